@@ -1,0 +1,1619 @@
+//! Pass 1: everything one file says about locks, as plain data (no syntax
+//! nodes), so files can be analysed in parallel and planned crate-wide.
+
+use std::collections::BTreeSet;
+
+use ra_ap_syntax::{
+    ast::{self, HasArgList, HasName},
+    AstNode, Edition, SourceFile, SyntaxKind, SyntaxNode, TextRange, TextSize,
+};
+
+use crate::imports::{segments, Family, Imports, LockType};
+
+/// What a receiver, an initializer or a flow refers to, before the crate-wide
+/// index turns it into a declaration key.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Target {
+    /// An exact declaration key.
+    Key(String),
+    /// A struct field; `owner` is the struct when the receiver's type is known.
+    Field { name: String, owner: Option<String> },
+    /// A static or const by name.
+    Static(String),
+    /// The return value of a fn (`qual::name(..)`) or a method (`x.name(..)`).
+    Call {
+        name: String,
+        qual: Option<String>,
+        method: bool,
+    },
+    /// The `index`-th parameter of a fn or method.
+    Param {
+        name: String,
+        qual: Option<String>,
+        method: bool,
+        index: usize,
+    },
+}
+
+/// A place that holds a lock: a field, static, local, parameter, type alias or
+/// fn return type.
+#[derive(Clone, Debug)]
+pub struct DeclFact {
+    pub key: String,
+    pub display: String,
+    pub lock: LockType,
+    pub family: Family,
+    pub range: TextRange,
+    pub blockers: Vec<String>,
+    /// Names in the declared type, to link uses of a lock type alias.
+    pub type_names: Vec<String>,
+}
+
+/// Where a lock site runs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SiteContext {
+    /// An async fn, async block or async closure.
+    Async,
+    /// A non-async closure inside async code: `.await` is impossible there.
+    SyncInAsync,
+    /// A `spawn_blocking`, `block_in_place` or `std::thread::spawn` closure.
+    Blocking,
+    /// A plain fn (`fn_key`), possibly a `Drop` impl.
+    Sync { fn_name: String, in_drop: bool },
+    /// A static or const initializer.
+    Item,
+}
+
+/// The syntactic shape around a lock call, which decides how it is rewritten.
+#[derive(Clone, Debug)]
+pub enum SiteShape {
+    /// `m.lock().unwrap()`, `.expect(..)`, `.unwrap_or_else(|e| e.into_inner())`,
+    /// `.map_err(..)?`: the range from the method name to the end of the chain.
+    Unwrapped { replace: TextRange },
+    /// `if let Ok(g) = m.lock() { .. } else { .. }`.
+    IfLetOk {
+        head: TextRange,
+        tail: TextRange,
+        pat: String,
+        recv: String,
+    },
+    /// `let Ok(g) = m.lock() else { .. };`.
+    LetElseOk {
+        stmt: TextRange,
+        pat: String,
+        recv: String,
+    },
+    /// `match m.lock() { Ok(g) => .., Err(_) => .. }`.
+    MatchOk {
+        head: TextRange,
+        tail: TextRange,
+        pat: String,
+        recv: String,
+    },
+    /// The bare call (`m.lock()` used directly): from the method name to the end.
+    Bare { call: TextRange, use_desc: String },
+}
+
+#[derive(Clone, Debug)]
+pub struct SiteFact {
+    pub method: String,
+    /// From the method name to the end of the call: `lock()`.
+    pub call: TextRange,
+    pub target: Target,
+    pub ctx: SiteContext,
+    /// The method name, for diagnostics.
+    pub range: TextRange,
+    pub shape: SiteShape,
+    pub held_across_await: bool,
+    pub in_macro: Option<String>,
+    /// The signature of the enclosing fn names a std guard type.
+    pub guard_fn: Option<String>,
+    pub guard_passed_to_wait: bool,
+}
+
+/// A path naming a lock or guard type (`Mutex`, `std::sync::Mutex`, the
+/// `Mutex` of `Mutex::new`).
+#[derive(Clone, Debug)]
+pub struct RefFact {
+    pub range: TextRange,
+    pub family: Family,
+    pub lock: LockType,
+    /// The local name when the path is a single imported name.
+    pub via_import: Option<String>,
+    /// Candidate owners, nearest first.
+    pub owners: Vec<Target>,
+    /// `Mutex::new` directly in a static initializer: the `new` segment.
+    pub const_new: Option<TextRange>,
+}
+
+/// A call, for the sync-helper analysis: `callee` called from `ctx`.
+#[derive(Clone, Debug)]
+pub struct CallFact {
+    pub callee: String,
+    pub ctx: SiteContext,
+    pub range: TextRange,
+}
+
+/// A lock-looking call (`.lock().unwrap()`) whose receiver the tool could not
+/// resolve, and the names used around it.
+#[derive(Clone, Debug)]
+pub struct UnresolvedSite {
+    pub range: TextRange,
+    pub names_nearby: BTreeSet<String>,
+}
+
+/// A lock method used inside a macro the tool cannot parse.
+#[derive(Clone, Debug)]
+pub struct MacroUse {
+    pub macro_name: String,
+    pub receiver_name: String,
+    pub range: TextRange,
+}
+
+#[derive(Clone, Debug)]
+pub struct FileBlocker {
+    pub reason: String,
+    pub range: TextRange,
+}
+
+/// A use of a name imported from `std::sync` or `parking_lot`.
+#[derive(Clone, Debug)]
+pub struct NameUse {
+    pub name: String,
+    pub range: TextRange,
+}
+
+#[derive(Default, Debug)]
+pub struct FileFacts {
+    pub decls: Vec<DeclFact>,
+    pub sites: Vec<SiteFact>,
+    pub refs: Vec<RefFact>,
+    pub links: Vec<(Vec<Target>, Target)>,
+    pub fns: Vec<(String, bool)>,
+    pub calls: Vec<CallFact>,
+    pub struct_fields: Vec<(String, String)>,
+    pub unresolved: Vec<UnresolvedSite>,
+    pub macro_uses: Vec<MacroUse>,
+    pub file_blockers: Vec<FileBlocker>,
+    pub imports: Vec<(String, String, TextRange)>,
+    pub name_uses: Vec<NameUse>,
+    pub error_ranges: Vec<TextRange>,
+}
+
+pub const LOCK_METHODS: &[&str] = &[
+    "lock",
+    "read",
+    "write",
+    "try_lock",
+    "try_read",
+    "try_write",
+    "get_mut",
+    "into_inner",
+    "is_poisoned",
+    "clear_poison",
+];
+
+/// Macros whose arguments are plain expressions.
+const EXPR_MACROS: &[&str] = &[
+    "println",
+    "print",
+    "eprintln",
+    "eprint",
+    "format",
+    "write",
+    "writeln",
+    "assert",
+    "assert_eq",
+    "assert_ne",
+    "debug_assert",
+    "debug_assert_eq",
+    "debug_assert_ne",
+    "vec",
+    "panic",
+    "dbg",
+    "format_args",
+    "unreachable",
+    "todo",
+];
+
+/// Method calls that pass a lock through unchanged when finding what a
+/// receiver refers to.
+const PASS_THROUGH: &[&str] = &[
+    "clone",
+    "as_ref",
+    "unwrap",
+    "expect",
+    "get",
+    "get_or_init",
+    "deref",
+    "borrow",
+    "as_deref",
+];
+
+struct Extractor<'a> {
+    imports: &'a Imports,
+    file_id: usize,
+    edition: Edition,
+    facts: FileFacts,
+}
+
+pub fn extract(file: &SourceFile, file_id: usize, edition: Edition) -> FileFacts {
+    let imports = Imports::collect(file);
+    let mut ex = Extractor {
+        imports: &imports,
+        file_id,
+        edition,
+        facts: FileFacts::default(),
+    };
+    for import in imports.names.values() {
+        if import.path.starts_with("std::sync::") || import.path.starts_with("parking_lot::") {
+            ex.facts
+                .imports
+                .push((import.local.clone(), import.path.clone(), import.tree));
+        }
+    }
+    ex.facts.imports.sort_by_key(|i| i.2.start());
+    let root = file.syntax();
+    for node in root.descendants() {
+        if node.kind() == SyntaxKind::ERROR {
+            ex.facts.error_ranges.push(node.text_range());
+        }
+        ex.visit(&node, &node, 0);
+    }
+    ex.facts
+}
+
+impl Extractor<'_> {
+    /// Visits one node. `anchor` is where the node stands in the real file (for
+    /// nodes parsed out of a macro's tokens it is the macro call) and `shift`
+    /// maps the node's offsets back to the file.
+    fn visit(&mut self, node: &SyntaxNode, anchor: &SyntaxNode, shift: u32) {
+        if let Some(path) = ast::Path::cast(node.clone()) {
+            self.visit_path(&path, shift);
+        }
+        if shift != 0 {
+            if let Some(call) = ast::MethodCallExpr::cast(node.clone()) {
+                self.visit_method_call(&call, anchor, shift);
+            }
+            return;
+        }
+        match node.kind() {
+            SyntaxKind::RECORD_FIELD => self.visit_record_field(node),
+            SyntaxKind::STATIC | SyntaxKind::CONST => self.visit_static(node),
+            SyntaxKind::LET_STMT => self.visit_let(&ast::LetStmt::cast(node.clone()).unwrap()),
+            SyntaxKind::FN => self.visit_fn(&ast::Fn::cast(node.clone()).unwrap()),
+            SyntaxKind::TYPE_ALIAS => self.visit_type_alias(node),
+            SyntaxKind::METHOD_CALL_EXPR => {
+                let call = ast::MethodCallExpr::cast(node.clone()).unwrap();
+                self.visit_method_call(&call, node, 0);
+                self.visit_call_like(node);
+            }
+            SyntaxKind::CALL_EXPR => self.visit_call_like(node),
+            SyntaxKind::RECORD_EXPR_FIELD => self.visit_record_expr_field(node),
+            SyntaxKind::BIN_EXPR => self.visit_assign(node),
+            SyntaxKind::MACRO_CALL => {
+                self.visit_macro(&ast::MacroCall::cast(node.clone()).unwrap())
+            }
+            _ => {}
+        }
+    }
+
+    fn visit_path(&mut self, path: &ast::Path, shift: u32) {
+        if path
+            .syntax()
+            .ancestors()
+            .any(|a| a.kind() == SyntaxKind::USE)
+        {
+            return;
+        }
+        let Some(segs) = segments(path) else { return };
+        if segs.len() == 1 && path.qualifier().is_none() {
+            if let Some(import) = self.imports.names.get(&segs[0]) {
+                if import.path.starts_with("std::sync::")
+                    || import.path.starts_with("parking_lot::")
+                {
+                    let name_range = path
+                        .segment()
+                        .and_then(|s| s.name_ref())
+                        .map(|n| n.syntax().text_range());
+                    self.facts.name_uses.push(NameUse {
+                        name: segs[0].clone(),
+                        range: name_range.unwrap_or(path.syntax().text_range())
+                            + TextSize::from(shift),
+                    });
+                }
+            }
+        }
+        let Some((family, lock)) = self.imports.lock_type(path) else {
+            return;
+        };
+        if family == Family::Tokio {
+            return;
+        }
+        // `Mutex<u64>`: the path without its generic arguments.
+        let Some(name_end) = path
+            .segment()
+            .and_then(|s| s.name_ref())
+            .map(|n| n.syntax().text_range().end())
+        else {
+            return;
+        };
+        let range = TextRange::new(path.syntax().text_range().start(), name_end);
+        let owners = if shift == 0 {
+            self.owners(path.syntax())
+        } else {
+            Vec::new()
+        };
+        let const_new = (shift == 0).then(|| self.const_new_segment(path)).flatten();
+        self.facts.refs.push(RefFact {
+            range: range + TextSize::from(shift),
+            family,
+            lock,
+            via_import: (segs.len() == 1).then(|| segs[0].clone()),
+            owners,
+            const_new,
+        });
+    }
+
+    /// `Mutex::new(..)` as the whole value (or inside struct literals, arrays and
+    /// tuples) of a static or const: `new` must become `const_new`.
+    fn const_new_segment(&self, path: &ast::Path) -> Option<TextRange> {
+        let parent = ast::Path::cast(path.syntax().parent()?)?;
+        let seg = parent.segment()?;
+        if seg.name_ref()?.text() != "new" {
+            return None;
+        }
+        let mut node = parent.syntax().parent()?; // PATH_EXPR
+        loop {
+            let up = node.parent()?;
+            match up.kind() {
+                SyntaxKind::STATIC | SyntaxKind::CONST => return Some(seg.syntax().text_range()),
+                SyntaxKind::CALL_EXPR
+                | SyntaxKind::ARG_LIST
+                | SyntaxKind::RECORD_EXPR_FIELD
+                | SyntaxKind::RECORD_EXPR_FIELD_LIST
+                | SyntaxKind::RECORD_EXPR
+                | SyntaxKind::ARRAY_EXPR
+                | SyntaxKind::TUPLE_EXPR
+                | SyntaxKind::PAREN_EXPR => node = up,
+                _ => return None,
+            }
+        }
+    }
+
+    /// Who owns a type or constructor path: the declaration whose type or value
+    /// it is part of, nearest first.
+    fn owners(&self, node: &SyntaxNode) -> Vec<Target> {
+        let mut out = Vec::new();
+        let mut child = node.clone();
+        for up in node.ancestors().skip(1) {
+            match up.kind() {
+                SyntaxKind::RECORD_FIELD => {
+                    if let Some(key) = field_key(&up) {
+                        out.push(Target::Key(key));
+                    }
+                    return out;
+                }
+                SyntaxKind::STATIC | SyntaxKind::CONST => {
+                    if let Some(name) = item_name(&up) {
+                        out.push(Target::Static(name));
+                    }
+                    return out;
+                }
+                SyntaxKind::TYPE_ALIAS => {
+                    if let Some(name) = item_name(&up) {
+                        out.push(Target::Key(format!("alias:{name}")));
+                    }
+                    return out;
+                }
+                SyntaxKind::PARAM => {
+                    if let Some(key) = self.param_key(&up) {
+                        out.push(Target::Key(key));
+                    }
+                    return out;
+                }
+                SyntaxKind::RET_TYPE => {
+                    if let Some(f) = up.parent().and_then(ast::Fn::cast) {
+                        out.push(Target::Key(format!("ret:{}", fn_key(&f))));
+                    }
+                    return out;
+                }
+                SyntaxKind::LET_STMT => {
+                    let let_stmt = ast::LetStmt::cast(up.clone()).unwrap();
+                    if self.let_is_decl(&let_stmt) {
+                        out.push(Target::Key(self.local_key(&let_stmt)));
+                    } else if let Some(init) = let_stmt.initializer() {
+                        // `let g: MutexGuard<_> = m.lock().unwrap();`
+                        if let Some(site) = init
+                            .syntax()
+                            .descendants()
+                            .find_map(ast::MethodCallExpr::cast)
+                        {
+                            if let Some(recv) = site.receiver() {
+                                out.extend(self.root(&recv, site.syntax(), 0));
+                            }
+                        }
+                    }
+                    return out;
+                }
+                SyntaxKind::RECORD_EXPR_FIELD => {
+                    if let Some(key) = record_expr_field_key(&up) {
+                        out.push(Target::Key(key));
+                    }
+                    return out;
+                }
+                SyntaxKind::ARG_LIST => {
+                    if let Some(t) = self.param_target(&up, &child) {
+                        out.push(t);
+                    }
+                }
+                SyntaxKind::BIN_EXPR => {
+                    let bin = ast::BinExpr::cast(up.clone()).unwrap();
+                    if is_assign(&bin) {
+                        if let Some(lhs) = bin.lhs() {
+                            out.extend(self.root(&lhs, &up, 0));
+                        }
+                        return out;
+                    }
+                }
+                SyntaxKind::RETURN_EXPR => {
+                    if let Some(f) = up.ancestors().find_map(ast::Fn::cast) {
+                        out.push(Target::Key(format!("ret:{}", fn_key(&f))));
+                    }
+                    return out;
+                }
+                SyntaxKind::STMT_LIST => {
+                    // The tail expression of a fn body is its return value.
+                    let is_tail = ast::StmtList::cast(up.clone())
+                        .and_then(|l| l.tail_expr())
+                        .is_some_and(|t| t.syntax() == &child);
+                    let fn_body = up.parent().and_then(|b| b.parent()).and_then(ast::Fn::cast);
+                    if let (true, Some(f)) = (is_tail, fn_body) {
+                        out.push(Target::Key(format!("ret:{}", fn_key(&f))));
+                    }
+                    return out;
+                }
+                SyntaxKind::FN | SyntaxKind::IMPL | SyntaxKind::CLOSURE_EXPR => return out,
+                _ => {}
+            }
+            child = up;
+        }
+        out
+    }
+
+    fn param_target(&self, arg_list: &SyntaxNode, arg: &SyntaxNode) -> Option<Target> {
+        let index = ast::ArgList::cast(arg_list.clone())?
+            .args()
+            .position(|a| a.syntax() == arg)?;
+        let call = arg_list.parent()?;
+        if let Some(mc) = ast::MethodCallExpr::cast(call.clone()) {
+            let name = mc.name_ref()?.text().to_string();
+            return Some(Target::Param {
+                name,
+                qual: None,
+                method: true,
+                index,
+            });
+        }
+        let ce = ast::CallExpr::cast(call)?;
+        let ast::Expr::PathExpr(pe) = ce.expr()? else {
+            return None;
+        };
+        let segs = segments(&pe.path()?)?;
+        let (name, qual) = split_qual(&segs, arg_list);
+        Some(Target::Param {
+            name,
+            qual,
+            method: false,
+            index,
+        })
+    }
+
+    fn lock_in_type(&self, ty: &SyntaxNode) -> Option<(Family, LockType)> {
+        ty.descendants()
+            .filter_map(ast::Path::cast)
+            .filter_map(|p| self.imports.lock_type(&p))
+            .find(|(f, l)| *f != Family::Tokio && !l.is_guard())
+    }
+
+    fn type_names(ty: &SyntaxNode) -> Vec<String> {
+        ty.descendants()
+            .filter_map(ast::NameRef::cast)
+            .map(|n| n.text().to_string())
+            .filter(|n| n.starts_with(|c: char| c.is_ascii_uppercase()))
+            .collect()
+    }
+
+    fn push_decl(
+        &mut self,
+        key: String,
+        display: String,
+        node: &SyntaxNode,
+        name_range: TextRange,
+    ) {
+        let lock = self.lock_in_type(node);
+        let names = Self::type_names(node);
+        let Some((family, lock)) = lock else {
+            // Maybe a lock type alias; the crate-wide index decides.
+            if !names.is_empty() {
+                self.facts.decls.push(DeclFact {
+                    key,
+                    display,
+                    lock: LockType::Mutex,
+                    family: Family::Tokio, // placeholder: not a lock unless an alias says so
+                    range: name_range,
+                    blockers: Vec::new(),
+                    type_names: names,
+                });
+            }
+            return;
+        };
+        let mut blockers = Vec::new();
+        if names.iter().any(|n| n == "Condvar") {
+            blockers
+                .push("it is paired with a `Condvar`, which has no tokio equivalent".to_string());
+        }
+        self.facts.decls.push(DeclFact {
+            key,
+            display,
+            lock,
+            family,
+            range: name_range,
+            blockers,
+            type_names: names,
+        });
+    }
+
+    fn visit_record_field(&mut self, node: &SyntaxNode) {
+        let field = ast::RecordField::cast(node.clone()).unwrap();
+        let (Some(key), Some(name), Some(ty)) = (field_key(node), field.name(), field.ty()) else {
+            return;
+        };
+        let owner = key
+            .trim_start_matches("field:")
+            .rsplit_once('.')
+            .map(|(o, _)| o.to_string())
+            .unwrap_or_default();
+        self.facts
+            .struct_fields
+            .push((owner.clone(), name.text().to_string()));
+        if ty
+            .syntax()
+            .descendants()
+            .filter_map(ast::Path::cast)
+            .any(|p| {
+                self.imports
+                    .lock_type(&p)
+                    .is_some_and(|(f, l)| f == Family::Std && l.is_guard())
+            })
+        {
+            self.facts.file_blockers.push(FileBlocker {
+                reason: format!("a std lock guard is stored in `{owner}`"),
+                range: name.syntax().text_range(),
+            });
+        }
+        self.push_decl(
+            key,
+            format!("`{owner}.{}`", name.text()),
+            ty.syntax(),
+            name.syntax().text_range(),
+        );
+    }
+
+    fn visit_static(&mut self, node: &SyntaxNode) {
+        let Some(name) = item_name(node) else { return };
+        let name_range = node
+            .children()
+            .find(|c| c.kind() == SyntaxKind::NAME)
+            .map(|n| n.text_range());
+        let Some(name_range) = name_range else { return };
+        let kind = if node.kind() == SyntaxKind::STATIC {
+            "static"
+        } else {
+            "const"
+        };
+        self.push_decl(
+            format!("static:{name}"),
+            format!("{kind} `{name}`"),
+            node,
+            name_range,
+        );
+    }
+
+    fn visit_type_alias(&mut self, node: &SyntaxNode) {
+        let alias = ast::TypeAlias::cast(node.clone()).unwrap();
+        let (Some(name), Some(ty)) = (alias.name(), alias.ty()) else {
+            return;
+        };
+        self.push_decl(
+            format!("alias:{}", name.text()),
+            format!("type `{}`", name.text()),
+            ty.syntax(),
+            name.syntax().text_range(),
+        );
+    }
+
+    fn let_is_decl(&self, let_stmt: &ast::LetStmt) -> bool {
+        let_stmt
+            .ty()
+            .is_some_and(|t| self.lock_in_type(t.syntax()).is_some())
+            || let_stmt.initializer().is_some_and(|init| {
+                init.syntax()
+                    .descendants()
+                    .filter_map(ast::Path::cast)
+                    .any(|p| {
+                        self.imports
+                            .lock_type(&p)
+                            .is_some_and(|(f, l)| f != Family::Tokio && !l.is_guard())
+                    })
+            })
+    }
+
+    fn local_key(&self, let_stmt: &ast::LetStmt) -> String {
+        format!(
+            "local:{}:{}",
+            self.file_id,
+            u32::from(let_stmt.syntax().text_range().start())
+        )
+    }
+
+    fn visit_let(&mut self, let_stmt: &ast::LetStmt) {
+        if !self.let_is_decl(let_stmt) {
+            return;
+        }
+        let Some(ast::Pat::IdentPat(pat)) = let_stmt.pat() else {
+            return;
+        };
+        let Some(name) = pat.name() else { return };
+        let key = self.local_key(let_stmt);
+        self.push_decl(
+            key.clone(),
+            format!("local `{}`", name.text()),
+            let_stmt.syntax(),
+            name.syntax().text_range(),
+        );
+        if let Some(init) = let_stmt.initializer() {
+            if let Some(t) = self.root(&init, let_stmt.syntax(), 0) {
+                self.facts.links.push((vec![Target::Key(key)], t));
+            }
+        }
+    }
+
+    fn param_key(&self, param: &SyntaxNode) -> Option<String> {
+        let list = ast::ParamList::cast(param.parent()?)?;
+        let f = ast::Fn::cast(list.syntax().parent()?)?;
+        let index = list.params().position(|p| p.syntax() == param)?;
+        Some(format!("param:{}#{index}", fn_key(&f)))
+    }
+
+    fn visit_fn(&mut self, f: &ast::Fn) {
+        let key = fn_key(f);
+        self.facts
+            .fns
+            .push((key.clone(), f.async_token().is_some()));
+        if let Some(list) = f.param_list() {
+            for (index, param) in list.params().enumerate() {
+                let (Some(ty), Some(pat)) = (param.ty(), param.pat()) else {
+                    continue;
+                };
+                self.push_decl(
+                    format!("param:{key}#{index}"),
+                    format!("parameter `{}` of `{key}`", pat.syntax().text()),
+                    ty.syntax(),
+                    pat.syntax().text_range(),
+                );
+            }
+        }
+        if let Some(ret) = f.ret_type() {
+            if let Some(name) = f.name() {
+                self.push_decl(
+                    format!("ret:{key}"),
+                    format!("return value of `{key}`"),
+                    ret.syntax(),
+                    name.syntax().text_range(),
+                );
+            }
+        }
+    }
+
+    fn visit_call_like(&mut self, node: &SyntaxNode) {
+        let callee = if let Some(mc) = ast::MethodCallExpr::cast(node.clone()) {
+            mc.name_ref().map(|n| n.text().to_string())
+        } else {
+            ast::CallExpr::cast(node.clone())
+                .and_then(|c| c.expr())
+                .and_then(|e| match e {
+                    ast::Expr::PathExpr(p) => p.path().and_then(|p| segments(&p)),
+                    _ => None,
+                })
+                .and_then(|s| s.last().cloned())
+        };
+        let Some(callee) = callee else { return };
+        let ctx = context_of(node);
+        self.facts.calls.push(CallFact {
+            callee,
+            ctx,
+            range: node.text_range(),
+        });
+        // Flows from arguments into lock parameters.
+        let args = if let Some(mc) = ast::MethodCallExpr::cast(node.clone()) {
+            mc.arg_list()
+        } else {
+            ast::CallExpr::cast(node.clone()).and_then(|c| c.arg_list())
+        };
+        if let Some(args) = args {
+            for arg in args.args() {
+                if let (Some(param), Some(t)) = (
+                    self.param_target(args.syntax(), arg.syntax()),
+                    self.root(&arg, node, 0),
+                ) {
+                    self.facts.links.push((vec![param], t));
+                }
+            }
+        }
+    }
+
+    fn visit_record_expr_field(&mut self, node: &SyntaxNode) {
+        let Some(key) = record_expr_field_key(node) else {
+            return;
+        };
+        let field = ast::RecordExprField::cast(node.clone()).unwrap();
+        let value = match field.expr() {
+            Some(e) => self.root(&e, node, 0),
+            // Shorthand `S { m }`.
+            None => field
+                .name_ref()
+                .and_then(|n| self.lookup_var(&n.text(), node, 0)),
+        };
+        if let Some(t) = value {
+            self.facts.links.push((vec![Target::Key(key)], t));
+        }
+    }
+
+    fn visit_assign(&mut self, node: &SyntaxNode) {
+        let bin = ast::BinExpr::cast(node.clone()).unwrap();
+        if !is_assign(&bin) {
+            return;
+        }
+        if let (Some(lhs), Some(rhs)) = (bin.lhs(), bin.rhs()) {
+            if let (Some(l), Some(r)) = (self.root(&lhs, node, 0), self.root(&rhs, node, 0)) {
+                self.facts.links.push((vec![l], r));
+            }
+        }
+    }
+
+    fn visit_macro(&mut self, mac: &ast::MacroCall) {
+        let Some(name) = mac
+            .path()
+            .and_then(|p| segments(&p))
+            .and_then(|s| s.last().cloned())
+        else {
+            return;
+        };
+        let Some(tt) = mac.token_tree() else { return };
+        let text = tt.syntax().text().to_string();
+        if text.len() < 2 {
+            return;
+        }
+        let inner = &text[1..text.len() - 1];
+        let start = u32::from(tt.syntax().text_range().start()) + 1;
+        if EXPR_MACROS.contains(&name.as_str()) {
+            let (prefix, suffix) = if name == "vec" {
+                ("fn __awaitify() { [", "\n]; }")
+            } else {
+                ("fn __awaitify() { __m(", "\n); }")
+            };
+            let parsed = SourceFile::parse(&format!("{prefix}{inner}{suffix}"), self.edition);
+            if parsed.errors().is_empty() {
+                let shift = start - prefix.len() as u32;
+                let root = parsed.syntax_node();
+                for node in root.descendants() {
+                    self.visit(&node, mac.syntax(), shift);
+                }
+                return;
+            }
+        }
+        // An unknown macro: note every `name.lock(` so that a lock used here is
+        // never migrated behind the macro's back.
+        let tokens: Vec<_> = tt
+            .syntax()
+            .descendants_with_tokens()
+            .filter_map(|t| t.into_token())
+            .filter(|t| !t.kind().is_trivia())
+            .collect();
+        for t in &tokens {
+            if t.kind() == SyntaxKind::IDENT
+                && self.imports.names.get(t.text()).is_some_and(|i| {
+                    i.path.starts_with("std::sync::") || i.path.starts_with("parking_lot::")
+                })
+            {
+                self.facts.name_uses.push(NameUse {
+                    name: t.text().to_string(),
+                    range: t.text_range(),
+                });
+            }
+        }
+        for w in tokens.windows(4) {
+            if w[0].kind() == SyntaxKind::IDENT
+                && w[1].kind() == SyntaxKind::DOT
+                && LOCK_METHODS.contains(&w[2].text())
+                && w[3].kind() == SyntaxKind::L_PAREN
+            {
+                self.facts.macro_uses.push(MacroUse {
+                    macro_name: name.clone(),
+                    receiver_name: w[0].text().to_string(),
+                    range: w[2].text_range(),
+                });
+            }
+        }
+    }
+
+    fn visit_method_call(&mut self, call: &ast::MethodCallExpr, anchor: &SyntaxNode, shift: u32) {
+        let Some(name) = call.name_ref() else { return };
+        let method = name.text().to_string();
+        if !LOCK_METHODS.contains(&method.as_str()) {
+            return;
+        }
+        if call.arg_list().is_none_or(|a| a.args().next().is_some()) {
+            return; // lock methods take no arguments
+        }
+        let Some(recv) = call.receiver() else { return };
+        let scope_anchor = if shift == 0 {
+            call.syntax().clone()
+        } else {
+            anchor.clone()
+        };
+        let shape = site_shape(call, &recv, shift);
+        let Some(target) = self.root(&recv, &scope_anchor, 0) else {
+            if matches!(
+                shape,
+                SiteShape::Unwrapped { .. }
+                    | SiteShape::IfLetOk { .. }
+                    | SiteShape::MatchOk { .. }
+                    | SiteShape::LetElseOk { .. }
+            ) {
+                let scope = anchor
+                    .ancestors()
+                    .find(|a| a.kind() == SyntaxKind::FN)
+                    .unwrap_or_else(|| anchor.clone());
+                let names_nearby = scope
+                    .descendants()
+                    .filter_map(ast::NameRef::cast)
+                    .map(|n| n.text().to_string())
+                    .collect();
+                self.facts.unresolved.push(UnresolvedSite {
+                    range: name.syntax().text_range() + TextSize::from(shift),
+                    names_nearby,
+                });
+            }
+            return;
+        };
+        let ctx = context_of(anchor);
+        let in_macro = (shift != 0).then(|| {
+            ast::MacroCall::cast(anchor.clone())
+                .and_then(|m| m.path())
+                .map(|p| format!("{}!", p.syntax().text()))
+                .unwrap_or_default()
+        });
+        let guard_fn = anchor.ancestors().find_map(ast::Fn::cast).and_then(|f| {
+            let sig_has_guard = f
+                .param_list()
+                .into_iter()
+                .map(|p| p.syntax().clone())
+                .chain(f.ret_type().map(|r| r.syntax().clone()))
+                .flat_map(|n| {
+                    n.descendants()
+                        .filter_map(ast::Path::cast)
+                        .collect::<Vec<_>>()
+                })
+                .any(|p| {
+                    self.imports
+                        .lock_type(&p)
+                        .is_some_and(|(fam, l)| fam != Family::Tokio && l.is_guard())
+                });
+            sig_has_guard.then(|| fn_key(&f))
+        });
+        let held_across_await = matches!(ctx, SiteContext::Async)
+            && held_across_await(call.syntax(), anchor, shift != 0, self.edition);
+        let guard_passed_to_wait = guard_passed_to_wait(call.syntax());
+        let call_range = TextRange::new(
+            name.syntax().text_range().start(),
+            call.syntax().text_range().end(),
+        ) + TextSize::from(shift);
+        self.facts.sites.push(SiteFact {
+            method,
+            call: call_range,
+            target,
+            ctx,
+            range: name.syntax().text_range() + TextSize::from(shift),
+            shape,
+            held_across_await,
+            in_macro,
+            guard_fn,
+            guard_passed_to_wait,
+        });
+    }
+
+    /// What an expression refers to, peeling clones, borrows and unwraps.
+    fn root(&self, expr: &ast::Expr, anchor: &SyntaxNode, depth: u32) -> Option<Target> {
+        if depth > 8 {
+            return None;
+        }
+        match expr {
+            ast::Expr::ParenExpr(e) => self.root(&e.expr()?, anchor, depth + 1),
+            ast::Expr::RefExpr(e) => self.root(&e.expr()?, anchor, depth + 1),
+            ast::Expr::PrefixExpr(e) => self.root(&e.expr()?, anchor, depth + 1),
+            ast::Expr::IndexExpr(e) => self.root(&e.base()?, anchor, depth + 1),
+            ast::Expr::TryExpr(e) => self.root(&e.expr()?, anchor, depth + 1),
+            ast::Expr::MethodCallExpr(mc) => {
+                let name = mc.name_ref()?.text().to_string();
+                if PASS_THROUGH.contains(&name.as_str()) {
+                    self.root(&mc.receiver()?, anchor, depth + 1)
+                } else if LOCK_METHODS.contains(&name.as_str()) {
+                    None
+                } else {
+                    Some(Target::Call {
+                        name,
+                        qual: None,
+                        method: true,
+                    })
+                }
+            }
+            ast::Expr::CallExpr(ce) => {
+                let ast::Expr::PathExpr(pe) = ce.expr()? else {
+                    return None;
+                };
+                let segs = segments(&pe.path()?)?;
+                let last = segs.last()?.as_str();
+                if last == "clone"
+                    && segs.len() == 2
+                    && matches!(segs[0].as_str(), "Arc" | "Rc" | "Clone")
+                {
+                    let arg = ce.arg_list()?.args().next()?;
+                    return self.root(&arg, anchor, depth + 1);
+                }
+                if self
+                    .imports
+                    .resolve(&segs[..segs.len() - 1])
+                    .starts_with("std::")
+                    || self
+                        .imports
+                        .resolve(&segs[..segs.len() - 1])
+                        .starts_with("parking_lot")
+                {
+                    return None; // `Mutex::new(..)`, `Arc::new(..)`: a value, not a place
+                }
+                let (name, qual) = split_qual(&segs, anchor);
+                Some(Target::Call {
+                    name,
+                    qual,
+                    method: false,
+                })
+            }
+            ast::Expr::FieldExpr(fe) => {
+                let name = fe.name_ref()?.text().to_string();
+                let owner = match fe.expr()? {
+                    ast::Expr::PathExpr(p) => {
+                        let segs = segments(&p.path()?)?;
+                        if segs == ["self"] {
+                            impl_type(anchor)
+                        } else if segs.len() == 1 {
+                            self.var_type_hint(&segs[0], anchor)
+                        } else {
+                            None
+                        }
+                    }
+                    _ => None,
+                };
+                Some(Target::Field { name, owner })
+            }
+            ast::Expr::PathExpr(pe) => {
+                let segs = segments(&pe.path()?)?;
+                match segs.as_slice() {
+                    [one] if one == "self" => None,
+                    [one] if one.starts_with(|c: char| c.is_lowercase() || c == '_') => {
+                        self.lookup_var(one, anchor, depth)
+                    }
+                    [.., last] => Some(Target::Static(last.clone())),
+                    [] => None,
+                }
+            }
+            _ => None,
+        }
+    }
+
+    fn lookup_var(&self, name: &str, anchor: &SyntaxNode, depth: u32) -> Option<Target> {
+        match find_binding(name, anchor) {
+            Binding::Let(let_stmt) => {
+                if self.let_is_decl(&let_stmt) {
+                    Some(Target::Key(self.local_key(&let_stmt)))
+                } else {
+                    self.root(&let_stmt.initializer()?, let_stmt.syntax(), depth + 1)
+                }
+            }
+            Binding::Param(f, index, param) => {
+                let ty = param.ty()?;
+                self.lock_in_type(ty.syntax())?;
+                Some(Target::Key(format!("param:{}#{index}", fn_key(&f))))
+            }
+            Binding::Other => None,
+            Binding::NotFound => Some(Target::Static(name.to_string())),
+        }
+    }
+
+    /// The struct a variable's type names, for resolving `x.field`.
+    fn var_type_hint(&self, name: &str, anchor: &SyntaxNode) -> Option<String> {
+        let ty = match find_binding(name, anchor) {
+            Binding::Let(l) => match (l.ty(), l.initializer()) {
+                (Some(t), _) => t.syntax().clone(),
+                (None, Some(ast::Expr::RecordExpr(r))) => r.path()?.syntax().clone(),
+                (None, Some(ast::Expr::CallExpr(c))) => {
+                    let ast::Expr::PathExpr(p) = c.expr()? else {
+                        return None;
+                    };
+                    p.path()?.qualifier()?.syntax().clone()
+                }
+                _ => return None,
+            },
+            Binding::Param(_, _, p) => p.ty()?.syntax().clone(),
+            _ => return None,
+        };
+        const WRAPPERS: &[&str] = &[
+            "Arc",
+            "Rc",
+            "Box",
+            "State",
+            "Extension",
+            "Data",
+            "Option",
+            "Cow",
+        ];
+        let names: Vec<String> = ty
+            .descendants()
+            .filter_map(ast::NameRef::cast)
+            .map(|n| n.text().to_string())
+            .filter(|n| !WRAPPERS.contains(&n.as_str()))
+            .collect();
+        match names.first().map(String::as_str) {
+            Some("Self") => impl_type(anchor),
+            Some(n) => Some(n.to_string()),
+            None => None,
+        }
+    }
+}
+
+enum Binding {
+    Let(ast::LetStmt),
+    Param(ast::Fn, usize, ast::Param),
+    /// Bound by a pattern the tool does not follow (closure parameter, `for`,
+    /// `match` arm, `if let`).
+    Other,
+    NotFound,
+}
+
+fn binds(pat: Option<ast::Pat>, name: &str) -> bool {
+    pat.is_some_and(|p| {
+        p.syntax()
+            .descendants()
+            .filter_map(ast::IdentPat::cast)
+            .any(|i| i.name().is_some_and(|n| n.text() == name))
+    })
+}
+
+fn find_binding(name: &str, anchor: &SyntaxNode) -> Binding {
+    let pos = anchor.text_range().start();
+    for up in anchor.ancestors() {
+        match up.kind() {
+            SyntaxKind::STMT_LIST => {
+                let found = up
+                    .children()
+                    .filter_map(ast::LetStmt::cast)
+                    .filter(|l| l.syntax().text_range().end() <= pos)
+                    .filter(|l| binds(l.pat(), name))
+                    .last();
+                if let Some(l) = found {
+                    return match l.pat() {
+                        Some(ast::Pat::IdentPat(_)) => Binding::Let(l),
+                        _ => Binding::Other,
+                    };
+                }
+            }
+            SyntaxKind::CLOSURE_EXPR => {
+                let c = ast::ClosureExpr::cast(up.clone()).unwrap();
+                if c.param_list()
+                    .is_some_and(|l| l.params().any(|p| binds(p.pat(), name)))
+                {
+                    return Binding::Other;
+                }
+            }
+            SyntaxKind::FOR_EXPR => {
+                let f = ast::ForExpr::cast(up.clone()).unwrap();
+                if binds(f.pat(), name) {
+                    return Binding::Other;
+                }
+            }
+            SyntaxKind::MATCH_ARM => {
+                if binds(ast::MatchArm::cast(up.clone()).unwrap().pat(), name) {
+                    return Binding::Other;
+                }
+            }
+            SyntaxKind::IF_EXPR | SyntaxKind::WHILE_EXPR => {
+                if up
+                    .children()
+                    .filter_map(ast::LetExpr::cast)
+                    .chain(up.children().flat_map(|c| {
+                        c.descendants()
+                            .filter_map(ast::LetExpr::cast)
+                            .collect::<Vec<_>>()
+                    }))
+                    .any(|l| binds(l.pat(), name))
+                {
+                    return Binding::Other;
+                }
+            }
+            SyntaxKind::FN => {
+                let f = ast::Fn::cast(up.clone()).unwrap();
+                if let Some(list) = f.param_list() {
+                    for (i, p) in list.params().enumerate() {
+                        if binds(p.pat(), name) {
+                            return Binding::Param(f, i, p);
+                        }
+                    }
+                }
+                return Binding::NotFound;
+            }
+            _ => {}
+        }
+    }
+    Binding::NotFound
+}
+
+fn is_assign(bin: &ast::BinExpr) -> bool {
+    bin.op_kind() == Some(ast::BinaryOp::Assignment { op: None })
+}
+
+fn item_name(node: &SyntaxNode) -> Option<String> {
+    node.children()
+        .find_map(ast::Name::cast)
+        .map(|n| n.text().to_string())
+}
+
+/// `field:Struct.name`, or `field:Enum::Variant.name` for enum variants.
+fn field_key(field: &SyntaxNode) -> Option<String> {
+    let name = ast::RecordField::cast(field.clone())?
+        .name()?
+        .text()
+        .to_string();
+    let owner_node = field.parent()?.parent()?;
+    let owner = match owner_node.kind() {
+        SyntaxKind::STRUCT | SyntaxKind::UNION => item_name(&owner_node)?,
+        SyntaxKind::VARIANT => {
+            let variant = item_name(&owner_node)?;
+            let en = owner_node
+                .ancestors()
+                .find(|a| a.kind() == SyntaxKind::ENUM)?;
+            format!("{}::{variant}", item_name(&en)?)
+        }
+        _ => return None,
+    };
+    Some(format!("field:{owner}.{name}"))
+}
+
+/// The field a struct literal's `name: value` initialises.
+fn record_expr_field_key(node: &SyntaxNode) -> Option<String> {
+    let field = ast::RecordExprField::cast(node.clone())?;
+    let name = field.field_name()?.text().to_string();
+    let record = node.ancestors().find_map(ast::RecordExpr::cast)?;
+    let segs = segments(&record.path()?)?;
+    let owner = match segs.as_slice() {
+        [one] if one == "Self" => impl_type(node)?,
+        [.., e, v] if e.starts_with(char::is_uppercase) => format!("{e}::{v}"),
+        [.., last] => last.clone(),
+        [] => return None,
+    };
+    Some(format!("field:{owner}.{name}"))
+}
+
+/// The type of the enclosing `impl` block (`Self`).
+pub fn impl_type(node: &SyntaxNode) -> Option<String> {
+    let imp = node.ancestors().find_map(ast::Impl::cast)?;
+    let ty = imp.self_ty()?;
+    let path = ty.syntax().descendants().find_map(ast::Path::cast)?;
+    segments(&path)?.last().cloned()
+}
+
+/// A fn's key: `name` for free fns, `Type::name` for methods.
+pub fn fn_key(f: &ast::Fn) -> String {
+    let name = f.name().map(|n| n.text().to_string()).unwrap_or_default();
+    match f
+        .syntax()
+        .parent()
+        .and_then(|p| p.parent())
+        .and_then(ast::Impl::cast)
+    {
+        Some(_) => match impl_type(f.syntax()) {
+            Some(t) => format!("{t}::{name}"),
+            None => name,
+        },
+        None => name,
+    }
+}
+
+fn split_qual(segs: &[String], anchor: &SyntaxNode) -> (String, Option<String>) {
+    let name = segs.last().cloned().unwrap_or_default();
+    let qual = (segs.len() >= 2).then(|| {
+        let q = &segs[segs.len() - 2];
+        if q == "Self" {
+            impl_type(anchor).unwrap_or_else(|| q.clone())
+        } else {
+            q.clone()
+        }
+    });
+    (name, qual)
+}
+
+/// The closure's callee makes it run off the async executor.
+fn is_blocking_closure(closure: &SyntaxNode) -> bool {
+    let Some(call) = closure
+        .parent()
+        .filter(|p| p.kind() == SyntaxKind::ARG_LIST)
+        .and_then(|a| a.parent())
+    else {
+        return false;
+    };
+    if let Some(ce) = ast::CallExpr::cast(call.clone()) {
+        let Some(ast::Expr::PathExpr(pe)) = ce.expr() else {
+            return false;
+        };
+        let Some(segs) = pe.path().and_then(|p| segments(&p)) else {
+            return false;
+        };
+        let last = segs.last().map(String::as_str);
+        return matches!(last, Some("spawn_blocking" | "block_in_place"))
+            || (last == Some("spawn") && segs.len() >= 2 && segs[segs.len() - 2] == "thread");
+    }
+    if let Some(mc) = ast::MethodCallExpr::cast(call) {
+        let name = mc.name_ref().map(|n| n.text().to_string());
+        if name.as_deref() == Some("spawn_blocking") {
+            return true;
+        }
+        if name.as_deref() == Some("spawn") {
+            let recv = mc
+                .receiver()
+                .map(|r| r.syntax().text().to_string())
+                .unwrap_or_default();
+            return recv.contains("thread::Builder") || recv.starts_with("Builder::new");
+        }
+    }
+    false
+}
+
+/// Where a node runs: async code, a sync closure inside async code, a blocking
+/// closure, or a plain fn.
+pub fn context_of(node: &SyntaxNode) -> SiteContext {
+    let mut in_sync_closure = false;
+    for up in node.ancestors() {
+        match up.kind() {
+            SyntaxKind::CLOSURE_EXPR => {
+                let c = ast::ClosureExpr::cast(up.clone()).unwrap();
+                if c.async_token().is_some() {
+                    return if in_sync_closure {
+                        SiteContext::SyncInAsync
+                    } else {
+                        SiteContext::Async
+                    };
+                }
+                if is_blocking_closure(&up) {
+                    return SiteContext::Blocking;
+                }
+                in_sync_closure = true;
+            }
+            SyntaxKind::BLOCK_EXPR => {
+                let b = ast::BlockExpr::cast(up.clone()).unwrap();
+                if b.async_token().is_some() {
+                    return if in_sync_closure {
+                        SiteContext::SyncInAsync
+                    } else {
+                        SiteContext::Async
+                    };
+                }
+            }
+            SyntaxKind::FN => {
+                let f = ast::Fn::cast(up.clone()).unwrap();
+                if f.async_token().is_some() {
+                    return if in_sync_closure {
+                        SiteContext::SyncInAsync
+                    } else {
+                        SiteContext::Async
+                    };
+                }
+                let in_drop = f
+                    .syntax()
+                    .ancestors()
+                    .find_map(ast::Impl::cast)
+                    .and_then(|i| i.trait_())
+                    .is_some_and(|t| t.syntax().text().to_string().ends_with("Drop"));
+                return SiteContext::Sync {
+                    fn_name: fn_key(&f),
+                    in_drop,
+                };
+            }
+            SyntaxKind::STATIC | SyntaxKind::CONST => return SiteContext::Item,
+            _ => {}
+        }
+    }
+    SiteContext::Item
+}
+
+fn method_name(node: &SyntaxNode) -> Option<String> {
+    ast::MethodCallExpr::cast(node.clone())?
+        .name_ref()
+        .map(|n| n.text().to_string())
+}
+
+/// `|e| e.into_inner()` or `PoisonError::into_inner`.
+fn is_poison_recovery(arg: &ast::Expr) -> bool {
+    let text: String = arg.syntax().text().to_string().split_whitespace().collect();
+    text.ends_with("PoisonError::into_inner")
+        || text
+            .strip_prefix('|')
+            .and_then(|t| t.split_once('|'))
+            .is_some_and(|(param, body)| body == format!("{param}.into_inner()"))
+}
+
+fn ok_binding(pat: Option<ast::Pat>) -> Option<String> {
+    let ast::Pat::TupleStructPat(tsp) = pat? else {
+        return None;
+    };
+    if tsp.path()?.syntax().text() != "Ok" {
+        return None;
+    }
+    let mut fields = tsp.fields();
+    let inner = fields.next()?;
+    if fields.next().is_some() || !matches!(inner, ast::Pat::IdentPat(_) | ast::Pat::WildcardPat(_))
+    {
+        return None;
+    }
+    Some(inner.syntax().text().to_string())
+}
+
+fn site_shape(call: &ast::MethodCallExpr, recv: &ast::Expr, shift: u32) -> SiteShape {
+    let sh = |r: TextRange| r + TextSize::from(shift);
+    let name_start = call.name_ref().unwrap().syntax().text_range().start();
+    let from_name = |end: TextSize| sh(TextRange::new(name_start, end));
+    let bare = |desc: &str| SiteShape::Bare {
+        call: from_name(call.syntax().text_range().end()),
+        use_desc: desc.to_string(),
+    };
+    let Some(parent) = call.syntax().parent() else {
+        return bare("");
+    };
+    let recv_text = recv.syntax().text().to_string();
+    let method = call.name_ref().unwrap().text().to_string();
+    match parent.kind() {
+        SyntaxKind::METHOD_CALL_EXPR => {
+            let outer = ast::MethodCallExpr::cast(parent.clone()).unwrap();
+            let outer_name = method_name(&parent).unwrap_or_default();
+            let first_arg = outer.arg_list().and_then(|a| a.args().next());
+            match outer_name.as_str() {
+                "unwrap" | "expect" => SiteShape::Unwrapped {
+                    replace: from_name(parent.text_range().end()),
+                },
+                "unwrap_or_else" if first_arg.as_ref().is_some_and(is_poison_recovery) => {
+                    SiteShape::Unwrapped {
+                        replace: from_name(parent.text_range().end()),
+                    }
+                }
+                "map_err" => match parent.parent().filter(|p| p.kind() == SyntaxKind::TRY_EXPR) {
+                    Some(try_expr) => SiteShape::Unwrapped {
+                        replace: from_name(try_expr.text_range().end()),
+                    },
+                    None => bare(".map_err(..) without `?`"),
+                },
+                other => bare(&format!(".{other}(..)")),
+            }
+        }
+        SyntaxKind::LET_EXPR => {
+            let let_expr = ast::LetExpr::cast(parent.clone()).unwrap();
+            let if_expr = parent.parent().and_then(ast::IfExpr::cast);
+            match (ok_binding(let_expr.pat()), if_expr) {
+                (Some(pat), Some(if_expr))
+                    if if_expr.condition().is_some_and(|c| c.syntax() == &parent) =>
+                {
+                    let Some(then) = if_expr.then_branch() else {
+                        return bare("if let");
+                    };
+                    let Some(l_curly) = then.stmt_list().and_then(|l| l.l_curly_token()) else {
+                        return bare("if let");
+                    };
+                    SiteShape::IfLetOk {
+                        head: sh(TextRange::new(
+                            if_expr.syntax().text_range().start(),
+                            l_curly.text_range().end(),
+                        )),
+                        tail: sh(TextRange::new(
+                            then.syntax().text_range().end(),
+                            if_expr.syntax().text_range().end(),
+                        )),
+                        pat,
+                        recv: recv_text,
+                    }
+                }
+                _ => bare("a `let` pattern"),
+            }
+        }
+        SyntaxKind::LET_STMT => {
+            let let_stmt = ast::LetStmt::cast(parent.clone()).unwrap();
+            match (let_stmt.let_else(), ok_binding(let_stmt.pat())) {
+                (Some(_), Some(pat)) => SiteShape::LetElseOk {
+                    stmt: sh(parent.text_range()),
+                    pat,
+                    recv: recv_text,
+                },
+                _ => bare("a `Result` bound to a variable"),
+            }
+        }
+        SyntaxKind::MATCH_EXPR => {
+            let m = ast::MatchExpr::cast(parent.clone()).unwrap();
+            let arms: Vec<_> = m
+                .match_arm_list()
+                .map(|l| l.arms().collect())
+                .unwrap_or_default();
+            let ok_arm = arms
+                .iter()
+                .find(|a| ok_binding(a.pat()).is_some() && a.guard().is_none());
+            let err_arms_ok = arms.iter().filter(|a| Some(*a) != ok_arm).all(|a| {
+                a.pat()
+                    .is_some_and(|p| p.syntax().text().to_string().starts_with("Err"))
+            });
+            match (ok_arm, arms.len() == 2 && err_arms_ok) {
+                (Some(arm), true) => {
+                    let Some(expr) = arm.expr() else {
+                        return bare("match");
+                    };
+                    SiteShape::MatchOk {
+                        head: sh(TextRange::new(
+                            m.syntax().text_range().start(),
+                            expr.syntax().text_range().start(),
+                        )),
+                        tail: sh(TextRange::new(
+                            expr.syntax().text_range().end(),
+                            m.syntax().text_range().end(),
+                        )),
+                        pat: ok_binding(arm.pat()).unwrap(),
+                        recv: recv_text,
+                    }
+                }
+                _ => bare("a `match` on the lock result"),
+            }
+        }
+        _ => bare(&format!("`{method}()` used as a value")),
+    }
+}
+
+/// The guard of this site is passed to `Condvar::wait*`.
+fn guard_passed_to_wait(call: &SyntaxNode) -> bool {
+    let Some(let_stmt) = call.ancestors().take(4).find_map(ast::LetStmt::cast) else {
+        return false;
+    };
+    let Some(ast::Pat::IdentPat(pat)) = let_stmt.pat() else {
+        return false;
+    };
+    let Some(name) = pat.name().map(|n| n.text().to_string()) else {
+        return false;
+    };
+    let Some(block) = let_stmt.syntax().parent() else {
+        return false;
+    };
+    block
+        .descendants()
+        .filter_map(ast::MethodCallExpr::cast)
+        .any(|mc| {
+            mc.name_ref().is_some_and(|n| n.text().starts_with("wait"))
+                && mc
+                    .arg_list()
+                    .is_some_and(|a| a.args().any(|arg| arg.syntax().text() == name.as_str()))
+        })
+}
+
+/// Does the guard produced at `call` stay alive across an `.await`?
+fn held_across_await(
+    call: &SyntaxNode,
+    anchor: &SyntaxNode,
+    in_macro: bool,
+    edition: Edition,
+) -> bool {
+    let site_end = anchor.text_range().end().max(if in_macro {
+        anchor.text_range().end()
+    } else {
+        call.text_range().end()
+    });
+    let awaits_after = |scope: &SyntaxNode, until: Option<TextSize>| {
+        scope
+            .descendants()
+            .filter(|d| d.kind() == SyntaxKind::AWAIT_EXPR)
+            .any(|a| {
+                let start = a.text_range().end();
+                start > site_end && until.is_none_or(|u| start <= u)
+            })
+    };
+    let node = if in_macro {
+        anchor.clone()
+    } else {
+        call.clone()
+    };
+    // Climb through the chain that produces the guard (`.unwrap()`, `?`).
+    let mut expr = node.clone();
+    while let Some(p) = expr.parent() {
+        if matches!(
+            p.kind(),
+            SyntaxKind::METHOD_CALL_EXPR | SyntaxKind::TRY_EXPR | SyntaxKind::AWAIT_EXPR
+        ) && ast::MethodCallExpr::cast(p.clone()).is_none_or(|m| {
+            m.receiver().is_some_and(|r| r.syntax() == &expr)
+                && m.name_ref().is_some_and(|n| {
+                    matches!(
+                        &*n.text(),
+                        "unwrap" | "expect" | "unwrap_or_else" | "map_err"
+                    )
+                })
+        }) {
+            expr = p;
+        } else {
+            break;
+        }
+    }
+    let parent = expr.parent();
+    // `let g = m.lock().unwrap();`: held until the end of the block or `drop(g)`.
+    if let Some(let_stmt) = parent.clone().and_then(ast::LetStmt::cast) {
+        if let Some(ast::Pat::IdentPat(pat)) = let_stmt.pat() {
+            let name = pat.name().map(|n| n.text().to_string()).unwrap_or_default();
+            let Some(block) = let_stmt.syntax().parent() else {
+                return false;
+            };
+            let drop_at = block
+                .children()
+                .filter(|s| s.text_range().start() > site_end)
+                .find(|s| {
+                    let t: String = s.text().to_string().split_whitespace().collect();
+                    t == format!("drop({name});") || t == format!("std::mem::drop({name});")
+                })
+                .map(|s| s.text_range().start());
+            return awaits_after(&block, drop_at);
+        }
+        if matches!(let_stmt.pat(), Some(ast::Pat::WildcardPat(_))) {
+            return false;
+        }
+    }
+    // A temporary: alive to the end of its statement, the whole `match` or
+    // `if let` (before 2024, `if let` temporaries also live through `else`).
+    for up in node.ancestors() {
+        match up.kind() {
+            SyntaxKind::IF_EXPR | SyntaxKind::WHILE_EXPR => {
+                let cond = up
+                    .children()
+                    .find(|c| c.text_range().contains_range(node.text_range()));
+                if let Some(cond) = cond.filter(|c| {
+                    ast::Expr::cast(c.clone()).is_some() && c.kind() != SyntaxKind::BLOCK_EXPR
+                }) {
+                    if cond.kind() != SyntaxKind::LET_EXPR {
+                        return awaits_after(&cond, None);
+                    }
+                    if edition >= Edition::Edition2024 {
+                        let then = ast::IfExpr::cast(up.clone()).and_then(|i| i.then_branch());
+                        return then.is_some_and(|t| awaits_after(t.syntax(), None))
+                            || awaits_after(&cond, None);
+                    }
+                    return awaits_after(&up, None);
+                }
+            }
+            SyntaxKind::EXPR_STMT | SyntaxKind::LET_STMT | SyntaxKind::MATCH_EXPR => {
+                return awaits_after(&up, None);
+            }
+            SyntaxKind::STMT_LIST | SyntaxKind::CLOSURE_EXPR | SyntaxKind::FN => {
+                return awaits_after(&up, None)
+            }
+            _ => {}
+        }
+    }
+    false
+}

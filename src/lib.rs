@@ -1,0 +1,12 @@
+//! awaitify: migrate std locks that are locked in async code to `tokio::sync`.
+
+pub mod edit;
+pub mod facts;
+pub mod imports;
+pub mod manifest;
+pub mod output;
+pub mod plan;
+pub mod rules;
+pub mod run;
+pub mod use_edit;
+pub mod write;

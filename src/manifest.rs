@@ -1,0 +1,174 @@
+//! Cargo manifests: which crate owns a file, its edition, and the
+//! format-preserving edit that gives it `tokio` with the features a rewrite needs.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use ra_ap_syntax::Edition;
+use toml_edit::{Array, DocumentMut, InlineTable, Item, Value};
+
+/// The manifest that owns a source file: the nearest `Cargo.toml` with a `[package]`.
+pub fn owning_manifest(file: &Path) -> Option<PathBuf> {
+    let mut dir = file.parent();
+    while let Some(d) = dir {
+        let candidate = d.join("Cargo.toml");
+        if candidate.is_file() {
+            if let Ok(text) = std::fs::read_to_string(&candidate) {
+                if let Ok(doc) = text.parse::<DocumentMut>() {
+                    if doc.get("package").is_some() {
+                        return Some(candidate);
+                    }
+                }
+            }
+        }
+        dir = d.parent();
+    }
+    None
+}
+
+/// The edition a manifest declares, following `edition.workspace = true` up to
+/// the workspace root. Cargo's default is 2015.
+pub fn edition(manifest: &Path) -> Result<Edition> {
+    let text = std::fs::read_to_string(manifest)
+        .with_context(|| format!("{}: cannot read manifest", manifest.display()))?;
+    let doc: DocumentMut = text
+        .parse()
+        .with_context(|| format!("{}: invalid TOML", manifest.display()))?;
+    let item = &doc["package"]["edition"];
+    if let Some(s) = item.as_str() {
+        return parse_edition(s)
+            .with_context(|| format!("{}: unknown edition `{s}`", manifest.display()));
+    }
+    if item.get("workspace").and_then(Item::as_bool) == Some(true) {
+        let mut dir = manifest.parent().and_then(Path::parent);
+        while let Some(d) = dir {
+            let root = d.join("Cargo.toml");
+            if let Ok(text) = std::fs::read_to_string(&root) {
+                if let Ok(doc) = text.parse::<DocumentMut>() {
+                    if let Some(s) = doc["workspace"]["package"]["edition"].as_str() {
+                        return parse_edition(s)
+                            .with_context(|| format!("{}: unknown edition `{s}`", root.display()));
+                    }
+                }
+            }
+            dir = d.parent();
+        }
+    }
+    Ok(Edition::Edition2015)
+}
+
+pub fn parse_edition(s: &str) -> Option<Edition> {
+    match s {
+        "2015" => Some(Edition::Edition2015),
+        "2018" => Some(Edition::Edition2018),
+        "2021" => Some(Edition::Edition2021),
+        "2024" => Some(Edition::Edition2024),
+        _ => None,
+    }
+}
+
+/// Returns the manifest text with `tokio` declared and `features` enabled, or
+/// `None` when nothing needs to change. Formatting and comments are kept.
+pub fn with_tokio_features(text: &str, features: &[&str]) -> Result<Option<String>> {
+    let mut doc: DocumentMut = text.parse()?;
+    let deps = doc
+        .entry("dependencies")
+        .or_insert_with(|| Item::Table(toml_edit::Table::new()));
+    let Some(deps) = deps.as_table_like_mut() else {
+        anyhow::bail!("[dependencies] is not a table");
+    };
+    match deps.get_mut("tokio") {
+        None => {
+            let mut table = InlineTable::new();
+            table.insert("version", Value::from("1.30"));
+            table.insert("features", Value::Array(features.iter().copied().collect()));
+            deps.insert("tokio", Item::Value(Value::InlineTable(table)));
+        }
+        Some(item) => {
+            if let Some(version) = item.as_str().map(str::to_string) {
+                let mut table = InlineTable::new();
+                table.insert("version", Value::from(version));
+                table.insert("features", Value::Array(features.iter().copied().collect()));
+                *item = Item::Value(Value::InlineTable(table));
+            } else if let Some(table) = item.as_table_like_mut() {
+                let features_item = table
+                    .entry("features")
+                    .or_insert(Item::Value(Value::Array(Array::new())));
+                let Some(array) = features_item.as_array_mut() else {
+                    anyhow::bail!("tokio's `features` is not an array");
+                };
+                let present: Vec<String> = array
+                    .iter()
+                    .filter_map(|v| v.as_str().map(str::to_string))
+                    .collect();
+                if present.iter().any(|f| f == "full") {
+                    return Ok(None);
+                }
+                let mut changed = false;
+                for feature in features {
+                    if !present.iter().any(|f| f == feature) {
+                        array.push(*feature);
+                        changed = true;
+                    }
+                }
+                if !changed {
+                    return Ok(None);
+                }
+            } else {
+                anyhow::bail!("the `tokio` dependency has an unexpected form");
+            }
+        }
+    }
+    let out = doc.to_string();
+    Ok((out != text).then_some(out))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn adds_feature_to_inline_table() {
+        let text = "[package]\nname = \"x\"\n\n[dependencies]\ntokio = { version = \"1\", features = [\"rt\"] } # keep\n";
+        let out = with_tokio_features(text, &["sync"]).unwrap().unwrap();
+        assert_eq!(out, "[package]\nname = \"x\"\n\n[dependencies]\ntokio = { version = \"1\", features = [\"rt\", \"sync\"] } # keep\n");
+    }
+
+    #[test]
+    fn full_needs_nothing() {
+        let text = "[dependencies]\ntokio = { version = \"1\", features = [\"full\"] }\n";
+        assert_eq!(with_tokio_features(text, &["sync"]).unwrap(), None);
+    }
+
+    #[test]
+    fn string_version_becomes_table() {
+        let out = with_tokio_features("[dependencies]\ntokio = \"1.40\"\n", &["sync"])
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            out,
+            "[dependencies]\ntokio = { version = \"1.40\", features = [\"sync\"] }\n"
+        );
+    }
+
+    #[test]
+    fn dotted_table_gets_features() {
+        let text = "[dependencies.tokio]\nversion = \"1\"\nfeatures = [\"macros\"]\n";
+        let out = with_tokio_features(text, &["sync"]).unwrap().unwrap();
+        assert_eq!(
+            out,
+            "[dependencies.tokio]\nversion = \"1\"\nfeatures = [\"macros\", \"sync\"]\n"
+        );
+    }
+
+    #[test]
+    fn missing_tokio_is_added() {
+        let out = with_tokio_features("[package]\nname = \"x\"\n\n[dependencies]\n", &["sync"])
+            .unwrap()
+            .unwrap();
+        assert!(
+            out.contains("tokio = { version = \"1.30\", features = [\"sync\"] }"),
+            "{out}"
+        );
+    }
+}

@@ -1,0 +1,779 @@
+//! Pass 2: the crate-wide lock index. Declarations that values flow between
+//! are joined into groups, every group gets one decision (migrate, keep,
+//! manual, report), and a migrating group yields the edits of all its files.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use ra_ap_syntax::TextRange;
+
+use crate::edit::Edit;
+use crate::facts::{FileFacts, SiteContext, SiteFact, SiteShape, Target};
+use crate::imports::{Family, LockType};
+
+/// Which locks a run migrates.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Policy {
+    /// Migrate every std lock that is locked inside async code.
+    AsyncUse,
+    /// Migrate only locks whose guard is held across an `.await`.
+    HeldAcrossAwait,
+}
+
+#[derive(Clone, Debug)]
+pub struct PlanOptions {
+    pub policy: Policy,
+    pub parking_lot: bool,
+}
+
+/// A place in a file of the crate.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Loc {
+    pub file: usize,
+    pub range: TextRange,
+}
+
+impl Ord for Loc {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        (self.file, self.range.start(), self.range.end()).cmp(&(
+            other.file,
+            other.range.start(),
+            other.range.end(),
+        ))
+    }
+}
+
+impl PartialOrd for Loc {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Decision {
+    Migrate,
+    Manual(Vec<(Loc, String)>),
+    /// Held only briefly (policy `held-across-await`): kept, with a note.
+    KeepShort,
+    /// parking_lot, not opted in.
+    ReportParkingLot,
+}
+
+/// One lock group's decision, reported at its first declaration.
+#[derive(Clone, Debug)]
+pub struct GroupReport {
+    pub decl: Loc,
+    pub display: String,
+    pub family: Family,
+    pub lock: LockType,
+    pub decision: Decision,
+    pub async_sites: Vec<Loc>,
+}
+
+#[derive(Default, Debug)]
+pub struct CratePlan {
+    pub reports: Vec<GroupReport>,
+    /// Edits per file index.
+    pub edits: BTreeMap<usize, Vec<Edit>>,
+    /// Imports to rewrite per file: the std use trees to drop and the tokio
+    /// names (`Mutex`, `RwLock as R`) to import instead.
+    pub imports: BTreeMap<usize, ImportChange>,
+    pub needs_tokio_sync: bool,
+}
+
+#[derive(Default, Debug, Clone)]
+pub struct ImportChange {
+    pub remove: Vec<TextRange>,
+    pub add: Vec<String>,
+}
+
+struct Decl {
+    key: String,
+    file: usize,
+    display: String,
+    lock: LockType,
+    family: Family,
+    range: TextRange,
+    blockers: Vec<(Loc, String)>,
+    type_names: Vec<String>,
+}
+
+struct UnionFind(Vec<usize>);
+
+impl UnionFind {
+    fn find(&mut self, x: usize) -> usize {
+        let mut r = x;
+        while self.0[r] != r {
+            r = self.0[r];
+        }
+        let mut x = x;
+        while self.0[x] != r {
+            let next = self.0[x];
+            self.0[x] = r;
+            x = next;
+        }
+        r
+    }
+
+    fn union(&mut self, a: usize, b: usize) {
+        let (a, b) = (self.find(a), self.find(b));
+        if a != b {
+            self.0[a.max(b)] = a.min(b);
+        }
+    }
+}
+
+struct Resolved {
+    ids: Vec<usize>,
+    ambiguous: bool,
+}
+
+struct Index {
+    decls: Vec<Decl>,
+    by_key: HashMap<String, usize>,
+    /// struct name → its field names, and field name → structs that have it.
+    fields_by_name: HashMap<String, HashSet<String>>,
+    structs: HashSet<String>,
+}
+
+impl Index {
+    fn build(files: &[FileFacts]) -> Index {
+        let mut index = Index {
+            decls: Vec::new(),
+            by_key: HashMap::new(),
+            fields_by_name: HashMap::new(),
+            structs: HashSet::new(),
+        };
+        let mut candidates = Vec::new();
+        for (file, facts) in files.iter().enumerate() {
+            for (owner, field) in &facts.struct_fields {
+                index
+                    .fields_by_name
+                    .entry(field.clone())
+                    .or_default()
+                    .insert(owner.clone());
+                index.structs.insert(owner.clone());
+            }
+            for d in &facts.decls {
+                if d.family == Family::Tokio {
+                    candidates.push((file, d));
+                    continue;
+                }
+                index.add(
+                    file,
+                    d.key.clone(),
+                    d.display.clone(),
+                    d.lock,
+                    d.family,
+                    d.range,
+                    &d.blockers,
+                    d.type_names.clone(),
+                );
+            }
+        }
+        // Declarations whose type is a lock type alias.
+        for (file, d) in candidates {
+            let alias = d
+                .type_names
+                .iter()
+                .find_map(|n| index.by_key.get(&format!("alias:{n}")).copied());
+            if let Some(alias) = alias {
+                let (lock, family) = (index.decls[alias].lock, index.decls[alias].family);
+                index.add(
+                    file,
+                    d.key.clone(),
+                    d.display.clone(),
+                    lock,
+                    family,
+                    d.range,
+                    &d.blockers,
+                    d.type_names.clone(),
+                );
+            }
+        }
+        index
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn add(
+        &mut self,
+        file: usize,
+        key: String,
+        display: String,
+        lock: LockType,
+        family: Family,
+        range: TextRange,
+        blockers: &[String],
+        type_names: Vec<String>,
+    ) {
+        let loc = Loc { file, range };
+        if let Some(&existing) = self.by_key.get(&key) {
+            let reason = format!("{display} is declared more than once in the crate; the tool cannot tell the two apart");
+            self.decls[existing].blockers.push((loc, reason));
+            return;
+        }
+        self.by_key.insert(key.clone(), self.decls.len());
+        self.decls.push(Decl {
+            key,
+            file,
+            display,
+            lock,
+            family,
+            range,
+            blockers: blockers.iter().map(|b| (loc.clone(), b.clone())).collect(),
+            type_names,
+        });
+    }
+
+    fn keys_matching(&self, prefix: &str, suffix: &str) -> Vec<usize> {
+        let mut ids: Vec<usize> = self
+            .by_key
+            .iter()
+            .filter(|(k, _)| k.starts_with(prefix) && k.ends_with(suffix))
+            .map(|(_, &i)| i)
+            .collect();
+        ids.sort();
+        ids
+    }
+
+    fn resolve(&self, t: &Target) -> Resolved {
+        let one = |key: String| Resolved {
+            ids: self.by_key.get(&key).copied().into_iter().collect(),
+            ambiguous: false,
+        };
+        match t {
+            Target::Key(k) => one(k.clone()),
+            Target::Static(n) => one(format!("static:{n}")),
+            Target::Field { name, owner } => {
+                if let Some(owner) = owner {
+                    if self.structs.contains(owner) {
+                        return one(format!("field:{owner}.{name}"));
+                    }
+                }
+                let owners = self.fields_by_name.get(name).cloned().unwrap_or_default();
+                let mut ids: Vec<usize> = owners
+                    .iter()
+                    .filter_map(|o| self.by_key.get(&format!("field:{o}.{name}")).copied())
+                    .collect();
+                ids.sort();
+                Resolved {
+                    ambiguous: owners.len() > 1 && !ids.is_empty(),
+                    ids,
+                }
+            }
+            Target::Call { name, qual, method } => self.fn_like("ret:", "", name, qual, *method),
+            Target::Param {
+                name,
+                qual,
+                method,
+                index,
+            } => self.fn_like("param:", &format!("#{index}"), name, qual, *method),
+        }
+    }
+
+    fn fn_like(
+        &self,
+        kind: &str,
+        suffix: &str,
+        name: &str,
+        qual: &Option<String>,
+        method: bool,
+    ) -> Resolved {
+        match (qual, method) {
+            (Some(q), _) => Resolved {
+                ids: self
+                    .by_key
+                    .get(&format!("{kind}{q}::{name}{suffix}"))
+                    .copied()
+                    .into_iter()
+                    .collect(),
+                ambiguous: false,
+            },
+            (None, false) => Resolved {
+                ids: self
+                    .by_key
+                    .get(&format!("{kind}{name}{suffix}"))
+                    .copied()
+                    .into_iter()
+                    .collect(),
+                ambiguous: false,
+            },
+            (None, true) => {
+                let ids = self.keys_matching(kind, &format!("::{name}{suffix}"));
+                Resolved {
+                    ambiguous: ids.len() > 1,
+                    ids,
+                }
+            }
+        }
+    }
+
+    /// The first candidate that names exactly one declaration.
+    fn first_owner(&self, candidates: &[Target]) -> Option<usize> {
+        candidates.iter().find_map(|t| {
+            let r = self.resolve(t);
+            (r.ids.len() == 1 && !r.ambiguous).then(|| r.ids[0])
+        })
+    }
+
+    /// The name a declaration is known by in code (`db` of `AppState.db`).
+    fn simple_name(&self, id: usize) -> String {
+        let d = &self.decls[id];
+        let key = &d.key;
+        if let Some(rest) = key.strip_prefix("field:") {
+            rest.rsplit_once('.')
+                .map(|(_, f)| f.to_string())
+                .unwrap_or_default()
+        } else if let Some(rest) = key.strip_prefix("static:") {
+            rest.to_string()
+        } else {
+            d.display.split('`').nth(1).unwrap_or_default().to_string()
+        }
+    }
+}
+
+fn lock_method_names(method: &str) -> Option<(&'static str, &'static str)> {
+    Some(match method {
+        "lock" => ("lock().await", "blocking_lock()"),
+        "read" => ("read().await", "blocking_read()"),
+        "write" => ("write().await", "blocking_write()"),
+        _ => return None,
+    })
+}
+
+fn method_fits(lock: LockType, method: &str) -> bool {
+    match lock {
+        LockType::Mutex => !matches!(method, "read" | "write" | "try_read" | "try_write"),
+        LockType::RwLock => !matches!(method, "lock" | "try_lock"),
+        _ => false,
+    }
+}
+
+/// A guard binding: `_` would drop the guard at once, so it gets a name.
+fn guard_pat(pat: &str) -> &str {
+    if pat == "_" {
+        "_guard"
+    } else {
+        pat
+    }
+}
+
+/// The edits that rewrite one site of a migrating lock; `blocking` picks the
+/// `blocking_*` form for sync code that runs off the runtime.
+fn render_site(site: &SiteFact, family: Family, blocking: bool) -> Result<Vec<Edit>, String> {
+    let method = site.method.as_str();
+    if let Some((aw, bl)) = lock_method_names(method) {
+        let new = if blocking { bl } else { aw };
+        if family == Family::ParkingLot {
+            return Ok(vec![Edit::new(site.call, new)]);
+        }
+        return match &site.shape {
+            SiteShape::Unwrapped { replace } => Ok(vec![Edit::new(*replace, new)]),
+            SiteShape::IfLetOk { head, tail, pat, recv } => Ok(vec![
+                Edit::new(*head, format!("{{ let {} = {recv}.{new};", guard_pat(pat))),
+                Edit::new(*tail, ""),
+            ]),
+            SiteShape::LetElseOk { stmt, pat, recv } => {
+                Ok(vec![Edit::new(*stmt, format!("let {} = {recv}.{new};", guard_pat(pat)))])
+            }
+            SiteShape::MatchOk { head, tail, pat, recv } => Ok(vec![
+                Edit::new(*head, format!("{{ let {} = {recv}.{new}; ", guard_pat(pat))),
+                Edit::new(*tail, " }"),
+            ]),
+            SiteShape::Bare { use_desc, .. } => Err(format!(
+                "the lock result is used as a `Result` ({use_desc}); tokio's `{method}` returns the guard"
+            )),
+        };
+    }
+    match (method, family, &site.shape) {
+        ("get_mut" | "into_inner", Family::ParkingLot, _) => Ok(Vec::new()),
+        ("get_mut" | "into_inner", _, SiteShape::Unwrapped { replace }) => {
+            Ok(vec![Edit::new(*replace, format!("{method}()"))])
+        }
+        ("try_lock" | "try_read" | "try_write", Family::Std, shape) => {
+            let compatible = match shape {
+                SiteShape::Unwrapped { replace } => {
+                    replace.end() > site.call.end() && !matches!(method, "")
+                }
+                SiteShape::IfLetOk { .. } | SiteShape::LetElseOk { .. } => true,
+                SiteShape::Bare { use_desc, .. } => {
+                    matches!(use_desc.as_str(), ".is_ok(..)" | ".is_err(..)" | ".ok(..)")
+                }
+                SiteShape::MatchOk { .. } => false,
+            };
+            if compatible {
+                Ok(Vec::new())
+            } else {
+                Err(format!(
+                    "`{method}` result is matched on its error type, which differs in tokio"
+                ))
+            }
+        }
+        ("is_poisoned" | "clear_poison", ..) => Err(format!(
+            "`{method}` has no tokio equivalent: tokio locks are never poisoned"
+        )),
+        _ => Err(format!(
+            "`{method}` is used in a way the tool cannot rewrite"
+        )),
+    }
+}
+
+/// Plans one crate. `files` are its files' facts, in a fixed order.
+pub fn plan(files: &[FileFacts], opts: &PlanOptions) -> CratePlan {
+    let mut index = Index::build(files);
+    let n = index.decls.len();
+    let mut uf = UnionFind((0..n).collect());
+
+    // Type aliases join the declarations typed with them.
+    for id in 0..n {
+        for name in index.decls[id].type_names.clone() {
+            if let Some(&alias) = index.by_key.get(&format!("alias:{name}")) {
+                uf.union(id, alias);
+            }
+        }
+    }
+    // Flows: struct literals, arguments, assignments, returns, lets.
+    let mut extra_blockers: Vec<(usize, Loc, String)> = Vec::new();
+    for facts in files {
+        for (lhs, rhs) in &facts.links {
+            let Some(l) = index.first_owner(lhs) else {
+                continue;
+            };
+            let r = index.resolve(rhs);
+            if r.ambiguous {
+                continue;
+            }
+            if let [r] = r.ids[..] {
+                uf.union(l, r);
+            }
+        }
+    }
+
+    // Sites per group.
+    let mut sites: Vec<Vec<(usize, &SiteFact)>> = vec![Vec::new(); n];
+    for (file, facts) in files.iter().enumerate() {
+        for site in &facts.sites {
+            let r = index.resolve(&site.target);
+            let loc = Loc {
+                file,
+                range: site.range,
+            };
+            if r.ambiguous {
+                for &id in &r.ids {
+                    extra_blockers.push((
+                        id,
+                        loc.clone(),
+                        "a lock site's receiver could be more than one lock".into(),
+                    ));
+                }
+                continue;
+            }
+            let [id] = r.ids[..] else { continue };
+            if !method_fits(index.decls[id].lock, &site.method) {
+                continue;
+            }
+            sites[id].push((file, site));
+        }
+        for u in &facts.unresolved {
+            for id in 0..n {
+                if u.names_nearby.contains(&index.simple_name(id)) {
+                    let reason =
+                        "a lock site near a use of it has a receiver the tool cannot resolve"
+                            .to_string();
+                    extra_blockers.push((
+                        id,
+                        Loc {
+                            file,
+                            range: u.range,
+                        },
+                        reason,
+                    ));
+                }
+            }
+        }
+        for m in &facts.macro_uses {
+            for id in 0..n {
+                if index.simple_name(id) == m.receiver_name {
+                    let reason = format!(
+                        "it may be locked inside `{}!`, a macro the tool cannot parse",
+                        m.macro_name
+                    );
+                    extra_blockers.push((
+                        id,
+                        Loc {
+                            file,
+                            range: m.range,
+                        },
+                        reason,
+                    ));
+                }
+            }
+        }
+    }
+    for (id, loc, reason) in extra_blockers {
+        index.decls[id].blockers.push((loc, reason));
+    }
+
+    // Groups.
+    let mut groups: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for id in 0..n {
+        groups.entry(uf.find(id)).or_default().push(id);
+    }
+    let runtime = RuntimeAnalysis::new(files);
+    let mut out = CratePlan::default();
+    let mut migrating: HashSet<usize> = HashSet::new();
+    for members in groups.values() {
+        let group_sites: Vec<(usize, &SiteFact)> = members
+            .iter()
+            .flat_map(|&id| sites[id].iter().copied())
+            .collect();
+        let async_sites: Vec<Loc> = group_sites
+            .iter()
+            .filter(|(_, s)| s.ctx == SiteContext::Async && lock_method_names(&s.method).is_some())
+            .map(|(f, s)| Loc {
+                file: *f,
+                range: s.range,
+            })
+            .collect();
+        if async_sites.is_empty() {
+            continue;
+        }
+        let first = members
+            .iter()
+            .copied()
+            .min_by_key(|&id| (index.decls[id].file, index.decls[id].range.start()))
+            .unwrap();
+        let family = index.decls[first].family;
+        let lock = index.decls[first].lock;
+        let mut report = GroupReport {
+            decl: Loc {
+                file: index.decls[first].file,
+                range: index.decls[first].range,
+            },
+            display: index.decls[first].display.clone(),
+            family,
+            lock,
+            decision: Decision::Migrate,
+            async_sites: async_sites.clone(),
+        };
+        if family == Family::ParkingLot && !opts.parking_lot {
+            report.decision = Decision::ReportParkingLot;
+            out.reports.push(report);
+            continue;
+        }
+        if opts.policy == Policy::HeldAcrossAwait
+            && !group_sites.iter().any(|(_, s)| s.held_across_await)
+        {
+            report.decision = Decision::KeepShort;
+            out.reports.push(report);
+            continue;
+        }
+        let mut blockers: Vec<(Loc, String)> = members
+            .iter()
+            .flat_map(|&id| index.decls[id].blockers.clone())
+            .collect();
+        if members.iter().any(|&id| index.decls[id].family != family) {
+            blockers.push((
+                report.decl.clone(),
+                "it is joined with a lock of another library".into(),
+            ));
+        }
+        let mut edits: Vec<(usize, Edit)> = Vec::new();
+        let file_blocked: HashSet<usize> = group_sites.iter().map(|(f, _)| *f).collect();
+        for &file in &file_blocked {
+            for b in &files[file].file_blockers {
+                blockers.push((
+                    Loc {
+                        file,
+                        range: b.range,
+                    },
+                    b.reason.clone(),
+                ));
+            }
+        }
+        for &(file, site) in &group_sites {
+            let loc = Loc {
+                file,
+                range: site.range,
+            };
+            if let Some(f) = &site.guard_fn {
+                blockers.push((
+                    loc.clone(),
+                    format!("fn `{f}` has a std lock guard in its signature"),
+                ));
+            }
+            if site.guard_passed_to_wait {
+                blockers.push((loc.clone(), "its guard is passed to `Condvar::wait`".into()));
+            }
+            let needs_context = lock_method_names(&site.method).is_some();
+            let blocking = match &site.ctx {
+                _ if !needs_context => Ok(false),
+                SiteContext::Async => Ok(false),
+                SiteContext::Blocking => Ok(true),
+                SiteContext::SyncInAsync => Err("it is locked in a non-async closure inside async code, where `.await` is impossible".to_string()),
+                SiteContext::Item => Err("it is locked in a static initializer".to_string()),
+                SiteContext::Sync { in_drop: true, .. } => Err("it is locked in a `Drop` impl, which may run on a runtime thread".to_string()),
+                SiteContext::Sync { fn_name, .. } => runtime.off_runtime(fn_name).map(|()| true),
+            };
+            match blocking.and_then(|b| render_site(site, family, b)) {
+                Ok(es) => edits.extend(es.into_iter().map(|e| (file, e))),
+                Err(reason) => blockers.push((loc, reason)),
+            }
+        }
+        if !blockers.is_empty() {
+            blockers.sort();
+            blockers.dedup();
+            report.decision = Decision::Manual(blockers);
+            out.reports.push(report);
+            continue;
+        }
+        for (file, e) in edits {
+            out.edits.entry(file).or_default().push(e);
+        }
+        migrating.extend(members.iter().map(|&id| uf.find(id)));
+        out.needs_tokio_sync = true;
+        out.reports.push(report);
+    }
+
+    // Type paths and constructors of migrating groups, and the imports they use.
+    let decl_family = |id: usize| index.decls[id].family;
+    for (file, facts) in files.iter().enumerate() {
+        let mut migrated_starts: HashMap<u32, LockType> = HashMap::new();
+        let mut import_ranges: HashSet<u32> = HashSet::new();
+        for r in &facts.refs {
+            let Some(owner) = index.first_owner(&r.owners) else {
+                continue;
+            };
+            if !migrating.contains(&uf.find(owner)) || r.family != decl_family(owner) {
+                continue;
+            }
+            let edits = out.edits.entry(file).or_default();
+            if let Some(new_range) = r.const_new {
+                edits.push(Edit::new(new_range, "const_new"));
+            }
+            match &r.via_import {
+                Some(_) => {
+                    migrated_starts.insert(u32::from(r.range.start()), r.lock);
+                    import_ranges.insert(u32::from(r.range.start()));
+                }
+                None => edits.push(Edit::new(
+                    r.range,
+                    format!("tokio::sync::{}", r.lock.name()),
+                )),
+            }
+        }
+        let removed: Vec<TextRange> = out
+            .edits
+            .get(&file)
+            .map(|es| {
+                es.iter()
+                    .filter(|e| !e.range.is_empty())
+                    .map(|e| e.range)
+                    .collect()
+            })
+            .unwrap_or_default();
+        let mut change = ImportChange::default();
+        for (local, path, tree) in &facts.imports {
+            let uses: Vec<_> = facts
+                .name_uses
+                .iter()
+                .filter(|u| &u.name == local)
+                .collect();
+            let migrated: Vec<_> = uses
+                .iter()
+                .filter(|u| migrated_starts.contains_key(&u32::from(u.range.start())))
+                .collect();
+            let is_removed = |r: TextRange| removed.iter().any(|e| e.contains_range(r));
+            let kept = uses
+                .iter()
+                .filter(|u| {
+                    !migrated_starts.contains_key(&u32::from(u.range.start()))
+                        && !is_removed(u.range)
+                })
+                .count();
+            let name = path.rsplit("::").next().unwrap_or_default();
+            if !migrated.is_empty() {
+                if kept == 0 {
+                    change.remove.push(*tree);
+                    change.add.push(if name == local {
+                        name.to_string()
+                    } else {
+                        format!("{name} as {local}")
+                    });
+                } else {
+                    for u in migrated {
+                        out.edits
+                            .entry(file)
+                            .or_default()
+                            .push(Edit::new(u.range, format!("tokio::sync::{name}")));
+                    }
+                }
+            } else if kept == 0 && !uses.is_empty() && path.starts_with("std::sync::") {
+                // Only used by code the rewrite removed (`PoisonError::into_inner`).
+                change.remove.push(*tree);
+            }
+        }
+        if !change.remove.is_empty() {
+            out.imports.insert(file, change);
+        }
+    }
+    out.reports.sort_by(|a, b| a.decl.cmp(&b.decl));
+    out
+}
+
+/// Which sync fns provably run off the async runtime: `main` before any
+/// runtime, or fns called only from blocking closures and such fns.
+struct RuntimeAnalysis<'a> {
+    files: &'a [FileFacts],
+    async_fns: HashSet<String>,
+}
+
+impl<'a> RuntimeAnalysis<'a> {
+    fn new(files: &'a [FileFacts]) -> Self {
+        let async_fns = files
+            .iter()
+            .flat_map(|f| f.fns.iter())
+            .filter(|(_, a)| *a)
+            .map(|(k, _)| k.clone())
+            .collect();
+        RuntimeAnalysis { files, async_fns }
+    }
+
+    fn off_runtime(&self, fn_key: &str) -> Result<(), String> {
+        self.check(fn_key, &mut HashSet::new())
+    }
+
+    fn check(&self, fn_key: &str, seen: &mut HashSet<String>) -> Result<(), String> {
+        if fn_key == "main" && !self.async_fns.contains("main") {
+            return Ok(());
+        }
+        if !seen.insert(fn_key.to_string()) {
+            return Err(format!(
+                "it is locked in sync fn `{fn_key}`, which is called recursively"
+            ));
+        }
+        let name = fn_key.rsplit("::").next().unwrap_or(fn_key);
+        let callers: Vec<_> = self
+            .files
+            .iter()
+            .flat_map(|f| f.calls.iter())
+            .filter(|c| c.callee == name)
+            .collect();
+        if callers.is_empty() {
+            return Err(format!(
+                "it is locked in sync fn `{fn_key}`, and nothing in the crate shows that it runs off the async runtime"
+            ));
+        }
+        for c in callers {
+            match &c.ctx {
+                SiteContext::Blocking => {}
+                SiteContext::Sync { fn_name, in_drop: false } => self.check(fn_name, seen)?,
+                _ => {
+                    return Err(format!(
+                        "it is locked in sync fn `{fn_key}`, which is called from async code; `blocking_lock` would panic there"
+                    ))
+                }
+            }
+        }
+        Ok(())
+    }
+}
