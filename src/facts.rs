@@ -349,7 +349,8 @@ impl Extractor<'_> {
             range: range + TextSize::from(shift),
             family,
             lock,
-            via_import: (segs.len() == 1).then(|| segs[0].clone()),
+            via_import: (segs.len() == 1 && self.imports.names.contains_key(&segs[0]))
+                .then(|| segs[0].clone()),
             owners,
             const_new,
         });
@@ -473,7 +474,7 @@ impl Extractor<'_> {
                     }
                     return out;
                 }
-                SyntaxKind::FN | SyntaxKind::IMPL | SyntaxKind::CLOSURE_EXPR => return out,
+                SyntaxKind::FN | SyntaxKind::IMPL => return out,
                 _ => {}
             }
             child = up;
@@ -712,6 +713,15 @@ impl Extractor<'_> {
                     ret.syntax(),
                     name.syntax().text_range(),
                 );
+            }
+            let tail = f
+                .body()
+                .and_then(|b| b.stmt_list())
+                .and_then(|l| l.tail_expr());
+            if let Some(t) = tail.and_then(|tail| self.root(&tail, tail.syntax(), 0)) {
+                self.facts
+                    .links
+                    .push((vec![Target::Key(format!("ret:{key}"))], t));
             }
         }
     }
@@ -1036,6 +1046,7 @@ impl Extractor<'_> {
                 self.lock_in_type(ty.syntax())?;
                 Some(Target::Key(format!("param:{}#{index}", fn_key(&f))))
             }
+            Binding::From(e) => self.root(&e, e.syntax(), depth + 1),
             Binding::Other => None,
             Binding::NotFound => Some(Target::Static(name.to_string())),
         }
@@ -1084,6 +1095,8 @@ impl Extractor<'_> {
 
 enum Binding {
     Let(ast::LetStmt),
+    /// `if let Some(x) = expr`, `for x in expr`: `x` is (an element of) `expr`.
+    From(ast::Expr),
     Param(ast::Fn, usize, ast::Param),
     /// Bound by a pattern the tool does not follow (closure parameter, `for`,
     /// `match` arm, `if let`).
@@ -1128,8 +1141,14 @@ fn find_binding(name: &str, anchor: &SyntaxNode) -> Binding {
             }
             SyntaxKind::FOR_EXPR => {
                 let f = ast::ForExpr::cast(up.clone()).unwrap();
-                if binds(f.pat(), name) {
-                    return Binding::Other;
+                let in_iterable = f
+                    .iterable()
+                    .is_some_and(|e| e.syntax().text_range().contains_range(anchor.text_range()));
+                if binds(f.pat(), name) && !in_iterable {
+                    return match (f.pat(), f.iterable()) {
+                        (Some(ast::Pat::IdentPat(_)), Some(e)) => Binding::From(e),
+                        _ => Binding::Other,
+                    };
                 }
             }
             SyntaxKind::MATCH_ARM => {
@@ -1138,17 +1157,32 @@ fn find_binding(name: &str, anchor: &SyntaxNode) -> Binding {
                 }
             }
             SyntaxKind::IF_EXPR | SyntaxKind::WHILE_EXPR => {
-                if up
+                // The condition of `if`/`while`: `let` chains bind into the body.
+                let Some(cond) = up
                     .children()
-                    .filter_map(ast::LetExpr::cast)
-                    .chain(up.children().flat_map(|c| {
-                        c.descendants()
-                            .filter_map(ast::LetExpr::cast)
-                            .collect::<Vec<_>>()
-                    }))
-                    .any(|l| binds(l.pat(), name))
+                    .find_map(ast::Expr::cast)
+                    .filter(|c| c.syntax().kind() != SyntaxKind::BLOCK_EXPR)
+                else {
+                    continue;
+                };
+                if cond
+                    .syntax()
+                    .text_range()
+                    .contains_range(anchor.text_range())
                 {
-                    return Binding::Other;
+                    continue;
+                }
+                let lets: Vec<ast::LetExpr> = cond
+                    .syntax()
+                    .descendants()
+                    .filter_map(ast::LetExpr::cast)
+                    .filter(|l| binds(l.pat(), name))
+                    .collect();
+                if let Some(l) = lets.first() {
+                    return match (some_or_ok_binding(l.pat()), l.expr()) {
+                        (true, Some(e)) if lets.len() == 1 => Binding::From(e),
+                        _ => Binding::Other,
+                    };
                 }
             }
             SyntaxKind::FN => {
@@ -1166,6 +1200,20 @@ fn find_binding(name: &str, anchor: &SyntaxNode) -> Binding {
         }
     }
     Binding::NotFound
+}
+
+/// `Some(x)`, `Ok(x)` or plain `x`: the binding is the matched value itself.
+fn some_or_ok_binding(pat: Option<ast::Pat>) -> bool {
+    match pat {
+        Some(ast::Pat::IdentPat(_)) => true,
+        Some(ast::Pat::TupleStructPat(t)) => {
+            t.path()
+                .is_some_and(|p| matches!(p.syntax().text().to_string().as_str(), "Some" | "Ok"))
+                && t.fields().count() == 1
+                && matches!(t.fields().next(), Some(ast::Pat::IdentPat(_)))
+        }
+        _ => false,
+    }
 }
 
 fn is_assign(bin: &ast::BinExpr) -> bool {
@@ -1616,4 +1664,30 @@ fn held_across_await(
         }
     }
     false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn facts(src: &str) -> FileFacts {
+        extract(
+            &SourceFile::parse(src, Edition::Edition2021).tree(),
+            0,
+            Edition::Edition2021,
+        )
+    }
+
+    #[test]
+    fn if_let_some_binding_resolves_to_the_scrutinee() {
+        let f = facts("use std::sync::Mutex;\nstruct S { m: Option<Mutex<u8>> }\nimpl S { async fn f(&self) { if let Some(m) = &self.m { *m.lock().unwrap() += 1; } } }");
+        assert_eq!(f.sites.len(), 1, "{f:#?}");
+        assert_eq!(
+            f.sites[0].target,
+            Target::Field {
+                name: "m".into(),
+                owner: Some("S".into())
+            }
+        );
+    }
 }

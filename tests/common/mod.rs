@@ -1,0 +1,79 @@
+//! Shared helpers for the fixture tests: find cases and run the binary on one.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+pub fn testdata() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata")
+}
+
+/// A fixture crate under `testdata/`.
+pub struct Case {
+    pub name: String,
+    pub dir: PathBuf,
+    /// Extra flags from a `# awaitify-args: ...` line in its Cargo.toml.
+    pub args: Vec<String>,
+    /// `# fixture: no-compile` marks cases that are not meant to build.
+    pub compiles: bool,
+}
+
+pub fn cases() -> Vec<Case> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(testdata()).unwrap() {
+        let dir = entry.unwrap().path();
+        let manifest = dir.join("Cargo.toml");
+        let Ok(text) = std::fs::read_to_string(&manifest) else {
+            continue;
+        };
+        let args = text
+            .lines()
+            .find_map(|l| l.strip_prefix("# awaitify-args:"))
+            .map(|a| a.split_whitespace().map(str::to_string).collect())
+            .unwrap_or_default();
+        out.push(Case {
+            name: dir.file_name().unwrap().to_string_lossy().into_owned(),
+            compiles: !text.contains("# fixture: no-compile"),
+            dir,
+            args,
+        });
+    }
+    out.sort_by(|a, b| a.name.cmp(&b.name));
+    out
+}
+
+pub struct Output {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// Runs `awaitify <args> .` inside `dir`.
+pub fn awaitify(dir: &Path, args: &[String]) -> Output {
+    let out = Command::new(env!("CARGO_BIN_EXE_awaitify"))
+        .args(args)
+        .arg(".")
+        .current_dir(dir)
+        .output()
+        .expect("run awaitify");
+    Output {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// Copies a directory tree.
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
