@@ -275,6 +275,12 @@ impl Extractor<'_> {
             if let Some(call) = ast::MethodCallExpr::cast(node.clone()) {
                 self.visit_method_call(&call, anchor, shift);
             }
+            if matches!(
+                node.kind(),
+                SyntaxKind::METHOD_CALL_EXPR | SyntaxKind::CALL_EXPR
+            ) {
+                self.visit_call_like(node, anchor, shift);
+            }
             return;
         }
         match node.kind() {
@@ -286,9 +292,9 @@ impl Extractor<'_> {
             SyntaxKind::METHOD_CALL_EXPR => {
                 let call = ast::MethodCallExpr::cast(node.clone()).unwrap();
                 self.visit_method_call(&call, node, 0);
-                self.visit_call_like(node);
+                self.visit_call_like(node, node, 0);
             }
-            SyntaxKind::CALL_EXPR => self.visit_call_like(node),
+            SyntaxKind::CALL_EXPR => self.visit_call_like(node, node, 0),
             SyntaxKind::RECORD_EXPR_FIELD => self.visit_record_expr_field(node),
             SyntaxKind::BIN_EXPR => self.visit_assign(node),
             SyntaxKind::MACRO_CALL => {
@@ -444,7 +450,7 @@ impl Extractor<'_> {
                     return out;
                 }
                 SyntaxKind::ARG_LIST => {
-                    if let Some(t) = self.param_target(&up, &child) {
+                    if let Some(t) = self.param_target(&up, &child, &up) {
                         out.push(t);
                     }
                 }
@@ -482,7 +488,12 @@ impl Extractor<'_> {
         out
     }
 
-    fn param_target(&self, arg_list: &SyntaxNode, arg: &SyntaxNode) -> Option<Target> {
+    fn param_target(
+        &self,
+        arg_list: &SyntaxNode,
+        arg: &SyntaxNode,
+        anchor: &SyntaxNode,
+    ) -> Option<Target> {
         let index = ast::ArgList::cast(arg_list.clone())?
             .args()
             .position(|a| a.syntax() == arg)?;
@@ -501,7 +512,7 @@ impl Extractor<'_> {
             return None;
         };
         let segs = segments(&pe.path()?)?;
-        let (name, qual) = split_qual(&segs, arg_list);
+        let (name, qual) = split_qual(&segs, anchor);
         Some(Target::Param {
             name,
             qual,
@@ -726,7 +737,9 @@ impl Extractor<'_> {
         }
     }
 
-    fn visit_call_like(&mut self, node: &SyntaxNode) {
+    /// A call: for the sync-helper analysis, and for flows from arguments into
+    /// lock parameters. `anchor` is where it stands in the file (see `visit`).
+    fn visit_call_like(&mut self, node: &SyntaxNode, anchor: &SyntaxNode, shift: u32) {
         let callee = if let Some(mc) = ast::MethodCallExpr::cast(node.clone()) {
             mc.name_ref().map(|n| n.text().to_string())
         } else {
@@ -739,11 +752,11 @@ impl Extractor<'_> {
                 .and_then(|s| s.last().cloned())
         };
         let Some(callee) = callee else { return };
-        let ctx = context_of(node);
+        let ctx = context_of(anchor);
         self.facts.calls.push(CallFact {
             callee,
             ctx,
-            range: node.text_range(),
+            range: node.text_range() + TextSize::from(shift),
         });
         // Flows from arguments into lock parameters.
         let args = if let Some(mc) = ast::MethodCallExpr::cast(node.clone()) {
@@ -754,8 +767,8 @@ impl Extractor<'_> {
         if let Some(args) = args {
             for arg in args.args() {
                 if let (Some(param), Some(t)) = (
-                    self.param_target(args.syntax(), arg.syntax()),
-                    self.root(&arg, node, 0),
+                    self.param_target(args.syntax(), arg.syntax(), anchor),
+                    self.root(&arg, if shift == 0 { node } else { anchor }, 0),
                 ) {
                     self.facts.links.push((vec![param], t));
                 }
