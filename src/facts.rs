@@ -140,14 +140,16 @@ pub struct CallFact {
 pub struct UnresolvedSite {
     pub range: TextRange,
     pub names_nearby: BTreeSet<String>,
+    pub in_async: bool,
 }
 
-/// A lock method used inside a macro the tool cannot parse.
+/// A name handed to a macro the tool cannot parse.
 #[derive(Clone, Debug)]
 pub struct MacroUse {
     pub macro_name: String,
-    pub receiver_name: String,
+    pub name: String,
     pub range: TextRange,
+    pub in_async: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -646,19 +648,69 @@ impl Extractor<'_> {
     }
 
     fn let_is_decl(&self, let_stmt: &ast::LetStmt) -> bool {
-        let_stmt
-            .ty()
-            .is_some_and(|t| self.lock_in_type(t.syntax()).is_some())
-            || let_stmt.initializer().is_some_and(|init| {
-                init.syntax()
-                    .descendants()
-                    .filter_map(ast::Path::cast)
-                    .any(|p| {
-                        self.imports
-                            .lock_type(&p)
-                            .is_some_and(|(f, l)| f != Family::Tokio && !l.is_guard())
-                    })
+        if let Some(ty) = let_stmt.ty() {
+            return self.lock_in_type(ty.syntax()).is_some();
+        }
+        let Some(init) = let_stmt.initializer() else {
+            return false;
+        };
+        init.syntax()
+            .descendants()
+            .filter_map(ast::Path::cast)
+            .any(|p| {
+                self.imports
+                    .lock_type(&p)
+                    .is_some_and(|(f, l)| f != Family::Tokio && !l.is_guard())
+                    && self.value_reaches(p.syntax(), init.syntax())
             })
+    }
+
+    /// Does the value built at `node` end up as the value of `top` itself
+    /// (through std wrappers like `Arc::new`), rather than in a struct field
+    /// or an argument of some other function?
+    fn value_reaches(&self, node: &SyntaxNode, top: &SyntaxNode) -> bool {
+        for up in node.ancestors() {
+            if &up == top {
+                return true;
+            }
+            match up.kind() {
+                SyntaxKind::RECORD_EXPR_FIELD | SyntaxKind::METHOD_CALL_EXPR => {
+                    if up.kind() == SyntaxKind::METHOD_CALL_EXPR
+                        && ast::MethodCallExpr::cast(up.clone())
+                            .and_then(|m| m.arg_list())
+                            .is_some_and(|a| {
+                                a.syntax().text_range().contains_range(node.text_range())
+                            })
+                    {
+                        return false;
+                    }
+                    if up.kind() == SyntaxKind::RECORD_EXPR_FIELD {
+                        return false;
+                    }
+                }
+                SyntaxKind::ARG_LIST => {
+                    let callee = up
+                        .parent()
+                        .and_then(ast::CallExpr::cast)
+                        .and_then(|c| c.expr())
+                        .and_then(|e| match e {
+                            ast::Expr::PathExpr(p) => p.path().and_then(|p| segments(&p)),
+                            _ => None,
+                        });
+                    let wrapper = callee.is_some_and(|segs| {
+                        matches!(
+                            segs.first().map(String::as_str),
+                            Some("Some" | "Ok" | "Box")
+                        ) || self.imports.resolve(&segs).starts_with("std::")
+                    });
+                    if !wrapper {
+                        return false;
+                    }
+                }
+                _ => {}
+            }
+        }
+        false
     }
 
     fn local_key(&self, let_stmt: &ast::LetStmt) -> String {
@@ -856,16 +908,16 @@ impl Extractor<'_> {
                 });
             }
         }
-        for w in tokens.windows(4) {
-            if w[0].kind() == SyntaxKind::IDENT
-                && w[1].kind() == SyntaxKind::DOT
-                && LOCK_METHODS.contains(&w[2].text())
-                && w[3].kind() == SyntaxKind::L_PAREN
-            {
+        // Any name handed to the macro may be a lock it locks.
+        let in_async = context_of(mac.syntax()) == SiteContext::Async;
+        let mut seen = BTreeSet::new();
+        for t in tokens.iter().filter(|t| t.kind() == SyntaxKind::IDENT) {
+            if seen.insert(t.text().to_string()) {
                 self.facts.macro_uses.push(MacroUse {
                     macro_name: name.clone(),
-                    receiver_name: w[0].text().to_string(),
-                    range: w[2].text_range(),
+                    name: t.text().to_string(),
+                    range: t.text_range(),
+                    in_async,
                 });
             }
         }
@@ -907,6 +959,7 @@ impl Extractor<'_> {
                 self.facts.unresolved.push(UnresolvedSite {
                     range: name.syntax().text_range() + TextSize::from(shift),
                     names_nearby,
+                    in_async: context_of(anchor) == SiteContext::Async,
                 });
             }
             return;

@@ -450,6 +450,15 @@ pub fn plan(files: &[FileFacts], opts: &PlanOptions) -> CratePlan {
 
     // Sites per group.
     let mut sites: Vec<Vec<(usize, &SiteFact)>> = vec![Vec::new(); n];
+    // Places that may lock a declaration in async code but could not be tied
+    // to it for sure: they make it reported, never migrated.
+    let mut async_hints: Vec<(usize, Loc)> = Vec::new();
+    let mut uncertain = |id: usize, loc: Loc, in_async: bool, reason: String| {
+        if in_async {
+            async_hints.push((id, loc.clone()));
+        }
+        extra_blockers.push((id, loc, reason));
+    };
     for (file, facts) in files.iter().enumerate() {
         for site in &facts.sites {
             let r = index.resolve(&site.target);
@@ -459,11 +468,8 @@ pub fn plan(files: &[FileFacts], opts: &PlanOptions) -> CratePlan {
             };
             if r.ambiguous {
                 for &id in &r.ids {
-                    extra_blockers.push((
-                        id,
-                        loc.clone(),
-                        "a lock site's receiver could be more than one lock".into(),
-                    ));
+                    let reason = "a lock site's receiver could be more than one lock".to_string();
+                    uncertain(id, loc.clone(), site.ctx == SiteContext::Async, reason);
                 }
                 continue;
             }
@@ -477,34 +483,35 @@ pub fn plan(files: &[FileFacts], opts: &PlanOptions) -> CratePlan {
             for id in 0..n {
                 if u.names_nearby.contains(&index.simple_name(id)) {
                     let reason =
-                        "a lock site near a use of it has a receiver the tool cannot resolve"
-                            .to_string();
-                    extra_blockers.push((
+                        "a lock site near a use of it has a receiver the tool cannot resolve";
+                    uncertain(
                         id,
                         Loc {
                             file,
                             range: u.range,
                         },
-                        reason,
-                    ));
+                        u.in_async,
+                        reason.to_string(),
+                    );
                 }
             }
         }
         for m in &facts.macro_uses {
             for id in 0..n {
-                if index.simple_name(id) == m.receiver_name {
+                if index.simple_name(id) == m.name {
                     let reason = format!(
-                        "it may be locked inside `{}!`, a macro the tool cannot parse",
+                        "it is handed to `{}!`, a macro the tool cannot parse",
                         m.macro_name
                     );
-                    extra_blockers.push((
+                    uncertain(
                         id,
                         Loc {
                             file,
                             range: m.range,
                         },
+                        m.in_async,
                         reason,
-                    ));
+                    );
                 }
             }
         }
@@ -526,14 +533,22 @@ pub fn plan(files: &[FileFacts], opts: &PlanOptions) -> CratePlan {
             .iter()
             .flat_map(|&id| sites[id].iter().copied())
             .collect();
-        let async_sites: Vec<Loc> = group_sites
+        let mut async_sites: Vec<Loc> = group_sites
             .iter()
             .filter(|(_, s)| s.ctx == SiteContext::Async && lock_method_names(&s.method).is_some())
             .map(|(f, s)| Loc {
                 file: *f,
                 range: s.range,
             })
+            .chain(
+                async_hints
+                    .iter()
+                    .filter(|(id, _)| members.contains(id))
+                    .map(|(_, l)| l.clone()),
+            )
             .collect();
+        async_sites.sort();
+        async_sites.dedup();
         if async_sites.is_empty() {
             continue;
         }
