@@ -436,7 +436,11 @@ impl Extractor<'_> {
                         if let Some(site) = init
                             .syntax()
                             .descendants()
-                            .find_map(ast::MethodCallExpr::cast)
+                            .filter_map(ast::MethodCallExpr::cast)
+                            .find(|m| {
+                                m.name_ref()
+                                    .is_some_and(|n| LOCK_METHODS.contains(&&*n.text()))
+                            })
                         {
                             if let Some(recv) = site.receiver() {
                                 out.extend(self.root(&recv, site.syntax(), 0));
