@@ -439,7 +439,7 @@ impl Extractor<'_> {
                             .filter_map(ast::MethodCallExpr::cast)
                             .find(|m| {
                                 m.name_ref()
-                                    .is_some_and(|n| LOCK_METHODS.contains(&&*n.text()))
+                                    .is_some_and(|n| LOCK_METHODS.contains(&n.text()))
                             })
                         {
                             if let Some(recv) = site.receiver() {
@@ -842,7 +842,7 @@ impl Extractor<'_> {
             // Shorthand `S { m }`.
             None => field
                 .name_ref()
-                .and_then(|n| self.lookup_var(&n.text(), node, 0)),
+                .and_then(|n| self.lookup_var(n.text(), node, 0)),
         };
         if let Some(t) = value {
             self.facts.links.push((vec![Target::Key(key)], t));
@@ -1221,10 +1221,10 @@ fn find_binding(name: &str, anchor: &SyntaxNode) -> Binding {
                     };
                 }
             }
-            SyntaxKind::MATCH_ARM => {
-                if binds(ast::MatchArm::cast(up.clone()).unwrap().pat(), name) {
-                    return Binding::Other;
-                }
+            SyntaxKind::MATCH_ARM
+                if binds(ast::MatchArm::cast(up.clone()).unwrap().pat(), name) =>
+            {
+                return Binding::Other;
             }
             SyntaxKind::IF_EXPR | SyntaxKind::WHILE_EXPR => {
                 // The condition of `if`/`while`: `let` chains bind into the body.
@@ -1669,10 +1669,7 @@ fn held_across_await(
         ) && ast::MethodCallExpr::cast(p.clone()).is_none_or(|m| {
             m.receiver().is_some_and(|r| r.syntax() == &expr)
                 && m.name_ref().is_some_and(|n| {
-                    matches!(
-                        &*n.text(),
-                        "unwrap" | "expect" | "unwrap_or_else" | "map_err"
-                    )
+                    matches!(n.text(), "unwrap" | "expect" | "unwrap_or_else" | "map_err")
                 })
         }) {
             expr = p;

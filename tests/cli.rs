@@ -1,0 +1,271 @@
+//! The command line as a user meets it: exit codes, --check, --write on
+//! clean and dirty git trees, bad input, and dry-run patches that `git apply`
+//! turns into exactly what --write writes.
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+
+use assert_cmd::Command as Cmd;
+
+const MANIFEST: &str = "[package]\nname = \"demo\"\nversion = \"0.0.0\"\nedition = \"2021\"\n\n[dependencies]\ntokio = { version = \"1\", features = [\"full\"] }\n";
+const MIGRATABLE: &str = "use std::sync::Mutex;\nstatic N: Mutex<u8> = Mutex::new(0);\nasync fn bump() { *N.lock().unwrap() += 1; }\n";
+const MIGRATED: &str = "use tokio::sync::Mutex;\nstatic N: Mutex<u8> = Mutex::const_new(0);\nasync fn bump() { *N.lock().await += 1; }\n";
+
+fn awaitify(dir: &Path) -> Cmd {
+    let mut cmd = Cmd::cargo_bin("awaitify").unwrap();
+    cmd.current_dir(dir);
+    cmd
+}
+
+/// A crate with one migratable file, in its own directory.
+fn demo_crate(root: &Path, name: &str) -> std::path::PathBuf {
+    let dir = root.join(name);
+    std::fs::create_dir_all(dir.join("src")).unwrap();
+    std::fs::write(dir.join("Cargo.toml"), MANIFEST.replace("demo", name)).unwrap();
+    std::fs::write(dir.join("src/lib.rs"), MIGRATABLE).unwrap();
+    dir
+}
+
+fn git(dir: &Path, args: &[&str]) {
+    let ok = Command::new("git")
+        .args([
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@t",
+            "-c",
+            "commit.gpgsign=false",
+        ])
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap()
+        .status
+        .success();
+    assert!(ok, "git {args:?}");
+}
+
+#[test]
+fn dry_run_shows_a_diff_and_writes_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = demo_crate(tmp.path(), "demo");
+    let out = awaitify(&dir).assert().code(0).get_output().clone();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        stdout.contains("--- a/src/lib.rs\n+++ b/src/lib.rs\n"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("+async fn bump() { *N.lock().await += 1; }"),
+        "{stdout}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.join("src/lib.rs")).unwrap(),
+        MIGRATABLE
+    );
+}
+
+#[test]
+fn check_exits_1_with_pending_changes_and_0_when_clean() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = demo_crate(tmp.path(), "demo");
+    awaitify(&dir).arg("--check").assert().code(1);
+    std::fs::write(dir.join("src/lib.rs"), MIGRATED).unwrap();
+    awaitify(&dir).arg("--check").assert().code(0);
+}
+
+#[test]
+fn write_outside_git_rewrites_and_converges() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = demo_crate(tmp.path(), "demo");
+    awaitify(&dir).arg("--write").assert().code(0);
+    assert_eq!(
+        std::fs::read_to_string(dir.join("src/lib.rs")).unwrap(),
+        MIGRATED
+    );
+    awaitify(&dir).arg("--check").assert().code(0);
+}
+
+#[test]
+fn write_refuses_a_dirty_git_tree_unless_allowed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = demo_crate(tmp.path(), "demo");
+    git(&dir, &["init", "-q"]);
+    let out = awaitify(&dir)
+        .arg("--write")
+        .assert()
+        .code(2)
+        .get_output()
+        .clone();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.contains("src/lib.rs: has uncommitted changes"),
+        "{stderr}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.join("src/lib.rs")).unwrap(),
+        MIGRATABLE
+    );
+
+    awaitify(&dir)
+        .args(["--write", "--allow-dirty"])
+        .assert()
+        .code(0);
+    assert_eq!(
+        std::fs::read_to_string(dir.join("src/lib.rs")).unwrap(),
+        MIGRATED
+    );
+}
+
+#[test]
+fn write_proceeds_on_a_clean_git_tree() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = demo_crate(tmp.path(), "demo");
+    git(&dir, &["init", "-q"]);
+    git(&dir, &["add", "."]);
+    git(&dir, &["commit", "-qm", "init"]);
+    awaitify(&dir).arg("--write").assert().code(0);
+    assert_eq!(
+        std::fs::read_to_string(dir.join("src/lib.rs")).unwrap(),
+        MIGRATED
+    );
+}
+
+#[test]
+fn unparsable_and_non_utf8_files_are_reported_and_the_rest_is_processed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = demo_crate(tmp.path(), "demo");
+    std::fs::write(dir.join("src/broken.rs"), "fn f( {").unwrap();
+    std::fs::write(dir.join("src/latin1.rs"), b"// caf\xe9\nfn g() {}\n").unwrap();
+    let out = awaitify(&dir).assert().code(2).get_output().clone();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.contains("error: src/broken.rs:1:"), "{stderr}");
+    assert!(
+        stderr.contains("error: src/latin1.rs: not valid UTF-8"),
+        "{stderr}"
+    );
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(stdout.contains("+++ b/src/lib.rs"), "{stdout}");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_read_only_file_is_an_error_and_other_crates_are_still_written() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let locked = demo_crate(tmp.path(), "locked");
+    let open = demo_crate(tmp.path(), "open");
+    let lib = locked.join("src/lib.rs");
+    std::fs::set_permissions(&lib, std::fs::Permissions::from_mode(0o444)).unwrap();
+    let out = awaitify(tmp.path())
+        .arg("--write")
+        .assert()
+        .code(2)
+        .get_output()
+        .clone();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.contains("locked/src/lib.rs: file is read-only"),
+        "{stderr}"
+    );
+    assert_eq!(std::fs::read_to_string(&lib).unwrap(), MIGRATABLE);
+    // Nothing of the read-only file's crate is written, not even its manifest.
+    assert_eq!(
+        std::fs::read_to_string(locked.join("Cargo.toml")).unwrap(),
+        MANIFEST.replace("demo", "locked")
+    );
+    assert_eq!(
+        std::fs::read_to_string(open.join("src/lib.rs")).unwrap(),
+        MIGRATED
+    );
+}
+
+#[test]
+fn missing_path_is_a_usage_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = awaitify(tmp.path())
+        .arg("nope")
+        .assert()
+        .code(2)
+        .get_output()
+        .clone();
+    assert!(String::from_utf8(out.stderr)
+        .unwrap()
+        .contains("nope: no such file or directory"));
+}
+
+#[test]
+fn explain_prints_rule_docs_and_rejects_unknown_codes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = awaitify(tmp.path())
+        .args(["explain", "AW101"])
+        .assert()
+        .code(0)
+        .get_output()
+        .clone();
+    assert!(String::from_utf8(out.stdout)
+        .unwrap()
+        .contains("## Fix safety"));
+    awaitify(tmp.path())
+        .args(["explain", "AW999"])
+        .assert()
+        .code(2);
+}
+
+/// On every fixture, the dry-run diff applied with `git apply` gives
+/// byte-for-byte what `--write` writes.
+#[test]
+fn dry_run_patch_applies_to_exactly_what_write_writes() {
+    let tmp = tempfile::tempdir().unwrap();
+    for case in common::cases() {
+        let patched = tmp.path().join("patched").join(&case.name);
+        let written = tmp.path().join("written").join(&case.name);
+        common::copy_dir(&case.dir, &patched);
+        common::copy_dir(&case.dir, &written);
+        let dry = common::awaitify(&patched, &case.args);
+        if dry.stdout.is_empty() {
+            continue;
+        }
+        std::fs::write(tmp.path().join("patch.diff"), &dry.stdout).unwrap();
+        let applied = Command::new("git")
+            .args(["apply", "--unsafe-paths", "-p1"])
+            .arg(tmp.path().join("patch.diff"))
+            .current_dir(&patched)
+            .output()
+            .unwrap();
+        assert!(
+            applied.status.success(),
+            "{}: git apply failed: {}",
+            case.name,
+            String::from_utf8_lossy(&applied.stderr)
+        );
+        let mut args = case.args.clone();
+        args.extend(["--write".to_string(), "--allow-dirty".to_string()]);
+        common::awaitify(&written, &args);
+        for file in walk(&case.dir) {
+            let rel = file.strip_prefix(&case.dir).unwrap();
+            assert_eq!(
+                std::fs::read(patched.join(rel)).unwrap(),
+                std::fs::read(written.join(rel)).unwrap(),
+                "{}: {} differs",
+                case.name,
+                rel.display()
+            );
+        }
+    }
+}
+
+fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
