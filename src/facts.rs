@@ -49,6 +49,36 @@ pub struct DeclFact {
     pub type_names: Vec<String>,
 }
 
+impl DeclFact {
+    /// The names code elsewhere in the crate must mention to reach this
+    /// declaration: a field, static, alias or fn name. Locals stay in their file.
+    pub fn reach_names(&self) -> Vec<String> {
+        let (kind, rest) = self.key.split_once(':').unwrap_or_default();
+        let name = match kind {
+            "field" => rest.rsplit_once('.').map(|(_, f)| f),
+            "static" | "alias" => Some(rest),
+            "param" | "ret" => rest
+                .split('#')
+                .next()
+                .map(|f| f.rsplit("::").next().unwrap_or(f)),
+            _ => None,
+        };
+        name.map(|n| vec![n.to_string()]).unwrap_or_default()
+    }
+}
+
+/// Could this text declare or name a lock type? Files without either word
+/// cannot hold a lock declaration (type aliases are found by name later).
+pub fn may_declare_lock(text: &str) -> bool {
+    text.contains("Mutex") || text.contains("RwLock")
+}
+
+/// Does the text mention any of `names` as a whole identifier?
+pub fn mentions_any(text: &str, names: &std::collections::HashSet<String>) -> bool {
+    text.split(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .any(|w| !w.is_empty() && names.contains(w))
+}
+
 /// Where a lock site runs.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum SiteContext {

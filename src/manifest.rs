@@ -67,6 +67,38 @@ pub fn parse_edition(s: &str) -> Option<Edition> {
     }
 }
 
+/// Why code of this crate cannot name `tokio::sync` unconditionally: tokio is
+/// an optional dependency, or is renamed. `None` when it can (or tokio is
+/// missing and will be added).
+pub fn tokio_blocker(text: &str) -> Option<String> {
+    let doc: DocumentMut = text.parse().ok()?;
+    let mut tables: Vec<&dyn toml_edit::TableLike> = Vec::new();
+    if let Some(t) = doc.get("dependencies").and_then(Item::as_table_like) {
+        tables.push(t);
+    }
+    if let Some(targets) = doc.get("target").and_then(Item::as_table_like) {
+        for (_, target) in targets.iter() {
+            if let Some(t) = target.get("dependencies").and_then(Item::as_table_like) {
+                tables.push(t);
+            }
+        }
+    }
+    for table in tables {
+        for (key, dep) in table.iter() {
+            let package = dep.get("package").and_then(Item::as_str);
+            if package == Some("tokio") && key != "tokio" {
+                return Some(format!(
+                    "the crate depends on tokio under another name (`{key}`)"
+                ));
+            }
+            if key == "tokio" && dep.get("optional").and_then(Item::as_bool) == Some(true) {
+                return Some("tokio is an optional dependency of the crate; migrated code would not build without it".into());
+            }
+        }
+    }
+    None
+}
+
 /// Returns the manifest text with `tokio` declared and `features` enabled, or
 /// `None` when nothing needs to change. Formatting and comments are kept.
 pub fn with_tokio_features(text: &str, features: &[&str]) -> Result<Option<String>> {
@@ -159,6 +191,19 @@ mod tests {
             out,
             "[dependencies.tokio]\nversion = \"1\"\nfeatures = [\"macros\", \"sync\"]\n"
         );
+    }
+
+    #[test]
+    fn optional_or_renamed_tokio_blocks() {
+        assert!(
+            tokio_blocker("[dependencies]\ntokio = { version = \"1\", optional = true }\n")
+                .is_some()
+        );
+        assert!(tokio_blocker(
+            "[dependencies]\ntokio1 = { package = \"tokio\", version = \"1\" }\n"
+        )
+        .is_some());
+        assert!(tokio_blocker("[dependencies]\ntokio = \"1\"\n").is_none());
     }
 
     #[test]

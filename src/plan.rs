@@ -2,7 +2,8 @@
 //! are joined into groups, every group gets one decision (migrate, keep,
 //! manual, report), and a migrating group yields the edits of all its files.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use ra_ap_syntax::TextRange;
 
@@ -78,6 +79,9 @@ pub struct CratePlan {
     /// names (`Mutex`, `RwLock as R`) to import instead.
     pub imports: BTreeMap<usize, ImportChange>,
     pub needs_tokio_sync: bool,
+    /// Names of sync fns whose callers decided where a site runs: a file that
+    /// mentions one of them must be analysed before the plan can be trusted.
+    pub runtime_names: BTreeSet<String>,
 }
 
 #[derive(Default, Debug, Clone)]
@@ -136,7 +140,7 @@ struct Index {
 }
 
 impl Index {
-    fn build(files: &[FileFacts]) -> Index {
+    fn build(files: &[&FileFacts]) -> Index {
         let mut index = Index {
             decls: Vec::new(),
             by_key: HashMap::new(),
@@ -418,7 +422,7 @@ fn render_site(site: &SiteFact, family: Family, blocking: bool) -> Result<Vec<Ed
 }
 
 /// Plans one crate. `files` are its files' facts, in a fixed order.
-pub fn plan(files: &[FileFacts], opts: &PlanOptions) -> CratePlan {
+pub fn plan(files: &[&FileFacts], opts: &PlanOptions) -> CratePlan {
     let mut index = Index::build(files);
     let n = index.decls.len();
     let mut uf = UnionFind((0..n).collect());
@@ -732,25 +736,31 @@ pub fn plan(files: &[FileFacts], opts: &PlanOptions) -> CratePlan {
         }
     }
     out.reports.sort_by(|a, b| a.decl.cmp(&b.decl));
+    out.runtime_names = runtime.examined.take();
     out
 }
 
 /// Which sync fns provably run off the async runtime: `main` before any
 /// runtime, or fns called only from blocking closures and such fns.
 struct RuntimeAnalysis<'a> {
-    files: &'a [FileFacts],
+    files: &'a [&'a FileFacts],
     async_fns: HashSet<String>,
+    examined: RefCell<BTreeSet<String>>,
 }
 
 impl<'a> RuntimeAnalysis<'a> {
-    fn new(files: &'a [FileFacts]) -> Self {
+    fn new(files: &'a [&'a FileFacts]) -> Self {
         let async_fns = files
             .iter()
             .flat_map(|f| f.fns.iter())
             .filter(|(_, a)| *a)
             .map(|(k, _)| k.clone())
             .collect();
-        RuntimeAnalysis { files, async_fns }
+        RuntimeAnalysis {
+            files,
+            async_fns,
+            examined: RefCell::default(),
+        }
     }
 
     fn off_runtime(&self, fn_key: &str) -> Result<(), String> {
@@ -762,11 +772,10 @@ impl<'a> RuntimeAnalysis<'a> {
             return Ok(());
         }
         if !seen.insert(fn_key.to_string()) {
-            return Err(format!(
-                "it is locked in sync fn `{fn_key}`, which is called recursively"
-            ));
+            return Err(format!("it is locked in sync fn `{fn_key}`, and the tool cannot prove it runs off the async runtime (callers matched by name lead back to it)"));
         }
         let name = fn_key.rsplit("::").next().unwrap_or(fn_key);
+        self.examined.borrow_mut().insert(name.to_string());
         let callers: Vec<_> = self
             .files
             .iter()
@@ -778,15 +787,20 @@ impl<'a> RuntimeAnalysis<'a> {
                 "it is locked in sync fn `{fn_key}`, and nothing in the crate shows that it runs off the async runtime"
             ));
         }
+        // An async caller is the clearest reason; report it before recursing.
+        if callers.iter().any(|c| {
+            !matches!(
+                c.ctx,
+                SiteContext::Blocking | SiteContext::Sync { in_drop: false, .. }
+            )
+        }) {
+            return Err(format!(
+                "it is locked in sync fn `{fn_key}`, which is called from async code; `blocking_lock` would panic there"
+            ));
+        }
         for c in callers {
-            match &c.ctx {
-                SiteContext::Blocking => {}
-                SiteContext::Sync { fn_name, in_drop: false } => self.check(fn_name, seen)?,
-                _ => {
-                    return Err(format!(
-                        "it is locked in sync fn `{fn_key}`, which is called from async code; `blocking_lock` would panic there"
-                    ))
-                }
+            if let SiteContext::Sync { fn_name, .. } = &c.ctx {
+                self.check(fn_name, seen)?;
             }
         }
         Ok(())

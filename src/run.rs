@@ -1,7 +1,7 @@
 //! One run of the tool: walk the paths, parse and extract every file in
 //! parallel, plan each crate, and turn the plan into new file contents.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use ra_ap_syntax::{Edition, SourceFile, TextRange};
@@ -159,6 +159,34 @@ fn analyse(src: SourceText, file_id: usize) -> Result<Analysed, String> {
     Ok(Analysed { src, facts })
 }
 
+/// A walked file and the crate it belongs to.
+struct Input {
+    path: PathBuf,
+    crate_id: usize,
+    /// Position in the walk: unique, used in local declaration keys.
+    file_id: usize,
+}
+
+struct CrateInfo {
+    manifest: Option<PathBuf>,
+    edition: Edition,
+}
+
+/// Reads and, if `wanted` says so, parses and analyses one file.
+fn load(
+    input: &Input,
+    krate: &CrateInfo,
+    opts: &Options,
+    wanted: impl Fn(&str) -> bool,
+) -> Result<Option<Analysed>, String> {
+    let display = display_path(&input.path, &opts.display_root);
+    let src = read_source(&input.path, display, krate.edition)?;
+    if !wanted(&src.text) {
+        return Ok(None);
+    }
+    analyse(src, input.file_id).map(Some)
+}
+
 pub fn run(opts: &Options) -> Outcome {
     let mut out = Outcome::default();
     let files = walk(opts, &mut out.errors);
@@ -166,68 +194,172 @@ pub fn run(opts: &Options) -> Outcome {
 
     // Crates: files grouped by their owning manifest.
     let mut manifest_of: BTreeMap<PathBuf, Option<PathBuf>> = BTreeMap::new();
-    let mut crates: BTreeMap<Option<PathBuf>, Vec<PathBuf>> = BTreeMap::new();
-    for f in files {
-        let dir = f.parent().map(Path::to_path_buf).unwrap_or_default();
-        let m = manifest_of
+    let mut crate_ids: BTreeMap<Option<PathBuf>, usize> = BTreeMap::new();
+    let mut crates: Vec<CrateInfo> = Vec::new();
+    let mut inputs = Vec::new();
+    for (file_id, path) in files.into_iter().enumerate() {
+        let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        let manifest = manifest_of
             .entry(dir)
-            .or_insert_with(|| manifest::owning_manifest(&f))
+            .or_insert_with(|| manifest::owning_manifest(&path))
             .clone();
-        crates.entry(m).or_default().push(f);
+        let crate_id = *crate_ids.entry(manifest.clone()).or_insert_with(|| {
+            let edition = match &manifest {
+                Some(m) => manifest::edition(m).unwrap_or_else(|e| {
+                    out.errors.push(format!("{e:#}; assuming edition 2015"));
+                    Edition::Edition2015
+                }),
+                None => opts.default_edition,
+            };
+            crates.push(CrateInfo { manifest, edition });
+            crates.len() - 1
+        });
+        inputs.push(Input {
+            path,
+            crate_id,
+            file_id,
+        });
     }
-    for (crate_id, (manifest_path, paths)) in crates.into_iter().enumerate() {
-        let edition = match &manifest_path {
-            Some(m) => match manifest::edition(m) {
-                Ok(e) => e,
-                Err(e) => {
-                    out.errors.push(format!("{e:#}"));
-                    continue;
-                }
-            },
-            None => opts.default_edition,
-        };
-        let results: Vec<Result<Analysed, String>> = paths
-            .par_iter()
-            .enumerate()
-            .map(|(i, p)| {
-                let display = display_path(p, &opts.display_root);
-                read_source(p, display, edition).and_then(|s| analyse(s, i))
-            })
+
+    // Pass 1, in parallel over every file: only a file that names a lock type
+    // can declare a lock, so only those are parsed now.
+    let results: Vec<_> = inputs
+        .par_iter()
+        .map(|i| load(i, &crates[i.crate_id], opts, facts::may_declare_lock))
+        .collect();
+    let mut failed = vec![false; inputs.len()];
+    let mut analysed: Vec<Option<Analysed>> = Vec::with_capacity(inputs.len());
+    for (i, r) in results.into_iter().enumerate() {
+        analysed.push(r.unwrap_or_else(|e| {
+            out.errors.push(e);
+            failed[i] = true;
+            None
+        }));
+    }
+
+    // Then the files of crates with lock declarations that mention a declared
+    // name (a field, static, alias, fn): they may hold its sites or flows.
+    let mut names: Vec<HashSet<String>> = vec![HashSet::new(); crates.len()];
+    for (input, a) in inputs.iter().zip(&analysed) {
+        for d in a.iter().flat_map(|a| &a.facts.decls) {
+            names[input.crate_id].extend(d.reach_names());
+        }
+    }
+    analyse_more(
+        &inputs,
+        &crates,
+        &names,
+        opts,
+        &mut analysed,
+        &mut failed,
+        &mut out.errors,
+    );
+
+    for (crate_id, krate) in crates.iter().enumerate() {
+        let members: Vec<usize> = (0..inputs.len())
+            .filter(|&i| inputs[i].crate_id == crate_id)
             .collect();
-        let mut analysed = Vec::new();
-        for r in results {
-            match r {
-                Ok(a) => analysed.push(a),
-                Err(e) => out.errors.push(e),
+        loop {
+            let plan = {
+                let facts: Vec<&FileFacts> = members
+                    .iter()
+                    .filter_map(|&i| analysed[i].as_ref())
+                    .map(|a| &a.facts)
+                    .collect();
+                plan::plan(&facts, &opts.plan)
+            };
+            // A sync site counts as off the runtime because of who calls its fn:
+            // every file that could call it must have been analysed.
+            let mut callers = vec![HashSet::new(); crates.len()];
+            callers[crate_id] = plan.runtime_names.iter().cloned().collect();
+            let before = analysed.iter().filter(|a| a.is_some()).count();
+            analyse_more(
+                &inputs,
+                &crates,
+                &callers,
+                opts,
+                &mut analysed,
+                &mut failed,
+                &mut out.errors,
+            );
+            if analysed.iter().filter(|a| a.is_some()).count() == before {
+                let files: Vec<&Analysed> = members
+                    .iter()
+                    .filter_map(|&i| analysed[i].as_ref())
+                    .collect();
+                emit(
+                    crate_id,
+                    krate.manifest.as_deref(),
+                    &files,
+                    plan,
+                    opts,
+                    &mut out,
+                );
+                break;
             }
         }
-        // Local keys carry the walk index, unique in the crate; plan indices
-        // are positions in `analysed`.
-        let facts: Vec<FileFacts> = analysed
-            .iter_mut()
-            .map(|a| std::mem::take(&mut a.facts))
-            .collect();
-        plan_crate(
-            crate_id,
-            manifest_path.as_deref(),
-            &analysed,
-            &facts,
-            opts,
-            &mut out,
-        );
     }
     out
 }
 
-fn plan_crate(
+/// Analyses the not yet analysed files whose text mentions one of their
+/// crate's `names`.
+fn analyse_more(
+    inputs: &[Input],
+    crates: &[CrateInfo],
+    names: &[HashSet<String>],
+    opts: &Options,
+    analysed: &mut [Option<Analysed>],
+    failed: &mut [bool],
+    errors: &mut Vec<String>,
+) {
+    let todo: Vec<usize> = (0..inputs.len())
+        .filter(|&i| analysed[i].is_none() && !failed[i] && !names[inputs[i].crate_id].is_empty())
+        .collect();
+    let results: Vec<_> = todo
+        .par_iter()
+        .map(|&i| {
+            let input = &inputs[i];
+            load(input, &crates[input.crate_id], opts, |t| {
+                facts::mentions_any(t, &names[input.crate_id])
+            })
+        })
+        .collect();
+    for (&i, r) in todo.iter().zip(results) {
+        match r {
+            Ok(a) => analysed[i] = a,
+            Err(e) => {
+                errors.push(e);
+                failed[i] = true;
+            }
+        }
+    }
+}
+
+/// Turns a crate's plan into new file contents and diagnostics.
+fn emit(
     crate_id: usize,
     manifest_path: Option<&Path>,
-    files: &[Analysed],
-    facts: &[FileFacts],
+    files: &[&Analysed],
+    mut plan: plan::CratePlan,
     opts: &Options,
     out: &mut Outcome,
 ) {
-    let plan = plan::plan(facts, &opts.plan);
+    // A crate that cannot name tokio::sync everywhere gets no migration.
+    let blocker = manifest_path
+        .filter(|_| plan.needs_tokio_sync)
+        .and_then(|m| std::fs::read_to_string(m).ok())
+        .and_then(|text| manifest::tokio_blocker(&text));
+    if let Some(reason) = blocker {
+        for r in &mut plan.reports {
+            if r.decision == Decision::Migrate {
+                r.decision = Decision::Manual(vec![(r.decl.clone(), reason.clone())]);
+            }
+        }
+        plan.edits.clear();
+        plan.imports.clear();
+        plan.needs_tokio_sync = false;
+    }
     let loc = |file: usize, range: TextRange| {
         let (line, col) = line_col(&files[file].src.text, range.start().into());
         (files[file].src.display.clone(), line, col)

@@ -19,6 +19,19 @@ fn awaitify(dir: &Path) -> Cmd {
     cmd
 }
 
+/// Runs the command, checks its exit code, and returns (stdout, stderr).
+fn outputs(cmd: &mut Cmd, code: i32) -> (String, String) {
+    let out = cmd.assert().code(code).get_output().clone();
+    (
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+fn read(path: impl AsRef<Path>) -> String {
+    std::fs::read_to_string(path).unwrap()
+}
+
 /// A crate with one migratable file, in its own directory.
 fn demo_crate(root: &Path, name: &str) -> std::path::PathBuf {
     let dir = root.join(name);
@@ -51,8 +64,7 @@ fn git(dir: &Path, args: &[&str]) {
 fn dry_run_shows_a_diff_and_writes_nothing() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = demo_crate(tmp.path(), "demo");
-    let out = awaitify(&dir).assert().code(0).get_output().clone();
-    let stdout = String::from_utf8(out.stdout).unwrap();
+    let (stdout, _) = outputs(&mut awaitify(&dir), 0);
     assert!(
         stdout.contains("--- a/src/lib.rs\n+++ b/src/lib.rs\n"),
         "{stdout}"
@@ -61,10 +73,7 @@ fn dry_run_shows_a_diff_and_writes_nothing() {
         stdout.contains("+async fn bump() { *N.lock().await += 1; }"),
         "{stdout}"
     );
-    assert_eq!(
-        std::fs::read_to_string(dir.join("src/lib.rs")).unwrap(),
-        MIGRATABLE
-    );
+    assert_eq!(read(dir.join("src/lib.rs")), MIGRATABLE);
 }
 
 #[test]
@@ -81,10 +90,7 @@ fn write_outside_git_rewrites_and_converges() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = demo_crate(tmp.path(), "demo");
     awaitify(&dir).arg("--write").assert().code(0);
-    assert_eq!(
-        std::fs::read_to_string(dir.join("src/lib.rs")).unwrap(),
-        MIGRATED
-    );
+    assert_eq!(read(dir.join("src/lib.rs")), MIGRATED);
     awaitify(&dir).arg("--check").assert().code(0);
 }
 
@@ -93,30 +99,18 @@ fn write_refuses_a_dirty_git_tree_unless_allowed() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = demo_crate(tmp.path(), "demo");
     git(&dir, &["init", "-q"]);
-    let out = awaitify(&dir)
-        .arg("--write")
-        .assert()
-        .code(2)
-        .get_output()
-        .clone();
-    let stderr = String::from_utf8(out.stderr).unwrap();
+    let (_, stderr) = outputs(awaitify(&dir).arg("--write"), 2);
     assert!(
         stderr.contains("src/lib.rs: has uncommitted changes"),
         "{stderr}"
     );
-    assert_eq!(
-        std::fs::read_to_string(dir.join("src/lib.rs")).unwrap(),
-        MIGRATABLE
-    );
+    assert_eq!(read(dir.join("src/lib.rs")), MIGRATABLE);
 
     awaitify(&dir)
         .args(["--write", "--allow-dirty"])
         .assert()
         .code(0);
-    assert_eq!(
-        std::fs::read_to_string(dir.join("src/lib.rs")).unwrap(),
-        MIGRATED
-    );
+    assert_eq!(read(dir.join("src/lib.rs")), MIGRATED);
 }
 
 #[test]
@@ -127,26 +121,21 @@ fn write_proceeds_on_a_clean_git_tree() {
     git(&dir, &["add", "."]);
     git(&dir, &["commit", "-qm", "init"]);
     awaitify(&dir).arg("--write").assert().code(0);
-    assert_eq!(
-        std::fs::read_to_string(dir.join("src/lib.rs")).unwrap(),
-        MIGRATED
-    );
+    assert_eq!(read(dir.join("src/lib.rs")), MIGRATED);
 }
 
 #[test]
 fn unparsable_and_non_utf8_files_are_reported_and_the_rest_is_processed() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = demo_crate(tmp.path(), "demo");
-    std::fs::write(dir.join("src/broken.rs"), "fn f( {").unwrap();
+    std::fs::write(dir.join("src/broken.rs"), "use std::sync::Mutex;\nfn f( {").unwrap();
     std::fs::write(dir.join("src/latin1.rs"), b"// caf\xe9\nfn g() {}\n").unwrap();
-    let out = awaitify(&dir).assert().code(2).get_output().clone();
-    let stderr = String::from_utf8(out.stderr).unwrap();
-    assert!(stderr.contains("error: src/broken.rs:1:"), "{stderr}");
+    let (stdout, stderr) = outputs(&mut awaitify(&dir), 2);
+    assert!(stderr.contains("error: src/broken.rs:2:"), "{stderr}");
     assert!(
         stderr.contains("error: src/latin1.rs: not valid UTF-8"),
         "{stderr}"
     );
-    let stdout = String::from_utf8(out.stdout).unwrap();
     assert!(stdout.contains("+++ b/src/lib.rs"), "{stdout}");
 }
 
@@ -159,55 +148,32 @@ fn a_read_only_file_is_an_error_and_other_crates_are_still_written() {
     let open = demo_crate(tmp.path(), "open");
     let lib = locked.join("src/lib.rs");
     std::fs::set_permissions(&lib, std::fs::Permissions::from_mode(0o444)).unwrap();
-    let out = awaitify(tmp.path())
-        .arg("--write")
-        .assert()
-        .code(2)
-        .get_output()
-        .clone();
-    let stderr = String::from_utf8(out.stderr).unwrap();
+    let (_, stderr) = outputs(awaitify(tmp.path()).arg("--write"), 2);
     assert!(
         stderr.contains("locked/src/lib.rs: file is read-only"),
         "{stderr}"
     );
-    assert_eq!(std::fs::read_to_string(&lib).unwrap(), MIGRATABLE);
+    assert_eq!(read(&lib), MIGRATABLE);
     // Nothing of the read-only file's crate is written, not even its manifest.
     assert_eq!(
-        std::fs::read_to_string(locked.join("Cargo.toml")).unwrap(),
+        read(locked.join("Cargo.toml")),
         MANIFEST.replace("demo", "locked")
     );
-    assert_eq!(
-        std::fs::read_to_string(open.join("src/lib.rs")).unwrap(),
-        MIGRATED
-    );
+    assert_eq!(read(open.join("src/lib.rs")), MIGRATED);
 }
 
 #[test]
 fn missing_path_is_a_usage_error() {
     let tmp = tempfile::tempdir().unwrap();
-    let out = awaitify(tmp.path())
-        .arg("nope")
-        .assert()
-        .code(2)
-        .get_output()
-        .clone();
-    assert!(String::from_utf8(out.stderr)
-        .unwrap()
-        .contains("nope: no such file or directory"));
+    let (_, stderr) = outputs(awaitify(tmp.path()).arg("nope"), 2);
+    assert!(stderr.contains("nope: no such file or directory"));
 }
 
 #[test]
 fn explain_prints_rule_docs_and_rejects_unknown_codes() {
     let tmp = tempfile::tempdir().unwrap();
-    let out = awaitify(tmp.path())
-        .args(["explain", "AW101"])
-        .assert()
-        .code(0)
-        .get_output()
-        .clone();
-    assert!(String::from_utf8(out.stdout)
-        .unwrap()
-        .contains("## Fix safety"));
+    let (stdout, _) = outputs(awaitify(tmp.path()).args(["explain", "AW101"]), 0);
+    assert!(stdout.contains("## Fix safety"));
     awaitify(tmp.path())
         .args(["explain", "AW999"])
         .assert()
