@@ -49,6 +49,19 @@ pub struct DeclFact {
     pub type_names: Vec<String>,
 }
 
+impl FileFacts {
+    /// Anything in this file that the crate-wide plan would use.
+    pub fn mentions_locks(&self) -> bool {
+        !(self.decls.is_empty()
+            && self.sites.is_empty()
+            && self.refs.is_empty()
+            && self.imports.is_empty()
+            && self.links.is_empty()
+            && self.unresolved.is_empty()
+            && self.macro_uses.is_empty())
+    }
+}
+
 impl DeclFact {
     /// The names code elsewhere in the crate must mention to reach this
     /// declaration: a field, static, alias or fn name. Locals stay in their file.
@@ -73,10 +86,70 @@ pub fn may_declare_lock(text: &str) -> bool {
     text.contains("Mutex") || text.contains("RwLock")
 }
 
-/// Does the text mention any of `names` as a whole identifier?
-pub fn mentions_any(text: &str, names: &std::collections::HashSet<String>) -> bool {
-    text.split(|c: char| !(c.is_alphanumeric() || c == '_'))
-        .any(|w| !w.is_empty() && names.contains(w))
+/// Must a file that names no lock type still be analysed, given the names
+/// of its crate's lock declarations? Only code that mentions a declaration can
+/// hold its sites or flows: a lock call on it (`.inner.lock()`), a flow
+/// between two declarations (`helper(&self.inner)`), a struct literal field
+/// (`inner: value`), a use of a static or alias, or a macro it is handed to.
+pub fn needs_analysis(text: &str, names: &std::collections::HashSet<String>) -> bool {
+    let bytes = text.as_bytes();
+    let is_ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    let mut mentioned: Option<&str> = None;
+    let mut i = 0;
+    while i < bytes.len() {
+        if !is_ident(bytes[i]) || (i > 0 && is_ident(bytes[i - 1])) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < bytes.len() && is_ident(bytes[i]) {
+            i += 1;
+        }
+        let word = &text[start..i];
+        if !names.contains(word) {
+            continue;
+        }
+        if word.starts_with(|c: char| c.is_ascii_uppercase()) {
+            return true;
+        }
+        let prev = text[..start].trim_end().bytes().last();
+        let rest = text[i..].trim_start().as_bytes();
+        let literal_field = rest.first() == Some(&b':') && !rest.starts_with(b"::");
+        if literal_field {
+            return true;
+        }
+        if prev == Some(b'.') || rest.first() == Some(&b'(') || rest.starts_with(b"::<") {
+            match mentioned {
+                Some(other) if other != word => return true,
+                _ => mentioned = Some(word),
+            }
+        }
+    }
+    mentioned.is_some() && (has_lock_call(text) || has_unknown_macro(text))
+}
+
+fn has_lock_call(text: &str) -> bool {
+    text.match_indices('.').any(|(i, _)| {
+        let rest = &text[i + 1..];
+        LOCK_METHODS
+            .iter()
+            .any(|m| rest.starts_with(m) && rest[m.len()..].trim_start().starts_with('('))
+    })
+}
+
+/// A macro invocation (`name!(..)`) other than the expression macros the
+/// tool parses.
+fn has_unknown_macro(text: &str) -> bool {
+    text.match_indices('!').any(|(i, _)| {
+        let name_start = text[..i]
+            .rfind(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .map_or(0, |p| p + 1);
+        let name = &text[name_start..i];
+        !name.is_empty()
+            && !EXPR_MACROS.contains(&name)
+            && name != "macro_rules"
+            && text[i + 1..].trim_start().starts_with(['(', '[', '{'])
+    })
 }
 
 /// Where a lock site runs.
@@ -209,7 +282,8 @@ pub struct FileFacts {
     pub file_blockers: Vec<FileBlocker>,
     pub imports: Vec<(String, String, TextRange)>,
     pub name_uses: Vec<NameUse>,
-    pub error_ranges: Vec<TextRange>,
+    /// The tree has an ERROR node: the file does not parse.
+    pub has_error: bool,
 }
 
 pub const LOCK_METHODS: &[&str] = &[
@@ -264,33 +338,74 @@ const PASS_THROUGH: &[&str] = &[
 
 struct Extractor<'a> {
     imports: &'a Imports,
+    /// Last path segments that can name a lock type or a std::sync import.
+    lock_names: std::collections::HashSet<String>,
+    flow_names: Option<&'a std::collections::HashSet<String>>,
+    /// The context of the node being visited (see `frame_context`).
+    ctx: SiteContext,
     file_id: usize,
     edition: Edition,
     facts: FileFacts,
 }
 
-pub fn extract(file: &SourceFile, file_id: usize, edition: Edition) -> FileFacts {
+/// Extracts a file's facts. `flow_names`, when given, limits the flows
+/// recorded (arguments, struct literal fields, assignments) to those that
+/// name a known declaration: enough for files that name no lock type.
+pub fn extract(
+    file: &SourceFile,
+    file_id: usize,
+    edition: Edition,
+    flow_names: Option<&std::collections::HashSet<String>>,
+) -> FileFacts {
     let imports = Imports::collect(file);
+    let mut lock_names: std::collections::HashSet<String> = [
+        "Mutex",
+        "RwLock",
+        "MutexGuard",
+        "RwLockReadGuard",
+        "RwLockWriteGuard",
+    ]
+    .map(String::from)
+    .into();
+    let mut facts = FileFacts::default();
+    for import in imports.names.values() {
+        if import.path.starts_with("std::sync::") || import.path.starts_with("parking_lot::") {
+            facts
+                .imports
+                .push((import.local.clone(), import.path.clone(), import.tree));
+            lock_names.insert(import.local.clone());
+        }
+    }
     let mut ex = Extractor {
         imports: &imports,
         file_id,
         edition,
-        facts: FileFacts::default(),
+        facts,
+        lock_names,
+        flow_names,
+        ctx: SiteContext::Item,
     };
-    for import in imports.names.values() {
-        if import.path.starts_with("std::sync::") || import.path.starts_with("parking_lot::") {
-            ex.facts
-                .imports
-                .push((import.local.clone(), import.path.clone(), import.tree));
-        }
-    }
     ex.facts.imports.sort_by_key(|i| i.2.start());
-    let root = file.syntax();
-    for node in root.descendants() {
-        if node.kind() == SyntaxKind::ERROR {
-            ex.facts.error_ranges.push(node.text_range());
+    // Contexts are computed top-down: each fn, closure, async block and
+    // static opens a frame whose context follows from its parent's.
+    let mut frames: Vec<(SyntaxNode, SiteContext)> = Vec::new();
+    for event in file.syntax().preorder() {
+        match event {
+            ra_ap_syntax::WalkEvent::Enter(node) => {
+                if node.kind() == SyntaxKind::ERROR {
+                    ex.facts.has_error = true;
+                }
+                if let Some(ctx) = frame_context(&node, &ex.ctx) {
+                    frames.push((node.clone(), std::mem::replace(&mut ex.ctx, ctx)));
+                }
+                ex.visit(&node, &node, 0);
+            }
+            ra_ap_syntax::WalkEvent::Leave(node) => {
+                if frames.last().is_some_and(|(n, _)| n == &node) {
+                    ex.ctx = frames.pop().unwrap().1;
+                }
+            }
         }
-        ex.visit(&node, &node, 0);
     }
     ex.facts
 }
@@ -337,6 +452,13 @@ impl Extractor<'_> {
     }
 
     fn visit_path(&mut self, path: &ast::Path, shift: u32) {
+        let named = path
+            .segment()
+            .and_then(|s| s.name_ref())
+            .is_some_and(|n| self.lock_names.contains(n.text()));
+        if !named {
+            return;
+        }
         if path
             .syntax()
             .ancestors()
@@ -838,7 +960,8 @@ impl Extractor<'_> {
                 .and_then(|s| s.last().cloned())
         };
         let Some(callee) = callee else { return };
-        let ctx = context_of(anchor);
+        let flows = self.flow_names.is_none_or(|names| names.contains(&callee));
+        let ctx = self.ctx.clone();
         self.facts.calls.push(CallFact {
             callee,
             ctx,
@@ -850,7 +973,7 @@ impl Extractor<'_> {
         } else {
             ast::CallExpr::cast(node.clone()).and_then(|c| c.arg_list())
         };
-        if let Some(args) = args {
+        if let Some(args) = args.filter(|_| flows) {
             for arg in args.args() {
                 if let (Some(param), Some(t)) = (
                     self.param_target(args.syntax(), arg.syntax(), anchor),
@@ -867,6 +990,13 @@ impl Extractor<'_> {
             return;
         };
         let field = ast::RecordExprField::cast(node.clone()).unwrap();
+        let name = field
+            .field_name()
+            .map(|n| n.text().to_string())
+            .unwrap_or_default();
+        if self.flow_names.is_some_and(|names| !names.contains(&name)) {
+            return;
+        }
         let value = match field.expr() {
             Some(e) => self.root(&e, node, 0),
             // Shorthand `S { m }`.
@@ -882,6 +1012,20 @@ impl Extractor<'_> {
     fn visit_assign(&mut self, node: &SyntaxNode) {
         let bin = ast::BinExpr::cast(node.clone()).unwrap();
         if !is_assign(&bin) {
+            return;
+        }
+        let lhs_name = match bin.lhs() {
+            Some(ast::Expr::FieldExpr(f)) => f.name_ref().map(|n| n.text().to_string()),
+            Some(ast::Expr::PathExpr(p)) => p
+                .path()
+                .and_then(|p| segments(&p))
+                .and_then(|s| s.last().cloned()),
+            _ => None,
+        };
+        if self
+            .flow_names
+            .is_some_and(|names| lhs_name.is_none_or(|n| !names.contains(&n)))
+        {
             return;
         }
         if let (Some(lhs), Some(rhs)) = (bin.lhs(), bin.rhs()) {
@@ -943,7 +1087,7 @@ impl Extractor<'_> {
             }
         }
         // Any name handed to the macro may be a lock it locks.
-        let in_async = context_of(mac.syntax()) == SiteContext::Async;
+        let in_async = self.ctx == SiteContext::Async;
         let mut seen = BTreeSet::new();
         for t in tokens.iter().filter(|t| t.kind() == SyntaxKind::IDENT) {
             if seen.insert(t.text().to_string()) {
@@ -993,12 +1137,12 @@ impl Extractor<'_> {
                 self.facts.unresolved.push(UnresolvedSite {
                     range: name.syntax().text_range() + TextSize::from(shift),
                     names_nearby,
-                    in_async: context_of(anchor) == SiteContext::Async,
+                    in_async: self.ctx == SiteContext::Async,
                 });
             }
             return;
         };
-        let ctx = context_of(anchor);
+        let ctx = self.ctx.clone();
         let in_macro = (shift != 0).then(|| {
             ast::MacroCall::cast(anchor.clone())
                 .and_then(|m| m.path())
@@ -1436,61 +1580,49 @@ fn is_blocking_closure(closure: &SyntaxNode) -> bool {
     false
 }
 
-/// Where a node runs: async code, a sync closure inside async code, a blocking
-/// closure, or a plain fn.
-pub fn context_of(node: &SyntaxNode) -> SiteContext {
-    let mut in_sync_closure = false;
-    for up in node.ancestors() {
-        match up.kind() {
-            SyntaxKind::CLOSURE_EXPR => {
-                let c = ast::ClosureExpr::cast(up.clone()).unwrap();
-                if c.async_token().is_some() {
-                    return if in_sync_closure {
-                        SiteContext::SyncInAsync
-                    } else {
-                        SiteContext::Async
-                    };
-                }
-                if is_blocking_closure(&up) {
-                    return SiteContext::Blocking;
-                }
-                in_sync_closure = true;
+/// The context a frame node (fn, closure, async block, static) opens, given
+/// the context around it; `None` for other nodes.
+fn frame_context(node: &SyntaxNode, parent: &SiteContext) -> Option<SiteContext> {
+    Some(match node.kind() {
+        SyntaxKind::FN => {
+            let f = ast::Fn::cast(node.clone()).unwrap();
+            if f.async_token().is_some() {
+                return Some(SiteContext::Async);
             }
-            SyntaxKind::BLOCK_EXPR => {
-                let b = ast::BlockExpr::cast(up.clone()).unwrap();
-                if b.async_token().is_some() {
-                    return if in_sync_closure {
-                        SiteContext::SyncInAsync
-                    } else {
-                        SiteContext::Async
-                    };
-                }
+            let in_drop = f
+                .syntax()
+                .ancestors()
+                .find_map(ast::Impl::cast)
+                .and_then(|i| i.trait_())
+                .is_some_and(|t| t.syntax().text().to_string().ends_with("Drop"));
+            SiteContext::Sync {
+                fn_name: fn_key(&f),
+                in_drop,
             }
-            SyntaxKind::FN => {
-                let f = ast::Fn::cast(up.clone()).unwrap();
-                if f.async_token().is_some() {
-                    return if in_sync_closure {
-                        SiteContext::SyncInAsync
-                    } else {
-                        SiteContext::Async
-                    };
-                }
-                let in_drop = f
-                    .syntax()
-                    .ancestors()
-                    .find_map(ast::Impl::cast)
-                    .and_then(|i| i.trait_())
-                    .is_some_and(|t| t.syntax().text().to_string().ends_with("Drop"));
-                return SiteContext::Sync {
-                    fn_name: fn_key(&f),
-                    in_drop,
-                };
-            }
-            SyntaxKind::STATIC | SyntaxKind::CONST => return SiteContext::Item,
-            _ => {}
         }
-    }
-    SiteContext::Item
+        SyntaxKind::CLOSURE_EXPR => {
+            let c = ast::ClosureExpr::cast(node.clone()).unwrap();
+            if c.async_token().is_some() {
+                SiteContext::Async
+            } else if is_blocking_closure(node) {
+                SiteContext::Blocking
+            } else if matches!(parent, SiteContext::Async | SiteContext::SyncInAsync) {
+                SiteContext::SyncInAsync
+            } else {
+                parent.clone()
+            }
+        }
+        SyntaxKind::BLOCK_EXPR
+            if ast::BlockExpr::cast(node.clone())
+                .unwrap()
+                .async_token()
+                .is_some() =>
+        {
+            SiteContext::Async
+        }
+        SyntaxKind::STATIC | SyntaxKind::CONST => SiteContext::Item,
+        _ => return None,
+    })
 }
 
 fn method_name(node: &SyntaxNode) -> Option<String> {
@@ -1772,7 +1904,32 @@ mod tests {
             &SourceFile::parse(src, Edition::Edition2021).tree(),
             0,
             Edition::Edition2021,
+            None,
         )
+    }
+
+    #[test]
+    fn files_are_analysed_only_where_a_declaration_can_be_reached() {
+        let names: std::collections::HashSet<String> = [
+            "inner".to_string(),
+            "helper".to_string(),
+            "CACHE".to_string(),
+        ]
+        .into();
+        assert!(needs_analysis("x.inner.lock()", &names));
+        assert!(needs_analysis("S { inner: v }", &names));
+        assert!(needs_analysis("helper(&self.inner)", &names));
+        assert!(needs_analysis("CACHE", &names));
+        assert!(needs_analysis("debug!(\"{}\", self.inner.len())", &names));
+        assert!(!needs_analysis("self.inner.len()", &names));
+        assert!(!needs_analysis(
+            "println!(\"{}\", self.inner.len())",
+            &names
+        ));
+        assert!(!needs_analysis(
+            "let inner = 1; inner::thing(); winner.lock()",
+            &names
+        ));
     }
 
     #[test]

@@ -67,6 +67,10 @@ struct Cli {
     #[arg(long, default_value = "2021", value_parser = ["2015", "2018", "2021", "2024"])]
     edition: String,
 
+    /// Worker threads for reading and parsing (default: one per core).
+    #[arg(short = 'j', long, value_name = "N")]
+    threads: Option<usize>,
+
     /// Print only errors; no diagnostics, diffs or summary.
     #[arg(short, long)]
     quiet: bool,
@@ -116,6 +120,15 @@ fn main() -> ExitCode {
             return ExitCode::SUCCESS;
         }
         None => {}
+    }
+    if let Some(n) = cli.threads {
+        if let Err(e) = rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build_global()
+        {
+            eprintln!("error: --threads {n}: {e}");
+            return ExitCode::from(2);
+        }
     }
     let opts = Options {
         paths: cli.paths.clone(),
