@@ -62,22 +62,21 @@ impl FileFacts {
     }
 }
 
-impl DeclFact {
-    /// The names code elsewhere in the crate must mention to reach this
-    /// declaration: a field, static, alias or fn name. Locals stay in their file.
-    pub fn reach_names(&self) -> Vec<String> {
-        let (kind, rest) = self.key.split_once(':').unwrap_or_default();
-        let name = match kind {
-            "field" => rest.rsplit_once('.').map(|(_, f)| f),
-            "static" | "alias" => Some(rest),
-            "param" | "ret" => rest
-                .split('#')
-                .next()
-                .map(|f| f.rsplit("::").next().unwrap_or(f)),
-            _ => None,
-        };
-        name.map(|n| vec![n.to_string()]).unwrap_or_default()
-    }
+/// The name code elsewhere in the crate must mention to reach the
+/// declaration with this key: a field, static, alias or fn name. Locals stay
+/// in their file.
+pub fn reach_name(key: &str) -> Option<String> {
+    let (kind, rest) = key.split_once(':')?;
+    let name = match kind {
+        "field" => rest.rsplit_once('.').map(|(_, f)| f),
+        "static" | "alias" => Some(rest),
+        "param" | "ret" => rest
+            .split('#')
+            .next()
+            .map(|f| f.rsplit("::").next().unwrap_or(f)),
+        _ => None,
+    };
+    name.map(str::to_string)
 }
 
 /// Could this text declare or name a lock type? Files without either word
@@ -86,15 +85,21 @@ pub fn may_declare_lock(text: &str) -> bool {
     text.contains("Mutex") || text.contains("RwLock")
 }
 
-/// Must a file that names no lock type still be analysed, given the names
-/// of its crate's lock declarations? Only code that mentions a declaration can
-/// hold its sites or flows: a lock call on it (`.inner.lock()`), a flow
-/// between two declarations (`helper(&self.inner)`), a struct literal field
-/// (`inner: value`), a use of a static or alias, or a macro it is handed to.
-pub fn needs_analysis(text: &str, names: &std::collections::HashSet<String>) -> bool {
+/// How a file mentions a set of declaration names.
+#[derive(Default)]
+struct Mentions {
+    /// A capitalised name (static, alias) or a struct literal field
+    /// (`name: value`): reached on its own.
+    direct: bool,
+    /// Distinct names used as a field (`.name`) or a call (`name(`).
+    used: usize,
+}
+
+fn mentions(text: &str, names: &std::collections::HashSet<String>) -> Mentions {
     let bytes = text.as_bytes();
     let is_ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
-    let mut mentioned: Option<&str> = None;
+    let mut out = Mentions::default();
+    let mut first_used: Option<&str> = None;
     let mut i = 0;
     while i < bytes.len() {
         if !is_ident(bytes[i]) || (i > 0 && is_ident(bytes[i - 1])) {
@@ -109,31 +114,69 @@ pub fn needs_analysis(text: &str, names: &std::collections::HashSet<String>) -> 
         if !names.contains(word) {
             continue;
         }
-        if word.starts_with(|c: char| c.is_ascii_uppercase()) {
-            return true;
+        let rest = text[i..].trim_start().as_bytes();
+        if word.starts_with(|c: char| c.is_ascii_uppercase())
+            || (rest.first() == Some(&b':') && !rest.starts_with(b"::"))
+        {
+            out.direct = true;
+            return out;
         }
         let prev = text[..start].trim_end().bytes().last();
-        let rest = text[i..].trim_start().as_bytes();
-        let literal_field = rest.first() == Some(&b':') && !rest.starts_with(b"::");
-        if literal_field {
-            return true;
-        }
         if prev == Some(b'.') || rest.first() == Some(&b'(') || rest.starts_with(b"::<") {
-            match mentioned {
-                Some(other) if other != word => return true,
-                _ => mentioned = Some(word),
+            match first_used {
+                Some(other) if other != word => {
+                    out.used = 2;
+                    return out;
+                }
+                Some(_) => {}
+                None => {
+                    first_used = Some(word);
+                    out.used = 1;
+                }
             }
         }
     }
-    mentioned.is_some() && (has_lock_call(text) || has_unknown_macro(text))
+    out
+}
+
+/// Could this file lock one of the declarations in async code? That needs
+/// `async` in the file itself, a use of a declaration's name, and a lock
+/// call. (A lock handed to an unknown macro only blocks a migration; files
+/// with those are found by `needs_analysis` for the locks that would migrate.)
+pub fn may_lock_in_async(text: &str, names: &std::collections::HashSet<String>) -> bool {
+    text.contains("async") && has_lock_call(text) && {
+        let m = mentions(text, names);
+        m.direct || m.used > 0
+    }
+}
+
+/// Must a file that names no lock type be analysed for these declarations?
+/// Only code that mentions a declaration can hold its sites or flows: a lock
+/// call on it (`.inner.lock()`), a flow between two declarations
+/// (`helper(&self.inner)`), a struct literal field (`inner: value`), a use of
+/// a static or alias, or a macro it is handed to.
+pub fn needs_analysis(text: &str, names: &std::collections::HashSet<String>) -> bool {
+    let m = mentions(text, names);
+    m.direct || m.used >= 2 || (m.used == 1 && (has_lock_call(text) || has_unknown_macro(text)))
+}
+
+/// Does the file call or name one of these fns (`name(`, `.name`)?
+pub fn mentions_call(text: &str, names: &std::collections::HashSet<String>) -> bool {
+    let m = mentions(text, names);
+    m.direct || m.used > 0
 }
 
 fn has_lock_call(text: &str) -> bool {
     text.match_indices('.').any(|(i, _)| {
         let rest = &text[i + 1..];
-        LOCK_METHODS
-            .iter()
-            .any(|m| rest.starts_with(m) && rest[m.len()..].trim_start().starts_with('('))
+        // Lock methods take no arguments: `.read(buf)` is I/O, not a lock.
+        LOCK_METHODS.iter().any(|m| {
+            rest.starts_with(m)
+                && rest[m.len()..]
+                    .trim_start()
+                    .strip_prefix('(')
+                    .is_some_and(|r| r.trim_start().starts_with(')'))
+        })
     })
 }
 
@@ -162,7 +205,10 @@ pub enum SiteContext {
     /// A `spawn_blocking`, `block_in_place` or `std::thread::spawn` closure.
     Blocking,
     /// A plain fn (`fn_key`), possibly a `Drop` impl.
-    Sync { fn_name: String, in_drop: bool },
+    Sync {
+        fn_name: std::sync::Arc<str>,
+        in_drop: bool,
+    },
     /// A static or const initializer.
     Item,
 }
@@ -1596,7 +1642,7 @@ fn frame_context(node: &SyntaxNode, parent: &SiteContext) -> Option<SiteContext>
                 .and_then(|i| i.trait_())
                 .is_some_and(|t| t.syntax().text().to_string().ends_with("Drop"));
             SiteContext::Sync {
-                fn_name: fn_key(&f),
+                fn_name: fn_key(&f).into(),
                 in_drop,
             }
         }

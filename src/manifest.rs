@@ -7,23 +7,40 @@ use anyhow::{Context, Result};
 use ra_ap_syntax::Edition;
 use toml_edit::{Array, DocumentMut, InlineTable, Item, Value};
 
-/// The manifest that owns a source file: the nearest `Cargo.toml` with a `[package]`.
-pub fn owning_manifest(file: &Path) -> Option<PathBuf> {
-    let mut dir = file.parent();
-    while let Some(d) = dir {
-        let candidate = d.join("Cargo.toml");
-        if candidate.is_file() {
-            if let Ok(text) = std::fs::read_to_string(&candidate) {
-                if let Ok(doc) = text.parse::<DocumentMut>() {
-                    if doc.get("package").is_some() {
-                        return Some(candidate);
-                    }
-                }
-            }
-        }
-        dir = d.parent();
+/// Finds the manifest that owns each source file: the nearest `Cargo.toml`
+/// with a `[package]`. Answers are cached per directory, so a crate's
+/// manifest is read once however many directories it has.
+#[derive(Default)]
+pub struct ManifestFinder {
+    by_dir: std::collections::HashMap<PathBuf, Option<PathBuf>>,
+}
+
+impl ManifestFinder {
+    pub fn owning_manifest(&mut self, file: &Path) -> Option<PathBuf> {
+        self.for_dir(file.parent()?)
     }
-    None
+
+    fn for_dir(&mut self, dir: &Path) -> Option<PathBuf> {
+        if let Some(known) = self.by_dir.get(dir) {
+            return known.clone();
+        }
+        let candidate = dir.join("Cargo.toml");
+        let found = if is_package_manifest(&candidate) {
+            Some(candidate)
+        } else {
+            dir.parent().and_then(|p| self.for_dir(p))
+        };
+        self.by_dir.insert(dir.to_path_buf(), found.clone());
+        found
+    }
+}
+
+fn is_package_manifest(path: &Path) -> bool {
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return false;
+    };
+    text.parse::<DocumentMut>()
+        .is_ok_and(|doc| doc.get("package").is_some())
 }
 
 /// The edition a manifest declares, following `edition.workspace = true` up to

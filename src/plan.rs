@@ -68,6 +68,8 @@ pub struct GroupReport {
     pub lock: LockType,
     pub decision: Decision,
     pub async_sites: Vec<Loc>,
+    /// The names code uses to reach the group's declarations.
+    pub reach_names: Vec<String>,
 }
 
 #[derive(Default, Debug)]
@@ -573,6 +575,10 @@ pub fn plan(files: &[&FileFacts], opts: &PlanOptions) -> CratePlan {
             lock,
             decision: Decision::Migrate,
             async_sites: async_sites.clone(),
+            reach_names: members
+                .iter()
+                .filter_map(|&id| crate::facts::reach_name(&index.decls[id].key))
+                .collect(),
         };
         if family == Family::ParkingLot && !opts.parking_lot {
             report.decision = Decision::ReportParkingLot;

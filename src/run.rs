@@ -202,16 +202,12 @@ pub fn run(opts: &Options) -> Outcome {
     out.files_scanned = files.len();
 
     // Crates: files grouped by their owning manifest.
-    let mut manifest_of: BTreeMap<PathBuf, Option<PathBuf>> = BTreeMap::new();
+    let mut finder = manifest::ManifestFinder::default();
     let mut crate_ids: BTreeMap<Option<PathBuf>, usize> = BTreeMap::new();
     let mut crates: Vec<CrateInfo> = Vec::new();
     let mut inputs = Vec::new();
     for (file_id, path) in files.into_iter().enumerate() {
-        let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
-        let manifest = manifest_of
-            .entry(dir)
-            .or_insert_with(|| manifest::owning_manifest(&path))
-            .clone();
+        let manifest = finder.owning_manifest(&path);
         let crate_id = *crate_ids.entry(manifest.clone()).or_insert_with(|| {
             let edition = match &manifest {
                 Some(m) => manifest::edition(m).unwrap_or_else(|e| {
@@ -246,8 +242,8 @@ pub fn run(opts: &Options) -> Outcome {
         }));
     }
 
-    // Then the files of crates with lock declarations that mention a declared
-    // name (a field, static, alias, fn): they may hold its sites or flows.
+    // Then the files that may lock one of those declarations in async code:
+    // only these can make a lock a candidate for migration.
     let mut names: Vec<HashSet<String>> = vec![HashSet::new(); crates.len()];
     for (input, a) in inputs.iter().zip(&analysed) {
         // Placeholder declarations (types that might be a lock alias) are not locks.
@@ -256,18 +252,17 @@ pub fn run(opts: &Options) -> Outcome {
             .flat_map(|a| &a.facts.decls)
             .filter(|d| d.family != Family::Tokio)
         {
-            names[input.crate_id].extend(d.reach_names());
+            names[input.crate_id].extend(facts::reach_name(&d.key));
         }
     }
-    analyse_more(
-        &inputs,
-        &crates,
-        &names,
-        opts,
-        &mut analysed,
-        &mut failed,
-        &mut out.errors,
-    );
+    let mut state = Files {
+        analysed,
+        failed,
+        errors: std::mem::take(&mut out.errors),
+    };
+    state.analyse_more(&inputs, &crates, opts, &names, |c, text| {
+        facts::may_lock_in_async(text, &names[c])
+    });
 
     for (crate_id, krate) in crates.iter().enumerate() {
         let members: Vec<usize> = (0..inputs.len())
@@ -277,29 +272,34 @@ pub fn run(opts: &Options) -> Outcome {
             let plan = {
                 let facts: Vec<&FileFacts> = members
                     .iter()
-                    .filter_map(|&i| analysed[i].as_ref())
+                    .filter_map(|&i| state.analysed[i].as_ref())
                     .map(|a| &a.facts)
                     .collect();
                 plan::plan(&facts, &opts.plan)
             };
-            // A sync site counts as off the runtime because of who calls its fn:
-            // every file that could call it must have been analysed.
-            let mut callers = vec![HashSet::new(); crates.len()];
-            callers[crate_id] = plan.runtime_names.iter().cloned().collect();
-            let before = analysed.iter().filter(|a| a.is_some()).count();
-            analyse_more(
-                &inputs,
-                &crates,
-                &callers,
-                opts,
-                &mut analysed,
-                &mut failed,
-                &mut out.errors,
-            );
-            if analysed.iter().filter(|a| a.is_some()).count() == before {
+            // Every file that can reach a lock locked in async code (its other
+            // sites, flows into it), and every file that can call a sync fn
+            // whose callers decide where a site runs, must be analysed before
+            // the plan is trusted.
+            // Only migrating locks need it: more files can add blockers to a
+            // manual lock but never make it migrate, and a flow that joins it
+            // to a migrating lock names the migrating one too.
+            let reach: HashSet<String> = plan
+                .reports
+                .iter()
+                .filter(|r| r.decision == Decision::Migrate)
+                .flat_map(|r| r.reach_names.iter().cloned())
+                .collect();
+            let callers: HashSet<String> = plan.runtime_names.iter().cloned().collect();
+            let mut scope = vec![HashSet::new(); crates.len()];
+            scope[crate_id] = reach.union(&callers).cloned().collect();
+            let found = state.analyse_more(&inputs, &crates, opts, &scope, |_, text| {
+                facts::needs_analysis(text, &reach) || facts::mentions_call(text, &callers)
+            });
+            if found == 0 {
                 let files: Vec<&Analysed> = members
                     .iter()
-                    .filter_map(|&i| analysed[i].as_ref())
+                    .filter_map(|&i| state.analysed[i].as_ref())
                     .collect();
                 emit(
                     crate_id,
@@ -313,41 +313,58 @@ pub fn run(opts: &Options) -> Outcome {
             }
         }
     }
+    out.errors.splice(0..0, state.errors);
     out
 }
 
-/// Analyses the not yet analysed files whose text mentions one of their
-/// crate's `names`.
-fn analyse_more(
-    inputs: &[Input],
-    crates: &[CrateInfo],
-    names: &[HashSet<String>],
-    opts: &Options,
-    analysed: &mut [Option<Analysed>],
-    failed: &mut [bool],
-    errors: &mut Vec<String>,
-) {
-    let todo: Vec<usize> = (0..inputs.len())
-        .filter(|&i| analysed[i].is_none() && !failed[i] && !names[inputs[i].crate_id].is_empty())
-        .collect();
-    let results: Vec<_> = todo
-        .par_iter()
-        .map(|&i| {
-            let input = &inputs[i];
-            let names = &names[input.crate_id];
-            load(input, &crates[input.crate_id], opts, Some(names), |t| {
-                facts::needs_analysis(t, names)
+/// Per walked file: its analysis, if it had one, and whether it failed.
+struct Files {
+    analysed: Vec<Option<Analysed>>,
+    failed: Vec<bool>,
+    errors: Vec<String>,
+}
+
+impl Files {
+    /// Analyses the files not yet analysed, of crates with a non-empty `scope`,
+    /// for which `wanted(crate, text)` holds. Returns how many it analysed.
+    fn analyse_more(
+        &mut self,
+        inputs: &[Input],
+        crates: &[CrateInfo],
+        opts: &Options,
+        scope: &[HashSet<String>],
+        wanted: impl Fn(usize, &str) -> bool + Sync,
+    ) -> usize {
+        let todo: Vec<usize> = (0..inputs.len())
+            .filter(|&i| {
+                self.analysed[i].is_none()
+                    && !self.failed[i]
+                    && !scope[inputs[i].crate_id].is_empty()
             })
-        })
-        .collect();
-    for (&i, r) in todo.iter().zip(results) {
-        match r {
-            Ok(a) => analysed[i] = a,
-            Err(e) => {
-                errors.push(e);
-                failed[i] = true;
+            .collect();
+        let results: Vec<_> = todo
+            .par_iter()
+            .map(|&i| {
+                let c = inputs[i].crate_id;
+                load(&inputs[i], &crates[c], opts, Some(&scope[c]), |t| {
+                    wanted(c, t)
+                })
+            })
+            .collect();
+        let mut found = 0;
+        for (&i, r) in todo.iter().zip(results) {
+            match r {
+                Ok(a) => {
+                    found += usize::from(a.is_some());
+                    self.analysed[i] = a;
+                }
+                Err(e) => {
+                    self.errors.push(e);
+                    self.failed[i] = true;
+                }
             }
         }
+        found
     }
 }
 
