@@ -96,6 +96,9 @@ struct Mentions {
 }
 
 fn mentions(text: &str, names: &std::collections::HashSet<String>) -> Mentions {
+    if !names.iter().any(|n| text.contains(n.as_str())) {
+        return Mentions::default();
+    }
     let bytes = text.as_bytes();
     let is_ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
     let mut out = Mentions::default();
@@ -497,6 +500,16 @@ impl Extractor<'_> {
         }
     }
 
+    /// The lock type a path names; paths whose last segment cannot name one
+    /// are rejected before any allocation.
+    fn lock_type(&self, path: &ast::Path) -> Option<(Family, LockType)> {
+        let name = path.segment()?.name_ref()?;
+        if !self.lock_names.contains(name.text().as_ref() as &str) {
+            return None;
+        }
+        self.imports.lock_type(path)
+    }
+
     fn visit_path(&mut self, path: &ast::Path, shift: u32) {
         let named = path
             .segment()
@@ -530,7 +543,7 @@ impl Extractor<'_> {
                 }
             }
         }
-        let Some((family, lock)) = self.imports.lock_type(path) else {
+        let Some((family, lock)) = self.lock_type(path) else {
             return;
         };
         if family == Family::Tokio {
@@ -728,7 +741,7 @@ impl Extractor<'_> {
     fn lock_in_type(&self, ty: &SyntaxNode) -> Option<(Family, LockType)> {
         ty.descendants()
             .filter_map(ast::Path::cast)
-            .filter_map(|p| self.imports.lock_type(&p))
+            .filter_map(|p| self.lock_type(&p))
             .find(|(f, l)| *f != Family::Tokio && !l.is_guard())
     }
 
@@ -798,8 +811,7 @@ impl Extractor<'_> {
             .descendants()
             .filter_map(ast::Path::cast)
             .any(|p| {
-                self.imports
-                    .lock_type(&p)
+                self.lock_type(&p)
                     .is_some_and(|(f, l)| f == Family::Std && l.is_guard())
             })
         {
@@ -860,8 +872,7 @@ impl Extractor<'_> {
             .descendants()
             .filter_map(ast::Path::cast)
             .any(|p| {
-                self.imports
-                    .lock_type(&p)
+                self.lock_type(&p)
                     .is_some_and(|(f, l)| f != Family::Tokio && !l.is_guard())
                     && self.value_reaches(p.syntax(), init.syntax())
             })
@@ -1207,8 +1218,7 @@ impl Extractor<'_> {
                         .collect::<Vec<_>>()
                 })
                 .any(|p| {
-                    self.imports
-                        .lock_type(&p)
+                    self.lock_type(&p)
                         .is_some_and(|(fam, l)| fam != Family::Tokio && l.is_guard())
                 });
             sig_has_guard.then(|| fn_key(&f))

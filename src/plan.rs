@@ -535,6 +535,8 @@ pub fn plan(files: &[&FileFacts], opts: &PlanOptions) -> CratePlan {
     let mut out = CratePlan::default();
     let mut migrating: HashSet<usize> = HashSet::new();
     for members in groups.values() {
+        // Callers examined for this group matter only if it migrates.
+        runtime.examined.borrow_mut().clear();
         let group_sites: Vec<(usize, &SiteFact)> = members
             .iter()
             .flat_map(|&id| sites[id].iter().copied())
@@ -655,6 +657,7 @@ pub fn plan(files: &[&FileFacts], opts: &PlanOptions) -> CratePlan {
             out.edits.entry(file).or_default().push(e);
         }
         migrating.extend(members.iter().map(|&id| uf.find(id)));
+        out.runtime_names.extend(runtime.examined.take());
         out.needs_tokio_sync = true;
         out.reports.push(report);
     }
@@ -742,7 +745,6 @@ pub fn plan(files: &[&FileFacts], opts: &PlanOptions) -> CratePlan {
         }
     }
     out.reports.sort_by(|a, b| a.decl.cmp(&b.decl));
-    out.runtime_names = runtime.examined.take();
     out
 }
 

@@ -65,7 +65,6 @@ struct SourceText {
     /// The text without a byte-order mark.
     text: String,
     bom: bool,
-    newline: &'static str,
     edition: Edition,
 }
 
@@ -135,13 +134,11 @@ fn read_source(path: &Path, display: String, edition: Edition) -> Result<SourceT
         Some(rest) => (rest.to_string(), true),
         None => (text, false),
     };
-    let newline = if text.contains("\r\n") { "\r\n" } else { "\n" };
     Ok(SourceText {
         path: path.to_path_buf(),
         display,
         text,
         bom,
-        newline,
         edition,
     })
 }
@@ -406,7 +403,11 @@ fn emit(
                 &tree,
                 &a.src.text,
                 change,
-                a.src.newline,
+                if a.src.text.contains("\r\n") {
+                    "\r\n"
+                } else {
+                    "\n"
+                },
             ));
         }
         if edits.is_empty() {
