@@ -504,7 +504,7 @@ impl Extractor<'_> {
     /// are rejected before any allocation.
     fn lock_type(&self, path: &ast::Path) -> Option<(Family, LockType)> {
         let name = path.segment()?.name_ref()?;
-        if !self.lock_names.contains(name.text().as_ref() as &str) {
+        if !self.lock_names.contains(name.text()) {
             return None;
         }
         self.imports.lock_type(path)
