@@ -1,8 +1,9 @@
 //! The parse-only baseline for `scripts/bench.sh`: walks the same files with
 //! the same thread count as awaitify and only parses them with ra_ap_syntax.
-//! With `--filter`, it parses only the files awaitify's prefilter parses
-//! first (those that name a lock type): the floor for any ra_ap_syntax tool
-//! that must look at them.
+//! With `--filter`, it parses only the files that can contain a finding: those
+//! that name a lock type (a declaration) or hold `async` and a lock call (an
+//! async lock site). That is the floor for any ra_ap_syntax-based tool that
+//! must look at them.
 //!
 //! Usage: parse_only [--threads N] [--filter] DIR...
 
@@ -47,7 +48,10 @@ fn main() {
         let Ok(text) = std::fs::read_to_string(path) else {
             return;
         };
-        if filter && !awaitify::facts::may_declare_lock(&text) {
+        if filter
+            && !awaitify::facts::may_declare_lock(&text)
+            && !awaitify::facts::may_hold_async_lock_site(&text)
+        {
             return;
         }
         let parse = SourceFile::parse(&text, Edition::Edition2021);

@@ -72,8 +72,12 @@ struct Cli {
     threads: Option<usize>,
 
     /// Print only errors; no diagnostics, diffs or summary.
-    #[arg(short, long)]
+    #[arg(short, long, conflicts_with = "verbose")]
     quiet: bool,
+
+    /// Also say how many files were parsed and analysed.
+    #[arg(short, long)]
+    verbose: bool,
 }
 
 #[derive(Subcommand, Debug)]
@@ -162,6 +166,13 @@ fn main() -> ExitCode {
     }
     for e in &outcome.errors {
         let _ = writeln!(stderr, "error: {e}");
+    }
+    if cli.verbose {
+        let _ = writeln!(
+            stderr,
+            "awaitify: analysed {} of {} files; the others cannot hold a lock declaration or site that matters",
+            outcome.files_analysed, outcome.files_scanned
+        );
     }
     if !cli.quiet {
         let _ = writeln!(stderr, "{}", output::summary(&outcome, cli.write));

@@ -57,6 +57,8 @@ pub struct Outcome {
     /// One line each, naming the path.
     pub errors: Vec<String>,
     pub files_scanned: usize,
+    /// Files parsed and analysed (the others cannot hold anything relevant).
+    pub files_analysed: usize,
 }
 
 struct SourceText {
@@ -311,6 +313,7 @@ pub fn run(opts: &Options) -> Outcome {
         }
     }
     out.errors.splice(0..0, state.errors);
+    out.files_analysed = state.analysed.iter().filter(|a| a.is_some()).count();
     out
 }
 
