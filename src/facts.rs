@@ -409,11 +409,12 @@ struct Extractor<'a> {
 /// name a known declaration: enough for files that name no lock type.
 pub fn extract(
     file: &SourceFile,
+    text: &str,
     file_id: usize,
     edition: Edition,
     flow_names: Option<&std::collections::HashSet<String>>,
 ) -> FileFacts {
-    let imports = Imports::collect(file);
+    let imports = Imports::collect(file, text);
     let mut lock_names: std::collections::HashSet<String> = [
         "Mutex",
         "RwLock",
@@ -1018,10 +1019,13 @@ impl Extractor<'_> {
             ast::CallExpr::cast(node.clone())
                 .and_then(|c| c.expr())
                 .and_then(|e| match e {
-                    ast::Expr::PathExpr(p) => p.path().and_then(|p| segments(&p)),
+                    ast::Expr::PathExpr(p) => p
+                        .path()?
+                        .segment()?
+                        .name_ref()
+                        .map(|n| n.text().to_string()),
                     _ => None,
                 })
-                .and_then(|s| s.last().cloned())
         };
         let Some(callee) = callee else { return };
         let flows = self.flow_names.is_none_or(|names| names.contains(&callee));
@@ -1038,7 +1042,14 @@ impl Extractor<'_> {
             ast::CallExpr::cast(node.clone()).and_then(|c| c.arg_list())
         };
         if let Some(args) = args.filter(|_| flows) {
-            for arg in args.args() {
+            // Literals, arithmetic and closures never carry a lock.
+            let carries = |a: &ast::Expr| {
+                !matches!(
+                    a,
+                    ast::Expr::Literal(_) | ast::Expr::BinExpr(_) | ast::Expr::ClosureExpr(_)
+                )
+            };
+            for arg in args.args().filter(carries) {
                 if let (Some(param), Some(t)) = (
                     self.param_target(args.syntax(), arg.syntax(), anchor),
                     self.root(&arg, if shift == 0 { node } else { anchor }, 0),
@@ -1965,6 +1976,7 @@ mod tests {
     fn facts(src: &str) -> FileFacts {
         extract(
             &SourceFile::parse(src, Edition::Edition2021).tree(),
+            src,
             0,
             Edition::Edition2021,
             None,

@@ -151,7 +151,7 @@ fn analyse(
     flow_names: Option<&HashSet<String>>,
 ) -> Result<Analysed, String> {
     let parse = SourceFile::parse(&src.text, src.edition);
-    let facts = facts::extract(&parse.tree(), file_id, src.edition, flow_names);
+    let facts = facts::extract(&parse.tree(), &src.text, file_id, src.edition, flow_names);
     // The full error list (parser and validation) costs a tenth of the run:
     // it is checked where the tree has an ERROR node or says anything about locks.
     if facts.has_error || facts.mentions_locks() {
@@ -180,19 +180,32 @@ struct CrateInfo {
 }
 
 /// Reads and, if `wanted` says so, parses and analyses one file.
+/// What reading a file found: its analysis, if `wanted` asked for one, and
+/// whether it could hold a lock site in async code.
+struct Loaded {
+    analysed: Option<Analysed>,
+    async_site: bool,
+}
+
 fn load(
     input: &Input,
     krate: &CrateInfo,
     opts: &Options,
     flow_names: Option<&HashSet<String>>,
     wanted: impl Fn(&str) -> bool,
-) -> Result<Option<Analysed>, String> {
+) -> Result<Loaded, String> {
     let display = display_path(&input.path, &opts.display_root);
     let src = read_source(&input.path, display, krate.edition)?;
-    if !wanted(&src.text) {
-        return Ok(None);
-    }
-    analyse(src, input.file_id, flow_names).map(Some)
+    let async_site = facts::may_hold_async_lock_site(&src.text);
+    let analysed = if wanted(&src.text) {
+        Some(analyse(src, input.file_id, flow_names)?)
+    } else {
+        None
+    };
+    Ok(Loaded {
+        analysed,
+        async_site,
+    })
 }
 
 pub fn run(opts: &Options) -> Outcome {
@@ -233,12 +246,19 @@ pub fn run(opts: &Options) -> Outcome {
         .collect();
     let mut failed = vec![false; inputs.len()];
     let mut analysed: Vec<Option<Analysed>> = Vec::with_capacity(inputs.len());
+    let mut async_site = vec![false; inputs.len()];
     for (i, r) in results.into_iter().enumerate() {
-        analysed.push(r.unwrap_or_else(|e| {
-            out.errors.push(e);
-            failed[i] = true;
-            None
-        }));
+        match r {
+            Ok(loaded) => {
+                async_site[i] = loaded.async_site;
+                analysed.push(loaded.analysed);
+            }
+            Err(e) => {
+                out.errors.push(e);
+                failed[i] = true;
+                analysed.push(None);
+            }
+        }
     }
 
     // Then the files that may lock one of those declarations in async code:
@@ -259,9 +279,14 @@ pub fn run(opts: &Options) -> Outcome {
         failed,
         errors: std::mem::take(&mut out.errors),
     };
-    state.analyse_more(&inputs, &crates, opts, &names, |c, text| {
-        facts::may_lock_in_async(text, &names[c])
-    });
+    state.analyse_more(
+        &inputs,
+        &crates,
+        opts,
+        &names,
+        |i| async_site[i],
+        |c, text| facts::may_lock_in_async(text, &names[c]),
+    );
 
     for (crate_id, krate) in crates.iter().enumerate() {
         let members: Vec<usize> = (0..inputs.len())
@@ -292,9 +317,16 @@ pub fn run(opts: &Options) -> Outcome {
             let callers: HashSet<String> = plan.runtime_names.iter().cloned().collect();
             let mut scope = vec![HashSet::new(); crates.len()];
             scope[crate_id] = reach.union(&callers).cloned().collect();
-            let found = state.analyse_more(&inputs, &crates, opts, &scope, |_, text| {
-                facts::needs_analysis(text, &reach) || facts::mentions_call(text, &callers)
-            });
+            let found = state.analyse_more(
+                &inputs,
+                &crates,
+                opts,
+                &scope,
+                |_| true,
+                |_, text| {
+                    facts::needs_analysis(text, &reach) || facts::mentions_call(text, &callers)
+                },
+            );
             if found == 0 {
                 let files: Vec<&Analysed> = members
                     .iter()
@@ -333,6 +365,7 @@ impl Files {
         crates: &[CrateInfo],
         opts: &Options,
         scope: &[HashSet<String>],
+        candidate: impl Fn(usize) -> bool,
         wanted: impl Fn(usize, &str) -> bool + Sync,
     ) -> usize {
         let todo: Vec<usize> = (0..inputs.len())
@@ -340,6 +373,7 @@ impl Files {
                 self.analysed[i].is_none()
                     && !self.failed[i]
                     && !scope[inputs[i].crate_id].is_empty()
+                    && candidate(i)
             })
             .collect();
         let results: Vec<_> = todo
@@ -354,9 +388,9 @@ impl Files {
         let mut found = 0;
         for (&i, r) in todo.iter().zip(results) {
             match r {
-                Ok(a) => {
-                    found += usize::from(a.is_some());
-                    self.analysed[i] = a;
+                Ok(loaded) => {
+                    found += usize::from(loaded.analysed.is_some());
+                    self.analysed[i] = loaded.analysed;
                 }
                 Err(e) => {
                     self.errors.push(e);

@@ -160,7 +160,7 @@ mod tests {
 
     fn rewrite(src: &str, names: &[&str]) -> String {
         let file = SourceFile::parse(src, Edition::Edition2021).tree();
-        let imports = Imports::collect(&file);
+        let imports = Imports::collect(&file, src);
         let change = ImportChange {
             remove: names.iter().map(|n| imports.names[*n].tree).collect(),
             add: names.iter().map(|n| n.to_string()).collect(),
