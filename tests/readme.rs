@@ -1,0 +1,28 @@
+//! The README shows real output: this keeps it identical to what its set-up
+//! command (`awaitify testdata/readme_example`, run from the repository root)
+//! prints.
+
+use std::process::Command;
+
+#[test]
+fn readme_example_output_is_current() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let readme = std::fs::read_to_string(format!("{root}/README.md")).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_awaitify"))
+        .arg("testdata/readme_example")
+        .current_dir(root)
+        .output()
+        .unwrap();
+    let (stdout, stderr) = (
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    );
+    assert!(
+        readme.contains(&stderr),
+        "README's diagnostics differ from:\n{stderr}"
+    );
+    assert!(
+        readme.contains(&stdout),
+        "README's diff differs from:\n{stdout}"
+    );
+}
