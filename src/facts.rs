@@ -54,6 +54,7 @@ impl FileFacts {
     pub fn mentions_locks(&self) -> bool {
         !(self.decls.is_empty()
             && self.sites.is_empty()
+            && self.blocking.is_empty()
             && self.refs.is_empty()
             && self.imports.is_empty()
             && self.links.is_empty()
@@ -205,6 +206,21 @@ fn has_unknown_macro(text: &str) -> bool {
     })
 }
 
+/// Imports whose uses are counted, so that one a rewrite leaves unused is
+/// removed: lock types and what blocking-call fixes replace.
+pub fn tracked_import(path: &str) -> bool {
+    ["std::sync::", "parking_lot::", "std::thread", "std::fs"]
+        .iter()
+        .any(|p| path.starts_with(p))
+}
+
+/// A blocking call and where it runs.
+#[derive(Clone, Debug)]
+pub struct BlockingFact {
+    pub call: crate::blocking::BlockingCall,
+    pub ctx: SiteContext,
+}
+
 /// Where a lock site runs.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum SiteContext {
@@ -289,6 +305,11 @@ pub struct RefFact {
 #[derive(Clone, Debug)]
 pub struct CallFact {
     pub callee: String,
+    /// The callee's fn key when the call names it exactly: `helper(..)`,
+    /// `Type::f(..)`, `Self::f(..)`, `self.f(..)`.
+    pub callee_key: Option<String>,
+    /// The fn the call is in.
+    pub in_fn: Option<std::sync::Arc<str>>,
     pub ctx: SiteContext,
     pub range: TextRange,
 }
@@ -340,6 +361,7 @@ pub struct FileFacts {
     pub name_uses: Vec<NameUse>,
     /// The tree has an ERROR node: the file does not parse.
     pub has_error: bool,
+    pub blocking: Vec<BlockingFact>,
 }
 
 pub const LOCK_METHODS: &[&str] = &[
@@ -399,6 +421,8 @@ struct Extractor<'a> {
     flow_names: Option<&'a std::collections::HashSet<String>>,
     /// The context of the node being visited (see `frame_context`).
     ctx: SiteContext,
+    /// The innermost fn around it.
+    in_fn: Option<std::sync::Arc<str>>,
     file_id: usize,
     edition: Edition,
     facts: FileFacts,
@@ -426,7 +450,7 @@ pub fn extract(
     .into();
     let mut facts = FileFacts::default();
     for import in imports.names.values() {
-        if import.path.starts_with("std::sync::") || import.path.starts_with("parking_lot::") {
+        if tracked_import(&import.path) {
             facts
                 .imports
                 .push((import.local.clone(), import.path.clone(), import.tree));
@@ -441,11 +465,13 @@ pub fn extract(
         lock_names,
         flow_names,
         ctx: SiteContext::Item,
+        in_fn: None,
     };
     ex.facts.imports.sort_by_key(|i| i.2.start());
     // Contexts are computed top-down: each fn, closure, async block and
     // static opens a frame whose context follows from its parent's.
-    let mut frames: Vec<(SyntaxNode, SiteContext)> = Vec::new();
+    #[allow(clippy::type_complexity)]
+    let mut frames: Vec<(SyntaxNode, (SiteContext, Option<std::sync::Arc<str>>))> = Vec::new();
     for event in file.syntax().preorder() {
         match event {
             ra_ap_syntax::WalkEvent::Enter(node) => {
@@ -453,13 +479,21 @@ pub fn extract(
                     ex.facts.has_error = true;
                 }
                 if let Some(ctx) = frame_context(&node, &ex.ctx) {
-                    frames.push((node.clone(), std::mem::replace(&mut ex.ctx, ctx)));
+                    let in_fn = match ast::Fn::cast(node.clone()) {
+                        Some(f) => Some(fn_key(&f).into()),
+                        None => ex.in_fn.clone(),
+                    };
+                    let outer = (
+                        std::mem::replace(&mut ex.ctx, ctx),
+                        std::mem::replace(&mut ex.in_fn, in_fn),
+                    );
+                    frames.push((node.clone(), outer));
                 }
                 ex.visit(&node, &node, 0);
             }
             ra_ap_syntax::WalkEvent::Leave(node) => {
                 if frames.last().is_some_and(|(n, _)| n == &node) {
-                    ex.ctx = frames.pop().unwrap().1;
+                    (ex.ctx, ex.in_fn) = frames.pop().unwrap().1;
                 }
             }
         }
@@ -536,9 +570,7 @@ impl Extractor<'_> {
         let Some(segs) = segments(path) else { return };
         if segs.len() == 1 && path.qualifier().is_none() {
             if let Some(import) = self.imports.names.get(&segs[0]) {
-                if import.path.starts_with("std::sync::")
-                    || import.path.starts_with("parking_lot::")
-                {
+                if tracked_import(&import.path) {
                     let name_range = path
                         .segment()
                         .and_then(|s| s.name_ref())
@@ -1010,6 +1042,30 @@ impl Extractor<'_> {
         }
     }
 
+    /// The fn key a call names exactly, if it does.
+    fn callee_key(&self, node: &SyntaxNode, anchor: &SyntaxNode, name: &str) -> Option<String> {
+        if let Some(mc) = ast::MethodCallExpr::cast(node.clone()) {
+            let recv = mc.receiver()?;
+            return if recv.syntax().text() == "self" {
+                Some(format!("{}::{name}", impl_type(anchor)?))
+            } else {
+                None
+            };
+        }
+        let ast::Expr::PathExpr(pe) = ast::CallExpr::cast(node.clone())?.expr()? else {
+            return None;
+        };
+        let segs = segments(&pe.path()?)?;
+        match segs.as_slice() {
+            [_] => Some(name.to_string()),
+            [.., q, _] if q == "Self" => Some(format!("{}::{name}", impl_type(anchor)?)),
+            [.., q, _] if q.starts_with(|c: char| c.is_ascii_uppercase()) => {
+                Some(format!("{q}::{name}"))
+            }
+            _ => None,
+        }
+    }
+
     /// A call: for the sync-helper analysis, and for flows from arguments into
     /// lock parameters. `anchor` is where it stands in the file (see `visit`).
     fn visit_call_like(&mut self, node: &SyntaxNode, anchor: &SyntaxNode, shift: u32) {
@@ -1030,8 +1086,17 @@ impl Extractor<'_> {
         let Some(callee) = callee else { return };
         let flows = self.flow_names.is_none_or(|names| names.contains(&callee));
         let ctx = self.ctx.clone();
+        if let Some(call) = crate::blocking::classify(self.imports, node, shift) {
+            self.facts.blocking.push(BlockingFact {
+                call,
+                ctx: ctx.clone(),
+            });
+        }
+        let callee_key = self.callee_key(node, anchor, &callee);
         self.facts.calls.push(CallFact {
             callee,
+            callee_key,
+            in_fn: self.in_fn.clone(),
             ctx,
             range: node.text_range() + TextSize::from(shift),
         });
@@ -1151,9 +1216,11 @@ impl Extractor<'_> {
             .collect();
         for t in &tokens {
             if t.kind() == SyntaxKind::IDENT
-                && self.imports.names.get(t.text()).is_some_and(|i| {
-                    i.path.starts_with("std::sync::") || i.path.starts_with("parking_lot::")
-                })
+                && self
+                    .imports
+                    .names
+                    .get(t.text())
+                    .is_some_and(|i| tracked_import(&i.path))
             {
                 self.facts.name_uses.push(NameUse {
                     name: t.text().to_string(),

@@ -1,5 +1,6 @@
 //! awaitify: migrate std locks that are locked in async code to `tokio::sync`.
 
+pub mod blocking;
 pub mod edit;
 pub mod facts;
 pub mod imports;

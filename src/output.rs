@@ -38,7 +38,21 @@ pub fn diff(change: &FileChange) -> String {
 
 /// The closing line of a run.
 pub fn summary(outcome: &Outcome, written: bool) -> String {
-    let migrated = outcome.diagnostics.iter().filter(|d| d.fixed).count();
+    let is_lock = |d: &&Diagnostic| matches!(d.rule.code, "AW101" | "AW103");
+    let migrated = outcome
+        .diagnostics
+        .iter()
+        .filter(|d| d.fixed && is_lock(d))
+        .count();
+    let blocking_fixed = outcome
+        .diagnostics
+        .iter()
+        .filter(|d| d.fixed && !is_lock(d))
+        .count();
+    let blocking = match blocking_fixed {
+        0 => String::new(),
+        n => format!(", {n} blocking call{} fixed", plural(n)),
+    };
     let manual = outcome
         .diagnostics
         .iter()
@@ -47,7 +61,7 @@ pub fn summary(outcome: &Outcome, written: bool) -> String {
     let files = outcome.changes.len();
     let verb = if written { "changed" } else { "would change" };
     format!(
-        "awaitify: {} file{} scanned, {} finding{}, {migrated} lock{} migrated ({files} file{} {verb}), {manual} manual, {} error{}",
+        "awaitify: {} file{} scanned, {} finding{}, {migrated} lock{} migrated{blocking} ({files} file{} {verb}), {manual} manual, {} error{}",
         outcome.files_scanned,
         plural(outcome.files_scanned),
         outcome.diagnostics.len(),

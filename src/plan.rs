@@ -80,7 +80,12 @@ pub struct CratePlan {
     /// Imports to rewrite per file: the std use trees to drop and the tokio
     /// names (`Mutex`, `RwLock as R`) to import instead.
     pub imports: BTreeMap<usize, ImportChange>,
-    pub needs_tokio_sync: bool,
+    /// tokio features the edits need (`sync`, `time`, `fs`).
+    pub tokio_features: BTreeSet<&'static str>,
+    /// Blocking calls in async code, and async calls of blocking helpers.
+    pub blocking: Vec<BlockingReport>,
+    /// Names of sync fns that block: a file that calls one may hold an AW205.
+    pub blocking_fns: BTreeSet<String>,
     /// Names of sync fns whose callers decided where a site runs: a file that
     /// mentions one of them must be analysed before the plan can be trusted.
     pub runtime_names: BTreeSet<String>,
@@ -658,9 +663,11 @@ pub fn plan(files: &[&FileFacts], opts: &PlanOptions) -> CratePlan {
         }
         migrating.extend(members.iter().map(|&id| uf.find(id)));
         out.runtime_names.extend(runtime.examined.take());
-        out.needs_tokio_sync = true;
+        out.tokio_features.insert("sync");
         out.reports.push(report);
     }
+
+    plan_blocking(files, &mut out);
 
     // Type paths and constructors of migrating groups, and the imports they use.
     let decl_family = |id: usize| index.decls[id].family;
@@ -735,8 +742,9 @@ pub fn plan(files: &[&FileFacts], opts: &PlanOptions) -> CratePlan {
                             .push(Edit::new(u.range, format!("tokio::sync::{name}")));
                     }
                 }
-            } else if kept == 0 && !uses.is_empty() && path.starts_with("std::sync::") {
-                // Only used by code the rewrite removed (`PoisonError::into_inner`).
+            } else if kept == 0 && !uses.is_empty() && !path.starts_with("parking_lot") {
+                // Only used by code the rewrite removed (`PoisonError::into_inner`,
+                // `thread::sleep`).
                 change.remove.push(*tree);
             }
         }
@@ -746,6 +754,169 @@ pub fn plan(files: &[&FileFacts], opts: &PlanOptions) -> CratePlan {
     }
     out.reports.sort_by(|a, b| a.decl.cmp(&b.decl));
     out
+}
+
+/// One blocking-call finding.
+#[derive(Clone, Debug)]
+pub struct BlockingReport {
+    pub rule: &'static crate::rules::Rule,
+    pub at: Loc,
+    pub message: String,
+    pub notes: Vec<String>,
+    /// Its fix is among the plan's edits.
+    pub fixed: bool,
+}
+
+/// Blocking calls: a fix or a report for each one in async code, and a
+/// report (with the chain) for each async call of a sync fn that blocks.
+fn plan_blocking(files: &[&FileFacts], out: &mut CratePlan) {
+    use crate::blocking::BlockingKind;
+    use crate::rules;
+    // The first blocking call of each sync fn, by fn key.
+    let mut direct: BTreeMap<String, String> = BTreeMap::new();
+    for (file, facts) in files.iter().enumerate() {
+        for b in &facts.blocking {
+            let at = Loc {
+                file,
+                range: b.call.call,
+            };
+            let what = &b.call.what;
+            match &b.ctx {
+                SiteContext::Sync { fn_name, .. } => {
+                    direct
+                        .entry(fn_name.to_string())
+                        .or_insert_with(|| what.clone());
+                    continue;
+                }
+                SiteContext::Async | SiteContext::SyncInAsync => {}
+                SiteContext::Blocking | SiteContext::Item => continue,
+            }
+            let fixable = b.ctx == SiteContext::Async;
+            let closure_note = "it is in a non-async closure inside async code: move it into tokio::task::spawn_blocking";
+            let (rule, message, fix, feature): (&'static rules::Rule, String, Option<String>, &str) = match &b.call.kind {
+                BlockingKind::Sleep => (
+                    &rules::BLOCKING_SLEEP,
+                    "`std::thread::sleep` blocks the executor thread; use `tokio::time::sleep(..).await`".into(),
+                    Some("tokio::time::sleep".into()),
+                    "time",
+                ),
+                BlockingKind::Fs { name } => (
+                    &rules::BLOCKING_FS,
+                    format!("`{what}` blocks the executor thread; use `tokio::fs::{name}(..).await`"),
+                    Some(format!("tokio::fs::{name}")),
+                    "fs",
+                ),
+                BlockingKind::FsOther => (
+                    &rules::BLOCKING_FS,
+                    format!("`{what}` blocks the executor thread; its tokio::fs twin has another type: port the code that uses it, or use tokio::task::spawn_blocking"),
+                    None,
+                    "",
+                ),
+                BlockingKind::Wait => (
+                    &rules::BLOCKING_WAIT,
+                    format!("`{what}` waits on the executor thread; use its tokio counterpart or tokio::task::spawn_blocking"),
+                    None,
+                    "",
+                ),
+                BlockingKind::BlockOn => (
+                    &rules::BLOCK_ON_IN_ASYNC,
+                    format!("`{what}` inside async code panics on a tokio runtime or deadlocks; `.await` the future instead"),
+                    None,
+                    "",
+                ),
+            };
+            let mut notes = Vec::new();
+            let fixed = match fix {
+                Some(path) if fixable => {
+                    let edits = out.edits.entry(file).or_default();
+                    edits.push(Edit::new(b.call.path, path));
+                    edits.push(Edit::new(TextRange::empty(b.call.call.end()), ".await"));
+                    out.tokio_features.insert(feature);
+                    true
+                }
+                _ => {
+                    if !fixable {
+                        notes.push(closure_note.to_string());
+                    }
+                    false
+                }
+            };
+            out.blocking.push(BlockingReport {
+                rule,
+                at,
+                message,
+                notes,
+                fixed,
+            });
+        }
+    }
+    // Sync fns that block through the sync fns they call.
+    let mut calls_of: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for facts in files {
+        for c in &facts.calls {
+            if let (SiteContext::Sync { fn_name, .. }, Some(key)) = (&c.ctx, &c.callee_key) {
+                calls_of
+                    .entry(fn_name.to_string())
+                    .or_default()
+                    .push(key.clone());
+            }
+        }
+    }
+    fn chain(
+        key: &str,
+        direct: &BTreeMap<String, String>,
+        calls_of: &BTreeMap<String, Vec<String>>,
+        seen: &mut HashSet<String>,
+    ) -> Option<Vec<String>> {
+        if let Some(what) = direct.get(key) {
+            return Some(vec![key.to_string(), what.clone()]);
+        }
+        if !seen.insert(key.to_string()) {
+            return None;
+        }
+        calls_of.get(key)?.iter().find_map(|callee| {
+            let mut rest = chain(callee, direct, calls_of, seen)?;
+            rest.insert(0, key.to_string());
+            Some(rest)
+        })
+    }
+    for (file, facts) in files.iter().enumerate() {
+        for c in &facts.calls {
+            let Some(key) = c
+                .callee_key
+                .as_ref()
+                .filter(|_| c.ctx == SiteContext::Async)
+            else {
+                continue;
+            };
+            let Some(path) = chain(key, &direct, &calls_of, &mut HashSet::new()) else {
+                continue;
+            };
+            out.blocking.push(BlockingReport {
+                rule: &rules::BLOCKING_HELPER,
+                at: Loc {
+                    file,
+                    range: c.range,
+                },
+                message: format!(
+                    "`{key}` is a sync fn that blocks: {}{}",
+                    c.in_fn
+                        .as_ref()
+                        .map(|f| format!("{f} → "))
+                        .unwrap_or_default(),
+                    path.join(" → ")
+                ),
+                notes: vec!["make it async, or call it inside tokio::task::spawn_blocking".into()],
+                fixed: false,
+            });
+        }
+    }
+    out.blocking_fns = calls_of
+        .keys()
+        .chain(direct.keys())
+        .filter(|k| chain(k, &direct, &calls_of, &mut HashSet::new()).is_some())
+        .map(|k| k.rsplit("::").next().unwrap_or(k).to_string())
+        .collect();
 }
 
 /// Which sync fns provably run off the async runtime: `main` before any

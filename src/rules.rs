@@ -3,6 +3,7 @@
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Severity {
+    Error,
     Warning,
     Note,
 }
@@ -10,6 +11,7 @@ pub enum Severity {
 impl Severity {
     pub fn as_str(self) -> &'static str {
         match self {
+            Severity::Error => "error",
             Severity::Warning => "warning",
             Severity::Note => "note",
         }
@@ -162,11 +164,146 @@ for short critical sections that never hold the guard across an `.await`.
 No fix. Run with the default policy, `async-use`, to migrate it anyway.",
 };
 
+pub const BLOCKING_SLEEP: Rule = Rule {
+    code: "AW201",
+    name: "blocking-sleep",
+    severity: Severity::Warning,
+    fix: Some(Applicability::Safe),
+    summary: "std::thread::sleep in async code",
+    doc: "## What it does
+Finds `std::thread::sleep` (any spelling: fully qualified, `thread::sleep`
+through `use std::thread`, `sleep` through `use std::thread::sleep`) in async
+code and replaces it with `tokio::time::sleep(d).await`. An import the
+rewrite leaves unused is removed; tokio's `time` feature is added.
+
+## Why is this bad?
+It parks the executor thread: every task on it stops for the duration.
+
+## Example
+```rust
+async fn poll() { std::thread::sleep(Duration::from_millis(10)); }
+```
+
+## Use instead
+```rust
+async fn poll() { tokio::time::sleep(Duration::from_millis(10)).await; }
+```
+
+## Fix safety
+Safe: the task waits as long as before, and the thread is free meanwhile.
+Not applied inside `spawn_blocking`, `block_in_place` or `std::thread::spawn`
+closures, or in sync fns (AW205 reports their async callers). Inside a
+non-async closure in async code it is reported without a fix.",
+};
+
+pub const BLOCKING_FS: Rule = Rule {
+    code: "AW202",
+    name: "blocking-fs",
+    severity: Severity::Warning,
+    fix: Some(Applicability::Safe),
+    summary: "std::fs in async code",
+    doc: "## What it does
+Finds `std::fs` calls in async code. Those with a `tokio::fs` twin of the
+same signature and return type (`read`, `read_to_string`, `write`,
+`create_dir(_all)`, `remove_file`, `remove_dir(_all)`, `rename`, `copy`,
+`metadata`, `symlink_metadata`, `canonicalize`, `hard_link`, `read_link`,
+`set_permissions`, `try_exists`) become `tokio::fs::name(..).await`; tokio's
+`fs` feature is added.
+
+## Why is this bad?
+File I/O blocks the executor thread for as long as the disk takes.
+
+## Example
+```rust
+async fn load(p: &Path) -> io::Result<String> { std::fs::read_to_string(p) }
+```
+
+## Use instead
+```rust
+async fn load(p: &Path) -> io::Result<String> { tokio::fs::read_to_string(p).await }
+```
+
+## Fix safety
+Safe for the twins: same arguments, same result. `read_dir` and
+`File::open`/`File::create` return other types in tokio (a `ReadDir`
+stream, an async `File`), so they are reported with a suggestion only.",
+};
+
+pub const BLOCKING_WAIT: Rule = Rule {
+    code: "AW203",
+    name: "blocking-wait",
+    severity: Severity::Warning,
+    fix: Some(Applicability::DisplayOnly),
+    summary: "a blocking wait in async code",
+    doc: "## What it does
+Reports blocking waits in async code: `std::process::Command::output` /
+`status`, `std::io::stdin().read_line`, `std::net::TcpStream::connect`,
+`TcpListener::accept`, `reqwest::blocking::*`.
+
+## Why is this bad?
+The executor thread waits for a process, the network or the terminal.
+
+## Fix safety
+Display-only: use `tokio::process`, `tokio::net`, `tokio::io::stdin` or async
+`reqwest`, or move the call into `tokio::task::spawn_blocking`.
+
+## Known problems
+Waits reached through a value's type (`rx.recv()` on a std channel,
+`handle.join()`, `Condvar::wait`) are not detected yet.",
+};
+
+pub const BLOCK_ON_IN_ASYNC: Rule = Rule {
+    code: "AW204",
+    name: "block-on-in-async",
+    severity: Severity::Error,
+    fix: None,
+    summary: "block_on called inside async code",
+    doc: "## What it does
+Reports `futures::executor::block_on`, `Runtime::block_on` and
+`Handle::block_on` called inside async code.
+
+## Why is this bad?
+tokio panics (\"Cannot start a runtime from within a runtime\"); other
+executors deadlock when the blocked thread is the one that would drive the
+inner future.
+
+## Fix safety
+No fix: `.await` the future instead.",
+};
+
+pub const BLOCKING_HELPER: Rule = Rule {
+    code: "AW205",
+    name: "blocking-helper-call",
+    severity: Severity::Warning,
+    fix: Some(Applicability::DisplayOnly),
+    summary: "async code calls a sync helper that blocks",
+    doc: "## What it does
+Reports a call from async code to a sync fn of the same crate that makes a
+blocking call, directly or through further sync fns, with the chain:
+`handle → load_config → std::fs::read_to_string`.
+
+## Why is this bad?
+The blocking call runs on the executor thread, hidden one call away.
+
+## Fix safety
+Display-only: make the helper async, or call it inside
+`tokio::task::spawn_blocking`.
+
+## Known problems
+Calls are matched by path (`helper(..)`, `Type::f(..)`, `Self::f(..)`,
+`self.f(..)`); calls through other receivers are not followed.",
+};
+
 pub const RULES: &[&Rule] = &[
     &STD_LOCK_IN_ASYNC,
     &MANUAL_LOCK_MIGRATION,
     &PARKING_LOT_IN_ASYNC,
     &SHORT_CRITICAL_SECTION,
+    &BLOCKING_SLEEP,
+    &BLOCKING_FS,
+    &BLOCKING_WAIT,
+    &BLOCK_ON_IN_ASYNC,
+    &BLOCKING_HELPER,
 ];
 
 pub fn find(code: &str) -> Option<&'static Rule> {

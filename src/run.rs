@@ -242,7 +242,11 @@ pub fn run(opts: &Options) -> Outcome {
     // can declare a lock, so only those are parsed now.
     let results: Vec<_> = inputs
         .par_iter()
-        .map(|i| load(i, &crates[i.crate_id], opts, None, facts::may_declare_lock))
+        .map(|i| {
+            load(i, &crates[i.crate_id], opts, None, |t| {
+                facts::may_declare_lock(t) || crate::blocking::may_block(t)
+            })
+        })
         .collect();
     let mut failed = vec![false; inputs.len()];
     let mut analysed: Vec<Option<Analysed>> = Vec::with_capacity(inputs.len());
@@ -314,7 +318,12 @@ pub fn run(opts: &Options) -> Outcome {
                 .filter(|r| r.decision == Decision::Migrate)
                 .flat_map(|r| r.reach_names.iter().cloned())
                 .collect();
-            let callers: HashSet<String> = plan.runtime_names.iter().cloned().collect();
+            let callers: HashSet<String> = plan
+                .runtime_names
+                .iter()
+                .chain(&plan.blocking_fns)
+                .cloned()
+                .collect();
             let mut scope = vec![HashSet::new(); crates.len()];
             scope[crate_id] = reach.union(&callers).cloned().collect();
             let found = state.analyse_more(
@@ -413,7 +422,7 @@ fn emit(
 ) {
     // A crate that cannot name tokio::sync everywhere gets no migration.
     let blocker = manifest_path
-        .filter(|_| plan.needs_tokio_sync)
+        .filter(|_| !plan.tokio_features.is_empty())
         .and_then(|m| std::fs::read_to_string(m).ok())
         .and_then(|text| manifest::tokio_blocker(&text));
     if let Some(reason) = blocker {
@@ -424,7 +433,13 @@ fn emit(
         }
         plan.edits.clear();
         plan.imports.clear();
-        plan.needs_tokio_sync = false;
+        plan.tokio_features.clear();
+        for b in &mut plan.blocking {
+            if b.fixed {
+                b.fixed = false;
+                b.notes.push(reason.clone());
+            }
+        }
     }
     let loc = |file: usize, range: TextRange| {
         let (line, col) = line_col(&files[file].src.text, range.start().into());
@@ -481,12 +496,16 @@ fn emit(
             crate_id,
         });
     }
-    if plan.needs_tokio_sync {
+    if !plan.tokio_features.is_empty() {
         if let Some(m) = manifest_path {
             match std::fs::read_to_string(m)
                 .map_err(anyhow::Error::from)
                 .and_then(|old| {
-                    Ok(manifest::with_tokio_features(&old, &["sync"])?.map(|new| (old, new)))
+                    Ok(manifest::with_tokio_features(
+                        &old,
+                        &plan.tokio_features.iter().copied().collect::<Vec<_>>(),
+                    )?
+                    .map(|new| (old, new)))
                 }) {
                 Ok(Some((old, new))) => changes.push(FileChange {
                     path: m.to_path_buf(),
@@ -508,6 +527,19 @@ fn emit(
     }
     if crate_ok {
         out.changes.extend(changes);
+    }
+    let first_diagnostic = out.diagnostics.len();
+    for b in &plan.blocking {
+        let (path, line, col) = loc(b.at.file, b.at.range);
+        out.diagnostics.push(Diagnostic {
+            rule: b.rule,
+            path,
+            line,
+            col,
+            message: b.message.clone(),
+            notes: b.notes.clone(),
+            fixed: crate_ok && b.fixed,
+        });
     }
     for report in &plan.reports {
         let (path, line, col) = loc(report.decl.file, report.decl.range);
@@ -567,4 +599,6 @@ fn emit(
             fixed: crate_ok && report.decision == Decision::Migrate,
         });
     }
+    let key = |d: &Diagnostic| (d.path.clone(), d.line, d.col);
+    out.diagnostics[first_diagnostic..].sort_by_key(key);
 }

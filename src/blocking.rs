@@ -1,0 +1,218 @@
+//! Blocking work in async code: which calls block the executor thread, and
+//! how each is fixed (`tokio::time::sleep`, `tokio::fs`) or reported.
+//!
+//! Before → after, in an `async fn`:
+//! ```text
+//! std::thread::sleep(d);                 tokio::time::sleep(d).await;
+//! let s = fs::read_to_string(p)?;        let s = tokio::fs::read_to_string(p).await?;
+//! ```
+
+use ra_ap_syntax::{ast, AstNode, SyntaxNode, TextRange, TextSize};
+
+use crate::imports::{segments, Imports};
+
+/// What kind of blocking call a site is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum BlockingKind {
+    /// `std::thread::sleep(d)` → `tokio::time::sleep(d).await`.
+    Sleep,
+    /// A `std::fs` function with a `tokio::fs` twin of the same signature.
+    Fs { name: String },
+    /// `std::fs` that has no drop-in twin (`read_dir`, `File::open`).
+    FsOther,
+    /// A blocking wait: process output, blocking network or stdin I/O,
+    /// `reqwest::blocking`.
+    Wait,
+    /// `block_on` inside async code: panics or deadlocks.
+    BlockOn,
+}
+
+/// `std::fs` functions whose `tokio::fs` twin takes the same arguments and
+/// returns the same type, so `.await` is the whole change.
+const FS_TWINS: &[&str] = &[
+    "read",
+    "read_to_string",
+    "write",
+    "create_dir",
+    "create_dir_all",
+    "remove_file",
+    "remove_dir",
+    "remove_dir_all",
+    "rename",
+    "copy",
+    "metadata",
+    "symlink_metadata",
+    "canonicalize",
+    "hard_link",
+    "read_link",
+    "set_permissions",
+    "try_exists",
+];
+
+/// A blocking call found in the tree.
+#[derive(Clone, Debug)]
+pub struct BlockingCall {
+    pub kind: BlockingKind,
+    /// The call as the user would name it: `std::fs::read_to_string`.
+    pub what: String,
+    /// The callee path (replaced by the fix).
+    pub path: TextRange,
+    /// The whole call (where `.await` goes after).
+    pub call: TextRange,
+}
+
+/// Classifies a call expression or method call.
+pub fn classify(imports: &Imports, node: &SyntaxNode, shift: u32) -> Option<BlockingCall> {
+    let sh = |r: TextRange| r + TextSize::from(shift);
+    if let Some(call) = ast::CallExpr::cast(node.clone()) {
+        let ast::Expr::PathExpr(pe) = call.expr()? else {
+            return None;
+        };
+        let path = pe.path()?;
+        let full = imports.resolve(&segments(&path)?);
+        let kind = match full.as_str() {
+            "std::thread::sleep" => BlockingKind::Sleep,
+            "std::fs::read_dir" | "std::fs::File::open" | "std::fs::File::create" => {
+                BlockingKind::FsOther
+            }
+            f if f
+                .strip_prefix("std::fs::")
+                .is_some_and(|n| FS_TWINS.contains(&n)) =>
+            {
+                BlockingKind::Fs {
+                    name: f["std::fs::".len()..].to_string(),
+                }
+            }
+            "futures::executor::block_on" | "futures_executor::block_on" => BlockingKind::BlockOn,
+            "std::net::TcpStream::connect" | "std::net::UdpSocket::bind" => BlockingKind::Wait,
+            f if f.starts_with("reqwest::blocking::") => BlockingKind::Wait,
+            _ => return None,
+        };
+        return Some(BlockingCall {
+            kind,
+            what: full,
+            path: sh(path.syntax().text_range()),
+            call: sh(node.text_range()),
+        });
+    }
+    let mc = ast::MethodCallExpr::cast(node.clone())?;
+    let name = mc.name_ref()?.text().to_string();
+    let recv = mc.receiver()?;
+    let recv_path = |e: &ast::Expr| -> Option<String> {
+        let ast::Expr::CallExpr(c) = e else {
+            return None;
+        };
+        let ast::Expr::PathExpr(p) = c.expr()? else {
+            return None;
+        };
+        Some(imports.resolve(&segments(&p.path()?)?))
+    };
+    // The receiver chain's first call: `Command::new("ls").arg("-l").output()`.
+    let mut root = recv.clone();
+    while let ast::Expr::MethodCallExpr(inner) = &root {
+        root = inner.receiver()?;
+    }
+    let (kind, what) = match name.as_str() {
+        "block_on" => (
+            BlockingKind::BlockOn,
+            format!("{}.block_on", recv.syntax().text()),
+        ),
+        "output" | "status"
+            if recv_path(&root).as_deref() == Some("std::process::Command::new") =>
+        {
+            (BlockingKind::Wait, format!("std::process::Command::{name}"))
+        }
+        "read_line" | "lines" if recv_path(&root).as_deref() == Some("std::io::stdin") => {
+            (BlockingKind::Wait, format!("std::io::Stdin::{name}"))
+        }
+        "accept" | "incoming"
+            if recv_path(&root).as_deref() == Some("std::net::TcpListener::bind") =>
+        {
+            (BlockingKind::Wait, format!("std::net::TcpListener::{name}"))
+        }
+        _ => return None,
+    };
+    let name_range = mc.name_ref()?.syntax().text_range();
+    Some(BlockingCall {
+        kind,
+        what,
+        path: sh(name_range),
+        call: sh(node.text_range()),
+    })
+}
+
+/// Could this text hold a blocking call the rules know? (For the prefilter:
+/// call-shaped tokens only, so that ordinary words do not match.)
+pub fn may_block(text: &str) -> bool {
+    [
+        "sleep(",
+        "fs::",
+        "block_on(",
+        ".output()",
+        ".status()",
+        "read_line(",
+        "TcpStream::connect",
+        ".accept()",
+        "UdpSocket::bind",
+        "blocking::",
+    ]
+    .iter()
+    .any(|t| text.contains(t))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ra_ap_syntax::{Edition, SourceFile};
+
+    fn kinds(src: &str) -> Vec<(BlockingKind, String)> {
+        let file = SourceFile::parse(src, Edition::Edition2021).tree();
+        let imports = Imports::collect(&file, src);
+        file.syntax()
+            .descendants()
+            .filter_map(|n| classify(&imports, &n, 0))
+            .map(|b| (b.kind, b.what))
+            .collect()
+    }
+
+    #[test]
+    fn spellings_of_sleep_and_fs_resolve_through_imports() {
+        let found = kinds(
+            "use std::thread; use std::fs; use std::thread::sleep as nap;\n\
+             async fn f() { thread::sleep(d); nap(d); std::thread::sleep(d); fs::read(p); fs::read_dir(p); }",
+        );
+        let whats: Vec<&str> = found.iter().map(|(_, w)| w.as_str()).collect();
+        assert_eq!(
+            whats,
+            [
+                "std::thread::sleep",
+                "std::thread::sleep",
+                "std::thread::sleep",
+                "std::fs::read",
+                "std::fs::read_dir"
+            ]
+        );
+        assert_eq!(
+            found[3].0,
+            BlockingKind::Fs {
+                name: "read".into()
+            }
+        );
+        assert_eq!(found[4].0, BlockingKind::FsOther);
+    }
+
+    #[test]
+    fn user_fns_named_sleep_and_tokio_sleep_are_not_blocking() {
+        assert!(kinds(
+            "fn sleep(_: u8) {} async fn f() { sleep(1); tokio::time::sleep(d).await; }"
+        )
+        .is_empty());
+    }
+
+    #[test]
+    fn process_output_and_block_on_are_found() {
+        let found = kinds("use std::process::Command;\nasync fn f() { Command::new(\"ls\").arg(\"-l\").output(); rt.block_on(g()); }");
+        assert_eq!(found[0].0, BlockingKind::Wait);
+        assert_eq!(found[1].0, BlockingKind::BlockOn);
+    }
+}
