@@ -7,7 +7,10 @@
 //! let s = fs::read_to_string(p)?;        let s = tokio::fs::read_to_string(p).await?;
 //! ```
 
-use ra_ap_syntax::{ast, AstNode, SyntaxNode, TextRange, TextSize};
+use ra_ap_syntax::{
+    ast::{self, HasArgList, RangeItem},
+    AstNode, SyntaxNode, TextRange, TextSize,
+};
 
 use crate::imports::{segments, Imports};
 
@@ -25,6 +28,12 @@ pub enum BlockingKind {
     Wait,
     /// `block_on` inside async code: panics or deadlocks.
     BlockOn,
+    /// `std::process::Command::..output()` / `.status()`: the same builder
+    /// exists in `tokio::process`; `command` is the `Command` path to replace.
+    Process { command: TextRange },
+    /// CPU-heavy work: a long or nested loop without `.await`, or a known
+    /// heavy call (hashing, compression, image decoding).
+    Heavy,
 }
 
 /// `std::fs` functions whose `tokio::fs` twin takes the same arguments and
@@ -61,8 +70,42 @@ pub struct BlockingCall {
     pub call: TextRange,
 }
 
-/// Classifies a call expression or method call.
-pub fn classify(imports: &Imports, node: &SyntaxNode, shift: u32) -> Option<BlockingCall> {
+/// Crates whose calls are CPU-heavy enough to belong on the blocking pool.
+const HEAVY_CRATES: &[&str] = &[
+    "sha2", "sha1", "sha3", "md5", "blake2", "blake3", "bcrypt", "argon2", "scrypt", "pbkdf2",
+    "flate2", "zstd", "brotli", "image",
+];
+
+/// The path of the call a value is built by: the innermost receiver of a
+/// method chain (`Command::new("ls").arg("-l")` → `std::process::Command::new`),
+/// looking through `Arc::new(..)`.
+fn root_call(imports: &Imports, expr: &ast::Expr) -> Option<(String, TextRange)> {
+    let mut root = expr.clone();
+    while let ast::Expr::MethodCallExpr(inner) = &root {
+        root = inner.receiver()?;
+    }
+    let ast::Expr::CallExpr(c) = &root else {
+        return None;
+    };
+    let ast::Expr::PathExpr(p) = c.expr()? else {
+        return None;
+    };
+    let path = p.path()?;
+    let full = imports.resolve(&segments(&path)?);
+    if matches!(full.as_str(), "std::sync::Arc::new" | "std::rc::Rc::new") {
+        return root_call(imports, &c.arg_list()?.args().next()?);
+    }
+    Some((full, path.syntax().text_range()))
+}
+
+/// Classifies a call expression or method call. `bound` finds what a local
+/// receiver was bound to: its initializer, and its index in a tuple pattern.
+pub fn classify(
+    imports: &Imports,
+    node: &SyntaxNode,
+    shift: u32,
+    bound: &dyn Fn(&ast::Expr) -> Option<(ast::Expr, Option<usize>)>,
+) -> Option<BlockingCall> {
     let sh = |r: TextRange| r + TextSize::from(shift);
     if let Some(call) = ast::CallExpr::cast(node.clone()) {
         let ast::Expr::PathExpr(pe) = call.expr()? else {
@@ -86,6 +129,12 @@ pub fn classify(imports: &Imports, node: &SyntaxNode, shift: u32) -> Option<Bloc
             "futures::executor::block_on" | "futures_executor::block_on" => BlockingKind::BlockOn,
             "std::net::TcpStream::connect" | "std::net::UdpSocket::bind" => BlockingKind::Wait,
             f if f.starts_with("reqwest::blocking::") => BlockingKind::Wait,
+            f if HEAVY_CRATES
+                .iter()
+                .any(|c| f.strip_prefix(c).is_some_and(|rest| rest.starts_with("::"))) =>
+            {
+                BlockingKind::Heavy
+            }
             _ => return None,
         };
         return Some(BlockingCall {
@@ -112,6 +161,8 @@ pub fn classify(imports: &Imports, node: &SyntaxNode, shift: u32) -> Option<Bloc
     while let ast::Expr::MethodCallExpr(inner) = &root {
         root = inner.receiver()?;
     }
+    let bound_root =
+        || bound(&root).and_then(|(init, index)| Some((root_call(imports, &init)?.0, index)));
     let (kind, what) = match name.as_str() {
         "block_on" => (
             BlockingKind::BlockOn,
@@ -120,8 +171,46 @@ pub fn classify(imports: &Imports, node: &SyntaxNode, shift: u32) -> Option<Bloc
         "output" | "status"
             if recv_path(&root).as_deref() == Some("std::process::Command::new") =>
         {
-            (BlockingKind::Wait, format!("std::process::Command::{name}"))
+            let (_, path) = root_call(imports, &root)?;
+            // The `Command` of `Command::new`.
+            let command = TextRange::new(path.start(), path.end() - TextSize::of("::new"));
+            (
+                BlockingKind::Process {
+                    command: sh(command),
+                },
+                format!("std::process::Command::{name}"),
+            )
         }
+        "recv" | "recv_timeout" => match bound_root() {
+            Some((f, Some(1)))
+                if f == "std::sync::mpsc::channel" || f == "std::sync::mpsc::sync_channel" =>
+            {
+                (
+                    BlockingKind::Wait,
+                    format!("std::sync::mpsc::Receiver::{name}"),
+                )
+            }
+            _ => return None,
+        },
+        "join" => match bound_root() {
+            Some((f, None)) if f == "std::thread::spawn" || f == "std::thread::Builder::new" => (
+                BlockingKind::Wait,
+                "std::thread::JoinHandle::join".to_string(),
+            ),
+            _ => return None,
+        },
+        "wait" | "wait_while" | "wait_timeout" | "wait_timeout_while" => match bound_root() {
+            Some((f, None)) if f == "std::sync::Condvar::new" => {
+                (BlockingKind::Wait, format!("std::sync::Condvar::{name}"))
+            }
+            Some((f, None)) if f == "std::sync::Barrier::new" => {
+                (BlockingKind::Wait, "std::sync::Barrier::wait".to_string())
+            }
+            Some((f, None)) if f == "std::process::Command::new" => {
+                (BlockingKind::Wait, "std::process::Child::wait".to_string())
+            }
+            _ => return None,
+        },
         "read_line" | "lines" if recv_path(&root).as_deref() == Some("std::io::stdin") => {
             (BlockingKind::Wait, format!("std::io::Stdin::{name}"))
         }
@@ -155,9 +244,73 @@ pub fn may_block(text: &str) -> bool {
         ".accept()",
         "UdpSocket::bind",
         "blocking::",
+        ".recv(",
+        ".recv_timeout(",
+        ".join()",
+        ".wait(",
+        ".wait_while(",
+        ".wait_timeout(",
     ]
     .iter()
     .any(|t| text.contains(t))
+        || HEAVY_CRATES
+            .iter()
+            .any(|c| text.contains(&format!("{c}::")))
+        || (text.contains("async") && has_long_range(text))
+}
+
+/// `..1_000_000`, `..=100000`: a range whose literal end has six digits or more.
+fn has_long_range(text: &str) -> bool {
+    text.match_indices("..").any(|(i, _)| {
+        let rest = text[i + 2..].trim_start_matches('=');
+        rest.chars()
+            .take_while(|c| c.is_ascii_digit() || *c == '_')
+            .filter(char::is_ascii_digit)
+            .count()
+            >= 6
+    })
+}
+
+/// A loop that is CPU-heavy: no `.await` inside, and either nested loops or
+/// a range with a large literal bound. Only the outermost loop of a nest counts.
+pub fn heavy_loop(node: &SyntaxNode) -> bool {
+    use ra_ap_syntax::SyntaxKind::{
+        AWAIT_EXPR, CLOSURE_EXPR, FN, FOR_EXPR, LITERAL, LOOP_EXPR, WHILE_EXPR,
+    };
+    let is_loop = |k| matches!(k, FOR_EXPR | LOOP_EXPR | WHILE_EXPR);
+    if !is_loop(node.kind())
+        || node
+            .descendants()
+            .any(|d| matches!(d.kind(), AWAIT_EXPR | CLOSURE_EXPR))
+    {
+        return false;
+    }
+    if node
+        .ancestors()
+        .skip(1)
+        .take_while(|a| !matches!(a.kind(), FN | CLOSURE_EXPR))
+        .any(|a| is_loop(a.kind()))
+    {
+        return false;
+    }
+    let nested = node.descendants().skip(1).any(|d| is_loop(d.kind()));
+    let big_range = ast::ForExpr::cast(node.clone())
+        .and_then(|f| f.iterable())
+        .and_then(|e| match e {
+            ast::Expr::RangeExpr(r) => r.end(),
+            _ => None,
+        })
+        .is_some_and(|end| {
+            let digits: String = end
+                .syntax()
+                .text()
+                .to_string()
+                .chars()
+                .filter(|c| c.is_ascii_digit())
+                .collect();
+            end.syntax().kind() == LITERAL && digits.parse::<u64>().is_ok_and(|n| n >= 100_000)
+        });
+    nested || big_range
 }
 
 #[cfg(test)]
@@ -170,7 +323,7 @@ mod tests {
         let imports = Imports::collect(&file, src);
         file.syntax()
             .descendants()
-            .filter_map(|n| classify(&imports, &n, 0))
+            .filter_map(|n| classify(&imports, &n, 0, &|_| None))
             .map(|b| (b.kind, b.what))
             .collect()
     }
@@ -212,7 +365,7 @@ mod tests {
     #[test]
     fn process_output_and_block_on_are_found() {
         let found = kinds("use std::process::Command;\nasync fn f() { Command::new(\"ls\").arg(\"-l\").output(); rt.block_on(g()); }");
-        assert_eq!(found[0].0, BlockingKind::Wait);
+        assert!(matches!(found[0].0, BlockingKind::Process { .. }));
         assert_eq!(found[1].0, BlockingKind::BlockOn);
     }
 }

@@ -209,9 +209,15 @@ fn has_unknown_macro(text: &str) -> bool {
 /// Imports whose uses are counted, so that one a rewrite leaves unused is
 /// removed: lock types and what blocking-call fixes replace.
 pub fn tracked_import(path: &str) -> bool {
-    ["std::sync::", "parking_lot::", "std::thread", "std::fs"]
-        .iter()
-        .any(|p| path.starts_with(p))
+    [
+        "std::sync::",
+        "parking_lot::",
+        "std::thread",
+        "std::fs",
+        "std::process",
+    ]
+    .iter()
+    .any(|p| path.starts_with(p))
 }
 
 /// A blocking call and where it runs.
@@ -534,6 +540,23 @@ impl Extractor<'_> {
             }
             SyntaxKind::CALL_EXPR => self.visit_call_like(node, node, 0),
             SyntaxKind::RECORD_EXPR_FIELD => self.visit_record_expr_field(node),
+            SyntaxKind::FOR_EXPR | SyntaxKind::WHILE_EXPR | SyntaxKind::LOOP_EXPR
+                if self.ctx == SiteContext::Async && crate::blocking::heavy_loop(node) =>
+            {
+                let keyword = node
+                    .first_token()
+                    .map_or(node.text_range(), |t| t.text_range());
+                let call = crate::blocking::BlockingCall {
+                    kind: crate::blocking::BlockingKind::Heavy,
+                    what: "a loop with no `.await`".to_string(),
+                    path: keyword,
+                    call: node.text_range(),
+                };
+                self.facts.blocking.push(BlockingFact {
+                    call,
+                    ctx: self.ctx.clone(),
+                });
+            }
             SyntaxKind::BIN_EXPR => self.visit_assign(node),
             SyntaxKind::MACRO_CALL => {
                 self.visit_macro(&ast::MacroCall::cast(node.clone()).unwrap())
@@ -1086,7 +1109,15 @@ impl Extractor<'_> {
         let Some(callee) = callee else { return };
         let flows = self.flow_names.is_none_or(|names| names.contains(&callee));
         let ctx = self.ctx.clone();
-        if let Some(call) = crate::blocking::classify(self.imports, node, shift) {
+        let scope = if shift == 0 { node } else { anchor };
+        let bound = |e: &ast::Expr| -> Option<(ast::Expr, Option<usize>)> {
+            let ast::Expr::PathExpr(p) = e else {
+                return None;
+            };
+            let name = p.path()?.as_single_name_ref()?.text().to_string();
+            let_binding(&name, scope)
+        };
+        if let Some(call) = crate::blocking::classify(self.imports, node, shift, &bound) {
             self.facts.blocking.push(BlockingFact {
                 call,
                 ctx: ctx.clone(),
@@ -1599,6 +1630,33 @@ fn some_or_ok_binding(pat: Option<ast::Pat>) -> bool {
         }
         _ => false,
     }
+}
+
+/// The initializer a local was bound by, and its index when the `let`
+/// destructures a tuple (`let (tx, rx) = channel();`).
+fn let_binding(name: &str, anchor: &SyntaxNode) -> Option<(ast::Expr, Option<usize>)> {
+    let pos = anchor.text_range().start();
+    for list in anchor
+        .ancestors()
+        .filter(|a| a.kind() == SyntaxKind::STMT_LIST)
+    {
+        let found = list
+            .children()
+            .filter_map(ast::LetStmt::cast)
+            .filter(|l| l.syntax().text_range().end() <= pos && binds(l.pat(), name))
+            .last();
+        if let Some(l) = found {
+            let index = match l.pat()? {
+                ast::Pat::IdentPat(_) => None,
+                ast::Pat::TuplePat(t) => {
+                    Some(t.fields().position(|f| matches!(&f, ast::Pat::IdentPat(i) if i.name().is_some_and(|n| n.text() == name)))?)
+                }
+                _ => return None,
+            };
+            return Some((l.initializer()?, index));
+        }
+    }
+    None
 }
 
 fn is_assign(bin: &ast::BinExpr) -> bool {

@@ -59,6 +59,10 @@ struct Cli {
     #[arg(long)]
     parking_lot: bool,
 
+    /// Also apply fixes that may change behaviour (tokio::process).
+    #[arg(long)]
+    unsafe_fixes: bool,
+
     /// Skip files matching this glob (repeatable), e.g. 'tests/**'.
     #[arg(long, value_name = "GLOB")]
     exclude: Vec<String>,
@@ -140,6 +144,7 @@ fn main() -> ExitCode {
         plan: PlanOptions {
             policy: cli.policy,
             parking_lot: cli.parking_lot,
+            unsafe_fixes: cli.unsafe_fixes,
         },
         display_root: std::env::current_dir().unwrap_or_default(),
         default_edition: parse_edition(&cli.edition).expect("clap checked the edition"),

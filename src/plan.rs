@@ -24,6 +24,8 @@ pub enum Policy {
 pub struct PlanOptions {
     pub policy: Policy,
     pub parking_lot: bool,
+    /// Apply fixes that may change behaviour (`tokio::process`).
+    pub unsafe_fixes: bool,
 }
 
 /// A place in a file of the crate.
@@ -667,7 +669,7 @@ pub fn plan(files: &[&FileFacts], opts: &PlanOptions) -> CratePlan {
         out.reports.push(report);
     }
 
-    plan_blocking(files, &mut out);
+    plan_blocking(files, opts, &mut out);
 
     // Type paths and constructors of migrating groups, and the imports they use.
     let decl_family = |id: usize| index.decls[id].family;
@@ -769,7 +771,7 @@ pub struct BlockingReport {
 
 /// Blocking calls: a fix or a report for each one in async code, and a
 /// report (with the chain) for each async call of a sync fn that blocks.
-fn plan_blocking(files: &[&FileFacts], out: &mut CratePlan) {
+fn plan_blocking(files: &[&FileFacts], opts: &PlanOptions, out: &mut CratePlan) {
     use crate::blocking::BlockingKind;
     use crate::rules;
     // The first blocking call of each sync fn, by fn key.
@@ -793,45 +795,67 @@ fn plan_blocking(files: &[&FileFacts], out: &mut CratePlan) {
             }
             let fixable = b.ctx == SiteContext::Async;
             let closure_note = "it is in a non-async closure inside async code: move it into tokio::task::spawn_blocking";
-            let (rule, message, fix, feature): (&'static rules::Rule, String, Option<String>, &str) = match &b.call.kind {
+            // A fix: the path to put in place of the callee's, where `.await`
+            // goes, the tokio feature it needs, and whether it is only unsafe.
+            struct Fix {
+                path: TextRange,
+                with: String,
+                feature: &'static str,
+                unsafe_only: bool,
+            }
+            let fix = |with: String, feature, unsafe_only| Fix {
+                path: b.call.path,
+                with,
+                feature,
+                unsafe_only,
+            };
+            let (rule, message, fix): (&'static rules::Rule, String, Option<Fix>) = match &b.call.kind {
                 BlockingKind::Sleep => (
                     &rules::BLOCKING_SLEEP,
                     "`std::thread::sleep` blocks the executor thread; use `tokio::time::sleep(..).await`".into(),
-                    Some("tokio::time::sleep".into()),
-                    "time",
+                    Some(fix("tokio::time::sleep".into(), "time", false)),
                 ),
                 BlockingKind::Fs { name } => (
                     &rules::BLOCKING_FS,
                     format!("`{what}` blocks the executor thread; use `tokio::fs::{name}(..).await`"),
-                    Some(format!("tokio::fs::{name}")),
-                    "fs",
+                    Some(fix(format!("tokio::fs::{name}"), "fs", false)),
                 ),
                 BlockingKind::FsOther => (
                     &rules::BLOCKING_FS,
                     format!("`{what}` blocks the executor thread; its tokio::fs twin has another type: port the code that uses it, or use tokio::task::spawn_blocking"),
                     None,
-                    "",
+                ),
+                BlockingKind::Process { command } => (
+                    &rules::BLOCKING_WAIT,
+                    format!("`{what}` waits for the process on the executor thread; use `tokio::process::Command` (`--unsafe-fixes` applies it)"),
+                    Some(Fix { path: *command, with: "tokio::process::Command".into(), feature: "process", unsafe_only: true }),
                 ),
                 BlockingKind::Wait => (
                     &rules::BLOCKING_WAIT,
                     format!("`{what}` waits on the executor thread; use its tokio counterpart or tokio::task::spawn_blocking"),
                     None,
-                    "",
                 ),
                 BlockingKind::BlockOn => (
                     &rules::BLOCK_ON_IN_ASYNC,
                     format!("`{what}` inside async code panics on a tokio runtime or deadlocks; `.await` the future instead"),
                     None,
-                    "",
+                ),
+                BlockingKind::Heavy => (
+                    &rules::CPU_HEAVY,
+                    format!("{what} is CPU-heavy work on the executor thread; run it on the blocking pool"),
+                    None,
                 ),
             };
             let mut notes = Vec::new();
+            if b.call.kind == BlockingKind::Heavy {
+                notes.push("wrap it: `let r = tokio::task::spawn_blocking(move || { .. }).await.expect(\"blocking task panicked\");`, moving or cloning what it captures".into());
+            }
             let fixed = match fix {
-                Some(path) if fixable => {
+                Some(f) if fixable && (!f.unsafe_only || opts.unsafe_fixes) => {
                     let edits = out.edits.entry(file).or_default();
-                    edits.push(Edit::new(b.call.path, path));
+                    edits.push(Edit::new(f.path, f.with));
                     edits.push(Edit::new(TextRange::empty(b.call.call.end()), ".await"));
-                    out.tokio_features.insert(feature);
+                    out.tokio_features.insert(f.feature);
                     true
                 }
                 _ => {

@@ -233,23 +233,41 @@ pub const BLOCKING_WAIT: Rule = Rule {
     code: "AW203",
     name: "blocking-wait",
     severity: Severity::Warning,
-    fix: Some(Applicability::DisplayOnly),
+    fix: Some(Applicability::Unsafe),
     summary: "a blocking wait in async code",
     doc: "## What it does
 Reports blocking waits in async code: `std::process::Command::output` /
-`status`, `std::io::stdin().read_line`, `std::net::TcpStream::connect`,
-`TcpListener::accept`, `reqwest::blocking::*`.
+`status`, `Child::wait`, `std::sync::mpsc::Receiver::recv(_timeout)`,
+`std::thread::JoinHandle::join`, `Condvar::wait*`, `Barrier::wait`,
+`std::io::stdin().read_line`, `std::net::TcpStream::connect`,
+`TcpListener::accept`, `reqwest::blocking::*`. Channels, handles, condvars
+and children are recognised through the `let` that created them.
 
 ## Why is this bad?
-The executor thread waits for a process, the network or the terminal.
+The executor thread waits for a process, another thread, the network or the
+terminal.
+
+## Example
+```rust
+async fn version() -> bool { Command::new(\"rustc\").arg(\"-V\").output().is_ok() }
+```
+
+## Use instead
+```rust
+async fn version() -> bool { tokio::process::Command::new(\"rustc\").arg(\"-V\").output().await.is_ok() }
+```
 
 ## Fix safety
-Display-only: use `tokio::process`, `tokio::net`, `tokio::io::stdin` or async
-`reqwest`, or move the call into `tokio::task::spawn_blocking`.
+`Command::..output()` / `.status()` become `tokio::process::Command` with
+`.await` (same builder, same `Output`): unsafe, applied only with
+`--unsafe-fixes`, since a tokio child is not killed or reaped the same way if
+the task is cancelled. The rest is display-only: use `tokio::sync::mpsc`,
+`JoinHandle` from `tokio::task::spawn_blocking`, `tokio::net`,
+`tokio::io::stdin` or async `reqwest`, or move the call into
+`tokio::task::spawn_blocking`.
 
 ## Known problems
-Waits reached through a value's type (`rx.recv()` on a std channel,
-`handle.join()`, `Condvar::wait`) are not detected yet.",
+A receiver that arrives as a parameter or field is not recognised.",
 };
 
 pub const BLOCK_ON_IN_ASYNC: Rule = Rule {
@@ -294,6 +312,43 @@ Calls are matched by path (`helper(..)`, `Type::f(..)`, `Self::f(..)`,
 `self.f(..)`); calls through other receivers are not followed.",
 };
 
+pub const CPU_HEAVY: Rule = Rule {
+    code: "AW206",
+    name: "cpu-heavy-in-async",
+    severity: Severity::Warning,
+    fix: Some(Applicability::DisplayOnly),
+    summary: "CPU-heavy work in async code",
+    doc: "## What it does
+Reports CPU-heavy sections of async code: loops with no `.await` that are
+nested or run over a range with a large literal bound, and calls into
+hashing, password-hashing, compression and image crates (sha2, blake3,
+bcrypt, argon2, flate2, zstd, image, ...).
+
+## Why is this bad?
+While it computes, no other task on that executor thread makes progress.
+
+## Example
+```rust
+async fn digest(data: Vec<u8>) -> [u8; 32] { blake3::hash(&data).into() }
+```
+
+## Use instead
+```rust
+async fn digest(data: Vec<u8>) -> [u8; 32] {
+    tokio::task::spawn_blocking(move || blake3::hash(&data).into())
+        .await
+        .expect(\"blocking task panicked\")
+}
+```
+
+## Fix safety
+Display-only for now: the wrap must move or clone what the closure captures
+so that it is `Send + 'static`, which depends on types the tool does not see.
+
+## Known problems
+Loops over collections are not judged by their length.",
+};
+
 pub const RULES: &[&Rule] = &[
     &STD_LOCK_IN_ASYNC,
     &MANUAL_LOCK_MIGRATION,
@@ -304,6 +359,7 @@ pub const RULES: &[&Rule] = &[
     &BLOCKING_WAIT,
     &BLOCK_ON_IN_ASYNC,
     &BLOCKING_HELPER,
+    &CPU_HEAVY,
 ];
 
 pub fn find(code: &str) -> Option<&'static Rule> {

@@ -1,6 +1,7 @@
 //! The promise, checked on every fixture crate: after `--write`, the crate
 //! builds with no warnings, its program prints what it printed before, and a
 //! second run changes nothing. Cases that end as `manual` build unchanged.
+//! The same is checked separately for the cases that `--unsafe-fixes` changes.
 //!
 //! All fixtures are members of one temporary workspace with one pinned
 //! `Cargo.lock` and one target directory, so tokio builds once per run.
@@ -45,16 +46,16 @@ fn run_program(name: &str) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
-#[test]
-fn migrated_fixtures_compile_run_the_same_and_converge() {
-    let cases: Vec<_> = common::cases().into_iter().filter(|c| c.compiles).collect();
-    let work = Path::new(env!("CARGO_TARGET_TMPDIR")).join("fixture-workspace");
+/// Copies `cases` into a fresh workspace named `name`, builds and runs them,
+/// migrates each with `--write` plus `extra` flags, then checks that they
+/// build without warnings, print the same, and that a second run is a no-op.
+fn migrate_and_check(name: &str, cases: &[&common::Case], extra: &[&str]) {
+    let work = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
     let _ = std::fs::remove_dir_all(&work);
     std::fs::create_dir_all(&work).unwrap();
-    let mut members = Vec::new();
-    for case in &cases {
+    let members: Vec<String> = cases.iter().map(|c| format!("\"{}\"", c.name)).collect();
+    for case in cases {
         common::copy_dir(&case.dir, &work.join(&case.name));
-        members.push(format!("\"{}\"", case.name));
     }
     std::fs::write(
         work.join("Cargo.toml"),
@@ -64,11 +65,8 @@ fn migrated_fixtures_compile_run_the_same_and_converge() {
         ),
     )
     .unwrap();
-    std::fs::copy(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures.lock"),
-        work.join("Cargo.lock"),
-    )
-    .unwrap();
+    let lock = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures.lock");
+    std::fs::copy(lock, work.join("Cargo.lock")).unwrap();
 
     cargo(&work, &["build", "--workspace", "--all-targets"]);
     let programs: Vec<_> = cases
@@ -77,17 +75,21 @@ fn migrated_fixtures_compile_run_the_same_and_converge() {
         .collect();
     let before: Vec<String> = programs.iter().map(|c| run_program(&c.name)).collect();
 
-    let mut args_of = std::collections::HashMap::new();
-    for case in &cases {
+    let args = |case: &common::Case, more: &[&str]| -> Vec<String> {
         let mut args = case.args.clone();
-        args.extend(["--write".to_string(), "--allow-dirty".to_string()]);
-        let out = common::awaitify(&work.join(&case.name), &args);
+        args.extend(extra.iter().chain(more).map(|s| s.to_string()));
+        args
+    };
+    for case in cases {
+        let out = common::awaitify(
+            &work.join(&case.name),
+            &args(case, &["--write", "--allow-dirty"]),
+        );
         assert_eq!(
             out.code, 0,
             "{}: awaitify --write failed:\n{}",
             case.name, out.stderr
         );
-        args_of.insert(case.name.clone(), case.args.clone());
     }
 
     cargo(&work, &["build", "--workspace", "--all-targets"]);
@@ -100,14 +102,40 @@ fn migrated_fixtures_compile_run_the_same_and_converge() {
         );
     }
 
-    for case in &cases {
-        let mut args = args_of[&case.name].clone();
-        args.push("--check".to_string());
-        let out = common::awaitify(&work.join(&case.name), &args);
+    for case in cases {
+        let out = common::awaitify(&work.join(&case.name), &args(case, &["--check"]));
         assert_eq!(
             out.code, 0,
             "{}: a second run would change more:\n{}",
             case.name, out.stdout
         );
     }
+}
+
+#[test]
+fn migrated_fixtures_compile_run_the_same_and_converge() {
+    let cases = common::cases();
+    let compiling: Vec<&common::Case> = cases.iter().filter(|c| c.compiles).collect();
+    migrate_and_check("fixture-workspace", &compiling, &[]);
+
+    // Separately, the cases whose migration changes with unsafe fixes.
+    let with_unsafe: Vec<&common::Case> = compiling
+        .iter()
+        .copied()
+        .filter(|c| {
+            let mut args = c.args.clone();
+            let safe = common::awaitify(&c.dir, &args).stdout;
+            args.push("--unsafe-fixes".to_string());
+            common::awaitify(&c.dir, &args).stdout != safe
+        })
+        .collect();
+    assert!(
+        !with_unsafe.is_empty(),
+        "no fixture exercises --unsafe-fixes"
+    );
+    migrate_and_check(
+        "fixture-workspace-unsafe",
+        &with_unsafe,
+        &["--unsafe-fixes"],
+    );
 }

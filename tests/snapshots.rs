@@ -1,7 +1,18 @@
 //! Every fixture under `testdata/` rendered into a snapshot under
-//! `snapshots/`: exit code, diagnostics and the diff of a dry run.
+//! `snapshots/`: exit code, diagnostics and the diff of a dry run, and, where
+//! `--unsafe-fixes` changes anything, a second snapshot with it.
 
 mod common;
+
+fn render(args: &[String], out: &common::Output) -> String {
+    format!(
+        "args: {}\nexit: {}\n--- stderr\n{}--- stdout\n{}",
+        args.join(" "),
+        out.code,
+        out.stderr,
+        out.stdout
+    )
+}
 
 #[test]
 fn fixtures_match_snapshots() {
@@ -17,19 +28,22 @@ fn fixtures_match_snapshots() {
     settings.set_omit_expression(true);
     let _guard = settings.bind_to_scope();
     let mut failures = Vec::new();
+    let mut check = |name: String, rendered: String| {
+        if std::panic::catch_unwind(|| insta::assert_snapshot!(name.as_str(), rendered)).is_err() {
+            failures.push(name);
+        }
+    };
     for case in &cases {
         let out = common::awaitify(&case.dir, &case.args);
-        let rendered = format!(
-            "args: {}\nexit: {}\n--- stderr\n{}--- stdout\n{}",
-            case.args.join(" "),
-            out.code,
-            out.stderr,
-            out.stdout
-        );
-        let result =
-            std::panic::catch_unwind(|| insta::assert_snapshot!(case.name.as_str(), rendered));
-        if result.is_err() {
-            failures.push(case.name.clone());
+        check(case.name.clone(), render(&case.args, &out));
+        let mut unsafe_args = case.args.clone();
+        unsafe_args.push("--unsafe-fixes".to_string());
+        let unsafe_out = common::awaitify(&case.dir, &unsafe_args);
+        if unsafe_out.stdout != out.stdout {
+            check(
+                format!("{}.unsafe-fixes", case.name),
+                render(&unsafe_args, &unsafe_out),
+            );
         }
     }
     assert!(failures.is_empty(), "snapshot mismatches: {failures:?}");
