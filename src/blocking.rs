@@ -98,13 +98,17 @@ fn root_call(imports: &Imports, expr: &ast::Expr) -> Option<(String, TextRange)>
     Some((full, path.syntax().text_range()))
 }
 
+/// Finds what a local receiver was bound to: its initializer, and its index
+/// in a tuple pattern.
+pub type BoundLookup<'a> = dyn Fn(&ast::Expr) -> Option<(ast::Expr, Option<usize>)> + 'a;
+
 /// Classifies a call expression or method call. `bound` finds what a local
 /// receiver was bound to: its initializer, and its index in a tuple pattern.
 pub fn classify(
     imports: &Imports,
     node: &SyntaxNode,
     shift: u32,
-    bound: &dyn Fn(&ast::Expr) -> Option<(ast::Expr, Option<usize>)>,
+    bound: &BoundLookup,
 ) -> Option<BlockingCall> {
     let sh = |r: TextRange| r + TextSize::from(shift);
     if let Some(call) = ast::CallExpr::cast(node.clone()) {
@@ -230,29 +234,25 @@ pub fn classify(
     })
 }
 
-/// Could this text hold a blocking call the rules know? (For the prefilter:
-/// call-shaped tokens only, so that ordinary words do not match.)
+/// Could this text hold a blocking call the rules know? (For the prefilter.)
+/// Each kind needs its std module named in the file, in a path or an import
+/// (`std::fs`, or `std::{fs, ..}`), so that tokio's own `sleep`, `recv` and
+/// `fs` do not count.
 pub fn may_block(text: &str) -> bool {
-    [
-        "sleep(",
-        "fs::",
-        "block_on(",
-        ".output()",
-        ".status()",
-        "read_line(",
-        "TcpStream::connect",
-        ".accept()",
-        "UdpSocket::bind",
-        "blocking::",
-        ".recv(",
-        ".recv_timeout(",
-        ".join()",
-        ".wait(",
-        ".wait_while(",
-        ".wait_timeout(",
-    ]
-    .iter()
-    .any(|t| text.contains(t))
+    let std_mod = |m: &str| {
+        text.contains(&format!("std::{m}")) || (text.contains("std::{") && text.contains(m))
+    };
+    (text.contains("sleep") && std_mod("thread"))
+        || std_mod("fs")
+        || text.contains("block_on(")
+        || (text.contains("Command") && std_mod("process"))
+        || (text.contains("read_line(") && text.contains("stdin"))
+        || std_mod("net")
+        || text.contains("reqwest::blocking")
+        || (text.contains("mpsc") && text.contains(".recv"))
+        || (text.contains(".join()") && std_mod("thread"))
+        || text.contains("Condvar")
+        || text.contains("Barrier")
         || HEAVY_CRATES
             .iter()
             .any(|c| text.contains(&format!("{c}::")))

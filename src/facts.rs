@@ -429,6 +429,8 @@ struct Extractor<'a> {
     ctx: SiteContext,
     /// The innermost fn around it.
     in_fn: Option<std::sync::Arc<str>>,
+    /// Only blocking calls, calls and loops are extracted (see `extract`).
+    blocking_only: bool,
     file_id: usize,
     edition: Edition,
     facts: FileFacts,
@@ -437,12 +439,15 @@ struct Extractor<'a> {
 /// Extracts a file's facts. `flow_names`, when given, limits the flows
 /// recorded (arguments, struct literal fields, assignments) to those that
 /// name a known declaration: enough for files that name no lock type.
+/// `blocking_only` extracts just what the blocking rules need (calls,
+/// blocking calls, loops), for files read only for those.
 pub fn extract(
     file: &SourceFile,
     text: &str,
     file_id: usize,
     edition: Edition,
     flow_names: Option<&std::collections::HashSet<String>>,
+    blocking_only: bool,
 ) -> FileFacts {
     let imports = Imports::collect(file, text);
     let mut lock_names: std::collections::HashSet<String> = [
@@ -472,6 +477,7 @@ pub fn extract(
         flow_names,
         ctx: SiteContext::Item,
         in_fn: None,
+        blocking_only,
     };
     ex.facts.imports.sort_by_key(|i| i.2.start());
     // Contexts are computed top-down: each fn, closure, async block and
@@ -512,6 +518,27 @@ impl Extractor<'_> {
     /// nodes parsed out of a macro's tokens it is the macro call) and `shift`
     /// maps the node's offsets back to the file.
     fn visit(&mut self, node: &SyntaxNode, anchor: &SyntaxNode, shift: u32) {
+        if self.blocking_only {
+            // Calls (for blocking findings and helper chains), loops, paths
+            // (uses of imports a fix may leave unused) and macro arguments
+            // (which may hold blocking calls).
+            match node.kind() {
+                SyntaxKind::PATH => self.visit_path(&ast::Path::cast(node.clone()).unwrap(), shift),
+                SyntaxKind::METHOD_CALL_EXPR | SyntaxKind::CALL_EXPR => {
+                    self.visit_call_like(node, anchor, shift)
+                }
+                SyntaxKind::FOR_EXPR | SyntaxKind::WHILE_EXPR | SyntaxKind::LOOP_EXPR
+                    if shift == 0 =>
+                {
+                    self.visit_loop(node)
+                }
+                SyntaxKind::MACRO_CALL if shift == 0 => {
+                    self.visit_macro(&ast::MacroCall::cast(node.clone()).unwrap())
+                }
+                _ => {}
+            }
+            return;
+        }
         if let Some(path) = ast::Path::cast(node.clone()) {
             self.visit_path(&path, shift);
         }
@@ -540,22 +567,8 @@ impl Extractor<'_> {
             }
             SyntaxKind::CALL_EXPR => self.visit_call_like(node, node, 0),
             SyntaxKind::RECORD_EXPR_FIELD => self.visit_record_expr_field(node),
-            SyntaxKind::FOR_EXPR | SyntaxKind::WHILE_EXPR | SyntaxKind::LOOP_EXPR
-                if self.ctx == SiteContext::Async && crate::blocking::heavy_loop(node) =>
-            {
-                let keyword = node
-                    .first_token()
-                    .map_or(node.text_range(), |t| t.text_range());
-                let call = crate::blocking::BlockingCall {
-                    kind: crate::blocking::BlockingKind::Heavy,
-                    what: "a loop with no `.await`".to_string(),
-                    path: keyword,
-                    call: node.text_range(),
-                };
-                self.facts.blocking.push(BlockingFact {
-                    call,
-                    ctx: self.ctx.clone(),
-                });
+            SyntaxKind::FOR_EXPR | SyntaxKind::WHILE_EXPR | SyntaxKind::LOOP_EXPR => {
+                self.visit_loop(node)
             }
             SyntaxKind::BIN_EXPR => self.visit_assign(node),
             SyntaxKind::MACRO_CALL => {
@@ -563,6 +576,26 @@ impl Extractor<'_> {
             }
             _ => {}
         }
+    }
+
+    /// A CPU-heavy loop in async code (AW206).
+    fn visit_loop(&mut self, node: &SyntaxNode) {
+        if self.ctx != SiteContext::Async || !crate::blocking::heavy_loop(node) {
+            return;
+        }
+        let keyword = node
+            .first_token()
+            .map_or(node.text_range(), |t| t.text_range());
+        let call = crate::blocking::BlockingCall {
+            kind: crate::blocking::BlockingKind::Heavy,
+            what: "a loop with no `.await`".to_string(),
+            path: keyword,
+            call: node.text_range(),
+        };
+        self.facts.blocking.push(BlockingFact {
+            call,
+            ctx: self.ctx.clone(),
+        });
     }
 
     /// The lock type a path names; paths whose last segment cannot name one
@@ -1124,6 +1157,21 @@ impl Extractor<'_> {
             });
         }
         let callee_key = self.callee_key(node, anchor, &callee);
+        if self.blocking_only {
+            // Helper chains need only calls that name their fn exactly.
+            if callee_key.is_some() {
+                let range = node.text_range() + TextSize::from(shift);
+                let in_fn = self.in_fn.clone();
+                self.facts.calls.push(CallFact {
+                    callee,
+                    callee_key,
+                    in_fn,
+                    ctx,
+                    range,
+                });
+            }
+            return;
+        }
         self.facts.calls.push(CallFact {
             callee,
             callee_key,
@@ -2105,6 +2153,7 @@ mod tests {
             0,
             Edition::Edition2021,
             None,
+            false,
         )
     }
 

@@ -86,8 +86,7 @@ pub struct CratePlan {
     pub tokio_features: BTreeSet<&'static str>,
     /// Blocking calls in async code, and async calls of blocking helpers.
     pub blocking: Vec<BlockingReport>,
-    /// Names of sync fns that block: a file that calls one may hold an AW205.
-    pub blocking_fns: BTreeSet<String>,
+
     /// Names of sync fns whose callers decided where a site runs: a file that
     /// mentions one of them must be analysed before the plan can be trusted.
     pub runtime_names: BTreeSet<String>,
@@ -935,12 +934,6 @@ fn plan_blocking(files: &[&FileFacts], opts: &PlanOptions, out: &mut CratePlan) 
             });
         }
     }
-    out.blocking_fns = calls_of
-        .keys()
-        .chain(direct.keys())
-        .filter(|k| chain(k, &direct, &calls_of, &mut HashSet::new()).is_some())
-        .map(|k| k.rsplit("::").next().unwrap_or(k).to_string())
-        .collect();
 }
 
 /// Which sync fns provably run off the async runtime: `main` before any

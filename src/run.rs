@@ -73,6 +73,8 @@ struct SourceText {
 struct Analysed {
     src: SourceText,
     facts: FileFacts,
+    /// All facts, not just those of the blocking rules.
+    full: bool,
 }
 
 fn display_path(path: &Path, root: &Path) -> String {
@@ -149,9 +151,17 @@ fn analyse(
     src: SourceText,
     file_id: usize,
     flow_names: Option<&HashSet<String>>,
+    full: bool,
 ) -> Result<Analysed, String> {
     let parse = SourceFile::parse(&src.text, src.edition);
-    let facts = facts::extract(&parse.tree(), &src.text, file_id, src.edition, flow_names);
+    let facts = facts::extract(
+        &parse.tree(),
+        &src.text,
+        file_id,
+        src.edition,
+        flow_names,
+        !full,
+    );
     // The full error list (parser and validation) costs a tenth of the run:
     // it is checked where the tree has an ERROR node or says anything about locks.
     if facts.has_error || facts.mentions_locks() {
@@ -163,7 +173,7 @@ fn analyse(
             ));
         }
     }
-    Ok(Analysed { src, facts })
+    Ok(Analysed { src, facts, full })
 }
 
 /// A walked file and the crate it belongs to.
@@ -180,6 +190,14 @@ struct CrateInfo {
 }
 
 /// Reads and, if `wanted` says so, parses and analyses one file.
+/// How much of a file to analyse.
+enum Depth {
+    Skip,
+    /// Only what the blocking rules need.
+    Blocking,
+    Full,
+}
+
 /// What reading a file found: its analysis, if `wanted` asked for one, and
 /// whether it could hold a lock site in async code.
 struct Loaded {
@@ -192,15 +210,15 @@ fn load(
     krate: &CrateInfo,
     opts: &Options,
     flow_names: Option<&HashSet<String>>,
-    wanted: impl Fn(&str) -> bool,
+    wanted: impl Fn(&str) -> Depth,
 ) -> Result<Loaded, String> {
     let display = display_path(&input.path, &opts.display_root);
     let src = read_source(&input.path, display, krate.edition)?;
     let async_site = facts::may_hold_async_lock_site(&src.text);
-    let analysed = if wanted(&src.text) {
-        Some(analyse(src, input.file_id, flow_names)?)
-    } else {
-        None
+    let analysed = match wanted(&src.text) {
+        Depth::Skip => None,
+        Depth::Blocking => Some(analyse(src, input.file_id, flow_names, false)?),
+        Depth::Full => Some(analyse(src, input.file_id, flow_names, true)?),
     };
     Ok(Loaded {
         analysed,
@@ -244,7 +262,13 @@ pub fn run(opts: &Options) -> Outcome {
         .par_iter()
         .map(|i| {
             load(i, &crates[i.crate_id], opts, None, |t| {
-                facts::may_declare_lock(t) || crate::blocking::may_block(t)
+                if facts::may_declare_lock(t) {
+                    Depth::Full
+                } else if crate::blocking::may_block(t) {
+                    Depth::Blocking
+                } else {
+                    Depth::Skip
+                }
             })
         })
         .collect();
@@ -318,12 +342,7 @@ pub fn run(opts: &Options) -> Outcome {
                 .filter(|r| r.decision == Decision::Migrate)
                 .flat_map(|r| r.reach_names.iter().cloned())
                 .collect();
-            let callers: HashSet<String> = plan
-                .runtime_names
-                .iter()
-                .chain(&plan.blocking_fns)
-                .cloned()
-                .collect();
+            let callers: HashSet<String> = plan.runtime_names.iter().cloned().collect();
             let mut scope = vec![HashSet::new(); crates.len()];
             scope[crate_id] = reach.union(&callers).cloned().collect();
             let found = state.analyse_more(
@@ -379,7 +398,7 @@ impl Files {
     ) -> usize {
         let todo: Vec<usize> = (0..inputs.len())
             .filter(|&i| {
-                self.analysed[i].is_none()
+                self.analysed[i].as_ref().is_none_or(|a| !a.full)
                     && !self.failed[i]
                     && !scope[inputs[i].crate_id].is_empty()
                     && candidate(i)
@@ -390,17 +409,26 @@ impl Files {
             .map(|&i| {
                 let c = inputs[i].crate_id;
                 load(&inputs[i], &crates[c], opts, Some(&scope[c]), |t| {
-                    wanted(c, t)
+                    if wanted(c, t) {
+                        Depth::Full
+                    } else {
+                        Depth::Skip
+                    }
                 })
             })
             .collect();
         let mut found = 0;
         for (&i, r) in todo.iter().zip(results) {
             match r {
-                Ok(loaded) => {
-                    found += usize::from(loaded.analysed.is_some());
-                    self.analysed[i] = loaded.analysed;
+                // A file analysed for the blocking rules keeps that analysis
+                // unless it is now analysed in full.
+                Ok(Loaded {
+                    analysed: Some(a), ..
+                }) => {
+                    found += 1;
+                    self.analysed[i] = Some(a);
                 }
+                Ok(_) => {}
                 Err(e) => {
                     self.errors.push(e);
                     self.failed[i] = true;
