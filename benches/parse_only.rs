@@ -1,8 +1,8 @@
 //! The parse-only baseline for `scripts/bench.sh`: walks the same files with
 //! the same thread count as awaitify and only parses them with ra_ap_syntax.
 //! With `--filter`, it parses only the files that can contain a finding: those
-//! that name a lock type (a declaration) or hold `async` and a lock call (an
-//! async lock site). That is the floor for any ra_ap_syntax-based tool that
+//! that name a lock type (a declaration), hold `async` and a lock call (an
+//! async lock site), or hold a blocking call the rules know. That is the floor for any ra_ap_syntax-based tool that
 //! must look at them.
 //!
 //! Usage: parse_only [--threads N] [--filter] DIR...
@@ -48,10 +48,10 @@ fn main() {
         let Ok(text) = std::fs::read_to_string(path) else {
             return;
         };
-        if filter
-            && !awaitify::facts::may_declare_lock(&text)
-            && !awaitify::facts::may_hold_async_lock_site(&text)
-        {
+        let can_hold_finding = awaitify::facts::may_declare_lock(&text)
+            || awaitify::facts::may_hold_async_lock_site(&text)
+            || awaitify::blocking::may_block(&text);
+        if filter && !can_hold_finding {
             return;
         }
         let parse = SourceFile::parse(&text, Edition::Edition2021);
