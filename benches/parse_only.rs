@@ -2,8 +2,8 @@
 //! the same thread count as awaitify and only parses them with ra_ap_syntax.
 //! With `--filter`, it parses only the files that can contain a finding: those
 //! that name a lock type (a declaration), hold `async` and a lock call (an
-//! async lock site), or hold a blocking call the rules know. That is the floor for any ra_ap_syntax-based tool that
-//! must look at them.
+//! async lock site), or hold a blocking call the rules know. That is the
+//! floor for any ra_ap_syntax-based tool that must look at them.
 //!
 //! Usage: parse_only [--threads N] [--filter] DIR...
 
