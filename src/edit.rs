@@ -17,13 +17,6 @@ impl Edit {
             replacement: replacement.into(),
         }
     }
-
-    pub fn shifted(&self, by: u32) -> Self {
-        Edit {
-            range: self.range + ra_ap_syntax::TextSize::from(by),
-            replacement: self.replacement.clone(),
-        }
-    }
 }
 
 /// Applies `edits` to `text`. Identical duplicates are merged; overlapping edits
