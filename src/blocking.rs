@@ -12,6 +12,7 @@ use ra_ap_syntax::{
     AstNode, SyntaxNode, TextRange, TextSize,
 };
 
+use crate::config::UserBlocking;
 use crate::imports::{segments, Imports};
 
 /// What kind of blocking call a site is.
@@ -34,6 +35,12 @@ pub enum BlockingKind {
     /// CPU-heavy work: a long or nested loop without `.await`, or a known
     /// heavy call (hashing, compression, image decoding).
     Heavy,
+    /// A function the configuration declares blocking (or heavy), with its
+    /// async twin if it names one.
+    User {
+        heavy: bool,
+        replacement: Option<String>,
+    },
 }
 
 /// `std::fs` functions whose `tokio::fs` twin takes the same arguments and
@@ -109,6 +116,7 @@ pub fn classify(
     node: &SyntaxNode,
     shift: u32,
     bound: &BoundLookup,
+    user: &[UserBlocking],
 ) -> Option<BlockingCall> {
     let sh = |r: TextRange| r + TextSize::from(shift);
     if let Some(call) = ast::CallExpr::cast(node.clone()) {
@@ -117,7 +125,15 @@ pub fn classify(
         };
         let path = pe.path()?;
         let full = imports.resolve(&segments(&path)?);
+        let declared = user.iter().find(|u| u.path == full);
         let kind = match full.as_str() {
+            _ if declared.is_some() => {
+                let u = declared.unwrap();
+                BlockingKind::User {
+                    heavy: u.heavy,
+                    replacement: u.replacement.clone(),
+                }
+            }
             "std::thread::sleep" => BlockingKind::Sleep,
             "std::fs::read_dir" | "std::fs::File::open" | "std::fs::File::create" => {
                 BlockingKind::FsOther
@@ -238,7 +254,7 @@ pub fn classify(
 /// Each kind needs its std module named in the file, in a path or an import
 /// (`std::fs`, or `std::{fs, ..}`), so that tokio's own `sleep`, `recv` and
 /// `fs` do not count.
-pub fn may_block(text: &str) -> bool {
+pub fn may_block(text: &str, user: &[UserBlocking]) -> bool {
     let std_mod = |m: &str| {
         text.contains(&format!("std::{m}")) || (text.contains("std::{") && text.contains(m))
     };
@@ -257,6 +273,9 @@ pub fn may_block(text: &str) -> bool {
             .iter()
             .any(|c| text.contains(&format!("{c}::")))
         || (text.contains("async") && has_long_range(text))
+        || user
+            .iter()
+            .any(|u| text.contains(u.path.rsplit("::").next().unwrap_or(&u.path)))
 }
 
 /// `..1_000_000`, `..=100000`: a range whose literal end has six digits or more.
@@ -323,7 +342,7 @@ mod tests {
         let imports = Imports::collect(&file, src);
         file.syntax()
             .descendants()
-            .filter_map(|n| classify(&imports, &n, 0, &|_| None))
+            .filter_map(|n| classify(&imports, &n, 0, &|_| None, &[]))
             .map(|b| (b.kind, b.what))
             .collect()
     }

@@ -431,6 +431,8 @@ struct Extractor<'a> {
     in_fn: Option<std::sync::Arc<str>>,
     /// Only blocking calls, calls and loops are extracted (see `extract`).
     blocking_only: bool,
+    /// Functions the configuration declares blocking.
+    user_blocking: &'a [crate::config::UserBlocking],
     file_id: usize,
     edition: Edition,
     facts: FileFacts,
@@ -448,6 +450,7 @@ pub fn extract(
     edition: Edition,
     flow_names: Option<&std::collections::HashSet<String>>,
     blocking_only: bool,
+    user_blocking: &[crate::config::UserBlocking],
 ) -> FileFacts {
     let imports = Imports::collect(file, text);
     let mut lock_names: std::collections::HashSet<String> = [
@@ -478,6 +481,7 @@ pub fn extract(
         ctx: SiteContext::Item,
         in_fn: None,
         blocking_only,
+        user_blocking,
     };
     ex.facts.imports.sort_by_key(|i| i.2.start());
     // Contexts are computed top-down: each fn, closure, async block and
@@ -1150,7 +1154,9 @@ impl Extractor<'_> {
             let name = p.path()?.as_single_name_ref()?.text().to_string();
             let_binding(&name, scope)
         };
-        if let Some(call) = crate::blocking::classify(self.imports, node, shift, &bound) {
+        if let Some(call) =
+            crate::blocking::classify(self.imports, node, shift, &bound, self.user_blocking)
+        {
             self.facts.blocking.push(BlockingFact {
                 call,
                 ctx: ctx.clone(),
@@ -2154,6 +2160,7 @@ mod tests {
             Edition::Edition2021,
             None,
             false,
+            &[],
         )
     }
 

@@ -1,6 +1,7 @@
 //! awaitify: migrate std locks that are locked in async code to `tokio::sync`.
 
 pub mod blocking;
+pub mod config;
 pub mod edit;
 pub mod facts;
 pub mod imports;

@@ -51,18 +51,27 @@ pub fn edition(manifest: &Path) -> Result<Edition> {
     let doc: DocumentMut = text
         .parse()
         .with_context(|| format!("{}: invalid TOML", manifest.display()))?;
-    let item = &doc["package"]["edition"];
-    if let Some(s) = item.as_str() {
+    let item = doc.get("package").and_then(|i| i.get("edition"));
+    if let Some(s) = item.and_then(Item::as_str) {
         return parse_edition(s)
             .with_context(|| format!("{}: unknown edition `{s}`", manifest.display()));
     }
-    if item.get("workspace").and_then(Item::as_bool) == Some(true) {
+    if item
+        .and_then(|i| i.get("workspace"))
+        .and_then(Item::as_bool)
+        == Some(true)
+    {
         let mut dir = manifest.parent().and_then(Path::parent);
         while let Some(d) = dir {
             let root = d.join("Cargo.toml");
             if let Ok(text) = std::fs::read_to_string(&root) {
                 if let Ok(doc) = text.parse::<DocumentMut>() {
-                    if let Some(s) = doc["workspace"]["package"]["edition"].as_str() {
+                    if let Some(s) = doc
+                        .get("workspace")
+                        .and_then(|i| i.get("package"))
+                        .and_then(|i| i.get("edition"))
+                        .and_then(Item::as_str)
+                    {
                         return parse_edition(s)
                             .with_context(|| format!("{}: unknown edition `{s}`", root.display()));
                     }
@@ -208,6 +217,26 @@ mod tests {
             out,
             "[dependencies.tokio]\nversion = \"1\"\nfeatures = [\"macros\", \"sync\"]\n"
         );
+    }
+
+    #[test]
+    fn edition_follows_the_workspace() {
+        let tmp = tempfile::tempdir().unwrap();
+        std::fs::write(
+            tmp.path().join("Cargo.toml"),
+            "[workspace]\nmembers = [\"m\"]\n[workspace.package]\nedition = \"2024\"\n",
+        )
+        .unwrap();
+        std::fs::create_dir(tmp.path().join("m")).unwrap();
+        let member = tmp.path().join("m/Cargo.toml");
+        std::fs::write(
+            &member,
+            "[package]\nname = \"m\"\nedition.workspace = true\n",
+        )
+        .unwrap();
+        assert_eq!(edition(&member).unwrap(), Edition::Edition2024);
+        std::fs::write(&member, "[package]\nname = \"m\"\n").unwrap();
+        assert_eq!(edition(&member).unwrap(), Edition::Edition2015);
     }
 
     #[test]

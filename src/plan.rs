@@ -844,9 +844,25 @@ fn plan_blocking(files: &[&FileFacts], opts: &PlanOptions, out: &mut CratePlan) 
                     format!("{what} is CPU-heavy work on the executor thread; run it on the blocking pool"),
                     None,
                 ),
+                BlockingKind::User { heavy: true, .. } => (
+                    &rules::CPU_HEAVY,
+                    format!("`{what}` is CPU-heavy (configuration); run it on the blocking pool"),
+                    None,
+                ),
+                BlockingKind::User { heavy: false, replacement } => (
+                    &rules::BLOCKING_WAIT,
+                    match replacement {
+                        Some(r) => format!("`{what}` blocks (configuration); use `{r}(..).await`"),
+                        None => format!("`{what}` blocks (configuration); use an async counterpart or tokio::task::spawn_blocking"),
+                    },
+                    replacement.clone().map(|r| fix(r, "", false)),
+                ),
             };
             let mut notes = Vec::new();
-            if b.call.kind == BlockingKind::Heavy {
+            if matches!(
+                b.call.kind,
+                BlockingKind::Heavy | BlockingKind::User { heavy: true, .. }
+            ) {
                 notes.push("wrap it: `let r = tokio::task::spawn_blocking(move || { .. }).await.expect(\"blocking task panicked\");`, moving or cloning what it captures".into());
             }
             let fixed = match fix {
@@ -854,7 +870,9 @@ fn plan_blocking(files: &[&FileFacts], opts: &PlanOptions, out: &mut CratePlan) 
                     let edits = out.edits.entry(file).or_default();
                     edits.push(Edit::new(f.path, f.with));
                     edits.push(Edit::new(TextRange::empty(b.call.call.end()), ".await"));
-                    out.tokio_features.insert(f.feature);
+                    if !f.feature.is_empty() {
+                        out.tokio_features.insert(f.feature);
+                    }
                     true
                 }
                 _ => {

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use ra_ap_syntax::{Edition, SourceFile, TextRange};
 use rayon::prelude::*;
 
+use crate::config::Config;
 use crate::edit::{self, line_col, Edit};
 use crate::facts::{self, FileFacts};
 use crate::imports::Family;
@@ -152,15 +153,18 @@ fn analyse(
     file_id: usize,
     flow_names: Option<&HashSet<String>>,
     full: bool,
+    config: &Config,
 ) -> Result<Analysed, String> {
     let parse = SourceFile::parse(&src.text, src.edition);
+    let tree = parse.tree();
     let facts = facts::extract(
-        &parse.tree(),
+        &tree,
         &src.text,
         file_id,
         src.edition,
         flow_names,
         !full,
+        &config.blocking,
     );
     // The full error list (parser and validation) costs a tenth of the run:
     // it is checked where the tree has an ERROR node or says anything about locks.
@@ -187,6 +191,9 @@ struct Input {
 struct CrateInfo {
     manifest: Option<PathBuf>,
     edition: Edition,
+    config: Config,
+    /// Its configuration could not be read: none of its files is analysed.
+    broken: bool,
 }
 
 /// Reads and, if `wanted` says so, parses and analyses one file.
@@ -217,8 +224,21 @@ fn load(
     let async_site = facts::may_hold_async_lock_site(&src.text);
     let analysed = match wanted(&src.text) {
         Depth::Skip => None,
-        Depth::Blocking => Some(analyse(src, input.file_id, flow_names, false)?),
-        Depth::Full => Some(analyse(src, input.file_id, flow_names, true)?),
+        _ if krate.broken => None,
+        Depth::Blocking => Some(analyse(
+            src,
+            input.file_id,
+            flow_names,
+            false,
+            &krate.config,
+        )?),
+        Depth::Full => Some(analyse(
+            src,
+            input.file_id,
+            flow_names,
+            true,
+            &krate.config,
+        )?),
     };
     Ok(Loaded {
         analysed,
@@ -246,7 +266,20 @@ pub fn run(opts: &Options) -> Outcome {
                 }),
                 None => opts.default_edition,
             };
-            crates.push(CrateInfo { manifest, edition });
+            let (config, broken) = match manifest.as_deref().map(Config::for_manifest) {
+                Some(Err(e)) => {
+                    out.errors.push(format!("{e:#}; crate skipped"));
+                    (Config::default(), true)
+                }
+                Some(Ok(c)) => (c, false),
+                None => (Config::default(), false),
+            };
+            crates.push(CrateInfo {
+                manifest,
+                edition,
+                config,
+                broken,
+            });
             crates.len() - 1
         });
         inputs.push(Input {
@@ -264,7 +297,7 @@ pub fn run(opts: &Options) -> Outcome {
             load(i, &crates[i.crate_id], opts, None, |t| {
                 if facts::may_declare_lock(t) {
                     Depth::Full
-                } else if crate::blocking::may_block(t) {
+                } else if crate::blocking::may_block(t, &crates[i.crate_id].config.blocking) {
                     Depth::Blocking
                 } else {
                     Depth::Skip

@@ -163,6 +163,38 @@ fn a_read_only_file_is_an_error_and_other_crates_are_still_written() {
 }
 
 #[test]
+fn configuration_errors_name_the_key_and_file_and_skip_the_crate() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = demo_crate(tmp.path(), "demo");
+    std::fs::write(
+        dir.join("awaitify.toml"),
+        "[[blocking]]\npath = \"f\"\nknd = \"wait\"\n",
+    )
+    .unwrap();
+    let (stdout, stderr) = outputs(&mut awaitify(&dir), 2);
+    assert!(
+        stderr.contains("awaitify.toml: unknown key `blocking.knd`"),
+        "{stderr}"
+    );
+    assert!(
+        stdout.is_empty(),
+        "a crate with a bad configuration is not migrated: {stdout}"
+    );
+
+    std::fs::remove_file(dir.join("awaitify.toml")).unwrap();
+    let manifest = MANIFEST.replace(
+        "[dependencies]",
+        "[package.metadata.awaitify]\npolicy = 1\n\n[dependencies]",
+    );
+    std::fs::write(dir.join("Cargo.toml"), manifest).unwrap();
+    let (_, stderr) = outputs(&mut awaitify(&dir), 2);
+    assert!(
+        stderr.contains("Cargo.toml: unknown key `package.metadata.awaitify.policy`"),
+        "{stderr}"
+    );
+}
+
+#[test]
 fn missing_path_is_a_usage_error() {
     let tmp = tempfile::tempdir().unwrap();
     let (_, stderr) = outputs(awaitify(tmp.path()).arg("nope"), 2);
