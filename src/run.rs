@@ -481,7 +481,7 @@ fn emit(
     opts: &Options,
     out: &mut Outcome,
 ) {
-    // A crate that cannot name tokio::sync everywhere gets no migration.
+    // A crate that cannot name tokio everywhere (optional or renamed) gets no fix.
     let blocker = manifest_path
         .filter(|_| !plan.tokio_features.is_empty())
         .and_then(|m| std::fs::read_to_string(m).ok())
@@ -510,10 +510,13 @@ fn emit(
     let mut crate_ok = true;
     for (file, a) in files.iter().enumerate() {
         let mut edits: Vec<Edit> = plan.edits.get(&file).cloned().unwrap_or_default();
+        if edits.is_empty() && !plan.imports.contains_key(&file) {
+            continue;
+        }
+        let original = SourceFile::parse(&a.src.text, a.src.edition);
         if let Some(change) = plan.imports.get(&file) {
-            let tree = SourceFile::parse(&a.src.text, a.src.edition).tree();
             edits.extend(use_edit::import_edits(
-                &tree,
+                &original.tree(),
                 &a.src.text,
                 change,
                 if a.src.text.contains("\r\n") {
@@ -538,7 +541,7 @@ fn emit(
             }
         };
         // Never write a file whose output parses with more errors than its input.
-        let errors_before = SourceFile::parse(&a.src.text, a.src.edition).errors().len();
+        let errors_before = original.errors().len();
         let reparsed = SourceFile::parse(&new, a.src.edition).errors();
         if reparsed.len() > errors_before {
             out.errors.push(format!(
@@ -578,7 +581,7 @@ fn emit(
                 Ok(None) => {}
                 Err(e) => {
                     out.errors.push(format!(
-                        "{}: cannot add tokio's `sync` feature: {e}",
+                        "{}: cannot add the tokio features the rewrite needs: {e}",
                         m.display()
                     ));
                     crate_ok = false;
