@@ -225,6 +225,9 @@ pub fn tracked_import(path: &str) -> bool {
 pub struct BlockingFact {
     pub call: crate::blocking::BlockingCall,
     pub ctx: SiteContext,
+    /// For CPU-heavy calls: the `let` initializer to replace and its
+    /// `spawn_blocking` wrap, when the wrap is certain to compile.
+    pub wrap: Option<(TextRange, String)>,
 }
 
 /// Where a lock site runs.
@@ -599,6 +602,7 @@ impl Extractor<'_> {
         self.facts.blocking.push(BlockingFact {
             call,
             ctx: self.ctx.clone(),
+            wrap: None,
         });
     }
 
@@ -1157,9 +1161,18 @@ impl Extractor<'_> {
         if let Some(call) =
             crate::blocking::classify(self.imports, node, shift, &bound, self.user_blocking)
         {
+            let heavy = matches!(
+                call.kind,
+                crate::blocking::BlockingKind::Heavy
+                    | crate::blocking::BlockingKind::User { heavy: true, .. }
+            );
+            let wrap = (heavy && shift == 0 && ctx == SiteContext::Async)
+                .then(|| spawn_blocking_wrap(node))
+                .flatten();
             self.facts.blocking.push(BlockingFact {
                 call,
                 ctx: ctx.clone(),
+                wrap,
             });
         }
         let callee_key = self.callee_key(node, anchor, &callee);
@@ -1683,6 +1696,160 @@ fn some_or_ok_binding(pat: Option<ast::Pat>) -> bool {
                 && matches!(t.fields().next(), Some(ast::Pat::IdentPat(_)))
         }
         _ => false,
+    }
+}
+
+/// `let x = heavy(&data);` in async code →
+/// `let x = { let data = data.clone(); tokio::task::spawn_blocking(move || heavy(&data)).await.expect(..) };`
+///
+/// Only where it is certain to compile: the call is the whole work of a
+/// `let` initializer with no `.await`, closure, macro, lock call, `?`,
+/// `return` or `self` inside; every local it captures is owned for sure (a
+/// literal, `vec![..]`, `format!(..)`, `String::from`, `.to_vec()`,
+/// `.to_string()`, `.to_owned()`, or annotated with a type that is not a
+/// reference), not `Rc`, and, if used after the `let`, of a type known to be
+/// `Clone`, so that it is cloned into the closure.
+fn spawn_blocking_wrap(call: &SyntaxNode) -> Option<(TextRange, String)> {
+    let let_stmt = call
+        .ancestors()
+        .take_while(|a| {
+            !matches!(
+                a.kind(),
+                SyntaxKind::STMT_LIST | SyntaxKind::FN | SyntaxKind::CLOSURE_EXPR
+            )
+        })
+        .find_map(ast::LetStmt::cast)?;
+    let init = let_stmt.initializer()?;
+    if let_stmt.let_else().is_some() {
+        return None;
+    }
+    for d in init.syntax().descendants() {
+        let forbidden = matches!(
+            d.kind(),
+            SyntaxKind::AWAIT_EXPR
+                | SyntaxKind::CLOSURE_EXPR
+                | SyntaxKind::MACRO_CALL
+                | SyntaxKind::RETURN_EXPR
+                | SyntaxKind::TRY_EXPR
+                | SyntaxKind::BREAK_EXPR
+                | SyntaxKind::CONTINUE_EXPR
+                | SyntaxKind::BLOCK_EXPR
+        ) || ast::MethodCallExpr::cast(d.clone())
+            .and_then(|m| m.name_ref())
+            .is_some_and(|n| LOCK_METHODS.contains(&n.text()));
+        if forbidden {
+            return None;
+        }
+    }
+    if init
+        .syntax()
+        .descendants_with_tokens()
+        .any(|t| t.kind() == SyntaxKind::SELF_KW)
+    {
+        return None;
+    }
+    let body = let_stmt
+        .syntax()
+        .ancestors()
+        .find(|a| a.kind() == SyntaxKind::FN)?;
+    let after = let_stmt.syntax().text_range().end();
+    let mut clones = Vec::new();
+    let mut seen = BTreeSet::new();
+    for pe in init.syntax().descendants().filter_map(ast::PathExpr::cast) {
+        let path = pe.path()?;
+        if path.qualifier().is_some() {
+            continue;
+        }
+        let name = path.segment()?.name_ref()?.text().to_string();
+        if !seen.insert(name.clone()) {
+            continue;
+        }
+        let cloneable = match find_binding(&name, let_stmt.syntax()) {
+            Binding::NotFound => continue, // a fn, static or const
+            Binding::Let(l) => owned_let(&l)?,
+            Binding::Param(_, _, p) => owned_type(&p.ty()?.syntax().text().to_string())?,
+            Binding::From(_) | Binding::Other => return None,
+        };
+        let used_after = body
+            .descendants()
+            .filter_map(ast::NameRef::cast)
+            .any(|n| n.syntax().text_range().start() >= after && n.text() == name.as_str());
+        if used_after {
+            if !cloneable {
+                return None;
+            }
+            clones.push(name);
+        }
+    }
+    let wrapped = format!(
+        "tokio::task::spawn_blocking(move || {}).await.expect(\"blocking task panicked\")",
+        init.syntax().text()
+    );
+    let text = if clones.is_empty() {
+        wrapped
+    } else {
+        let prelude: String = clones
+            .iter()
+            .map(|c| format!("let {c} = {c}.clone(); "))
+            .collect();
+        format!("{{ {prelude}{wrapped} }}")
+    };
+    Some((init.syntax().text_range(), text))
+}
+
+/// Is a type owned (not a reference, not `Rc`)? `Some(cloneable)` if so.
+fn owned_type(ty: &str) -> Option<bool> {
+    if ty.contains('&')
+        || ty.contains('\'')
+        || ty.contains("impl")
+        || ty.contains("dyn")
+        || ty.contains("Rc")
+        || ty.contains("Cell")
+    {
+        return None;
+    }
+    let base = ty.split('<').next().unwrap_or(ty).trim();
+    let known = [
+        "Vec", "String", "Box", "Arc", "HashMap", "BTreeMap", "HashSet", "BTreeSet", "VecDeque",
+        "u8", "u16", "u32", "u64", "u128", "usize", "i8", "i16", "i32", "i64", "i128", "isize",
+        "f32", "f64", "bool", "char",
+    ];
+    Some(known.contains(&base) || base.starts_with('['))
+}
+
+/// Is a local bound to an owned value? `Some(cloneable)` if so.
+fn owned_let(l: &ast::LetStmt) -> Option<bool> {
+    if let Some(ty) = l.ty() {
+        return owned_type(&ty.syntax().text().to_string());
+    }
+    let init = l.initializer()?;
+    let text = init.syntax().text().to_string();
+    if text.contains("Rc") || text.contains("Cell") {
+        return None;
+    }
+    match &init {
+        ast::Expr::Literal(_) => Some(true),
+        ast::Expr::MacroExpr(m) => {
+            let name = m.macro_call()?.path()?.syntax().text().to_string();
+            matches!(name.as_str(), "vec" | "format").then_some(true)
+        }
+        ast::Expr::CallExpr(c) => {
+            let callee = c.expr()?.syntax().text().to_string();
+            matches!(
+                callee.as_str(),
+                "String::from" | "String::new" | "Vec::new" | "Vec::with_capacity"
+            )
+            .then_some(true)
+        }
+        ast::Expr::MethodCallExpr(m) => {
+            let name = m.name_ref()?.text().to_string();
+            matches!(
+                name.as_str(),
+                "to_vec" | "to_string" | "to_owned" | "into_bytes"
+            )
+            .then_some(true)
+        }
+        _ => None,
     }
 }
 

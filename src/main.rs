@@ -59,7 +59,7 @@ struct Cli {
     #[arg(long)]
     parking_lot: bool,
 
-    /// Also apply fixes that may change behaviour (tokio::process).
+    /// Also apply fixes that may change behaviour (tokio::process, spawn_blocking wraps).
     #[arg(long)]
     unsafe_fixes: bool,
 

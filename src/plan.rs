@@ -863,7 +863,26 @@ fn plan_blocking(files: &[&FileFacts], opts: &PlanOptions, out: &mut CratePlan) 
                 b.call.kind,
                 BlockingKind::Heavy | BlockingKind::User { heavy: true, .. }
             ) {
-                notes.push("wrap it: `let r = tokio::task::spawn_blocking(move || { .. }).await.expect(\"blocking task panicked\");`, moving or cloning what it captures".into());
+                // The wrap is applied with --unsafe-fixes, unless another
+                // blocking call shares the same initializer.
+                let alone = |r: TextRange| {
+                    facts
+                        .blocking
+                        .iter()
+                        .filter(|o| r.contains_range(o.call.call))
+                        .count()
+                        == 1
+                };
+                match &b.wrap {
+                    Some((range, text)) if fixable && opts.unsafe_fixes && alone(*range) => {
+                        out.edits.entry(file).or_default().push(Edit::new(*range, text.clone()));
+                        out.tokio_features.insert("rt");
+                        out.blocking.push(BlockingReport { rule, at, message, notes, fixed: true });
+                        continue;
+                    }
+                    Some(_) => notes.push("`--unsafe-fixes` moves it into tokio::task::spawn_blocking".into()),
+                    None => notes.push("wrap it: `let r = tokio::task::spawn_blocking(move || { .. }).await.expect(\"blocking task panicked\");`, moving or cloning what it captures".into()),
+                }
             }
             let fixed = match fix {
                 Some(f) if fixable && (!f.unsafe_only || opts.unsafe_fixes) => {

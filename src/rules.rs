@@ -316,7 +316,7 @@ pub const CPU_HEAVY: Rule = Rule {
     code: "AW206",
     name: "cpu-heavy-in-async",
     severity: Severity::Warning,
-    fix: Some(Applicability::DisplayOnly),
+    fix: Some(Applicability::Unsafe),
     summary: "CPU-heavy work in async code",
     doc: "## What it does
 Reports CPU-heavy sections of async code: loops with no `.await` that are
@@ -342,11 +342,19 @@ async fn digest(data: Vec<u8>) -> [u8; 32] {
 ```
 
 ## Fix safety
-Display-only for now: the wrap must move or clone what the closure captures
-so that it is `Send + 'static`, which depends on types the tool does not see.
+Unsafe, applied only with `--unsafe-fixes`, and only where the wrap is
+certain to compile: the heavy call is a `let` initializer with no `.await`,
+closure, macro, lock call, `?`, `return` or `self` in it, and every local it
+captures is owned for sure (a literal, `vec![..]`, `format!(..)`,
+`String::from`, `.to_vec()`, `.to_string()`, `.to_owned()`, or a non-reference
+type annotation), not `Rc`; a capture used after the `let` is cloned first,
+so it must be of a type known to be `Clone`. The work then runs on another
+thread (thread-locals differ; a panic surfaces as `blocking task
+panicked`). Loops are only reported.
 
 ## Known problems
-Loops over collections are not judged by their length.",
+Loops over collections are not judged by their length; captures whose
+ownership the tool cannot see leave the finding display-only.",
 };
 
 pub const RULES: &[&Rule] = &[
