@@ -403,9 +403,8 @@ fn render_site(site: &SiteFact, family: Family, blocking: bool) -> Result<Vec<Ed
         }
         ("try_lock" | "try_read" | "try_write", Family::Std, shape) => {
             let compatible = match shape {
-                SiteShape::Unwrapped { replace } => {
-                    replace.end() > site.call.end() && !matches!(method, "")
-                }
+                // `.unwrap()`/`.expect(..)`: both error types are Debug.
+                SiteShape::Unwrapped { .. } => true,
                 SiteShape::IfLetOk { .. } | SiteShape::LetElseOk { .. } => true,
                 SiteShape::Bare { use_desc, .. } => {
                     matches!(use_desc.as_str(), ".is_ok(..)" | ".is_err(..)" | ".ok(..)")
