@@ -195,6 +195,23 @@ fn configuration_errors_name_the_key_and_file_and_skip_the_crate() {
 }
 
 #[test]
+fn excluded_and_hidden_files_are_not_touched() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = demo_crate(tmp.path(), "demo");
+    let other = MIGRATABLE.replace(" N", " G").replace("*N", "*G");
+    std::fs::create_dir_all(dir.join("src/generated")).unwrap();
+    std::fs::write(dir.join("src/generated/out.rs"), &other).unwrap();
+    std::fs::create_dir_all(dir.join(".hidden")).unwrap();
+    std::fs::write(dir.join(".hidden/x.rs"), &other).unwrap();
+    let (stdout, _) = outputs(awaitify(&dir).args(["--exclude", "src/generated/**"]), 0);
+    assert!(stdout.contains("+++ b/src/lib.rs"), "{stdout}");
+    assert!(
+        !stdout.contains("generated") && !stdout.contains(".hidden"),
+        "{stdout}"
+    );
+}
+
+#[test]
 fn missing_path_is_a_usage_error() {
     let tmp = tempfile::tempdir().unwrap();
     let (_, stderr) = outputs(awaitify(tmp.path()).arg("nope"), 2);
