@@ -127,13 +127,36 @@ pub fn tokio_blocker(text: &str) -> Option<String> {
 
 /// Returns the manifest text with `tokio` declared and `features` enabled, or
 /// `None` when nothing needs to change. Formatting and comments are kept.
-pub fn with_tokio_features(text: &str, features: &[&str]) -> Result<Option<String>> {
+/// `dev_only`: every edit that needs tokio is in tests, examples or benches,
+/// so a crate without a normal tokio dependency gets it in
+/// `[dev-dependencies]`. The tokio crate itself gets nothing.
+pub fn with_tokio_features(
+    text: &str,
+    features: &[&str],
+    dev_only: bool,
+) -> Result<Option<String>> {
     let mut doc: DocumentMut = text.parse()?;
+    let name = doc
+        .get("package")
+        .and_then(|p| p.get("name"))
+        .and_then(Item::as_str);
+    if name == Some("tokio") {
+        return Ok(None);
+    }
+    let has_normal = doc
+        .get("dependencies")
+        .and_then(|d| d.get("tokio"))
+        .is_some();
+    let section = if dev_only && !has_normal {
+        "dev-dependencies"
+    } else {
+        "dependencies"
+    };
     let deps = doc
-        .entry("dependencies")
+        .entry(section)
         .or_insert_with(|| Item::Table(toml_edit::Table::new()));
     let Some(deps) = deps.as_table_like_mut() else {
-        anyhow::bail!("[dependencies] is not a table");
+        anyhow::bail!("[{section}] is not a table");
     };
     match deps.get_mut("tokio") {
         None => {
@@ -188,19 +211,21 @@ mod tests {
     #[test]
     fn adds_feature_to_inline_table() {
         let text = "[package]\nname = \"x\"\n\n[dependencies]\ntokio = { version = \"1\", features = [\"rt\"] } # keep\n";
-        let out = with_tokio_features(text, &["sync"]).unwrap().unwrap();
+        let out = with_tokio_features(text, &["sync"], false)
+            .unwrap()
+            .unwrap();
         assert_eq!(out, "[package]\nname = \"x\"\n\n[dependencies]\ntokio = { version = \"1\", features = [\"rt\", \"sync\"] } # keep\n");
     }
 
     #[test]
     fn full_needs_nothing() {
         let text = "[dependencies]\ntokio = { version = \"1\", features = [\"full\"] }\n";
-        assert_eq!(with_tokio_features(text, &["sync"]).unwrap(), None);
+        assert_eq!(with_tokio_features(text, &["sync"], false).unwrap(), None);
     }
 
     #[test]
     fn string_version_becomes_table() {
-        let out = with_tokio_features("[dependencies]\ntokio = \"1.40\"\n", &["sync"])
+        let out = with_tokio_features("[dependencies]\ntokio = \"1.40\"\n", &["sync"], false)
             .unwrap()
             .unwrap();
         assert_eq!(
@@ -212,7 +237,9 @@ mod tests {
     #[test]
     fn dotted_table_gets_features() {
         let text = "[dependencies.tokio]\nversion = \"1\"\nfeatures = [\"macros\"]\n";
-        let out = with_tokio_features(text, &["sync"]).unwrap().unwrap();
+        let out = with_tokio_features(text, &["sync"], false)
+            .unwrap()
+            .unwrap();
         assert_eq!(
             out,
             "[dependencies.tokio]\nversion = \"1\"\nfeatures = [\"macros\", \"sync\"]\n"
@@ -253,10 +280,36 @@ mod tests {
     }
 
     #[test]
-    fn missing_tokio_is_added() {
-        let out = with_tokio_features("[package]\nname = \"x\"\n\n[dependencies]\n", &["sync"])
+    fn dev_only_edits_use_dev_dependencies_and_tokio_never_depends_on_itself() {
+        let text = "[package]\nname = \"x\"\n\n[dev-dependencies]\ntokio = { version = \"1\", features = [\"rt\"] }\n";
+        let out = with_tokio_features(text, &["time"], true).unwrap().unwrap();
+        assert!(
+            out.contains(
+                "[dev-dependencies]\ntokio = { version = \"1\", features = [\"rt\", \"time\"] }"
+            ),
+            "{out}"
+        );
+        assert!(!out.contains("[dependencies]"), "{out}");
+        let normal = "[package]\nname = \"x\"\n\n[dependencies]\ntokio = \"1\"\n";
+        assert!(with_tokio_features(normal, &["time"], true)
             .unwrap()
-            .unwrap();
+            .unwrap()
+            .contains("[dependencies]\ntokio = { version"));
+        assert_eq!(
+            with_tokio_features("[package]\nname = \"tokio\"\n", &["time"], false).unwrap(),
+            None
+        );
+    }
+
+    #[test]
+    fn missing_tokio_is_added() {
+        let out = with_tokio_features(
+            "[package]\nname = \"x\"\n\n[dependencies]\n",
+            &["sync"],
+            false,
+        )
+        .unwrap()
+        .unwrap();
         assert!(
             out.contains("tokio = { version = \"1.30\", features = [\"sync\"] }"),
             "{out}"
