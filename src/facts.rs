@@ -228,6 +228,9 @@ pub struct BlockingFact {
     /// For CPU-heavy calls: the `let` initializer to replace and its
     /// `spawn_blocking` wrap, when the wrap is certain to compile.
     pub wrap: Option<(TextRange, String)>,
+    /// Inside a `#[cfg(test)]` module or a `#[test]` fn: only tests need
+    /// what its fix needs.
+    pub in_test: bool,
 }
 
 /// Where a lock site runs.
@@ -603,6 +606,7 @@ impl Extractor<'_> {
             call,
             ctx: self.ctx.clone(),
             wrap: None,
+            in_test: in_test_code(node),
         });
     }
 
@@ -1173,6 +1177,7 @@ impl Extractor<'_> {
                 call,
                 ctx: ctx.clone(),
                 wrap,
+                in_test: in_test_code(anchor),
             });
         }
         let callee_key = self.callee_key(node, anchor, &callee);
@@ -1851,6 +1856,21 @@ fn owned_let(l: &ast::LetStmt) -> Option<bool> {
         }
         _ => None,
     }
+}
+
+/// Is this node in test code: a `#[cfg(test)]` module, or a fn marked
+/// `#[test]` or `#[tokio::test]`?
+fn in_test_code(node: &SyntaxNode) -> bool {
+    node.ancestors()
+        .filter(|a| matches!(a.kind(), SyntaxKind::MODULE | SyntaxKind::FN))
+        .any(|item| {
+            item.children()
+                .filter(|c| c.kind() == SyntaxKind::ATTR)
+                .any(|attr| {
+                    let text: String = attr.text().to_string().split_whitespace().collect();
+                    text == "#[cfg(test)]" || text == "#[test]" || text.ends_with("::test]")
+                })
+        })
 }
 
 /// The initializer a local was bound by, and its index when the `let`

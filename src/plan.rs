@@ -84,6 +84,8 @@ pub struct CratePlan {
     pub imports: BTreeMap<usize, ImportChange>,
     /// tokio features the edits need (`sync`, `time`, `fs`).
     pub tokio_features: BTreeSet<&'static str>,
+    /// Some edit that needs tokio is outside test code.
+    pub tokio_outside_tests: bool,
     /// Blocking calls in async code, and async calls of blocking helpers.
     pub blocking: Vec<BlockingReport>,
 
@@ -664,6 +666,7 @@ pub fn plan(files: &[&FileFacts], opts: &PlanOptions) -> CratePlan {
         migrating.extend(members.iter().map(|&id| uf.find(id)));
         out.runtime_names.extend(runtime.examined.take());
         out.tokio_features.insert("sync");
+        out.tokio_outside_tests = true;
         out.reports.push(report);
     }
 
@@ -876,6 +879,7 @@ fn plan_blocking(files: &[&FileFacts], opts: &PlanOptions, out: &mut CratePlan) 
                     Some((range, text)) if fixable && opts.unsafe_fixes && alone(*range) => {
                         out.edits.entry(file).or_default().push(Edit::new(*range, text.clone()));
                         out.tokio_features.insert("rt");
+                        out.tokio_outside_tests |= !b.in_test;
                         out.blocking.push(BlockingReport { rule, at, message, notes, fixed: true });
                         continue;
                     }
@@ -890,6 +894,7 @@ fn plan_blocking(files: &[&FileFacts], opts: &PlanOptions, out: &mut CratePlan) 
                     edits.push(Edit::new(TextRange::empty(b.call.call.end()), ".await"));
                     if !f.feature.is_empty() {
                         out.tokio_features.insert(f.feature);
+                        out.tokio_outside_tests |= !b.in_test;
                     }
                     true
                 }

@@ -564,19 +564,20 @@ fn emit(
         if let Some(m) = manifest_path {
             // Edits only in tests, examples or benches need tokio only there.
             let crate_dir = m.parent().unwrap_or(Path::new(""));
-            let dev_only = changes.iter().all(|c: &FileChange| {
-                let first = c
-                    .path
-                    .strip_prefix(crate_dir)
-                    .ok()
-                    .and_then(|r| r.components().next());
-                first.is_some_and(|f| {
-                    matches!(
-                        f.as_os_str().to_str(),
-                        Some("tests" | "examples" | "benches")
-                    )
-                })
-            });
+            let dev_only = !plan.tokio_outside_tests
+                || changes.iter().all(|c: &FileChange| {
+                    let first = c
+                        .path
+                        .strip_prefix(crate_dir)
+                        .ok()
+                        .and_then(|r| r.components().next());
+                    first.is_some_and(|f| {
+                        matches!(
+                            f.as_os_str().to_str(),
+                            Some("tests" | "examples" | "benches")
+                        )
+                    })
+                });
             let features: Vec<&str> = plan.tokio_features.iter().copied().collect();
             match std::fs::read_to_string(m)
                 .map_err(anyhow::Error::from)
