@@ -2,7 +2,8 @@
 # Migrates real crates from crates.io and checks that their own test suites
 # still pass: deadpool, lettre (tokio features; its library tests, as its
 # integration tests need a live SMTP server) and mini-redis (whose locks
-# are only taken in sync fns, so it must come out unchanged or only reported).
+# are only taken in sync fns, so it must come out unchanged or only reported),
+# plus bb8, whose test suite has a std Mutex that awaitify does migrate.
 #
 # Usage: scripts/realworld.sh        (slow: builds three crates twice; not in CI)
 # Needs libssl-dev and pkg-config for lettre's native-tls feature.
@@ -20,6 +21,7 @@ crates=(
   "deadpool 0.13.1 --all-features"
   "lettre 0.11.23 --lib --no-default-features --features builder,hostname,smtp-transport,pool,tokio1,tokio1-native-tls"
   "mini-redis 0.4.1 "
+  "bb8 0.9.1 "
 )
 
 # Fetch exactly these crates (not their dependencies) from cargo's cache.
