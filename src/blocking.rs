@@ -125,37 +125,42 @@ pub fn classify(
         };
         let path = pe.path()?;
         let full = imports.resolve(&segments(&path)?);
-        let declared = user.iter().find(|u| u.path == full);
-        let kind = match full.as_str() {
-            _ if declared.is_some() => {
-                let u = declared.unwrap();
-                BlockingKind::User {
-                    heavy: u.heavy,
-                    replacement: u.replacement.clone(),
+        let declared = user
+            .iter()
+            .find(|u| u.path == full)
+            .map(|u| BlockingKind::User {
+                heavy: u.heavy,
+                replacement: u.replacement.clone(),
+            });
+        let kind = if let Some(kind) = declared {
+            kind
+        } else {
+            match full.as_str() {
+                "std::thread::sleep" => BlockingKind::Sleep,
+                "std::fs::read_dir" | "std::fs::File::open" | "std::fs::File::create" => {
+                    BlockingKind::FsOther
                 }
-            }
-            "std::thread::sleep" => BlockingKind::Sleep,
-            "std::fs::read_dir" | "std::fs::File::open" | "std::fs::File::create" => {
-                BlockingKind::FsOther
-            }
-            f if f
-                .strip_prefix("std::fs::")
-                .is_some_and(|n| FS_TWINS.contains(&n)) =>
-            {
-                BlockingKind::Fs {
-                    name: f["std::fs::".len()..].to_string(),
+                f if f
+                    .strip_prefix("std::fs::")
+                    .is_some_and(|n| FS_TWINS.contains(&n)) =>
+                {
+                    BlockingKind::Fs {
+                        name: f["std::fs::".len()..].to_string(),
+                    }
                 }
+                "futures::executor::block_on" | "futures_executor::block_on" => {
+                    BlockingKind::BlockOn
+                }
+                "std::net::TcpStream::connect" | "std::net::UdpSocket::bind" => BlockingKind::Wait,
+                f if f.starts_with("reqwest::blocking::") => BlockingKind::Wait,
+                f if HEAVY_CRATES
+                    .iter()
+                    .any(|c| f.strip_prefix(c).is_some_and(|rest| rest.starts_with("::"))) =>
+                {
+                    BlockingKind::Heavy
+                }
+                _ => return None,
             }
-            "futures::executor::block_on" | "futures_executor::block_on" => BlockingKind::BlockOn,
-            "std::net::TcpStream::connect" | "std::net::UdpSocket::bind" => BlockingKind::Wait,
-            f if f.starts_with("reqwest::blocking::") => BlockingKind::Wait,
-            f if HEAVY_CRATES
-                .iter()
-                .any(|c| f.strip_prefix(c).is_some_and(|rest| rest.starts_with("::"))) =>
-            {
-                BlockingKind::Heavy
-            }
-            _ => return None,
         };
         return Some(BlockingCall {
             kind,
@@ -167,16 +172,10 @@ pub fn classify(
     let mc = ast::MethodCallExpr::cast(node.clone())?;
     let name = mc.name_ref()?.text().to_string();
     let recv = mc.receiver()?;
-    let recv_path = |e: &ast::Expr| -> Option<String> {
-        let ast::Expr::CallExpr(c) = e else {
-            return None;
-        };
-        let ast::Expr::PathExpr(p) = c.expr()? else {
-            return None;
-        };
-        Some(imports.resolve(&segments(&p.path()?)?))
-    };
-    // The receiver chain's first call: `Command::new("ls").arg("-l").output()`.
+    // The call the receiver chain starts with: `Command::new("ls").arg("-l").output()`.
+    let made_by = root_call(imports, &recv);
+    let made_by_is = |f: &str| made_by.as_ref().is_some_and(|(m, _)| m == f);
+    // Or the local it starts with, and what that was bound to.
     let mut root = recv.clone();
     while let ast::Expr::MethodCallExpr(inner) = &root {
         root = inner.receiver()?;
@@ -188,10 +187,8 @@ pub fn classify(
             BlockingKind::BlockOn,
             format!("{}.block_on", recv.syntax().text()),
         ),
-        "output" | "status"
-            if recv_path(&root).as_deref() == Some("std::process::Command::new") =>
-        {
-            let (_, path) = root_call(imports, &root)?;
+        "output" | "status" if made_by_is("std::process::Command::new") => {
+            let (_, path) = made_by.clone()?;
             // The `Command` of `Command::new`.
             let command = TextRange::new(path.start(), path.end() - TextSize::of("::new"));
             (
@@ -231,12 +228,10 @@ pub fn classify(
             }
             _ => return None,
         },
-        "read_line" | "lines" if recv_path(&root).as_deref() == Some("std::io::stdin") => {
+        "read_line" | "lines" if made_by_is("std::io::stdin") => {
             (BlockingKind::Wait, format!("std::io::Stdin::{name}"))
         }
-        "accept" | "incoming"
-            if recv_path(&root).as_deref() == Some("std::net::TcpListener::bind") =>
-        {
+        "accept" | "incoming" if made_by_is("std::net::TcpListener::bind") => {
             (BlockingKind::Wait, format!("std::net::TcpListener::{name}"))
         }
         _ => return None,

@@ -10,7 +10,7 @@
 //! replacement = "crate::db::query"      # optional async twin: becomes `crate::db::query(..).await`
 //! ```
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::{bail, Context, Result};
 use toml_edit::{DocumentMut, Item, TableLike};
@@ -57,7 +57,7 @@ impl Config {
         {
             return parse(table, manifest, "package.metadata.awaitify.");
         }
-        if let Some((root, doc)) = workspace_root(dir) {
+        if let Some((root, doc)) = dir.parent().and_then(crate::manifest::workspace_root) {
             if let Some(table) = doc
                 .get("workspace")
                 .and_then(|i| i.get("metadata"))
@@ -69,14 +69,6 @@ impl Config {
         }
         Ok(Config::default())
     }
-}
-
-fn workspace_root(dir: &Path) -> Option<(PathBuf, DocumentMut)> {
-    dir.ancestors().skip(1).find_map(|d| {
-        let path = d.join("Cargo.toml");
-        let doc: DocumentMut = std::fs::read_to_string(&path).ok()?.parse().ok()?;
-        doc.get("workspace").is_some().then_some((path, doc))
-    })
 }
 
 fn parse(table: &dyn TableLike, file: &Path, prefix: &str) -> Result<Config> {

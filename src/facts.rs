@@ -1,7 +1,7 @@
 //! Pass 1: everything one file says about locks, as plain data (no syntax
 //! nodes), so files can be analysed in parallel and planned crate-wide.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 
 use ra_ap_syntax::{
     ast::{self, HasArgList, HasName},
@@ -49,20 +49,6 @@ pub struct DeclFact {
     pub type_names: Vec<String>,
 }
 
-impl FileFacts {
-    /// Anything in this file that the crate-wide plan would use.
-    pub fn mentions_locks(&self) -> bool {
-        !(self.decls.is_empty()
-            && self.sites.is_empty()
-            && self.blocking.is_empty()
-            && self.refs.is_empty()
-            && self.imports.is_empty()
-            && self.links.is_empty()
-            && self.unresolved.is_empty()
-            && self.macro_uses.is_empty())
-    }
-}
-
 /// The name code elsewhere in the crate must mention to reach the
 /// declaration with this key: a field, static, alias or fn name. Locals stay
 /// in their file.
@@ -96,7 +82,7 @@ struct Mentions {
     used: usize,
 }
 
-fn mentions(text: &str, names: &std::collections::HashSet<String>) -> Mentions {
+fn mentions(text: &str, names: &HashSet<String>) -> Mentions {
     if !names.iter().any(|n| text.contains(n.as_str())) {
         return Mentions::default();
     }
@@ -147,7 +133,7 @@ fn mentions(text: &str, names: &std::collections::HashSet<String>) -> Mentions {
 /// `async` in the file itself, a use of a declaration's name, and a lock
 /// call. (A lock handed to an unknown macro only blocks a migration; files
 /// with those are found by `needs_analysis` for the locks that would migrate.)
-pub fn may_lock_in_async(text: &str, names: &std::collections::HashSet<String>) -> bool {
+pub fn may_lock_in_async(text: &str, names: &HashSet<String>) -> bool {
     may_hold_async_lock_site(text) && {
         let m = mentions(text, names);
         m.direct || m.used > 0
@@ -159,13 +145,13 @@ pub fn may_lock_in_async(text: &str, names: &std::collections::HashSet<String>) 
 /// call on it (`.inner.lock()`), a flow between two declarations
 /// (`helper(&self.inner)`), a struct literal field (`inner: value`), a use of
 /// a static or alias, or a macro it is handed to.
-pub fn needs_analysis(text: &str, names: &std::collections::HashSet<String>) -> bool {
+pub fn needs_analysis(text: &str, names: &HashSet<String>) -> bool {
     let m = mentions(text, names);
     m.direct || m.used >= 2 || (m.used == 1 && (has_lock_call(text) || has_unknown_macro(text)))
 }
 
 /// Does the file call or name one of these fns (`name(`, `.name`)?
-pub fn mentions_call(text: &str, names: &std::collections::HashSet<String>) -> bool {
+pub fn mentions_call(text: &str, names: &HashSet<String>) -> bool {
     let m = mentions(text, names);
     m.direct || m.used > 0
 }
@@ -277,8 +263,8 @@ pub enum SiteShape {
         pat: String,
         recv: String,
     },
-    /// The bare call (`m.lock()` used directly): from the method name to the end.
-    Bare { call: TextRange, use_desc: String },
+    /// The bare call (`m.lock()` used directly, here described).
+    Bare { use_desc: String },
 }
 
 #[derive(Clone, Debug)]
@@ -292,7 +278,6 @@ pub struct SiteFact {
     pub range: TextRange,
     pub shape: SiteShape,
     pub held_across_await: bool,
-    pub in_macro: Option<String>,
     /// The signature of the enclosing fn names a std guard type.
     pub guard_fn: Option<String>,
     pub guard_passed_to_wait: bool,
@@ -363,7 +348,8 @@ pub struct FileFacts {
     pub sites: Vec<SiteFact>,
     pub refs: Vec<RefFact>,
     pub links: Vec<(Vec<Target>, Target)>,
-    pub fns: Vec<(String, bool)>,
+    /// The file has an `async fn main`.
+    pub async_main: bool,
     pub calls: Vec<CallFact>,
     pub struct_fields: Vec<(String, String)>,
     pub unresolved: Vec<UnresolvedSite>,
@@ -374,6 +360,20 @@ pub struct FileFacts {
     /// The tree has an ERROR node: the file does not parse.
     pub has_error: bool,
     pub blocking: Vec<BlockingFact>,
+}
+
+impl FileFacts {
+    /// Anything in this file that the crate-wide plan would use.
+    pub fn mentions_locks(&self) -> bool {
+        !(self.decls.is_empty()
+            && self.sites.is_empty()
+            && self.blocking.is_empty()
+            && self.refs.is_empty()
+            && self.imports.is_empty()
+            && self.links.is_empty()
+            && self.unresolved.is_empty()
+            && self.macro_uses.is_empty())
+    }
 }
 
 pub const LOCK_METHODS: &[&str] = &[
@@ -429,8 +429,8 @@ const PASS_THROUGH: &[&str] = &[
 struct Extractor<'a> {
     imports: &'a Imports,
     /// Last path segments that can name a lock type or a std::sync import.
-    lock_names: std::collections::HashSet<String>,
-    flow_names: Option<&'a std::collections::HashSet<String>>,
+    lock_names: HashSet<String>,
+    flow_names: Option<&'a HashSet<String>>,
     /// The context of the node being visited (see `frame_context`).
     ctx: SiteContext,
     /// The innermost fn around it.
@@ -454,12 +454,12 @@ pub fn extract(
     text: &str,
     file_id: usize,
     edition: Edition,
-    flow_names: Option<&std::collections::HashSet<String>>,
+    flow_names: Option<&HashSet<String>>,
     blocking_only: bool,
     user_blocking: &[crate::config::UserBlocking],
 ) -> FileFacts {
     let imports = Imports::collect(file, text);
-    let mut lock_names: std::collections::HashSet<String> = [
+    let mut lock_names: HashSet<String> = [
         "Mutex",
         "RwLock",
         "MutexGuard",
@@ -500,11 +500,10 @@ pub fn extract(
                 if node.kind() == SyntaxKind::ERROR {
                     ex.facts.has_error = true;
                 }
-                if let Some(ctx) = frame_context(&node, &ex.ctx) {
-                    let in_fn = match ast::Fn::cast(node.clone()) {
-                        Some(f) => Some(fn_key(&f).into()),
-                        None => ex.in_fn.clone(),
-                    };
+                let key: Option<std::sync::Arc<str>> =
+                    ast::Fn::cast(node.clone()).map(|f| fn_key(&f).into());
+                if let Some(ctx) = frame_context(&node, &ex.ctx, key.as_ref()) {
+                    let in_fn = key.or_else(|| ex.in_fn.clone());
                     let outer = (
                         std::mem::replace(&mut ex.ctx, ctx),
                         std::mem::replace(&mut ex.in_fn, in_fn),
@@ -995,19 +994,16 @@ impl Extractor<'_> {
                 return true;
             }
             match up.kind() {
-                SyntaxKind::RECORD_EXPR_FIELD | SyntaxKind::METHOD_CALL_EXPR => {
-                    if up.kind() == SyntaxKind::METHOD_CALL_EXPR
-                        && ast::MethodCallExpr::cast(up.clone())
-                            .and_then(|m| m.arg_list())
-                            .is_some_and(|a| {
-                                a.syntax().text_range().contains_range(node.text_range())
-                            })
-                    {
-                        return false;
-                    }
-                    if up.kind() == SyntaxKind::RECORD_EXPR_FIELD {
-                        return false;
-                    }
+                SyntaxKind::RECORD_EXPR_FIELD => return false,
+                // An argument of a method call (`v.push(Mutex::new(0))`).
+                SyntaxKind::METHOD_CALL_EXPR
+                    if ast::MethodCallExpr::cast(up.clone())
+                        .and_then(|m| m.arg_list())
+                        .is_some_and(|a| {
+                            a.syntax().text_range().contains_range(node.text_range())
+                        }) =>
+                {
+                    return false;
                 }
                 SyntaxKind::ARG_LIST => {
                     let callee = up
@@ -1073,9 +1069,7 @@ impl Extractor<'_> {
 
     fn visit_fn(&mut self, f: &ast::Fn) {
         let key = fn_key(f);
-        self.facts
-            .fns
-            .push((key.clone(), f.async_token().is_some()));
+        self.facts.async_main |= key == "main" && f.async_token().is_some();
         if let Some(list) = f.param_list() {
             for (index, param) in list.params().enumerate() {
                 let (Some(ty), Some(pat)) = (param.ty(), param.pat()) else {
@@ -1181,28 +1175,20 @@ impl Extractor<'_> {
             });
         }
         let callee_key = self.callee_key(node, anchor, &callee);
+        // For the blocking rules alone, helper chains need only calls that
+        // name their fn exactly.
+        if !self.blocking_only || callee_key.is_some() {
+            self.facts.calls.push(CallFact {
+                callee,
+                callee_key,
+                in_fn: self.in_fn.clone(),
+                ctx,
+                range: node.text_range() + TextSize::from(shift),
+            });
+        }
         if self.blocking_only {
-            // Helper chains need only calls that name their fn exactly.
-            if callee_key.is_some() {
-                let range = node.text_range() + TextSize::from(shift);
-                let in_fn = self.in_fn.clone();
-                self.facts.calls.push(CallFact {
-                    callee,
-                    callee_key,
-                    in_fn,
-                    ctx,
-                    range,
-                });
-            }
             return;
         }
-        self.facts.calls.push(CallFact {
-            callee,
-            callee_key,
-            in_fn: self.in_fn.clone(),
-            ctx,
-            range: node.text_range() + TextSize::from(shift),
-        });
         // Flows from arguments into lock parameters.
         let args = if let Some(mc) = ast::MethodCallExpr::cast(node.clone()) {
             mc.arg_list()
@@ -1309,8 +1295,9 @@ impl Extractor<'_> {
                 return;
             }
         }
-        // An unknown macro: note every `name.lock(` so that a lock used here is
-        // never migrated behind the macro's back.
+        // An unknown macro: note the uses of tracked imports in its tokens,
+        // and every name handed to it, so that a lock used here is never
+        // migrated behind the macro's back.
         let tokens: Vec<_> = tt
             .syntax()
             .descendants_with_tokens()
@@ -1388,12 +1375,6 @@ impl Extractor<'_> {
             return;
         };
         let ctx = self.ctx.clone();
-        let in_macro = (shift != 0).then(|| {
-            ast::MacroCall::cast(anchor.clone())
-                .and_then(|m| m.path())
-                .map(|p| format!("{}!", p.syntax().text()))
-                .unwrap_or_default()
-        });
         let guard_fn = anchor.ancestors().find_map(ast::Fn::cast).and_then(|f| {
             let sig_has_guard = f
                 .param_list()
@@ -1426,7 +1407,6 @@ impl Extractor<'_> {
             range: name.syntax().text_range() + TextSize::from(shift),
             shape,
             held_across_await,
-            in_macro,
             guard_fn,
             guard_passed_to_wait,
         });
@@ -1470,15 +1450,8 @@ impl Extractor<'_> {
                     let arg = ce.arg_list()?.args().next()?;
                     return self.root(&arg, anchor, depth + 1);
                 }
-                if self
-                    .imports
-                    .resolve(&segs[..segs.len() - 1])
-                    .starts_with("std::")
-                    || self
-                        .imports
-                        .resolve(&segs[..segs.len() - 1])
-                        .starts_with("parking_lot")
-                {
+                let qualifier = self.imports.resolve(&segs[..segs.len() - 1]);
+                if qualifier.starts_with("std::") || qualifier.starts_with("parking_lot") {
                     return None; // `Mutex::new(..)`, `Arc::new(..)`: a value, not a place
                 }
                 let (name, qual) = split_qual(&segs, anchor);
@@ -1535,7 +1508,7 @@ impl Extractor<'_> {
                 Some(Target::Key(format!("param:{}#{index}", fn_key(&f))))
             }
             Binding::From(e) => self.root(&e, e.syntax(), depth + 1),
-            Binding::Other => None,
+            Binding::Destructured(_) | Binding::Other => None,
             Binding::NotFound => Some(Target::Static(name.to_string())),
         }
     }
@@ -1586,6 +1559,8 @@ enum Binding {
     /// `if let Some(x) = expr`, `for x in expr`: `x` is (an element of) `expr`.
     From(ast::Expr),
     Param(ast::Fn, usize, ast::Param),
+    /// A `let` with a pattern other than a plain name (`let (tx, rx) = ..`).
+    Destructured(ast::LetStmt),
     /// Bound by a pattern the tool does not follow (closure parameter, `for`,
     /// `match` arm, `if let`).
     Other,
@@ -1615,7 +1590,7 @@ fn find_binding(name: &str, anchor: &SyntaxNode) -> Binding {
                 if let Some(l) = found {
                     return match l.pat() {
                         Some(ast::Pat::IdentPat(_)) => Binding::Let(l),
-                        _ => Binding::Other,
+                        _ => Binding::Destructured(l),
                     };
                 }
             }
@@ -1773,7 +1748,7 @@ fn spawn_blocking_wrap(call: &SyntaxNode) -> Option<(TextRange, String)> {
             Binding::NotFound => continue, // a fn, static or const
             Binding::Let(l) => owned_let(&l)?,
             Binding::Param(_, _, p) => owned_type(&p.ty()?.syntax().text().to_string())?,
-            Binding::From(_) | Binding::Other => return None,
+            Binding::From(_) | Binding::Destructured(_) | Binding::Other => return None,
         };
         let used_after = body
             .descendants()
@@ -1876,28 +1851,18 @@ fn in_test_code(node: &SyntaxNode) -> bool {
 /// The initializer a local was bound by, and its index when the `let`
 /// destructures a tuple (`let (tx, rx) = channel();`).
 fn let_binding(name: &str, anchor: &SyntaxNode) -> Option<(ast::Expr, Option<usize>)> {
-    let pos = anchor.text_range().start();
-    for list in anchor
-        .ancestors()
-        .filter(|a| a.kind() == SyntaxKind::STMT_LIST)
-    {
-        let found = list
-            .children()
-            .filter_map(ast::LetStmt::cast)
-            .filter(|l| l.syntax().text_range().end() <= pos && binds(l.pat(), name))
-            .last();
-        if let Some(l) = found {
-            let index = match l.pat()? {
-                ast::Pat::IdentPat(_) => None,
-                ast::Pat::TuplePat(t) => {
-                    Some(t.fields().position(|f| matches!(&f, ast::Pat::IdentPat(i) if i.name().is_some_and(|n| n.text() == name)))?)
-                }
-                _ => return None,
+    match find_binding(name, anchor) {
+        Binding::Let(l) => Some((l.initializer()?, None)),
+        Binding::Destructured(l) => {
+            let ast::Pat::TuplePat(t) = l.pat()? else {
+                return None;
             };
-            return Some((l.initializer()?, index));
+            let is_name = |f: &ast::Pat| matches!(f, ast::Pat::IdentPat(i) if i.name().is_some_and(|n| n.text() == name));
+            let index = t.fields().position(|f| is_name(&f))?;
+            Some((l.initializer()?, Some(index)))
         }
+        _ => None,
     }
-    None
 }
 
 fn is_assign(bin: &ast::BinExpr) -> bool {
@@ -2021,8 +1986,13 @@ fn is_blocking_closure(closure: &SyntaxNode) -> bool {
 }
 
 /// The context a frame node (fn, closure, async block, static) opens, given
-/// the context around it; `None` for other nodes.
-fn frame_context(node: &SyntaxNode, parent: &SiteContext) -> Option<SiteContext> {
+/// the context around it; `None` for other nodes. `key` is the fn's key when
+/// the node is a fn.
+fn frame_context(
+    node: &SyntaxNode,
+    parent: &SiteContext,
+    key: Option<&std::sync::Arc<str>>,
+) -> Option<SiteContext> {
     Some(match node.kind() {
         SyntaxKind::FN => {
             let f = ast::Fn::cast(node.clone()).unwrap();
@@ -2036,7 +2006,7 @@ fn frame_context(node: &SyntaxNode, parent: &SiteContext) -> Option<SiteContext>
                 .and_then(|i| i.trait_())
                 .is_some_and(|t| t.syntax().text().to_string().ends_with("Drop"));
             SiteContext::Sync {
-                fn_name: fn_key(&f).into(),
+                fn_name: key?.clone(),
                 in_drop,
             }
         }
@@ -2102,7 +2072,6 @@ fn site_shape(call: &ast::MethodCallExpr, recv: &ast::Expr, shift: u32) -> SiteS
     let name_start = call.name_ref().unwrap().syntax().text_range().start();
     let from_name = |end: TextSize| sh(TextRange::new(name_start, end));
     let bare = |desc: &str| SiteShape::Bare {
-        call: from_name(call.syntax().text_range().end()),
         use_desc: desc.to_string(),
     };
     let Some(parent) = call.syntax().parent() else {
@@ -2353,7 +2322,7 @@ mod tests {
 
     #[test]
     fn files_are_analysed_only_where_a_declaration_can_be_reached() {
-        let names: std::collections::HashSet<String> = [
+        let names: HashSet<String> = [
             "inner".to_string(),
             "helper".to_string(),
             "CACHE".to_string(),

@@ -53,16 +53,6 @@ pub enum Family {
     Tokio,
 }
 
-impl Family {
-    pub fn module(self) -> &'static str {
-        match self {
-            Family::Std => "std::sync",
-            Family::ParkingLot => "parking_lot",
-            Family::Tokio => "tokio::sync",
-        }
-    }
-}
-
 /// One name brought into scope by a `use` item.
 #[derive(Clone, Debug)]
 pub struct ImportedName {

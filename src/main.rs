@@ -166,7 +166,7 @@ fn main() -> ExitCode {
         }
     }
     if cli.write {
-        let (errors, _) = write::write_changes(&outcome.changes, cli.allow_dirty);
+        let errors = write::write_changes(&outcome.changes, cli.allow_dirty);
         outcome.errors.extend(errors);
     }
     for e in &outcome.errors {

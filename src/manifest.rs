@@ -43,6 +43,16 @@ fn is_package_manifest(path: &Path) -> bool {
         .is_ok_and(|doc| doc.get("package").is_some())
 }
 
+/// The workspace root at or above `dir`: the nearest `Cargo.toml` with a
+/// `[workspace]`, and its document.
+pub fn workspace_root(dir: &Path) -> Option<(PathBuf, DocumentMut)> {
+    dir.ancestors().find_map(|d| {
+        let path = d.join("Cargo.toml");
+        let doc: DocumentMut = std::fs::read_to_string(&path).ok()?.parse().ok()?;
+        doc.get("workspace").is_some().then_some((path, doc))
+    })
+}
+
 /// The edition a manifest declares, following `edition.workspace = true` up to
 /// the workspace root. Cargo's default is 2015.
 pub fn edition(manifest: &Path) -> Result<Edition> {
@@ -61,23 +71,17 @@ pub fn edition(manifest: &Path) -> Result<Edition> {
         .and_then(Item::as_bool)
         == Some(true)
     {
-        let mut dir = manifest.parent().and_then(Path::parent);
-        while let Some(d) = dir {
-            let root = d.join("Cargo.toml");
-            if let Ok(text) = std::fs::read_to_string(&root) {
-                if let Ok(doc) = text.parse::<DocumentMut>() {
-                    if let Some(s) = doc
-                        .get("workspace")
-                        .and_then(|i| i.get("package"))
-                        .and_then(|i| i.get("edition"))
-                        .and_then(Item::as_str)
-                    {
-                        return parse_edition(s)
-                            .with_context(|| format!("{}: unknown edition `{s}`", root.display()));
-                    }
-                }
+        let above = manifest.parent().and_then(Path::parent);
+        if let Some((root, doc)) = above.and_then(workspace_root) {
+            let inherited = doc
+                .get("workspace")
+                .and_then(|i| i.get("package"))
+                .and_then(|i| i.get("edition"))
+                .and_then(Item::as_str);
+            if let Some(s) = inherited {
+                return parse_edition(s)
+                    .with_context(|| format!("{}: unknown edition `{s}`", root.display()));
             }
-            dir = d.parent();
         }
     }
     Ok(Edition::Edition2015)

@@ -462,6 +462,7 @@ pub fn plan(files: &[&FileFacts], opts: &PlanOptions) -> CratePlan {
     }
 
     // Sites per group.
+    let simple_names: Vec<String> = (0..n).map(|id| index.simple_name(id)).collect();
     let mut sites: Vec<Vec<(usize, &SiteFact)>> = vec![Vec::new(); n];
     // Places that may lock a declaration in async code but could not be tied
     // to it for sure: they make it reported, never migrated.
@@ -493,8 +494,8 @@ pub fn plan(files: &[&FileFacts], opts: &PlanOptions) -> CratePlan {
             sites[id].push((file, site));
         }
         for u in &facts.unresolved {
-            for id in 0..n {
-                if u.names_nearby.contains(&index.simple_name(id)) {
+            for (id, simple) in simple_names.iter().enumerate() {
+                if u.names_nearby.contains(simple) {
                     let reason =
                         "a lock site near a use of it has a receiver the tool cannot resolve";
                     uncertain(
@@ -510,8 +511,8 @@ pub fn plan(files: &[&FileFacts], opts: &PlanOptions) -> CratePlan {
             }
         }
         for m in &facts.macro_uses {
-            for id in 0..n {
-                if index.simple_name(id) == m.name {
+            for (id, simple) in simple_names.iter().enumerate() {
+                if *simple == m.name {
                     let reason = format!(
                         "it is handed to `{}!`, a macro the tool cannot parse",
                         m.macro_name
@@ -675,8 +676,8 @@ pub fn plan(files: &[&FileFacts], opts: &PlanOptions) -> CratePlan {
     // Type paths and constructors of migrating groups, and the imports they use.
     let decl_family = |id: usize| index.decls[id].family;
     for (file, facts) in files.iter().enumerate() {
-        let mut migrated_starts: HashMap<u32, LockType> = HashMap::new();
-        let mut import_ranges: HashSet<u32> = HashSet::new();
+        // Where a migrated lock type is named through an import.
+        let mut migrated_starts: HashSet<u32> = HashSet::new();
         for r in &facts.refs {
             let Some(owner) = index.first_owner(&r.owners) else {
                 continue;
@@ -690,8 +691,7 @@ pub fn plan(files: &[&FileFacts], opts: &PlanOptions) -> CratePlan {
             }
             match &r.via_import {
                 Some(_) => {
-                    migrated_starts.insert(u32::from(r.range.start()), r.lock);
-                    import_ranges.insert(u32::from(r.range.start()));
+                    migrated_starts.insert(u32::from(r.range.start()));
                 }
                 None => edits.push(Edit::new(
                     r.range,
@@ -718,14 +718,13 @@ pub fn plan(files: &[&FileFacts], opts: &PlanOptions) -> CratePlan {
                 .collect();
             let migrated: Vec<_> = uses
                 .iter()
-                .filter(|u| migrated_starts.contains_key(&u32::from(u.range.start())))
+                .filter(|u| migrated_starts.contains(&u32::from(u.range.start())))
                 .collect();
             let is_removed = |r: TextRange| removed.iter().any(|e| e.contains_range(r));
             let kept = uses
                 .iter()
                 .filter(|u| {
-                    !migrated_starts.contains_key(&u32::from(u.range.start()))
-                        && !is_removed(u.range)
+                    !migrated_starts.contains(&u32::from(u.range.start())) && !is_removed(u.range)
                 })
                 .count();
             let name = path.rsplit("::").next().unwrap_or_default();
@@ -981,21 +980,16 @@ fn plan_blocking(files: &[&FileFacts], opts: &PlanOptions, out: &mut CratePlan) 
 /// runtime, or fns called only from blocking closures and such fns.
 struct RuntimeAnalysis<'a> {
     files: &'a [&'a FileFacts],
-    async_fns: HashSet<String>,
+    /// Some `main` is async: a sync `main` may then share its crate with a runtime.
+    async_main: bool,
     examined: RefCell<BTreeSet<String>>,
 }
 
 impl<'a> RuntimeAnalysis<'a> {
     fn new(files: &'a [&'a FileFacts]) -> Self {
-        let async_fns = files
-            .iter()
-            .flat_map(|f| f.fns.iter())
-            .filter(|(_, a)| *a)
-            .map(|(k, _)| k.clone())
-            .collect();
         RuntimeAnalysis {
             files,
-            async_fns,
+            async_main: files.iter().any(|f| f.async_main),
             examined: RefCell::default(),
         }
     }
@@ -1005,7 +999,7 @@ impl<'a> RuntimeAnalysis<'a> {
     }
 
     fn check(&self, fn_key: &str, seen: &mut HashSet<String>) -> Result<(), String> {
-        if fn_key == "main" && !self.async_fns.contains("main") {
+        if fn_key == "main" && !self.async_main {
             return Ok(());
         }
         if !seen.insert(fn_key.to_string()) {

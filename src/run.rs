@@ -196,8 +196,8 @@ struct CrateInfo {
     broken: bool,
 }
 
-/// Reads and, if `wanted` says so, parses and analyses one file.
 /// How much of a file to analyse.
+#[derive(PartialEq)]
 enum Depth {
     Skip,
     /// Only what the blocking rules need.
@@ -212,6 +212,7 @@ struct Loaded {
     async_site: bool,
 }
 
+/// Reads one file and analyses it as deeply as `wanted` says.
 fn load(
     input: &Input,
     krate: &CrateInfo,
@@ -222,23 +223,18 @@ fn load(
     let display = display_path(&input.path, &opts.display_root);
     let src = read_source(&input.path, display, krate.edition)?;
     let async_site = facts::may_hold_async_lock_site(&src.text);
-    let analysed = match wanted(&src.text) {
-        Depth::Skip => None,
-        _ if krate.broken => None,
-        Depth::Blocking => Some(analyse(
+    let depth = wanted(&src.text);
+    let analysed = if depth == Depth::Skip || krate.broken {
+        None
+    } else {
+        let full = depth == Depth::Full;
+        Some(analyse(
             src,
             input.file_id,
             flow_names,
-            false,
+            full,
             &krate.config,
-        )?),
-        Depth::Full => Some(analyse(
-            src,
-            input.file_id,
-            flow_names,
-            true,
-            &krate.config,
-        )?),
+        )?)
     };
     Ok(Loaded {
         analysed,
@@ -349,10 +345,11 @@ pub fn run(opts: &Options) -> Outcome {
         |c, text| facts::may_lock_in_async(text, &names[c]),
     );
 
-    for (crate_id, krate) in crates.iter().enumerate() {
-        let members: Vec<usize> = (0..inputs.len())
-            .filter(|&i| inputs[i].crate_id == crate_id)
-            .collect();
+    let mut members_of: Vec<Vec<usize>> = vec![Vec::new(); crates.len()];
+    for (i, input) in inputs.iter().enumerate() {
+        members_of[input.crate_id].push(i);
+    }
+    for (crate_id, (krate, members)) in crates.iter().zip(&members_of).enumerate() {
         loop {
             let plan = {
                 let facts: Vec<&FileFacts> = members
@@ -481,11 +478,15 @@ fn emit(
     opts: &Options,
     out: &mut Outcome,
 ) {
-    // A crate that cannot name tokio everywhere (optional or renamed) gets no fix.
-    let blocker = manifest_path
+    // The manifest, when a fix needs tokio features in it.
+    let manifest_text = manifest_path
         .filter(|_| !plan.tokio_features.is_empty())
-        .and_then(|m| std::fs::read_to_string(m).ok())
-        .and_then(|text| manifest::tokio_blocker(&text));
+        .map(|m| std::fs::read_to_string(m).map_err(anyhow::Error::from));
+    // A crate that cannot name tokio everywhere (optional or renamed) gets no fix.
+    let blocker = manifest_text
+        .as_ref()
+        .and_then(|t| t.as_ref().ok())
+        .and_then(|text| manifest::tokio_blocker(text));
     if let Some(reason) = blocker {
         for r in &mut plan.reports {
             if r.decision == Decision::Migrate {
@@ -560,46 +561,44 @@ fn emit(
             crate_id,
         });
     }
-    if !plan.tokio_features.is_empty() {
-        if let Some(m) = manifest_path {
-            // Edits only in tests, examples or benches need tokio only there.
-            let crate_dir = m.parent().unwrap_or(Path::new(""));
-            let dev_only = !plan.tokio_outside_tests
-                || changes.iter().all(|c: &FileChange| {
-                    let first = c
-                        .path
-                        .strip_prefix(crate_dir)
-                        .ok()
-                        .and_then(|r| r.components().next());
-                    first.is_some_and(|f| {
-                        matches!(
-                            f.as_os_str().to_str(),
-                            Some("tests" | "examples" | "benches")
-                        )
-                    })
-                });
-            let features: Vec<&str> = plan.tokio_features.iter().copied().collect();
-            match std::fs::read_to_string(m)
-                .map_err(anyhow::Error::from)
-                .and_then(|old| {
-                    Ok(manifest::with_tokio_features(&old, &features, dev_only)?
-                        .map(|new| (old, new)))
-                }) {
-                Ok(Some((old, new))) => changes.push(FileChange {
-                    path: m.to_path_buf(),
-                    display: display_path(m, &opts.display_root),
-                    old,
-                    new,
-                    crate_id,
-                }),
-                Ok(None) => {}
-                Err(e) => {
-                    out.errors.push(format!(
-                        "{}: cannot add the tokio features the rewrite needs: {e}",
-                        m.display()
-                    ));
-                    crate_ok = false;
-                }
+    if let (Some(m), Some(text)) = (
+        manifest_path,
+        manifest_text.filter(|_| !plan.tokio_features.is_empty()),
+    ) {
+        // Edits only in tests, examples or benches need tokio only there.
+        let crate_dir = m.parent().unwrap_or(Path::new(""));
+        let dev_only = !plan.tokio_outside_tests
+            || changes.iter().all(|c: &FileChange| {
+                let first = c
+                    .path
+                    .strip_prefix(crate_dir)
+                    .ok()
+                    .and_then(|r| r.components().next());
+                first.is_some_and(|f| {
+                    matches!(
+                        f.as_os_str().to_str(),
+                        Some("tests" | "examples" | "benches")
+                    )
+                })
+            });
+        let features: Vec<&str> = plan.tokio_features.iter().copied().collect();
+        match text.and_then(|old| {
+            Ok(manifest::with_tokio_features(&old, &features, dev_only)?.map(|new| (old, new)))
+        }) {
+            Ok(Some((old, new))) => changes.push(FileChange {
+                path: m.to_path_buf(),
+                display: display_path(m, &opts.display_root),
+                old,
+                new,
+                crate_id,
+            }),
+            Ok(None) => {}
+            Err(e) => {
+                out.errors.push(format!(
+                    "{}: cannot add the tokio features the rewrite needs: {e}",
+                    m.display()
+                ));
+                crate_ok = false;
             }
         }
     }

@@ -81,10 +81,9 @@ fn write_atomic(path: &Path, contents: &str) -> std::io::Result<()> {
 
 /// Writes the changes crate by crate. A crate with a dirty or read-only file
 /// is not written at all, so no migration is ever left half-applied. Returns
-/// one error line per problem, and the files written.
-pub fn write_changes(changes: &[FileChange], allow_dirty: bool) -> (Vec<String>, Vec<PathBuf>) {
+/// one error line per problem.
+pub fn write_changes(changes: &[FileChange], allow_dirty: bool) -> Vec<String> {
     let mut errors = Vec::new();
-    let mut written = Vec::new();
     let mut by_crate: BTreeMap<usize, Vec<&FileChange>> = BTreeMap::new();
     for c in changes {
         by_crate.entry(c.crate_id).or_default().push(c);
@@ -127,11 +126,10 @@ pub fn write_changes(changes: &[FileChange], allow_dirty: bool) -> (Vec<String>,
             continue;
         }
         for c in files {
-            match write_atomic(&c.path, &c.new) {
-                Ok(()) => written.push(c.path.clone()),
-                Err(e) => errors.push(format!("{}: cannot write: {e}", c.display)),
+            if let Err(e) = write_atomic(&c.path, &c.new) {
+                errors.push(format!("{}: cannot write: {e}", c.display));
             }
         }
     }
-    (errors, written)
+    errors
 }
