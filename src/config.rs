@@ -4,6 +4,12 @@
 //! key and the file.
 //!
 //! ```toml
+//! select = ["AW1", "AW201"]              # rules to run: codes, code prefixes, names, "all"
+//! ignore = ["AW206"]                     # rules to skip
+//! policy = "held-across-await"           # or "async-use" (the default)
+//! parking-lot = true                     # also migrate parking_lot locks
+//! exclude = ["benches/**"]               # globs, relative to the crate's directory
+//!
 //! [[blocking]]
 //! path = "crate::db::query_sync"        # the function, as code names it
 //! kind = "wait"                         # "wait" (AW203) or "heavy" (AW206)
@@ -13,7 +19,10 @@
 use std::path::Path;
 
 use anyhow::{bail, Context, Result};
+use clap::ValueEnum as _;
 use toml_edit::{DocumentMut, Item, TableLike};
+
+use crate::plan::Policy;
 
 /// A user-declared blocking function.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -26,10 +35,19 @@ pub struct UserBlocking {
     pub replacement: Option<String>,
 }
 
+/// A crate's configuration. `None` means "not set": the command line or the
+/// default decides.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Config {
+    pub select: Option<Vec<String>>,
+    pub ignore: Option<Vec<String>>,
+    pub policy: Option<Policy>,
+    pub parking_lot: Option<bool>,
+    pub exclude: Vec<String>,
     pub blocking: Vec<UserBlocking>,
 }
+
+const KNOWN_KEYS: &str = "select, ignore, policy, parking-lot, exclude, blocking";
 
 impl Config {
     /// The configuration of the crate whose manifest is `manifest`.
@@ -73,8 +91,55 @@ impl Config {
 
 fn parse(table: &dyn TableLike, file: &Path, prefix: &str) -> Result<Config> {
     let mut config = Config::default();
+    let strings = |key: &str, item: &Item| -> Result<Vec<String>> {
+        let items = item.as_array().map(|a| {
+            a.iter()
+                .map(|v| v.as_str().map(str::to_string))
+                .collect::<Option<Vec<_>>>()
+        });
+        match items {
+            Some(Some(v)) => Ok(v),
+            _ => bail!(
+                "{}: `{prefix}{key}` must be an array of strings",
+                file.display()
+            ),
+        }
+    };
+    let rules = |key: &str, item: &Item| -> Result<Vec<String>> {
+        let v = strings(key, item)?;
+        for s in &v {
+            if let Err(e) = crate::rules::check_selector(s) {
+                bail!("{}: `{prefix}{key}`: {e}", file.display());
+            }
+        }
+        Ok(v)
+    };
     for (key, item) in table.iter() {
         match key {
+            "select" => config.select = Some(rules(key, item)?),
+            "ignore" => config.ignore = Some(rules(key, item)?),
+            "exclude" => {
+                config.exclude = strings(key, item)?;
+                for g in &config.exclude {
+                    if let Err(e) = globset::Glob::new(g) {
+                        bail!("{}: `{prefix}exclude`: {e}", file.display());
+                    }
+                }
+            }
+            "policy" => {
+                let value = item.as_str().unwrap_or_default();
+                config.policy = Some(Policy::from_str(value, false).map_err(|_| {
+                    anyhow::anyhow!(
+                        "{}: `{prefix}policy` is `{}`; use \"async-use\" or \"held-across-await\"",
+                        file.display(),
+                        item.to_string().trim()
+                    )
+                })?);
+            }
+            "parking-lot" | "parking_lot" => match item.as_bool() {
+                Some(b) => config.parking_lot = Some(b),
+                None => bail!("{}: `{prefix}{key}` must be true or false", file.display()),
+            },
             "blocking" => {
                 let Some(entries) = item.as_array_of_tables() else {
                     bail!(
@@ -87,7 +152,7 @@ fn parse(table: &dyn TableLike, file: &Path, prefix: &str) -> Result<Config> {
                 }
             }
             other => bail!(
-                "{}: unknown key `{prefix}{other}` (known: blocking)",
+                "{}: unknown key `{prefix}{other}` (known: {KNOWN_KEYS})",
                 file.display()
             ),
         }
@@ -156,9 +221,34 @@ mod tests {
     }
 
     #[test]
+    fn run_settings_parse() {
+        let c = parse_str("select = [\"AW1\", \"blocking-sleep\"]\nignore = [\"AW104\"]\npolicy = \"held-across-await\"\nparking-lot = true\nexclude = [\"benches/**\"]\n").unwrap();
+        assert_eq!(c.select.unwrap(), ["AW1", "blocking-sleep"]);
+        assert_eq!(c.ignore.unwrap(), ["AW104"]);
+        assert_eq!(c.policy, Some(Policy::HeldAcrossAwait));
+        assert_eq!(c.parking_lot, Some(true));
+        assert_eq!(c.exclude, ["benches/**"]);
+    }
+
+    #[test]
     fn unknown_keys_and_bad_values_name_key_and_file() {
         let e = parse_str("polcy = \"x\"\n").unwrap_err().to_string();
-        assert_eq!(e, "awaitify.toml: unknown key `polcy` (known: blocking)");
+        assert_eq!(
+            e,
+            "awaitify.toml: unknown key `polcy` (known: select, ignore, policy, parking-lot, exclude, blocking)"
+        );
+        let e = parse_str("policy = \"always\"\n").unwrap_err().to_string();
+        assert!(e.contains("`policy` is `\"always\"`"), "{e}");
+        let e = parse_str("select = [\"AW9\"]\n").unwrap_err().to_string();
+        assert!(e.contains("`select`: `AW9` names no rule"), "{e}");
+        let e = parse_str("ignore = \"AW101\"\n").unwrap_err().to_string();
+        assert!(e.contains("`ignore` must be an array of strings"), "{e}");
+        let e = parse_str("parking-lot = \"yes\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("`parking-lot` must be true or false"), "{e}");
+        let e = parse_str("exclude = [\"a/[\"]\n").unwrap_err().to_string();
+        assert!(e.contains("`exclude`"), "{e}");
         let e = parse_str("[[blocking]]\npath = \"f\"\nknd = \"wait\"\n")
             .unwrap_err()
             .to_string();

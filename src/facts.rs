@@ -360,9 +360,31 @@ pub struct FileFacts {
     /// The tree has an ERROR node: the file does not parse.
     pub has_error: bool,
     pub blocking: Vec<BlockingFact>,
+    /// `// awaitify: allow(..)` comments and the code each one covers.
+    pub allows: Vec<Allow>,
+    /// The run must not change this file (excluded, or outside the paths
+    /// given): it is read only so that locks it touches are not migrated.
+    pub read_only: bool,
+}
+
+/// A suppression comment: `// awaitify: allow(AW101, blocking-sleep)` or
+/// `allow(all)`, covering its own line when it follows code, else the item
+/// or statement below it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Allow {
+    pub range: TextRange,
+    pub rules: Vec<String>,
 }
 
 impl FileFacts {
+    /// Does a suppression comment cover `rule` at `offset`?
+    pub fn allows(&self, rule: &crate::rules::Rule, offset: TextSize) -> bool {
+        self.allows.iter().any(|a| {
+            a.range.contains_inclusive(offset)
+                && a.rules.iter().any(|r| crate::rules::selects(r, rule))
+        })
+    }
+
     /// Anything in this file that the crate-wide plan would use.
     pub fn mentions_locks(&self) -> bool {
         !(self.decls.is_empty()
@@ -490,6 +512,9 @@ pub fn extract(
         user_blocking,
     };
     ex.facts.imports.sort_by_key(|i| i.2.start());
+    if text.contains("awaitify:") {
+        ex.facts.allows = allow_comments(file, text);
+    }
     // Contexts are computed top-down: each fn, closure, async block and
     // static opens a frame whose context follows from its parent's.
     #[allow(clippy::type_complexity)]
@@ -2302,6 +2327,71 @@ fn held_across_await(
         }
     }
     false
+}
+
+/// The rules a comment allows, if it is an `awaitify: allow(..)` comment.
+fn parse_allow(comment: &str) -> Option<Vec<String>> {
+    let body = comment
+        .trim_start_matches('/')
+        .trim_start_matches('*')
+        .trim();
+    let list = body
+        .strip_prefix("awaitify:")?
+        .trim()
+        .strip_prefix("allow(")?
+        .split(')')
+        .next()?;
+    Some(
+        list.split(',')
+            .map(|r| r.trim().to_string())
+            .filter(|r| !r.is_empty())
+            .collect(),
+    )
+}
+
+/// Every suppression comment of the file with the range it covers.
+fn allow_comments(file: &SourceFile, text: &str) -> Vec<Allow> {
+    let mut out = Vec::new();
+    for token in file
+        .syntax()
+        .descendants_with_tokens()
+        .filter_map(|e| e.into_token())
+        .filter(|t| t.kind() == SyntaxKind::COMMENT)
+    {
+        let Some(rules) = parse_allow(token.text()) else {
+            continue;
+        };
+        let start = usize::from(token.text_range().start());
+        let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+        let trailing = !text[line_start..start].trim().is_empty();
+        let end = if trailing {
+            token.text_range().end()
+        } else {
+            // Leading comments belong to the item that follows them; else the
+            // next sibling is what the comment stands above.
+            let parent = token.parent();
+            let leads_parent = parent.as_ref().is_some_and(|p| {
+                p.children_with_tokens()
+                    .take_while(|e| e.as_token() != Some(&token))
+                    .all(|e| matches!(e.kind(), SyntaxKind::COMMENT | SyntaxKind::WHITESPACE))
+            });
+            match parent {
+                Some(p) if leads_parent && p.kind() != SyntaxKind::SOURCE_FILE => {
+                    p.text_range().end()
+                }
+                _ => std::iter::successors(token.next_sibling_or_token(), |e| {
+                    e.next_sibling_or_token()
+                })
+                .find(|e| !matches!(e.kind(), SyntaxKind::COMMENT | SyntaxKind::WHITESPACE))
+                .map_or(token.text_range().end(), |e| e.text_range().end()),
+            }
+        };
+        out.push(Allow {
+            range: TextRange::new(TextSize::from(line_start as u32), end),
+            rules,
+        });
+    }
+    out
 }
 
 #[cfg(test)]

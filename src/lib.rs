@@ -1,6 +1,7 @@
 //! awaitify: migrate std locks that are locked in async code to `tokio::sync`.
 
 pub mod blocking;
+pub mod cli;
 pub mod config;
 pub mod edit;
 pub mod facts;
@@ -11,4 +12,5 @@ pub mod plan;
 pub mod rules;
 pub mod run;
 pub mod use_edit;
+pub mod usertest;
 pub mod write;

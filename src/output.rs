@@ -1,14 +1,23 @@
-//! What a run prints: diagnostics (stderr) and unified diffs that `git apply`
-//! accepts (stdout).
+//! What a run prints: diagnostics (rustc-style snippets or one line each),
+//! unified diffs that `git apply` accepts, the summary, and the machine
+//! formats (JSON, SARIF 2.1.0, GitHub workflow annotations).
 
 use std::fmt::Write as _;
+use std::time::Duration;
 
-use similar::TextDiff;
+use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
+use anstyle::{AnsiColor, Effects, Style};
+use serde_json::{json, Value};
+use similar::{ChangeTag, TextDiff};
 
-use crate::run::{Diagnostic, FileChange, Outcome};
+use crate::rules::{Applicability, Severity, RULES};
+use crate::run::{Diagnostic, FileChange, Outcome, Span};
 
-/// `path:line:col: CODE message`, then one indented note per line.
-pub fn diagnostic(d: &Diagnostic) -> String {
+/// Version of the `--format json` document; raised on incompatible changes.
+pub const JSON_VERSION: u32 = 1;
+
+/// `path:line:col: severity[CODE] message`, then one indented note per line.
+pub fn concise(d: &Diagnostic) -> String {
     let mut s = format!(
         "{}:{}:{}: {}[{}] {}",
         d.path,
@@ -24,6 +33,76 @@ pub fn diagnostic(d: &Diagnostic) -> String {
     s
 }
 
+/// What to tell about a finding's fix.
+fn fix_help(d: &Diagnostic, written: bool) -> Option<&'static str> {
+    match (d.fix, d.fixed, written) {
+        (Some(_), true, true) => Some("fixed"),
+        (Some(Applicability::Unsafe), true, false) => {
+            Some("an unsafe fix is in the diff (it may change behaviour); `--write --unsafe-fixes` applies it")
+        }
+        (Some(_), true, false) => Some("a safe fix is in the diff; `--write` applies it"),
+        (Some(Applicability::Unsafe), false, _) => {
+            Some("`--unsafe-fixes` applies a fix that may change behaviour")
+        }
+        _ => None,
+    }
+}
+
+/// A rustc-style diagnostic: header, the source with the finding and its
+/// other places labelled, then notes and help.
+pub fn full(d: &Diagnostic, source: Option<&str>, color: bool, written: bool) -> String {
+    let level = match d.rule.severity {
+        Severity::Error => Level::ERROR,
+        Severity::Warning => Level::WARNING,
+        Severity::Note => Level::NOTE,
+    };
+    let mut group = Group::with_title(level.primary_title(&d.message).id(d.rule.code));
+    if let Some(src) = source.filter(|s| d.span.end <= s.len()) {
+        let primary = match d.rule.code {
+            "AW101" | "AW102" | "AW103" | "AW104" => "declared here",
+            _ => "called here",
+        };
+        group = group.element(
+            Snippet::source(src)
+                .path(d.path.as_str())
+                .line_start(1)
+                .fold(true)
+                .annotation(
+                    AnnotationKind::Primary
+                        .span(d.span.start..d.span.end)
+                        .label(primary),
+                )
+                .annotations(d.labels.iter().map(|(s, label)| {
+                    AnnotationKind::Context
+                        .span(s.start..s.end)
+                        .label(label.as_str())
+                })),
+        );
+    }
+    // Notes that only repeat a label of the snippet are left out.
+    let labelled: Vec<String> = d
+        .labels
+        .iter()
+        .map(|(s, m)| format!("{}:{}:{}: {m}", s.path, s.line, s.col))
+        .collect();
+    for note in d
+        .notes
+        .iter()
+        .filter(|n| source.is_none() || !labelled.contains(n))
+    {
+        group = group.element(Level::NOTE.message(note.as_str()));
+    }
+    if let Some(help) = fix_help(d, written) {
+        group = group.element(Level::HELP.message(help));
+    }
+    let renderer = if color {
+        Renderer::styled()
+    } else {
+        Renderer::plain()
+    };
+    renderer.render(&[group])
+}
+
 /// A unified diff with `a/` and `b/` headers.
 pub fn diff(change: &FileChange) -> String {
     TextDiff::from_lines(&change.old, &change.new)
@@ -36,47 +115,361 @@ pub fn diff(change: &FileChange) -> String {
         .to_string()
 }
 
-/// The closing line of a run.
-pub fn summary(outcome: &Outcome, written: bool) -> String {
-    let is_lock = |d: &&Diagnostic| matches!(d.rule.code, "AW101" | "AW103");
-    let migrated = outcome
-        .diagnostics
-        .iter()
-        .filter(|d| d.fixed && is_lock(d))
-        .count();
-    let blocking_fixed = outcome
-        .diagnostics
-        .iter()
-        .filter(|d| d.fixed && !is_lock(d))
-        .count();
-    let blocking = match blocking_fixed {
-        0 => String::new(),
-        n => format!(", {n} blocking call{} fixed", plural(n)),
+/// The same diff for a terminal: removed lines red, added green, and the
+/// words that changed within a line emphasised.
+pub fn colored_diff(change: &FileChange) -> String {
+    let red = Style::new().fg_color(Some(AnsiColor::Red.into()));
+    let green = Style::new().fg_color(Some(AnsiColor::Green.into()));
+    let bold = Style::new().effects(Effects::BOLD);
+    let cyan = Style::new().fg_color(Some(AnsiColor::Cyan.into()));
+    let paint = |s: &mut String, style: Style, text: &str| {
+        let _ = write!(s, "{style}{text}{style:#}");
     };
-    let manual = outcome
-        .diagnostics
-        .iter()
-        .filter(|d| d.rule.code == "AW102")
-        .count();
-    let files = outcome.changes.len();
-    let verb = if written { "changed" } else { "would change" };
+    let diff = TextDiff::from_lines(&change.old, &change.new);
+    let mut s = String::new();
+    paint(&mut s, bold, &format!("--- a/{}\n", change.display));
+    paint(&mut s, bold, &format!("+++ b/{}\n", change.display));
+    for hunk in diff.unified_diff().context_radius(3).iter_hunks() {
+        paint(&mut s, cyan, &format!("{}\n", hunk.header()));
+        for op in hunk.ops() {
+            for change in diff.iter_inline_changes(op) {
+                let (sign, style) = match change.tag() {
+                    ChangeTag::Delete => ("-", red),
+                    ChangeTag::Insert => ("+", green),
+                    ChangeTag::Equal => (" ", Style::new()),
+                };
+                paint(&mut s, style, sign);
+                for (emphasized, text) in change.iter_strings_lossy() {
+                    let text = text.trim_end_matches(['\n', '\r']);
+                    match emphasized {
+                        true => paint(
+                            &mut s,
+                            style.effects(Effects::BOLD | Effects::UNDERLINE),
+                            text,
+                        ),
+                        false => paint(&mut s, style, text),
+                    }
+                }
+                s.push('\n');
+                if change.missing_newline() {
+                    s.push_str("\\ No newline at end of file\n");
+                }
+            }
+        }
+    }
+    s
+}
+
+/// Counts behind the summary, the statistics and the machine formats.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub findings: usize,
+    pub fixed_safe: usize,
+    pub fixed_unsafe: usize,
+    /// Unsafe fixes this run did not apply (`--unsafe-fixes` would).
+    pub unsafe_available: usize,
+    pub manual: usize,
+}
+
+pub fn counts(outcome: &Outcome) -> Counts {
+    let mut c = Counts {
+        findings: outcome.diagnostics.len(),
+        ..Counts::default()
+    };
+    for d in &outcome.diagnostics {
+        match (d.fix, d.fixed) {
+            (Some(Applicability::Unsafe), true) => c.fixed_unsafe += 1,
+            (Some(Applicability::Unsafe), false) => c.unsafe_available += 1,
+            (Some(_), true) => c.fixed_safe += 1,
+            _ => {}
+        }
+        if d.rule.code == "AW102" {
+            c.manual += 1;
+        }
+    }
+    c
+}
+
+/// The closing line of a run.
+pub fn summary(outcome: &Outcome, written: bool, elapsed: Duration) -> String {
+    let c = counts(outcome);
+    let n = |n: usize, what: &str| match (what, n) {
+        ("fix", 1) | (_, 1) => format!("{n} {what}"),
+        ("fix", _) => format!("{n} fixes"),
+        _ => format!("{n} {what}s"),
+    };
+    let mut parts = vec![
+        n(outcome.files_scanned, "file") + " scanned",
+        n(c.findings, "finding"),
+    ];
+    let fixed = c.fixed_safe + c.fixed_unsafe;
+    if fixed > 0 {
+        let kinds = match c.fixed_unsafe {
+            0 => format!("{} safe", c.fixed_safe),
+            u => format!("{} safe, {u} unsafe", c.fixed_safe),
+        };
+        let files = n(outcome.changes.len(), "file");
+        parts.push(match written {
+            true => format!("{} applied ({kinds}) in {files}", n(fixed, "fix")),
+            false => format!("{} available ({kinds}) in {files}", n(fixed, "fix")),
+        });
+    }
+    if c.unsafe_available > 0 {
+        parts.push(format!(
+            "{} more with --unsafe-fixes",
+            n(c.unsafe_available, "fix")
+        ));
+    }
+    if c.manual > 0 {
+        parts.push(format!("{} manual", c.manual));
+    }
+    if outcome.suppressed > 0 {
+        parts.push(format!("{} suppressed", outcome.suppressed));
+    }
+    parts.push(n(outcome.errors.len(), "error"));
     format!(
-        "awaitify: {} file{} scanned, {} finding{}, {migrated} lock{} migrated{blocking} ({files} file{} {verb}), {manual} manual, {} error{}",
-        outcome.files_scanned,
-        plural(outcome.files_scanned),
-        outcome.diagnostics.len(),
-        plural(outcome.diagnostics.len()),
-        plural(migrated),
-        plural(files),
-        outcome.errors.len(),
-        plural(outcome.errors.len()),
+        "awaitify: {} in {:.2}s",
+        parts.join(", "),
+        elapsed.as_secs_f64()
     )
 }
 
-fn plural(n: usize) -> &'static str {
-    if n == 1 {
-        ""
+/// `--statistics`: findings per rule, most frequent first.
+pub fn statistics(outcome: &Outcome) -> String {
+    let mut rows: Vec<(usize, usize, &crate::rules::Rule)> = RULES
+        .iter()
+        .map(|r| {
+            let of_rule = outcome.diagnostics.iter().filter(|d| d.rule.code == r.code);
+            (
+                of_rule.clone().count(),
+                of_rule.filter(|d| d.fixed).count(),
+                *r,
+            )
+        })
+        .filter(|(n, _, _)| *n > 0)
+        .collect();
+    rows.sort_by(|a, b| b.0.cmp(&a.0).then(a.2.code.cmp(b.2.code)));
+    let mut s = String::new();
+    for (n, fixed, r) in rows {
+        let _ = writeln!(s, "{n:>5}  {}  {:<26} {fixed} fixed", r.code, r.name);
+    }
+    s
+}
+
+fn span_json(s: &Span) -> Value {
+    json!({
+        "path": s.path,
+        "start": { "line": s.line, "column": s.col, "offset": s.start },
+        "end": { "line": s.end_line, "column": s.end_col, "offset": s.end },
+    })
+}
+
+/// `--format json`: one document with every finding, its fix, the diff of
+/// every file and the counts.
+pub fn json(outcome: &Outcome, written: bool) -> String {
+    let findings: Vec<Value> = outcome
+        .diagnostics
+        .iter()
+        .map(|d| {
+            json!({
+                "code": d.rule.code,
+                "name": d.rule.name,
+                "severity": d.rule.severity.as_str(),
+                "message": d.message,
+                "span": span_json(&d.span),
+                "labels": d.labels.iter().map(|(s, m)| json!({ "span": span_json(s), "message": m })).collect::<Vec<_>>(),
+                "notes": d.notes,
+                "fix": d.fix.map(|a| json!({
+                    "applicability": a.as_str(),
+                    "applied": d.fixed,
+                    "edits": d.edits.iter().map(|(s, r)| json!({ "span": span_json(s), "replacement": r })).collect::<Vec<_>>(),
+                })),
+            })
+        })
+        .collect();
+    let files: Vec<Value> = outcome
+        .changes
+        .iter()
+        .map(|c| json!({ "path": c.display, "diff": diff(c) }))
+        .collect();
+    let c = counts(outcome);
+    let doc = json!({
+        "version": JSON_VERSION,
+        "tool": { "name": "awaitify", "version": env!("CARGO_PKG_VERSION") },
+        "written": written,
+        "findings": findings,
+        "files": files,
+        "errors": outcome.errors,
+        "summary": {
+            "files_scanned": outcome.files_scanned,
+            "files_analysed": outcome.files_analysed,
+            "files_changed": outcome.changes.len(),
+            "findings": c.findings,
+            "fixes_safe": c.fixed_safe,
+            "fixes_unsafe": c.fixed_unsafe,
+            "unsafe_fixes_available": c.unsafe_available,
+            "manual": c.manual,
+            "suppressed": outcome.suppressed,
+            "errors": outcome.errors.len(),
+        },
+    });
+    serde_json::to_string_pretty(&doc).expect("JSON values serialize") + "\n"
+}
+
+fn sarif_region(s: &Span) -> Value {
+    json!({
+        "startLine": s.line,
+        "startColumn": s.col,
+        "endLine": s.end_line,
+        "endColumn": s.end_col,
+        "charOffset": s.start,
+        "charLength": s.end - s.start,
+    })
+}
+
+fn sarif_location(s: &Span, message: Option<&str>) -> Value {
+    let mut loc = json!({
+        "physicalLocation": {
+            "artifactLocation": { "uri": s.path, "uriBaseId": "%SRCROOT%" },
+            "region": sarif_region(s),
+        }
+    });
+    if let Some(m) = message {
+        loc["message"] = json!({ "text": m });
+    }
+    loc
+}
+
+/// `--format sarif`: a SARIF 2.1.0 log with one run.
+pub fn sarif(outcome: &Outcome) -> String {
+    let rules: Vec<Value> = RULES
+        .iter()
+        .map(|r| {
+            json!({
+                "id": r.code,
+                "name": r.name,
+                "shortDescription": { "text": r.summary },
+                "fullDescription": { "text": r.summary },
+                "help": { "text": format!("awaitify explain {}", r.code), "markdown": r.doc },
+                "defaultConfiguration": { "level": sarif_level(r.severity) },
+                "properties": { "fix": r.fix.map_or("none", |f| f.as_str()) },
+            })
+        })
+        .collect();
+    let results: Vec<Value> = outcome
+        .diagnostics
+        .iter()
+        .map(|d| {
+            let index = RULES.iter().position(|r| r.code == d.rule.code);
+            let mut text = d.message.clone();
+            for note in &d.notes {
+                let _ = write!(text, "\nnote: {note}");
+            }
+            let mut result = json!({
+                "ruleId": d.rule.code,
+                "ruleIndex": index,
+                "level": sarif_level(d.rule.severity),
+                "message": { "text": text },
+                "locations": [sarif_location(&d.span, None)],
+                "relatedLocations": d.labels.iter().enumerate().map(|(i, (s, m))| {
+                    let mut l = sarif_location(s, Some(m));
+                    l["id"] = json!(i);
+                    l
+                }).collect::<Vec<_>>(),
+            });
+            if !d.edits.is_empty() {
+                result["fixes"] = json!([{
+                    "description": { "text": format!("{} fix", d.fix.map_or("safe", |f| f.as_str())) },
+                    "artifactChanges": d.edits.iter().map(|(s, r)| json!({
+                        "artifactLocation": { "uri": s.path, "uriBaseId": "%SRCROOT%" },
+                        "replacements": [{
+                            "deletedRegion": sarif_region(s),
+                            "insertedContent": { "text": r },
+                        }],
+                    })).collect::<Vec<_>>(),
+                }]);
+            }
+            result
+        })
+        .collect();
+    let doc = json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {
+                "driver": {
+                    "name": "awaitify",
+                    "version": env!("CARGO_PKG_VERSION"),
+                    "informationUri": "https://crates.io/crates/awaitify",
+                    "rules": rules,
+                }
+            },
+            "results": results,
+        }],
+    });
+    serde_json::to_string_pretty(&doc).expect("JSON values serialize") + "\n"
+}
+
+fn sarif_level(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Note => "note",
+    }
+}
+
+/// `--format github`: one workflow command per finding, so GitHub Actions
+/// annotates the pull request.
+pub fn github(outcome: &Outcome) -> String {
+    // Property values escape `%`, CR, LF, `:` and `,`; messages `%`, CR, LF.
+    let data = |s: &str| {
+        s.replace('%', "%25")
+            .replace('\r', "%0D")
+            .replace('\n', "%0A")
+    };
+    let prop = |s: &str| data(s).replace(':', "%3A").replace(',', "%2C");
+    let mut out = String::new();
+    for d in &outcome.diagnostics {
+        let kind = match d.rule.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Note => "notice",
+        };
+        let mut message = d.message.clone();
+        for note in &d.notes {
+            let _ = write!(message, "\nnote: {note}");
+        }
+        let _ = writeln!(
+            out,
+            "::{kind} file={},line={},col={},endLine={},endColumn={},title={}::{}",
+            prop(&d.span.path),
+            d.span.line,
+            d.span.col,
+            d.span.end_line,
+            d.span.end_col,
+            prop(&format!("{} ({})", d.rule.code, d.rule.name)),
+            data(&message)
+        );
+    }
+    out
+}
+
+/// Renders one finding in the requested human format.
+pub fn human(
+    d: &Diagnostic,
+    outcome: &Outcome,
+    concise_form: bool,
+    color: bool,
+    written: bool,
+) -> String {
+    if concise_form {
+        concise(d)
     } else {
-        "s"
+        full(
+            d,
+            outcome.sources.get(&d.path).map(String::as_str),
+            color,
+            written,
+        )
     }
 }

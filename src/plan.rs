@@ -10,6 +10,7 @@ use ra_ap_syntax::TextRange;
 use crate::edit::Edit;
 use crate::facts::{FileFacts, SiteContext, SiteFact, SiteShape, Target};
 use crate::imports::{Family, LockType};
+use crate::rules::Applicability;
 
 /// Which locks a run migrates.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -26,6 +27,9 @@ pub struct PlanOptions {
     pub parking_lot: bool,
     /// Apply fixes that may change behaviour (`tokio::process`).
     pub unsafe_fixes: bool,
+    /// Rules selected and ignored; a finding of a rule that is off is neither
+    /// reported nor fixed.
+    pub rules: crate::rules::RuleFilter,
 }
 
 /// A place in a file of the crate.
@@ -61,6 +65,19 @@ pub enum Decision {
     ReportParkingLot,
 }
 
+impl Decision {
+    /// The rule a group with this decision is reported under.
+    pub fn rule(&self) -> &'static crate::rules::Rule {
+        use crate::rules;
+        match self {
+            Decision::Migrate => &rules::STD_LOCK_IN_ASYNC,
+            Decision::Manual(_) => &rules::MANUAL_LOCK_MIGRATION,
+            Decision::ReportParkingLot => &rules::PARKING_LOT_IN_ASYNC,
+            Decision::KeepShort => &rules::SHORT_CRITICAL_SECTION,
+        }
+    }
+}
+
 /// One lock group's decision, reported at its first declaration.
 #[derive(Clone, Debug)]
 pub struct GroupReport {
@@ -72,6 +89,9 @@ pub struct GroupReport {
     pub async_sites: Vec<Loc>,
     /// The names code uses to reach the group's declarations.
     pub reach_names: Vec<String>,
+    /// The lock-site edits of a migrating group (type paths and imports are
+    /// shared and not listed).
+    pub edits: Vec<(usize, Edit)>,
 }
 
 #[derive(Default, Debug)]
@@ -92,6 +112,27 @@ pub struct CratePlan {
     /// Names of sync fns whose callers decided where a site runs: a file that
     /// mentions one of them must be analysed before the plan can be trusted.
     pub runtime_names: BTreeSet<String>,
+    /// Findings hidden by `// awaitify: allow(..)` comments.
+    pub suppressed: usize,
+}
+
+/// Is a finding of `rule` at `at` reported (and fixed)? Counts the ones a
+/// suppression comment hides.
+fn permitted(
+    files: &[&FileFacts],
+    opts: &PlanOptions,
+    rule: &crate::rules::Rule,
+    at: &Loc,
+    suppressed: &mut usize,
+) -> bool {
+    if !opts.rules.enabled(rule) {
+        return false;
+    }
+    if files[at.file].allows(rule, at.range.start()) {
+        *suppressed += 1;
+        return false;
+    }
+    true
 }
 
 #[derive(Default, Debug, Clone)]
@@ -542,6 +583,20 @@ pub fn plan(files: &[&FileFacts], opts: &PlanOptions) -> CratePlan {
     let runtime = RuntimeAnalysis::new(files);
     let mut out = CratePlan::default();
     let mut migrating: HashSet<usize> = HashSet::new();
+    // Type paths in files the run must leave alone, by group.
+    let mut read_only_refs: BTreeMap<usize, Vec<Loc>> = BTreeMap::new();
+    for (file, facts) in files.iter().enumerate().filter(|(_, f)| f.read_only) {
+        for r in &facts.refs {
+            if let Some(owner) = index.first_owner(&r.owners) {
+                read_only_refs.entry(uf.find(owner)).or_default().push(Loc {
+                    file,
+                    range: r.range,
+                });
+            }
+        }
+    }
+    const READ_ONLY: &str =
+        "it is in a file this run leaves alone (excluded, or outside the paths given)";
     for members in groups.values() {
         // Callers examined for this group matter only if it migrates.
         runtime.examined.borrow_mut().clear();
@@ -565,7 +620,11 @@ pub fn plan(files: &[&FileFacts], opts: &PlanOptions) -> CratePlan {
             .collect();
         async_sites.sort();
         async_sites.dedup();
-        if async_sites.is_empty() {
+        let read_only = |l: &Loc| files[l.file].read_only;
+        if async_sites.is_empty()
+            || (async_sites.iter().all(read_only)
+                && members.iter().all(|&id| files[index.decls[id].file].read_only))
+        {
             continue;
         }
         let first = members
@@ -585,6 +644,7 @@ pub fn plan(files: &[&FileFacts], opts: &PlanOptions) -> CratePlan {
             lock,
             decision: Decision::Migrate,
             async_sites: async_sites.clone(),
+            edits: Vec::new(),
             reach_names: members
                 .iter()
                 .filter_map(|&id| crate::facts::reach_name(&index.decls[id].key))
@@ -611,6 +671,28 @@ pub fn plan(files: &[&FileFacts], opts: &PlanOptions) -> CratePlan {
                 report.decl.clone(),
                 "it is joined with a lock of another library".into(),
             ));
+        }
+        for &id in members {
+            let d = &index.decls[id];
+            if files[d.file].read_only {
+                let at = Loc {
+                    file: d.file,
+                    range: d.range,
+                };
+                blockers.push((at, READ_ONLY.into()));
+            }
+        }
+        for &(file, site) in &group_sites {
+            if files[file].read_only {
+                let at = Loc {
+                    file,
+                    range: site.range,
+                };
+                blockers.push((at, READ_ONLY.into()));
+            }
+        }
+        if let Some(refs) = read_only_refs.get(&uf.find(members[0])) {
+            blockers.extend(refs.iter().map(|l| (l.clone(), READ_ONLY.to_string())));
         }
         let mut edits: Vec<(usize, Edit)> = Vec::new();
         let file_blocked: HashSet<usize> = group_sites.iter().map(|(f, _)| *f).collect();
@@ -661,9 +743,19 @@ pub fn plan(files: &[&FileFacts], opts: &PlanOptions) -> CratePlan {
             out.reports.push(report);
             continue;
         }
-        for (file, e) in edits {
-            out.edits.entry(file).or_default().push(e);
+        if !permitted(
+            files,
+            opts,
+            report.decision.rule(),
+            &report.decl,
+            &mut out.suppressed,
+        ) {
+            continue;
         }
+        for (file, e) in &edits {
+            out.edits.entry(*file).or_default().push(e.clone());
+        }
+        report.edits = edits;
         migrating.extend(members.iter().map(|&id| uf.find(id)));
         out.runtime_names.extend(runtime.examined.take());
         out.tokio_features.insert("sync");
@@ -671,6 +763,13 @@ pub fn plan(files: &[&FileFacts], opts: &PlanOptions) -> CratePlan {
         out.reports.push(report);
     }
 
+    // Reports of the other decisions change nothing: they are just dropped.
+    let mut reports = std::mem::take(&mut out.reports);
+    reports.retain(|r| {
+        r.decision == Decision::Migrate
+            || permitted(files, opts, r.decision.rule(), &r.decl, &mut out.suppressed)
+    });
+    out.reports = reports;
     plan_blocking(files, opts, &mut out);
 
     // Type paths and constructors of migrating groups, and the imports they use.
@@ -767,6 +866,10 @@ pub struct BlockingReport {
     pub notes: Vec<String>,
     /// Its fix is among the plan's edits.
     pub fixed: bool,
+    /// How far its fix can be trusted, if it has one (applied or not).
+    pub fix: Option<crate::rules::Applicability>,
+    /// The fix's edits in the finding's file, when applied.
+    pub edits: Vec<Edit>,
 }
 
 /// Blocking calls: a fix or a report for each one in async code, and a
@@ -790,8 +893,8 @@ fn plan_blocking(files: &[&FileFacts], opts: &PlanOptions, out: &mut CratePlan) 
                         .or_insert_with(|| what.clone());
                     continue;
                 }
-                SiteContext::Async | SiteContext::SyncInAsync => {}
-                SiteContext::Blocking | SiteContext::Item => continue,
+                SiteContext::Async | SiteContext::SyncInAsync if !facts.read_only => {}
+                _ => continue,
             }
             let fixable = b.ctx == SiteContext::Async;
             let closure_note = "it is in a non-async closure inside async code: move it into tokio::task::spawn_blocking";
@@ -859,7 +962,11 @@ fn plan_blocking(files: &[&FileFacts], opts: &PlanOptions, out: &mut CratePlan) 
                     replacement.clone().map(|r| fix(r, "", false)),
                 ),
             };
+            if !permitted(files, opts, rule, &at, &mut out.suppressed) {
+                continue;
+            }
             let mut notes = Vec::new();
+            let mut unsafe_wrap = false;
             if matches!(
                 b.call.kind,
                 BlockingKind::Heavy | BlockingKind::User { heavy: true, .. }
@@ -876,21 +983,43 @@ fn plan_blocking(files: &[&FileFacts], opts: &PlanOptions, out: &mut CratePlan) 
                 };
                 match &b.wrap {
                     Some((range, text)) if fixable && opts.unsafe_fixes && alone(*range) => {
-                        out.edits.entry(file).or_default().push(Edit::new(*range, text.clone()));
+                        let edit = Edit::new(*range, text.clone());
+                        out.edits.entry(file).or_default().push(edit.clone());
                         out.tokio_features.insert("rt");
                         out.tokio_outside_tests |= !b.in_test;
-                        out.blocking.push(BlockingReport { rule, at, message, notes, fixed: true });
+                        out.blocking.push(BlockingReport {
+                            rule,
+                            at,
+                            message,
+                            notes,
+                            fixed: true,
+                            fix: Some(Applicability::Unsafe),
+                            edits: vec![edit],
+                        });
                         continue;
                     }
-                    Some(_) => notes.push("`--unsafe-fixes` moves it into tokio::task::spawn_blocking".into()),
-                    None => notes.push("wrap it: `let r = tokio::task::spawn_blocking(move || { .. }).await.expect(\"blocking task panicked\");`, moving or cloning what it captures".into()),
+                    Some((range, _)) if fixable && alone(*range) => {
+                        unsafe_wrap = true;
+                        notes.push("`--unsafe-fixes` moves it into tokio::task::spawn_blocking".into())
+                    }
+                    _ => notes.push("wrap it: `let r = tokio::task::spawn_blocking(move || { .. }).await.expect(\"blocking task panicked\");`, moving or cloning what it captures".into()),
                 }
             }
+            let applicability = match &fix {
+                Some(f) if fixable && f.unsafe_only => Some(Applicability::Unsafe),
+                Some(_) if fixable => Some(Applicability::Safe),
+                _ if unsafe_wrap => Some(Applicability::Unsafe),
+                _ => None,
+            };
+            let mut edits = Vec::new();
             let fixed = match fix {
                 Some(f) if fixable && (!f.unsafe_only || opts.unsafe_fixes) => {
-                    let edits = out.edits.entry(file).or_default();
                     edits.push(Edit::new(f.path, f.with));
                     edits.push(Edit::new(TextRange::empty(b.call.call.end()), ".await"));
+                    out.edits
+                        .entry(file)
+                        .or_default()
+                        .extend(edits.iter().cloned());
                     if !f.feature.is_empty() {
                         out.tokio_features.insert(f.feature);
                         out.tokio_outside_tests |= !b.in_test;
@@ -910,6 +1039,8 @@ fn plan_blocking(files: &[&FileFacts], opts: &PlanOptions, out: &mut CratePlan) 
                 message,
                 notes,
                 fixed,
+                fix: applicability,
+                edits,
             });
         }
     }
@@ -943,7 +1074,7 @@ fn plan_blocking(files: &[&FileFacts], opts: &PlanOptions, out: &mut CratePlan) 
             Some(rest)
         })
     }
-    for (file, facts) in files.iter().enumerate() {
+    for (file, facts) in files.iter().enumerate().filter(|(_, f)| !f.read_only) {
         for c in &facts.calls {
             let Some(key) = c
                 .callee_key
@@ -955,12 +1086,22 @@ fn plan_blocking(files: &[&FileFacts], opts: &PlanOptions, out: &mut CratePlan) 
             let Some(path) = chain(key, &direct, &calls_of, &mut HashSet::new()) else {
                 continue;
             };
+            let at = Loc {
+                file,
+                range: c.range,
+            };
+            if !permitted(
+                files,
+                opts,
+                &rules::BLOCKING_HELPER,
+                &at,
+                &mut out.suppressed,
+            ) {
+                continue;
+            }
             out.blocking.push(BlockingReport {
                 rule: &rules::BLOCKING_HELPER,
-                at: Loc {
-                    file,
-                    range: c.range,
-                },
+                at,
                 message: format!(
                     "`{key}` is a sync fn that blocks: {}{}",
                     c.in_fn
@@ -971,6 +1112,8 @@ fn plan_blocking(files: &[&FileFacts], opts: &PlanOptions, out: &mut CratePlan) 
                 ),
                 notes: vec!["make it async, or call it inside tokio::task::spawn_blocking".into()],
                 fixed: false,
+                fix: None,
+                edits: Vec::new(),
             });
         }
     }

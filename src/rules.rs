@@ -377,9 +377,98 @@ pub fn find(code: &str) -> Option<&'static Rule> {
         .find(|r| r.code.eq_ignore_ascii_case(code) || r.name == code)
 }
 
+/// `awaitify rules`: one line per rule with its severity and fix.
+pub fn table() -> String {
+    RULES
+        .iter()
+        .map(|r| {
+            format!(
+                "{}  {:<26} {:<8} {:<13} {}\n",
+                r.code,
+                r.name,
+                r.severity.as_str(),
+                r.fix.map_or("no fix", |f| f.as_str()),
+                r.summary
+            )
+        })
+        .collect()
+}
+
+/// The README's rule table, in Markdown.
+pub fn markdown_table() -> String {
+    let mut s =
+        String::from("| Code | Name | Severity | Fix | What it finds |\n|---|---|---|---|---|\n");
+    for r in RULES {
+        s.push_str(&format!(
+            "| {} | `{}` | {} | {} | {} |\n",
+            r.code,
+            r.name,
+            r.severity.as_str(),
+            r.fix.map_or("no fix", |f| f.as_str()),
+            r.summary
+        ));
+    }
+    s
+}
+
+/// Does `selector` pick `rule`? `all`, a code or a code prefix (`AW2` picks
+/// every blocking rule), or a rule name.
+pub fn selects(selector: &str, rule: &Rule) -> bool {
+    selector.eq_ignore_ascii_case("all")
+        || selector == rule.name
+        || (selector.len() >= 2
+            && rule
+                .code
+                .get(..selector.len())
+                .is_some_and(|p| p.eq_ignore_ascii_case(selector)))
+}
+
+/// Checks a selector written in the configuration or on the command line.
+pub fn check_selector(selector: &str) -> Result<(), String> {
+    if RULES.iter().any(|r| selects(selector, r)) {
+        Ok(())
+    } else {
+        Err(format!(
+            "`{selector}` names no rule (use `all`, a code such as AW101 or AW2, or a rule name; `awaitify rules` lists them)"
+        ))
+    }
+}
+
+/// Which rules a run reports and fixes: `select` (empty: all), minus `ignore`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RuleFilter {
+    pub select: Vec<String>,
+    pub ignore: Vec<String>,
+}
+
+impl RuleFilter {
+    pub fn enabled(&self, rule: &Rule) -> bool {
+        (self.select.is_empty() || self.select.iter().any(|s| selects(s, rule)))
+            && !self.ignore.iter().any(|s| selects(s, rule))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn selectors_pick_codes_prefixes_and_names() {
+        assert!(selects("AW101", &STD_LOCK_IN_ASYNC));
+        assert!(selects("aw1", &STD_LOCK_IN_ASYNC));
+        assert!(!selects("AW2", &STD_LOCK_IN_ASYNC));
+        assert!(!selects("A", &STD_LOCK_IN_ASYNC));
+        assert!(selects("blocking-sleep", &BLOCKING_SLEEP));
+        assert!(selects("all", &CPU_HEAVY));
+        assert!(check_selector("AW9").is_err());
+        let f = RuleFilter {
+            select: vec!["AW2".into()],
+            ignore: vec!["AW206".into()],
+        };
+        assert!(f.enabled(&BLOCKING_SLEEP));
+        assert!(!f.enabled(&CPU_HEAVY));
+        assert!(!f.enabled(&STD_LOCK_IN_ASYNC));
+    }
 
     #[test]
     fn every_rule_is_documented_and_unique() {

@@ -1,7 +1,7 @@
 //! One run of the tool: walk the paths, parse and extract every file in
 //! parallel, plan each crate, and turn the plan into new file contents.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
 
 use ra_ap_syntax::{Edition, SourceFile, TextRange};
@@ -12,19 +12,66 @@ use crate::edit::{self, line_col, Edit};
 use crate::facts::{self, FileFacts};
 use crate::imports::Family;
 use crate::manifest;
-use crate::plan::{self, Decision, PlanOptions};
-use crate::rules::{self, Rule};
+use crate::plan::{self, Decision, PlanOptions, Policy};
+use crate::rules::{Applicability, Rule};
 use crate::use_edit;
 
 #[derive(Clone, Debug)]
 pub struct Options {
     pub paths: Vec<PathBuf>,
     pub exclude: Vec<String>,
-    pub plan: PlanOptions,
+    /// Settings given on the command line: they win over each crate's
+    /// configuration.
+    pub policy: Option<Policy>,
+    pub parking_lot: Option<bool>,
+    pub select: Option<Vec<String>>,
+    pub ignore: Option<Vec<String>>,
+    pub unsafe_fixes: bool,
     /// Paths in output are shown relative to this directory.
     pub display_root: PathBuf,
     /// Edition for files that no `Cargo.toml` owns.
     pub default_edition: Edition,
+    /// Only files owned by these manifests (packages picked through `cargo
+    /// metadata`); `None`: every file.
+    pub packages: Option<BTreeSet<PathBuf>>,
+    /// Advanced once per file read.
+    pub progress: Option<indicatif::ProgressBar>,
+}
+
+impl Options {
+    /// How the crate configured by `config` is planned.
+    fn plan_options(&self, config: &Config) -> PlanOptions {
+        PlanOptions {
+            policy: self.policy.or(config.policy).unwrap_or(Policy::AsyncUse),
+            parking_lot: self.parking_lot.or(config.parking_lot).unwrap_or(false),
+            unsafe_fixes: self.unsafe_fixes,
+            rules: crate::rules::RuleFilter {
+                select: self
+                    .select
+                    .clone()
+                    .or(config.select.clone())
+                    .unwrap_or_default(),
+                ignore: self
+                    .ignore
+                    .clone()
+                    .or(config.ignore.clone())
+                    .unwrap_or_default(),
+            },
+        }
+    }
+}
+
+/// A place in a file: byte range of the text (without a byte-order mark) and
+/// the 1-based line and column (in characters) where it starts.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Span {
+    pub path: String,
+    pub start: usize,
+    pub end: usize,
+    pub line: usize,
+    pub col: usize,
+    pub end_line: usize,
+    pub end_col: usize,
 }
 
 /// One reported finding.
@@ -34,8 +81,17 @@ pub struct Diagnostic {
     pub path: String,
     pub line: usize,
     pub col: usize,
+    /// The whole primary place (`path`, `line`, `col` are its start).
+    pub span: Span,
     pub message: String,
+    /// Other places of the finding in the same file, with what each is.
+    pub labels: Vec<(Span, String)>,
     pub notes: Vec<String>,
+    /// How far its fix can be trusted, if it has one (applied or not).
+    pub fix: Option<Applicability>,
+    /// The edits of the fix where this run applies it (shared edits to
+    /// imports and manifests are only in the file changes).
+    pub edits: Vec<(Span, String)>,
     /// The fix is part of this run's changes.
     pub fixed: bool,
 }
@@ -49,6 +105,8 @@ pub struct FileChange {
     pub new: String,
     /// Files of one crate are written all together or not at all.
     pub crate_id: usize,
+    /// The crate's `Cargo.toml`, if a manifest owns the file.
+    pub manifest: Option<PathBuf>,
 }
 
 #[derive(Debug, Default)]
@@ -60,6 +118,11 @@ pub struct Outcome {
     pub files_scanned: usize,
     /// Files parsed and analysed (the others cannot hold anything relevant).
     pub files_analysed: usize,
+    /// Findings hidden by `// awaitify: allow(..)` comments.
+    pub suppressed: usize,
+    /// The text (without a byte-order mark) of every file with a finding,
+    /// by displayed path, for rendering snippets.
+    pub sources: BTreeMap<String, String>,
 }
 
 struct SourceText {
@@ -84,8 +147,9 @@ fn display_path(path: &Path, root: &Path) -> String {
     s.strip_prefix("./").map(str::to_string).unwrap_or(s)
 }
 
-/// All `.rs` files under the paths, gitignore-aware, sorted.
-fn walk(opts: &Options, errors: &mut Vec<String>) -> Vec<PathBuf> {
+/// All `.rs` files under the paths, gitignore-aware, sorted, each with
+/// whether `--exclude` matches it.
+fn walk(opts: &Options, errors: &mut Vec<String>) -> Vec<(PathBuf, bool)> {
     let mut excludes = globset::GlobSetBuilder::new();
     for g in &opts.exclude {
         match globset::Glob::new(g) {
@@ -111,11 +175,10 @@ fn walk(opts: &Options, errors: &mut Vec<String>) -> Vec<PathBuf> {
                     let is_rs = p.extension().is_some_and(|x| x == "rs")
                         && e.file_type().is_some_and(|t| t.is_file());
                     let shown = display_path(p, &opts.display_root);
-                    if is_rs
-                        && !excludes.is_match(&shown)
-                        && !p.file_name().is_some_and(|n| excludes.is_match(n))
-                    {
-                        files.push(p.to_path_buf());
+                    if is_rs {
+                        let excluded = excludes.is_match(&shown)
+                            || p.file_name().is_some_and(|n| excludes.is_match(n));
+                        files.push((p.to_path_buf(), excluded));
                     }
                 }
                 Err(e) => errors.push(format!("{}: {e}", root.display())),
@@ -123,8 +186,22 @@ fn walk(opts: &Options, errors: &mut Vec<String>) -> Vec<PathBuf> {
         }
     }
     files.sort();
-    files.dedup();
+    files.dedup_by(|a, b| a.0 == b.0);
     files
+}
+
+/// The `.rs` files of the crate at `dir` (gitignore-aware), for files of a
+/// crate the paths given do not cover.
+fn crate_files(dir: &Path) -> Vec<PathBuf> {
+    ignore::WalkBuilder::new(dir)
+        .build()
+        .filter_map(Result::ok)
+        .filter(|e| {
+            e.path().extension().is_some_and(|x| x == "rs")
+                && e.file_type().is_some_and(|t| t.is_file())
+        })
+        .map(|e| e.into_path())
+        .collect()
 }
 
 fn read_source(path: &Path, display: String, edition: Edition) -> Result<SourceText, String> {
@@ -186,14 +263,21 @@ struct Input {
     crate_id: usize,
     /// Position in the walk: unique, used in local declaration keys.
     file_id: usize,
+    /// Excluded, or outside the paths given: analysed, never changed.
+    read_only: bool,
 }
 
 struct CrateInfo {
     manifest: Option<PathBuf>,
     edition: Edition,
     config: Config,
+    plan: PlanOptions,
+    /// Its configuration's `exclude` globs, relative to the crate's directory.
+    exclude: globset::GlobSet,
     /// Its configuration could not be read: none of its files is analysed.
     broken: bool,
+    /// One of the packages asked for (or no packages were named).
+    selected: bool,
 }
 
 /// How much of a file to analyse.
@@ -220,6 +304,25 @@ fn load(
     flow_names: Option<&HashSet<String>>,
     wanted: impl Fn(&str) -> Depth,
 ) -> Result<Loaded, String> {
+    match load_file(input, krate, opts, flow_names, wanted) {
+        // A file the run leaves alone is read only to see the locks it uses;
+        // one that cannot be read or parsed does not build, so it cannot
+        // break either.
+        Err(_) if input.read_only => Ok(Loaded {
+            analysed: None,
+            async_site: false,
+        }),
+        loaded => loaded,
+    }
+}
+
+fn load_file(
+    input: &Input,
+    krate: &CrateInfo,
+    opts: &Options,
+    flow_names: Option<&HashSet<String>>,
+    wanted: impl Fn(&str) -> Depth,
+) -> Result<Loaded, String> {
     let display = display_path(&input.path, &opts.display_root);
     let src = read_source(&input.path, display, krate.edition)?;
     let async_site = facts::may_hold_async_lock_site(&src.text);
@@ -228,13 +331,9 @@ fn load(
         None
     } else {
         let full = depth == Depth::Full;
-        Some(analyse(
-            src,
-            input.file_id,
-            flow_names,
-            full,
-            &krate.config,
-        )?)
+        let mut a = analyse(src, input.file_id, flow_names, full, &krate.config)?;
+        a.facts.read_only = input.read_only;
+        Some(a)
     };
     Ok(Loaded {
         analysed,
@@ -245,14 +344,15 @@ fn load(
 pub fn run(opts: &Options) -> Outcome {
     let mut out = Outcome::default();
     let files = walk(opts, &mut out.errors);
-    out.files_scanned = files.len();
 
     // Crates: files grouped by their owning manifest.
     let mut finder = manifest::ManifestFinder::default();
     let mut crate_ids: BTreeMap<Option<PathBuf>, usize> = BTreeMap::new();
     let mut crates: Vec<CrateInfo> = Vec::new();
     let mut inputs = Vec::new();
-    for (file_id, path) in files.into_iter().enumerate() {
+    let mut seen: HashSet<PathBuf> = files.iter().map(|(p, _)| p.clone()).collect();
+    let mut queue: std::collections::VecDeque<(PathBuf, bool)> = files.into();
+    while let Some((path, mut read_only)) = queue.pop_front() {
         let manifest = finder.owning_manifest(&path);
         let crate_id = *crate_ids.entry(manifest.clone()).or_insert_with(|| {
             let edition = match &manifest {
@@ -270,19 +370,64 @@ pub fn run(opts: &Options) -> Outcome {
                 Some(Ok(c)) => (c, false),
                 None => (Config::default(), false),
             };
+            let mut exclude = globset::GlobSetBuilder::new();
+            for g in &config.exclude {
+                exclude.add(globset::Glob::new(g).expect("the configuration checked it"));
+            }
             crates.push(CrateInfo {
-                manifest,
                 edition,
+                plan: opts.plan_options(&config),
+                exclude: exclude
+                    .build()
+                    .unwrap_or_else(|_| globset::GlobSet::empty()),
+                selected: opts.packages.as_ref().is_none_or(|p| {
+                    manifest
+                        .as_ref()
+                        .and_then(|m| m.canonicalize().ok())
+                        .is_some_and(|m| p.contains(&m))
+                }),
+                manifest,
                 config,
                 broken,
             });
+            // A crate the paths given cover only in part: its other files are
+            // read too, so that no migration misses a use of a lock there.
+            if let Some(dir) = crates.last().and_then(|c| c.manifest.as_deref()?.parent()) {
+                let canonical = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
+                let crate_dir = canonical(dir);
+                let covered = opts
+                    .paths
+                    .iter()
+                    .any(|p| p.is_dir() && crate_dir.starts_with(canonical(p)));
+                if !covered {
+                    for f in crate_files(dir) {
+                        if seen.insert(f.clone()) {
+                            queue.push_back((f, true));
+                        }
+                    }
+                }
+            }
             crates.len() - 1
         });
+        let krate = &crates[crate_id];
+        if !krate.selected {
+            continue;
+        }
+        if let Some(dir) = krate.manifest.as_deref().and_then(Path::parent) {
+            read_only |= path
+                .strip_prefix(dir)
+                .is_ok_and(|rel| krate.exclude.is_match(rel));
+        }
         inputs.push(Input {
             path,
             crate_id,
-            file_id,
+            file_id: inputs.len(),
+            read_only,
         });
+    }
+    out.files_scanned = inputs.iter().filter(|i| !i.read_only).count();
+    if let Some(p) = &opts.progress {
+        p.set_length(inputs.len() as u64);
     }
 
     // Pass 1, in parallel over every file: only a file that names a lock type
@@ -290,6 +435,9 @@ pub fn run(opts: &Options) -> Outcome {
     let results: Vec<_> = inputs
         .par_iter()
         .map(|i| {
+            if let Some(p) = &opts.progress {
+                p.inc(1);
+            }
             load(i, &crates[i.crate_id], opts, None, |t| {
                 if facts::may_declare_lock(t) {
                     Depth::Full
@@ -357,7 +505,7 @@ pub fn run(opts: &Options) -> Outcome {
                     .filter_map(|&i| state.analysed[i].as_ref())
                     .map(|a| &a.facts)
                     .collect();
-                plan::plan(&facts, &opts.plan)
+                plan::plan(&facts, &krate.plan)
             };
             // Every file that can reach a lock locked in async code (its other
             // sites, flows into it), and every file that can call a sync fn
@@ -507,6 +655,19 @@ fn emit(
         let (line, col) = line_col(&files[file].src.text, range.start().into());
         (files[file].src.display.clone(), line, col)
     };
+    let span = |file: usize, range: TextRange| {
+        let (path, line, col) = loc(file, range);
+        let (end_line, end_col) = line_col(&files[file].src.text, range.end().into());
+        Span {
+            path,
+            start: range.start().into(),
+            end: range.end().into(),
+            line,
+            col,
+            end_line,
+            end_col,
+        }
+    };
     let mut changes = Vec::new();
     let mut crate_ok = true;
     for (file, a) in files.iter().enumerate() {
@@ -559,6 +720,7 @@ fn emit(
             old: format!("{bom}{}", a.src.text),
             new: format!("{bom}{new}"),
             crate_id,
+            manifest: manifest_path.map(Path::to_path_buf),
         });
     }
     if let (Some(m), Some(text)) = (
@@ -591,6 +753,7 @@ fn emit(
                 old,
                 new,
                 crate_id,
+                manifest: Some(m.to_path_buf()),
             }),
             Ok(None) => {}
             Err(e) => {
@@ -605,21 +768,57 @@ fn emit(
     if crate_ok {
         out.changes.extend(changes);
     }
+    out.suppressed += plan.suppressed;
     let first_diagnostic = out.diagnostics.len();
+    let mut with_findings: Vec<usize> = Vec::new();
     for b in &plan.blocking {
-        let (path, line, col) = loc(b.at.file, b.at.range);
+        let at = span(b.at.file, b.at.range);
+        let fixed = crate_ok && b.fixed;
+        with_findings.push(b.at.file);
         out.diagnostics.push(Diagnostic {
             rule: b.rule,
-            path,
-            line,
-            col,
+            path: at.path.clone(),
+            line: at.line,
+            col: at.col,
+            span: at,
             message: b.message.clone(),
+            labels: Vec::new(),
             notes: b.notes.clone(),
-            fixed: crate_ok && b.fixed,
+            fix: b.fix,
+            edits: match fixed {
+                true => b
+                    .edits
+                    .iter()
+                    .map(|e| (span(b.at.file, e.range), e.replacement.clone()))
+                    .collect(),
+                false => Vec::new(),
+            },
+            fixed,
         });
     }
     for report in &plan.reports {
         let (path, line, col) = loc(report.decl.file, report.decl.range);
+        with_findings.push(report.decl.file);
+        let same_file = |l: &plan::Loc| l.file == report.decl.file;
+        let mut labels: Vec<(Span, String)> = report
+            .async_sites
+            .iter()
+            .filter(|s| same_file(s))
+            .map(|s| {
+                (
+                    span(s.file, s.range),
+                    "locked in async code here".to_string(),
+                )
+            })
+            .collect();
+        if let Decision::Manual(blockers) = &report.decision {
+            labels.extend(
+                blockers
+                    .iter()
+                    .filter(|(l, _)| same_file(l) && l != &report.decl)
+                    .map(|(l, reason)| (span(l.file, l.range), reason.clone())),
+            );
+        }
         let lib = match report.family {
             Family::ParkingLot => "parking_lot",
             _ => "std",
@@ -638,14 +837,13 @@ fn emit(
             ),
             _ => String::new(),
         };
-        let (rule, message, notes) = match &report.decision {
+        let rule = report.decision.rule();
+        let (message, notes) = match &report.decision {
             Decision::Migrate => (
-                &rules::STD_LOCK_IN_ASYNC,
                 format!("{what} is {where_locked}; migrating it to tokio::sync::{}", report.lock.name()),
                 Vec::new(),
             ),
             Decision::Manual(blockers) => (
-                &rules::MANUAL_LOCK_MIGRATION,
                 format!("{what} is {where_locked}, but cannot be migrated safely; left unchanged"),
                 blockers
                     .iter()
@@ -656,25 +854,41 @@ fn emit(
                     .collect(),
             ),
             Decision::ReportParkingLot => (
-                &rules::PARKING_LOT_IN_ASYNC,
                 format!("{what} is {where_locked}"),
                 vec!["run with --parking-lot to migrate it to tokio::sync".to_string()],
             ),
             Decision::KeepShort => (
-                &rules::SHORT_CRITICAL_SECTION,
                 format!("{what} is {where_locked}, but its guard is never held across an `.await`; kept (policy held-across-await)"),
                 Vec::new(),
             ),
         };
+        let fixed = crate_ok && report.decision == Decision::Migrate;
         out.diagnostics.push(Diagnostic {
             rule,
             path,
             line,
             col,
+            span: span(report.decl.file, report.decl.range),
             message,
+            labels,
             notes,
-            fixed: crate_ok && report.decision == Decision::Migrate,
+            fix: (report.decision == Decision::Migrate).then_some(Applicability::Safe),
+            edits: match fixed {
+                true => report
+                    .edits
+                    .iter()
+                    .map(|(f, e)| (span(*f, e.range), e.replacement.clone()))
+                    .collect(),
+                false => Vec::new(),
+            },
+            fixed,
         });
+    }
+    for file in with_findings {
+        let src = &files[file].src;
+        out.sources
+            .entry(src.display.clone())
+            .or_insert_with(|| src.text.clone());
     }
     let key = |d: &Diagnostic| (d.path.clone(), d.line, d.col);
     out.diagnostics[first_diagnostic..].sort_by_key(key);

@@ -59,7 +59,7 @@ pub fn dirty_files(paths: &[&Path]) -> BTreeSet<PathBuf> {
     dirty
 }
 
-fn write_atomic(path: &Path, contents: &str) -> std::io::Result<()> {
+fn write_atomic(path: &Path, contents: &[u8]) -> std::io::Result<()> {
     let meta = std::fs::metadata(path)?;
     if meta.permissions().readonly() {
         return Err(std::io::Error::new(
@@ -72,18 +72,40 @@ fn write_atomic(path: &Path, contents: &str) -> std::io::Result<()> {
         .filter(|d| !d.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
     let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
-    tmp.write_all(contents.as_bytes())?;
+    tmp.write_all(contents)?;
     tmp.as_file().sync_all()?;
     std::fs::set_permissions(tmp.path(), meta.permissions())?;
     tmp.persist(path).map_err(|e| e.error)?;
     Ok(())
 }
 
+/// A file as it was before this run wrote it.
+#[derive(Debug)]
+pub struct Backup {
+    pub crate_id: usize,
+    pub path: PathBuf,
+    pub display: String,
+    pub original: Vec<u8>,
+}
+
+/// Puts the files back byte for byte. Returns one error line per failure.
+pub fn restore<'a>(backups: impl IntoIterator<Item = &'a Backup>) -> Vec<String> {
+    backups
+        .into_iter()
+        .filter_map(|b| {
+            write_atomic(&b.path, &b.original)
+                .err()
+                .map(|e| format!("{}: cannot restore: {e}", b.display))
+        })
+        .collect()
+}
+
 /// Writes the changes crate by crate. A crate with a dirty or read-only file
 /// is not written at all, so no migration is ever left half-applied. Returns
-/// one error line per problem.
-pub fn write_changes(changes: &[FileChange], allow_dirty: bool) -> Vec<String> {
+/// one error line per problem, and what each written file held before.
+pub fn write_changes(changes: &[FileChange], allow_dirty: bool) -> (Vec<String>, Vec<Backup>) {
     let mut errors = Vec::new();
+    let mut backups = Vec::new();
     let mut by_crate: BTreeMap<usize, Vec<&FileChange>> = BTreeMap::new();
     for c in changes {
         by_crate.entry(c.crate_id).or_default().push(c);
@@ -126,10 +148,20 @@ pub fn write_changes(changes: &[FileChange], allow_dirty: bool) -> Vec<String> {
             continue;
         }
         for c in files {
-            if let Err(e) = write_atomic(&c.path, &c.new) {
-                errors.push(format!("{}: cannot write: {e}", c.display));
+            let written = std::fs::read(&c.path).and_then(|original| {
+                write_atomic(&c.path, c.new.as_bytes())?;
+                Ok(original)
+            });
+            match written {
+                Ok(original) => backups.push(Backup {
+                    crate_id: c.crate_id,
+                    path: c.path.clone(),
+                    display: c.display.clone(),
+                    original,
+                }),
+                Err(e) => errors.push(format!("{}: cannot write: {e}", c.display)),
             }
         }
     }
-    errors
+    (errors, backups)
 }

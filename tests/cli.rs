@@ -189,7 +189,7 @@ fn configuration_errors_name_the_key_and_file_and_skip_the_crate() {
     std::fs::write(dir.join("Cargo.toml"), manifest).unwrap();
     let (_, stderr) = outputs(&mut awaitify(&dir), 2);
     assert!(
-        stderr.contains("Cargo.toml: unknown key `package.metadata.awaitify.policy`"),
+        stderr.contains("Cargo.toml: `package.metadata.awaitify.policy` is `1`; use \"async-use\" or \"held-across-await\""),
         "{stderr}"
     );
 }

@@ -10,6 +10,7 @@ pub fn testdata() -> PathBuf {
 }
 
 /// A fixture crate under `testdata/`.
+#[derive(Clone)]
 pub struct Case {
     pub name: String,
     pub dir: PathBuf,

@@ -1,0 +1,10 @@
+//! `cargo awaitify [ARGS]`: cargo runs this binary as `cargo-awaitify
+//! awaitify [ARGS]`; the second word is dropped and the rest is `awaitify`'s.
+
+fn main() -> std::process::ExitCode {
+    let mut args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    if args.get(1).is_some_and(|a| a == "awaitify") {
+        args.remove(1);
+    }
+    awaitify::cli::main(args)
+}

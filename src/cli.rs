@@ -1,0 +1,623 @@
+//! The command line, shared by `awaitify` and `cargo awaitify`: turns flags
+//! into options for the library, prints what a run found, writes, verifies.
+
+use std::collections::BTreeSet;
+use std::ffi::OsString;
+use std::io::{IsTerminal as _, Write as _};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context as _, Result};
+use clap::{CommandFactory as _, Parser, Subcommand, ValueEnum};
+
+use crate::manifest::parse_edition;
+use crate::plan::Policy;
+use crate::run::{self, FileChange, Options};
+use crate::{output, rules, usertest, write};
+
+const EXAMPLES: &str = "\
+Examples:
+  awaitify                      dry run over the current directory: diagnostics and diffs
+  awaitify src/ --check         exit 1 if anything would change (for CI)
+  awaitify --write --verify     rewrite in place, then `cargo check`; undo on failure
+  awaitify | git apply          the same as --write, through git
+  awaitify --format sarif > awaitify.sarif
+  cargo awaitify --workspace    every package of the workspace
+  awaitify explain AW101        what a rule means and how its fix works
+
+Exit codes: 0 nothing to change (or written), 1 changes pending with --check
+or an error-severity finding, 2 usage error or a file that could not be read,
+parsed, written or verified.";
+
+/// Migrate std::sync locks that are locked in async code to tokio::sync.
+///
+/// awaitify finds std (and parking_lot) Mutex and RwLock values that are
+/// locked inside async code, across every file of a crate, and rewrites
+/// imports, types, constructors and every lock site. It also finds blocking
+/// calls in async code and replaces them where a tokio twin exists. Nothing
+/// is written unless --write is given.
+#[derive(Parser, Debug)]
+#[command(name = "awaitify", version, after_help = EXAMPLES, args_conflicts_with_subcommands = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+
+    /// Files or directories to scan (gitignore-aware).
+    paths: Vec<PathBuf>,
+
+    /// Apply fixes in place, atomically, crate by crate.
+    #[arg(long)]
+    write: bool,
+
+    /// Exit with 1 if any change would be made or an error-severity finding
+    /// (AW204) remains; write nothing.
+    #[arg(long, conflicts_with = "write")]
+    check: bool,
+
+    /// With --write, also touch files that have uncommitted changes.
+    #[arg(long)]
+    allow_dirty: bool,
+
+    /// After --write, run `cargo check --all-targets` for each changed package
+    /// and restore its files if it fails.
+    #[arg(long, requires = "write")]
+    verify: bool,
+
+    /// Ask before writing each crate's changes (y/n/a/q); needs a terminal.
+    #[arg(long, requires = "write")]
+    interactive: bool,
+
+    /// Which locks to migrate [default: async-use, or the configuration's].
+    #[arg(long, value_enum)]
+    policy: Option<Policy>,
+
+    /// Also migrate parking_lot locks that are locked in async code.
+    #[arg(long)]
+    parking_lot: bool,
+
+    /// Also apply fixes that may change behaviour (tokio::process, spawn_blocking wraps).
+    #[arg(long)]
+    unsafe_fixes: bool,
+
+    /// Only these rules: codes, code prefixes (AW2), names or `all`; comma-separated.
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    select: Option<Vec<String>>,
+
+    /// Skip these rules (same forms as --select).
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    ignore: Option<Vec<String>>,
+
+    /// Skip files matching this glob (repeatable), e.g. 'tests/**'.
+    #[arg(long, value_name = "GLOB")]
+    exclude: Vec<String>,
+
+    /// Edition for files that no Cargo.toml owns.
+    #[arg(long, default_value = "2021", value_parser = ["2015", "2018", "2021", "2024"])]
+    edition: String,
+
+    /// Output: rustc-style snippets (full), one line per finding (concise),
+    /// one JSON document, SARIF 2.1.0, GitHub workflow annotations, or only
+    /// the combined patch.
+    #[arg(long, value_enum, default_value = "full")]
+    format: Format,
+
+    /// Also write the combined patch of every change to FILE.
+    #[arg(long, value_name = "FILE")]
+    diff_out: Option<PathBuf>,
+
+    /// Colors: on a terminal only (auto), always or never. NO_COLOR is respected.
+    #[arg(long, value_enum, default_value = "auto")]
+    color: Color,
+
+    /// Print the number of findings per rule.
+    #[arg(long)]
+    statistics: bool,
+
+    /// Cargo.toml of the package or workspace to migrate (through `cargo metadata`).
+    #[arg(long, value_name = "PATH")]
+    manifest_path: Option<PathBuf>,
+
+    /// Package(s) of the workspace to migrate (repeatable).
+    #[arg(short, long = "package", value_name = "SPEC")]
+    package: Vec<String>,
+
+    /// Every package of the workspace.
+    #[arg(long)]
+    workspace: bool,
+
+    /// Worker threads for reading and parsing (default: one per core).
+    #[arg(short = 'j', long, value_name = "N")]
+    threads: Option<usize>,
+
+    /// Print only errors; no diagnostics, diffs, progress or summary.
+    #[arg(short, long, conflicts_with = "verbose")]
+    quiet: bool,
+
+    /// Also say how many files were parsed and analysed.
+    #[arg(short, long)]
+    verbose: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum Format {
+    Full,
+    Concise,
+    Json,
+    Sarif,
+    Github,
+    Patch,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum Color {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Print the documentation of a rule.
+    Explain {
+        /// A rule code (AW101) or name (std-lock-in-async).
+        code: String,
+    },
+    /// List all rules with their severity and fix.
+    Rules,
+    /// Run every case in DIR (a `*.rs` file or a crate directory) and compare
+    /// each file with the `*.fixed` file next to it (no `.fixed`: unchanged).
+    Test {
+        dir: PathBuf,
+        /// Write the `.fixed` files from this run instead of comparing.
+        #[arg(long)]
+        bless: bool,
+        /// Run the cases with --unsafe-fixes.
+        #[arg(long)]
+        unsafe_fixes: bool,
+    },
+    /// Print a shell completion script.
+    Completions { shell: clap_complete::Shell },
+}
+
+/// Runs the command line `args` (the program name first).
+pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
+    let cli = Cli::parse_from(args);
+    let stdout = &mut std::io::stdout().lock();
+    match cli.command {
+        Some(Command::Explain { code }) => {
+            return match rules::find(&code) {
+                Some(rule) => {
+                    let _ = writeln!(
+                        stdout,
+                        "{} ({}): {}\n\n{}",
+                        rule.code, rule.name, rule.summary, rule.doc
+                    );
+                    ExitCode::SUCCESS
+                }
+                None => {
+                    eprintln!("error: unknown rule `{code}`; `awaitify rules` lists them");
+                    ExitCode::from(2)
+                }
+            };
+        }
+        Some(Command::Rules) => {
+            let _ = write!(stdout, "{}", rules::table());
+            return ExitCode::SUCCESS;
+        }
+        Some(Command::Completions { shell }) => {
+            clap_complete::generate(shell, &mut Cli::command(), "awaitify", stdout);
+            return ExitCode::SUCCESS;
+        }
+        Some(Command::Test {
+            dir,
+            bless,
+            unsafe_fixes,
+        }) => return usertest::main(&dir, bless, unsafe_fixes),
+        None => {}
+    }
+    match migrate(&cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Manifests of the packages `--manifest-path`, `-p` and `--workspace` pick,
+/// or `None` when none of them is given.
+fn cargo_packages(cli: &Cli) -> Result<Option<(Vec<PathBuf>, BTreeSet<PathBuf>)>> {
+    if cli.manifest_path.is_none() && cli.package.is_empty() && !cli.workspace {
+        return Ok(None);
+    }
+    let mut cmd = cargo_metadata::MetadataCommand::new();
+    cmd.no_deps();
+    if let Some(m) = &cli.manifest_path {
+        cmd.manifest_path(m);
+    }
+    let meta = cmd.exec().context("cargo metadata")?;
+    let members = meta.workspace_packages();
+    let picked: Vec<_> = if cli.workspace {
+        members
+    } else if !cli.package.is_empty() {
+        let mut picked = Vec::new();
+        for spec in &cli.package {
+            match members.iter().find(|p| p.name.as_str() == spec) {
+                Some(p) => picked.push(*p),
+                None => bail!(
+                    "package `{spec}` is not a member of the workspace at {} (members: {})",
+                    meta.workspace_root,
+                    members
+                        .iter()
+                        .map(|p| p.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            }
+        }
+        picked
+    } else {
+        // Like cargo: the package of the manifest, or the default members of
+        // a virtual workspace.
+        let root = cli
+            .manifest_path
+            .as_deref()
+            .and_then(|m| m.canonicalize().ok());
+        match members
+            .iter()
+            .find(|p| Some(p.manifest_path.as_std_path()) == root.as_deref())
+        {
+            Some(p) => vec![*p],
+            None => meta.workspace_default_packages(),
+        }
+    };
+    let manifests: BTreeSet<PathBuf> = picked
+        .iter()
+        .map(|p| p.manifest_path.clone().into_std_path_buf())
+        .collect();
+    let dirs = manifests
+        .iter()
+        .filter_map(|m| m.parent().map(Path::to_path_buf))
+        .collect();
+    Ok(Some((dirs, manifests)))
+}
+
+fn use_color(choice: Color, stream: &impl std::io::IsTerminal) -> bool {
+    match choice {
+        Color::Always => true,
+        Color::Never => false,
+        Color::Auto => {
+            stream.is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        }
+    }
+}
+
+/// A progress bar that shows itself only if the run takes over a second, on
+/// a terminal.
+fn progress_bar(cli: &Cli) -> Option<indicatif::ProgressBar> {
+    if cli.quiet || !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::hidden();
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{spinner} {pos}/{len} files {wide_bar} {elapsed}")
+            .expect("a valid template"),
+    );
+    let shown = bar.clone();
+    std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_secs(1));
+        if !shown.is_finished() {
+            shown.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+        }
+    });
+    Some(bar)
+}
+
+fn migrate(cli: &Cli) -> Result<ExitCode> {
+    let started = Instant::now();
+    for selector in cli.select.iter().chain(&cli.ignore).flatten() {
+        rules::check_selector(selector).map_err(|e| anyhow::anyhow!("--select/--ignore: {e}"))?;
+    }
+    if cli.interactive && !std::io::stdin().is_terminal() {
+        bail!("--interactive needs a terminal; review the dry-run diff instead");
+    }
+    if let Some(n) = cli.threads {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build_global()
+            .with_context(|| format!("--threads {n}"))?;
+    }
+    let (mut paths, packages) = match cargo_packages(cli)? {
+        Some((dirs, manifests)) => (dirs, Some(manifests)),
+        None => (Vec::new(), None),
+    };
+    paths.extend(cli.paths.iter().cloned());
+    if paths.is_empty() {
+        paths.push(PathBuf::from("."));
+    }
+    let progress = progress_bar(cli);
+    let opts = Options {
+        paths,
+        exclude: cli.exclude.clone(),
+        policy: cli.policy,
+        parking_lot: cli.parking_lot.then_some(true),
+        select: cli.select.clone(),
+        ignore: cli.ignore.clone(),
+        unsafe_fixes: cli.unsafe_fixes,
+        display_root: std::env::current_dir().unwrap_or_default(),
+        default_edition: parse_edition(&cli.edition).expect("clap checked the edition"),
+        packages,
+        progress: progress.clone(),
+    };
+    let mut outcome = run::run(&opts);
+    if let Some(p) = progress {
+        p.finish_and_clear();
+    }
+    let stdout = &mut std::io::stdout().lock();
+    let stderr = &mut std::io::stderr().lock();
+    let err_color = use_color(cli.color, &std::io::stderr());
+    let out_color = use_color(cli.color, &std::io::stdout());
+
+    if let Some(file) = &cli.diff_out {
+        let patch: String = outcome.changes.iter().map(output::diff).collect();
+        std::fs::write(file, patch).with_context(|| format!("{}: cannot write", file.display()))?;
+    }
+    if cli.interactive {
+        let changes = std::mem::take(&mut outcome.changes);
+        outcome.changes = review(changes, &mut std::io::stdin().lock(), stderr, err_color);
+    }
+    // A closed pipe (`| head`) is not an error: printing just stops.
+    let human = matches!(cli.format, Format::Full | Format::Concise);
+    if !cli.quiet {
+        let written = cli.write;
+        match cli.format {
+            Format::Full | Format::Concise => {
+                for d in &outcome.diagnostics {
+                    let text = output::human(
+                        d,
+                        &outcome,
+                        cli.format == Format::Concise,
+                        err_color,
+                        written,
+                    );
+                    let _ = writeln!(stderr, "{text}");
+                }
+            }
+            Format::Github => {
+                let _ = write!(stdout, "{}", output::github(&outcome));
+            }
+            Format::Json | Format::Sarif | Format::Patch => {}
+        }
+        if !written
+            && !cli.interactive
+            && matches!(cli.format, Format::Full | Format::Concise | Format::Patch)
+        {
+            for change in &outcome.changes {
+                let text = match out_color {
+                    true => output::colored_diff(change),
+                    false => output::diff(change),
+                };
+                if write!(stdout, "{text}").is_err() {
+                    break;
+                }
+            }
+        }
+    }
+    if cli.write {
+        let (errors, backups) = write::write_changes(&outcome.changes, cli.allow_dirty);
+        outcome.errors.extend(errors);
+        if cli.verify {
+            outcome
+                .errors
+                .extend(verify(&outcome.changes, &backups, stderr));
+        }
+    }
+    match cli.format {
+        Format::Json => {
+            let _ = write!(stdout, "{}", output::json(&outcome, cli.write));
+        }
+        Format::Sarif => {
+            let _ = write!(stdout, "{}", output::sarif(&outcome));
+        }
+        _ => {}
+    }
+    for e in &outcome.errors {
+        let _ = writeln!(stderr, "error: {e}");
+    }
+    if cli.verbose {
+        let _ = writeln!(
+            stderr,
+            "awaitify: analysed {} of {} files; the others cannot hold a lock declaration or site that matters",
+            outcome.files_analysed, outcome.files_scanned
+        );
+    }
+    if cli.statistics {
+        let _ = write!(stderr, "{}", output::statistics(&outcome));
+    }
+    if !cli.quiet && (human || cli.statistics) {
+        let _ = writeln!(
+            stderr,
+            "{}",
+            output::summary(&outcome, cli.write, started.elapsed())
+        );
+    }
+    let error_findings = outcome
+        .diagnostics
+        .iter()
+        .any(|d| d.rule.severity == rules::Severity::Error);
+    Ok(if !outcome.errors.is_empty() {
+        ExitCode::from(2)
+    } else if cli.check && (!outcome.changes.is_empty() || error_findings) {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// `--interactive`: shows each crate's changes and keeps the ones accepted.
+/// The unit is a crate because a lock migration must change all of its
+/// files together to compile.
+pub fn review(
+    changes: Vec<FileChange>,
+    input: &mut dyn std::io::BufRead,
+    out: &mut dyn std::io::Write,
+    color: bool,
+) -> Vec<FileChange> {
+    let mut crates: Vec<Vec<FileChange>> = Vec::new();
+    for c in changes {
+        match crates.last_mut() {
+            Some(group) if group[0].crate_id == c.crate_id => group.push(c),
+            _ => crates.push(vec![c]),
+        }
+    }
+    let total = crates.len();
+    let mut kept = Vec::new();
+    let mut all = false;
+    for (i, group) in crates.into_iter().enumerate() {
+        if !all {
+            for c in &group {
+                let _ = write!(
+                    out,
+                    "{}",
+                    match color {
+                        true => output::colored_diff(c),
+                        false => output::diff(c),
+                    }
+                );
+            }
+            let answer = loop {
+                let _ = write!(
+                    out,
+                    "({}/{total}) Apply the changes to these {} file(s) [y,n,a,q,?]? ",
+                    i + 1,
+                    group.len()
+                );
+                let _ = out.flush();
+                let mut line = String::new();
+                if input.read_line(&mut line).unwrap_or(0) == 0 {
+                    break "q".to_string();
+                }
+                match line.trim() {
+                    "y" | "n" | "a" | "q" => break line.trim().to_string(),
+                    _ => {
+                        let _ = writeln!(
+                            out,
+                            "y - apply these changes\nn - skip them\na - apply these and all later changes\nq - quit; skip these and all later changes"
+                        );
+                    }
+                }
+            };
+            match answer.as_str() {
+                "y" => {}
+                "a" => all = true,
+                "n" => continue,
+                _ => break,
+            }
+        }
+        kept.extend(group);
+    }
+    kept
+}
+
+/// `--verify`: `cargo check --all-targets` for each package this run wrote;
+/// a package that fails gets its files back byte for byte.
+fn verify(
+    changes: &[FileChange],
+    backups: &[write::Backup],
+    stderr: &mut dyn std::io::Write,
+) -> Vec<String> {
+    let mut errors = Vec::new();
+    let mut crates: Vec<usize> = backups.iter().map(|b| b.crate_id).collect();
+    crates.dedup();
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    for crate_id in crates {
+        let of_crate: Vec<_> = backups.iter().filter(|b| b.crate_id == crate_id).collect();
+        let Some(manifest) = changes
+            .iter()
+            .find(|c| c.crate_id == crate_id)
+            .and_then(|c| c.manifest.clone())
+        else {
+            errors.push(format!(
+                "{}: --verify: no Cargo.toml owns it, so it cannot be checked (kept as written)",
+                of_crate[0].display
+            ));
+            continue;
+        };
+        let _ = writeln!(stderr, "awaitify: checking {}", manifest.display());
+        let result = std::process::Command::new(&cargo)
+            .args([
+                "check",
+                "--all-targets",
+                "--quiet",
+                "--message-format",
+                "short",
+                "--manifest-path",
+            ])
+            .arg(&manifest)
+            .output();
+        let failure = match result {
+            Ok(o) if o.status.success() => continue,
+            Ok(o) => {
+                let text = String::from_utf8_lossy(&o.stderr);
+                let first: Vec<&str> = text
+                    .lines()
+                    .filter(|l| l.contains("error"))
+                    .take(3)
+                    .collect();
+                match first.is_empty() {
+                    true => format!("cargo check exited with {}", o.status),
+                    false => first.join("; "),
+                }
+            }
+            Err(e) => format!("cannot run {}: {e}", cargo.to_string_lossy()),
+        };
+        errors.extend(write::restore(of_crate.iter().copied()));
+        errors.push(format!(
+            "{}: --verify: the migrated package does not build ({failure}); restored its {} file(s)",
+            manifest.display(),
+            of_crate.len()
+        ));
+    }
+    errors
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn change(crate_id: usize, name: &str) -> FileChange {
+        FileChange {
+            path: PathBuf::from(name),
+            display: name.to_string(),
+            old: "a\n".into(),
+            new: "b\n".into(),
+            crate_id,
+            manifest: None,
+        }
+    }
+
+    fn answers(input: &str) -> Vec<String> {
+        let changes = vec![
+            change(0, "x.rs"),
+            change(0, "y.rs"),
+            change(1, "z.rs"),
+            change(2, "w.rs"),
+        ];
+        let mut out = Vec::new();
+        review(changes, &mut input.as_bytes(), &mut out, false)
+            .into_iter()
+            .map(|c| c.display)
+            .collect()
+    }
+
+    #[test]
+    fn review_keeps_what_is_accepted_crate_by_crate() {
+        assert_eq!(answers("y\nn\ny\n"), ["x.rs", "y.rs", "w.rs"]);
+        assert_eq!(answers("n\na\n"), ["z.rs", "w.rs"]);
+        assert_eq!(answers("y\nq\n"), ["x.rs", "y.rs"]);
+        assert_eq!(answers("?\nn\nn\ny\n"), ["w.rs"]);
+        // End of input: nothing more is applied.
+        assert_eq!(answers("y\n"), ["x.rs", "y.rs"]);
+    }
+}
