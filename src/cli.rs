@@ -164,7 +164,11 @@ enum Command {
         code: String,
     },
     /// List all rules with their severity and fix.
-    Rules,
+    Rules {
+        /// As the Markdown table of the README.
+        #[arg(long)]
+        markdown: bool,
+    },
     /// Run every case in DIR (a `*.rs` file or a crate directory) and compare
     /// each file with the `*.fixed` file next to it (no `.fixed`: unchanged).
     Test {
@@ -201,8 +205,12 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
                 }
             };
         }
-        Some(Command::Rules) => {
-            let _ = write!(stdout, "{}", rules::table());
+        Some(Command::Rules { markdown }) => {
+            let table = match markdown {
+                true => rules::markdown_table(),
+                false => rules::table(),
+            };
+            let _ = write!(stdout, "{table}");
             return ExitCode::SUCCESS;
         }
         Some(Command::Completions { shell }) => {
@@ -381,7 +389,9 @@ fn migrate(cli: &Cli) -> Result<ExitCode> {
                         err_color,
                         written,
                     );
-                    let _ = writeln!(stderr, "{text}");
+                    // Like rustc: a blank line after each snippet.
+                    let gap = if cli.format == Format::Full { "\n" } else { "" };
+                    let _ = writeln!(stderr, "{text}{gap}");
                 }
             }
             Format::Github => {
@@ -408,9 +418,14 @@ fn migrate(cli: &Cli) -> Result<ExitCode> {
         let (errors, backups) = write::write_changes(&outcome.changes, cli.allow_dirty);
         outcome.errors.extend(errors);
         if cli.verify {
-            outcome
-                .errors
-                .extend(verify(&outcome.changes, &backups, stderr));
+            let (errors, restored) = verify(&outcome.changes, &backups, cli.quiet, stderr);
+            outcome.errors.extend(errors);
+            // What was restored is no longer applied.
+            outcome.changes.retain(|c| !restored.contains(&c.crate_id));
+            let kept: BTreeSet<&str> = outcome.changes.iter().map(|c| c.display.as_str()).collect();
+            for d in &mut outcome.diagnostics {
+                d.fixed &= kept.contains(d.path.as_str());
+            }
         }
     }
     match cli.format {
@@ -428,8 +443,8 @@ fn migrate(cli: &Cli) -> Result<ExitCode> {
     if cli.verbose {
         let _ = writeln!(
             stderr,
-            "awaitify: analysed {} of {} files; the others cannot hold a lock declaration or site that matters",
-            outcome.files_analysed, outcome.files_scanned
+            "awaitify: analysed {} of {} files read; the others cannot hold a lock declaration or site that matters",
+            outcome.files_analysed, outcome.files_read
         );
     }
     if cli.statistics {
@@ -525,9 +540,11 @@ pub fn review(
 fn verify(
     changes: &[FileChange],
     backups: &[write::Backup],
+    quiet: bool,
     stderr: &mut dyn std::io::Write,
-) -> Vec<String> {
+) -> (Vec<String>, BTreeSet<usize>) {
     let mut errors = Vec::new();
+    let mut restored = BTreeSet::new();
     let mut crates: Vec<usize> = backups.iter().map(|b| b.crate_id).collect();
     crates.dedup();
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
@@ -544,7 +561,9 @@ fn verify(
             ));
             continue;
         };
-        let _ = writeln!(stderr, "awaitify: checking {}", manifest.display());
+        if !quiet {
+            let _ = writeln!(stderr, "awaitify: checking {}", manifest.display());
+        }
         let result = std::process::Command::new(&cargo)
             .args([
                 "check",
@@ -573,13 +592,14 @@ fn verify(
             Err(e) => format!("cannot run {}: {e}", cargo.to_string_lossy()),
         };
         errors.extend(write::restore(of_crate.iter().copied()));
+        restored.insert(crate_id);
         errors.push(format!(
-            "{}: --verify: the migrated package does not build ({failure}); restored its {} file(s)",
+            "{}: --verify: after the migration the package does not build ({failure}); restored its {} file(s)",
             manifest.display(),
             of_crate.len()
         ));
     }
-    errors
+    (errors, restored)
 }
 
 #[cfg(test)]

@@ -127,10 +127,12 @@ pub fn colored_diff(change: &FileChange) -> String {
     };
     let diff = TextDiff::from_lines(&change.old, &change.new);
     let mut s = String::new();
-    paint(&mut s, bold, &format!("--- a/{}\n", change.display));
-    paint(&mut s, bold, &format!("+++ b/{}\n", change.display));
+    paint(&mut s, bold, &format!("--- a/{}", change.display));
+    paint(&mut s, bold, &format!("\n+++ b/{}", change.display));
+    s.push('\n');
     for hunk in diff.unified_diff().context_radius(3).iter_hunks() {
-        paint(&mut s, cyan, &format!("{}\n", hunk.header()));
+        paint(&mut s, cyan, &hunk.header().to_string());
+        s.push('\n');
         for op in hunk.ops() {
             for change in diff.iter_inline_changes(op) {
                 let (sign, style) = match change.tag() {
@@ -281,7 +283,7 @@ pub fn json(outcome: &Outcome, written: bool) -> String {
                 "notes": d.notes,
                 "fix": d.fix.map(|a| json!({
                     "applicability": a.as_str(),
-                    "applied": d.fixed,
+                    "included": d.fixed,
                     "edits": d.edits.iter().map(|(s, r)| json!({ "span": span_json(s), "replacement": r })).collect::<Vec<_>>(),
                 })),
             })

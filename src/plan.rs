@@ -623,7 +623,9 @@ pub fn plan(files: &[&FileFacts], opts: &PlanOptions) -> CratePlan {
         let read_only = |l: &Loc| files[l.file].read_only;
         if async_sites.is_empty()
             || (async_sites.iter().all(read_only)
-                && members.iter().all(|&id| files[index.decls[id].file].read_only))
+                && members
+                    .iter()
+                    .all(|&id| files[index.decls[id].file].read_only))
         {
             continue;
         }

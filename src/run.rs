@@ -118,6 +118,9 @@ pub struct Outcome {
     pub files_scanned: usize,
     /// Files parsed and analysed (the others cannot hold anything relevant).
     pub files_analysed: usize,
+    /// Files read: those scanned, and the other files of crates the paths
+    /// given cover only in part (read, never changed).
+    pub files_read: usize,
     /// Findings hidden by `// awaitify: allow(..)` comments.
     pub suppressed: usize,
     /// The text (without a byte-order mark) of every file with a finding,
@@ -193,14 +196,20 @@ fn walk(opts: &Options, errors: &mut Vec<String>) -> Vec<(PathBuf, bool)> {
 /// The `.rs` files of the crate at `dir` (gitignore-aware), for files of a
 /// crate the paths given do not cover.
 fn crate_files(dir: &Path) -> Vec<PathBuf> {
-    ignore::WalkBuilder::new(dir)
+    // `dir` is empty for a manifest in the current directory: the paths
+    // found are spelled as the walk spelled the given ones.
+    let here = dir.as_os_str().is_empty();
+    ignore::WalkBuilder::new(if here { Path::new(".") } else { dir })
         .build()
         .filter_map(Result::ok)
         .filter(|e| {
             e.path().extension().is_some_and(|x| x == "rs")
                 && e.file_type().is_some_and(|t| t.is_file())
         })
-        .map(|e| e.into_path())
+        .map(|e| match here {
+            true => e.path().strip_prefix(".").unwrap_or(e.path()).to_path_buf(),
+            false => e.into_path(),
+        })
         .collect()
 }
 
@@ -426,6 +435,7 @@ pub fn run(opts: &Options) -> Outcome {
         });
     }
     out.files_scanned = inputs.iter().filter(|i| !i.read_only).count();
+    out.files_read = inputs.len();
     if let Some(p) = &opts.progress {
         p.set_length(inputs.len() as u64);
     }

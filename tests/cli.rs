@@ -239,14 +239,22 @@ fn dry_run_patch_applies_to_exactly_what_write_writes() {
         let written = tmp.path().join("written").join(&case.name);
         common::copy_dir(&case.dir, &patched);
         common::copy_dir(&case.dir, &written);
-        let dry = common::awaitify(&patched, &case.args);
+        let patch = tmp.path().join("patch.diff");
+        let mut args = case.args.clone();
+        args.extend(["--diff-out".to_string(), patch.display().to_string()]);
+        let dry = common::awaitify(&patched, &args);
+        // The patch file, `--format patch` and the plain dry run agree.
+        let mut patch_only = case.args.clone();
+        patch_only.extend(["--format".to_string(), "patch".to_string()]);
+        let only = common::awaitify(&patched, &patch_only);
+        assert_eq!(only.stdout, dry.stdout, "{}: --format patch", case.name);
+        assert_eq!(read(&patch), dry.stdout, "{}: --diff-out", case.name);
         if dry.stdout.is_empty() {
             continue;
         }
-        std::fs::write(tmp.path().join("patch.diff"), &dry.stdout).unwrap();
         let applied = Command::new("git")
             .args(["apply", "--unsafe-paths", "-p1"])
-            .arg(tmp.path().join("patch.diff"))
+            .arg(&patch)
             .current_dir(&patched)
             .output()
             .unwrap();

@@ -1,0 +1,416 @@
+//! Review and integration: the machine formats (JSON, SARIF checked against
+//! the official schema, GitHub annotations), colors, statistics, rule
+//! selection, `cargo awaitify` with package selection, `--verify`, `awaitify
+//! test`, completions, and the rule documentation.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use assert_cmd::Command as Cmd;
+use serde_json::Value;
+
+fn awaitify(dir: &Path) -> Cmd {
+    let mut cmd = Cmd::cargo_bin("awaitify").unwrap();
+    cmd.current_dir(dir).env_remove("NO_COLOR");
+    cmd
+}
+
+/// Runs the command, checks its exit code, and returns (stdout, stderr).
+fn outputs(cmd: &mut Cmd, code: i32) -> (String, String) {
+    let out = cmd.assert().code(code).get_output().clone();
+    (
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+fn fixture(name: &str) -> PathBuf {
+    common::testdata().join(name)
+}
+
+#[test]
+fn json_is_one_document_with_findings_fixes_diffs_and_summary() {
+    let (stdout, stderr) = outputs(
+        awaitify(&fixture("readme_example")).args(["--format", "json", "."]),
+        0,
+    );
+    assert!(stderr.is_empty(), "nothing but the document: {stderr}");
+    let doc: Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(doc["version"], 1);
+    let findings = doc["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 2);
+    let migrated = &findings[0];
+    assert_eq!(migrated["code"], "AW101");
+    assert_eq!(migrated["severity"], "warning");
+    assert_eq!(migrated["span"]["path"], "src/main.rs");
+    assert_eq!(migrated["span"]["start"]["line"], 6);
+    assert_eq!(migrated["fix"]["applicability"], "safe");
+    assert_eq!(migrated["fix"]["included"], true);
+    let edits = migrated["fix"]["edits"].as_array().unwrap();
+    assert!(
+        edits
+            .iter()
+            .any(|e| e["replacement"].as_str().unwrap().contains("read().await")),
+        "{edits:?}"
+    );
+    assert_eq!(findings[1]["code"], "AW102");
+    assert!(findings[1]["fix"].is_null());
+    assert_eq!(findings[1]["labels"].as_array().unwrap().len(), 2);
+    let files = doc["files"].as_array().unwrap();
+    assert_eq!(files.len(), 2);
+    assert!(files[0]["diff"]
+        .as_str()
+        .unwrap()
+        .starts_with("--- a/src/main.rs\n"));
+    assert_eq!(doc["summary"]["findings"], 2);
+    assert_eq!(doc["summary"]["fixes_safe"], 1);
+    assert_eq!(doc["summary"]["manual"], 1);
+    assert_eq!(doc["summary"]["files_changed"], 2);
+}
+
+/// The official SARIF 2.1.0 schema (OASIS `sarif-schema-2.1.0.json`, as
+/// shipped in the `serde-sarif` crate), kept next to this test.
+fn sarif_schema() -> Value {
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/sarif-schema-2.1.0.json"),
+    )
+    .unwrap();
+    serde_json::from_str(&text).unwrap()
+}
+
+#[test]
+fn sarif_validates_against_the_official_schema_on_every_fixture() {
+    let validator = jsonschema::validator_for(&sarif_schema()).unwrap();
+    // The schema check can fail: a log without `version` is rejected.
+    assert!(!validator.is_valid(&serde_json::json!({ "runs": [] })));
+    let mut results = 0;
+    for case in common::cases() {
+        let mut args = vec!["--format".to_string(), "sarif".to_string()];
+        args.extend(case.args.iter().cloned());
+        let out = common::awaitify(&case.dir, &args);
+        let doc: Value = serde_json::from_str(&out.stdout)
+            .unwrap_or_else(|e| panic!("{}: not JSON: {e}", case.name));
+        let errors: Vec<String> = validator
+            .iter_errors(&doc)
+            .map(|e| format!("{} at {}", e, e.instance_path))
+            .collect();
+        assert!(errors.is_empty(), "{}: {errors:#?}", case.name);
+        results += doc["runs"][0]["results"].as_array().unwrap().len();
+    }
+    assert!(results > 50, "only {results} results over all fixtures");
+}
+
+#[test]
+fn github_annotations_name_file_line_and_rule() {
+    let (stdout, _) = outputs(
+        awaitify(&fixture("readme_example")).args(["--format", "github", "."]),
+        0,
+    );
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 2, "{stdout}");
+    assert!(
+        lines[0].starts_with(
+            "::warning file=src/main.rs,line=6,col=5,endLine=6,endColumn=13,title=AW101 (std-lock-in-async)::std RwLock"
+        ),
+        "{stdout}"
+    );
+    // Notes go on escaped new lines of the same command.
+    assert!(lines[1].contains("%0Anote: src/main.rs:12:20"), "{stdout}");
+}
+
+#[test]
+fn full_diagnostics_show_the_source_and_colors_follow_the_flag() {
+    let dir = fixture("readme_example");
+    let (stdout, stderr) = outputs(awaitify(&dir).args(["--color", "never", "."]), 0);
+    assert!(
+        stderr.contains("warning[AW101]: std RwLock `AppState.sessions`"),
+        "{stderr}"
+    );
+    assert!(stderr.contains(" --> src/main.rs:6:5\n"), "{stderr}");
+    assert!(stderr.contains("^^^^^^^^ declared here"), "{stderr}");
+    assert!(
+        stderr.contains("----- locked in async code here"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains('\x1b') && !stdout.contains('\x1b'));
+
+    let (stdout, stderr) = outputs(awaitify(&dir).args(["--color", "always", "."]), 0);
+    assert!(stderr.contains('\x1b'), "{stderr}");
+    // Word-level emphasis: the changed word is bold and underlined.
+    assert!(
+        stdout.contains("\x1b[1m\x1b[4m\x1b[32mtokio::sync::RwLock;"),
+        "{stdout:?}"
+    );
+}
+
+/// `script` gives the command a terminal: colors are on by default there,
+/// and NO_COLOR turns them off.
+#[test]
+fn on_a_terminal_colors_are_on_unless_no_color_is_set() {
+    if Command::new("script").arg("--version").output().is_err() {
+        eprintln!("skipped: no `script` to make a terminal");
+        return;
+    }
+    let bin = env!("CARGO_BIN_EXE_awaitify");
+    let dir = fixture("readme_example");
+    let run = |no_color: bool| {
+        let mut cmd = Command::new("script");
+        cmd.args(["-qec", &format!("{bin} --format concise ."), "/dev/null"])
+            .current_dir(&dir);
+        match no_color {
+            true => cmd.env("NO_COLOR", "1"),
+            false => cmd.env_remove("NO_COLOR"),
+        };
+        String::from_utf8(cmd.output().unwrap().stdout).unwrap()
+    };
+    assert!(run(false).contains("\x1b["));
+    assert!(!run(true).contains("\x1b["));
+}
+
+#[test]
+fn statistics_count_findings_per_rule() {
+    let (_, stderr) = outputs(
+        awaitify(&fixture("blocking_sleep")).args(["--statistics", "-q", "."]),
+        0,
+    );
+    assert_eq!(stderr, "    3  AW201  blocking-sleep             3 fixed\n");
+}
+
+#[test]
+fn select_and_ignore_limit_what_is_reported_and_fixed() {
+    let dir = fixture("config_rules");
+    let (stdout, stderr) = outputs(
+        awaitify(&dir).args(["--select", "AW2", "--format", "concise", "."]),
+        0,
+    );
+    assert!(!stderr.contains("AW10"), "{stderr}");
+    assert!(stdout.contains("tokio::fs::read_to_string"), "{stdout}");
+    assert!(!stdout.contains("tokio::sync"), "{stdout}");
+    // The command line wins over the configuration's `ignore`.
+    let (stdout, _) = outputs(awaitify(&dir).args(["--ignore", "AW1", "."]), 0);
+    assert!(stdout.contains("tokio::time::sleep"), "{stdout}");
+    assert!(!stdout.contains("tokio::sync"), "{stdout}");
+    let (_, stderr) = outputs(awaitify(&dir).args(["--select", "AW9", "."]), 2);
+    assert!(stderr.contains("`AW9` names no rule"), "{stderr}");
+}
+
+#[test]
+fn files_outside_the_paths_given_are_read_but_not_changed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("demo");
+    common::copy_dir(&fixture("cross_file"), &dir);
+    let (stdout, stderr) = outputs(
+        awaitify(&dir).args(["--format", "concise", "src/state.rs"]),
+        0,
+    );
+    // The lock is locked in another file of the crate: migrating it in
+    // state.rs alone would not compile.
+    assert!(stderr.contains("warning[AW102]"), "{stderr}");
+    assert!(
+        stderr.contains("it is in a file this run leaves alone"),
+        "{stderr}"
+    );
+    assert!(!stdout.contains("tokio::sync"), "{stdout}");
+    let (stdout, _) = outputs(awaitify(&dir).arg("."), 0);
+    assert!(stdout.contains("tokio::sync"), "{stdout}");
+}
+
+/// A workspace with two members, each with a migratable lock.
+fn workspace(root: &Path) -> PathBuf {
+    let ws = root.join("ws");
+    for name in ["alpha", "beta"] {
+        let dir = ws.join(name);
+        std::fs::create_dir_all(dir.join("src")).unwrap();
+        std::fs::write(
+            dir.join("Cargo.toml"),
+            format!("[package]\nname = \"{name}\"\nversion = \"0.0.0\"\nedition = \"2021\"\n\n[dependencies]\ntokio = \"1\"\n"),
+        )
+        .unwrap();
+        std::fs::write(
+            dir.join("src/lib.rs"),
+            "use std::sync::Mutex;\nstatic N: Mutex<u8> = Mutex::new(0);\npub async fn bump() { *N.lock().unwrap() += 1; }\n",
+        )
+        .unwrap();
+    }
+    std::fs::write(
+        ws.join("Cargo.toml"),
+        "[workspace]\nmembers = [\"alpha\", \"beta\"]\nresolver = \"2\"\n",
+    )
+    .unwrap();
+    ws
+}
+
+fn cargo_awaitify(dir: &Path) -> Cmd {
+    let mut cmd = Cmd::cargo_bin("cargo-awaitify").unwrap();
+    cmd.current_dir(dir).arg("awaitify");
+    cmd
+}
+
+#[test]
+fn cargo_awaitify_picks_packages_through_cargo_metadata() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ws = workspace(tmp.path());
+    let (stdout, _) = outputs(
+        cargo_awaitify(tmp.path())
+            .args(["--manifest-path", "ws/Cargo.toml", "-p", "beta"])
+            .args(["--format", "concise"]),
+        0,
+    );
+    assert!(stdout.contains("+++ b/ws/beta/src/lib.rs"), "{stdout}");
+    assert!(stdout.contains("+++ b/ws/beta/Cargo.toml"), "{stdout}");
+    assert!(!stdout.contains("alpha"), "{stdout}");
+
+    let (stdout, _) = outputs(cargo_awaitify(&ws).arg("--workspace"), 0);
+    assert!(stdout.contains("+++ b/alpha/src/lib.rs"), "{stdout}");
+    assert!(stdout.contains("+++ b/beta/src/lib.rs"), "{stdout}");
+
+    let (_, stderr) = outputs(cargo_awaitify(&ws).args(["-p", "gamma"]), 2);
+    assert!(
+        stderr.contains("package `gamma` is not a member of the workspace")
+            && stderr.contains("members: alpha, beta"),
+        "{stderr}"
+    );
+
+    // Through cargo itself, as `cargo awaitify`.
+    let bin_dir = Path::new(env!("CARGO_BIN_EXE_cargo-awaitify"))
+        .parent()
+        .unwrap()
+        .to_path_buf();
+    let path = std::env::join_paths(
+        std::iter::once(bin_dir).chain(std::env::split_paths(&std::env::var_os("PATH").unwrap())),
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO"))
+        .args(["awaitify", "-p", "alpha", "--check"])
+        .current_dir(&ws)
+        .env("PATH", path)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(stdout.contains("+++ b/alpha/src/lib.rs") && !stdout.contains("beta"));
+}
+
+/// `--verify` keeps what builds and restores, byte for byte, what does not.
+#[test]
+fn verify_restores_a_package_that_does_not_build() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ws = workspace(tmp.path());
+    // Pinned versions and a shared target directory: tokio builds once.
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures.lock"),
+        ws.join("Cargo.lock"),
+    )
+    .unwrap();
+    let target = Path::new(env!("CARGO_TARGET_TMPDIR")).join("verify");
+    // A planted failure in beta that has nothing to do with the migration.
+    let broken = "pub const X: u32 = \"not a number\";\n";
+    std::fs::write(ws.join("beta/src/broken.rs"), broken).unwrap();
+    let lib = std::fs::read(ws.join("beta/src/lib.rs")).unwrap();
+    let mut lib_crlf = String::from_utf8(lib).unwrap().replace('\n', "\r\n");
+    lib_crlf.insert_str(0, "pub mod broken;\r\n");
+    std::fs::write(ws.join("beta/src/lib.rs"), &lib_crlf).unwrap();
+    let manifest_before = std::fs::read(ws.join("beta/Cargo.toml")).unwrap();
+
+    let (_, stderr) = outputs(
+        awaitify(&ws)
+            .env("CARGO_TARGET_DIR", &target)
+            .args(["--write", "--verify", "--workspace"]),
+        2,
+    );
+    assert!(
+        stderr
+            .contains("beta/Cargo.toml: --verify: after the migration the package does not build")
+            && stderr.contains("mismatched types")
+            && stderr.contains("restored its 2 file(s)")
+            && stderr.contains("1 fix applied (1 safe) in 2 files"),
+        "{stderr}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(ws.join("beta/src/lib.rs")).unwrap(),
+        lib_crlf
+    );
+    assert_eq!(
+        std::fs::read(ws.join("beta/Cargo.toml")).unwrap(),
+        manifest_before
+    );
+    // alpha builds: its migration stays.
+    let alpha = std::fs::read_to_string(ws.join("alpha/src/lib.rs")).unwrap();
+    assert!(alpha.contains("N.lock().await"), "{alpha}");
+}
+
+#[test]
+fn awaitify_test_compares_with_fixed_files_and_blesses_them() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("cases");
+    std::fs::create_dir_all(&dir).unwrap();
+    let case = "use std::sync::Mutex;\nstatic N: Mutex<u8> = Mutex::new(0);\nasync fn bump() { *N.lock().unwrap() += 1; }\n";
+    std::fs::write(dir.join("lock.rs"), case).unwrap();
+    std::fs::write(dir.join("plain.rs"), "fn main() {}\n").unwrap();
+    common::copy_dir(&fixture("blocking_sleep"), &dir.join("sleepy"));
+
+    // Nothing blessed yet: the changed cases fail, the plain one passes.
+    let (stdout, _) = outputs(awaitify(tmp.path()).args(["test", "cases"]), 1);
+    assert!(stdout.contains("test cases/lock.rs ... FAILED"), "{stdout}");
+    assert!(stdout.contains("test cases/plain.rs ... ok"), "{stdout}");
+    assert!(stdout.contains("test cases/sleepy ... FAILED"), "{stdout}");
+
+    outputs(awaitify(tmp.path()).args(["test", "cases", "--bless"]), 0);
+    let fixed = std::fs::read_to_string(dir.join("lock.fixed")).unwrap();
+    assert!(fixed.contains("N.lock().await"), "{fixed}");
+    assert!(dir.join("sleepy/src/main.fixed").is_file());
+    assert!(!dir.join("plain.fixed").exists());
+    let (stdout, _) = outputs(awaitify(tmp.path()).args(["test", "cases"]), 0);
+    assert!(stdout.contains("3 passed; 0 failed"), "{stdout}");
+
+    // A tool (or configuration) change shows up as a diff.
+    std::fs::write(dir.join("lock.fixed"), case).unwrap();
+    let (stdout, _) = outputs(awaitify(tmp.path()).args(["test", "cases"]), 1);
+    assert!(
+        stdout.contains("-async fn bump() { *N.lock().unwrap() += 1; }"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("+async fn bump() { *N.lock().await += 1; }"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn completions_version_and_interactive_without_a_terminal() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (stdout, _) = outputs(awaitify(tmp.path()).args(["completions", "bash"]), 0);
+    assert!(stdout.contains("_awaitify()") && stdout.contains("--unsafe-fixes"));
+    let (stdout, _) = outputs(awaitify(tmp.path()).arg("--version"), 0);
+    assert_eq!(stdout, format!("awaitify {}\n", env!("CARGO_PKG_VERSION")));
+    let (_, stderr) = outputs(awaitify(tmp.path()).args(["--write", "--interactive"]), 2);
+    assert!(
+        stderr.contains("--interactive needs a terminal"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn every_rule_has_a_fixture_and_the_readme_table_is_current() {
+    let snapshots = Path::new(env!("CARGO_MANIFEST_DIR")).join("snapshots");
+    let mut all = String::new();
+    for e in std::fs::read_dir(snapshots).unwrap() {
+        all.push_str(&std::fs::read_to_string(e.unwrap().path()).unwrap());
+    }
+    for rule in awaitify::rules::RULES {
+        assert!(
+            all.contains(&format!("[{}]", rule.code)),
+            "{} has no fixture",
+            rule.code
+        );
+    }
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    assert!(
+        readme.contains(&awaitify::rules::markdown_table()),
+        "README's rule table differs from `awaitify rules`; paste:\n{}",
+        awaitify::rules::markdown_table()
+    );
+}
