@@ -357,6 +357,7 @@ fn migrate(cli: &Cli) -> Result<ExitCode> {
         default_edition: parse_edition(&cli.edition).expect("clap checked the edition"),
         packages,
         progress: progress.clone(),
+        keep_sources: cli.format == Format::Full && !cli.quiet,
     };
     let mut outcome = run::run(&opts);
     if let Some(p) = progress {
@@ -372,8 +373,13 @@ fn migrate(cli: &Cli) -> Result<ExitCode> {
         std::fs::write(file, patch).with_context(|| format!("{}: cannot write", file.display()))?;
     }
     if cli.interactive {
-        let changes = std::mem::take(&mut outcome.changes);
-        outcome.changes = review(changes, &mut std::io::stdin().lock(), stderr, err_color);
+        let accepted = review(
+            &outcome.changes,
+            &mut std::io::stdin().lock(),
+            stderr,
+            err_color,
+        );
+        outcome.retain_crates(|c| accepted.contains(&c));
     }
     // A closed pipe (`| head`) is not an error: printing just stops.
     let human = matches!(cli.format, Format::Full | Format::Concise);
@@ -421,11 +427,7 @@ fn migrate(cli: &Cli) -> Result<ExitCode> {
             let (errors, restored) = verify(&outcome.changes, &backups, cli.quiet, stderr);
             outcome.errors.extend(errors);
             // What was restored is no longer applied.
-            outcome.changes.retain(|c| !restored.contains(&c.crate_id));
-            let kept: BTreeSet<&str> = outcome.changes.iter().map(|c| c.display.as_str()).collect();
-            for d in &mut outcome.diagnostics {
-                d.fixed &= kept.contains(d.path.as_str());
-            }
+            outcome.retain_crates(|c| !restored.contains(&c));
         }
     }
     match cli.format {
@@ -470,43 +472,37 @@ fn migrate(cli: &Cli) -> Result<ExitCode> {
     })
 }
 
-/// `--interactive`: shows each crate's changes and keeps the ones accepted.
-/// The unit is a crate because a lock migration must change all of its
-/// files together to compile.
+/// `--interactive`: shows each crate's changes and returns the crates whose
+/// changes are accepted. The unit is a crate because a lock migration must
+/// change all of its files together to compile.
 pub fn review(
-    changes: Vec<FileChange>,
+    changes: &[FileChange],
     input: &mut dyn std::io::BufRead,
     out: &mut dyn std::io::Write,
     color: bool,
-) -> Vec<FileChange> {
-    let mut crates: Vec<Vec<FileChange>> = Vec::new();
-    for c in changes {
-        match crates.last_mut() {
-            Some(group) if group[0].crate_id == c.crate_id => group.push(c),
-            _ => crates.push(vec![c]),
-        }
-    }
-    let total = crates.len();
-    let mut kept = Vec::new();
+) -> BTreeSet<usize> {
+    let mut crates: Vec<usize> = changes.iter().map(|c| c.crate_id).collect();
+    crates.dedup();
+    let mut accepted = BTreeSet::new();
     let mut all = false;
-    for (i, group) in crates.into_iter().enumerate() {
+    for (i, &crate_id) in crates.iter().enumerate() {
         if !all {
-            for c in &group {
-                let _ = write!(
-                    out,
-                    "{}",
-                    match color {
-                        true => output::colored_diff(c),
-                        false => output::diff(c),
-                    }
-                );
+            let files: Vec<&FileChange> =
+                changes.iter().filter(|c| c.crate_id == crate_id).collect();
+            for c in &files {
+                let diff = match color {
+                    true => output::colored_diff(c),
+                    false => output::diff(c),
+                };
+                let _ = write!(out, "{diff}");
             }
             let answer = loop {
                 let _ = write!(
                     out,
-                    "({}/{total}) Apply the changes to these {} file(s) [y,n,a,q,?]? ",
+                    "({}/{}) Apply the changes to these {} file(s) [y,n,a,q,?]? ",
                     i + 1,
-                    group.len()
+                    crates.len(),
+                    files.len()
                 );
                 let _ = out.flush();
                 let mut line = String::new();
@@ -530,9 +526,9 @@ pub fn review(
                 _ => break,
             }
         }
-        kept.extend(group);
+        accepted.insert(crate_id);
     }
-    kept
+    accepted
 }
 
 /// `--verify`: `cargo check --all-targets` for each package this run wrote;
@@ -617,27 +613,26 @@ mod tests {
         }
     }
 
-    fn answers(input: &str) -> Vec<String> {
-        let changes = vec![
+    fn answers(input: &str) -> Vec<usize> {
+        let changes = [
             change(0, "x.rs"),
             change(0, "y.rs"),
             change(1, "z.rs"),
             change(2, "w.rs"),
         ];
         let mut out = Vec::new();
-        review(changes, &mut input.as_bytes(), &mut out, false)
+        review(&changes, &mut input.as_bytes(), &mut out, false)
             .into_iter()
-            .map(|c| c.display)
             .collect()
     }
 
     #[test]
     fn review_keeps_what_is_accepted_crate_by_crate() {
-        assert_eq!(answers("y\nn\ny\n"), ["x.rs", "y.rs", "w.rs"]);
-        assert_eq!(answers("n\na\n"), ["z.rs", "w.rs"]);
-        assert_eq!(answers("y\nq\n"), ["x.rs", "y.rs"]);
-        assert_eq!(answers("?\nn\nn\ny\n"), ["w.rs"]);
+        assert_eq!(answers("y\nn\ny\n"), [0, 2]);
+        assert_eq!(answers("n\na\n"), [1, 2]);
+        assert_eq!(answers("y\nq\n"), [0]);
+        assert_eq!(answers("?\nn\nn\ny\n"), [2]);
         // End of input: nothing more is applied.
-        assert_eq!(answers("y\n"), ["x.rs", "y.rs"]);
+        assert_eq!(answers("y\n"), [0]);
     }
 }

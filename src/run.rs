@@ -36,6 +36,9 @@ pub struct Options {
     pub packages: Option<BTreeSet<PathBuf>>,
     /// Advanced once per file read.
     pub progress: Option<indicatif::ProgressBar>,
+    /// Keep the text of files with findings (`Outcome::sources`), for
+    /// rendering snippets.
+    pub keep_sources: bool,
 }
 
 impl Options {
@@ -94,6 +97,19 @@ pub struct Diagnostic {
     pub edits: Vec<(Span, String)>,
     /// The fix is part of this run's changes.
     pub fixed: bool,
+    /// The crate whose changes hold the fix.
+    pub crate_id: usize,
+}
+
+impl Outcome {
+    /// Keeps only the changes of the crates `keep` accepts, and marks the
+    /// fixes of the others as not applied.
+    pub fn retain_crates(&mut self, keep: impl Fn(usize) -> bool) {
+        self.changes.retain(|c| keep(c.crate_id));
+        for d in &mut self.diagnostics {
+            d.fixed &= keep(d.crate_id);
+        }
+    }
 }
 
 /// New contents for one file.
@@ -124,7 +140,7 @@ pub struct Outcome {
     /// Findings hidden by `// awaitify: allow(..)` comments.
     pub suppressed: usize,
     /// The text (without a byte-order mark) of every file with a finding,
-    /// by displayed path, for rendering snippets.
+    /// by displayed path, for rendering snippets (with `keep_sources`).
     pub sources: BTreeMap<String, String>,
 }
 
@@ -804,6 +820,7 @@ fn emit(
                 false => Vec::new(),
             },
             fixed,
+            crate_id,
         });
     }
     for report in &plan.reports {
@@ -892,9 +909,10 @@ fn emit(
                 false => Vec::new(),
             },
             fixed,
+            crate_id,
         });
     }
-    for file in with_findings {
+    for file in with_findings.into_iter().filter(|_| opts.keep_sources) {
         let src = &files[file].src;
         out.sources
             .entry(src.display.clone())

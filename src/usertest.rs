@@ -55,6 +55,7 @@ fn run_case(case: &Path, unsafe_fixes: bool) -> Result<Expectations, Vec<String>
         default_edition: ra_ap_syntax::Edition::Edition2021,
         packages: None,
         progress: None,
+        keep_sources: false,
     };
     let outcome = run::run(&opts);
     if !outcome.errors.is_empty() {
