@@ -910,6 +910,17 @@ impl Extractor<'_> {
             return;
         };
         let mut blockers = Vec::new();
+        if let Some(f) = node.descendants().filter_map(ast::NameRef::cast).find(|n| {
+            matches!(
+                &*n.text(),
+                "const_mutex" | "const_fair_mutex" | "const_rwlock" | "const_reentrant_mutex"
+            )
+        }) {
+            blockers.push(format!(
+                "it is built with parking_lot's `{}`, which the rewrite does not translate",
+                f.text()
+            ));
+        }
         if names.iter().any(|n| n == "Condvar") {
             blockers
                 .push("it is paired with a `Condvar`, which has no tokio equivalent".to_string());

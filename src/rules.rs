@@ -120,10 +120,27 @@ compile or would change behaviour, so a person has to decide.
 - the lock `Result` used in a way with no tokio equivalent (`is_poisoned`, a
   bound `LockResult`, a `match` on `TryLockError`);
 - a receiver that could be more than one lock, an unresolved receiver near a
-  use of it, or a use inside a macro the tool cannot parse.
+  use of it, or a use inside a macro the tool cannot parse;
+- a use in a file the run leaves alone (`--exclude`, or a crate the paths
+  given cover only in part).
+
+## Example
+```rust
+static CACHE: Mutex<Vec<u8>> = Mutex::new(Vec::new());
+fn len() -> usize { CACHE.lock().unwrap().len() } // sync, called below
+async fn handle() -> usize { CACHE.lock().unwrap().push(1); len() }
+```
+
+## Use instead
+Make `len` async (then both sites migrate), or keep the lock std and move
+the async site's critical section into `tokio::task::spawn_blocking`.
 
 ## Fix safety
-No fix.",
+No fix.
+
+## Known problems
+Receivers are resolved by name, not type: a lock reached through a trait
+method, a generic helper or a match-arm binding counts as unresolved.",
 };
 
 pub const PARKING_LOT_IN_ASYNC: Rule = Rule {
@@ -141,9 +158,25 @@ parking_lot locks block the executor thread just like std ones, only with
 less overhead. Many services use them on purpose for short critical
 sections, so migration is opt-in.
 
+## Example
+```rust
+static HITS: parking_lot::Mutex<u64> = parking_lot::Mutex::new(0);
+async fn hit() { *HITS.lock() += 1; }
+```
+
+## Use instead (with `--parking-lot`)
+```rust
+static HITS: tokio::sync::Mutex<u64> = tokio::sync::Mutex::const_new(0);
+async fn hit() { *HITS.lock().await += 1; }
+```
+
 ## Fix safety
 Safe when opted in: `m.lock()` becomes `m.lock().await`; `try_lock` (an
-`Option` in parking_lot) blocks the migration.",
+`Option` in parking_lot) blocks the migration.
+
+## Known problems
+A lock built with `parking_lot::const_mutex` (or `const_rwlock`) is reported
+as manual; `ReentrantMutex` and `FairMutex` are not recognised.",
 };
 
 pub const SHORT_CRITICAL_SECTION: Rule = Rule {
@@ -160,8 +193,20 @@ code but whose guard never lives across an `.await`; it is kept.
 It may not be: tokio's own guidance is that a std mutex is fine, and faster,
 for short critical sections that never hold the guard across an `.await`.
 
+## Example
+```rust
+async fn bump(n: &Mutex<u64>) { *n.lock().unwrap() += 1; } // no .await while held
+```
+
+## Use instead
+Nothing: it is kept on purpose. Wrap the section in a sync fn if it grows.
+
 ## Fix safety
-No fix. Run with the default policy, `async-use`, to migrate it anyway.",
+No fix. Run with the default policy, `async-use`, to migrate it anyway.
+
+## Known problems
+A guard moved into a helper that awaits is not followed; such a lock counts
+as held only briefly.",
 };
 
 pub const BLOCKING_SLEEP: Rule = Rule {
@@ -193,7 +238,11 @@ async fn poll() { tokio::time::sleep(Duration::from_millis(10)).await; }
 Safe: the task waits as long as before, and the thread is free meanwhile.
 Not applied inside `spawn_blocking`, `block_in_place` or `std::thread::spawn`
 closures, or in sync fns (AW205 reports their async callers). Inside a
-non-async closure in async code it is reported without a fix.",
+non-async closure in async code it is reported without a fix.
+
+## Known problems
+A `sleep` reached through a re-export (`pub use std::thread::sleep` in
+another module) is not recognised.",
 };
 
 pub const BLOCKING_FS: Rule = Rule {
@@ -226,7 +275,11 @@ async fn load(p: &Path) -> io::Result<String> { tokio::fs::read_to_string(p).awa
 ## Fix safety
 Safe for the twins: same arguments, same result. `read_dir` and
 `File::open`/`File::create` return other types in tokio (a `ReadDir`
-stream, an async `File`), so they are reported with a suggestion only.",
+stream, an async `File`), so they are reported with a suggestion only.
+
+## Known problems
+A call through a wrapper fn of the crate is left to AW205; one through a
+wrapper in another crate is not seen.",
 };
 
 pub const BLOCKING_WAIT: Rule = Rule {
@@ -285,8 +338,22 @@ tokio panics (\"Cannot start a runtime from within a runtime\"); other
 executors deadlock when the blocked thread is the one that would drive the
 inner future.
 
+## Example
+```rust
+async fn fetch() -> u32 { futures::executor::block_on(load()) }
+```
+
+## Use instead
+```rust
+async fn fetch() -> u32 { load().await }
+```
+
 ## Fix safety
-No fix: `.await` the future instead.",
+No fix: `.await` the future instead.
+
+## Known problems
+A runtime handle stored in a field and called through a method of another
+name is not followed.",
 };
 
 pub const BLOCKING_HELPER: Rule = Rule {
@@ -302,6 +369,19 @@ blocking call, directly or through further sync fns, with the chain:
 
 ## Why is this bad?
 The blocking call runs on the executor thread, hidden one call away.
+
+## Example
+```rust
+fn load_config() -> String { std::fs::read_to_string(\"app.toml\").unwrap() }
+async fn handle() -> usize { load_config().len() }
+```
+
+## Use instead
+```rust
+async fn handle() -> usize {
+    tokio::task::spawn_blocking(load_config).await.unwrap().len()
+}
+```
 
 ## Fix safety
 Display-only: make the helper async, or call it inside
@@ -478,7 +558,15 @@ mod tests {
         assert_eq!(codes.len(), RULES.len());
         for r in RULES {
             assert!(r.doc.starts_with("## What it does"), "{}", r.code);
-            assert!(r.doc.contains("## Fix safety"), "{}", r.code);
+            for section in [
+                "## Why is this bad?",
+                "## Example",
+                "## Use instead",
+                "## Fix safety",
+                "## Known problems",
+            ] {
+                assert!(r.doc.contains(section), "{}: no `{section}`", r.code);
+            }
         }
     }
 }
