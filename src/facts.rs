@@ -912,7 +912,7 @@ impl Extractor<'_> {
         let mut blockers = Vec::new();
         if let Some(f) = node.descendants().filter_map(ast::NameRef::cast).find(|n| {
             matches!(
-                &*n.text(),
+                n.text(),
                 "const_mutex" | "const_fair_mutex" | "const_rwlock" | "const_reentrant_mutex"
             )
         }) {
