@@ -47,6 +47,11 @@ pub struct DeclFact {
     pub blockers: Vec<String>,
     /// Names in the declared type, to link uses of a lock type alias.
     pub type_names: Vec<String>,
+    /// Declared `pub` (a static, field, fn or type alias).
+    pub public: bool,
+    /// Public in a library's own code: other crates may name it (set by
+    /// the run, which knows the crate).
+    pub exported: bool,
 }
 
 /// The name code elsewhere in the crate must mention to reach the
@@ -151,6 +156,14 @@ pub fn needs_analysis(text: &str, names: &HashSet<String>) -> bool {
 }
 
 /// Does the file call or name one of these fns (`name(`, `.name`)?
+/// Does `text` hold `word` as a whole identifier?
+pub fn names_word(text: &str, word: &str) -> bool {
+    let is_ident = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    text.match_indices(word).any(|(i, _)| {
+        !text[..i].ends_with(is_ident) && !text[i + word.len()..].starts_with(is_ident)
+    })
+}
+
 pub fn mentions_call(text: &str, names: &HashSet<String>) -> bool {
     let m = mentions(text, names);
     m.direct || m.used > 0
@@ -905,6 +918,8 @@ impl Extractor<'_> {
                     range: name_range,
                     blockers: Vec::new(),
                     type_names: names,
+                    public: false,
+                    exported: false,
                 });
             }
             return;
@@ -925,6 +940,24 @@ impl Extractor<'_> {
             blockers
                 .push("it is paired with a `Condvar`, which has no tokio equivalent".to_string());
         }
+        // The item (or field) that declares it, and whether it is `pub`.
+        let public = node
+            .ancestors()
+            .find(|a| {
+                matches!(
+                    a.kind(),
+                    SyntaxKind::STATIC
+                        | SyntaxKind::CONST
+                        | SyntaxKind::RECORD_FIELD
+                        | SyntaxKind::FN
+                        | SyntaxKind::TYPE_ALIAS
+                        | SyntaxKind::LET_STMT
+                )
+            })
+            .is_some_and(|item| {
+                item.children()
+                    .any(|c| c.kind() == SyntaxKind::VISIBILITY && c.text() == "pub")
+            });
         self.facts.decls.push(DeclFact {
             key,
             display,
@@ -933,6 +966,8 @@ impl Extractor<'_> {
             range: name_range,
             blockers,
             type_names: names,
+            public,
+            exported: false,
         });
     }
 

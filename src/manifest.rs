@@ -53,6 +53,22 @@ pub fn workspace_root(dir: &Path) -> Option<(PathBuf, DocumentMut)> {
     })
 }
 
+/// The name other crates use for this package's library (`[lib] name`, or
+/// the package name with `-` as `_`), if it has one.
+pub fn lib_name(manifest: &Path) -> Option<String> {
+    let doc: DocumentMut = std::fs::read_to_string(manifest).ok()?.parse().ok()?;
+    let lib = doc.get("lib");
+    let dir = manifest.parent()?;
+    if lib.is_none() && !dir.join("src/lib.rs").is_file() {
+        return None;
+    }
+    let name = lib
+        .and_then(|l| l.get("name"))
+        .or_else(|| doc.get("package")?.get("name"))
+        .and_then(Item::as_str)?;
+    Some(name.replace('-', "_"))
+}
+
 /// The edition a manifest declares, following `edition.workspace = true` up to
 /// the workspace root. Cargo's default is 2015.
 pub fn edition(manifest: &Path) -> Result<Edition> {

@@ -89,6 +89,8 @@ pub struct GroupReport {
     pub async_sites: Vec<Loc>,
     /// The names code uses to reach the group's declarations.
     pub reach_names: Vec<String>,
+    /// A declaration of the group is public API of a library.
+    pub exported: bool,
     /// The lock-site edits of a migrating group (type paths and imports are
     /// shared and not listed).
     pub edits: Vec<(usize, Edit)>,
@@ -150,6 +152,7 @@ struct Decl {
     range: TextRange,
     blockers: Vec<(Loc, String)>,
     type_names: Vec<String>,
+    exported: bool,
 }
 
 struct UnionFind(Vec<usize>);
@@ -213,16 +216,7 @@ impl Index {
                     candidates.push((file, d));
                     continue;
                 }
-                index.add(
-                    file,
-                    d.key.clone(),
-                    d.display.clone(),
-                    d.lock,
-                    d.family,
-                    d.range,
-                    &d.blockers,
-                    d.type_names.clone(),
-                );
+                index.add(file, d, d.lock, d.family);
             }
         }
         // Declarations whose type is a lock type alias.
@@ -233,49 +227,42 @@ impl Index {
                 .find_map(|n| index.by_key.get(&format!("alias:{n}")).copied());
             if let Some(alias) = alias {
                 let (lock, family) = (index.decls[alias].lock, index.decls[alias].family);
-                index.add(
-                    file,
-                    d.key.clone(),
-                    d.display.clone(),
-                    lock,
-                    family,
-                    d.range,
-                    &d.blockers,
-                    d.type_names.clone(),
-                );
+                index.add(file, d, lock, family);
             }
         }
         index
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn add(
-        &mut self,
-        file: usize,
-        key: String,
-        display: String,
-        lock: LockType,
-        family: Family,
-        range: TextRange,
-        blockers: &[String],
-        type_names: Vec<String>,
-    ) {
-        let loc = Loc { file, range };
-        if let Some(&existing) = self.by_key.get(&key) {
-            let reason = format!("{display} is declared more than once in the crate; the tool cannot tell the two apart");
+    /// Adds a declaration, as a lock of `family` and `lock` (an alias's, for
+    /// a declaration typed with a lock type alias).
+    fn add(&mut self, file: usize, d: &crate::facts::DeclFact, lock: LockType, family: Family) {
+        let loc = Loc {
+            file,
+            range: d.range,
+        };
+        if let Some(&existing) = self.by_key.get(&d.key) {
+            let reason = format!(
+                "{} is declared more than once in the crate; the tool cannot tell the two apart",
+                d.display
+            );
             self.decls[existing].blockers.push((loc, reason));
             return;
         }
-        self.by_key.insert(key.clone(), self.decls.len());
+        self.by_key.insert(d.key.clone(), self.decls.len());
         self.decls.push(Decl {
-            key,
+            key: d.key.clone(),
             file,
-            display,
+            display: d.display.clone(),
             lock,
             family,
-            range,
-            blockers: blockers.iter().map(|b| (loc.clone(), b.clone())).collect(),
-            type_names,
+            range: d.range,
+            blockers: d
+                .blockers
+                .iter()
+                .map(|b| (loc.clone(), b.clone()))
+                .collect(),
+            type_names: d.type_names.clone(),
+            exported: d.exported,
         });
     }
 
@@ -646,6 +633,7 @@ pub fn plan(files: &[&FileFacts], opts: &PlanOptions) -> CratePlan {
             lock,
             decision: Decision::Migrate,
             async_sites: async_sites.clone(),
+            exported: members.iter().any(|&id| index.decls[id].exported),
             edits: Vec::new(),
             reach_names: members
                 .iter()

@@ -366,6 +366,102 @@ fn load_file(
     })
 }
 
+/// Is `path` in the tests, examples or benches of the crate of `manifest`?
+fn in_dev_target(path: &Path, manifest: &Path) -> bool {
+    let crate_dir = manifest.parent().unwrap_or(Path::new(""));
+    let first = path
+        .strip_prefix(crate_dir)
+        .ok()
+        .and_then(|r| r.components().next());
+    first.is_some_and(|f| {
+        matches!(
+            f.as_os_str().to_str(),
+            Some("tests" | "examples" | "benches")
+        )
+    })
+}
+
+/// Marks the public locks of libraries as exported. One that another crate
+/// of the run names (the library's name and the lock's name in one file) is
+/// left to a person: the other crate would need the same rewrite, which a
+/// crate-by-crate plan cannot make.
+fn mark_exported_locks(
+    inputs: &[Input],
+    crates: &[CrateInfo],
+    opts: &Options,
+    analysed: &mut [Option<Analysed>],
+) {
+    let mut exported: Vec<(usize, String, String)> = Vec::new();
+    let mut lib_names: BTreeMap<usize, Option<String>> = BTreeMap::new();
+    for (input, a) in inputs.iter().zip(analysed.iter_mut()) {
+        let Some(a) = a else { continue };
+        let Some(manifest) = crates[input.crate_id].manifest.as_deref() else {
+            continue;
+        };
+        if in_dev_target(&input.path, manifest) {
+            continue;
+        }
+        for d in a
+            .facts
+            .decls
+            .iter_mut()
+            .filter(|d| d.public && d.family != Family::Tokio)
+        {
+            let lib = lib_names
+                .entry(input.crate_id)
+                .or_insert_with(|| manifest::lib_name(manifest));
+            if let (Some(lib), Some(name)) = (lib.clone(), facts::reach_name(&d.key)) {
+                d.exported = true;
+                exported.push((input.crate_id, lib, name));
+            }
+        }
+    }
+    if exported.is_empty() {
+        return;
+    }
+    exported.sort();
+    exported.dedup();
+    let named: Vec<((usize, String), String)> = inputs
+        .par_iter()
+        .zip(analysed.par_iter())
+        .flat_map_iter(|(input, a)| {
+            let text = match a {
+                Some(a) => Some(std::borrow::Cow::Borrowed(a.src.text.as_str())),
+                None => std::fs::read_to_string(&input.path).ok().map(Into::into),
+            };
+            exported
+                .iter()
+                .filter(|(c, lib, name)| {
+                    *c != input.crate_id
+                        && text.as_deref().is_some_and(|t| {
+                            facts::names_word(t, lib) && facts::names_word(t, name)
+                        })
+                })
+                .map(|(c, _, name)| {
+                    (
+                        (*c, name.clone()),
+                        display_path(&input.path, &opts.display_root),
+                    )
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    let named: BTreeMap<(usize, String), String> = named.into_iter().rev().collect();
+    for (input, a) in inputs.iter().zip(analysed.iter_mut()) {
+        let Some(a) = a else { continue };
+        for d in a.facts.decls.iter_mut().filter(|d| d.exported) {
+            let Some(name) = facts::reach_name(&d.key) else {
+                continue;
+            };
+            if let Some(path) = named.get(&(input.crate_id, name.clone())) {
+                d.blockers.push(format!(
+                    "it is public, and {path} (another crate of this run) names `{name}`: that crate would need the same rewrite"
+                ));
+            }
+        }
+    }
+}
+
 pub fn run(opts: &Options) -> Outcome {
     let mut out = Outcome::default();
     let files = walk(opts, &mut out.errors);
@@ -505,6 +601,7 @@ pub fn run(opts: &Options) -> Outcome {
             names[input.crate_id].extend(facts::reach_name(&d.key));
         }
     }
+    mark_exported_locks(&inputs, &crates, opts, &mut analysed);
     let mut state = Files {
         analysed,
         failed,
@@ -754,21 +851,10 @@ fn emit(
         manifest_text.filter(|_| !plan.tokio_features.is_empty()),
     ) {
         // Edits only in tests, examples or benches need tokio only there.
-        let crate_dir = m.parent().unwrap_or(Path::new(""));
         let dev_only = !plan.tokio_outside_tests
-            || changes.iter().all(|c: &FileChange| {
-                let first = c
-                    .path
-                    .strip_prefix(crate_dir)
-                    .ok()
-                    .and_then(|r| r.components().next());
-                first.is_some_and(|f| {
-                    matches!(
-                        f.as_os_str().to_str(),
-                        Some("tests" | "examples" | "benches")
-                    )
-                })
-            });
+            || changes
+                .iter()
+                .all(|c: &FileChange| in_dev_target(&c.path, m));
         let features: Vec<&str> = plan.tokio_features.iter().copied().collect();
         match text.and_then(|old| {
             Ok(manifest::with_tokio_features(&old, &features, dev_only)?.map(|new| (old, new)))
@@ -868,7 +954,10 @@ fn emit(
         let (message, notes) = match &report.decision {
             Decision::Migrate => (
                 format!("{what} is {where_locked}; migrating it to tokio::sync::{}", report.lock.name()),
-                Vec::new(),
+                match report.exported {
+                    true => vec!["it is public in a library: its type changes for the crates that use it, which must lock it with `.await` too".to_string()],
+                    false => Vec::new(),
+                },
             ),
             Decision::Manual(blockers) => (
                 format!("{what} is {where_locked}, but cannot be migrated safely; left unchanged"),

@@ -293,6 +293,38 @@ fn cargo_awaitify_picks_packages_through_cargo_metadata() {
     assert!(stdout.contains("+++ b/alpha/src/lib.rs") && !stdout.contains("beta"));
 }
 
+#[test]
+fn a_public_lock_that_another_crate_names_is_left_alone() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ws = workspace(tmp.path());
+    let lib = ws.join("alpha/src/lib.rs");
+    let text = std::fs::read_to_string(&lib).unwrap();
+    std::fs::write(&lib, text.replace("static N", "pub static N")).unwrap();
+    let beta = ws.join("beta/src/lib.rs");
+    let text = std::fs::read_to_string(&beta).unwrap();
+    std::fs::write(&beta, text.replace('N', "M")).unwrap();
+    // beta locks alpha's lock: migrating alpha alone would break beta.
+    std::fs::write(
+        ws.join("beta/src/uses.rs"),
+        "pub fn peek() -> u8 { *alpha::N.lock().unwrap() }\n",
+    )
+    .unwrap();
+    let (stdout, stderr) = outputs(awaitify(&ws).args(["--format", "concise", "."]), 0);
+    assert!(
+        stderr.contains("alpha/src/lib.rs:2:12: warning[AW102] std Mutex static `N`")
+            && stderr.contains(
+                "it is public, and beta/src/uses.rs (another crate of this run) names `N`"
+            ),
+        "{stderr}"
+    );
+    assert!(!stdout.contains("alpha/src/lib.rs"), "{stdout}");
+    assert!(stdout.contains("+++ b/beta/src/lib.rs"), "{stdout}");
+    // Without the other crate in view, the migration goes ahead with a note.
+    let (stdout, stderr) = outputs(awaitify(&ws).args(["--format", "concise", "alpha"]), 0);
+    assert!(stderr.contains("it is public in a library"), "{stderr}");
+    assert!(stdout.contains("+++ b/alpha/src/lib.rs"), "{stdout}");
+}
+
 /// `--verify` keeps what builds and restores, byte for byte, what does not.
 #[test]
 fn verify_restores_a_package_that_does_not_build() {
