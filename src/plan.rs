@@ -81,6 +81,8 @@ impl Decision {
 /// One lock group's decision, reported at its first declaration.
 #[derive(Clone, Debug)]
 pub struct GroupReport {
+    /// The group's id within its plan.
+    pub group: usize,
     pub decl: Loc,
     pub display: String,
     pub family: Family,
@@ -624,6 +626,7 @@ pub fn plan(files: &[&FileFacts], opts: &PlanOptions) -> CratePlan {
         let family = index.decls[first].family;
         let lock = index.decls[first].lock;
         let mut report = GroupReport {
+            group: uf.find(first),
             decl: Loc {
                 file: index.decls[first].file,
                 range: index.decls[first].range,
@@ -774,7 +777,7 @@ pub fn plan(files: &[&FileFacts], opts: &PlanOptions) -> CratePlan {
             if !migrating.contains(&uf.find(owner)) || r.family != decl_family(owner) {
                 continue;
             }
-            let edits = out.edits.entry(file).or_default();
+            let mut edits = Vec::new();
             if let Some(new_range) = r.const_new {
                 edits.push(Edit::new(new_range, "const_new"));
             }
@@ -787,6 +790,12 @@ pub fn plan(files: &[&FileFacts], opts: &PlanOptions) -> CratePlan {
                     format!("tokio::sync::{}", r.lock.name()),
                 )),
             }
+            // The group's finding lists them with its site edits.
+            let group = uf.find(owner);
+            if let Some(report) = out.reports.iter_mut().find(|r| r.group == group) {
+                report.edits.extend(edits.iter().map(|e| (file, e.clone())));
+            }
+            out.edits.entry(file).or_default().extend(edits);
         }
         let removed: Vec<TextRange> = out
             .edits

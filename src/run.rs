@@ -990,11 +990,15 @@ fn emit(
             notes,
             fix: (report.decision == Decision::Migrate).then_some(Applicability::Safe),
             edits: match fixed {
-                true => report
-                    .edits
-                    .iter()
-                    .map(|(f, e)| (span(*f, e.range), e.replacement.clone()))
-                    .collect(),
+                true => {
+                    let mut edits: Vec<(usize, &Edit)> =
+                        report.edits.iter().map(|(f, e)| (*f, e)).collect();
+                    edits.sort_by_key(|(f, e)| (*f, e.range.start()));
+                    edits
+                        .into_iter()
+                        .map(|(f, e)| (span(f, e.range), e.replacement.clone()))
+                        .collect()
+                }
                 false => Vec::new(),
             },
             fixed,
