@@ -169,6 +169,50 @@ fn on_a_terminal_colors_are_on_unless_no_color_is_set() {
     assert!(!run(true).contains("\x1b["));
 }
 
+/// `--interactive` on a real terminal: the first crate is declined, the
+/// second accepted; only the second is written.
+#[test]
+fn interactive_writes_only_the_crates_accepted() {
+    if Command::new("script").arg("--version").output().is_err() {
+        eprintln!("skipped: no `script` to make a terminal");
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    for name in ["blocking_sleep", "readme_example"] {
+        common::copy_dir(&fixture(name), &tmp.path().join(name));
+    }
+    let mut child = Command::new("script")
+        .args([
+            "-qec",
+            &format!(
+                "{} --write --interactive --color never --format concise .",
+                env!("CARGO_BIN_EXE_awaitify")
+            ),
+            "/dev/null",
+        ])
+        .current_dir(tmp.path())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write as _;
+    child.stdin.take().unwrap().write_all(b"n\ny\n").unwrap();
+    let out = child.wait_with_output().unwrap();
+    let shown = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        shown.contains("(1/2) Apply the changes to these 2 file(s) [y,n,a,q,?]?"),
+        "{shown}"
+    );
+    let sleepy = std::fs::read_to_string(tmp.path().join("blocking_sleep/src/main.rs")).unwrap();
+    assert!(!sleepy.contains("tokio::time::sleep"), "{sleepy}");
+    let example = std::fs::read_to_string(tmp.path().join("readme_example/src/main.rs")).unwrap();
+    assert!(example.contains("use tokio::sync::RwLock;"), "{example}");
+    assert!(
+        shown.contains("1 fix applied (1 safe) in 2 files"),
+        "{shown}"
+    );
+}
+
 #[test]
 fn statistics_count_findings_per_rule() {
     let (_, stderr) = outputs(
