@@ -368,10 +368,6 @@ fn migrate(cli: &Cli) -> Result<ExitCode> {
     let err_color = use_color(cli.color, &std::io::stderr());
     let out_color = use_color(cli.color, &std::io::stdout());
 
-    if let Some(file) = &cli.diff_out {
-        let patch: String = outcome.changes.iter().map(output::diff).collect();
-        std::fs::write(file, patch).with_context(|| format!("{}: cannot write", file.display()))?;
-    }
     if cli.interactive {
         let accepted = review(
             &outcome.changes,
@@ -381,64 +377,61 @@ fn migrate(cli: &Cli) -> Result<ExitCode> {
         );
         outcome.retain_crates(|c| accepted.contains(&c));
     }
-    // A closed pipe (`| head`) is not an error: printing just stops.
-    let human = matches!(cli.format, Format::Full | Format::Concise);
-    if !cli.quiet {
-        let written = cli.write;
-        match cli.format {
-            Format::Full | Format::Concise => {
-                for d in &outcome.diagnostics {
-                    let text = output::human(
-                        d,
-                        &outcome,
-                        cli.format == Format::Concise,
-                        err_color,
-                        written,
-                    );
-                    // Like rustc: a blank line after each snippet.
-                    let gap = if cli.format == Format::Full { "\n" } else { "" };
-                    let _ = writeln!(stderr, "{text}{gap}");
-                }
-            }
-            Format::Github => {
-                let _ = write!(stdout, "{}", output::github(&outcome));
-            }
-            Format::Json | Format::Sarif | Format::Patch => {}
-        }
-        if !written
-            && !cli.interactive
-            && matches!(cli.format, Format::Full | Format::Concise | Format::Patch)
-        {
-            for change in &outcome.changes {
-                let text = match out_color {
-                    true => output::colored_diff(change),
-                    false => output::diff(change),
-                };
-                if write!(stdout, "{text}").is_err() {
-                    break;
-                }
-            }
-        }
-    }
     if cli.write {
         let (errors, backups) = write::write_changes(&outcome.changes, cli.allow_dirty);
         outcome.errors.extend(errors);
+        // A crate with a dirty or read-only file is not written at all.
+        let written: BTreeSet<usize> = backups.iter().map(|b| b.crate_id).collect();
+        outcome.retain_crates(|c| written.contains(&c));
         if cli.verify {
             let (errors, restored) = verify(&outcome.changes, &backups, cli.quiet, stderr);
             outcome.errors.extend(errors);
-            // What was restored is no longer applied.
             outcome.retain_crates(|c| !restored.contains(&c));
         }
     }
-    match cli.format {
-        Format::Json => {
-            let _ = write!(stdout, "{}", output::json(&outcome, cli.write));
+    if let Some(file) = &cli.diff_out {
+        let patch: String = outcome.changes.iter().map(output::diff).collect();
+        if let Err(e) = std::fs::write(file, patch) {
+            outcome
+                .errors
+                .push(format!("{}: cannot write the patch: {e}", file.display()));
         }
-        Format::Sarif => {
-            let _ = write!(stdout, "{}", output::sarif(&outcome));
-        }
-        _ => {}
     }
+    // A closed pipe (`| head`) is not an error: printing just stops.
+    let human = matches!(cli.format, Format::Full | Format::Concise);
+    if human && !cli.quiet {
+        for d in &outcome.diagnostics {
+            let text = output::human(
+                d,
+                &outcome,
+                cli.format == Format::Concise,
+                err_color,
+                cli.write,
+            );
+            // Like rustc: a blank line after each snippet.
+            let gap = if cli.format == Format::Full { "\n" } else { "" };
+            let _ = writeln!(stderr, "{text}{gap}");
+        }
+    }
+    let diffs = (human && !cli.quiet) || cli.format == Format::Patch;
+    if diffs && !cli.write {
+        for change in &outcome.changes {
+            let text = match out_color {
+                true => output::colored_diff(change),
+                false => output::diff(change),
+            };
+            if write!(stdout, "{text}").is_err() {
+                break;
+            }
+        }
+    }
+    let document = match cli.format {
+        Format::Json => output::json(&outcome, cli.write),
+        Format::Sarif => output::sarif(&outcome),
+        Format::Github => output::github(&outcome),
+        _ => String::new(),
+    };
+    let _ = write!(stdout, "{document}");
     for e in &outcome.errors {
         let _ = writeln!(stderr, "error: {e}");
     }

@@ -105,11 +105,14 @@ fn write_refuses_a_dirty_git_tree_unless_allowed() {
         "{stderr}"
     );
     assert_eq!(read(dir.join("src/lib.rs")), MIGRATABLE);
+    // The summary does not count what was refused as applied.
+    assert!(
+        stderr.contains("1 finding, 1 error in ") && !stderr.contains("applied"),
+        "{stderr}"
+    );
 
-    awaitify(&dir)
-        .args(["--write", "--allow-dirty"])
-        .assert()
-        .code(0);
+    let (_, stderr) = outputs(awaitify(&dir).args(["--write", "--allow-dirty"]), 0);
+    assert!(stderr.contains("1 fix applied (1 safe) in 1 file,"), "{stderr}");
     assert_eq!(read(dir.join("src/lib.rs")), MIGRATED);
 }
 
