@@ -421,9 +421,32 @@ fn mark_exported_locks(
     }
     exported.sort();
     exported.dedup();
+    // Only a crate whose manifest names a library can use it: the other
+    // crates' files are not read again.
+    let mut libs_named: BTreeMap<usize, Vec<&str>> = BTreeMap::new();
+    for (id, krate) in crates.iter().enumerate() {
+        let text = krate
+            .manifest
+            .as_deref()
+            .and_then(|m| std::fs::read_to_string(m).ok())
+            .unwrap_or_default();
+        let libs: Vec<&str> = exported
+            .iter()
+            .filter(|(c, lib, _)| {
+                *c != id
+                    && (facts::names_word(&text, lib)
+                        || facts::names_word(&text, &lib.replace('_', "-")))
+            })
+            .map(|(_, lib, _)| lib.as_str())
+            .collect();
+        if !libs.is_empty() {
+            libs_named.insert(id, libs);
+        }
+    }
     let named: Vec<((usize, String), String)> = inputs
         .par_iter()
         .zip(analysed.par_iter())
+        .filter(|(input, _)| libs_named.contains_key(&input.crate_id))
         .flat_map_iter(|(input, a)| {
             let text = match a {
                 Some(a) => Some(std::borrow::Cow::Borrowed(a.src.text.as_str())),

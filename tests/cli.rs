@@ -112,7 +112,10 @@ fn write_refuses_a_dirty_git_tree_unless_allowed() {
     );
 
     let (_, stderr) = outputs(awaitify(&dir).args(["--write", "--allow-dirty"]), 0);
-    assert!(stderr.contains("1 fix applied (1 safe) in 1 file,"), "{stderr}");
+    assert!(
+        stderr.contains("1 fix applied (1 safe) in 1 file,"),
+        "{stderr}"
+    );
     assert_eq!(read(dir.join("src/lib.rs")), MIGRATED);
 }
 

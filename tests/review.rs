@@ -347,6 +347,16 @@ fn a_public_lock_that_another_crate_names_is_left_alone() {
     let beta = ws.join("beta/src/lib.rs");
     let text = std::fs::read_to_string(&beta).unwrap();
     std::fs::write(&beta, text.replace('N', "M")).unwrap();
+    let manifest = ws.join("beta/Cargo.toml");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    std::fs::write(
+        &manifest,
+        text.replace(
+            "[dependencies]",
+            "[dependencies]\nalpha = { path = \"../alpha\" }",
+        ),
+    )
+    .unwrap();
     // beta locks alpha's lock: migrating alpha alone would break beta.
     std::fs::write(
         ws.join("beta/src/uses.rs"),
