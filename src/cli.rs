@@ -43,7 +43,8 @@ struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
 
-    /// Files or directories to scan (gitignore-aware).
+    /// Files or directories to scan (gitignore-aware) [default: ., or the
+    /// packages picked with --manifest-path, -p, --workspace].
     paths: Vec<PathBuf>,
 
     /// Apply fixes in place, atomically, crate by crate.
@@ -88,7 +89,8 @@ struct Cli {
     #[arg(long, value_delimiter = ',', value_name = "RULES")]
     ignore: Option<Vec<String>>,
 
-    /// Skip files matching this glob (repeatable), e.g. 'tests/**'.
+    /// Leave files matching this glob alone (repeatable), e.g. 'tests/**':
+    /// they are read, never changed.
     #[arg(long, value_name = "GLOB")]
     exclude: Vec<String>,
 
