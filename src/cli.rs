@@ -360,6 +360,7 @@ fn migrate(cli: &Cli) -> Result<ExitCode> {
         packages,
         progress: progress.clone(),
         keep_sources: cli.format == Format::Full && !cli.quiet,
+        whole_crates: true,
     };
     let mut outcome = run::run(&opts);
     if let Some(p) = progress {

@@ -39,6 +39,9 @@ pub struct Options {
     /// Keep the text of files with findings (`Outcome::sources`), for
     /// rendering snippets.
     pub keep_sources: bool,
+    /// Read the other files of a crate the paths cover only in part (off
+    /// for `awaitify test`, whose cases stand alone).
+    pub whole_crates: bool,
 }
 
 impl Options {
@@ -536,7 +539,11 @@ pub fn run(opts: &Options) -> Outcome {
             });
             // A crate the paths given cover only in part: its other files are
             // read too, so that no migration misses a use of a lock there.
-            if let Some(dir) = crates.last().and_then(|c| c.manifest.as_deref()?.parent()) {
+            let partial = crates
+                .last()
+                .and_then(|c| c.manifest.as_deref()?.parent())
+                .filter(|_| opts.whole_crates);
+            if let Some(dir) = partial {
                 let canonical = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
                 let crate_dir = canonical(dir);
                 let covered = opts

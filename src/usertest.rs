@@ -56,6 +56,8 @@ fn run_case(case: &Path, unsafe_fixes: bool) -> Result<Expectations, Vec<String>
         packages: None,
         progress: None,
         keep_sources: false,
+        // A case is planned on its own, even inside a crate of the project.
+        whole_crates: false,
     };
     let outcome = run::run(&opts);
     if !outcome.errors.is_empty() {

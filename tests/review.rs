@@ -430,6 +430,19 @@ fn verify_restores_a_package_that_does_not_build() {
 #[test]
 fn awaitify_test_compares_with_fixed_files_and_blesses_them() {
     let tmp = tempfile::tempdir().unwrap();
+    // The cases live inside a project whose own code names the same lock:
+    // each case is still planned on its own.
+    std::fs::create_dir_all(tmp.path().join("src")).unwrap();
+    std::fs::write(
+        tmp.path().join("Cargo.toml"),
+        "[package]\nname = \"proj\"\nversion = \"0.0.0\"\nedition = \"2021\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        tmp.path().join("src/lib.rs"),
+        "pub fn peek() -> u8 { *crate::N.lock().unwrap() }\n",
+    )
+    .unwrap();
     let dir = tmp.path().join("cases");
     std::fs::create_dir_all(&dir).unwrap();
     let case = "use std::sync::Mutex;\nstatic N: Mutex<u8> = Mutex::new(0);\nasync fn bump() { *N.lock().unwrap() += 1; }\n";
