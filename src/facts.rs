@@ -294,6 +294,8 @@ pub struct SiteFact {
     /// The signature of the enclosing fn names a std guard type.
     pub guard_fn: Option<String>,
     pub guard_passed_to_wait: bool,
+    /// The fn the site is in, for diagnostics.
+    pub in_fn: Option<std::sync::Arc<str>>,
 }
 
 /// A path naming a lock or guard type (`Mutex`, `std::sync::Mutex`, the
@@ -1480,6 +1482,7 @@ impl Extractor<'_> {
             held_across_await,
             guard_fn,
             guard_passed_to_wait,
+            in_fn: self.in_fn.clone(),
         });
     }
 

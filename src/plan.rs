@@ -89,6 +89,8 @@ pub struct GroupReport {
     pub lock: LockType,
     pub decision: Decision,
     pub async_sites: Vec<Loc>,
+    /// The fn of the first async site.
+    pub async_fn: Option<String>,
     /// The names code uses to reach the group's declarations.
     pub reach_names: Vec<String>,
     /// A declaration of the group is public API of a library.
@@ -635,6 +637,10 @@ pub fn plan(files: &[&FileFacts], opts: &PlanOptions) -> CratePlan {
             family,
             lock,
             decision: Decision::Migrate,
+            async_fn: group_sites
+                .iter()
+                .find(|(f, s)| *f == async_sites[0].file && s.range == async_sites[0].range)
+                .and_then(|(_, s)| s.in_fn.as_deref().map(str::to_string)),
             async_sites: async_sites.clone(),
             exported: members.iter().any(|&id| index.decls[id].exported),
             edits: Vec::new(),

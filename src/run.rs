@@ -971,10 +971,15 @@ fn emit(
             let (p, l, c) = loc(s.file, s.range);
             format!("{p}:{l}:{c}")
         });
+        let in_fn = report
+            .async_fn
+            .as_ref()
+            .map(|f| format!(" in `{f}`"))
+            .unwrap_or_default();
         let where_locked = match (report.async_sites.len(), first_async) {
-            (1, Some(at)) => format!("locked in async code at {at}"),
+            (1, Some(at)) => format!("locked in async code{in_fn} at {at}"),
             (n, Some(at)) => format!(
-                "locked in async code at {at} and {} more place{}",
+                "locked in async code{in_fn} at {at} and {} more place{}",
                 n - 1,
                 if n == 2 { "" } else { "s" }
             ),
