@@ -195,9 +195,9 @@ pub fn counts(outcome: &Outcome) -> Counts {
 /// The closing line of a run.
 pub fn summary(outcome: &Outcome, written: bool, elapsed: Duration) -> String {
     let c = counts(outcome);
-    let n = |n: usize, what: &str| match (what, n) {
-        ("fix", 1) | (_, 1) => format!("{n} {what}"),
-        ("fix", _) => format!("{n} fixes"),
+    let n = |n: usize, what: &str| match (n, what) {
+        (1, _) => format!("{n} {what}"),
+        (_, "fix") => format!("{n} fixes"),
         _ => format!("{n} {what}s"),
     };
     let mut parts = vec![
