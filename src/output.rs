@@ -354,7 +354,7 @@ pub fn sarif(outcome: &Outcome) -> String {
                 "fullDescription": { "text": r.summary },
                 "help": { "text": format!("awaitify explain {}", r.code), "markdown": r.doc },
                 "defaultConfiguration": { "level": sarif_level(r.severity) },
-                "properties": { "fix": r.fix.map_or("none", |f| f.as_str()) },
+                "properties": { "fix": r.fix_name() },
             })
         })
         .collect();

@@ -457,17 +457,22 @@ pub fn find(code: &str) -> Option<&'static Rule> {
         .find(|r| r.code.eq_ignore_ascii_case(code) || r.name == code)
 }
 
+impl Rule {
+    /// Its fix's applicability, or `no fix`.
+    pub fn fix_name(&self) -> &'static str {
+        self.fix.map_or("no fix", |f| f.as_str())
+    }
+}
+
 /// `awaitify rules`: one line per rule with its severity and fix.
 pub fn table() -> String {
     RULES
         .iter()
         .map(|r| {
+            let (code, name, severity) = (r.code, r.name, r.severity.as_str());
             format!(
-                "{}  {:<26} {:<8} {:<13} {}\n",
-                r.code,
-                r.name,
-                r.severity.as_str(),
-                r.fix.map_or("no fix", |f| f.as_str()),
+                "{code}  {name:<26} {severity:<8} {:<13} {}\n",
+                r.fix_name(),
                 r.summary
             )
         })
@@ -476,19 +481,16 @@ pub fn table() -> String {
 
 /// The README's rule table, in Markdown.
 pub fn markdown_table() -> String {
-    let mut s =
-        String::from("| Code | Name | Severity | Fix | What it finds |\n|---|---|---|---|---|\n");
-    for r in RULES {
-        s.push_str(&format!(
-            "| {} | `{}` | {} | {} | {} |\n",
-            r.code,
-            r.name,
-            r.severity.as_str(),
-            r.fix.map_or("no fix", |f| f.as_str()),
+    let head = "| Code | Name | Severity | Fix | What it finds |\n|---|---|---|---|---|\n";
+    let rows = RULES.iter().map(|r| {
+        let (code, name, severity) = (r.code, r.name, r.severity.as_str());
+        format!(
+            "| {code} | `{name}` | {severity} | {} | {} |\n",
+            r.fix_name(),
             r.summary
-        ));
-    }
-    s
+        )
+    });
+    std::iter::once(head.to_string()).chain(rows).collect()
 }
 
 /// Does `selector` pick `rule`? `all`, a code or a code prefix (`AW2` picks
