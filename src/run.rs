@@ -319,6 +319,7 @@ enum Depth {
 
 /// What reading a file found: its analysis, if `wanted` asked for one, and
 /// whether it could hold a lock site in async code.
+#[derive(Default)]
 struct Loaded {
     analysed: Option<Analysed>,
     async_site: bool,
@@ -332,41 +333,30 @@ fn load(
     flow_names: Option<&HashSet<String>>,
     wanted: impl Fn(&str) -> Depth,
 ) -> Result<Loaded, String> {
-    match load_file(input, krate, opts, flow_names, wanted) {
+    let display = display_path(&input.path, &opts.display_root);
+    let loaded = read_source(&input.path, display, krate.edition).and_then(|src| {
+        let async_site = facts::may_hold_async_lock_site(&src.text);
+        let depth = wanted(&src.text);
+        let analysed = if depth == Depth::Skip || krate.broken {
+            None
+        } else {
+            let full = depth == Depth::Full;
+            let mut a = analyse(src, input.file_id, flow_names, full, &krate.config)?;
+            a.facts.read_only = input.read_only;
+            Some(a)
+        };
+        Ok(Loaded {
+            analysed,
+            async_site,
+        })
+    });
+    match loaded {
         // A file the run leaves alone is read only to see the locks it uses;
         // one that cannot be read or parsed does not build, so it cannot
         // break either.
-        Err(_) if input.read_only => Ok(Loaded {
-            analysed: None,
-            async_site: false,
-        }),
+        Err(_) if input.read_only => Ok(Loaded::default()),
         loaded => loaded,
     }
-}
-
-fn load_file(
-    input: &Input,
-    krate: &CrateInfo,
-    opts: &Options,
-    flow_names: Option<&HashSet<String>>,
-    wanted: impl Fn(&str) -> Depth,
-) -> Result<Loaded, String> {
-    let display = display_path(&input.path, &opts.display_root);
-    let src = read_source(&input.path, display, krate.edition)?;
-    let async_site = facts::may_hold_async_lock_site(&src.text);
-    let depth = wanted(&src.text);
-    let analysed = if depth == Depth::Skip || krate.broken {
-        None
-    } else {
-        let full = depth == Depth::Full;
-        let mut a = analyse(src, input.file_id, flow_names, full, &krate.config)?;
-        a.facts.read_only = input.read_only;
-        Some(a)
-    };
-    Ok(Loaded {
-        analysed,
-        async_site,
-    })
 }
 
 /// Is `path` in the tests, examples or benches of the crate of `manifest`?
