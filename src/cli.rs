@@ -319,6 +319,8 @@ fn progress_bar(cli: &Cli) -> Option<indicatif::ProgressBar> {
         std::thread::sleep(Duration::from_secs(1));
         if !shown.is_finished() {
             shown.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+            // Keeps drawing while the crates are planned, after the last file.
+            shown.enable_steady_tick(Duration::from_millis(100));
         }
     });
     Some(bar)

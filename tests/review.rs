@@ -213,6 +213,40 @@ fn interactive_writes_only_the_crates_accepted() {
     );
 }
 
+/// A run of a few seconds on a terminal shows a progress bar on stderr;
+/// `-q` shows none.
+#[test]
+fn a_long_run_on_a_terminal_shows_progress() {
+    if Command::new("script").arg("--version").output().is_err() {
+        eprintln!("skipped: no `script` to make a terminal");
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    for i in 0..3000 {
+        std::fs::write(
+            tmp.path().join(format!("f{i}.rs")),
+            format!("use std::sync::Mutex;\nstatic M{i}: Mutex<u32> = Mutex::new(0);\nasync fn f{i}() {{ *M{i}.lock().unwrap() += 1; }}\n"),
+        )
+        .unwrap();
+    }
+    let terminal = |flags: &str| {
+        let log = tmp.path().join("typescript");
+        let cmd = format!(
+            "{} -j1 {flags} . > /dev/null",
+            env!("CARGO_BIN_EXE_awaitify")
+        );
+        Command::new("script")
+            .args(["-qec", &cmd])
+            .arg(&log)
+            .current_dir(tmp.path())
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&std::fs::read(&log).unwrap()).into_owned()
+    };
+    assert!(terminal("--format concise").contains("/3000 files"));
+    assert!(!terminal("-q").contains("/3000 files"));
+}
+
 #[test]
 fn statistics_count_findings_per_rule() {
     let (_, stderr) = outputs(
