@@ -145,60 +145,57 @@ fn full_diagnostics_show_the_source_and_colors_follow_the_flag() {
     );
 }
 
-/// `script` gives the command a terminal: colors are on by default there,
-/// and NO_COLOR turns them off.
-#[test]
-fn on_a_terminal_colors_are_on_unless_no_color_is_set() {
+/// Runs awaitify with `args` in `dir` on a terminal made by `script`,
+/// typing `input`, and returns what the terminal showed; `None` (the test
+/// is skipped) where there is no `script`.
+fn on_terminal(dir: &Path, args: &str, input: &[u8], no_color: bool) -> Option<String> {
+    use std::io::Write as _;
+    use std::process::Stdio;
     if Command::new("script").arg("--version").output().is_err() {
         eprintln!("skipped: no `script` to make a terminal");
-        return;
+        return None;
     }
-    let bin = env!("CARGO_BIN_EXE_awaitify");
-    let dir = fixture("readme_example");
-    let run = |no_color: bool| {
-        let mut cmd = Command::new("script");
-        cmd.args(["-qec", &format!("{bin} --format concise ."), "/dev/null"])
-            .current_dir(&dir);
-        match no_color {
-            true => cmd.env("NO_COLOR", "1"),
-            false => cmd.env_remove("NO_COLOR"),
-        };
-        String::from_utf8(cmd.output().unwrap().stdout).unwrap()
+    let cmd = format!("{} {args}", env!("CARGO_BIN_EXE_awaitify"));
+    let mut script = Command::new("script");
+    script
+        .args(["-qec", &cmd, "/dev/null"])
+        .current_dir(dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped());
+    match no_color {
+        true => script.env("NO_COLOR", "1"),
+        false => script.env_remove("NO_COLOR"),
     };
-    assert!(run(false).contains("\x1b["));
-    assert!(!run(true).contains("\x1b["));
+    let mut child = script.spawn().unwrap();
+    child.stdin.take().unwrap().write_all(input).unwrap();
+    let out = child.wait_with_output().unwrap();
+    Some(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// On a terminal colors are on by default, and NO_COLOR turns them off.
+#[test]
+fn on_a_terminal_colors_are_on_unless_no_color_is_set() {
+    let dir = fixture("readme_example");
+    let Some(colored) = on_terminal(&dir, "--format concise .", b"", false) else {
+        return;
+    };
+    assert!(colored.contains("\x1b["), "{colored:?}");
+    let plain = on_terminal(&dir, "--format concise .", b"", true).unwrap();
+    assert!(!plain.contains("\x1b["), "{plain:?}");
 }
 
 /// `--interactive` on a real terminal: the first crate is declined, the
 /// second accepted; only the second is written.
 #[test]
 fn interactive_writes_only_the_crates_accepted() {
-    if Command::new("script").arg("--version").output().is_err() {
-        eprintln!("skipped: no `script` to make a terminal");
-        return;
-    }
     let tmp = tempfile::tempdir().unwrap();
     for name in ["blocking_sleep", "readme_example"] {
         common::copy_dir(&fixture(name), &tmp.path().join(name));
     }
-    let mut child = Command::new("script")
-        .args([
-            "-qec",
-            &format!(
-                "{} --write --interactive --color never --format concise .",
-                env!("CARGO_BIN_EXE_awaitify")
-            ),
-            "/dev/null",
-        ])
-        .current_dir(tmp.path())
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    use std::io::Write as _;
-    child.stdin.take().unwrap().write_all(b"n\ny\n").unwrap();
-    let out = child.wait_with_output().unwrap();
-    let shown = String::from_utf8_lossy(&out.stdout);
+    let args = "--write --interactive --color never --format concise .";
+    let Some(shown) = on_terminal(tmp.path(), args, b"n\ny\n", false) else {
+        return;
+    };
     assert!(
         shown.contains("(1/2) Apply the changes to these 2 file(s) [y,n,a,q,?]?"),
         "{shown}"
@@ -217,10 +214,6 @@ fn interactive_writes_only_the_crates_accepted() {
 /// `-q` shows none.
 #[test]
 fn a_long_run_on_a_terminal_shows_progress() {
-    if Command::new("script").arg("--version").output().is_err() {
-        eprintln!("skipped: no `script` to make a terminal");
-        return;
-    }
     let tmp = tempfile::tempdir().unwrap();
     for i in 0..3000 {
         std::fs::write(
@@ -229,22 +222,13 @@ fn a_long_run_on_a_terminal_shows_progress() {
         )
         .unwrap();
     }
-    let terminal = |flags: &str| {
-        let log = tmp.path().join("typescript");
-        let cmd = format!(
-            "{} -j1 {flags} . > /dev/null",
-            env!("CARGO_BIN_EXE_awaitify")
-        );
-        Command::new("script")
-            .args(["-qec", &cmd])
-            .arg(&log)
-            .current_dir(tmp.path())
-            .output()
-            .unwrap();
-        String::from_utf8_lossy(&std::fs::read(&log).unwrap()).into_owned()
+    let Some(shown) = on_terminal(tmp.path(), "-j1 --format concise . > /dev/null", b"", false)
+    else {
+        return;
     };
-    assert!(terminal("--format concise").contains("/3000 files"));
-    assert!(!terminal("-q").contains("/3000 files"));
+    assert!(shown.contains("/3000 files"), "{shown}");
+    let quiet = on_terminal(tmp.path(), "-j1 -q . > /dev/null", b"", false).unwrap();
+    assert!(!quiet.contains("/3000 files"), "{quiet}");
 }
 
 #[test]
