@@ -286,6 +286,49 @@ fn dry_run_patch_applies_to_exactly_what_write_writes() {
     }
 }
 
+/// One combined patch for a batch of crates: `--diff-out` over all
+/// fixtures at once, applied with `git apply`, gives what `--write` writes.
+#[test]
+fn one_patch_for_the_whole_batch_applies_to_what_write_writes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (patched, written) = (tmp.path().join("patched"), tmp.path().join("written"));
+    common::copy_dir(&common::testdata(), &patched);
+    common::copy_dir(&common::testdata(), &written);
+    let patch = tmp.path().join("batch.diff");
+    // The one unparsable fixture makes both runs exit 2; the rest goes on.
+    awaitify(&patched)
+        .args(["-q", "--diff-out"])
+        .arg(&patch)
+        .assert()
+        .code(2);
+    let text = read(&patch);
+    assert!(text.matches("\n+++ b/").count() > 50, "{text}");
+    let applied = Command::new("git")
+        .args(["apply", "--unsafe-paths", "-p1"])
+        .arg(&patch)
+        .current_dir(&patched)
+        .output()
+        .unwrap();
+    assert!(
+        applied.status.success(),
+        "{}",
+        String::from_utf8_lossy(&applied.stderr)
+    );
+    awaitify(&written)
+        .args(["-q", "--write", "--allow-dirty"])
+        .assert()
+        .code(2);
+    for file in walk(&common::testdata()) {
+        let rel = file.strip_prefix(common::testdata()).unwrap();
+        assert_eq!(
+            std::fs::read(patched.join(rel)).unwrap(),
+            std::fs::read(written.join(rel)).unwrap(),
+            "{} differs",
+            rel.display()
+        );
+    }
+}
+
 fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
     let mut out = Vec::new();
     for e in std::fs::read_dir(dir).unwrap() {
