@@ -387,7 +387,10 @@ pub struct FileFacts {
 /// or statement below it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Allow {
+    /// The code it covers.
     pub range: TextRange,
+    /// The comment itself.
+    pub comment: TextRange,
     pub rules: Vec<String>,
 }
 
@@ -2437,6 +2440,7 @@ fn allow_comments(file: &SourceFile, text: &str) -> Vec<Allow> {
         };
         out.push(Allow {
             range: TextRange::new(TextSize::from(line_start as u32), end),
+            comment: token.text_range(),
             rules,
         });
     }

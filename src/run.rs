@@ -13,7 +13,7 @@ use crate::facts::{self, FileFacts};
 use crate::imports::Family;
 use crate::manifest;
 use crate::plan::{self, Decision, PlanOptions, Policy};
-use crate::rules::{Applicability, Rule};
+use crate::rules::{self, Applicability, Rule};
 use crate::use_edit;
 
 #[derive(Clone, Debug)]
@@ -901,6 +901,20 @@ fn emit(
         out.changes.extend(changes);
     }
     out.suppressed += plan.suppressed;
+    // A suppression that names no rule suppresses nothing: say so.
+    for a in files {
+        for allow in &a.facts.allows {
+            for r in &allow.rules {
+                if let Err(e) = rules::check_selector(r) {
+                    let (line, col) = line_col(&a.src.text, allow.comment.start().into());
+                    out.errors.push(format!(
+                        "{}:{line}:{col}: `awaitify: allow(..)`: {e}",
+                        a.src.display
+                    ));
+                }
+            }
+        }
+    }
     let first_diagnostic = out.diagnostics.len();
     let mut with_findings: Vec<usize> = Vec::new();
     for b in &plan.blocking {

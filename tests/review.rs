@@ -259,6 +259,23 @@ fn select_and_ignore_limit_what_is_reported_and_fixed() {
 }
 
 #[test]
+fn a_suppression_that_names_no_rule_is_an_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("demo");
+    common::copy_dir(&fixture("suppression"), &dir);
+    let main = dir.join("src/main.rs");
+    let text = std::fs::read_to_string(&main).unwrap();
+    std::fs::write(&main, text.replace("allow(AW101)", "allow(AW110)")).unwrap();
+    let (stdout, stderr) = outputs(awaitify(&dir).args(["--format", "concise", "."]), 2);
+    assert!(
+        stderr.contains("error: src/main.rs:5:1: `awaitify: allow(..)`: `AW110` names no rule"),
+        "{stderr}"
+    );
+    // It suppresses nothing: the lock under it is migrated.
+    assert!(stdout.contains("Mutex::const_new(0)"), "{stdout}");
+}
+
+#[test]
 fn files_outside_the_paths_given_are_read_but_not_changed() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("demo");
