@@ -324,8 +324,6 @@ fn sarif_region(s: &Span) -> Value {
         "startColumn": s.col,
         "endLine": s.end_line,
         "endColumn": s.end_col,
-        "charOffset": s.start,
-        "charLength": s.end - s.start,
     })
 }
 
@@ -406,6 +404,8 @@ pub fn sarif(outcome: &Outcome) -> String {
                     "rules": rules,
                 }
             },
+            // Columns count characters, as in the other formats.
+            "columnKind": "unicodeCodePoints",
             "results": results,
         }],
     });
