@@ -350,19 +350,17 @@ fn migrate(cli: &Cli) -> Result<ExitCode> {
     }
     let progress = progress_bar(cli);
     let opts = Options {
-        paths,
         exclude: cli.exclude.clone(),
         policy: cli.policy,
         parking_lot: cli.parking_lot.then_some(true),
         select: cli.select.clone(),
         ignore: cli.ignore.clone(),
         unsafe_fixes: cli.unsafe_fixes,
-        display_root: std::env::current_dir().unwrap_or_default(),
         default_edition: parse_edition(&cli.edition).expect("clap checked the edition"),
         packages,
         progress: progress.clone(),
         keep_sources: cli.format == Format::Full && !cli.quiet,
-        whole_crates: true,
+        ..Options::new(paths)
     };
     let mut outcome = run::run(&opts);
     if let Some(p) = progress {
@@ -389,7 +387,7 @@ fn migrate(cli: &Cli) -> Result<ExitCode> {
         let written: BTreeSet<usize> = backups.iter().map(|b| b.crate_id).collect();
         outcome.retain_crates(|c| written.contains(&c));
         if cli.verify {
-            let (errors, restored) = verify(&outcome.changes, &backups, cli.quiet, stderr);
+            let (errors, restored) = verify(&backups, cli.quiet, stderr);
             outcome.errors.extend(errors);
             outcome.retain_crates(|c| !restored.contains(&c));
         }
@@ -421,11 +419,7 @@ fn migrate(cli: &Cli) -> Result<ExitCode> {
     let diffs = (human && !cli.quiet) || cli.format == Format::Patch;
     if diffs && !cli.write {
         for change in &outcome.changes {
-            let text = match out_color {
-                true => output::colored_diff(change),
-                false => output::diff(change),
-            };
-            if write!(stdout, "{text}").is_err() {
+            if write!(stdout, "{}", output::shown_diff(change, out_color)).is_err() {
                 break;
             }
         }
@@ -488,11 +482,7 @@ pub fn review(
             let files: Vec<&FileChange> =
                 changes.iter().filter(|c| c.crate_id == crate_id).collect();
             for c in &files {
-                let diff = match color {
-                    true => output::colored_diff(c),
-                    false => output::diff(c),
-                };
-                let _ = write!(out, "{diff}");
+                let _ = write!(out, "{}", output::shown_diff(c, color));
             }
             let answer = loop {
                 let _ = write!(
@@ -532,7 +522,6 @@ pub fn review(
 /// `--verify`: `cargo check --all-targets` for each package this run wrote;
 /// a package that fails gets its files back byte for byte.
 fn verify(
-    changes: &[FileChange],
     backups: &[write::Backup],
     quiet: bool,
     stderr: &mut dyn std::io::Write,
@@ -544,11 +533,7 @@ fn verify(
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     for crate_id in crates {
         let of_crate: Vec<_> = backups.iter().filter(|b| b.crate_id == crate_id).collect();
-        let Some(manifest) = changes
-            .iter()
-            .find(|c| c.crate_id == crate_id)
-            .and_then(|c| c.manifest.clone())
-        else {
+        let Some(manifest) = &of_crate[0].manifest else {
             errors.push(format!(
                 "{}: --verify: no Cargo.toml owns it, so it cannot be checked (kept as written)",
                 of_crate[0].display
@@ -567,7 +552,7 @@ fn verify(
                 "short",
                 "--manifest-path",
             ])
-            .arg(&manifest)
+            .arg(manifest)
             .output();
         let failure = match result {
             Ok(o) if o.status.success() => continue,

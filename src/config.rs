@@ -237,25 +237,29 @@ mod tests {
             e,
             "awaitify.toml: unknown key `polcy` (known: select, ignore, policy, parking-lot, exclude, blocking)"
         );
-        let e = parse_str("policy = \"always\"\n").unwrap_err().to_string();
-        assert!(e.contains("`policy` is `\"always\"`"), "{e}");
-        let e = parse_str("select = [\"AW9\"]\n").unwrap_err().to_string();
-        assert!(e.contains("`select`: `AW9` names no rule"), "{e}");
-        let e = parse_str("ignore = \"AW101\"\n").unwrap_err().to_string();
-        assert!(e.contains("`ignore` must be an array of strings"), "{e}");
-        let e = parse_str("parking-lot = \"yes\"\n")
-            .unwrap_err()
-            .to_string();
-        assert!(e.contains("`parking-lot` must be true or false"), "{e}");
-        let e = parse_str("exclude = [\"a/[\"]\n").unwrap_err().to_string();
-        assert!(e.contains("`exclude`"), "{e}");
-        let e = parse_str("[[blocking]]\npath = \"f\"\nknd = \"wait\"\n")
-            .unwrap_err()
-            .to_string();
-        assert!(e.contains("unknown key `blocking.knd`"), "{e}");
-        let e = parse_str("[[blocking]]\npath = \"f\"\nkind = \"slow\"\n")
-            .unwrap_err()
-            .to_string();
-        assert!(e.contains("`blocking.kind` is `slow`"), "{e}");
+        for (text, message) in [
+            ("policy = \"always\"\n", "`policy` is `\"always\"`"),
+            ("select = [\"AW9\"]\n", "`select`: `AW9` names no rule"),
+            (
+                "ignore = \"AW101\"\n",
+                "`ignore` must be an array of strings",
+            ),
+            (
+                "parking-lot = \"yes\"\n",
+                "`parking-lot` must be true or false",
+            ),
+            ("exclude = [\"a/[\"]\n", "`exclude`"),
+            (
+                "[[blocking]]\npath = \"f\"\nknd = \"wait\"\n",
+                "unknown key `blocking.knd`",
+            ),
+            (
+                "[[blocking]]\npath = \"f\"\nkind = \"slow\"\n",
+                "`blocking.kind` is `slow`",
+            ),
+        ] {
+            let e = parse_str(text).unwrap_err().to_string();
+            assert!(e.contains(message), "{text:?}: {e}");
+        }
     }
 }

@@ -20,9 +20,9 @@ pub const JSON_VERSION: u32 = 1;
 pub fn concise(d: &Diagnostic) -> String {
     let mut s = format!(
         "{}:{}:{}: {}[{}] {}",
-        d.path,
-        d.line,
-        d.col,
+        d.span.path,
+        d.span.line,
+        d.span.col,
         d.rule.severity.as_str(),
         d.rule.code,
         d.message
@@ -64,7 +64,7 @@ pub fn full(d: &Diagnostic, source: Option<&str>, color: bool, written: bool) ->
         };
         group = group.element(
             Snippet::source(src)
-                .path(d.path.as_str())
+                .path(d.span.path.as_str())
                 .line_start(1)
                 .fold(true)
                 .annotation(
@@ -115,9 +115,17 @@ pub fn diff(change: &FileChange) -> String {
         .to_string()
 }
 
+/// The diff as a person sees it: colored, or plain.
+pub fn shown_diff(change: &FileChange, color: bool) -> String {
+    match color {
+        true => colored_diff(change),
+        false => diff(change),
+    }
+}
+
 /// The same diff for a terminal: removed lines red, added green, and the
 /// words that changed within a line emphasised.
-pub fn colored_diff(change: &FileChange) -> String {
+fn colored_diff(change: &FileChange) -> String {
     let red = Style::new().fg_color(Some(AnsiColor::Red.into()));
     let green = Style::new().fg_color(Some(AnsiColor::Green.into()));
     let bold = Style::new().effects(Effects::BOLD);
@@ -469,7 +477,7 @@ pub fn human(
     } else {
         full(
             d,
-            outcome.sources.get(&d.path).map(String::as_str),
+            outcome.sources.get(&d.span.path).map(String::as_str),
             color,
             written,
         )

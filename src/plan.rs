@@ -586,8 +586,6 @@ pub fn plan(files: &[&FileFacts], opts: &PlanOptions) -> CratePlan {
             }
         }
     }
-    const READ_ONLY: &str =
-        "it is in a file this run leaves alone (excluded, or outside the paths given)";
     for members in groups.values() {
         // Callers examined for this group matter only if it migrates.
         runtime.examined.borrow_mut().clear();
@@ -671,28 +669,25 @@ pub fn plan(files: &[&FileFacts], opts: &PlanOptions) -> CratePlan {
                 "it is joined with a lock of another library".into(),
             ));
         }
-        for &id in members {
-            let d = &index.decls[id];
-            if files[d.file].read_only {
-                let at = Loc {
-                    file: d.file,
-                    range: d.range,
-                };
-                blockers.push((at, READ_ONLY.into()));
-            }
-        }
-        for &(file, site) in &group_sites {
-            if files[file].read_only {
-                let at = Loc {
-                    file,
-                    range: site.range,
-                };
-                blockers.push((at, READ_ONLY.into()));
-            }
-        }
-        if let Some(refs) = read_only_refs.get(&uf.find(members[0])) {
-            blockers.extend(refs.iter().map(|l| (l.clone(), READ_ONLY.to_string())));
-        }
+        // Declarations, sites and type paths in files the run leaves alone.
+        let decls = members.iter().map(|&id| Loc {
+            file: index.decls[id].file,
+            range: index.decls[id].range,
+        });
+        let sites = group_sites.iter().map(|&(file, s)| Loc {
+            file,
+            range: s.range,
+        });
+        let refs = read_only_refs
+            .get(&uf.find(members[0]))
+            .into_iter()
+            .flatten()
+            .cloned();
+        blockers.extend(decls.chain(sites).chain(refs).filter(read_only).map(|l| {
+            let reason =
+                "it is in a file this run leaves alone (excluded, or outside the paths given)";
+            (l, reason.to_string())
+        }));
         let mut edits: Vec<(usize, Edit)> = Vec::new();
         let file_blocked: HashSet<usize> = group_sites.iter().map(|(f, _)| *f).collect();
         for &file in &file_blocked {
@@ -771,6 +766,12 @@ pub fn plan(files: &[&FileFacts], opts: &PlanOptions) -> CratePlan {
     out.reports = reports;
     plan_blocking(files, opts, &mut out);
 
+    let report_of: HashMap<usize, usize> = out
+        .reports
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.group, i))
+        .collect();
     // Type paths and constructors of migrating groups, and the imports they use.
     let decl_family = |id: usize| index.decls[id].family;
     for (file, facts) in files.iter().enumerate() {
@@ -798,8 +799,10 @@ pub fn plan(files: &[&FileFacts], opts: &PlanOptions) -> CratePlan {
             }
             // The group's finding lists them with its site edits.
             let group = uf.find(owner);
-            if let Some(report) = out.reports.iter_mut().find(|r| r.group == group) {
-                report.edits.extend(edits.iter().map(|e| (file, e.clone())));
+            if let Some(&i) = report_of.get(&group) {
+                out.reports[i]
+                    .edits
+                    .extend(edits.iter().map(|e| (file, e.clone())));
             }
             out.edits.entry(file).or_default().extend(edits);
         }

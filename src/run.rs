@@ -45,6 +45,25 @@ pub struct Options {
 }
 
 impl Options {
+    /// A dry run over `paths` with every setting at its default.
+    pub fn new(paths: Vec<PathBuf>) -> Options {
+        Options {
+            paths,
+            exclude: Vec::new(),
+            policy: None,
+            parking_lot: None,
+            select: None,
+            ignore: None,
+            unsafe_fixes: false,
+            display_root: std::env::current_dir().unwrap_or_default(),
+            default_edition: Edition::Edition2021,
+            packages: None,
+            progress: None,
+            keep_sources: false,
+            whole_crates: true,
+        }
+    }
+
     /// How the crate configured by `config` is planned.
     fn plan_options(&self, config: &Config) -> PlanOptions {
         PlanOptions {
@@ -84,10 +103,7 @@ pub struct Span {
 #[derive(Clone, Debug)]
 pub struct Diagnostic {
     pub rule: &'static Rule,
-    pub path: String,
-    pub line: usize,
-    pub col: usize,
-    /// The whole primary place (`path`, `line`, `col` are its start).
+    /// Where it is reported.
     pub span: Span,
     pub message: String,
     /// Other places of the finding in the same file, with what each is.
@@ -194,10 +210,8 @@ fn walk(opts: &Options, errors: &mut Vec<String>) -> Vec<(PathBuf, bool)> {
             match entry {
                 Ok(e) => {
                     let p = e.path();
-                    let is_rs = p.extension().is_some_and(|x| x == "rs")
-                        && e.file_type().is_some_and(|t| t.is_file());
                     let shown = display_path(p, &opts.display_root);
-                    if is_rs {
+                    if is_rs_file(&e) {
                         let excluded = excludes.is_match(&shown)
                             || p.file_name().is_some_and(|n| excludes.is_match(n));
                         files.push((p.to_path_buf(), excluded));
@@ -212,6 +226,10 @@ fn walk(opts: &Options, errors: &mut Vec<String>) -> Vec<(PathBuf, bool)> {
     files
 }
 
+fn is_rs_file(e: &ignore::DirEntry) -> bool {
+    e.path().extension().is_some_and(|x| x == "rs") && e.file_type().is_some_and(|t| t.is_file())
+}
+
 /// The `.rs` files of the crate at `dir` (gitignore-aware), for files of a
 /// crate the paths given do not cover.
 fn crate_files(dir: &Path) -> Vec<PathBuf> {
@@ -221,10 +239,7 @@ fn crate_files(dir: &Path) -> Vec<PathBuf> {
     ignore::WalkBuilder::new(if here { Path::new(".") } else { dir })
         .build()
         .filter_map(Result::ok)
-        .filter(|e| {
-            e.path().extension().is_some_and(|x| x == "rs")
-                && e.file_type().is_some_and(|t| t.is_file())
-        })
+        .filter(is_rs_file)
         .map(|e| match here {
             true => e.path().strip_prefix(".").unwrap_or(e.path()).to_path_buf(),
             false => e.into_path(),
@@ -414,44 +429,41 @@ fn mark_exported_locks(
     }
     exported.sort();
     exported.dedup();
-    // Only a crate whose manifest names a library can use it: the other
-    // crates' files are not read again.
-    let mut libs_named: BTreeMap<usize, Vec<&str>> = BTreeMap::new();
+    // Only a crate whose manifest names a library can use its locks: the
+    // other crates' files are not read again.
+    let mut usable: BTreeMap<usize, Vec<&(usize, String, String)>> = BTreeMap::new();
     for (id, krate) in crates.iter().enumerate() {
         let text = krate
             .manifest
             .as_deref()
             .and_then(|m| std::fs::read_to_string(m).ok())
             .unwrap_or_default();
-        let libs: Vec<&str> = exported
+        let locks: Vec<_> = exported
             .iter()
             .filter(|(c, lib, _)| {
                 *c != id
                     && (facts::names_word(&text, lib)
                         || facts::names_word(&text, &lib.replace('_', "-")))
             })
-            .map(|(_, lib, _)| lib.as_str())
             .collect();
-        if !libs.is_empty() {
-            libs_named.insert(id, libs);
+        if !locks.is_empty() {
+            usable.insert(id, locks);
         }
     }
     let named: Vec<((usize, String), String)> = inputs
         .par_iter()
         .zip(analysed.par_iter())
-        .filter(|(input, _)| libs_named.contains_key(&input.crate_id))
-        .flat_map_iter(|(input, a)| {
+        .filter_map(|(input, a)| Some((input, a, usable.get(&input.crate_id)?)))
+        .flat_map_iter(|(input, a, locks)| {
             let text = match a {
                 Some(a) => Some(std::borrow::Cow::Borrowed(a.src.text.as_str())),
                 None => std::fs::read_to_string(&input.path).ok().map(Into::into),
             };
-            exported
+            locks
                 .iter()
-                .filter(|(c, lib, name)| {
-                    *c != input.crate_id
-                        && text.as_deref().is_some_and(|t| {
-                            facts::names_word(t, lib) && facts::names_word(t, name)
-                        })
+                .filter(|(_, lib, name)| {
+                    text.as_deref()
+                        .is_some_and(|t| facts::names_word(t, lib) && facts::names_word(t, name))
                 })
                 .map(|(c, _, name)| {
                     (
@@ -811,6 +823,15 @@ fn emit(
             end_col,
         }
     };
+    // A finding's own edits, in file order, where this run applies its fix.
+    let fix_edits = |fixed: bool, edits: &mut dyn Iterator<Item = (usize, &Edit)>| {
+        let mut edits: Vec<(usize, &Edit)> = edits.filter(|_| fixed).collect();
+        edits.sort_by_key(|(f, e)| (*f, e.range.start()));
+        edits
+            .into_iter()
+            .map(|(f, e)| (span(f, e.range), e.replacement.clone()))
+            .collect::<Vec<_>>()
+    };
     let mut changes = Vec::new();
     let mut crate_ok = true;
     for (file, a) in files.iter().enumerate() {
@@ -923,28 +944,17 @@ fn emit(
         with_findings.push(b.at.file);
         out.diagnostics.push(Diagnostic {
             rule: b.rule,
-            path: at.path.clone(),
-            line: at.line,
-            col: at.col,
             span: at,
             message: b.message.clone(),
             labels: Vec::new(),
             notes: b.notes.clone(),
             fix: b.fix,
-            edits: match fixed {
-                true => b
-                    .edits
-                    .iter()
-                    .map(|e| (span(b.at.file, e.range), e.replacement.clone()))
-                    .collect(),
-                false => Vec::new(),
-            },
+            edits: fix_edits(fixed, &mut b.edits.iter().map(|e| (b.at.file, e))),
             fixed,
             crate_id,
         });
     }
     for report in &plan.reports {
-        let (path, line, col) = loc(report.decl.file, report.decl.range);
         with_findings.push(report.decl.file);
         let same_file = |l: &plan::Loc| l.file == report.decl.file;
         let mut labels: Vec<(Span, String)> = report
@@ -1020,26 +1030,12 @@ fn emit(
         let fixed = crate_ok && report.decision == Decision::Migrate;
         out.diagnostics.push(Diagnostic {
             rule,
-            path,
-            line,
-            col,
             span: span(report.decl.file, report.decl.range),
             message,
             labels,
             notes,
             fix: (report.decision == Decision::Migrate).then_some(Applicability::Safe),
-            edits: match fixed {
-                true => {
-                    let mut edits: Vec<(usize, &Edit)> =
-                        report.edits.iter().map(|(f, e)| (*f, e)).collect();
-                    edits.sort_by_key(|(f, e)| (*f, e.range.start()));
-                    edits
-                        .into_iter()
-                        .map(|(f, e)| (span(f, e.range), e.replacement.clone()))
-                        .collect()
-                }
-                false => Vec::new(),
-            },
+            edits: fix_edits(fixed, &mut report.edits.iter().map(|(f, e)| (*f, e))),
             fixed,
             crate_id,
         });
@@ -1050,6 +1046,6 @@ fn emit(
             .entry(src.display.clone())
             .or_insert_with(|| src.text.clone());
     }
-    let key = |d: &Diagnostic| (d.path.clone(), d.line, d.col);
+    let key = |d: &Diagnostic| (d.span.path.clone(), d.span.line, d.span.col);
     out.diagnostics[first_diagnostic..].sort_by_key(key);
 }

@@ -44,20 +44,10 @@ type Expectations = BTreeMap<PathBuf, (Option<String>, Option<String>)>;
 
 fn run_case(case: &Path, unsafe_fixes: bool) -> Result<Expectations, Vec<String>> {
     let opts = Options {
-        paths: vec![case.to_path_buf()],
-        exclude: Vec::new(),
-        policy: None,
-        parking_lot: None,
-        select: None,
-        ignore: None,
         unsafe_fixes,
-        display_root: std::env::current_dir().unwrap_or_default(),
-        default_edition: ra_ap_syntax::Edition::Edition2021,
-        packages: None,
-        progress: None,
-        keep_sources: false,
         // A case is planned on its own, even inside a crate of the project.
         whole_crates: false,
+        ..Options::new(vec![case.to_path_buf()])
     };
     let outcome = run::run(&opts);
     if !outcome.errors.is_empty() {

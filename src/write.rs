@@ -85,6 +85,8 @@ pub struct Backup {
     pub crate_id: usize,
     pub path: PathBuf,
     pub display: String,
+    /// The crate's `Cargo.toml`, if a manifest owns the file.
+    pub manifest: Option<PathBuf>,
     pub original: Vec<u8>,
 }
 
@@ -157,6 +159,7 @@ pub fn write_changes(changes: &[FileChange], allow_dirty: bool) -> (Vec<String>,
                     crate_id: c.crate_id,
                     path: c.path.clone(),
                     display: c.display.clone(),
+                    manifest: c.manifest.clone(),
                     original,
                 }),
                 Err(e) => errors.push(format!("{}: cannot write: {e}", c.display)),

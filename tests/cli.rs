@@ -7,26 +7,11 @@ mod common;
 use std::path::Path;
 use std::process::Command;
 
-use assert_cmd::Command as Cmd;
+use common::{awaitify_cmd as awaitify, outputs};
 
 const MANIFEST: &str = "[package]\nname = \"demo\"\nversion = \"0.0.0\"\nedition = \"2021\"\n\n[dependencies]\ntokio = { version = \"1\", features = [\"full\"] }\n";
 const MIGRATABLE: &str = "use std::sync::Mutex;\nstatic N: Mutex<u8> = Mutex::new(0);\nasync fn bump() { *N.lock().unwrap() += 1; }\n";
 const MIGRATED: &str = "use tokio::sync::Mutex;\nstatic N: Mutex<u8> = Mutex::const_new(0);\nasync fn bump() { *N.lock().await += 1; }\n";
-
-fn awaitify(dir: &Path) -> Cmd {
-    let mut cmd = Cmd::cargo_bin("awaitify").unwrap();
-    cmd.current_dir(dir);
-    cmd
-}
-
-/// Runs the command, checks its exit code, and returns (stdout, stderr).
-fn outputs(cmd: &mut Cmd, code: i32) -> (String, String) {
-    let out = cmd.assert().code(code).get_output().clone();
-    (
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
-}
 
 fn read(path: impl AsRef<Path>) -> String {
     std::fs::read_to_string(path).unwrap()

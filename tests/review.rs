@@ -9,22 +9,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use assert_cmd::Command as Cmd;
+use common::{awaitify_cmd as awaitify, outputs};
 use serde_json::Value;
-
-fn awaitify(dir: &Path) -> Cmd {
-    let mut cmd = Cmd::cargo_bin("awaitify").unwrap();
-    cmd.current_dir(dir).env_remove("NO_COLOR");
-    cmd
-}
-
-/// Runs the command, checks its exit code, and returns (stdout, stderr).
-fn outputs(cmd: &mut Cmd, code: i32) -> (String, String) {
-    let out = cmd.assert().code(code).get_output().clone();
-    (
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
-}
 
 fn fixture(name: &str) -> PathBuf {
     common::testdata().join(name)

@@ -65,6 +65,23 @@ pub fn awaitify(dir: &Path, args: &[String]) -> Output {
     }
 }
 
+/// `awaitify` in `dir`, ready for more arguments (colors follow the flags,
+/// not the environment of the test run).
+pub fn awaitify_cmd(dir: &Path) -> assert_cmd::Command {
+    let mut cmd = assert_cmd::Command::cargo_bin("awaitify").unwrap();
+    cmd.current_dir(dir).env_remove("NO_COLOR");
+    cmd
+}
+
+/// Runs the command, checks its exit code, and returns (stdout, stderr).
+pub fn outputs(cmd: &mut assert_cmd::Command, code: i32) -> (String, String) {
+    let out = cmd.assert().code(code).get_output().clone();
+    (
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
 /// Copies a directory tree.
 pub fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
