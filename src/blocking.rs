@@ -86,7 +86,7 @@ const HEAVY_CRATES: &[&str] = &[
 /// The path of the call a value is built by: the innermost receiver of a
 /// method chain (`Command::new("ls").arg("-l")` → `std::process::Command::new`),
 /// looking through `Arc::new(..)`.
-fn root_call(imports: &Imports, expr: &ast::Expr) -> Option<(String, TextRange)> {
+fn root_call(imports: &Imports, expr: &ast::Expr, shift: u32) -> Option<(String, TextRange)> {
     let mut root = expr.clone();
     while let ast::Expr::MethodCallExpr(inner) = &root {
         root = inner.receiver()?;
@@ -98,9 +98,10 @@ fn root_call(imports: &Imports, expr: &ast::Expr) -> Option<(String, TextRange)>
         return None;
     };
     let path = p.path()?;
-    let full = imports.resolve(&segments(&path)?);
+    let at = path.syntax().text_range().start() + TextSize::from(shift);
+    let full = imports.resolve(&segments(&path)?, at);
     if matches!(full.as_str(), "std::sync::Arc::new" | "std::rc::Rc::new") {
-        return root_call(imports, &c.arg_list()?.args().next()?);
+        return root_call(imports, &c.arg_list()?.args().next()?, shift);
     }
     Some((full, path.syntax().text_range()))
 }
@@ -124,7 +125,8 @@ pub fn classify(
             return None;
         };
         let path = pe.path()?;
-        let full = imports.resolve(&segments(&path)?);
+        let at = path.syntax().text_range().start() + TextSize::from(shift);
+        let full = imports.resolve(&segments(&path)?, at);
         let declared = user
             .iter()
             .find(|u| u.path == full)
@@ -173,7 +175,7 @@ pub fn classify(
     let name = mc.name_ref()?.text().to_string();
     let recv = mc.receiver()?;
     // The call the receiver chain starts with: `Command::new("ls").arg("-l").output()`.
-    let made_by = root_call(imports, &recv);
+    let made_by = root_call(imports, &recv, shift);
     let made_by_is = |f: &str| made_by.as_ref().is_some_and(|(m, _)| m == f);
     // Or the local it starts with, and what that was bound to.
     let mut root = recv.clone();
@@ -181,7 +183,7 @@ pub fn classify(
         root = inner.receiver()?;
     }
     let bound_root =
-        || bound(&root).and_then(|(init, index)| Some((root_call(imports, &init)?.0, index)));
+        || bound(&root).and_then(|(init, index)| Some((root_call(imports, &init, 0)?.0, index)));
     let (kind, what) = match name.as_str() {
         "block_on" => (
             BlockingKind::BlockOn,

@@ -8,7 +8,7 @@ use ra_ap_syntax::{
     AstNode, Edition, SourceFile, SyntaxKind, SyntaxNode, TextRange, TextSize,
 };
 
-use crate::imports::{segments, Family, Imports, LockType};
+use crate::imports::{classify, segments, Family, Imports, LockType};
 
 /// What a receiver, an initializer or a flow refers to, before the crate-wide
 /// index turns it into a declaration key.
@@ -305,8 +305,9 @@ pub struct RefFact {
     pub range: TextRange,
     pub family: Family,
     pub lock: LockType,
-    /// The local name when the path is a single imported name.
-    pub via_import: Option<String>,
+    /// The `use` tree that brings the type in, when the path is a single
+    /// imported name.
+    pub via_import: Option<TextRange>,
     /// Candidate owners, nearest first.
     pub owners: Vec<Target>,
     /// `Mutex::new` directly in a static initializer: the `new` segment.
@@ -324,6 +325,8 @@ pub struct CallFact {
     pub in_fn: Option<std::sync::Arc<str>>,
     pub ctx: SiteContext,
     pub range: TextRange,
+    /// The call's value is `.await`ed: it calls an async fn, never a sync one.
+    pub awaited: bool,
 }
 
 /// A lock-looking call (`.lock().unwrap()`) whose receiver the tool could not
@@ -335,11 +338,12 @@ pub struct UnresolvedSite {
     pub in_async: bool,
 }
 
-/// A name handed to a macro the tool cannot parse.
+/// A place handed to a macro the tool cannot parse.
 #[derive(Clone, Debug)]
 pub struct MacroUse {
     pub macro_name: String,
-    pub name: String,
+    /// What the place refers to, resolved as code around the macro would.
+    pub target: Target,
     pub range: TextRange,
     pub in_async: bool,
 }
@@ -353,7 +357,8 @@ pub struct FileBlocker {
 /// A use of a name imported from `std::sync` or `parking_lot`.
 #[derive(Clone, Debug)]
 pub struct NameUse {
-    pub name: String,
+    /// The `use` tree that brings the name into scope.
+    pub import: TextRange,
     pub range: TextRange,
 }
 
@@ -380,6 +385,10 @@ pub struct FileFacts {
     /// The run must not change this file (excluded, or outside the paths
     /// given): it is read only so that locks it touches are not migrated.
     pub read_only: bool,
+    /// The compilation unit the file belongs to (set by the run): empty for
+    /// the crate's own code, `tests/NAME` (or `examples/`, `benches/`) for
+    /// each integration test, example and bench, which is a crate of its own.
+    pub unit: String,
 }
 
 /// A suppression comment: `// awaitify: allow(AW101, blocking-sleep)` or
@@ -452,6 +461,63 @@ const EXPR_MACROS: &[&str] = &[
     "todo",
 ];
 
+/// The `log` and `tracing` macros: format arguments after optional
+/// `target:`/`parent:` and `key = ?value` fields (see `log_arguments`).
+const LOG_MACROS: &[&str] = &["trace", "debug", "info", "warn", "error", "event", "log"];
+
+/// A log macro's arguments as an expression list of the same length: the
+/// `target:`/`parent:`/`name:` labels and the `?`/`%` sigils of fields are
+/// blanked, so `key = ?value` reads as an assignment and offsets still match.
+fn log_arguments(tt: &ast::TokenTree) -> String {
+    // Top-level elements: tokens, and nested token trees kept whole.
+    let elements: Vec<(SyntaxKind, String)> = tt
+        .syntax()
+        .children_with_tokens()
+        .map(|e| (e.kind(), e.to_string()))
+        .collect();
+    if elements.len() < 2 {
+        return String::new();
+    }
+    let significant: Vec<usize> = (0..elements.len())
+        .filter(|&i| !elements[i].0.is_trivia())
+        .collect();
+    let mut blank = HashSet::new();
+    for (k, &i) in significant.iter().enumerate() {
+        let prev = k.checked_sub(1).map(|p| elements[significant[p]].0);
+        let next = significant.get(k + 1).map(|&n| elements[n].0);
+        let (kind, text) = &elements[i];
+        let at_start = matches!(
+            prev,
+            None | Some(
+                SyntaxKind::L_PAREN | SyntaxKind::L_CURLY | SyntaxKind::L_BRACK | SyntaxKind::COMMA
+            )
+        );
+        let label = at_start
+            && next == Some(SyntaxKind::COLON)
+            && matches!(text.as_str(), "target" | "parent" | "name");
+        let sigil = matches!(kind, SyntaxKind::QUESTION | SyntaxKind::PERCENT)
+            && (at_start || prev == Some(SyntaxKind::EQ));
+        if label {
+            blank.insert(i);
+            blank.insert(significant[k + 1]);
+        } else if sigil {
+            blank.insert(i);
+        }
+    }
+    let inner = &elements[1..elements.len() - 1];
+    inner
+        .iter()
+        .enumerate()
+        .map(|(i, (_, text))| {
+            if blank.contains(&(i + 1)) {
+                " ".repeat(text.len())
+            } else {
+                text.clone()
+            }
+        })
+        .collect()
+}
+
 /// Method calls that pass a lock through unchanged when finding what a
 /// receiver refers to.
 const PASS_THROUGH: &[&str] = &[
@@ -482,6 +548,9 @@ struct Extractor<'a> {
     file_id: usize,
     edition: Edition,
     facts: FileFacts,
+    /// The file's root, and the shift of the macro being visited (see `visit`).
+    root: SyntaxNode,
+    shift: u32,
 }
 
 /// Extracts a file's facts. `flow_names`, when given, limits the flows
@@ -509,7 +578,7 @@ pub fn extract(
     .map(String::from)
     .into();
     let mut facts = FileFacts::default();
-    for import in imports.names.values() {
+    for import in imports.all() {
         if tracked_import(&import.path) {
             facts
                 .imports
@@ -528,6 +597,8 @@ pub fn extract(
         in_fn: None,
         blocking_only,
         user_blocking,
+        root: file.syntax().clone(),
+        shift: 0,
     };
     ex.facts.imports.sort_by_key(|i| i.2.start());
     if text.contains("awaitify:") {
@@ -570,6 +641,7 @@ impl Extractor<'_> {
     /// nodes parsed out of a macro's tokens it is the macro call) and `shift`
     /// maps the node's offsets back to the file.
     fn visit(&mut self, node: &SyntaxNode, anchor: &SyntaxNode, shift: u32) {
+        self.shift = shift;
         if self.blocking_only {
             // Calls (for blocking findings and helper chains), loops, paths
             // (uses of imports a fix may leave unused) and macro arguments
@@ -659,7 +731,22 @@ impl Extractor<'_> {
         if !self.lock_names.contains(name.text()) {
             return None;
         }
-        self.imports.lock_type(path)
+        classify(
+            &self
+                .imports
+                .resolve(&segments(path)?, self.offset_of(path.syntax())),
+        )
+    }
+
+    /// Where a node stands in the file: nodes parsed out of a macro's tokens
+    /// are moved back by the macro's shift.
+    fn offset_of(&self, node: &SyntaxNode) -> TextSize {
+        let start = node.text_range().start();
+        if self.shift != 0 && node.ancestors().last().as_ref() != Some(&self.root) {
+            start + TextSize::from(self.shift)
+        } else {
+            start
+        }
     }
 
     fn visit_path(&mut self, path: &ast::Path, shift: u32) {
@@ -678,20 +765,21 @@ impl Extractor<'_> {
             return;
         }
         let Some(segs) = segments(path) else { return };
-        if segs.len() == 1 && path.qualifier().is_none() {
-            if let Some(import) = self.imports.names.get(&segs[0]) {
-                if tracked_import(&import.path) {
-                    let name_range = path
-                        .segment()
-                        .and_then(|s| s.name_ref())
-                        .map(|n| n.syntax().text_range());
-                    self.facts.name_uses.push(NameUse {
-                        name: segs[0].clone(),
-                        range: name_range.unwrap_or(path.syntax().text_range())
-                            + TextSize::from(shift),
-                    });
-                }
-            }
+        let import = (segs.len() == 1 && path.qualifier().is_none())
+            .then(|| {
+                self.imports
+                    .import_for(&segs[0], self.offset_of(path.syntax()))
+            })
+            .flatten();
+        if let Some(import) = import.filter(|i| tracked_import(&i.path)) {
+            let name_range = path
+                .segment()
+                .and_then(|s| s.name_ref())
+                .map(|n| n.syntax().text_range());
+            self.facts.name_uses.push(NameUse {
+                import: import.tree,
+                range: name_range.unwrap_or(path.syntax().text_range()) + TextSize::from(shift),
+            });
         }
         let Some((family, lock)) = self.lock_type(path) else {
             return;
@@ -718,8 +806,7 @@ impl Extractor<'_> {
             range: range + TextSize::from(shift),
             family,
             lock,
-            via_import: (segs.len() == 1 && self.imports.names.contains_key(&segs[0]))
-                .then(|| segs[0].clone()),
+            via_import: import.map(|i| i.tree),
             owners,
             const_new,
         });
@@ -820,6 +907,19 @@ impl Extractor<'_> {
                     if let Some(t) = self.param_target(&up, &child, &up) {
                         out.push(t);
                     }
+                    // `S.get_or_init(|| RwLock::new(..))`: the value is the
+                    // receiver's.
+                    let init =
+                        ast::MethodCallExpr::cast(up.parent().unwrap_or(up.clone())).filter(|m| {
+                            m.name_ref().is_some_and(|n| {
+                                ["get_or_init", "get_or_try_init", "get_or_insert_with"]
+                                    .contains(&&*n.text())
+                            })
+                        });
+                    if let Some(recv) = init.and_then(|m| m.receiver()) {
+                        out.extend(self.root(&recv, &up, 0));
+                        return out;
+                    }
                 }
                 SyntaxKind::BIN_EXPR => {
                     let bin = ast::BinExpr::cast(up.clone()).unwrap();
@@ -841,9 +941,22 @@ impl Extractor<'_> {
                     let is_tail = ast::StmtList::cast(up.clone())
                         .and_then(|l| l.tail_expr())
                         .is_some_and(|t| t.syntax() == &child);
-                    let fn_body = up.parent().and_then(|b| b.parent()).and_then(ast::Fn::cast);
-                    if let (true, Some(f)) = (is_tail, fn_body) {
-                        out.push(Target::Key(format!("ret:{}", fn_key(&f))));
+                    let body_of = up.parent().and_then(|b| b.parent());
+                    match body_of.as_ref().and_then(|b| ast::Fn::cast(b.clone())) {
+                        Some(f) if is_tail => out.push(Target::Key(format!("ret:{}", fn_key(&f)))),
+                        // The tail of a closure or a plain block is its value:
+                        // `LazyLock::new(|| { ..; RwLock::new(m) })`.
+                        None if is_tail
+                            && up.parent().and_then(ast::BlockExpr::cast).is_some_and(|b| {
+                                b.async_token().is_none()
+                                    && b.const_token().is_none()
+                                    && b.unsafe_token().is_none()
+                            }) =>
+                        {
+                            child = up;
+                            continue;
+                        }
+                        _ => {}
                     }
                     return out;
                 }
@@ -1066,6 +1179,20 @@ impl Extractor<'_> {
     /// or an argument of some other function?
     fn value_reaches(&self, node: &SyntaxNode, top: &SyntaxNode) -> bool {
         for up in node.ancestors() {
+            match up.kind() {
+                // A closure's parameter or return type names what it takes
+                // or makes, and a closure or async block bound as the value
+                // is code, not a lock (`let f = |m: Arc<Mutex<T>>| ..`).
+                SyntaxKind::PARAM_LIST | SyntaxKind::RET_TYPE => return false,
+                SyntaxKind::CLOSURE_EXPR if &up == top => return false,
+                SyntaxKind::BLOCK_EXPR
+                    if ast::BlockExpr::cast(up.clone())
+                        .is_some_and(|b| b.async_token().is_some()) =>
+                {
+                    return false
+                }
+                _ => {}
+            }
             if &up == top {
                 return true;
             }
@@ -1094,7 +1221,10 @@ impl Extractor<'_> {
                         matches!(
                             segs.first().map(String::as_str),
                             Some("Some" | "Ok" | "Box")
-                        ) || self.imports.resolve(&segs).starts_with("std::")
+                        ) || self
+                            .imports
+                            .resolve(&segs, self.offset_of(&up))
+                            .starts_with("std::")
                     });
                     if !wrapper {
                         return false;
@@ -1260,6 +1390,9 @@ impl Extractor<'_> {
                 in_fn: self.in_fn.clone(),
                 ctx,
                 range: node.text_range() + TextSize::from(shift),
+                awaited: node
+                    .parent()
+                    .is_some_and(|p| p.kind() == SyntaxKind::AWAIT_EXPR),
             });
         }
         if self.blocking_only {
@@ -1353,26 +1486,32 @@ impl Extractor<'_> {
         if text.len() < 2 {
             return;
         }
-        let inner = &text[1..text.len() - 1];
         let start = u32::from(tt.syntax().text_range().start()) + 1;
-        if EXPR_MACROS.contains(&name.as_str()) {
-            let (prefix, suffix) = if name == "vec" {
-                ("fn __awaitify() { [", "\n]; }")
-            } else {
-                ("fn __awaitify() { __m(", "\n); }")
-            };
-            let parsed = SourceFile::parse(&format!("{prefix}{inner}{suffix}"), self.edition);
-            if parsed.errors().is_empty() {
-                let shift = start - prefix.len() as u32;
-                let root = parsed.syntax_node();
-                for node in root.descendants() {
-                    self.visit(&node, mac.syntax(), shift);
-                }
-                return;
+        let known = EXPR_MACROS.contains(&name.as_str());
+        let log = LOG_MACROS.contains(&name.as_str());
+        let inner = if log {
+            log_arguments(&tt)
+        } else {
+            text[1..text.len() - 1].to_string()
+        };
+        let (prefix, suffix) = if name == "vec" {
+            ("fn __awaitify() { [", "\n]; }")
+        } else {
+            ("fn __awaitify() { __m(", "\n); }")
+        };
+        let parsed = SourceFile::parse(&format!("{prefix}{inner}{suffix}"), self.edition);
+        let parses = parsed.errors().is_empty();
+        let shift = start - prefix.len() as u32;
+        if parses && (known || log) {
+            let root = parsed.syntax_node();
+            for node in root.descendants() {
+                self.visit(&node, mac.syntax(), shift);
             }
+            self.shift = 0;
+            return;
         }
         // An unknown macro: note the uses of tracked imports in its tokens,
-        // and every name handed to it, so that a lock used here is never
+        // and every place handed to it, so that a lock used here is never
         // migrated behind the macro's back.
         let tokens: Vec<_> = tt
             .syntax()
@@ -1381,28 +1520,71 @@ impl Extractor<'_> {
             .filter(|t| !t.kind().is_trivia())
             .collect();
         for t in &tokens {
-            if t.kind() == SyntaxKind::IDENT
-                && self
-                    .imports
-                    .names
-                    .get(t.text())
-                    .is_some_and(|i| tracked_import(&i.path))
+            if t.kind() != SyntaxKind::IDENT {
+                continue;
+            }
+            if let Some(import) = self
+                .imports
+                .import_for(t.text(), t.text_range().start())
+                .filter(|i| tracked_import(&i.path))
             {
                 self.facts.name_uses.push(NameUse {
-                    name: t.text().to_string(),
+                    import: import.tree,
                     range: t.text_range(),
                 });
             }
         }
-        // Any name handed to the macro may be a lock it locks.
         let in_async = self.ctx == SiteContext::Async;
-        let mut seen = BTreeSet::new();
-        for t in tokens.iter().filter(|t| t.kind() == SyntaxKind::IDENT) {
-            if seen.insert(t.text().to_string()) {
+        let mut places: Vec<(Target, TextRange)> = Vec::new();
+        if parses {
+            // Its arguments read as expressions: each place they name, as
+            // code would resolve it.
+            self.shift = shift;
+            for node in parsed.syntax_node().descendants() {
+                let place = matches!(node.kind(), SyntaxKind::PATH_EXPR | SyntaxKind::FIELD_EXPR)
+                    && node
+                        .parent()
+                        .is_none_or(|p| p.kind() != SyntaxKind::FIELD_EXPR);
+                if let Some(expr) = ast::Expr::cast(node.clone()).filter(|_| place) {
+                    if let Some(t) = self.root(&expr, mac.syntax(), 0) {
+                        places.push((t, node.text_range() + TextSize::from(shift)));
+                    }
+                }
+            }
+            self.shift = 0;
+        } else {
+            // Tokens only: a local in scope, a field (`.name`), or a static.
+            for (i, t) in tokens.iter().enumerate() {
+                if t.kind() != SyntaxKind::IDENT {
+                    continue;
+                }
+                let after_dot = i > 0 && tokens[i - 1].kind() == SyntaxKind::DOT;
+                let before_colons = tokens
+                    .get(i + 1)
+                    .is_some_and(|n| n.kind() == SyntaxKind::COLON2);
+                let name = t.text().to_string();
+                let target = if after_dot {
+                    Some(Target::Field { name, owner: None })
+                } else if before_colons {
+                    None
+                } else if name.starts_with(|c: char| c.is_ascii_uppercase()) {
+                    Some(Target::Static(name))
+                } else {
+                    match self.lookup_var(&name, mac.syntax(), 0) {
+                        Some(Target::Static(_)) | None => None,
+                        found => found,
+                    }
+                };
+                places.extend(target.map(|target| (target, t.text_range())));
+            }
+        }
+        let mut seen = HashSet::new();
+        for (target, range) in places {
+            if seen.insert(target.clone()) {
                 self.facts.macro_uses.push(MacroUse {
                     macro_name: name.clone(),
-                    name: t.text().to_string(),
-                    range: t.text_range(),
+                    target,
+                    range,
                     in_async,
                 });
             }
@@ -1527,7 +1709,9 @@ impl Extractor<'_> {
                     let arg = ce.arg_list()?.args().next()?;
                     return self.root(&arg, anchor, depth + 1);
                 }
-                let qualifier = self.imports.resolve(&segs[..segs.len() - 1]);
+                let qualifier = self
+                    .imports
+                    .resolve(&segs[..segs.len() - 1], self.offset_of(ce.syntax()));
                 if qualifier.starts_with("std::") || qualifier.starts_with("parking_lot") {
                     return None; // `Mutex::new(..)`, `Arc::new(..)`: a value, not a place
                 }

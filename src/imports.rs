@@ -1,13 +1,16 @@
-//! Name resolution for one file: `use` trees (groups, aliases, `self`, globs,
-//! nested `{}`) and the paths that name std, parking_lot and tokio lock types.
+//! Name resolution per scope, as rustc resolves names: a `use` is visible in
+//! the module or block that holds it (and the blocks inside), never in a
+//! nested module; a nested module sees its parent's names only through
+//! `use super::..`; a local item shadows an import, and a named import or
+//! item shadows a glob. Paths that name std, parking_lot and tokio lock
+//! types are classified here.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use ra_ap_syntax::{
     ast::{self, HasName},
-    AstNode, SyntaxKind, TextRange,
+    AstNode, SyntaxKind, SyntaxNode, TextRange, TextSize,
 };
-
 /// A lock-related type the tool knows by its full path.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum LockType {
@@ -62,39 +65,352 @@ pub struct ImportedName {
     pub tree: TextRange,
 }
 
-/// Every `use` of a file, flattened.
-#[derive(Default, Debug)]
+/// A module (the file, or an inline `mod x { .. }`) or a block that holds
+/// `use` items or items of its own.
+#[derive(Debug)]
+struct Scope {
+    range: TextRange,
+    /// A module: names from outside it are not visible inside.
+    module: bool,
+    /// The scope around this one.
+    parent: Option<usize>,
+    names: HashMap<String, ImportedName>,
+    globs: Vec<String>,
+    /// Types, traits and modules declared here (they shadow imports and globs).
+    items: HashSet<String>,
+}
+
+/// Every `use` of a file, by scope.
+#[derive(Debug)]
 pub struct Imports {
-    pub names: HashMap<String, ImportedName>,
-    pub globs: Vec<String>,
+    /// Sorted by start; the first is the file.
+    scopes: Vec<Scope>,
+}
+
+/// The names a glob from a known library brings in, when the tool needs them.
+fn glob_provides(glob: &str, name: &str) -> Option<bool> {
+    let known: &[&str] = match glob {
+        "std::sync" => &[
+            "Mutex",
+            "RwLock",
+            "MutexGuard",
+            "RwLockReadGuard",
+            "RwLockWriteGuard",
+            "Arc",
+            "Weak",
+            "Condvar",
+            "Barrier",
+            "Once",
+            "OnceLock",
+            "LazyLock",
+            "mpsc",
+            "atomic",
+            "PoisonError",
+            "TryLockError",
+        ],
+        "parking_lot" => &[
+            "Mutex",
+            "RwLock",
+            "MutexGuard",
+            "RwLockReadGuard",
+            "RwLockWriteGuard",
+            "Condvar",
+            "Once",
+            "ReentrantMutex",
+            "FairMutex",
+        ],
+        "tokio::sync" => &[
+            "Mutex",
+            "RwLock",
+            "MutexGuard",
+            "RwLockReadGuard",
+            "RwLockWriteGuard",
+            "mpsc",
+            "oneshot",
+            "broadcast",
+            "watch",
+            "Notify",
+            "Semaphore",
+            "OnceCell",
+            "Barrier",
+        ],
+        _ if EXTERN_ROOTS.contains(&glob.split("::").next().unwrap_or_default()) => {
+            // Another module of a library the tool knows: it brings no lock.
+            return LockType::from_name(name).is_some().then_some(false);
+        }
+        _ => return None,
+    };
+    Some(known.contains(&name))
+}
+
+/// Crates whose paths are taken as absolute.
+const EXTERN_ROOTS: &[&str] = &["std", "core", "alloc", "tokio", "parking_lot"];
+
+/// What a name resolves to in one scope.
+enum Found<'a> {
+    Import(&'a ImportedName),
+    Item,
+    Glob(String),
+    /// Only a glob the tool cannot see into could bring it.
+    Unknown,
 }
 
 impl Imports {
     /// `text` is the file's text (the tree's text, without a BOM).
     pub fn collect(file: &ast::SourceFile, text: &str) -> Imports {
-        let mut imports = Imports::default();
-        // `use` items are found from the keyword's occurrences in the text: a
-        // lookup by offset is far cheaper than walking every node.
         let root = file.syntax();
-        let mut seen = std::collections::HashSet::new();
-        for (at, _) in text.match_indices("use") {
-            let Ok(offset) = u32::try_from(at) else { break };
-            let Some(token) = root.token_at_offset(offset.into()).right_biased() else {
-                continue;
-            };
-            if token.kind() != SyntaxKind::USE_KW {
-                continue;
-            }
-            let Some(item) = token.parent().and_then(ast::Use::cast) else {
-                continue;
-            };
-            if seen.insert(item.syntax().text_range()) {
-                if let Some(tree) = item.use_tree() {
-                    imports.walk(&tree, "");
+        let mut scopes = vec![Scope::new(root.text_range(), true)];
+        let mut index: HashMap<TextRange, usize> = HashMap::new();
+        index.insert(root.text_range(), 0);
+        // Items are found from their keywords' occurrences in the text: a
+        // lookup by offset is far cheaper than walking every node.
+        let mut seen = HashSet::new();
+        for keyword in ["use", "mod", "struct", "enum", "union", "type", "trait"] {
+            for (at, _) in text.match_indices(keyword) {
+                let Ok(offset) = u32::try_from(at) else { break };
+                let Some(token) = root.token_at_offset(offset.into()).right_biased() else {
+                    continue;
+                };
+                if !token.kind().is_keyword(ra_ap_syntax::Edition::CURRENT)
+                    || token.text() != keyword
+                {
+                    continue;
+                }
+                let Some(item) = token.parent() else { continue };
+                if !seen.insert(item.text_range()) {
+                    continue;
+                }
+                let Some(holder) = item.parent().filter(|p| is_scope_node(p)) else {
+                    continue;
+                };
+                let scope = Self::scope_of(&mut scopes, &mut index, &holder);
+                if let Some(u) = ast::Use::cast(item.clone()) {
+                    if let Some(tree) = u.use_tree() {
+                        scopes[scope].walk(&tree, "");
+                    }
+                    continue;
+                }
+                if let Some(name) = item.children().find_map(ast::Name::cast) {
+                    scopes[scope].items.insert(name.text().to_string());
+                }
+                if let Some(list) = ast::Module::cast(item).and_then(|m| m.item_list()) {
+                    // Every inline module bounds what its code can see.
+                    Self::scope_of(&mut scopes, &mut index, list.syntax());
                 }
             }
         }
-        imports
+        scopes.sort_by_key(|s| (s.range.start(), std::cmp::Reverse(s.range.end())));
+        let mut stack: Vec<usize> = Vec::new();
+        for i in 0..scopes.len() {
+            while stack
+                .last()
+                .is_some_and(|&s| !scopes[s].range.contains_range(scopes[i].range))
+            {
+                stack.pop();
+            }
+            scopes[i].parent = stack.last().copied();
+            stack.push(i);
+        }
+        Imports { scopes }
+    }
+
+    fn scope_of(
+        scopes: &mut Vec<Scope>,
+        index: &mut HashMap<TextRange, usize>,
+        node: &SyntaxNode,
+    ) -> usize {
+        *index.entry(node.text_range()).or_insert_with(|| {
+            let module = node.kind() != SyntaxKind::STMT_LIST;
+            scopes.push(Scope::new(node.text_range(), module));
+            scopes.len() - 1
+        })
+    }
+
+    /// Every named import of the file, in order.
+    pub fn all(&self) -> impl Iterator<Item = &ImportedName> {
+        self.scopes.iter().flat_map(|s| s.names.values())
+    }
+
+    /// The innermost scope around `offset`.
+    fn innermost(&self, offset: TextSize) -> usize {
+        let mut at = 0;
+        for (i, s) in self.scopes.iter().enumerate() {
+            if s.range.contains(offset) && s.range.len() <= self.scopes[at].range.len() {
+                at = i;
+            }
+        }
+        at
+    }
+
+    /// The module around scope `s` (itself if it is one).
+    fn module_of(&self, mut s: usize) -> usize {
+        while !self.scopes[s].module {
+            match self.scopes[s].parent {
+                Some(p) => s = p,
+                None => break,
+            }
+        }
+        s
+    }
+
+    /// What `name` means in scope `s`: its blocks outward up to its module.
+    fn find(&self, name: &str, mut s: usize, depth: u32) -> Option<Found<'_>> {
+        if depth > 16 {
+            return Some(Found::Unknown);
+        }
+        loop {
+            let scope = &self.scopes[s];
+            if scope.items.contains(name) {
+                return Some(Found::Item);
+            }
+            if let Some(import) = scope.names.get(name) {
+                return Some(Found::Import(import));
+            }
+            let mut unknown = false;
+            let mut provided = None;
+            for glob in &scope.globs {
+                if glob == "super" || glob == "self" {
+                    let module = self.module_of(s);
+                    let target = if glob == "super" {
+                        self.scopes[module].parent.map(|p| self.module_of(p))
+                    } else {
+                        Some(module)
+                    };
+                    match target.filter(|&t| t != s) {
+                        Some(t) => match self.find(name, t, depth + 1) {
+                            Some(Found::Unknown) => unknown = true,
+                            Some(found) => provided = provided.or(Some(found)),
+                            None => {}
+                        },
+                        // The parent module is another file.
+                        None => unknown = true,
+                    }
+                    continue;
+                }
+                match glob_provides(glob, name) {
+                    Some(true) => {
+                        provided = provided.or(Some(Found::Glob(format!("{glob}::{name}"))))
+                    }
+                    Some(false) => {}
+                    None => unknown = true,
+                }
+            }
+            // Two globs may bring the same name: one the tool cannot see
+            // into makes the answer unknown.
+            if unknown {
+                return Some(Found::Unknown);
+            }
+            if provided.is_some() {
+                return provided;
+            }
+            if scope.module {
+                return None;
+            }
+            s = scope.parent?;
+        }
+    }
+
+    /// The import that `name` at `offset` resolves to, following
+    /// `use super::..` and `use super::*` to the import that names the item.
+    pub fn import_for(&self, name: &str, offset: TextSize) -> Option<&ImportedName> {
+        self.import_in(name, self.innermost(offset), 0)
+    }
+
+    fn import_in(&self, name: &str, s: usize, depth: u32) -> Option<&ImportedName> {
+        let Found::Import(import) = self.find(name, s, depth)? else {
+            return None;
+        };
+        match self.relative(&import.path, s) {
+            Some((segs, target)) if segs.len() == 1 && depth < 16 => {
+                self.import_in(&segs[0], target, depth + 1)
+            }
+            _ => Some(import),
+        }
+    }
+
+    /// A `self::..`/`super::..` path from scope `s`: the rest of the path and
+    /// the module it starts in, when that module is in this file.
+    fn relative<'p>(&self, path: &'p str, s: usize) -> Option<(Vec<&'p str>, usize)> {
+        let mut segs: Vec<&str> = path.split("::").collect();
+        let mut module = self.module_of(s);
+        let mut moved = false;
+        while let Some(&first) = segs.first() {
+            match first {
+                "self" => {}
+                "super" => module = self.module_of(self.scopes[module].parent?),
+                _ => break,
+            }
+            segs.remove(0);
+            moved = true;
+        }
+        (moved && !segs.is_empty()).then_some((segs, module))
+    }
+
+    /// The full path a path's segments refer to at `offset`. Paths that do
+    /// not start at a known crate or an import are local to the crate
+    /// (prefixed `crate::`).
+    pub fn resolve(&self, segs: &[String], offset: TextSize) -> String {
+        self.resolve_in(segs, self.innermost(offset), 0)
+    }
+
+    fn resolve_in(&self, segs: &[String], s: usize, depth: u32) -> String {
+        let Some(first) = segs.first() else {
+            return String::new();
+        };
+        let rest = &segs[1..];
+        let join = |head: &str| {
+            let mut out = head.to_string();
+            for seg in rest {
+                out.push_str("::");
+                out.push_str(seg);
+            }
+            out
+        };
+        if (first == "self" || first == "super") && depth < 16 {
+            let path = segs.join("::");
+            if let Some((tail, module)) = self.relative(&path, s) {
+                let tail: Vec<String> = tail.into_iter().map(str::to_string).collect();
+                return self.resolve_in(&tail, module, depth + 1);
+            }
+        }
+        match self.find(first, s, depth) {
+            Some(Found::Import(import)) => {
+                if let Some((tail, module)) = self.relative(&import.path, s) {
+                    let mut tail: Vec<String> = tail.into_iter().map(str::to_string).collect();
+                    tail.extend(rest.iter().cloned());
+                    if depth < 16 {
+                        return self.resolve_in(&tail, module, depth + 1);
+                    }
+                }
+                join(&import.path)
+            }
+            Some(Found::Glob(path)) => join(&path),
+            Some(Found::Item | Found::Unknown) => join(&format!("crate::{first}")),
+            None if EXTERN_ROOTS.contains(&first.as_str()) => join(first),
+            None => join(&format!("crate::{first}")),
+        }
+    }
+
+    /// The lock type a path names exactly (not `Mutex::new`, which is a
+    /// function); `shift` maps a path parsed out of a macro's tokens back to
+    /// the file.
+    pub fn lock_type(&self, path: &ast::Path, shift: u32) -> Option<(Family, LockType)> {
+        let segs = segments(path)?;
+        let at = path.syntax().text_range().start() + TextSize::from(shift);
+        classify(&self.resolve(&segs, at))
+    }
+}
+
+impl Scope {
+    fn new(range: TextRange, module: bool) -> Scope {
+        Scope {
+            range,
+            module,
+            parent: None,
+            names: HashMap::new(),
+            globs: Vec::new(),
+            items: HashSet::new(),
+        }
     }
 
     fn walk(&mut self, tree: &ast::UseTree, prefix: &str) {
@@ -139,49 +455,17 @@ impl Imports {
             },
         );
     }
+}
 
-    /// The full path a path's segments refer to. Paths that do not start at a
-    /// known crate or an import are local to the crate (prefixed `crate::`).
-    pub fn resolve(&self, segs: &[String]) -> String {
-        let Some(first) = segs.first() else {
-            return String::new();
-        };
-        let rest = &segs[1..];
-        let head = if let Some(import) = self.names.get(first) {
-            import.path.clone()
-        } else if matches!(
-            first.as_str(),
-            "std" | "core" | "alloc" | "tokio" | "parking_lot"
-        ) {
-            first.clone()
-        } else if segs.len() == 1
-            && LockType::from_name(first).is_some()
-            && self
-                .globs
-                .iter()
-                .any(|g| g == "std::sync" || g == "parking_lot")
-        {
-            let glob = self
-                .globs
-                .iter()
-                .find(|g| *g == "std::sync" || *g == "parking_lot")
-                .unwrap();
-            format!("{glob}::{first}")
-        } else {
-            format!("crate::{first}")
-        };
-        let mut out = head;
-        for s in rest {
-            out.push_str("::");
-            out.push_str(s);
-        }
-        out
-    }
-
-    /// The lock type a path names exactly (not `Mutex::new`, which is a function).
-    pub fn lock_type(&self, path: &ast::Path) -> Option<(Family, LockType)> {
-        let segs = segments(path)?;
-        classify(&self.resolve(&segs))
+/// A node whose items and `use`s form a scope: a file, an inline module's
+/// item list, or a block.
+fn is_scope_node(node: &SyntaxNode) -> bool {
+    match node.kind() {
+        SyntaxKind::SOURCE_FILE | SyntaxKind::STMT_LIST => true,
+        SyntaxKind::ITEM_LIST => node
+            .parent()
+            .is_some_and(|p| p.kind() == SyntaxKind::MODULE),
+        _ => false,
     }
 }
 
@@ -225,26 +509,74 @@ mod tests {
         Imports::collect(&SourceFile::parse(src, Edition::Edition2021).tree(), src)
     }
 
+    /// What `path` means where the marker `/*here*/` stands in `src`.
+    fn at(src: &str, path: &str) -> String {
+        let offset = TextSize::from(src.find("/*here*/").expect("a marker") as u32);
+        let segs: Vec<String> = path.split("::").map(str::to_string).collect();
+        imports(src).resolve(&segs, offset)
+    }
+
     #[test]
     fn groups_aliases_self_and_nesting() {
-        let i = imports(
-            "use std::{sync::{self, Arc, Mutex as StdMutex}, collections::HashMap};\nuse parking_lot::RwLock;",
-        );
-        assert_eq!(i.names["StdMutex"].path, "std::sync::Mutex");
-        assert_eq!(i.names["sync"].path, "std::sync");
-        assert_eq!(i.names["Arc"].path, "std::sync::Arc");
-        assert_eq!(i.names["RwLock"].path, "parking_lot::RwLock");
-        assert_eq!(
-            i.resolve(&["sync".into(), "Mutex".into()]),
-            "std::sync::Mutex"
-        );
+        let src = "use std::{sync::{self, Arc, Mutex as StdMutex}, collections::HashMap};\n\
+                   use parking_lot::RwLock;\nfn f() { /*here*/ }";
+        assert_eq!(at(src, "StdMutex"), "std::sync::Mutex");
+        assert_eq!(at(src, "sync::Mutex"), "std::sync::Mutex");
+        assert_eq!(at(src, "Arc"), "std::sync::Arc");
+        assert_eq!(at(src, "RwLock"), "parking_lot::RwLock");
     }
 
     #[test]
     fn globs_resolve_lock_names() {
-        let i = imports("use std::sync::*;");
-        assert_eq!(i.resolve(&["Mutex".into()]), "std::sync::Mutex");
-        assert_eq!(i.resolve(&["Other".into()]), "crate::Other");
+        let src = "use std::sync::*; fn f() { /*here*/ }";
+        assert_eq!(at(src, "Mutex"), "std::sync::Mutex");
+        assert_eq!(at(src, "Other"), "crate::Other");
+    }
+
+    #[test]
+    fn a_use_is_visible_only_in_its_own_scope() {
+        let src = "use tokio::sync::Mutex;\n\
+                   mod a { use std::sync::Mutex; }\n\
+                   fn g() { use parking_lot::Mutex; }\n\
+                   fn f() { /*here*/ }\n\
+                   mod tests { use std::sync::Mutex; }";
+        assert_eq!(at(src, "Mutex"), "tokio::sync::Mutex");
+        let src = "use std::sync::Mutex;\nfn f() { use parking_lot::Mutex; { /*here*/ } }";
+        assert_eq!(at(src, "Mutex"), "parking_lot::Mutex");
+    }
+
+    #[test]
+    fn a_module_sees_its_parent_only_through_super() {
+        let src = "use std::sync::Mutex;\nmod m { fn f() { /*here*/ } }";
+        assert_eq!(at(src, "Mutex"), "crate::Mutex");
+        let src = "use std::sync::Mutex;\nmod m { use super::*; fn f() { /*here*/ } }";
+        assert_eq!(at(src, "Mutex"), "std::sync::Mutex");
+        let src = "use std::sync::RwLock as L;\nmod m { use super::L; fn f() { /*here*/ } }";
+        assert_eq!(at(src, "L"), "std::sync::RwLock");
+        // A private import is visible to the modules below it.
+        let src = "mod m { use parking_lot::Mutex; mod n { fn f() { /*here*/ } } }";
+        assert_eq!(at(src, "super::Mutex"), "parking_lot::Mutex");
+    }
+
+    #[test]
+    fn items_shadow_imports_and_named_imports_shadow_globs() {
+        let src = "use std::sync::*;\nstruct Mutex;\nfn f() { /*here*/ }";
+        assert_eq!(at(src, "Mutex"), "crate::Mutex");
+        let src = "use std::sync::*;\nuse parking_lot::Mutex;\nfn f() { /*here*/ }";
+        assert_eq!(at(src, "Mutex"), "parking_lot::Mutex");
+        // A glob the tool cannot see into could bring anything.
+        let src = "use crate::prelude::*;\nuse std::sync::*;\nfn f() { /*here*/ }";
+        assert_eq!(at(src, "Mutex"), "crate::Mutex");
+    }
+
+    #[test]
+    fn imports_through_super_lead_to_the_import_that_names_the_item() {
+        let src = "use std::sync::Mutex;\nmod m { use super::*; fn f() { /*here*/ } }";
+        let i = imports(src);
+        let offset = TextSize::from(src.find("/*here*/").unwrap() as u32);
+        let import = i.import_for("Mutex", offset).unwrap();
+        assert_eq!(import.path, "std::sync::Mutex");
+        assert_eq!(&src[import.tree], "std::sync::Mutex");
     }
 
     #[test]

@@ -144,7 +144,9 @@ fn permitted(
 #[derive(Default, Debug, Clone)]
 pub struct ImportChange {
     pub remove: Vec<TextRange>,
-    pub add: Vec<String>,
+    /// The names to import from `tokio::sync`, each with the std import it
+    /// replaces (the new import goes into that import's scope).
+    pub add: Vec<(TextRange, String)>,
 }
 
 struct Decl {
@@ -189,62 +191,104 @@ struct Resolved {
     ambiguous: bool,
 }
 
+/// A compilation unit of the crate: 0 is `src/`, each integration test,
+/// example and bench is another. Code in a unit sees its own items and those
+/// of `src/`, never another test's.
+type Unit = u32;
+
+/// Each file's unit, by the `unit` its facts name.
+fn units(files: &[&FileFacts]) -> Vec<Unit> {
+    let mut ids: HashMap<&str, Unit> = HashMap::from([("", 0)]);
+    files
+        .iter()
+        .map(|f| {
+            let next = ids.len() as Unit;
+            *ids.entry(f.unit.as_str()).or_insert(next)
+        })
+        .collect()
+}
+
 struct Index {
     decls: Vec<Decl>,
-    by_key: HashMap<String, usize>,
-    /// struct name → its field names, and field name → structs that have it.
-    fields_by_name: HashMap<String, HashSet<String>>,
-    structs: HashSet<String>,
+    by_key: HashMap<(Unit, String), usize>,
+    /// field name → the structs (by unit) that have it.
+    fields_by_name: HashMap<String, HashSet<(Unit, String)>>,
+    /// Structs by unit and name, and the files that declare one so named.
+    structs: HashMap<(Unit, String), BTreeSet<usize>>,
 }
 
 impl Index {
-    fn build(files: &[&FileFacts]) -> Index {
+    fn build(files: &[&FileFacts], units: &[Unit]) -> Index {
         let mut index = Index {
             decls: Vec::new(),
             by_key: HashMap::new(),
             fields_by_name: HashMap::new(),
-            structs: HashSet::new(),
+            structs: HashMap::new(),
         };
         let mut candidates = Vec::new();
         for (file, facts) in files.iter().enumerate() {
+            let unit = units[file];
             for (owner, field) in &facts.struct_fields {
                 index
                     .fields_by_name
                     .entry(field.clone())
                     .or_default()
-                    .insert(owner.clone());
-                index.structs.insert(owner.clone());
+                    .insert((unit, owner.clone()));
+                index
+                    .structs
+                    .entry((unit, owner.clone()))
+                    .or_default()
+                    .insert(file);
             }
             for d in &facts.decls {
                 if d.family == Family::Tokio {
                     candidates.push((file, d));
                     continue;
                 }
-                index.add(file, d, d.lock, d.family);
+                index.add(file, unit, d, d.lock, d.family);
             }
         }
         // Declarations whose type is a lock type alias.
         for (file, d) in candidates {
+            let unit = units[file];
             let alias = d
                 .type_names
                 .iter()
-                .find_map(|n| index.by_key.get(&format!("alias:{n}")).copied());
+                .find_map(|n| index.get(unit, format!("alias:{n}")));
             if let Some(alias) = alias {
                 let (lock, family) = (index.decls[alias].lock, index.decls[alias].family);
-                index.add(file, d, lock, family);
+                index.add(file, unit, d, lock, family);
             }
         }
         index
     }
 
+    /// The declaration with `key` as code in `unit` sees it: its own, or
+    /// one of `src/`.
+    fn get(&self, unit: Unit, key: String) -> Option<usize> {
+        let mut k = (unit, key);
+        self.by_key.get(&k).copied().or_else(|| {
+            k.0 = 0;
+            (unit != 0).then(|| self.by_key.get(&k).copied()).flatten()
+        })
+    }
+
     /// Adds a declaration, as a lock of `family` and `lock` (an alias's, for
     /// a declaration typed with a lock type alias).
-    fn add(&mut self, file: usize, d: &crate::facts::DeclFact, lock: LockType, family: Family) {
+    fn add(
+        &mut self,
+        file: usize,
+        unit: Unit,
+        d: &crate::facts::DeclFact,
+        lock: LockType,
+        family: Family,
+    ) {
         let loc = Loc {
             file,
             range: d.range,
         };
-        if let Some(&existing) = self.by_key.get(&d.key) {
+        let key = (unit, d.key.clone());
+        if let Some(&existing) = self.by_key.get(&key) {
             let reason = format!(
                 "{} is declared more than once in the crate; the tool cannot tell the two apart",
                 d.display
@@ -252,7 +296,7 @@ impl Index {
             self.decls[existing].blockers.push((loc, reason));
             return;
         }
-        self.by_key.insert(d.key.clone(), self.decls.len());
+        self.by_key.insert(key, self.decls.len());
         self.decls.push(Decl {
             key: d.key.clone(),
             file,
@@ -270,20 +314,29 @@ impl Index {
         });
     }
 
-    fn keys_matching(&self, prefix: &str, suffix: &str) -> Vec<usize> {
+    fn keys_matching(&self, unit: Unit, prefix: &str, suffix: &str) -> Vec<usize> {
         let mut ids: Vec<usize> = self
             .by_key
             .iter()
-            .filter(|(k, _)| k.starts_with(prefix) && k.ends_with(suffix))
+            .filter(|((u, k), _)| {
+                (*u == unit || *u == 0) && k.starts_with(prefix) && k.ends_with(suffix)
+            })
             .map(|(_, &i)| i)
             .collect();
         ids.sort();
         ids
     }
 
-    fn resolve(&self, t: &Target) -> Resolved {
+    /// The declarations `t`, written in code of `unit`, can refer to.
+    fn resolve(&self, t: &Target, unit: Unit) -> Resolved {
+        self.resolve_in(t, unit, None)
+    }
+
+    /// As `resolve`, for code in `file`: a struct named in it may be one of
+    /// several of that name, and the file's own is the one it means.
+    fn resolve_in(&self, t: &Target, unit: Unit, file: Option<usize>) -> Resolved {
         let one = |key: String| Resolved {
-            ids: self.by_key.get(&key).copied().into_iter().collect(),
+            ids: self.get(unit, key).into_iter().collect(),
             ambiguous: false,
         };
         match t {
@@ -291,14 +344,43 @@ impl Index {
             Target::Static(n) => one(format!("static:{n}")),
             Target::Field { name, owner } => {
                 if let Some(owner) = owner {
-                    if self.structs.contains(owner) {
-                        return one(format!("field:{owner}.{name}"));
+                    let declared = self
+                        .structs
+                        .get(&(unit, owner.clone()))
+                        .or_else(|| self.structs.get(&(0, owner.clone())));
+                    if let Some(files) = declared {
+                        let found = one(format!("field:{owner}.{name}"));
+                        if files.len() == 1 {
+                            return found;
+                        }
+                        // Several structs of this name: the one this file
+                        // declares, or, if it declares none, any of them.
+                        return match file {
+                            Some(f) if files.contains(&f) => Resolved {
+                                ids: found
+                                    .ids
+                                    .into_iter()
+                                    .filter(|&id| self.decls[id].file == f)
+                                    .collect(),
+                                ambiguous: false,
+                            },
+                            _ => Resolved {
+                                ambiguous: !found.ids.is_empty(),
+                                ids: found.ids,
+                            },
+                        };
                     }
                 }
-                let owners = self.fields_by_name.get(name).cloned().unwrap_or_default();
+                let owners: Vec<&(Unit, String)> = self
+                    .fields_by_name
+                    .get(name)
+                    .into_iter()
+                    .flatten()
+                    .filter(|(u, _)| *u == unit || *u == 0)
+                    .collect();
                 let mut ids: Vec<usize> = owners
                     .iter()
-                    .filter_map(|o| self.by_key.get(&format!("field:{o}.{name}")).copied())
+                    .filter_map(|(u, o)| self.get(*u, format!("field:{o}.{name}")))
                     .collect();
                 ids.sort();
                 Resolved {
@@ -306,18 +388,21 @@ impl Index {
                     ids,
                 }
             }
-            Target::Call { name, qual, method } => self.fn_like("ret:", "", name, qual, *method),
+            Target::Call { name, qual, method } => {
+                self.fn_like(unit, "ret:", "", name, qual, *method)
+            }
             Target::Param {
                 name,
                 qual,
                 method,
                 index,
-            } => self.fn_like("param:", &format!("#{index}"), name, qual, *method),
+            } => self.fn_like(unit, "param:", &format!("#{index}"), name, qual, *method),
         }
     }
 
     fn fn_like(
         &self,
+        unit: Unit,
         kind: &str,
         suffix: &str,
         name: &str,
@@ -327,24 +412,20 @@ impl Index {
         match (qual, method) {
             (Some(q), _) => Resolved {
                 ids: self
-                    .by_key
-                    .get(&format!("{kind}{q}::{name}{suffix}"))
-                    .copied()
+                    .get(unit, format!("{kind}{q}::{name}{suffix}"))
                     .into_iter()
                     .collect(),
                 ambiguous: false,
             },
             (None, false) => Resolved {
                 ids: self
-                    .by_key
-                    .get(&format!("{kind}{name}{suffix}"))
-                    .copied()
+                    .get(unit, format!("{kind}{name}{suffix}"))
                     .into_iter()
                     .collect(),
                 ambiguous: false,
             },
             (None, true) => {
-                let ids = self.keys_matching(kind, &format!("::{name}{suffix}"));
+                let ids = self.keys_matching(unit, kind, &format!("::{name}{suffix}"));
                 Resolved {
                     ambiguous: ids.len() > 1,
                     ids,
@@ -354,9 +435,9 @@ impl Index {
     }
 
     /// The first candidate that names exactly one declaration.
-    fn first_owner(&self, candidates: &[Target]) -> Option<usize> {
+    fn first_owner(&self, candidates: &[Target], unit: Unit) -> Option<usize> {
         candidates.iter().find_map(|t| {
-            let r = self.resolve(t);
+            let r = self.resolve(t, unit);
             (r.ids.len() == 1 && !r.ambiguous).then(|| r.ids[0])
         })
     }
@@ -464,26 +545,29 @@ fn render_site(site: &SiteFact, family: Family, blocking: bool) -> Result<Vec<Ed
 
 /// Plans one crate. `files` are its files' facts, in a fixed order.
 pub fn plan(files: &[&FileFacts], opts: &PlanOptions) -> CratePlan {
-    let mut index = Index::build(files);
+    let units = units(files);
+    let mut index = Index::build(files, &units);
     let n = index.decls.len();
     let mut uf = UnionFind((0..n).collect());
 
     // Type aliases join the declarations typed with them.
     for id in 0..n {
         for name in index.decls[id].type_names.clone() {
-            if let Some(&alias) = index.by_key.get(&format!("alias:{name}")) {
+            let unit = units[index.decls[id].file];
+            if let Some(alias) = index.get(unit, format!("alias:{name}")) {
                 uf.union(id, alias);
             }
         }
     }
     // Flows: struct literals, arguments, assignments, returns, lets.
     let mut extra_blockers: Vec<(usize, Loc, String)> = Vec::new();
-    for facts in files {
+    for (file, facts) in files.iter().enumerate() {
+        let unit = units[file];
         for (lhs, rhs) in &facts.links {
-            let Some(l) = index.first_owner(lhs) else {
+            let Some(l) = index.first_owner(lhs, unit) else {
                 continue;
             };
-            let r = index.resolve(rhs);
+            let r = index.resolve(rhs, unit);
             if r.ambiguous {
                 continue;
             }
@@ -507,7 +591,7 @@ pub fn plan(files: &[&FileFacts], opts: &PlanOptions) -> CratePlan {
     };
     for (file, facts) in files.iter().enumerate() {
         for site in &facts.sites {
-            let r = index.resolve(&site.target);
+            let r = index.resolve_in(&site.target, units[file], Some(file));
             let loc = Loc {
                 file,
                 range: site.range,
@@ -543,22 +627,16 @@ pub fn plan(files: &[&FileFacts], opts: &PlanOptions) -> CratePlan {
             }
         }
         for m in &facts.macro_uses {
-            for (id, simple) in simple_names.iter().enumerate() {
-                if *simple == m.name {
-                    let reason = format!(
-                        "it is handed to `{}!`, a macro the tool cannot parse",
-                        m.macro_name
-                    );
-                    uncertain(
-                        id,
-                        Loc {
-                            file,
-                            range: m.range,
-                        },
-                        m.in_async,
-                        reason,
-                    );
-                }
+            let reason = format!(
+                "it is handed to `{}!`, a macro the tool cannot parse",
+                m.macro_name
+            );
+            let loc = Loc {
+                file,
+                range: m.range,
+            };
+            for id in index.resolve(&m.target, units[file]).ids {
+                uncertain(id, loc.clone(), m.in_async, reason.clone());
             }
         }
     }
@@ -571,14 +649,14 @@ pub fn plan(files: &[&FileFacts], opts: &PlanOptions) -> CratePlan {
     for id in 0..n {
         groups.entry(uf.find(id)).or_default().push(id);
     }
-    let runtime = RuntimeAnalysis::new(files);
+    let runtime = RuntimeAnalysis::new(files, &units);
     let mut out = CratePlan::default();
     let mut migrating: HashSet<usize> = HashSet::new();
     // Type paths in files the run must leave alone, by group.
     let mut read_only_refs: BTreeMap<usize, Vec<Loc>> = BTreeMap::new();
     for (file, facts) in files.iter().enumerate().filter(|(_, f)| f.read_only) {
         for r in &facts.refs {
-            if let Some(owner) = index.first_owner(&r.owners) {
+            if let Some(owner) = index.first_owner(&r.owners, units[file]) {
                 read_only_refs.entry(uf.find(owner)).or_default().push(Loc {
                     file,
                     range: r.range,
@@ -723,7 +801,7 @@ pub fn plan(files: &[&FileFacts], opts: &PlanOptions) -> CratePlan {
                 SiteContext::SyncInAsync => Err("it is locked in a non-async closure inside async code, where `.await` is impossible".to_string()),
                 SiteContext::Item => Err("it is locked in a static initializer".to_string()),
                 SiteContext::Sync { in_drop: true, .. } => Err("it is locked in a `Drop` impl, which may run on a runtime thread".to_string()),
-                SiteContext::Sync { fn_name, .. } => runtime.off_runtime(fn_name).map(|()| true),
+                SiteContext::Sync { fn_name, .. } => runtime.off_runtime(units[file], fn_name).map(|()| true),
             };
             match blocking.and_then(|b| render_site(site, family, b)) {
                 Ok(es) => edits.extend(es.into_iter().map(|e| (file, e))),
@@ -764,7 +842,7 @@ pub fn plan(files: &[&FileFacts], opts: &PlanOptions) -> CratePlan {
             || permitted(files, opts, r.decision.rule(), &r.decl, &mut out.suppressed)
     });
     out.reports = reports;
-    plan_blocking(files, opts, &mut out);
+    plan_blocking(files, &units, opts, &mut out);
 
     let report_of: HashMap<usize, usize> = out
         .reports
@@ -778,7 +856,7 @@ pub fn plan(files: &[&FileFacts], opts: &PlanOptions) -> CratePlan {
         // Where a migrated lock type is named through an import.
         let mut migrated_starts: HashSet<u32> = HashSet::new();
         for r in &facts.refs {
-            let Some(owner) = index.first_owner(&r.owners) else {
+            let Some(owner) = index.first_owner(&r.owners, units[file]) else {
                 continue;
             };
             if !migrating.contains(&uf.find(owner)) || r.family != decl_family(owner) {
@@ -821,7 +899,7 @@ pub fn plan(files: &[&FileFacts], opts: &PlanOptions) -> CratePlan {
             let uses: Vec<_> = facts
                 .name_uses
                 .iter()
-                .filter(|u| &u.name == local)
+                .filter(|u| u.import == *tree)
                 .collect();
             let migrated: Vec<_> = uses
                 .iter()
@@ -838,11 +916,14 @@ pub fn plan(files: &[&FileFacts], opts: &PlanOptions) -> CratePlan {
             if !migrated.is_empty() {
                 if kept == 0 {
                     change.remove.push(*tree);
-                    change.add.push(if name == local {
-                        name.to_string()
-                    } else {
-                        format!("{name} as {local}")
-                    });
+                    change.add.push((
+                        *tree,
+                        if name == local {
+                            name.to_string()
+                        } else {
+                            format!("{name} as {local}")
+                        },
+                    ));
                 } else {
                     for u in migrated {
                         out.edits
@@ -882,11 +963,11 @@ pub struct BlockingReport {
 
 /// Blocking calls: a fix or a report for each one in async code, and a
 /// report (with the chain) for each async call of a sync fn that blocks.
-fn plan_blocking(files: &[&FileFacts], opts: &PlanOptions, out: &mut CratePlan) {
+fn plan_blocking(files: &[&FileFacts], units: &[Unit], opts: &PlanOptions, out: &mut CratePlan) {
     use crate::blocking::BlockingKind;
     use crate::rules;
-    // The first blocking call of each sync fn, by fn key.
-    let mut direct: BTreeMap<String, String> = BTreeMap::new();
+    // The first blocking call of each sync fn, by unit and fn key.
+    let mut direct: BTreeMap<(Unit, String), String> = BTreeMap::new();
     for (file, facts) in files.iter().enumerate() {
         for b in &facts.blocking {
             let at = Loc {
@@ -897,7 +978,7 @@ fn plan_blocking(files: &[&FileFacts], opts: &PlanOptions, out: &mut CratePlan) 
             match &b.ctx {
                 SiteContext::Sync { fn_name, .. } => {
                     direct
-                        .entry(fn_name.to_string())
+                        .entry((units[file], fn_name.to_string()))
                         .or_insert_with(|| what.clone());
                     continue;
                 }
@@ -1053,31 +1134,47 @@ fn plan_blocking(files: &[&FileFacts], opts: &PlanOptions, out: &mut CratePlan) 
         }
     }
     // Sync fns that block through the sync fns they call.
-    let mut calls_of: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for facts in files {
-        for c in &facts.calls {
+    // An awaited call calls an async fn: never one of these.
+    let mut calls_of: BTreeMap<(Unit, String), Vec<String>> = BTreeMap::new();
+    for (file, facts) in files.iter().enumerate() {
+        for c in facts.calls.iter().filter(|c| !c.awaited) {
             if let (SiteContext::Sync { fn_name, .. }, Some(key)) = (&c.ctx, &c.callee_key) {
                 calls_of
-                    .entry(fn_name.to_string())
+                    .entry((units[file], fn_name.to_string()))
                     .or_default()
                     .push(key.clone());
             }
         }
     }
-    fn chain(
+    /// What `key` names from code of `unit`: its own fn, or one of `src/`.
+    fn seen_from<'m, V>(
+        map: &'m BTreeMap<(Unit, String), V>,
+        unit: Unit,
         key: &str,
-        direct: &BTreeMap<String, String>,
-        calls_of: &BTreeMap<String, Vec<String>>,
-        seen: &mut HashSet<String>,
+    ) -> Option<(Unit, &'m V)> {
+        let mut k = (unit, key.to_string());
+        if let Some(v) = map.get(&k) {
+            return Some((unit, v));
+        }
+        k.0 = 0;
+        map.get(&k).map(|v| (0, v))
+    }
+    fn chain(
+        unit: Unit,
+        key: &str,
+        direct: &BTreeMap<(Unit, String), String>,
+        calls_of: &BTreeMap<(Unit, String), Vec<String>>,
+        seen: &mut HashSet<(Unit, String)>,
     ) -> Option<Vec<String>> {
-        if let Some(what) = direct.get(key) {
+        if let Some((_, what)) = seen_from(direct, unit, key) {
             return Some(vec![key.to_string(), what.clone()]);
         }
-        if !seen.insert(key.to_string()) {
+        let (unit, callees) = seen_from(calls_of, unit, key)?;
+        if !seen.insert((unit, key.to_string())) {
             return None;
         }
-        calls_of.get(key)?.iter().find_map(|callee| {
-            let mut rest = chain(callee, direct, calls_of, seen)?;
+        callees.iter().find_map(|callee| {
+            let mut rest = chain(unit, callee, direct, calls_of, seen)?;
             rest.insert(0, key.to_string());
             Some(rest)
         })
@@ -1087,11 +1184,12 @@ fn plan_blocking(files: &[&FileFacts], opts: &PlanOptions, out: &mut CratePlan) 
             let Some(key) = c
                 .callee_key
                 .as_ref()
-                .filter(|_| c.ctx == SiteContext::Async)
+                .filter(|_| c.ctx == SiteContext::Async && !c.awaited)
             else {
                 continue;
             };
-            let Some(path) = chain(key, &direct, &calls_of, &mut HashSet::new()) else {
+            let Some(path) = chain(units[file], key, &direct, &calls_of, &mut HashSet::new())
+            else {
                 continue;
             };
             let at = Loc {
@@ -1131,38 +1229,50 @@ fn plan_blocking(files: &[&FileFacts], opts: &PlanOptions, out: &mut CratePlan) 
 /// runtime, or fns called only from blocking closures and such fns.
 struct RuntimeAnalysis<'a> {
     files: &'a [&'a FileFacts],
+    units: &'a [Unit],
     /// Some `main` is async: a sync `main` may then share its crate with a runtime.
     async_main: bool,
     examined: RefCell<BTreeSet<String>>,
 }
 
 impl<'a> RuntimeAnalysis<'a> {
-    fn new(files: &'a [&'a FileFacts]) -> Self {
+    fn new(files: &'a [&'a FileFacts], units: &'a [Unit]) -> Self {
         RuntimeAnalysis {
             files,
+            units,
             async_main: files.iter().any(|f| f.async_main),
             examined: RefCell::default(),
         }
     }
 
-    fn off_runtime(&self, fn_key: &str) -> Result<(), String> {
-        self.check(fn_key, &mut HashSet::new())
+    /// Does sync fn `fn_key` of `unit` provably run off the runtime?
+    fn off_runtime(&self, unit: Unit, fn_key: &str) -> Result<(), String> {
+        self.check(unit, fn_key, &mut HashSet::new())
     }
 
-    fn check(&self, fn_key: &str, seen: &mut HashSet<String>) -> Result<(), String> {
+    fn check(
+        &self,
+        unit: Unit,
+        fn_key: &str,
+        seen: &mut HashSet<(Unit, String)>,
+    ) -> Result<(), String> {
         if fn_key == "main" && !self.async_main {
             return Ok(());
         }
-        if !seen.insert(fn_key.to_string()) {
+        if !seen.insert((unit, fn_key.to_string())) {
             return Err(format!("it is locked in sync fn `{fn_key}`, and the tool cannot prove it runs off the async runtime (callers matched by name lead back to it)"));
         }
         let name = fn_key.rsplit("::").next().unwrap_or(fn_key);
         self.examined.borrow_mut().insert(name.to_string());
+        // Callers by name, in code that can see the fn; an awaited call
+        // calls an async fn.
         let callers: Vec<_> = self
             .files
             .iter()
-            .flat_map(|f| f.calls.iter())
-            .filter(|c| c.callee == name)
+            .zip(self.units)
+            .filter(|(_, &u)| unit == 0 || u == unit)
+            .flat_map(|(f, &u)| f.calls.iter().map(move |c| (u, c)))
+            .filter(|(_, c)| c.callee == name && !c.awaited)
             .collect();
         if callers.is_empty() {
             return Err(format!(
@@ -1170,7 +1280,7 @@ impl<'a> RuntimeAnalysis<'a> {
             ));
         }
         // An async caller is the clearest reason; report it before recursing.
-        if callers.iter().any(|c| {
+        if callers.iter().any(|(_, c)| {
             !matches!(
                 c.ctx,
                 SiteContext::Blocking | SiteContext::Sync { in_drop: false, .. }
@@ -1180,9 +1290,9 @@ impl<'a> RuntimeAnalysis<'a> {
                 "it is locked in sync fn `{fn_key}`, which is called from async code; `blocking_lock` would panic there"
             ));
         }
-        for c in callers {
+        for (u, c) in callers {
             if let SiteContext::Sync { fn_name, .. } = &c.ctx {
-                self.check(fn_name, seen)?;
+                self.check(u, fn_name, seen)?;
             }
         }
         Ok(())

@@ -358,6 +358,11 @@ fn load(
             let full = depth == Depth::Full;
             let mut a = analyse(src, input.file_id, flow_names, full, &krate.config)?;
             a.facts.read_only = input.read_only;
+            a.facts.unit = krate
+                .manifest
+                .as_deref()
+                .map(|m| compilation_unit(&input.path, m))
+                .unwrap_or_default();
             Some(a)
         };
         Ok(Loaded {
@@ -374,19 +379,27 @@ fn load(
     }
 }
 
+/// The compilation unit of a file of the crate of `manifest`: empty for its
+/// own code, `tests/NAME` for `tests/NAME.rs` and the files of `tests/NAME/`
+/// (the same for `examples/` and `benches/`), each a crate of its own.
+fn compilation_unit(path: &Path, manifest: &Path) -> String {
+    let crate_dir = manifest.parent().unwrap_or(Path::new(""));
+    let Ok(rel) = path.strip_prefix(crate_dir) else {
+        return String::new();
+    };
+    let mut parts = rel.components().map(|c| c.as_os_str().to_string_lossy());
+    match (parts.next(), parts.next()) {
+        (Some(dir), Some(name)) if matches!(&*dir, "tests" | "examples" | "benches") => {
+            let name = name.strip_suffix(".rs").unwrap_or(&name);
+            format!("{dir}/{name}")
+        }
+        _ => String::new(),
+    }
+}
+
 /// Is `path` in the tests, examples or benches of the crate of `manifest`?
 fn in_dev_target(path: &Path, manifest: &Path) -> bool {
-    let crate_dir = manifest.parent().unwrap_or(Path::new(""));
-    let first = path
-        .strip_prefix(crate_dir)
-        .ok()
-        .and_then(|r| r.components().next());
-    first.is_some_and(|f| {
-        matches!(
-            f.as_os_str().to_str(),
-            Some("tests" | "examples" | "benches")
-        )
-    })
+    !compilation_unit(path, manifest).is_empty()
 }
 
 /// Marks the public locks of libraries as exported. One that another crate

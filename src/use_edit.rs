@@ -1,7 +1,8 @@
 //! Rewrites `use` items: drops the std lock names a migration replaces and
-//! adds one `use tokio::sync::{..};` beside them, keeping the rest intact.
+//! adds one `use tokio::sync::{..};` beside them in each scope (file, inline
+//! module or block) they came from, keeping the rest intact.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use ra_ap_syntax::{ast, AstNode, SourceFile, TextRange, TextSize};
 
@@ -20,17 +21,40 @@ pub fn import_edits(
     newline: &str,
 ) -> Vec<Edit> {
     let removed: HashSet<TextRange> = change.remove.iter().copied().collect();
-    let mut add: Vec<String> = change.add.clone();
-    add.sort();
-    add.dedup();
-    let new_use = match add.as_slice() {
-        [] => None,
-        [one] => Some(format!("use tokio::sync::{one};")),
-        many => Some(format!("use tokio::sync::{{{}}};", many.join(", "))),
+    let uses: Vec<ast::Use> = file
+        .syntax()
+        .descendants()
+        .filter_map(ast::Use::cast)
+        .collect();
+    // The names to add, by the scope (the node around the `use` items) that
+    // imported them: a `use` is visible only in its own scope.
+    let scope_of = |tree: TextRange| {
+        uses.iter()
+            .find(|u| u.syntax().text_range().contains_range(tree))
+            .and_then(|u| u.syntax().parent())
+            .map(|p| p.text_range())
     };
+    let mut adds: HashMap<TextRange, Vec<&str>> = HashMap::new();
+    for (tree, name) in &change.add {
+        if let Some(scope) = scope_of(*tree) {
+            adds.entry(scope).or_default().push(name);
+        }
+    }
+    let new_uses: HashMap<TextRange, String> = adds
+        .into_iter()
+        .map(|(scope, mut names)| {
+            names.sort();
+            names.dedup();
+            let u = match names.as_slice() {
+                [one] => format!("use tokio::sync::{one};"),
+                many => format!("use tokio::sync::{{{}}};", many.join(", ")),
+            };
+            (scope, u)
+        })
+        .collect();
+    let mut placed: HashSet<TextRange> = HashSet::new();
     let mut edits = Vec::new();
-    let mut placed = new_use.is_none();
-    for item in file.syntax().descendants().filter_map(ast::Use::cast) {
+    for item in &uses {
         let Some(tree) = item.use_tree() else {
             continue;
         };
@@ -45,13 +69,14 @@ pub fn import_edits(
                 .use_tree_list()
                 .is_some_and(|l| matches!(remove_from(&l, &removed, text), ListResult::Empty));
         let (indent, line_range) = line_span(text, item.syntax().text_range());
+        let scope = item.syntax().parent().map(|p| p.text_range());
+        let new_use = scope
+            .filter(|s| placed.insert(*s))
+            .and_then(|s| new_uses.get(&s));
         if whole {
-            let replacement = match (&new_use, placed) {
-                (Some(u), false) => {
-                    placed = true;
-                    format!("{indent}{u}{newline}")
-                }
-                _ => String::new(),
+            let replacement = match new_use {
+                Some(u) => format!("{indent}{u}{newline}"),
+                None => String::new(),
             };
             edits.push(Edit::new(line_range, replacement));
             continue;
@@ -61,8 +86,7 @@ pub fn import_edits(
                 edits.extend(es);
             }
         }
-        if let (Some(u), false) = (&new_use, placed) {
-            placed = true;
+        if let Some(u) = new_use {
             let at = item.syntax().text_range().end();
             edits.push(Edit::new(
                 TextRange::empty(at),
@@ -161,9 +185,10 @@ mod tests {
     fn rewrite(src: &str, names: &[&str]) -> String {
         let file = SourceFile::parse(src, Edition::Edition2021).tree();
         let imports = Imports::collect(&file, src);
+        let tree = |n: &str| imports.all().find(|i| i.local == n).unwrap().tree;
         let change = ImportChange {
-            remove: names.iter().map(|n| imports.names[*n].tree).collect(),
-            add: names.iter().map(|n| n.to_string()).collect(),
+            remove: names.iter().map(|n| tree(n)).collect(),
+            add: names.iter().map(|n| (tree(n), n.to_string())).collect(),
         };
         edit::apply(src, import_edits(&file, src, &change, "\n")).unwrap()
     }

@@ -1,0 +1,4 @@
+/// The answer the tests wait for.
+pub fn answer() -> u32 {
+    42
+}
