@@ -880,6 +880,10 @@ impl Extractor<'_> {
                     if self.let_is_decl(&let_stmt) {
                         out.push(Target::Key(self.local_key(&let_stmt)));
                     } else if let Some(init) = let_stmt.initializer() {
+                        // `let db: Db = ..`: the local, if `Db` is a lock alias.
+                        if alias_typed(&let_stmt) {
+                            out.push(Target::Key(self.local_key(&let_stmt)));
+                        }
                         // `let g: MutexGuard<_> = m.lock().unwrap();`
                         if let Some(site) = init
                             .syntax()
@@ -992,7 +996,7 @@ impl Extractor<'_> {
             return None;
         };
         let segs = segments(&pe.path()?)?;
-        let (name, qual) = split_qual(&segs, anchor);
+        let (name, qual) = self.split_qual(&segs, anchor, self.offset_of(pe.syntax()));
         Some(Target::Param {
             name,
             qual,
@@ -1245,7 +1249,7 @@ impl Extractor<'_> {
     }
 
     fn visit_let(&mut self, let_stmt: &ast::LetStmt) {
-        if !self.let_is_decl(let_stmt) {
+        if !self.let_is_decl(let_stmt) && !alias_typed(let_stmt) {
             return;
         }
         let Some(ast::Pat::IdentPat(pat)) = let_stmt.pat() else {
@@ -1671,6 +1675,35 @@ impl Extractor<'_> {
         });
     }
 
+    /// A called path's fn name and the type it is qualified with: `Self` is
+    /// the enclosing `impl`'s type, and a path through this crate's modules
+    /// (`worker::run`, `crate::stats::summary`) names the fn itself, as an
+    /// imported `run` would.
+    fn split_qual(
+        &self,
+        segs: &[String],
+        anchor: &SyntaxNode,
+        offset: TextSize,
+    ) -> (String, Option<String>) {
+        let name = segs.last().cloned().unwrap_or_default();
+        let [.., qual, _] = segs else {
+            return (name, None);
+        };
+        if qual == "Self" {
+            (
+                name,
+                Some(impl_type(anchor).unwrap_or_else(|| qual.clone())),
+            )
+        } else if self
+            .imports
+            .is_local_module(&segs[..segs.len() - 1], offset)
+        {
+            (name, None)
+        } else {
+            (name, Some(qual.clone()))
+        }
+    }
+
     /// What an expression refers to, peeling clones, borrows and unwraps.
     fn root(&self, expr: &ast::Expr, anchor: &SyntaxNode, depth: u32) -> Option<Target> {
         if depth > 8 {
@@ -1715,7 +1748,18 @@ impl Extractor<'_> {
                 if qualifier.starts_with("std::") || qualifier.starts_with("parking_lot") {
                     return None; // `Mutex::new(..)`, `Arc::new(..)`: a value, not a place
                 }
-                let (name, qual) = split_qual(&segs, anchor);
+                // `State(db)`, `Extension(x)`: a tuple struct around the value.
+                if let [wrapper] = segs.as_slice() {
+                    let mut args = ce.arg_list()?.args();
+                    if let (true, Some(arg), None) = (
+                        wrapper.starts_with(|c: char| c.is_ascii_uppercase()),
+                        args.next(),
+                        args.next(),
+                    ) {
+                        return self.root(&arg, anchor, depth + 1);
+                    }
+                }
+                let (name, qual) = self.split_qual(&segs, anchor, self.offset_of(ce.syntax()));
                 Some(Target::Call {
                     name,
                     qual,
@@ -1764,8 +1808,14 @@ impl Extractor<'_> {
                 }
             }
             Binding::Param(f, index, param) => {
+                // A lock type, or a type alias the crate-wide index may know
+                // as one (`db: &Db`).
                 let ty = param.ty()?;
-                self.lock_in_type(ty.syntax())?;
+                if self.lock_in_type(ty.syntax()).is_none()
+                    && Self::type_names(ty.syntax()).is_empty()
+                {
+                    return None;
+                }
                 Some(Target::Key(format!("param:{}#{index}", fn_key(&f))))
             }
             Binding::From(e) => self.root(&e, e.syntax(), depth + 1),
@@ -2126,6 +2176,17 @@ fn let_binding(name: &str, anchor: &SyntaxNode) -> Option<(ast::Expr, Option<usi
     }
 }
 
+/// A `let` annotated with a type that may be a lock type alias (`let db:
+/// Db = ..`): the crate-wide index decides.
+fn alias_typed(let_stmt: &ast::LetStmt) -> bool {
+    let_stmt.ty().is_some_and(|t| {
+        t.syntax()
+            .descendants()
+            .filter_map(ast::NameRef::cast)
+            .any(|n| n.text().starts_with(|c: char| c.is_ascii_uppercase()))
+    })
+}
+
 fn is_assign(bin: &ast::BinExpr) -> bool {
     bin.op_kind() == Some(ast::BinaryOp::Assignment { op: None })
 }
@@ -2195,19 +2256,6 @@ pub fn fn_key(f: &ast::Fn) -> String {
         },
         None => name,
     }
-}
-
-fn split_qual(segs: &[String], anchor: &SyntaxNode) -> (String, Option<String>) {
-    let name = segs.last().cloned().unwrap_or_default();
-    let qual = (segs.len() >= 2).then(|| {
-        let q = &segs[segs.len() - 2];
-        if q == "Self" {
-            impl_type(anchor).unwrap_or_else(|| q.clone())
-        } else {
-            q.clone()
-        }
-    });
-    (name, qual)
 }
 
 /// The closure's callee makes it run off the async executor.

@@ -391,6 +391,30 @@ impl Imports {
         }
     }
 
+    /// Does a module path (`worker`, `crate::stats`, `super::db`) at
+    /// `offset` name a module of this crate?
+    pub fn is_local_module(&self, segs: &[String], offset: TextSize) -> bool {
+        let Some(first) = segs.first() else {
+            return false;
+        };
+        if segs
+            .iter()
+            .any(|s| s.starts_with(|c: char| c.is_ascii_uppercase()))
+        {
+            return false;
+        }
+        if matches!(first.as_str(), "crate" | "self" | "super") {
+            return true;
+        }
+        match self.find(first, self.innermost(offset), 0) {
+            Some(Found::Item) => true,
+            Some(Found::Import(i)) => ["crate::", "self::", "super::"]
+                .iter()
+                .any(|p| i.path.starts_with(p)),
+            _ => false,
+        }
+    }
+
     /// The lock type a path names exactly (not `Mutex::new`, which is a
     /// function); `shift` maps a path parsed out of a macro's tokens back to
     /// the file.
