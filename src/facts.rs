@@ -679,7 +679,7 @@ impl Extractor<'_> {
             return;
         }
         match node.kind() {
-            SyntaxKind::RECORD_FIELD => self.visit_record_field(node),
+            SyntaxKind::RECORD_FIELD | SyntaxKind::TUPLE_FIELD => self.visit_record_field(node),
             SyntaxKind::STATIC | SyntaxKind::CONST => self.visit_static(node),
             SyntaxKind::LET_STMT => self.visit_let(&ast::LetStmt::cast(node.clone()).unwrap()),
             SyntaxKind::FN => self.visit_fn(&ast::Fn::cast(node.clone()).unwrap()),
@@ -845,7 +845,7 @@ impl Extractor<'_> {
         let mut child = node.clone();
         for up in node.ancestors().skip(1) {
             match up.kind() {
-                SyntaxKind::RECORD_FIELD => {
+                SyntaxKind::RECORD_FIELD | SyntaxKind::TUPLE_FIELD => {
                     if let Some(key) = field_key(&up) {
                         out.push(Target::Key(key));
                     }
@@ -996,6 +996,19 @@ impl Extractor<'_> {
             return None;
         };
         let segs = segments(&pe.path()?)?;
+        // `Shared(value)`, `Event::Lock(value)`: a positional field.
+        let upper = |s: &String| s.starts_with(|c: char| c.is_ascii_uppercase());
+        let owner = match segs.as_slice() {
+            [.., e, v] if upper(e) && upper(v) => Some(format!("{e}::{v}")),
+            [.., v] if upper(v) => Some(v.clone()),
+            _ => None,
+        };
+        if let Some(owner) = owner {
+            return Some(Target::Field {
+                name: index.to_string(),
+                owner: Some(owner),
+            });
+        }
         let (name, qual) = self.split_qual(&segs, anchor, self.offset_of(pe.syntax()));
         Some(Target::Param {
             name,
@@ -1010,6 +1023,16 @@ impl Extractor<'_> {
             .filter_map(ast::Path::cast)
             .filter_map(|p| self.lock_type(&p))
             .find(|(f, l)| *f != Family::Tokio && !l.is_guard())
+    }
+
+    /// Does a type name a lock of another library (`async_lock::Mutex`)?
+    fn other_lock_in_type(&self, ty: &SyntaxNode) -> bool {
+        ty.descendants().filter_map(ast::Path::cast).any(|p| {
+            p.segment()
+                .and_then(|s| s.name_ref())
+                .is_some_and(|n| ["Mutex", "RwLock"].contains(&&*n.text()))
+                && self.lock_type(&p).is_none()
+        })
     }
 
     fn type_names(ty: &SyntaxNode) -> Vec<String> {
@@ -1093,19 +1116,29 @@ impl Extractor<'_> {
         });
     }
 
+    /// A struct or variant field, named (`m: Mutex<T>`) or positional
+    /// (`struct Shared(Mutex<T>)`, whose field is `0`).
     fn visit_record_field(&mut self, node: &SyntaxNode) {
-        let field = ast::RecordField::cast(node.clone()).unwrap();
-        let (Some(key), Some(name), Some(ty)) = (field_key(node), field.name(), field.ty()) else {
+        let (name_range, ty) = match ast::RecordField::cast(node.clone()) {
+            Some(field) => (field.name().map(|n| n.syntax().text_range()), field.ty()),
+            None => {
+                let field = ast::TupleField::cast(node.clone()).unwrap();
+                (field.ty().map(|t| t.syntax().text_range()), field.ty())
+            }
+        };
+        let (Some(key), Some(name_range), Some(ty)) = (field_key(node), name_range, ty) else {
             return;
         };
+        let name = key
+            .rsplit_once('.')
+            .map(|(_, n)| n.to_string())
+            .unwrap_or_default();
         let owner = key
             .trim_start_matches("field:")
             .rsplit_once('.')
             .map(|(o, _)| o.to_string())
             .unwrap_or_default();
-        self.facts
-            .struct_fields
-            .push((owner.clone(), name.text().to_string()));
+        self.facts.struct_fields.push((owner.clone(), name.clone()));
         if ty
             .syntax()
             .descendants()
@@ -1117,15 +1150,10 @@ impl Extractor<'_> {
         {
             self.facts.file_blockers.push(FileBlocker {
                 reason: format!("a std lock guard is stored in `{owner}`"),
-                range: name.syntax().text_range(),
+                range: name_range,
             });
         }
-        self.push_decl(
-            key,
-            format!("`{owner}.{}`", name.text()),
-            ty.syntax(),
-            name.syntax().text_range(),
-        );
+        self.push_decl(key, format!("`{owner}.{name}`"), ty.syntax(), name_range);
     }
 
     fn visit_static(&mut self, node: &SyntaxNode) {
@@ -1604,6 +1632,13 @@ impl Extractor<'_> {
         if call.arg_list().is_none_or(|a| a.args().next().is_some()) {
             return; // lock methods take no arguments
         }
+        if call
+            .syntax()
+            .parent()
+            .is_some_and(|p| p.kind() == SyntaxKind::AWAIT_EXPR)
+        {
+            return; // `.lock().await`: an async lock, not a std or parking_lot one
+        }
         let Some(recv) = call.receiver() else { return };
         let scope_anchor = if shift == 0 {
             call.syntax().clone()
@@ -1768,6 +1803,20 @@ impl Extractor<'_> {
             }
             ast::Expr::FieldExpr(fe) => {
                 let name = fe.name_ref()?.text().to_string();
+                // `pair.0` of a local tuple that holds a lock: the local.
+                if name.starts_with(|c: char| c.is_ascii_digit()) {
+                    if let ast::Expr::PathExpr(p) = fe.expr()? {
+                        if let Some(base) = p.path()?.as_single_name_ref() {
+                            if let Some(Target::Key(k)) =
+                                self.lookup_var(base.text().as_ref(), anchor, depth)
+                            {
+                                if k.starts_with("local:") {
+                                    return Some(Target::Key(k));
+                                }
+                            }
+                        }
+                    }
+                }
                 let owner = match fe.expr()? {
                     ast::Expr::PathExpr(p) => {
                         let segs = segments(&p.path()?)?;
@@ -1812,13 +1861,20 @@ impl Extractor<'_> {
                 // as one (`db: &Db`).
                 let ty = param.ty()?;
                 if self.lock_in_type(ty.syntax()).is_none()
-                    && Self::type_names(ty.syntax()).is_empty()
+                    && (Self::type_names(ty.syntax()).is_empty()
+                        || self.other_lock_in_type(ty.syntax()))
                 {
                     return None;
                 }
                 Some(Target::Key(format!("param:{}#{index}", fn_key(&f))))
             }
             Binding::From(e) => self.root(&e, e.syntax(), depth + 1),
+            // `let (flag, cv) = &*pair;`: a part of what `pair` holds.
+            Binding::Destructured(l)
+                if matches!(strip_ref_pat(l.pat()), Some(ast::Pat::TuplePat(_))) =>
+            {
+                self.root(&l.initializer()?, l.syntax(), depth + 1)
+            }
             Binding::Destructured(_) | Binding::Other => None,
             Binding::NotFound => Some(Target::Static(name.to_string())),
         }
@@ -2187,6 +2243,14 @@ fn alias_typed(let_stmt: &ast::LetStmt) -> bool {
     })
 }
 
+/// A pattern without its `&`s.
+fn strip_ref_pat(pat: Option<ast::Pat>) -> Option<ast::Pat> {
+    match pat? {
+        ast::Pat::RefPat(r) => strip_ref_pat(r.pat()),
+        p => Some(p),
+    }
+}
+
 fn is_assign(bin: &ast::BinExpr) -> bool {
     bin.op_kind() == Some(ast::BinaryOp::Assignment { op: None })
 }
@@ -2197,12 +2261,16 @@ fn item_name(node: &SyntaxNode) -> Option<String> {
         .map(|n| n.text().to_string())
 }
 
-/// `field:Struct.name`, or `field:Enum::Variant.name` for enum variants.
+/// `field:Struct.name`, or `field:Enum::Variant.name` for enum variants;
+/// a positional field's name is its index (`field:Shared.0`).
 fn field_key(field: &SyntaxNode) -> Option<String> {
-    let name = ast::RecordField::cast(field.clone())?
-        .name()?
-        .text()
-        .to_string();
+    let name = match ast::RecordField::cast(field.clone()) {
+        Some(f) => f.name()?.text().to_string(),
+        None => ast::TupleFieldList::cast(field.parent()?)?
+            .fields()
+            .position(|f| f.syntax() == field)?
+            .to_string(),
+    };
     let owner_node = field.parent()?.parent()?;
     let owner = match owner_node.kind() {
         SyntaxKind::STRUCT | SyntaxKind::UNION => item_name(&owner_node)?,

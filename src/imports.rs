@@ -385,8 +385,9 @@ impl Imports {
                 join(&import.path)
             }
             Some(Found::Glob(path)) => join(&path),
+            // `std::..` is std's even under a glob the tool cannot see into.
+            Some(Found::Unknown) | None if EXTERN_ROOTS.contains(&first.as_str()) => join(first),
             Some(Found::Item | Found::Unknown) => join(&format!("crate::{first}")),
-            None if EXTERN_ROOTS.contains(&first.as_str()) => join(first),
             None => join(&format!("crate::{first}")),
         }
     }
@@ -588,9 +589,11 @@ mod tests {
         assert_eq!(at(src, "Mutex"), "crate::Mutex");
         let src = "use std::sync::*;\nuse parking_lot::Mutex;\nfn f() { /*here*/ }";
         assert_eq!(at(src, "Mutex"), "parking_lot::Mutex");
-        // A glob the tool cannot see into could bring anything.
+        // A glob the tool cannot see into could bring anything, but not
+        // another `std`.
         let src = "use crate::prelude::*;\nuse std::sync::*;\nfn f() { /*here*/ }";
         assert_eq!(at(src, "Mutex"), "crate::Mutex");
+        assert_eq!(at(src, "std::fs::read"), "std::fs::read");
     }
 
     #[test]

@@ -215,6 +215,9 @@ struct Index {
     fields_by_name: HashMap<String, HashSet<(Unit, String)>>,
     /// Structs by unit and name, and the files that declare one so named.
     structs: HashMap<(Unit, String), BTreeSet<usize>>,
+    /// Keys that several declarations share (items of the same name in
+    /// different modules), with all of them.
+    namesakes: HashMap<(Unit, String), Vec<usize>>,
 }
 
 impl Index {
@@ -224,6 +227,7 @@ impl Index {
             by_key: HashMap::new(),
             fields_by_name: HashMap::new(),
             structs: HashMap::new(),
+            namesakes: HashMap::new(),
         };
         let mut candidates = Vec::new();
         for (file, facts) in files.iter().enumerate() {
@@ -263,6 +267,45 @@ impl Index {
         index
     }
 
+    /// The declarations with `key` as code of `file` in `unit` sees them:
+    /// of several namesakes, the one in that file, else all, ambiguous.
+    fn lookup(&self, unit: Unit, key: String, file: usize) -> Resolved {
+        let Some(id) = self.get(unit, key.clone()) else {
+            return Resolved {
+                ids: Vec::new(),
+                ambiguous: false,
+            };
+        };
+        let unit = if self.by_key.contains_key(&(unit, key.clone())) {
+            unit
+        } else {
+            0
+        };
+        match self.namesakes.get(&(unit, key)) {
+            None => Resolved {
+                ids: vec![id],
+                ambiguous: false,
+            },
+            Some(all) => {
+                let own: Vec<usize> = all
+                    .iter()
+                    .copied()
+                    .filter(|&i| self.decls[i].file == file)
+                    .collect();
+                match own.len() {
+                    1 => Resolved {
+                        ids: own,
+                        ambiguous: false,
+                    },
+                    _ => Resolved {
+                        ids: all.clone(),
+                        ambiguous: true,
+                    },
+                }
+            }
+        }
+    }
+
     /// The declaration with `key` as code in `unit` sees it: its own, or
     /// one of `src/`.
     fn get(&self, unit: Unit, key: String) -> Option<usize> {
@@ -288,15 +331,15 @@ impl Index {
             range: d.range,
         };
         let key = (unit, d.key.clone());
-        if let Some(&existing) = self.by_key.get(&key) {
-            let reason = format!(
-                "{} is declared more than once in the crate; the tool cannot tell the two apart",
-                d.display
-            );
-            self.decls[existing].blockers.push((loc, reason));
-            return;
+        let id = self.decls.len();
+        match self.by_key.get(&key) {
+            // Another module's item of the same name (`fn run` in two
+            // modules): code in a file means its own; elsewhere, either.
+            Some(&first) => self.namesakes.entry(key).or_insert(vec![first]).push(id),
+            None => {
+                self.by_key.insert(key, id);
+            }
         }
-        self.by_key.insert(key, self.decls.len());
         self.decls.push(Decl {
             key: d.key.clone(),
             file,
@@ -327,18 +370,10 @@ impl Index {
         ids
     }
 
-    /// The declarations `t`, written in code of `unit`, can refer to.
-    fn resolve(&self, t: &Target, unit: Unit) -> Resolved {
-        self.resolve_in(t, unit, None)
-    }
-
-    /// As `resolve`, for code in `file`: a struct named in it may be one of
-    /// several of that name, and the file's own is the one it means.
-    fn resolve_in(&self, t: &Target, unit: Unit, file: Option<usize>) -> Resolved {
-        let one = |key: String| Resolved {
-            ids: self.get(unit, key).into_iter().collect(),
-            ambiguous: false,
-        };
+    /// The declarations `t`, written in `file` (of `unit`), can refer to:
+    /// of several items of one name, the file's own is the one it means.
+    fn resolve(&self, t: &Target, unit: Unit, file: usize) -> Resolved {
+        let one = |key: String| self.lookup(unit, key, file);
         match t {
             Target::Key(k) => one(k.clone()),
             Target::Static(n) => one(format!("static:{n}")),
@@ -356,7 +391,7 @@ impl Index {
                         // Several structs of this name: the one this file
                         // declares, or, if it declares none, any of them.
                         return match file {
-                            Some(f) if files.contains(&f) => Resolved {
+                            f if files.contains(&f) => Resolved {
                                 ids: found
                                     .ids
                                     .into_iter()
@@ -370,6 +405,14 @@ impl Index {
                             },
                         };
                     }
+                }
+                // A positional field is never matched by its index alone:
+                // `x.0` of a tuple, `Some(x)`, `Ok(x)`.
+                if name.starts_with(|c: char| c.is_ascii_digit()) {
+                    return Resolved {
+                        ids: Vec::new(),
+                        ambiguous: false,
+                    };
                 }
                 let owners: Vec<&(Unit, String)> = self
                     .fields_by_name
@@ -435,9 +478,9 @@ impl Index {
     }
 
     /// The first candidate that names exactly one declaration.
-    fn first_owner(&self, candidates: &[Target], unit: Unit) -> Option<usize> {
+    fn first_owner(&self, candidates: &[Target], unit: Unit, file: usize) -> Option<usize> {
         candidates.iter().find_map(|t| {
-            let r = self.resolve(t, unit);
+            let r = self.resolve(t, unit, file);
             (r.ids.len() == 1 && !r.ambiguous).then(|| r.ids[0])
         })
     }
@@ -564,10 +607,10 @@ pub fn plan(files: &[&FileFacts], opts: &PlanOptions) -> CratePlan {
     for (file, facts) in files.iter().enumerate() {
         let unit = units[file];
         for (lhs, rhs) in &facts.links {
-            let Some(l) = index.first_owner(lhs, unit) else {
+            let Some(l) = index.first_owner(lhs, unit, file) else {
                 continue;
             };
-            let r = index.resolve(rhs, unit);
+            let r = index.resolve(rhs, unit, file);
             if r.ambiguous {
                 continue;
             }
@@ -591,7 +634,7 @@ pub fn plan(files: &[&FileFacts], opts: &PlanOptions) -> CratePlan {
     };
     for (file, facts) in files.iter().enumerate() {
         for site in &facts.sites {
-            let r = index.resolve_in(&site.target, units[file], Some(file));
+            let r = index.resolve(&site.target, units[file], file);
             let loc = Loc {
                 file,
                 range: site.range,
@@ -611,7 +654,15 @@ pub fn plan(files: &[&FileFacts], opts: &PlanOptions) -> CratePlan {
         }
         for u in &facts.unresolved {
             for (id, simple) in simple_names.iter().enumerate() {
-                if u.names_nearby.contains(simple) {
+                // Only a declaration this code can see: a local of its own
+                // file, or an item of its unit or of `src/`.
+                let d = &index.decls[id];
+                let visible = if d.key.starts_with("local:") {
+                    d.file == file
+                } else {
+                    units[d.file] == units[file] || units[d.file] == 0
+                };
+                if visible && u.names_nearby.contains(simple) {
                     let reason =
                         "a lock site near a use of it has a receiver the tool cannot resolve";
                     uncertain(
@@ -635,7 +686,7 @@ pub fn plan(files: &[&FileFacts], opts: &PlanOptions) -> CratePlan {
                 file,
                 range: m.range,
             };
-            for id in index.resolve(&m.target, units[file]).ids {
+            for id in index.resolve(&m.target, units[file], file).ids {
                 uncertain(id, loc.clone(), m.in_async, reason.clone());
             }
         }
@@ -656,7 +707,7 @@ pub fn plan(files: &[&FileFacts], opts: &PlanOptions) -> CratePlan {
     let mut read_only_refs: BTreeMap<usize, Vec<Loc>> = BTreeMap::new();
     for (file, facts) in files.iter().enumerate().filter(|(_, f)| f.read_only) {
         for r in &facts.refs {
-            if let Some(owner) = index.first_owner(&r.owners, units[file]) {
+            if let Some(owner) = index.first_owner(&r.owners, units[file], file) {
                 read_only_refs.entry(uf.find(owner)).or_default().push(Loc {
                     file,
                     range: r.range,
@@ -856,7 +907,7 @@ pub fn plan(files: &[&FileFacts], opts: &PlanOptions) -> CratePlan {
         // Where a migrated lock type is named through an import.
         let mut migrated_starts: HashSet<u32> = HashSet::new();
         for r in &facts.refs {
-            let Some(owner) = index.first_owner(&r.owners, units[file]) else {
+            let Some(owner) = index.first_owner(&r.owners, units[file], file) else {
                 continue;
             };
             if !migrating.contains(&uf.find(owner)) || r.family != decl_family(owner) {
