@@ -1542,6 +1542,9 @@ impl Extractor<'_> {
             self.shift = 0;
             return;
         }
+        if !parses {
+            self.macro_declarations(mac, &name, &inner, start);
+        }
         // An unknown macro: note the uses of tracked imports in its tokens,
         // and every place handed to it, so that a lock used here is never
         // migrated behind the macro's back.
@@ -1620,6 +1623,43 @@ impl Extractor<'_> {
                     in_async,
                 });
             }
+        }
+    }
+
+    /// An item-level macro the tool cannot read may declare locks
+    /// (`pin_project! { struct S { m: Mutex<T> } }`). Where its tokens read as
+    /// items, their fields and statics are declarations that can never be
+    /// rewritten: a lock that flows into one is left to a person.
+    fn macro_declarations(&mut self, mac: &ast::MacroCall, name: &str, inner: &str, start: u32) {
+        let at_item_level = mac.syntax().parent().is_some_and(|p| {
+            matches!(
+                p.kind(),
+                SyntaxKind::SOURCE_FILE | SyntaxKind::ITEM_LIST | SyntaxKind::MACRO_ITEMS
+            )
+        });
+        if !at_item_level || !(inner.contains("Mutex") || inner.contains("RwLock")) {
+            return;
+        }
+        let parsed = SourceFile::parse(inner, self.edition);
+        if !parsed.errors().is_empty() {
+            return;
+        }
+        let first = self.facts.decls.len();
+        self.shift = start;
+        for node in parsed.syntax_node().descendants() {
+            match node.kind() {
+                SyntaxKind::RECORD_FIELD | SyntaxKind::TUPLE_FIELD => {
+                    self.visit_record_field(&node)
+                }
+                SyntaxKind::STATIC | SyntaxKind::CONST => self.visit_static(&node),
+                _ => {}
+            }
+        }
+        self.shift = 0;
+        let reason = format!("it is declared inside `{name}!`, a macro the tool cannot rewrite");
+        for d in &mut self.facts.decls[first..] {
+            d.range += TextSize::from(start);
+            d.blockers.push(reason.clone());
         }
     }
 
