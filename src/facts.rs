@@ -52,6 +52,9 @@ pub struct DeclFact {
     /// Public in a library's own code: other crates may name it (set by
     /// the run, which knows the crate).
     pub exported: bool,
+    /// A parameter typed with the lock's guard (`g: &mut MutexGuard<'_, T>`):
+    /// it follows the lock whose guards are passed to it.
+    pub guard: bool,
 }
 
 /// The name code elsewhere in the crate must mention to reach the
@@ -438,6 +441,9 @@ pub const LOCK_METHODS: &[&str] = &[
     "clear_poison",
 ];
 
+/// Lock methods that return the lock's guard.
+const GUARD_METHODS: &[&str] = &["lock", "read", "write", "try_lock", "try_read", "try_write"];
+
 /// Macros whose arguments are plain expressions.
 const EXPR_MACROS: &[&str] = &[
     "println",
@@ -820,6 +826,17 @@ impl Extractor<'_> {
         if seg.name_ref()?.text() != "new" {
             return None;
         }
+        // Anywhere in a `const fn` (outside closures): `Mutex::new` there
+        // must stay const.
+        let const_fn = parent
+            .syntax()
+            .ancestors()
+            .take_while(|a| a.kind() != SyntaxKind::CLOSURE_EXPR)
+            .find_map(ast::Fn::cast)
+            .is_some_and(|f| f.const_token().is_some());
+        if const_fn {
+            return Some(seg.syntax().text_range());
+        }
         let mut node = parent.syntax().parent()?; // PATH_EXPR
         loop {
             let up = node.parent()?;
@@ -1025,6 +1042,22 @@ impl Extractor<'_> {
             .find(|(f, l)| *f != Family::Tokio && !l.is_guard())
     }
 
+    /// The std or parking_lot guard a type names, as the lock it guards.
+    fn guard_in_type(&self, ty: &SyntaxNode) -> Option<(Family, LockType)> {
+        ty.descendants()
+            .filter_map(ast::Path::cast)
+            .filter_map(|p| self.lock_type(&p))
+            .find(|(f, l)| *f != Family::Tokio && l.is_guard())
+            .map(|(f, l)| {
+                let lock = if l == LockType::MutexGuard {
+                    LockType::Mutex
+                } else {
+                    LockType::RwLock
+                };
+                (f, lock)
+            })
+    }
+
     /// Does a type name a lock of another library (`async_lock::Mutex`)?
     fn other_lock_in_type(&self, ty: &SyntaxNode) -> bool {
         ty.descendants().filter_map(ast::Path::cast).any(|p| {
@@ -1065,6 +1098,7 @@ impl Extractor<'_> {
                     type_names: names,
                     public: false,
                     exported: false,
+                    guard: false,
                 });
             }
             return;
@@ -1113,6 +1147,7 @@ impl Extractor<'_> {
             type_names: names,
             public,
             exported: false,
+            guard: false,
         });
     }
 
@@ -1313,6 +1348,24 @@ impl Extractor<'_> {
                 let (Some(ty), Some(pat)) = (param.ty(), param.pat()) else {
                     continue;
                 };
+                if let (None, Some((family, lock))) = (
+                    self.lock_in_type(ty.syntax()),
+                    self.guard_in_type(ty.syntax()),
+                ) {
+                    self.facts.decls.push(DeclFact {
+                        key: format!("param:{key}#{index}"),
+                        display: format!("parameter `{}` of `{key}`", pat.syntax().text()),
+                        lock,
+                        family,
+                        range: pat.syntax().text_range(),
+                        blockers: Vec::new(),
+                        type_names: Vec::new(),
+                        public: false,
+                        exported: false,
+                        guard: true,
+                    });
+                    continue;
+                }
                 self.push_decl(
                     format!("param:{key}#{index}"),
                     format!("parameter `{}` of `{key}`", pat.syntax().text()),
@@ -1426,6 +1479,32 @@ impl Extractor<'_> {
                     .parent()
                     .is_some_and(|p| p.kind() == SyntaxKind::AWAIT_EXPR),
             });
+        }
+        // `std::thread::spawn(worker)`: a fn handed by name to a spawner
+        // that runs it off the runtime is called from blocking code.
+        if let Some(args) = ast::CallExpr::cast(node.clone())
+            .and_then(|c| c.arg_list())
+            .or_else(|| ast::MethodCallExpr::cast(node.clone()).and_then(|m| m.arg_list()))
+        {
+            for arg in args.args() {
+                let ast::Expr::PathExpr(p) = &arg else {
+                    continue;
+                };
+                let Some(name) = p.path().and_then(|p| p.segment()?.name_ref()) else {
+                    continue;
+                };
+                if shift == 0 && is_blocking_closure(arg.syntax()) {
+                    let name = name.text().to_string();
+                    self.facts.calls.push(CallFact {
+                        callee_key: Some(name.clone()),
+                        callee: name,
+                        in_fn: self.in_fn.clone(),
+                        ctx: SiteContext::Blocking,
+                        range: arg.syntax().text_range(),
+                        awaited: false,
+                    });
+                }
+            }
         }
         if self.blocking_only {
             return;
@@ -1793,6 +1872,9 @@ impl Extractor<'_> {
             ast::Expr::MethodCallExpr(mc) => {
                 let name = mc.name_ref()?.text().to_string();
                 if PASS_THROUGH.contains(&name.as_str()) {
+                    self.root(&mc.receiver()?, anchor, depth + 1)
+                } else if GUARD_METHODS.contains(&name.as_str()) {
+                    // A guard: it follows its lock (into guard parameters).
                     self.root(&mc.receiver()?, anchor, depth + 1)
                 } else if LOCK_METHODS.contains(&name.as_str()) {
                     None
@@ -2366,7 +2448,8 @@ pub fn fn_key(f: &ast::Fn) -> String {
     }
 }
 
-/// The closure's callee makes it run off the async executor.
+/// The call a closure (or a fn passed by name) is handed to makes it run
+/// off the async executor.
 fn is_blocking_closure(closure: &SyntaxNode) -> bool {
     let Some(call) = closure
         .parent()

@@ -159,6 +159,8 @@ struct Decl {
     blockers: Vec<(Loc, String)>,
     type_names: Vec<String>,
     exported: bool,
+    /// A guard parameter: never the lock a group is named after.
+    guard: bool,
 }
 
 struct UnionFind(Vec<usize>);
@@ -354,6 +356,7 @@ impl Index {
                 .collect(),
             type_names: d.type_names.clone(),
             exported: d.exported,
+            guard: d.guard,
         });
     }
 
@@ -724,7 +727,10 @@ pub fn plan(files: &[&FileFacts], opts: &PlanOptions) -> CratePlan {
             .collect();
         let mut async_sites: Vec<Loc> = group_sites
             .iter()
-            .filter(|(_, s)| s.ctx == SiteContext::Async && lock_method_names(&s.method).is_some())
+            .filter(|(_, s)| {
+                matches!(s.ctx, SiteContext::Async | SiteContext::SyncInAsync)
+                    && lock_method_names(&s.method).is_some()
+            })
             .map(|(f, s)| Loc {
                 file: *f,
                 range: s.range,
@@ -750,7 +756,10 @@ pub fn plan(files: &[&FileFacts], opts: &PlanOptions) -> CratePlan {
         let first = members
             .iter()
             .copied()
-            .min_by_key(|&id| (index.decls[id].file, index.decls[id].range.start()))
+            .min_by_key(|&id| {
+                let d = &index.decls[id];
+                (d.guard, d.file, d.range.start())
+            })
             .unwrap();
         let family = index.decls[first].family;
         let lock = index.decls[first].lock;
