@@ -222,6 +222,14 @@ pub fn tracked_import(path: &str) -> bool {
     .any(|p| path.starts_with(p))
 }
 
+/// What extraction needs to know of the file's crate.
+pub struct CrateContext<'a> {
+    /// Functions the configuration declares blocking.
+    pub user_blocking: &'a [crate::config::UserBlocking],
+    /// Lock types its modules re-export.
+    pub reexports: &'a crate::imports::ReExports,
+}
+
 /// A blocking call and where it runs.
 #[derive(Clone, Debug)]
 pub struct BlockingFact {
@@ -360,8 +368,9 @@ pub struct FileBlocker {
 /// A use of a name imported from `std::sync` or `parking_lot`.
 #[derive(Clone, Debug)]
 pub struct NameUse {
-    /// The `use` tree that brings the name into scope.
+    /// The `use` tree that brings the name into scope (a name or a glob).
     pub import: TextRange,
+    pub name: String,
     pub range: TextRange,
 }
 
@@ -388,6 +397,9 @@ pub struct FileFacts {
     /// The run must not change this file (excluded, or outside the paths
     /// given): it is read only so that locks it touches are not migrated.
     pub read_only: bool,
+    /// Lock types the file's module re-exports (`pub use std::sync::Mutex as
+    /// StdMutex;`): local name and full path.
+    pub reexports: Vec<(String, String)>,
     /// The compilation unit the file belongs to (set by the run): empty for
     /// the crate's own code, `tests/NAME` (or `examples/`, `benches/`) for
     /// each integration test, example and bench, which is a crate of its own.
@@ -571,9 +583,10 @@ pub fn extract(
     edition: Edition,
     flow_names: Option<&HashSet<String>>,
     blocking_only: bool,
-    user_blocking: &[crate::config::UserBlocking],
+    krate: &CrateContext,
 ) -> FileFacts {
-    let imports = Imports::collect(file, text);
+    let user_blocking = krate.user_blocking;
+    let imports = Imports::collect(file, text).with_reexports(krate.reexports);
     let mut lock_names: HashSet<String> = [
         "Mutex",
         "RwLock",
@@ -585,10 +598,21 @@ pub fn extract(
     .into();
     let mut facts = FileFacts::default();
     for import in imports.all() {
-        if tracked_import(&import.path) {
+        let path = imports.canonical(&import.path);
+        if tracked_import(&path) {
+            if import.public && imports.exported().any(|e| e.tree == import.tree) {
+                facts.reexports.push((import.local.clone(), path.clone()));
+            }
+            // A glob: every name it brings in is counted, so that one the
+            // migration leaves unused can be replaced.
+            let members = path
+                .strip_suffix("::*")
+                .and_then(crate::imports::glob_members)
+                .unwrap_or_default();
+            lock_names.extend(members.iter().map(|m| m.to_string()));
             facts
                 .imports
-                .push((import.local.clone(), import.path.clone(), import.tree));
+                .push((import.local.clone(), path, import.tree));
             lock_names.insert(import.local.clone());
         }
     }
@@ -777,13 +801,14 @@ impl Extractor<'_> {
                     .import_for(&segs[0], self.offset_of(path.syntax()))
             })
             .flatten();
-        if let Some(import) = import.filter(|i| tracked_import(&i.path)) {
+        if let Some(import) = import.filter(|i| tracked_import(&self.imports.canonical(&i.path))) {
             let name_range = path
                 .segment()
                 .and_then(|s| s.name_ref())
                 .map(|n| n.syntax().text_range());
             self.facts.name_uses.push(NameUse {
                 import: import.tree,
+                name: segs[0].clone(),
                 range: name_range.unwrap_or(path.syntax().text_range()) + TextSize::from(shift),
             });
         }
@@ -1640,10 +1665,11 @@ impl Extractor<'_> {
             if let Some(import) = self
                 .imports
                 .import_for(t.text(), t.text_range().start())
-                .filter(|i| tracked_import(&i.path))
+                .filter(|i| tracked_import(&self.imports.canonical(&i.path)))
             {
                 self.facts.name_uses.push(NameUse {
                     import: import.tree,
+                    name: t.text().to_string(),
                     range: t.text_range(),
                 });
             }
@@ -2882,7 +2908,10 @@ mod tests {
             Edition::Edition2021,
             None,
             false,
-            &[],
+            &CrateContext {
+                user_blocking: &[],
+                reexports: &Default::default(),
+            },
         )
     }
 

@@ -8,7 +8,7 @@
 use std::collections::{HashMap, HashSet};
 
 use ra_ap_syntax::{
-    ast::{self, HasName},
+    ast::{self, HasName, HasVisibility},
     AstNode, SyntaxKind, SyntaxNode, TextRange, TextSize,
 };
 /// A lock-related type the tool knows by its full path.
@@ -63,7 +63,14 @@ pub struct ImportedName {
     pub path: String,
     /// The `UseTree` that introduces the name.
     pub tree: TextRange,
+    /// A `pub` (or `pub(crate)`) use: other modules can import the name.
+    pub public: bool,
 }
+
+/// Lock types re-exported by modules of a crate: `crate::sync::StdMutex` →
+/// `std::sync::Mutex` for `pub use std::sync::Mutex as StdMutex;` in
+/// `src/sync.rs`.
+pub type ReExports = HashMap<String, String>;
 
 /// A module (the file, or an inline `mod x { .. }`) or a block that holds
 /// `use` items or items of its own.
@@ -75,7 +82,8 @@ struct Scope {
     /// The scope around this one.
     parent: Option<usize>,
     names: HashMap<String, ImportedName>,
-    globs: Vec<String>,
+    /// `use a::b::*`: local name `*`, path `a::b::*`.
+    globs: Vec<ImportedName>,
     /// Types, traits and modules declared here (they shadow imports and globs).
     items: HashSet<String>,
 }
@@ -85,62 +93,130 @@ struct Scope {
 pub struct Imports {
     /// Sorted by start; the first is the file.
     scopes: Vec<Scope>,
+    /// The crate's re-exported lock types, for paths through its modules.
+    reexports: ReExports,
 }
 
-/// The names a glob from a known library brings in, when the tool needs them.
-fn glob_provides(glob: &str, name: &str) -> Option<bool> {
-    let known: &[&str] = match glob {
-        "std::sync" => &[
-            "Mutex",
-            "RwLock",
-            "MutexGuard",
-            "RwLockReadGuard",
-            "RwLockWriteGuard",
-            "Arc",
-            "Weak",
-            "Condvar",
+/// Every name `use std::sync::*` brings in.
+const STD_SYNC: &[&str] = &[
+    "Arc",
+    "Barrier",
+    "BarrierWaitResult",
+    "Condvar",
+    "Exclusive",
+    "LazyLock",
+    "LockResult",
+    "MappedMutexGuard",
+    "MappedRwLockReadGuard",
+    "MappedRwLockWriteGuard",
+    "Mutex",
+    "MutexGuard",
+    "ONCE_INIT",
+    "Once",
+    "OnceLock",
+    "OnceState",
+    "PoisonError",
+    "ReentrantLock",
+    "ReentrantLockGuard",
+    "RwLock",
+    "RwLockReadGuard",
+    "RwLockWriteGuard",
+    "TryLockError",
+    "TryLockResult",
+    "WaitTimeoutResult",
+    "Weak",
+    "atomic",
+    "mpmc",
+    "mpsc",
+    "nonpoison",
+    "poison",
+];
+
+/// Every name `use parking_lot::*` brings in.
+const PARKING_LOT: &[&str] = &[
+    "Condvar",
+    "FairMutex",
+    "FairMutexGuard",
+    "MappedFairMutexGuard",
+    "MappedMutexGuard",
+    "MappedReentrantMutexGuard",
+    "MappedRwLockReadGuard",
+    "MappedRwLockWriteGuard",
+    "Mutex",
+    "MutexGuard",
+    "ONCE_INIT",
+    "Once",
+    "OnceState",
+    "RawFairMutex",
+    "RawMutex",
+    "RawRwLock",
+    "RawThreadId",
+    "ReentrantMutex",
+    "ReentrantMutexGuard",
+    "RwLock",
+    "RwLockReadGuard",
+    "RwLockUpgradableReadGuard",
+    "RwLockWriteGuard",
+    "WaitTimeoutResult",
+    "const_fair_mutex",
+    "const_mutex",
+    "const_reentrant_mutex",
+    "const_rwlock",
+    "deadlock",
+    "lock_api",
+];
+
+/// The names a glob from a known library brings in (`None`: any name).
+pub fn glob_members(glob: &str) -> Option<&'static [&'static str]> {
+    match glob {
+        "std::sync" => Some(STD_SYNC),
+        "parking_lot" => Some(PARKING_LOT),
+        "tokio::sync" => Some(&[
+            "AcquireError",
             "Barrier",
-            "Once",
-            "OnceLock",
-            "LazyLock",
-            "mpsc",
-            "atomic",
-            "PoisonError",
+            "BarrierWaitResult",
+            "MappedMutexGuard",
+            "Mutex",
+            "MutexGuard",
+            "Notify",
+            "OnceCell",
+            "OwnedMappedMutexGuard",
+            "OwnedMutexGuard",
+            "OwnedRwLockMappedWriteGuard",
+            "OwnedRwLockReadGuard",
+            "OwnedRwLockWriteGuard",
+            "OwnedSemaphorePermit",
+            "RwLock",
+            "RwLockMappedWriteGuard",
+            "RwLockReadGuard",
+            "RwLockWriteGuard",
+            "Semaphore",
+            "SemaphorePermit",
+            "SetError",
+            "SetOnce",
+            "SetOnceError",
+            "TryAcquireError",
             "TryLockError",
-        ],
-        "parking_lot" => &[
-            "Mutex",
-            "RwLock",
-            "MutexGuard",
-            "RwLockReadGuard",
-            "RwLockWriteGuard",
-            "Condvar",
-            "Once",
-            "ReentrantMutex",
-            "FairMutex",
-        ],
-        "tokio::sync" => &[
-            "Mutex",
-            "RwLock",
-            "MutexGuard",
-            "RwLockReadGuard",
-            "RwLockWriteGuard",
+            "broadcast",
+            "futures",
             "mpsc",
             "oneshot",
-            "broadcast",
             "watch",
-            "Notify",
-            "Semaphore",
-            "OnceCell",
-            "Barrier",
-        ],
-        _ if EXTERN_ROOTS.contains(&glob.split("::").next().unwrap_or_default()) => {
-            // Another module of a library the tool knows: it brings no lock.
-            return LockType::from_name(name).is_some().then_some(false);
+        ]),
+        _ => None,
+    }
+}
+
+/// Does a glob bring in `name`? `None` when the tool cannot tell.
+fn glob_provides(glob: &str, name: &str) -> Option<bool> {
+    match glob_members(glob) {
+        Some(known) => Some(known.contains(&name)),
+        // Another module of a library the tool knows: it brings no lock.
+        None if EXTERN_ROOTS.contains(&glob.split("::").next().unwrap_or_default()) => {
+            LockType::from_name(name).is_some().then_some(false)
         }
-        _ => return None,
-    };
-    Some(known.contains(&name))
+        None => None,
+    }
 }
 
 /// Crates whose paths are taken as absolute.
@@ -150,7 +226,8 @@ const EXTERN_ROOTS: &[&str] = &["std", "core", "alloc", "tokio", "parking_lot"];
 enum Found<'a> {
     Import(&'a ImportedName),
     Item,
-    Glob(String),
+    /// Through a glob of a known library: the glob, and the full path.
+    Glob(&'a ImportedName, String),
     /// Only a glob the tool cannot see into could bring it.
     Unknown,
 }
@@ -186,7 +263,7 @@ impl Imports {
                 let scope = Self::scope_of(&mut scopes, &mut index, &holder);
                 if let Some(u) = ast::Use::cast(item.clone()) {
                     if let Some(tree) = u.use_tree() {
-                        scopes[scope].walk(&tree, "");
+                        scopes[scope].walk(&tree, "", u.visibility().is_some());
                     }
                     continue;
                 }
@@ -211,7 +288,10 @@ impl Imports {
             scopes[i].parent = stack.last().copied();
             stack.push(i);
         }
-        Imports { scopes }
+        Imports {
+            scopes,
+            reexports: ReExports::new(),
+        }
     }
 
     fn scope_of(
@@ -226,9 +306,39 @@ impl Imports {
         })
     }
 
-    /// Every named import of the file, in order.
+    /// Resolves paths through the crate's modules with its re-exports.
+    pub fn with_reexports(mut self, reexports: &ReExports) -> Imports {
+        self.reexports.clone_from(reexports);
+        self
+    }
+
+    /// The public imports of the file's own scope: what its module re-exports.
+    pub fn exported(&self) -> impl Iterator<Item = &ImportedName> {
+        self.scopes[0].names.values().filter(|i| i.public)
+    }
+
+    /// A path with a crate re-export at its head replaced by what it names.
+    pub fn canonical(&self, path: &str) -> String {
+        if self.reexports.is_empty() || !path.starts_with("crate::") {
+            return path.to_string();
+        }
+        let mut end = path.len();
+        loop {
+            if let Some(target) = self.reexports.get(&path[..end]) {
+                return format!("{target}{}", &path[end..]);
+            }
+            match path[..end].rfind("::") {
+                Some(i) if i > "crate".len() => end = i,
+                _ => return path.to_string(),
+            }
+        }
+    }
+
+    /// Every import of the file: named ones, and globs (local name `*`).
     pub fn all(&self) -> impl Iterator<Item = &ImportedName> {
-        self.scopes.iter().flat_map(|s| s.names.values())
+        self.scopes
+            .iter()
+            .flat_map(|s| s.names.values().chain(&s.globs))
     }
 
     /// The innermost scope around `offset`.
@@ -268,7 +378,8 @@ impl Imports {
             }
             let mut unknown = false;
             let mut provided = None;
-            for glob in &scope.globs {
+            for import in &scope.globs {
+                let glob = import.path.trim_end_matches("::*");
                 if glob == "super" || glob == "self" {
                     let module = self.module_of(s);
                     let target = if glob == "super" {
@@ -289,7 +400,7 @@ impl Imports {
                 }
                 match glob_provides(glob, name) {
                     Some(true) => {
-                        provided = provided.or(Some(Found::Glob(format!("{glob}::{name}"))))
+                        provided = provided.or(Some(Found::Glob(import, format!("{glob}::{name}"))))
                     }
                     Some(false) => {}
                     None => unknown = true,
@@ -317,8 +428,10 @@ impl Imports {
     }
 
     fn import_in(&self, name: &str, s: usize, depth: u32) -> Option<&ImportedName> {
-        let Found::Import(import) = self.find(name, s, depth)? else {
-            return None;
+        let import = match self.find(name, s, depth)? {
+            Found::Import(import) => import,
+            Found::Glob(glob, _) => return Some(glob),
+            _ => return None,
         };
         match self.relative(&import.path, s) {
             Some((segs, target)) if segs.len() == 1 && depth < 16 => {
@@ -350,7 +463,7 @@ impl Imports {
     /// not start at a known crate or an import are local to the crate
     /// (prefixed `crate::`).
     pub fn resolve(&self, segs: &[String], offset: TextSize) -> String {
-        self.resolve_in(segs, self.innermost(offset), 0)
+        self.canonical(&self.resolve_in(segs, self.innermost(offset), 0))
     }
 
     fn resolve_in(&self, segs: &[String], s: usize, depth: u32) -> String {
@@ -384,7 +497,7 @@ impl Imports {
                 }
                 join(&import.path)
             }
-            Some(Found::Glob(path)) => join(&path),
+            Some(Found::Glob(_, path)) => join(&path),
             // `std::..` is std's even under a glob the tool cannot see into.
             Some(Found::Unknown) | None if EXTERN_ROOTS.contains(&first.as_str()) => join(first),
             Some(Found::Item | Found::Unknown) => join(&format!("crate::{first}")),
@@ -438,7 +551,7 @@ impl Scope {
         }
     }
 
-    fn walk(&mut self, tree: &ast::UseTree, prefix: &str) {
+    fn walk(&mut self, tree: &ast::UseTree, prefix: &str, public: bool) {
         let own = tree.path().and_then(|p| segments(&p)).unwrap_or_default();
         let mut full: Vec<String> = prefix
             .split("::")
@@ -449,12 +562,18 @@ impl Scope {
         if let Some(list) = tree.use_tree_list() {
             let prefix = full.join("::");
             for child in list.use_trees() {
-                self.walk(&child, &prefix);
+                self.walk(&child, &prefix, public);
             }
             return;
         }
         if tree.star_token().is_some() {
-            self.globs.push(full.join("::"));
+            full.push("*".to_string());
+            self.globs.push(ImportedName {
+                local: "*".to_string(),
+                path: full.join("::"),
+                tree: tree.syntax().text_range(),
+                public,
+            });
             return;
         }
         if full.last().map(String::as_str) == Some("self") {
@@ -477,6 +596,7 @@ impl Scope {
                 local,
                 path,
                 tree: tree.syntax().text_range(),
+                public,
             },
         );
     }

@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use ra_ap_syntax::TextRange;
 
 use crate::edit::Edit;
-use crate::facts::{FileFacts, SiteContext, SiteFact, SiteShape, Target};
+use crate::facts::{FileFacts, NameUse, SiteContext, SiteFact, SiteShape, Target};
 use crate::imports::{Family, LockType};
 use crate::rules::Applicability;
 
@@ -972,24 +972,36 @@ pub fn plan(files: &[&FileFacts], opts: &PlanOptions) -> CratePlan {
                     !migrated_starts.contains(&u32::from(u.range.start())) && !is_removed(u.range)
                 })
                 .count();
+            // What a use names in tokio::sync: the imported item, or for a
+            // glob (`use std::sync::*`) the name used.
+            let glob = local == "*";
             let name = path.rsplit("::").next().unwrap_or_default();
+            let tokio_name = |u: &NameUse| {
+                if glob {
+                    u.name.clone()
+                } else {
+                    name.to_string()
+                }
+            };
             if !migrated.is_empty() {
                 if kept == 0 {
                     change.remove.push(*tree);
-                    change.add.push((
-                        *tree,
-                        if name == local {
-                            name.to_string()
-                        } else {
-                            format!("{name} as {local}")
-                        },
-                    ));
+                    if glob {
+                        let names: BTreeSet<String> =
+                            migrated.iter().map(|u| tokio_name(u)).collect();
+                        change.add.extend(names.into_iter().map(|n| (*tree, n)));
+                    } else if name == local {
+                        change.add.push((*tree, name.to_string()));
+                    } else {
+                        change.add.push((*tree, format!("{name} as {local}")));
+                    }
                 } else {
                     for u in migrated {
+                        let with = format!("tokio::sync::{}", tokio_name(u));
                         out.edits
                             .entry(file)
                             .or_default()
-                            .push(Edit::new(u.range, format!("tokio::sync::{name}")));
+                            .push(Edit::new(u.range, with));
                     }
                 }
             } else if kept == 0 && !uses.is_empty() && !path.starts_with("parking_lot") {

@@ -273,7 +273,7 @@ fn analyse(
     file_id: usize,
     flow_names: Option<&HashSet<String>>,
     full: bool,
-    config: &Config,
+    krate: &CrateInfo,
 ) -> Result<Analysed, String> {
     let parse = SourceFile::parse(&src.text, src.edition);
     let tree = parse.tree();
@@ -284,7 +284,10 @@ fn analyse(
         src.edition,
         flow_names,
         !full,
-        &config.blocking,
+        &facts::CrateContext {
+            user_blocking: &krate.config.blocking,
+            reexports: &krate.reexports,
+        },
     );
     // The full error list (parser and validation) costs a tenth of the run:
     // it is checked where the tree has an ERROR node or says anything about locks.
@@ -321,6 +324,8 @@ struct CrateInfo {
     broken: bool,
     /// One of the packages asked for (or no packages were named).
     selected: bool,
+    /// Lock types its modules re-export, by their path in the crate.
+    reexports: crate::imports::ReExports,
 }
 
 /// How much of a file to analyse.
@@ -356,7 +361,7 @@ fn load(
             None
         } else {
             let full = depth == Depth::Full;
-            let mut a = analyse(src, input.file_id, flow_names, full, &krate.config)?;
+            let mut a = analyse(src, input.file_id, flow_names, full, krate)?;
             a.facts.read_only = input.read_only;
             a.facts.unit = krate
                 .manifest
@@ -395,6 +400,25 @@ fn compilation_unit(path: &Path, manifest: &Path) -> String {
         }
         _ => String::new(),
     }
+}
+
+/// The module path of a file of the crate's `src/`: `crate` for its root
+/// (`lib.rs`, `main.rs`), `crate::a::b` for `src/a/b.rs` or `src/a/b/mod.rs`.
+fn module_path(path: &Path, manifest: &Path) -> Option<String> {
+    let rel = path.strip_prefix(manifest.parent()?.join("src")).ok()?;
+    let mut parts: Vec<String> = rel
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    let file = parts.pop()?;
+    let stem = file.strip_suffix(".rs")?;
+    if parts.is_empty() && matches!(stem, "lib" | "main") {
+        return Some("crate".to_string());
+    }
+    if stem != "mod" {
+        parts.push(stem.to_string());
+    }
+    Some(format!("crate::{}", parts.join("::")))
 }
 
 /// Is `path` in the tests, examples or benches of the crate of `manifest`?
@@ -551,6 +575,7 @@ pub fn run(opts: &Options) -> Outcome {
                 manifest,
                 config,
                 broken,
+                reexports: Default::default(),
             });
             // A crate the paths given cover only in part: its other files are
             // read too, so that no migration misses a use of a lock there.
@@ -630,6 +655,48 @@ pub fn run(opts: &Options) -> Outcome {
                 failed[i] = true;
                 analysed.push(None);
             }
+        }
+    }
+
+    // Lock types re-exported by a crate's modules (`pub use std::sync::Mutex
+    // as StdMutex;`): files that may name one are read again knowing them.
+    for (input, a) in inputs.iter().zip(&analysed) {
+        let (Some(a), Some(manifest)) = (a, crates[input.crate_id].manifest.as_deref()) else {
+            continue;
+        };
+        let Some(module) = module_path(&input.path, manifest) else {
+            continue;
+        };
+        for (local, path) in &a.facts.reexports {
+            crates[input.crate_id]
+                .reexports
+                .insert(format!("{module}::{local}"), path.clone());
+        }
+    }
+    let again: Vec<usize> = (0..inputs.len())
+        .filter(|&i| {
+            let reexports = &crates[inputs[i].crate_id].reexports;
+            !failed[i]
+                && !reexports.is_empty()
+                && std::fs::read_to_string(&inputs[i].path).is_ok_and(|text| {
+                    reexports
+                        .keys()
+                        .filter_map(|k| k.rsplit("::").next())
+                        .any(|local| facts::names_word(&text, local))
+                })
+        })
+        .collect();
+    let reread: Vec<_> = again
+        .par_iter()
+        .map(|&i| {
+            load(&inputs[i], &crates[inputs[i].crate_id], opts, None, |_| {
+                Depth::Full
+            })
+        })
+        .collect();
+    for (i, r) in again.into_iter().zip(reread) {
+        if let Ok(loaded) = r {
+            analysed[i] = loaded.analysed;
         }
     }
 
