@@ -345,6 +345,8 @@ pub struct CallFact {
 #[derive(Clone, Debug)]
 pub struct UnresolvedSite {
     pub range: TextRange,
+    /// The fn (or item) around it: the only place a local it names can be.
+    pub scope: TextRange,
     pub names_nearby: BTreeSet<String>,
     pub in_async: bool,
 }
@@ -1810,6 +1812,7 @@ impl Extractor<'_> {
                     .collect();
                 self.facts.unresolved.push(UnresolvedSite {
                     range: name.syntax().text_range() + TextSize::from(shift),
+                    scope: scope.text_range(),
                     names_nearby,
                     in_async: self.ctx == SiteContext::Async,
                 });
@@ -2105,6 +2108,10 @@ fn find_binding(name: &str, anchor: &SyntaxNode) -> Binding {
                 if let Some(l) = found {
                     return match l.pat() {
                         Some(ast::Pat::IdentPat(_)) => Binding::Let(l),
+                        // `let Some(x) = expr else { .. };`: `x` is in `expr`.
+                        pat if some_or_ok_binding(pat.clone()) && l.initializer().is_some() => {
+                            Binding::From(l.initializer().unwrap())
+                        }
                         _ => Binding::Destructured(l),
                     };
                 }

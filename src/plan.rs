@@ -661,7 +661,7 @@ pub fn plan(files: &[&FileFacts], opts: &PlanOptions) -> CratePlan {
                 // file, or an item of its unit or of `src/`.
                 let d = &index.decls[id];
                 let visible = if d.key.starts_with("local:") {
-                    d.file == file
+                    d.file == file && u.scope.contains_range(d.range)
                 } else {
                     units[d.file] == units[file] || units[d.file] == 0
                 };
