@@ -256,6 +256,9 @@ pub enum SiteContext {
     Sync {
         fn_name: std::sync::Arc<str>,
         in_drop: bool,
+        /// The body of a `#[test]` fn itself: the test harness runs it on a
+        /// thread of its own, off any runtime.
+        test_body: bool,
     },
     /// A static or const initializer.
     Item,
@@ -2538,9 +2541,18 @@ fn frame_context(
                 .find_map(ast::Impl::cast)
                 .and_then(|i| i.trait_())
                 .is_some_and(|t| t.syntax().text().to_string().ends_with("Drop"));
+            let test_body = ast::HasAttrs::attrs(&f).any(|a| {
+                a.syntax()
+                    .text()
+                    .to_string()
+                    .split_whitespace()
+                    .collect::<String>()
+                    == "#[test]"
+            });
             SiteContext::Sync {
                 fn_name: key?.clone(),
                 in_drop,
+                test_body,
             }
         }
         SyntaxKind::CLOSURE_EXPR => {
@@ -2551,6 +2563,17 @@ fn frame_context(
                 SiteContext::Blocking
             } else if matches!(parent, SiteContext::Async | SiteContext::SyncInAsync) {
                 SiteContext::SyncInAsync
+            } else if let SiteContext::Sync {
+                fn_name, in_drop, ..
+            } = parent
+            {
+                // A closure in a test body may be run by a runtime it hands
+                // it to (`rt.block_on(poll_fn(|cx| ..))`).
+                SiteContext::Sync {
+                    fn_name: fn_name.clone(),
+                    in_drop: *in_drop,
+                    test_body: false,
+                }
             } else {
                 parent.clone()
             }

@@ -861,6 +861,7 @@ pub fn plan(files: &[&FileFacts], opts: &PlanOptions) -> CratePlan {
                 SiteContext::SyncInAsync => Err("it is locked in a non-async closure inside async code, where `.await` is impossible".to_string()),
                 SiteContext::Item => Err("it is locked in a static initializer".to_string()),
                 SiteContext::Sync { in_drop: true, .. } => Err("it is locked in a `Drop` impl, which may run on a runtime thread".to_string()),
+                SiteContext::Sync { test_body: true, .. } => Ok(true),
                 SiteContext::Sync { fn_name, .. } => runtime.off_runtime(units[file], fn_name).map(|()| true),
             };
             match blocking.and_then(|b| render_site(site, family, b)) {
@@ -1363,7 +1364,12 @@ impl<'a> RuntimeAnalysis<'a> {
             ));
         }
         for (u, c) in callers {
-            if let SiteContext::Sync { fn_name, .. } = &c.ctx {
+            if let SiteContext::Sync {
+                fn_name,
+                test_body: false,
+                ..
+            } = &c.ctx
+            {
                 self.check(u, fn_name, seen)?;
             }
         }
