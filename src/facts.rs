@@ -964,7 +964,7 @@ impl Extractor<'_> {
                         ast::MethodCallExpr::cast(up.parent().unwrap_or(up.clone())).filter(|m| {
                             m.name_ref().is_some_and(|n| {
                                 ["get_or_init", "get_or_try_init", "get_or_insert_with"]
-                                    .contains(&&*n.text())
+                                    .contains(&n.text())
                             })
                         });
                     if let Some(recv) = init.and_then(|m| m.receiver()) {
@@ -1093,7 +1093,7 @@ impl Extractor<'_> {
         ty.descendants().filter_map(ast::Path::cast).any(|p| {
             p.segment()
                 .and_then(|s| s.name_ref())
-                .is_some_and(|n| ["Mutex", "RwLock"].contains(&&*n.text()))
+                .is_some_and(|n| ["Mutex", "RwLock"].contains(&n.text()))
                 && self.lock_type(&p).is_none()
         })
     }

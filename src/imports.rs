@@ -257,7 +257,7 @@ impl Imports {
                 if !seen.insert(item.text_range()) {
                     continue;
                 }
-                let Some(holder) = item.parent().filter(|p| is_scope_node(p)) else {
+                let Some(holder) = item.parent().filter(is_scope_node) else {
                     continue;
                 };
                 let scope = Self::scope_of(&mut scopes, &mut index, &holder);
@@ -435,7 +435,7 @@ impl Imports {
         };
         match self.relative(&import.path, s) {
             Some((segs, target)) if segs.len() == 1 && depth < 16 => {
-                self.import_in(&segs[0], target, depth + 1)
+                self.import_in(segs[0], target, depth + 1)
             }
             _ => Some(import),
         }
