@@ -27,8 +27,11 @@ pub struct Options {
     pub select: Option<Vec<String>>,
     pub ignore: Option<Vec<String>>,
     pub unsafe_fixes: bool,
-    /// Paths in output are shown relative to this directory.
+    /// Paths in output are shown relative to this directory (absolute).
     pub display_root: PathBuf,
+    /// Each absolute path of `paths` and how the user spelled it: a file
+    /// outside `display_root` is shown as spelled (set by [`run`]).
+    pub spelled: Vec<(PathBuf, PathBuf)>,
     /// Edition for files that no `Cargo.toml` owns.
     pub default_edition: Edition,
     /// Only files owned by these manifests (packages picked through `cargo
@@ -56,12 +59,45 @@ impl Options {
             ignore: None,
             unsafe_fixes: false,
             display_root: std::env::current_dir().unwrap_or_default(),
+            spelled: Vec::new(),
             default_edition: Edition::Edition2021,
             packages: None,
             progress: None,
             keep_sources: false,
             whole_crates: true,
         }
+    }
+
+    /// The same options with every path absolute, so that nothing depends on
+    /// the current directory: the owning `Cargo.toml`, the workspace root and
+    /// the configuration are found by walking up from each file.
+    fn resolved(&self) -> Options {
+        let mut opts = self.clone();
+        opts.spelled = self
+            .paths
+            .iter()
+            .map(|p| (absolute(p), p.clone()))
+            .collect();
+        opts.paths = opts.spelled.iter().map(|(abs, _)| abs.clone()).collect();
+        opts
+    }
+
+    /// How a path is shown: relative to `display_root` when it is under it,
+    /// else as the user spelled the path given that holds it.
+    fn display(&self, path: &Path) -> String {
+        let shown = match path.strip_prefix(&self.display_root) {
+            Ok(rel) => rel.to_path_buf(),
+            Err(_) => self
+                .spelled
+                .iter()
+                .find_map(|(abs, given)| match path.strip_prefix(abs).ok()? {
+                    rest if rest.as_os_str().is_empty() => Some(given.clone()),
+                    rest => Some(given.join(rest)),
+                })
+                .unwrap_or_else(|| relative_to(path, &self.display_root)),
+        };
+        let s = shown.to_string_lossy().replace('\\', "/");
+        s.strip_prefix("./").map(str::to_string).unwrap_or(s)
     }
 
     /// How the crate configured by `config` is planned.
@@ -179,10 +215,36 @@ struct Analysed {
     full: bool,
 }
 
-fn display_path(path: &Path, root: &Path) -> String {
-    let shown = path.strip_prefix(root).unwrap_or(path);
-    let s = shown.to_string_lossy().replace('\\', "/");
-    s.strip_prefix("./").map(str::to_string).unwrap_or(s)
+/// `path` (absolute) relative to `base` (absolute), through `..` where it
+/// is not under it.
+fn relative_to(path: &Path, base: &Path) -> PathBuf {
+    let (mut p, mut b) = (path.components().peekable(), base.components().peekable());
+    while p.peek().is_some() && p.peek() == b.peek() {
+        p.next();
+        b.next();
+    }
+    b.map(|_| std::path::Component::ParentDir)
+        .chain(p)
+        .collect()
+}
+
+/// `path` made absolute against the current directory, with `.` and `..`
+/// resolved by their names (as cargo does), without following links.
+pub fn absolute(path: &Path) -> PathBuf {
+    let full = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut out = PathBuf::new();
+    for c in full.components() {
+        match c {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                if !out.pop() {
+                    out.push(c);
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// All `.rs` files under the paths, gitignore-aware, sorted, each with
@@ -201,23 +263,23 @@ fn walk(opts: &Options, errors: &mut Vec<String>) -> Vec<(PathBuf, bool)> {
         .build()
         .unwrap_or_else(|_| globset::GlobSet::empty());
     let mut files = Vec::new();
-    for root in &opts.paths {
+    for (root, given) in &opts.spelled {
         if !root.exists() {
-            errors.push(format!("{}: no such file or directory", root.display()));
+            errors.push(format!("{}: no such file or directory", given.display()));
             continue;
         }
         for entry in ignore::WalkBuilder::new(root).build() {
             match entry {
                 Ok(e) => {
                     let p = e.path();
-                    let shown = display_path(p, &opts.display_root);
+                    let shown = opts.display(p);
                     if is_rs_file(&e) {
                         let excluded = excludes.is_match(&shown)
                             || p.file_name().is_some_and(|n| excludes.is_match(n));
                         files.push((p.to_path_buf(), excluded));
                     }
                 }
-                Err(e) => errors.push(format!("{}: {e}", root.display())),
+                Err(e) => errors.push(format!("{}: {e}", given.display())),
             }
         }
     }
@@ -233,17 +295,11 @@ fn is_rs_file(e: &ignore::DirEntry) -> bool {
 /// The `.rs` files of the crate at `dir` (gitignore-aware), for files of a
 /// crate the paths given do not cover.
 fn crate_files(dir: &Path) -> Vec<PathBuf> {
-    // `dir` is empty for a manifest in the current directory: the paths
-    // found are spelled as the walk spelled the given ones.
-    let here = dir.as_os_str().is_empty();
-    ignore::WalkBuilder::new(if here { Path::new(".") } else { dir })
+    ignore::WalkBuilder::new(dir)
         .build()
         .filter_map(Result::ok)
         .filter(is_rs_file)
-        .map(|e| match here {
-            true => e.path().strip_prefix(".").unwrap_or(e.path()).to_path_buf(),
-            false => e.into_path(),
-        })
+        .map(ignore::DirEntry::into_path)
         .collect()
 }
 
@@ -348,7 +404,7 @@ fn load(
     flow_names: Option<&HashSet<String>>,
     wanted: impl Fn(&str) -> Depth,
 ) -> Result<Loaded, String> {
-    let display = display_path(&input.path, &opts.display_root);
+    let display = opts.display(&input.path);
     let loaded = read_source(&input.path, display, krate.edition).and_then(|src| {
         let async_site = facts::may_hold_async_lock_site(&src.text);
         let depth = wanted(&src.text);
@@ -465,12 +521,7 @@ fn mark_exported_locks(
                     text.as_deref()
                         .is_some_and(|t| facts::names_word(t, lib) && facts::names_word(t, name))
                 })
-                .map(|(c, _, name)| {
-                    (
-                        (*c, name.clone()),
-                        display_path(&input.path, &opts.display_root),
-                    )
-                })
+                .map(|(c, _, name)| ((*c, name.clone()), opts.display(&input.path)))
                 .collect::<Vec<_>>()
         })
         .collect();
@@ -491,6 +542,7 @@ fn mark_exported_locks(
 }
 
 pub fn run(opts: &Options) -> Outcome {
+    let opts = &opts.resolved();
     let mut out = Outcome::default();
     let files = walk(opts, &mut out.errors);
 
@@ -902,7 +954,7 @@ fn emit(
         }) {
             Ok(Some((old, new))) => changes.push(FileChange {
                 path: m.to_path_buf(),
-                display: display_path(m, &opts.display_root),
+                display: opts.display(m),
                 old,
                 new,
                 crate_id,

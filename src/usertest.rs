@@ -16,6 +16,16 @@ fn fixed_path(rs: &Path) -> PathBuf {
     rs.with_extension("fixed")
 }
 
+/// An absolute path as the user sees it: relative to the current directory
+/// when it is under it.
+fn relative(path: &Path) -> String {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    path.strip_prefix(&cwd)
+        .unwrap_or(path)
+        .display()
+        .to_string()
+}
+
 fn cases(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
     let mut out = Vec::new();
     for entry in std::fs::read_dir(dir)? {
@@ -43,6 +53,8 @@ fn fixed_files(dir: &Path) -> Vec<PathBuf> {
 type Expectations = BTreeMap<PathBuf, (Option<String>, Option<String>)>;
 
 fn run_case(case: &Path, unsafe_fixes: bool) -> Result<Expectations, Vec<String>> {
+    // Keys are absolute, as the run's paths are.
+    let case = &run::absolute(case);
     let opts = Options {
         unsafe_fixes,
         // A case is planned on its own, even inside a crate of the project.
@@ -112,9 +124,9 @@ pub fn main(dir: &Path, bless: bool, unsafe_fixes: bool) -> ExitCode {
                     None => std::fs::remove_file(&fixed),
                 };
                 match result {
-                    Ok(()) => println!("blessed {}", fixed.display()),
+                    Ok(()) => println!("blessed {}", relative(&fixed)),
                     Err(e) => {
-                        println!("  error: {}: {e}", fixed.display());
+                        println!("  error: {}: {e}", relative(&fixed));
                         errors += 1;
                     }
                 }
@@ -126,7 +138,7 @@ pub fn main(dir: &Path, bless: bool, unsafe_fixes: bool) -> ExitCode {
                 expected.as_deref().unwrap_or(&old),
                 actual.as_deref().unwrap_or(&old),
             );
-            println!("--- {} differs from its expected result:", rs.display());
+            println!("--- {} differs from its expected result:", relative(rs));
             print!(
                 "{}",
                 TextDiff::from_lines(want, got)

@@ -326,3 +326,77 @@ fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
     }
     out
 }
+
+/// Issue 14, bug 1: what a run does must not depend on the directory it is
+/// started in. From inside `src/`, the crate's `Cargo.toml` still owns
+/// `main.rs`, so the migration still adds tokio's `sync` feature.
+#[test]
+fn a_run_from_inside_src_still_finds_the_crate_manifest() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("readme_example");
+    common::copy_dir(&common::testdata().join("readme_example"), &dir);
+    let (stdout, _) = outputs(awaitify(&dir.join("src")).arg("."), 0);
+    // Paths stay relative to the current directory.
+    assert!(stdout.contains("+++ b/main.rs\n"), "{stdout}");
+    assert!(stdout.contains("+++ b/../Cargo.toml\n"), "{stdout}");
+    awaitify(&dir.join("src"))
+        .args(["--write", "."])
+        .assert()
+        .code(0);
+    let manifest = read(dir.join("Cargo.toml"));
+    assert!(
+        manifest.contains(r#"features = ["rt-multi-thread", "macros", "sync"]"#),
+        "{manifest}"
+    );
+    assert!(read(dir.join("src/main.rs")).contains("use tokio::sync::RwLock;"));
+}
+
+/// Bug 1: a file given from inside its crate is read with the rest of the
+/// crate, as it is from the crate root.
+#[test]
+fn a_file_given_from_inside_its_crate_gets_the_same_findings() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("cross_file");
+    common::copy_dir(&common::testdata().join("cross_file"), &dir);
+    let run = |cwd: &Path, path: &str| {
+        let (_, stderr) = outputs(awaitify(cwd).args(["--format", "concise", path]), 0);
+        stderr
+    };
+    let from_root = run(&dir, "src/state.rs");
+    assert!(from_root.contains("1 finding"), "{from_root}");
+    let from_src = run(&dir.join("src"), "state.rs");
+    assert_eq!(from_src, from_root.replace("src/", ""));
+    let from_above = run(tmp.path(), "cross_file/src/../src/state.rs");
+    assert!(
+        from_above.starts_with("cross_file/src/state.rs:4:9: warning[AW102]"),
+        "{from_above}"
+    );
+}
+
+/// Bug 1: `[workspace.metadata.awaitify]` applies however the member is
+/// reached: from the workspace root, from inside the member, or by an
+/// absolute path.
+#[test]
+fn workspace_configuration_applies_from_inside_a_member() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ws = tmp.path().join("ws");
+    let member = demo_crate(&ws, "member");
+    std::fs::write(
+        ws.join("Cargo.toml"),
+        "[workspace]\nmembers = [\"member\"]\n\n[workspace.metadata.awaitify]\nignore = [\"AW101\"]\n",
+    )
+    .unwrap();
+    for (cwd, path) in [
+        (ws.clone(), "member".to_string()),
+        (member.clone(), ".".to_string()),
+        (member.join("src"), "lib.rs".to_string()),
+        (tmp.path().to_path_buf(), member.display().to_string()),
+    ] {
+        let (stdout, stderr) = outputs(awaitify(&cwd).arg(&path), 0);
+        assert!(
+            stdout.is_empty() && stderr.contains("0 findings"),
+            "from {}, {path}: {stdout}{stderr}",
+            cwd.display()
+        );
+    }
+}
