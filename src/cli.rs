@@ -81,11 +81,14 @@ struct Cli {
     #[arg(long)]
     unsafe_fixes: bool,
 
-    /// Only these rules: codes, code prefixes (AW2), names or `all`; comma-separated.
+    /// Only these rules: codes, code prefixes (AW2), names or `all`;
+    /// comma-separated. Replaces the configuration's selection (its `select`
+    /// and `ignore`).
     #[arg(long, value_delimiter = ',', value_name = "RULES")]
     select: Option<Vec<String>>,
 
-    /// Skip these rules (same forms as --select).
+    /// Skip these rules (same forms as --select), in addition to those the
+    /// configuration's `ignore` skips.
     #[arg(long, value_delimiter = ',', value_name = "RULES")]
     ignore: Option<Vec<String>>,
 

@@ -106,17 +106,23 @@ impl Options {
             policy: self.policy.or(config.policy).unwrap_or(Policy::AsyncUse),
             parking_lot: self.parking_lot.or(config.parking_lot).unwrap_or(false),
             unsafe_fixes: self.unsafe_fixes,
-            rules: crate::rules::RuleFilter {
-                select: self
-                    .select
-                    .clone()
-                    .or(config.select.clone())
-                    .unwrap_or_default(),
-                ignore: self
-                    .ignore
-                    .clone()
-                    .or(config.ignore.clone())
-                    .unwrap_or_default(),
+            // As in ruff: `--select` replaces the configuration's selection
+            // (its `select` and `ignore`); `--ignore` adds to its `ignore`.
+            rules: match &self.select {
+                Some(select) => crate::rules::RuleFilter {
+                    select: select.clone(),
+                    ignore: self.ignore.clone().unwrap_or_default(),
+                },
+                None => crate::rules::RuleFilter {
+                    select: config.select.clone().unwrap_or_default(),
+                    ignore: config
+                        .ignore
+                        .iter()
+                        .chain(&self.ignore)
+                        .flatten()
+                        .cloned()
+                        .collect(),
+                },
             },
         }
     }

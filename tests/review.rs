@@ -236,9 +236,21 @@ fn select_and_ignore_limit_what_is_reported_and_fixed() {
     assert!(!stderr.contains("AW10"), "{stderr}");
     assert!(stdout.contains("tokio::fs::read_to_string"), "{stdout}");
     assert!(!stdout.contains("tokio::sync"), "{stdout}");
-    // The command line wins over the configuration's `ignore`.
-    let (stdout, _) = outputs(awaitify(&dir).args(["--ignore", "AW1", "."]), 0);
+    // `--select` replaces the configuration's selection: the AW201 that
+    // its `ignore` hides is back.
     assert!(stdout.contains("tokio::time::sleep"), "{stdout}");
+    // `--ignore` adds to the configuration's `ignore` (issue 14, bug 2):
+    // AW201 stays ignored, neither reported nor fixed.
+    let (stdout, stderr) = outputs(
+        awaitify(&dir).args(["--ignore", "AW101", "--format", "concise", "."]),
+        0,
+    );
+    assert!(
+        !stderr.contains("AW201") && !stderr.contains("AW101"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("AW202"), "{stderr}");
+    assert!(!stdout.contains("tokio::time::sleep"), "{stdout}");
     assert!(!stdout.contains("tokio::sync"), "{stdout}");
     let (_, stderr) = outputs(awaitify(&dir).args(["--select", "AW9", "."]), 2);
     assert!(stderr.contains("`AW9` names no rule"), "{stderr}");
