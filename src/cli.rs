@@ -26,9 +26,9 @@ Examples:
   cargo awaitify --workspace    every package of the workspace
   awaitify explain AW101        what a rule means and how its fix works
 
-Exit codes: 0 nothing to change (or written), 1 changes pending with --check
-or an error-severity finding, 2 usage error or a file that could not be read,
-parsed, written or verified.";
+Exit codes: 0 nothing to change (or written), 1 an error-severity finding,
+changes pending with --check or what --fail-on names, 2 usage error or a file
+that could not be read, parsed, written or verified.";
 
 /// Migrate std::sync locks that are locked in async code to tokio::sync.
 ///
@@ -51,10 +51,23 @@ struct Cli {
     #[arg(long)]
     write: bool,
 
-    /// Exit with 1 if any change would be made or an error-severity finding
-    /// (AW204) remains; write nothing.
+    /// Write nothing; exit with 1 if any change would be made or an
+    /// error-severity finding (AW204) remains (see --fail-on).
     #[arg(long, conflicts_with = "write")]
     check: bool,
+
+    /// What makes the run exit with 1: `error` (an error-severity finding,
+    /// AW204), `fix` (that, or a change pending), `manual` (that, or a
+    /// finding this run cannot fix: AW102, AW205, reported blocking calls),
+    /// `warning` (any finding of warning or error severity). Findings fixed
+    /// by --write no longer count. [default: fix with --check, else error]
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    fail_on: Option<FailOn>,
+
+    /// Exit with 0 even when --check or --fail-on would fail (errors
+    /// reading, parsing or writing files still exit with 2).
+    #[arg(long)]
+    exit_zero: bool,
 
     /// With --write, also touch files that have uncommitted changes.
     #[arg(long)]
@@ -107,15 +120,23 @@ struct Cli {
     #[arg(long, value_enum, default_value = "full")]
     format: Format,
 
-    /// Also write the combined patch of every change to FILE.
+    /// Also write the combined patch of every change to FILE (`-`: to
+    /// stdout, instead of the diffs shown there).
     #[arg(long, value_name = "FILE")]
     diff_out: Option<PathBuf>,
+
+    /// Write what goes to stdout (diffs, or the json, sarif or github
+    /// document) to FILE instead; diagnostics stay on stderr.
+    #[arg(short, long, value_name = "FILE")]
+    output_file: Option<PathBuf>,
 
     /// Colors: on a terminal only (auto), always or never. NO_COLOR is respected.
     #[arg(long, value_enum, default_value = "auto")]
     color: Color,
 
-    /// Print the number of findings per rule.
+    /// Print only the number of findings per rule, and how many this run
+    /// fixes (fixable in a dry run, fixed with --write), instead of the
+    /// diagnostics, diffs and summary (with json, sarif or github: as well).
     #[arg(long)]
     statistics: bool,
 
@@ -152,6 +173,15 @@ enum Format {
     Sarif,
     Github,
     Patch,
+}
+
+/// `--fail-on`: each level includes the ones before it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, ValueEnum)]
+enum FailOn {
+    Error,
+    Fix,
+    Manual,
+    Warning,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -334,6 +364,17 @@ fn migrate(cli: &Cli) -> Result<ExitCode> {
     for selector in cli.select.iter().chain(&cli.ignore).flatten() {
         rules::check_selector(selector).map_err(|e| anyhow::anyhow!("--select/--ignore: {e}"))?;
     }
+    let machine = matches!(cli.format, Format::Json | Format::Sarif | Format::Github);
+    if machine && cli.diff_out.as_deref() == Some(Path::new("-")) {
+        let format = cli
+            .format
+            .to_possible_value()
+            .expect("no variant is skipped");
+        bail!(
+            "--diff-out -: stdout holds the {} document; give the patch a file",
+            format.get_name()
+        );
+    }
     if cli.interactive && !std::io::stdin().is_terminal() {
         bail!("--interactive needs a terminal; review the dry-run diff instead");
     }
@@ -372,7 +413,6 @@ fn migrate(cli: &Cli) -> Result<ExitCode> {
     let stdout = &mut std::io::stdout().lock();
     let stderr = &mut std::io::stderr().lock();
     let err_color = use_color(cli.color, &std::io::stderr());
-    let out_color = use_color(cli.color, &std::io::stdout());
 
     if cli.interactive {
         let accepted = review(
@@ -395,7 +435,12 @@ fn migrate(cli: &Cli) -> Result<ExitCode> {
             outcome.retain_crates(|c| !restored.contains(&c));
         }
     }
-    if let Some(file) = &cli.diff_out {
+    // What goes to stdout, or to --output-file.
+    let mut report: Vec<u8> = Vec::new();
+    let to_stdout = cli.output_file.is_none();
+    let out_color = to_stdout && use_color(cli.color, &std::io::stdout());
+    let patch_to_report = cli.diff_out.as_deref() == Some(Path::new("-"));
+    if let Some(file) = cli.diff_out.as_deref().filter(|_| !patch_to_report) {
         let patch: String = outcome.changes.iter().map(output::diff).collect();
         if let Err(e) = std::fs::write(file, patch) {
             outcome
@@ -403,9 +448,10 @@ fn migrate(cli: &Cli) -> Result<ExitCode> {
                 .push(format!("{}: cannot write the patch: {e}", file.display()));
         }
     }
-    // A closed pipe (`| head`) is not an error: printing just stops.
     let human = matches!(cli.format, Format::Full | Format::Concise);
-    if human && !cli.quiet {
+    // --statistics alone prints only its table.
+    let findings_shown = human && !cli.quiet && !cli.statistics;
+    if findings_shown {
         for d in &outcome.diagnostics {
             let text = output::human(
                 d,
@@ -419,12 +465,16 @@ fn migrate(cli: &Cli) -> Result<ExitCode> {
             let _ = writeln!(stderr, "{text}{gap}");
         }
     }
-    let diffs = (human && !cli.quiet) || cli.format == Format::Patch;
-    if diffs && !cli.write {
+    if patch_to_report {
+        report.extend(
+            outcome
+                .changes
+                .iter()
+                .flat_map(|c| output::diff(c).into_bytes()),
+        );
+    } else if (findings_shown || cli.format == Format::Patch) && !cli.write {
         for change in &outcome.changes {
-            if write!(stdout, "{}", output::shown_diff(change, out_color)).is_err() {
-                break;
-            }
+            report.extend(output::shown_diff(change, out_color).into_bytes());
         }
     }
     let document = match cli.format {
@@ -433,7 +483,21 @@ fn migrate(cli: &Cli) -> Result<ExitCode> {
         Format::Github => output::github(&outcome),
         _ => String::new(),
     };
-    let _ = write!(stdout, "{document}");
+    report.extend(document.into_bytes());
+    match &cli.output_file {
+        Some(file) => {
+            if let Err(e) = std::fs::write(file, &report) {
+                outcome
+                    .errors
+                    .push(format!("{}: cannot write the output: {e}", file.display()));
+            }
+        }
+        // A closed pipe (`| head`) is not an error: printing just stops.
+        None => {
+            let _ = stdout.write_all(&report);
+            let _ = stdout.flush();
+        }
+    }
     for e in &outcome.errors {
         let _ = writeln!(stderr, "error: {e}");
     }
@@ -445,26 +509,42 @@ fn migrate(cli: &Cli) -> Result<ExitCode> {
         );
     }
     if cli.statistics {
-        let _ = write!(stderr, "{}", output::statistics(&outcome));
+        let _ = write!(stderr, "{}", output::statistics(&outcome, cli.write));
     }
-    if !cli.quiet && (human || cli.statistics) {
+    if findings_shown {
         let _ = writeln!(
             stderr,
             "{}",
             output::summary(&outcome, cli.write, started.elapsed())
         );
     }
-    let error_findings = outcome
-        .diagnostics
-        .iter()
-        .any(|d| d.rule.severity == rules::Severity::Error);
+    let fail_on = cli.fail_on.unwrap_or(match cli.check {
+        true => FailOn::Fix,
+        false => FailOn::Error,
+    });
     Ok(if !outcome.errors.is_empty() {
         ExitCode::from(2)
-    } else if cli.check && (!outcome.changes.is_empty() || error_findings) {
+    } else if fails(&outcome, fail_on, cli.write) && !cli.exit_zero {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Does the outcome reach the `--fail-on` level? A finding whose fix this
+/// run wrote no longer counts.
+fn fails(outcome: &run::Outcome, level: FailOn, written: bool) -> bool {
+    let mut remaining = outcome.diagnostics.iter().filter(|d| !(written && d.fixed));
+    remaining.any(|d| {
+        let serious = d.rule.severity != rules::Severity::Note;
+        let fixable = d.fixed || d.fix == Some(rules::Applicability::Unsafe);
+        match d.rule.severity {
+            rules::Severity::Error => true,
+            _ if level >= FailOn::Warning => serious,
+            _ if level >= FailOn::Manual => serious && !fixable,
+            _ => false,
+        }
+    }) || (level >= FailOn::Fix && !written && !outcome.changes.is_empty())
 }
 
 /// `--interactive`: shows each crate's changes and returns the crates whose

@@ -179,6 +179,8 @@ pub struct Counts {
     /// Unsafe fixes this run did not apply (`--unsafe-fixes` would).
     pub unsafe_available: usize,
     pub manual: usize,
+    /// Findings of error severity (AW204).
+    pub error_findings: usize,
 }
 
 pub fn counts(outcome: &Outcome) -> Counts {
@@ -195,6 +197,9 @@ pub fn counts(outcome: &Outcome) -> Counts {
         }
         if d.rule.code == "AW102" {
             c.manual += 1;
+        }
+        if d.rule.severity == Severity::Error {
+            c.error_findings += 1;
         }
     }
     c
@@ -236,7 +241,8 @@ pub fn summary(outcome: &Outcome, written: bool, elapsed: Duration) -> String {
     if outcome.suppressed > 0 {
         parts.push(format!("{} suppressed", outcome.suppressed));
     }
-    parts.push(n(outcome.errors.len(), "error"));
+    // An `error[..]` finding is an error, as is a file the run could not handle.
+    parts.push(n(c.error_findings + outcome.errors.len(), "error"));
     format!(
         "awaitify: {} in {:.2}s",
         parts.join(", "),
@@ -244,8 +250,9 @@ pub fn summary(outcome: &Outcome, written: bool, elapsed: Duration) -> String {
     )
 }
 
-/// `--statistics`: findings per rule, most frequent first.
-pub fn statistics(outcome: &Outcome) -> String {
+/// `--statistics`: findings per rule, most frequent first, with how many of
+/// them this run's changes fix (`fixable` in a dry run, `fixed` once written).
+pub fn statistics(outcome: &Outcome, written: bool) -> String {
     let mut rows: Vec<(usize, usize, &crate::rules::Rule)> = RULES
         .iter()
         .map(|r| {
@@ -261,7 +268,13 @@ pub fn statistics(outcome: &Outcome) -> String {
     rows.sort_by(|a, b| b.0.cmp(&a.0).then(a.2.code.cmp(b.2.code)));
     let mut s = String::new();
     for (n, fixed, r) in rows {
-        let _ = writeln!(s, "{n:>5}  {}  {:<26} {fixed} fixed", r.code, r.name);
+        let fixes = match (fixed, written) {
+            (0, _) => String::new(),
+            (f, true) => format!("{f} fixed"),
+            (f, false) => format!("{f} fixable"),
+        };
+        let row = format!("{n:>5}  {}  {:<26} {fixes}", r.code, r.name);
+        let _ = writeln!(s, "{}", row.trim_end());
     }
     s
 }
@@ -321,6 +334,7 @@ pub fn json(outcome: &Outcome, written: bool) -> String {
             "manual": c.manual,
             "suppressed": outcome.suppressed,
             "errors": outcome.errors.len(),
+            "error_findings": c.error_findings,
         },
     });
     serde_json::to_string_pretty(&doc).expect("JSON values serialize") + "\n"

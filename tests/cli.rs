@@ -360,7 +360,8 @@ fn a_file_given_from_inside_its_crate_gets_the_same_findings() {
     common::copy_dir(&common::testdata().join("cross_file"), &dir);
     let run = |cwd: &Path, path: &str| {
         let (_, stderr) = outputs(awaitify(cwd).args(["--format", "concise", path]), 0);
-        stderr
+        // Without the elapsed time at the end of the summary.
+        stderr.rsplit_once(" in ").unwrap().0.to_string()
     };
     let from_root = run(&dir, "src/state.rs");
     assert!(from_root.contains("1 finding"), "{from_root}");
@@ -399,4 +400,126 @@ fn workspace_configuration_applies_from_inside_a_member() {
             cwd.display()
         );
     }
+}
+
+/// Issue 14, bug 4: an `error[..]` finding is counted as an error by the
+/// summary, and fails the run (exit 1) as `--help` says, not only under
+/// `--check`; `--exit-zero` turns that off.
+#[test]
+fn an_error_finding_is_counted_as_an_error_and_fails_the_run() {
+    let dir = common::testdata().join("block_on_in_async");
+    let (_, stderr) = outputs(awaitify(&dir).args(["--format", "concise", "."]), 1);
+    assert!(stderr.contains("error[AW204]"), "{stderr}");
+    assert!(stderr.contains("1 finding, 1 error in "), "{stderr}");
+    awaitify(&dir).args(["--check", "."]).assert().code(1);
+    awaitify(&dir).args(["--exit-zero", "."]).assert().code(0);
+}
+
+/// Bug 4 and item 7: `--statistics` prints only its table, says `fixable` in
+/// a dry run and `fixed` once written, and prints it with `-q` too.
+#[test]
+fn statistics_alone_prints_only_the_table_in_the_words_of_the_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("config_rules");
+    common::copy_dir(&common::testdata().join("config_rules"), &dir);
+    let table = "    1  AW101  std-lock-in-async          1 fixable\n    1  AW102  manual-lock-migration\n    1  AW104  short-critical-section\n    1  AW202  blocking-fs                1 fixable\n";
+    for quiet in [false, true] {
+        let mut cmd = awaitify(&dir);
+        cmd.args(["--statistics", "."]);
+        if quiet {
+            cmd.arg("-q");
+        }
+        let (stdout, stderr) = outputs(&mut cmd, 0);
+        assert_eq!(
+            (stdout.as_str(), stderr.as_str()),
+            ("", table),
+            "-q: {quiet}"
+        );
+    }
+    let (_, stderr) = outputs(awaitify(&dir).args(["--statistics", "--write", "."]), 0);
+    assert_eq!(stderr, table.replace("fixable", "fixed"));
+}
+
+/// Bug 4: `--diff-out -` writes the patch to stdout, not to a file named `-`.
+#[test]
+fn diff_out_dash_writes_the_patch_to_stdout() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = demo_crate(tmp.path(), "demo");
+    let (stdout, _) = outputs(awaitify(&dir).args(["-q", "--diff-out", "-"]), 0);
+    assert!(
+        stdout.starts_with("--- a/src/lib.rs\n+++ b/src/lib.rs\n"),
+        "{stdout}"
+    );
+    assert_eq!(stdout.matches("+++ b/src/lib.rs").count(), 1, "{stdout}");
+    assert!(!dir.join("-").exists());
+    let (_, stderr) = outputs(
+        awaitify(&dir).args(["--format", "json", "--diff-out", "-"]),
+        2,
+    );
+    assert!(
+        stderr.contains("--diff-out -: stdout holds the json document"),
+        "{stderr}"
+    );
+}
+
+/// Issue 14, item 5: `--fail-on` picks what fails the run; each level
+/// includes the ones before it, and a fix `--write` wrote no longer counts.
+#[test]
+fn fail_on_levels_pick_what_fails_the_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("config_rules");
+    common::copy_dir(&common::testdata().join("config_rules"), &dir);
+    // AW101 and AW202 have safe fixes, AW102 has none, AW104 is a note.
+    let code = |args: &[&str]| {
+        let out = awaitify(&dir).args(args).arg("-q").output().unwrap();
+        out.status.code().unwrap()
+    };
+    assert_eq!(code(&[]), 0, "a dry run fails only on error findings");
+    assert_eq!(code(&["--check"]), 1, "--check: changes pending");
+    assert_eq!(code(&["--check", "--fail-on", "error"]), 0);
+    assert_eq!(code(&["--fail-on", "fix"]), 1);
+    assert_eq!(code(&["--fail-on", "manual"]), 1);
+    assert_eq!(code(&["--check", "--exit-zero"]), 0);
+    // After writing, only the AW102 that needs a person remains.
+    assert_eq!(code(&["--write", "--fail-on", "fix"]), 0);
+    assert_eq!(code(&["--check"]), 0);
+    assert_eq!(code(&["--check", "--fail-on", "manual"]), 1);
+    // A fix that --unsafe-fixes would make is not manual work, but a warning.
+    let unsafe_only = common::testdata().join("blocking_process_unsafe");
+    let code = |args: &[&str]| {
+        let out = awaitify(&unsafe_only)
+            .args(args)
+            .arg("-q")
+            .output()
+            .unwrap();
+        out.status.code().unwrap()
+    };
+    assert_eq!(code(&["--check", "--fail-on", "manual"]), 0);
+    assert_eq!(code(&["--check", "--fail-on", "warning"]), 1);
+}
+
+/// Item 5: `--output-file` takes what stdout would get.
+#[test]
+fn output_file_takes_the_document_or_the_diffs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = demo_crate(tmp.path(), "demo");
+    let (stdout, stderr) = outputs(
+        awaitify(&dir).args(["--format", "json", "--output-file", "../report.json"]),
+        0,
+    );
+    assert!(stdout.is_empty() && stderr.is_empty(), "{stdout}{stderr}");
+    let doc: serde_json::Value =
+        serde_json::from_str(&read(tmp.path().join("report.json"))).unwrap();
+    assert_eq!(doc["summary"]["findings"], 1);
+    let (stdout, stderr) = outputs(awaitify(&dir).args(["-o", "../patch.diff"]), 0);
+    assert!(
+        stdout.is_empty() && stderr.contains("1 finding"),
+        "{stdout}{stderr}"
+    );
+    assert!(read(tmp.path().join("patch.diff")).starts_with("--- a/src/lib.rs\n"));
+    let (_, stderr) = outputs(awaitify(&dir).args(["-o", "no/such/dir/out"]), 2);
+    assert!(
+        stderr.contains("error: no/such/dir/out: cannot write the output: "),
+        "{stderr}"
+    );
 }

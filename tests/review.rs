@@ -223,7 +223,10 @@ fn statistics_count_findings_per_rule() {
         awaitify(&fixture("blocking_sleep")).args(["--statistics", "-q", "."]),
         0,
     );
-    assert_eq!(stderr, "    3  AW201  blocking-sleep             3 fixed\n");
+    assert_eq!(
+        stderr,
+        "    3  AW201  blocking-sleep             3 fixable\n"
+    );
 }
 
 #[test]
