@@ -105,10 +105,18 @@ struct Cli {
     #[arg(long, value_delimiter = ',', value_name = "RULES")]
     ignore: Option<Vec<String>>,
 
-    /// Leave files matching this glob alone (repeatable), e.g. 'tests/**':
-    /// they are read, never changed.
+    /// Leave files matching this glob alone (repeatable), e.g.
+    /// 'src/generated/**': they are read, never changed. Globs match paths as
+    /// they are shown, relative to the current directory, or (without a `/`)
+    /// a file's name; one that matches nothing is warned about. In `cargo
+    /// awaitify`, --exclude takes packages, as cargo's does.
     #[arg(long, value_name = "GLOB")]
     exclude: Vec<String>,
+
+    /// Leave files matching this glob alone (repeatable): --exclude GLOB of
+    /// `awaitify`, under a name that `cargo awaitify` shares.
+    #[arg(long, value_name = "GLOB")]
+    exclude_files: Vec<String>,
 
     /// Edition for files that no Cargo.toml owns.
     #[arg(long, default_value = "2021", value_parser = ["2015", "2018", "2021", "2024"])]
@@ -163,6 +171,10 @@ struct Cli {
     /// Also say how many files were parsed and analysed.
     #[arg(short, long)]
     verbose: bool,
+
+    /// Run as `cargo awaitify`: --exclude takes packages.
+    #[arg(skip)]
+    cargo: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -221,7 +233,31 @@ enum Command {
 
 /// Runs the command line `args` (the program name first).
 pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
-    let cli = Cli::parse_from(args);
+    run_cli(Cli::parse_from(args))
+}
+
+/// Runs `cargo awaitify` (the program name first, without cargo's
+/// `awaitify`): the same as `awaitify`, but for `--exclude`, which takes
+/// packages of the workspace as cargo's does.
+pub fn cargo_main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
+    use clap::FromArgMatches as _;
+    let mut command = Cli::command()
+        .name("cargo-awaitify")
+        .bin_name("cargo awaitify")
+        .mut_arg("exclude", |a| {
+            a.value_name("SPEC").help(
+                "Leave this package out of --workspace (repeatable), as cargo does; files: --exclude-files",
+            ).long_help(None)
+        });
+    let matches = command
+        .try_get_matches_from_mut(args)
+        .unwrap_or_else(|e| e.exit());
+    let mut cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.format(&mut command).exit());
+    cli.cargo = true;
+    run_cli(cli)
+}
+
+fn run_cli(cli: Cli) -> ExitCode {
     let stdout = &mut std::io::stdout().lock();
     match cli.command {
         Some(Command::Explain { code }) => {
@@ -270,7 +306,13 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
 
 /// Manifests of the packages `--manifest-path`, `-p` and `--workspace` pick,
 /// or `None` when none of them is given.
-fn cargo_packages(cli: &Cli) -> Result<Option<(Vec<PathBuf>, BTreeSet<PathBuf>)>> {
+fn cargo_packages(
+    cli: &Cli,
+    warnings: &mut Vec<String>,
+) -> Result<Option<(Vec<PathBuf>, BTreeSet<PathBuf>)>> {
+    if cli.cargo && !cli.exclude.is_empty() && !cli.workspace {
+        bail!("--exclude can only be used together with --workspace (for files: --exclude-files)");
+    }
     if cli.manifest_path.is_none() && cli.package.is_empty() && !cli.workspace {
         return Ok(None);
     }
@@ -282,7 +324,18 @@ fn cargo_packages(cli: &Cli) -> Result<Option<(Vec<PathBuf>, BTreeSet<PathBuf>)>
     let meta = cmd.exec().context("cargo metadata")?;
     let members = meta.workspace_packages();
     let picked: Vec<_> = if cli.workspace {
-        members
+        let excluded = |p: &&cargo_metadata::Package| {
+            cli.cargo && cli.exclude.iter().any(|e| e == p.name.as_str())
+        };
+        for spec in cli.exclude.iter().filter(|_| cli.cargo) {
+            if !members.iter().any(|p| p.name.as_str() == spec) {
+                warnings.push(format!(
+                    "--exclude: package `{spec}` is not a member of the workspace at {}",
+                    meta.workspace_root
+                ));
+            }
+        }
+        members.iter().filter(|p| !excluded(p)).copied().collect()
     } else if !cli.package.is_empty() {
         let mut picked = Vec::new();
         for spec in &cli.package {
@@ -384,7 +437,8 @@ fn migrate(cli: &Cli) -> Result<ExitCode> {
             .build_global()
             .with_context(|| format!("--threads {n}"))?;
     }
-    let (mut paths, packages) = match cargo_packages(cli)? {
+    let mut warnings = Vec::new();
+    let (mut paths, packages) = match cargo_packages(cli, &mut warnings)? {
         Some((dirs, manifests)) => (dirs, Some(manifests)),
         None => (Vec::new(), None),
     };
@@ -394,7 +448,15 @@ fn migrate(cli: &Cli) -> Result<ExitCode> {
     }
     let progress = progress_bar(cli);
     let opts = Options {
-        exclude: cli.exclude.clone(),
+        exclude: match cli.cargo {
+            true => cli.exclude_files.clone(),
+            false => cli
+                .exclude
+                .iter()
+                .chain(&cli.exclude_files)
+                .cloned()
+                .collect(),
+        },
         policy: cli.policy,
         parking_lot: cli.parking_lot.then_some(true),
         select: cli.select.clone(),
@@ -407,6 +469,7 @@ fn migrate(cli: &Cli) -> Result<ExitCode> {
         ..Options::new(paths)
     };
     let mut outcome = run::run(&opts);
+    outcome.warnings.splice(0..0, warnings);
     if let Some(p) = progress {
         p.finish_and_clear();
     }
@@ -497,6 +560,9 @@ fn migrate(cli: &Cli) -> Result<ExitCode> {
             let _ = stdout.write_all(&report);
             let _ = stdout.flush();
         }
+    }
+    for w in outcome.warnings.iter().filter(|_| !cli.quiet) {
+        let _ = writeln!(stderr, "warning: {w}");
     }
     for e in &outcome.errors {
         let _ = writeln!(stderr, "error: {e}");

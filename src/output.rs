@@ -323,6 +323,7 @@ pub fn json(outcome: &Outcome, written: bool) -> String {
         "findings": findings,
         "files": files,
         "errors": outcome.errors,
+        "warnings": outcome.warnings,
         "summary": {
             "files_scanned": outcome.files_scanned,
             "files_analysed": outcome.files_analysed,

@@ -192,6 +192,8 @@ pub struct Outcome {
     pub changes: Vec<FileChange>,
     /// One line each, naming the path.
     pub errors: Vec<String>,
+    /// One line each: something the user asked for that did nothing.
+    pub warnings: Vec<String>,
     pub files_scanned: usize,
     /// Files parsed and analysed (the others cannot hold anything relevant).
     pub files_analysed: usize,
@@ -254,40 +256,61 @@ pub fn absolute(path: &Path) -> PathBuf {
 }
 
 /// All `.rs` files under the paths, gitignore-aware, sorted, each with
-/// whether `--exclude` matches it.
-fn walk(opts: &Options, errors: &mut Vec<String>) -> Vec<(PathBuf, bool)> {
+/// whether `--exclude` matches it. A glob matches the path as it is shown
+/// (relative to the current directory), or, without a `/`, a file's name.
+fn walk(opts: &Options, out: &mut Outcome) -> Vec<(PathBuf, bool)> {
     let mut excludes = globset::GlobSetBuilder::new();
+    let mut globs = Vec::new();
     for g in &opts.exclude {
         match globset::Glob::new(g) {
             Ok(glob) => {
                 excludes.add(glob);
+                globs.push(g);
             }
-            Err(e) => errors.push(format!("--exclude {g}: {e}")),
+            Err(e) => out.errors.push(format!("--exclude {g}: {e}")),
         }
     }
     let excludes = excludes
         .build()
         .unwrap_or_else(|_| globset::GlobSet::empty());
+    let mut used = vec![false; globs.len()];
+    let mut example = None;
     let mut files = Vec::new();
     for (root, given) in &opts.spelled {
         if !root.exists() {
-            errors.push(format!("{}: no such file or directory", given.display()));
+            out.errors
+                .push(format!("{}: no such file or directory", given.display()));
             continue;
         }
         for entry in ignore::WalkBuilder::new(root).build() {
             match entry {
                 Ok(e) => {
                     let p = e.path();
-                    let shown = opts.display(p);
                     if is_rs_file(&e) {
-                        let excluded = excludes.is_match(&shown)
-                            || p.file_name().is_some_and(|n| excludes.is_match(n));
-                        files.push((p.to_path_buf(), excluded));
+                        let shown = opts.display(p);
+                        let mut hits = excludes.matches(&shown);
+                        if let Some(name) = p.file_name() {
+                            hits.extend(excludes.matches(name));
+                        }
+                        for &i in &hits {
+                            used[i] = true;
+                        }
+                        example.get_or_insert(shown);
+                        files.push((p.to_path_buf(), !hits.is_empty()));
                     }
                 }
-                Err(e) => errors.push(format!("{}: {e}", given.display())),
+                Err(e) => out.errors.push(format!("{}: {e}", given.display())),
             }
         }
+    }
+    for (g, _) in globs.iter().zip(&used).filter(|(_, used)| !**used) {
+        let example = example
+            .as_deref()
+            .map(|e| format!(", such as `{e}`"))
+            .unwrap_or_default();
+        out.warnings.push(format!(
+            "--exclude `{g}` matches no file; globs match paths as they are shown, relative to the current directory{example}"
+        ));
     }
     files.sort();
     files.dedup_by(|a, b| a.0 == b.0);
@@ -550,7 +573,7 @@ fn mark_exported_locks(
 pub fn run(opts: &Options) -> Outcome {
     let opts = &opts.resolved();
     let mut out = Outcome::default();
-    let files = walk(opts, &mut out.errors);
+    let files = walk(opts, &mut out);
 
     // Crates: files grouped by their owning manifest.
     let mut finder = manifest::ManifestFinder::default();

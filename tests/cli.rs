@@ -523,3 +523,31 @@ fn output_file_takes_the_document_or_the_diffs() {
         "{stderr}"
     );
 }
+
+/// Issue 14, bug 3: `--exclude` globs match paths as they are shown
+/// (relative to the current directory); a glob that matches nothing is
+/// warned about instead of silently leaving everything in.
+#[test]
+fn an_exclude_glob_that_matches_nothing_is_warned_about() {
+    let tmp = tempfile::tempdir().unwrap();
+    demo_crate(tmp.path(), "demo");
+    let (stdout, stderr) = outputs(
+        awaitify(tmp.path()).args(["demo", "--exclude", "src/**", "--format", "concise"]),
+        0,
+    );
+    assert!(
+        stderr.contains("warning: --exclude `src/**` matches no file; globs match paths as they are shown, relative to the current directory, such as `demo/src/lib.rs`"),
+        "{stderr}"
+    );
+    assert!(stdout.contains("+++ b/demo/src/lib.rs"), "{stdout}");
+    for glob in ["demo/src/**", "lib.rs"] {
+        let (stdout, stderr) = outputs(
+            awaitify(tmp.path()).args(["demo", "--exclude-files", glob]),
+            0,
+        );
+        assert!(
+            stdout.is_empty() && !stderr.contains("warning: --exclude"),
+            "{glob}: {stdout}{stderr}"
+        );
+    }
+}

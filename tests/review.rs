@@ -353,6 +353,34 @@ fn cargo_awaitify_picks_packages_through_cargo_metadata() {
         "{stderr}"
     );
 
+    // Issue 14, bug 3: in `cargo awaitify`, --exclude takes packages, as
+    // cargo's does; files have --exclude-files.
+    let (stdout, stderr) = outputs(
+        cargo_awaitify(&ws).args(["--workspace", "--exclude", "alpha", "--exclude", "delta"]),
+        0,
+    );
+    assert!(
+        !stdout.contains("alpha") && stdout.contains("+++ b/beta/src/lib.rs"),
+        "{stdout}"
+    );
+    assert!(
+        stderr.contains("warning: --exclude: package `delta` is not a member of the workspace"),
+        "{stderr}"
+    );
+    let (stdout, _) = outputs(
+        cargo_awaitify(&ws).args(["--workspace", "--exclude-files", "alpha/**"]),
+        0,
+    );
+    assert!(
+        !stdout.contains("alpha/src") && stdout.contains("+++ b/beta/src/lib.rs"),
+        "{stdout}"
+    );
+    let (_, stderr) = outputs(cargo_awaitify(&ws).args(["--exclude", "alpha"]), 2);
+    assert!(
+        stderr.contains("--exclude can only be used together with --workspace"),
+        "{stderr}"
+    );
+
     // Through cargo itself, as `cargo awaitify`.
     let bin_dir = Path::new(env!("CARGO_BIN_EXE_cargo-awaitify"))
         .parent()
