@@ -64,6 +64,19 @@ struct Cli {
     #[arg(long, value_enum, value_name = "LEVEL")]
     fail_on: Option<FailOn>,
 
+    /// Leave the findings recorded in FILE (by --write-baseline) alone:
+    /// neither reported, nor fixed, nor failing the run, as if suppressed.
+    /// Matched by rule, file and source line (whitespace aside), not by line
+    /// number, so edits elsewhere keep them matched.
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
+
+    /// Record this run's findings in FILE for --baseline, and exit with 0
+    /// (unless a file could not be handled). Paths in it are relative to
+    /// FILE's directory.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["write", "baseline"])]
+    write_baseline: Option<PathBuf>,
+
     /// Exit with 0 even when --check or --fail-on would fail (errors
     /// reading, parsing or writing files still exit with 2).
     #[arg(long)]
@@ -446,8 +459,13 @@ fn migrate(cli: &Cli) -> Result<ExitCode> {
     if paths.is_empty() {
         paths.push(PathBuf::from("."));
     }
+    let baseline = match &cli.baseline {
+        Some(file) => Some(crate::baseline::Baseline::read(file)?),
+        None => None,
+    };
     let progress = progress_bar(cli);
     let opts = Options {
+        baseline,
         exclude: match cli.cargo {
             true => cli.exclude_files.clone(),
             false => cli
@@ -584,13 +602,42 @@ fn migrate(cli: &Cli) -> Result<ExitCode> {
             output::summary(&outcome, cli.write, started.elapsed())
         );
     }
+    if let Some(file) = &cli.write_baseline {
+        let dir = crate::baseline::dir_of(file);
+        let entries = outcome
+            .diagnostics
+            .iter()
+            .map(|d| crate::baseline::Entry {
+                code: d.rule.code.to_string(),
+                path: crate::baseline::recorded_path(&d.file, &dir),
+                snippet: d.snippet.clone(),
+                message: d.message.clone(),
+            })
+            .collect();
+        match crate::baseline::write(file, entries) {
+            Ok(()) if !cli.quiet => {
+                let _ = writeln!(
+                    stderr,
+                    "awaitify: recorded {} finding(s) in {}",
+                    outcome.diagnostics.len(),
+                    file.display()
+                );
+            }
+            Ok(()) => {}
+            Err(e) => {
+                let _ = writeln!(stderr, "error: {e:#}");
+                return Ok(ExitCode::from(2));
+            }
+        }
+    }
     let fail_on = cli.fail_on.unwrap_or(match cli.check {
         true => FailOn::Fix,
         false => FailOn::Error,
     });
     Ok(if !outcome.errors.is_empty() {
         ExitCode::from(2)
-    } else if fails(&outcome, fail_on, cli.write) && !cli.exit_zero {
+    } else if fails(&outcome, fail_on, cli.write) && !cli.exit_zero && cli.write_baseline.is_none()
+    {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS

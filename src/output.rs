@@ -241,6 +241,9 @@ pub fn summary(outcome: &Outcome, written: bool, elapsed: Duration) -> String {
     if outcome.suppressed > 0 {
         parts.push(format!("{} suppressed", outcome.suppressed));
     }
+    if outcome.baselined > 0 {
+        parts.push(format!("{} in the baseline", outcome.baselined));
+    }
     // An `error[..]` finding is an error, as is a file the run could not handle.
     parts.push(n(c.error_findings + outcome.errors.len(), "error"));
     format!(
@@ -334,6 +337,7 @@ pub fn json(outcome: &Outcome, written: bool) -> String {
             "unsafe_fixes_available": c.unsafe_available,
             "manual": c.manual,
             "suppressed": outcome.suppressed,
+            "baselined": outcome.baselined,
             "errors": outcome.errors.len(),
             "error_findings": c.error_findings,
         },

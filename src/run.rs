@@ -42,6 +42,9 @@ pub struct Options {
     /// Keep the text of files with findings (`Outcome::sources`), for
     /// rendering snippets.
     pub keep_sources: bool,
+    /// Findings recorded in this baseline are left alone, like suppressed
+    /// ones (`--baseline`).
+    pub baseline: Option<crate::baseline::Baseline>,
     /// Read the other files of a crate the paths cover only in part (off
     /// for `awaitify test`, whose cases stand alone).
     pub whole_crates: bool,
@@ -64,6 +67,7 @@ impl Options {
             packages: None,
             progress: None,
             keep_sources: false,
+            baseline: None,
             whole_crates: true,
         }
     }
@@ -160,6 +164,10 @@ pub struct Diagnostic {
     pub fixed: bool,
     /// The crate whose changes hold the fix.
     pub crate_id: usize,
+    /// The file it is in (absolute) and its line, whitespace collapsed:
+    /// what a baseline records.
+    pub file: PathBuf,
+    pub snippet: String,
 }
 
 impl Outcome {
@@ -202,6 +210,8 @@ pub struct Outcome {
     pub files_read: usize,
     /// Findings hidden by `// awaitify: allow(..)` comments.
     pub suppressed: usize,
+    /// Findings left alone because the baseline records them.
+    pub baselined: usize,
     /// The text (without a byte-order mark) of every file with a finding,
     /// by displayed path, for rendering snippets (with `keep_sources`).
     pub sources: BTreeMap<String, String>,
@@ -225,7 +235,7 @@ struct Analysed {
 
 /// `path` (absolute) relative to `base` (absolute), through `..` where it
 /// is not under it.
-fn relative_to(path: &Path, base: &Path) -> PathBuf {
+pub fn relative_to(path: &Path, base: &Path) -> PathBuf {
     let (mut p, mut b) = (path.components().peekable(), base.components().peekable());
     while p.peek().is_some() && p.peek() == b.peek() {
         p.next();
@@ -733,7 +743,9 @@ pub fn run(opts: &Options) -> Outcome {
     for (i, input) in inputs.iter().enumerate() {
         members_of[input.crate_id].push(i);
     }
+    let mut baseline = opts.baseline.clone();
     for (crate_id, (krate, members)) in crates.iter().zip(&members_of).enumerate() {
+        let mut baselined = 0;
         loop {
             let plan = {
                 let facts: Vec<&FileFacts> = members
@@ -770,10 +782,36 @@ pub fn run(opts: &Options) -> Outcome {
                 },
             );
             if found == 0 {
-                let files: Vec<&Analysed> = members
+                let present: Vec<usize> = members
+                    .iter()
+                    .copied()
+                    .filter(|&i| state.analysed[i].is_some())
+                    .collect();
+                let files: Vec<&Analysed> = present
                     .iter()
                     .filter_map(|&i| state.analysed[i].as_ref())
                     .collect();
+                // Findings the baseline records are suppressed where they
+                // are, and the crate planned again without them.
+                let recorded = baseline
+                    .as_mut()
+                    .map(|b| in_baseline(&plan, &files, b))
+                    .unwrap_or_default();
+                if !recorded.is_empty() {
+                    baselined += recorded.len();
+                    for (file, range, code) in recorded {
+                        let facts = &mut state.analysed[present[file]]
+                            .as_mut()
+                            .expect("present")
+                            .facts;
+                        facts.allows.push(facts::Allow {
+                            range,
+                            comment: TextRange::empty(range.start()),
+                            rules: vec![code.to_string()],
+                        });
+                    }
+                    continue;
+                }
                 emit(
                     crate_id,
                     krate.manifest.as_deref(),
@@ -782,6 +820,9 @@ pub fn run(opts: &Options) -> Outcome {
                     opts,
                     &mut out,
                 );
+                // The baseline's suppressions are counted on their own.
+                out.suppressed = out.suppressed.saturating_sub(baselined);
+                out.baselined += baselined;
                 break;
             }
         }
@@ -789,6 +830,27 @@ pub fn run(opts: &Options) -> Outcome {
     out.errors.splice(0..0, state.errors);
     out.files_analysed = state.analysed.iter().filter(|a| a.is_some()).count();
     out
+}
+
+/// The findings of a crate's plan that `baseline` records (each taken out of
+/// it): the file, the place and the rule of each.
+fn in_baseline(
+    plan: &plan::CratePlan,
+    files: &[&Analysed],
+    baseline: &mut crate::baseline::Baseline,
+) -> Vec<(usize, TextRange, &'static str)> {
+    let findings = plan
+        .blocking
+        .iter()
+        .map(|b| (b.rule, &b.at))
+        .chain(plan.reports.iter().map(|r| (r.decision.rule(), &r.decl)));
+    findings
+        .filter(|(rule, at)| {
+            let src = &files[at.file].src;
+            baseline.take(&baseline.key(rule.code, &src.path, &src.text, at.range.start().into()))
+        })
+        .map(|(rule, at)| (at.file, at.range, rule.code))
+        .collect()
 }
 
 /// Per walked file: its analysis, if it had one, and whether it failed.
@@ -1033,6 +1095,11 @@ fn emit(
             edits: fix_edits(fixed, &mut b.edits.iter().map(|e| (b.at.file, e))),
             fixed,
             crate_id,
+            file: files[b.at.file].src.path.clone(),
+            snippet: crate::baseline::snippet(
+                &files[b.at.file].src.text,
+                b.at.range.start().into(),
+            ),
         });
     }
     for report in &plan.reports {
@@ -1119,6 +1186,11 @@ fn emit(
             edits: fix_edits(fixed, &mut report.edits.iter().map(|(f, e)| (*f, e))),
             fixed,
             crate_id,
+            file: files[report.decl.file].src.path.clone(),
+            snippet: crate::baseline::snippet(
+                &files[report.decl.file].src.text,
+                report.decl.range.start().into(),
+            ),
         });
     }
     for file in with_findings.into_iter().filter(|_| opts.keep_sources) {

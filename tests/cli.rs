@@ -551,3 +551,97 @@ fn an_exclude_glob_that_matches_nothing_is_warned_about() {
         );
     }
 }
+
+/// Issue 14, item 5: the baseline workflow end to end. Today's findings are
+/// recorded; `--check --baseline` then fails on a new finding only, names
+/// only it, and keeps matching after unrelated lines move the old one.
+#[test]
+fn a_baseline_fails_only_on_new_findings_and_survives_moved_lines() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = demo_crate(tmp.path(), "demo");
+    let lib = dir.join("src/lib.rs");
+    let (_, stderr) = outputs(
+        awaitify(&dir).args(["--write-baseline", "awaitify-baseline.json"]),
+        0,
+    );
+    assert!(
+        stderr.contains("awaitify: recorded 1 finding(s) in awaitify-baseline.json"),
+        "{stderr}"
+    );
+    let recorded: serde_json::Value =
+        serde_json::from_str(&read(dir.join("awaitify-baseline.json"))).unwrap();
+    assert_eq!(recorded["findings"][0]["code"], "AW101");
+    assert_eq!(recorded["findings"][0]["path"], "src/lib.rs");
+    assert_eq!(
+        recorded["findings"][0]["snippet"],
+        "static N: Mutex<u8> = Mutex::new(0);"
+    );
+    // The recorded finding neither fails the check nor is reported or fixed.
+    let check = [
+        "--check",
+        "--baseline",
+        "awaitify-baseline.json",
+        "--format",
+        "concise",
+    ];
+    let (stdout, stderr) = outputs(awaitify(&dir).args(check), 0);
+    assert!(stdout.is_empty(), "{stdout}");
+    assert!(
+        stderr.contains("0 findings") && stderr.contains("1 in the baseline"),
+        "{stderr}"
+    );
+
+    // A new finding fails the check, and is the only one named.
+    let nap = "async fn nap() { std::thread::sleep(std::time::Duration::from_millis(1)); }\n";
+    std::fs::write(&lib, format!("{MIGRATABLE}{nap}")).unwrap();
+    let (stdout, stderr) = outputs(awaitify(&dir).args(check), 1);
+    assert!(
+        stderr.contains("src/lib.rs:4:18: warning[AW201]"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("AW101"), "{stderr}");
+    assert!(
+        stderr.contains("1 finding") && stderr.contains("1 in the baseline"),
+        "{stderr}"
+    );
+    assert!(
+        stdout.contains("tokio::time::sleep") && !stdout.contains("tokio::sync"),
+        "{stdout}"
+    );
+
+    // Unrelated lines above move both; the recorded one still matches, from
+    // any directory.
+    std::fs::write(
+        &lib,
+        format!("// moved\n\nfn unrelated() {{}}\n{MIGRATABLE}{nap}"),
+    )
+    .unwrap();
+    let (_, stderr) = outputs(awaitify(&dir).args(check), 1);
+    assert!(
+        stderr.contains("src/lib.rs:7:18: warning[AW201]"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("AW101"), "{stderr}");
+    let mut from_src = check.to_vec();
+    from_src[2] = "../awaitify-baseline.json";
+    let (_, stderr) = outputs(awaitify(&dir.join("src")).args(&from_src), 1);
+    assert!(
+        stderr.contains("lib.rs:7:18: warning[AW201]") && !stderr.contains("AW101"),
+        "{stderr}"
+    );
+
+    // Another lock is new (identical keys are counted: see src/baseline.rs).
+    let twice = format!("{MIGRATABLE}static N2: Mutex<u8> = Mutex::new(0);\nasync fn b2() {{ *N2.lock().unwrap() += 1; }}\n");
+    std::fs::write(&lib, twice).unwrap();
+    let (_, stderr) = outputs(awaitify(&dir).args(check), 1);
+    assert!(
+        stderr.contains("src/lib.rs:4:8: warning[AW101]"),
+        "{stderr}"
+    );
+
+    let (_, stderr) = outputs(awaitify(&dir).args(["--baseline", "missing.json"]), 2);
+    assert!(
+        stderr.contains("error: missing.json: cannot read the baseline: "),
+        "{stderr}"
+    );
+}
