@@ -47,8 +47,9 @@ struct Cli {
     /// packages picked with --manifest-path, -p, --workspace].
     paths: Vec<PathBuf>,
 
-    /// Apply fixes in place, atomically, crate by crate.
-    #[arg(long)]
+    /// Apply fixes in place, atomically, crate by crate (--fix, as in ruff
+    /// and cargo, is the same).
+    #[arg(long, visible_alias = "fix")]
     write: bool,
 
     /// Write nothing; exit with 1 if any change would be made or an
@@ -138,7 +139,12 @@ struct Cli {
     /// Output: rustc-style snippets (full), one line per finding (concise),
     /// one JSON document, SARIF 2.1.0, GitHub workflow annotations, or only
     /// the combined patch.
-    #[arg(long, value_enum, default_value = "full")]
+    #[arg(
+        long,
+        visible_alias = "output-format",
+        value_enum,
+        default_value = "full"
+    )]
     format: Format,
 
     /// Also write the combined patch of every change to FILE (`-`: to
@@ -221,6 +227,7 @@ enum Command {
     /// Print the documentation of a rule.
     Explain {
         /// A rule code (AW101) or name (std-lock-in-async).
+        #[arg(value_parser = rule_names(), ignore_case = true)]
         code: String,
     },
     /// List all rules with their severity and fix.
@@ -242,6 +249,12 @@ enum Command {
     },
     /// Print a shell completion script.
     Completions { shell: clap_complete::Shell },
+}
+
+/// Every rule's code and name, so that shells complete them.
+fn rule_names() -> clap::builder::PossibleValuesParser {
+    let names = rules::RULES.iter().flat_map(|r| [r.code, r.name]);
+    clap::builder::PossibleValuesParser::new(names)
 }
 
 /// Runs the command line `args` (the program name first).

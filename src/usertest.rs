@@ -161,6 +161,12 @@ pub fn main(dir: &Path, bless: bool, unsafe_fixes: bool) -> ExitCode {
         if failed + errors == 0 { "ok" } else { "FAILED" },
         if bless { " (blessed)" } else { "" }
     );
+    if failed > 0 && !bless {
+        println!(
+            "to accept the new results as the expected ones, rerun with --bless: awaitify test {} --bless",
+            dir.display()
+        );
+    }
     if errors > 0 {
         ExitCode::from(2)
     } else if failed > 0 {

@@ -645,3 +645,38 @@ fn a_baseline_fails_only_on_new_findings_and_survives_moved_lines() {
         "{stderr}"
     );
 }
+
+/// Issue 14, item 10: the spellings other tools taught users (`--fix`,
+/// `--output-format`) work, and the shipped pre-commit hooks run as
+/// pre-commit runs them: from the repository root, with the staged files.
+#[test]
+fn fix_and_output_format_aliases_and_the_pre_commit_hooks_work() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = demo_crate(tmp.path(), "demo");
+    let (stdout, _) = outputs(awaitify(&dir).args(["--output-format", "json"]), 0);
+    assert!(stdout.starts_with("{"), "{stdout}");
+    awaitify(&dir).arg("--fix").assert().code(0);
+    assert_eq!(read(dir.join("src/lib.rs")), MIGRATED);
+
+    let hooks = read(Path::new(env!("CARGO_MANIFEST_DIR")).join(".pre-commit-hooks.yaml"));
+    let entries: Vec<Vec<&str>> = hooks
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("entry: "))
+        .map(|e| e.split_whitespace().collect())
+        .collect();
+    assert_eq!(entries.len(), 2, "{hooks}");
+    for entry in entries {
+        assert_eq!(entry[0], "awaitify");
+        std::fs::write(dir.join("src/lib.rs"), MIGRATABLE).unwrap();
+        git(&dir, &["init", "-q"]);
+        git(&dir, &["add", "."]);
+        let fixes = entry.contains(&"--fix");
+        let (_, stderr) = outputs(
+            awaitify(&dir).args(&entry[1..]).arg("src/lib.rs"),
+            if fixes { 0 } else { 1 },
+        );
+        assert!(stderr.contains("warning[AW101]"), "{entry:?}: {stderr}");
+        let want = if fixes { MIGRATED } else { MIGRATABLE };
+        assert_eq!(read(dir.join("src/lib.rs")), want, "{entry:?}");
+    }
+}

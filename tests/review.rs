@@ -517,6 +517,11 @@ fn awaitify_test_compares_with_fixed_files_and_blesses_them() {
     // Nothing blessed yet: the changed cases fail, the plain one passes.
     let (stdout, _) = outputs(awaitify(tmp.path()).args(["test", "cases"]), 1);
     assert!(stdout.contains("test cases/lock.rs ... FAILED"), "{stdout}");
+    // Issue 14, item 10: a mismatch says how to accept it.
+    assert!(
+        stdout.ends_with("rerun with --bless: awaitify test cases --bless\n"),
+        "{stdout}"
+    );
     assert!(stdout.contains("test cases/plain.rs ... ok"), "{stdout}");
     assert!(stdout.contains("test cases/sleepy ... FAILED"), "{stdout}");
 
@@ -546,6 +551,10 @@ fn completions_version_and_interactive_without_a_terminal() {
     let tmp = tempfile::tempdir().unwrap();
     let (stdout, _) = outputs(awaitify(tmp.path()).args(["completions", "bash"]), 0);
     assert!(stdout.contains("_awaitify()") && stdout.contains("--unsafe-fixes"));
+    // Issue 14, item 10: `explain` completes rule codes and names.
+    assert!(stdout.contains("AW101 std-lock-in-async AW102"), "{stdout}");
+    let (stdout, _) = outputs(awaitify(tmp.path()).args(["explain", "aw201"]), 0);
+    assert!(stdout.starts_with("AW201 (blocking-sleep)"), "{stdout}");
     let (stdout, _) = outputs(awaitify(tmp.path()).arg("--version"), 0);
     assert_eq!(stdout, format!("awaitify {}\n", env!("CARGO_PKG_VERSION")));
     let (_, stderr) = outputs(awaitify(tmp.path()).args(["--write", "--interactive"]), 2);
