@@ -187,7 +187,8 @@ struct Cli {
     #[arg(short, long, conflicts_with = "verbose")]
     quiet: bool,
 
-    /// Also say how many files were parsed and analysed.
+    /// Also print one line per crate (its files, findings and fixes) and
+    /// how many files were parsed and analysed.
     #[arg(short, long)]
     verbose: bool,
 
@@ -599,6 +600,7 @@ fn migrate(cli: &Cli) -> Result<ExitCode> {
         let _ = writeln!(stderr, "error: {e}");
     }
     if cli.verbose {
+        let _ = write!(stderr, "{}", output::crate_summaries(&outcome, cli.write));
         let _ = writeln!(
             stderr,
             "awaitify: analysed {} of {} files read; the others cannot hold a lock declaration or site that matters",

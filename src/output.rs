@@ -16,6 +16,27 @@ use crate::run::{Diagnostic, FileChange, Outcome, Span};
 /// Version of the `--format json` document; raised on incompatible changes.
 pub const JSON_VERSION: u32 = 1;
 
+/// At most this many notes of a finding are shown to people; the machine
+/// formats (JSON, SARIF) keep them all.
+pub const SHOWN_NOTES: usize = 10;
+
+/// The first [`SHOWN_NOTES`] of `notes`, then `and N more` for the rest.
+fn capped<'a>(notes: impl IntoIterator<Item = &'a String>) -> Vec<String> {
+    let notes: Vec<&String> = notes.into_iter().collect();
+    let mut shown: Vec<String> = notes
+        .iter()
+        .take(SHOWN_NOTES)
+        .map(|n| n.to_string())
+        .collect();
+    if notes.len() > SHOWN_NOTES {
+        shown.push(format!(
+            "and {} more (`--format json` lists them all)",
+            notes.len() - SHOWN_NOTES
+        ));
+    }
+    shown
+}
+
 /// `path:line:col: severity[CODE] message`, then one indented note per line.
 pub fn concise(d: &Diagnostic) -> String {
     let mut s = format!(
@@ -27,7 +48,7 @@ pub fn concise(d: &Diagnostic) -> String {
         d.rule.code,
         d.message
     );
-    for note in &d.notes {
+    for note in capped(&d.notes) {
         let _ = write!(s, "\n    = {note}");
     }
     s
@@ -57,6 +78,8 @@ pub fn full(d: &Diagnostic, source: Option<&str>, color: bool, written: bool) ->
         Severity::Note => Level::NOTE,
     };
     let mut group = Group::with_title(level.primary_title(&d.message).id(d.rule.code));
+    // The snippet labels as many places as notes are shown.
+    let labels = &d.labels[..d.labels.len().min(SHOWN_NOTES)];
     if let Some(src) = source.filter(|s| d.span.end <= s.len()) {
         let primary = match d.rule.code {
             "AW101" | "AW102" | "AW103" | "AW104" => "declared here",
@@ -72,7 +95,7 @@ pub fn full(d: &Diagnostic, source: Option<&str>, color: bool, written: bool) ->
                         .span(d.span.start..d.span.end)
                         .label(primary),
                 )
-                .annotations(d.labels.iter().map(|(s, label)| {
+                .annotations(labels.iter().map(|(s, label)| {
                     AnnotationKind::Context
                         .span(s.start..s.end)
                         .label(label.as_str())
@@ -80,17 +103,30 @@ pub fn full(d: &Diagnostic, source: Option<&str>, color: bool, written: bool) ->
         );
     }
     // Notes that only repeat a label of the snippet are left out.
-    let labelled: Vec<String> = d
-        .labels
+    let labelled: Vec<String> = labels
         .iter()
         .map(|(s, m)| format!("{}:{}:{}: {m}", s.path, s.line, s.col))
         .collect();
-    for note in d
-        .notes
-        .iter()
-        .filter(|n| source.is_none() || !labelled.contains(n))
-    {
+    let notes = capped(
+        d.notes
+            .iter()
+            .filter(|n| source.is_none() || !labelled.contains(n)),
+    );
+    for note in &notes {
         group = group.element(Level::NOTE.message(note.as_str()));
+    }
+    // Places left out of the snippet that no note tells of.
+    let unlisted = d.labels[labels.len()..]
+        .iter()
+        .filter(|(s, m)| {
+            !d.notes
+                .contains(&format!("{}:{}:{}: {m}", s.path, s.line, s.col))
+        })
+        .count();
+    if source.is_some() && unlisted > 0 {
+        let more =
+            format!("and {unlisted} more places in this file (`--format json` lists them all)");
+        group = group.element(Level::NOTE.message(more));
     }
     if let Some(help) = fix_help(d, written) {
         group = group.element(Level::HELP.message(help));
@@ -184,11 +220,13 @@ pub struct Counts {
 }
 
 pub fn counts(outcome: &Outcome) -> Counts {
-    let mut c = Counts {
-        findings: outcome.diagnostics.len(),
-        ..Counts::default()
-    };
-    for d in &outcome.diagnostics {
+    counts_of(&outcome.diagnostics)
+}
+
+fn counts_of<'a>(diagnostics: impl IntoIterator<Item = &'a Diagnostic>) -> Counts {
+    let mut c = Counts::default();
+    for d in diagnostics {
+        c.findings += 1;
         match (d.fix, d.fixed) {
             (Some(Applicability::Unsafe), true) => c.fixed_unsafe += 1,
             (Some(Applicability::Unsafe), false) => c.unsafe_available += 1,
@@ -251,6 +289,43 @@ pub fn summary(outcome: &Outcome, written: bool, elapsed: Duration) -> String {
         parts.join(", "),
         elapsed.as_secs_f64()
     )
+}
+
+/// `-v`: one line per crate with files scanned: its findings and fixes.
+pub fn crate_summaries(outcome: &Outcome, written: bool) -> String {
+    let mut s = String::new();
+    for (id, (manifest, files)) in outcome.crates.iter().enumerate() {
+        if *files == 0 {
+            continue;
+        }
+        let c = counts_of(outcome.diagnostics.iter().filter(|d| d.crate_id == id));
+        let what = manifest.as_deref().unwrap_or("files no Cargo.toml owns");
+        let plural = |n: usize, word: &str| match n {
+            1 => format!("{n} {word}"),
+            _ => format!("{n} {word}s"),
+        };
+        let mut parts = vec![plural(*files, "file"), plural(c.findings, "finding")];
+        let fixed = c.fixed_safe + c.fixed_unsafe;
+        if fixed > 0 {
+            let verb = if written { "applied" } else { "available" };
+            parts.push(format!(
+                "{} {verb}",
+                if fixed == 1 {
+                    "1 fix".to_string()
+                } else {
+                    format!("{fixed} fixes")
+                }
+            ));
+        }
+        if c.manual > 0 {
+            parts.push(format!("{} manual", c.manual));
+        }
+        if c.error_findings > 0 {
+            parts.push(plural(c.error_findings, "error"));
+        }
+        let _ = writeln!(s, "awaitify: {what}: {}", parts.join(", "));
+    }
+    s
 }
 
 /// `--statistics`: findings per rule, most frequent first, with how many of
@@ -465,7 +540,7 @@ pub fn github(outcome: &Outcome) -> String {
             Severity::Note => "notice",
         };
         let mut message = d.message.clone();
-        for note in &d.notes {
+        for note in capped(&d.notes) {
             let _ = write!(message, "\nnote: {note}");
         }
         let _ = writeln!(

@@ -212,6 +212,9 @@ pub struct Outcome {
     pub suppressed: usize,
     /// Findings left alone because the baseline records them.
     pub baselined: usize,
+    /// Per crate (by `crate_id`): its `Cargo.toml` as shown (`None`: files no
+    /// manifest owns) and how many of its files were scanned.
+    pub crates: Vec<(Option<String>, usize)>,
     /// The text (without a byte-order mark) of every file with a finding,
     /// by displayed path, for rendering snippets (with `keep_sources`).
     pub sources: BTreeMap<String, String>,
@@ -670,6 +673,13 @@ pub fn run(opts: &Options) -> Outcome {
         });
     }
     out.files_scanned = inputs.iter().filter(|i| !i.read_only).count();
+    out.crates = crates
+        .iter()
+        .map(|c| (c.manifest.as_deref().map(|m| opts.display(m)), 0))
+        .collect();
+    for input in inputs.iter().filter(|i| !i.read_only) {
+        out.crates[input.crate_id].1 += 1;
+    }
     out.files_read = inputs.len();
     if let Some(p) = &opts.progress {
         p.set_length(inputs.len() as u64);

@@ -586,3 +586,63 @@ fn every_rule_has_a_fixture_and_the_readme_table_is_current() {
         awaitify::rules::markdown_table()
     );
 }
+
+/// Issue 14, item 7: a finding with many places shows ten of them and says
+/// how many more there are; JSON keeps them all.
+#[test]
+fn long_note_lists_are_capped_for_people_and_complete_in_json() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("many");
+    std::fs::create_dir_all(dir.join("src")).unwrap();
+    std::fs::write(
+        dir.join("Cargo.toml"),
+        "[package]\nname = \"many\"\nversion = \"0.0.0\"\nedition = \"2021\"\n\n[dependencies]\ntokio = \"1\"\n",
+    )
+    .unwrap();
+    // Twelve sync closures inside async code: twelve blockers.
+    let closures: String = (0..12)
+        .map(|i| format!("    let f{i} = || *N.lock().unwrap();\n    f{i}();\n"))
+        .collect();
+    std::fs::write(
+        dir.join("src/lib.rs"),
+        format!("use std::sync::Mutex;\nstatic N: Mutex<u8> = Mutex::new(0);\npub async fn a() {{\n    *N.lock().unwrap() += 1;\n{closures}}}\n"),
+    )
+    .unwrap();
+    let (_, concise) = outputs(awaitify(&dir).args(["--format", "concise"]), 0);
+    assert_eq!(
+        concise.matches("\n    = src/lib.rs:").count(),
+        10,
+        "{concise}"
+    );
+    assert!(
+        concise.contains("\n    = and 2 more (`--format json` lists them all)\n"),
+        "{concise}"
+    );
+    let (_, full) = outputs(&mut awaitify(&dir), 0);
+    assert_eq!(full.matches("non-async closure").count(), 12, "{full}");
+    assert_eq!(full.matches(" = note: ").count(), 3, "{full}");
+    let (github, _) = outputs(awaitify(&dir).args(["--format", "github"]), 0);
+    assert!(github.contains("%0Anote: and 2 more"), "{github}");
+    let (json, _) = outputs(awaitify(&dir).args(["--format", "json"]), 0);
+    let doc: Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(doc["findings"][0]["notes"].as_array().unwrap().len(), 12);
+}
+
+/// Item 7: `-v` prints one line per crate.
+#[test]
+fn verbose_prints_a_line_per_crate() {
+    let (_, stderr) = outputs(
+        awaitify(&common::testdata()).args([
+            "-v",
+            "readme_example",
+            "config_rules",
+            "--format",
+            "concise",
+        ]),
+        0,
+    );
+    assert!(
+        stderr.contains("awaitify: config_rules/Cargo.toml: 1 file, 4 findings, 2 fixes available, 1 manual\nawaitify: readme_example/Cargo.toml: 1 file, 2 findings, 1 fix available, 1 manual\n"),
+        "{stderr}"
+    );
+}
