@@ -509,9 +509,36 @@ fn migrate(cli: &Cli) -> Result<ExitCode> {
     let stderr = &mut std::io::stderr().lock();
     let err_color = use_color(cli.color, &std::io::stderr());
 
+    // Crates whose findings --interactive showed before its prompt.
+    let reviewed = std::cell::RefCell::new(BTreeSet::new());
     if cli.interactive {
+        let describe = |crate_id: usize| {
+            reviewed.borrow_mut().insert(crate_id);
+            let name = outcome
+                .crates
+                .get(crate_id)
+                .and_then(|(m, _)| m.clone())
+                .unwrap_or_else(|| "files no Cargo.toml owns".to_string());
+            let mut text = format!("== {name}\n");
+            for d in outcome
+                .diagnostics
+                .iter()
+                .filter(|d| d.crate_id == crate_id)
+            {
+                let shown =
+                    output::human(d, &outcome, cli.format == Format::Concise, err_color, false);
+                text.push_str(&shown);
+                text.push_str(if cli.format == Format::Full {
+                    "\n\n"
+                } else {
+                    "\n"
+                });
+            }
+            text
+        };
         let accepted = review(
             &outcome.changes,
+            &describe,
             &mut std::io::stdin().lock(),
             stderr,
             err_color,
@@ -547,7 +574,11 @@ fn migrate(cli: &Cli) -> Result<ExitCode> {
     // --statistics alone prints only its table.
     let findings_shown = human && !cli.quiet && !cli.statistics;
     if findings_shown {
-        for d in &outcome.diagnostics {
+        for d in outcome
+            .diagnostics
+            .iter()
+            .filter(|d| !reviewed.borrow().contains(&d.crate_id))
+        {
             let text = output::human(
                 d,
                 &outcome,
@@ -675,11 +706,13 @@ fn fails(outcome: &run::Outcome, level: FailOn, written: bool) -> bool {
     }) || (level >= FailOn::Fix && !written && !outcome.changes.is_empty())
 }
 
-/// `--interactive`: shows each crate's changes and returns the crates whose
-/// changes are accepted. The unit is a crate because a lock migration must
-/// change all of its files together to compile.
+/// `--interactive`: shows each crate's name and findings (`describe`) and
+/// changes, and returns the crates whose changes are accepted. The unit is a
+/// crate because a lock migration must change all of its files together to
+/// compile.
 pub fn review(
     changes: &[FileChange],
+    describe: &dyn Fn(usize) -> String,
     input: &mut dyn std::io::BufRead,
     out: &mut dyn std::io::Write,
     color: bool,
@@ -692,6 +725,7 @@ pub fn review(
         if !all {
             let files: Vec<&FileChange> =
                 changes.iter().filter(|c| c.crate_id == crate_id).collect();
+            let _ = write!(out, "{}", describe(crate_id));
             for c in &files {
                 let _ = write!(out, "{}", output::shown_diff(c, color));
             }
@@ -815,7 +849,8 @@ mod tests {
             change(2, "w.rs"),
         ];
         let mut out = Vec::new();
-        review(&changes, &mut input.as_bytes(), &mut out, false)
+        let describe = |c: usize| format!("== crate {c}\n");
+        review(&changes, &describe, &mut input.as_bytes(), &mut out, false)
             .into_iter()
             .collect()
     }

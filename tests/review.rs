@@ -186,6 +186,26 @@ fn interactive_writes_only_the_crates_accepted() {
         shown.contains("(1/2) Apply the changes to these 2 file(s) [y,n,a,q,?]?"),
         "{shown}"
     );
+    // Issue 14, item 9: each crate's name and findings come before its
+    // prompt, and are not repeated after the prompts.
+    let first_prompt = shown.find("(1/2) Apply").unwrap();
+    let header = shown
+        .find("== blocking_sleep/Cargo.toml\r\nblocking_sleep/src/main.rs:6:5: warning[AW201]")
+        .or_else(|| {
+            shown.find(
+                "== blocking_sleep/Cargo.toml\nblocking_sleep/src/main.rs:6:5: warning[AW201]",
+            )
+        })
+        .unwrap_or_else(|| panic!("{shown}"));
+    assert!(header < first_prompt, "{shown}");
+    let second_prompt = shown.find("(2/2) Apply").unwrap();
+    let example = shown.find("== readme_example/Cargo.toml").unwrap();
+    assert!(first_prompt < example && example < second_prompt, "{shown}");
+    assert!(
+        shown[first_prompt..second_prompt].contains("warning[AW102]"),
+        "{shown}"
+    );
+    assert_eq!(shown.matches("warning[AW201]").count(), 3, "{shown}");
     let sleepy = std::fs::read_to_string(tmp.path().join("blocking_sleep/src/main.rs")).unwrap();
     assert!(!sleepy.contains("tokio::time::sleep"), "{sleepy}");
     let example = std::fs::read_to_string(tmp.path().join("readme_example/src/main.rs")).unwrap();
