@@ -357,6 +357,19 @@ pub fn statistics(outcome: &Outcome, written: bool) -> String {
     s
 }
 
+/// A fix's edits, its own and those it shares with the other fixes of its
+/// crate (marked `true`), by file and place.
+fn fix_edits(d: &Diagnostic) -> Vec<(&Span, &str, bool)> {
+    let mut edits: Vec<(&Span, &str, bool)> = d
+        .edits
+        .iter()
+        .map(|(s, r)| (s, r.as_str(), false))
+        .chain(d.shared_edits.iter().map(|(s, r)| (s, r.as_str(), true)))
+        .collect();
+    edits.sort_by(|a, b| (&a.0.path, a.0.start, a.0.end).cmp(&(&b.0.path, b.0.start, b.0.end)));
+    edits
+}
+
 fn span_json(s: &Span) -> Value {
     json!({
         "path": s.path,
@@ -383,7 +396,11 @@ pub fn json(outcome: &Outcome, written: bool) -> String {
                 "fix": d.fix.map(|a| json!({
                     "applicability": a.as_str(),
                     "included": d.fixed,
-                    "edits": d.edits.iter().map(|(s, r)| json!({ "span": span_json(s), "replacement": r })).collect::<Vec<_>>(),
+                    "edits": fix_edits(d).into_iter().map(|(s, r, shared)| json!({
+                        "span": span_json(s),
+                        "replacement": r,
+                        "shared": shared,
+                    })).collect::<Vec<_>>(),
                 })),
             })
         })
@@ -429,10 +446,38 @@ fn sarif_region(s: &Span) -> Value {
     })
 }
 
-fn sarif_location(s: &Span, message: Option<&str>) -> Value {
+/// The root that SARIF URIs are relative to: the git work tree of the
+/// current directory (so code scanning finds the files from any directory
+/// the run started in), or the current directory itself.
+fn sarif_root() -> std::path::PathBuf {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    std::process::Command::new("git")
+        .args(["rev-parse", "--show-toplevel"])
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| std::path::PathBuf::from(String::from_utf8_lossy(&o.stdout).trim()))
+        .and_then(|root| root.canonicalize().ok())
+        .unwrap_or(cwd)
+}
+
+/// Where a shown path is: relative to `root` (`%SRCROOT%`), or, outside
+/// it, an absolute `file:` URI.
+fn artifact_location(shown: &str, root: &std::path::Path) -> Value {
+    let abs = crate::run::absolute(std::path::Path::new(shown));
+    match abs.strip_prefix(root) {
+        Ok(rel) => json!({
+            "uri": rel.to_string_lossy().replace('\\', "/"),
+            "uriBaseId": "%SRCROOT%",
+        }),
+        Err(_) => json!({ "uri": format!("file://{}", abs.to_string_lossy().replace('\\', "/")) }),
+    }
+}
+
+fn sarif_location(s: &Span, message: Option<&str>, root: &std::path::Path) -> Value {
     let mut loc = json!({
         "physicalLocation": {
-            "artifactLocation": { "uri": s.path, "uriBaseId": "%SRCROOT%" },
+            "artifactLocation": artifact_location(&s.path, root),
             "region": sarif_region(s),
         }
     });
@@ -444,6 +489,7 @@ fn sarif_location(s: &Span, message: Option<&str>) -> Value {
 
 /// `--format sarif`: a SARIF 2.1.0 log with one run.
 pub fn sarif(outcome: &Outcome) -> String {
+    let root = &sarif_root();
     let rules: Vec<Value> = RULES
         .iter()
         .map(|r| {
@@ -472,22 +518,32 @@ pub fn sarif(outcome: &Outcome) -> String {
                 "ruleIndex": index,
                 "level": sarif_level(d.rule.severity),
                 "message": { "text": text },
-                "locations": [sarif_location(&d.span, None)],
+                "locations": [sarif_location(&d.span, None, root)],
                 "relatedLocations": d.labels.iter().enumerate().map(|(i, (s, m))| {
-                    let mut l = sarif_location(s, Some(m));
+                    let mut l = sarif_location(s, Some(m), root);
                     l["id"] = json!(i);
                     l
                 }).collect::<Vec<_>>(),
             });
-            if !d.edits.is_empty() {
+            let edits = fix_edits(d);
+            if !edits.is_empty() {
+                // One change per file, with every replacement in it.
+                let mut by_file: Vec<(&str, Vec<Value>)> = Vec::new();
+                for (s, r, _) in edits {
+                    let replacement = json!({
+                        "deletedRegion": sarif_region(s),
+                        "insertedContent": { "text": r },
+                    });
+                    match by_file.last_mut() {
+                        Some((path, list)) if *path == s.path => list.push(replacement),
+                        _ => by_file.push((&s.path, vec![replacement])),
+                    }
+                }
                 result["fixes"] = json!([{
                     "description": { "text": format!("{} fix", d.fix.map_or("safe", |f| f.as_str())) },
-                    "artifactChanges": d.edits.iter().map(|(s, r)| json!({
-                        "artifactLocation": { "uri": s.path, "uriBaseId": "%SRCROOT%" },
-                        "replacements": [{
-                            "deletedRegion": sarif_region(s),
-                            "insertedContent": { "text": r },
-                        }],
+                    "artifactChanges": by_file.into_iter().map(|(path, replacements)| json!({
+                        "artifactLocation": artifact_location(path, root),
+                        "replacements": replacements,
                     })).collect::<Vec<_>>(),
                 }]);
             }
@@ -508,6 +564,18 @@ pub fn sarif(outcome: &Outcome) -> String {
             },
             // Columns count characters, as in the other formats.
             "columnKind": "unicodeCodePoints",
+            "originalUriBaseIds": {
+                "%SRCROOT%": { "uri": format!("file://{}/", root.to_string_lossy().replace('\\', "/").trim_end_matches('/')) },
+            },
+            // Files that could not be handled, and warnings about the run.
+            "invocations": [{
+                "executionSuccessful": outcome.errors.is_empty(),
+                "toolExecutionNotifications": outcome.errors.iter().map(|e| json!({
+                    "level": "error", "message": { "text": e },
+                })).chain(outcome.warnings.iter().map(|w| json!({
+                    "level": "warning", "message": { "text": w },
+                }))).collect::<Vec<_>>(),
+            }],
             "results": results,
         }],
     });

@@ -157,9 +157,12 @@ pub struct Diagnostic {
     pub notes: Vec<String>,
     /// How far its fix can be trusted, if it has one (applied or not).
     pub fix: Option<Applicability>,
-    /// The edits of the fix where this run applies it (shared edits to
-    /// imports and manifests are only in the file changes).
+    /// The edits of the fix where this run applies it.
     pub edits: Vec<(Span, String)>,
+    /// Where this run applies its fix: the edits it shares with the crate's
+    /// other fixes (imports, `Cargo.toml`). With them, the fixes of a crate
+    /// give what `--write` writes.
+    pub shared_edits: Vec<(Span, String)>,
     /// The fix is part of this run's changes.
     pub fixed: bool,
     /// The crate whose changes hold the fix.
@@ -470,6 +473,31 @@ fn load(
         Err(_) if input.read_only => Ok(Loaded::default()),
         loaded => loaded,
     }
+}
+
+/// The replacements of whole lines that turn `old` into `new`, as (start,
+/// end, text) in bytes of `old`.
+fn replacements(old: &str, new: &str) -> Vec<(usize, usize, String)> {
+    let diff = similar::TextDiff::from_lines(old, new);
+    let (old_lines, new_lines) = (diff.old_slices(), diff.new_slices());
+    let offset = |line: usize| -> usize { old_lines[..line].iter().map(|l| l.len()).sum() };
+    let mut out: Vec<(usize, usize, String)> = Vec::new();
+    for op in diff.ops() {
+        if op.tag() == similar::DiffTag::Equal {
+            continue;
+        }
+        let (start, end) = (offset(op.old_range().start), offset(op.old_range().end));
+        let text: String = new_lines[op.new_range()].concat();
+        match out.last_mut() {
+            // A deletion and the insertion right after it are one replacement.
+            Some(last) if last.1 == start => {
+                last.1 = end;
+                last.2.push_str(&text);
+            }
+            _ => out.push((start, end, text)),
+        }
+    }
+    out
 }
 
 /// Is `path` in the tests, examples or benches of the crate of `manifest`?
@@ -985,6 +1013,21 @@ fn emit(
             .map(|(f, e)| (span(f, e.range), e.replacement.clone()))
             .collect::<Vec<_>>()
     };
+    // The findings' own edits: every other edit is shared.
+    let own: HashSet<(usize, TextRange, &str)> = plan
+        .reports
+        .iter()
+        .filter(|r| r.decision == Decision::Migrate)
+        .flat_map(|r| r.edits.iter().map(|(f, e)| (*f, e)))
+        .chain(
+            plan.blocking
+                .iter()
+                .filter(|b| b.fixed)
+                .flat_map(|b| b.edits.iter().map(|e| (b.at.file, e))),
+        )
+        .map(|(f, e)| (f, e.range, e.replacement.as_str()))
+        .collect();
+    let mut shared: Vec<(Span, String)> = Vec::new();
     let mut changes = Vec::new();
     let mut crate_ok = true;
     for (file, a) in files.iter().enumerate() {
@@ -1008,6 +1051,12 @@ fn emit(
         if edits.is_empty() {
             continue;
         }
+        shared.extend(
+            edits
+                .iter()
+                .filter(|e| !own.contains(&(file, e.range, e.replacement.as_str())))
+                .map(|e| (span(file, e.range), e.replacement.clone())),
+        );
         let new = match edit::apply(&a.src.text, edits) {
             Ok(t) => t,
             Err(e) => {
@@ -1053,14 +1102,31 @@ fn emit(
         match text.and_then(|old| {
             Ok(manifest::with_tokio_features(&old, &features, dev_only)?.map(|new| (old, new)))
         }) {
-            Ok(Some((old, new))) => changes.push(FileChange {
-                path: m.to_path_buf(),
-                display: opts.display(m),
-                old,
-                new,
-                crate_id,
-                manifest: Some(m.to_path_buf()),
-            }),
+            Ok(Some((old, new))) => {
+                let display = opts.display(m);
+                for (start, end, text) in replacements(&old, &new) {
+                    let (line, col) = line_col(&old, start as u32);
+                    let (end_line, end_col) = line_col(&old, end as u32);
+                    let at = Span {
+                        path: display.clone(),
+                        start,
+                        end,
+                        line,
+                        col,
+                        end_line,
+                        end_col,
+                    };
+                    shared.push((at, text));
+                }
+                changes.push(FileChange {
+                    path: m.to_path_buf(),
+                    display,
+                    old,
+                    new,
+                    crate_id,
+                    manifest: Some(m.to_path_buf()),
+                })
+            }
             Ok(None) => {}
             Err(e) => {
                 out.errors.push(format!(
@@ -1103,6 +1169,7 @@ fn emit(
             notes: b.notes.clone(),
             fix: b.fix,
             edits: fix_edits(fixed, &mut b.edits.iter().map(|e| (b.at.file, e))),
+            shared_edits: if fixed { shared.clone() } else { Vec::new() },
             fixed,
             crate_id,
             file: files[b.at.file].src.path.clone(),
@@ -1194,6 +1261,7 @@ fn emit(
             notes,
             fix: (report.decision == Decision::Migrate).then_some(Applicability::Safe),
             edits: fix_edits(fixed, &mut report.edits.iter().map(|(f, e)| (*f, e))),
+            shared_edits: if fixed { shared.clone() } else { Vec::new() },
             fixed,
             crate_id,
             file: files[report.decl.file].src.path.clone(),

@@ -680,3 +680,139 @@ fn fix_and_output_format_aliases_and_the_pre_commit_hooks_work() {
         assert_eq!(read(dir.join("src/lib.rs")), want, "{entry:?}");
     }
 }
+
+/// Applies byte-range replacements, last first; overlapping ones are a bug.
+fn apply_edits(text: &str, mut edits: Vec<(usize, usize, String)>) -> String {
+    edits.sort();
+    edits.dedup();
+    for pair in edits.windows(2) {
+        assert!(pair[0].1 <= pair[1].0, "overlapping edits: {pair:?}");
+    }
+    let mut out = text.to_string();
+    for (start, end, replacement) in edits.into_iter().rev() {
+        out.replace_range(start..end, &replacement);
+    }
+    out
+}
+
+/// Byte offset of a 1-based line and column (in characters) of `text`.
+fn offset_of(text: &str, line: u64, column: u64) -> usize {
+    let start: usize = text
+        .split_inclusive('\n')
+        .take(line as usize - 1)
+        .map(str::len)
+        .sum();
+    start
+        + text[start..]
+            .chars()
+            .take(column as usize - 1)
+            .map(char::len_utf8)
+            .sum::<usize>()
+}
+
+/// Issue 14, item 6: on every fixture, applying the edits of every included
+/// fix of the JSON document, and the fixes of the SARIF log, gives
+/// byte-for-byte what `--write` writes: each fix carries the import and
+/// `Cargo.toml` edits it shares with the others of its crate (marked shared,
+/// applied once), and a SARIF fix has one change per file.
+#[test]
+fn json_edits_and_sarif_fixes_apply_to_exactly_what_write_writes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut with_fixes = 0;
+    for case in common::cases() {
+        let base = tmp.path().join("base").join(&case.name);
+        let written = tmp.path().join("written").join(&case.name);
+        common::copy_dir(&case.dir, &base);
+        common::copy_dir(&case.dir, &written);
+        let run = |format: &str| {
+            let mut args = case.args.clone();
+            args.extend(["--format".to_string(), format.to_string()]);
+            let out = common::awaitify(&base, &args);
+            serde_json::from_str::<serde_json::Value>(&out.stdout).unwrap()
+        };
+        // Edits by file: (start, end, replacement), in bytes after any BOM.
+        let mut from_json: std::collections::BTreeMap<String, Vec<(usize, usize, String)>> =
+            Default::default();
+        for f in run("json")["findings"].as_array().unwrap() {
+            let Some(fix) = f["fix"].as_object().filter(|x| x["included"] == true) else {
+                continue;
+            };
+            for e in fix["edits"].as_array().unwrap() {
+                from_json
+                    .entry(e["span"]["path"].as_str().unwrap().to_string())
+                    .or_default()
+                    .push((
+                        e["span"]["start"]["offset"].as_u64().unwrap() as usize,
+                        e["span"]["end"]["offset"].as_u64().unwrap() as usize,
+                        e["replacement"].as_str().unwrap().to_string(),
+                    ));
+            }
+        }
+        let mut from_sarif: std::collections::BTreeMap<String, Vec<(usize, usize, String)>> =
+            Default::default();
+        for r in run("sarif")["runs"][0]["results"].as_array().unwrap() {
+            let Some(fix) = r["fixes"].get(0) else {
+                continue;
+            };
+            let mut seen = std::collections::BTreeSet::new();
+            for change in fix["artifactChanges"].as_array().unwrap() {
+                let uri = change["artifactLocation"]["uri"]
+                    .as_str()
+                    .unwrap()
+                    .to_string();
+                assert!(
+                    seen.insert(uri.clone()),
+                    "{}: {uri} twice in one fix",
+                    case.name
+                );
+                let text = read(base.join(&uri));
+                let text = text.strip_prefix('\u{feff}').unwrap_or(&text).to_string();
+                for rep in change["replacements"].as_array().unwrap() {
+                    let region = &rep["deletedRegion"];
+                    let at = |l: &str, c: &str| {
+                        offset_of(
+                            &text,
+                            region[l].as_u64().unwrap(),
+                            region[c].as_u64().unwrap(),
+                        )
+                    };
+                    from_sarif.entry(uri.clone()).or_default().push((
+                        at("startLine", "startColumn"),
+                        at("endLine", "endColumn"),
+                        rep["insertedContent"]["text"].as_str().unwrap().to_string(),
+                    ));
+                }
+            }
+        }
+        if !from_json.is_empty() {
+            with_fixes += 1;
+        }
+        let mut args = case.args.clone();
+        args.extend(["--write".to_string(), "--allow-dirty".to_string()]);
+        common::awaitify(&written, &args);
+        for (format, edits) in [("json", &from_json), ("sarif", &from_sarif)] {
+            for file in walk(&case.dir) {
+                let rel = file.strip_prefix(&case.dir).unwrap();
+                let shown = rel.to_string_lossy().replace('\\', "/");
+                let Ok(original) = std::fs::read_to_string(base.join(rel)) else {
+                    continue;
+                };
+                let (bom, text) = match original.strip_prefix('\u{feff}') {
+                    Some(rest) => ("\u{feff}", rest),
+                    None => ("", original.as_str()),
+                };
+                let applied = match edits.get(&shown) {
+                    Some(e) => format!("{bom}{}", apply_edits(text, e.clone())),
+                    None => original.clone(),
+                };
+                assert_eq!(
+                    applied,
+                    read(written.join(rel)),
+                    "{}: {format} edits of {shown} differ from --write",
+                    case.name
+                );
+            }
+        }
+    }
+    assert!(with_fixes > 30, "{with_fixes}");
+}

@@ -666,3 +666,66 @@ fn verbose_prints_a_line_per_crate() {
         "{stderr}"
     );
 }
+
+/// Issue 14, item 6: SARIF URIs are relative to the git work tree (where
+/// code scanning looks for them) whatever directory the run starts in, with
+/// `originalUriBaseIds` saying where that is, and a file that could not be
+/// parsed is in the log's `invocations` instead of vanishing.
+#[test]
+fn sarif_uris_are_repository_relative_and_errors_are_in_invocations() {
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = tmp.path().canonicalize().unwrap().join("repo");
+    let dir = repo.join("crates/demo");
+    std::fs::create_dir_all(dir.join("src")).unwrap();
+    std::fs::write(
+        dir.join("Cargo.toml"),
+        "[package]\nname = \"demo\"\nversion = \"0.0.0\"\nedition = \"2021\"\n\n[dependencies]\ntokio = \"1\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("src/lib.rs"),
+        "use std::sync::Mutex;\nstatic N: Mutex<u8> = Mutex::new(0);\npub async fn bump() { *N.lock().unwrap() += 1; }\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("src/broken.rs"), "use std::sync::Mutex;\nfn f( {").unwrap();
+    assert!(Command::new("git")
+        .args(["init", "-q"])
+        .current_dir(&repo)
+        .status()
+        .unwrap()
+        .success());
+    let (stdout, _) = outputs(
+        awaitify(&dir.join("src")).args(["--format", "sarif", "."]),
+        2,
+    );
+    let doc: Value = serde_json::from_str(&stdout).unwrap();
+    let validator = jsonschema::validator_for(&sarif_schema()).unwrap();
+    assert!(validator.is_valid(&doc), "{doc:#}");
+    let run = &doc["runs"][0];
+    assert_eq!(
+        run["originalUriBaseIds"]["%SRCROOT%"]["uri"],
+        format!("file://{}/", repo.display())
+    );
+    let location = &run["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"];
+    assert_eq!(location["uri"], "crates/demo/src/lib.rs");
+    assert_eq!(location["uriBaseId"], "%SRCROOT%");
+    let changes = run["results"][0]["fixes"][0]["artifactChanges"]
+        .as_array()
+        .unwrap();
+    let uris: Vec<&str> = changes
+        .iter()
+        .map(|c| c["artifactLocation"]["uri"].as_str().unwrap())
+        .collect();
+    assert_eq!(uris, ["crates/demo/Cargo.toml", "crates/demo/src/lib.rs"]);
+    let invocation = &run["invocations"][0];
+    assert_eq!(invocation["executionSuccessful"], false);
+    let notes = invocation["toolExecutionNotifications"].as_array().unwrap();
+    assert!(
+        notes[0]["message"]["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("broken.rs:2:"),
+        "{notes:?}"
+    );
+    assert_eq!(notes[0]["level"], "error");
+}
