@@ -418,6 +418,9 @@ struct CrateInfo {
     plan: PlanOptions,
     /// Its configuration's `exclude` globs, relative to the crate's directory.
     exclude: globset::GlobSet,
+    /// Its configuration's `per-file-ignores`: globs relative to the crate's
+    /// directory, and the rules they skip.
+    per_file_ignores: Vec<(globset::GlobMatcher, Vec<String>)>,
     /// Its configuration could not be read: none of its files is analysed.
     broken: bool,
     /// One of the packages asked for (or no packages were named).
@@ -459,6 +462,7 @@ fn load(
             let full = depth == Depth::Full;
             let mut a = analyse(src, input.file_id, flow_names, full, &krate.config)?;
             a.facts.read_only = input.read_only;
+            file_allows(&mut a, krate);
             Some(a)
         };
         Ok(Loaded {
@@ -498,6 +502,53 @@ fn replacements(old: &str, new: &str) -> Vec<(usize, usize, String)> {
         }
     }
     out
+}
+
+/// Suppressions that cover a whole file: `//! awaitify: allow(..)` comments,
+/// and the configuration's `per-file-ignores` that match it.
+fn file_allows(a: &mut Analysed, krate: &CrateInfo) {
+    let whole = TextRange::up_to(ra_ap_syntax::TextSize::of(a.src.text.as_str()));
+    let mut offset = 0;
+    for line in a.src.text.split_inclusive('\n') {
+        let start = offset;
+        offset += line.len();
+        let Some(body) = line.trim_start().strip_prefix("//!") else {
+            continue;
+        };
+        let Some(list) = body.trim().strip_prefix("awaitify:").map(str::trim) else {
+            continue;
+        };
+        let Some(list) = list
+            .strip_prefix("allow(")
+            .and_then(|l| l.split(')').next())
+        else {
+            continue;
+        };
+        let at = start + (line.len() - line.trim_start().len());
+        let end = start + line.trim_end().len();
+        a.facts.allows.push(facts::Allow {
+            range: whole,
+            comment: TextRange::new((at as u32).into(), (end as u32).into()),
+            rules: list
+                .split(',')
+                .map(|r| r.trim().to_string())
+                .filter(|r| !r.is_empty())
+                .collect(),
+        });
+    }
+    let dir = krate.manifest.as_deref().and_then(Path::parent);
+    let Some(rel) = dir.and_then(|d| a.src.path.strip_prefix(d).ok()) else {
+        return;
+    };
+    for (glob, rules) in &krate.per_file_ignores {
+        if glob.is_match(rel) {
+            a.facts.allows.push(facts::Allow {
+                range: whole,
+                comment: TextRange::empty(0.into()),
+                rules: rules.clone(),
+            });
+        }
+    }
 }
 
 /// Is `path` in the tests, examples or benches of the crate of `manifest`?
@@ -645,7 +696,16 @@ pub fn run(opts: &Options) -> Outcome {
             for g in &config.exclude {
                 exclude.add(globset::Glob::new(g).expect("the configuration checked it"));
             }
+            let per_file_ignores = config
+                .per_file_ignores
+                .iter()
+                .map(|(g, rules)| {
+                    let glob = globset::Glob::new(g).expect("the configuration checked it");
+                    (glob.compile_matcher(), rules.clone())
+                })
+                .collect();
             crates.push(CrateInfo {
+                per_file_ignores,
                 edition,
                 plan: opts.plan_options(&config),
                 exclude: exclude

@@ -729,3 +729,58 @@ fn sarif_uris_are_repository_relative_and_errors_are_in_invocations() {
     );
     assert_eq!(notes[0]["level"], "error");
 }
+
+/// Issue 14, item 8: a `//! awaitify: allow(..)` comment covers its whole
+/// file, and the configuration's `per-file-ignores` skip rules in the files
+/// a glob (relative to the crate) matches.
+#[test]
+fn file_level_allows_and_per_file_ignores_cover_whole_files() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("demo");
+    std::fs::create_dir_all(dir.join("src")).unwrap();
+    std::fs::write(
+        dir.join("Cargo.toml"),
+        "[package]\nname = \"demo\"\nversion = \"0.0.0\"\nedition = \"2021\"\n\n[dependencies]\ntokio = { version = \"1\", features = [\"full\"] }\n",
+    )
+    .unwrap();
+    let nap = |name: &str| {
+        format!("pub async fn {name}() {{\n    std::thread::sleep(std::time::Duration::from_millis(1));\n}}\n")
+    };
+    std::fs::write(
+        dir.join("src/lib.rs"),
+        format!("pub mod slow;\npub mod generated;\n{}", nap("plain")),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("src/slow.rs"),
+        format!(
+            "//! Sleeps on purpose.\n//! awaitify: allow(blocking-sleep)\n\n{}{}",
+            nap("a"),
+            nap("b")
+        ),
+    )
+    .unwrap();
+    std::fs::create_dir_all(dir.join("src/generated")).unwrap();
+    std::fs::write(dir.join("src/generated/mod.rs"), nap("g")).unwrap();
+    std::fs::write(
+        dir.join("awaitify.toml"),
+        "[per-file-ignores]\n\"src/generated/**\" = [\"AW2\"]\n",
+    )
+    .unwrap();
+    let (stdout, stderr) = outputs(awaitify(&dir).args(["--format", "concise", "."]), 0);
+    assert!(
+        stderr.starts_with("src/lib.rs:4:5: warning[AW201]"),
+        "{stderr}"
+    );
+    assert_eq!(stderr.matches("warning[").count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("1 finding, 1 fix available (1 safe) in 1 file, 3 suppressed"),
+        "{stderr}"
+    );
+    assert_eq!(stdout.matches("+++ b/").count(), 1, "{stdout}");
+    // Without them, all four are reported.
+    std::fs::remove_file(dir.join("awaitify.toml")).unwrap();
+    std::fs::write(dir.join("src/slow.rs"), format!("{}{}", nap("a"), nap("b"))).unwrap();
+    let (_, stderr) = outputs(awaitify(&dir).args(["--format", "concise", "."]), 0);
+    assert_eq!(stderr.matches("warning[AW201]").count(), 4, "{stderr}");
+}
