@@ -83,6 +83,7 @@ pub fn full(d: &Diagnostic, source: Option<&str>, color: bool, written: bool) ->
     if let Some(src) = source.filter(|s| d.span.end <= s.len()) {
         let primary = match d.rule.code {
             "AW101" | "AW102" | "AW103" | "AW104" => "declared here",
+            "AW001" => "suppresses nothing",
             _ => "called here",
         };
         group = group.element(

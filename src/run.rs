@@ -910,6 +910,13 @@ pub fn run(opts: &Options) -> Outcome {
                     }
                     continue;
                 }
+                drop(files);
+                let mut plan = plan;
+                unused_allows(&mut state, &present, krate, baseline.as_mut(), &mut plan);
+                let files: Vec<&Analysed> = present
+                    .iter()
+                    .filter_map(|&i| state.analysed[i].as_ref())
+                    .collect();
                 emit(
                     crate_id,
                     krate.manifest.as_deref(),
@@ -928,6 +935,161 @@ pub fn run(opts: &Options) -> Outcome {
     out.errors.splice(0..0, state.errors);
     out.files_analysed = state.analysed.iter().filter(|a| a.is_some()).count();
     out
+}
+
+/// AW001: adds to `plan` a finding, with its fix, for each `awaitify:
+/// allow(..)` comment of the crate (`present`: its analysed files) that
+/// suppresses nothing, or for the rules of one that suppress nothing. What
+/// a comment suppresses is what a plan without the comments reports under it.
+fn unused_allows(
+    state: &mut Files,
+    present: &[usize],
+    krate: &CrateInfo,
+    mut baseline: Option<&mut crate::baseline::Baseline>,
+    plan: &mut plan::CratePlan,
+) {
+    let rules = &krate.plan.rules;
+    if !rules.enabled(&rules::UNUSED_SUPPRESSION) {
+        return;
+    }
+    // Comments, not the suppressions of `per-file-ignores` or a baseline.
+    let is_comment = |a: &facts::Allow| !a.comment.is_empty();
+    let checked = |a: &Analysed| !a.facts.read_only && a.facts.allows.iter().any(is_comment);
+    if !present
+        .iter()
+        .any(|&i| state.analysed[i].as_ref().is_some_and(checked))
+    {
+        return;
+    }
+    let mut taken: Vec<Vec<facts::Allow>> = Vec::new();
+    for &i in present {
+        let facts = &mut state.analysed[i].as_mut().expect("present").facts;
+        let (comments, others) = std::mem::take(&mut facts.allows)
+            .into_iter()
+            .partition(is_comment);
+        facts.allows = others;
+        taken.push(comments);
+    }
+    let bare = {
+        let facts: Vec<&FileFacts> = present
+            .iter()
+            .filter_map(|&i| state.analysed[i].as_ref())
+            .map(|a| &a.facts)
+            .collect();
+        plan::plan(&facts, &krate.plan)
+    };
+    let findings: Vec<(&Rule, &plan::Loc)> = bare
+        .blocking
+        .iter()
+        .map(|b| (b.rule, &b.at))
+        .chain(bare.reports.iter().map(|r| (r.decision.rule(), &r.decl)))
+        .collect();
+    for (file, comments) in taken.into_iter().enumerate() {
+        let a = state.analysed[present[file]].as_mut().expect("present");
+        for allow in &comments {
+            if a.facts.read_only {
+                break;
+            }
+            let used = |selector: &str| {
+                findings.iter().any(|(rule, at)| {
+                    at.file == file
+                        && allow.range.contains_inclusive(at.range.start())
+                        && rules::selects(selector, rule)
+                })
+            };
+            // A rule this run does not check, or a name that is no rule (an
+            // error of its own), is not called unused.
+            let checked = |selector: &str| {
+                rules::check_selector(selector).is_ok()
+                    && rules::RULES
+                        .iter()
+                        .any(|r| rules.enabled(r) && rules::selects(selector, r))
+            };
+            let unused: Vec<&String> = allow
+                .rules
+                .iter()
+                .filter(|r| checked(r) && !used(r))
+                .collect();
+            if unused.is_empty() {
+                continue;
+            }
+            let text = &a.src.text;
+            let key_offset = usize::from(allow.comment.start());
+            if let Some(b) = baseline.as_deref_mut() {
+                let key = b.key(
+                    rules::UNUSED_SUPPRESSION.code,
+                    &a.src.path,
+                    text,
+                    key_offset,
+                );
+                if b.take(&key) {
+                    continue;
+                }
+            }
+            let kept: Vec<&str> = allow
+                .rules
+                .iter()
+                .filter(|r| !unused.contains(r))
+                .map(String::as_str)
+                .collect();
+            let edit = allow_removal(text, allow.comment, &kept);
+            let names = unused.iter().map(|r| format!("`{r}`")).collect::<Vec<_>>();
+            let message = match kept.is_empty() {
+                true => {
+                    "this `awaitify: allow(..)` comment suppresses nothing; remove it".to_string()
+                }
+                false => format!(
+                    "{} in this `awaitify: allow(..)` comment suppress{} nothing; remove {}",
+                    names.join(", "),
+                    if names.len() == 1 { "es" } else { "" },
+                    if names.len() == 1 { "it" } else { "them" }
+                ),
+            };
+            plan.edits.entry(file).or_default().push(edit.clone());
+            plan.blocking.push(plan::BlockingReport {
+                rule: &rules::UNUSED_SUPPRESSION,
+                at: plan::Loc {
+                    file,
+                    range: allow.comment,
+                },
+                message,
+                notes: Vec::new(),
+                fixed: true,
+                fix: Some(Applicability::Safe),
+                edits: vec![edit],
+            });
+        }
+        a.facts.allows.extend(comments);
+    }
+}
+
+/// The edit that removes a suppression comment at `comment`, or keeps only
+/// the rules `kept` in it. A comment alone on its line goes with its line.
+fn allow_removal(text: &str, comment: TextRange, kept: &[&str]) -> Edit {
+    let (start, end) = (usize::from(comment.start()), usize::from(comment.end()));
+    if !kept.is_empty() {
+        let body = &text[start..end];
+        let open = body.find("allow(").map_or(0, |i| i + "allow(".len());
+        let close = body[open..].find(')').map_or(body.len(), |i| open + i);
+        let range = TextRange::new(
+            ((start + open) as u32).into(),
+            ((start + close) as u32).into(),
+        );
+        return Edit::new(range, kept.join(", "));
+    }
+    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = text[end..].find('\n').map_or(text.len(), |i| end + i + 1);
+    let alone = text[line_start..start].trim().is_empty() && text[end..line_end].trim().is_empty();
+    let range = if alone {
+        line_start..line_end
+    } else {
+        // After code: the comment and the spaces before it.
+        text[..start].trim_end_matches([' ', '\t']).len()..end
+    };
+    Edit::new(
+        TextRange::new((range.start as u32).into(), (range.end as u32).into()),
+        "",
+    )
 }
 
 /// The findings of a crate's plan that `baseline` records (each taken out of

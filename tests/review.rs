@@ -784,3 +784,24 @@ fn file_level_allows_and_per_file_ignores_cover_whole_files() {
     let (_, stderr) = outputs(awaitify(&dir).args(["--format", "concise", "."]), 0);
     assert_eq!(stderr.matches("warning[AW201]").count(), 4, "{stderr}");
 }
+
+/// Issue 14, item 8: a rule the run does not check is not called unused,
+/// and AW001 can be turned off like any rule.
+#[test]
+fn unused_suppressions_count_only_rules_the_run_checks() {
+    let dir = fixture("unused_suppression");
+    let (_, stderr) = outputs(
+        awaitify(&dir).args(["--ignore", "AW206", "--format", "concise", "."]),
+        0,
+    );
+    assert_eq!(stderr.matches("warning[AW001]").count(), 2, "{stderr}");
+    assert!(!stderr.contains("`AW206`"), "{stderr}");
+    let (stdout, stderr) = outputs(
+        awaitify(&dir).args(["--ignore", "AW001", "--format", "concise", "."]),
+        0,
+    );
+    assert!(
+        stdout.is_empty() && !stderr.contains("AW001"),
+        "{stdout}{stderr}"
+    );
+}
