@@ -22,7 +22,9 @@ Examples:
   awaitify src/ --check         exit 1 if anything would change (for CI)
   awaitify --write --verify     rewrite in place, then `cargo check`; undo on failure
   awaitify | git apply          the same as --write, through git
-  awaitify --format sarif > awaitify.sarif
+  awaitify --format sarif -o awaitify.sarif
+  awaitify --write-baseline awaitify-baseline.json    record today's findings, then in CI:
+  awaitify --check --baseline awaitify-baseline.json  fail only on new findings
   cargo awaitify --workspace    every package of the workspace
   awaitify explain AW101        what a rule means and how its fix works
 
@@ -47,8 +49,7 @@ struct Cli {
     /// packages picked with --manifest-path, -p, --workspace].
     paths: Vec<PathBuf>,
 
-    /// Apply fixes in place, atomically, crate by crate (--fix, as in ruff
-    /// and cargo, is the same).
+    /// Apply fixes in place, atomically, crate by crate.
     #[arg(long, visible_alias = "fix")]
     write: bool,
 
@@ -183,7 +184,8 @@ struct Cli {
     #[arg(short = 'j', long, value_name = "N")]
     threads: Option<usize>,
 
-    /// Print only errors; no diagnostics, diffs, progress or summary.
+    /// Print only errors (and the --statistics table); no diagnostics,
+    /// warnings, diffs, progress or summary.
     #[arg(short, long, conflicts_with = "verbose")]
     quiet: bool,
 
