@@ -788,7 +788,7 @@ fn verify(
             continue;
         };
         if !quiet {
-            let _ = writeln!(stderr, "awaitify: checking {}", manifest.display());
+            let _ = writeln!(stderr, "awaitify: checking {}", run::shown(manifest));
         }
         let result = std::process::Command::new(&cargo)
             .args([
@@ -821,7 +821,7 @@ fn verify(
         restored.insert(crate_id);
         errors.push(format!(
             "{}: --verify: after the migration the package does not build ({failure}); restored its {} file(s)",
-            manifest.display(),
+            run::shown(manifest),
             of_crate.len()
         ));
     }

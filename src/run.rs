@@ -239,6 +239,61 @@ struct Analysed {
     full: bool,
 }
 
+/// Warns about each `exclude` and `per-file-ignores` glob of a crate's
+/// configuration that matches none of its files (all of which were read).
+fn unmatched_config_globs(
+    inputs: &[Input],
+    crates: &[CrateInfo],
+    opts: &Options,
+    warnings: &mut Vec<String>,
+) {
+    for (id, krate) in crates.iter().enumerate() {
+        let Some(manifest) = krate.manifest.as_deref().filter(|_| !krate.broken) else {
+            continue;
+        };
+        let dir = manifest.parent().unwrap_or(Path::new(""));
+        let files: Vec<&Path> = inputs
+            .iter()
+            .filter(|i| i.crate_id == id)
+            .filter_map(|i| i.path.strip_prefix(dir).ok())
+            .collect();
+        if files.is_empty() {
+            continue;
+        }
+        let mut used = vec![false; krate.config.exclude.len()];
+        for f in &files {
+            for i in krate.exclude.matches(f) {
+                used[i] = true;
+            }
+        }
+        let unused_excludes = krate.config.exclude.iter().zip(used).filter(|(_, u)| !u);
+        let unused_ignores = krate
+            .per_file_ignores
+            .iter()
+            .filter(|(g, _)| !files.iter().any(|f| g.is_match(f)))
+            .map(|(g, _)| g.glob().glob());
+        for (key, glob) in unused_excludes
+            .map(|(g, _)| ("exclude", g.as_str()))
+            .chain(unused_ignores.map(|g| ("per-file-ignores", g)))
+        {
+            warnings.push(format!(
+                "{}: the configuration's `{key}` glob `{glob}` matches no file of the crate (globs are relative to the crate's directory)",
+                opts.display(manifest)
+            ));
+        }
+    }
+}
+
+/// `path` as output shows it: relative to the current directory when it is
+/// under it.
+pub fn shown(path: &Path) -> String {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    path.strip_prefix(&cwd)
+        .unwrap_or(path)
+        .display()
+        .to_string()
+}
+
 /// `path` (absolute) relative to `base` (absolute), through `..` where it
 /// is not under it.
 pub fn relative_to(path: &Path, base: &Path) -> PathBuf {
@@ -760,6 +815,9 @@ pub fn run(opts: &Options) -> Outcome {
             read_only,
         });
     }
+    if opts.whole_crates {
+        unmatched_config_globs(&inputs, &crates, opts, &mut out.warnings);
+    }
     out.files_scanned = inputs.iter().filter(|i| !i.read_only).count();
     out.crates = crates
         .iter()
@@ -933,6 +991,18 @@ pub fn run(opts: &Options) -> Outcome {
         }
     }
     out.errors.splice(0..0, state.errors);
+    // Messages name files as the output does: relative to the current
+    // directory (manifests and configurations are found by absolute path).
+    let root = format!(
+        "{}{}",
+        opts.display_root.display(),
+        std::path::MAIN_SEPARATOR
+    );
+    if opts.display_root.is_absolute() {
+        for m in out.errors.iter_mut().chain(&mut out.warnings) {
+            *m = m.replace(&root, "");
+        }
+    }
     out.files_analysed = state.analysed.iter().filter(|a| a.is_some()).count();
     out
 }
@@ -1353,7 +1423,7 @@ fn emit(
             Err(e) => {
                 out.errors.push(format!(
                     "{}: cannot add the tokio features the rewrite needs: {e}",
-                    m.display()
+                    opts.display(m)
                 ));
                 crate_ok = false;
             }

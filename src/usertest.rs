@@ -16,16 +16,6 @@ fn fixed_path(rs: &Path) -> PathBuf {
     rs.with_extension("fixed")
 }
 
-/// An absolute path as the user sees it: relative to the current directory
-/// when it is under it.
-fn relative(path: &Path) -> String {
-    let cwd = std::env::current_dir().unwrap_or_default();
-    path.strip_prefix(&cwd)
-        .unwrap_or(path)
-        .display()
-        .to_string()
-}
-
 fn cases(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
     let mut out = Vec::new();
     for entry in std::fs::read_dir(dir)? {
@@ -124,9 +114,9 @@ pub fn main(dir: &Path, bless: bool, unsafe_fixes: bool) -> ExitCode {
                     None => std::fs::remove_file(&fixed),
                 };
                 match result {
-                    Ok(()) => println!("blessed {}", relative(&fixed)),
+                    Ok(()) => println!("blessed {}", run::shown(&fixed)),
                     Err(e) => {
-                        println!("  error: {}: {e}", relative(&fixed));
+                        println!("  error: {}: {e}", run::shown(&fixed));
                         errors += 1;
                     }
                 }
@@ -138,7 +128,7 @@ pub fn main(dir: &Path, bless: bool, unsafe_fixes: bool) -> ExitCode {
                 expected.as_deref().unwrap_or(&old),
                 actual.as_deref().unwrap_or(&old),
             );
-            println!("--- {} differs from its expected result:", relative(rs));
+            println!("--- {} differs from its expected result:", run::shown(rs));
             print!(
                 "{}",
                 TextDiff::from_lines(want, got)

@@ -164,7 +164,8 @@ fn configuration_errors_name_the_key_and_file_and_skip_the_crate() {
     .unwrap();
     let (stdout, stderr) = outputs(&mut awaitify(&dir), 2);
     assert!(
-        stderr.contains("awaitify.toml: unknown key `blocking.knd`"),
+        // The path is relative to the current directory, as in all output.
+        stderr.contains("error: awaitify.toml: unknown key `blocking.knd`"),
         "{stderr}"
     );
     assert!(
@@ -180,7 +181,7 @@ fn configuration_errors_name_the_key_and_file_and_skip_the_crate() {
     std::fs::write(dir.join("Cargo.toml"), manifest).unwrap();
     let (_, stderr) = outputs(&mut awaitify(&dir), 2);
     assert!(
-        stderr.contains("Cargo.toml: `package.metadata.awaitify.policy` is `1`; use \"async-use\" or \"held-across-await\""),
+        stderr.contains("error: Cargo.toml: `package.metadata.awaitify.policy` is `1`; use \"async-use\" or \"held-across-await\""),
         "{stderr}"
     );
 }
@@ -550,6 +551,20 @@ fn an_exclude_glob_that_matches_nothing_is_warned_about() {
             "{glob}: {stdout}{stderr}"
         );
     }
+    // The configuration's globs are relative to the crate; a dead one is
+    // warned about too.
+    std::fs::write(
+        tmp.path().join("demo/awaitify.toml"),
+        "exclude = [\"src/gen/**\", \"src/lib.rs\"]\n\n[per-file-ignores]\n\"tests/**\" = [\"AW201\"]\n",
+    )
+    .unwrap();
+    let (stdout, stderr) = outputs(awaitify(tmp.path()).arg("demo"), 0);
+    assert!(stdout.is_empty(), "src/lib.rs is excluded: {stdout}");
+    assert!(
+        stderr.contains("warning: demo/Cargo.toml: the configuration's `exclude` glob `src/gen/**` matches no file of the crate (globs are relative to the crate's directory)\nwarning: demo/Cargo.toml: the configuration's `per-file-ignores` glob `tests/**` matches no file"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("`src/lib.rs`"), "{stderr}");
 }
 
 /// Issue 14, item 5: the baseline workflow end to end. Today's findings are
