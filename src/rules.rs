@@ -86,7 +86,9 @@ only the rules that suppress nothing.
 ## Known problems
 A comment in a file the run does not analyse (one that cannot hold a lock or
 a blocking call) is not checked. Suppressions from `per-file-ignores` are
-not reported.",
+not reported. A comment naming one lock rule (AW101 to AW104) counts as used
+by any lock finding under it: which of them a lock gets can depend on files
+the check does not analyse.",
 };
 
 pub const STD_LOCK_IN_ASYNC: Rule = Rule {
