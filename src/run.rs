@@ -1458,7 +1458,40 @@ fn emit(
     }
     let first_diagnostic = out.diagnostics.len();
     let mut with_findings: Vec<usize> = Vec::new();
+    // AW205: one finding per blocking helper, at its first async caller;
+    // the other callers are labels (in its file) and notes.
+    let mut callers: BTreeMap<&str, Vec<&plan::BlockingReport>> = BTreeMap::new();
+    fn helper(b: &plan::BlockingReport) -> Option<&str> {
+        (b.rule.code == rules::BLOCKING_HELPER.code)
+            .then(|| b.message.split('`').nth(1))
+            .flatten()
+    }
     for b in &plan.blocking {
+        if let Some(h) = helper(b) {
+            callers.entry(h).or_default().push(b);
+        }
+    }
+    for b in &plan.blocking {
+        let mut labels = Vec::new();
+        let mut notes = b.notes.clone();
+        if let Some(all) = helper(b).and_then(|h| callers.get(h)) {
+            let first = all.iter().min_by_key(|c| &c.at).expect("b is one");
+            if !std::ptr::eq(*first, b) {
+                continue;
+            }
+            let mut others: Vec<&&plan::BlockingReport> =
+                all.iter().filter(|c| !std::ptr::eq(**c, b)).collect();
+            others.sort_by_key(|c| &c.at);
+            for other in others {
+                let chain = other.message.split_once(": ").map_or("", |(_, c)| c);
+                let what = format!("also called from async code: {chain}");
+                let (p, l, c) = loc(other.at.file, other.at.range);
+                notes.push(format!("{p}:{l}:{c}: {what}"));
+                if other.at.file == b.at.file {
+                    labels.push((span(other.at.file, other.at.range), what));
+                }
+            }
+        }
         let at = span(b.at.file, b.at.range);
         let fixed = crate_ok && b.fixed;
         with_findings.push(b.at.file);
@@ -1466,8 +1499,8 @@ fn emit(
             rule: b.rule,
             span: at,
             message: b.message.clone(),
-            labels: Vec::new(),
-            notes: b.notes.clone(),
+            labels,
+            notes,
             fix: b.fix,
             edits: fix_edits(fixed, &mut b.edits.iter().map(|e| (b.at.file, e))),
             shared_edits: if fixed { shared.clone() } else { Vec::new() },

@@ -805,3 +805,42 @@ fn unused_suppressions_count_only_rules_the_run_checks() {
         "{stdout}{stderr}"
     );
 }
+
+/// Issue 14, item 7: a sync helper that blocks is one AW205 finding, at
+/// its first async caller, listing the others, not one finding per call.
+#[test]
+fn a_blocking_helper_is_one_finding_listing_its_async_callers() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("helper");
+    std::fs::create_dir_all(dir.join("src")).unwrap();
+    std::fs::write(
+        dir.join("Cargo.toml"),
+        "[package]\nname = \"helper\"\nversion = \"0.0.0\"\nedition = \"2021\"\n\n[dependencies]\ntokio = { version = \"1\", features = [\"full\"] }\n",
+    )
+    .unwrap();
+    let callers: String = ["a", "b", "c"]
+        .iter()
+        .map(|f| format!("\npub async fn {f}() -> String {{\n    load()\n}}\n"))
+        .collect();
+    std::fs::write(
+        dir.join("src/lib.rs"),
+        format!("pub fn load() -> String {{\n    std::fs::read_to_string(\"x\").unwrap_or_default()\n}}\n{callers}"),
+    )
+    .unwrap();
+    let (_, stderr) = outputs(awaitify(&dir).args(["--format", "concise", "."]), 0);
+    assert_eq!(stderr.matches("warning[AW205]").count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("src/lib.rs:6:5: warning[AW205] `load` is a sync fn that blocks: a → load → std::fs::read_to_string\n"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("    = src/lib.rs:10:5: also called from async code: b → load → std::fs::read_to_string\n    = src/lib.rs:14:5: also called from async code: c → load"),
+        "{stderr}"
+    );
+    let (_, full) = outputs(awaitify(&dir).arg("."), 0);
+    assert_eq!(
+        full.matches("also called from async code").count(),
+        2,
+        "{full}"
+    );
+}
