@@ -901,7 +901,8 @@ pub fn run(opts: &Options) -> Outcome {
     }
     let mut baseline = opts.baseline.clone();
     for (crate_id, (krate, members)) in crates.iter().zip(&members_of).enumerate() {
-        let mut baselined = 0;
+        // Suppressions the baseline made, and the findings they hid.
+        let (mut baselined, mut baselined_findings) = (0, 0);
         loop {
             let plan = {
                 let facts: Vec<&FileFacts> = members
@@ -949,12 +950,13 @@ pub fn run(opts: &Options) -> Outcome {
                     .collect();
                 // Findings the baseline records are suppressed where they
                 // are, and the crate planned again without them.
-                let recorded = baseline
+                let (recorded, hidden) = baseline
                     .as_mut()
                     .map(|b| in_baseline(&plan, &files, b))
                     .unwrap_or_default();
                 if !recorded.is_empty() {
                     baselined += recorded.len();
+                    baselined_findings += hidden;
                     for (file, range, code) in recorded {
                         let facts = &mut state.analysed[present[file]]
                             .as_mut()
@@ -985,7 +987,7 @@ pub fn run(opts: &Options) -> Outcome {
                 );
                 // The baseline's suppressions are counted on their own.
                 out.suppressed = out.suppressed.saturating_sub(baselined);
-                out.baselined += baselined;
+                out.baselined += baselined_findings;
                 break;
             }
         }
@@ -1172,24 +1174,53 @@ fn allow_removal(text: &str, comment: TextRange, kept: &[&str]) -> Edit {
 }
 
 /// The findings of a crate's plan that `baseline` records (each taken out of
-/// it): the file, the place and the rule of each.
+/// it): the file, the place and the rule of each place to suppress, and how
+/// many findings they are.
 fn in_baseline(
     plan: &plan::CratePlan,
     files: &[&Analysed],
     baseline: &mut crate::baseline::Baseline,
-) -> Vec<(usize, TextRange, &'static str)> {
-    let findings = plan
-        .blocking
-        .iter()
-        .map(|b| (b.rule, &b.at))
-        .chain(plan.reports.iter().map(|r| (r.decision.rule(), &r.decl)));
-    findings
-        .filter(|(rule, at)| {
-            let src = &files[at.file].src;
-            baseline.take(&baseline.key(rule.code, &src.path, &src.text, at.range.start().into()))
-        })
-        .map(|(rule, at)| (at.file, at.range, rule.code))
-        .collect()
+) -> (Vec<(usize, TextRange, &'static str)>, usize) {
+    let mut take = |rule: &Rule, at: &plan::Loc| {
+        let src = &files[at.file].src;
+        baseline.take(&baseline.key(rule.code, &src.path, &src.text, at.range.start().into()))
+    };
+    let (mut out, mut findings) = (Vec::new(), 0);
+    // The async calls of one blocking helper are one finding, recorded at
+    // the first of them.
+    let mut calls: BTreeMap<&str, Vec<&plan::BlockingReport>> = BTreeMap::new();
+    let mut singles = Vec::new();
+    for b in &plan.blocking {
+        match helper_of(b) {
+            Some(h) => calls.entry(h).or_default().push(b),
+            None => singles.push((b.rule, &b.at)),
+        }
+    }
+    for group in calls.values() {
+        let first = group
+            .iter()
+            .min_by_key(|c| &c.at)
+            .expect("a group has calls");
+        if take(first.rule, &first.at) {
+            out.extend(group.iter().map(|c| (c.at.file, c.at.range, c.rule.code)));
+            findings += 1;
+        }
+    }
+    let reports = plan.reports.iter().map(|r| (r.decision.rule(), &r.decl));
+    for (rule, at) in singles.into_iter().chain(reports) {
+        if take(rule, at) {
+            out.push((at.file, at.range, rule.code));
+            findings += 1;
+        }
+    }
+    (out, findings)
+}
+
+/// The helper an AW205 finding is about (named first in its message).
+fn helper_of(b: &plan::BlockingReport) -> Option<&str> {
+    (b.rule.code == rules::BLOCKING_HELPER.code)
+        .then(|| b.message.split('`').nth(1))
+        .flatten()
 }
 
 /// Per walked file: its analysis, if it had one, and whether it failed.
@@ -1461,20 +1492,15 @@ fn emit(
     // AW205: one finding per blocking helper, at its first async caller;
     // the other callers are labels (in its file) and notes.
     let mut callers: BTreeMap<&str, Vec<&plan::BlockingReport>> = BTreeMap::new();
-    fn helper(b: &plan::BlockingReport) -> Option<&str> {
-        (b.rule.code == rules::BLOCKING_HELPER.code)
-            .then(|| b.message.split('`').nth(1))
-            .flatten()
-    }
     for b in &plan.blocking {
-        if let Some(h) = helper(b) {
+        if let Some(h) = helper_of(b) {
             callers.entry(h).or_default().push(b);
         }
     }
     for b in &plan.blocking {
         let mut labels = Vec::new();
         let mut notes = b.notes.clone();
-        if let Some(all) = helper(b).and_then(|h| callers.get(h)) {
+        if let Some(all) = helper_of(b).and_then(|h| callers.get(h)) {
             let first = all.iter().min_by_key(|c| &c.at).expect("b is one");
             if !std::ptr::eq(*first, b) {
                 continue;

@@ -843,4 +843,14 @@ fn a_blocking_helper_is_one_finding_listing_its_async_callers() {
         2,
         "{full}"
     );
+    // A baseline records the one finding, and then holds all its calls.
+    outputs(awaitify(&dir).args(["--write-baseline", "b.json", "."]), 0);
+    let (_, stderr) = outputs(
+        awaitify(&dir).args(["--fail-on", "warning", "--baseline", "b.json", "."]),
+        0,
+    );
+    assert!(
+        stderr.contains("0 findings") && stderr.contains("1 in the baseline"),
+        "{stderr}"
+    );
 }
