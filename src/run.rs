@@ -248,7 +248,8 @@ fn unmatched_config_globs(
     warnings: &mut Vec<String>,
 ) {
     for (id, krate) in crates.iter().enumerate() {
-        let Some(manifest) = krate.manifest.as_deref().filter(|_| !krate.broken) else {
+        let globs = !krate.config.exclude.is_empty() || !krate.per_file_ignores.is_empty();
+        let Some(manifest) = krate.manifest.as_deref().filter(|_| globs && !krate.broken) else {
             continue;
         };
         let dir = manifest.parent().unwrap_or(Path::new(""));
