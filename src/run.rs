@@ -285,14 +285,13 @@ fn unmatched_config_globs(
     }
 }
 
-/// `path` as output shows it: relative to the current directory when it is
-/// under it.
+/// An absolute `path` as output shows it: relative to the current directory
+/// (through `..` when it is not under it).
 pub fn shown(path: &Path) -> String {
-    let cwd = std::env::current_dir().unwrap_or_default();
-    path.strip_prefix(&cwd)
-        .unwrap_or(path)
-        .display()
-        .to_string()
+    match std::env::current_dir() {
+        Ok(cwd) if path.is_absolute() => relative_to(path, &cwd).display().to_string(),
+        _ => path.display().to_string(),
+    }
 }
 
 /// `path` (absolute) relative to `base` (absolute), through `..` where it

@@ -340,10 +340,24 @@ fn a_run_from_inside_src_still_finds_the_crate_manifest() {
     // Paths stay relative to the current directory.
     assert!(stdout.contains("+++ b/main.rs\n"), "{stdout}");
     assert!(stdout.contains("+++ b/../Cargo.toml\n"), "{stdout}");
-    awaitify(&dir.join("src"))
-        .args(["--write", "."])
-        .assert()
-        .code(0);
+    // The issue's own command: with --verify, the package must build after
+    // the migration (pinned versions, tokio built once in a shared target).
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures.lock"),
+        dir.join("Cargo.lock"),
+    )
+    .unwrap();
+    let target = Path::new(env!("CARGO_TARGET_TMPDIR")).join("verify");
+    let (_, stderr) = outputs(
+        awaitify(&dir.join("src"))
+            .env("CARGO_TARGET_DIR", &target)
+            .args(["--write", "--verify", "."]),
+        0,
+    );
+    assert!(
+        stderr.contains("awaitify: checking ../Cargo.toml"),
+        "{stderr}"
+    );
     let manifest = read(dir.join("Cargo.toml"));
     assert!(
         manifest.contains(r#"features = ["rt-multi-thread", "macros", "sync"]"#),
