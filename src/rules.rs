@@ -497,7 +497,7 @@ pub fn find(code: &str) -> Option<&'static Rule> {
     RULES
         .iter()
         .copied()
-        .find(|r| r.code.eq_ignore_ascii_case(code) || r.name == code)
+        .find(|r| r.code.eq_ignore_ascii_case(code) || r.name.eq_ignore_ascii_case(code))
 }
 
 impl Rule {

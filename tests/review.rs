@@ -575,6 +575,8 @@ fn completions_version_and_interactive_without_a_terminal() {
     assert!(stdout.contains("AW101 std-lock-in-async AW102"), "{stdout}");
     let (stdout, _) = outputs(awaitify(tmp.path()).args(["explain", "aw201"]), 0);
     assert!(stdout.starts_with("AW201 (blocking-sleep)"), "{stdout}");
+    let (stdout, _) = outputs(awaitify(tmp.path()).args(["explain", "Blocking-Sleep"]), 0);
+    assert!(stdout.starts_with("AW201 (blocking-sleep)"), "{stdout}");
     let (stdout, _) = outputs(awaitify(tmp.path()).arg("--version"), 0);
     assert_eq!(stdout, format!("awaitify {}\n", env!("CARGO_PKG_VERSION")));
     let (_, stderr) = outputs(awaitify(tmp.path()).args(["--write", "--interactive"]), 2);
