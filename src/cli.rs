@@ -22,13 +22,15 @@ Examples:
   awaitify src/ --check         exit 1 if anything would change (for CI)
   awaitify --write --verify     rewrite in place, then `cargo check`; undo on failure
   awaitify | git apply          the same as --write, through git
-  awaitify --format sarif > awaitify.sarif
+  awaitify --format sarif -o awaitify.sarif
+  awaitify --write-baseline awaitify-baseline.json    record today's findings, then in CI:
+  awaitify --check --baseline awaitify-baseline.json  fail only on new findings
   cargo awaitify --workspace    every package of the workspace
   awaitify explain AW101        what a rule means and how its fix works
 
-Exit codes: 0 nothing to change (or written), 1 changes pending with --check
-or an error-severity finding, 2 usage error or a file that could not be read,
-parsed, written or verified.";
+Exit codes: 0 nothing to change (or written), 1 an error-severity finding,
+changes pending with --check or what --fail-on names, 2 usage error or a file
+that could not be read, parsed, written or verified.";
 
 /// Migrate std::sync locks that are locked in async code to tokio::sync.
 ///
@@ -48,13 +50,39 @@ struct Cli {
     paths: Vec<PathBuf>,
 
     /// Apply fixes in place, atomically, crate by crate.
-    #[arg(long)]
+    #[arg(long, visible_alias = "fix")]
     write: bool,
 
-    /// Exit with 1 if any change would be made or an error-severity finding
-    /// (AW204) remains; write nothing.
+    /// Write nothing; exit with 1 if any change would be made or an
+    /// error-severity finding (AW204) remains (see --fail-on).
     #[arg(long, conflicts_with = "write")]
     check: bool,
+
+    /// What makes the run exit with 1: `error` (an error-severity finding,
+    /// AW204), `fix` (that, or a change pending), `manual` (that, or a
+    /// finding this run cannot fix: AW102, AW205, reported blocking calls),
+    /// `warning` (any finding of warning or error severity). Findings fixed
+    /// by --write no longer count. [default: fix with --check, else error]
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    fail_on: Option<FailOn>,
+
+    /// Leave the findings recorded in FILE (by --write-baseline) alone:
+    /// neither reported, nor fixed, nor failing the run, as if suppressed.
+    /// Matched by rule, file and source line (whitespace aside), not by line
+    /// number, so edits elsewhere keep them matched.
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
+
+    /// Record this run's findings in FILE for --baseline, and exit with 0
+    /// (unless a file could not be handled). Paths in it are relative to
+    /// FILE's directory.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["write", "baseline"])]
+    write_baseline: Option<PathBuf>,
+
+    /// Exit with 0 even when --check or --fail-on would fail (errors
+    /// reading, parsing or writing files still exit with 2).
+    #[arg(long)]
+    exit_zero: bool,
 
     /// With --write, also touch files that have uncommitted changes.
     #[arg(long)]
@@ -81,18 +109,29 @@ struct Cli {
     #[arg(long)]
     unsafe_fixes: bool,
 
-    /// Only these rules: codes, code prefixes (AW2), names or `all`; comma-separated.
+    /// Only these rules: codes, code prefixes (AW2), names or `all`;
+    /// comma-separated. Replaces the configuration's selection (its `select`
+    /// and `ignore`).
     #[arg(long, value_delimiter = ',', value_name = "RULES")]
     select: Option<Vec<String>>,
 
-    /// Skip these rules (same forms as --select).
+    /// Skip these rules (same forms as --select), in addition to those the
+    /// configuration's `ignore` skips.
     #[arg(long, value_delimiter = ',', value_name = "RULES")]
     ignore: Option<Vec<String>>,
 
-    /// Leave files matching this glob alone (repeatable), e.g. 'tests/**':
-    /// they are read, never changed.
+    /// Leave files matching this glob alone (repeatable), e.g.
+    /// 'src/generated/**': they are read, never changed. Globs match paths as
+    /// they are shown, relative to the current directory, or (without a `/`)
+    /// a file's name; one that matches nothing is warned about. In `cargo
+    /// awaitify`, --exclude takes packages, as cargo's does.
     #[arg(long, value_name = "GLOB")]
     exclude: Vec<String>,
+
+    /// Leave files matching this glob alone (repeatable): --exclude GLOB of
+    /// `awaitify`, under a name that `cargo awaitify` shares.
+    #[arg(long, value_name = "GLOB")]
+    exclude_files: Vec<String>,
 
     /// Edition for files that no Cargo.toml owns.
     #[arg(long, default_value = "2021", value_parser = ["2015", "2018", "2021", "2024"])]
@@ -101,18 +140,31 @@ struct Cli {
     /// Output: rustc-style snippets (full), one line per finding (concise),
     /// one JSON document, SARIF 2.1.0, GitHub workflow annotations, or only
     /// the combined patch.
-    #[arg(long, value_enum, default_value = "full")]
+    #[arg(
+        long,
+        visible_alias = "output-format",
+        value_enum,
+        default_value = "full"
+    )]
     format: Format,
 
-    /// Also write the combined patch of every change to FILE.
+    /// Also write the combined patch of every change to FILE (`-`: to
+    /// stdout, instead of the diffs shown there).
     #[arg(long, value_name = "FILE")]
     diff_out: Option<PathBuf>,
+
+    /// Write what goes to stdout (diffs, or the json, sarif or github
+    /// document) to FILE instead; diagnostics stay on stderr.
+    #[arg(short, long, value_name = "FILE")]
+    output_file: Option<PathBuf>,
 
     /// Colors: on a terminal only (auto), always or never. NO_COLOR is respected.
     #[arg(long, value_enum, default_value = "auto")]
     color: Color,
 
-    /// Print the number of findings per rule.
+    /// Print only the number of findings per rule, and how many this run
+    /// fixes (fixable in a dry run, fixed with --write), instead of the
+    /// diagnostics, diffs and summary (with json, sarif or github: as well).
     #[arg(long)]
     statistics: bool,
 
@@ -132,13 +184,19 @@ struct Cli {
     #[arg(short = 'j', long, value_name = "N")]
     threads: Option<usize>,
 
-    /// Print only errors; no diagnostics, diffs, progress or summary.
+    /// Print only errors (and the --statistics table); no diagnostics,
+    /// warnings, diffs, progress or summary.
     #[arg(short, long, conflicts_with = "verbose")]
     quiet: bool,
 
-    /// Also say how many files were parsed and analysed.
+    /// Also print one line per crate (its files, findings and fixes) and
+    /// how many files were parsed and analysed.
     #[arg(short, long)]
     verbose: bool,
+
+    /// Run as `cargo awaitify`: --exclude takes packages.
+    #[arg(skip)]
+    cargo: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -149,6 +207,15 @@ enum Format {
     Sarif,
     Github,
     Patch,
+}
+
+/// `--fail-on`: each level includes the ones before it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, ValueEnum)]
+enum FailOn {
+    Error,
+    Fix,
+    Manual,
+    Warning,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -163,6 +230,7 @@ enum Command {
     /// Print the documentation of a rule.
     Explain {
         /// A rule code (AW101) or name (std-lock-in-async).
+        #[arg(value_parser = rule_names(), ignore_case = true)]
         code: String,
     },
     /// List all rules with their severity and fix.
@@ -186,9 +254,39 @@ enum Command {
     Completions { shell: clap_complete::Shell },
 }
 
+/// Every rule's code and name, so that shells complete them.
+fn rule_names() -> clap::builder::PossibleValuesParser {
+    let names = rules::RULES.iter().flat_map(|r| [r.code, r.name]);
+    clap::builder::PossibleValuesParser::new(names)
+}
+
 /// Runs the command line `args` (the program name first).
 pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
-    let cli = Cli::parse_from(args);
+    run_cli(Cli::parse_from(args))
+}
+
+/// Runs `cargo awaitify` (the program name first, without cargo's
+/// `awaitify`): the same as `awaitify`, but for `--exclude`, which takes
+/// packages of the workspace as cargo's does.
+pub fn cargo_main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
+    use clap::FromArgMatches as _;
+    let mut command = Cli::command()
+        .name("cargo-awaitify")
+        .bin_name("cargo awaitify")
+        .mut_arg("exclude", |a| {
+            a.value_name("SPEC").help(
+                "Leave this package out of --workspace (repeatable), as cargo does; files: --exclude-files",
+            ).long_help(None)
+        });
+    let matches = command
+        .try_get_matches_from_mut(args)
+        .unwrap_or_else(|e| e.exit());
+    let mut cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.format(&mut command).exit());
+    cli.cargo = true;
+    run_cli(cli)
+}
+
+fn run_cli(cli: Cli) -> ExitCode {
     let stdout = &mut std::io::stdout().lock();
     match cli.command {
         Some(Command::Explain { code }) => {
@@ -237,7 +335,13 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
 
 /// Manifests of the packages `--manifest-path`, `-p` and `--workspace` pick,
 /// or `None` when none of them is given.
-fn cargo_packages(cli: &Cli) -> Result<Option<(Vec<PathBuf>, BTreeSet<PathBuf>)>> {
+fn cargo_packages(
+    cli: &Cli,
+    warnings: &mut Vec<String>,
+) -> Result<Option<(Vec<PathBuf>, BTreeSet<PathBuf>)>> {
+    if cli.cargo && !cli.exclude.is_empty() && !cli.workspace {
+        bail!("--exclude can only be used together with --workspace (for files: --exclude-files)");
+    }
     if cli.manifest_path.is_none() && cli.package.is_empty() && !cli.workspace {
         return Ok(None);
     }
@@ -249,7 +353,18 @@ fn cargo_packages(cli: &Cli) -> Result<Option<(Vec<PathBuf>, BTreeSet<PathBuf>)>
     let meta = cmd.exec().context("cargo metadata")?;
     let members = meta.workspace_packages();
     let picked: Vec<_> = if cli.workspace {
-        members
+        let excluded = |p: &&cargo_metadata::Package| {
+            cli.cargo && cli.exclude.iter().any(|e| e == p.name.as_str())
+        };
+        for spec in cli.exclude.iter().filter(|_| cli.cargo) {
+            if !members.iter().any(|p| p.name.as_str() == spec) {
+                warnings.push(format!(
+                    "--exclude: package `{spec}` is not a member of the workspace at {}",
+                    meta.workspace_root
+                ));
+            }
+        }
+        members.iter().filter(|p| !excluded(p)).copied().collect()
     } else if !cli.package.is_empty() {
         let mut picked = Vec::new();
         for spec in &cli.package {
@@ -331,6 +446,17 @@ fn migrate(cli: &Cli) -> Result<ExitCode> {
     for selector in cli.select.iter().chain(&cli.ignore).flatten() {
         rules::check_selector(selector).map_err(|e| anyhow::anyhow!("--select/--ignore: {e}"))?;
     }
+    let machine = matches!(cli.format, Format::Json | Format::Sarif | Format::Github);
+    if machine && cli.diff_out.as_deref() == Some(Path::new("-")) {
+        let format = cli
+            .format
+            .to_possible_value()
+            .expect("no variant is skipped");
+        bail!(
+            "--diff-out -: stdout holds the {} document; give the patch a file",
+            format.get_name()
+        );
+    }
     if cli.interactive && !std::io::stdin().is_terminal() {
         bail!("--interactive needs a terminal; review the dry-run diff instead");
     }
@@ -340,7 +466,8 @@ fn migrate(cli: &Cli) -> Result<ExitCode> {
             .build_global()
             .with_context(|| format!("--threads {n}"))?;
     }
-    let (mut paths, packages) = match cargo_packages(cli)? {
+    let mut warnings = Vec::new();
+    let (mut paths, packages) = match cargo_packages(cli, &mut warnings)? {
         Some((dirs, manifests)) => (dirs, Some(manifests)),
         None => (Vec::new(), None),
     };
@@ -348,9 +475,22 @@ fn migrate(cli: &Cli) -> Result<ExitCode> {
     if paths.is_empty() {
         paths.push(PathBuf::from("."));
     }
+    let baseline = match &cli.baseline {
+        Some(file) => Some(crate::baseline::Baseline::read(file)?),
+        None => None,
+    };
     let progress = progress_bar(cli);
     let opts = Options {
-        exclude: cli.exclude.clone(),
+        baseline,
+        exclude: match cli.cargo {
+            true => cli.exclude_files.clone(),
+            false => cli
+                .exclude
+                .iter()
+                .chain(&cli.exclude_files)
+                .cloned()
+                .collect(),
+        },
         policy: cli.policy,
         parking_lot: cli.parking_lot.then_some(true),
         select: cli.select.clone(),
@@ -363,17 +503,44 @@ fn migrate(cli: &Cli) -> Result<ExitCode> {
         ..Options::new(paths)
     };
     let mut outcome = run::run(&opts);
+    outcome.warnings.splice(0..0, warnings);
     if let Some(p) = progress {
         p.finish_and_clear();
     }
     let stdout = &mut std::io::stdout().lock();
     let stderr = &mut std::io::stderr().lock();
     let err_color = use_color(cli.color, &std::io::stderr());
-    let out_color = use_color(cli.color, &std::io::stdout());
 
+    // Crates whose findings --interactive showed before its prompt.
+    let reviewed = std::cell::RefCell::new(BTreeSet::new());
     if cli.interactive {
+        let describe = |crate_id: usize| {
+            reviewed.borrow_mut().insert(crate_id);
+            let name = outcome
+                .crates
+                .get(crate_id)
+                .and_then(|(m, _)| m.clone())
+                .unwrap_or_else(|| "files no Cargo.toml owns".to_string());
+            let mut text = format!("== {name}\n");
+            for d in outcome
+                .diagnostics
+                .iter()
+                .filter(|d| d.crate_id == crate_id)
+            {
+                let shown =
+                    output::human(d, &outcome, cli.format == Format::Concise, err_color, false);
+                text.push_str(&shown);
+                text.push_str(if cli.format == Format::Full {
+                    "\n\n"
+                } else {
+                    "\n"
+                });
+            }
+            text
+        };
         let accepted = review(
             &outcome.changes,
+            &describe,
             &mut std::io::stdin().lock(),
             stderr,
             err_color,
@@ -392,7 +559,12 @@ fn migrate(cli: &Cli) -> Result<ExitCode> {
             outcome.retain_crates(|c| !restored.contains(&c));
         }
     }
-    if let Some(file) = &cli.diff_out {
+    // What goes to stdout, or to --output-file.
+    let mut report: Vec<u8> = Vec::new();
+    let to_stdout = cli.output_file.is_none();
+    let out_color = to_stdout && use_color(cli.color, &std::io::stdout());
+    let patch_to_report = cli.diff_out.as_deref() == Some(Path::new("-"));
+    if let Some(file) = cli.diff_out.as_deref().filter(|_| !patch_to_report) {
         let patch: String = outcome.changes.iter().map(output::diff).collect();
         if let Err(e) = std::fs::write(file, patch) {
             outcome
@@ -400,10 +572,15 @@ fn migrate(cli: &Cli) -> Result<ExitCode> {
                 .push(format!("{}: cannot write the patch: {e}", file.display()));
         }
     }
-    // A closed pipe (`| head`) is not an error: printing just stops.
     let human = matches!(cli.format, Format::Full | Format::Concise);
-    if human && !cli.quiet {
-        for d in &outcome.diagnostics {
+    // --statistics alone prints only its table.
+    let findings_shown = human && !cli.quiet && !cli.statistics;
+    if findings_shown {
+        for d in outcome
+            .diagnostics
+            .iter()
+            .filter(|d| !reviewed.borrow().contains(&d.crate_id))
+        {
             let text = output::human(
                 d,
                 &outcome,
@@ -416,12 +593,16 @@ fn migrate(cli: &Cli) -> Result<ExitCode> {
             let _ = writeln!(stderr, "{text}{gap}");
         }
     }
-    let diffs = (human && !cli.quiet) || cli.format == Format::Patch;
-    if diffs && !cli.write {
+    if patch_to_report {
+        report.extend(
+            outcome
+                .changes
+                .iter()
+                .flat_map(|c| output::diff(c).into_bytes()),
+        );
+    } else if (findings_shown || cli.format == Format::Patch) && !cli.write {
         for change in &outcome.changes {
-            if write!(stdout, "{}", output::shown_diff(change, out_color)).is_err() {
-                break;
-            }
+            report.extend(output::shown_diff(change, out_color).into_bytes());
         }
     }
     let document = match cli.format {
@@ -430,11 +611,29 @@ fn migrate(cli: &Cli) -> Result<ExitCode> {
         Format::Github => output::github(&outcome),
         _ => String::new(),
     };
-    let _ = write!(stdout, "{document}");
+    report.extend(document.into_bytes());
+    match &cli.output_file {
+        Some(file) => {
+            if let Err(e) = std::fs::write(file, &report) {
+                outcome
+                    .errors
+                    .push(format!("{}: cannot write the output: {e}", file.display()));
+            }
+        }
+        // A closed pipe (`| head`) is not an error: printing just stops.
+        None => {
+            let _ = stdout.write_all(&report);
+            let _ = stdout.flush();
+        }
+    }
+    for w in outcome.warnings.iter().filter(|_| !cli.quiet) {
+        let _ = writeln!(stderr, "warning: {w}");
+    }
     for e in &outcome.errors {
         let _ = writeln!(stderr, "error: {e}");
     }
     if cli.verbose {
+        let _ = write!(stderr, "{}", output::crate_summaries(&outcome, cli.write));
         let _ = writeln!(
             stderr,
             "awaitify: analysed {} of {} files read; the others cannot hold a lock declaration or site that matters",
@@ -442,33 +641,80 @@ fn migrate(cli: &Cli) -> Result<ExitCode> {
         );
     }
     if cli.statistics {
-        let _ = write!(stderr, "{}", output::statistics(&outcome));
+        let _ = write!(stderr, "{}", output::statistics(&outcome, cli.write));
     }
-    if !cli.quiet && (human || cli.statistics) {
+    if findings_shown {
         let _ = writeln!(
             stderr,
             "{}",
             output::summary(&outcome, cli.write, started.elapsed())
         );
     }
-    let error_findings = outcome
-        .diagnostics
-        .iter()
-        .any(|d| d.rule.severity == rules::Severity::Error);
+    if let Some(file) = &cli.write_baseline {
+        let dir = crate::baseline::dir_of(file);
+        let entries = outcome
+            .diagnostics
+            .iter()
+            .map(|d| crate::baseline::Entry {
+                code: d.rule.code.to_string(),
+                path: crate::baseline::recorded_path(&d.file, &dir),
+                snippet: d.snippet.clone(),
+                message: d.message.clone(),
+            })
+            .collect();
+        match crate::baseline::write(file, entries) {
+            Ok(()) if !cli.quiet => {
+                let _ = writeln!(
+                    stderr,
+                    "awaitify: recorded {} finding(s) in {}",
+                    outcome.diagnostics.len(),
+                    file.display()
+                );
+            }
+            Ok(()) => {}
+            Err(e) => {
+                let _ = writeln!(stderr, "error: {e:#}");
+                return Ok(ExitCode::from(2));
+            }
+        }
+    }
+    let fail_on = cli.fail_on.unwrap_or(match cli.check {
+        true => FailOn::Fix,
+        false => FailOn::Error,
+    });
     Ok(if !outcome.errors.is_empty() {
         ExitCode::from(2)
-    } else if cli.check && (!outcome.changes.is_empty() || error_findings) {
+    } else if fails(&outcome, fail_on, cli.write) && !cli.exit_zero && cli.write_baseline.is_none()
+    {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
     })
 }
 
-/// `--interactive`: shows each crate's changes and returns the crates whose
-/// changes are accepted. The unit is a crate because a lock migration must
-/// change all of its files together to compile.
+/// Does the outcome reach the `--fail-on` level? A finding whose fix this
+/// run wrote no longer counts.
+fn fails(outcome: &run::Outcome, level: FailOn, written: bool) -> bool {
+    let mut remaining = outcome.diagnostics.iter().filter(|d| !(written && d.fixed));
+    remaining.any(|d| {
+        let serious = d.rule.severity != rules::Severity::Note;
+        let fixable = d.fixed || d.fix == Some(rules::Applicability::Unsafe);
+        match d.rule.severity {
+            rules::Severity::Error => true,
+            _ if level >= FailOn::Warning => serious,
+            _ if level >= FailOn::Manual => serious && !fixable,
+            _ => false,
+        }
+    }) || (level >= FailOn::Fix && !written && !outcome.changes.is_empty())
+}
+
+/// `--interactive`: shows each crate's name and findings (`describe`) and
+/// changes, and returns the crates whose changes are accepted. The unit is a
+/// crate because a lock migration must change all of its files together to
+/// compile.
 pub fn review(
     changes: &[FileChange],
+    describe: &dyn Fn(usize) -> String,
     input: &mut dyn std::io::BufRead,
     out: &mut dyn std::io::Write,
     color: bool,
@@ -481,6 +727,7 @@ pub fn review(
         if !all {
             let files: Vec<&FileChange> =
                 changes.iter().filter(|c| c.crate_id == crate_id).collect();
+            let _ = write!(out, "{}", describe(crate_id));
             for c in &files {
                 let _ = write!(out, "{}", output::shown_diff(c, color));
             }
@@ -541,7 +788,7 @@ fn verify(
             continue;
         };
         if !quiet {
-            let _ = writeln!(stderr, "awaitify: checking {}", manifest.display());
+            let _ = writeln!(stderr, "awaitify: checking {}", run::shown(manifest));
         }
         let result = std::process::Command::new(&cargo)
             .args([
@@ -574,7 +821,7 @@ fn verify(
         restored.insert(crate_id);
         errors.push(format!(
             "{}: --verify: after the migration the package does not build ({failure}); restored its {} file(s)",
-            manifest.display(),
+            run::shown(manifest),
             of_crate.len()
         ));
     }
@@ -604,7 +851,8 @@ mod tests {
             change(2, "w.rs"),
         ];
         let mut out = Vec::new();
-        review(&changes, &mut input.as_bytes(), &mut out, false)
+        let describe = |c: usize| format!("== crate {c}\n");
+        review(&changes, &describe, &mut input.as_bytes(), &mut out, false)
             .into_iter()
             .collect()
     }

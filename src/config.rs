@@ -10,6 +10,9 @@
 //! parking-lot = true                     # also migrate parking_lot locks
 //! exclude = ["benches/**"]               # globs, relative to the crate's directory
 //!
+//! [per-file-ignores]                     # rules skipped in the files a glob matches
+//! "tests/**" = ["AW201"]
+//!
 //! [[blocking]]
 //! path = "crate::db::query_sync"        # the function, as code names it
 //! kind = "wait"                         # "wait" (AW203) or "heavy" (AW206)
@@ -44,10 +47,13 @@ pub struct Config {
     pub policy: Option<Policy>,
     pub parking_lot: Option<bool>,
     pub exclude: Vec<String>,
+    /// Globs (relative to the crate's directory) and the rules skipped in
+    /// the files they match.
+    pub per_file_ignores: Vec<(String, Vec<String>)>,
     pub blocking: Vec<UserBlocking>,
 }
 
-const KNOWN_KEYS: &str = "select, ignore, policy, parking-lot, exclude, blocking";
+const KNOWN_KEYS: &str = "select, ignore, policy, parking-lot, exclude, per-file-ignores, blocking";
 
 impl Config {
     /// The configuration of the crate whose manifest is `manifest`.
@@ -124,6 +130,23 @@ fn parse(table: &dyn TableLike, file: &Path, prefix: &str) -> Result<Config> {
                     if let Err(e) = globset::Glob::new(g) {
                         bail!("{}: `{prefix}exclude`: {e}", file.display());
                     }
+                }
+            }
+            "per-file-ignores" => {
+                let Some(entries) = item.as_table_like() else {
+                    bail!(
+                        "{}: `{prefix}per-file-ignores` must be a table of globs and rule lists",
+                        file.display()
+                    );
+                };
+                for (glob, rules_item) in entries.iter() {
+                    if let Err(e) = globset::Glob::new(glob) {
+                        bail!("{}: `{prefix}per-file-ignores`: {e}", file.display());
+                    }
+                    let key = format!("per-file-ignores.\"{glob}\"");
+                    config
+                        .per_file_ignores
+                        .push((glob.to_string(), rules(&key, rules_item)?));
                 }
             }
             "policy" => {
@@ -228,6 +251,20 @@ mod tests {
         assert_eq!(c.policy, Some(Policy::HeldAcrossAwait));
         assert_eq!(c.parking_lot, Some(true));
         assert_eq!(c.exclude, ["benches/**"]);
+        let c = parse_str("[per-file-ignores]\n\"tests/**\" = [\"AW201\", \"AW1\"]\n").unwrap();
+        assert_eq!(
+            c.per_file_ignores,
+            [(
+                "tests/**".to_string(),
+                vec!["AW201".to_string(), "AW1".to_string()]
+            )]
+        );
+        let e = parse_str("[per-file-ignores]\n\"x\" = [\"AW9\"]\n").unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("`per-file-ignores.\"x\"`: `AW9` names no rule"),
+            "{e}"
+        );
     }
 
     #[test]
@@ -235,7 +272,7 @@ mod tests {
         let e = parse_str("polcy = \"x\"\n").unwrap_err().to_string();
         assert_eq!(
             e,
-            "awaitify.toml: unknown key `polcy` (known: select, ignore, policy, parking-lot, exclude, blocking)"
+            "awaitify.toml: unknown key `polcy` (known: select, ignore, policy, parking-lot, exclude, per-file-ignores, blocking)"
         );
         for (text, message) in [
             ("policy = \"always\"\n", "`policy` is `\"always\"`"),

@@ -1,5 +1,6 @@
 //! awaitify: migrate std locks that are locked in async code to `tokio::sync`.
 
+pub mod baseline;
 pub mod blocking;
 pub mod cli;
 pub mod config;

@@ -16,6 +16,27 @@ use crate::run::{Diagnostic, FileChange, Outcome, Span};
 /// Version of the `--format json` document; raised on incompatible changes.
 pub const JSON_VERSION: u32 = 1;
 
+/// At most this many notes of a finding are shown to people; the machine
+/// formats (JSON, SARIF) keep them all.
+pub const SHOWN_NOTES: usize = 10;
+
+/// The first [`SHOWN_NOTES`] of `notes`, then `and N more` for the rest.
+fn capped<'a>(notes: impl IntoIterator<Item = &'a String>) -> Vec<String> {
+    let notes: Vec<&String> = notes.into_iter().collect();
+    let mut shown: Vec<String> = notes
+        .iter()
+        .take(SHOWN_NOTES)
+        .map(|n| n.to_string())
+        .collect();
+    if notes.len() > SHOWN_NOTES {
+        shown.push(format!(
+            "and {} more (`--format json` lists them all)",
+            notes.len() - SHOWN_NOTES
+        ));
+    }
+    shown
+}
+
 /// `path:line:col: severity[CODE] message`, then one indented note per line.
 pub fn concise(d: &Diagnostic) -> String {
     let mut s = format!(
@@ -27,7 +48,7 @@ pub fn concise(d: &Diagnostic) -> String {
         d.rule.code,
         d.message
     );
-    for note in &d.notes {
+    for note in capped(&d.notes) {
         let _ = write!(s, "\n    = {note}");
     }
     s
@@ -57,9 +78,12 @@ pub fn full(d: &Diagnostic, source: Option<&str>, color: bool, written: bool) ->
         Severity::Note => Level::NOTE,
     };
     let mut group = Group::with_title(level.primary_title(&d.message).id(d.rule.code));
+    // The snippet labels as many places as notes are shown.
+    let labels = &d.labels[..d.labels.len().min(SHOWN_NOTES)];
     if let Some(src) = source.filter(|s| d.span.end <= s.len()) {
         let primary = match d.rule.code {
             "AW101" | "AW102" | "AW103" | "AW104" => "declared here",
+            "AW001" => "suppresses nothing",
             _ => "called here",
         };
         group = group.element(
@@ -72,7 +96,7 @@ pub fn full(d: &Diagnostic, source: Option<&str>, color: bool, written: bool) ->
                         .span(d.span.start..d.span.end)
                         .label(primary),
                 )
-                .annotations(d.labels.iter().map(|(s, label)| {
+                .annotations(labels.iter().map(|(s, label)| {
                     AnnotationKind::Context
                         .span(s.start..s.end)
                         .label(label.as_str())
@@ -80,17 +104,30 @@ pub fn full(d: &Diagnostic, source: Option<&str>, color: bool, written: bool) ->
         );
     }
     // Notes that only repeat a label of the snippet are left out.
-    let labelled: Vec<String> = d
-        .labels
+    let labelled: Vec<String> = labels
         .iter()
         .map(|(s, m)| format!("{}:{}:{}: {m}", s.path, s.line, s.col))
         .collect();
-    for note in d
-        .notes
-        .iter()
-        .filter(|n| source.is_none() || !labelled.contains(n))
-    {
+    let notes = capped(
+        d.notes
+            .iter()
+            .filter(|n| source.is_none() || !labelled.contains(n)),
+    );
+    for note in &notes {
         group = group.element(Level::NOTE.message(note.as_str()));
+    }
+    // Places left out of the snippet that no note tells of.
+    let unlisted = d.labels[labels.len()..]
+        .iter()
+        .filter(|(s, m)| {
+            !d.notes
+                .contains(&format!("{}:{}:{}: {m}", s.path, s.line, s.col))
+        })
+        .count();
+    if source.is_some() && unlisted > 0 {
+        let more =
+            format!("and {unlisted} more places in this file (`--format json` lists them all)");
+        group = group.element(Level::NOTE.message(more));
     }
     if let Some(help) = fix_help(d, written) {
         group = group.element(Level::HELP.message(help));
@@ -179,14 +216,18 @@ pub struct Counts {
     /// Unsafe fixes this run did not apply (`--unsafe-fixes` would).
     pub unsafe_available: usize,
     pub manual: usize,
+    /// Findings of error severity (AW204).
+    pub error_findings: usize,
 }
 
 pub fn counts(outcome: &Outcome) -> Counts {
-    let mut c = Counts {
-        findings: outcome.diagnostics.len(),
-        ..Counts::default()
-    };
-    for d in &outcome.diagnostics {
+    counts_of(&outcome.diagnostics)
+}
+
+fn counts_of<'a>(diagnostics: impl IntoIterator<Item = &'a Diagnostic>) -> Counts {
+    let mut c = Counts::default();
+    for d in diagnostics {
+        c.findings += 1;
         match (d.fix, d.fixed) {
             (Some(Applicability::Unsafe), true) => c.fixed_unsafe += 1,
             (Some(Applicability::Unsafe), false) => c.unsafe_available += 1,
@@ -195,6 +236,9 @@ pub fn counts(outcome: &Outcome) -> Counts {
         }
         if d.rule.code == "AW102" {
             c.manual += 1;
+        }
+        if d.rule.severity == Severity::Error {
+            c.error_findings += 1;
         }
     }
     c
@@ -236,7 +280,11 @@ pub fn summary(outcome: &Outcome, written: bool, elapsed: Duration) -> String {
     if outcome.suppressed > 0 {
         parts.push(format!("{} suppressed", outcome.suppressed));
     }
-    parts.push(n(outcome.errors.len(), "error"));
+    if outcome.baselined > 0 {
+        parts.push(format!("{} in the baseline", outcome.baselined));
+    }
+    // An `error[..]` finding is an error, as is a file the run could not handle.
+    parts.push(n(c.error_findings + outcome.errors.len(), "error"));
     format!(
         "awaitify: {} in {:.2}s",
         parts.join(", "),
@@ -244,8 +292,46 @@ pub fn summary(outcome: &Outcome, written: bool, elapsed: Duration) -> String {
     )
 }
 
-/// `--statistics`: findings per rule, most frequent first.
-pub fn statistics(outcome: &Outcome) -> String {
+/// `-v`: one line per crate with files scanned: its findings and fixes.
+pub fn crate_summaries(outcome: &Outcome, written: bool) -> String {
+    let mut s = String::new();
+    for (id, (manifest, files)) in outcome.crates.iter().enumerate() {
+        if *files == 0 {
+            continue;
+        }
+        let c = counts_of(outcome.diagnostics.iter().filter(|d| d.crate_id == id));
+        let what = manifest.as_deref().unwrap_or("files no Cargo.toml owns");
+        let plural = |n: usize, word: &str| match n {
+            1 => format!("{n} {word}"),
+            _ => format!("{n} {word}s"),
+        };
+        let mut parts = vec![plural(*files, "file"), plural(c.findings, "finding")];
+        let fixed = c.fixed_safe + c.fixed_unsafe;
+        if fixed > 0 {
+            let verb = if written { "applied" } else { "available" };
+            parts.push(format!(
+                "{} {verb}",
+                if fixed == 1 {
+                    "1 fix".to_string()
+                } else {
+                    format!("{fixed} fixes")
+                }
+            ));
+        }
+        if c.manual > 0 {
+            parts.push(format!("{} manual", c.manual));
+        }
+        if c.error_findings > 0 {
+            parts.push(plural(c.error_findings, "error"));
+        }
+        let _ = writeln!(s, "awaitify: {what}: {}", parts.join(", "));
+    }
+    s
+}
+
+/// `--statistics`: findings per rule, most frequent first, with how many of
+/// them this run's changes fix (`fixable` in a dry run, `fixed` once written).
+pub fn statistics(outcome: &Outcome, written: bool) -> String {
     let mut rows: Vec<(usize, usize, &crate::rules::Rule)> = RULES
         .iter()
         .map(|r| {
@@ -261,9 +347,28 @@ pub fn statistics(outcome: &Outcome) -> String {
     rows.sort_by(|a, b| b.0.cmp(&a.0).then(a.2.code.cmp(b.2.code)));
     let mut s = String::new();
     for (n, fixed, r) in rows {
-        let _ = writeln!(s, "{n:>5}  {}  {:<26} {fixed} fixed", r.code, r.name);
+        let fixes = match (fixed, written) {
+            (0, _) => String::new(),
+            (f, true) => format!("{f} fixed"),
+            (f, false) => format!("{f} fixable"),
+        };
+        let row = format!("{n:>5}  {}  {:<26} {fixes}", r.code, r.name);
+        let _ = writeln!(s, "{}", row.trim_end());
     }
     s
+}
+
+/// A fix's edits, its own and those it shares with the other fixes of its
+/// crate (marked `true`), by file and place.
+fn fix_edits(d: &Diagnostic) -> Vec<(&Span, &str, bool)> {
+    let mut edits: Vec<(&Span, &str, bool)> = d
+        .edits
+        .iter()
+        .map(|(s, r)| (s, r.as_str(), false))
+        .chain(d.shared_edits.iter().map(|(s, r)| (s, r.as_str(), true)))
+        .collect();
+    edits.sort_by(|a, b| (&a.0.path, a.0.start, a.0.end).cmp(&(&b.0.path, b.0.start, b.0.end)));
+    edits
 }
 
 fn span_json(s: &Span) -> Value {
@@ -292,7 +397,11 @@ pub fn json(outcome: &Outcome, written: bool) -> String {
                 "fix": d.fix.map(|a| json!({
                     "applicability": a.as_str(),
                     "included": d.fixed,
-                    "edits": d.edits.iter().map(|(s, r)| json!({ "span": span_json(s), "replacement": r })).collect::<Vec<_>>(),
+                    "edits": fix_edits(d).into_iter().map(|(s, r, shared)| json!({
+                        "span": span_json(s),
+                        "replacement": r,
+                        "shared": shared,
+                    })).collect::<Vec<_>>(),
                 })),
             })
         })
@@ -310,6 +419,7 @@ pub fn json(outcome: &Outcome, written: bool) -> String {
         "findings": findings,
         "files": files,
         "errors": outcome.errors,
+        "warnings": outcome.warnings,
         "summary": {
             "files_scanned": outcome.files_scanned,
             "files_analysed": outcome.files_analysed,
@@ -320,7 +430,9 @@ pub fn json(outcome: &Outcome, written: bool) -> String {
             "unsafe_fixes_available": c.unsafe_available,
             "manual": c.manual,
             "suppressed": outcome.suppressed,
+            "baselined": outcome.baselined,
             "errors": outcome.errors.len(),
+            "error_findings": c.error_findings,
         },
     });
     serde_json::to_string_pretty(&doc).expect("JSON values serialize") + "\n"
@@ -335,10 +447,38 @@ fn sarif_region(s: &Span) -> Value {
     })
 }
 
-fn sarif_location(s: &Span, message: Option<&str>) -> Value {
+/// The root that SARIF URIs are relative to: the git work tree of the
+/// current directory (so code scanning finds the files from any directory
+/// the run started in), or the current directory itself.
+fn sarif_root() -> std::path::PathBuf {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    std::process::Command::new("git")
+        .args(["rev-parse", "--show-toplevel"])
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| std::path::PathBuf::from(String::from_utf8_lossy(&o.stdout).trim()))
+        .and_then(|root| root.canonicalize().ok())
+        .unwrap_or(cwd)
+}
+
+/// Where a shown path is: relative to `root` (`%SRCROOT%`), or, outside
+/// it, an absolute `file:` URI.
+fn artifact_location(shown: &str, root: &std::path::Path) -> Value {
+    let abs = crate::run::absolute(std::path::Path::new(shown));
+    match abs.strip_prefix(root) {
+        Ok(rel) => json!({
+            "uri": rel.to_string_lossy().replace('\\', "/"),
+            "uriBaseId": "%SRCROOT%",
+        }),
+        Err(_) => json!({ "uri": format!("file://{}", abs.to_string_lossy().replace('\\', "/")) }),
+    }
+}
+
+fn sarif_location(s: &Span, message: Option<&str>, root: &std::path::Path) -> Value {
     let mut loc = json!({
         "physicalLocation": {
-            "artifactLocation": { "uri": s.path, "uriBaseId": "%SRCROOT%" },
+            "artifactLocation": artifact_location(&s.path, root),
             "region": sarif_region(s),
         }
     });
@@ -350,6 +490,7 @@ fn sarif_location(s: &Span, message: Option<&str>) -> Value {
 
 /// `--format sarif`: a SARIF 2.1.0 log with one run.
 pub fn sarif(outcome: &Outcome) -> String {
+    let root = &sarif_root();
     let rules: Vec<Value> = RULES
         .iter()
         .map(|r| {
@@ -378,22 +519,32 @@ pub fn sarif(outcome: &Outcome) -> String {
                 "ruleIndex": index,
                 "level": sarif_level(d.rule.severity),
                 "message": { "text": text },
-                "locations": [sarif_location(&d.span, None)],
+                "locations": [sarif_location(&d.span, None, root)],
                 "relatedLocations": d.labels.iter().enumerate().map(|(i, (s, m))| {
-                    let mut l = sarif_location(s, Some(m));
+                    let mut l = sarif_location(s, Some(m), root);
                     l["id"] = json!(i);
                     l
                 }).collect::<Vec<_>>(),
             });
-            if !d.edits.is_empty() {
+            let edits = fix_edits(d);
+            if !edits.is_empty() {
+                // One change per file, with every replacement in it.
+                let mut by_file: Vec<(&str, Vec<Value>)> = Vec::new();
+                for (s, r, _) in edits {
+                    let replacement = json!({
+                        "deletedRegion": sarif_region(s),
+                        "insertedContent": { "text": r },
+                    });
+                    match by_file.last_mut() {
+                        Some((path, list)) if *path == s.path => list.push(replacement),
+                        _ => by_file.push((&s.path, vec![replacement])),
+                    }
+                }
                 result["fixes"] = json!([{
                     "description": { "text": format!("{} fix", d.fix.map_or("safe", |f| f.as_str())) },
-                    "artifactChanges": d.edits.iter().map(|(s, r)| json!({
-                        "artifactLocation": { "uri": s.path, "uriBaseId": "%SRCROOT%" },
-                        "replacements": [{
-                            "deletedRegion": sarif_region(s),
-                            "insertedContent": { "text": r },
-                        }],
+                    "artifactChanges": by_file.into_iter().map(|(path, replacements)| json!({
+                        "artifactLocation": artifact_location(path, root),
+                        "replacements": replacements,
                     })).collect::<Vec<_>>(),
                 }]);
             }
@@ -414,6 +565,18 @@ pub fn sarif(outcome: &Outcome) -> String {
             },
             // Columns count characters, as in the other formats.
             "columnKind": "unicodeCodePoints",
+            "originalUriBaseIds": {
+                "%SRCROOT%": { "uri": format!("file://{}/", root.to_string_lossy().replace('\\', "/").trim_end_matches('/')) },
+            },
+            // Files that could not be handled, and warnings about the run.
+            "invocations": [{
+                "executionSuccessful": outcome.errors.is_empty(),
+                "toolExecutionNotifications": outcome.errors.iter().map(|e| json!({
+                    "level": "error", "message": { "text": e },
+                })).chain(outcome.warnings.iter().map(|w| json!({
+                    "level": "warning", "message": { "text": w },
+                }))).collect::<Vec<_>>(),
+            }],
             "results": results,
         }],
     });
@@ -446,7 +609,7 @@ pub fn github(outcome: &Outcome) -> String {
             Severity::Note => "notice",
         };
         let mut message = d.message.clone();
-        for note in &d.notes {
+        for note in capped(&d.notes) {
             let _ = write!(message, "\nnote: {note}");
         }
         let _ = writeln!(

@@ -49,6 +49,48 @@ pub struct Rule {
     pub doc: &'static str,
 }
 
+pub const UNUSED_SUPPRESSION: Rule = Rule {
+    code: "AW001",
+    name: "unused-suppression",
+    severity: Severity::Warning,
+    fix: Some(Applicability::Safe),
+    summary: "an `awaitify: allow(..)` comment suppresses nothing",
+    doc: "## What it does
+Reports an `// awaitify: allow(..)` comment (or a rule it names) that
+suppresses no finding, like ruff's RUF100. Only rules this run checks count:
+a comment naming a rule that `--select` or `ignore` turned off is left alone.
+
+## Why is this bad?
+A suppression that outlived its finding hides the next finding that appears
+under it, and tells readers about a problem that is not there.
+
+## Example
+```rust
+// awaitify: allow(blocking-sleep)
+async fn tick() {
+    tokio::time::sleep(D).await;
+}
+```
+
+## Use instead
+```rust
+async fn tick() {
+    tokio::time::sleep(D).await;
+}
+```
+
+## Fix safety
+Safe: it removes the comment (its line, when the comment is alone on it), or
+only the rules that suppress nothing.
+
+## Known problems
+A comment in a file the run does not analyse (one that cannot hold a lock or
+a blocking call) is not checked. Suppressions from `per-file-ignores` are
+not reported. A comment naming one lock rule (AW101 to AW104) counts as used
+by any lock finding under it: which of them a lock gets can depend on files
+the check does not analyse.",
+};
+
 pub const STD_LOCK_IN_ASYNC: Rule = Rule {
     code: "AW101",
     name: "std-lock-in-async",
@@ -438,6 +480,7 @@ ownership the tool cannot see leave the finding display-only.",
 };
 
 pub const RULES: &[&Rule] = &[
+    &UNUSED_SUPPRESSION,
     &STD_LOCK_IN_ASYNC,
     &MANUAL_LOCK_MIGRATION,
     &PARKING_LOT_IN_ASYNC,
@@ -454,7 +497,7 @@ pub fn find(code: &str) -> Option<&'static Rule> {
     RULES
         .iter()
         .copied()
-        .find(|r| r.code.eq_ignore_ascii_case(code) || r.name == code)
+        .find(|r| r.code.eq_ignore_ascii_case(code) || r.name.eq_ignore_ascii_case(code))
 }
 
 impl Rule {

@@ -27,8 +27,11 @@ pub struct Options {
     pub select: Option<Vec<String>>,
     pub ignore: Option<Vec<String>>,
     pub unsafe_fixes: bool,
-    /// Paths in output are shown relative to this directory.
+    /// Paths in output are shown relative to this directory (absolute).
     pub display_root: PathBuf,
+    /// Each absolute path of `paths` and how the user spelled it: a file
+    /// outside `display_root` is shown as spelled (set by [`run`]).
+    pub spelled: Vec<(PathBuf, PathBuf)>,
     /// Edition for files that no `Cargo.toml` owns.
     pub default_edition: Edition,
     /// Only files owned by these manifests (packages picked through `cargo
@@ -39,6 +42,9 @@ pub struct Options {
     /// Keep the text of files with findings (`Outcome::sources`), for
     /// rendering snippets.
     pub keep_sources: bool,
+    /// Findings recorded in this baseline are left alone, like suppressed
+    /// ones (`--baseline`).
+    pub baseline: Option<crate::baseline::Baseline>,
     /// Read the other files of a crate the paths cover only in part (off
     /// for `awaitify test`, whose cases stand alone).
     pub whole_crates: bool,
@@ -56,12 +62,46 @@ impl Options {
             ignore: None,
             unsafe_fixes: false,
             display_root: std::env::current_dir().unwrap_or_default(),
+            spelled: Vec::new(),
             default_edition: Edition::Edition2021,
             packages: None,
             progress: None,
             keep_sources: false,
+            baseline: None,
             whole_crates: true,
         }
+    }
+
+    /// The same options with every path absolute, so that nothing depends on
+    /// the current directory: the owning `Cargo.toml`, the workspace root and
+    /// the configuration are found by walking up from each file.
+    fn resolved(&self) -> Options {
+        let mut opts = self.clone();
+        opts.spelled = self
+            .paths
+            .iter()
+            .map(|p| (absolute(p), p.clone()))
+            .collect();
+        opts.paths = opts.spelled.iter().map(|(abs, _)| abs.clone()).collect();
+        opts
+    }
+
+    /// How a path is shown: relative to `display_root` when it is under it,
+    /// else as the user spelled the path given that holds it.
+    fn display(&self, path: &Path) -> String {
+        let shown = match path.strip_prefix(&self.display_root) {
+            Ok(rel) => rel.to_path_buf(),
+            Err(_) => self
+                .spelled
+                .iter()
+                .find_map(|(abs, given)| match path.strip_prefix(abs).ok()? {
+                    rest if rest.as_os_str().is_empty() => Some(given.clone()),
+                    rest => Some(given.join(rest)),
+                })
+                .unwrap_or_else(|| relative_to(path, &self.display_root)),
+        };
+        let s = shown.to_string_lossy().replace('\\', "/");
+        s.strip_prefix("./").map(str::to_string).unwrap_or(s)
     }
 
     /// How the crate configured by `config` is planned.
@@ -70,17 +110,23 @@ impl Options {
             policy: self.policy.or(config.policy).unwrap_or(Policy::AsyncUse),
             parking_lot: self.parking_lot.or(config.parking_lot).unwrap_or(false),
             unsafe_fixes: self.unsafe_fixes,
-            rules: crate::rules::RuleFilter {
-                select: self
-                    .select
-                    .clone()
-                    .or(config.select.clone())
-                    .unwrap_or_default(),
-                ignore: self
-                    .ignore
-                    .clone()
-                    .or(config.ignore.clone())
-                    .unwrap_or_default(),
+            // As in ruff: `--select` replaces the configuration's selection
+            // (its `select` and `ignore`); `--ignore` adds to its `ignore`.
+            rules: match &self.select {
+                Some(select) => crate::rules::RuleFilter {
+                    select: select.clone(),
+                    ignore: self.ignore.clone().unwrap_or_default(),
+                },
+                None => crate::rules::RuleFilter {
+                    select: config.select.clone().unwrap_or_default(),
+                    ignore: config
+                        .ignore
+                        .iter()
+                        .chain(&self.ignore)
+                        .flatten()
+                        .cloned()
+                        .collect(),
+                },
             },
         }
     }
@@ -111,13 +157,20 @@ pub struct Diagnostic {
     pub notes: Vec<String>,
     /// How far its fix can be trusted, if it has one (applied or not).
     pub fix: Option<Applicability>,
-    /// The edits of the fix where this run applies it (shared edits to
-    /// imports and manifests are only in the file changes).
+    /// The edits of the fix where this run applies it.
     pub edits: Vec<(Span, String)>,
+    /// Where this run applies its fix: the edits it shares with the crate's
+    /// other fixes (imports, `Cargo.toml`). With them, the fixes of a crate
+    /// give what `--write` writes.
+    pub shared_edits: Vec<(Span, String)>,
     /// The fix is part of this run's changes.
     pub fixed: bool,
     /// The crate whose changes hold the fix.
     pub crate_id: usize,
+    /// The file it is in (absolute) and its line, whitespace collapsed:
+    /// what a baseline records.
+    pub file: PathBuf,
+    pub snippet: String,
 }
 
 impl Outcome {
@@ -150,6 +203,8 @@ pub struct Outcome {
     pub changes: Vec<FileChange>,
     /// One line each, naming the path.
     pub errors: Vec<String>,
+    /// One line each: something the user asked for that did nothing.
+    pub warnings: Vec<String>,
     pub files_scanned: usize,
     /// Files parsed and analysed (the others cannot hold anything relevant).
     pub files_analysed: usize,
@@ -158,6 +213,11 @@ pub struct Outcome {
     pub files_read: usize,
     /// Findings hidden by `// awaitify: allow(..)` comments.
     pub suppressed: usize,
+    /// Findings left alone because the baseline records them.
+    pub baselined: usize,
+    /// Per crate (by `crate_id`): its `Cargo.toml` as shown (`None`: files no
+    /// manifest owns) and how many of its files were scanned.
+    pub crates: Vec<(Option<String>, usize)>,
     /// The text (without a byte-order mark) of every file with a finding,
     /// by displayed path, for rendering snippets (with `keep_sources`).
     pub sources: BTreeMap<String, String>,
@@ -179,47 +239,149 @@ struct Analysed {
     full: bool,
 }
 
-fn display_path(path: &Path, root: &Path) -> String {
-    let shown = path.strip_prefix(root).unwrap_or(path);
-    let s = shown.to_string_lossy().replace('\\', "/");
-    s.strip_prefix("./").map(str::to_string).unwrap_or(s)
+/// Warns about each `exclude` and `per-file-ignores` glob of a crate's
+/// configuration that matches none of its files (all of which were read).
+fn unmatched_config_globs(
+    inputs: &[Input],
+    crates: &[CrateInfo],
+    opts: &Options,
+    warnings: &mut Vec<String>,
+) {
+    for (id, krate) in crates.iter().enumerate() {
+        let globs = !krate.config.exclude.is_empty() || !krate.per_file_ignores.is_empty();
+        let Some(manifest) = krate.manifest.as_deref().filter(|_| globs && !krate.broken) else {
+            continue;
+        };
+        let dir = manifest.parent().unwrap_or(Path::new(""));
+        let files: Vec<&Path> = inputs
+            .iter()
+            .filter(|i| i.crate_id == id)
+            .filter_map(|i| i.path.strip_prefix(dir).ok())
+            .collect();
+        if files.is_empty() {
+            continue;
+        }
+        let mut used = vec![false; krate.config.exclude.len()];
+        for f in &files {
+            for i in krate.exclude.matches(f) {
+                used[i] = true;
+            }
+        }
+        let unused_excludes = krate.config.exclude.iter().zip(used).filter(|(_, u)| !u);
+        let unused_ignores = krate
+            .per_file_ignores
+            .iter()
+            .filter(|(g, _)| !files.iter().any(|f| g.is_match(f)))
+            .map(|(g, _)| g.glob().glob());
+        for (key, glob) in unused_excludes
+            .map(|(g, _)| ("exclude", g.as_str()))
+            .chain(unused_ignores.map(|g| ("per-file-ignores", g)))
+        {
+            warnings.push(format!(
+                "{}: the configuration's `{key}` glob `{glob}` matches no file of the crate (globs are relative to the crate's directory)",
+                opts.display(manifest)
+            ));
+        }
+    }
+}
+
+/// An absolute `path` as output shows it: relative to the current directory
+/// (through `..` when it is not under it).
+pub fn shown(path: &Path) -> String {
+    match std::env::current_dir() {
+        Ok(cwd) if path.is_absolute() => relative_to(path, &cwd).display().to_string(),
+        _ => path.display().to_string(),
+    }
+}
+
+/// `path` (absolute) relative to `base` (absolute), through `..` where it
+/// is not under it.
+pub fn relative_to(path: &Path, base: &Path) -> PathBuf {
+    let (mut p, mut b) = (path.components().peekable(), base.components().peekable());
+    while p.peek().is_some() && p.peek() == b.peek() {
+        p.next();
+        b.next();
+    }
+    b.map(|_| std::path::Component::ParentDir)
+        .chain(p)
+        .collect()
+}
+
+/// `path` made absolute against the current directory, with `.` and `..`
+/// resolved by their names (as cargo does), without following links.
+pub fn absolute(path: &Path) -> PathBuf {
+    let full = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut out = PathBuf::new();
+    for c in full.components() {
+        match c {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                if !out.pop() {
+                    out.push(c);
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// All `.rs` files under the paths, gitignore-aware, sorted, each with
-/// whether `--exclude` matches it.
-fn walk(opts: &Options, errors: &mut Vec<String>) -> Vec<(PathBuf, bool)> {
+/// whether `--exclude` matches it. A glob matches the path as it is shown
+/// (relative to the current directory), or, without a `/`, a file's name.
+fn walk(opts: &Options, out: &mut Outcome) -> Vec<(PathBuf, bool)> {
     let mut excludes = globset::GlobSetBuilder::new();
+    let mut globs = Vec::new();
     for g in &opts.exclude {
         match globset::Glob::new(g) {
             Ok(glob) => {
                 excludes.add(glob);
+                globs.push(g);
             }
-            Err(e) => errors.push(format!("--exclude {g}: {e}")),
+            Err(e) => out.errors.push(format!("--exclude {g}: {e}")),
         }
     }
     let excludes = excludes
         .build()
         .unwrap_or_else(|_| globset::GlobSet::empty());
+    let mut used = vec![false; globs.len()];
+    let mut example = None;
     let mut files = Vec::new();
-    for root in &opts.paths {
+    for (root, given) in &opts.spelled {
         if !root.exists() {
-            errors.push(format!("{}: no such file or directory", root.display()));
+            out.errors
+                .push(format!("{}: no such file or directory", given.display()));
             continue;
         }
         for entry in ignore::WalkBuilder::new(root).build() {
             match entry {
                 Ok(e) => {
                     let p = e.path();
-                    let shown = display_path(p, &opts.display_root);
                     if is_rs_file(&e) {
-                        let excluded = excludes.is_match(&shown)
-                            || p.file_name().is_some_and(|n| excludes.is_match(n));
-                        files.push((p.to_path_buf(), excluded));
+                        let shown = opts.display(p);
+                        let mut hits = excludes.matches(&shown);
+                        if let Some(name) = p.file_name() {
+                            hits.extend(excludes.matches(name));
+                        }
+                        for &i in &hits {
+                            used[i] = true;
+                        }
+                        example.get_or_insert(shown);
+                        files.push((p.to_path_buf(), !hits.is_empty()));
                     }
                 }
-                Err(e) => errors.push(format!("{}: {e}", root.display())),
+                Err(e) => out.errors.push(format!("{}: {e}", given.display())),
             }
         }
+    }
+    for (g, _) in globs.iter().zip(&used).filter(|(_, used)| !**used) {
+        let example = example
+            .as_deref()
+            .map(|e| format!(", such as `{e}`"))
+            .unwrap_or_default();
+        out.warnings.push(format!(
+            "--exclude `{g}` matches no file; globs match paths as they are shown, relative to the current directory{example}"
+        ));
     }
     files.sort();
     files.dedup_by(|a, b| a.0 == b.0);
@@ -233,17 +395,11 @@ fn is_rs_file(e: &ignore::DirEntry) -> bool {
 /// The `.rs` files of the crate at `dir` (gitignore-aware), for files of a
 /// crate the paths given do not cover.
 fn crate_files(dir: &Path) -> Vec<PathBuf> {
-    // `dir` is empty for a manifest in the current directory: the paths
-    // found are spelled as the walk spelled the given ones.
-    let here = dir.as_os_str().is_empty();
-    ignore::WalkBuilder::new(if here { Path::new(".") } else { dir })
+    ignore::WalkBuilder::new(dir)
         .build()
         .filter_map(Result::ok)
         .filter(is_rs_file)
-        .map(|e| match here {
-            true => e.path().strip_prefix(".").unwrap_or(e.path()).to_path_buf(),
-            false => e.into_path(),
-        })
+        .map(ignore::DirEntry::into_path)
         .collect()
 }
 
@@ -320,6 +476,9 @@ struct CrateInfo {
     plan: PlanOptions,
     /// Its configuration's `exclude` globs, relative to the crate's directory.
     exclude: globset::GlobSet,
+    /// Its configuration's `per-file-ignores`: globs relative to the crate's
+    /// directory, and the rules they skip.
+    per_file_ignores: Vec<(globset::GlobMatcher, Vec<String>)>,
     /// Its configuration could not be read: none of its files is analysed.
     broken: bool,
     /// One of the packages asked for (or no packages were named).
@@ -353,7 +512,7 @@ fn load(
     flow_names: Option<&HashSet<String>>,
     wanted: impl Fn(&str) -> Depth,
 ) -> Result<Loaded, String> {
-    let display = display_path(&input.path, &opts.display_root);
+    let display = opts.display(&input.path);
     let loaded = read_source(&input.path, display, krate.edition).and_then(|src| {
         let async_site = facts::may_hold_async_lock_site(&src.text);
         let depth = wanted(&src.text);
@@ -368,6 +527,7 @@ fn load(
                 .as_deref()
                 .map(|m| compilation_unit(&input.path, m))
                 .unwrap_or_default();
+            file_allows(&mut a, krate);
             Some(a)
         };
         Ok(Loaded {
@@ -419,6 +579,78 @@ fn module_path(path: &Path, manifest: &Path) -> Option<String> {
         parts.push(stem.to_string());
     }
     Some(format!("crate::{}", parts.join("::")))
+}
+
+/// The replacements of whole lines that turn `old` into `new`, as (start,
+/// end, text) in bytes of `old`.
+fn replacements(old: &str, new: &str) -> Vec<(usize, usize, String)> {
+    let diff = similar::TextDiff::from_lines(old, new);
+    let (old_lines, new_lines) = (diff.old_slices(), diff.new_slices());
+    let offset = |line: usize| -> usize { old_lines[..line].iter().map(|l| l.len()).sum() };
+    let mut out: Vec<(usize, usize, String)> = Vec::new();
+    for op in diff.ops() {
+        if op.tag() == similar::DiffTag::Equal {
+            continue;
+        }
+        let (start, end) = (offset(op.old_range().start), offset(op.old_range().end));
+        let text: String = new_lines[op.new_range()].concat();
+        match out.last_mut() {
+            // A deletion and the insertion right after it are one replacement.
+            Some(last) if last.1 == start => {
+                last.1 = end;
+                last.2.push_str(&text);
+            }
+            _ => out.push((start, end, text)),
+        }
+    }
+    out
+}
+
+/// Suppressions that cover a whole file: `//! awaitify: allow(..)` comments,
+/// and the configuration's `per-file-ignores` that match it.
+fn file_allows(a: &mut Analysed, krate: &CrateInfo) {
+    let whole = TextRange::up_to(ra_ap_syntax::TextSize::of(a.src.text.as_str()));
+    let mut offset = 0;
+    for line in a.src.text.split_inclusive('\n') {
+        let start = offset;
+        offset += line.len();
+        let Some(body) = line.trim_start().strip_prefix("//!") else {
+            continue;
+        };
+        let Some(list) = body.trim().strip_prefix("awaitify:").map(str::trim) else {
+            continue;
+        };
+        let Some(list) = list
+            .strip_prefix("allow(")
+            .and_then(|l| l.split(')').next())
+        else {
+            continue;
+        };
+        let at = start + (line.len() - line.trim_start().len());
+        let end = start + line.trim_end().len();
+        a.facts.allows.push(facts::Allow {
+            range: whole,
+            comment: TextRange::new((at as u32).into(), (end as u32).into()),
+            rules: list
+                .split(',')
+                .map(|r| r.trim().to_string())
+                .filter(|r| !r.is_empty())
+                .collect(),
+        });
+    }
+    let dir = krate.manifest.as_deref().and_then(Path::parent);
+    let Some(rel) = dir.and_then(|d| a.src.path.strip_prefix(d).ok()) else {
+        return;
+    };
+    for (glob, rules) in &krate.per_file_ignores {
+        if glob.is_match(rel) {
+            a.facts.allows.push(facts::Allow {
+                range: whole,
+                comment: TextRange::empty(0.into()),
+                rules: rules.clone(),
+            });
+        }
+    }
 }
 
 /// Is `path` in the tests, examples or benches of the crate of `manifest`?
@@ -502,12 +734,7 @@ fn mark_exported_locks(
                     text.as_deref()
                         .is_some_and(|t| facts::names_word(t, lib) && facts::names_word(t, name))
                 })
-                .map(|(c, _, name)| {
-                    (
-                        (*c, name.clone()),
-                        display_path(&input.path, &opts.display_root),
-                    )
-                })
+                .map(|(c, _, name)| ((*c, name.clone()), opts.display(&input.path)))
                 .collect::<Vec<_>>()
         })
         .collect();
@@ -528,8 +755,9 @@ fn mark_exported_locks(
 }
 
 pub fn run(opts: &Options) -> Outcome {
+    let opts = &opts.resolved();
     let mut out = Outcome::default();
-    let files = walk(opts, &mut out.errors);
+    let files = walk(opts, &mut out);
 
     // Crates: files grouped by their owning manifest.
     let mut finder = manifest::ManifestFinder::default();
@@ -560,7 +788,16 @@ pub fn run(opts: &Options) -> Outcome {
             for g in &config.exclude {
                 exclude.add(globset::Glob::new(g).expect("the configuration checked it"));
             }
+            let per_file_ignores = config
+                .per_file_ignores
+                .iter()
+                .map(|(g, rules)| {
+                    let glob = globset::Glob::new(g).expect("the configuration checked it");
+                    (glob.compile_matcher(), rules.clone())
+                })
+                .collect();
             crates.push(CrateInfo {
+                per_file_ignores,
                 edition,
                 plan: opts.plan_options(&config),
                 exclude: exclude
@@ -616,7 +853,17 @@ pub fn run(opts: &Options) -> Outcome {
             read_only,
         });
     }
+    if opts.whole_crates {
+        unmatched_config_globs(&inputs, &crates, opts, &mut out.warnings);
+    }
     out.files_scanned = inputs.iter().filter(|i| !i.read_only).count();
+    out.crates = crates
+        .iter()
+        .map(|c| (c.manifest.as_deref().map(|m| opts.display(m)), 0))
+        .collect();
+    for input in inputs.iter().filter(|i| !i.read_only) {
+        out.crates[input.crate_id].1 += 1;
+    }
     out.files_read = inputs.len();
     if let Some(p) = &opts.progress {
         p.set_length(inputs.len() as u64);
@@ -732,7 +979,10 @@ pub fn run(opts: &Options) -> Outcome {
     for (i, input) in inputs.iter().enumerate() {
         members_of[input.crate_id].push(i);
     }
+    let mut baseline = opts.baseline.clone();
     for (crate_id, (krate, members)) in crates.iter().zip(&members_of).enumerate() {
+        // Suppressions the baseline made, and the findings they hid.
+        let (mut baselined, mut baselined_findings) = (0, 0);
         loop {
             let plan = {
                 let facts: Vec<&FileFacts> = members
@@ -769,7 +1019,41 @@ pub fn run(opts: &Options) -> Outcome {
                 },
             );
             if found == 0 {
-                let files: Vec<&Analysed> = members
+                let present: Vec<usize> = members
+                    .iter()
+                    .copied()
+                    .filter(|&i| state.analysed[i].is_some())
+                    .collect();
+                let files: Vec<&Analysed> = present
+                    .iter()
+                    .filter_map(|&i| state.analysed[i].as_ref())
+                    .collect();
+                // Findings the baseline records are suppressed where they
+                // are, and the crate planned again without them.
+                let (recorded, hidden) = baseline
+                    .as_mut()
+                    .map(|b| in_baseline(&plan, &files, b))
+                    .unwrap_or_default();
+                if !recorded.is_empty() {
+                    baselined += recorded.len();
+                    baselined_findings += hidden;
+                    for (file, range, code) in recorded {
+                        let facts = &mut state.analysed[present[file]]
+                            .as_mut()
+                            .expect("present")
+                            .facts;
+                        facts.allows.push(facts::Allow {
+                            range,
+                            comment: TextRange::empty(range.start()),
+                            rules: vec![code.to_string()],
+                        });
+                    }
+                    continue;
+                }
+                drop(files);
+                let mut plan = plan;
+                unused_allows(&mut state, &present, krate, baseline.as_mut(), &mut plan);
+                let files: Vec<&Analysed> = present
                     .iter()
                     .filter_map(|&i| state.analysed[i].as_ref())
                     .collect();
@@ -781,13 +1065,242 @@ pub fn run(opts: &Options) -> Outcome {
                     opts,
                     &mut out,
                 );
+                // The baseline's suppressions are counted on their own.
+                out.suppressed = out.suppressed.saturating_sub(baselined);
+                out.baselined += baselined_findings;
                 break;
             }
         }
     }
     out.errors.splice(0..0, state.errors);
+    // Messages name files as the output does: relative to the current
+    // directory (manifests and configurations are found by absolute path).
+    let root = format!(
+        "{}{}",
+        opts.display_root.display(),
+        std::path::MAIN_SEPARATOR
+    );
+    if opts.display_root.is_absolute() {
+        for m in out.errors.iter_mut().chain(&mut out.warnings) {
+            *m = m.replace(&root, "");
+        }
+    }
     out.files_analysed = state.analysed.iter().filter(|a| a.is_some()).count();
     out
+}
+
+/// AW001: adds to `plan` a finding, with its fix, for each `awaitify:
+/// allow(..)` comment of the crate (`present`: its analysed files) that
+/// suppresses nothing, or for the rules of one that suppress nothing. What
+/// a comment suppresses is what a plan without the comments reports under it.
+fn unused_allows(
+    state: &mut Files,
+    present: &[usize],
+    krate: &CrateInfo,
+    mut baseline: Option<&mut crate::baseline::Baseline>,
+    plan: &mut plan::CratePlan,
+) {
+    let rules = &krate.plan.rules;
+    if !rules.enabled(&rules::UNUSED_SUPPRESSION) {
+        return;
+    }
+    // Comments, not the suppressions of `per-file-ignores` or a baseline.
+    let is_comment = |a: &facts::Allow| !a.comment.is_empty();
+    let checked = |a: &Analysed| !a.facts.read_only && a.facts.allows.iter().any(is_comment);
+    if !present
+        .iter()
+        .any(|&i| state.analysed[i].as_ref().is_some_and(checked))
+    {
+        return;
+    }
+    let mut taken: Vec<Vec<facts::Allow>> = Vec::new();
+    for &i in present {
+        let facts = &mut state.analysed[i].as_mut().expect("present").facts;
+        let (comments, others) = std::mem::take(&mut facts.allows)
+            .into_iter()
+            .partition(is_comment);
+        facts.allows = others;
+        taken.push(comments);
+    }
+    let bare = {
+        let facts: Vec<&FileFacts> = present
+            .iter()
+            .filter_map(|&i| state.analysed[i].as_ref())
+            .map(|a| &a.facts)
+            .collect();
+        plan::plan(&facts, &krate.plan)
+    };
+    let findings: Vec<(&Rule, &plan::Loc)> = bare
+        .blocking
+        .iter()
+        .map(|b| (b.rule, &b.at))
+        .chain(bare.reports.iter().map(|r| (r.decision.rule(), &r.decl)))
+        .collect();
+    for (file, comments) in taken.into_iter().enumerate() {
+        let a = state.analysed[present[file]].as_mut().expect("present");
+        for allow in &comments {
+            if a.facts.read_only {
+                break;
+            }
+            // A lock's finding counts for every lock rule: without the
+            // comments, fewer files may be analysed, so the lock's rule may
+            // differ from the one a full analysis gives (AW101, not AW102).
+            let lock_rule = |r: &Rule| r.code.starts_with("AW1");
+            let used = |selector: &str| {
+                findings.iter().any(|(rule, at)| {
+                    at.file == file
+                        && allow.range.contains_inclusive(at.range.start())
+                        && match lock_rule(rule) {
+                            true => rules::RULES
+                                .iter()
+                                .any(|r| lock_rule(r) && rules::selects(selector, r)),
+                            false => rules::selects(selector, rule),
+                        }
+                })
+            };
+            // A rule this run does not check, or a name that is no rule (an
+            // error of its own), is not called unused.
+            let checked = |selector: &str| {
+                rules::check_selector(selector).is_ok()
+                    && rules::RULES
+                        .iter()
+                        .any(|r| rules.enabled(r) && rules::selects(selector, r))
+            };
+            let unused: Vec<&String> = allow
+                .rules
+                .iter()
+                .filter(|r| checked(r) && !used(r))
+                .collect();
+            if unused.is_empty() {
+                continue;
+            }
+            let text = &a.src.text;
+            let key_offset = usize::from(allow.comment.start());
+            if let Some(b) = baseline.as_deref_mut() {
+                let key = b.key(
+                    rules::UNUSED_SUPPRESSION.code,
+                    &a.src.path,
+                    text,
+                    key_offset,
+                );
+                if b.take(&key) {
+                    continue;
+                }
+            }
+            let kept: Vec<&str> = allow
+                .rules
+                .iter()
+                .filter(|r| !unused.contains(r))
+                .map(String::as_str)
+                .collect();
+            let edit = allow_removal(text, allow.comment, &kept);
+            let names = unused.iter().map(|r| format!("`{r}`")).collect::<Vec<_>>();
+            let message = match kept.is_empty() {
+                true => {
+                    "this `awaitify: allow(..)` comment suppresses nothing; remove it".to_string()
+                }
+                false => format!(
+                    "{} in this `awaitify: allow(..)` comment suppress{} nothing; remove {}",
+                    names.join(", "),
+                    if names.len() == 1 { "es" } else { "" },
+                    if names.len() == 1 { "it" } else { "them" }
+                ),
+            };
+            plan.edits.entry(file).or_default().push(edit.clone());
+            plan.blocking.push(plan::BlockingReport {
+                rule: &rules::UNUSED_SUPPRESSION,
+                at: plan::Loc {
+                    file,
+                    range: allow.comment,
+                },
+                message,
+                notes: Vec::new(),
+                fixed: true,
+                fix: Some(Applicability::Safe),
+                edits: vec![edit],
+            });
+        }
+        a.facts.allows.extend(comments);
+    }
+}
+
+/// The edit that removes a suppression comment at `comment`, or keeps only
+/// the rules `kept` in it. A comment alone on its line goes with its line.
+fn allow_removal(text: &str, comment: TextRange, kept: &[&str]) -> Edit {
+    let (start, end) = (usize::from(comment.start()), usize::from(comment.end()));
+    if !kept.is_empty() {
+        let body = &text[start..end];
+        let open = body.find("allow(").map_or(0, |i| i + "allow(".len());
+        let close = body[open..].find(')').map_or(body.len(), |i| open + i);
+        let range = TextRange::new(
+            ((start + open) as u32).into(),
+            ((start + close) as u32).into(),
+        );
+        return Edit::new(range, kept.join(", "));
+    }
+    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = text[end..].find('\n').map_or(text.len(), |i| end + i + 1);
+    let alone = text[line_start..start].trim().is_empty() && text[end..line_end].trim().is_empty();
+    let range = if alone {
+        line_start..line_end
+    } else {
+        // After code: the comment and the spaces before it.
+        text[..start].trim_end_matches([' ', '\t']).len()..end
+    };
+    Edit::new(
+        TextRange::new((range.start as u32).into(), (range.end as u32).into()),
+        "",
+    )
+}
+
+/// The findings of a crate's plan that `baseline` records (each taken out of
+/// it): the file, the place and the rule of each place to suppress, and how
+/// many findings they are.
+fn in_baseline(
+    plan: &plan::CratePlan,
+    files: &[&Analysed],
+    baseline: &mut crate::baseline::Baseline,
+) -> (Vec<(usize, TextRange, &'static str)>, usize) {
+    let mut take = |rule: &Rule, at: &plan::Loc| {
+        let src = &files[at.file].src;
+        baseline.take(&baseline.key(rule.code, &src.path, &src.text, at.range.start().into()))
+    };
+    let (mut out, mut findings) = (Vec::new(), 0);
+    // The async calls of one blocking helper are one finding, recorded at
+    // the first of them.
+    let mut calls: BTreeMap<&str, Vec<&plan::BlockingReport>> = BTreeMap::new();
+    let mut singles = Vec::new();
+    for b in &plan.blocking {
+        match helper_of(b) {
+            Some(h) => calls.entry(h).or_default().push(b),
+            None => singles.push((b.rule, &b.at)),
+        }
+    }
+    for group in calls.values() {
+        let first = group
+            .iter()
+            .min_by_key(|c| &c.at)
+            .expect("a group has calls");
+        if take(first.rule, &first.at) {
+            out.extend(group.iter().map(|c| (c.at.file, c.at.range, c.rule.code)));
+            findings += 1;
+        }
+    }
+    let reports = plan.reports.iter().map(|r| (r.decision.rule(), &r.decl));
+    for (rule, at) in singles.into_iter().chain(reports) {
+        if take(rule, at) {
+            out.push((at.file, at.range, rule.code));
+            findings += 1;
+        }
+    }
+    (out, findings)
+}
+
+/// The helper an AW205 finding is about (named first in its message).
+fn helper_of(b: &plan::BlockingReport) -> Option<&str> {
+    (b.rule.code == rules::BLOCKING_HELPER.code)
+        .then(|| b.message.split('`').nth(1))
+        .flatten()
 }
 
 /// Per walked file: its analysis, if it had one, and whether it failed.
@@ -912,6 +1425,21 @@ fn emit(
             .map(|(f, e)| (span(f, e.range), e.replacement.clone()))
             .collect::<Vec<_>>()
     };
+    // The findings' own edits: every other edit is shared.
+    let own: HashSet<(usize, TextRange, &str)> = plan
+        .reports
+        .iter()
+        .filter(|r| r.decision == Decision::Migrate)
+        .flat_map(|r| r.edits.iter().map(|(f, e)| (*f, e)))
+        .chain(
+            plan.blocking
+                .iter()
+                .filter(|b| b.fixed)
+                .flat_map(|b| b.edits.iter().map(|e| (b.at.file, e))),
+        )
+        .map(|(f, e)| (f, e.range, e.replacement.as_str()))
+        .collect();
+    let mut shared: Vec<(Span, String)> = Vec::new();
     let mut changes = Vec::new();
     let mut crate_ok = true;
     for (file, a) in files.iter().enumerate() {
@@ -935,6 +1463,12 @@ fn emit(
         if edits.is_empty() {
             continue;
         }
+        shared.extend(
+            edits
+                .iter()
+                .filter(|e| !own.contains(&(file, e.range, e.replacement.as_str())))
+                .map(|e| (span(file, e.range), e.replacement.clone())),
+        );
         let new = match edit::apply(&a.src.text, edits) {
             Ok(t) => t,
             Err(e) => {
@@ -980,19 +1514,36 @@ fn emit(
         match text.and_then(|old| {
             Ok(manifest::with_tokio_features(&old, &features, dev_only)?.map(|new| (old, new)))
         }) {
-            Ok(Some((old, new))) => changes.push(FileChange {
-                path: m.to_path_buf(),
-                display: display_path(m, &opts.display_root),
-                old,
-                new,
-                crate_id,
-                manifest: Some(m.to_path_buf()),
-            }),
+            Ok(Some((old, new))) => {
+                let display = opts.display(m);
+                for (start, end, text) in replacements(&old, &new) {
+                    let (line, col) = line_col(&old, start as u32);
+                    let (end_line, end_col) = line_col(&old, end as u32);
+                    let at = Span {
+                        path: display.clone(),
+                        start,
+                        end,
+                        line,
+                        col,
+                        end_line,
+                        end_col,
+                    };
+                    shared.push((at, text));
+                }
+                changes.push(FileChange {
+                    path: m.to_path_buf(),
+                    display,
+                    old,
+                    new,
+                    crate_id,
+                    manifest: Some(m.to_path_buf()),
+                })
+            }
             Ok(None) => {}
             Err(e) => {
                 out.errors.push(format!(
                     "{}: cannot add the tokio features the rewrite needs: {e}",
-                    m.display()
+                    opts.display(m)
                 ));
                 crate_ok = false;
             }
@@ -1018,7 +1569,35 @@ fn emit(
     }
     let first_diagnostic = out.diagnostics.len();
     let mut with_findings: Vec<usize> = Vec::new();
+    // AW205: one finding per blocking helper, at its first async caller;
+    // the other callers are labels (in its file) and notes.
+    let mut callers: BTreeMap<&str, Vec<&plan::BlockingReport>> = BTreeMap::new();
     for b in &plan.blocking {
+        if let Some(h) = helper_of(b) {
+            callers.entry(h).or_default().push(b);
+        }
+    }
+    for b in &plan.blocking {
+        let mut labels = Vec::new();
+        let mut notes = b.notes.clone();
+        if let Some(all) = helper_of(b).and_then(|h| callers.get(h)) {
+            let first = all.iter().min_by_key(|c| &c.at).expect("b is one");
+            if !std::ptr::eq(*first, b) {
+                continue;
+            }
+            let mut others: Vec<&&plan::BlockingReport> =
+                all.iter().filter(|c| !std::ptr::eq(**c, b)).collect();
+            others.sort_by_key(|c| &c.at);
+            for other in others {
+                let chain = other.message.split_once(": ").map_or("", |(_, c)| c);
+                let what = format!("also called from async code: {chain}");
+                let (p, l, c) = loc(other.at.file, other.at.range);
+                notes.push(format!("{p}:{l}:{c}: {what}"));
+                if other.at.file == b.at.file {
+                    labels.push((span(other.at.file, other.at.range), what));
+                }
+            }
+        }
         let at = span(b.at.file, b.at.range);
         let fixed = crate_ok && b.fixed;
         with_findings.push(b.at.file);
@@ -1026,12 +1605,18 @@ fn emit(
             rule: b.rule,
             span: at,
             message: b.message.clone(),
-            labels: Vec::new(),
-            notes: b.notes.clone(),
+            labels,
+            notes,
             fix: b.fix,
             edits: fix_edits(fixed, &mut b.edits.iter().map(|e| (b.at.file, e))),
+            shared_edits: if fixed { shared.clone() } else { Vec::new() },
             fixed,
             crate_id,
+            file: files[b.at.file].src.path.clone(),
+            snippet: crate::baseline::snippet(
+                &files[b.at.file].src.text,
+                b.at.range.start().into(),
+            ),
         });
     }
     for report in &plan.reports {
@@ -1116,8 +1701,14 @@ fn emit(
             notes,
             fix: (report.decision == Decision::Migrate).then_some(Applicability::Safe),
             edits: fix_edits(fixed, &mut report.edits.iter().map(|(f, e)| (*f, e))),
+            shared_edits: if fixed { shared.clone() } else { Vec::new() },
             fixed,
             crate_id,
+            file: files[report.decl.file].src.path.clone(),
+            snippet: crate::baseline::snippet(
+                &files[report.decl.file].src.text,
+                report.decl.range.start().into(),
+            ),
         });
     }
     for file in with_findings.into_iter().filter(|_| opts.keep_sources) {

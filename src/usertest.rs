@@ -43,6 +43,8 @@ fn fixed_files(dir: &Path) -> Vec<PathBuf> {
 type Expectations = BTreeMap<PathBuf, (Option<String>, Option<String>)>;
 
 fn run_case(case: &Path, unsafe_fixes: bool) -> Result<Expectations, Vec<String>> {
+    // Keys are absolute, as the run's paths are.
+    let case = &run::absolute(case);
     let opts = Options {
         unsafe_fixes,
         // A case is planned on its own, even inside a crate of the project.
@@ -112,9 +114,9 @@ pub fn main(dir: &Path, bless: bool, unsafe_fixes: bool) -> ExitCode {
                     None => std::fs::remove_file(&fixed),
                 };
                 match result {
-                    Ok(()) => println!("blessed {}", fixed.display()),
+                    Ok(()) => println!("blessed {}", run::shown(&fixed)),
                     Err(e) => {
-                        println!("  error: {}: {e}", fixed.display());
+                        println!("  error: {}: {e}", run::shown(&fixed));
                         errors += 1;
                     }
                 }
@@ -126,7 +128,7 @@ pub fn main(dir: &Path, bless: bool, unsafe_fixes: bool) -> ExitCode {
                 expected.as_deref().unwrap_or(&old),
                 actual.as_deref().unwrap_or(&old),
             );
-            println!("--- {} differs from its expected result:", rs.display());
+            println!("--- {} differs from its expected result:", run::shown(rs));
             print!(
                 "{}",
                 TextDiff::from_lines(want, got)
@@ -149,6 +151,12 @@ pub fn main(dir: &Path, bless: bool, unsafe_fixes: bool) -> ExitCode {
         if failed + errors == 0 { "ok" } else { "FAILED" },
         if bless { " (blessed)" } else { "" }
     );
+    if failed > 0 && !bless {
+        println!(
+            "to accept the new results as the expected ones, rerun with --bless: awaitify test {} --bless",
+            dir.display()
+        );
+    }
     if errors > 0 {
         ExitCode::from(2)
     } else if failed > 0 {

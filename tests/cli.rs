@@ -164,7 +164,8 @@ fn configuration_errors_name_the_key_and_file_and_skip_the_crate() {
     .unwrap();
     let (stdout, stderr) = outputs(&mut awaitify(&dir), 2);
     assert!(
-        stderr.contains("awaitify.toml: unknown key `blocking.knd`"),
+        // The path is relative to the current directory, as in all output.
+        stderr.contains("error: awaitify.toml: unknown key `blocking.knd`"),
         "{stderr}"
     );
     assert!(
@@ -180,7 +181,7 @@ fn configuration_errors_name_the_key_and_file_and_skip_the_crate() {
     std::fs::write(dir.join("Cargo.toml"), manifest).unwrap();
     let (_, stderr) = outputs(&mut awaitify(&dir), 2);
     assert!(
-        stderr.contains("Cargo.toml: `package.metadata.awaitify.policy` is `1`; use \"async-use\" or \"held-across-await\""),
+        stderr.contains("error: Cargo.toml: `package.metadata.awaitify.policy` is `1`; use \"async-use\" or \"held-across-await\""),
         "{stderr}"
     );
 }
@@ -325,4 +326,522 @@ fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
         }
     }
     out
+}
+
+/// Issue 14, bug 1: what a run does must not depend on the directory it is
+/// started in. From inside `src/`, the crate's `Cargo.toml` still owns
+/// `main.rs`, so the migration still adds tokio's `sync` feature.
+#[test]
+fn a_run_from_inside_src_still_finds_the_crate_manifest() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("readme_example");
+    common::copy_dir(&common::testdata().join("readme_example"), &dir);
+    let (stdout, _) = outputs(awaitify(&dir.join("src")).arg("."), 0);
+    // Paths stay relative to the current directory.
+    assert!(stdout.contains("+++ b/main.rs\n"), "{stdout}");
+    assert!(stdout.contains("+++ b/../Cargo.toml\n"), "{stdout}");
+    // The issue's own command: with --verify, the package must build after
+    // the migration (pinned versions, tokio built once in a shared target).
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures.lock"),
+        dir.join("Cargo.lock"),
+    )
+    .unwrap();
+    let target = Path::new(env!("CARGO_TARGET_TMPDIR")).join("verify");
+    let (_, stderr) = outputs(
+        awaitify(&dir.join("src"))
+            .env("CARGO_TARGET_DIR", &target)
+            .args(["--write", "--verify", "."]),
+        0,
+    );
+    assert!(
+        stderr.contains("awaitify: checking ../Cargo.toml"),
+        "{stderr}"
+    );
+    let manifest = read(dir.join("Cargo.toml"));
+    assert!(
+        manifest.contains(r#"features = ["rt-multi-thread", "macros", "sync"]"#),
+        "{manifest}"
+    );
+    assert!(read(dir.join("src/main.rs")).contains("use tokio::sync::RwLock;"));
+}
+
+/// Bug 1: a file given from inside its crate is read with the rest of the
+/// crate, as it is from the crate root.
+#[test]
+fn a_file_given_from_inside_its_crate_gets_the_same_findings() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("cross_file");
+    common::copy_dir(&common::testdata().join("cross_file"), &dir);
+    let run = |cwd: &Path, path: &str| {
+        let (_, stderr) = outputs(awaitify(cwd).args(["--format", "concise", path]), 0);
+        // Without the elapsed time at the end of the summary.
+        stderr.rsplit_once(" in ").unwrap().0.to_string()
+    };
+    let from_root = run(&dir, "src/state.rs");
+    assert!(from_root.contains("1 finding"), "{from_root}");
+    let from_src = run(&dir.join("src"), "state.rs");
+    assert_eq!(from_src, from_root.replace("src/", ""));
+    let from_above = run(tmp.path(), "cross_file/src/../src/state.rs");
+    assert!(
+        from_above.starts_with("cross_file/src/state.rs:4:9: warning[AW102]"),
+        "{from_above}"
+    );
+}
+
+/// Bug 1: `[workspace.metadata.awaitify]` applies however the member is
+/// reached: from the workspace root, from inside the member, or by an
+/// absolute path.
+#[test]
+fn workspace_configuration_applies_from_inside_a_member() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ws = tmp.path().join("ws");
+    let member = demo_crate(&ws, "member");
+    std::fs::write(
+        ws.join("Cargo.toml"),
+        "[workspace]\nmembers = [\"member\"]\n\n[workspace.metadata.awaitify]\nignore = [\"AW101\"]\n",
+    )
+    .unwrap();
+    for (cwd, path) in [
+        (ws.clone(), "member".to_string()),
+        (member.clone(), ".".to_string()),
+        (member.join("src"), "lib.rs".to_string()),
+        (tmp.path().to_path_buf(), member.display().to_string()),
+    ] {
+        let (stdout, stderr) = outputs(awaitify(&cwd).arg(&path), 0);
+        assert!(
+            stdout.is_empty() && stderr.contains("0 findings"),
+            "from {}, {path}: {stdout}{stderr}",
+            cwd.display()
+        );
+    }
+}
+
+/// Issue 14, bug 4: an `error[..]` finding is counted as an error by the
+/// summary, and fails the run (exit 1) as `--help` says, not only under
+/// `--check`; `--exit-zero` turns that off.
+#[test]
+fn an_error_finding_is_counted_as_an_error_and_fails_the_run() {
+    let dir = common::testdata().join("block_on_in_async");
+    let (_, stderr) = outputs(awaitify(&dir).args(["--format", "concise", "."]), 1);
+    assert!(stderr.contains("error[AW204]"), "{stderr}");
+    assert!(stderr.contains("1 finding, 1 error in "), "{stderr}");
+    awaitify(&dir).args(["--check", "."]).assert().code(1);
+    awaitify(&dir).args(["--exit-zero", "."]).assert().code(0);
+}
+
+/// Bug 4 and item 7: `--statistics` prints only its table, says `fixable` in
+/// a dry run and `fixed` once written, and prints it with `-q` too.
+#[test]
+fn statistics_alone_prints_only_the_table_in_the_words_of_the_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("config_rules");
+    common::copy_dir(&common::testdata().join("config_rules"), &dir);
+    let table = "    1  AW101  std-lock-in-async          1 fixable\n    1  AW102  manual-lock-migration\n    1  AW104  short-critical-section\n    1  AW202  blocking-fs                1 fixable\n";
+    for quiet in [false, true] {
+        let mut cmd = awaitify(&dir);
+        cmd.args(["--statistics", "."]);
+        if quiet {
+            cmd.arg("-q");
+        }
+        let (stdout, stderr) = outputs(&mut cmd, 0);
+        assert_eq!(
+            (stdout.as_str(), stderr.as_str()),
+            ("", table),
+            "-q: {quiet}"
+        );
+    }
+    let (_, stderr) = outputs(awaitify(&dir).args(["--statistics", "--write", "."]), 0);
+    assert_eq!(stderr, table.replace("fixable", "fixed"));
+}
+
+/// Bug 4: `--diff-out -` writes the patch to stdout, not to a file named `-`.
+#[test]
+fn diff_out_dash_writes_the_patch_to_stdout() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = demo_crate(tmp.path(), "demo");
+    let (stdout, _) = outputs(awaitify(&dir).args(["-q", "--diff-out", "-"]), 0);
+    assert!(
+        stdout.starts_with("--- a/src/lib.rs\n+++ b/src/lib.rs\n"),
+        "{stdout}"
+    );
+    assert_eq!(stdout.matches("+++ b/src/lib.rs").count(), 1, "{stdout}");
+    assert!(!dir.join("-").exists());
+    let (_, stderr) = outputs(
+        awaitify(&dir).args(["--format", "json", "--diff-out", "-"]),
+        2,
+    );
+    assert!(
+        stderr.contains("--diff-out -: stdout holds the json document"),
+        "{stderr}"
+    );
+}
+
+/// Issue 14, item 5: `--fail-on` picks what fails the run; each level
+/// includes the ones before it, and a fix `--write` wrote no longer counts.
+#[test]
+fn fail_on_levels_pick_what_fails_the_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("config_rules");
+    common::copy_dir(&common::testdata().join("config_rules"), &dir);
+    // AW101 and AW202 have safe fixes, AW102 has none, AW104 is a note.
+    let code = |args: &[&str]| {
+        let out = awaitify(&dir).args(args).arg("-q").output().unwrap();
+        out.status.code().unwrap()
+    };
+    assert_eq!(code(&[]), 0, "a dry run fails only on error findings");
+    assert_eq!(code(&["--check"]), 1, "--check: changes pending");
+    assert_eq!(code(&["--check", "--fail-on", "error"]), 0);
+    assert_eq!(code(&["--fail-on", "fix"]), 1);
+    assert_eq!(code(&["--fail-on", "manual"]), 1);
+    assert_eq!(code(&["--check", "--exit-zero"]), 0);
+    // After writing, only the AW102 that needs a person remains.
+    assert_eq!(code(&["--write", "--fail-on", "fix"]), 0);
+    assert_eq!(code(&["--check"]), 0);
+    assert_eq!(code(&["--check", "--fail-on", "manual"]), 1);
+    // A fix that --unsafe-fixes would make is not manual work, but a warning.
+    let unsafe_only = common::testdata().join("blocking_process_unsafe");
+    let code = |args: &[&str]| {
+        let out = awaitify(&unsafe_only)
+            .args(args)
+            .arg("-q")
+            .output()
+            .unwrap();
+        out.status.code().unwrap()
+    };
+    assert_eq!(code(&["--check", "--fail-on", "manual"]), 0);
+    assert_eq!(code(&["--check", "--fail-on", "warning"]), 1);
+}
+
+/// Item 5: `--output-file` takes what stdout would get.
+#[test]
+fn output_file_takes_the_document_or_the_diffs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = demo_crate(tmp.path(), "demo");
+    let (stdout, stderr) = outputs(
+        awaitify(&dir).args(["--format", "json", "--output-file", "../report.json"]),
+        0,
+    );
+    assert!(stdout.is_empty() && stderr.is_empty(), "{stdout}{stderr}");
+    let doc: serde_json::Value =
+        serde_json::from_str(&read(tmp.path().join("report.json"))).unwrap();
+    assert_eq!(doc["summary"]["findings"], 1);
+    let (stdout, stderr) = outputs(awaitify(&dir).args(["-o", "../patch.diff"]), 0);
+    assert!(
+        stdout.is_empty() && stderr.contains("1 finding"),
+        "{stdout}{stderr}"
+    );
+    assert!(read(tmp.path().join("patch.diff")).starts_with("--- a/src/lib.rs\n"));
+    let (_, stderr) = outputs(awaitify(&dir).args(["-o", "no/such/dir/out"]), 2);
+    assert!(
+        stderr.contains("error: no/such/dir/out: cannot write the output: "),
+        "{stderr}"
+    );
+}
+
+/// Issue 14, bug 3: `--exclude` globs match paths as they are shown
+/// (relative to the current directory); a glob that matches nothing is
+/// warned about instead of silently leaving everything in.
+#[test]
+fn an_exclude_glob_that_matches_nothing_is_warned_about() {
+    let tmp = tempfile::tempdir().unwrap();
+    demo_crate(tmp.path(), "demo");
+    let (stdout, stderr) = outputs(
+        awaitify(tmp.path()).args(["demo", "--exclude", "src/**", "--format", "concise"]),
+        0,
+    );
+    assert!(
+        stderr.contains("warning: --exclude `src/**` matches no file; globs match paths as they are shown, relative to the current directory, such as `demo/src/lib.rs`"),
+        "{stderr}"
+    );
+    assert!(stdout.contains("+++ b/demo/src/lib.rs"), "{stdout}");
+    for glob in ["demo/src/**", "lib.rs"] {
+        let (stdout, stderr) = outputs(
+            awaitify(tmp.path()).args(["demo", "--exclude-files", glob]),
+            0,
+        );
+        assert!(
+            stdout.is_empty() && !stderr.contains("warning: --exclude"),
+            "{glob}: {stdout}{stderr}"
+        );
+    }
+    // The configuration's globs are relative to the crate; a dead one is
+    // warned about too.
+    std::fs::write(
+        tmp.path().join("demo/awaitify.toml"),
+        "exclude = [\"src/gen/**\", \"src/lib.rs\"]\n\n[per-file-ignores]\n\"tests/**\" = [\"AW201\"]\n",
+    )
+    .unwrap();
+    let (stdout, stderr) = outputs(awaitify(tmp.path()).arg("demo"), 0);
+    assert!(stdout.is_empty(), "src/lib.rs is excluded: {stdout}");
+    assert!(
+        stderr.contains("warning: demo/Cargo.toml: the configuration's `exclude` glob `src/gen/**` matches no file of the crate (globs are relative to the crate's directory)\nwarning: demo/Cargo.toml: the configuration's `per-file-ignores` glob `tests/**` matches no file"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("`src/lib.rs`"), "{stderr}");
+}
+
+/// Issue 14, item 5: the baseline workflow end to end. Today's findings are
+/// recorded; `--check --baseline` then fails on a new finding only, names
+/// only it, and keeps matching after unrelated lines move the old one.
+#[test]
+fn a_baseline_fails_only_on_new_findings_and_survives_moved_lines() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = demo_crate(tmp.path(), "demo");
+    let lib = dir.join("src/lib.rs");
+    let (_, stderr) = outputs(
+        awaitify(&dir).args(["--write-baseline", "awaitify-baseline.json"]),
+        0,
+    );
+    assert!(
+        stderr.contains("awaitify: recorded 1 finding(s) in awaitify-baseline.json"),
+        "{stderr}"
+    );
+    let recorded: serde_json::Value =
+        serde_json::from_str(&read(dir.join("awaitify-baseline.json"))).unwrap();
+    assert_eq!(recorded["findings"][0]["code"], "AW101");
+    assert_eq!(recorded["findings"][0]["path"], "src/lib.rs");
+    assert_eq!(
+        recorded["findings"][0]["snippet"],
+        "static N: Mutex<u8> = Mutex::new(0);"
+    );
+    // The recorded finding neither fails the check nor is reported or fixed.
+    let check = [
+        "--check",
+        "--baseline",
+        "awaitify-baseline.json",
+        "--format",
+        "concise",
+    ];
+    let (stdout, stderr) = outputs(awaitify(&dir).args(check), 0);
+    assert!(stdout.is_empty(), "{stdout}");
+    assert!(
+        stderr.contains("0 findings") && stderr.contains("1 in the baseline"),
+        "{stderr}"
+    );
+
+    // A new finding fails the check, and is the only one named.
+    let nap = "async fn nap() { std::thread::sleep(std::time::Duration::from_millis(1)); }\n";
+    std::fs::write(&lib, format!("{MIGRATABLE}{nap}")).unwrap();
+    let (stdout, stderr) = outputs(awaitify(&dir).args(check), 1);
+    assert!(
+        stderr.contains("src/lib.rs:4:18: warning[AW201]"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("AW101"), "{stderr}");
+    assert!(
+        stderr.contains("1 finding") && stderr.contains("1 in the baseline"),
+        "{stderr}"
+    );
+    assert!(
+        stdout.contains("tokio::time::sleep") && !stdout.contains("tokio::sync"),
+        "{stdout}"
+    );
+
+    // Unrelated lines above move both; the recorded one still matches, from
+    // any directory.
+    std::fs::write(
+        &lib,
+        format!("// moved\n\nfn unrelated() {{}}\n{MIGRATABLE}{nap}"),
+    )
+    .unwrap();
+    let (_, stderr) = outputs(awaitify(&dir).args(check), 1);
+    assert!(
+        stderr.contains("src/lib.rs:7:18: warning[AW201]"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("AW101"), "{stderr}");
+    let mut from_src = check.to_vec();
+    from_src[2] = "../awaitify-baseline.json";
+    let (_, stderr) = outputs(awaitify(&dir.join("src")).args(&from_src), 1);
+    assert!(
+        stderr.contains("lib.rs:7:18: warning[AW201]") && !stderr.contains("AW101"),
+        "{stderr}"
+    );
+
+    // Another lock is new (identical keys are counted: see src/baseline.rs).
+    let twice = format!("{MIGRATABLE}static N2: Mutex<u8> = Mutex::new(0);\nasync fn b2() {{ *N2.lock().unwrap() += 1; }}\n");
+    std::fs::write(&lib, twice).unwrap();
+    let (_, stderr) = outputs(awaitify(&dir).args(check), 1);
+    assert!(
+        stderr.contains("src/lib.rs:4:8: warning[AW101]"),
+        "{stderr}"
+    );
+
+    let (_, stderr) = outputs(awaitify(&dir).args(["--baseline", "missing.json"]), 2);
+    assert!(
+        stderr.contains("error: missing.json: cannot read the baseline: "),
+        "{stderr}"
+    );
+}
+
+/// Issue 14, item 10: the spellings other tools taught users (`--fix`,
+/// `--output-format`) work, and the shipped pre-commit hooks run as
+/// pre-commit runs them: from the repository root, with the staged files.
+#[test]
+fn fix_and_output_format_aliases_and_the_pre_commit_hooks_work() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = demo_crate(tmp.path(), "demo");
+    let (stdout, _) = outputs(awaitify(&dir).args(["--output-format", "json"]), 0);
+    assert!(stdout.starts_with("{"), "{stdout}");
+    awaitify(&dir).arg("--fix").assert().code(0);
+    assert_eq!(read(dir.join("src/lib.rs")), MIGRATED);
+
+    let hooks = read(Path::new(env!("CARGO_MANIFEST_DIR")).join(".pre-commit-hooks.yaml"));
+    let entries: Vec<Vec<&str>> = hooks
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("entry: "))
+        .map(|e| e.split_whitespace().collect())
+        .collect();
+    assert_eq!(entries.len(), 2, "{hooks}");
+    for entry in entries {
+        assert_eq!(entry[0], "awaitify");
+        std::fs::write(dir.join("src/lib.rs"), MIGRATABLE).unwrap();
+        git(&dir, &["init", "-q"]);
+        git(&dir, &["add", "."]);
+        let fixes = entry.contains(&"--fix");
+        let (_, stderr) = outputs(
+            awaitify(&dir).args(&entry[1..]).arg("src/lib.rs"),
+            if fixes { 0 } else { 1 },
+        );
+        assert!(stderr.contains("warning[AW101]"), "{entry:?}: {stderr}");
+        let want = if fixes { MIGRATED } else { MIGRATABLE };
+        assert_eq!(read(dir.join("src/lib.rs")), want, "{entry:?}");
+    }
+}
+
+/// Applies byte-range replacements, last first; overlapping ones are a bug.
+fn apply_edits(text: &str, mut edits: Vec<(usize, usize, String)>) -> String {
+    edits.sort();
+    edits.dedup();
+    for pair in edits.windows(2) {
+        assert!(pair[0].1 <= pair[1].0, "overlapping edits: {pair:?}");
+    }
+    let mut out = text.to_string();
+    for (start, end, replacement) in edits.into_iter().rev() {
+        out.replace_range(start..end, &replacement);
+    }
+    out
+}
+
+/// Byte offset of a 1-based line and column (in characters) of `text`.
+fn offset_of(text: &str, line: u64, column: u64) -> usize {
+    let start: usize = text
+        .split_inclusive('\n')
+        .take(line as usize - 1)
+        .map(str::len)
+        .sum();
+    start
+        + text[start..]
+            .chars()
+            .take(column as usize - 1)
+            .map(char::len_utf8)
+            .sum::<usize>()
+}
+
+/// Issue 14, item 6: on every fixture, applying the edits of every included
+/// fix of the JSON document, and the fixes of the SARIF log, gives
+/// byte-for-byte what `--write` writes: each fix carries the import and
+/// `Cargo.toml` edits it shares with the others of its crate (marked shared,
+/// applied once), and a SARIF fix has one change per file.
+#[test]
+fn json_edits_and_sarif_fixes_apply_to_exactly_what_write_writes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut with_fixes = 0;
+    for case in common::cases() {
+        let base = tmp.path().join("base").join(&case.name);
+        let written = tmp.path().join("written").join(&case.name);
+        common::copy_dir(&case.dir, &base);
+        common::copy_dir(&case.dir, &written);
+        let run = |format: &str| {
+            let mut args = case.args.clone();
+            args.extend(["--format".to_string(), format.to_string()]);
+            let out = common::awaitify(&base, &args);
+            serde_json::from_str::<serde_json::Value>(&out.stdout).unwrap()
+        };
+        // Edits by file: (start, end, replacement), in bytes after any BOM.
+        let mut from_json: std::collections::BTreeMap<String, Vec<(usize, usize, String)>> =
+            Default::default();
+        for f in run("json")["findings"].as_array().unwrap() {
+            let Some(fix) = f["fix"].as_object().filter(|x| x["included"] == true) else {
+                continue;
+            };
+            for e in fix["edits"].as_array().unwrap() {
+                from_json
+                    .entry(e["span"]["path"].as_str().unwrap().to_string())
+                    .or_default()
+                    .push((
+                        e["span"]["start"]["offset"].as_u64().unwrap() as usize,
+                        e["span"]["end"]["offset"].as_u64().unwrap() as usize,
+                        e["replacement"].as_str().unwrap().to_string(),
+                    ));
+            }
+        }
+        let mut from_sarif: std::collections::BTreeMap<String, Vec<(usize, usize, String)>> =
+            Default::default();
+        for r in run("sarif")["runs"][0]["results"].as_array().unwrap() {
+            let Some(fix) = r["fixes"].get(0) else {
+                continue;
+            };
+            let mut seen = std::collections::BTreeSet::new();
+            for change in fix["artifactChanges"].as_array().unwrap() {
+                let uri = change["artifactLocation"]["uri"]
+                    .as_str()
+                    .unwrap()
+                    .to_string();
+                assert!(
+                    seen.insert(uri.clone()),
+                    "{}: {uri} twice in one fix",
+                    case.name
+                );
+                let text = read(base.join(&uri));
+                let text = text.strip_prefix('\u{feff}').unwrap_or(&text).to_string();
+                for rep in change["replacements"].as_array().unwrap() {
+                    let region = &rep["deletedRegion"];
+                    let at = |l: &str, c: &str| {
+                        offset_of(
+                            &text,
+                            region[l].as_u64().unwrap(),
+                            region[c].as_u64().unwrap(),
+                        )
+                    };
+                    from_sarif.entry(uri.clone()).or_default().push((
+                        at("startLine", "startColumn"),
+                        at("endLine", "endColumn"),
+                        rep["insertedContent"]["text"].as_str().unwrap().to_string(),
+                    ));
+                }
+            }
+        }
+        if !from_json.is_empty() {
+            with_fixes += 1;
+        }
+        let mut args = case.args.clone();
+        args.extend(["--write".to_string(), "--allow-dirty".to_string()]);
+        common::awaitify(&written, &args);
+        for (format, edits) in [("json", &from_json), ("sarif", &from_sarif)] {
+            for file in walk(&case.dir) {
+                let rel = file.strip_prefix(&case.dir).unwrap();
+                let shown = rel.to_string_lossy().replace('\\', "/");
+                let Ok(original) = std::fs::read_to_string(base.join(rel)) else {
+                    continue;
+                };
+                let (bom, text) = match original.strip_prefix('\u{feff}') {
+                    Some(rest) => ("\u{feff}", rest),
+                    None => ("", original.as_str()),
+                };
+                let applied = match edits.get(&shown) {
+                    Some(e) => format!("{bom}{}", apply_edits(text, e.clone())),
+                    None => original.clone(),
+                };
+                assert_eq!(
+                    applied,
+                    read(written.join(rel)),
+                    "{}: {format} edits of {shown} differ from --write",
+                    case.name
+                );
+            }
+        }
+    }
+    assert!(with_fixes > 30, "{with_fixes}");
 }

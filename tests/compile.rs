@@ -85,10 +85,12 @@ fn migrate_and_check(name: &str, cases: &[&common::Case], extra: &[&str]) {
             &work.join(&case.name),
             &args(case, &["--write", "--allow-dirty"]),
         );
-        assert_eq!(
-            out.code, 0,
-            "{}: awaitify --write failed:\n{}",
-            case.name, out.stderr
+        // Exit 1 is an error-severity finding that no fix removes.
+        let ok = out.code == 0 || (out.code == 1 && out.stderr.contains("error[AW"));
+        assert!(
+            ok,
+            "{}: awaitify --write failed (exit {}):\n{}",
+            case.name, out.code, out.stderr
         );
     }
 

@@ -186,6 +186,26 @@ fn interactive_writes_only_the_crates_accepted() {
         shown.contains("(1/2) Apply the changes to these 2 file(s) [y,n,a,q,?]?"),
         "{shown}"
     );
+    // Issue 14, item 9: each crate's name and findings come before its
+    // prompt, and are not repeated after the prompts.
+    let first_prompt = shown.find("(1/2) Apply").unwrap();
+    let header = shown
+        .find("== blocking_sleep/Cargo.toml\r\nblocking_sleep/src/main.rs:6:5: warning[AW201]")
+        .or_else(|| {
+            shown.find(
+                "== blocking_sleep/Cargo.toml\nblocking_sleep/src/main.rs:6:5: warning[AW201]",
+            )
+        })
+        .unwrap_or_else(|| panic!("{shown}"));
+    assert!(header < first_prompt, "{shown}");
+    let second_prompt = shown.find("(2/2) Apply").unwrap();
+    let example = shown.find("== readme_example/Cargo.toml").unwrap();
+    assert!(first_prompt < example && example < second_prompt, "{shown}");
+    assert!(
+        shown[first_prompt..second_prompt].contains("warning[AW102]"),
+        "{shown}"
+    );
+    assert_eq!(shown.matches("warning[AW201]").count(), 3, "{shown}");
     let sleepy = std::fs::read_to_string(tmp.path().join("blocking_sleep/src/main.rs")).unwrap();
     assert!(!sleepy.contains("tokio::time::sleep"), "{sleepy}");
     let example = std::fs::read_to_string(tmp.path().join("readme_example/src/main.rs")).unwrap();
@@ -223,7 +243,10 @@ fn statistics_count_findings_per_rule() {
         awaitify(&fixture("blocking_sleep")).args(["--statistics", "-q", "."]),
         0,
     );
-    assert_eq!(stderr, "    3  AW201  blocking-sleep             3 fixed\n");
+    assert_eq!(
+        stderr,
+        "    3  AW201  blocking-sleep             3 fixable\n"
+    );
 }
 
 #[test]
@@ -236,9 +259,21 @@ fn select_and_ignore_limit_what_is_reported_and_fixed() {
     assert!(!stderr.contains("AW10"), "{stderr}");
     assert!(stdout.contains("tokio::fs::read_to_string"), "{stdout}");
     assert!(!stdout.contains("tokio::sync"), "{stdout}");
-    // The command line wins over the configuration's `ignore`.
-    let (stdout, _) = outputs(awaitify(&dir).args(["--ignore", "AW1", "."]), 0);
+    // `--select` replaces the configuration's selection: the AW201 that
+    // its `ignore` hides is back.
     assert!(stdout.contains("tokio::time::sleep"), "{stdout}");
+    // `--ignore` adds to the configuration's `ignore` (issue 14, bug 2):
+    // AW201 stays ignored, neither reported nor fixed.
+    let (stdout, stderr) = outputs(
+        awaitify(&dir).args(["--ignore", "AW101", "--format", "concise", "."]),
+        0,
+    );
+    assert!(
+        !stderr.contains("AW201") && !stderr.contains("AW101"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("AW202"), "{stderr}");
+    assert!(!stdout.contains("tokio::time::sleep"), "{stdout}");
     assert!(!stdout.contains("tokio::sync"), "{stdout}");
     let (_, stderr) = outputs(awaitify(&dir).args(["--select", "AW9", "."]), 2);
     assert!(stderr.contains("`AW9` names no rule"), "{stderr}");
@@ -335,6 +370,34 @@ fn cargo_awaitify_picks_packages_through_cargo_metadata() {
     assert!(
         stderr.contains("package `gamma` is not a member of the workspace")
             && stderr.contains("members: alpha, beta"),
+        "{stderr}"
+    );
+
+    // Issue 14, bug 3: in `cargo awaitify`, --exclude takes packages, as
+    // cargo's does; files have --exclude-files.
+    let (stdout, stderr) = outputs(
+        cargo_awaitify(&ws).args(["--workspace", "--exclude", "alpha", "--exclude", "delta"]),
+        0,
+    );
+    assert!(
+        !stdout.contains("alpha") && stdout.contains("+++ b/beta/src/lib.rs"),
+        "{stdout}"
+    );
+    assert!(
+        stderr.contains("warning: --exclude: package `delta` is not a member of the workspace"),
+        "{stderr}"
+    );
+    let (stdout, _) = outputs(
+        cargo_awaitify(&ws).args(["--workspace", "--exclude-files", "alpha/**"]),
+        0,
+    );
+    assert!(
+        !stdout.contains("alpha/src") && stdout.contains("+++ b/beta/src/lib.rs"),
+        "{stdout}"
+    );
+    let (_, stderr) = outputs(cargo_awaitify(&ws).args(["--exclude", "alpha"]), 2);
+    assert!(
+        stderr.contains("--exclude can only be used together with --workspace"),
         "{stderr}"
     );
 
@@ -474,6 +537,11 @@ fn awaitify_test_compares_with_fixed_files_and_blesses_them() {
     // Nothing blessed yet: the changed cases fail, the plain one passes.
     let (stdout, _) = outputs(awaitify(tmp.path()).args(["test", "cases"]), 1);
     assert!(stdout.contains("test cases/lock.rs ... FAILED"), "{stdout}");
+    // Issue 14, item 10: a mismatch says how to accept it.
+    assert!(
+        stdout.ends_with("rerun with --bless: awaitify test cases --bless\n"),
+        "{stdout}"
+    );
     assert!(stdout.contains("test cases/plain.rs ... ok"), "{stdout}");
     assert!(stdout.contains("test cases/sleepy ... FAILED"), "{stdout}");
 
@@ -503,6 +571,12 @@ fn completions_version_and_interactive_without_a_terminal() {
     let tmp = tempfile::tempdir().unwrap();
     let (stdout, _) = outputs(awaitify(tmp.path()).args(["completions", "bash"]), 0);
     assert!(stdout.contains("_awaitify()") && stdout.contains("--unsafe-fixes"));
+    // Issue 14, item 10: `explain` completes rule codes and names.
+    assert!(stdout.contains("AW101 std-lock-in-async AW102"), "{stdout}");
+    let (stdout, _) = outputs(awaitify(tmp.path()).args(["explain", "aw201"]), 0);
+    assert!(stdout.starts_with("AW201 (blocking-sleep)"), "{stdout}");
+    let (stdout, _) = outputs(awaitify(tmp.path()).args(["explain", "Blocking-Sleep"]), 0);
+    assert!(stdout.starts_with("AW201 (blocking-sleep)"), "{stdout}");
     let (stdout, _) = outputs(awaitify(tmp.path()).arg("--version"), 0);
     assert_eq!(stdout, format!("awaitify {}\n", env!("CARGO_PKG_VERSION")));
     let (_, stderr) = outputs(awaitify(tmp.path()).args(["--write", "--interactive"]), 2);
@@ -532,5 +606,257 @@ fn every_rule_has_a_fixture_and_the_readme_table_is_current() {
         readme.contains(&awaitify::rules::markdown_table()),
         "README's rule table differs from `awaitify rules`; paste:\n{}",
         awaitify::rules::markdown_table()
+    );
+}
+
+/// Issue 14, item 7: a finding with many places shows ten of them and says
+/// how many more there are; JSON keeps them all.
+#[test]
+fn long_note_lists_are_capped_for_people_and_complete_in_json() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("many");
+    std::fs::create_dir_all(dir.join("src")).unwrap();
+    std::fs::write(
+        dir.join("Cargo.toml"),
+        "[package]\nname = \"many\"\nversion = \"0.0.0\"\nedition = \"2021\"\n\n[dependencies]\ntokio = \"1\"\n",
+    )
+    .unwrap();
+    // Twelve sync closures inside async code: twelve blockers.
+    let closures: String = (0..12)
+        .map(|i| format!("    let f{i} = || *N.lock().unwrap();\n    f{i}();\n"))
+        .collect();
+    std::fs::write(
+        dir.join("src/lib.rs"),
+        format!("use std::sync::Mutex;\nstatic N: Mutex<u8> = Mutex::new(0);\npub async fn a() {{\n    *N.lock().unwrap() += 1;\n{closures}}}\n"),
+    )
+    .unwrap();
+    let (_, concise) = outputs(awaitify(&dir).args(["--format", "concise"]), 0);
+    assert_eq!(
+        concise.matches("\n    = src/lib.rs:").count(),
+        10,
+        "{concise}"
+    );
+    assert!(
+        concise.contains("\n    = and 2 more (`--format json` lists them all)\n"),
+        "{concise}"
+    );
+    // The snippet labels ten of the thirteen places; notes tell of at most
+    // ten more, then a count.
+    let (_, full) = outputs(&mut awaitify(&dir), 0);
+    let labels = full.lines().filter(|l| l.contains(" ---- ")).count();
+    assert_eq!(labels, 10, "{full}");
+    let notes = full.matches(" = note: ").count();
+    assert!((1..=12).contains(&notes), "{full}");
+    let (github, _) = outputs(awaitify(&dir).args(["--format", "github"]), 0);
+    assert!(github.contains("%0Anote: and 2 more"), "{github}");
+    let (json, _) = outputs(awaitify(&dir).args(["--format", "json"]), 0);
+    let doc: Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(doc["findings"][0]["notes"].as_array().unwrap().len(), 12);
+}
+
+/// Item 7: `-v` prints one line per crate.
+#[test]
+fn verbose_prints_a_line_per_crate() {
+    let (_, stderr) = outputs(
+        awaitify(&common::testdata()).args([
+            "-v",
+            "readme_example",
+            "config_rules",
+            "--format",
+            "concise",
+        ]),
+        0,
+    );
+    assert!(
+        stderr.contains("awaitify: config_rules/Cargo.toml: 1 file, 4 findings, 2 fixes available, 1 manual\nawaitify: readme_example/Cargo.toml: 1 file, 2 findings, 1 fix available, 1 manual\n"),
+        "{stderr}"
+    );
+}
+
+/// Issue 14, item 6: SARIF URIs are relative to the git work tree (where
+/// code scanning looks for them) whatever directory the run starts in, with
+/// `originalUriBaseIds` saying where that is, and a file that could not be
+/// parsed is in the log's `invocations` instead of vanishing.
+#[test]
+fn sarif_uris_are_repository_relative_and_errors_are_in_invocations() {
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = tmp.path().canonicalize().unwrap().join("repo");
+    let dir = repo.join("crates/demo");
+    std::fs::create_dir_all(dir.join("src")).unwrap();
+    std::fs::write(
+        dir.join("Cargo.toml"),
+        "[package]\nname = \"demo\"\nversion = \"0.0.0\"\nedition = \"2021\"\n\n[dependencies]\ntokio = \"1\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("src/lib.rs"),
+        "use std::sync::Mutex;\nstatic N: Mutex<u8> = Mutex::new(0);\npub async fn bump() { *N.lock().unwrap() += 1; }\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("src/broken.rs"), "use std::sync::Mutex;\nfn f( {").unwrap();
+    assert!(Command::new("git")
+        .args(["init", "-q"])
+        .current_dir(&repo)
+        .status()
+        .unwrap()
+        .success());
+    let (stdout, _) = outputs(
+        awaitify(&dir.join("src")).args(["--format", "sarif", "."]),
+        2,
+    );
+    let doc: Value = serde_json::from_str(&stdout).unwrap();
+    let validator = jsonschema::validator_for(&sarif_schema()).unwrap();
+    assert!(validator.is_valid(&doc), "{doc:#}");
+    let run = &doc["runs"][0];
+    assert_eq!(
+        run["originalUriBaseIds"]["%SRCROOT%"]["uri"],
+        format!("file://{}/", repo.display())
+    );
+    let location = &run["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"];
+    assert_eq!(location["uri"], "crates/demo/src/lib.rs");
+    assert_eq!(location["uriBaseId"], "%SRCROOT%");
+    let changes = run["results"][0]["fixes"][0]["artifactChanges"]
+        .as_array()
+        .unwrap();
+    let uris: Vec<&str> = changes
+        .iter()
+        .map(|c| c["artifactLocation"]["uri"].as_str().unwrap())
+        .collect();
+    assert_eq!(uris, ["crates/demo/Cargo.toml", "crates/demo/src/lib.rs"]);
+    let invocation = &run["invocations"][0];
+    assert_eq!(invocation["executionSuccessful"], false);
+    let notes = invocation["toolExecutionNotifications"].as_array().unwrap();
+    assert!(
+        notes[0]["message"]["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("broken.rs:2:"),
+        "{notes:?}"
+    );
+    assert_eq!(notes[0]["level"], "error");
+}
+
+/// Issue 14, item 8: a `//! awaitify: allow(..)` comment covers its whole
+/// file, and the configuration's `per-file-ignores` skip rules in the files
+/// a glob (relative to the crate) matches.
+#[test]
+fn file_level_allows_and_per_file_ignores_cover_whole_files() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("demo");
+    std::fs::create_dir_all(dir.join("src")).unwrap();
+    std::fs::write(
+        dir.join("Cargo.toml"),
+        "[package]\nname = \"demo\"\nversion = \"0.0.0\"\nedition = \"2021\"\n\n[dependencies]\ntokio = { version = \"1\", features = [\"full\"] }\n",
+    )
+    .unwrap();
+    let nap = |name: &str| {
+        format!("pub async fn {name}() {{\n    std::thread::sleep(std::time::Duration::from_millis(1));\n}}\n")
+    };
+    std::fs::write(
+        dir.join("src/lib.rs"),
+        format!("pub mod slow;\npub mod generated;\n{}", nap("plain")),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("src/slow.rs"),
+        format!(
+            "//! Sleeps on purpose.\n//! awaitify: allow(blocking-sleep)\n\n{}{}",
+            nap("a"),
+            nap("b")
+        ),
+    )
+    .unwrap();
+    std::fs::create_dir_all(dir.join("src/generated")).unwrap();
+    std::fs::write(dir.join("src/generated/mod.rs"), nap("g")).unwrap();
+    std::fs::write(
+        dir.join("awaitify.toml"),
+        "[per-file-ignores]\n\"src/generated/**\" = [\"AW2\"]\n",
+    )
+    .unwrap();
+    let (stdout, stderr) = outputs(awaitify(&dir).args(["--format", "concise", "."]), 0);
+    assert!(
+        stderr.starts_with("src/lib.rs:4:5: warning[AW201]"),
+        "{stderr}"
+    );
+    assert_eq!(stderr.matches("warning[").count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("1 finding, 1 fix available (1 safe) in 1 file, 3 suppressed"),
+        "{stderr}"
+    );
+    assert_eq!(stdout.matches("+++ b/").count(), 1, "{stdout}");
+    // Without them, all four are reported.
+    std::fs::remove_file(dir.join("awaitify.toml")).unwrap();
+    std::fs::write(dir.join("src/slow.rs"), format!("{}{}", nap("a"), nap("b"))).unwrap();
+    let (_, stderr) = outputs(awaitify(&dir).args(["--format", "concise", "."]), 0);
+    assert_eq!(stderr.matches("warning[AW201]").count(), 4, "{stderr}");
+}
+
+/// Issue 14, item 8: a rule the run does not check is not called unused,
+/// and AW001 can be turned off like any rule.
+#[test]
+fn unused_suppressions_count_only_rules_the_run_checks() {
+    let dir = fixture("unused_suppression");
+    let (_, stderr) = outputs(
+        awaitify(&dir).args(["--ignore", "AW206", "--format", "concise", "."]),
+        0,
+    );
+    assert_eq!(stderr.matches("warning[AW001]").count(), 2, "{stderr}");
+    assert!(!stderr.contains("`AW206`"), "{stderr}");
+    let (stdout, stderr) = outputs(
+        awaitify(&dir).args(["--ignore", "AW001", "--format", "concise", "."]),
+        0,
+    );
+    assert!(
+        stdout.is_empty() && !stderr.contains("AW001"),
+        "{stdout}{stderr}"
+    );
+}
+
+/// Issue 14, item 7: a sync helper that blocks is one AW205 finding, at
+/// its first async caller, listing the others, not one finding per call.
+#[test]
+fn a_blocking_helper_is_one_finding_listing_its_async_callers() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("helper");
+    std::fs::create_dir_all(dir.join("src")).unwrap();
+    std::fs::write(
+        dir.join("Cargo.toml"),
+        "[package]\nname = \"helper\"\nversion = \"0.0.0\"\nedition = \"2021\"\n\n[dependencies]\ntokio = { version = \"1\", features = [\"full\"] }\n",
+    )
+    .unwrap();
+    let callers: String = ["a", "b", "c"]
+        .iter()
+        .map(|f| format!("\npub async fn {f}() -> String {{\n    load()\n}}\n"))
+        .collect();
+    std::fs::write(
+        dir.join("src/lib.rs"),
+        format!("pub fn load() -> String {{\n    std::fs::read_to_string(\"x\").unwrap_or_default()\n}}\n{callers}"),
+    )
+    .unwrap();
+    let (_, stderr) = outputs(awaitify(&dir).args(["--format", "concise", "."]), 0);
+    assert_eq!(stderr.matches("warning[AW205]").count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("src/lib.rs:6:5: warning[AW205] `load` is a sync fn that blocks: a → load → std::fs::read_to_string\n"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("    = src/lib.rs:10:5: also called from async code: b → load → std::fs::read_to_string\n    = src/lib.rs:14:5: also called from async code: c → load"),
+        "{stderr}"
+    );
+    let (_, full) = outputs(awaitify(&dir).arg("."), 0);
+    assert_eq!(
+        full.matches("also called from async code").count(),
+        2,
+        "{full}"
+    );
+    // A baseline records the one finding, and then holds all its calls.
+    outputs(awaitify(&dir).args(["--write-baseline", "b.json", "."]), 0);
+    let (_, stderr) = outputs(
+        awaitify(&dir).args(["--fail-on", "warning", "--baseline", "b.json", "."]),
+        0,
+    );
+    assert!(
+        stderr.contains("0 findings") && stderr.contains("1 in the baseline"),
+        "{stderr}"
     );
 }
