@@ -262,6 +262,10 @@ pub enum SiteContext {
     },
     /// A static or const initializer.
     Item,
+    /// A non-async closure in sync code that is not run in place: stored,
+    /// returned or handed to other code (`builder.on_poll(move |d| ..)`), so
+    /// where it runs, on a runtime thread or not, is unknown.
+    Detached,
 }
 
 /// The syntactic shape around a lock call, which decides how it is rewritten.
@@ -2484,6 +2488,70 @@ pub fn fn_key(f: &ast::Fn) -> String {
     }
 }
 
+/// Is a closure called in place, while its enclosing fn runs: an argument of
+/// an iterator adapter or a combinator of `Option`, `Result` and the like?
+fn runs_in_place(closure: &SyntaxNode) -> bool {
+    const IN_PLACE: &[&str] = &[
+        "all",
+        "and_modify",
+        "and_then",
+        "any",
+        "binary_search_by",
+        "binary_search_by_key",
+        "chunk_by",
+        "dedup_by",
+        "dedup_by_key",
+        "filter",
+        "filter_map",
+        "find",
+        "find_map",
+        "flat_map",
+        "fold",
+        "for_each",
+        "get_or_insert_with",
+        "inspect",
+        "is_none_or",
+        "is_ok_and",
+        "is_some_and",
+        "map",
+        "map_err",
+        "map_or",
+        "map_or_else",
+        "max_by",
+        "max_by_key",
+        "min_by",
+        "min_by_key",
+        "ok_or_else",
+        "or_else",
+        "or_insert_with",
+        "or_insert_with_key",
+        "partition",
+        "position",
+        "retain",
+        "retain_mut",
+        "rposition",
+        "scan",
+        "skip_while",
+        "sort_by",
+        "sort_by_cached_key",
+        "sort_by_key",
+        "sort_unstable_by",
+        "sort_unstable_by_key",
+        "take_while",
+        "try_fold",
+        "try_for_each",
+        "unwrap_or_else",
+        "with",
+    ];
+    closure
+        .parent()
+        .filter(|p| p.kind() == SyntaxKind::ARG_LIST)
+        .and_then(|a| a.parent())
+        .and_then(ast::MethodCallExpr::cast)
+        .and_then(|m| m.name_ref())
+        .is_some_and(|n| IN_PLACE.contains(&n.text()))
+}
+
 /// The call a closure (or a fn passed by name) is handed to makes it run
 /// off the async executor.
 fn is_blocking_closure(closure: &SyntaxNode) -> bool {
@@ -2567,12 +2635,17 @@ fn frame_context(
                 fn_name, in_drop, ..
             } = parent
             {
-                // A closure in a test body may be run by a runtime it hands
-                // it to (`rt.block_on(poll_fn(|cx| ..))`).
-                SiteContext::Sync {
-                    fn_name: fn_name.clone(),
-                    in_drop: *in_drop,
-                    test_body: false,
+                // A closure runs as part of its fn only where it is called
+                // in place (`iter.map(|x| ..)`); even then, in a test body
+                // it may be run by a runtime the test drives.
+                if runs_in_place(node) {
+                    SiteContext::Sync {
+                        fn_name: fn_name.clone(),
+                        in_drop: *in_drop,
+                        test_body: false,
+                    }
+                } else {
+                    SiteContext::Detached
                 }
             } else {
                 parent.clone()
