@@ -189,6 +189,8 @@ enum Command {
 /// Runs the command line `args` (the program name first).
 pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
     let cli = Cli::parse_from(args);
+    // A panic in one file's or crate's analysis is reported as one line.
+    run::quiet_panics();
     let stdout = &mut std::io::stdout().lock();
     match cli.command {
         Some(Command::Explain { code }) => {
@@ -334,12 +336,6 @@ fn migrate(cli: &Cli) -> Result<ExitCode> {
     if cli.interactive && !std::io::stdin().is_terminal() {
         bail!("--interactive needs a terminal; review the dry-run diff instead");
     }
-    if let Some(n) = cli.threads {
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(n)
-            .build_global()
-            .with_context(|| format!("--threads {n}"))?;
-    }
     let (mut paths, packages) = match cargo_packages(cli)? {
         Some((dirs, manifests)) => (dirs, Some(manifests)),
         None => (Vec::new(), None),
@@ -360,6 +356,7 @@ fn migrate(cli: &Cli) -> Result<ExitCode> {
         packages,
         progress: progress.clone(),
         keep_sources: cli.format == Format::Full && !cli.quiet,
+        threads: cli.threads,
         ..Options::new(paths)
     };
     let mut outcome = run::run(&opts);

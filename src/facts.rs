@@ -1362,8 +1362,12 @@ impl Extractor<'_> {
                 ("fn __awaitify() { __m(", "\n); }")
             };
             let parsed = SourceFile::parse(&format!("{prefix}{inner}{suffix}"), self.edition);
-            if parsed.errors().is_empty() {
-                let shift = start - prefix.len() as u32;
+            // Ranges in the wrapper move back by `shift` into the file. A
+            // macro that starts closer to the file's start than the wrapper's
+            // prefix is long cannot move (and `shift == 0` means "not in a
+            // macro"): it is treated as an unknown macro below.
+            let shift = start.checked_sub(prefix.len() as u32).filter(|s| *s > 0);
+            if let (true, Some(shift)) = (parsed.errors().is_empty(), shift) {
                 let root = parsed.syntax_node();
                 for node in root.descendants() {
                     self.visit(&node, mac.syntax(), shift);

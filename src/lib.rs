@@ -3,6 +3,7 @@
 pub mod blocking;
 pub mod cli;
 pub mod config;
+pub mod depth;
 pub mod edit;
 pub mod facts;
 pub mod imports;

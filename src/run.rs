@@ -42,6 +42,8 @@ pub struct Options {
     /// Read the other files of a crate the paths cover only in part (off
     /// for `awaitify test`, whose cases stand alone).
     pub whole_crates: bool,
+    /// Worker threads for reading and parsing; `None`: one per core.
+    pub threads: Option<usize>,
 }
 
 impl Options {
@@ -61,6 +63,7 @@ impl Options {
             progress: None,
             keep_sources: false,
             whole_crates: true,
+            threads: None,
         }
     }
 
@@ -274,7 +277,17 @@ fn analyse(
     flow_names: Option<&HashSet<String>>,
     full: bool,
     config: &Config,
-) -> Result<Analysed, String> {
+) -> Result<Analysed, Failure> {
+    let depth = crate::depth::nesting(&src.text);
+    if depth > crate::depth::MAX_DEPTH {
+        return Err(Failure::Crate(format!(
+            "{}: nested too deeply to analyse (about {depth} levels of brackets and operators; the limit is {}); its crate is not written",
+            src.display,
+            crate::depth::MAX_DEPTH
+        )));
+    }
+    #[cfg(debug_assertions)]
+    fault::panic_if_asked(&src.path);
     let parse = SourceFile::parse(&src.text, src.edition);
     let tree = parse.tree();
     let facts = facts::extract(
@@ -291,10 +304,10 @@ fn analyse(
     if facts.has_error || facts.mentions_locks() {
         if let Some(err) = parse.errors().into_iter().next() {
             let (line, col) = line_col(&src.text, err.range().start().into());
-            return Err(format!(
+            return Err(Failure::Skip(format!(
                 "{}:{line}:{col}: syntax error: {err}; file skipped",
                 src.display
-            ));
+            )));
         }
     }
     Ok(Analysed { src, facts, full })
@@ -340,6 +353,69 @@ struct Loaded {
     async_site: bool,
 }
 
+/// Why a file has no analysis. Each holds one line naming the file.
+#[derive(Debug)]
+enum Failure {
+    /// The file cannot be read or parsed: it is skipped, its crate goes on
+    /// (a file that does not parse does not build, so no rewrite breaks it).
+    Skip(String),
+    /// The file may build but could not be analysed (nested too deeply, an
+    /// internal error): nothing of its crate is written.
+    Crate(String),
+}
+
+/// Runs `f`; a panic in it becomes an internal error about `what`.
+pub fn catch<T>(what: &str, f: impl FnOnce() -> T) -> Result<T, String> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).map_err(|payload| {
+        let msg = payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic".to_string());
+        let at = PANIC_AT
+            .with(|p| p.take())
+            .map(|at| format!(" at {at}"))
+            .unwrap_or_default();
+        let msg = msg.replace('\n', " ");
+        format!("{what}: internal error: {msg}{at}; please report it")
+    })
+}
+
+thread_local! {
+    /// Where the last panic on this thread happened, if the panic hook of
+    /// `quiet_panics` saw it.
+    static PANIC_AT: std::cell::Cell<Option<String>> = const { std::cell::Cell::new(None) };
+}
+
+/// Makes panics quiet: `catch` reports them as one line with their place
+/// (unless `RUST_BACKTRACE` is set, when the default report is printed too).
+pub fn quiet_panics() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let at = info
+            .location()
+            .map(|l| format!("{}:{}", l.file(), l.line()));
+        PANIC_AT.with(|p| p.set(at));
+        if std::env::var_os("RUST_BACKTRACE").is_some_and(|v| v != "0") {
+            default(info);
+        }
+    }));
+}
+
+/// A way for tests to make the analysis of a file panic: compiled only in
+/// debug builds, active only when `AWAITIFY_TEST_PANIC` is set.
+#[cfg(debug_assertions)]
+mod fault {
+    /// Panics if the file's name is `AWAITIFY_TEST_PANIC`.
+    pub fn panic_if_asked(path: &std::path::Path) {
+        if let Some(name) = std::env::var_os("AWAITIFY_TEST_PANIC") {
+            if path.file_name() == Some(name.as_os_str()) {
+                panic!("AWAITIFY_TEST_PANIC asked for a panic");
+            }
+        }
+    }
+}
+
 /// Reads one file and analyses it as deeply as `wanted` says.
 fn load(
     input: &Input,
@@ -347,29 +423,44 @@ fn load(
     opts: &Options,
     flow_names: Option<&HashSet<String>>,
     wanted: impl Fn(&str) -> Depth,
-) -> Result<Loaded, String> {
+) -> Result<Loaded, Failure> {
     let display = display_path(&input.path, &opts.display_root);
-    let loaded = read_source(&input.path, display, krate.edition).and_then(|src| {
-        let async_site = facts::may_hold_async_lock_site(&src.text);
-        let depth = wanted(&src.text);
-        let analysed = if depth == Depth::Skip || krate.broken {
-            None
-        } else {
-            let full = depth == Depth::Full;
-            let mut a = analyse(src, input.file_id, flow_names, full, &krate.config)?;
-            a.facts.read_only = input.read_only;
-            Some(a)
-        };
-        Ok(Loaded {
-            analysed,
-            async_site,
-        })
-    });
+    catch(&display, || {
+        load_file(input, krate, flow_names, display.clone(), wanted)
+    })
+    .unwrap_or_else(|e| Err(Failure::Crate(format!("{e}; its crate is not written"))))
+}
+
+fn load_file(
+    input: &Input,
+    krate: &CrateInfo,
+    flow_names: Option<&HashSet<String>>,
+    display: String,
+    wanted: impl Fn(&str) -> Depth,
+) -> Result<Loaded, Failure> {
+    let loaded = read_source(&input.path, display, krate.edition)
+        .map_err(Failure::Skip)
+        .and_then(|src| {
+            let async_site = facts::may_hold_async_lock_site(&src.text);
+            let depth = wanted(&src.text);
+            let analysed = if depth == Depth::Skip || krate.broken {
+                None
+            } else {
+                let full = depth == Depth::Full;
+                let mut a = analyse(src, input.file_id, flow_names, full, &krate.config)?;
+                a.facts.read_only = input.read_only;
+                Some(a)
+            };
+            Ok(Loaded {
+                analysed,
+                async_site,
+            })
+        });
     match loaded {
         // A file the run leaves alone is read only to see the locks it uses;
         // one that cannot be read or parsed does not build, so it cannot
         // break either.
-        Err(_) if input.read_only => Ok(Loaded::default()),
+        Err(Failure::Skip(_)) if input.read_only => Ok(Loaded::default()),
         loaded => loaded,
     }
 }
@@ -490,7 +581,29 @@ fn mark_exported_locks(
     }
 }
 
+/// Stack of every thread that parses or walks a syntax tree: the parser and
+/// the walks recurse once per level of nesting. Only the pages a deep file
+/// touches are ever mapped; `MAX_DEPTH` keeps it far from the end.
+pub const STACK_SIZE: usize = 256 << 20;
+
+/// Runs the tool on its own thread pool, whose threads (the one that plans
+/// too) have `STACK_SIZE` of stack.
 pub fn run(opts: &Options) -> Outcome {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(opts.threads.unwrap_or(0))
+        .stack_size(STACK_SIZE)
+        .thread_name(|i| format!("awaitify-{i}"))
+        .build();
+    match pool {
+        Ok(pool) => pool.install(|| run_on_pool(opts)),
+        Err(e) => Outcome {
+            errors: vec![format!("cannot start the worker threads: {e}")],
+            ..Outcome::default()
+        },
+    }
+}
+
+fn run_on_pool(opts: &Options) -> Outcome {
     let mut out = Outcome::default();
     let files = walk(opts, &mut out.errors);
 
@@ -603,19 +716,22 @@ pub fn run(opts: &Options) -> Outcome {
             })
         })
         .collect();
-    let mut failed = vec![false; inputs.len()];
-    let mut analysed: Vec<Option<Analysed>> = Vec::with_capacity(inputs.len());
+    let mut state = Files {
+        analysed: Vec::with_capacity(inputs.len()),
+        failed: vec![false; inputs.len()],
+        errors: std::mem::take(&mut out.errors),
+        blocked: BTreeSet::new(),
+    };
     let mut async_site = vec![false; inputs.len()];
     for (i, r) in results.into_iter().enumerate() {
         match r {
             Ok(loaded) => {
                 async_site[i] = loaded.async_site;
-                analysed.push(loaded.analysed);
+                state.analysed.push(loaded.analysed);
             }
             Err(e) => {
-                out.errors.push(e);
-                failed[i] = true;
-                analysed.push(None);
+                state.fail(&inputs[i], e);
+                state.analysed.push(None);
             }
         }
     }
@@ -623,7 +739,7 @@ pub fn run(opts: &Options) -> Outcome {
     // Then the files that may lock one of those declarations in async code:
     // only these can make a lock a candidate for migration.
     let mut names: Vec<HashSet<String>> = vec![HashSet::new(); crates.len()];
-    for (input, a) in inputs.iter().zip(&analysed) {
+    for (input, a) in inputs.iter().zip(&state.analysed) {
         // Placeholder declarations (types that might be a lock alias) are not locks.
         for d in a
             .iter()
@@ -633,12 +749,7 @@ pub fn run(opts: &Options) -> Outcome {
             names[input.crate_id].extend(facts::reach_name(&d.key));
         }
     }
-    mark_exported_locks(&inputs, &crates, opts, &mut analysed);
-    let mut state = Files {
-        analysed,
-        failed,
-        errors: std::mem::take(&mut out.errors),
-    };
+    mark_exported_locks(&inputs, &crates, opts, &mut state.analysed);
     state.analyse_more(
         &inputs,
         &crates,
@@ -653,7 +764,16 @@ pub fn run(opts: &Options) -> Outcome {
         members_of[input.crate_id].push(i);
     }
     for (crate_id, (krate, members)) in crates.iter().zip(&members_of).enumerate() {
-        loop {
+        if members.is_empty() || state.blocked.contains(&crate_id) {
+            continue;
+        }
+        let what = krate
+            .manifest
+            .as_deref()
+            .map(|m| display_path(m, &opts.display_root))
+            .unwrap_or_else(|| display_path(&inputs[members[0]].path, &opts.display_root));
+        let mut crate_out = Outcome::default();
+        let planned = catch(&what, || loop {
             let plan = {
                 let facts: Vec<&FileFacts> = members
                     .iter()
@@ -699,12 +819,24 @@ pub fn run(opts: &Options) -> Outcome {
                     &files,
                     plan,
                     opts,
-                    &mut out,
+                    &mut crate_out,
                 );
                 break;
             }
+        });
+        match planned {
+            Ok(()) => {
+                out.diagnostics.append(&mut crate_out.diagnostics);
+                out.changes.append(&mut crate_out.changes);
+                out.errors.append(&mut crate_out.errors);
+                out.suppressed += crate_out.suppressed;
+                out.sources.append(&mut crate_out.sources);
+            }
+            Err(e) => state.errors.push(format!("{e}; the crate is not written")),
         }
     }
+    // A crate with a file that could not be analysed is not written.
+    out.retain_crates(|c| !state.blocked.contains(&c));
     out.errors.splice(0..0, state.errors);
     out.files_analysed = state.analysed.iter().filter(|a| a.is_some()).count();
     out
@@ -715,9 +847,22 @@ struct Files {
     analysed: Vec<Option<Analysed>>,
     failed: Vec<bool>,
     errors: Vec<String>,
+    /// Crates with a file that could not be analysed: none is written.
+    blocked: BTreeSet<usize>,
 }
 
 impl Files {
+    fn fail(&mut self, input: &Input, failure: Failure) {
+        self.failed[input.file_id] = true;
+        match failure {
+            Failure::Skip(e) => self.errors.push(e),
+            Failure::Crate(e) => {
+                self.errors.push(e);
+                self.blocked.insert(input.crate_id);
+            }
+        }
+    }
+
     /// Analyses the files not yet analysed, of crates with a non-empty `scope`,
     /// for which `wanted(crate, text)` holds. Returns how many it analysed.
     fn analyse_more(
@@ -762,10 +907,7 @@ impl Files {
                     self.analysed[i] = Some(a);
                 }
                 Ok(_) => {}
-                Err(e) => {
-                    self.errors.push(e);
-                    self.failed[i] = true;
-                }
+                Err(e) => self.fail(&inputs[i], e),
             }
         }
         found
