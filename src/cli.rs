@@ -44,10 +44,18 @@ struct Cli {
     command: Option<Command>,
 
     /// Files or directories to scan (gitignore-aware) [default: ., or the
-    /// packages picked with --manifest-path, -p, --workspace].
+    /// packages picked with --manifest-path, -p, --workspace]. Symlinks:
+    /// symlinked directories are not followed; a symlinked `.rs` file is
+    /// scanned, and --write writes its target (never replacing the link)
+    /// only when the target lies inside the paths given; otherwise it is
+    /// read, never written, with a note.
     paths: Vec<PathBuf>,
 
-    /// Apply fixes in place, atomically, crate by crate.
+    /// Apply fixes in place, atomically, crate by crate: a crate is written
+    /// whole or not at all (a failed write restores it; a file changed since
+    /// it was read is not overwritten). A run killed mid-write leaves a
+    /// journal (`.awaitify-journal`) from which the next --write rolls the
+    /// crate back first. Two --write runs on one crate wait for each other.
     #[arg(long)]
     write: bool,
 
@@ -357,6 +365,7 @@ fn migrate(cli: &Cli) -> Result<ExitCode> {
         progress: progress.clone(),
         keep_sources: cli.format == Format::Full && !cli.quiet,
         threads: cli.threads,
+        write: cli.write,
         ..Options::new(paths)
     };
     let mut outcome = run::run(&opts);
@@ -378,7 +387,9 @@ fn migrate(cli: &Cli) -> Result<ExitCode> {
         outcome.retain_crates(|c| accepted.contains(&c));
     }
     if cli.write {
-        let (errors, backups) = write::write_changes(&outcome.changes, cli.allow_dirty);
+        let roots = write::canonical_roots(&opts.paths);
+        let (errors, backups, journals) =
+            write::write_changes(&outcome.changes, cli.allow_dirty, &roots);
         outcome.errors.extend(errors);
         // A crate with a dirty or read-only file is not written at all.
         let written: BTreeSet<usize> = backups.iter().map(|b| b.crate_id).collect();
@@ -388,6 +399,7 @@ fn migrate(cli: &Cli) -> Result<ExitCode> {
             outcome.errors.extend(errors);
             outcome.retain_crates(|c| !restored.contains(&c));
         }
+        outcome.errors.extend(journals.finish());
     }
     if let Some(file) = &cli.diff_out {
         let patch: String = outcome.changes.iter().map(output::diff).collect();
@@ -428,6 +440,11 @@ fn migrate(cli: &Cli) -> Result<ExitCode> {
         _ => String::new(),
     };
     let _ = write!(stdout, "{document}");
+    if !cli.quiet {
+        for n in &outcome.notes {
+            let _ = writeln!(stderr, "note: {n}");
+        }
+    }
     for e in &outcome.errors {
         let _ = writeln!(stderr, "error: {e}");
     }

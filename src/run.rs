@@ -44,6 +44,9 @@ pub struct Options {
     pub whole_crates: bool,
     /// Worker threads for reading and parsing; `None`: one per core.
     pub threads: Option<usize>,
+    /// The run may write (`--write`): it locks each crate's directory, and
+    /// rolls back what an interrupted `--write` left, before reading.
+    pub write: bool,
 }
 
 impl Options {
@@ -64,6 +67,7 @@ impl Options {
             keep_sources: false,
             whole_crates: true,
             threads: None,
+            write: false,
         }
     }
 
@@ -164,6 +168,12 @@ pub struct Outcome {
     /// The text (without a byte-order mark) of every file with a finding,
     /// by displayed path, for rendering snippets (with `keep_sources`).
     pub sources: BTreeMap<String, String>,
+    /// One line each, naming the path: what the run did or skipped that is
+    /// not an error (a symlink read but not written, a rolled-back journal).
+    pub notes: Vec<String>,
+    /// With `Options::write`, the locks on the crates' directories: held
+    /// until the outcome is dropped, after writing.
+    pub locks: Vec<crate::write::DirLock>,
 }
 
 struct SourceText {
@@ -190,7 +200,7 @@ fn display_path(path: &Path, root: &Path) -> String {
 
 /// All `.rs` files under the paths, gitignore-aware, sorted, each with
 /// whether `--exclude` matches it.
-fn walk(opts: &Options, errors: &mut Vec<String>) -> Vec<(PathBuf, bool)> {
+fn walk(opts: &Options, errors: &mut Vec<String>, notes: &mut Vec<String>) -> Vec<(PathBuf, bool)> {
     let mut excludes = globset::GlobSetBuilder::new();
     for g in &opts.exclude {
         match globset::Glob::new(g) {
@@ -204,6 +214,7 @@ fn walk(opts: &Options, errors: &mut Vec<String>) -> Vec<(PathBuf, bool)> {
         .build()
         .unwrap_or_else(|_| globset::GlobSet::empty());
     let mut files = Vec::new();
+    let mut links = Vec::new();
     for root in &opts.paths {
         if !root.exists() {
             errors.push(format!("{}: no such file or directory", root.display()));
@@ -214,9 +225,11 @@ fn walk(opts: &Options, errors: &mut Vec<String>) -> Vec<(PathBuf, bool)> {
                 Ok(e) => {
                     let p = e.path();
                     let shown = display_path(p, &opts.display_root);
-                    if is_rs_file(&e) {
-                        let excluded = excludes.is_match(&shown)
-                            || p.file_name().is_some_and(|n| excludes.is_match(n));
+                    let excluded = excludes.is_match(&shown)
+                        || p.file_name().is_some_and(|n| excludes.is_match(n));
+                    if is_rs_link(&e) {
+                        links.push((p.to_path_buf(), excluded));
+                    } else if is_rs_file(&e) {
                         files.push((p.to_path_buf(), excluded));
                     }
                 }
@@ -224,9 +237,43 @@ fn walk(opts: &Options, errors: &mut Vec<String>) -> Vec<(PathBuf, bool)> {
             }
         }
     }
+    // A symlinked file is scanned where it points inside the paths given
+    // (once: not if its target is scanned itself), and only read where it
+    // points outside them: a symlink is never replaced, nor written through.
+    if !links.is_empty() {
+        let roots = crate::write::canonical_roots(&opts.paths);
+        let real: HashSet<PathBuf> = files
+            .iter()
+            .filter_map(|(p, _)| p.canonicalize().ok())
+            .collect();
+        for (link, excluded) in links {
+            let Ok(target) = link.canonicalize() else {
+                continue;
+            };
+            let shown = display_path(&link, &opts.display_root);
+            if real.contains(&target) {
+                continue;
+            }
+            let inside = roots.iter().any(|r| target.starts_with(r));
+            if !inside {
+                notes.push(format!(
+                    "{shown}: a symlink to {}, outside the paths given: read, never written",
+                    target.display()
+                ));
+            }
+            files.push((link, excluded || !inside));
+        }
+    }
     files.sort();
     files.dedup_by(|a, b| a.0 == b.0);
     files
+}
+
+/// A symlink to a `.rs` file (the walk does not follow symlinks).
+fn is_rs_link(e: &ignore::DirEntry) -> bool {
+    e.path().extension().is_some_and(|x| x == "rs")
+        && std::fs::symlink_metadata(e.path()).is_ok_and(|m| m.file_type().is_symlink())
+        && std::fs::metadata(e.path()).is_ok_and(|m| m.is_file())
 }
 
 fn is_rs_file(e: &ignore::DirEntry) -> bool {
@@ -605,7 +652,7 @@ pub fn run(opts: &Options) -> Outcome {
 
 fn run_on_pool(opts: &Options) -> Outcome {
     let mut out = Outcome::default();
-    let files = walk(opts, &mut out.errors);
+    let files = walk(opts, &mut out.errors, &mut out.notes);
 
     // Crates: files grouped by their owning manifest.
     let mut finder = manifest::ManifestFinder::default();
@@ -690,6 +737,42 @@ fn run_on_pool(opts: &Options) -> Outcome {
             file_id: inputs.len(),
             read_only,
         });
+    }
+    // Before anything is read: the `--write` lock of every crate directory,
+    // then what an interrupted `--write` left there.
+    let mut dirs: BTreeMap<PathBuf, BTreeSet<usize>> = BTreeMap::new();
+    for input in &inputs {
+        let manifest = crates[input.crate_id].manifest.as_deref();
+        dirs.entry(crate::write::crate_dir(manifest, &input.path))
+            .or_default()
+            .insert(input.crate_id);
+    }
+    let show = |p: &Path| display_path(p, &opts.display_root);
+    if opts.write {
+        match crate::write::lock_dirs(&dirs.keys().cloned().collect(), &show) {
+            Ok(locks) => out.locks = locks,
+            Err(e) => {
+                out.errors.push(e);
+                return out;
+            }
+        }
+    }
+    for (dir, ids) in &dirs {
+        match crate::write::recover(dir, opts.write, &show) {
+            Ok(None) => {}
+            Ok(Some(note)) => out.notes.push(note),
+            Err(e) => {
+                out.errors.push(e);
+                for &id in ids {
+                    crates[id].broken = true;
+                    crates[id].selected = false;
+                }
+            }
+        }
+    }
+    inputs.retain(|i| crates[i.crate_id].selected);
+    for (i, input) in inputs.iter_mut().enumerate() {
+        input.file_id = i;
     }
     out.files_scanned = inputs.iter().filter(|i| !i.read_only).count();
     out.files_read = inputs.len();

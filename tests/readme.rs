@@ -64,7 +64,13 @@ fn readme_setup_command_runs_the_awaitify_binary() {
         "the README's set-up command changed: check it still works on a fresh clone"
     );
     let out = Command::new(env!("CARGO"))
-        .args(["metadata", "--no-deps", "--format-version", "1", "--offline"])
+        .args([
+            "metadata",
+            "--no-deps",
+            "--format-version",
+            "1",
+            "--offline",
+        ])
         .current_dir(root)
         .output()
         .unwrap();

@@ -198,3 +198,190 @@ fn a_macro_at_the_start_of_a_file_is_analysed_without_a_panic() {
     let (_, stderr) = common::outputs(awaitify(tmp.path()).arg("."), 0);
     assert!(stderr.contains("warning[AW102]"), "{stderr}");
 }
+
+/// What an uninterrupted `--write` makes of `lock_crate(.., modules)`.
+fn migrated_tree(modules: usize) -> Vec<(std::path::PathBuf, Vec<u8>)> {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("c");
+    lock_crate(&dir, "c", modules);
+    common::outputs(awaitify(&dir).args(["--write", "."]), 0);
+    relative(&dir)
+}
+
+fn relative(dir: &Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {
+    snapshot(dir)
+        .into_iter()
+        .map(|(p, b)| (p.strip_prefix(dir).unwrap().to_path_buf(), b))
+        .collect()
+}
+
+#[test]
+fn a_failed_write_restores_the_files_of_its_crate_already_written() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("c");
+    lock_crate(&dir, "c", 3);
+    let before = snapshot(&dir);
+    // lib.rs and m0.rs are written before m1.rs fails.
+    let (_, stderr) = common::outputs(
+        awaitify(&dir)
+            .env("AWAITIFY_TEST_FAIL_WRITE", "m1.rs")
+            .args(["--write", "."]),
+        2,
+    );
+    assert_eq!(snapshot(&dir), before, "{stderr}");
+    assert!(
+        stderr.contains("error: src/m1.rs: AWAITIFY_TEST_FAIL_WRITE asked for a failure; its crate was not written (2 file(s) already written were restored)"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_file_changed_on_disk_since_it_was_read_is_not_overwritten() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("c");
+    lock_crate(&dir, "c", 2);
+    // The run pauses after its first rename (lib.rs); an editor saves m1.rs.
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_awaitify"))
+        .args(["--write", "."])
+        .env("AWAITIFY_TEST_PAUSE_MS", "1500")
+        .env_remove("RUST_BACKTRACE")
+        .current_dir(&dir)
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    wait_for(|| migrated(&dir));
+    let saved = "pub async fn bump1() {}\n// saved by an editor\n";
+    std::fs::write(dir.join("src/m1.rs"), saved).unwrap();
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert_eq!(
+        std::fs::read_to_string(dir.join("src/m1.rs")).unwrap(),
+        saved
+    );
+    assert!(
+        !migrated(&dir),
+        "the rest of the crate was not restored: {stderr}"
+    );
+    assert!(
+        stderr.contains("error: src/m1.rs: changed on disk since awaitify read it; run again; its crate was not written (2 file(s) already written were restored)"),
+        "{stderr}"
+    );
+}
+
+fn wait_for(done: impl Fn() -> bool) {
+    let start = std::time::Instant::now();
+    while !done() {
+        assert!(start.elapsed().as_secs() < 60, "timed out");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_symlink_is_never_replaced_nor_written_through_to_outside_the_paths() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("c");
+    lock_crate(&dir, "c", 1);
+    // src/lib.rs is a symlink to a file outside the crate.
+    let outside = tmp.path().join("outside.rs");
+    std::fs::rename(dir.join("src/lib.rs"), &outside).unwrap();
+    std::os::unix::fs::symlink(&outside, dir.join("src/lib.rs")).unwrap();
+    let before = std::fs::read(&outside).unwrap();
+    for path in [".", "src/lib.rs"] {
+        let (_, stderr) = common::outputs(awaitify(&dir).args(["--write", path]), 0);
+        assert!(
+            stderr.contains(&format!(
+                "note: src/lib.rs: a symlink to {}, outside the paths given: read, never written",
+                outside.display()
+            )),
+            "{path}: {stderr}"
+        );
+        // Read, so a lock locked in the crate's other files is reported,
+        // not migrated.
+        assert!(
+            path != "." || stderr.contains("warning[AW102]"),
+            "{path}: {stderr}"
+        );
+        assert!(std::fs::symlink_metadata(dir.join("src/lib.rs"))
+            .unwrap()
+            .file_type()
+            .is_symlink());
+        assert_eq!(std::fs::read(&outside).unwrap(), before);
+    }
+    // With its target among the paths given, the link is not scanned twice
+    // (the target is scanned itself) and stays a link.
+    let (_, stderr) = common::outputs(awaitify(tmp.path()).args(["--write", "c", "outside.rs"]), 0);
+    assert!(!stderr.contains("note:"), "{stderr}");
+    assert!(std::fs::symlink_metadata(dir.join("src/lib.rs"))
+        .unwrap()
+        .file_type()
+        .is_symlink());
+}
+
+/// `kill -9` after each rename of a 40-file migration (the test builds'
+/// abort hook), then a second run: the tree is exactly what one
+/// uninterrupted run makes.
+#[test]
+fn a_run_killed_mid_write_then_run_again_ends_in_the_uninterrupted_tree() {
+    let modules = 40;
+    let expected = migrated_tree(modules);
+    for kill_after in [1, 2, 20, modules + 1] {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("c");
+        lock_crate(&dir, "c", modules);
+        let out = awaitify(&dir)
+            .env("AWAITIFY_TEST_KILL_AFTER", kill_after.to_string())
+            .args(["--write", "."])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), None, "not killed after {kill_after}");
+        // A dry run says the crate is half-written and changes nothing.
+        let (_, stderr) = common::outputs(awaitify(&dir).arg("."), 2);
+        assert!(
+            stderr.contains("error: .awaitify-journal: an interrupted `awaitify --write` left this crate half-written"),
+            "{stderr}"
+        );
+        let (_, stderr) = common::outputs(awaitify(&dir).args(["--write", "."]), 0);
+        assert!(
+            stderr.contains("note: .: rolled back an interrupted `awaitify --write`"),
+            "{stderr}"
+        );
+        assert!(
+            relative(&dir) == expected,
+            "killed after {kill_after} renames: {stderr}"
+        );
+    }
+}
+
+#[test]
+fn two_write_runs_at_once_do_not_interleave_on_a_crate() {
+    let modules = 5;
+    let expected = migrated_tree(modules);
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("c");
+    lock_crate(&dir, "c", modules);
+    // The first run pauses after its first rename, holding the lock.
+    let first = std::process::Command::new(env!("CARGO_BIN_EXE_awaitify"))
+        .args(["--write", "."])
+        .env("AWAITIFY_TEST_PAUSE_MS", "1500")
+        .env_remove("RUST_BACKTRACE")
+        .current_dir(&dir)
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    wait_for(|| migrated(&dir));
+    let (_, stderr) = common::outputs(awaitify(&dir).args(["--write", "."]), 0);
+    assert!(
+        stderr.contains("awaitify: waiting for another `awaitify --write` that is writing ."),
+        "{stderr}"
+    );
+    let out = first.wait_with_output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(relative(&dir) == expected, "{stderr}");
+}
