@@ -289,7 +289,7 @@ fn crate_files(dir: &Path) -> Vec<PathBuf> {
     ignore::WalkBuilder::new(if here { Path::new(".") } else { dir })
         .build()
         .filter_map(Result::ok)
-        .filter(is_rs_file)
+        .filter(|e| is_rs_file(e) || is_rs_link(e))
         .map(|e| match here {
             true => e.path().strip_prefix(".").unwrap_or(e.path()).to_path_buf(),
             false => e.into_path(),
@@ -413,7 +413,10 @@ enum Failure {
 
 /// Runs `f`; a panic in it becomes an internal error about `what`.
 pub fn catch<T>(what: &str, f: impl FnOnce() -> T) -> Result<T, String> {
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).map_err(|payload| {
+    let outer = CATCHING.with(|c| c.replace(true));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    CATCHING.with(|c| c.set(outer));
+    result.map_err(|payload| {
         let msg = payload
             .downcast_ref::<&str>()
             .map(|s| s.to_string())
@@ -432,10 +435,13 @@ thread_local! {
     /// Where the last panic on this thread happened, if the panic hook of
     /// `quiet_panics` saw it.
     static PANIC_AT: std::cell::Cell<Option<String>> = const { std::cell::Cell::new(None) };
+    /// This thread runs inside `catch`.
+    static CATCHING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
-/// Makes panics quiet: `catch` reports them as one line with their place
-/// (unless `RUST_BACKTRACE` is set, when the default report is printed too).
+/// Makes the panics that `catch` catches quiet: it reports them as one line
+/// with their place (unless `RUST_BACKTRACE` is set, when the default report
+/// is printed too). Other panics are reported as usual.
 pub fn quiet_panics() {
     let default = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
@@ -443,7 +449,9 @@ pub fn quiet_panics() {
             .location()
             .map(|l| format!("{}:{}", l.file(), l.line()));
         PANIC_AT.with(|p| p.set(at));
-        if std::env::var_os("RUST_BACKTRACE").is_some_and(|v| v != "0") {
+        if !CATCHING.with(|c| c.get())
+            || std::env::var_os("RUST_BACKTRACE").is_some_and(|v| v != "0")
+        {
             default(info);
         }
     }));

@@ -356,15 +356,19 @@ pub fn canonical_roots(paths: &[PathBuf]) -> Vec<PathBuf> {
         .collect()
 }
 
-/// The file to write for `path`: itself, or, for a symlink (or a path
-/// through a symlinked directory) whose target is inside `roots`, the target.
-/// A symlink is never replaced, nor written through to outside the roots.
+/// The file to write for `path`: itself, or, for a symlink whose target is
+/// inside `roots`, the target. A symlink is never replaced, nor written
+/// through to outside the roots. (Directories on the way are the user's: the
+/// walk does not follow symlinked ones, so only a path given names one.)
 fn real_path(path: &Path, roots: &[PathBuf]) -> Result<PathBuf, String> {
+    let link = std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+    if !link {
+        return Ok(path.to_path_buf());
+    }
     let real = path
         .canonicalize()
         .map_err(|e| format!("cannot write: {e}"))?;
-    let abs = std::path::absolute(path).map_err(|e| format!("cannot write: {e}"))?;
-    if real != abs && !inside(&real, roots) {
+    if !inside(&real, roots) {
         return Err(format!(
             "is a symlink to {}, outside the paths given: not written through",
             real.display()

@@ -385,3 +385,36 @@ fn two_write_runs_at_once_do_not_interleave_on_a_crate() {
     );
     assert!(relative(&dir) == expected, "{stderr}");
 }
+
+/// A `Cargo.toml` that is a symlink: written through only to a target
+/// inside the paths given, and then the link stays a link.
+#[cfg(unix)]
+#[test]
+fn a_symlinked_manifest_is_written_only_at_a_target_inside_the_paths() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("c");
+    lock_crate(&dir, "c", 1);
+    let shared = tmp.path().join("shared");
+    std::fs::create_dir(&shared).unwrap();
+    std::fs::rename(dir.join("Cargo.toml"), shared.join("Cargo.toml")).unwrap();
+    std::os::unix::fs::symlink(shared.join("Cargo.toml"), dir.join("Cargo.toml")).unwrap();
+    let before = snapshot(tmp.path());
+    let (_, stderr) = common::outputs(awaitify(tmp.path()).args(["--write", "c"]), 2);
+    assert!(
+        stderr.contains(&format!(
+            "error: c/Cargo.toml: is a symlink to {}, outside the paths given: not written through (its crate was not written)",
+            shared.join("Cargo.toml").canonicalize().unwrap().display()
+        )),
+        "{stderr}"
+    );
+    assert_eq!(snapshot(tmp.path()), before);
+    let (_, stderr) = common::outputs(awaitify(tmp.path()).args(["--write", "c", "shared"]), 0);
+    assert!(migrated(&dir), "{stderr}");
+    assert!(std::fs::symlink_metadata(dir.join("Cargo.toml"))
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    assert!(std::fs::read_to_string(shared.join("Cargo.toml"))
+        .unwrap()
+        .contains("\"sync\""));
+}
