@@ -461,10 +461,11 @@ pub fn quiet_panics() {
 /// debug builds, active only when `AWAITIFY_TEST_PANIC` is set.
 #[cfg(debug_assertions)]
 mod fault {
-    /// Panics if the file's name is `AWAITIFY_TEST_PANIC`.
+    /// Panics if `path` ends with `AWAITIFY_TEST_PANIC` (`m1.rs`,
+    /// `c/Cargo.toml`).
     pub fn panic_if_asked(path: &std::path::Path) {
         if let Some(name) = std::env::var_os("AWAITIFY_TEST_PANIC") {
-            if path.file_name() == Some(name.as_os_str()) {
+            if path.ends_with(&name) {
                 panic!("AWAITIFY_TEST_PANIC asked for a panic");
             }
         }
@@ -864,55 +865,62 @@ fn run_on_pool(opts: &Options) -> Outcome {
             .map(|m| display_path(m, &opts.display_root))
             .unwrap_or_else(|| display_path(&inputs[members[0]].path, &opts.display_root));
         let mut crate_out = Outcome::default();
-        let planned = catch(&what, || loop {
-            let plan = {
-                let facts: Vec<&FileFacts> = members
+        let planned = catch(&what, || {
+            // The test builds' fault hook, planning a crate by its manifest.
+            #[cfg(debug_assertions)]
+            if let Some(m) = &krate.manifest {
+                fault::panic_if_asked(m);
+            }
+            loop {
+                let plan = {
+                    let facts: Vec<&FileFacts> = members
+                        .iter()
+                        .filter_map(|&i| state.analysed[i].as_ref())
+                        .map(|a| &a.facts)
+                        .collect();
+                    plan::plan(&facts, &krate.plan)
+                };
+                // Every file that can reach a lock locked in async code (its other
+                // sites, flows into it), and every file that can call a sync fn
+                // whose callers decide where a site runs, must be analysed before
+                // the plan is trusted.
+                // Only migrating locks need it: more files can add blockers to a
+                // manual lock but never make it migrate, and a flow that joins it
+                // to a migrating lock names the migrating one too.
+                let reach: HashSet<String> = plan
+                    .reports
                     .iter()
-                    .filter_map(|&i| state.analysed[i].as_ref())
-                    .map(|a| &a.facts)
+                    .filter(|r| r.decision == Decision::Migrate)
+                    .flat_map(|r| r.reach_names.iter().cloned())
                     .collect();
-                plan::plan(&facts, &krate.plan)
-            };
-            // Every file that can reach a lock locked in async code (its other
-            // sites, flows into it), and every file that can call a sync fn
-            // whose callers decide where a site runs, must be analysed before
-            // the plan is trusted.
-            // Only migrating locks need it: more files can add blockers to a
-            // manual lock but never make it migrate, and a flow that joins it
-            // to a migrating lock names the migrating one too.
-            let reach: HashSet<String> = plan
-                .reports
-                .iter()
-                .filter(|r| r.decision == Decision::Migrate)
-                .flat_map(|r| r.reach_names.iter().cloned())
-                .collect();
-            let callers: HashSet<String> = plan.runtime_names.iter().cloned().collect();
-            let mut scope = vec![HashSet::new(); crates.len()];
-            scope[crate_id] = reach.union(&callers).cloned().collect();
-            let found = state.analyse_more(
-                &inputs,
-                &crates,
-                opts,
-                &scope,
-                |_| true,
-                |_, text| {
-                    facts::needs_analysis(text, &reach) || facts::mentions_call(text, &callers)
-                },
-            );
-            if found == 0 {
-                let files: Vec<&Analysed> = members
-                    .iter()
-                    .filter_map(|&i| state.analysed[i].as_ref())
-                    .collect();
-                emit(
-                    crate_id,
-                    krate.manifest.as_deref(),
-                    &files,
-                    plan,
+                let callers: HashSet<String> = plan.runtime_names.iter().cloned().collect();
+                let mut scope = vec![HashSet::new(); crates.len()];
+                scope[crate_id] = reach.union(&callers).cloned().collect();
+                let found = state.analyse_more(
+                    &inputs,
+                    &crates,
                     opts,
-                    &mut crate_out,
+                    &scope,
+                    |_| true,
+                    |_, text| {
+                        facts::needs_analysis(text, &reach) || facts::mentions_call(text, &callers)
+                    },
                 );
-                break;
+                if found == 0 {
+                    let files: Vec<&Analysed> = members
+                        .iter()
+                        .filter_map(|&i| state.analysed[i].as_ref())
+                        .collect();
+                    emit(
+                        crate_id,
+                        krate.manifest.as_deref(),
+                        &files,
+                        plan,
+                        opts,
+                        &mut crate_out,
+                    );
+                    break;
+                }
             }
         });
         match planned {

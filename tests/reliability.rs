@@ -418,3 +418,27 @@ fn a_symlinked_manifest_is_written_only_at_a_target_inside_the_paths() {
         .unwrap()
         .contains("\"sync\""));
 }
+
+#[test]
+fn a_panic_while_planning_a_crate_is_an_internal_error_for_that_crate() {
+    let tmp = tempfile::tempdir().unwrap();
+    lock_crate(&tmp.path().join("broken"), "broken", 1);
+    lock_crate(&tmp.path().join("fine"), "fine", 1);
+    let before = snapshot(&tmp.path().join("broken"));
+    // The test builds' fault hook: planning the crate of broken/Cargo.toml panics.
+    let (_, stderr) = common::outputs(
+        awaitify(tmp.path())
+            .env("AWAITIFY_TEST_PANIC", "broken/Cargo.toml")
+            .args(["--write", "."]),
+        2,
+    );
+    let errors: Vec<&str> = stderr.lines().filter(|l| l.starts_with("error")).collect();
+    assert_eq!(errors.len(), 1, "{stderr}");
+    assert!(
+        errors[0].starts_with("error: broken/Cargo.toml: internal error: AWAITIFY_TEST_PANIC asked for a panic at src/run.rs:")
+            && errors[0].ends_with("; please report it; the crate is not written"),
+        "{stderr}"
+    );
+    assert_eq!(snapshot(&tmp.path().join("broken")), before);
+    assert!(migrated(&tmp.path().join("fine")), "{stderr}");
+}
