@@ -53,10 +53,12 @@ pub fn nesting(text: &str) -> usize {
                 outer += run;
                 run = 0;
             }
+            // After `)` or `]` an expression goes on (`-(..) - x`); a `}`
+            // mostly ends an item or statement (`impl X for Y<1> {..}`).
             b')' | b']' | b'}' => {
                 if let Some(r) = open.pop() {
                     outer -= r;
-                    run = r;
+                    run = if b[i] == b'}' { 0 } else { r };
                 }
             }
             b';' | b',' => run = 0,
@@ -187,5 +189,8 @@ mod tests {
         // A prefix chain inside each of many brackets adds up.
         let mixed = "(--".repeat(100);
         assert_eq!(nesting(&mixed), 300);
+        // Items one after another do not (generated code has thousands).
+        let items = "impl ToUInt for Const<1> { type Output = U1; }\n".repeat(3000);
+        assert_eq!(nesting(&items), 3);
     }
 }
