@@ -354,6 +354,7 @@ fn a_run_killed_mid_write_then_run_again_ends_in_the_uninterrupted_tree() {
     }
 }
 
+#[cfg(unix)]
 #[test]
 fn two_write_runs_at_once_do_not_interleave_on_a_crate() {
     let modules = 5;
