@@ -1645,8 +1645,13 @@ impl Extractor<'_> {
             ("fn __awaitify() { __m(", "\n); }")
         };
         let parsed = SourceFile::parse(&format!("{prefix}{inner}{suffix}"), self.edition);
-        let parses = parsed.errors().is_empty();
-        let shift = start - prefix.len() as u32;
+        // Ranges in the wrapper move back by `shift` into the file. A macro
+        // that starts closer to the file's start than the wrapper's prefix is
+        // long cannot move (and `shift == 0` means "not in a macro"): it is
+        // treated as one whose arguments do not parse.
+        let shift = start.checked_sub(prefix.len() as u32).filter(|s| *s > 0);
+        let parses = parsed.errors().is_empty() && shift.is_some();
+        let shift = shift.unwrap_or(0);
         if parses && (known || log) {
             let root = parsed.syntax_node();
             for node in root.descendants() {
