@@ -609,7 +609,11 @@ pub fn extract(
     for import in imports.all() {
         let path = imports.canonical(&import.path);
         if tracked_import(&path) {
-            if import.public && imports.exported().any(|e| e.tree == import.tree) {
+            // Only lock types matter to other modules' resolution.
+            if import.public
+                && classify(&path).is_some()
+                && imports.exported().any(|e| e.tree == import.tree)
+            {
                 facts.reexports.push((import.local.clone(), path.clone()));
             }
             // A glob: every name it brings in is counted, so that one the
