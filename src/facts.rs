@@ -1648,25 +1648,22 @@ impl Extractor<'_> {
         } else {
             ("fn __awaitify() { __m(", "\n); }")
         };
-        let parsed = SourceFile::parse(&format!("{prefix}{inner}{suffix}"), self.edition);
-        // Ranges in the wrapper move back by `shift` into the file. A macro
-        // that starts closer to the file's start than the wrapper's prefix is
-        // long cannot move (and `shift == 0` means "not in a macro"): it is
-        // treated as one whose arguments do not parse.
-        let shift = start.checked_sub(prefix.len() as u32).filter(|s| *s > 0);
-        let parses = parsed.errors().is_empty() && shift.is_some();
-        let shift = shift.unwrap_or(0);
-        if parses && (known || log) {
-            let root = parsed.syntax_node();
-            for node in root.descendants() {
-                self.visit(&node, mac.syntax(), shift);
+        if known || log {
+            // Ranges in the wrapper move back by `shift` into the file. A
+            // macro that starts closer to the file's start than the wrapper's
+            // prefix is long cannot move (and `shift == 0` means "not in a
+            // macro"): it is treated as an unknown macro.
+            let shift = start.checked_sub(prefix.len() as u32).filter(|s| *s > 0);
+            let parsed = SourceFile::parse(&format!("{prefix}{inner}{suffix}"), self.edition);
+            if let (true, Some(shift)) = (parsed.errors().is_empty(), shift) {
+                for node in parsed.syntax_node().descendants() {
+                    self.visit(&node, mac.syntax(), shift);
+                }
+                self.shift = 0;
+                return;
             }
-            self.shift = 0;
-            return;
         }
-        if !parses {
-            self.macro_declarations(mac, &name, &inner, start);
-        }
+        self.macro_declarations(mac, &name, &inner, start);
         // An unknown macro: note the uses of tracked imports in its tokens,
         // and every place handed to it, so that a lock used here is never
         // migrated behind the macro's back.
@@ -1694,47 +1691,43 @@ impl Extractor<'_> {
         }
         let in_async = self.ctx == SiteContext::Async;
         let mut places: Vec<(Target, TextRange)> = Vec::new();
-        if parses {
-            // Its arguments read as expressions: each place they name, as
-            // code would resolve it.
-            self.shift = shift;
-            for node in parsed.syntax_node().descendants() {
-                let place = matches!(node.kind(), SyntaxKind::PATH_EXPR | SyntaxKind::FIELD_EXPR)
-                    && node
-                        .parent()
-                        .is_none_or(|p| p.kind() != SyntaxKind::FIELD_EXPR);
-                if let Some(expr) = ast::Expr::cast(node.clone()).filter(|_| place) {
-                    if let Some(t) = self.root(&expr, mac.syntax(), 0) {
-                        places.push((t, node.text_range() + TextSize::from(shift)));
-                    }
-                }
+        // A local in scope, a field (`.name`, of the struct `x` or `self`
+        // is, where known), or a static, as code around the macro would
+        // resolve them.
+        // In item position no local is in scope.
+        let item_level = at_item_level(mac);
+        for (i, t) in tokens.iter().enumerate() {
+            if t.kind() != SyntaxKind::IDENT {
+                continue;
             }
-            self.shift = 0;
-        } else {
-            // Tokens only: a local in scope, a field (`.name`), or a static.
-            for (i, t) in tokens.iter().enumerate() {
-                if t.kind() != SyntaxKind::IDENT {
-                    continue;
+            let after_dot = i > 0 && tokens[i - 1].kind() == SyntaxKind::DOT;
+            let before_colons = tokens
+                .get(i + 1)
+                .is_some_and(|n| n.kind() == SyntaxKind::COLON2);
+            let name = t.text().to_string();
+            let target = if after_dot {
+                let base = i
+                    .checked_sub(2)
+                    .map(|b| &tokens[b])
+                    .filter(|b| matches!(b.kind(), SyntaxKind::IDENT | SyntaxKind::SELF_KW));
+                let owner = base.and_then(|b| match b.text() {
+                    "self" => impl_type(mac.syntax()),
+                    var => self.var_type_hint(var, mac.syntax()),
+                });
+                Some(Target::Field { name, owner })
+            } else if before_colons {
+                None
+            } else if name.starts_with(|c: char| c.is_ascii_uppercase()) {
+                Some(Target::Static(name))
+            } else if item_level {
+                None
+            } else {
+                match self.lookup_var(&name, mac.syntax(), 0) {
+                    Some(Target::Static(_)) | None => None,
+                    found => found,
                 }
-                let after_dot = i > 0 && tokens[i - 1].kind() == SyntaxKind::DOT;
-                let before_colons = tokens
-                    .get(i + 1)
-                    .is_some_and(|n| n.kind() == SyntaxKind::COLON2);
-                let name = t.text().to_string();
-                let target = if after_dot {
-                    Some(Target::Field { name, owner: None })
-                } else if before_colons {
-                    None
-                } else if name.starts_with(|c: char| c.is_ascii_uppercase()) {
-                    Some(Target::Static(name))
-                } else {
-                    match self.lookup_var(&name, mac.syntax(), 0) {
-                        Some(Target::Static(_)) | None => None,
-                        found => found,
-                    }
-                };
-                places.extend(target.map(|target| (target, t.text_range())));
-            }
+            };
+            places.extend(target.map(|target| (target, t.text_range())));
         }
         let mut seen = HashSet::new();
         for (target, range) in places {
@@ -1754,13 +1747,7 @@ impl Extractor<'_> {
     /// items, their fields and statics are declarations that can never be
     /// rewritten: a lock that flows into one is left to a person.
     fn macro_declarations(&mut self, mac: &ast::MacroCall, name: &str, inner: &str, start: u32) {
-        let at_item_level = mac.syntax().parent().is_some_and(|p| {
-            matches!(
-                p.kind(),
-                SyntaxKind::SOURCE_FILE | SyntaxKind::ITEM_LIST | SyntaxKind::MACRO_ITEMS
-            )
-        });
-        if !at_item_level || !(inner.contains("Mutex") || inner.contains("RwLock")) {
+        if !at_item_level(mac) || !(inner.contains("Mutex") || inner.contains("RwLock")) {
             return;
         }
         let parsed = SourceFile::parse(inner, self.edition);
@@ -2411,6 +2398,17 @@ fn alias_typed(let_stmt: &ast::LetStmt) -> bool {
             .descendants()
             .filter_map(ast::NameRef::cast)
             .any(|n| n.text().starts_with(|c: char| c.is_ascii_uppercase()))
+    })
+}
+
+/// A macro call in item position (a file's or module's item, or one made by
+/// another macro), whose tokens are items if anything.
+fn at_item_level(mac: &ast::MacroCall) -> bool {
+    mac.syntax().parent().is_some_and(|p| {
+        matches!(
+            p.kind(),
+            SyntaxKind::SOURCE_FILE | SyntaxKind::ITEM_LIST | SyntaxKind::MACRO_ITEMS
+        )
     })
 }
 
