@@ -2766,7 +2766,11 @@ fn deferred_closure(node: &SyntaxNode) -> bool {
                             };
                             Some(p.path()?.segment()?.name_ref()?.text().to_string())
                         });
-                        name.is_some_and(|n| INLINE_CLOSURE_CALLS.contains(&n.as_str()))
+                        name.is_some_and(|n| {
+                            INLINE_CLOSURE_CALLS.contains(&n.as_str())
+                                // A scoped thread is joined when its scope ends.
+                                || (n == "spawn" && in_scope_closure(&parent))
+                        })
                     }),
                     _ => false,
                 };
@@ -2778,6 +2782,27 @@ fn deferred_closure(node: &SyntaxNode) -> bool {
         }
     }
     false
+}
+
+/// Is `node` inside a closure handed to `thread::scope` (`s.spawn(..)` there
+/// is joined before the scope returns)?
+fn in_scope_closure(node: &SyntaxNode) -> bool {
+    node.ancestors()
+        .take_while(|a| a.kind() != SyntaxKind::FN)
+        .filter(|a| a.kind() == SyntaxKind::CLOSURE_EXPR)
+        .any(|c| {
+            c.parent()
+                .filter(|p| p.kind() == SyntaxKind::ARG_LIST)
+                .and_then(|p| p.parent())
+                .and_then(ast::CallExpr::cast)
+                .and_then(|call| match call.expr()? {
+                    ast::Expr::PathExpr(p) => {
+                        Some(p.path()?.segment()?.name_ref()?.text() == "scope")
+                    }
+                    _ => None,
+                })
+                .unwrap_or(false)
+        })
 }
 
 /// The fn (by its last path segment) the innermost closure around `node` is
