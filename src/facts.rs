@@ -810,10 +810,10 @@ impl Extractor<'_> {
 
     /// What drives async code at `node` (see `Driver`).
     fn driver(&self, node: &SyntaxNode) -> Driver {
-        if self.ctx != SiteContext::Async {
-            return Driver::Unknown;
-        }
-        for a in node.ancestors() {
+        // Outside async code only a future handed straight to a driver
+        // (`rt.block_on(serve())`) has one.
+        let own = self.ctx != SiteContext::Async;
+        for a in node.ancestors().take(if own { 1 } else { usize::MAX }) {
             // A future (or async block) handed to a driver.
             if let Some(call) = a
                 .parent()

@@ -37,11 +37,26 @@ async fn offline_step() -> u32 {
     5
 }
 
+async fn job() -> u32 {
+    std::thread::sleep(Duration::from_millis(1));
+    7
+}
+
+/// Drives `job` on a runtime of its own, built here: tokio's.
+fn run_job() -> u32 {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    rt.block_on(job())
+}
+
 #[tokio::main]
 async fn main() {
     let spawned = tokio::spawn(task()).await.unwrap_or(0);
     let offline = std::thread::spawn(|| run_here(offline_step()))
         .join()
         .unwrap_or(0);
-    println!("{spawned} {offline}");
+    let own = std::thread::spawn(run_job).join().unwrap_or(0);
+    println!("{spawned} {offline} {own}");
 }
