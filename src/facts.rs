@@ -241,6 +241,31 @@ pub struct BlockingFact {
     /// Inside a `#[cfg(test)]` module or a `#[test]` fn: only tests need
     /// what its fix needs.
     pub in_test: bool,
+    /// In a sync fn, inside a closure the fn only stores or hands on: the
+    /// call does not run when the fn does.
+    pub deferred: bool,
+    /// In a non-async closure inside async code: the fn the closure is
+    /// handed to (`asyncify(|| ..)` → `asyncify`), when it is named.
+    pub closure_callee: Option<String>,
+    /// In async code: what drives it.
+    pub driver: Driver,
+}
+
+/// What drives the async code a call is in: whether it provably runs on a
+/// tokio runtime.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub enum Driver {
+    /// `#[tokio::main]`, `#[tokio::test]`, a future handed to `tokio::spawn`,
+    /// `Runtime::block_on`, `Handle::spawn`.
+    Tokio,
+    /// Another executor: `futures::executor::block_on`, async-std, smol,
+    /// another runtime's `main`/`test` attribute.
+    Other,
+    /// The async fn (its key) it is in: its callers decide.
+    Fn(std::sync::Arc<str>),
+    /// Nothing the crate shows.
+    #[default]
+    Unknown,
 }
 
 /// Where a lock site runs.
@@ -345,6 +370,11 @@ pub struct CallFact {
     pub range: TextRange,
     /// The call's value is `.await`ed: it calls an async fn, never a sync one.
     pub awaited: bool,
+    /// In a sync fn, inside a closure the fn only stores or hands on.
+    pub deferred: bool,
+    /// What drives the call's future or the async code it is in (only
+    /// worked out for calls that name their fn exactly).
+    pub driver: Driver,
 }
 
 /// A lock-looking call (`.lock().unwrap()`) whose receiver the tool could not
@@ -413,6 +443,13 @@ pub struct FileFacts {
     /// the crate's own code, `tests/NAME` (or `examples/`, `benches/`) for
     /// each integration test, example and bench, which is a crate of its own.
     pub unit: String,
+    /// Fns that hand their closure parameter to `spawn_blocking` or
+    /// `block_in_place` (tokio's `asyncify`): closures passed to them run
+    /// off the executor.
+    pub blocking_wrappers: Vec<String>,
+    /// The file pauses tokio's clock (`start_paused`, `time::pause()`):
+    /// its sleeps may be the point of a test.
+    pub paused_clock: bool,
 }
 
 /// A suppression comment: `// awaitify: allow(AW101, blocking-sleep)` or
@@ -647,6 +684,7 @@ pub fn extract(
     if text.contains("awaitify:") {
         ex.facts.allows = allow_comments(file, text);
     }
+    ex.facts.paused_clock = text.contains("start_paused") || text.contains("time::pause()");
     // Contexts are computed top-down: each fn, closure, async block and
     // static opens a frame whose context follows from its parent's.
     #[allow(clippy::type_complexity)]
@@ -701,6 +739,14 @@ impl Extractor<'_> {
                 }
                 SyntaxKind::MACRO_CALL if shift == 0 => {
                     self.visit_macro(&ast::MacroCall::cast(node.clone()).unwrap())
+                }
+                SyntaxKind::FN if shift == 0 => {
+                    let f = ast::Fn::cast(node.clone()).unwrap();
+                    if hands_param_to_blocking_pool(&f) {
+                        if let Some(name) = f.name() {
+                            self.facts.blocking_wrappers.push(name.text().to_string());
+                        }
+                    }
                 }
                 _ => {}
             }
@@ -764,7 +810,156 @@ impl Extractor<'_> {
             ctx: self.ctx.clone(),
             wrap: None,
             in_test: in_test_code(node),
+            deferred: false,
+            closure_callee: None,
+            driver: self.driver(node),
         });
+    }
+
+    /// What drives async code at `node` (see `Driver`).
+    fn driver(&self, node: &SyntaxNode) -> Driver {
+        // Outside async code only a future handed straight to a driver
+        // (`rt.block_on(serve())`) has one.
+        let own = self.ctx != SiteContext::Async;
+        for a in node.ancestors().take(if own { 1 } else { usize::MAX }) {
+            // A future (or async block) handed to a driver.
+            if let Some(call) = a
+                .parent()
+                .filter(|p| p.kind() == SyntaxKind::ARG_LIST)
+                .and_then(|p| p.parent())
+            {
+                if let Some(d) = self.driver_call(&call) {
+                    return d;
+                }
+            }
+            match a.kind() {
+                SyntaxKind::FN => {
+                    let f = ast::Fn::cast(a.clone()).unwrap();
+                    if f.async_token().is_none() {
+                        return Driver::Unknown;
+                    }
+                    for attr in ast::HasAttrs::attrs(&f) {
+                        let text: String = attr
+                            .syntax()
+                            .text()
+                            .to_string()
+                            .split_whitespace()
+                            .collect();
+                        let path = text
+                            .trim_start_matches("#[")
+                            .split(['(', ']'])
+                            .next()
+                            .unwrap_or_default()
+                            .to_string();
+                        if path == "tokio::main" || path == "tokio::test" {
+                            return Driver::Tokio;
+                        }
+                        if path.ends_with("::main") || path.ends_with("::test") {
+                            return Driver::Other;
+                        }
+                    }
+                    return Driver::Fn(fn_key(&f).into());
+                }
+                SyntaxKind::CLOSURE_EXPR
+                    if ast::ClosureExpr::cast(a.clone())
+                        .unwrap()
+                        .async_token()
+                        .is_none() =>
+                {
+                    return Driver::Unknown
+                }
+                _ => {}
+            }
+        }
+        Driver::Unknown
+    }
+
+    /// The executor a call hands its future argument to, when known.
+    fn driver_call(&self, call: &SyntaxNode) -> Option<Driver> {
+        let tokio_path = |p: &str| p.starts_with("tokio::");
+        let other_path = |p: &str| {
+            let p = p.strip_prefix("crate::").unwrap_or(p);
+            [
+                "futures::executor::",
+                "futures_executor::",
+                "futures_lite::",
+                "async_std::",
+                "smol::",
+                "pollster::",
+                "async_global_executor::",
+            ]
+            .iter()
+            .any(|c| p.starts_with(c))
+        };
+        if let Some(ce) = ast::CallExpr::cast(call.clone()) {
+            let ast::Expr::PathExpr(pe) = ce.expr()? else {
+                return None;
+            };
+            let path = pe.path()?;
+            let full = self.imports.resolve(
+                &segments(&path)?,
+                path.syntax().text_range().start() + TextSize::from(self.shift),
+            );
+            let last = full.rsplit("::").next().unwrap_or_default();
+            if !matches!(last, "spawn" | "spawn_local" | "block_on" | "run") {
+                return None;
+            }
+            return if tokio_path(&full) {
+                Some(Driver::Tokio)
+            } else if other_path(&full) {
+                Some(Driver::Other)
+            } else {
+                None
+            };
+        }
+        let mc = ast::MethodCallExpr::cast(call.clone())?;
+        let name = mc.name_ref()?.text().to_string();
+        if !matches!(
+            name.as_str(),
+            "block_on" | "spawn" | "spawn_local" | "run_until"
+        ) {
+            return None;
+        }
+        // The runtime or handle the method is called on: built by a call
+        // the imports resolve, directly or through a local.
+        let recv = mc.receiver()?;
+        let mut root = recv.clone();
+        while let ast::Expr::MethodCallExpr(inner) = &root {
+            root = inner.receiver()?;
+        }
+        let made_by = |e: &ast::Expr| -> Option<String> {
+            let mut e = e.clone();
+            while let ast::Expr::MethodCallExpr(inner) = &e {
+                e = inner.receiver()?;
+            }
+            let ast::Expr::CallExpr(c) = e else {
+                return None;
+            };
+            let ast::Expr::PathExpr(p) = c.expr()? else {
+                return None;
+            };
+            let path = p.path()?;
+            Some(self.imports.resolve(
+                &segments(&path)?,
+                path.syntax().text_range().start() + TextSize::from(self.shift),
+            ))
+        };
+        let built = made_by(&recv).or_else(|| {
+            let ast::Expr::PathExpr(p) = &root else {
+                return None;
+            };
+            let name = p.path()?.as_single_name_ref()?.text().to_string();
+            let (init, _) = let_binding(&name, call)?;
+            made_by(&init)
+        })?;
+        if built.starts_with("tokio::runtime::") || built.starts_with("tokio::task::") {
+            Some(Driver::Tokio)
+        } else if other_path(&built) {
+            Some(Driver::Other)
+        } else {
+            // Some other executor's `spawn` or `block_on`.
+            Some(Driver::Unknown)
+        }
     }
 
     /// The lock type a path names; paths whose last segment cannot name one
@@ -1380,6 +1575,11 @@ impl Extractor<'_> {
 
     fn visit_fn(&mut self, f: &ast::Fn) {
         let key = fn_key(f);
+        if hands_param_to_blocking_pool(f) {
+            if let Some(name) = f.name() {
+                self.facts.blocking_wrappers.push(name.text().to_string());
+            }
+        }
         self.facts.async_main |= key == "main" && f.async_token().is_some();
         if let Some(list) = f.param_list() {
             for (index, param) in list.params().enumerate() {
@@ -1501,6 +1701,11 @@ impl Extractor<'_> {
                 ctx: ctx.clone(),
                 wrap,
                 in_test: in_test_code(anchor),
+                deferred: deferred_closure(anchor),
+                closure_callee: (ctx == SiteContext::SyncInAsync)
+                    .then(|| closure_callee(anchor))
+                    .flatten(),
+                driver: self.driver(anchor),
             });
         }
         let callee_key = self.callee_key(node, anchor, &callee);
@@ -1509,13 +1714,19 @@ impl Extractor<'_> {
         if !self.blocking_only || callee_key.is_some() {
             self.facts.calls.push(CallFact {
                 callee,
-                callee_key,
                 in_fn: self.in_fn.clone(),
                 ctx,
                 range: node.text_range() + TextSize::from(shift),
                 awaited: node
                     .parent()
                     .is_some_and(|p| p.kind() == SyntaxKind::AWAIT_EXPR),
+                deferred: deferred_closure(anchor),
+                driver: if callee_key.is_some() {
+                    self.driver(if shift == 0 { node } else { anchor })
+                } else {
+                    Driver::Unknown
+                },
+                callee_key,
             });
         }
         // `std::thread::spawn(worker)`: a fn handed by name to a spawner
@@ -1540,6 +1751,8 @@ impl Extractor<'_> {
                         ctx: SiteContext::Blocking,
                         range: arg.syntax().text_range(),
                         awaited: false,
+                        deferred: false,
+                        driver: Driver::Unknown,
                     });
                 }
             }
@@ -2495,68 +2708,184 @@ pub fn fn_key(f: &ast::Fn) -> String {
     }
 }
 
-/// Is a closure called in place, while its enclosing fn runs: an argument of
-/// an iterator adapter or a combinator of `Option`, `Result` and the like?
+/// Methods and fns that run the closure they are given before they return
+/// (`iter.map(|x| ..)`, `opt.unwrap_or_else(|| ..)`, `thread::scope(|s| ..)`).
+const INLINE_CLOSURE_CALLS: &[&str] = &[
+    "all",
+    "and_modify",
+    "and_then",
+    "any",
+    "binary_search_by",
+    "binary_search_by_key",
+    "call_once",
+    "chunk_by",
+    "dedup_by",
+    "dedup_by_key",
+    "entry",
+    "filter",
+    "filter_map",
+    "find",
+    "find_map",
+    "flat_map",
+    "fold",
+    "for_each",
+    "from_fn",
+    "get_or_init",
+    "get_or_insert_with",
+    "inspect",
+    "is_none_or",
+    "is_ok_and",
+    "is_some_and",
+    "map",
+    "map_err",
+    "map_or",
+    "map_or_else",
+    "max_by",
+    "max_by_key",
+    "min_by",
+    "min_by_key",
+    "ok_or_else",
+    "or_else",
+    "or_insert_with",
+    "or_insert_with_key",
+    "par_iter",
+    "partition",
+    "position",
+    "retain",
+    "retain_mut",
+    "rposition",
+    "scan",
+    "scope",
+    "skip_while",
+    "sort_by",
+    "sort_by_cached_key",
+    "sort_by_key",
+    "sort_unstable_by",
+    "sort_unstable_by_key",
+    "take_while",
+    "then",
+    "try_fold",
+    "try_for_each",
+    "unwrap_or_else",
+    "with",
+];
+
+/// Is a closure run while the code around it runs: called at once, or given
+/// to a call that runs it in place (`iter.map(|x| ..)`, a scoped thread)?
 fn runs_in_place(closure: &SyntaxNode) -> bool {
-    const IN_PLACE: &[&str] = &[
-        "all",
-        "and_modify",
-        "and_then",
-        "any",
-        "binary_search_by",
-        "binary_search_by_key",
-        "chunk_by",
-        "dedup_by",
-        "dedup_by_key",
-        "filter",
-        "filter_map",
-        "find",
-        "find_map",
-        "flat_map",
-        "fold",
-        "for_each",
-        "get_or_insert_with",
-        "inspect",
-        "is_none_or",
-        "is_ok_and",
-        "is_some_and",
-        "map",
-        "map_err",
-        "map_or",
-        "map_or_else",
-        "max_by",
-        "max_by_key",
-        "min_by",
-        "min_by_key",
-        "ok_or_else",
-        "or_else",
-        "or_insert_with",
-        "or_insert_with_key",
-        "partition",
-        "position",
-        "retain",
-        "retain_mut",
-        "rposition",
-        "scan",
-        "skip_while",
-        "sort_by",
-        "sort_by_cached_key",
-        "sort_by_key",
-        "sort_unstable_by",
-        "sort_unstable_by_key",
-        "take_while",
-        "try_fold",
-        "try_for_each",
-        "unwrap_or_else",
-        "with",
-    ];
-    closure
+    let Some(parent) = closure.parent() else {
+        return false;
+    };
+    match parent.kind() {
+        SyntaxKind::CALL_EXPR | SyntaxKind::PAREN_EXPR => true,
+        SyntaxKind::ARG_LIST => parent.parent().is_some_and(|call| {
+            let name = method_name(&call).or_else(|| {
+                let ast::Expr::PathExpr(p) = ast::CallExpr::cast(call)?.expr()? else {
+                    return None;
+                };
+                Some(p.path()?.segment()?.name_ref()?.text().to_string())
+            });
+            name.is_some_and(|n| {
+                INLINE_CLOSURE_CALLS.contains(&n.as_str())
+                    // A scoped thread is joined when its scope ends.
+                    || (n == "spawn" && in_scope_closure(&parent))
+            })
+        }),
+        _ => false,
+    }
+}
+
+/// In a sync fn, is `node` inside a closure the fn only stores or hands on
+/// (`Box::new(move || ..)`, `on_event(move || ..)`, `let f = || ..;`)? A
+/// closure given to a call that runs it in place, or called at once, runs
+/// with the fn.
+fn deferred_closure(node: &SyntaxNode) -> bool {
+    for a in node.ancestors() {
+        match a.kind() {
+            SyntaxKind::FN => return false,
+            SyntaxKind::CLOSURE_EXPR if !runs_in_place(&a) => return true,
+            _ => {}
+        }
+    }
+    false
+}
+
+/// Is `node` inside a closure handed to `thread::scope` (`s.spawn(..)` there
+/// is joined before the scope returns)?
+fn in_scope_closure(node: &SyntaxNode) -> bool {
+    node.ancestors()
+        .take_while(|a| a.kind() != SyntaxKind::FN)
+        .filter(|a| a.kind() == SyntaxKind::CLOSURE_EXPR)
+        .any(|c| {
+            c.parent()
+                .filter(|p| p.kind() == SyntaxKind::ARG_LIST)
+                .and_then(|p| p.parent())
+                .and_then(ast::CallExpr::cast)
+                .and_then(|call| match call.expr()? {
+                    ast::Expr::PathExpr(p) => {
+                        Some(p.path()?.segment()?.name_ref()?.text() == "scope")
+                    }
+                    _ => None,
+                })
+                .unwrap_or(false)
+        })
+}
+
+/// The fn (by its last path segment) the innermost closure around `node` is
+/// handed to: `asyncify(move || std::fs::read(p))` → `asyncify`.
+fn closure_callee(node: &SyntaxNode) -> Option<String> {
+    let closure = node
+        .ancestors()
+        .take_while(|a| a.kind() != SyntaxKind::FN)
+        .find(|a| a.kind() == SyntaxKind::CLOSURE_EXPR)?;
+    let call = closure
         .parent()
-        .filter(|p| p.kind() == SyntaxKind::ARG_LIST)
-        .and_then(|a| a.parent())
-        .and_then(ast::MethodCallExpr::cast)
-        .and_then(|m| m.name_ref())
-        .is_some_and(|n| IN_PLACE.contains(&n.text()))
+        .filter(|p| p.kind() == SyntaxKind::ARG_LIST)?
+        .parent()?;
+    let ast::Expr::PathExpr(p) = ast::CallExpr::cast(call)?.expr()? else {
+        return None;
+    };
+    Some(p.path()?.segment()?.name_ref()?.text().to_string())
+}
+
+/// Does fn `f` hand a parameter of its own to `spawn_blocking` or
+/// `block_in_place` (`fn asyncify<F>(f: F) { spawn_blocking(f) }`)?
+fn hands_param_to_blocking_pool(f: &ast::Fn) -> bool {
+    let params: Vec<String> = f
+        .param_list()
+        .into_iter()
+        .flat_map(|l| l.params())
+        .filter_map(|p| match p.pat()? {
+            ast::Pat::IdentPat(i) => Some(i.name()?.text().to_string()),
+            _ => None,
+        })
+        .collect();
+    if params.is_empty() {
+        return false;
+    }
+    let Some(body) = f.body() else {
+        return false;
+    };
+    body.syntax().descendants().any(|d| {
+        let name = method_name(&d).or_else(|| {
+            let ast::Expr::PathExpr(p) = ast::CallExpr::cast(d.clone())?.expr()? else {
+                return None;
+            };
+            Some(p.path()?.segment()?.name_ref()?.text().to_string())
+        });
+        if !matches!(name.as_deref(), Some("spawn_blocking" | "block_in_place")) {
+            return false;
+        }
+        let args = ast::CallExpr::cast(d.clone())
+            .and_then(|c| c.arg_list())
+            .or_else(|| ast::MethodCallExpr::cast(d.clone()).and_then(|m| m.arg_list()));
+        args.is_some_and(|a| {
+            a.syntax()
+                .descendants_with_tokens()
+                .filter_map(|t| t.into_token())
+                .any(|t| t.kind() == SyntaxKind::IDENT && params.iter().any(|p| p == t.text()))
+        })
+    })
 }
 
 /// The call a closure (or a fn passed by name) is handed to makes it run

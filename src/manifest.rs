@@ -113,10 +113,50 @@ pub fn parse_edition(s: &str) -> Option<Edition> {
     }
 }
 
+/// Where a crate's code can name `tokio`, as its manifest declares it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct TokioUse {
+    /// A plain, non-optional `tokio` in `[dependencies]`: all its code can.
+    pub normal: bool,
+    /// Tests, examples and benches can: `tokio` in `[dev-dependencies]`
+    /// (optional or not in `[dependencies]`), or the package is tokio.
+    pub dev: bool,
+}
+
+/// How the manifest `text` declares tokio (see `TokioUse`). A renamed
+/// tokio counts as none.
+pub fn tokio_use(text: &str) -> TokioUse {
+    let Ok(doc) = text.parse::<DocumentMut>() else {
+        return TokioUse::default();
+    };
+    let plain = |section: &str| {
+        doc.get(section).and_then(|d| d.get("tokio")).filter(|dep| {
+            dep.get("package")
+                .and_then(Item::as_str)
+                .is_none_or(|p| p == "tokio")
+        })
+    };
+    let normal = plain("dependencies")
+        .is_some_and(|dep| dep.get("optional").and_then(Item::as_bool) != Some(true));
+    let is_tokio = doc
+        .get("package")
+        .and_then(|p| p.get("name"))
+        .and_then(Item::as_str)
+        == Some("tokio");
+    TokioUse {
+        normal,
+        dev: normal || is_tokio || plain("dev-dependencies").is_some(),
+    }
+}
+
 /// Why code of this crate cannot name `tokio::sync` unconditionally: tokio is
 /// an optional dependency, or is renamed. `None` when it can (or tokio is
-/// missing and will be added).
-pub fn tokio_blocker(text: &str) -> Option<String> {
+/// missing and will be added). `test_only`: every edit that needs tokio is
+/// in test code, which may use a tokio of `[dev-dependencies]`.
+pub fn tokio_blocker(text: &str, test_only: bool) -> Option<String> {
+    if test_only && tokio_use(text).dev {
+        return None;
+    }
     let doc: DocumentMut = text.parse().ok()?;
     let mut tables: Vec<&dyn toml_edit::TableLike> = Vec::new();
     if let Some(t) = doc.get("dependencies").and_then(Item::as_table_like) {
@@ -148,8 +188,9 @@ pub fn tokio_blocker(text: &str) -> Option<String> {
 /// Returns the manifest text with `tokio` declared and `features` enabled, or
 /// `None` when nothing needs to change. Formatting and comments are kept.
 /// `dev_only`: every edit that needs tokio is in tests, examples or benches,
-/// so a crate without a normal tokio dependency gets it in
-/// `[dev-dependencies]`. The tokio crate itself gets nothing.
+/// so the features go to `[dev-dependencies]` (unless the normal tokio
+/// already has them): a normal dependency would build them into the
+/// library for nothing. The tokio crate itself gets nothing.
 pub fn with_tokio_features(
     text: &str,
     features: &[&str],
@@ -163,11 +204,23 @@ pub fn with_tokio_features(
     if name == Some("tokio") {
         return Ok(None);
     }
-    let has_normal = doc
-        .get("dependencies")
-        .and_then(|d| d.get("tokio"))
-        .is_some();
-    let section = if dev_only && !has_normal {
+    let normal = doc.get("dependencies").and_then(|d| d.get("tokio"));
+    let section = if dev_only {
+        // Cargo unifies the features of a normal and a dev tokio in test
+        // builds: a normal tokio that has them all is enough.
+        let normal_has = |f: &str| {
+            normal
+                .and_then(|t| t.get("features"))
+                .and_then(Item::as_array)
+                .is_some_and(|a| a.iter().any(|v| v.as_str() == Some(f)))
+        };
+        let optional = normal
+            .and_then(|t| t.get("optional"))
+            .and_then(Item::as_bool)
+            == Some(true);
+        if !optional && (normal_has("full") || features.iter().all(|f| normal_has(f))) {
+            return Ok(None);
+        }
         "dev-dependencies"
     } else {
         "dependencies"
@@ -288,15 +341,35 @@ mod tests {
 
     #[test]
     fn optional_or_renamed_tokio_blocks() {
-        assert!(
-            tokio_blocker("[dependencies]\ntokio = { version = \"1\", optional = true }\n")
-                .is_some()
-        );
+        let optional = "[dependencies]\ntokio = { version = \"1\", optional = true }\n";
+        assert!(tokio_blocker(optional, false).is_some());
+        assert!(tokio_blocker(optional, true).is_some());
         assert!(tokio_blocker(
-            "[dependencies]\ntokio1 = { package = \"tokio\", version = \"1\" }\n"
+            "[dependencies]\ntokio1 = { package = \"tokio\", version = \"1\" }\n",
+            false
         )
         .is_some());
-        assert!(tokio_blocker("[dependencies]\ntokio = \"1\"\n").is_none());
+        assert!(tokio_blocker("[dependencies]\ntokio = \"1\"\n", false).is_none());
+        // Optional for the library, but tests have it from [dev-dependencies].
+        let with_dev = format!("{optional}[dev-dependencies]\ntokio = \"1\"\n");
+        assert!(tokio_blocker(&with_dev, true).is_none());
+        assert!(tokio_blocker(&with_dev, false).is_some());
+    }
+
+    #[test]
+    fn tokio_use_tells_library_code_from_test_code() {
+        let none = tokio_use("[package]\nname = \"x\"\n");
+        assert_eq!(none, TokioUse::default());
+        let normal = tokio_use("[dependencies]\ntokio = \"1\"\n");
+        assert!(normal.normal && normal.dev);
+        let optional = tokio_use(
+            "[dependencies]\ntokio = { version = \"1\", optional = true }\n[dev-dependencies]\ntokio = \"1\"\n",
+        );
+        assert!(!optional.normal && optional.dev);
+        let renamed = tokio_use("[dependencies]\ntk = { package = \"tokio\", version = \"1\" }\n");
+        assert!(!renamed.normal && !renamed.dev);
+        let itself = tokio_use("[package]\nname = \"tokio\"\n");
+        assert!(!itself.normal && itself.dev);
     }
 
     #[test]
@@ -310,11 +383,21 @@ mod tests {
             "{out}"
         );
         assert!(!out.contains("[dependencies]"), "{out}");
+        // A normal tokio without the feature: test code gets it from
+        // [dev-dependencies], the library is built without it.
         let normal = "[package]\nname = \"x\"\n\n[dependencies]\ntokio = \"1\"\n";
-        assert!(with_tokio_features(normal, &["time"], true)
+        let out = with_tokio_features(normal, &["time"], true)
             .unwrap()
-            .unwrap()
-            .contains("[dependencies]\ntokio = { version"));
+            .unwrap();
+        assert!(
+            out.contains("[dependencies]\ntokio = \"1\"\n")
+                && out.contains(
+                    "[dev-dependencies]\ntokio = { version = \"1.30\", features = [\"time\"] }"
+                ),
+            "{out}"
+        );
+        let full = "[dependencies]\ntokio = { version = \"1\", features = [\"full\"] }\n";
+        assert_eq!(with_tokio_features(full, &["time"], true).unwrap(), None);
         assert_eq!(
             with_tokio_features("[package]\nname = \"tokio\"\n", &["time"], false).unwrap(),
             None

@@ -30,6 +30,8 @@ pub struct PlanOptions {
     /// Rules selected and ignored; a finding of a rule that is off is neither
     /// reported nor fixed.
     pub rules: crate::rules::RuleFilter,
+    /// How the crate's manifest declares tokio; `None` without a manifest.
+    pub tokio: Option<crate::manifest::TokioUse>,
 }
 
 /// A place in a file of the crate.
@@ -1033,6 +1035,85 @@ pub struct BlockingReport {
     pub fix: Option<crate::rules::Applicability>,
     /// The fix's edits in the finding's file, when applied.
     pub edits: Vec<Edit>,
+    /// AW205: the helper it is about (its unit and key), which groups the
+    /// async calls of one helper into one finding.
+    pub helper: Option<String>,
+}
+
+/// How strongly a blocking call blocks, for picking the chain an AW205
+/// finding shows: a `block_on` or a sleep over a wait that may be short,
+/// file I/O, or CPU work.
+fn strength(b: &crate::facts::BlockingFact) -> u8 {
+    use crate::blocking::BlockingKind;
+    match &b.call.kind {
+        BlockingKind::BlockOn => 6,
+        BlockingKind::Sleep => 5,
+        BlockingKind::Process { .. } => 4,
+        BlockingKind::Wait if b.call.what.ends_with("recv_timeout") => 2,
+        BlockingKind::Wait | BlockingKind::User { heavy: false, .. } => 3,
+        BlockingKind::Fs { .. } | BlockingKind::FsOther => 2,
+        BlockingKind::Heavy | BlockingKind::User { heavy: true, .. } => 1,
+    }
+}
+
+/// Which async fns provably run on a tokio runtime, and which may run on
+/// another executor: reached (by calls, `.await`s, futures handed to
+/// `tokio::spawn` and the like) from `#[tokio::main]`, `#[tokio::test]`,
+/// `tokio::spawn`, `Runtime::block_on`, `Handle::spawn`, or from
+/// `futures::executor::block_on`, async-std, smol.
+struct Drivers {
+    tokio: HashSet<(Unit, String)>,
+    other: HashSet<(Unit, String)>,
+}
+
+impl Drivers {
+    fn new(files: &[&FileFacts], units: &[Unit]) -> Drivers {
+        let mut d = Drivers {
+            tokio: HashSet::new(),
+            other: HashSet::new(),
+        };
+        loop {
+            let mut changed = false;
+            for (file, facts) in files.iter().enumerate() {
+                let unit = units[file];
+                for c in &facts.calls {
+                    let Some(key) = &c.callee_key else { continue };
+                    let (tokio, other) = d.of(&c.driver, unit);
+                    for (yes, set) in [(tokio, &mut d.tokio), (other, &mut d.other)] {
+                        if yes {
+                            changed |= set.insert((unit, key.clone()));
+                            changed |= set.insert((0, key.clone()));
+                        }
+                    }
+                }
+            }
+            if !changed {
+                return d;
+            }
+        }
+    }
+
+    /// (runs on tokio, may run on another executor) for code driven by `driver`.
+    fn of(&self, driver: &crate::facts::Driver, unit: Unit) -> (bool, bool) {
+        use crate::facts::Driver;
+        match driver {
+            Driver::Tokio => (true, false),
+            Driver::Other => (false, true),
+            Driver::Fn(f) => {
+                let k = |u: Unit| (u, f.to_string());
+                (
+                    self.tokio.contains(&k(unit)) || self.tokio.contains(&k(0)),
+                    self.other.contains(&k(unit)) || self.other.contains(&k(0)),
+                )
+            }
+            Driver::Unknown => (false, false),
+        }
+    }
+
+    /// Does code driven by `driver` provably run on tokio (and nothing else)?
+    fn on_tokio(&self, driver: &crate::facts::Driver, unit: Unit) -> bool {
+        self.of(driver, unit) == (true, false)
+    }
 }
 
 /// Blocking calls: a fix or a report for each one in async code, and a
@@ -1040,8 +1121,15 @@ pub struct BlockingReport {
 fn plan_blocking(files: &[&FileFacts], units: &[Unit], opts: &PlanOptions, out: &mut CratePlan) {
     use crate::blocking::BlockingKind;
     use crate::rules;
-    // The first blocking call of each sync fn, by unit and fn key.
-    let mut direct: BTreeMap<(Unit, String), String> = BTreeMap::new();
+    // The strongest blocking call of each sync fn, by unit and fn key
+    // (the first of equal strength).
+    let mut direct: BTreeMap<(Unit, String), (u8, String)> = BTreeMap::new();
+    let drivers = Drivers::new(files, units);
+    // Fns that hand their closure to the blocking pool (`asyncify`).
+    let wrappers: HashSet<&str> = files
+        .iter()
+        .flat_map(|f| f.blocking_wrappers.iter().map(String::as_str))
+        .collect();
     for (file, facts) in files.iter().enumerate() {
         for b in &facts.blocking {
             let at = Loc {
@@ -1050,16 +1138,55 @@ fn plan_blocking(files: &[&FileFacts], units: &[Unit], opts: &PlanOptions, out: 
             };
             let what = &b.call.what;
             match &b.ctx {
+                // A closure the fn only stores or hands on does not run
+                // when the fn does.
+                SiteContext::Sync { .. } if b.deferred => continue,
                 SiteContext::Sync { fn_name, .. } => {
-                    direct
+                    let e = direct
                         .entry((units[file], fn_name.to_string()))
-                        .or_insert_with(|| what.clone());
+                        .or_insert_with(|| (0, what.clone()));
+                    if strength(b) > e.0 {
+                        *e = (strength(b), what.clone());
+                    }
                     continue;
+                }
+                // `asyncify(|| std::fs::read(p))`: the closure runs on the
+                // blocking pool.
+                SiteContext::SyncInAsync
+                    if b.closure_callee
+                        .as_deref()
+                        .is_some_and(|c| wrappers.contains(c)) =>
+                {
+                    continue
                 }
                 SiteContext::Async | SiteContext::SyncInAsync if !facts.read_only => {}
                 _ => continue,
             }
-            let fixable = b.ctx == SiteContext::Async;
+            // A tokio fix needs tokio where the code is (test code may use a
+            // dev-dependency), and a tokio runtime under it.
+            let test_code = b.in_test || !facts.unit.is_empty();
+            let tokio_dep = opts
+                .tokio
+                .is_none_or(|t| if test_code { t.dev } else { t.normal });
+            let on_tokio = drivers.on_tokio(&b.driver, units[file]);
+            let tokio_ok = tokio_dep && on_tokio;
+            let no_tokio_note = if !tokio_dep {
+                "no tokio fix: this code cannot use tokio (the crate does not depend on it here)"
+            } else {
+                "no tokio fix: nothing in the crate shows that this async code runs on a tokio runtime"
+            };
+            // A known heavy call in test code works on a test's fixture,
+            // small by design.
+            if test_code
+                && matches!(b.call.kind, BlockingKind::Heavy)
+                && !b.call.what.starts_with("a loop")
+            {
+                continue;
+            }
+            // Sleeping may be the point in tests and examples, or under a
+            // paused clock, where tokio's sleep returns at once.
+            let deliberate = test_code || facts.paused_clock;
+            let fixable = b.ctx == SiteContext::Async && tokio_ok;
             let closure_note = "it is in a non-async closure inside async code: move it into tokio::task::spawn_blocking";
             // A fix: the path to put in place of the callee's, where `.await`
             // goes, the tokio feature it needs, and whether it is only unsafe.
@@ -1076,19 +1203,34 @@ fn plan_blocking(files: &[&FileFacts], units: &[Unit], opts: &PlanOptions, out: 
                 unsafe_only,
             };
             let (rule, message, fix): (&'static rules::Rule, String, Option<Fix>) = match &b.call.kind {
-                BlockingKind::Sleep => (
+                BlockingKind::Sleep if on_tokio => (
                     &rules::BLOCKING_SLEEP,
                     "`std::thread::sleep` blocks the executor thread; use `tokio::time::sleep(..).await`".into(),
-                    Some(fix("tokio::time::sleep".into(), "time", false)),
+                    Some(fix("tokio::time::sleep".into(), "time", deliberate)),
                 ),
-                BlockingKind::Fs { name } => (
+                BlockingKind::Sleep => (
+                    &rules::BLOCKING_SLEEP,
+                    "`std::thread::sleep` blocks the executor thread; use the async runtime's timer (`sleep(..).await`)".into(),
+                    None,
+                ),
+                BlockingKind::Fs { name } if on_tokio => (
                     &rules::BLOCKING_FS,
                     format!("`{what}` blocks the executor thread; use `tokio::fs::{name}(..).await`"),
                     Some(fix(format!("tokio::fs::{name}"), "fs", false)),
                 ),
+                BlockingKind::Fs { .. } => (
+                    &rules::BLOCKING_FS,
+                    format!("`{what}` blocks the executor thread; use the async runtime's file API, or move it off the executor"),
+                    None,
+                ),
                 BlockingKind::FsOther => (
                     &rules::BLOCKING_FS,
                     format!("`{what}` blocks the executor thread; its tokio::fs twin has another type: port the code that uses it, or use tokio::task::spawn_blocking"),
+                    None,
+                ),
+                BlockingKind::Process { .. } if !on_tokio => (
+                    &rules::BLOCKING_WAIT,
+                    format!("`{what}` waits for the process on the executor thread; use the async runtime's process API, or move it off the executor"),
                     None,
                 ),
                 BlockingKind::Process { command } => (
@@ -1129,6 +1271,9 @@ fn plan_blocking(files: &[&FileFacts], units: &[Unit], opts: &PlanOptions, out: 
                 continue;
             }
             let mut notes = Vec::new();
+            // A replacement the configuration names is the user's own call.
+            let user_fix = matches!(b.call.kind, BlockingKind::User { .. });
+            let fixable = fixable || (user_fix && b.ctx == SiteContext::Async);
             let mut unsafe_wrap = false;
             if matches!(
                 b.call.kind,
@@ -1158,6 +1303,7 @@ fn plan_blocking(files: &[&FileFacts], units: &[Unit], opts: &PlanOptions, out: 
                             fixed: true,
                             fix: Some(Applicability::Unsafe),
                             edits: vec![edit],
+                            helper: None,
                         });
                         continue;
                     }
@@ -1167,6 +1313,13 @@ fn plan_blocking(files: &[&FileFacts], units: &[Unit], opts: &PlanOptions, out: 
                     }
                     _ => notes.push("wrap it: `let r = tokio::task::spawn_blocking(move || { .. }).await.expect(\"blocking task panicked\");`, moving or cloning what it captures".into()),
                 }
+            }
+            let tokio_kind = matches!(
+                b.call.kind,
+                BlockingKind::Sleep | BlockingKind::Fs { .. } | BlockingKind::Process { .. }
+            ) || b.wrap.is_some();
+            if b.ctx == SiteContext::Async && !tokio_ok && tokio_kind {
+                notes.push(no_tokio_note.to_string());
             }
             let applicability = match &fix {
                 Some(f) if fixable && f.unsafe_only => Some(Applicability::Unsafe),
@@ -1190,7 +1343,7 @@ fn plan_blocking(files: &[&FileFacts], units: &[Unit], opts: &PlanOptions, out: 
                     true
                 }
                 _ => {
-                    if !fixable {
+                    if b.ctx == SiteContext::SyncInAsync {
                         notes.push(closure_note.to_string());
                     }
                     false
@@ -1204,6 +1357,7 @@ fn plan_blocking(files: &[&FileFacts], units: &[Unit], opts: &PlanOptions, out: 
                 fixed,
                 fix: applicability,
                 edits,
+                helper: None,
             });
         }
     }
@@ -1211,7 +1365,7 @@ fn plan_blocking(files: &[&FileFacts], units: &[Unit], opts: &PlanOptions, out: 
     // An awaited call calls an async fn: never one of these.
     let mut calls_of: BTreeMap<(Unit, String), Vec<String>> = BTreeMap::new();
     for (file, facts) in files.iter().enumerate() {
-        for c in facts.calls.iter().filter(|c| !c.awaited) {
+        for c in facts.calls.iter().filter(|c| !c.awaited && !c.deferred) {
             if let (SiteContext::Sync { fn_name, .. }, Some(key)) = (&c.ctx, &c.callee_key) {
                 calls_of
                     .entry((units[file], fn_name.to_string()))
@@ -1233,25 +1387,36 @@ fn plan_blocking(files: &[&FileFacts], units: &[Unit], opts: &PlanOptions, out: 
         k.0 = 0;
         map.get(&k).map(|v| (0, v))
     }
+    /// The strongest blocking path from `key` (the shortest of equal
+    /// strength): its strength, and the fns and call along it.
     fn chain(
         unit: Unit,
         key: &str,
-        direct: &BTreeMap<(Unit, String), String>,
+        direct: &BTreeMap<(Unit, String), (u8, String)>,
         calls_of: &BTreeMap<(Unit, String), Vec<String>>,
         seen: &mut HashSet<(Unit, String)>,
-    ) -> Option<Vec<String>> {
-        if let Some((_, what)) = seen_from(direct, unit, key) {
-            return Some(vec![key.to_string(), what.clone()]);
-        }
-        let (unit, callees) = seen_from(calls_of, unit, key)?;
+    ) -> Option<(u8, Vec<String>)> {
+        let mut best = seen_from(direct, unit, key)
+            .map(|(_, (strength, what))| (*strength, vec![key.to_string(), what.clone()]));
+        let Some((unit, callees)) = seen_from(calls_of, unit, key) else {
+            return best;
+        };
         if !seen.insert((unit, key.to_string())) {
-            return None;
+            return best;
         }
-        callees.iter().find_map(|callee| {
-            let mut rest = chain(unit, callee, direct, calls_of, seen)?;
+        for callee in callees {
+            let Some((strength, mut rest)) = chain(unit, callee, direct, calls_of, seen) else {
+                continue;
+            };
             rest.insert(0, key.to_string());
-            Some(rest)
-        })
+            let better = best
+                .as_ref()
+                .is_none_or(|(s, b)| strength > *s || (strength == *s && rest.len() < b.len()));
+            if better {
+                best = Some((strength, rest));
+            }
+        }
+        best
     }
     for (file, facts) in files.iter().enumerate().filter(|(_, f)| !f.read_only) {
         for c in &facts.calls {
@@ -1262,10 +1427,18 @@ fn plan_blocking(files: &[&FileFacts], units: &[Unit], opts: &PlanOptions, out: 
             else {
                 continue;
             };
-            let Some(path) = chain(units[file], key, &direct, &calls_of, &mut HashSet::new())
+            let Some((_, path)) = chain(units[file], key, &direct, &calls_of, &mut HashSet::new())
             else {
                 continue;
             };
+            // The helper's own unit: `src/`'s when the unit does not define it.
+            let helper_unit = [units[file], 0]
+                .into_iter()
+                .find(|&u| {
+                    direct.contains_key(&(u, key.clone()))
+                        || calls_of.contains_key(&(u, key.clone()))
+                })
+                .unwrap_or(units[file]);
             let at = Loc {
                 file,
                 range: c.range,
@@ -1294,6 +1467,7 @@ fn plan_blocking(files: &[&FileFacts], units: &[Unit], opts: &PlanOptions, out: 
                 fixed: false,
                 fix: None,
                 edits: Vec::new(),
+                helper: Some(format!("{helper_unit}:{key}")),
             });
         }
     }
@@ -1319,22 +1493,30 @@ impl<'a> RuntimeAnalysis<'a> {
         }
     }
 
-    /// Does sync fn `fn_key` of `unit` provably run off the runtime?
+    /// Does sync fn `fn_key` of `unit` provably run off the runtime? The
+    /// reason why not names `fn_key`, the fn that holds the site, and the
+    /// caller through which it is reached.
     fn off_runtime(&self, unit: Unit, fn_key: &str) -> Result<(), String> {
-        self.check(unit, fn_key, &mut HashSet::new())
+        self.check(unit, fn_key, fn_key, &mut HashSet::new())
     }
 
     fn check(
         &self,
         unit: Unit,
+        site_fn: &str,
         fn_key: &str,
         seen: &mut HashSet<(Unit, String)>,
     ) -> Result<(), String> {
         if fn_key == "main" && !self.async_main {
             return Ok(());
         }
+        let through = if fn_key == site_fn {
+            String::new()
+        } else {
+            format!(" (through its caller `{fn_key}`)")
+        };
         if !seen.insert((unit, fn_key.to_string())) {
-            return Err(format!("it is locked in sync fn `{fn_key}`, and the tool cannot prove it runs off the async runtime (callers matched by name lead back to it)"));
+            return Err(format!("it is locked in sync fn `{site_fn}`, and the tool cannot prove it runs off the async runtime (callers matched by name lead back to it{through})"));
         }
         let name = fn_key.rsplit("::").next().unwrap_or(fn_key);
         self.examined.borrow_mut().insert(name.to_string());
@@ -1350,7 +1532,7 @@ impl<'a> RuntimeAnalysis<'a> {
             .collect();
         if callers.is_empty() {
             return Err(format!(
-                "it is locked in sync fn `{fn_key}`, and nothing in the crate shows that it runs off the async runtime"
+                "it is locked in sync fn `{site_fn}`, and nothing in the crate shows that it runs off the async runtime{through}"
             ));
         }
         // An async caller is the clearest reason; report it before recursing.
@@ -1363,7 +1545,7 @@ impl<'a> RuntimeAnalysis<'a> {
             )
         }) {
             return Err(format!(
-                "it is locked in sync fn `{fn_key}`, which is called from async code; `blocking_lock` would panic there"
+                "it is locked in sync fn `{site_fn}`, which is called from async code{through}; `blocking_lock` would panic there"
             ));
         }
         if callers.iter().any(|(_, c)| c.ctx == SiteContext::Detached) {
@@ -1378,7 +1560,7 @@ impl<'a> RuntimeAnalysis<'a> {
                 ..
             } = &c.ctx
             {
-                self.check(u, fn_name, seen)?;
+                self.check(u, site_fn, fn_name, seen)?;
             }
         }
         Ok(())

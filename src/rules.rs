@@ -277,8 +277,12 @@ async fn poll() { tokio::time::sleep(Duration::from_millis(10)).await; }
 ```
 
 ## Fix safety
-Safe: the task waits as long as before, and the thread is free meanwhile.
-Not applied inside `spawn_blocking`, `block_in_place` or `std::thread::spawn`
+Safe where the async fn provably runs on a tokio runtime (reached from
+`#[tokio::main]`, `#[tokio::test]`, `tokio::spawn`, `Runtime::block_on` or
+`Handle::spawn`) and the code can use tokio (a normal dependency; for test
+code a dev-dependency too). Elsewhere it is reported with advice that names
+no runtime. Only unsafe in tests, examples and benches, and in files that
+pause tokio's clock, where the blocking may be the point. Not applied inside `spawn_blocking`, `block_in_place` or `std::thread::spawn`
 closures, or in sync fns (AW205 reports their async callers). Inside a
 non-async closure in async code it is reported without a fix.
 
@@ -315,9 +319,13 @@ async fn load(p: &Path) -> io::Result<String> { tokio::fs::read_to_string(p).awa
 ```
 
 ## Fix safety
-Safe for the twins: same arguments, same result. `read_dir` and
-`File::open`/`File::create` return other types in tokio (a `ReadDir`
-stream, an async `File`), so they are reported with a suggestion only.
+Safe for the twins: same arguments, same result, where the async fn
+provably runs on a tokio runtime and the code can use tokio (see AW201).
+`read_dir` and `File::open`/`File::create` return other types in tokio (a
+`ReadDir` stream, an async `File`), so they are reported with a suggestion
+only. A call inside a closure handed to a fn of the crate that passes its
+closure parameter to `spawn_blocking` or `block_in_place` (tokio's
+`asyncify`) already runs off the executor and is not reported.
 
 ## Known problems
 A call through a wrapper fn of the crate is left to AW205; one through a
@@ -441,23 +449,35 @@ pub const CPU_HEAVY: Rule = Rule {
     fix: Some(Applicability::Unsafe),
     summary: "CPU-heavy work in async code",
     doc: "## What it does
-Reports CPU-heavy sections of async code: loops with no `.await` that are
-nested or run over a range with a large literal bound, and calls into
-hashing, password-hashing, compression and image crates (sha2, blake3,
-bcrypt, argon2, flate2, zstd, image, ...).
+Reports CPU-heavy sections of async code, where the work is heavy by
+evidence, not by the crate it calls:
+- a loop with no `.await` (counting one inside macro arguments such as
+  `assert_eq!(rx.recv().await, ..)`) that holds another loop, or runs over a
+  range whose literal bound is 100 000 or more;
+- a call that is heavy whatever its input: password hashing (`bcrypt::hash`,
+  `bcrypt::verify`, `scrypt::scrypt`, `pbkdf2::pbkdf2*`, argon2's
+  `hash_password` / `verify_password`), whole-buffer compression
+  (`zstd::encode_all` / `decode_all`, `zstd::bulk::*`,
+  `brotli::BrotliCompress` / `BrotliDecompress`) and image decoding
+  (`image::open`, `image::load_from_memory`).
+
+Not counted: constructors (`GzEncoder::new`, `ZlibEncoder::new`,
+`DeflateDecoder::new`), streaming hashers and one-shot digests
+(`Sha256::digest(id)`): they cost what their input costs, which a single
+call does not show.
 
 ## Why is this bad?
 While it computes, no other task on that executor thread makes progress.
 
 ## Example
 ```rust
-async fn digest(data: Vec<u8>) -> [u8; 32] { blake3::hash(&data).into() }
+async fn store(pw: String) -> String { bcrypt::hash(pw, 12).unwrap() }
 ```
 
 ## Use instead
 ```rust
-async fn digest(data: Vec<u8>) -> [u8; 32] {
-    tokio::task::spawn_blocking(move || blake3::hash(&data).into())
+async fn store(pw: String) -> String {
+    tokio::task::spawn_blocking(move || bcrypt::hash(pw, 12).unwrap())
         .await
         .expect(\"blocking task panicked\")
 }

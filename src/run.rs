@@ -121,6 +121,7 @@ impl Options {
             policy: self.policy.or(config.policy).unwrap_or(Policy::AsyncUse),
             parking_lot: self.parking_lot.or(config.parking_lot).unwrap_or(false),
             unsafe_fixes: self.unsafe_fixes,
+            tokio: None,
             // As in ruff: `--select` replaces the configuration's selection
             // (its `select` and `ignore`); `--ignore` adds to its `ignore`.
             rules: match &self.select {
@@ -975,7 +976,13 @@ fn run_on_pool(opts: &Options) -> Outcome {
             crates.push(CrateInfo {
                 per_file_ignores,
                 edition,
-                plan: opts.plan_options(&config),
+                plan: PlanOptions {
+                    tokio: manifest
+                        .as_deref()
+                        .and_then(|m| std::fs::read_to_string(m).ok())
+                        .map(|t| manifest::tokio_use(&t)),
+                    ..opts.plan_options(&config)
+                },
                 exclude: exclude
                     .build()
                     .unwrap_or_else(|_| globset::GlobSet::empty()),
@@ -1461,6 +1468,7 @@ fn unused_allows(
                 fixed: true,
                 fix: Some(Applicability::Safe),
                 edits: vec![edit],
+                helper: None,
             });
         }
         a.facts.allows.extend(comments);
@@ -1539,11 +1547,9 @@ fn in_baseline(
     (out, findings)
 }
 
-/// The helper an AW205 finding is about (named first in its message).
+/// The helper an AW205 finding is about.
 fn helper_of(b: &plan::BlockingReport) -> Option<&str> {
-    (b.rule.code == rules::BLOCKING_HELPER.code)
-        .then(|| b.message.split('`').nth(1))
-        .flatten()
+    b.helper.as_deref()
 }
 
 /// Per walked file: its analysis, if it had one, and whether it failed.
@@ -1631,11 +1637,19 @@ fn emit(
     let manifest_text = manifest_path
         .filter(|_| !plan.tokio_features.is_empty())
         .map(|m| std::fs::read_to_string(m).map_err(anyhow::Error::from));
-    // A crate that cannot name tokio everywhere (optional or renamed) gets no fix.
+    // A crate that cannot name tokio everywhere (optional or renamed) gets no
+    // fix, unless only tests need it and have it from [dev-dependencies].
+    let test_only = !plan.tokio_outside_tests
+        || manifest_path.is_some_and(|m| {
+            plan.edits
+                .keys()
+                .chain(plan.imports.keys())
+                .all(|&f| in_dev_target(&files[f].src.path, m))
+        });
     let blocker = manifest_text
         .as_ref()
         .and_then(|t| t.as_ref().ok())
-        .and_then(|text| manifest::tokio_blocker(text));
+        .and_then(|text| manifest::tokio_blocker(text, test_only));
     if let Some(reason) = blocker {
         for r in &mut plan.reports {
             if r.decision == Decision::Migrate {

@@ -621,7 +621,9 @@ fn a_baseline_fails_only_on_new_findings_and_survives_moved_lines() {
     );
 
     // A new finding fails the check, and is the only one named.
-    let nap = "async fn nap() { std::thread::sleep(std::time::Duration::from_millis(1)); }\n";
+    // (Run on a tokio runtime, so that its fix is tokio's sleep.)
+    let nap = "async fn nap() { std::thread::sleep(std::time::Duration::from_millis(1)); }\n\
+               pub fn run() { tokio::runtime::Runtime::new().unwrap().block_on(nap()); }\n";
     std::fs::write(&lib, format!("{MIGRATABLE}{nap}")).unwrap();
     let (stdout, stderr) = outputs(awaitify(&dir).args(check), 1);
     assert!(

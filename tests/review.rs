@@ -754,7 +754,12 @@ fn file_level_allows_and_per_file_ignores_cover_whole_files() {
     };
     std::fs::write(
         dir.join("src/lib.rs"),
-        format!("pub mod slow;\npub mod generated;\n{}", nap("plain")),
+        // `plain` runs on a tokio runtime, so that its finding has a fix.
+        format!(
+            "pub mod slow;\npub mod generated;\n{}{}",
+            nap("plain"),
+            "pub fn drive() {\n    tokio::runtime::Runtime::new().unwrap().block_on(plain());\n}\n"
+        ),
     )
     .unwrap();
     std::fs::write(
