@@ -250,34 +250,48 @@ impl Imports {
         // Items are found from their keywords' occurrences in the text: a
         // lookup by offset is far cheaper than walking every node.
         let mut seen = HashSet::new();
-        let ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+        // One pass over the text finds the whole words that may start an
+        // item: `use` and `mod` first, then the rest, which are looked up
+        // only when they name something an item could shadow: a lock type
+        // or a name a `use` brings in.
+        let (mut first, mut rest): (Vec<(usize, &str)>, Vec<(usize, &str)>) =
+            (Vec::new(), Vec::new());
         let bytes = text.as_bytes();
-        // Names an item can shadow: lock types, and what `use`s bring in
-        // (`use` and `mod` come first, so these are known by then).
+        let ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+        let mut i = 0;
+        while i < bytes.len() {
+            if !ident(bytes[i]) {
+                i += 1;
+                continue;
+            }
+            let start = i;
+            while i < bytes.len() && ident(bytes[i]) {
+                i += 1;
+            }
+            match &text[start..i] {
+                w @ ("use" | "mod") => first.push((start, w)),
+                w @ ("struct" | "enum" | "union" | "type" | "trait") => rest.push((start, w)),
+                _ => {}
+            }
+        }
         let mut shadowable: HashSet<String> = HashSet::new();
-        for keyword in ["use", "mod", "struct", "enum", "union", "type", "trait"] {
-            if keyword == "struct" {
+        for (pass, words) in [first, rest].into_iter().enumerate() {
+            if pass == 1 && !words.is_empty() {
                 shadowable.extend(
                     scopes
                         .iter()
                         .flat_map(|s| s.names.keys().cloned())
-                        .chain(["Mutex", "RwLock"].map(String::from))
                         .chain(LockType::ALL.iter().map(|l| l.name().to_string())),
                 );
                 if scopes.iter().any(|s| !s.globs.is_empty()) {
                     shadowable.extend(STD_SYNC.iter().chain(PARKING_LOT).map(|n| n.to_string()));
                 }
             }
-            for (at, _) in text.match_indices(keyword) {
-                // A whole word only: a lookup by offset costs far more.
-                let end = at + keyword.len();
-                if (at > 0 && ident(bytes[at - 1])) || bytes.get(end).is_some_and(|&b| ident(b)) {
-                    continue;
-                }
-                if !matches!(keyword, "use" | "mod") {
-                    let rest = text[end..].trim_start();
-                    let name_len = rest.bytes().take_while(|&b| ident(b)).count();
-                    if !shadowable.contains(&rest[..name_len]) {
+            for (at, keyword) in words {
+                if pass == 1 {
+                    let after = text[at + keyword.len()..].trim_start();
+                    let name_len = after.bytes().take_while(|&b| ident(b)).count();
+                    if !shadowable.contains(&after[..name_len]) {
                         continue;
                     }
                 }
