@@ -254,8 +254,8 @@ impl Imports {
         // item: `use` and `mod` first, then the rest, which are looked up
         // only when they name something an item could shadow: a lock type
         // or a name a `use` brings in.
-        let (mut first, mut rest): (Vec<(usize, &str)>, Vec<(usize, &str)>) =
-            (Vec::new(), Vec::new());
+        let mut first: Vec<(usize, &str)> = Vec::new();
+        let mut rest: Vec<(usize, &str)> = Vec::new();
         let bytes = text.as_bytes();
         let ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
         let mut i = 0;
