@@ -105,7 +105,9 @@ struct Cli {
     #[arg(long)]
     parking_lot: bool,
 
-    /// Also apply fixes that may change behaviour (tokio::process, spawn_blocking wraps).
+    /// Also apply fixes that may change behaviour (tokio::process, spawn_blocking wraps),
+    /// and migrate locks that are a library's public API (a breaking change;
+    /// or set `public-api = "migrate"` in the configuration).
     #[arg(long)]
     unsafe_fixes: bool,
 
@@ -124,7 +126,11 @@ struct Cli {
     /// 'src/generated/**': they are read, never changed. Globs match paths as
     /// they are shown, relative to the current directory, or (without a `/`)
     /// a file's name; one that matches nothing is warned about. In `cargo
-    /// awaitify`, --exclude takes packages, as cargo's does.
+    /// awaitify`, --exclude takes packages, as cargo's does. Files a test
+    /// harness compiles are always left alone: tests/ui/**,
+    /// tests/compile-fail/**, tests/fail/** (the configuration key
+    /// `harness-fixtures` replaces this list) and the paths the crate's tests
+    /// hand to trybuild or ui_test.
     #[arg(long, value_name = "GLOB")]
     exclude: Vec<String>,
 

@@ -145,6 +145,24 @@ pub fn tokio_blocker(text: &str) -> Option<String> {
     None
 }
 
+/// How the manifest depends on tokio, under its own name and not optional:
+/// `None` if it does not, else whether with the `sync` feature (or `full`).
+pub fn tokio_dependency(text: &str) -> Option<bool> {
+    let doc = text.parse::<DocumentMut>().ok()?;
+    if tokio_blocker(text).is_some() {
+        return None;
+    }
+    let dep = doc.get("dependencies")?.get("tokio")?;
+    Some(
+        dep.get("features")
+            .and_then(Item::as_array)
+            .is_some_and(|a| {
+                a.iter()
+                    .any(|f| matches!(f.as_str(), Some("sync" | "full")))
+            }),
+    )
+}
+
 /// Returns the manifest text with `tokio` declared and `features` enabled, or
 /// `None` when nothing needs to change. Formatting and comments are kept.
 /// `dev_only`: every edit that needs tokio is in tests, examples or benches,

@@ -457,9 +457,84 @@ fn a_public_lock_that_another_crate_names_is_left_alone() {
     );
     assert!(!stdout.contains("alpha/src/lib.rs"), "{stdout}");
     assert!(stdout.contains("+++ b/beta/src/lib.rs"), "{stdout}");
-    // Without the other crate in view, the migration goes ahead with a note.
+    // Without the other crate in view, it is still public API: reported by
+    // default, migrated with a note only when opted in.
     let (stdout, stderr) = outputs(awaitify(&ws).args(["--format", "concise", "alpha"]), 0);
+    assert!(
+        stderr.contains("it is public API of a library; migrating it is a breaking change"),
+        "{stderr}"
+    );
+    assert!(!stdout.contains("alpha/src/lib.rs"), "{stdout}");
+    let (stdout, stderr) = outputs(
+        awaitify(&ws).args(["--format", "concise", "--unsafe-fixes", "alpha"]),
+        0,
+    );
     assert!(stderr.contains("it is public in a library"), "{stderr}");
+    assert!(stdout.contains("+++ b/alpha/src/lib.rs"), "{stdout}");
+    // Opted in, with both crates in view, they are planned together: beta's
+    // sync `peek` cannot lock a tokio lock, so neither crate changes ...
+    let (stdout, stderr) = outputs(
+        awaitify(&ws).args(["--format", "concise", "--unsafe-fixes", "."]),
+        0,
+    );
+    assert!(
+        stderr.contains("alpha/src/lib.rs:2:12: warning[AW102] std Mutex static `N`")
+            && stderr.contains("beta/src/uses.rs:1:33: it is locked in sync fn `peek`"),
+        "{stderr}"
+    );
+    assert!(
+        !stdout.contains("alpha/src/lib.rs") && !stdout.contains("beta/src/uses.rs"),
+        "{stdout}"
+    );
+    // ... and once beta locks it in async code only, both migrate together,
+    // each manifest with the tokio feature its files need.
+    std::fs::write(
+        ws.join("beta/src/uses.rs"),
+        "pub async fn peek() -> u8 { *alpha::N.lock().unwrap() }\n",
+    )
+    .unwrap();
+    let (stdout, stderr) = outputs(
+        awaitify(&ws).args(["--format", "concise", "--unsafe-fixes", "."]),
+        0,
+    );
+    assert!(
+        stderr.contains("alpha/src/lib.rs:2:12: warning[AW101] std Mutex static `N`"),
+        "{stderr}"
+    );
+    for file in ["alpha/src/lib.rs", "beta/src/uses.rs", "alpha/Cargo.toml"] {
+        assert!(
+            stdout.contains(&format!("+++ b/{file}")),
+            "{file}: {stdout}"
+        );
+    }
+    assert!(
+        stdout.contains("+    pub async fn peek() -> u8 { *alpha::N.lock().await }")
+            || stdout.contains("+pub async fn peek() -> u8 { *alpha::N.lock().await }"),
+        "{stdout}"
+    );
+    // Without tokio, beta cannot be planned with alpha: alpha stays.
+    let manifest = ws.join("beta/Cargo.toml");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    std::fs::write(&manifest, text.replace("tokio = \"1\"\n", "")).unwrap();
+    let (stdout, stderr) = outputs(
+        awaitify(&ws).args(["--format", "concise", "--unsafe-fixes", "."]),
+        0,
+    );
+    assert!(
+        stderr.contains("names `N`: that crate would need the same rewrite, and cannot be planned with it: it does not depend on tokio"),
+        "{stderr}"
+    );
+    assert!(!stdout.contains("alpha/src/lib.rs"), "{stdout}");
+    std::fs::write(&manifest, text).unwrap();
+    std::fs::write(
+        ws.join("beta/src/uses.rs"),
+        "pub fn peek() -> u8 { *alpha::N.lock().unwrap() }\n",
+    )
+    .unwrap();
+    // The configuration's word does the same, as a safe fix.
+    std::fs::write(ws.join("alpha/awaitify.toml"), "public-api = \"migrate\"\n").unwrap();
+    let (stdout, stderr) = outputs(awaitify(&ws).args(["--format", "concise", "alpha"]), 0);
+    assert!(stderr.contains("(1 safe)"), "{stderr}");
     assert!(stdout.contains("+++ b/alpha/src/lib.rs"), "{stdout}");
 }
 
