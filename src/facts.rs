@@ -55,6 +55,9 @@ pub struct DeclFact {
     /// struct of a field, the type of a method, the static, fn or alias
     /// itself): a `pub use` of this name re-exports it.
     pub api_item: Option<String>,
+    /// Private inline modules around a public declaration (outermost
+    /// first): it is reachable only through a `pub use` naming one.
+    pub private_mods: Vec<String>,
     /// Public in a library's own code: other crates may name it (set by
     /// the run, which knows the crate).
     pub exported: bool,
@@ -1134,6 +1137,7 @@ impl Extractor<'_> {
                     type_names: names,
                     public: false,
                     api_item: None,
+                    private_mods: Vec::new(),
                     exported: false,
                     guard: false,
                 });
@@ -1156,7 +1160,7 @@ impl Extractor<'_> {
             blockers
                 .push("it is paired with a `Condvar`, which has no tokio equivalent".to_string());
         }
-        let (public, api_item) = api_visibility(node);
+        let (public, api_item, private_mods) = api_visibility(node);
         self.facts.decls.push(DeclFact {
             key,
             display,
@@ -1167,6 +1171,7 @@ impl Extractor<'_> {
             type_names: names,
             public,
             api_item,
+            private_mods,
             exported: false,
             guard: false,
         });
@@ -1373,7 +1378,7 @@ impl Extractor<'_> {
                     self.lock_in_type(ty.syntax()),
                     self.guard_in_type(ty.syntax()),
                 ) {
-                    let (guard_public, guard_item) = api_visibility(ty.syntax());
+                    let (guard_public, guard_item, guard_mods) = api_visibility(ty.syntax());
                     self.facts.decls.push(DeclFact {
                         key: format!("param:{key}#{index}"),
                         display: format!("parameter `{}` of `{key}`", pat.syntax().text()),
@@ -1384,6 +1389,7 @@ impl Extractor<'_> {
                         type_names: Vec::new(),
                         public: guard_public,
                         api_item: guard_item.clone(),
+                        private_mods: guard_mods.clone(),
                         exported: false,
                         guard: true,
                     });
@@ -2418,9 +2424,10 @@ fn item_name(node: &SyntaxNode) -> Option<String> {
 /// the crate. A field needs a `pub` struct (or enum, whose variant fields
 /// are public); a method a `pub` fn in an inherent impl, or any fn of a
 /// trait impl (its signature is the trait's); a trait's fn a `pub` trait.
-/// Items inside fn bodies and `let` bindings are never public, and every
-/// inline module around it must be `pub mod`.
-pub fn api_visibility(node: &SyntaxNode) -> (bool, Option<String>) {
+/// Items inside fn bodies and `let` bindings are never public. The names
+/// of the private inline modules around it come third: only a `pub use`
+/// naming one can make it reachable.
+pub fn api_visibility(node: &SyntaxNode) -> (bool, Option<String>, Vec<String>) {
     let is_pub = |n: &SyntaxNode| {
         n.children()
             .any(|c| c.kind() == SyntaxKind::VISIBILITY && c.text() == "pub")
@@ -2437,15 +2444,19 @@ pub fn api_visibility(node: &SyntaxNode) -> (bool, Option<String>) {
                 | SyntaxKind::LET_STMT
         )
     }) else {
-        return (false, None);
+        return (false, None, Vec::new());
     };
     let outer = || item.ancestors().skip(1);
     if item.kind() == SyntaxKind::LET_STMT
         || outer().any(|a| matches!(a.kind(), SyntaxKind::FN | SyntaxKind::BLOCK_EXPR))
-        || outer().any(|a| a.kind() == SyntaxKind::MODULE && !is_pub(&a))
     {
-        return (false, None);
+        return (false, None, Vec::new());
     }
+    let mut private_mods: Vec<String> = outer()
+        .filter(|a| a.kind() == SyntaxKind::MODULE && !is_pub(a))
+        .filter_map(|m| item_name(&m))
+        .collect();
+    private_mods.reverse();
     let container = outer().find(|a| {
         matches!(
             a.kind(),
@@ -2457,7 +2468,7 @@ pub fn api_visibility(node: &SyntaxNode) -> (bool, Option<String>) {
         )
     });
     let item_pub = is_pub(&item);
-    match container {
+    let (public, name) = match container {
         None => (item_pub, item_name(&item)),
         Some(c) => match c.kind() {
             SyntaxKind::ENUM => (is_pub(&c), item_name(&c)),
@@ -2468,7 +2479,8 @@ pub fn api_visibility(node: &SyntaxNode) -> (bool, Option<String>) {
             }
             _ => (item_pub && is_pub(&c), item_name(&c)),
         },
-    }
+    };
+    (public, name, private_mods)
 }
 
 /// `field:Struct.name`, or `field:Enum::Variant.name` for enum variants;

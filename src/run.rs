@@ -913,17 +913,20 @@ fn module_items(path: &Path, edition: Edition) -> Option<ModuleItems> {
 /// `src/lib.rs` down, and each module on the way must be a `pub mod`, or be
 /// re-exported (`pub use a::b;`) by a reachable module above it; or the item
 /// itself must be re-exported by one (`pub use a::b::Item;`, `pub use
-/// a::b::*;`, matched by the item's and the module's last name). A file the
+/// a::b::*;`, matched by the item's and the module's last name). An item in
+/// a private inline module needs a `pub use` in its file that names the
+/// module (`pub use private::deeper;`). A file the
 /// library root does not declare (the modules of `src/main.rs`,
 /// `src/bin/`) is not the library's. Where the module files cannot be found
 /// (a `[lib] path`, a `#[path]` attribute) the item counts as reachable.
 fn reachable_from_lib(
     path: &Path,
     manifest: &Path,
-    item: Option<&str>,
+    d: &facts::DeclFact,
     edition: Edition,
     cache: &mut BTreeMap<PathBuf, Option<ModuleItems>>,
 ) -> bool {
+    let item = d.api_item.as_deref();
     let Some(dir) = manifest.parent() else {
         return true;
     };
@@ -931,6 +934,35 @@ fn reachable_from_lib(
     let root = src.join("lib.rs");
     if !root.is_file() {
         return true;
+    }
+    // Inside a private (or `pub(crate)`) inline module, only a `pub use`
+    // naming it (or a module inside it), in its file or a file above, can
+    // reach the item; then its file must be reachable, as below.
+    let mut above: Vec<PathBuf> = vec![path.to_path_buf()];
+    above.extend(
+        path.ancestors()
+            .skip(1)
+            .take_while(|p| p.starts_with(&src))
+            .flat_map(|p| [p.with_extension("rs"), p.join("mod.rs"), p.join("lib.rs")]),
+    );
+    let names_private_mod = |items: &Option<ModuleItems>| {
+        items.as_ref().is_none_or(|items| {
+            items
+                .pub_uses
+                .iter()
+                .any(|p| p.iter().any(|seg| d.private_mods.contains(seg)))
+        })
+    };
+    if !d.private_mods.is_empty()
+        && !above.iter().filter(|f| f.is_file()).any(|f| {
+            names_private_mod(
+                cache
+                    .entry(f.clone())
+                    .or_insert_with(|| module_items(f, edition)),
+            )
+        })
+    {
+        return false;
     }
     if path == root {
         return true;
@@ -1018,13 +1050,7 @@ fn mark_exported_locks(
         for d in a.facts.decls.iter_mut().filter(|d| {
             d.public
                 && d.family != Family::Tokio
-                && reachable_from_lib(
-                    &input.path,
-                    manifest,
-                    d.api_item.as_deref(),
-                    krate.edition,
-                    &mut modules,
-                )
+                && reachable_from_lib(&input.path, manifest, d, krate.edition, &mut modules)
         }) {
             let lib = lib_names
                 .entry(input.crate_id)

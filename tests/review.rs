@@ -935,3 +935,208 @@ fn a_blocking_helper_is_one_finding_listing_its_async_callers() {
         "{stderr}"
     );
 }
+
+/// Writes a one-crate package at `dir` with `files` (path, text).
+fn package(dir: &Path, name: &str, files: &[(&str, &str)]) {
+    for (path, text) in files {
+        let path = dir.join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    std::fs::write(
+        dir.join("Cargo.toml"),
+        format!("[package]\nname = \"{name}\"\nversion = \"0.0.0\"\nedition = \"2021\"\n\n[dependencies]\ntokio = {{ version = \"1\", features = [\"sync\"] }}\n"),
+    )
+    .unwrap();
+}
+
+/// Which locks are public API, beyond `testdata/public_api_reachability`:
+/// type aliases, fn signatures, enum fields, trait impls, inline modules and
+/// re-exports through them, `pub(crate)` containers.
+#[test]
+fn public_api_is_what_code_outside_the_library_can_name() {
+    let tmp = tempfile::tempdir().unwrap();
+    let lib = r#"use std::sync::{Mutex, RwLock};
+
+pub type Shared = Mutex<u32>;
+pub struct Holder { inner: Shared }
+impl Holder { pub async fn bump(&self) { *self.inner.lock().unwrap() += 1; } }
+
+pub(crate) struct Hidden { pub value: Mutex<u8> }
+pub async fn hidden(h: &Hidden) { *h.value.lock().unwrap() += 1; }
+
+pub enum Slot { Full(RwLock<u8>), Empty { waiting: Mutex<u8> } }
+pub async fn slot(s: &Slot) { if let Slot::Empty { waiting } = s { *waiting.lock().unwrap() += 1; } }
+
+mod reexported { pub mod inner { pub static DEEP: std::sync::Mutex<u8> = std::sync::Mutex::new(0); } }
+pub use reexported::inner;
+pub async fn deep() { *inner::DEEP.lock().unwrap() += 1; }
+
+mod sealed { pub mod inner { pub static SEALED: std::sync::Mutex<u8> = std::sync::Mutex::new(0); } }
+pub async fn sealed() { *sealed::inner::SEALED.lock().unwrap() += 1; }
+
+pub async fn param(m: &Mutex<u64>) { *m.lock().unwrap() += 1; }
+async fn private_param(n: &Mutex<i64>) { *n.lock().unwrap() += 1; }
+pub async fn call() { private_param(&Mutex::new(0)).await; }
+
+pub mod api;
+mod internal;
+pub(crate) mod crate_only;
+"#;
+    let api = "pub static API: std::sync::Mutex<u8> = std::sync::Mutex::new(0);\npub async fn api() { *API.lock().unwrap() += 1; }\n";
+    let internal = "pub static INTERNAL: std::sync::Mutex<u8> = std::sync::Mutex::new(0);\npub async fn internal() { *INTERNAL.lock().unwrap() += 1; }\n";
+    let crate_only = "pub static CRATE_ONLY: std::sync::Mutex<u8> = std::sync::Mutex::new(0);\npub async fn crate_only() { *CRATE_ONLY.lock().unwrap() += 1; }\n";
+    // Only src/main.rs declares `served`: the binary's module.
+    let main = "mod served;\n#[tokio::main]\nasync fn main() { served::serve().await; }\n";
+    let served = "pub static SERVED: std::sync::Mutex<u8> = std::sync::Mutex::new(0);\npub async fn serve() { *SERVED.lock().unwrap() += 1; }\n";
+    package(
+        tmp.path(),
+        "edge",
+        &[
+            ("src/lib.rs", lib),
+            ("src/api.rs", api),
+            ("src/internal.rs", internal),
+            ("src/crate_only.rs", crate_only),
+            ("src/main.rs", main),
+            ("src/served.rs", served),
+        ],
+    );
+    let (_, stderr) = outputs(awaitify(tmp.path()).args(["--format", "concise", "."]), 0);
+    let finding = |what: &str| {
+        stderr
+            .lines()
+            .find(|l| l.contains(what))
+            .unwrap_or_else(|| panic!("no finding for {what}:\n{stderr}"))
+            .to_string()
+    };
+    for public in [
+        "type `Shared`",
+        "`Slot::Empty.waiting`",
+        "static `DEEP`",
+        "parameter `m` of `param`",
+        "static `API`",
+    ] {
+        assert!(
+            finding(public).contains("warning[AW102]"),
+            "{public}:\n{stderr}"
+        );
+    }
+    for private in [
+        "`Hidden.value`",
+        "static `SEALED`",
+        "parameter `n` of `private_param`",
+        "static `INTERNAL`",
+        "static `CRATE_ONLY`",
+        "static `SERVED`",
+    ] {
+        assert!(
+            finding(private).contains("warning[AW101]"),
+            "{private}:\n{stderr}"
+        );
+    }
+    assert_eq!(
+        stderr.matches("it is public API of a library").count(),
+        5,
+        "{stderr}"
+    );
+}
+
+/// `harness-fixtures` replaces the default directories; trybuild paths in
+/// the crate's tests still count.
+#[test]
+fn harness_fixtures_are_configurable() {
+    let tmp = tempfile::tempdir().unwrap();
+    let held = "use std::sync::Mutex;\nasync fn held(m: &Mutex<u8>) { *m.lock().unwrap() += 1; }\nfn main() { let _ = held; }\n";
+    package(
+        tmp.path(),
+        "harnessed",
+        &[
+            ("src/lib.rs", ""),
+            ("tests/ui/held.rs", held),
+            ("tests/golden/held.rs", held),
+            ("tests/cases/held.rs", held),
+            (
+                "tests/compiletest.rs",
+                "#[test]\nfn ui() {\n    let t = trybuild::TestCases::new();\n    t.compile_fail(\"tests/cases/*.rs\");\n}\n",
+            ),
+        ],
+    );
+    let (stdout, stderr) = outputs(awaitify(tmp.path()).args(["--format", "concise", "."]), 0);
+    assert!(
+        !stdout.contains("tests/ui/") && !stdout.contains("tests/cases/"),
+        "{stdout}"
+    );
+    assert!(
+        stderr.contains("tests/ui/held.rs:2:35: note[AW002]")
+            && stderr.contains("it is under `tests/ui/`")
+            && stderr.contains("tests/cases/held.rs:2:35: note[AW002]")
+            && stderr.contains("tests/compiletest.rs passes `tests/cases/*.rs` to `compile_fail`"),
+        "{stderr}"
+    );
+    // tests/golden is no harness directory by default: it migrates.
+    assert!(
+        stderr.contains("tests/golden/held.rs:2:15: warning[AW101]"),
+        "{stderr}"
+    );
+    std::fs::write(
+        tmp.path().join("awaitify.toml"),
+        "harness-fixtures = [\"tests/golden/**\"]\n",
+    )
+    .unwrap();
+    let (stdout, stderr) = outputs(awaitify(tmp.path()).args(["--format", "concise", "."]), 0);
+    assert!(
+        stderr.contains("tests/golden/held.rs:2:35: note[AW002]")
+            && stderr
+                .contains("it matches `tests/golden/**` of the configuration's `harness-fixtures`")
+            && stderr.contains("tests/cases/held.rs:2:35: note[AW002]"),
+        "{stderr}"
+    );
+    assert!(stdout.contains("+++ b/tests/ui/held.rs"), "{stdout}");
+    assert!(
+        !stdout.contains("golden") && !stdout.contains("cases"),
+        "{stdout}"
+    );
+}
+
+/// Issue 15, item 3 (rustypaste 0.18.1): a log macro that formats the
+/// plain value a lock later shadows does not block the lock, and its line
+/// stays as it is (`testdata/scope_macros` pins the fixture form).
+#[test]
+fn a_log_macro_before_the_shadowing_lock_does_not_block_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let main = r#"use std::sync::{Arc, RwLock};
+use log::{info, trace};
+
+#[derive(Debug, Default)]
+struct Config {
+    retries: u32,
+}
+
+async fn serve(config: Arc<RwLock<Config>>) -> u32 {
+    config.read().unwrap().retries
+}
+
+#[tokio::main]
+async fn main() {
+    let config = Config::default();
+    trace!("{:#?}", config);
+    info!(target: "setup", retries = ?config.retries, "loaded");
+    let config = Arc::new(RwLock::new(config));
+    config.write().unwrap().retries += 1;
+    println!("{}", serve(Arc::clone(&config)).await);
+}
+"#;
+    package(tmp.path(), "paste", &[("src/main.rs", main)]);
+    let (stdout, stderr) = outputs(awaitify(tmp.path()).args(["--format", "concise", "."]), 0);
+    assert!(
+        stderr.contains("warning[AW101]") && !stderr.contains("AW102"),
+        "{stderr}"
+    );
+    assert!(
+        stdout.contains("+    config.write().await.retries += 1;")
+            && stdout.contains("+    config.read().await.retries")
+            && !stdout.contains("-    trace!")
+            && !stdout.contains("-    info!"),
+        "{stdout}"
+    );
+}
