@@ -786,27 +786,50 @@ fn verify(
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     for crate_id in crates {
         let of_crate: Vec<_> = backups.iter().filter(|b| b.crate_id == crate_id).collect();
-        let Some(manifest) = &of_crate[0].manifest else {
+        let Some(first) = &of_crate[0].manifest else {
             errors.push(format!(
                 "{}: --verify: no Cargo.toml owns it, so it cannot be checked (kept as written)",
                 of_crate[0].display
             ));
             continue;
         };
-        if !quiet {
-            let _ = writeln!(stderr, "awaitify: checking {}", run::shown(manifest));
+        // A crate planned with a library it uses is written with it: every
+        // package of the change is checked, and all are restored together.
+        let mut manifests: Vec<&PathBuf> = vec![first];
+        for m in of_crate.iter().filter_map(|b| b.manifest.as_ref()) {
+            if !manifests.contains(&m) {
+                manifests.push(m);
+            }
         }
-        let result = std::process::Command::new(&cargo)
-            .args([
-                "check",
-                "--all-targets",
-                "--quiet",
-                "--message-format",
-                "short",
-                "--manifest-path",
-            ])
-            .arg(manifest)
-            .output();
+        let check = |manifest: &Path| {
+            std::process::Command::new(&cargo)
+                .args([
+                    "check",
+                    "--all-targets",
+                    "--quiet",
+                    "--message-format",
+                    "short",
+                    "--manifest-path",
+                ])
+                .arg(manifest)
+                .output()
+        };
+        let mut failed = None;
+        for &m in &manifests {
+            if !quiet {
+                let _ = writeln!(stderr, "awaitify: checking {}", run::shown(m));
+            }
+            match check(m) {
+                Ok(o) if o.status.success() => {}
+                result => {
+                    failed = Some((m, result));
+                    break;
+                }
+            }
+        }
+        let Some((manifest, result)) = failed else {
+            continue;
+        };
         let failure = match result {
             Ok(o) if o.status.success() => continue,
             Ok(o) => {

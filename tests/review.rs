@@ -586,6 +586,83 @@ fn verify_restores_a_package_that_does_not_build() {
     assert!(alpha.contains("N.lock().await"), "{alpha}");
 }
 
+/// `--verify` with a crate planned together with the library whose public
+/// lock it uses: both packages are checked, and both restored together.
+#[test]
+fn verify_checks_and_restores_a_library_with_the_crate_that_uses_its_lock() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ws = workspace(tmp.path());
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures.lock"),
+        ws.join("Cargo.lock"),
+    )
+    .unwrap();
+    let target = Path::new(env!("CARGO_TARGET_TMPDIR")).join("verify");
+    let alpha_lib = ws.join("alpha/src/lib.rs");
+    let text = std::fs::read_to_string(&alpha_lib).unwrap();
+    std::fs::write(&alpha_lib, text.replace("static N", "pub static N")).unwrap();
+    let manifest = ws.join("beta/Cargo.toml");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    std::fs::write(
+        &manifest,
+        text.replace(
+            "[dependencies]",
+            "[dependencies]\nalpha = { path = \"../alpha\" }",
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        ws.join("beta/src/uses.rs"),
+        "pub async fn peek() -> u8 { *alpha::N.lock().unwrap() }\n",
+    )
+    .unwrap();
+    // A planted failure in beta that has nothing to do with the migration.
+    std::fs::write(
+        ws.join("beta/src/broken.rs"),
+        "pub const X: u32 = \"not a number\";\n",
+    )
+    .unwrap();
+    // beta's own static is `M`: a namesake of `N` would make `alpha::N`
+    // ambiguous in the joined plan (and the lock manual).
+    let beta_lib = ws.join("beta/src/lib.rs");
+    let text = std::fs::read_to_string(&beta_lib)
+        .unwrap()
+        .replace('N', "M");
+    std::fs::write(&beta_lib, format!("pub mod broken;\npub mod uses;\n{text}")).unwrap();
+    let before: Vec<(PathBuf, Vec<u8>)> = [
+        "alpha/src/lib.rs",
+        "alpha/Cargo.toml",
+        "beta/src/lib.rs",
+        "beta/src/uses.rs",
+        "beta/Cargo.toml",
+    ]
+    .iter()
+    .map(|p| (ws.join(p), std::fs::read(ws.join(p)).unwrap()))
+    .collect();
+
+    let (_, stderr) = outputs(
+        awaitify(&ws).env("CARGO_TARGET_DIR", &target).args([
+            "--write",
+            "--verify",
+            "--unsafe-fixes",
+            "--workspace",
+        ]),
+        2,
+    );
+    assert!(
+        stderr.contains("awaitify: checking alpha/Cargo.toml")
+            && stderr.contains("awaitify: checking beta/Cargo.toml")
+            && stderr.contains(
+                "beta/Cargo.toml: --verify: after the migration the package does not build"
+            )
+            && stderr.contains("mismatched types"),
+        "{stderr}"
+    );
+    for (path, bytes) in before {
+        assert_eq!(std::fs::read(&path).unwrap(), bytes, "{}", path.display());
+    }
+}
+
 #[test]
 fn awaitify_test_compares_with_fixed_files_and_blesses_them() {
     let tmp = tempfile::tempdir().unwrap();
