@@ -69,6 +69,20 @@ pub fn lib_name(manifest: &Path) -> Option<String> {
     Some(name.replace('-', "_"))
 }
 
+/// The library's root file: `[lib] path`, or `src/lib.rs`.
+pub fn lib_root(manifest: &Path) -> Option<PathBuf> {
+    let dir = manifest.parent()?;
+    let doc: DocumentMut = std::fs::read_to_string(manifest).ok()?.parse().ok()?;
+    let custom = doc
+        .get("lib")
+        .and_then(|l| l.get("path"))
+        .and_then(Item::as_str);
+    Some(match custom {
+        Some(p) => dir.join(p),
+        None => dir.join("src/lib.rs"),
+    })
+}
+
 /// The edition a manifest declares, following `edition.workspace = true` up to
 /// the workspace root. Cargo's default is 2015.
 pub fn edition(manifest: &Path) -> Result<Edition> {

@@ -246,8 +246,8 @@ would need the same rewrite.
   re-exports is not reachable;
 - binaries (`src/main.rs`, `src/bin/`, and the modules only they declare),
   tests, examples and benches have no public API. Where the module files
-  cannot be followed (a `[lib] path`, a `#[path]` attribute), a `pub` item
-  counts as public.
+  cannot be followed (a `[lib] path` outside `src/`, a `#[path]`
+  attribute), a `pub` item counts as public.
 
 ## Example
 ```rust

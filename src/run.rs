@@ -918,7 +918,8 @@ fn module_items(path: &Path, edition: Edition) -> Option<ModuleItems> {
 /// module (`pub use private::deeper;`). A file the
 /// library root does not declare (the modules of `src/main.rs`,
 /// `src/bin/`) is not the library's. Where the module files cannot be found
-/// (a `[lib] path`, a `#[path]` attribute) the item counts as reachable.
+/// (a `[lib] path` outside `src/`, a `#[path]` attribute) the item counts
+/// as reachable.
 fn reachable_from_lib(
     path: &Path,
     manifest: &Path,
@@ -931,8 +932,13 @@ fn reachable_from_lib(
         return true;
     };
     let src = dir.join("src");
-    let root = src.join("lib.rs");
-    if !root.is_file() {
+    if path == src.join("main.rs") || path.starts_with(src.join("bin")) {
+        return false;
+    }
+    // A root elsewhere than `src/` (`[lib] path`) has module files the
+    // walk below does not follow.
+    let root = manifest::lib_root(manifest).unwrap_or_else(|| src.join("lib.rs"));
+    if !root.is_file() || root.parent() != Some(src.as_path()) {
         return true;
     }
     // Inside a private (or `pub(crate)`) inline module, only a `pub use`
@@ -966,9 +972,6 @@ fn reachable_from_lib(
     }
     if path == root {
         return true;
-    }
-    if path == src.join("main.rs") || path.starts_with(src.join("bin")) {
-        return false;
     }
     let Some(module) = module_path(path, manifest) else {
         return true;

@@ -1116,6 +1116,35 @@ pub(crate) mod crate_only;
         5,
         "{stderr}"
     );
+
+    // A `[lib] path` in `src/` is the root the module files are followed
+    // from: the binary's modules are still not the library's.
+    let tmp = tempfile::tempdir().unwrap();
+    package(
+        tmp.path(),
+        "lp",
+        &[
+            ("src/mylib.rs", api),
+            ("src/main.rs", main),
+            ("src/served.rs", served),
+        ],
+    );
+    let manifest = tmp.path().join("Cargo.toml");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    std::fs::write(
+        &manifest,
+        text.replace(
+            "[dependencies]",
+            "[lib]\npath = \"src/mylib.rs\"\n\n[dependencies]",
+        ),
+    )
+    .unwrap();
+    let (_, stderr) = outputs(awaitify(tmp.path()).args(["--format", "concise", "."]), 0);
+    assert!(
+        stderr.contains("src/mylib.rs:1:12: warning[AW102] std Mutex static `API`")
+            && stderr.contains("src/served.rs:1:12: warning[AW101] std Mutex static `SERVED`"),
+        "{stderr}"
+    );
 }
 
 /// `harness-fixtures` replaces the default directories; trybuild paths in
