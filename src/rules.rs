@@ -236,8 +236,9 @@ would need the same rewrite.
   ..)` and private items are the crate's own): a `pub` field of a `pub`
   struct, a field of a `pub` enum, a `pub` static, const or type alias, a
   `pub` fn or inherent method, a fn of a trait impl or of a `pub` trait;
-  never a `let` or an item inside a fn body; inline modules around it must
-  be `pub mod`;
+  never a `let` or an item inside a fn body; an inline module around it
+  must be `pub mod`, or be named by a `pub use` in its file or a file above
+  (`pub use private::deeper;`);
 - its file is reachable from `src/lib.rs`: every module on the way is
   declared `pub mod` by its parent file, or is re-exported (`pub use
   a::b;`) by a reachable module above it; or the item itself is re-exported
