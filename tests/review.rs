@@ -1161,6 +1161,11 @@ fn harness_fixtures_are_configurable() {
             ("tests/ui/held.rs", held),
             ("tests/golden/held.rs", held),
             ("tests/cases/held.rs", held),
+            // tokio's own lock is no finding: no note.
+            (
+                "tests/ui/tokio.rs",
+                "use tokio::sync::Mutex;\nasync fn f(m: &Mutex<u8>) { *m.lock().await += 1; }\nfn main() { let _ = f; }\n",
+            ),
             (
                 "tests/compiletest.rs",
                 "#[test]\nfn ui() {\n    let t = trybuild::TestCases::new();\n    t.compile_fail(\"tests/cases/*.rs\");\n}\n",
@@ -1179,6 +1184,7 @@ fn harness_fixtures_are_configurable() {
             && stderr.contains("tests/compiletest.rs passes `tests/cases/*.rs` to `compile_fail`"),
         "{stderr}"
     );
+    assert!(!stderr.contains("tests/ui/tokio.rs"), "{stderr}");
     // tests/golden is no harness directory by default: it migrates.
     assert!(
         stderr.contains("tests/golden/held.rs:2:15: warning[AW101]"),
