@@ -241,7 +241,8 @@ would need the same rewrite.
   (`pub use private::deeper;`);
 - its file is reachable from `src/lib.rs`: every module on the way is
   declared `pub mod` by its parent file, or is re-exported (`pub use
-  a::b;`) by a reachable module above it; or the item itself is re-exported
+  a::b;`, or a glob `pub use a::b::*;` that re-exports what `b` shows) by a
+  reachable module above it; or the item itself is re-exported
   by one (`pub use state::AppState;`, `pub use state::*;`, matched by the
   item's and the module's names). An item in a private module that nothing
   re-exports is not reachable;

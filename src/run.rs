@@ -1004,7 +1004,14 @@ fn reachable_from_lib(
         }
     }
     let last = |p: &Vec<String>| p.last().cloned().unwrap_or_default();
-    let reexports = |k: usize, name: &str| items[k].pub_uses.iter().any(|p| last(p) == name);
+    // `pub use a::b;` re-exports `b`; `pub use a::b::*;` everything public
+    // in `b`, its modules and re-exports too.
+    let reexports = |k: usize, name: &str| {
+        items[k]
+            .pub_uses
+            .iter()
+            .any(|p| last(p) == name || (last(p) == "*" && p.len() >= 2 && p[p.len() - 2] == name))
+    };
     // reach[i]: the module `names[..i]` can be named from outside.
     let mut reach = vec![true];
     let mut declared = true;

@@ -1059,7 +1059,12 @@ pub async fn call() { private_param(&Mutex::new(0)).await; }
 pub mod api;
 mod internal;
 pub(crate) mod crate_only;
+// poise's shape: private modules whose public items glob re-exports reach.
+mod structs;
+pub use structs::*;
 "#;
+    let structs = "mod command;\npub use command::*;\n";
+    let command = "pub struct Command { pub cooldowns: std::sync::Mutex<u8> }\nimpl Command { pub async fn cool(&self) { *self.cooldowns.lock().unwrap() += 1; } }\n";
     let api = "pub static API: std::sync::Mutex<u8> = std::sync::Mutex::new(0);\npub async fn api() { *API.lock().unwrap() += 1; }\n";
     let internal = "pub static INTERNAL: std::sync::Mutex<u8> = std::sync::Mutex::new(0);\npub async fn internal() { *INTERNAL.lock().unwrap() += 1; }\n";
     let crate_only = "pub static CRATE_ONLY: std::sync::Mutex<u8> = std::sync::Mutex::new(0);\npub async fn crate_only() { *CRATE_ONLY.lock().unwrap() += 1; }\n";
@@ -1076,6 +1081,8 @@ pub(crate) mod crate_only;
             ("src/crate_only.rs", crate_only),
             ("src/main.rs", main),
             ("src/served.rs", served),
+            ("src/structs/mod.rs", structs),
+            ("src/structs/command.rs", command),
         ],
     );
     let (_, stderr) = outputs(awaitify(tmp.path()).args(["--format", "concise", "."]), 0);
@@ -1092,6 +1099,7 @@ pub(crate) mod crate_only;
         "static `DEEP`",
         "parameter `m` of `param`",
         "static `API`",
+        "`Command.cooldowns`",
     ] {
         assert!(
             finding(public).contains("warning[AW102]"),
@@ -1113,7 +1121,7 @@ pub(crate) mod crate_only;
     }
     assert_eq!(
         stderr.matches("it is public API of a library").count(),
-        5,
+        6,
         "{stderr}"
     );
 
