@@ -46,10 +46,18 @@ struct Cli {
     command: Option<Command>,
 
     /// Files or directories to scan (gitignore-aware) [default: ., or the
-    /// packages picked with --manifest-path, -p, --workspace].
+    /// packages picked with --manifest-path, -p, --workspace]. Symlinks:
+    /// symlinked directories are not followed; a symlinked `.rs` file is
+    /// scanned, and --write writes its target (never replacing the link)
+    /// only when the target lies inside the paths given; otherwise it is
+    /// read, never written, with a note.
     paths: Vec<PathBuf>,
 
-    /// Apply fixes in place, atomically, crate by crate.
+    /// Apply fixes in place, atomically, crate by crate: a crate is written
+    /// whole or not at all (a failed write restores it; a file changed since
+    /// it was read is not overwritten). A run killed mid-write leaves a
+    /// journal (`.awaitify-journal`) from which the next --write rolls the
+    /// crate back first. Two --write runs on one crate wait for each other.
     #[arg(long, visible_alias = "fix")]
     write: bool,
 
@@ -293,6 +301,8 @@ pub fn cargo_main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
 }
 
 fn run_cli(cli: Cli) -> ExitCode {
+    // A panic in one file's or crate's analysis is reported as one line.
+    run::quiet_panics();
     let stdout = &mut std::io::stdout().lock();
     match cli.command {
         Some(Command::Explain { code }) => {
@@ -466,12 +476,6 @@ fn migrate(cli: &Cli) -> Result<ExitCode> {
     if cli.interactive && !std::io::stdin().is_terminal() {
         bail!("--interactive needs a terminal; review the dry-run diff instead");
     }
-    if let Some(n) = cli.threads {
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(n)
-            .build_global()
-            .with_context(|| format!("--threads {n}"))?;
-    }
     let mut warnings = Vec::new();
     let (mut paths, packages) = match cargo_packages(cli, &mut warnings)? {
         Some((dirs, manifests)) => (dirs, Some(manifests)),
@@ -506,6 +510,8 @@ fn migrate(cli: &Cli) -> Result<ExitCode> {
         packages,
         progress: progress.clone(),
         keep_sources: cli.format == Format::Full && !cli.quiet,
+        threads: cli.threads,
+        write: cli.write,
         ..Options::new(paths)
     };
     let mut outcome = run::run(&opts);
@@ -554,7 +560,9 @@ fn migrate(cli: &Cli) -> Result<ExitCode> {
         outcome.retain_crates(|c| accepted.contains(&c));
     }
     if cli.write {
-        let (errors, backups) = write::write_changes(&outcome.changes, cli.allow_dirty);
+        let roots = write::canonical_roots(&opts.paths);
+        let (errors, backups, journals) =
+            write::write_changes(&outcome.changes, cli.allow_dirty, &roots);
         outcome.errors.extend(errors);
         // A crate with a dirty or read-only file is not written at all.
         let written: BTreeSet<usize> = backups.iter().map(|b| b.crate_id).collect();
@@ -564,6 +572,7 @@ fn migrate(cli: &Cli) -> Result<ExitCode> {
             outcome.errors.extend(errors);
             outcome.retain_crates(|c| !restored.contains(&c));
         }
+        outcome.errors.extend(journals.finish());
     }
     // What goes to stdout, or to --output-file.
     let mut report: Vec<u8> = Vec::new();
@@ -634,6 +643,9 @@ fn migrate(cli: &Cli) -> Result<ExitCode> {
     }
     for w in outcome.warnings.iter().filter(|_| !cli.quiet) {
         let _ = writeln!(stderr, "warning: {w}");
+    }
+    for n in outcome.notes.iter().filter(|_| !cli.quiet) {
+        let _ = writeln!(stderr, "note: {n}");
     }
     for e in &outcome.errors {
         let _ = writeln!(stderr, "error: {e}");

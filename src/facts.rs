@@ -271,6 +271,10 @@ pub enum SiteContext {
     },
     /// A static or const initializer.
     Item,
+    /// A non-async closure in sync code that is not run in place: stored,
+    /// returned or handed to other code (`builder.on_poll(move |d| ..)`), so
+    /// where it runs, on a runtime thread or not, is unknown.
+    Detached,
 }
 
 /// The syntactic shape around a lock call, which decides how it is rewritten.
@@ -614,7 +618,11 @@ pub fn extract(
     for import in imports.all() {
         let path = imports.canonical(&import.path);
         if tracked_import(&path) {
-            if import.public && imports.exported().any(|e| e.tree == import.tree) {
+            // Only lock types matter to other modules' resolution.
+            if import.public
+                && classify(&path).is_some()
+                && imports.exported().any(|e| e.tree == import.tree)
+            {
                 facts.reexports.push((import.local.clone(), path.clone()));
             }
             // A glob: every name it brings in is counted, so that one the
@@ -1639,20 +1647,22 @@ impl Extractor<'_> {
         } else {
             ("fn __awaitify() { __m(", "\n); }")
         };
-        let parsed = SourceFile::parse(&format!("{prefix}{inner}{suffix}"), self.edition);
-        let parses = parsed.errors().is_empty();
-        let shift = start - prefix.len() as u32;
-        if parses && (known || log) {
-            let root = parsed.syntax_node();
-            for node in root.descendants() {
-                self.visit(&node, mac.syntax(), shift);
+        if known || log {
+            // Ranges in the wrapper move back by `shift` into the file. A
+            // macro that starts closer to the file's start than the wrapper's
+            // prefix is long cannot move (and `shift == 0` means "not in a
+            // macro"): it is treated as an unknown macro.
+            let shift = start.checked_sub(prefix.len() as u32).filter(|s| *s > 0);
+            let parsed = SourceFile::parse(&format!("{prefix}{inner}{suffix}"), self.edition);
+            if let (true, Some(shift)) = (parsed.errors().is_empty(), shift) {
+                for node in parsed.syntax_node().descendants() {
+                    self.visit(&node, mac.syntax(), shift);
+                }
+                self.shift = 0;
+                return;
             }
-            self.shift = 0;
-            return;
         }
-        if !parses {
-            self.macro_declarations(mac, &name, &inner, start);
-        }
+        self.macro_declarations(mac, &name, &inner, start);
         // An unknown macro: note the uses of tracked imports in its tokens,
         // and every place handed to it, so that a lock used here is never
         // migrated behind the macro's back.
@@ -1680,47 +1690,43 @@ impl Extractor<'_> {
         }
         let in_async = self.ctx == SiteContext::Async;
         let mut places: Vec<(Target, TextRange)> = Vec::new();
-        if parses {
-            // Its arguments read as expressions: each place they name, as
-            // code would resolve it.
-            self.shift = shift;
-            for node in parsed.syntax_node().descendants() {
-                let place = matches!(node.kind(), SyntaxKind::PATH_EXPR | SyntaxKind::FIELD_EXPR)
-                    && node
-                        .parent()
-                        .is_none_or(|p| p.kind() != SyntaxKind::FIELD_EXPR);
-                if let Some(expr) = ast::Expr::cast(node.clone()).filter(|_| place) {
-                    if let Some(t) = self.root(&expr, mac.syntax(), 0) {
-                        places.push((t, node.text_range() + TextSize::from(shift)));
-                    }
-                }
+        // A local in scope, a field (`.name`, of the struct `x` or `self`
+        // is, where known), or a static, as code around the macro would
+        // resolve them.
+        // In item position no local is in scope.
+        let item_level = at_item_level(mac);
+        for (i, t) in tokens.iter().enumerate() {
+            if t.kind() != SyntaxKind::IDENT {
+                continue;
             }
-            self.shift = 0;
-        } else {
-            // Tokens only: a local in scope, a field (`.name`), or a static.
-            for (i, t) in tokens.iter().enumerate() {
-                if t.kind() != SyntaxKind::IDENT {
-                    continue;
+            let after_dot = i > 0 && tokens[i - 1].kind() == SyntaxKind::DOT;
+            let before_colons = tokens
+                .get(i + 1)
+                .is_some_and(|n| n.kind() == SyntaxKind::COLON2);
+            let name = t.text().to_string();
+            let target = if after_dot {
+                let base = i
+                    .checked_sub(2)
+                    .map(|b| &tokens[b])
+                    .filter(|b| matches!(b.kind(), SyntaxKind::IDENT | SyntaxKind::SELF_KW));
+                let owner = base.and_then(|b| match b.text() {
+                    "self" => impl_type(mac.syntax()),
+                    var => self.var_type_hint(var, mac.syntax()),
+                });
+                Some(Target::Field { name, owner })
+            } else if before_colons {
+                None
+            } else if name.starts_with(|c: char| c.is_ascii_uppercase()) {
+                Some(Target::Static(name))
+            } else if item_level {
+                None
+            } else {
+                match self.lookup_var(&name, mac.syntax(), 0) {
+                    Some(Target::Static(_)) | None => None,
+                    found => found,
                 }
-                let after_dot = i > 0 && tokens[i - 1].kind() == SyntaxKind::DOT;
-                let before_colons = tokens
-                    .get(i + 1)
-                    .is_some_and(|n| n.kind() == SyntaxKind::COLON2);
-                let name = t.text().to_string();
-                let target = if after_dot {
-                    Some(Target::Field { name, owner: None })
-                } else if before_colons {
-                    None
-                } else if name.starts_with(|c: char| c.is_ascii_uppercase()) {
-                    Some(Target::Static(name))
-                } else {
-                    match self.lookup_var(&name, mac.syntax(), 0) {
-                        Some(Target::Static(_)) | None => None,
-                        found => found,
-                    }
-                };
-                places.extend(target.map(|target| (target, t.text_range())));
-            }
+            };
+            places.extend(target.map(|target| (target, t.text_range())));
         }
         let mut seen = HashSet::new();
         for (target, range) in places {
@@ -1740,13 +1746,7 @@ impl Extractor<'_> {
     /// items, their fields and statics are declarations that can never be
     /// rewritten: a lock that flows into one is left to a person.
     fn macro_declarations(&mut self, mac: &ast::MacroCall, name: &str, inner: &str, start: u32) {
-        let at_item_level = mac.syntax().parent().is_some_and(|p| {
-            matches!(
-                p.kind(),
-                SyntaxKind::SOURCE_FILE | SyntaxKind::ITEM_LIST | SyntaxKind::MACRO_ITEMS
-            )
-        });
-        if !at_item_level || !(inner.contains("Mutex") || inner.contains("RwLock")) {
+        if !at_item_level(mac) || !(inner.contains("Mutex") || inner.contains("RwLock")) {
             return;
         }
         let parsed = SourceFile::parse(inner, self.edition);
@@ -2400,6 +2400,17 @@ fn alias_typed(let_stmt: &ast::LetStmt) -> bool {
     })
 }
 
+/// A macro call in item position (a file's or module's item, or one made by
+/// another macro), whose tokens are items if anything.
+fn at_item_level(mac: &ast::MacroCall) -> bool {
+    mac.syntax().parent().is_some_and(|p| {
+        matches!(
+            p.kind(),
+            SyntaxKind::SOURCE_FILE | SyntaxKind::ITEM_LIST | SyntaxKind::MACRO_ITEMS
+        )
+    })
+}
+
 /// A pattern without its `&`s.
 fn strip_ref_pat(pat: Option<ast::Pat>) -> Option<ast::Pat> {
     match pat? {
@@ -2548,6 +2559,70 @@ pub fn fn_key(f: &ast::Fn) -> String {
     }
 }
 
+/// Is a closure called in place, while its enclosing fn runs: an argument of
+/// an iterator adapter or a combinator of `Option`, `Result` and the like?
+fn runs_in_place(closure: &SyntaxNode) -> bool {
+    const IN_PLACE: &[&str] = &[
+        "all",
+        "and_modify",
+        "and_then",
+        "any",
+        "binary_search_by",
+        "binary_search_by_key",
+        "chunk_by",
+        "dedup_by",
+        "dedup_by_key",
+        "filter",
+        "filter_map",
+        "find",
+        "find_map",
+        "flat_map",
+        "fold",
+        "for_each",
+        "get_or_insert_with",
+        "inspect",
+        "is_none_or",
+        "is_ok_and",
+        "is_some_and",
+        "map",
+        "map_err",
+        "map_or",
+        "map_or_else",
+        "max_by",
+        "max_by_key",
+        "min_by",
+        "min_by_key",
+        "ok_or_else",
+        "or_else",
+        "or_insert_with",
+        "or_insert_with_key",
+        "partition",
+        "position",
+        "retain",
+        "retain_mut",
+        "rposition",
+        "scan",
+        "skip_while",
+        "sort_by",
+        "sort_by_cached_key",
+        "sort_by_key",
+        "sort_unstable_by",
+        "sort_unstable_by_key",
+        "take_while",
+        "try_fold",
+        "try_for_each",
+        "unwrap_or_else",
+        "with",
+    ];
+    closure
+        .parent()
+        .filter(|p| p.kind() == SyntaxKind::ARG_LIST)
+        .and_then(|a| a.parent())
+        .and_then(ast::MethodCallExpr::cast)
+        .and_then(|m| m.name_ref())
+        .is_some_and(|n| IN_PLACE.contains(&n.text()))
+}
+
 /// The call a closure (or a fn passed by name) is handed to makes it run
 /// off the async executor.
 fn is_blocking_closure(closure: &SyntaxNode) -> bool {
@@ -2631,12 +2706,17 @@ fn frame_context(
                 fn_name, in_drop, ..
             } = parent
             {
-                // A closure in a test body may be run by a runtime it hands
-                // it to (`rt.block_on(poll_fn(|cx| ..))`).
-                SiteContext::Sync {
-                    fn_name: fn_name.clone(),
-                    in_drop: *in_drop,
-                    test_body: false,
+                // A closure runs as part of its fn only where it is called
+                // in place (`iter.map(|x| ..)`); even then, in a test body
+                // it may be run by a runtime the test drives.
+                if runs_in_place(node) {
+                    SiteContext::Sync {
+                        fn_name: fn_name.clone(),
+                        in_drop: *in_drop,
+                        test_body: false,
+                    }
+                } else {
+                    SiteContext::Detached
                 }
             } else {
                 parent.clone()

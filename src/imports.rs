@@ -32,6 +32,14 @@ impl LockType {
         }
     }
 
+    pub const ALL: &'static [LockType] = &[
+        LockType::Mutex,
+        LockType::RwLock,
+        LockType::MutexGuard,
+        LockType::RwLockReadGuard,
+        LockType::RwLockWriteGuard,
+    ];
+
     pub fn is_guard(self) -> bool {
         !matches!(self, LockType::Mutex | LockType::RwLock)
     }
@@ -242,8 +250,37 @@ impl Imports {
         // Items are found from their keywords' occurrences in the text: a
         // lookup by offset is far cheaper than walking every node.
         let mut seen = HashSet::new();
+        let ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+        let bytes = text.as_bytes();
+        // Names an item can shadow: lock types, and what `use`s bring in
+        // (`use` and `mod` come first, so these are known by then).
+        let mut shadowable: HashSet<String> = HashSet::new();
         for keyword in ["use", "mod", "struct", "enum", "union", "type", "trait"] {
+            if keyword == "struct" {
+                shadowable.extend(
+                    scopes
+                        .iter()
+                        .flat_map(|s| s.names.keys().cloned())
+                        .chain(["Mutex", "RwLock"].map(String::from))
+                        .chain(LockType::ALL.iter().map(|l| l.name().to_string())),
+                );
+                if scopes.iter().any(|s| !s.globs.is_empty()) {
+                    shadowable.extend(STD_SYNC.iter().chain(PARKING_LOT).map(|n| n.to_string()));
+                }
+            }
             for (at, _) in text.match_indices(keyword) {
+                // A whole word only: a lookup by offset costs far more.
+                let end = at + keyword.len();
+                if (at > 0 && ident(bytes[at - 1])) || bytes.get(end).is_some_and(|&b| ident(b)) {
+                    continue;
+                }
+                if !matches!(keyword, "use" | "mod") {
+                    let rest = text[end..].trim_start();
+                    let name_len = rest.bytes().take_while(|&b| ident(b)).count();
+                    if !shadowable.contains(&rest[..name_len]) {
+                        continue;
+                    }
+                }
                 let Ok(offset) = u32::try_from(at) else { break };
                 let Some(token) = root.token_at_offset(offset.into()).right_biased() else {
                     continue;

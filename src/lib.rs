@@ -4,6 +4,7 @@ pub mod baseline;
 pub mod blocking;
 pub mod cli;
 pub mod config;
+pub mod depth;
 pub mod edit;
 pub mod facts;
 pub mod imports;

@@ -897,6 +897,7 @@ pub fn plan(files: &[&FileFacts], opts: &PlanOptions) -> CratePlan {
                 SiteContext::Blocking => Ok(true),
                 SiteContext::SyncInAsync => Err("it is locked in a non-async closure inside async code, where `.await` is impossible".to_string()),
                 SiteContext::Item => Err("it is locked in a static initializer".to_string()),
+                SiteContext::Detached => Err("it is locked in a closure that is stored, returned or handed to other code, which may run it on a runtime thread".to_string()),
                 SiteContext::Sync { in_drop: true, .. } => Err("it is locked in a `Drop` impl, which may run on a runtime thread".to_string()),
                 SiteContext::Sync { test_body: true, .. } => Ok(true),
                 SiteContext::Sync { fn_name, .. } => runtime.off_runtime(units[file], fn_name).map(|()| true),
@@ -1393,11 +1394,18 @@ impl<'a> RuntimeAnalysis<'a> {
         if callers.iter().any(|(_, c)| {
             !matches!(
                 c.ctx,
-                SiteContext::Blocking | SiteContext::Sync { in_drop: false, .. }
+                SiteContext::Blocking
+                    | SiteContext::Sync { in_drop: false, .. }
+                    | SiteContext::Detached
             )
         }) {
             return Err(format!(
                 "it is locked in sync fn `{fn_key}`, which is called from async code; `blocking_lock` would panic there"
+            ));
+        }
+        if callers.iter().any(|(_, c)| c.ctx == SiteContext::Detached) {
+            return Err(format!(
+                "it is locked in sync fn `{fn_key}`, which is called from a closure that may run on a runtime thread"
             ));
         }
         for (u, c) in callers {

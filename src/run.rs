@@ -48,6 +48,11 @@ pub struct Options {
     /// Read the other files of a crate the paths cover only in part (off
     /// for `awaitify test`, whose cases stand alone).
     pub whole_crates: bool,
+    /// Worker threads for reading and parsing; `None`: one per core.
+    pub threads: Option<usize>,
+    /// The run may write (`--write`): it locks each crate's directory, and
+    /// rolls back what an interrupted `--write` left, before reading.
+    pub write: bool,
 }
 
 impl Options {
@@ -69,6 +74,8 @@ impl Options {
             keep_sources: false,
             baseline: None,
             whole_crates: true,
+            threads: None,
+            write: false,
         }
     }
 
@@ -101,7 +108,11 @@ impl Options {
                 .unwrap_or_else(|| relative_to(path, &self.display_root)),
         };
         let s = shown.to_string_lossy().replace('\\', "/");
-        s.strip_prefix("./").map(str::to_string).unwrap_or(s)
+        match s.strip_prefix("./").unwrap_or(&s) {
+            // The current directory itself.
+            "" => ".".to_string(),
+            rest => rest.to_string(),
+        }
     }
 
     /// How the crate configured by `config` is planned.
@@ -227,6 +238,12 @@ pub struct Outcome {
     /// The text (without a byte-order mark) of every file with a finding,
     /// by displayed path, for rendering snippets (with `keep_sources`).
     pub sources: BTreeMap<String, String>,
+    /// One line each, naming the path: what the run did or skipped that is
+    /// not an error (a symlink read but not written, a rolled-back journal).
+    pub notes: Vec<String>,
+    /// With `Options::write`, the locks on the crates' directories: held
+    /// until the outcome is dropped, after writing.
+    pub locks: Vec<crate::write::DirLock>,
 }
 
 struct SourceText {
@@ -353,6 +370,7 @@ fn walk(opts: &Options, out: &mut Outcome) -> Vec<(PathBuf, bool)> {
     let mut used = vec![false; globs.len()];
     let mut example = None;
     let mut files = Vec::new();
+    let mut links = Vec::new();
     for (root, given) in &opts.spelled {
         if !root.exists() {
             out.errors
@@ -363,7 +381,8 @@ fn walk(opts: &Options, out: &mut Outcome) -> Vec<(PathBuf, bool)> {
             match entry {
                 Ok(e) => {
                     let p = e.path();
-                    if is_rs_file(&e) {
+                    let link = is_rs_link(&e);
+                    if link || is_rs_file(&e) {
                         let shown = opts.display(p);
                         let mut hits = excludes.matches(&shown);
                         if let Some(name) = p.file_name() {
@@ -373,7 +392,12 @@ fn walk(opts: &Options, out: &mut Outcome) -> Vec<(PathBuf, bool)> {
                             used[i] = true;
                         }
                         example.get_or_insert(shown);
-                        files.push((p.to_path_buf(), !hits.is_empty()));
+                        let entry = (p.to_path_buf(), !hits.is_empty());
+                        if link {
+                            links.push(entry);
+                        } else {
+                            files.push(entry);
+                        }
                     }
                 }
                 Err(e) => out.errors.push(format!("{}: {e}", given.display())),
@@ -389,9 +413,43 @@ fn walk(opts: &Options, out: &mut Outcome) -> Vec<(PathBuf, bool)> {
             "--exclude `{g}` matches no file; globs match paths as they are shown, relative to the current directory{example}"
         ));
     }
+    // A symlinked file is scanned where it points inside the paths given
+    // (once: not if its target is scanned itself), and only read where it
+    // points outside them: a symlink is never replaced, nor written through.
+    if !links.is_empty() {
+        let roots = crate::write::canonical_roots(&opts.paths);
+        let real: HashSet<PathBuf> = files
+            .iter()
+            .filter_map(|(p, _)| p.canonicalize().ok())
+            .collect();
+        for (link, excluded) in links {
+            let Ok(target) = link.canonicalize() else {
+                continue;
+            };
+            let shown = opts.display(&link);
+            if real.contains(&target) {
+                continue;
+            }
+            let inside = roots.iter().any(|r| target.starts_with(r));
+            if !inside {
+                out.notes.push(format!(
+                    "{shown}: a symlink to {}, outside the paths given: read, never written",
+                    target.display()
+                ));
+            }
+            files.push((link, excluded || !inside));
+        }
+    }
     files.sort();
     files.dedup_by(|a, b| a.0 == b.0);
     files
+}
+
+/// A symlink to a `.rs` file (the walk does not follow symlinks).
+fn is_rs_link(e: &ignore::DirEntry) -> bool {
+    e.path().extension().is_some_and(|x| x == "rs")
+        && std::fs::symlink_metadata(e.path()).is_ok_and(|m| m.file_type().is_symlink())
+        && std::fs::metadata(e.path()).is_ok_and(|m| m.is_file())
 }
 
 fn is_rs_file(e: &ignore::DirEntry) -> bool {
@@ -404,7 +462,7 @@ fn crate_files(dir: &Path) -> Vec<PathBuf> {
     ignore::WalkBuilder::new(dir)
         .build()
         .filter_map(Result::ok)
-        .filter(is_rs_file)
+        .filter(|e| is_rs_file(e) || is_rs_link(e))
         .map(ignore::DirEntry::into_path)
         .collect()
 }
@@ -436,7 +494,17 @@ fn analyse(
     flow_names: Option<&HashSet<String>>,
     full: bool,
     krate: &CrateInfo,
-) -> Result<Analysed, String> {
+) -> Result<Analysed, Failure> {
+    let depth = crate::depth::nesting(&src.text);
+    if depth > crate::depth::MAX_DEPTH {
+        return Err(Failure::Crate(format!(
+            "{}: nested too deeply to analyse (about {depth} levels of brackets and operators; the limit is {}); its crate is not written",
+            src.display,
+            crate::depth::MAX_DEPTH
+        )));
+    }
+    #[cfg(debug_assertions)]
+    fault::panic_if_asked(&src.path);
     let parse = SourceFile::parse(&src.text, src.edition);
     let tree = parse.tree();
     let facts = facts::extract(
@@ -456,10 +524,10 @@ fn analyse(
     if facts.has_error || facts.mentions_locks() {
         if let Some(err) = parse.errors().into_iter().next() {
             let (line, col) = line_col(&src.text, err.range().start().into());
-            return Err(format!(
+            return Err(Failure::Skip(format!(
                 "{}:{line}:{col}: syntax error: {err}; file skipped",
                 src.display
-            ));
+            )));
         }
     }
     Ok(Analysed { src, facts, full })
@@ -513,6 +581,78 @@ struct Loaded {
     async_site: bool,
 }
 
+/// Why a file has no analysis. Each holds one line naming the file.
+#[derive(Debug)]
+enum Failure {
+    /// The file cannot be read or parsed: it is skipped, its crate goes on
+    /// (a file that does not parse does not build, so no rewrite breaks it).
+    Skip(String),
+    /// The file may build but could not be analysed (nested too deeply, an
+    /// internal error): nothing of its crate is written.
+    Crate(String),
+}
+
+/// Runs `f`; a panic in it becomes an internal error about `what`.
+pub fn catch<T>(what: &str, f: impl FnOnce() -> T) -> Result<T, String> {
+    let outer = CATCHING.with(|c| c.replace(true));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    CATCHING.with(|c| c.set(outer));
+    result.map_err(|payload| {
+        let msg = payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic".to_string());
+        let at = PANIC_AT
+            .with(|p| p.take())
+            .map(|at| format!(" at {at}"))
+            .unwrap_or_default();
+        let msg = msg.replace('\n', " ");
+        format!("{what}: internal error: {msg}{at}; please report it")
+    })
+}
+
+thread_local! {
+    /// Where the last panic on this thread happened, if the panic hook of
+    /// `quiet_panics` saw it.
+    static PANIC_AT: std::cell::Cell<Option<String>> = const { std::cell::Cell::new(None) };
+    /// This thread runs inside `catch`.
+    static CATCHING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Makes the panics that `catch` catches quiet: it reports them as one line
+/// with their place (unless `RUST_BACKTRACE` is set, when the default report
+/// is printed too). Other panics are reported as usual.
+pub fn quiet_panics() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let at = info
+            .location()
+            .map(|l| format!("{}:{}", l.file(), l.line()));
+        PANIC_AT.with(|p| p.set(at));
+        if !CATCHING.with(|c| c.get())
+            || std::env::var_os("RUST_BACKTRACE").is_some_and(|v| v != "0")
+        {
+            default(info);
+        }
+    }));
+}
+
+/// A way for tests to make the analysis of a file panic: compiled only in
+/// debug builds, active only when `AWAITIFY_TEST_PANIC` is set.
+#[cfg(debug_assertions)]
+mod fault {
+    /// Panics if `path` ends with `AWAITIFY_TEST_PANIC` (`m1.rs`,
+    /// `c/Cargo.toml`).
+    pub fn panic_if_asked(path: &std::path::Path) {
+        if let Some(name) = std::env::var_os("AWAITIFY_TEST_PANIC") {
+            if path.ends_with(&name) {
+                panic!("AWAITIFY_TEST_PANIC asked for a panic");
+            }
+        }
+    }
+}
+
 /// Reads one file and analyses it as deeply as `wanted` says.
 fn load(
     input: &Input,
@@ -520,35 +660,50 @@ fn load(
     opts: &Options,
     flow_names: Option<&HashSet<String>>,
     wanted: impl Fn(&str) -> Depth,
-) -> Result<Loaded, String> {
+) -> Result<Loaded, Failure> {
     let display = opts.display(&input.path);
-    let loaded = read_source(&input.path, display, krate.edition).and_then(|src| {
-        let async_site = facts::may_hold_async_lock_site(&src.text);
-        let depth = wanted(&src.text);
-        let analysed = if depth == Depth::Skip || krate.broken {
-            None
-        } else {
-            let full = depth == Depth::Full;
-            let mut a = analyse(src, input.file_id, flow_names, full, krate)?;
-            a.facts.read_only = input.read_only;
-            a.facts.unit = krate
-                .manifest
-                .as_deref()
-                .map(|m| compilation_unit(&input.path, m))
-                .unwrap_or_default();
-            file_allows(&mut a, krate);
-            Some(a)
-        };
-        Ok(Loaded {
-            analysed,
-            async_site,
-        })
-    });
+    catch(&display, || {
+        load_file(input, krate, flow_names, display.clone(), wanted)
+    })
+    .unwrap_or_else(|e| Err(Failure::Crate(format!("{e}; its crate is not written"))))
+}
+
+fn load_file(
+    input: &Input,
+    krate: &CrateInfo,
+    flow_names: Option<&HashSet<String>>,
+    display: String,
+    wanted: impl Fn(&str) -> Depth,
+) -> Result<Loaded, Failure> {
+    let loaded = read_source(&input.path, display, krate.edition)
+        .map_err(Failure::Skip)
+        .and_then(|src| {
+            let async_site = facts::may_hold_async_lock_site(&src.text);
+            let depth = wanted(&src.text);
+            let analysed = if depth == Depth::Skip || krate.broken {
+                None
+            } else {
+                let full = depth == Depth::Full;
+                let mut a = analyse(src, input.file_id, flow_names, full, krate)?;
+                a.facts.read_only = input.read_only;
+                a.facts.unit = krate
+                    .manifest
+                    .as_deref()
+                    .map(|m| compilation_unit(&input.path, m))
+                    .unwrap_or_default();
+                file_allows(&mut a, krate);
+                Some(a)
+            };
+            Ok(Loaded {
+                analysed,
+                async_site,
+            })
+        });
     match loaded {
         // A file the run leaves alone is read only to see the locks it uses;
         // one that cannot be read or parsed does not build, so it cannot
         // break either.
-        Err(_) if input.read_only => Ok(Loaded::default()),
+        Err(Failure::Skip(_)) if input.read_only => Ok(Loaded::default()),
         loaded => loaded,
     }
 }
@@ -1200,8 +1355,29 @@ fn mark_exported_locks(
     joins
 }
 
+/// Stack of every thread that parses or walks a syntax tree: the parser and
+/// the walks recurse once per level of nesting. Only the pages a deep file
+/// touches are ever mapped; `MAX_DEPTH` keeps it far from the end.
+pub const STACK_SIZE: usize = 256 << 20;
+
+/// Runs the tool on its own thread pool, whose threads (the one that plans
+/// too) have `STACK_SIZE` of stack.
 pub fn run(opts: &Options) -> Outcome {
-    let opts = &opts.resolved();
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(opts.threads.unwrap_or(0))
+        .stack_size(STACK_SIZE)
+        .thread_name(|i| format!("awaitify-{i}"))
+        .build();
+    match pool {
+        Ok(pool) => pool.install(|| run_on_pool(&opts.resolved())),
+        Err(e) => Outcome {
+            errors: vec![format!("cannot start the worker threads: {e}")],
+            ..Outcome::default()
+        },
+    }
+}
+
+fn run_on_pool(opts: &Options) -> Outcome {
     let mut out = Outcome::default();
     let files = walk(opts, &mut out);
 
@@ -1321,6 +1497,42 @@ pub fn run(opts: &Options) -> Outcome {
     if opts.whole_crates {
         unmatched_config_globs(&inputs, &crates, opts, &mut out.warnings);
     }
+    // Before anything is read: the `--write` lock of every crate directory,
+    // then what an interrupted `--write` left there.
+    let mut dirs: BTreeMap<PathBuf, BTreeSet<usize>> = BTreeMap::new();
+    for input in &inputs {
+        let manifest = crates[input.crate_id].manifest.as_deref();
+        dirs.entry(crate::write::crate_dir(manifest, &input.path))
+            .or_default()
+            .insert(input.crate_id);
+    }
+    let show = |p: &Path| opts.display(p);
+    if opts.write {
+        match crate::write::lock_dirs(&dirs.keys().cloned().collect(), &show) {
+            Ok(locks) => out.locks = locks,
+            Err(e) => {
+                out.errors.push(e);
+                return out;
+            }
+        }
+    }
+    for (dir, ids) in &dirs {
+        match crate::write::recover(dir, opts.write, &show) {
+            Ok(None) => {}
+            Ok(Some(note)) => out.notes.push(note),
+            Err(e) => {
+                out.errors.push(e);
+                for &id in ids {
+                    crates[id].broken = true;
+                    crates[id].selected = false;
+                }
+            }
+        }
+    }
+    inputs.retain(|i| crates[i.crate_id].selected);
+    for (i, input) in inputs.iter_mut().enumerate() {
+        input.file_id = i;
+    }
     out.files_scanned = inputs.iter().filter(|i| !i.read_only).count();
     out.crates = crates
         .iter()
@@ -1353,26 +1565,29 @@ pub fn run(opts: &Options) -> Outcome {
             })
         })
         .collect();
-    let mut failed = vec![false; inputs.len()];
-    let mut analysed: Vec<Option<Analysed>> = Vec::with_capacity(inputs.len());
+    let mut state = Files {
+        analysed: Vec::with_capacity(inputs.len()),
+        failed: vec![false; inputs.len()],
+        errors: std::mem::take(&mut out.errors),
+        blocked: BTreeSet::new(),
+    };
     let mut async_site = vec![false; inputs.len()];
     for (i, r) in results.into_iter().enumerate() {
         match r {
             Ok(loaded) => {
                 async_site[i] = loaded.async_site;
-                analysed.push(loaded.analysed);
+                state.analysed.push(loaded.analysed);
             }
             Err(e) => {
-                out.errors.push(e);
-                failed[i] = true;
-                analysed.push(None);
+                state.fail(&inputs[i], e);
+                state.analysed.push(None);
             }
         }
     }
 
     // Lock types re-exported by a crate's modules (`pub use std::sync::Mutex
     // as StdMutex;`): files that may name one are read again knowing them.
-    for (input, a) in inputs.iter().zip(&analysed) {
+    for (input, a) in inputs.iter().zip(&state.analysed) {
         let (Some(a), Some(manifest)) = (a, crates[input.crate_id].manifest.as_deref()) else {
             continue;
         };
@@ -1388,7 +1603,7 @@ pub fn run(opts: &Options) -> Outcome {
     let again: Vec<usize> = (0..inputs.len())
         .filter(|&i| {
             let reexports = &crates[inputs[i].crate_id].reexports;
-            !failed[i]
+            !state.failed[i]
                 && !reexports.is_empty()
                 && std::fs::read_to_string(&inputs[i].path).is_ok_and(|text| {
                     reexports
@@ -1407,15 +1622,16 @@ pub fn run(opts: &Options) -> Outcome {
         })
         .collect();
     for (i, r) in again.into_iter().zip(reread) {
-        if let Ok(loaded) = r {
-            analysed[i] = loaded.analysed;
+        match r {
+            Ok(loaded) => state.analysed[i] = loaded.analysed,
+            Err(e) => state.fail(&inputs[i], e),
         }
     }
 
     // Then the files that may lock one of those declarations in async code:
     // only these can make a lock a candidate for migration.
     let mut names: Vec<HashSet<String>> = vec![HashSet::new(); crates.len()];
-    for (input, a) in inputs.iter().zip(&analysed) {
+    for (input, a) in inputs.iter().zip(&state.analysed) {
         // Placeholder declarations (types that might be a lock alias) are not locks.
         for d in a
             .iter()
@@ -1425,12 +1641,7 @@ pub fn run(opts: &Options) -> Outcome {
             names[input.crate_id].extend(facts::reach_name(&d.key));
         }
     }
-    let joins = mark_exported_locks(&inputs, &crates, opts, &mut analysed);
-    let mut state = Files {
-        analysed,
-        failed,
-        errors: std::mem::take(&mut out.errors),
-    };
+    let joins = mark_exported_locks(&inputs, &crates, opts, &mut state.analysed);
     state.analyse_more(
         &inputs,
         &crates,
@@ -1449,56 +1660,79 @@ pub fn run(opts: &Options) -> Outcome {
     }
     let mut baseline = opts.baseline.clone();
     for (crate_id, (krate, members)) in crates.iter().zip(&members_of).enumerate() {
-        // Suppressions the baseline made, and the findings they hid.
-        let (mut baselined, mut baselined_findings) = (0, 0);
-        loop {
-            // A joined crate's tests, examples and benches are units of
-            // their own, never the library's namesakes.
-            for &i in members.iter().filter(|&&i| inputs[i].crate_id != crate_id) {
-                if let Some(a) = state.analysed[i].as_mut() {
-                    if !a.facts.unit.is_empty() && !a.facts.unit.starts_with('#') {
-                        a.facts.unit = format!("#{}/{}", inputs[i].crate_id, a.facts.unit);
+        // A crate planned with another is blocked with it: their files are
+        // written together.
+        if members.is_empty()
+            || members
+                .iter()
+                .any(|&i| state.blocked.contains(&inputs[i].crate_id))
+        {
+            continue;
+        }
+        let what = krate
+            .manifest
+            .as_deref()
+            .map(|m| opts.display(m))
+            .unwrap_or_else(|| opts.display(&inputs[members[0]].path));
+        let mut crate_out = Outcome::default();
+        let planned = catch(&what, || {
+            // The test builds' fault hook, planning a crate by its manifest.
+            #[cfg(debug_assertions)]
+            if let Some(m) = &krate.manifest {
+                fault::panic_if_asked(m);
+            }
+            // Suppressions the baseline made, and the findings they hid.
+            let (mut baselined, mut baselined_findings) = (0, 0);
+            loop {
+                // A joined crate's tests, examples and benches are units of
+                // their own, never the library's namesakes.
+                for &i in members.iter().filter(|&&i| inputs[i].crate_id != crate_id) {
+                    if let Some(a) = state.analysed[i].as_mut() {
+                        if !a.facts.unit.is_empty() && !a.facts.unit.starts_with('#') {
+                            a.facts.unit = format!("#{}/{}", inputs[i].crate_id, a.facts.unit);
+                        }
                     }
                 }
-            }
-            let plan = {
-                let facts: Vec<&FileFacts> = members
+                let plan = {
+                    let facts: Vec<&FileFacts> = members
+                        .iter()
+                        .filter_map(|&i| state.analysed[i].as_ref())
+                        .map(|a| &a.facts)
+                        .collect();
+                    plan::plan(&facts, &krate.plan)
+                };
+                // Every file that can reach a lock locked in async code (its
+                // other sites, flows into it), and every file that can call a
+                // sync fn whose callers decide where a site runs, must be
+                // analysed before the plan is trusted.
+                // Only migrating locks need it: more files can add blockers to
+                // a manual lock but never make it migrate, and a flow that
+                // joins it to a migrating lock names the migrating one too.
+                let reach: HashSet<String> = plan
+                    .reports
                     .iter()
-                    .filter_map(|&i| state.analysed[i].as_ref())
-                    .map(|a| &a.facts)
+                    .filter(|r| r.decision == Decision::Migrate)
+                    .flat_map(|r| r.reach_names.iter().cloned())
                     .collect();
-                plan::plan(&facts, &krate.plan)
-            };
-            // Every file that can reach a lock locked in async code (its other
-            // sites, flows into it), and every file that can call a sync fn
-            // whose callers decide where a site runs, must be analysed before
-            // the plan is trusted.
-            // Only migrating locks need it: more files can add blockers to a
-            // manual lock but never make it migrate, and a flow that joins it
-            // to a migrating lock names the migrating one too.
-            let reach: HashSet<String> = plan
-                .reports
-                .iter()
-                .filter(|r| r.decision == Decision::Migrate)
-                .flat_map(|r| r.reach_names.iter().cloned())
-                .collect();
-            let callers: HashSet<String> = plan.runtime_names.iter().cloned().collect();
-            let mut scope = vec![HashSet::new(); crates.len()];
-            scope[crate_id] = reach.union(&callers).cloned().collect();
-            for (&user, _) in joins.iter().filter(|(_, &lib)| lib == crate_id) {
-                scope[user] = scope[crate_id].clone();
-            }
-            let found = state.analyse_more(
-                &inputs,
-                &crates,
-                opts,
-                &scope,
-                |_| true,
-                |_, text| {
-                    facts::needs_analysis(text, &reach) || facts::mentions_call(text, &callers)
-                },
-            );
-            if found == 0 {
+                let callers: HashSet<String> = plan.runtime_names.iter().cloned().collect();
+                let mut scope = vec![HashSet::new(); crates.len()];
+                scope[crate_id] = reach.union(&callers).cloned().collect();
+                for (&user, _) in joins.iter().filter(|(_, &lib)| lib == crate_id) {
+                    scope[user] = scope[crate_id].clone();
+                }
+                let found = state.analyse_more(
+                    &inputs,
+                    &crates,
+                    opts,
+                    &scope,
+                    |_| true,
+                    |_, text| {
+                        facts::needs_analysis(text, &reach) || facts::mentions_call(text, &callers)
+                    },
+                );
+                if found != 0 {
+                    continue;
+                }
                 let present: Vec<usize> = members
                     .iter()
                     .copied()
@@ -1554,16 +1788,31 @@ pub fn run(opts: &Options) -> Outcome {
                     &files,
                     plan,
                     opts,
-                    &mut out,
+                    &mut crate_out,
                 );
                 // The baseline's suppressions are counted on their own.
-                out.suppressed = out.suppressed.saturating_sub(baselined);
-                out.baselined += baselined_findings;
+                crate_out.suppressed = crate_out.suppressed.saturating_sub(baselined);
+                crate_out.baselined += baselined_findings;
                 break;
             }
+        });
+        match planned {
+            Ok(()) => {
+                out.diagnostics.append(&mut crate_out.diagnostics);
+                out.changes.append(&mut crate_out.changes);
+                out.errors.append(&mut crate_out.errors);
+                out.warnings.append(&mut crate_out.warnings);
+                out.notes.append(&mut crate_out.notes);
+                out.suppressed += crate_out.suppressed;
+                out.baselined += crate_out.baselined;
+                out.sources.append(&mut crate_out.sources);
+            }
+            Err(e) => state.errors.push(format!("{e}; the crate is not written")),
         }
     }
     harness_notes(&inputs, &crates, &harness_files, &state, opts, &mut out);
+    // A crate with a file that could not be analysed is not written.
+    out.retain_crates(|c| !state.blocked.contains(&c));
     out.errors.splice(0..0, state.errors);
     // Messages name files as the output does: relative to the current
     // directory (manifests and configurations are found by absolute path).
@@ -1800,9 +2049,22 @@ struct Files {
     analysed: Vec<Option<Analysed>>,
     failed: Vec<bool>,
     errors: Vec<String>,
+    /// Crates with a file that could not be analysed: none is written.
+    blocked: BTreeSet<usize>,
 }
 
 impl Files {
+    fn fail(&mut self, input: &Input, failure: Failure) {
+        self.failed[input.file_id] = true;
+        match failure {
+            Failure::Skip(e) => self.errors.push(e),
+            Failure::Crate(e) => {
+                self.errors.push(e);
+                self.blocked.insert(input.crate_id);
+            }
+        }
+    }
+
     /// Analyses the files not yet analysed, of crates with a non-empty `scope`,
     /// for which `wanted(crate, text)` holds. Returns how many it analysed.
     fn analyse_more(
@@ -1847,10 +2109,7 @@ impl Files {
                     self.analysed[i] = Some(a);
                 }
                 Ok(_) => {}
-                Err(e) => {
-                    self.errors.push(e);
-                    self.failed[i] = true;
-                }
+                Err(e) => self.fail(&inputs[i], e),
             }
         }
         found

@@ -36,3 +36,56 @@ fn readme_example_output_is_current() {
         "README's diff differs from:\n{stdout}"
     );
 }
+
+/// The README's first ```sh block, line by line.
+fn first_sh_block(readme: &str) -> Vec<String> {
+    readme
+        .split("```sh\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .expect("README.md has a ```sh block")
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+/// The README's set-up command is `cargo run` without `--bin`: with two
+/// binaries that works only if the manifest says which one runs. (The command
+/// itself runs verbatim in a fresh clone in `scripts/readme-setup.sh`, a step
+/// of `.ci/run`; a release build is too slow for the test suite.)
+#[test]
+fn readme_setup_command_runs_the_awaitify_binary() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let readme = std::fs::read_to_string(format!("{root}/README.md")).unwrap();
+    let block = first_sh_block(&readme);
+    assert_eq!(
+        block,
+        ["cargo run --release -- testdata/readme_example"],
+        "the README's set-up command changed: check it still works on a fresh clone"
+    );
+    let out = Command::new(env!("CARGO"))
+        .args([
+            "metadata",
+            "--no-deps",
+            "--format-version",
+            "1",
+            "--offline",
+        ])
+        .current_dir(root)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let meta: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let package = &meta["packages"][0];
+    let bins: Vec<&str> = package["targets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["kind"].as_array().unwrap().iter().any(|k| k == "bin"))
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
+    assert!(
+        bins.len() == 1 || package["default_run"] == "awaitify",
+        "`cargo run` cannot tell which of {bins:?} to run: set `default-run`"
+    );
+}
