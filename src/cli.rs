@@ -113,7 +113,9 @@ struct Cli {
     #[arg(long)]
     parking_lot: bool,
 
-    /// Also apply fixes that may change behaviour (tokio::process, spawn_blocking wraps).
+    /// Also apply fixes that may change behaviour (tokio::process, spawn_blocking wraps),
+    /// and migrate locks that are a library's public API (a breaking change;
+    /// or set `public-api = "migrate"` in the configuration).
     #[arg(long)]
     unsafe_fixes: bool,
 
@@ -132,7 +134,11 @@ struct Cli {
     /// 'src/generated/**': they are read, never changed. Globs match paths as
     /// they are shown, relative to the current directory, or (without a `/`)
     /// a file's name; one that matches nothing is warned about. In `cargo
-    /// awaitify`, --exclude takes packages, as cargo's does.
+    /// awaitify`, --exclude takes packages, as cargo's does. Files a test
+    /// harness compiles are always left alone: tests/ui/**,
+    /// tests/compile-fail/**, tests/fail/** (the configuration key
+    /// `harness-fixtures` replaces this list) and the paths the crate's tests
+    /// hand to trybuild or ui_test.
     #[arg(long, value_name = "GLOB")]
     exclude: Vec<String>,
 
@@ -792,27 +798,50 @@ fn verify(
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     for crate_id in crates {
         let of_crate: Vec<_> = backups.iter().filter(|b| b.crate_id == crate_id).collect();
-        let Some(manifest) = &of_crate[0].manifest else {
+        let Some(first) = &of_crate[0].manifest else {
             errors.push(format!(
                 "{}: --verify: no Cargo.toml owns it, so it cannot be checked (kept as written)",
                 of_crate[0].display
             ));
             continue;
         };
-        if !quiet {
-            let _ = writeln!(stderr, "awaitify: checking {}", run::shown(manifest));
+        // A crate planned with a library it uses is written with it: every
+        // package of the change is checked, and all are restored together.
+        let mut manifests: Vec<&PathBuf> = vec![first];
+        for m in of_crate.iter().filter_map(|b| b.manifest.as_ref()) {
+            if !manifests.contains(&m) {
+                manifests.push(m);
+            }
         }
-        let result = std::process::Command::new(&cargo)
-            .args([
-                "check",
-                "--all-targets",
-                "--quiet",
-                "--message-format",
-                "short",
-                "--manifest-path",
-            ])
-            .arg(manifest)
-            .output();
+        let check = |manifest: &Path| {
+            std::process::Command::new(&cargo)
+                .args([
+                    "check",
+                    "--all-targets",
+                    "--quiet",
+                    "--message-format",
+                    "short",
+                    "--manifest-path",
+                ])
+                .arg(manifest)
+                .output()
+        };
+        let mut failed = None;
+        for &m in &manifests {
+            if !quiet {
+                let _ = writeln!(stderr, "awaitify: checking {}", run::shown(m));
+            }
+            match check(m) {
+                Ok(o) if o.status.success() => {}
+                result => {
+                    failed = Some((m, result));
+                    break;
+                }
+            }
+        }
+        let Some((manifest, result)) = failed else {
+            continue;
+        };
         let failure = match result {
             Ok(o) if o.status.success() => continue,
             Ok(o) => {

@@ -9,6 +9,8 @@
 //! policy = "held-across-await"           # or "async-use" (the default)
 //! parking-lot = true                     # also migrate parking_lot locks
 //! exclude = ["benches/**"]               # globs, relative to the crate's directory
+//! public-api = "migrate"                 # also migrate a library's public locks (default "report")
+//! harness-fixtures = ["tests/ui/**"]     # files test harnesses compile (replaces the defaults)
 //!
 //! [per-file-ignores]                     # rules skipped in the files a glob matches
 //! "tests/**" = ["AW201"]
@@ -51,9 +53,21 @@ pub struct Config {
     /// the files they match.
     pub per_file_ignores: Vec<(String, Vec<String>)>,
     pub blocking: Vec<UserBlocking>,
+    /// `public-api = "migrate"`: migrate locks that are public API of a
+    /// library (`Some(false)`: "report", the default).
+    pub public_api_migrate: Option<bool>,
+    /// Globs (relative to the crate's directory) of files a test harness
+    /// compiles as expected failures or expected output; `None`: the
+    /// defaults, [`DEFAULT_HARNESS_FIXTURES`].
+    pub harness_fixtures: Option<Vec<String>>,
 }
 
-const KNOWN_KEYS: &str = "select, ignore, policy, parking-lot, exclude, per-file-ignores, blocking";
+/// Files that trybuild, ui_test and compiletest-style harnesses compile
+/// by convention.
+pub const DEFAULT_HARNESS_FIXTURES: &[&str] =
+    &["tests/ui/**", "tests/compile-fail/**", "tests/fail/**"];
+
+const KNOWN_KEYS: &str = "select, ignore, policy, parking-lot, exclude, per-file-ignores, blocking, public-api, harness-fixtures";
 
 impl Config {
     /// The configuration of the crate whose manifest is `manifest`.
@@ -159,6 +173,24 @@ fn parse(table: &dyn TableLike, file: &Path, prefix: &str) -> Result<Config> {
                     )
                 })?);
             }
+            "public-api" | "public_api" => match item.as_str() {
+                Some("report") => config.public_api_migrate = Some(false),
+                Some("migrate") => config.public_api_migrate = Some(true),
+                _ => bail!(
+                    "{}: `{prefix}{key}` is `{}`; use \"report\" or \"migrate\"",
+                    file.display(),
+                    item.to_string().trim()
+                ),
+            },
+            "harness-fixtures" | "harness_fixtures" => {
+                let globs = strings(key, item)?;
+                for g in &globs {
+                    if let Err(e) = globset::Glob::new(g) {
+                        bail!("{}: `{prefix}{key}`: {e}", file.display());
+                    }
+                }
+                config.harness_fixtures = Some(globs);
+            }
             "parking-lot" | "parking_lot" => match item.as_bool() {
                 Some(b) => config.parking_lot = Some(b),
                 None => bail!("{}: `{prefix}{key}` must be true or false", file.display()),
@@ -251,6 +283,14 @@ mod tests {
         assert_eq!(c.policy, Some(Policy::HeldAcrossAwait));
         assert_eq!(c.parking_lot, Some(true));
         assert_eq!(c.exclude, ["benches/**"]);
+        assert_eq!(c.public_api_migrate, None);
+        assert_eq!(c.harness_fixtures, None);
+        let c = parse_str("public-api = \"migrate\"\nharness-fixtures = [\"tests/trybuild/**\"]\n")
+            .unwrap();
+        assert_eq!(c.public_api_migrate, Some(true));
+        assert_eq!(c.harness_fixtures.unwrap(), ["tests/trybuild/**"]);
+        let c = parse_str("public-api = \"report\"\n").unwrap();
+        assert_eq!(c.public_api_migrate, Some(false));
         let c = parse_str("[per-file-ignores]\n\"tests/**\" = [\"AW201\", \"AW1\"]\n").unwrap();
         assert_eq!(
             c.per_file_ignores,
@@ -272,7 +312,7 @@ mod tests {
         let e = parse_str("polcy = \"x\"\n").unwrap_err().to_string();
         assert_eq!(
             e,
-            "awaitify.toml: unknown key `polcy` (known: select, ignore, policy, parking-lot, exclude, per-file-ignores, blocking)"
+            "awaitify.toml: unknown key `polcy` (known: select, ignore, policy, parking-lot, exclude, per-file-ignores, blocking, public-api, harness-fixtures)"
         );
         for (text, message) in [
             ("policy = \"always\"\n", "`policy` is `\"always\"`"),
@@ -286,6 +326,11 @@ mod tests {
                 "`parking-lot` must be true or false",
             ),
             ("exclude = [\"a/[\"]\n", "`exclude`"),
+            (
+                "public-api = \"break\"\n",
+                "`public-api` is `\"break\"`; use \"report\" or \"migrate\"",
+            ),
+            ("harness-fixtures = [\"a/[\"]\n", "`harness-fixtures`"),
             (
                 "[[blocking]]\npath = \"f\"\nknd = \"wait\"\n",
                 "unknown key `blocking.knd`",

@@ -47,8 +47,17 @@ pub struct DeclFact {
     pub blockers: Vec<String>,
     /// Names in the declared type, to link uses of a lock type alias.
     pub type_names: Vec<String>,
-    /// Declared `pub` (a static, field, fn or type alias).
+    /// Public in its file: declared `pub` (a static, field, fn or type
+    /// alias), in a `pub` struct, enum, trait or inherent method, inside
+    /// `pub mod`s only (see [`api_visibility`]).
     pub public: bool,
+    /// The file-level item a public declaration is reached through (the
+    /// struct of a field, the type of a method, the static, fn or alias
+    /// itself): a `pub use` of this name re-exports it.
+    pub api_item: Option<String>,
+    /// Private inline modules around a public declaration (outermost
+    /// first): it is reachable only through a `pub use` naming one.
+    pub private_mods: Vec<String>,
     /// Public in a library's own code: other crates may name it (set by
     /// the run, which knows the crate).
     pub exported: bool,
@@ -1330,6 +1339,8 @@ impl Extractor<'_> {
                     blockers: Vec::new(),
                     type_names: names,
                     public: false,
+                    api_item: None,
+                    private_mods: Vec::new(),
                     exported: false,
                     guard: false,
                 });
@@ -1352,24 +1363,7 @@ impl Extractor<'_> {
             blockers
                 .push("it is paired with a `Condvar`, which has no tokio equivalent".to_string());
         }
-        // The item (or field) that declares it, and whether it is `pub`.
-        let public = node
-            .ancestors()
-            .find(|a| {
-                matches!(
-                    a.kind(),
-                    SyntaxKind::STATIC
-                        | SyntaxKind::CONST
-                        | SyntaxKind::RECORD_FIELD
-                        | SyntaxKind::FN
-                        | SyntaxKind::TYPE_ALIAS
-                        | SyntaxKind::LET_STMT
-                )
-            })
-            .is_some_and(|item| {
-                item.children()
-                    .any(|c| c.kind() == SyntaxKind::VISIBILITY && c.text() == "pub")
-            });
+        let (public, api_item, private_mods) = api_visibility(node);
         self.facts.decls.push(DeclFact {
             key,
             display,
@@ -1379,6 +1373,8 @@ impl Extractor<'_> {
             blockers,
             type_names: names,
             public,
+            api_item,
+            private_mods,
             exported: false,
             guard: false,
         });
@@ -1590,6 +1586,7 @@ impl Extractor<'_> {
                     self.lock_in_type(ty.syntax()),
                     self.guard_in_type(ty.syntax()),
                 ) {
+                    let (guard_public, guard_item, guard_mods) = api_visibility(ty.syntax());
                     self.facts.decls.push(DeclFact {
                         key: format!("param:{key}#{index}"),
                         display: format!("parameter `{}` of `{key}`", pat.syntax().text()),
@@ -1598,7 +1595,9 @@ impl Extractor<'_> {
                         range: pat.syntax().text_range(),
                         blockers: Vec::new(),
                         type_names: Vec::new(),
-                        public: false,
+                        public: guard_public,
+                        api_item: guard_item.clone(),
+                        private_mods: guard_mods.clone(),
                         exported: false,
                         guard: true,
                     });
@@ -2641,6 +2640,71 @@ fn item_name(node: &SyntaxNode) -> Option<String> {
     node.children()
         .find_map(ast::Name::cast)
         .map(|n| n.text().to_string())
+}
+
+/// Is the declaration at `node` public in its file (code outside the crate
+/// can name it if its module is reachable), and through which item? Exact
+/// `pub` only: `pub(crate)`, `pub(super)` and `pub(in ..)` are private to
+/// the crate. A field needs a `pub` struct (or enum, whose variant fields
+/// are public); a method a `pub` fn in an inherent impl, or any fn of a
+/// trait impl (its signature is the trait's); a trait's fn a `pub` trait.
+/// Items inside fn bodies and `let` bindings are never public. The names
+/// of the private inline modules around it come third: only a `pub use`
+/// naming one can make it reachable.
+pub fn api_visibility(node: &SyntaxNode) -> (bool, Option<String>, Vec<String>) {
+    let is_pub = |n: &SyntaxNode| {
+        n.children()
+            .any(|c| c.kind() == SyntaxKind::VISIBILITY && c.text() == "pub")
+    };
+    let Some(item) = node.ancestors().find(|a| {
+        matches!(
+            a.kind(),
+            SyntaxKind::STATIC
+                | SyntaxKind::CONST
+                | SyntaxKind::RECORD_FIELD
+                | SyntaxKind::TUPLE_FIELD
+                | SyntaxKind::FN
+                | SyntaxKind::TYPE_ALIAS
+                | SyntaxKind::LET_STMT
+        )
+    }) else {
+        return (false, None, Vec::new());
+    };
+    let outer = || item.ancestors().skip(1);
+    if item.kind() == SyntaxKind::LET_STMT
+        || outer().any(|a| matches!(a.kind(), SyntaxKind::FN | SyntaxKind::BLOCK_EXPR))
+    {
+        return (false, None, Vec::new());
+    }
+    let mut private_mods: Vec<String> = outer()
+        .filter(|a| a.kind() == SyntaxKind::MODULE && !is_pub(a))
+        .filter_map(|m| item_name(&m))
+        .collect();
+    private_mods.reverse();
+    let container = outer().find(|a| {
+        matches!(
+            a.kind(),
+            SyntaxKind::STRUCT
+                | SyntaxKind::UNION
+                | SyntaxKind::ENUM
+                | SyntaxKind::IMPL
+                | SyntaxKind::TRAIT
+        )
+    });
+    let item_pub = is_pub(&item);
+    let (public, name) = match container {
+        None => (item_pub, item_name(&item)),
+        Some(c) => match c.kind() {
+            SyntaxKind::ENUM => (is_pub(&c), item_name(&c)),
+            SyntaxKind::TRAIT => (is_pub(&c), item_name(&c)),
+            SyntaxKind::IMPL => {
+                let trait_impl = ast::Impl::cast(c.clone()).is_some_and(|i| i.trait_().is_some());
+                (item_pub || trait_impl, impl_type(&item))
+            }
+            _ => (item_pub && is_pub(&c), item_name(&c)),
+        },
+    };
+    (public, name, private_mods)
 }
 
 /// `field:Struct.name`, or `field:Enum::Variant.name` for enum variants;

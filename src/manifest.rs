@@ -69,6 +69,20 @@ pub fn lib_name(manifest: &Path) -> Option<String> {
     Some(name.replace('-', "_"))
 }
 
+/// The library's root file: `[lib] path`, or `src/lib.rs`.
+pub fn lib_root(manifest: &Path) -> Option<PathBuf> {
+    let dir = manifest.parent()?;
+    let doc: DocumentMut = std::fs::read_to_string(manifest).ok()?.parse().ok()?;
+    let custom = doc
+        .get("lib")
+        .and_then(|l| l.get("path"))
+        .and_then(Item::as_str);
+    Some(match custom {
+        Some(p) => dir.join(p),
+        None => dir.join("src/lib.rs"),
+    })
+}
+
 /// The edition a manifest declares, following `edition.workspace = true` up to
 /// the workspace root. Cargo's default is 2015.
 pub fn edition(manifest: &Path) -> Result<Edition> {
@@ -183,6 +197,24 @@ pub fn tokio_blocker(text: &str, test_only: bool) -> Option<String> {
         }
     }
     None
+}
+
+/// How the manifest depends on tokio, under its own name and not optional:
+/// `None` if it does not, else whether with the `sync` feature (or `full`).
+pub fn tokio_dependency(text: &str) -> Option<bool> {
+    let doc = text.parse::<DocumentMut>().ok()?;
+    if tokio_blocker(text, false).is_some() {
+        return None;
+    }
+    let dep = doc.get("dependencies")?.get("tokio")?;
+    Some(
+        dep.get("features")
+            .and_then(Item::as_array)
+            .is_some_and(|a| {
+                a.iter()
+                    .any(|f| matches!(f.as_str(), Some("sync" | "full")))
+            }),
+    )
 }
 
 /// Returns the manifest text with `tokio` declared and `features` enabled, or

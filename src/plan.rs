@@ -21,12 +21,29 @@ pub enum Policy {
     HeldAcrossAwait,
 }
 
+/// A lock that is public API of a library: migrating it changes its type
+/// for every crate that names it, which no check inside the crate can see.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PublicApi {
+    /// Reported (AW102), left as it is: the default.
+    Report,
+    /// Migrated as an unsafe fix (`--unsafe-fixes`).
+    MigrateUnsafe,
+    /// Migrated, on the configuration's word (`public-api = "migrate"`).
+    Migrate,
+}
+
+/// Why a lock of a library's public API is left alone, and the ways out.
+pub const PUBLIC_API_BLOCKER: &str = "it is public API of a library; migrating it is a breaking change: make it private behind methods, or opt in with `--unsafe-fixes` or `public-api = \"migrate\"` in the configuration";
+
 #[derive(Clone, Debug)]
 pub struct PlanOptions {
     pub policy: Policy,
     pub parking_lot: bool,
     /// Apply fixes that may change behaviour (`tokio::process`).
     pub unsafe_fixes: bool,
+    /// What to do with locks that are public API of a library.
+    pub public_api: PublicApi,
     /// Rules selected and ignored; a finding of a rule that is off is neither
     /// reported nor fixed.
     pub rules: crate::rules::RuleFilter,
@@ -97,6 +114,9 @@ pub struct GroupReport {
     pub reach_names: Vec<String>,
     /// A declaration of the group is public API of a library.
     pub exported: bool,
+    /// Its migration is an unsafe fix: public API, migrated on
+    /// `--unsafe-fixes`.
+    pub unsafe_fix: bool,
     /// The lock-site edits of a migrating group (type paths and imports are
     /// shared and not listed).
     pub edits: Vec<(usize, Edit)>,
@@ -781,6 +801,8 @@ pub fn plan(files: &[&FileFacts], opts: &PlanOptions) -> CratePlan {
                 .and_then(|(_, s)| s.in_fn.as_deref().map(str::to_string)),
             async_sites: async_sites.clone(),
             exported: members.iter().any(|&id| index.decls[id].exported),
+            unsafe_fix: opts.public_api == PublicApi::MigrateUnsafe
+                && members.iter().any(|&id| index.decls[id].exported),
             edits: Vec::new(),
             reach_names: members
                 .iter()
@@ -808,6 +830,21 @@ pub fn plan(files: &[&FileFacts], opts: &PlanOptions) -> CratePlan {
                 report.decl.clone(),
                 "it is joined with a lock of another library".into(),
             ));
+        }
+        if opts.public_api == PublicApi::Report {
+            blockers.extend(
+                members
+                    .iter()
+                    .map(|&id| &index.decls[id])
+                    .filter(|d| d.exported)
+                    .map(|d| {
+                        let at = Loc {
+                            file: d.file,
+                            range: d.range,
+                        };
+                        (at, PUBLIC_API_BLOCKER.to_string())
+                    }),
+            );
         }
         // Declarations, sites and type paths in files the run leaves alone.
         let decls = members.iter().map(|&id| Loc {

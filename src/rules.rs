@@ -91,6 +91,51 @@ by any lock finding under it: which of them a lock gets can depend on files
 the check does not analyse.",
 };
 
+pub const HARNESS_FIXTURE: Rule = Rule {
+    code: "AW002",
+    name: "harness-fixture",
+    severity: Severity::Note,
+    fix: None,
+    summary: "a file a test harness compiles is left unchanged",
+    doc: "## What it does
+Notes a file that a test harness compiles as an expected failure or with
+expected output, and that holds a lock site or a blocking call in async
+code. Such a file is never rewritten, and its findings are not reported:
+this note stands for them.
+
+These files are, by default, those under `tests/ui/`, `tests/compile-fail/`
+and `tests/fail/` (the `harness-fixtures` configuration key replaces this
+list), and those that the crate's tests pass to trybuild or ui_test: the
+string literals (paths or globs) in calls such as
+`t.compile_fail(\"tests/ui/*.rs\")`, `t.pass(..)` or
+`ui_test::..(\"tests/fixtures\")` in files under `tests/`.
+
+## Why is this bad?
+It is not. A trybuild fixture may hold a std `MutexGuard` across an
+`.await` precisely to check that the future is not `Send`; migrating it
+would defeat the test, and its `.stderr` file would no longer match.
+
+## Example
+```rust
+// tests/ui/guard_not_send.rs, compiled by `t.compile_fail(\"tests/ui/*.rs\")`
+async fn held(m: &std::sync::Mutex<u8>) {
+    let g = m.lock().unwrap();
+    other().await;
+}
+```
+
+## Use instead
+Nothing: the file is the test's input.
+
+## Fix safety
+No fix.
+
+## Known problems
+Harness calls are found by their method names (`compile_fail`, `pass`,
+`compile_fail_check_sub`, and paths in `ui_test` calls) and string
+literals; a path built at run time is not seen.",
+};
+
 pub const STD_LOCK_IN_ASYNC: Rule = Rule {
     code: "AW101",
     name: "std-lock-in-async",
@@ -164,7 +209,47 @@ compile or would change behaviour, so a person has to decide.
 - a receiver that could be more than one lock, an unresolved receiver near a
   use of it, or a use inside a macro the tool cannot parse;
 - a use in a file the run leaves alone (`--exclude`, or a crate the paths
-  given cover only in part).
+  given cover only in part);
+- public API of a library (below), or a public lock that another crate of
+  the run names.
+
+## Public API of a library
+A lock (a field, static, type alias, or a fn signature naming it or its
+guard) that code outside the library can name belongs to the library's
+users too: downstream crates, the code a companion proc-macro crate
+generates into them, bindings. Migrating it changes its type for all of
+them, a breaking change that no check inside the crate can see. So it is
+reported with the reason \"public API of a library; migrating it is a
+breaking change\", and left as it is. The ways out: make it private behind
+methods that lock it (then only the crate's own code locks it, and it
+migrates), or opt in: `--unsafe-fixes` migrates it as an unsafe fix, and
+`public-api = \"migrate\"` in the configuration migrates it by default.
+Opted in, a crate of the run that names the lock (the library's name and the
+lock's in one file) and depends on tokio is planned together with the
+library, as a binary of its own package is: the lock and every use of it
+migrate together, or none does. A crate that cannot be planned with it (no
+tokio dependency, or the locks of two libraries) keeps the lock reported: it
+would need the same rewrite.
+
+\"Public API\" is decided from the files, without a compiler:
+- the declaration is exactly `pub` (`pub(crate)`, `pub(super)`, `pub(in
+  ..)` and private items are the crate's own): a `pub` field of a `pub`
+  struct, a field of a `pub` enum, a `pub` static, const or type alias, a
+  `pub` fn or inherent method, a fn of a trait impl or of a `pub` trait;
+  never a `let` or an item inside a fn body; an inline module around it
+  must be `pub mod`, or be named by a `pub use` in its file or a file above
+  (`pub use private::deeper;`);
+- its file is reachable from `src/lib.rs`: every module on the way is
+  declared `pub mod` by its parent file, or is re-exported (`pub use
+  a::b;`, or a glob `pub use a::b::*;` that re-exports what `b` shows) by a
+  reachable module above it; or the item itself is re-exported
+  by one (`pub use state::AppState;`, `pub use state::*;`, matched by the
+  item's and the module's names). An item in a private module that nothing
+  re-exports is not reachable;
+- binaries (`src/main.rs`, `src/bin/`, and the modules only they declare),
+  tests, examples and benches have no public API. Where the module files
+  cannot be followed (a `[lib] path` outside `src/`, a `#[path]`
+  attribute), a `pub` item counts as public.
 
 ## Example
 ```rust
@@ -178,11 +263,14 @@ Make `len` async (then both sites migrate), or keep the lock std and move
 the async site's critical section into `tokio::task::spawn_blocking`.
 
 ## Fix safety
-No fix.
+No fix. A lock kept only because it is public API is migrated (AW101) with
+`--unsafe-fixes`, as an unsafe fix, or with `public-api = \"migrate\"`.
 
 ## Known problems
 Receivers are resolved by name, not type: a lock reached through a trait
-method, a generic helper or a match-arm binding counts as unresolved.",
+method, a generic helper or a match-arm binding counts as unresolved.
+Reachability follows names, not the compiler's resolution: a re-export of
+another item with the same name counts as a re-export of this one.",
 };
 
 pub const PARKING_LOT_IN_ASYNC: Rule = Rule {
@@ -501,6 +589,7 @@ ownership the tool cannot see leave the finding display-only.",
 
 pub const RULES: &[&Rule] = &[
     &UNUSED_SUPPRESSION,
+    &HARNESS_FIXTURE,
     &STD_LOCK_IN_ASYNC,
     &MANUAL_LOCK_MIGRATION,
     &PARKING_LOT_IN_ASYNC,

@@ -122,6 +122,12 @@ impl Options {
             parking_lot: self.parking_lot.or(config.parking_lot).unwrap_or(false),
             unsafe_fixes: self.unsafe_fixes,
             tokio: None,
+            // The configuration's word, else `--unsafe-fixes`.
+            public_api: match (config.public_api_migrate, self.unsafe_fixes) {
+                (Some(true), _) => plan::PublicApi::Migrate,
+                (_, true) => plan::PublicApi::MigrateUnsafe,
+                _ => plan::PublicApi::Report,
+            },
             // As in ruff: `--select` replaces the configuration's selection
             // (its `select` and `ignore`); `--ignore` adds to its `ignore`.
             rules: match &self.select {
@@ -554,6 +560,9 @@ struct CrateInfo {
     selected: bool,
     /// Lock types its modules re-export, by their path in the crate.
     reexports: crate::imports::ReExports,
+    /// Files a test harness compiles (globs relative to the crate's
+    /// directory), each with why: never changed.
+    harness: Vec<(globset::GlobMatcher, String)>,
 }
 
 /// How much of a file to analyse.
@@ -814,32 +823,405 @@ fn in_dev_target(path: &Path, manifest: &Path) -> bool {
     !compilation_unit(path, manifest).is_empty()
 }
 
-/// Marks the public locks of libraries as exported. One that another crate
-/// of the run names (the library's name and the lock's name in one file) is
-/// left to a person: the other crate would need the same rewrite, which a
-/// crate-by-crate plan cannot make.
+/// The files of the crate at `dir` that a test harness compiles as expected
+/// failures or with expected output, as globs relative to `dir`, each with
+/// the reason: the configuration's `harness-fixtures` (or the defaults), and
+/// the string literals the crate's tests pass to trybuild (`compile_fail`,
+/// `pass`, `compile_fail_check_sub`) or name in a file that uses `ui_test`.
+fn harness_fixtures(dir: &Path, config: &Config) -> Vec<(globset::GlobMatcher, String)> {
+    let mut out = Vec::new();
+    let mut add = |glob: &str, why: String| {
+        if let Ok(g) = globset::Glob::new(glob) {
+            out.push((g.compile_matcher(), why));
+        }
+    };
+    match &config.harness_fixtures {
+        Some(globs) => {
+            for g in globs {
+                add(
+                    g,
+                    format!("it matches `{g}` of the configuration's `harness-fixtures`"),
+                );
+            }
+        }
+        None => {
+            for g in crate::config::DEFAULT_HARNESS_FIXTURES {
+                let under = g.trim_end_matches("**");
+                add(
+                    g,
+                    format!(
+                        "it is under `{under}`, where test harnesses keep the files they compile"
+                    ),
+                );
+            }
+        }
+    }
+    let tests = dir.join("tests");
+    if !tests.is_dir() {
+        return out;
+    }
+    let mut files: Vec<PathBuf> = crate_files(&tests);
+    files.sort();
+    for file in files {
+        let Ok(text) = std::fs::read_to_string(&file) else {
+            continue;
+        };
+        let shown = file
+            .strip_prefix(dir)
+            .unwrap_or(&file)
+            .display()
+            .to_string();
+        let ui_test = facts::names_word(&text, "ui_test");
+        for (call, literal) in harness_literals(&text, ui_test) {
+            let glob = match literal.contains(['*', '?', '[']) || literal.ends_with(".rs") {
+                true => literal.trim_start_matches("./").to_string(),
+                false => format!(
+                    "{}/**",
+                    literal.trim_start_matches("./").trim_end_matches('/')
+                ),
+            };
+            add(&glob, format!("{shown} passes `{literal}` to `{call}`"));
+        }
+    }
+    out
+}
+
+/// The string literals a test file hands to a harness: the first argument of
+/// `.compile_fail(..)`, `.pass(..)` and `.compile_fail_check_sub(..)` calls
+/// (trybuild), and, in a file that uses `ui_test`, every literal that names
+/// a path under `tests/`. Each comes with the call that names it.
+fn harness_literals(text: &str, ui_test: bool) -> Vec<(String, String)> {
+    let literal_at = |rest: &str| -> Option<String> {
+        let rest = rest.trim_start().strip_prefix('"')?;
+        let end = rest.find('"')?;
+        let lit = &rest[..end];
+        (!lit.is_empty() && !lit.contains('\\')).then(|| lit.to_string())
+    };
+    let mut out = Vec::new();
+    for call in ["compile_fail", "compile_fail_check_sub", "pass"] {
+        let needle = format!(".{call}(");
+        let mut from = 0;
+        while let Some(at) = text[from..].find(&needle) {
+            let start = from + at + needle.len();
+            from = start;
+            if let Some(lit) = literal_at(&text[start..]) {
+                out.push((call.to_string(), lit));
+            }
+        }
+    }
+    if ui_test {
+        for (i, _) in text.match_indices("\"tests/") {
+            if let Some(lit) = literal_at(&text[i..]) {
+                out.push(("ui_test".to_string(), lit));
+            }
+        }
+    }
+    out
+}
+
+/// AW002: a note for each file a test harness compiles that holds a lock
+/// site or a blocking call in async code. The file is never changed and its
+/// findings are not reported: the note says why.
+fn harness_notes(
+    inputs: &[Input],
+    crates: &[CrateInfo],
+    harness_files: &[(usize, String)],
+    state: &Files,
+    opts: &Options,
+    out: &mut Outcome,
+) {
+    let in_async = |c: &facts::SiteContext| {
+        matches!(
+            c,
+            facts::SiteContext::Async | facts::SiteContext::SyncInAsync
+        )
+    };
+    for (i, why) in harness_files {
+        let Some(a) = state.analysed[*i].as_ref() else {
+            continue;
+        };
+        let rule = &rules::HARNESS_FIXTURE;
+        let krate = &crates[inputs[*i].crate_id];
+        if !krate.plan.rules.enabled(rule) {
+            continue;
+        }
+        // Lock sites count where the file declares a std or parking_lot
+        // lock (tokio's own are no finding); a library's lock it uses is
+        // reported at the library (a use in a file the run leaves alone).
+        let std_lock = a.facts.decls.iter().any(|d| d.family != Family::Tokio);
+        let sites = a
+            .facts
+            .sites
+            .iter()
+            .filter(|s| std_lock && in_async(&s.ctx))
+            .map(|s| (s.range, "a lock site in async code"));
+        let calls = a
+            .facts
+            .blocking
+            .iter()
+            .filter(|b| in_async(&b.ctx))
+            .map(|b| (b.call.call, "a blocking call in async code"));
+        let mut found: Vec<(TextRange, &str)> = sites.chain(calls).collect();
+        found.sort_by_key(|(r, _)| r.start());
+        let Some(&(first, _)) = found.first() else {
+            continue;
+        };
+        if a.facts.allows(rule, first.start()) {
+            out.suppressed += 1;
+            continue;
+        }
+        let text = &a.src.text;
+        let span = |r: TextRange| {
+            let (line, col) = line_col(text, r.start().into());
+            let (end_line, end_col) = line_col(text, r.end().into());
+            Span {
+                path: a.src.display.clone(),
+                start: r.start().into(),
+                end: r.end().into(),
+                line,
+                col,
+                end_line,
+                end_col,
+            }
+        };
+        out.diagnostics.push(Diagnostic {
+            rule,
+            span: span(first),
+            message: format!(
+                "{} is compiled by a test harness as an expected failure or expected output; left unchanged, and its findings are not reported",
+                a.src.display
+            ),
+            labels: found[1..]
+                .iter()
+                .map(|&(r, what)| (span(r), what.to_string()))
+                .collect(),
+            notes: vec![
+                why.clone(),
+                "rewriting it would change what the test checks".to_string(),
+            ],
+            fix: None,
+            edits: Vec::new(),
+            shared_edits: Vec::new(),
+            fixed: false,
+            crate_id: inputs[*i].crate_id,
+            file: a.src.path.clone(),
+            snippet: crate::baseline::snippet(text, first.start().into()),
+        });
+        if opts.keep_sources {
+            out.sources
+                .entry(a.src.display.clone())
+                .or_insert_with(|| text.clone());
+        }
+    }
+}
+
+/// What a module file shows the modules below it: its `mod` items (name,
+/// declared exactly `pub`) and the paths of its `pub use` items (a glob
+/// ends in `*`).
+#[derive(Default, Clone)]
+struct ModuleItems {
+    mods: Vec<(String, bool)>,
+    pub_uses: Vec<Vec<String>>,
+}
+
+fn module_items(path: &Path, edition: Edition) -> Option<ModuleItems> {
+    use ra_ap_syntax::ast::{self, HasModuleItem, HasName, HasVisibility};
+    use ra_ap_syntax::AstNode;
+    let text = std::fs::read_to_string(path).ok()?;
+    let file = SourceFile::parse(&text, edition).tree();
+    let is_pub = |v: Option<ast::Visibility>| v.is_some_and(|v| v.syntax().text() == "pub");
+    fn flatten(tree: &ast::UseTree, prefix: &[String], out: &mut Vec<Vec<String>>) {
+        let mut path = prefix.to_vec();
+        if let Some(p) = tree.path() {
+            path.extend(p.segments().map(|s| s.syntax().text().to_string()));
+        }
+        if let Some(list) = tree.use_tree_list() {
+            for t in list.use_trees() {
+                flatten(&t, &path, out);
+            }
+        } else if tree.star_token().is_some() {
+            path.push("*".to_string());
+            out.push(path);
+        } else {
+            out.push(path);
+        }
+    }
+    let mut items = ModuleItems::default();
+    for item in file.items() {
+        match item {
+            ast::Item::Module(m) => {
+                if let Some(name) = m.name() {
+                    items
+                        .mods
+                        .push((name.text().to_string(), is_pub(m.visibility())));
+                }
+            }
+            ast::Item::Use(u) if is_pub(u.visibility()) => {
+                if let Some(tree) = u.use_tree() {
+                    flatten(&tree, &[], &mut items.pub_uses);
+                }
+            }
+            _ => {}
+        }
+    }
+    Some(items)
+}
+
+/// Can code outside the library of `manifest` name `item`, a public item
+/// (see [`facts::api_visibility`]) of the file `path`? Approximated from the
+/// files alone: the file's module must be declared by its parent file, from
+/// `src/lib.rs` down, and each module on the way must be a `pub mod`, or be
+/// re-exported (`pub use a::b;`) by a reachable module above it; or the item
+/// itself must be re-exported by one (`pub use a::b::Item;`, `pub use
+/// a::b::*;`, matched by the item's and the module's last name). An item in
+/// a private inline module needs a `pub use` in its file that names the
+/// module (`pub use private::deeper;`). A file the
+/// library root does not declare (the modules of `src/main.rs`,
+/// `src/bin/`) is not the library's. Where the module files cannot be found
+/// (a `[lib] path` outside `src/`, a `#[path]` attribute) the item counts
+/// as reachable.
+fn reachable_from_lib(
+    path: &Path,
+    manifest: &Path,
+    d: &facts::DeclFact,
+    edition: Edition,
+    cache: &mut BTreeMap<PathBuf, Option<ModuleItems>>,
+) -> bool {
+    let item = d.api_item.as_deref();
+    let Some(dir) = manifest.parent() else {
+        return true;
+    };
+    let src = dir.join("src");
+    if path == src.join("main.rs") || path.starts_with(src.join("bin")) {
+        return false;
+    }
+    // A root elsewhere than `src/` (`[lib] path`) has module files the
+    // walk below does not follow.
+    let root = manifest::lib_root(manifest).unwrap_or_else(|| src.join("lib.rs"));
+    if !root.is_file() || root.parent() != Some(src.as_path()) {
+        return true;
+    }
+    // Inside a private (or `pub(crate)`) inline module, only a `pub use`
+    // naming it (or a module inside it), in its file or a file above, can
+    // reach the item; then its file must be reachable, as below.
+    let mut above: Vec<PathBuf> = vec![path.to_path_buf()];
+    above.extend(
+        path.ancestors()
+            .skip(1)
+            .take_while(|p| p.starts_with(&src))
+            .flat_map(|p| [p.with_extension("rs"), p.join("mod.rs"), p.join("lib.rs")]),
+    );
+    let names_private_mod = |items: &Option<ModuleItems>| {
+        items.as_ref().is_none_or(|items| {
+            items
+                .pub_uses
+                .iter()
+                .any(|p| p.iter().any(|seg| d.private_mods.contains(seg)))
+        })
+    };
+    if !d.private_mods.is_empty()
+        && !above.iter().filter(|f| f.is_file()).any(|f| {
+            names_private_mod(
+                cache
+                    .entry(f.clone())
+                    .or_insert_with(|| module_items(f, edition)),
+            )
+        })
+    {
+        return false;
+    }
+    if path == root {
+        return true;
+    }
+    let Some(module) = module_path(path, manifest) else {
+        return true;
+    };
+    let names: Vec<&str> = module.split("::").skip(1).collect();
+    // The file of each module on the way: the root, then `src/a.rs` or
+    // `src/a/mod.rs`, ...
+    let mut files = vec![root];
+    for i in 1..names.len() {
+        let base = names[..i].iter().fold(src.clone(), |p, n| p.join(n));
+        let flat = base.with_extension("rs");
+        files.push(match flat.is_file() {
+            true => flat,
+            false => base.join("mod.rs"),
+        });
+    }
+    let mut items = Vec::new();
+    for f in &files {
+        let found = cache
+            .entry(f.clone())
+            .or_insert_with(|| module_items(f, edition));
+        match found {
+            Some(found) => items.push(found.clone()),
+            // Unknown is public.
+            None => return true,
+        }
+    }
+    let last = |p: &Vec<String>| p.last().cloned().unwrap_or_default();
+    // `pub use a::b;` re-exports `b`; `pub use a::b::*;` everything public
+    // in `b`, its modules and re-exports too.
+    let reexports = |k: usize, name: &str| {
+        items[k]
+            .pub_uses
+            .iter()
+            .any(|p| last(p) == name || (last(p) == "*" && p.len() >= 2 && p[p.len() - 2] == name))
+    };
+    // reach[i]: the module `names[..i]` can be named from outside.
+    let mut reach = vec![true];
+    let mut declared = true;
+    for (i, name) in names.iter().enumerate() {
+        let decl = items[i].mods.iter().find(|(m, _)| m == name);
+        declared &= decl.is_some();
+        let by_mod = reach[i] && decl.is_some_and(|(_, p)| *p);
+        let by_use = (0..=i).any(|k| reach[k] && reexports(k, name));
+        reach.push(by_mod || by_use);
+    }
+    let n = names.len();
+    let module_name = names.last().copied().unwrap_or_default();
+    let by_item = (0..n).any(|k| {
+        reach[k]
+            && items[k].pub_uses.iter().any(|p| {
+                item.is_some_and(|it| last(p) == it)
+                    || (last(p) == "*" && p.len() >= 2 && p[p.len() - 2] == module_name)
+            })
+    });
+    declared && (reach[n] || by_item)
+}
+
+/// Marks the public locks of libraries as exported, and returns the crates
+/// to plan together with a library (by crate: the library's). A public lock
+/// that another crate of the run names (the library's name and the lock's
+/// name in one file) needs the same rewrite there: when the library opts in
+/// to migrating its public API, and that crate depends on tokio with its
+/// `sync` feature (the rewrite may name tokio there too), the crate is
+/// planned with the library, as a binary of the library's own package is,
+/// so that the lock and every use of it migrate together or not at all.
+/// Otherwise the lock is left to a person.
 fn mark_exported_locks(
     inputs: &[Input],
     crates: &[CrateInfo],
     opts: &Options,
     analysed: &mut [Option<Analysed>],
-) {
+) -> BTreeMap<usize, usize> {
     let mut exported: Vec<(usize, String, String)> = Vec::new();
     let mut lib_names: BTreeMap<usize, Option<String>> = BTreeMap::new();
+    let mut modules = BTreeMap::new();
     for (input, a) in inputs.iter().zip(analysed.iter_mut()) {
         let Some(a) = a else { continue };
-        let Some(manifest) = crates[input.crate_id].manifest.as_deref() else {
+        let krate = &crates[input.crate_id];
+        let Some(manifest) = krate.manifest.as_deref() else {
             continue;
         };
         if in_dev_target(&input.path, manifest) {
             continue;
         }
-        for d in a
-            .facts
-            .decls
-            .iter_mut()
-            .filter(|d| d.public && d.family != Family::Tokio)
-        {
+        for d in a.facts.decls.iter_mut().filter(|d| {
+            d.public
+                && d.family != Family::Tokio
+                && reachable_from_lib(&input.path, manifest, d, krate.edition, &mut modules)
+        }) {
             let lib = lib_names
                 .entry(input.crate_id)
                 .or_insert_with(|| manifest::lib_name(manifest));
@@ -850,7 +1232,7 @@ fn mark_exported_locks(
         }
     }
     if exported.is_empty() {
-        return;
+        return BTreeMap::new();
     }
     exported.sort();
     exported.dedup();
@@ -875,7 +1257,7 @@ fn mark_exported_locks(
             usable.insert(id, locks);
         }
     }
-    let named: Vec<((usize, String), String)> = inputs
+    let named: Vec<((usize, String), (usize, String))> = inputs
         .par_iter()
         .zip(analysed.par_iter())
         .filter_map(|(input, a)| Some((input, a, usable.get(&input.crate_id)?)))
@@ -890,24 +1272,88 @@ fn mark_exported_locks(
                     text.as_deref()
                         .is_some_and(|t| facts::names_word(t, lib) && facts::names_word(t, name))
                 })
-                .map(|(c, _, name)| ((*c, name.clone()), opts.display(&input.path)))
+                .map(|(c, _, name)| {
+                    let by = (input.crate_id, opts.display(&input.path));
+                    ((*c, name.clone()), by)
+                })
                 .collect::<Vec<_>>()
         })
         .collect();
-    let named: BTreeMap<(usize, String), String> = named.into_iter().rev().collect();
+    // Per library and lock: the crates that name it, each with a file.
+    let mut named_by: BTreeMap<(usize, String), BTreeMap<usize, String>> = BTreeMap::new();
+    for (lock, (by, path)) in named {
+        let paths = named_by.entry(lock).or_default();
+        let first = paths.entry(by).or_insert_with(|| path.clone());
+        if path < *first {
+            *first = path;
+        }
+    }
+    // The crates that can join their library's plan: each joins one library,
+    // and a library that joins another takes no crate in.
+    let opted_in = |c: usize| crates[c].plan.public_api != plan::PublicApi::Report;
+    let mut joins: BTreeMap<usize, usize> = BTreeMap::new();
+    let mut refused: BTreeMap<usize, String> = BTreeMap::new();
+    for ((lib, _), users) in &named_by {
+        if !opted_in(*lib) {
+            continue;
+        }
+        for &user in users.keys() {
+            let text = crates[user]
+                .manifest
+                .as_deref()
+                .and_then(|m| std::fs::read_to_string(m).ok())
+                .unwrap_or_default();
+            if manifest::tokio_dependency(&text).is_none() {
+                refused.insert(user, "it does not depend on tokio".to_string());
+            } else if joins.get(&user).is_some_and(|l| l != lib) {
+                refused.insert(
+                    user,
+                    "it uses the public locks of two libraries".to_string(),
+                );
+            } else {
+                joins.insert(user, *lib);
+            }
+        }
+    }
+    for user in refused.keys() {
+        joins.remove(user);
+    }
+    let chained: Vec<usize> = joins
+        .iter()
+        .filter(|(_, lib)| joins.contains_key(lib))
+        .map(|(&user, _)| user)
+        .collect();
+    for user in chained {
+        joins.remove(&user);
+        refused.insert(
+            user,
+            "its library uses another library's public lock".to_string(),
+        );
+    }
     for (input, a) in inputs.iter().zip(analysed.iter_mut()) {
         let Some(a) = a else { continue };
         for d in a.facts.decls.iter_mut().filter(|d| d.exported) {
             let Some(name) = facts::reach_name(&d.key) else {
                 continue;
             };
-            if let Some(path) = named.get(&(input.crate_id, name.clone())) {
+            let Some(users) = named_by.get(&(input.crate_id, name.clone())) else {
+                continue;
+            };
+            for (user, path) in users {
+                if joins.get(user) == Some(&input.crate_id) {
+                    continue;
+                }
+                let why = match refused.get(user) {
+                    Some(why) => format!(", and cannot be planned with it: {why}"),
+                    None => String::new(),
+                };
                 d.blockers.push(format!(
-                    "it is public, and {path} (another crate of this run) names `{name}`: that crate would need the same rewrite"
+                    "it is public, and {path} (another crate of this run) names `{name}`: that crate would need the same rewrite{why}"
                 ));
             }
         }
     }
+    joins
 }
 
 /// Stack of every thread that parses or walks a syntax tree: the parser and
@@ -943,6 +1389,8 @@ fn run_on_pool(opts: &Options) -> Outcome {
     let mut inputs = Vec::new();
     let mut seen: HashSet<PathBuf> = files.iter().map(|(p, _)| p.clone()).collect();
     let mut queue: std::collections::VecDeque<(PathBuf, bool)> = files.into();
+    // Files a test harness compiles (by input), and why.
+    let mut harness_files: Vec<(usize, String)> = Vec::new();
     while let Some((path, mut read_only)) = queue.pop_front() {
         let manifest = finder.owning_manifest(&path);
         let crate_id = *crate_ids.entry(manifest.clone()).or_insert_with(|| {
@@ -973,7 +1421,13 @@ fn run_on_pool(opts: &Options) -> Outcome {
                     (glob.compile_matcher(), rules.clone())
                 })
                 .collect();
+            let harness = manifest
+                .as_deref()
+                .and_then(Path::parent)
+                .map(|dir| harness_fixtures(dir, &config))
+                .unwrap_or_default();
             crates.push(CrateInfo {
+                harness,
                 per_file_ignores,
                 edition,
                 plan: PlanOptions {
@@ -1028,6 +1482,17 @@ fn run_on_pool(opts: &Options) -> Outcome {
             read_only |= path
                 .strip_prefix(dir)
                 .is_ok_and(|rel| krate.exclude.is_match(rel));
+            let why = path.strip_prefix(dir).ok().and_then(|rel| {
+                krate
+                    .harness
+                    .iter()
+                    .find(|(g, _)| g.is_match(rel))
+                    .map(|(_, why)| why.clone())
+            });
+            if let Some(why) = why {
+                read_only = true;
+                harness_files.push((inputs.len(), why));
+            }
         }
         inputs.push(Input {
             path,
@@ -1183,7 +1648,7 @@ fn run_on_pool(opts: &Options) -> Outcome {
             names[input.crate_id].extend(facts::reach_name(&d.key));
         }
     }
-    mark_exported_locks(&inputs, &crates, opts, &mut state.analysed);
+    let joins = mark_exported_locks(&inputs, &crates, opts, &mut state.analysed);
     state.analyse_more(
         &inputs,
         &crates,
@@ -1193,13 +1658,22 @@ fn run_on_pool(opts: &Options) -> Outcome {
         |c, text| facts::may_lock_in_async(text, &names[c]),
     );
 
+    // A crate that uses a library's public lock, which migrates, is planned
+    // with the library (see `mark_exported_locks`).
+    let planned_with = |c: usize| joins.get(&c).copied().unwrap_or(c);
     let mut members_of: Vec<Vec<usize>> = vec![Vec::new(); crates.len()];
     for (i, input) in inputs.iter().enumerate() {
-        members_of[input.crate_id].push(i);
+        members_of[planned_with(input.crate_id)].push(i);
     }
     let mut baseline = opts.baseline.clone();
     for (crate_id, (krate, members)) in crates.iter().zip(&members_of).enumerate() {
-        if members.is_empty() || state.blocked.contains(&crate_id) {
+        // A crate planned with another is blocked with it: their files are
+        // written together.
+        if members.is_empty()
+            || members
+                .iter()
+                .any(|&i| state.blocked.contains(&inputs[i].crate_id))
+        {
             continue;
         }
         let what = krate
@@ -1217,6 +1691,15 @@ fn run_on_pool(opts: &Options) -> Outcome {
             // Suppressions the baseline made, and the findings they hid.
             let (mut baselined, mut baselined_findings) = (0, 0);
             loop {
+                // A joined crate's tests, examples and benches are units of
+                // their own, never the library's namesakes.
+                for &i in members.iter().filter(|&&i| inputs[i].crate_id != crate_id) {
+                    if let Some(a) = state.analysed[i].as_mut() {
+                        if !a.facts.unit.is_empty() && !a.facts.unit.starts_with('#') {
+                            a.facts.unit = format!("#{}/{}", inputs[i].crate_id, a.facts.unit);
+                        }
+                    }
+                }
                 let plan = {
                     let facts: Vec<&FileFacts> = members
                         .iter()
@@ -1241,6 +1724,9 @@ fn run_on_pool(opts: &Options) -> Outcome {
                 let callers: HashSet<String> = plan.runtime_names.iter().cloned().collect();
                 let mut scope = vec![HashSet::new(); crates.len()];
                 scope[crate_id] = reach.union(&callers).cloned().collect();
+                for (&user, _) in joins.iter().filter(|(_, &lib)| lib == crate_id) {
+                    scope[user] = scope[crate_id].clone();
+                }
                 let found = state.analyse_more(
                     &inputs,
                     &crates,
@@ -1292,9 +1778,20 @@ fn run_on_pool(opts: &Options) -> Outcome {
                     .iter()
                     .filter_map(|&i| state.analysed[i].as_ref())
                     .collect();
+                // The files of crates planned with this library, and their
+                // own manifests.
+                let joined: Vec<(usize, &Path)> = present
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, &i)| inputs[i].crate_id != crate_id)
+                    .filter_map(|(f, &i)| {
+                        Some((f, crates[inputs[i].crate_id].manifest.as_deref()?))
+                    })
+                    .collect();
                 emit(
                     crate_id,
                     krate.manifest.as_deref(),
+                    &joined,
                     &files,
                     plan,
                     opts,
@@ -1320,6 +1817,7 @@ fn run_on_pool(opts: &Options) -> Outcome {
             Err(e) => state.errors.push(format!("{e}; the crate is not written")),
         }
     }
+    harness_notes(&inputs, &crates, &harness_files, &state, opts, &mut out);
     // A crate with a file that could not be analysed is not written.
     out.retain_crates(|c| !state.blocked.contains(&c));
     out.errors.splice(0..0, state.errors);
@@ -1624,10 +2122,29 @@ impl Files {
     }
 }
 
+/// Withdraws every fix of a plan, for `reason`: migrations become manual.
+fn withdraw_fixes(plan: &mut plan::CratePlan, reason: &str) {
+    for r in &mut plan.reports {
+        if r.decision == Decision::Migrate {
+            r.decision = Decision::Manual(vec![(r.decl.clone(), reason.to_string())]);
+        }
+    }
+    plan.edits.clear();
+    plan.imports.clear();
+    plan.tokio_features.clear();
+    for b in &mut plan.blocking {
+        if b.fixed {
+            b.fixed = false;
+            b.notes.push(reason.to_string());
+        }
+    }
+}
+
 /// Turns a crate's plan into new file contents and diagnostics.
 fn emit(
     crate_id: usize,
     manifest_path: Option<&Path>,
+    joined: &[(usize, &Path)],
     files: &[&Analysed],
     mut plan: plan::CratePlan,
     opts: &Options,
@@ -1651,20 +2168,7 @@ fn emit(
         .and_then(|t| t.as_ref().ok())
         .and_then(|text| manifest::tokio_blocker(text, test_only));
     if let Some(reason) = blocker {
-        for r in &mut plan.reports {
-            if r.decision == Decision::Migrate {
-                r.decision = Decision::Manual(vec![(r.decl.clone(), reason.clone())]);
-            }
-        }
-        plan.edits.clear();
-        plan.imports.clear();
-        plan.tokio_features.clear();
-        for b in &mut plan.blocking {
-            if b.fixed {
-                b.fixed = false;
-                b.notes.push(reason.clone());
-            }
-        }
+        withdraw_fixes(&mut plan, &reason);
     }
     let loc = |file: usize, range: TextRange| {
         let (line, col) = line_col(&files[file].src.text, range.start().into());
@@ -1765,18 +2269,51 @@ fn emit(
             old: format!("{bom}{}", a.src.text),
             new: format!("{bom}{new}"),
             crate_id,
-            manifest: manifest_path.map(Path::to_path_buf),
+            manifest: joined
+                .iter()
+                .find(|(f, _)| *f == file)
+                .map(|(_, m)| *m)
+                .or(manifest_path)
+                .map(Path::to_path_buf),
         });
     }
-    if let (Some(m), Some(text)) = (
-        manifest_path,
-        manifest_text.filter(|_| !plan.tokio_features.is_empty()),
-    ) {
+    // The crate's manifest, with the changes of its own files; then the
+    // manifest of each crate planned with it whose files now name tokio.
+    type Manifest<'a> = (
+        &'a Path,
+        Option<anyhow::Result<String>>,
+        Vec<&'a FileChange>,
+    );
+    let mut manifests: Vec<Manifest> = Vec::new();
+    if let Some(m) = manifest_path {
+        let own: Vec<&FileChange> = changes
+            .iter()
+            .filter(|c| c.manifest.as_deref() == Some(m))
+            .collect();
+        manifests.push((m, manifest_text, own));
+    }
+    let mut others: Vec<&Path> = joined.iter().map(|(_, m)| *m).collect();
+    others.sort();
+    others.dedup();
+    for m in others {
+        let own: Vec<&FileChange> = changes
+            .iter()
+            .filter(|c| c.manifest.as_deref() == Some(m))
+            .collect();
+        let names_tokio = own
+            .iter()
+            .any(|c| c.new.matches("tokio").count() > c.old.matches("tokio").count());
+        let text = (names_tokio && !plan.tokio_features.is_empty())
+            .then(|| std::fs::read_to_string(m).map_err(anyhow::Error::from));
+        manifests.push((m, text, own));
+    }
+    let mut manifest_changes = Vec::new();
+    for (m, text, own) in manifests {
+        let Some(text) = text.filter(|_| !plan.tokio_features.is_empty()) else {
+            continue;
+        };
         // Edits only in tests, examples or benches need tokio only there.
-        let dev_only = !plan.tokio_outside_tests
-            || changes
-                .iter()
-                .all(|c: &FileChange| in_dev_target(&c.path, m));
+        let dev_only = !plan.tokio_outside_tests || own.iter().all(|c| in_dev_target(&c.path, m));
         let features: Vec<&str> = plan.tokio_features.iter().copied().collect();
         match text.and_then(|old| {
             Ok(manifest::with_tokio_features(&old, &features, dev_only)?.map(|new| (old, new)))
@@ -1797,7 +2334,7 @@ fn emit(
                     };
                     shared.push((at, text));
                 }
-                changes.push(FileChange {
+                manifest_changes.push(FileChange {
                     path: m.to_path_buf(),
                     display,
                     old,
@@ -1816,6 +2353,7 @@ fn emit(
             }
         }
     }
+    changes.extend(manifest_changes);
     if crate_ok {
         out.changes.extend(changes);
     }
@@ -1936,7 +2474,7 @@ fn emit(
             Decision::Migrate => (
                 format!("{what} is {where_locked}; migrating it to tokio::sync::{}", report.lock.name()),
                 match report.exported {
-                    true => vec!["it is public in a library: its type changes for the crates that use it, which must lock it with `.await` too".to_string()],
+                    true => vec!["it is public in a library: its type changes for the crates that use it, which must lock it with `.await` too (those of this run are migrated with it)".to_string()],
                     false => Vec::new(),
                 },
             ),
@@ -1966,7 +2504,10 @@ fn emit(
             message,
             labels,
             notes,
-            fix: (report.decision == Decision::Migrate).then_some(Applicability::Safe),
+            fix: (report.decision == Decision::Migrate).then_some(match report.unsafe_fix {
+                true => Applicability::Unsafe,
+                false => Applicability::Safe,
+            }),
             edits: fix_edits(fixed, &mut report.edits.iter().map(|(f, e)| (*f, e))),
             shared_edits: if fixed { shared.clone() } else { Vec::new() },
             fixed,

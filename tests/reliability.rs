@@ -46,6 +46,8 @@ fn fuzz_mutated_crates_never_panic_or_break_a_file() {
 
 /// A crate whose lock is declared in `src/lib.rs` and locked in async code
 /// in each of `modules` modules (`src/mN.rs`): every file of it changes.
+/// The lock is `pub(crate)`: a `pub` one would be the library's public API,
+/// reported and left alone (AW102).
 fn lock_crate(dir: &Path, name: &str, modules: usize) {
     std::fs::create_dir_all(dir.join("src")).unwrap();
     std::fs::write(
@@ -53,8 +55,9 @@ fn lock_crate(dir: &Path, name: &str, modules: usize) {
         format!("[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[dependencies]\ntokio = {{ version = \"1\", features = [\"rt\"] }}\n"),
     )
     .unwrap();
-    let mut lib =
-        String::from("use std::sync::Mutex;\n\npub static COUNT: Mutex<u64> = Mutex::new(0);\n");
+    let mut lib = String::from(
+        "use std::sync::Mutex;\n\npub(crate) static COUNT: Mutex<u64> = Mutex::new(0);\n",
+    );
     for m in 0..modules {
         lib.push_str(&format!("mod m{m};\n"));
         std::fs::write(

@@ -457,9 +457,84 @@ fn a_public_lock_that_another_crate_names_is_left_alone() {
     );
     assert!(!stdout.contains("alpha/src/lib.rs"), "{stdout}");
     assert!(stdout.contains("+++ b/beta/src/lib.rs"), "{stdout}");
-    // Without the other crate in view, the migration goes ahead with a note.
+    // Without the other crate in view, it is still public API: reported by
+    // default, migrated with a note only when opted in.
     let (stdout, stderr) = outputs(awaitify(&ws).args(["--format", "concise", "alpha"]), 0);
+    assert!(
+        stderr.contains("it is public API of a library; migrating it is a breaking change"),
+        "{stderr}"
+    );
+    assert!(!stdout.contains("alpha/src/lib.rs"), "{stdout}");
+    let (stdout, stderr) = outputs(
+        awaitify(&ws).args(["--format", "concise", "--unsafe-fixes", "alpha"]),
+        0,
+    );
     assert!(stderr.contains("it is public in a library"), "{stderr}");
+    assert!(stdout.contains("+++ b/alpha/src/lib.rs"), "{stdout}");
+    // Opted in, with both crates in view, they are planned together: beta's
+    // sync `peek` cannot lock a tokio lock, so neither crate changes ...
+    let (stdout, stderr) = outputs(
+        awaitify(&ws).args(["--format", "concise", "--unsafe-fixes", "."]),
+        0,
+    );
+    assert!(
+        stderr.contains("alpha/src/lib.rs:2:12: warning[AW102] std Mutex static `N`")
+            && stderr.contains("beta/src/uses.rs:1:33: it is locked in sync fn `peek`"),
+        "{stderr}"
+    );
+    assert!(
+        !stdout.contains("alpha/src/lib.rs") && !stdout.contains("beta/src/uses.rs"),
+        "{stdout}"
+    );
+    // ... and once beta locks it in async code only, both migrate together,
+    // each manifest with the tokio feature its files need.
+    std::fs::write(
+        ws.join("beta/src/uses.rs"),
+        "pub async fn peek() -> u8 { *alpha::N.lock().unwrap() }\n",
+    )
+    .unwrap();
+    let (stdout, stderr) = outputs(
+        awaitify(&ws).args(["--format", "concise", "--unsafe-fixes", "."]),
+        0,
+    );
+    assert!(
+        stderr.contains("alpha/src/lib.rs:2:12: warning[AW101] std Mutex static `N`"),
+        "{stderr}"
+    );
+    for file in ["alpha/src/lib.rs", "beta/src/uses.rs", "alpha/Cargo.toml"] {
+        assert!(
+            stdout.contains(&format!("+++ b/{file}")),
+            "{file}: {stdout}"
+        );
+    }
+    assert!(
+        stdout.contains("+    pub async fn peek() -> u8 { *alpha::N.lock().await }")
+            || stdout.contains("+pub async fn peek() -> u8 { *alpha::N.lock().await }"),
+        "{stdout}"
+    );
+    // Without tokio, beta cannot be planned with alpha: alpha stays.
+    let manifest = ws.join("beta/Cargo.toml");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    std::fs::write(&manifest, text.replace("tokio = \"1\"\n", "")).unwrap();
+    let (stdout, stderr) = outputs(
+        awaitify(&ws).args(["--format", "concise", "--unsafe-fixes", "."]),
+        0,
+    );
+    assert!(
+        stderr.contains("names `N`: that crate would need the same rewrite, and cannot be planned with it: it does not depend on tokio"),
+        "{stderr}"
+    );
+    assert!(!stdout.contains("alpha/src/lib.rs"), "{stdout}");
+    std::fs::write(&manifest, text).unwrap();
+    std::fs::write(
+        ws.join("beta/src/uses.rs"),
+        "pub fn peek() -> u8 { *alpha::N.lock().unwrap() }\n",
+    )
+    .unwrap();
+    // The configuration's word does the same, as a safe fix.
+    std::fs::write(ws.join("alpha/awaitify.toml"), "public-api = \"migrate\"\n").unwrap();
+    let (stdout, stderr) = outputs(awaitify(&ws).args(["--format", "concise", "alpha"]), 0);
+    assert!(stderr.contains("(1 safe)"), "{stderr}");
     assert!(stdout.contains("+++ b/alpha/src/lib.rs"), "{stdout}");
 }
 
@@ -509,6 +584,83 @@ fn verify_restores_a_package_that_does_not_build() {
     // alpha builds: its migration stays.
     let alpha = std::fs::read_to_string(ws.join("alpha/src/lib.rs")).unwrap();
     assert!(alpha.contains("N.lock().await"), "{alpha}");
+}
+
+/// `--verify` with a crate planned together with the library whose public
+/// lock it uses: both packages are checked, and both restored together.
+#[test]
+fn verify_checks_and_restores_a_library_with_the_crate_that_uses_its_lock() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ws = workspace(tmp.path());
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures.lock"),
+        ws.join("Cargo.lock"),
+    )
+    .unwrap();
+    let target = Path::new(env!("CARGO_TARGET_TMPDIR")).join("verify");
+    let alpha_lib = ws.join("alpha/src/lib.rs");
+    let text = std::fs::read_to_string(&alpha_lib).unwrap();
+    std::fs::write(&alpha_lib, text.replace("static N", "pub static N")).unwrap();
+    let manifest = ws.join("beta/Cargo.toml");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    std::fs::write(
+        &manifest,
+        text.replace(
+            "[dependencies]",
+            "[dependencies]\nalpha = { path = \"../alpha\" }",
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        ws.join("beta/src/uses.rs"),
+        "pub async fn peek() -> u8 { *alpha::N.lock().unwrap() }\n",
+    )
+    .unwrap();
+    // A planted failure in beta that has nothing to do with the migration.
+    std::fs::write(
+        ws.join("beta/src/broken.rs"),
+        "pub const X: u32 = \"not a number\";\n",
+    )
+    .unwrap();
+    // beta's own static is `M`: a namesake of `N` would make `alpha::N`
+    // ambiguous in the joined plan (and the lock manual).
+    let beta_lib = ws.join("beta/src/lib.rs");
+    let text = std::fs::read_to_string(&beta_lib)
+        .unwrap()
+        .replace('N', "M");
+    std::fs::write(&beta_lib, format!("pub mod broken;\npub mod uses;\n{text}")).unwrap();
+    let before: Vec<(PathBuf, Vec<u8>)> = [
+        "alpha/src/lib.rs",
+        "alpha/Cargo.toml",
+        "beta/src/lib.rs",
+        "beta/src/uses.rs",
+        "beta/Cargo.toml",
+    ]
+    .iter()
+    .map(|p| (ws.join(p), std::fs::read(ws.join(p)).unwrap()))
+    .collect();
+
+    let (_, stderr) = outputs(
+        awaitify(&ws).env("CARGO_TARGET_DIR", &target).args([
+            "--write",
+            "--verify",
+            "--unsafe-fixes",
+            "--workspace",
+        ]),
+        2,
+    );
+    assert!(
+        stderr.contains("awaitify: checking alpha/Cargo.toml")
+            && stderr.contains("awaitify: checking beta/Cargo.toml")
+            && stderr.contains(
+                "beta/Cargo.toml: --verify: after the migration the package does not build"
+            )
+            && stderr.contains("mismatched types"),
+        "{stderr}"
+    );
+    for (path, bytes) in before {
+        assert_eq!(std::fs::read(&path).unwrap(), bytes, "{}", path.display());
+    }
 }
 
 #[test]
@@ -863,5 +1015,253 @@ fn a_blocking_helper_is_one_finding_listing_its_async_callers() {
     assert!(
         stderr.contains("0 findings") && stderr.contains("1 in the baseline"),
         "{stderr}"
+    );
+}
+
+/// Writes a one-crate package at `dir` with `files` (path, text).
+fn package(dir: &Path, name: &str, files: &[(&str, &str)]) {
+    for (path, text) in files {
+        let path = dir.join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    std::fs::write(
+        dir.join("Cargo.toml"),
+        format!("[package]\nname = \"{name}\"\nversion = \"0.0.0\"\nedition = \"2021\"\n\n[dependencies]\ntokio = {{ version = \"1\", features = [\"sync\"] }}\n"),
+    )
+    .unwrap();
+}
+
+/// Which locks are public API, beyond `testdata/public_api_reachability`:
+/// type aliases, fn signatures, enum fields, trait impls, inline modules and
+/// re-exports through them, `pub(crate)` containers.
+#[test]
+fn public_api_is_what_code_outside_the_library_can_name() {
+    let tmp = tempfile::tempdir().unwrap();
+    let lib = r#"use std::sync::{Mutex, RwLock};
+
+pub type Shared = Mutex<u32>;
+pub struct Holder { inner: Shared }
+impl Holder { pub async fn bump(&self) { *self.inner.lock().unwrap() += 1; } }
+
+pub(crate) struct Hidden { pub value: Mutex<u8> }
+pub async fn hidden(h: &Hidden) { *h.value.lock().unwrap() += 1; }
+
+pub enum Slot { Full(RwLock<u8>), Empty { waiting: Mutex<u8> } }
+pub async fn slot(s: &Slot) { if let Slot::Empty { waiting } = s { *waiting.lock().unwrap() += 1; } }
+
+mod reexported { pub mod inner { pub static DEEP: std::sync::Mutex<u8> = std::sync::Mutex::new(0); } }
+pub use reexported::inner;
+pub async fn deep() { *inner::DEEP.lock().unwrap() += 1; }
+
+mod sealed { pub mod inner { pub static SEALED: std::sync::Mutex<u8> = std::sync::Mutex::new(0); } }
+pub async fn sealed() { *sealed::inner::SEALED.lock().unwrap() += 1; }
+
+pub async fn param(m: &Mutex<u64>) { *m.lock().unwrap() += 1; }
+async fn private_param(n: &Mutex<i64>) { *n.lock().unwrap() += 1; }
+pub async fn call() { private_param(&Mutex::new(0)).await; }
+
+pub mod api;
+mod internal;
+pub(crate) mod crate_only;
+// poise's shape: private modules whose public items glob re-exports reach.
+mod structs;
+pub use structs::*;
+"#;
+    let structs = "mod command;\npub use command::*;\n";
+    let command = "pub struct Command { pub cooldowns: std::sync::Mutex<u8> }\nimpl Command { pub async fn cool(&self) { *self.cooldowns.lock().unwrap() += 1; } }\n";
+    let api = "pub static API: std::sync::Mutex<u8> = std::sync::Mutex::new(0);\npub async fn api() { *API.lock().unwrap() += 1; }\n";
+    let internal = "pub static INTERNAL: std::sync::Mutex<u8> = std::sync::Mutex::new(0);\npub async fn internal() { *INTERNAL.lock().unwrap() += 1; }\n";
+    let crate_only = "pub static CRATE_ONLY: std::sync::Mutex<u8> = std::sync::Mutex::new(0);\npub async fn crate_only() { *CRATE_ONLY.lock().unwrap() += 1; }\n";
+    // Only src/main.rs declares `served`: the binary's module.
+    let main = "mod served;\n#[tokio::main]\nasync fn main() { served::serve().await; }\n";
+    let served = "pub static SERVED: std::sync::Mutex<u8> = std::sync::Mutex::new(0);\npub async fn serve() { *SERVED.lock().unwrap() += 1; }\n";
+    package(
+        tmp.path(),
+        "edge",
+        &[
+            ("src/lib.rs", lib),
+            ("src/api.rs", api),
+            ("src/internal.rs", internal),
+            ("src/crate_only.rs", crate_only),
+            ("src/main.rs", main),
+            ("src/served.rs", served),
+            ("src/structs/mod.rs", structs),
+            ("src/structs/command.rs", command),
+        ],
+    );
+    let (_, stderr) = outputs(awaitify(tmp.path()).args(["--format", "concise", "."]), 0);
+    let finding = |what: &str| {
+        stderr
+            .lines()
+            .find(|l| l.contains(what))
+            .unwrap_or_else(|| panic!("no finding for {what}:\n{stderr}"))
+            .to_string()
+    };
+    for public in [
+        "type `Shared`",
+        "`Slot::Empty.waiting`",
+        "static `DEEP`",
+        "parameter `m` of `param`",
+        "static `API`",
+        "`Command.cooldowns`",
+    ] {
+        assert!(
+            finding(public).contains("warning[AW102]"),
+            "{public}:\n{stderr}"
+        );
+    }
+    for private in [
+        "`Hidden.value`",
+        "static `SEALED`",
+        "parameter `n` of `private_param`",
+        "static `INTERNAL`",
+        "static `CRATE_ONLY`",
+        "static `SERVED`",
+    ] {
+        assert!(
+            finding(private).contains("warning[AW101]"),
+            "{private}:\n{stderr}"
+        );
+    }
+    assert_eq!(
+        stderr.matches("it is public API of a library").count(),
+        6,
+        "{stderr}"
+    );
+
+    // A `[lib] path` in `src/` is the root the module files are followed
+    // from: the binary's modules are still not the library's.
+    let tmp = tempfile::tempdir().unwrap();
+    package(
+        tmp.path(),
+        "lp",
+        &[
+            ("src/mylib.rs", api),
+            ("src/main.rs", main),
+            ("src/served.rs", served),
+        ],
+    );
+    let manifest = tmp.path().join("Cargo.toml");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    std::fs::write(
+        &manifest,
+        text.replace(
+            "[dependencies]",
+            "[lib]\npath = \"src/mylib.rs\"\n\n[dependencies]",
+        ),
+    )
+    .unwrap();
+    let (_, stderr) = outputs(awaitify(tmp.path()).args(["--format", "concise", "."]), 0);
+    assert!(
+        stderr.contains("src/mylib.rs:1:12: warning[AW102] std Mutex static `API`")
+            && stderr.contains("src/served.rs:1:12: warning[AW101] std Mutex static `SERVED`"),
+        "{stderr}"
+    );
+}
+
+/// `harness-fixtures` replaces the default directories; trybuild paths in
+/// the crate's tests still count.
+#[test]
+fn harness_fixtures_are_configurable() {
+    let tmp = tempfile::tempdir().unwrap();
+    let held = "use std::sync::Mutex;\nasync fn held(m: &Mutex<u8>) { *m.lock().unwrap() += 1; }\nfn main() { let _ = held; }\n";
+    package(
+        tmp.path(),
+        "harnessed",
+        &[
+            ("src/lib.rs", ""),
+            ("tests/ui/held.rs", held),
+            ("tests/golden/held.rs", held),
+            ("tests/cases/held.rs", held),
+            // tokio's own lock is no finding: no note.
+            (
+                "tests/ui/tokio.rs",
+                "use tokio::sync::Mutex;\nasync fn f(m: &Mutex<u8>) { *m.lock().await += 1; }\nfn main() { let _ = f; }\n",
+            ),
+            (
+                "tests/compiletest.rs",
+                "#[test]\nfn ui() {\n    let t = trybuild::TestCases::new();\n    t.compile_fail(\"tests/cases/*.rs\");\n}\n",
+            ),
+        ],
+    );
+    let (stdout, stderr) = outputs(awaitify(tmp.path()).args(["--format", "concise", "."]), 0);
+    assert!(
+        !stdout.contains("tests/ui/") && !stdout.contains("tests/cases/"),
+        "{stdout}"
+    );
+    assert!(
+        stderr.contains("tests/ui/held.rs:2:35: note[AW002]")
+            && stderr.contains("it is under `tests/ui/`")
+            && stderr.contains("tests/cases/held.rs:2:35: note[AW002]")
+            && stderr.contains("tests/compiletest.rs passes `tests/cases/*.rs` to `compile_fail`"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("tests/ui/tokio.rs"), "{stderr}");
+    // tests/golden is no harness directory by default: it migrates.
+    assert!(
+        stderr.contains("tests/golden/held.rs:2:15: warning[AW101]"),
+        "{stderr}"
+    );
+    std::fs::write(
+        tmp.path().join("awaitify.toml"),
+        "harness-fixtures = [\"tests/golden/**\"]\n",
+    )
+    .unwrap();
+    let (stdout, stderr) = outputs(awaitify(tmp.path()).args(["--format", "concise", "."]), 0);
+    assert!(
+        stderr.contains("tests/golden/held.rs:2:35: note[AW002]")
+            && stderr
+                .contains("it matches `tests/golden/**` of the configuration's `harness-fixtures`")
+            && stderr.contains("tests/cases/held.rs:2:35: note[AW002]"),
+        "{stderr}"
+    );
+    assert!(stdout.contains("+++ b/tests/ui/held.rs"), "{stdout}");
+    assert!(
+        !stdout.contains("golden") && !stdout.contains("cases"),
+        "{stdout}"
+    );
+}
+
+/// Issue 15, item 3 (rustypaste 0.18.1): a log macro that formats the
+/// plain value a lock later shadows does not block the lock, and its line
+/// stays as it is (`testdata/scope_macros` pins the fixture form).
+#[test]
+fn a_log_macro_before_the_shadowing_lock_does_not_block_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let main = r#"use std::sync::{Arc, RwLock};
+use log::{info, trace};
+
+#[derive(Debug, Default)]
+struct Config {
+    retries: u32,
+}
+
+async fn serve(config: Arc<RwLock<Config>>) -> u32 {
+    config.read().unwrap().retries
+}
+
+#[tokio::main]
+async fn main() {
+    let config = Config::default();
+    trace!("{:#?}", config);
+    info!(target: "setup", retries = ?config.retries, "loaded");
+    let config = Arc::new(RwLock::new(config));
+    config.write().unwrap().retries += 1;
+    println!("{}", serve(Arc::clone(&config)).await);
+}
+"#;
+    package(tmp.path(), "paste", &[("src/main.rs", main)]);
+    let (stdout, stderr) = outputs(awaitify(tmp.path()).args(["--format", "concise", "."]), 0);
+    assert!(
+        stderr.contains("warning[AW101]") && !stderr.contains("AW102"),
+        "{stderr}"
+    );
+    assert!(
+        stdout.contains("+    config.write().await.retries += 1;")
+            && stdout.contains("+    config.read().await.retries")
+            && !stdout.contains("-    trace!")
+            && !stdout.contains("-    info!"),
+        "{stdout}"
     );
 }
