@@ -181,19 +181,6 @@ pub fn rs_files(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-}
-
 /// Syntax errors of every `.rs` file under `dir`, by path.
 fn parse_errors(dir: &Path, edition: Edition) -> Vec<(PathBuf, usize)> {
     rs_files(dir)
@@ -238,7 +225,7 @@ pub fn run_batch(
         let dir = work.join(format!("case{n}"));
         let target = match &s.crate_dir {
             Some(c) => {
-                copy_dir(c, &dir);
+                crate::common::copy_dir(c, &dir);
                 dir.join(s.file.strip_prefix(c).unwrap())
             }
             None => {
