@@ -1708,6 +1708,10 @@ impl Extractor<'_> {
             });
         }
         let callee_key = self.callee_key(node, anchor, &callee);
+        let spawner = matches!(
+            callee.as_str(),
+            "spawn" | "spawn_blocking" | "block_in_place"
+        );
         // For the blocking rules alone, helper chains need only calls that
         // name their fn exactly.
         if !self.blocking_only || callee_key.is_some() {
@@ -1733,6 +1737,7 @@ impl Extractor<'_> {
         if let Some(args) = ast::CallExpr::cast(node.clone())
             .and_then(|c| c.arg_list())
             .or_else(|| ast::MethodCallExpr::cast(node.clone()).and_then(|m| m.arg_list()))
+            .filter(|_| spawner)
         {
             for arg in args.args() {
                 let ast::Expr::PathExpr(p) = &arg else {
@@ -2605,12 +2610,19 @@ fn let_binding(name: &str, anchor: &SyntaxNode) -> Option<(ast::Expr, Option<usi
 /// A `let` annotated with a type that may be a lock type alias (`let db:
 /// Db = ..`): the crate-wide index decides.
 fn alias_typed(let_stmt: &ast::LetStmt) -> bool {
-    let_stmt.ty().is_some_and(|t| {
-        t.syntax()
-            .descendants()
-            .filter_map(ast::NameRef::cast)
-            .any(|n| n.text().starts_with(|c: char| c.is_ascii_uppercase()))
-    })
+    let mut ty = let_stmt.ty();
+    while let Some(ast::Type::RefType(r)) = &ty {
+        ty = r.ty();
+    }
+    // A bare name, as aliases are used: `Db`, not `Vec<u8>`.
+    let Some(ast::Type::PathType(p)) = ty else {
+        return false;
+    };
+    p.path()
+        .and_then(|p| p.segment())
+        .filter(|s| ast::HasGenericArgs::generic_arg_list(s).is_none())
+        .and_then(|s| s.name_ref())
+        .is_some_and(|n| n.text().starts_with(|c: char| c.is_ascii_uppercase()))
 }
 
 /// A macro call in item position (a file's or module's item, or one made by
