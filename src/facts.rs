@@ -1854,7 +1854,9 @@ impl Extractor<'_> {
         }
         let start = u32::from(tt.syntax().text_range().start()) + 1;
         let known = EXPR_MACROS.contains(&name.as_str());
-        let log = LOG_MACROS.contains(&name.as_str());
+        // A log macro is parsed only where it may hold a lock site; its
+        // other places resolve from its tokens like any macro's.
+        let log = LOG_MACROS.contains(&name.as_str()) && has_lock_call(&text);
         let inner = if log {
             log_arguments(&tt)
         } else {
