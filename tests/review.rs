@@ -285,8 +285,7 @@ fn a_suppression_that_names_no_rule_is_an_error() {
     let dir = tmp.path().join("demo");
     common::copy_dir(&fixture("suppression"), &dir);
     let main = dir.join("src/main.rs");
-    let text = std::fs::read_to_string(&main).unwrap();
-    std::fs::write(&main, text.replace("allow(AW101)", "allow(AW110)")).unwrap();
+    replace_in(&main, "allow(AW101)", "allow(AW110)");
     let (stdout, stderr) = outputs(awaitify(&dir).args(["--format", "concise", "."]), 2);
     assert!(
         stderr.contains("error: src/main.rs:5:1: `awaitify: allow(..)`: `AW110` names no rule"),
@@ -426,21 +425,15 @@ fn a_public_lock_that_another_crate_names_is_left_alone() {
     let tmp = tempfile::tempdir().unwrap();
     let ws = workspace(tmp.path());
     let lib = ws.join("alpha/src/lib.rs");
-    let text = std::fs::read_to_string(&lib).unwrap();
-    std::fs::write(&lib, text.replace("static N", "pub static N")).unwrap();
+    replace_in(&lib, "static N", "pub static N");
     let beta = ws.join("beta/src/lib.rs");
-    let text = std::fs::read_to_string(&beta).unwrap();
-    std::fs::write(&beta, text.replace('N', "M")).unwrap();
+    replace_in(&beta, "N", "M");
     let manifest = ws.join("beta/Cargo.toml");
-    let text = std::fs::read_to_string(&manifest).unwrap();
-    std::fs::write(
+    replace_in(
         &manifest,
-        text.replace(
-            "[dependencies]",
-            "[dependencies]\nalpha = { path = \"../alpha\" }",
-        ),
-    )
-    .unwrap();
+        "[dependencies]",
+        "[dependencies]\nalpha = { path = \"../alpha\" }",
+    );
     // beta locks alpha's lock: migrating alpha alone would break beta.
     std::fs::write(
         ws.join("beta/src/uses.rs"),
@@ -599,18 +592,13 @@ fn verify_checks_and_restores_a_library_with_the_crate_that_uses_its_lock() {
     .unwrap();
     let target = Path::new(env!("CARGO_TARGET_TMPDIR")).join("verify");
     let alpha_lib = ws.join("alpha/src/lib.rs");
-    let text = std::fs::read_to_string(&alpha_lib).unwrap();
-    std::fs::write(&alpha_lib, text.replace("static N", "pub static N")).unwrap();
+    replace_in(&alpha_lib, "static N", "pub static N");
     let manifest = ws.join("beta/Cargo.toml");
-    let text = std::fs::read_to_string(&manifest).unwrap();
-    std::fs::write(
+    replace_in(
         &manifest,
-        text.replace(
-            "[dependencies]",
-            "[dependencies]\nalpha = { path = \"../alpha\" }",
-        ),
-    )
-    .unwrap();
+        "[dependencies]",
+        "[dependencies]\nalpha = { path = \"../alpha\" }",
+    );
     std::fs::write(
         ws.join("beta/src/uses.rs"),
         "pub async fn peek() -> u8 { *alpha::N.lock().unwrap() }\n",
@@ -1143,15 +1131,11 @@ pub use structs::*;
         ],
     );
     let manifest = tmp.path().join("Cargo.toml");
-    let text = std::fs::read_to_string(&manifest).unwrap();
-    std::fs::write(
+    replace_in(
         &manifest,
-        text.replace(
-            "[dependencies]",
-            "[lib]\npath = \"src/mylib.rs\"\n\n[dependencies]",
-        ),
-    )
-    .unwrap();
+        "[dependencies]",
+        "[lib]\npath = \"src/mylib.rs\"\n\n[dependencies]",
+    );
     let (_, stderr) = outputs(awaitify(tmp.path()).args(["--format", "concise", "."]), 0);
     assert!(
         stderr.contains("src/mylib.rs:1:12: warning[AW102] std Mutex static `API`")
@@ -1264,4 +1248,10 @@ async fn main() {
             && !stdout.contains("-    info!"),
         "{stdout}"
     );
+}
+
+/// Replaces `from` with `to` in the file at `path`.
+fn replace_in(path: &Path, from: &str, to: &str) {
+    let text = std::fs::read_to_string(path).unwrap();
+    std::fs::write(path, text.replace(from, to)).unwrap();
 }
