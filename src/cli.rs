@@ -11,8 +11,8 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Context as _, Result};
 use clap::{CommandFactory as _, Parser, Subcommand, ValueEnum};
 
+use crate::config::Policy;
 use crate::manifest::parse_edition;
-use crate::plan::Policy;
 use crate::run::{self, FileChange, Options};
 use crate::{output, rules, usertest, write};
 

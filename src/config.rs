@@ -27,7 +27,15 @@ use anyhow::{bail, Context, Result};
 use clap::ValueEnum as _;
 use toml_edit::{DocumentMut, Item, TableLike};
 
-use crate::plan::Policy;
+/// Which locks a run migrates (a setting, so that the configuration needs
+/// nothing from the planner).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Policy {
+    /// Migrate every std lock that is locked inside async code.
+    AsyncUse,
+    /// Migrate only locks whose guard is held across an `.await`.
+    HeldAcrossAwait,
+}
 
 /// A user-declared blocking function.
 #[derive(Clone, Debug, PartialEq, Eq)]

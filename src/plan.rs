@@ -7,19 +7,11 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use ra_ap_syntax::TextRange;
 
+use crate::config::Policy;
 use crate::edit::Edit;
 use crate::facts::{FileFacts, NameUse, SiteContext, SiteFact, SiteShape, Target};
 use crate::imports::{Family, LockType};
 use crate::rules::Applicability;
-
-/// Which locks a run migrates.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum Policy {
-    /// Migrate every std lock that is locked inside async code.
-    AsyncUse,
-    /// Migrate only locks whose guard is held across an `.await`.
-    HeldAcrossAwait,
-}
 
 /// A lock that is public API of a library: migrating it changes its type
 /// for every crate that names it, which no check inside the crate can see.

@@ -8,11 +8,12 @@ use ra_ap_syntax::{Edition, SourceFile, TextRange};
 use rayon::prelude::*;
 
 use crate::config::Config;
+use crate::config::Policy;
 use crate::edit::{self, line_col, Edit};
 use crate::facts::{self, FileFacts};
 use crate::imports::Family;
 use crate::manifest;
-use crate::plan::{self, Decision, PlanOptions, Policy};
+use crate::plan::{self, Decision, PlanOptions};
 use crate::rules::{self, Applicability, Rule};
 use crate::use_edit;
 
