@@ -579,15 +579,6 @@ impl Imports {
             _ => false,
         }
     }
-
-    /// The lock type a path names exactly (not `Mutex::new`, which is a
-    /// function); `shift` maps a path parsed out of a macro's tokens back to
-    /// the file.
-    pub fn lock_type(&self, path: &ast::Path, shift: u32) -> Option<(Family, LockType)> {
-        let segs = segments(path)?;
-        let at = path.syntax().text_range().start() + TextSize::from(shift);
-        classify(&self.resolve(&segs, at))
-    }
 }
 
 impl Scope {
