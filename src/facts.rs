@@ -653,7 +653,7 @@ pub fn extract(
     .into();
     let mut facts = FileFacts::default();
     for import in imports.all() {
-        let path = imports.canonical(&import.path);
+        let path = import.path.clone();
         if tracked_import(&path) {
             // Only lock types matter to other modules' resolution.
             if import.public
@@ -1018,7 +1018,7 @@ impl Extractor<'_> {
                     .import_for(&segs[0], self.offset_of(path.syntax()))
             })
             .flatten();
-        if let Some(import) = import.filter(|i| tracked_import(&self.imports.canonical(&i.path))) {
+        if let Some(import) = import.filter(|i| tracked_import(&i.path)) {
             let name_range = path
                 .segment()
                 .and_then(|s| s.name_ref())
@@ -1899,7 +1899,7 @@ impl Extractor<'_> {
             if let Some(import) = self
                 .imports
                 .import_for(t.text(), t.text_range().start())
-                .filter(|i| tracked_import(&self.imports.canonical(&i.path)))
+                .filter(|i| tracked_import(&i.path))
             {
                 self.facts.name_uses.push(NameUse {
                     import: import.tree,

@@ -358,7 +358,16 @@ impl Imports {
     }
 
     /// Resolves paths through the crate's modules with its re-exports.
+    /// Import paths through a re-export are stored as what they name.
     pub fn with_reexports(mut self, reexports: &ReExports) -> Imports {
+        if reexports.is_empty() {
+            return self;
+        }
+        for scope in &mut self.scopes {
+            for import in scope.names.values_mut().chain(&mut scope.globs) {
+                import.path = canonical(reexports, std::mem::take(&mut import.path));
+            }
+        }
         self.reexports.clone_from(reexports);
         self
     }
@@ -366,23 +375,6 @@ impl Imports {
     /// The public imports of the file's own scope: what its module re-exports.
     pub fn exported(&self) -> impl Iterator<Item = &ImportedName> {
         self.scopes[0].names.values().filter(|i| i.public)
-    }
-
-    /// A path with a crate re-export at its head replaced by what it names.
-    pub fn canonical(&self, path: &str) -> String {
-        if self.reexports.is_empty() || !path.starts_with("crate::") {
-            return path.to_string();
-        }
-        let mut end = path.len();
-        loop {
-            if let Some(target) = self.reexports.get(&path[..end]) {
-                return format!("{target}{}", &path[end..]);
-            }
-            match path[..end].rfind("::") {
-                Some(i) if i > "crate".len() => end = i,
-                _ => return path.to_string(),
-            }
-        }
     }
 
     /// Every import of the file: named ones, and globs (local name `*`).
@@ -514,7 +506,10 @@ impl Imports {
     /// not start at a known crate or an import are local to the crate
     /// (prefixed `crate::`).
     pub fn resolve(&self, segs: &[String], offset: TextSize) -> String {
-        self.canonical(&self.resolve_in(segs, self.innermost(offset), 0))
+        canonical(
+            &self.reexports,
+            self.resolve_in(segs, self.innermost(offset), 0),
+        )
     }
 
     fn resolve_in(&self, segs: &[String], s: usize, depth: u32) -> String {
@@ -641,6 +636,23 @@ impl Scope {
                 public,
             },
         );
+    }
+}
+
+/// A path with a crate re-export at its head replaced by what it names.
+fn canonical(reexports: &ReExports, path: String) -> String {
+    if reexports.is_empty() || !path.starts_with("crate::") {
+        return path;
+    }
+    let mut end = path.len();
+    loop {
+        if let Some(target) = reexports.get(&path[..end]) {
+            return format!("{target}{}", &path[end..]);
+        }
+        match path[..end].rfind("::") {
+            Some(i) if i > "crate".len() => end = i,
+            _ => return path,
+        }
     }
 }
 

@@ -1701,14 +1701,7 @@ fn run_on_pool(opts: &Options) -> Outcome {
                         }
                     }
                 }
-                let plan = {
-                    let facts: Vec<&FileFacts> = members
-                        .iter()
-                        .filter_map(|&i| state.analysed[i].as_ref())
-                        .map(|a| &a.facts)
-                        .collect();
-                    plan::plan(&facts, &krate.plan)
-                };
+                let plan = state.plan(members, &krate.plan);
                 // Every file that can reach a lock locked in async code (its
                 // other sites, flows into it), and every file that can call a
                 // sync fn whose callers decide where a site runs, must be
@@ -1871,14 +1864,7 @@ fn unused_allows(
         facts.allows = others;
         taken.push(comments);
     }
-    let bare = {
-        let facts: Vec<&FileFacts> = present
-            .iter()
-            .filter_map(|&i| state.analysed[i].as_ref())
-            .map(|a| &a.facts)
-            .collect();
-        plan::plan(&facts, &krate.plan)
-    };
+    let bare = state.plan(present, &krate.plan);
     let findings: Vec<(&Rule, &plan::Loc)> = bare
         .blocking
         .iter()
@@ -2061,6 +2047,16 @@ struct Files {
 }
 
 impl Files {
+    /// The plan of a crate made of the analysed files among `members`.
+    fn plan(&self, members: &[usize], opts: &PlanOptions) -> plan::CratePlan {
+        let facts: Vec<&FileFacts> = members
+            .iter()
+            .filter_map(|&i| self.analysed[i].as_ref())
+            .map(|a| &a.facts)
+            .collect();
+        plan::plan(&facts, opts)
+    }
+
     fn fail(&mut self, input: &Input, failure: Failure) {
         self.failed[input.file_id] = true;
         match failure {
