@@ -1,0 +1,330 @@
+//! Local bindings: what a name in a body refers to, in scope after its
+//! statement.
+
+use super::*;
+
+pub(super) enum Binding {
+    Let(ast::LetStmt),
+    /// `if let Some(x) = expr`, `for x in expr`: `x` is (an element of) `expr`.
+    From(ast::Expr),
+    Param(ast::Fn, usize, ast::Param),
+    /// A `let` with a pattern other than a plain name (`let (tx, rx) = ..`).
+    Destructured(ast::LetStmt),
+    /// Bound by a pattern the tool does not follow (closure parameter, `for`,
+    /// `match` arm, `if let`).
+    Other,
+    NotFound,
+}
+
+pub(super) fn binds(pat: Option<ast::Pat>, name: &str) -> bool {
+    pat.is_some_and(|p| {
+        p.syntax()
+            .descendants()
+            .filter_map(ast::IdentPat::cast)
+            .any(|i| i.name().is_some_and(|n| n.text() == name))
+    })
+}
+
+pub(super) fn find_binding(name: &str, anchor: &SyntaxNode) -> Binding {
+    let pos = anchor.text_range().start();
+    for up in anchor.ancestors() {
+        match up.kind() {
+            SyntaxKind::STMT_LIST => {
+                let found = up
+                    .children()
+                    .filter_map(ast::LetStmt::cast)
+                    .filter(|l| l.syntax().text_range().end() <= pos)
+                    .filter(|l| binds(l.pat(), name))
+                    .last();
+                if let Some(l) = found {
+                    return match l.pat() {
+                        Some(ast::Pat::IdentPat(_)) => Binding::Let(l),
+                        // `let Some(x) = expr else { .. };`: `x` is in `expr`.
+                        pat if some_or_ok_binding(pat.clone()) && l.initializer().is_some() => {
+                            Binding::From(l.initializer().unwrap())
+                        }
+                        _ => Binding::Destructured(l),
+                    };
+                }
+            }
+            SyntaxKind::CLOSURE_EXPR => {
+                let c = ast::ClosureExpr::cast(up.clone()).unwrap();
+                if c.param_list()
+                    .is_some_and(|l| l.params().any(|p| binds(p.pat(), name)))
+                {
+                    return Binding::Other;
+                }
+            }
+            SyntaxKind::FOR_EXPR => {
+                let f = ast::ForExpr::cast(up.clone()).unwrap();
+                let in_iterable = f
+                    .iterable()
+                    .is_some_and(|e| e.syntax().text_range().contains_range(anchor.text_range()));
+                if binds(f.pat(), name) && !in_iterable {
+                    return match (f.pat(), f.iterable()) {
+                        (Some(ast::Pat::IdentPat(_)), Some(e)) => Binding::From(e),
+                        _ => Binding::Other,
+                    };
+                }
+            }
+            SyntaxKind::MATCH_ARM
+                if binds(ast::MatchArm::cast(up.clone()).unwrap().pat(), name) =>
+            {
+                return Binding::Other;
+            }
+            SyntaxKind::IF_EXPR | SyntaxKind::WHILE_EXPR => {
+                // The condition of `if`/`while`: `let` chains bind into the body.
+                let Some(cond) = up
+                    .children()
+                    .find_map(ast::Expr::cast)
+                    .filter(|c| c.syntax().kind() != SyntaxKind::BLOCK_EXPR)
+                else {
+                    continue;
+                };
+                if cond
+                    .syntax()
+                    .text_range()
+                    .contains_range(anchor.text_range())
+                {
+                    continue;
+                }
+                let lets: Vec<ast::LetExpr> = cond
+                    .syntax()
+                    .descendants()
+                    .filter_map(ast::LetExpr::cast)
+                    .filter(|l| binds(l.pat(), name))
+                    .collect();
+                if let Some(l) = lets.first() {
+                    return match (some_or_ok_binding(l.pat()), l.expr()) {
+                        (true, Some(e)) if lets.len() == 1 => Binding::From(e),
+                        _ => Binding::Other,
+                    };
+                }
+            }
+            SyntaxKind::FN => {
+                let f = ast::Fn::cast(up.clone()).unwrap();
+                if let Some(list) = f.param_list() {
+                    for (i, p) in list.params().enumerate() {
+                        if binds(p.pat(), name) {
+                            return Binding::Param(f, i, p);
+                        }
+                    }
+                }
+                return Binding::NotFound;
+            }
+            _ => {}
+        }
+    }
+    Binding::NotFound
+}
+
+/// The initializer a local was bound by, and its index when the `let`
+/// destructures a tuple (`let (tx, rx) = channel();`).
+pub(super) fn let_binding(name: &str, anchor: &SyntaxNode) -> Option<(ast::Expr, Option<usize>)> {
+    match find_binding(name, anchor) {
+        Binding::Let(l) => Some((l.initializer()?, None)),
+        Binding::Destructured(l) => {
+            let ast::Pat::TuplePat(t) = l.pat()? else {
+                return None;
+            };
+            let is_name = |f: &ast::Pat| matches!(f, ast::Pat::IdentPat(i) if i.name().is_some_and(|n| n.text() == name));
+            let index = t.fields().position(|f| is_name(&f))?;
+            Some((l.initializer()?, Some(index)))
+        }
+        _ => None,
+    }
+}
+
+/// A pattern without its `&`s.
+pub(super) fn strip_ref_pat(pat: Option<ast::Pat>) -> Option<ast::Pat> {
+    match pat? {
+        ast::Pat::RefPat(r) => strip_ref_pat(r.pat()),
+        p => Some(p),
+    }
+}
+
+impl Extractor<'_> {
+    /// What an expression refers to, peeling clones, borrows and unwraps.
+    pub(super) fn root(&self, expr: &ast::Expr, anchor: &SyntaxNode, depth: u32) -> Option<Target> {
+        if depth > 8 {
+            return None;
+        }
+        match expr {
+            ast::Expr::ParenExpr(e) => self.root(&e.expr()?, anchor, depth + 1),
+            ast::Expr::RefExpr(e) => self.root(&e.expr()?, anchor, depth + 1),
+            ast::Expr::PrefixExpr(e) => self.root(&e.expr()?, anchor, depth + 1),
+            ast::Expr::IndexExpr(e) => self.root(&e.base()?, anchor, depth + 1),
+            ast::Expr::TryExpr(e) => self.root(&e.expr()?, anchor, depth + 1),
+            ast::Expr::MethodCallExpr(mc) => {
+                let name = mc.name_ref()?.text().to_string();
+                if PASS_THROUGH.contains(&name.as_str()) {
+                    self.root(&mc.receiver()?, anchor, depth + 1)
+                } else if GUARD_METHODS.contains(&name.as_str()) {
+                    // A guard: it follows its lock (into guard parameters).
+                    self.root(&mc.receiver()?, anchor, depth + 1)
+                } else if LOCK_METHODS.contains(&name.as_str()) {
+                    None
+                } else {
+                    Some(Target::Call {
+                        name,
+                        qual: None,
+                        method: true,
+                    })
+                }
+            }
+            ast::Expr::CallExpr(ce) => {
+                let ast::Expr::PathExpr(pe) = ce.expr()? else {
+                    return None;
+                };
+                let segs = segments(&pe.path()?)?;
+                let last = segs.last()?.as_str();
+                if last == "clone"
+                    && segs.len() == 2
+                    && matches!(segs[0].as_str(), "Arc" | "Rc" | "Clone")
+                {
+                    let arg = ce.arg_list()?.args().next()?;
+                    return self.root(&arg, anchor, depth + 1);
+                }
+                let qualifier = self
+                    .imports
+                    .resolve(&segs[..segs.len() - 1], self.offset_of(ce.syntax()));
+                if qualifier.starts_with("std::") || qualifier.starts_with("parking_lot") {
+                    return None; // `Mutex::new(..)`, `Arc::new(..)`: a value, not a place
+                }
+                // `State(db)`, `Extension(x)`: a tuple struct around the value.
+                if let [wrapper] = segs.as_slice() {
+                    let mut args = ce.arg_list()?.args();
+                    if let (true, Some(arg), None) = (
+                        wrapper.starts_with(|c: char| c.is_ascii_uppercase()),
+                        args.next(),
+                        args.next(),
+                    ) {
+                        return self.root(&arg, anchor, depth + 1);
+                    }
+                }
+                let (name, qual) = self.split_qual(&segs, anchor, self.offset_of(ce.syntax()));
+                Some(Target::Call {
+                    name,
+                    qual,
+                    method: false,
+                })
+            }
+            ast::Expr::FieldExpr(fe) => {
+                let name = fe.name_ref()?.text().to_string();
+                // `pair.0` of a local tuple that holds a lock: the local.
+                if name.starts_with(|c: char| c.is_ascii_digit()) {
+                    if let ast::Expr::PathExpr(p) = fe.expr()? {
+                        if let Some(base) = p.path()?.as_single_name_ref() {
+                            if let Some(Target::Key(k)) =
+                                self.lookup_var(base.text().as_ref(), anchor, depth)
+                            {
+                                if k.starts_with("local:") {
+                                    return Some(Target::Key(k));
+                                }
+                            }
+                        }
+                    }
+                }
+                let owner = match fe.expr()? {
+                    ast::Expr::PathExpr(p) => {
+                        let segs = segments(&p.path()?)?;
+                        if segs == ["self"] {
+                            impl_type(anchor)
+                        } else if segs.len() == 1 {
+                            self.var_type_hint(&segs[0], anchor)
+                        } else {
+                            None
+                        }
+                    }
+                    _ => None,
+                };
+                Some(Target::Field { name, owner })
+            }
+            ast::Expr::PathExpr(pe) => {
+                let segs = segments(&pe.path()?)?;
+                match segs.as_slice() {
+                    [one] if one == "self" => None,
+                    [one] if one.starts_with(|c: char| c.is_lowercase() || c == '_') => {
+                        self.lookup_var(one, anchor, depth)
+                    }
+                    [.., last] => Some(Target::Static(last.clone())),
+                    [] => None,
+                }
+            }
+            _ => None,
+        }
+    }
+
+    pub(super) fn lookup_var(&self, name: &str, anchor: &SyntaxNode, depth: u32) -> Option<Target> {
+        match find_binding(name, anchor) {
+            Binding::Let(let_stmt) => {
+                if self.let_is_decl(&let_stmt) {
+                    Some(Target::Key(self.local_key(&let_stmt)))
+                } else {
+                    self.root(&let_stmt.initializer()?, let_stmt.syntax(), depth + 1)
+                }
+            }
+            Binding::Param(f, index, param) => {
+                // A lock type, or a type alias the crate-wide index may know
+                // as one (`db: &Db`).
+                let ty = param.ty()?;
+                if self.lock_in_type(ty.syntax()).is_none()
+                    && (Self::type_names(ty.syntax()).is_empty()
+                        || self.other_lock_in_type(ty.syntax()))
+                {
+                    return None;
+                }
+                Some(Target::Key(format!("param:{}#{index}", fn_key(&f))))
+            }
+            Binding::From(e) => self.root(&e, e.syntax(), depth + 1),
+            // `let (flag, cv) = &*pair;`: a part of what `pair` holds.
+            Binding::Destructured(l)
+                if matches!(strip_ref_pat(l.pat()), Some(ast::Pat::TuplePat(_))) =>
+            {
+                self.root(&l.initializer()?, l.syntax(), depth + 1)
+            }
+            Binding::Destructured(_) | Binding::Other => None,
+            Binding::NotFound => Some(Target::Static(name.to_string())),
+        }
+    }
+
+    /// The struct a variable's type names, for resolving `x.field`.
+    pub(super) fn var_type_hint(&self, name: &str, anchor: &SyntaxNode) -> Option<String> {
+        let ty = match find_binding(name, anchor) {
+            Binding::Let(l) => match (l.ty(), l.initializer()) {
+                (Some(t), _) => t.syntax().clone(),
+                (None, Some(ast::Expr::RecordExpr(r))) => r.path()?.syntax().clone(),
+                (None, Some(ast::Expr::CallExpr(c))) => {
+                    let ast::Expr::PathExpr(p) = c.expr()? else {
+                        return None;
+                    };
+                    p.path()?.qualifier()?.syntax().clone()
+                }
+                _ => return None,
+            },
+            Binding::Param(_, _, p) => p.ty()?.syntax().clone(),
+            _ => return None,
+        };
+        const WRAPPERS: &[&str] = &[
+            "Arc",
+            "Rc",
+            "Box",
+            "State",
+            "Extension",
+            "Data",
+            "Option",
+            "Cow",
+        ];
+        let names: Vec<String> = ty
+            .descendants()
+            .filter_map(ast::NameRef::cast)
+            .map(|n| n.text().to_string())
+            .filter(|n| !WRAPPERS.contains(&n.as_str()))
+            .collect();
+        match names.first().map(String::as_str) {
+            Some("Self") => impl_type(anchor),
+            Some(n) => Some(n.to_string()),
+            None => None,
+        }
+    }
+}

@@ -1,0 +1,468 @@
+//! Calls and flows: arguments, struct literal fields and assignments that
+//! carry a lock from one declaration to another.
+
+use super::*;
+
+/// Method calls that pass a lock through unchanged when finding what a
+/// receiver refers to.
+pub(super) const PASS_THROUGH: &[&str] = &[
+    "clone",
+    "as_ref",
+    "unwrap",
+    "expect",
+    "get",
+    "get_or_init",
+    "deref",
+    "borrow",
+    "as_deref",
+];
+
+/// `let x = heavy(&data);` in async code →
+/// `let x = { let data = data.clone(); tokio::task::spawn_blocking(move || heavy(&data)).await.expect(..) };`
+///
+/// Only where it is certain to compile: the call is the whole work of a
+/// `let` initializer with no `.await`, closure, macro, lock call, `?`,
+/// `return` or `self` inside; every local it captures is owned for sure (a
+/// literal, `vec![..]`, `format!(..)`, `String::from`, `.to_vec()`,
+/// `.to_string()`, `.to_owned()`, or annotated with a type that is not a
+/// reference), not `Rc`, and, if used after the `let`, of a type known to be
+/// `Clone`, so that it is cloned into the closure.
+pub(super) fn spawn_blocking_wrap(call: &SyntaxNode) -> Option<(TextRange, String)> {
+    let let_stmt = call
+        .ancestors()
+        .take_while(|a| {
+            !matches!(
+                a.kind(),
+                SyntaxKind::STMT_LIST | SyntaxKind::FN | SyntaxKind::CLOSURE_EXPR
+            )
+        })
+        .find_map(ast::LetStmt::cast)?;
+    let init = let_stmt.initializer()?;
+    if let_stmt.let_else().is_some() {
+        return None;
+    }
+    for d in init.syntax().descendants() {
+        let forbidden = matches!(
+            d.kind(),
+            SyntaxKind::AWAIT_EXPR
+                | SyntaxKind::CLOSURE_EXPR
+                | SyntaxKind::MACRO_CALL
+                | SyntaxKind::RETURN_EXPR
+                | SyntaxKind::TRY_EXPR
+                | SyntaxKind::BREAK_EXPR
+                | SyntaxKind::CONTINUE_EXPR
+                | SyntaxKind::BLOCK_EXPR
+        ) || ast::MethodCallExpr::cast(d.clone())
+            .and_then(|m| m.name_ref())
+            .is_some_and(|n| LOCK_METHODS.contains(&n.text()));
+        if forbidden {
+            return None;
+        }
+    }
+    if init
+        .syntax()
+        .descendants_with_tokens()
+        .any(|t| t.kind() == SyntaxKind::SELF_KW)
+    {
+        return None;
+    }
+    let body = let_stmt
+        .syntax()
+        .ancestors()
+        .find(|a| a.kind() == SyntaxKind::FN)?;
+    let after = let_stmt.syntax().text_range().end();
+    let mut clones = Vec::new();
+    let mut seen = BTreeSet::new();
+    for pe in init.syntax().descendants().filter_map(ast::PathExpr::cast) {
+        let path = pe.path()?;
+        if path.qualifier().is_some() {
+            continue;
+        }
+        let name = path.segment()?.name_ref()?.text().to_string();
+        if !seen.insert(name.clone()) {
+            continue;
+        }
+        let cloneable = match find_binding(&name, let_stmt.syntax()) {
+            Binding::NotFound => continue, // a fn, static or const
+            Binding::Let(l) => owned_let(&l)?,
+            Binding::Param(_, _, p) => owned_type(&p.ty()?.syntax().text().to_string())?,
+            Binding::From(_) | Binding::Destructured(_) | Binding::Other => return None,
+        };
+        let used_after = body
+            .descendants()
+            .filter_map(ast::NameRef::cast)
+            .any(|n| n.syntax().text_range().start() >= after && n.text() == name.as_str());
+        if used_after {
+            if !cloneable {
+                return None;
+            }
+            clones.push(name);
+        }
+    }
+    let wrapped = format!(
+        "tokio::task::spawn_blocking(move || {}).await.expect(\"blocking task panicked\")",
+        init.syntax().text()
+    );
+    let text = if clones.is_empty() {
+        wrapped
+    } else {
+        let prelude: String = clones
+            .iter()
+            .map(|c| format!("let {c} = {c}.clone(); "))
+            .collect();
+        format!("{{ {prelude}{wrapped} }}")
+    };
+    Some((init.syntax().text_range(), text))
+}
+
+pub(super) fn is_assign(bin: &ast::BinExpr) -> bool {
+    bin.op_kind() == Some(ast::BinaryOp::Assignment { op: None })
+}
+
+impl Extractor<'_> {
+    /// Who owns a type or constructor path: the declaration whose type or value
+    /// it is part of, nearest first.
+    pub(super) fn owners(&self, node: &SyntaxNode) -> Vec<Target> {
+        let mut out = Vec::new();
+        let mut child = node.clone();
+        for up in node.ancestors().skip(1) {
+            match up.kind() {
+                SyntaxKind::RECORD_FIELD | SyntaxKind::TUPLE_FIELD => {
+                    if let Some(key) = field_key(&up) {
+                        out.push(Target::Key(key));
+                    }
+                    return out;
+                }
+                SyntaxKind::STATIC | SyntaxKind::CONST => {
+                    if let Some(name) = item_name(&up) {
+                        out.push(Target::Static(name));
+                    }
+                    return out;
+                }
+                SyntaxKind::TYPE_ALIAS => {
+                    if let Some(name) = item_name(&up) {
+                        out.push(Target::Key(format!("alias:{name}")));
+                    }
+                    return out;
+                }
+                SyntaxKind::PARAM => {
+                    if let Some(key) = self.param_key(&up) {
+                        out.push(Target::Key(key));
+                    }
+                    return out;
+                }
+                SyntaxKind::RET_TYPE => {
+                    if let Some(f) = up.parent().and_then(ast::Fn::cast) {
+                        out.push(Target::Key(format!("ret:{}", fn_key(&f))));
+                    }
+                    return out;
+                }
+                SyntaxKind::LET_STMT => {
+                    let let_stmt = ast::LetStmt::cast(up.clone()).unwrap();
+                    if self.let_is_decl(&let_stmt) {
+                        out.push(Target::Key(self.local_key(&let_stmt)));
+                    } else if let Some(init) = let_stmt.initializer() {
+                        // `let db: Db = ..`: the local, if `Db` is a lock alias.
+                        if alias_typed(&let_stmt) {
+                            out.push(Target::Key(self.local_key(&let_stmt)));
+                        }
+                        // `let g: MutexGuard<_> = m.lock().unwrap();`
+                        if let Some(site) = init
+                            .syntax()
+                            .descendants()
+                            .filter_map(ast::MethodCallExpr::cast)
+                            .find(|m| {
+                                m.name_ref()
+                                    .is_some_and(|n| LOCK_METHODS.contains(&n.text()))
+                            })
+                        {
+                            if let Some(recv) = site.receiver() {
+                                out.extend(self.root(&recv, site.syntax(), 0));
+                            }
+                        }
+                    }
+                    return out;
+                }
+                SyntaxKind::RECORD_EXPR_FIELD => {
+                    if let Some(key) = record_expr_field_key(&up) {
+                        out.push(Target::Key(key));
+                    }
+                    return out;
+                }
+                SyntaxKind::ARG_LIST => {
+                    if let Some(t) = self.param_target(&up, &child, &up) {
+                        out.push(t);
+                    }
+                    // `S.get_or_init(|| RwLock::new(..))`: the value is the
+                    // receiver's.
+                    let init =
+                        ast::MethodCallExpr::cast(up.parent().unwrap_or(up.clone())).filter(|m| {
+                            m.name_ref().is_some_and(|n| {
+                                ["get_or_init", "get_or_try_init", "get_or_insert_with"]
+                                    .contains(&n.text())
+                            })
+                        });
+                    if let Some(recv) = init.and_then(|m| m.receiver()) {
+                        out.extend(self.root(&recv, &up, 0));
+                        return out;
+                    }
+                }
+                SyntaxKind::BIN_EXPR => {
+                    let bin = ast::BinExpr::cast(up.clone()).unwrap();
+                    if is_assign(&bin) {
+                        if let Some(lhs) = bin.lhs() {
+                            out.extend(self.root(&lhs, &up, 0));
+                        }
+                        return out;
+                    }
+                }
+                SyntaxKind::RETURN_EXPR => {
+                    if let Some(f) = up.ancestors().find_map(ast::Fn::cast) {
+                        out.push(Target::Key(format!("ret:{}", fn_key(&f))));
+                    }
+                    return out;
+                }
+                SyntaxKind::STMT_LIST => {
+                    // The tail expression of a fn body is its return value.
+                    let is_tail = ast::StmtList::cast(up.clone())
+                        .and_then(|l| l.tail_expr())
+                        .is_some_and(|t| t.syntax() == &child);
+                    let body_of = up.parent().and_then(|b| b.parent());
+                    match body_of.as_ref().and_then(|b| ast::Fn::cast(b.clone())) {
+                        Some(f) if is_tail => out.push(Target::Key(format!("ret:{}", fn_key(&f)))),
+                        // The tail of a closure or a plain block is its value:
+                        // `LazyLock::new(|| { ..; RwLock::new(m) })`.
+                        None if is_tail
+                            && up.parent().and_then(ast::BlockExpr::cast).is_some_and(|b| {
+                                b.async_token().is_none()
+                                    && b.const_token().is_none()
+                                    && b.unsafe_token().is_none()
+                            }) =>
+                        {
+                            child = up;
+                            continue;
+                        }
+                        _ => {}
+                    }
+                    return out;
+                }
+                SyntaxKind::FN | SyntaxKind::IMPL => return out,
+                _ => {}
+            }
+            child = up;
+        }
+        out
+    }
+
+    /// The fn key a call names exactly, if it does.
+    pub(super) fn callee_key(
+        &self,
+        node: &SyntaxNode,
+        anchor: &SyntaxNode,
+        name: &str,
+    ) -> Option<String> {
+        if let Some(mc) = ast::MethodCallExpr::cast(node.clone()) {
+            let recv = mc.receiver()?;
+            return if recv.syntax().text() == "self" {
+                Some(format!("{}::{name}", impl_type(anchor)?))
+            } else {
+                None
+            };
+        }
+        let ast::Expr::PathExpr(pe) = ast::CallExpr::cast(node.clone())?.expr()? else {
+            return None;
+        };
+        let segs = segments(&pe.path()?)?;
+        match segs.as_slice() {
+            [_] => Some(name.to_string()),
+            [.., q, _] if q == "Self" => Some(format!("{}::{name}", impl_type(anchor)?)),
+            [.., q, _] if q.starts_with(|c: char| c.is_ascii_uppercase()) => {
+                Some(format!("{q}::{name}"))
+            }
+            _ => None,
+        }
+    }
+
+    /// A call: for the sync-helper analysis, and for flows from arguments into
+    /// lock parameters. `anchor` is where it stands in the file (see `visit`).
+    pub(super) fn visit_call_like(&mut self, node: &SyntaxNode, anchor: &SyntaxNode, shift: u32) {
+        let callee = if let Some(mc) = ast::MethodCallExpr::cast(node.clone()) {
+            mc.name_ref().map(|n| n.text().to_string())
+        } else {
+            ast::CallExpr::cast(node.clone())
+                .and_then(|c| c.expr())
+                .and_then(|e| match e {
+                    ast::Expr::PathExpr(p) => p
+                        .path()?
+                        .segment()?
+                        .name_ref()
+                        .map(|n| n.text().to_string()),
+                    _ => None,
+                })
+        };
+        let Some(callee) = callee else { return };
+        let flows = self.flow_names.is_none_or(|names| names.contains(&callee));
+        let ctx = self.ctx.clone();
+        let scope = if shift == 0 { node } else { anchor };
+        let bound = |e: &ast::Expr| -> Option<(ast::Expr, Option<usize>)> {
+            let ast::Expr::PathExpr(p) = e else {
+                return None;
+            };
+            let name = p.path()?.as_single_name_ref()?.text().to_string();
+            let_binding(&name, scope)
+        };
+        if let Some(call) =
+            crate::blocking::classify(self.imports, node, shift, &bound, self.user_blocking)
+        {
+            let heavy = matches!(
+                call.kind,
+                crate::blocking::BlockingKind::Heavy
+                    | crate::blocking::BlockingKind::User { heavy: true, .. }
+            );
+            let wrap = (heavy && shift == 0 && ctx == SiteContext::Async)
+                .then(|| spawn_blocking_wrap(node))
+                .flatten();
+            self.facts.blocking.push(BlockingFact {
+                call,
+                ctx: ctx.clone(),
+                wrap,
+                in_test: in_test_code(anchor),
+                deferred: deferred_closure(anchor),
+                closure_callee: (ctx == SiteContext::SyncInAsync)
+                    .then(|| closure_callee(anchor))
+                    .flatten(),
+                driver: self.driver(anchor),
+            });
+        }
+        let callee_key = self.callee_key(node, anchor, &callee);
+        let spawner = matches!(
+            callee.as_str(),
+            "spawn" | "spawn_blocking" | "block_in_place"
+        );
+        // For the blocking rules alone, helper chains need only calls that
+        // name their fn exactly.
+        if !self.blocking_only || callee_key.is_some() {
+            self.facts.calls.push(CallFact {
+                callee,
+                in_fn: self.in_fn.clone(),
+                ctx,
+                range: node.text_range() + TextSize::from(shift),
+                awaited: node
+                    .parent()
+                    .is_some_and(|p| p.kind() == SyntaxKind::AWAIT_EXPR),
+                deferred: deferred_closure(anchor),
+                driver: if callee_key.is_some() {
+                    self.driver(if shift == 0 { node } else { anchor })
+                } else {
+                    Driver::Unknown
+                },
+                callee_key,
+            });
+        }
+        // `std::thread::spawn(worker)`: a fn handed by name to a spawner
+        // that runs it off the runtime is called from blocking code.
+        if let Some(args) = ast::CallExpr::cast(node.clone())
+            .and_then(|c| c.arg_list())
+            .or_else(|| ast::MethodCallExpr::cast(node.clone()).and_then(|m| m.arg_list()))
+            .filter(|_| spawner)
+        {
+            for arg in args.args() {
+                let ast::Expr::PathExpr(p) = &arg else {
+                    continue;
+                };
+                let Some(name) = p.path().and_then(|p| p.segment()?.name_ref()) else {
+                    continue;
+                };
+                if shift == 0 && is_blocking_closure(arg.syntax()) {
+                    let name = name.text().to_string();
+                    self.facts.calls.push(CallFact {
+                        callee_key: Some(name.clone()),
+                        callee: name,
+                        in_fn: self.in_fn.clone(),
+                        ctx: SiteContext::Blocking,
+                        range: arg.syntax().text_range(),
+                        awaited: false,
+                        deferred: false,
+                        driver: Driver::Unknown,
+                    });
+                }
+            }
+        }
+        if self.blocking_only {
+            return;
+        }
+        // Flows from arguments into lock parameters.
+        let args = if let Some(mc) = ast::MethodCallExpr::cast(node.clone()) {
+            mc.arg_list()
+        } else {
+            ast::CallExpr::cast(node.clone()).and_then(|c| c.arg_list())
+        };
+        if let Some(args) = args.filter(|_| flows) {
+            // Literals, arithmetic and closures never carry a lock.
+            let carries = |a: &ast::Expr| {
+                !matches!(
+                    a,
+                    ast::Expr::Literal(_) | ast::Expr::BinExpr(_) | ast::Expr::ClosureExpr(_)
+                )
+            };
+            for arg in args.args().filter(carries) {
+                if let (Some(param), Some(t)) = (
+                    self.param_target(args.syntax(), arg.syntax(), anchor),
+                    self.root(&arg, if shift == 0 { node } else { anchor }, 0),
+                ) {
+                    self.facts.links.push((vec![param], t));
+                }
+            }
+        }
+    }
+
+    pub(super) fn visit_record_expr_field(&mut self, node: &SyntaxNode) {
+        let Some(key) = record_expr_field_key(node) else {
+            return;
+        };
+        let field = ast::RecordExprField::cast(node.clone()).unwrap();
+        let name = field
+            .field_name()
+            .map(|n| n.text().to_string())
+            .unwrap_or_default();
+        if self.flow_names.is_some_and(|names| !names.contains(&name)) {
+            return;
+        }
+        let value = match field.expr() {
+            Some(e) => self.root(&e, node, 0),
+            // Shorthand `S { m }`.
+            None => field
+                .name_ref()
+                .and_then(|n| self.lookup_var(n.text(), node, 0)),
+        };
+        if let Some(t) = value {
+            self.facts.links.push((vec![Target::Key(key)], t));
+        }
+    }
+
+    pub(super) fn visit_assign(&mut self, node: &SyntaxNode) {
+        let bin = ast::BinExpr::cast(node.clone()).unwrap();
+        if !is_assign(&bin) {
+            return;
+        }
+        let lhs_name = match bin.lhs() {
+            Some(ast::Expr::FieldExpr(f)) => f.name_ref().map(|n| n.text().to_string()),
+            Some(ast::Expr::PathExpr(p)) => p
+                .path()
+                .and_then(|p| segments(&p))
+                .and_then(|s| s.last().cloned()),
+            _ => None,
+        };
+        if self
+            .flow_names
+            .is_some_and(|names| lhs_name.is_none_or(|n| !names.contains(&n)))
+        {
+            return;
+        }
+        if let (Some(lhs), Some(rhs)) = (bin.lhs(), bin.rhs()) {
+            if let (Some(l), Some(r)) = (self.root(&lhs, node, 0), self.root(&rhs, node, 0)) {
+                self.facts.links.push((vec![l], r));
+            }
+        }
+    }
+}

@@ -1,0 +1,661 @@
+//! Declarations: fields, statics, aliases, locals and parameters typed with a
+//! lock, and the paths and constructors that name a lock type.
+
+use super::*;
+
+/// Is a type owned (not a reference, not `Rc`)? `Some(cloneable)` if so.
+pub(super) fn owned_type(ty: &str) -> Option<bool> {
+    if ty.contains('&')
+        || ty.contains('\'')
+        || ty.contains("impl")
+        || ty.contains("dyn")
+        || ty.contains("Rc")
+        || ty.contains("Cell")
+    {
+        return None;
+    }
+    let base = ty.split('<').next().unwrap_or(ty).trim();
+    let known = [
+        "Vec", "String", "Box", "Arc", "HashMap", "BTreeMap", "HashSet", "BTreeSet", "VecDeque",
+        "u8", "u16", "u32", "u64", "u128", "usize", "i8", "i16", "i32", "i64", "i128", "isize",
+        "f32", "f64", "bool", "char",
+    ];
+    Some(known.contains(&base) || base.starts_with('['))
+}
+
+/// Is a local bound to an owned value? `Some(cloneable)` if so.
+pub(super) fn owned_let(l: &ast::LetStmt) -> Option<bool> {
+    if let Some(ty) = l.ty() {
+        return owned_type(&ty.syntax().text().to_string());
+    }
+    let init = l.initializer()?;
+    let text = init.syntax().text().to_string();
+    if text.contains("Rc") || text.contains("Cell") {
+        return None;
+    }
+    match &init {
+        ast::Expr::Literal(_) => Some(true),
+        ast::Expr::MacroExpr(m) => {
+            let name = m.macro_call()?.path()?.syntax().text().to_string();
+            matches!(name.as_str(), "vec" | "format").then_some(true)
+        }
+        ast::Expr::CallExpr(c) => {
+            let callee = c.expr()?.syntax().text().to_string();
+            matches!(
+                callee.as_str(),
+                "String::from" | "String::new" | "Vec::new" | "Vec::with_capacity"
+            )
+            .then_some(true)
+        }
+        ast::Expr::MethodCallExpr(m) => {
+            let name = m.name_ref()?.text().to_string();
+            matches!(
+                name.as_str(),
+                "to_vec" | "to_string" | "to_owned" | "into_bytes"
+            )
+            .then_some(true)
+        }
+        _ => None,
+    }
+}
+
+/// A `let` annotated with a type that may be a lock type alias (`let db:
+/// Db = ..`): the crate-wide index decides.
+pub(super) fn alias_typed(let_stmt: &ast::LetStmt) -> bool {
+    let mut ty = let_stmt.ty();
+    while let Some(ast::Type::RefType(r)) = &ty {
+        ty = r.ty();
+    }
+    // A bare name, as aliases are used: `Db`, not `Vec<u8>`.
+    let Some(ast::Type::PathType(p)) = ty else {
+        return false;
+    };
+    p.path()
+        .and_then(|p| p.segment())
+        .filter(|s| ast::HasGenericArgs::generic_arg_list(s).is_none())
+        .and_then(|s| s.name_ref())
+        .is_some_and(|n| n.text().starts_with(|c: char| c.is_ascii_uppercase()))
+}
+
+/// Is the declaration at `node` public in its file (code outside the crate
+/// can name it if its module is reachable), and through which item? Exact
+/// `pub` only: `pub(crate)`, `pub(super)` and `pub(in ..)` are private to
+/// the crate. A field needs a `pub` struct (or enum, whose variant fields
+/// are public); a method a `pub` fn in an inherent impl, or any fn of a
+/// trait impl (its signature is the trait's); a trait's fn a `pub` trait.
+/// Items inside fn bodies and `let` bindings are never public. The names
+/// of the private inline modules around it come third: only a `pub use`
+/// naming one can make it reachable.
+pub fn api_visibility(node: &SyntaxNode) -> (bool, Option<String>, Vec<String>) {
+    let is_pub = |n: &SyntaxNode| {
+        n.children()
+            .any(|c| c.kind() == SyntaxKind::VISIBILITY && c.text() == "pub")
+    };
+    let Some(item) = node.ancestors().find(|a| {
+        matches!(
+            a.kind(),
+            SyntaxKind::STATIC
+                | SyntaxKind::CONST
+                | SyntaxKind::RECORD_FIELD
+                | SyntaxKind::TUPLE_FIELD
+                | SyntaxKind::FN
+                | SyntaxKind::TYPE_ALIAS
+                | SyntaxKind::LET_STMT
+        )
+    }) else {
+        return (false, None, Vec::new());
+    };
+    let outer = || item.ancestors().skip(1);
+    if item.kind() == SyntaxKind::LET_STMT
+        || outer().any(|a| matches!(a.kind(), SyntaxKind::FN | SyntaxKind::BLOCK_EXPR))
+    {
+        return (false, None, Vec::new());
+    }
+    let mut private_mods: Vec<String> = outer()
+        .filter(|a| a.kind() == SyntaxKind::MODULE && !is_pub(a))
+        .filter_map(|m| item_name(&m))
+        .collect();
+    private_mods.reverse();
+    let container = outer().find(|a| {
+        matches!(
+            a.kind(),
+            SyntaxKind::STRUCT
+                | SyntaxKind::UNION
+                | SyntaxKind::ENUM
+                | SyntaxKind::IMPL
+                | SyntaxKind::TRAIT
+        )
+    });
+    let item_pub = is_pub(&item);
+    let (public, name) = match container {
+        None => (item_pub, item_name(&item)),
+        Some(c) => match c.kind() {
+            SyntaxKind::ENUM => (is_pub(&c), item_name(&c)),
+            SyntaxKind::TRAIT => (is_pub(&c), item_name(&c)),
+            SyntaxKind::IMPL => {
+                let trait_impl = ast::Impl::cast(c.clone()).is_some_and(|i| i.trait_().is_some());
+                (item_pub || trait_impl, impl_type(&item))
+            }
+            _ => (item_pub && is_pub(&c), item_name(&c)),
+        },
+    };
+    (public, name, private_mods)
+}
+
+impl Extractor<'_> {
+    /// The lock type a path names; paths whose last segment cannot name one
+    /// are rejected before any allocation.
+    pub(super) fn lock_type(&self, path: &ast::Path) -> Option<(Family, LockType)> {
+        let name = path.segment()?.name_ref()?;
+        if !self.lock_names.contains(name.text()) {
+            return None;
+        }
+        classify(
+            &self
+                .imports
+                .resolve(&segments(path)?, self.offset_of(path.syntax())),
+        )
+    }
+
+    pub(super) fn visit_path(&mut self, path: &ast::Path, shift: u32) {
+        let named = path
+            .segment()
+            .and_then(|s| s.name_ref())
+            .is_some_and(|n| self.lock_names.contains(n.text()));
+        if !named {
+            return;
+        }
+        if path
+            .syntax()
+            .ancestors()
+            .any(|a| a.kind() == SyntaxKind::USE)
+        {
+            return;
+        }
+        let Some(segs) = segments(path) else { return };
+        let import = (segs.len() == 1 && path.qualifier().is_none())
+            .then(|| {
+                self.imports
+                    .import_for(&segs[0], self.offset_of(path.syntax()))
+            })
+            .flatten();
+        if let Some(import) = import.filter(|i| tracked_import(&i.path)) {
+            let name_range = path
+                .segment()
+                .and_then(|s| s.name_ref())
+                .map(|n| n.syntax().text_range());
+            self.facts.name_uses.push(NameUse {
+                import: import.tree,
+                name: segs[0].clone(),
+                range: name_range.unwrap_or(path.syntax().text_range()) + TextSize::from(shift),
+            });
+        }
+        let Some((family, lock)) = self.lock_type(path) else {
+            return;
+        };
+        if family == Family::Tokio {
+            return;
+        }
+        // `Mutex<u64>`: the path without its generic arguments.
+        let Some(name_end) = path
+            .segment()
+            .and_then(|s| s.name_ref())
+            .map(|n| n.syntax().text_range().end())
+        else {
+            return;
+        };
+        let range = TextRange::new(path.syntax().text_range().start(), name_end);
+        let owners = if shift == 0 {
+            self.owners(path.syntax())
+        } else {
+            Vec::new()
+        };
+        let const_new = (shift == 0).then(|| self.const_new_segment(path)).flatten();
+        self.facts.refs.push(RefFact {
+            range: range + TextSize::from(shift),
+            family,
+            lock,
+            via_import: import.map(|i| i.tree),
+            owners,
+            const_new,
+        });
+    }
+
+    /// `Mutex::new(..)` as the whole value (or inside struct literals, arrays and
+    /// tuples) of a static or const: `new` must become `const_new`.
+    pub(super) fn const_new_segment(&self, path: &ast::Path) -> Option<TextRange> {
+        let parent = ast::Path::cast(path.syntax().parent()?)?;
+        let seg = parent.segment()?;
+        if seg.name_ref()?.text() != "new" {
+            return None;
+        }
+        // Anywhere in a `const fn` (outside closures): `Mutex::new` there
+        // must stay const.
+        let const_fn = parent
+            .syntax()
+            .ancestors()
+            .take_while(|a| a.kind() != SyntaxKind::CLOSURE_EXPR)
+            .find_map(ast::Fn::cast)
+            .is_some_and(|f| f.const_token().is_some());
+        if const_fn {
+            return Some(seg.syntax().text_range());
+        }
+        let mut node = parent.syntax().parent()?; // PATH_EXPR
+        loop {
+            let up = node.parent()?;
+            match up.kind() {
+                SyntaxKind::STATIC | SyntaxKind::CONST => return Some(seg.syntax().text_range()),
+                SyntaxKind::CALL_EXPR
+                | SyntaxKind::ARG_LIST
+                | SyntaxKind::RECORD_EXPR_FIELD
+                | SyntaxKind::RECORD_EXPR_FIELD_LIST
+                | SyntaxKind::RECORD_EXPR
+                | SyntaxKind::ARRAY_EXPR
+                | SyntaxKind::TUPLE_EXPR
+                | SyntaxKind::PAREN_EXPR => node = up,
+                _ => return None,
+            }
+        }
+    }
+
+    pub(super) fn param_target(
+        &self,
+        arg_list: &SyntaxNode,
+        arg: &SyntaxNode,
+        anchor: &SyntaxNode,
+    ) -> Option<Target> {
+        let index = ast::ArgList::cast(arg_list.clone())?
+            .args()
+            .position(|a| a.syntax() == arg)?;
+        let call = arg_list.parent()?;
+        if let Some(mc) = ast::MethodCallExpr::cast(call.clone()) {
+            let name = mc.name_ref()?.text().to_string();
+            return Some(Target::Param {
+                name,
+                qual: None,
+                method: true,
+                index,
+            });
+        }
+        let ce = ast::CallExpr::cast(call)?;
+        let ast::Expr::PathExpr(pe) = ce.expr()? else {
+            return None;
+        };
+        let segs = segments(&pe.path()?)?;
+        // `Shared(value)`, `Event::Lock(value)`: a positional field.
+        let upper = |s: &String| s.starts_with(|c: char| c.is_ascii_uppercase());
+        let owner = match segs.as_slice() {
+            [.., e, v] if upper(e) && upper(v) => Some(format!("{e}::{v}")),
+            [.., v] if upper(v) => Some(v.clone()),
+            _ => None,
+        };
+        if let Some(owner) = owner {
+            return Some(Target::Field {
+                name: index.to_string(),
+                owner: Some(owner),
+            });
+        }
+        let (name, qual) = self.split_qual(&segs, anchor, self.offset_of(pe.syntax()));
+        Some(Target::Param {
+            name,
+            qual,
+            method: false,
+            index,
+        })
+    }
+
+    pub(super) fn lock_in_type(&self, ty: &SyntaxNode) -> Option<(Family, LockType)> {
+        ty.descendants()
+            .filter_map(ast::Path::cast)
+            .filter_map(|p| self.lock_type(&p))
+            .find(|(f, l)| *f != Family::Tokio && !l.is_guard())
+    }
+
+    /// The std or parking_lot guard a type names, as the lock it guards.
+    pub(super) fn guard_in_type(&self, ty: &SyntaxNode) -> Option<(Family, LockType)> {
+        ty.descendants()
+            .filter_map(ast::Path::cast)
+            .filter_map(|p| self.lock_type(&p))
+            .find(|(f, l)| *f != Family::Tokio && l.is_guard())
+            .map(|(f, l)| {
+                let lock = if l == LockType::MutexGuard {
+                    LockType::Mutex
+                } else {
+                    LockType::RwLock
+                };
+                (f, lock)
+            })
+    }
+
+    /// Does a type name a lock of another library (`async_lock::Mutex`)?
+    pub(super) fn other_lock_in_type(&self, ty: &SyntaxNode) -> bool {
+        ty.descendants().filter_map(ast::Path::cast).any(|p| {
+            p.segment()
+                .and_then(|s| s.name_ref())
+                .is_some_and(|n| ["Mutex", "RwLock"].contains(&n.text()))
+                && self.lock_type(&p).is_none()
+        })
+    }
+
+    pub(super) fn type_names(ty: &SyntaxNode) -> Vec<String> {
+        ty.descendants()
+            .filter_map(ast::NameRef::cast)
+            .map(|n| n.text().to_string())
+            .filter(|n| n.starts_with(|c: char| c.is_ascii_uppercase()))
+            .collect()
+    }
+
+    pub(super) fn push_decl(
+        &mut self,
+        key: String,
+        display: String,
+        node: &SyntaxNode,
+        name_range: TextRange,
+    ) {
+        let lock = self.lock_in_type(node);
+        let names = Self::type_names(node);
+        let Some((family, lock)) = lock else {
+            // Maybe a lock type alias; the crate-wide index decides.
+            if !names.is_empty() {
+                self.facts.decls.push(DeclFact {
+                    key,
+                    display,
+                    lock: LockType::Mutex,
+                    family: Family::Tokio, // placeholder: not a lock unless an alias says so
+                    range: name_range,
+                    blockers: Vec::new(),
+                    type_names: names,
+                    public: false,
+                    api_item: None,
+                    private_mods: Vec::new(),
+                    exported: false,
+                    guard: false,
+                });
+            }
+            return;
+        };
+        let mut blockers = Vec::new();
+        if let Some(f) = node.descendants().filter_map(ast::NameRef::cast).find(|n| {
+            matches!(
+                n.text(),
+                "const_mutex" | "const_fair_mutex" | "const_rwlock" | "const_reentrant_mutex"
+            )
+        }) {
+            blockers.push(format!(
+                "it is built with parking_lot's `{}`, which the rewrite does not translate",
+                f.text()
+            ));
+        }
+        if names.iter().any(|n| n == "Condvar") {
+            blockers
+                .push("it is paired with a `Condvar`, which has no tokio equivalent".to_string());
+        }
+        let (public, api_item, private_mods) = api_visibility(node);
+        self.facts.decls.push(DeclFact {
+            key,
+            display,
+            lock,
+            family,
+            range: name_range,
+            blockers,
+            type_names: names,
+            public,
+            api_item,
+            private_mods,
+            exported: false,
+            guard: false,
+        });
+    }
+
+    /// A struct or variant field, named (`m: Mutex<T>`) or positional
+    /// (`struct Shared(Mutex<T>)`, whose field is `0`).
+    pub(super) fn visit_record_field(&mut self, node: &SyntaxNode) {
+        let (name_range, ty) = match ast::RecordField::cast(node.clone()) {
+            Some(field) => (field.name().map(|n| n.syntax().text_range()), field.ty()),
+            None => {
+                let field = ast::TupleField::cast(node.clone()).unwrap();
+                (field.ty().map(|t| t.syntax().text_range()), field.ty())
+            }
+        };
+        let (Some(key), Some(name_range), Some(ty)) = (field_key(node), name_range, ty) else {
+            return;
+        };
+        let name = key
+            .rsplit_once('.')
+            .map(|(_, n)| n.to_string())
+            .unwrap_or_default();
+        let owner = key
+            .trim_start_matches("field:")
+            .rsplit_once('.')
+            .map(|(o, _)| o.to_string())
+            .unwrap_or_default();
+        self.facts.struct_fields.push((owner.clone(), name.clone()));
+        if ty
+            .syntax()
+            .descendants()
+            .filter_map(ast::Path::cast)
+            .any(|p| {
+                self.lock_type(&p)
+                    .is_some_and(|(f, l)| f == Family::Std && l.is_guard())
+            })
+        {
+            self.facts.file_blockers.push(FileBlocker {
+                reason: format!("a std lock guard is stored in `{owner}`"),
+                range: name_range,
+            });
+        }
+        self.push_decl(key, format!("`{owner}.{name}`"), ty.syntax(), name_range);
+    }
+
+    pub(super) fn visit_static(&mut self, node: &SyntaxNode) {
+        let Some(name) = item_name(node) else { return };
+        let name_range = node
+            .children()
+            .find(|c| c.kind() == SyntaxKind::NAME)
+            .map(|n| n.text_range());
+        let Some(name_range) = name_range else { return };
+        let kind = if node.kind() == SyntaxKind::STATIC {
+            "static"
+        } else {
+            "const"
+        };
+        self.push_decl(
+            format!("static:{name}"),
+            format!("{kind} `{name}`"),
+            node,
+            name_range,
+        );
+    }
+
+    pub(super) fn visit_type_alias(&mut self, node: &SyntaxNode) {
+        let alias = ast::TypeAlias::cast(node.clone()).unwrap();
+        let (Some(name), Some(ty)) = (alias.name(), alias.ty()) else {
+            return;
+        };
+        self.push_decl(
+            format!("alias:{}", name.text()),
+            format!("type `{}`", name.text()),
+            ty.syntax(),
+            name.syntax().text_range(),
+        );
+    }
+
+    pub(super) fn let_is_decl(&self, let_stmt: &ast::LetStmt) -> bool {
+        if let Some(ty) = let_stmt.ty() {
+            return self.lock_in_type(ty.syntax()).is_some();
+        }
+        let Some(init) = let_stmt.initializer() else {
+            return false;
+        };
+        init.syntax()
+            .descendants()
+            .filter_map(ast::Path::cast)
+            .any(|p| {
+                self.lock_type(&p)
+                    .is_some_and(|(f, l)| f != Family::Tokio && !l.is_guard())
+                    && self.value_reaches(p.syntax(), init.syntax())
+            })
+    }
+
+    /// Does the value built at `node` end up as the value of `top` itself
+    /// (through std wrappers like `Arc::new`), rather than in a struct field
+    /// or an argument of some other function?
+    pub(super) fn value_reaches(&self, node: &SyntaxNode, top: &SyntaxNode) -> bool {
+        for up in node.ancestors() {
+            match up.kind() {
+                // A closure's parameter or return type names what it takes
+                // or makes, and a closure or async block bound as the value
+                // is code, not a lock (`let f = |m: Arc<Mutex<T>>| ..`).
+                SyntaxKind::PARAM_LIST | SyntaxKind::RET_TYPE => return false,
+                SyntaxKind::CLOSURE_EXPR if &up == top => return false,
+                SyntaxKind::BLOCK_EXPR
+                    if ast::BlockExpr::cast(up.clone())
+                        .is_some_and(|b| b.async_token().is_some()) =>
+                {
+                    return false
+                }
+                _ => {}
+            }
+            if &up == top {
+                return true;
+            }
+            match up.kind() {
+                SyntaxKind::RECORD_EXPR_FIELD => return false,
+                // An argument of a method call (`v.push(Mutex::new(0))`).
+                SyntaxKind::METHOD_CALL_EXPR
+                    if ast::MethodCallExpr::cast(up.clone())
+                        .and_then(|m| m.arg_list())
+                        .is_some_and(|a| {
+                            a.syntax().text_range().contains_range(node.text_range())
+                        }) =>
+                {
+                    return false;
+                }
+                SyntaxKind::ARG_LIST => {
+                    let callee = up
+                        .parent()
+                        .and_then(ast::CallExpr::cast)
+                        .and_then(|c| c.expr())
+                        .and_then(|e| match e {
+                            ast::Expr::PathExpr(p) => p.path().and_then(|p| segments(&p)),
+                            _ => None,
+                        });
+                    let wrapper = callee.is_some_and(|segs| {
+                        matches!(
+                            segs.first().map(String::as_str),
+                            Some("Some" | "Ok" | "Box")
+                        ) || self
+                            .imports
+                            .resolve(&segs, self.offset_of(&up))
+                            .starts_with("std::")
+                    });
+                    if !wrapper {
+                        return false;
+                    }
+                }
+                _ => {}
+            }
+        }
+        false
+    }
+
+    pub(super) fn local_key(&self, let_stmt: &ast::LetStmt) -> String {
+        format!(
+            "local:{}:{}",
+            self.file_id,
+            u32::from(let_stmt.syntax().text_range().start())
+        )
+    }
+
+    pub(super) fn visit_let(&mut self, let_stmt: &ast::LetStmt) {
+        if !self.let_is_decl(let_stmt) && !alias_typed(let_stmt) {
+            return;
+        }
+        let Some(ast::Pat::IdentPat(pat)) = let_stmt.pat() else {
+            return;
+        };
+        let Some(name) = pat.name() else { return };
+        let key = self.local_key(let_stmt);
+        self.push_decl(
+            key.clone(),
+            format!("local `{}`", name.text()),
+            let_stmt.syntax(),
+            name.syntax().text_range(),
+        );
+        if let Some(init) = let_stmt.initializer() {
+            if let Some(t) = self.root(&init, let_stmt.syntax(), 0) {
+                self.facts.links.push((vec![Target::Key(key)], t));
+            }
+        }
+    }
+
+    pub(super) fn param_key(&self, param: &SyntaxNode) -> Option<String> {
+        let list = ast::ParamList::cast(param.parent()?)?;
+        let f = ast::Fn::cast(list.syntax().parent()?)?;
+        let index = list.params().position(|p| p.syntax() == param)?;
+        Some(format!("param:{}#{index}", fn_key(&f)))
+    }
+
+    pub(super) fn visit_fn(&mut self, f: &ast::Fn) {
+        let key = fn_key(f);
+        if hands_param_to_blocking_pool(f) {
+            if let Some(name) = f.name() {
+                self.facts.blocking_wrappers.push(name.text().to_string());
+            }
+        }
+        self.facts.async_main |= key == "main" && f.async_token().is_some();
+        if let Some(list) = f.param_list() {
+            for (index, param) in list.params().enumerate() {
+                let (Some(ty), Some(pat)) = (param.ty(), param.pat()) else {
+                    continue;
+                };
+                if let (None, Some((family, lock))) = (
+                    self.lock_in_type(ty.syntax()),
+                    self.guard_in_type(ty.syntax()),
+                ) {
+                    let (guard_public, guard_item, guard_mods) = api_visibility(ty.syntax());
+                    self.facts.decls.push(DeclFact {
+                        key: format!("param:{key}#{index}"),
+                        display: format!("parameter `{}` of `{key}`", pat.syntax().text()),
+                        lock,
+                        family,
+                        range: pat.syntax().text_range(),
+                        blockers: Vec::new(),
+                        type_names: Vec::new(),
+                        public: guard_public,
+                        api_item: guard_item.clone(),
+                        private_mods: guard_mods.clone(),
+                        exported: false,
+                        guard: true,
+                    });
+                    continue;
+                }
+                self.push_decl(
+                    format!("param:{key}#{index}"),
+                    format!("parameter `{}` of `{key}`", pat.syntax().text()),
+                    ty.syntax(),
+                    pat.syntax().text_range(),
+                );
+            }
+        }
+        if let Some(ret) = f.ret_type() {
+            if let Some(name) = f.name() {
+                self.push_decl(
+                    format!("ret:{key}"),
+                    format!("return value of `{key}`"),
+                    ret.syntax(),
+                    name.syntax().text_range(),
+                );
+            }
+            let tail = f
+                .body()
+                .and_then(|b| b.stmt_list())
+                .and_then(|l| l.tail_expr());
+            if let Some(t) = tail.and_then(|tail| self.root(&tail, tail.syntax(), 0)) {
+                self.facts
+                    .links
+                    .push((vec![Target::Key(format!("ret:{key}"))], t));
+            }
+        }
+    }
+}

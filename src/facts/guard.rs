@@ -1,0 +1,127 @@
+//! Guard extent: whether a guard is held across an `.await`.
+
+use super::*;
+
+/// The guard of this site is passed to `Condvar::wait*`.
+pub(super) fn guard_passed_to_wait(call: &SyntaxNode) -> bool {
+    let Some(let_stmt) = call.ancestors().take(4).find_map(ast::LetStmt::cast) else {
+        return false;
+    };
+    let Some(ast::Pat::IdentPat(pat)) = let_stmt.pat() else {
+        return false;
+    };
+    let Some(name) = pat.name().map(|n| n.text().to_string()) else {
+        return false;
+    };
+    let Some(block) = let_stmt.syntax().parent() else {
+        return false;
+    };
+    block
+        .descendants()
+        .filter_map(ast::MethodCallExpr::cast)
+        .any(|mc| {
+            mc.name_ref().is_some_and(|n| n.text().starts_with("wait"))
+                && mc
+                    .arg_list()
+                    .is_some_and(|a| a.args().any(|arg| arg.syntax().text() == name.as_str()))
+        })
+}
+
+/// Does the guard produced at `call` stay alive across an `.await`?
+pub(super) fn held_across_await(
+    call: &SyntaxNode,
+    anchor: &SyntaxNode,
+    in_macro: bool,
+    edition: Edition,
+) -> bool {
+    let site_end = anchor.text_range().end().max(if in_macro {
+        anchor.text_range().end()
+    } else {
+        call.text_range().end()
+    });
+    let awaits_after = |scope: &SyntaxNode, until: Option<TextSize>| {
+        scope
+            .descendants()
+            .filter(|d| d.kind() == SyntaxKind::AWAIT_EXPR)
+            .any(|a| {
+                let start = a.text_range().end();
+                start > site_end && until.is_none_or(|u| start <= u)
+            })
+    };
+    let node = if in_macro {
+        anchor.clone()
+    } else {
+        call.clone()
+    };
+    // Climb through the chain that produces the guard (`.unwrap()`, `?`).
+    let mut expr = node.clone();
+    while let Some(p) = expr.parent() {
+        if matches!(
+            p.kind(),
+            SyntaxKind::METHOD_CALL_EXPR | SyntaxKind::TRY_EXPR | SyntaxKind::AWAIT_EXPR
+        ) && ast::MethodCallExpr::cast(p.clone()).is_none_or(|m| {
+            m.receiver().is_some_and(|r| r.syntax() == &expr)
+                && m.name_ref().is_some_and(|n| {
+                    matches!(n.text(), "unwrap" | "expect" | "unwrap_or_else" | "map_err")
+                })
+        }) {
+            expr = p;
+        } else {
+            break;
+        }
+    }
+    let parent = expr.parent();
+    // `let g = m.lock().unwrap();`: held until the end of the block or `drop(g)`.
+    if let Some(let_stmt) = parent.clone().and_then(ast::LetStmt::cast) {
+        if let Some(ast::Pat::IdentPat(pat)) = let_stmt.pat() {
+            let name = pat.name().map(|n| n.text().to_string()).unwrap_or_default();
+            let Some(block) = let_stmt.syntax().parent() else {
+                return false;
+            };
+            let drop_at = block
+                .children()
+                .filter(|s| s.text_range().start() > site_end)
+                .find(|s| {
+                    let t: String = s.text().to_string().split_whitespace().collect();
+                    t == format!("drop({name});") || t == format!("std::mem::drop({name});")
+                })
+                .map(|s| s.text_range().start());
+            return awaits_after(&block, drop_at);
+        }
+        if matches!(let_stmt.pat(), Some(ast::Pat::WildcardPat(_))) {
+            return false;
+        }
+    }
+    // A temporary: alive to the end of its statement, the whole `match` or
+    // `if let` (before 2024, `if let` temporaries also live through `else`).
+    for up in node.ancestors() {
+        match up.kind() {
+            SyntaxKind::IF_EXPR | SyntaxKind::WHILE_EXPR => {
+                let cond = up
+                    .children()
+                    .find(|c| c.text_range().contains_range(node.text_range()));
+                if let Some(cond) = cond.filter(|c| {
+                    ast::Expr::cast(c.clone()).is_some() && c.kind() != SyntaxKind::BLOCK_EXPR
+                }) {
+                    if cond.kind() != SyntaxKind::LET_EXPR {
+                        return awaits_after(&cond, None);
+                    }
+                    if edition >= Edition::Edition2024 {
+                        let then = ast::IfExpr::cast(up.clone()).and_then(|i| i.then_branch());
+                        return then.is_some_and(|t| awaits_after(t.syntax(), None))
+                            || awaits_after(&cond, None);
+                    }
+                    return awaits_after(&up, None);
+                }
+            }
+            SyntaxKind::EXPR_STMT | SyntaxKind::LET_STMT | SyntaxKind::MATCH_EXPR => {
+                return awaits_after(&up, None);
+            }
+            SyntaxKind::STMT_LIST | SyntaxKind::CLOSURE_EXPR | SyntaxKind::FN => {
+                return awaits_after(&up, None)
+            }
+            _ => {}
+        }
+    }
+    false
+}

@@ -1,0 +1,256 @@
+//! Macros: arguments of macros whose grammar is known are parsed as
+//! expressions; tokens of others resolve only as code would.
+
+use super::*;
+
+/// Macros whose arguments are plain expressions.
+pub(super) const EXPR_MACROS: &[&str] = &[
+    "println",
+    "print",
+    "eprintln",
+    "eprint",
+    "format",
+    "write",
+    "writeln",
+    "assert",
+    "assert_eq",
+    "assert_ne",
+    "debug_assert",
+    "debug_assert_eq",
+    "debug_assert_ne",
+    "vec",
+    "panic",
+    "dbg",
+    "format_args",
+    "unreachable",
+    "todo",
+];
+
+/// The `log` and `tracing` macros: format arguments after optional
+/// `target:`/`parent:` and `key = ?value` fields (see `log_arguments`).
+pub(super) const LOG_MACROS: &[&str] = &["trace", "debug", "info", "warn", "error", "event", "log"];
+
+/// A log macro's arguments as an expression list of the same length: the
+/// `target:`/`parent:`/`name:` labels and the `?`/`%` sigils of fields are
+/// blanked, so `key = ?value` reads as an assignment and offsets still match.
+pub(super) fn log_arguments(tt: &ast::TokenTree) -> String {
+    // Top-level elements: tokens, and nested token trees kept whole.
+    let elements: Vec<(SyntaxKind, String)> = tt
+        .syntax()
+        .children_with_tokens()
+        .map(|e| (e.kind(), e.to_string()))
+        .collect();
+    if elements.len() < 2 {
+        return String::new();
+    }
+    let significant: Vec<usize> = (0..elements.len())
+        .filter(|&i| !elements[i].0.is_trivia())
+        .collect();
+    let mut blank = HashSet::new();
+    for (k, &i) in significant.iter().enumerate() {
+        let prev = k.checked_sub(1).map(|p| elements[significant[p]].0);
+        let next = significant.get(k + 1).map(|&n| elements[n].0);
+        let (kind, text) = &elements[i];
+        let at_start = matches!(
+            prev,
+            None | Some(
+                SyntaxKind::L_PAREN | SyntaxKind::L_CURLY | SyntaxKind::L_BRACK | SyntaxKind::COMMA
+            )
+        );
+        let label = at_start
+            && next == Some(SyntaxKind::COLON)
+            && matches!(text.as_str(), "target" | "parent" | "name");
+        let sigil = matches!(kind, SyntaxKind::QUESTION | SyntaxKind::PERCENT)
+            && (at_start || prev == Some(SyntaxKind::EQ));
+        if label {
+            blank.insert(i);
+            blank.insert(significant[k + 1]);
+        } else if sigil {
+            blank.insert(i);
+        }
+    }
+    let inner = &elements[1..elements.len() - 1];
+    inner
+        .iter()
+        .enumerate()
+        .map(|(i, (_, text))| {
+            if blank.contains(&(i + 1)) {
+                " ".repeat(text.len())
+            } else {
+                text.clone()
+            }
+        })
+        .collect()
+}
+
+/// A macro call in item position (a file's or module's item, or one made by
+/// another macro), whose tokens are items if anything.
+pub(super) fn at_item_level(mac: &ast::MacroCall) -> bool {
+    mac.syntax().parent().is_some_and(|p| {
+        matches!(
+            p.kind(),
+            SyntaxKind::SOURCE_FILE | SyntaxKind::ITEM_LIST | SyntaxKind::MACRO_ITEMS
+        )
+    })
+}
+
+impl Extractor<'_> {
+    pub(super) fn visit_macro(&mut self, mac: &ast::MacroCall) {
+        let Some(name) = mac
+            .path()
+            .and_then(|p| segments(&p))
+            .and_then(|s| s.last().cloned())
+        else {
+            return;
+        };
+        let Some(tt) = mac.token_tree() else { return };
+        let text = tt.syntax().text().to_string();
+        if text.len() < 2 {
+            return;
+        }
+        let start = u32::from(tt.syntax().text_range().start()) + 1;
+        let known = EXPR_MACROS.contains(&name.as_str());
+        // A log macro is parsed only where it may hold a lock site; its
+        // other places resolve from its tokens like any macro's.
+        let log = LOG_MACROS.contains(&name.as_str()) && has_lock_call(&text);
+        let inner = if log {
+            log_arguments(&tt)
+        } else {
+            text[1..text.len() - 1].to_string()
+        };
+        let (prefix, suffix) = if name == "vec" {
+            ("fn __awaitify() { [", "\n]; }")
+        } else {
+            ("fn __awaitify() { __m(", "\n); }")
+        };
+        if known || log {
+            // Ranges in the wrapper move back by `shift` into the file. A
+            // macro that starts closer to the file's start than the wrapper's
+            // prefix is long cannot move (and `shift == 0` means "not in a
+            // macro"): it is treated as an unknown macro.
+            let shift = start.checked_sub(prefix.len() as u32).filter(|s| *s > 0);
+            let parsed = SourceFile::parse(&format!("{prefix}{inner}{suffix}"), self.edition);
+            if let (true, Some(shift)) = (parsed.errors().is_empty(), shift) {
+                for node in parsed.syntax_node().descendants() {
+                    self.visit(&node, mac.syntax(), shift);
+                }
+                self.shift = 0;
+                return;
+            }
+        }
+        self.macro_declarations(mac, &name, &inner, start);
+        // An unknown macro: note the uses of tracked imports in its tokens,
+        // and every place handed to it, so that a lock used here is never
+        // migrated behind the macro's back.
+        let tokens: Vec<_> = tt
+            .syntax()
+            .descendants_with_tokens()
+            .filter_map(|t| t.into_token())
+            .filter(|t| !t.kind().is_trivia())
+            .collect();
+        for t in &tokens {
+            if t.kind() != SyntaxKind::IDENT {
+                continue;
+            }
+            if let Some(import) = self
+                .imports
+                .import_for(t.text(), t.text_range().start())
+                .filter(|i| tracked_import(&i.path))
+            {
+                self.facts.name_uses.push(NameUse {
+                    import: import.tree,
+                    name: t.text().to_string(),
+                    range: t.text_range(),
+                });
+            }
+        }
+        let in_async = self.ctx == SiteContext::Async;
+        let mut places: Vec<(Target, TextRange)> = Vec::new();
+        // A local in scope, a field (`.name`, of the struct `x` or `self`
+        // is, where known), or a static, as code around the macro would
+        // resolve them.
+        // In item position no local is in scope.
+        let item_level = at_item_level(mac);
+        for (i, t) in tokens.iter().enumerate() {
+            if t.kind() != SyntaxKind::IDENT {
+                continue;
+            }
+            let after_dot = i > 0 && tokens[i - 1].kind() == SyntaxKind::DOT;
+            let before_colons = tokens
+                .get(i + 1)
+                .is_some_and(|n| n.kind() == SyntaxKind::COLON2);
+            let name = t.text().to_string();
+            let target = if after_dot {
+                let base = i
+                    .checked_sub(2)
+                    .map(|b| &tokens[b])
+                    .filter(|b| matches!(b.kind(), SyntaxKind::IDENT | SyntaxKind::SELF_KW));
+                let owner = base.and_then(|b| match b.text() {
+                    "self" => impl_type(mac.syntax()),
+                    var => self.var_type_hint(var, mac.syntax()),
+                });
+                Some(Target::Field { name, owner })
+            } else if before_colons {
+                None
+            } else if name.starts_with(|c: char| c.is_ascii_uppercase()) {
+                Some(Target::Static(name))
+            } else if item_level {
+                None
+            } else {
+                match self.lookup_var(&name, mac.syntax(), 0) {
+                    Some(Target::Static(_)) | None => None,
+                    found => found,
+                }
+            };
+            places.extend(target.map(|target| (target, t.text_range())));
+        }
+        let mut seen = HashSet::new();
+        for (target, range) in places {
+            if seen.insert(target.clone()) {
+                self.facts.macro_uses.push(MacroUse {
+                    macro_name: name.clone(),
+                    target,
+                    range,
+                    in_async,
+                });
+            }
+        }
+    }
+
+    /// An item-level macro the tool cannot read may declare locks
+    /// (`pin_project! { struct S { m: Mutex<T> } }`). Where its tokens read as
+    /// items, their fields and statics are declarations that can never be
+    /// rewritten: a lock that flows into one is left to a person.
+    pub(super) fn macro_declarations(
+        &mut self,
+        mac: &ast::MacroCall,
+        name: &str,
+        inner: &str,
+        start: u32,
+    ) {
+        if !at_item_level(mac) || !(inner.contains("Mutex") || inner.contains("RwLock")) {
+            return;
+        }
+        let parsed = SourceFile::parse(inner, self.edition);
+        if !parsed.errors().is_empty() {
+            return;
+        }
+        let first = self.facts.decls.len();
+        self.shift = start;
+        for node in parsed.syntax_node().descendants() {
+            match node.kind() {
+                SyntaxKind::RECORD_FIELD | SyntaxKind::TUPLE_FIELD => {
+                    self.visit_record_field(&node)
+                }
+                SyntaxKind::STATIC | SyntaxKind::CONST => self.visit_static(&node),
+                _ => {}
+            }
+        }
+        self.shift = 0;
+        let reason = format!("it is declared inside `{name}!`, a macro the tool cannot rewrite");
+        for d in &mut self.facts.decls[first..] {
+            d.range += TextSize::from(start);
+            d.blockers.push(reason.clone());
+        }
+    }
+}

@@ -1,0 +1,630 @@
+//! Pass 1: everything one file says about locks, as plain data (no syntax
+//! nodes), so files can be analysed in parallel and planned crate-wide.
+//!
+//! This file holds the facts' types and the walk (`extract`, `visit`); one
+//! concern a file below it, each adding methods to the `Extractor`:
+//! - `prefilter`: byte-level tests that decide whether a file can matter;
+//! - `keys`: the identities the crate-wide index joins on;
+//! - `context`: where code runs (async, sync, detached) and what drives it;
+//! - `decls`: fields, statics, aliases, locals and parameters typed by a lock;
+//! - `calls`: arguments, struct literals and assignments that carry a lock;
+//! - `sites`: lock calls, their receivers and the code shape around them;
+//! - `bindings`: what a name in a body refers to;
+//! - `macros`: which macro arguments are parsed as code;
+//! - `guard`: whether a guard is held across an `.await`;
+//! - `allow`: `// awaitify: allow(..)` comments.
+
+use std::collections::{BTreeSet, HashSet};
+
+use ra_ap_syntax::{
+    ast::{self, HasArgList, HasName},
+    AstNode, Edition, SourceFile, SyntaxKind, SyntaxNode, TextRange, TextSize,
+};
+
+use crate::imports::{classify, segments, Family, Imports, LockType};
+
+mod allow;
+mod bindings;
+mod calls;
+mod context;
+mod decls;
+mod guard;
+mod keys;
+mod macros;
+mod prefilter;
+mod sites;
+
+use allow::*;
+use bindings::*;
+use calls::*;
+use context::*;
+pub use decls::*;
+use guard::*;
+pub use keys::*;
+use macros::*;
+pub use prefilter::*;
+pub use sites::*;
+
+/// What a receiver, an initializer or a flow refers to, before the crate-wide
+/// index turns it into a declaration key.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Target {
+    /// An exact declaration key.
+    Key(String),
+    /// A struct field; `owner` is the struct when the receiver's type is known.
+    Field { name: String, owner: Option<String> },
+    /// A static or const by name.
+    Static(String),
+    /// The return value of a fn (`qual::name(..)`) or a method (`x.name(..)`).
+    Call {
+        name: String,
+        qual: Option<String>,
+        method: bool,
+    },
+    /// The `index`-th parameter of a fn or method.
+    Param {
+        name: String,
+        qual: Option<String>,
+        method: bool,
+        index: usize,
+    },
+}
+
+/// A place that holds a lock: a field, static, local, parameter, type alias or
+/// fn return type.
+#[derive(Clone, Debug)]
+pub struct DeclFact {
+    pub key: String,
+    pub display: String,
+    pub lock: LockType,
+    pub family: Family,
+    pub range: TextRange,
+    pub blockers: Vec<String>,
+    /// Names in the declared type, to link uses of a lock type alias.
+    pub type_names: Vec<String>,
+    /// Public in its file: declared `pub` (a static, field, fn or type
+    /// alias), in a `pub` struct, enum, trait or inherent method, inside
+    /// `pub mod`s only (see [`api_visibility`]).
+    pub public: bool,
+    /// The file-level item a public declaration is reached through (the
+    /// struct of a field, the type of a method, the static, fn or alias
+    /// itself): a `pub use` of this name re-exports it.
+    pub api_item: Option<String>,
+    /// Private inline modules around a public declaration (outermost
+    /// first): it is reachable only through a `pub use` naming one.
+    pub private_mods: Vec<String>,
+    /// Public in a library's own code: other crates may name it (set by
+    /// the run, which knows the crate).
+    pub exported: bool,
+    /// A parameter typed with the lock's guard (`g: &mut MutexGuard<'_, T>`):
+    /// it follows the lock whose guards are passed to it.
+    pub guard: bool,
+}
+
+/// What extraction needs to know of the file's crate.
+pub struct CrateContext<'a> {
+    /// Functions the configuration declares blocking.
+    pub user_blocking: &'a [crate::config::UserBlocking],
+    /// Lock types its modules re-export.
+    pub reexports: &'a crate::imports::ReExports,
+}
+
+/// A blocking call and where it runs.
+#[derive(Clone, Debug)]
+pub struct BlockingFact {
+    pub call: crate::blocking::BlockingCall,
+    pub ctx: SiteContext,
+    /// For CPU-heavy calls: the `let` initializer to replace and its
+    /// `spawn_blocking` wrap, when the wrap is certain to compile.
+    pub wrap: Option<(TextRange, String)>,
+    /// Inside a `#[cfg(test)]` module or a `#[test]` fn: only tests need
+    /// what its fix needs.
+    pub in_test: bool,
+    /// In a sync fn, inside a closure the fn only stores or hands on: the
+    /// call does not run when the fn does.
+    pub deferred: bool,
+    /// In a non-async closure inside async code: the fn the closure is
+    /// handed to (`asyncify(|| ..)` → `asyncify`), when it is named.
+    pub closure_callee: Option<String>,
+    /// In async code: what drives it.
+    pub driver: Driver,
+}
+
+/// What drives the async code a call is in: whether it provably runs on a
+/// tokio runtime.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub enum Driver {
+    /// `#[tokio::main]`, `#[tokio::test]`, a future handed to `tokio::spawn`,
+    /// `Runtime::block_on`, `Handle::spawn`.
+    Tokio,
+    /// Another executor: `futures::executor::block_on`, async-std, smol,
+    /// another runtime's `main`/`test` attribute.
+    Other,
+    /// The async fn (its key) it is in: its callers decide.
+    Fn(std::sync::Arc<str>),
+    /// Nothing the crate shows.
+    #[default]
+    Unknown,
+}
+
+/// Where a lock site runs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SiteContext {
+    /// An async fn, async block or async closure.
+    Async,
+    /// A non-async closure inside async code: `.await` is impossible there.
+    SyncInAsync,
+    /// A `spawn_blocking`, `block_in_place` or `std::thread::spawn` closure.
+    Blocking,
+    /// A plain fn (`fn_key`), possibly a `Drop` impl.
+    Sync {
+        fn_name: std::sync::Arc<str>,
+        in_drop: bool,
+        /// The body of a `#[test]` fn itself: the test harness runs it on a
+        /// thread of its own, off any runtime.
+        test_body: bool,
+    },
+    /// A static or const initializer.
+    Item,
+    /// A non-async closure in sync code that is not run in place: stored,
+    /// returned or handed to other code (`builder.on_poll(move |d| ..)`), so
+    /// where it runs, on a runtime thread or not, is unknown.
+    Detached,
+}
+
+/// The syntactic shape around a lock call, which decides how it is rewritten.
+#[derive(Clone, Debug)]
+pub enum SiteShape {
+    /// `m.lock().unwrap()`, `.expect(..)`, `.unwrap_or_else(|e| e.into_inner())`,
+    /// `.map_err(..)?`: the range from the method name to the end of the chain.
+    Unwrapped { replace: TextRange },
+    /// `if let Ok(g) = m.lock() { .. } else { .. }`.
+    IfLetOk {
+        head: TextRange,
+        tail: TextRange,
+        pat: String,
+        recv: String,
+    },
+    /// `let Ok(g) = m.lock() else { .. };`.
+    LetElseOk {
+        stmt: TextRange,
+        pat: String,
+        recv: String,
+    },
+    /// `match m.lock() { Ok(g) => .., Err(_) => .. }`.
+    MatchOk {
+        head: TextRange,
+        tail: TextRange,
+        pat: String,
+        recv: String,
+    },
+    /// The bare call (`m.lock()` used directly, here described).
+    Bare { use_desc: String },
+}
+
+#[derive(Clone, Debug)]
+pub struct SiteFact {
+    pub method: String,
+    /// From the method name to the end of the call: `lock()`.
+    pub call: TextRange,
+    pub target: Target,
+    pub ctx: SiteContext,
+    /// The method name, for diagnostics.
+    pub range: TextRange,
+    pub shape: SiteShape,
+    pub held_across_await: bool,
+    /// The signature of the enclosing fn names a std guard type.
+    pub guard_fn: Option<String>,
+    pub guard_passed_to_wait: bool,
+    /// The fn the site is in, for diagnostics.
+    pub in_fn: Option<std::sync::Arc<str>>,
+}
+
+/// A path naming a lock or guard type (`Mutex`, `std::sync::Mutex`, the
+/// `Mutex` of `Mutex::new`).
+#[derive(Clone, Debug)]
+pub struct RefFact {
+    pub range: TextRange,
+    pub family: Family,
+    pub lock: LockType,
+    /// The `use` tree that brings the type in, when the path is a single
+    /// imported name.
+    pub via_import: Option<TextRange>,
+    /// Candidate owners, nearest first.
+    pub owners: Vec<Target>,
+    /// `Mutex::new` directly in a static initializer: the `new` segment.
+    pub const_new: Option<TextRange>,
+}
+
+/// A call, for the sync-helper analysis: `callee` called from `ctx`.
+#[derive(Clone, Debug)]
+pub struct CallFact {
+    pub callee: String,
+    /// The callee's fn key when the call names it exactly: `helper(..)`,
+    /// `Type::f(..)`, `Self::f(..)`, `self.f(..)`.
+    pub callee_key: Option<String>,
+    /// The fn the call is in.
+    pub in_fn: Option<std::sync::Arc<str>>,
+    pub ctx: SiteContext,
+    pub range: TextRange,
+    /// The call's value is `.await`ed: it calls an async fn, never a sync one.
+    pub awaited: bool,
+    /// In a sync fn, inside a closure the fn only stores or hands on.
+    pub deferred: bool,
+    /// What drives the call's future or the async code it is in (only
+    /// worked out for calls that name their fn exactly).
+    pub driver: Driver,
+}
+
+/// A lock-looking call (`.lock().unwrap()`) whose receiver the tool could not
+/// resolve, and the names used around it.
+#[derive(Clone, Debug)]
+pub struct UnresolvedSite {
+    pub range: TextRange,
+    /// The fn (or item) around it: the only place a local it names can be.
+    pub scope: TextRange,
+    pub names_nearby: BTreeSet<String>,
+    pub in_async: bool,
+}
+
+/// A place handed to a macro the tool cannot parse.
+#[derive(Clone, Debug)]
+pub struct MacroUse {
+    pub macro_name: String,
+    /// What the place refers to, resolved as code around the macro would.
+    pub target: Target,
+    pub range: TextRange,
+    pub in_async: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct FileBlocker {
+    pub reason: String,
+    pub range: TextRange,
+}
+
+/// A use of a name imported from `std::sync` or `parking_lot`.
+#[derive(Clone, Debug)]
+pub struct NameUse {
+    /// The `use` tree that brings the name into scope (a name or a glob).
+    pub import: TextRange,
+    pub name: String,
+    pub range: TextRange,
+}
+
+#[derive(Default, Debug)]
+pub struct FileFacts {
+    pub decls: Vec<DeclFact>,
+    pub sites: Vec<SiteFact>,
+    pub refs: Vec<RefFact>,
+    pub links: Vec<(Vec<Target>, Target)>,
+    /// The file has an `async fn main`.
+    pub async_main: bool,
+    pub calls: Vec<CallFact>,
+    pub struct_fields: Vec<(String, String)>,
+    pub unresolved: Vec<UnresolvedSite>,
+    pub macro_uses: Vec<MacroUse>,
+    pub file_blockers: Vec<FileBlocker>,
+    pub imports: Vec<(String, String, TextRange)>,
+    pub name_uses: Vec<NameUse>,
+    /// The tree has an ERROR node: the file does not parse.
+    pub has_error: bool,
+    pub blocking: Vec<BlockingFact>,
+    /// `// awaitify: allow(..)` comments and the code each one covers.
+    pub allows: Vec<Allow>,
+    /// The run must not change this file (excluded, or outside the paths
+    /// given): it is read only so that locks it touches are not migrated.
+    pub read_only: bool,
+    /// Lock types the file's module re-exports (`pub use std::sync::Mutex as
+    /// StdMutex;`): local name and full path.
+    pub reexports: Vec<(String, String)>,
+    /// The compilation unit the file belongs to (set by the run): empty for
+    /// the crate's own code, `tests/NAME` (or `examples/`, `benches/`) for
+    /// each integration test, example and bench, which is a crate of its own.
+    pub unit: String,
+    /// Fns that hand their closure parameter to `spawn_blocking` or
+    /// `block_in_place` (tokio's `asyncify`): closures passed to them run
+    /// off the executor.
+    pub blocking_wrappers: Vec<String>,
+    /// The file pauses tokio's clock (`start_paused`, `time::pause()`):
+    /// its sleeps may be the point of a test.
+    pub paused_clock: bool,
+}
+
+/// A suppression comment: `// awaitify: allow(AW101, blocking-sleep)` or
+/// `allow(all)`, covering its own line when it follows code, else the item
+/// or statement below it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Allow {
+    /// The code it covers.
+    pub range: TextRange,
+    /// The comment itself.
+    pub comment: TextRange,
+    pub rules: Vec<String>,
+}
+
+impl FileFacts {
+    /// Does a suppression comment cover `rule` at `offset`?
+    pub fn allows(&self, rule: &crate::rules::Rule, offset: TextSize) -> bool {
+        self.allows.iter().any(|a| {
+            a.range.contains_inclusive(offset)
+                && a.rules.iter().any(|r| crate::rules::selects(r, rule))
+        })
+    }
+
+    /// Anything in this file that the crate-wide plan would use.
+    pub fn mentions_locks(&self) -> bool {
+        !(self.decls.is_empty()
+            && self.sites.is_empty()
+            && self.blocking.is_empty()
+            && self.refs.is_empty()
+            && self.imports.is_empty()
+            && self.links.is_empty()
+            && self.unresolved.is_empty()
+            && self.macro_uses.is_empty())
+    }
+}
+
+struct Extractor<'a> {
+    imports: &'a Imports,
+    /// Last path segments that can name a lock type or a std::sync import.
+    lock_names: HashSet<String>,
+    flow_names: Option<&'a HashSet<String>>,
+    /// The context of the node being visited (see `frame_context`).
+    ctx: SiteContext,
+    /// The innermost fn around it.
+    in_fn: Option<std::sync::Arc<str>>,
+    /// Only blocking calls, calls and loops are extracted (see `extract`).
+    blocking_only: bool,
+    /// Functions the configuration declares blocking.
+    user_blocking: &'a [crate::config::UserBlocking],
+    file_id: usize,
+    edition: Edition,
+    facts: FileFacts,
+    /// The file's root, and the shift of the macro being visited (see `visit`).
+    root: SyntaxNode,
+    shift: u32,
+}
+
+/// Extracts a file's facts. `flow_names`, when given, limits the flows
+/// recorded (arguments, struct literal fields, assignments) to those that
+/// name a known declaration: enough for files that name no lock type.
+/// `blocking_only` extracts just what the blocking rules need (calls,
+/// blocking calls, loops), for files read only for those.
+pub fn extract(
+    file: &SourceFile,
+    text: &str,
+    file_id: usize,
+    edition: Edition,
+    flow_names: Option<&HashSet<String>>,
+    blocking_only: bool,
+    krate: &CrateContext,
+) -> FileFacts {
+    let user_blocking = krate.user_blocking;
+    let imports = Imports::collect(file, text).with_reexports(krate.reexports);
+    let mut lock_names: HashSet<String> = [
+        "Mutex",
+        "RwLock",
+        "MutexGuard",
+        "RwLockReadGuard",
+        "RwLockWriteGuard",
+    ]
+    .map(String::from)
+    .into();
+    let mut facts = FileFacts::default();
+    for import in imports.all() {
+        let path = import.path.clone();
+        if tracked_import(&path) {
+            // Only lock types matter to other modules' resolution.
+            if import.public
+                && classify(&path).is_some()
+                && imports.exported().any(|e| e.tree == import.tree)
+            {
+                facts.reexports.push((import.local.clone(), path.clone()));
+            }
+            // A glob: every name it brings in is counted, so that one the
+            // migration leaves unused can be replaced.
+            let members = path
+                .strip_suffix("::*")
+                .and_then(crate::imports::glob_members)
+                .unwrap_or_default();
+            lock_names.extend(members.iter().map(|m| m.to_string()));
+            facts
+                .imports
+                .push((import.local.clone(), path, import.tree));
+            lock_names.insert(import.local.clone());
+        }
+    }
+    let mut ex = Extractor {
+        imports: &imports,
+        file_id,
+        edition,
+        facts,
+        lock_names,
+        flow_names,
+        ctx: SiteContext::Item,
+        in_fn: None,
+        blocking_only,
+        user_blocking,
+        root: file.syntax().clone(),
+        shift: 0,
+    };
+    ex.facts.imports.sort_by_key(|i| i.2.start());
+    if text.contains("awaitify:") {
+        ex.facts.allows = allow_comments(file, text);
+    }
+    ex.facts.paused_clock = text.contains("start_paused") || text.contains("time::pause()");
+    // Contexts are computed top-down: each fn, closure, async block and
+    // static opens a frame whose context follows from its parent's.
+    #[allow(clippy::type_complexity)]
+    let mut frames: Vec<(SyntaxNode, (SiteContext, Option<std::sync::Arc<str>>))> = Vec::new();
+    for event in file.syntax().preorder() {
+        match event {
+            ra_ap_syntax::WalkEvent::Enter(node) => {
+                if node.kind() == SyntaxKind::ERROR {
+                    ex.facts.has_error = true;
+                }
+                let key: Option<std::sync::Arc<str>> =
+                    ast::Fn::cast(node.clone()).map(|f| fn_key(&f).into());
+                if let Some(ctx) = frame_context(&node, &ex.ctx, key.as_ref()) {
+                    let in_fn = key.or_else(|| ex.in_fn.clone());
+                    let outer = (
+                        std::mem::replace(&mut ex.ctx, ctx),
+                        std::mem::replace(&mut ex.in_fn, in_fn),
+                    );
+                    frames.push((node.clone(), outer));
+                }
+                ex.visit(&node, &node, 0);
+            }
+            ra_ap_syntax::WalkEvent::Leave(node) => {
+                if frames.last().is_some_and(|(n, _)| n == &node) {
+                    (ex.ctx, ex.in_fn) = frames.pop().unwrap().1;
+                }
+            }
+        }
+    }
+    ex.facts
+}
+
+impl Extractor<'_> {
+    /// Visits one node. `anchor` is where the node stands in the real file (for
+    /// nodes parsed out of a macro's tokens it is the macro call) and `shift`
+    /// maps the node's offsets back to the file.
+    fn visit(&mut self, node: &SyntaxNode, anchor: &SyntaxNode, shift: u32) {
+        self.shift = shift;
+        if self.blocking_only {
+            // Calls (for blocking findings and helper chains), loops, paths
+            // (uses of imports a fix may leave unused) and macro arguments
+            // (which may hold blocking calls).
+            match node.kind() {
+                SyntaxKind::PATH => self.visit_path(&ast::Path::cast(node.clone()).unwrap(), shift),
+                SyntaxKind::METHOD_CALL_EXPR | SyntaxKind::CALL_EXPR => {
+                    self.visit_call_like(node, anchor, shift)
+                }
+                SyntaxKind::FOR_EXPR | SyntaxKind::WHILE_EXPR | SyntaxKind::LOOP_EXPR
+                    if shift == 0 =>
+                {
+                    self.visit_loop(node)
+                }
+                SyntaxKind::MACRO_CALL if shift == 0 => {
+                    self.visit_macro(&ast::MacroCall::cast(node.clone()).unwrap())
+                }
+                SyntaxKind::FN if shift == 0 => {
+                    let f = ast::Fn::cast(node.clone()).unwrap();
+                    if hands_param_to_blocking_pool(&f) {
+                        if let Some(name) = f.name() {
+                            self.facts.blocking_wrappers.push(name.text().to_string());
+                        }
+                    }
+                }
+                _ => {}
+            }
+            return;
+        }
+        if let Some(path) = ast::Path::cast(node.clone()) {
+            self.visit_path(&path, shift);
+        }
+        if shift != 0 {
+            if let Some(call) = ast::MethodCallExpr::cast(node.clone()) {
+                self.visit_method_call(&call, anchor, shift);
+            }
+            if matches!(
+                node.kind(),
+                SyntaxKind::METHOD_CALL_EXPR | SyntaxKind::CALL_EXPR
+            ) {
+                self.visit_call_like(node, anchor, shift);
+            }
+            return;
+        }
+        match node.kind() {
+            SyntaxKind::RECORD_FIELD | SyntaxKind::TUPLE_FIELD => self.visit_record_field(node),
+            SyntaxKind::STATIC | SyntaxKind::CONST => self.visit_static(node),
+            SyntaxKind::LET_STMT => self.visit_let(&ast::LetStmt::cast(node.clone()).unwrap()),
+            SyntaxKind::FN => self.visit_fn(&ast::Fn::cast(node.clone()).unwrap()),
+            SyntaxKind::TYPE_ALIAS => self.visit_type_alias(node),
+            SyntaxKind::METHOD_CALL_EXPR => {
+                let call = ast::MethodCallExpr::cast(node.clone()).unwrap();
+                self.visit_method_call(&call, node, 0);
+                self.visit_call_like(node, node, 0);
+            }
+            SyntaxKind::CALL_EXPR => self.visit_call_like(node, node, 0),
+            SyntaxKind::RECORD_EXPR_FIELD => self.visit_record_expr_field(node),
+            SyntaxKind::FOR_EXPR | SyntaxKind::WHILE_EXPR | SyntaxKind::LOOP_EXPR => {
+                self.visit_loop(node)
+            }
+            SyntaxKind::BIN_EXPR => self.visit_assign(node),
+            SyntaxKind::MACRO_CALL => {
+                self.visit_macro(&ast::MacroCall::cast(node.clone()).unwrap())
+            }
+            _ => {}
+        }
+    }
+
+    /// Where a node stands in the file: nodes parsed out of a macro's tokens
+    /// are moved back by the macro's shift.
+    fn offset_of(&self, node: &SyntaxNode) -> TextSize {
+        let start = node.text_range().start();
+        if self.shift != 0 && node.ancestors().last().as_ref() != Some(&self.root) {
+            start + TextSize::from(self.shift)
+        } else {
+            start
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn facts(src: &str) -> FileFacts {
+        extract(
+            &SourceFile::parse(src, Edition::Edition2021).tree(),
+            src,
+            0,
+            Edition::Edition2021,
+            None,
+            false,
+            &CrateContext {
+                user_blocking: &[],
+                reexports: &Default::default(),
+            },
+        )
+    }
+
+    #[test]
+    fn files_are_analysed_only_where_a_declaration_can_be_reached() {
+        let names: HashSet<String> = [
+            "inner".to_string(),
+            "helper".to_string(),
+            "CACHE".to_string(),
+        ]
+        .into();
+        assert!(needs_analysis("x.inner.lock()", &names));
+        assert!(needs_analysis("S { inner: v }", &names));
+        assert!(needs_analysis("helper(&self.inner)", &names));
+        assert!(needs_analysis("CACHE", &names));
+        assert!(needs_analysis("debug!(\"{}\", self.inner.len())", &names));
+        assert!(!needs_analysis("self.inner.len()", &names));
+        assert!(!needs_analysis(
+            "println!(\"{}\", self.inner.len())",
+            &names
+        ));
+        assert!(!needs_analysis(
+            "let inner = 1; inner::thing(); winner.lock()",
+            &names
+        ));
+    }
+
+    #[test]
+    fn if_let_some_binding_resolves_to_the_scrutinee() {
+        let f = facts("use std::sync::Mutex;\nstruct S { m: Option<Mutex<u8>> }\nimpl S { async fn f(&self) { if let Some(m) = &self.m { *m.lock().unwrap() += 1; } } }");
+        assert_eq!(f.sites.len(), 1, "{f:#?}");
+        assert_eq!(
+            f.sites[0].target,
+            Target::Field {
+                name: "m".into(),
+                owner: Some("S".into())
+            }
+        );
+    }
+}

@@ -1,0 +1,304 @@
+//! Lock sites: `lock()`/`read()`/`write()` calls, their receivers and the
+//! shape of the code around them (poison handling, guard bindings).
+
+use super::*;
+
+pub const LOCK_METHODS: &[&str] = &[
+    "lock",
+    "read",
+    "write",
+    "try_lock",
+    "try_read",
+    "try_write",
+    "get_mut",
+    "into_inner",
+    "is_poisoned",
+    "clear_poison",
+];
+
+/// Lock methods that return the lock's guard.
+pub(super) const GUARD_METHODS: &[&str] =
+    &["lock", "read", "write", "try_lock", "try_read", "try_write"];
+
+/// `Some(x)`, `Ok(x)` or plain `x`: the binding is the matched value itself.
+pub(super) fn some_or_ok_binding(pat: Option<ast::Pat>) -> bool {
+    match pat {
+        Some(ast::Pat::IdentPat(_)) => true,
+        Some(ast::Pat::TupleStructPat(t)) => {
+            t.path()
+                .is_some_and(|p| matches!(p.syntax().text().to_string().as_str(), "Some" | "Ok"))
+                && t.fields().count() == 1
+                && matches!(t.fields().next(), Some(ast::Pat::IdentPat(_)))
+        }
+        _ => false,
+    }
+}
+
+pub(super) fn method_name(node: &SyntaxNode) -> Option<String> {
+    ast::MethodCallExpr::cast(node.clone())?
+        .name_ref()
+        .map(|n| n.text().to_string())
+}
+
+/// `|e| e.into_inner()` or `PoisonError::into_inner`.
+pub(super) fn is_poison_recovery(arg: &ast::Expr) -> bool {
+    let text: String = arg.syntax().text().to_string().split_whitespace().collect();
+    text.ends_with("PoisonError::into_inner")
+        || text
+            .strip_prefix('|')
+            .and_then(|t| t.split_once('|'))
+            .is_some_and(|(param, body)| body == format!("{param}.into_inner()"))
+}
+
+pub(super) fn ok_binding(pat: Option<ast::Pat>) -> Option<String> {
+    let ast::Pat::TupleStructPat(tsp) = pat? else {
+        return None;
+    };
+    if tsp.path()?.syntax().text() != "Ok" {
+        return None;
+    }
+    let mut fields = tsp.fields();
+    let inner = fields.next()?;
+    if fields.next().is_some() || !matches!(inner, ast::Pat::IdentPat(_) | ast::Pat::WildcardPat(_))
+    {
+        return None;
+    }
+    Some(inner.syntax().text().to_string())
+}
+
+pub(super) fn site_shape(call: &ast::MethodCallExpr, recv: &ast::Expr, shift: u32) -> SiteShape {
+    let sh = |r: TextRange| r + TextSize::from(shift);
+    let name_start = call.name_ref().unwrap().syntax().text_range().start();
+    let from_name = |end: TextSize| sh(TextRange::new(name_start, end));
+    let bare = |desc: &str| SiteShape::Bare {
+        use_desc: desc.to_string(),
+    };
+    let Some(parent) = call.syntax().parent() else {
+        return bare("");
+    };
+    let recv_text = recv.syntax().text().to_string();
+    let method = call.name_ref().unwrap().text().to_string();
+    match parent.kind() {
+        SyntaxKind::METHOD_CALL_EXPR => {
+            let outer = ast::MethodCallExpr::cast(parent.clone()).unwrap();
+            let outer_name = method_name(&parent).unwrap_or_default();
+            let first_arg = outer.arg_list().and_then(|a| a.args().next());
+            match outer_name.as_str() {
+                "unwrap" | "expect" => SiteShape::Unwrapped {
+                    replace: from_name(parent.text_range().end()),
+                },
+                "unwrap_or_else" if first_arg.as_ref().is_some_and(is_poison_recovery) => {
+                    SiteShape::Unwrapped {
+                        replace: from_name(parent.text_range().end()),
+                    }
+                }
+                "map_err" => match parent.parent().filter(|p| p.kind() == SyntaxKind::TRY_EXPR) {
+                    Some(try_expr) => SiteShape::Unwrapped {
+                        replace: from_name(try_expr.text_range().end()),
+                    },
+                    None => bare(".map_err(..) without `?`"),
+                },
+                other => bare(&format!(".{other}(..)")),
+            }
+        }
+        SyntaxKind::LET_EXPR => {
+            let let_expr = ast::LetExpr::cast(parent.clone()).unwrap();
+            let if_expr = parent.parent().and_then(ast::IfExpr::cast);
+            match (ok_binding(let_expr.pat()), if_expr) {
+                (Some(pat), Some(if_expr))
+                    if if_expr.condition().is_some_and(|c| c.syntax() == &parent) =>
+                {
+                    let Some(then) = if_expr.then_branch() else {
+                        return bare("if let");
+                    };
+                    let Some(l_curly) = then.stmt_list().and_then(|l| l.l_curly_token()) else {
+                        return bare("if let");
+                    };
+                    SiteShape::IfLetOk {
+                        head: sh(TextRange::new(
+                            if_expr.syntax().text_range().start(),
+                            l_curly.text_range().end(),
+                        )),
+                        tail: sh(TextRange::new(
+                            then.syntax().text_range().end(),
+                            if_expr.syntax().text_range().end(),
+                        )),
+                        pat,
+                        recv: recv_text,
+                    }
+                }
+                _ => bare("a `let` pattern"),
+            }
+        }
+        SyntaxKind::LET_STMT => {
+            let let_stmt = ast::LetStmt::cast(parent.clone()).unwrap();
+            match (let_stmt.let_else(), ok_binding(let_stmt.pat())) {
+                (Some(_), Some(pat)) => SiteShape::LetElseOk {
+                    stmt: sh(parent.text_range()),
+                    pat,
+                    recv: recv_text,
+                },
+                _ => bare("a `Result` bound to a variable"),
+            }
+        }
+        SyntaxKind::MATCH_EXPR => {
+            let m = ast::MatchExpr::cast(parent.clone()).unwrap();
+            let arms: Vec<_> = m
+                .match_arm_list()
+                .map(|l| l.arms().collect())
+                .unwrap_or_default();
+            let ok_arm = arms
+                .iter()
+                .find(|a| ok_binding(a.pat()).is_some() && a.guard().is_none());
+            let err_arms_ok = arms.iter().filter(|a| Some(*a) != ok_arm).all(|a| {
+                a.pat()
+                    .is_some_and(|p| p.syntax().text().to_string().starts_with("Err"))
+            });
+            match (ok_arm, arms.len() == 2 && err_arms_ok) {
+                (Some(arm), true) => {
+                    let Some(expr) = arm.expr() else {
+                        return bare("match");
+                    };
+                    SiteShape::MatchOk {
+                        head: sh(TextRange::new(
+                            m.syntax().text_range().start(),
+                            expr.syntax().text_range().start(),
+                        )),
+                        tail: sh(TextRange::new(
+                            expr.syntax().text_range().end(),
+                            m.syntax().text_range().end(),
+                        )),
+                        pat: ok_binding(arm.pat()).unwrap(),
+                        recv: recv_text,
+                    }
+                }
+                _ => bare("a `match` on the lock result"),
+            }
+        }
+        _ => bare(&format!("`{method}()` used as a value")),
+    }
+}
+
+impl Extractor<'_> {
+    pub(super) fn visit_method_call(
+        &mut self,
+        call: &ast::MethodCallExpr,
+        anchor: &SyntaxNode,
+        shift: u32,
+    ) {
+        let Some(name) = call.name_ref() else { return };
+        let method = name.text().to_string();
+        if !LOCK_METHODS.contains(&method.as_str()) {
+            return;
+        }
+        if call.arg_list().is_none_or(|a| a.args().next().is_some()) {
+            return; // lock methods take no arguments
+        }
+        if call
+            .syntax()
+            .parent()
+            .is_some_and(|p| p.kind() == SyntaxKind::AWAIT_EXPR)
+        {
+            return; // `.lock().await`: an async lock, not a std or parking_lot one
+        }
+        let Some(recv) = call.receiver() else { return };
+        let scope_anchor = if shift == 0 {
+            call.syntax().clone()
+        } else {
+            anchor.clone()
+        };
+        let shape = site_shape(call, &recv, shift);
+        let Some(target) = self.root(&recv, &scope_anchor, 0) else {
+            if matches!(
+                shape,
+                SiteShape::Unwrapped { .. }
+                    | SiteShape::IfLetOk { .. }
+                    | SiteShape::MatchOk { .. }
+                    | SiteShape::LetElseOk { .. }
+            ) {
+                let scope = anchor
+                    .ancestors()
+                    .find(|a| a.kind() == SyntaxKind::FN)
+                    .unwrap_or_else(|| anchor.clone());
+                let names_nearby = scope
+                    .descendants()
+                    .filter_map(ast::NameRef::cast)
+                    .map(|n| n.text().to_string())
+                    .collect();
+                self.facts.unresolved.push(UnresolvedSite {
+                    range: name.syntax().text_range() + TextSize::from(shift),
+                    scope: scope.text_range(),
+                    names_nearby,
+                    in_async: self.ctx == SiteContext::Async,
+                });
+            }
+            return;
+        };
+        let ctx = self.ctx.clone();
+        let guard_fn = anchor.ancestors().find_map(ast::Fn::cast).and_then(|f| {
+            let sig_has_guard = f
+                .param_list()
+                .into_iter()
+                .map(|p| p.syntax().clone())
+                .chain(f.ret_type().map(|r| r.syntax().clone()))
+                .flat_map(|n| {
+                    n.descendants()
+                        .filter_map(ast::Path::cast)
+                        .collect::<Vec<_>>()
+                })
+                .any(|p| {
+                    self.lock_type(&p)
+                        .is_some_and(|(fam, l)| fam != Family::Tokio && l.is_guard())
+                });
+            sig_has_guard.then(|| fn_key(&f))
+        });
+        let held_across_await = matches!(ctx, SiteContext::Async)
+            && held_across_await(call.syntax(), anchor, shift != 0, self.edition);
+        let guard_passed_to_wait = guard_passed_to_wait(call.syntax());
+        let call_range = TextRange::new(
+            name.syntax().text_range().start(),
+            call.syntax().text_range().end(),
+        ) + TextSize::from(shift);
+        self.facts.sites.push(SiteFact {
+            method,
+            call: call_range,
+            target,
+            ctx,
+            range: name.syntax().text_range() + TextSize::from(shift),
+            shape,
+            held_across_await,
+            guard_fn,
+            guard_passed_to_wait,
+            in_fn: self.in_fn.clone(),
+        });
+    }
+
+    /// A called path's fn name and the type it is qualified with: `Self` is
+    /// the enclosing `impl`'s type, and a path through this crate's modules
+    /// (`worker::run`, `crate::stats::summary`) names the fn itself, as an
+    /// imported `run` would.
+    pub(super) fn split_qual(
+        &self,
+        segs: &[String],
+        anchor: &SyntaxNode,
+        offset: TextSize,
+    ) -> (String, Option<String>) {
+        let name = segs.last().cloned().unwrap_or_default();
+        let [.., qual, _] = segs else {
+            return (name, None);
+        };
+        if qual == "Self" {
+            (
+                name,
+                Some(impl_type(anchor).unwrap_or_else(|| qual.clone())),
+            )
+        } else if self
+            .imports
+            .is_local_module(&segs[..segs.len() - 1], offset)
+        {
+            (name, None)
+        } else {
+            (name, Some(qual.clone()))
+        }
+    }
+}
