@@ -9,7 +9,9 @@ use ra_ap_syntax::TextRange;
 
 use crate::config::Policy;
 use crate::edit::Edit;
-use crate::facts::{FileFacts, NameUse, SiteContext, SiteFact, SiteShape, Target};
+use crate::facts::{
+    DeclKey, FileFacts, FnId, Name, NameUse, SiteContext, SiteFact, SiteShape, Target,
+};
 use crate::imports::{Family, LockType};
 use crate::rules::Applicability;
 
@@ -164,7 +166,7 @@ pub struct ImportChange {
 }
 
 struct Decl {
-    key: String,
+    key: DeclKey,
     file: usize,
     display: String,
     lock: LockType,
@@ -226,14 +228,17 @@ fn units(files: &[&FileFacts]) -> Vec<Unit> {
 
 struct Index {
     decls: Vec<Decl>,
-    by_key: HashMap<(Unit, String), usize>,
+    by_key: HashMap<(Unit, DeclKey), usize>,
+    /// Methods' parameters and return values by unit and method name, for
+    /// `x.name(..)` calls whose receiver type is unknown.
+    methods: HashMap<(Unit, Name), Vec<usize>>,
     /// field name → the structs (by unit) that have it.
     fields_by_name: HashMap<String, HashSet<(Unit, String)>>,
     /// Structs by unit and name, and the files that declare one so named.
     structs: HashMap<(Unit, String), BTreeSet<usize>>,
     /// Keys that several declarations share (items of the same name in
     /// different modules), with all of them.
-    namesakes: HashMap<(Unit, String), Vec<usize>>,
+    namesakes: HashMap<(Unit, DeclKey), Vec<usize>>,
 }
 
 impl Index {
@@ -241,6 +246,7 @@ impl Index {
         let mut index = Index {
             decls: Vec::new(),
             by_key: HashMap::new(),
+            methods: HashMap::new(),
             fields_by_name: HashMap::new(),
             structs: HashMap::new(),
             namesakes: HashMap::new(),
@@ -274,7 +280,7 @@ impl Index {
             let alias = d
                 .type_names
                 .iter()
-                .find_map(|n| index.get(unit, format!("alias:{n}")));
+                .find_map(|n| index.get(unit, DeclKey::Alias(n.into())));
             if let Some(alias) = alias {
                 let (lock, family) = (index.decls[alias].lock, index.decls[alias].family);
                 index.add(file, unit, d, lock, family);
@@ -285,7 +291,7 @@ impl Index {
 
     /// The declarations with `key` as code of `file` in `unit` sees them:
     /// of several namesakes, the one in that file, else all, ambiguous.
-    fn lookup(&self, unit: Unit, key: String, file: usize) -> Resolved {
+    fn lookup(&self, unit: Unit, key: DeclKey, file: usize) -> Resolved {
         let Some(id) = self.get(unit, key.clone()) else {
             return Resolved {
                 ids: Vec::new(),
@@ -324,7 +330,7 @@ impl Index {
 
     /// The declaration with `key` as code in `unit` sees it: its own, or
     /// one of `src/`.
-    fn get(&self, unit: Unit, key: String) -> Option<usize> {
+    fn get(&self, unit: Unit, key: DeclKey) -> Option<usize> {
         let mut k = (unit, key);
         self.by_key.get(&k).copied().or_else(|| {
             k.0 = 0;
@@ -348,6 +354,14 @@ impl Index {
         };
         let key = (unit, d.key.clone());
         let id = self.decls.len();
+        if let DeclKey::Param { func, .. } | DeclKey::Ret(func) = &d.key {
+            if func.ty.is_some() {
+                self.methods
+                    .entry((unit, func.name.clone()))
+                    .or_default()
+                    .push(id);
+            }
+        }
         match self.by_key.get(&key) {
             // Another module's item of the same name (`fn run` in two
             // modules): code in a file means its own; elsewhere, either.
@@ -374,26 +388,39 @@ impl Index {
         });
     }
 
-    fn keys_matching(&self, unit: Unit, prefix: &str, suffix: &str) -> Vec<usize> {
-        let mut ids: Vec<usize> = self
-            .by_key
-            .iter()
-            .filter(|((u, k), _)| {
-                (*u == unit || *u == 0) && k.starts_with(prefix) && k.ends_with(suffix)
+    /// The parameters (`Some(index)`) or return values (`None`) of the
+    /// methods named `name` that code of `unit` sees, of any type.
+    fn methods_named(&self, unit: Unit, name: &str, index: Option<usize>) -> Vec<usize> {
+        let mut ids: Vec<usize> = [unit, 0]
+            .into_iter()
+            .flat_map(|u| {
+                let ids = self.methods.get(&(u, name.into()));
+                ids.into_iter().flatten().map(move |&id| (u, id))
             })
-            .map(|(_, &i)| i)
+            .filter(|&(u, id)| {
+                let key = &self.decls[id].key;
+                let fits = match (key, index) {
+                    (DeclKey::Param { index: i, .. }, Some(index)) => *i == index,
+                    (DeclKey::Ret(_), None) => true,
+                    _ => false,
+                };
+                // Of namesakes, the first stands for them, as in `by_key`.
+                fits && self.by_key.get(&(u, key.clone())) == Some(&id)
+            })
+            .map(|(_, id)| id)
             .collect();
         ids.sort();
+        ids.dedup();
         ids
     }
 
     /// The declarations `t`, written in `file` (of `unit`), can refer to:
     /// of several items of one name, the file's own is the one it means.
     fn resolve(&self, t: &Target, unit: Unit, file: usize) -> Resolved {
-        let one = |key: String| self.lookup(unit, key, file);
+        let one = |key: DeclKey| self.lookup(unit, key, file);
         match t {
             Target::Key(k) => one(k.clone()),
-            Target::Static(n) => one(format!("static:{n}")),
+            Target::Static(n) => one(DeclKey::Static(n.into())),
             Target::Field { name, owner } => {
                 if let Some(owner) = owner {
                     let declared = self
@@ -401,7 +428,10 @@ impl Index {
                         .get(&(unit, owner.clone()))
                         .or_else(|| self.structs.get(&(0, owner.clone())));
                     if let Some(files) = declared {
-                        let found = one(format!("field:{owner}.{name}"));
+                        let found = one(DeclKey::Field {
+                            owner: owner.into(),
+                            name: name.into(),
+                        });
                         if files.len() == 1 {
                             return found;
                         }
@@ -440,7 +470,15 @@ impl Index {
                     .collect();
                 let mut ids: Vec<usize> = owners
                     .iter()
-                    .filter_map(|(u, o)| self.get(*u, format!("field:{o}.{name}")))
+                    .filter_map(|(u, o)| {
+                        self.get(
+                            *u,
+                            DeclKey::Field {
+                                owner: o.into(),
+                                name: name.into(),
+                            },
+                        )
+                    })
                     .collect();
                 ids.sort();
                 Resolved {
@@ -448,44 +486,44 @@ impl Index {
                     ids,
                 }
             }
-            Target::Call { name, qual, method } => {
-                self.fn_like(unit, "ret:", "", name, qual, *method)
-            }
+            Target::Call { name, qual, method } => self.fn_like(unit, None, name, qual, *method),
             Target::Param {
                 name,
                 qual,
                 method,
                 index,
-            } => self.fn_like(unit, "param:", &format!("#{index}"), name, qual, *method),
+            } => self.fn_like(unit, Some(*index), name, qual, *method),
         }
     }
 
+    /// The `index`-th parameter (or, for `None`, the return value) of the
+    /// fn or method a call names.
     fn fn_like(
         &self,
         unit: Unit,
-        kind: &str,
-        suffix: &str,
+        index: Option<usize>,
         name: &str,
         qual: &Option<String>,
         method: bool,
     ) -> Resolved {
+        let key = |func: FnId| match index {
+            Some(index) => DeclKey::Param { func, index },
+            None => DeclKey::Ret(func),
+        };
         match (qual, method) {
             (Some(q), _) => Resolved {
                 ids: self
-                    .get(unit, format!("{kind}{q}::{name}{suffix}"))
+                    .get(unit, key(FnId::method(q, name)))
                     .into_iter()
                     .collect(),
                 ambiguous: false,
             },
             (None, false) => Resolved {
-                ids: self
-                    .get(unit, format!("{kind}{name}{suffix}"))
-                    .into_iter()
-                    .collect(),
+                ids: self.get(unit, key(FnId::free(name))).into_iter().collect(),
                 ambiguous: false,
             },
             (None, true) => {
-                let ids = self.keys_matching(unit, kind, &format!("::{name}{suffix}"));
+                let ids = self.methods_named(unit, name, index);
                 Resolved {
                     ambiguous: ids.len() > 1,
                     ids,
@@ -505,15 +543,9 @@ impl Index {
     /// The name a declaration is known by in code (`db` of `AppState.db`).
     fn simple_name(&self, id: usize) -> String {
         let d = &self.decls[id];
-        let key = &d.key;
-        if let Some(rest) = key.strip_prefix("field:") {
-            rest.rsplit_once('.')
-                .map(|(_, f)| f.to_string())
-                .unwrap_or_default()
-        } else if let Some(rest) = key.strip_prefix("static:") {
-            rest.to_string()
-        } else {
-            d.display.split('`').nth(1).unwrap_or_default().to_string()
+        match &d.key {
+            DeclKey::Field { name, .. } | DeclKey::Static(name) => name.to_string(),
+            _ => d.display.split('`').nth(1).unwrap_or_default().to_string(),
         }
     }
 }
@@ -614,7 +646,7 @@ pub fn plan(files: &[&FileFacts], opts: &PlanOptions) -> CratePlan {
     for id in 0..n {
         for name in index.decls[id].type_names.clone() {
             let unit = units[index.decls[id].file];
-            if let Some(alias) = index.get(unit, format!("alias:{name}")) {
+            if let Some(alias) = index.get(unit, DeclKey::Alias(name.into())) {
                 uf.union(id, alias);
             }
         }
@@ -674,7 +706,7 @@ pub fn plan(files: &[&FileFacts], opts: &PlanOptions) -> CratePlan {
                 // Only a declaration this code can see: a local of its own
                 // file, or an item of its unit or of `src/`.
                 let d = &index.decls[id];
-                let visible = if d.key.starts_with("local:") {
+                let visible = if matches!(d.key, DeclKey::Local { .. }) {
                     d.file == file && u.scope.contains_range(d.range)
                 } else {
                     units[d.file] == units[file] || units[d.file] == 0
@@ -790,7 +822,7 @@ pub fn plan(files: &[&FileFacts], opts: &PlanOptions) -> CratePlan {
             async_fn: group_sites
                 .iter()
                 .find(|(f, s)| *f == async_sites[0].file && s.range == async_sites[0].range)
-                .and_then(|(_, s)| s.in_fn.as_deref().map(str::to_string)),
+                .and_then(|(_, s)| s.in_fn.as_ref().map(FnId::to_string)),
             async_sites: async_sites.clone(),
             exported: members.iter().any(|&id| index.decls[id].exported),
             unsafe_fix: opts.public_api == PublicApi::MigrateUnsafe
@@ -798,7 +830,7 @@ pub fn plan(files: &[&FileFacts], opts: &PlanOptions) -> CratePlan {
             edits: Vec::new(),
             reach_names: members
                 .iter()
-                .filter_map(|&id| crate::facts::reach_name(&index.decls[id].key))
+                .filter_map(|&id| index.decls[id].key.reach_name().map(|n| n.to_string()))
                 .collect(),
         };
         if family == Family::ParkingLot && !opts.parking_lot {
@@ -1091,8 +1123,8 @@ fn strength(b: &crate::facts::BlockingFact) -> u8 {
 /// `tokio::spawn`, `Runtime::block_on`, `Handle::spawn`, or from
 /// `futures::executor::block_on`, async-std, smol.
 struct Drivers {
-    tokio: HashSet<(Unit, String)>,
-    other: HashSet<(Unit, String)>,
+    tokio: HashSet<(Unit, FnId)>,
+    other: HashSet<(Unit, FnId)>,
 }
 
 impl Drivers {
@@ -1129,7 +1161,7 @@ impl Drivers {
             Driver::Tokio => (true, false),
             Driver::Other => (false, true),
             Driver::Fn(f) => {
-                let k = |u: Unit| (u, f.to_string());
+                let k = |u: Unit| (u, f.clone());
                 (
                     self.tokio.contains(&k(unit)) || self.tokio.contains(&k(0)),
                     self.other.contains(&k(unit)) || self.other.contains(&k(0)),
@@ -1152,7 +1184,7 @@ fn plan_blocking(files: &[&FileFacts], units: &[Unit], opts: &PlanOptions, out: 
     use crate::rules;
     // The strongest blocking call of each sync fn, by unit and fn key
     // (the first of equal strength).
-    let mut direct: BTreeMap<(Unit, String), (u8, String)> = BTreeMap::new();
+    let mut direct: BTreeMap<(Unit, FnId), (u8, String)> = BTreeMap::new();
     let drivers = Drivers::new(files, units);
     // Fns that hand their closure to the blocking pool (`asyncify`).
     let wrappers: HashSet<&str> = files
@@ -1172,7 +1204,7 @@ fn plan_blocking(files: &[&FileFacts], units: &[Unit], opts: &PlanOptions, out: 
                 SiteContext::Sync { .. } if b.deferred => continue,
                 SiteContext::Sync { fn_name, .. } => {
                     let e = direct
-                        .entry((units[file], fn_name.to_string()))
+                        .entry((units[file], fn_name.clone()))
                         .or_insert_with(|| (0, what.clone()));
                     if strength(b) > e.0 {
                         *e = (strength(b), what.clone());
@@ -1392,12 +1424,12 @@ fn plan_blocking(files: &[&FileFacts], units: &[Unit], opts: &PlanOptions, out: 
     }
     // Sync fns that block through the sync fns they call.
     // An awaited call calls an async fn: never one of these.
-    let mut calls_of: BTreeMap<(Unit, String), Vec<String>> = BTreeMap::new();
+    let mut calls_of: BTreeMap<(Unit, FnId), Vec<FnId>> = BTreeMap::new();
     for (file, facts) in files.iter().enumerate() {
         for c in facts.calls.iter().filter(|c| !c.awaited && !c.deferred) {
             if let (SiteContext::Sync { fn_name, .. }, Some(key)) = (&c.ctx, &c.callee_key) {
                 calls_of
-                    .entry((units[file], fn_name.to_string()))
+                    .entry((units[file], fn_name.clone()))
                     .or_default()
                     .push(key.clone());
             }
@@ -1405,11 +1437,11 @@ fn plan_blocking(files: &[&FileFacts], units: &[Unit], opts: &PlanOptions, out: 
     }
     /// What `key` names from code of `unit`: its own fn, or one of `src/`.
     fn seen_from<'m, V>(
-        map: &'m BTreeMap<(Unit, String), V>,
+        map: &'m BTreeMap<(Unit, FnId), V>,
         unit: Unit,
-        key: &str,
+        key: &FnId,
     ) -> Option<(Unit, &'m V)> {
-        let mut k = (unit, key.to_string());
+        let mut k = (unit, key.clone());
         if let Some(v) = map.get(&k) {
             return Some((unit, v));
         }
@@ -1420,17 +1452,17 @@ fn plan_blocking(files: &[&FileFacts], units: &[Unit], opts: &PlanOptions, out: 
     /// strength): its strength, and the fns and call along it.
     fn chain(
         unit: Unit,
-        key: &str,
-        direct: &BTreeMap<(Unit, String), (u8, String)>,
-        calls_of: &BTreeMap<(Unit, String), Vec<String>>,
-        seen: &mut HashSet<(Unit, String)>,
+        key: &FnId,
+        direct: &BTreeMap<(Unit, FnId), (u8, String)>,
+        calls_of: &BTreeMap<(Unit, FnId), Vec<FnId>>,
+        seen: &mut HashSet<(Unit, FnId)>,
     ) -> Option<(u8, Vec<String>)> {
         let mut best = seen_from(direct, unit, key)
             .map(|(_, (strength, what))| (*strength, vec![key.to_string(), what.clone()]));
         let Some((unit, callees)) = seen_from(calls_of, unit, key) else {
             return best;
         };
-        if !seen.insert((unit, key.to_string())) {
+        if !seen.insert((unit, key.clone())) {
             return best;
         }
         for callee in callees {
@@ -1525,18 +1557,18 @@ impl<'a> RuntimeAnalysis<'a> {
     /// Does sync fn `fn_key` of `unit` provably run off the runtime? The
     /// reason why not names `fn_key`, the fn that holds the site, and the
     /// caller through which it is reached.
-    fn off_runtime(&self, unit: Unit, fn_key: &str) -> Result<(), String> {
+    fn off_runtime(&self, unit: Unit, fn_key: &FnId) -> Result<(), String> {
         self.check(unit, fn_key, fn_key, &mut HashSet::new())
     }
 
     fn check(
         &self,
         unit: Unit,
-        site_fn: &str,
-        fn_key: &str,
-        seen: &mut HashSet<(Unit, String)>,
+        site_fn: &FnId,
+        fn_key: &FnId,
+        seen: &mut HashSet<(Unit, FnId)>,
     ) -> Result<(), String> {
-        if fn_key == "main" && !self.async_main {
+        if fn_key.ty.is_none() && fn_key.name == "main" && !self.async_main {
             return Ok(());
         }
         let through = if fn_key == site_fn {
@@ -1544,10 +1576,10 @@ impl<'a> RuntimeAnalysis<'a> {
         } else {
             format!(" (through its caller `{fn_key}`)")
         };
-        if !seen.insert((unit, fn_key.to_string())) {
+        if !seen.insert((unit, fn_key.clone())) {
             return Err(format!("it is locked in sync fn `{site_fn}`, and the tool cannot prove it runs off the async runtime (callers matched by name lead back to it{through})"));
         }
-        let name = fn_key.rsplit("::").next().unwrap_or(fn_key);
+        let name = fn_key.name.as_str();
         self.examined.borrow_mut().insert(name.to_string());
         // Callers by name, in code that can see the fn; an awaited call
         // calls an async fn.

@@ -1226,7 +1226,9 @@ fn mark_exported_locks(
             let lib = lib_names
                 .entry(input.crate_id)
                 .or_insert_with(|| manifest::lib_name(manifest));
-            if let (Some(lib), Some(name)) = (lib.clone(), facts::reach_name(&d.key)) {
+            if let (Some(lib), Some(name)) =
+                (lib.clone(), d.key.reach_name().map(|n| n.to_string()))
+            {
                 d.exported = true;
                 exported.push((input.crate_id, lib, name));
             }
@@ -1334,7 +1336,7 @@ fn mark_exported_locks(
     for (input, a) in inputs.iter().zip(analysed.iter_mut()) {
         let Some(a) = a else { continue };
         for d in a.facts.decls.iter_mut().filter(|d| d.exported) {
-            let Some(name) = facts::reach_name(&d.key) else {
+            let Some(name) = d.key.reach_name().map(|n| n.to_string()) else {
                 continue;
             };
             let Some(users) = named_by.get(&(input.crate_id, name.clone())) else {
@@ -1646,7 +1648,7 @@ fn run_on_pool(opts: &Options) -> Outcome {
             .flat_map(|a| &a.facts.decls)
             .filter(|d| d.family != Family::Tokio)
         {
-            names[input.crate_id].extend(facts::reach_name(&d.key));
+            names[input.crate_id].extend(d.key.reach_name().map(|n| n.to_string()));
         }
     }
     let joins = mark_exported_locks(&inputs, &crates, opts, &mut state.analysed);

@@ -218,7 +218,7 @@ impl Extractor<'_> {
                             if let Some(Target::Key(k)) =
                                 self.lookup_var(base.text().as_ref(), anchor, depth)
                             {
-                                if k.starts_with("local:") {
+                                if matches!(k, DeclKey::Local { .. }) {
                                     return Some(Target::Key(k));
                                 }
                             }
@@ -274,7 +274,10 @@ impl Extractor<'_> {
                 {
                     return None;
                 }
-                Some(Target::Key(format!("param:{}#{index}", fn_key(&f))))
+                Some(Target::Key(DeclKey::Param {
+                    func: fn_key(&f),
+                    index,
+                }))
             }
             Binding::From(e) => self.root(&e, e.syntax(), depth + 1),
             // `let (flag, cv) = &*pair;`: a part of what `pair` holds.

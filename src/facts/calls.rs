@@ -141,7 +141,7 @@ impl Extractor<'_> {
                 }
                 SyntaxKind::TYPE_ALIAS => {
                     if let Some(name) = item_name(&up) {
-                        out.push(Target::Key(format!("alias:{name}")));
+                        out.push(Target::Key(DeclKey::Alias(name.into())));
                     }
                     return out;
                 }
@@ -153,7 +153,7 @@ impl Extractor<'_> {
                 }
                 SyntaxKind::RET_TYPE => {
                     if let Some(f) = up.parent().and_then(ast::Fn::cast) {
-                        out.push(Target::Key(format!("ret:{}", fn_key(&f))));
+                        out.push(Target::Key(DeclKey::Ret(fn_key(&f))));
                     }
                     return out;
                 }
@@ -218,7 +218,7 @@ impl Extractor<'_> {
                 }
                 SyntaxKind::RETURN_EXPR => {
                     if let Some(f) = up.ancestors().find_map(ast::Fn::cast) {
-                        out.push(Target::Key(format!("ret:{}", fn_key(&f))));
+                        out.push(Target::Key(DeclKey::Ret(fn_key(&f))));
                     }
                     return out;
                 }
@@ -229,7 +229,7 @@ impl Extractor<'_> {
                         .is_some_and(|t| t.syntax() == &child);
                     let body_of = up.parent().and_then(|b| b.parent());
                     match body_of.as_ref().and_then(|b| ast::Fn::cast(b.clone())) {
-                        Some(f) if is_tail => out.push(Target::Key(format!("ret:{}", fn_key(&f)))),
+                        Some(f) if is_tail => out.push(Target::Key(DeclKey::Ret(fn_key(&f)))),
                         // The tail of a closure or a plain block is its value:
                         // `LazyLock::new(|| { ..; RwLock::new(m) })`.
                         None if is_tail
@@ -254,17 +254,17 @@ impl Extractor<'_> {
         out
     }
 
-    /// The fn key a call names exactly, if it does.
+    /// The fn a call names exactly, if it does.
     pub(super) fn callee_key(
         &self,
         node: &SyntaxNode,
         anchor: &SyntaxNode,
         name: &str,
-    ) -> Option<String> {
+    ) -> Option<FnId> {
         if let Some(mc) = ast::MethodCallExpr::cast(node.clone()) {
             let recv = mc.receiver()?;
             return if recv.syntax().text() == "self" {
-                Some(format!("{}::{name}", impl_type(anchor)?))
+                Some(FnId::method(&impl_type(anchor)?, name))
             } else {
                 None
             };
@@ -274,10 +274,10 @@ impl Extractor<'_> {
         };
         let segs = segments(&pe.path()?)?;
         match segs.as_slice() {
-            [_] => Some(name.to_string()),
-            [.., q, _] if q == "Self" => Some(format!("{}::{name}", impl_type(anchor)?)),
+            [_] => Some(FnId::free(name)),
+            [.., q, _] if q == "Self" => Some(FnId::method(&impl_type(anchor)?, name)),
             [.., q, _] if q.starts_with(|c: char| c.is_ascii_uppercase()) => {
-                Some(format!("{q}::{name}"))
+                Some(FnId::method(q, name))
             }
             _ => None,
         }
@@ -376,7 +376,7 @@ impl Extractor<'_> {
                 if shift == 0 && is_blocking_closure(arg.syntax()) {
                     let name = name.text().to_string();
                     self.facts.calls.push(CallFact {
-                        callee_key: Some(name.clone()),
+                        callee_key: Some(FnId::free(&name)),
                         callee: name,
                         in_fn: self.in_fn.clone(),
                         ctx: SiteContext::Blocking,

@@ -241,7 +241,7 @@ pub(super) fn is_blocking_closure(closure: &SyntaxNode) -> bool {
 pub(super) fn frame_context(
     node: &SyntaxNode,
     parent: &SiteContext,
-    key: Option<&std::sync::Arc<str>>,
+    key: Option<&FnId>,
 ) -> Option<SiteContext> {
     Some(match node.kind() {
         SyntaxKind::FN => {
@@ -378,7 +378,7 @@ impl Extractor<'_> {
                             return Driver::Other;
                         }
                     }
-                    return Driver::Fn(fn_key(&f).into());
+                    return Driver::Fn(fn_key(&f));
                 }
                 SyntaxKind::CLOSURE_EXPR
                     if ast::ClosureExpr::cast(a.clone())

@@ -347,7 +347,7 @@ impl Extractor<'_> {
 
     pub(super) fn push_decl(
         &mut self,
-        key: String,
+        key: DeclKey,
         display: String,
         node: &SyntaxNode,
         name_range: TextRange,
@@ -420,15 +420,10 @@ impl Extractor<'_> {
         let (Some(key), Some(name_range), Some(ty)) = (field_key(node), name_range, ty) else {
             return;
         };
-        let name = key
-            .rsplit_once('.')
-            .map(|(_, n)| n.to_string())
-            .unwrap_or_default();
-        let owner = key
-            .trim_start_matches("field:")
-            .rsplit_once('.')
-            .map(|(o, _)| o.to_string())
-            .unwrap_or_default();
+        let DeclKey::Field { owner, name } = &key else {
+            unreachable!("field_key makes field keys")
+        };
+        let (owner, name) = (owner.to_string(), name.to_string());
         self.facts.struct_fields.push((owner.clone(), name.clone()));
         if ty
             .syntax()
@@ -460,7 +455,7 @@ impl Extractor<'_> {
             "const"
         };
         self.push_decl(
-            format!("static:{name}"),
+            DeclKey::Static(name.clone().into()),
             format!("{kind} `{name}`"),
             node,
             name_range,
@@ -473,7 +468,7 @@ impl Extractor<'_> {
             return;
         };
         self.push_decl(
-            format!("alias:{}", name.text()),
+            DeclKey::Alias(name.text().into()),
             format!("type `{}`", name.text()),
             ty.syntax(),
             name.syntax().text_range(),
@@ -559,12 +554,11 @@ impl Extractor<'_> {
         false
     }
 
-    pub(super) fn local_key(&self, let_stmt: &ast::LetStmt) -> String {
-        format!(
-            "local:{}:{}",
-            self.file_id,
-            u32::from(let_stmt.syntax().text_range().start())
-        )
+    pub(super) fn local_key(&self, let_stmt: &ast::LetStmt) -> DeclKey {
+        DeclKey::Local {
+            file: self.file_id,
+            offset: let_stmt.syntax().text_range().start().into(),
+        }
     }
 
     pub(super) fn visit_let(&mut self, let_stmt: &ast::LetStmt) {
@@ -589,11 +583,14 @@ impl Extractor<'_> {
         }
     }
 
-    pub(super) fn param_key(&self, param: &SyntaxNode) -> Option<String> {
+    pub(super) fn param_key(&self, param: &SyntaxNode) -> Option<DeclKey> {
         let list = ast::ParamList::cast(param.parent()?)?;
         let f = ast::Fn::cast(list.syntax().parent()?)?;
         let index = list.params().position(|p| p.syntax() == param)?;
-        Some(format!("param:{}#{index}", fn_key(&f)))
+        Some(DeclKey::Param {
+            func: fn_key(&f),
+            index,
+        })
     }
 
     pub(super) fn visit_fn(&mut self, f: &ast::Fn) {
@@ -603,7 +600,7 @@ impl Extractor<'_> {
                 self.facts.blocking_wrappers.push(name.text().to_string());
             }
         }
-        self.facts.async_main |= key == "main" && f.async_token().is_some();
+        self.facts.async_main |= key == FnId::free("main") && f.async_token().is_some();
         if let Some(list) = f.param_list() {
             for (index, param) in list.params().enumerate() {
                 let (Some(ty), Some(pat)) = (param.ty(), param.pat()) else {
@@ -615,7 +612,10 @@ impl Extractor<'_> {
                 ) {
                     let (guard_public, guard_item, guard_mods) = api_visibility(ty.syntax());
                     self.facts.decls.push(DeclFact {
-                        key: format!("param:{key}#{index}"),
+                        key: DeclKey::Param {
+                            func: key.clone(),
+                            index,
+                        },
                         display: format!("parameter `{}` of `{key}`", pat.syntax().text()),
                         lock,
                         family,
@@ -631,7 +631,10 @@ impl Extractor<'_> {
                     continue;
                 }
                 self.push_decl(
-                    format!("param:{key}#{index}"),
+                    DeclKey::Param {
+                        func: key.clone(),
+                        index,
+                    },
                     format!("parameter `{}` of `{key}`", pat.syntax().text()),
                     ty.syntax(),
                     pat.syntax().text_range(),
@@ -641,7 +644,7 @@ impl Extractor<'_> {
         if let Some(ret) = f.ret_type() {
             if let Some(name) = f.name() {
                 self.push_decl(
-                    format!("ret:{key}"),
+                    DeclKey::Ret(key.clone()),
                     format!("return value of `{key}`"),
                     ret.syntax(),
                     name.syntax().text_range(),
@@ -654,7 +657,7 @@ impl Extractor<'_> {
             if let Some(t) = tail.and_then(|tail| self.root(&tail, tail.syntax(), 0)) {
                 self.facts
                     .links
-                    .push((vec![Target::Key(format!("ret:{key}"))], t));
+                    .push((vec![Target::Key(DeclKey::Ret(key))], t));
             }
         }
     }

@@ -2,21 +2,73 @@
 
 use super::*;
 
-/// The name code elsewhere in the crate must mention to reach the
-/// declaration with this key: a field, static, alias or fn name. Locals stay
-/// in their file.
-pub fn reach_name(key: &str) -> Option<String> {
-    let (kind, rest) = key.split_once(':')?;
-    let name = match kind {
-        "field" => rest.rsplit_once('.').map(|(_, f)| f),
-        "static" | "alias" => Some(rest),
-        "param" | "ret" => rest
-            .split('#')
-            .next()
-            .map(|f| f.rsplit("::").next().unwrap_or(f)),
-        _ => None,
-    };
-    name.map(str::to_string)
+/// A name as written in code; cheap to clone and hash.
+pub type Name = ra_ap_syntax::SmolStr;
+
+/// A fn: a free fn by its name, a method or associated fn by its `impl`
+/// type and name.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct FnId {
+    pub ty: Option<Name>,
+    pub name: Name,
+}
+
+impl FnId {
+    pub fn free(name: &str) -> FnId {
+        FnId {
+            ty: None,
+            name: name.into(),
+        }
+    }
+
+    pub fn method(ty: &str, name: &str) -> FnId {
+        FnId {
+            ty: Some(ty.into()),
+            name: name.into(),
+        }
+    }
+}
+
+impl std::fmt::Display for FnId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.ty {
+            Some(ty) => write!(f, "{ty}::{}", self.name),
+            None => f.write_str(&self.name),
+        }
+    }
+}
+
+/// What a declaration is, as the crate-wide index joins on it.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum DeclKey {
+    /// A field of a struct, union or enum variant (`owner` is `Enum::Variant`
+    /// then); a positional field's name is its index (`Shared.0`).
+    Field { owner: Name, name: Name },
+    /// A static or const.
+    Static(Name),
+    /// A type alias.
+    Alias(Name),
+    /// A `let` binding, by its file and the statement's offset.
+    Local { file: usize, offset: u32 },
+    /// The `index`-th parameter of a fn.
+    Param { func: FnId, index: usize },
+    /// A fn's return value.
+    Ret(FnId),
+}
+
+impl DeclKey {
+    /// The name code elsewhere in the crate must mention to reach this
+    /// declaration: a field, static, alias or fn name. Locals stay in their
+    /// file.
+    pub fn reach_name(&self) -> Option<&Name> {
+        match self {
+            DeclKey::Field { name, .. } | DeclKey::Static(name) | DeclKey::Alias(name) => {
+                Some(name)
+            }
+            DeclKey::Param { func, .. } | DeclKey::Ret(func) => Some(&func.name),
+            DeclKey::Local { .. } => None,
+        }
+    }
 }
 
 pub(super) fn item_name(node: &SyntaxNode) -> Option<String> {
@@ -25,9 +77,9 @@ pub(super) fn item_name(node: &SyntaxNode) -> Option<String> {
         .map(|n| n.text().to_string())
 }
 
-/// `field:Struct.name`, or `field:Enum::Variant.name` for enum variants;
-/// a positional field's name is its index (`field:Shared.0`).
-pub(super) fn field_key(field: &SyntaxNode) -> Option<String> {
+/// A field's key: its struct's (or `Enum::Variant`'s) and its name; a
+/// positional field's name is its index (`Shared.0`).
+pub(super) fn field_key(field: &SyntaxNode) -> Option<DeclKey> {
     let name = match ast::RecordField::cast(field.clone()) {
         Some(f) => f.name()?.text().to_string(),
         None => ast::TupleFieldList::cast(field.parent()?)?
@@ -47,11 +99,14 @@ pub(super) fn field_key(field: &SyntaxNode) -> Option<String> {
         }
         _ => return None,
     };
-    Some(format!("field:{owner}.{name}"))
+    Some(DeclKey::Field {
+        owner: owner.into(),
+        name: name.into(),
+    })
 }
 
 /// The field a struct literal's `name: value` initialises.
-pub(super) fn record_expr_field_key(node: &SyntaxNode) -> Option<String> {
+pub(super) fn record_expr_field_key(node: &SyntaxNode) -> Option<DeclKey> {
     let field = ast::RecordExprField::cast(node.clone())?;
     let name = field.field_name()?.text().to_string();
     let record = node.ancestors().find_map(ast::RecordExpr::cast)?;
@@ -62,7 +117,10 @@ pub(super) fn record_expr_field_key(node: &SyntaxNode) -> Option<String> {
         [.., last] => last.clone(),
         [] => return None,
     };
-    Some(format!("field:{owner}.{name}"))
+    Some(DeclKey::Field {
+        owner: owner.into(),
+        name: name.into(),
+    })
 }
 
 /// The type of the enclosing `impl` block (`Self`).
@@ -73,19 +131,17 @@ pub fn impl_type(node: &SyntaxNode) -> Option<String> {
     segments(&path)?.last().cloned()
 }
 
-/// A fn's key: `name` for free fns, `Type::name` for methods.
-pub fn fn_key(f: &ast::Fn) -> String {
+/// A fn's identity: its name, and its `impl` type for methods.
+pub fn fn_key(f: &ast::Fn) -> FnId {
     let name = f.name().map(|n| n.text().to_string()).unwrap_or_default();
-    match f
+    let in_impl = f
         .syntax()
         .parent()
         .and_then(|p| p.parent())
         .and_then(ast::Impl::cast)
-    {
-        Some(_) => match impl_type(f.syntax()) {
-            Some(t) => format!("{t}::{name}"),
-            None => name,
-        },
-        None => name,
+        .is_some();
+    match impl_type(f.syntax()).filter(|_| in_impl) {
+        Some(t) => FnId::method(&t, &name),
+        None => FnId::free(&name),
     }
 }

@@ -50,7 +50,7 @@ pub use sites::*;
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Target {
     /// An exact declaration key.
-    Key(String),
+    Key(DeclKey),
     /// A struct field; `owner` is the struct when the receiver's type is known.
     Field { name: String, owner: Option<String> },
     /// A static or const by name.
@@ -74,7 +74,7 @@ pub enum Target {
 /// fn return type.
 #[derive(Clone, Debug)]
 pub struct DeclFact {
-    pub key: String,
+    pub key: DeclKey,
     pub display: String,
     pub lock: LockType,
     pub family: Family,
@@ -141,7 +141,7 @@ pub enum Driver {
     /// another runtime's `main`/`test` attribute.
     Other,
     /// The async fn (its key) it is in: its callers decide.
-    Fn(std::sync::Arc<str>),
+    Fn(FnId),
     /// Nothing the crate shows.
     #[default]
     Unknown,
@@ -158,7 +158,7 @@ pub enum SiteContext {
     Blocking,
     /// A plain fn (`fn_key`), possibly a `Drop` impl.
     Sync {
-        fn_name: std::sync::Arc<str>,
+        fn_name: FnId,
         in_drop: bool,
         /// The body of a `#[test]` fn itself: the test harness runs it on a
         /// thread of its own, off any runtime.
@@ -214,10 +214,10 @@ pub struct SiteFact {
     pub shape: SiteShape,
     pub held_across_await: bool,
     /// The signature of the enclosing fn names a std guard type.
-    pub guard_fn: Option<String>,
+    pub guard_fn: Option<FnId>,
     pub guard_passed_to_wait: bool,
     /// The fn the site is in, for diagnostics.
-    pub in_fn: Option<std::sync::Arc<str>>,
+    pub in_fn: Option<FnId>,
 }
 
 /// A path naming a lock or guard type (`Mutex`, `std::sync::Mutex`, the
@@ -242,9 +242,9 @@ pub struct CallFact {
     pub callee: String,
     /// The callee's fn key when the call names it exactly: `helper(..)`,
     /// `Type::f(..)`, `Self::f(..)`, `self.f(..)`.
-    pub callee_key: Option<String>,
+    pub callee_key: Option<FnId>,
     /// The fn the call is in.
-    pub in_fn: Option<std::sync::Arc<str>>,
+    pub in_fn: Option<FnId>,
     pub ctx: SiteContext,
     pub range: TextRange,
     /// The call's value is `.await`ed: it calls an async fn, never a sync one.
@@ -373,7 +373,7 @@ struct Extractor<'a> {
     /// The context of the node being visited (see `frame_context`).
     ctx: SiteContext,
     /// The innermost fn around it.
-    in_fn: Option<std::sync::Arc<str>>,
+    in_fn: Option<FnId>,
     /// Only blocking calls, calls and loops are extracted (see `extract`).
     blocking_only: bool,
     /// Functions the configuration declares blocking.
@@ -457,15 +457,14 @@ pub fn extract(
     // Contexts are computed top-down: each fn, closure, async block and
     // static opens a frame whose context follows from its parent's.
     #[allow(clippy::type_complexity)]
-    let mut frames: Vec<(SyntaxNode, (SiteContext, Option<std::sync::Arc<str>>))> = Vec::new();
+    let mut frames: Vec<(SyntaxNode, (SiteContext, Option<FnId>))> = Vec::new();
     for event in file.syntax().preorder() {
         match event {
             ra_ap_syntax::WalkEvent::Enter(node) => {
                 if node.kind() == SyntaxKind::ERROR {
                     ex.facts.has_error = true;
                 }
-                let key: Option<std::sync::Arc<str>> =
-                    ast::Fn::cast(node.clone()).map(|f| fn_key(&f).into());
+                let key: Option<FnId> = ast::Fn::cast(node.clone()).map(|f| fn_key(&f));
                 if let Some(ctx) = frame_context(&node, &ex.ctx, key.as_ref()) {
                     let in_fn = key.or_else(|| ex.in_fn.clone());
                     let outer = (
