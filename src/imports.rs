@@ -254,26 +254,26 @@ impl Imports {
         // item: `use` and `mod` first, then the rest, which are looked up
         // only when they name something an item could shadow: a lock type
         // or a name a `use` brings in.
-        let mut first: Vec<(usize, &str)> = Vec::new();
-        let mut rest: Vec<(usize, &str)> = Vec::new();
         let bytes = text.as_bytes();
         let ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
-        let mut i = 0;
-        while i < bytes.len() {
-            if !ident(bytes[i]) {
-                i += 1;
-                continue;
+        let words = |keywords: &[&'static str]| {
+            let mut found: Vec<(usize, &'static str)> = Vec::new();
+            for &w in keywords {
+                found.extend(
+                    memchr::memmem::find_iter(bytes, w)
+                        .filter(|&at| {
+                            let before = at.checked_sub(1).map(|i| bytes[i]);
+                            let after = bytes.get(at + w.len()).copied();
+                            !before.is_some_and(ident) && !after.is_some_and(ident)
+                        })
+                        .map(|at| (at, w)),
+                );
             }
-            let start = i;
-            while i < bytes.len() && ident(bytes[i]) {
-                i += 1;
-            }
-            match &text[start..i] {
-                w @ ("use" | "mod") => first.push((start, w)),
-                w @ ("struct" | "enum" | "union" | "type" | "trait") => rest.push((start, w)),
-                _ => {}
-            }
-        }
+            found.sort_unstable();
+            found
+        };
+        let first = words(&["use", "mod"]);
+        let rest = words(&["struct", "enum", "union", "type", "trait"]);
         let mut shadowable: HashSet<String> = HashSet::new();
         for (pass, words) in [first, rest].into_iter().enumerate() {
             if pass == 1 && !words.is_empty() {

@@ -343,7 +343,7 @@ impl Extractor<'_> {
         // name their fn exactly.
         if !self.blocking_only || callee_key.is_some() {
             self.facts.calls.push(CallFact {
-                callee,
+                callee: callee.into(),
                 in_fn: self.in_fn.clone(),
                 ctx,
                 range: node.text_range() + TextSize::from(shift),
@@ -377,7 +377,7 @@ impl Extractor<'_> {
                     let name = name.text().to_string();
                     self.facts.calls.push(CallFact {
                         callee_key: Some(FnId::free(&name)),
-                        callee: name,
+                        callee: name.into(),
                         in_fn: self.in_fn.clone(),
                         ctx: SiteContext::Blocking,
                         range: arg.syntax().text_range(),

@@ -6,26 +6,38 @@ use super::*;
 pub type Name = ra_ap_syntax::SmolStr;
 
 /// A fn: a free fn by its name, a method or associated fn by its `impl`
-/// type and name.
+/// type and name. Shared, so that every call and site in a fn holds the
+/// same small handle.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct FnId {
+pub struct FnId(std::sync::Arc<FnPath>);
+
+#[derive(Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct FnPath {
     pub ty: Option<Name>,
     pub name: Name,
 }
 
 impl FnId {
     pub fn free(name: &str) -> FnId {
-        FnId {
+        FnId(std::sync::Arc::new(FnPath {
             ty: None,
             name: name.into(),
-        }
+        }))
     }
 
     pub fn method(ty: &str, name: &str) -> FnId {
-        FnId {
+        FnId(std::sync::Arc::new(FnPath {
             ty: Some(ty.into()),
             name: name.into(),
-        }
+        }))
+    }
+}
+
+impl std::ops::Deref for FnId {
+    type Target = FnPath;
+
+    fn deref(&self) -> &FnPath {
+        &self.0
     }
 }
 

@@ -2,6 +2,7 @@
 //! expressions; tokens of others resolve only as code would.
 
 use super::*;
+use std::collections::HashMap;
 
 /// Macros whose arguments are plain expressions.
 pub(super) const EXPR_MACROS: &[&str] = &[
@@ -171,6 +172,8 @@ impl Extractor<'_> {
         // resolve them.
         // In item position no local is in scope.
         let item_level = at_item_level(mac);
+        // Every token has the macro as its anchor: a name resolves once.
+        let mut locals: HashMap<&str, Option<Target>> = HashMap::new();
         for (i, t) in tokens.iter().enumerate() {
             if t.kind() != SyntaxKind::IDENT {
                 continue;
@@ -197,10 +200,13 @@ impl Extractor<'_> {
             } else if item_level {
                 None
             } else {
-                match self.lookup_var(&name, mac.syntax(), 0) {
-                    Some(Target::Static(_)) | None => None,
-                    found => found,
-                }
+                let found = locals.entry(t.text()).or_insert_with(|| {
+                    match self.lookup_var(&name, mac.syntax(), 0) {
+                        Some(Target::Static(_)) | None => None,
+                        found => found,
+                    }
+                });
+                found.clone()
             };
             places.extend(target.map(|target| (target, t.text_range())));
         }

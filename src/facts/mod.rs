@@ -239,7 +239,7 @@ pub struct RefFact {
 /// A call, for the sync-helper analysis: `callee` called from `ctx`.
 #[derive(Clone, Debug)]
 pub struct CallFact {
-    pub callee: String,
+    pub callee: Name,
     /// The callee's fn key when the call names it exactly: `helper(..)`,
     /// `Type::f(..)`, `Self::f(..)`, `self.f(..)`.
     pub callee_key: Option<FnId>,
@@ -482,6 +482,8 @@ pub fn extract(
             }
         }
     }
+    // Facts live until the crate is planned: keep no spare capacity.
+    ex.facts.calls.shrink_to_fit();
     ex.facts
 }
 
