@@ -210,20 +210,59 @@ struct Resolved {
 }
 
 /// A compilation unit of the crate: 0 is `src/`, each integration test,
-/// example and bench is another. Code in a unit sees its own items and those
-/// of `src/`, never another test's.
+/// example and bench is another. Code in a unit sees its own items, those of
+/// the module directories its kind shares (`tests/common/`) and those of
+/// `src/`, never another test's.
 type Unit = u32;
 
-/// Each file's unit, by the `unit` its facts name.
-fn units(files: &[&FileFacts]) -> Vec<Unit> {
-    let mut ids: HashMap<&str, Unit> = HashMap::from([("", 0)]);
-    files
-        .iter()
-        .map(|f| {
-            let next = ids.len() as Unit;
-            *ids.entry(f.unit.as_str()).or_insert(next)
-        })
-        .collect()
+/// Each file's unit, and what each unit's code sees.
+struct Units {
+    of: Vec<Unit>,
+    /// By unit: the units whose items its code sees, its own first and
+    /// `src/`'s last.
+    sees: Vec<Vec<Unit>>,
+}
+
+impl Units {
+    /// Units by the `unit` the files' facts name.
+    fn new(files: &[&FileFacts]) -> Units {
+        let mut ids: HashMap<&str, Unit> = HashMap::from([("", 0)]);
+        let mut shared: Vec<(&str, Unit)> = Vec::new();
+        let of = files
+            .iter()
+            .map(|f| {
+                let next = ids.len() as Unit;
+                let id = *ids.entry(f.unit.as_str()).or_insert(next);
+                if f.shared_unit && id == next {
+                    shared.push((f.unit.split('/').next().unwrap_or_default(), id));
+                }
+                id
+            })
+            .collect();
+        let mut sees = vec![Vec::new(); ids.len()];
+        for (name, &id) in &ids {
+            let kind = name.split('/').next().unwrap_or_default();
+            sees[id as usize].push(id);
+            if id != 0 {
+                let others = shared.iter().filter(|(k, s)| *k == kind && *s != id);
+                sees[id as usize].extend(others.map(|(_, s)| *s));
+                sees[id as usize].push(0);
+            }
+        }
+        Units { of, sees }
+    }
+
+    fn sees(&self, unit: Unit) -> &[Unit] {
+        &self.sees[unit as usize]
+    }
+}
+
+impl std::ops::Deref for Units {
+    type Target = [Unit];
+
+    fn deref(&self) -> &[Unit] {
+        &self.of
+    }
 }
 
 struct Index {
@@ -239,11 +278,14 @@ struct Index {
     /// Keys that several declarations share (items of the same name in
     /// different modules), with all of them.
     namesakes: HashMap<(Unit, DeclKey), Vec<usize>>,
+    /// By unit: the units its code sees (see [`Units`]).
+    sees: Vec<Vec<Unit>>,
 }
 
 impl Index {
-    fn build(files: &[&FileFacts], units: &[Unit]) -> Index {
+    fn build(files: &[&FileFacts], units: &Units) -> Index {
         let mut index = Index {
+            sees: units.sees.clone(),
             decls: Vec::new(),
             by_key: HashMap::new(),
             methods: HashMap::new(),
@@ -292,16 +334,11 @@ impl Index {
     /// The declarations with `key` as code of `file` in `unit` sees them:
     /// of several namesakes, the one in that file, else all, ambiguous.
     fn lookup(&self, unit: Unit, key: DeclKey, file: usize) -> Resolved {
-        let Some(id) = self.get(unit, key.clone()) else {
+        let Some((unit, id)) = self.find(unit, &key) else {
             return Resolved {
                 ids: Vec::new(),
                 ambiguous: false,
             };
-        };
-        let unit = if self.by_key.contains_key(&(unit, key.clone())) {
-            unit
-        } else {
-            0
         };
         match self.namesakes.get(&(unit, key)) {
             None => Resolved {
@@ -329,12 +366,17 @@ impl Index {
     }
 
     /// The declaration with `key` as code in `unit` sees it: its own, or
-    /// one of `src/`.
+    /// one of a unit it sees (see [`Units`]).
     fn get(&self, unit: Unit, key: DeclKey) -> Option<usize> {
-        let mut k = (unit, key);
-        self.by_key.get(&k).copied().or_else(|| {
-            k.0 = 0;
-            (unit != 0).then(|| self.by_key.get(&k).copied()).flatten()
+        self.find(unit, &key).map(|(_, id)| id)
+    }
+
+    /// `get`, with the unit the declaration was found in.
+    fn find(&self, unit: Unit, key: &DeclKey) -> Option<(Unit, usize)> {
+        let mut k = (unit, key.clone());
+        self.sees[unit as usize].iter().find_map(|&u| {
+            k.0 = u;
+            self.by_key.get(&k).map(|&id| (u, id))
         })
     }
 
@@ -391,9 +433,9 @@ impl Index {
     /// The parameters (`Some(index)`) or return values (`None`) of the
     /// methods named `name` that code of `unit` sees, of any type.
     fn methods_named(&self, unit: Unit, name: &str, index: Option<usize>) -> Vec<usize> {
-        let mut ids: Vec<usize> = [unit, 0]
-            .into_iter()
-            .flat_map(|u| {
+        let mut ids: Vec<usize> = self.sees[unit as usize]
+            .iter()
+            .flat_map(|&u| {
                 let ids = self.methods.get(&(u, name.into()));
                 ids.into_iter().flatten().map(move |&id| (u, id))
             })
@@ -423,10 +465,9 @@ impl Index {
             Target::Static(n) => one(DeclKey::Static(n.into())),
             Target::Field { name, owner } => {
                 if let Some(owner) = owner {
-                    let declared = self
-                        .structs
-                        .get(&(unit, owner.clone()))
-                        .or_else(|| self.structs.get(&(0, owner.clone())));
+                    let declared = self.sees[unit as usize]
+                        .iter()
+                        .find_map(|&u| self.structs.get(&(u, owner.clone())));
                     if let Some(files) = declared {
                         let found = one(DeclKey::Field {
                             owner: owner.into(),
@@ -466,7 +507,7 @@ impl Index {
                     .get(name)
                     .into_iter()
                     .flatten()
-                    .filter(|(u, _)| *u == unit || *u == 0)
+                    .filter(|(u, _)| self.sees[unit as usize].contains(u))
                     .collect();
                 let mut ids: Vec<usize> = owners
                     .iter()
@@ -637,7 +678,7 @@ fn render_site(site: &SiteFact, family: Family, blocking: bool) -> Result<Vec<Ed
 
 /// Plans one crate. `files` are its files' facts, in a fixed order.
 pub fn plan(files: &[&FileFacts], opts: &PlanOptions) -> CratePlan {
-    let units = units(files);
+    let units = Units::new(files);
     let mut index = Index::build(files, &units);
     let n = index.decls.len();
     let mut uf = UnionFind((0..n).collect());
@@ -709,7 +750,7 @@ pub fn plan(files: &[&FileFacts], opts: &PlanOptions) -> CratePlan {
                 let visible = if matches!(d.key, DeclKey::Local { .. }) {
                     d.file == file && u.scope.contains_range(d.range)
                 } else {
-                    units[d.file] == units[file] || units[d.file] == 0
+                    units.sees(units[file]).contains(&units[d.file])
                 };
                 if visible && u.names_nearby.contains(simple) {
                     let reason =
@@ -1128,7 +1169,7 @@ struct Drivers {
 }
 
 impl Drivers {
-    fn new(files: &[&FileFacts], units: &[Unit]) -> Drivers {
+    fn new(files: &[&FileFacts], units: &Units) -> Drivers {
         let mut d = Drivers {
             tokio: HashSet::new(),
             other: HashSet::new(),
@@ -1139,11 +1180,12 @@ impl Drivers {
                 let unit = units[file];
                 for c in &facts.calls {
                     let Some(key) = &c.callee_key else { continue };
-                    let (tokio, other) = d.of(&c.driver, unit);
+                    let (tokio, other) = d.of(&c.driver, units.sees(unit));
                     for (yes, set) in [(tokio, &mut d.tokio), (other, &mut d.other)] {
                         if yes {
-                            changed |= set.insert((unit, key.clone()));
-                            changed |= set.insert((0, key.clone()));
+                            for &u in units.sees(unit) {
+                                changed |= set.insert((u, key.clone()));
+                            }
                         }
                     }
                 }
@@ -1155,31 +1197,30 @@ impl Drivers {
     }
 
     /// (runs on tokio, may run on another executor) for code driven by `driver`.
-    fn of(&self, driver: &crate::facts::Driver, unit: Unit) -> (bool, bool) {
+    fn of(&self, driver: &crate::facts::Driver, sees: &[Unit]) -> (bool, bool) {
         use crate::facts::Driver;
         match driver {
             Driver::Tokio => (true, false),
             Driver::Other => (false, true),
             Driver::Fn(f) => {
-                let k = |u: Unit| (u, f.clone());
-                (
-                    self.tokio.contains(&k(unit)) || self.tokio.contains(&k(0)),
-                    self.other.contains(&k(unit)) || self.other.contains(&k(0)),
-                )
+                let any = |set: &HashSet<(Unit, FnId)>| {
+                    sees.iter().any(|&u| set.contains(&(u, f.clone())))
+                };
+                (any(&self.tokio), any(&self.other))
             }
             Driver::Unknown => (false, false),
         }
     }
 
     /// Does code driven by `driver` provably run on tokio (and nothing else)?
-    fn on_tokio(&self, driver: &crate::facts::Driver, unit: Unit) -> bool {
-        self.of(driver, unit) == (true, false)
+    fn on_tokio(&self, driver: &crate::facts::Driver, sees: &[Unit]) -> bool {
+        self.of(driver, sees) == (true, false)
     }
 }
 
 /// Blocking calls: a fix or a report for each one in async code, and a
 /// report (with the chain) for each async call of a sync fn that blocks.
-fn plan_blocking(files: &[&FileFacts], units: &[Unit], opts: &PlanOptions, out: &mut CratePlan) {
+fn plan_blocking(files: &[&FileFacts], units: &Units, opts: &PlanOptions, out: &mut CratePlan) {
     use crate::blocking::BlockingKind;
     use crate::rules;
     // The strongest blocking call of each sync fn, by unit and fn key
@@ -1229,7 +1270,7 @@ fn plan_blocking(files: &[&FileFacts], units: &[Unit], opts: &PlanOptions, out: 
             let tokio_dep = opts
                 .tokio
                 .is_none_or(|t| if test_code { t.dev } else { t.normal });
-            let on_tokio = drivers.on_tokio(&b.driver, units[file]);
+            let on_tokio = drivers.on_tokio(&b.driver, units.sees(units[file]));
             let tokio_ok = tokio_dep && on_tokio;
             let no_tokio_note = if !tokio_dep {
                 "no tokio fix: this code cannot use tokio (the crate does not depend on it here)"
@@ -1435,38 +1476,39 @@ fn plan_blocking(files: &[&FileFacts], units: &[Unit], opts: &PlanOptions, out: 
             }
         }
     }
-    /// What `key` names from code of `unit`: its own fn, or one of `src/`.
+    /// What `key` names from code that sees `sees`: the fn of the first
+    /// unit that has one so named.
     fn seen_from<'m, V>(
         map: &'m BTreeMap<(Unit, FnId), V>,
-        unit: Unit,
+        sees: &[Unit],
         key: &FnId,
     ) -> Option<(Unit, &'m V)> {
-        let mut k = (unit, key.clone());
-        if let Some(v) = map.get(&k) {
-            return Some((unit, v));
-        }
-        k.0 = 0;
-        map.get(&k).map(|v| (0, v))
+        let mut k = (0, key.clone());
+        sees.iter().find_map(|&u| {
+            k.0 = u;
+            map.get(&k).map(|v| (u, v))
+        })
     }
     /// The strongest blocking path from `key` (the shortest of equal
     /// strength): its strength, and the fns and call along it.
     fn chain(
-        unit: Unit,
+        (unit, units): (Unit, &Units),
         key: &FnId,
         direct: &BTreeMap<(Unit, FnId), (u8, String)>,
         calls_of: &BTreeMap<(Unit, FnId), Vec<FnId>>,
         seen: &mut HashSet<(Unit, FnId)>,
     ) -> Option<(u8, Vec<String>)> {
-        let mut best = seen_from(direct, unit, key)
+        let mut best = seen_from(direct, units.sees(unit), key)
             .map(|(_, (strength, what))| (*strength, vec![key.to_string(), what.clone()]));
-        let Some((unit, callees)) = seen_from(calls_of, unit, key) else {
+        let Some((unit, callees)) = seen_from(calls_of, units.sees(unit), key) else {
             return best;
         };
         if !seen.insert((unit, key.clone())) {
             return best;
         }
         for callee in callees {
-            let Some((strength, mut rest)) = chain(unit, callee, direct, calls_of, seen) else {
+            let Some((strength, mut rest)) = chain((unit, units), callee, direct, calls_of, seen)
+            else {
                 continue;
             };
             rest.insert(0, key.to_string());
@@ -1488,13 +1530,15 @@ fn plan_blocking(files: &[&FileFacts], units: &[Unit], opts: &PlanOptions, out: 
             else {
                 continue;
             };
-            let Some((_, path)) = chain(units[file], key, &direct, &calls_of, &mut HashSet::new())
-            else {
+            let unit = (units[file], units);
+            let Some((_, path)) = chain(unit, key, &direct, &calls_of, &mut HashSet::new()) else {
                 continue;
             };
-            // The helper's own unit: `src/`'s when the unit does not define it.
-            let helper_unit = [units[file], 0]
-                .into_iter()
+            // The helper's own unit: the first unit it sees that defines it.
+            let helper_unit = units
+                .sees(units[file])
+                .iter()
+                .copied()
                 .find(|&u| {
                     direct.contains_key(&(u, key.clone()))
                         || calls_of.contains_key(&(u, key.clone()))
@@ -1538,14 +1582,14 @@ fn plan_blocking(files: &[&FileFacts], units: &[Unit], opts: &PlanOptions, out: 
 /// runtime, or fns called only from blocking closures and such fns.
 struct RuntimeAnalysis<'a> {
     files: &'a [&'a FileFacts],
-    units: &'a [Unit],
+    units: &'a Units,
     /// Some `main` is async: a sync `main` may then share its crate with a runtime.
     async_main: bool,
     examined: RefCell<BTreeSet<String>>,
 }
 
 impl<'a> RuntimeAnalysis<'a> {
-    fn new(files: &'a [&'a FileFacts], units: &'a [Unit]) -> Self {
+    fn new(files: &'a [&'a FileFacts], units: &'a Units) -> Self {
         RuntimeAnalysis {
             files,
             units,
@@ -1586,8 +1630,8 @@ impl<'a> RuntimeAnalysis<'a> {
         let callers: Vec<_> = self
             .files
             .iter()
-            .zip(self.units)
-            .filter(|(_, &u)| unit == 0 || u == unit)
+            .zip(self.units.iter())
+            .filter(|(_, &u)| self.units.sees(u).contains(&unit))
             .flat_map(|(f, &u)| f.calls.iter().map(move |c| (u, c)))
             .filter(|(_, c)| c.callee == name && !c.awaited)
             .collect();

@@ -688,11 +688,10 @@ fn load_file(
                 let full = depth == Depth::Full;
                 let mut a = analyse(src, input.file_id, flow_names, full, krate)?;
                 a.facts.read_only = input.read_only;
-                a.facts.unit = krate
-                    .manifest
-                    .as_deref()
-                    .map(|m| compilation_unit(&input.path, m))
-                    .unwrap_or_default();
+                if let Some(m) = krate.manifest.as_deref() {
+                    a.facts.unit = compilation_unit(&input.path, m);
+                    a.facts.shared_unit = shared_module(&input.path, m);
+                }
                 file_allows(&mut a, krate);
                 Some(a)
             };
@@ -726,6 +725,28 @@ fn compilation_unit(path: &Path, manifest: &Path) -> String {
         }
         _ => String::new(),
     }
+}
+
+/// Is `path` in a directory of `tests/` (`examples/`, `benches/`) that no
+/// target has as its root (`tests/common/mod.rs`, with no
+/// `tests/common/main.rs`)? Such files are modules that the directory's
+/// crates include (`mod common;`), so each of them sees their items.
+fn shared_module(path: &Path, manifest: &Path) -> bool {
+    let crate_dir = manifest.parent().unwrap_or(Path::new(""));
+    let Ok(rel) = path.strip_prefix(crate_dir) else {
+        return false;
+    };
+    let parts: Vec<_> = rel.components().collect();
+    parts.len() >= 3
+        && matches!(
+            parts[0].as_os_str().to_str(),
+            Some("tests" | "examples" | "benches")
+        )
+        && !crate_dir
+            .join(parts[0])
+            .join(parts[1])
+            .join("main.rs")
+            .is_file()
 }
 
 /// The module path of a file of the crate's `src/`: `crate` for its root

@@ -322,6 +322,9 @@ pub struct FileFacts {
     /// the crate's own code, `tests/NAME` (or `examples/`, `benches/`) for
     /// each integration test, example and bench, which is a crate of its own.
     pub unit: String,
+    /// The unit is a module directory the other units of its kind include
+    /// (`tests/common/`), not a crate of its own (set by the run).
+    pub shared_unit: bool,
     /// Fns that hand their closure parameter to `spawn_blocking` or
     /// `block_in_place` (tokio's `asyncify`): closures passed to them run
     /// off the executor.
