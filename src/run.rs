@@ -798,7 +798,11 @@ fn replacements(old: &str, new: &str) -> Vec<(usize, usize, String)> {
 fn file_allows(a: &mut Analysed, krate: &CrateInfo) {
     let whole = TextRange::up_to(ra_ap_syntax::TextSize::of(a.src.text.as_str()));
     let mut offset = 0;
-    for line in a.src.text.split_inclusive('\n') {
+    let lines = match a.src.text.contains("awaitify:") {
+        true => a.src.text.split_inclusive('\n'),
+        false => "".split_inclusive('\n'),
+    };
+    for line in lines {
         let start = offset;
         offset += line.len();
         let Some(body) = line.trim_start().strip_prefix("//!") else {

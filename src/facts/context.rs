@@ -256,12 +256,9 @@ pub(super) fn frame_context(
                 .and_then(|i| i.trait_())
                 .is_some_and(|t| t.syntax().text().to_string().ends_with("Drop"));
             let test_body = ast::HasAttrs::attrs(&f).any(|a| {
-                a.syntax()
-                    .text()
-                    .to_string()
-                    .split_whitespace()
-                    .collect::<String>()
-                    == "#[test]"
+                let text = a.syntax().text();
+                text.len() <= 16.into()
+                    && text.to_string().split_whitespace().collect::<String>() == "#[test]"
             });
             SiteContext::Sync {
                 fn_name: key?.clone(),
@@ -340,8 +337,27 @@ impl Extractor<'_> {
     pub(super) fn driver(&self, node: &SyntaxNode) -> Driver {
         // Outside async code only a future handed straight to a driver
         // (`rt.block_on(serve())`) has one.
-        let own = self.ctx != SiteContext::Async;
-        for a in node.ancestors().take(if own { 1 } else { usize::MAX }) {
+        if self.ctx != SiteContext::Async {
+            return self.driver_of(node, 1, &mut Vec::new());
+        }
+        // The answer for a node is the answer for each node the walk passes.
+        let mut passed = Vec::new();
+        let driver = self.driver_of(node, usize::MAX, &mut passed);
+        let mut cache = self.drivers.borrow_mut();
+        cache.extend(passed.into_iter().map(|a| (a, driver.clone())));
+        driver
+    }
+
+    /// `driver`, walking at most `depth` ancestors from `node`; `passed`
+    /// gets the nodes whose answer is the one returned.
+    fn driver_of(&self, node: &SyntaxNode, depth: usize, passed: &mut Vec<SyntaxNode>) -> Driver {
+        for a in node.ancestors().take(depth) {
+            if depth > 1 {
+                if let Some(d) = self.drivers.borrow().get(&a) {
+                    return d.clone();
+                }
+                passed.push(a.clone());
+            }
             // A future (or async block) handed to a driver.
             if let Some(call) = a
                 .parent()

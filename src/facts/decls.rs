@@ -595,7 +595,7 @@ impl Extractor<'_> {
 
     pub(super) fn visit_fn(&mut self, f: &ast::Fn) {
         let key = fn_key(f);
-        if hands_param_to_blocking_pool(f) {
+        if self.names_blocking_pool && hands_param_to_blocking_pool(f) {
             if let Some(name) = f.name() {
                 self.facts.blocking_wrappers.push(name.text().to_string());
             }

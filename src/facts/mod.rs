@@ -387,6 +387,12 @@ struct Extractor<'a> {
     /// The file's root, and the shift of the macro being visited (see `visit`).
     root: SyntaxNode,
     shift: u32,
+    /// The file names `spawn_blocking` or `block_in_place`: only then can
+    /// a fn hand its closure parameter to the blocking pool.
+    names_blocking_pool: bool,
+    /// What drives the code at a node, for the nodes a walk in `driver`
+    /// went through: the calls of one fn share their ancestors.
+    drivers: std::cell::RefCell<std::collections::HashMap<SyntaxNode, Driver>>,
 }
 
 /// Extracts a file's facts. `flow_names`, when given, limits the flows
@@ -451,6 +457,8 @@ pub fn extract(
         user_blocking,
         root: file.syntax().clone(),
         shift: 0,
+        names_blocking_pool: text.contains("spawn_blocking") || text.contains("block_in_place"),
+        drivers: Default::default(),
     };
     ex.facts.imports.sort_by_key(|i| i.2.start());
     if text.contains("awaitify:") {
