@@ -5,12 +5,13 @@
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
-use ra_ap_syntax::TextRange;
+use ra_ap_syntax::{TextRange, TextSize};
 
 use crate::config::Policy;
 use crate::edit::Edit;
 use crate::facts::{FileFacts, NameUse, SiteContext, SiteFact, SiteShape, Target};
 use crate::imports::{Family, LockType};
+use crate::layout;
 use crate::rules::Applicability;
 
 /// A lock that is public API of a library: migrating it changes its type
@@ -546,7 +547,12 @@ fn guard_pat(pat: &str) -> &str {
 
 /// The edits that rewrite one site of a migrating lock; `blocking` picks the
 /// `blocking_*` form for sync code that runs off the runtime.
-fn render_site(site: &SiteFact, family: Family, blocking: bool) -> Result<Vec<Edit>, String> {
+fn render_site(
+    site: &SiteFact,
+    family: Family,
+    blocking: bool,
+    text: &str,
+) -> Result<Vec<Edit>, String> {
     let method = site.method.as_str();
     if let Some((aw, bl)) = lock_method_names(method) {
         let new = if blocking { bl } else { aw };
@@ -555,17 +561,34 @@ fn render_site(site: &SiteFact, family: Family, blocking: bool) -> Result<Vec<Ed
         }
         return match &site.shape {
             SiteShape::Unwrapped { replace } => Ok(vec![Edit::new(*replace, new)]),
-            SiteShape::IfLetOk { head, tail, pat, recv } => Ok(vec![
-                Edit::new(*head, format!("{{ let {} = {recv}.{new};", guard_pat(pat))),
-                Edit::new(*tail, ""),
-            ]),
+            SiteShape::IfLetOk { head, tail, pat, recv } => {
+                // The then-block runs from the `{` that ends `head`.
+                let then = TextRange::new(head.end() - TextSize::from(1), tail.start());
+                Ok(layout::guard_block(
+                    text,
+                    head.cover(*tail),
+                    &format!("let {} = {recv}.{new};", guard_pat(pat)),
+                    layout::Body::Block(then),
+                ))
+            }
             SiteShape::LetElseOk { stmt, pat, recv } => {
                 Ok(vec![Edit::new(*stmt, format!("let {} = {recv}.{new};", guard_pat(pat)))])
             }
-            SiteShape::MatchOk { head, tail, pat, recv } => Ok(vec![
-                Edit::new(*head, format!("{{ let {} = {recv}.{new}; ", guard_pat(pat))),
-                Edit::new(*tail, " }"),
-            ]),
+            SiteShape::MatchOk { head, tail, pat, recv } => {
+                // The `Ok` arm's expression lies between the two.
+                let arm = TextRange::new(head.end(), tail.start());
+                let arm_text = &text[arm];
+                let body = match arm_text.starts_with('{') && arm_text.ends_with('}') {
+                    true => layout::Body::Block(arm),
+                    false => layout::Body::Expr(arm),
+                };
+                Ok(layout::guard_block(
+                    text,
+                    head.cover(*tail),
+                    &format!("let {} = {recv}.{new};", guard_pat(pat)),
+                    body,
+                ))
+            }
             SiteShape::Bare { use_desc, .. } => Err(format!(
                 "the lock result is used as a `Result` ({use_desc}); tokio's `{method}` returns the guard"
             )),
@@ -604,7 +627,7 @@ fn render_site(site: &SiteFact, family: Family, blocking: bool) -> Result<Vec<Ed
 }
 
 /// Plans one crate. `files` are its files' facts, in a fixed order.
-pub fn plan(files: &[&FileFacts], opts: &PlanOptions) -> CratePlan {
+pub fn plan(files: &[&FileFacts], texts: &[&str], opts: &PlanOptions) -> CratePlan {
     let units = units(files);
     let mut index = Index::build(files, &units);
     let n = index.decls.len();
@@ -896,7 +919,7 @@ pub fn plan(files: &[&FileFacts], opts: &PlanOptions) -> CratePlan {
                 SiteContext::Sync { test_body: true, .. } => Ok(true),
                 SiteContext::Sync { fn_name, .. } => runtime.off_runtime(units[file], fn_name).map(|()| true),
             };
-            match blocking.and_then(|b| render_site(site, family, b)) {
+            match blocking.and_then(|b| render_site(site, family, b, texts[file])) {
                 Ok(es) => edits.extend(es.into_iter().map(|e| (file, e))),
                 Err(reason) => blockers.push((loc, reason)),
             }

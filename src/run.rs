@@ -2049,12 +2049,13 @@ struct Files {
 impl Files {
     /// The plan of a crate made of the analysed files among `members`.
     fn plan(&self, members: &[usize], opts: &PlanOptions) -> plan::CratePlan {
-        let facts: Vec<&FileFacts> = members
+        let analysed: Vec<&Analysed> = members
             .iter()
             .filter_map(|&i| self.analysed[i].as_ref())
-            .map(|a| &a.facts)
             .collect();
-        plan::plan(&facts, opts)
+        let facts: Vec<&FileFacts> = analysed.iter().map(|a| &a.facts).collect();
+        let texts: Vec<&str> = analysed.iter().map(|a| a.src.text.as_str()).collect();
+        plan::plan(&facts, &texts, opts)
     }
 
     fn fail(&mut self, input: &Input, failure: Failure) {

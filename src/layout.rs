@@ -1,0 +1,259 @@
+//! Layout of rewritten code as rustfmt would lay it out: the indentation unit
+//! of a file, and the guard blocks that replace `if let Ok(g) = m.lock()` and
+//! `match m.lock() { .. }`, spread over lines at the indentation around them.
+
+use std::collections::HashSet;
+
+use ra_ap_syntax::{AstNode, Edition, SourceFile, SyntaxKind, TextRange, TextSize};
+
+use crate::edit::Edit;
+
+/// The file's indentation unit: a tab when lines are indented with tabs,
+/// else the most common step by which one line is indented deeper than the
+/// line before it (four spaces when nothing says otherwise).
+pub fn indent_unit(text: &str) -> String {
+    let mut steps = [0usize; 9];
+    let mut tabs = 0usize;
+    let mut prev = 0usize;
+    for line in text.lines().filter(|l| !l.trim().is_empty()) {
+        if line.starts_with('\t') {
+            tabs += 1;
+        }
+        let depth = line.len() - line.trim_start_matches(' ').len();
+        if depth > prev && depth - prev < steps.len() {
+            steps[depth - prev] += 1;
+        }
+        prev = depth;
+    }
+    let best = (1..steps.len()).max_by_key(|&s| (steps[s], s == 4));
+    match best {
+        _ if tabs > 0 && tabs * 2 >= steps.iter().sum::<usize>() => "\t".to_string(),
+        Some(step) if steps[step] > 0 => " ".repeat(step),
+        _ => "    ".to_string(),
+    }
+}
+
+/// The indentation of the line that holds byte `offset`.
+pub fn line_indent(text: &str, offset: usize) -> &str {
+    let start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let line = &text[start..];
+    &line[..line.len() - line.trim_start_matches([' ', '\t']).len()]
+}
+
+/// The line break the file uses.
+pub fn newline(text: &str) -> &'static str {
+    if text.contains("\r\n") {
+        "\r\n"
+    } else {
+        "\n"
+    }
+}
+
+/// The code a guard block wraps: a block (`{ .. }`, whose statements move
+/// into the guard block) or an expression.
+pub enum Body {
+    Block(TextRange),
+    Expr(TextRange),
+}
+
+/// The edits that turn `construct` (an `if let` or `match` on a lock result)
+/// into `{ <first_stmt> <body> }` laid out over lines as rustfmt lays out a
+/// block: the block at the indentation of the construct's line, its
+/// statements one unit deeper. The body's own bytes stay, except the
+/// indentation of its lines, which moves with it; nothing else inside the
+/// construct's body is replaced, so edits of sites inside it still apply.
+pub fn guard_block(text: &str, construct: TextRange, first_stmt: &str, body: Body) -> Vec<Edit> {
+    let nl = newline(text);
+    let outer = line_indent(text, construct.start().into()).to_string();
+    let inner = format!("{outer}{}", indent_unit(text));
+    let (content, base) = match body {
+        Body::Block(r) => {
+            let (from, to) = (usize::from(r.start()) + 1, usize::from(r.end()) - 1);
+            let content = trimmed(text, from, to);
+            let on_own_line = text[from..usize::from(content.start())].contains('\n');
+            let base = match on_own_line {
+                true => line_indent(text, content.start().into()).to_string(),
+                false => inner.clone(),
+            };
+            (content, base)
+        }
+        Body::Expr(r) => (r, line_indent(text, r.start().into()).to_string()),
+    };
+    let at = |a: TextSize, b: TextSize| TextRange::new(a, b);
+    if content.is_empty() {
+        return vec![Edit::new(
+            construct,
+            format!("{{{nl}{inner}{first_stmt}{nl}{outer}}}"),
+        )];
+    }
+    let mut edits = vec![
+        Edit::new(
+            at(construct.start(), content.start()),
+            format!("{{{nl}{inner}{first_stmt}{nl}{inner}"),
+        ),
+        Edit::new(at(content.end(), construct.end()), format!("{nl}{outer}}}")),
+    ];
+    edits.extend(reindent(text, content, &base, &inner));
+    edits
+}
+
+/// `from..to` of `text` without the whitespace at either end.
+fn trimmed(text: &str, from: usize, to: usize) -> TextRange {
+    let s = &text[from..to];
+    let start = from + (s.len() - s.trim_start().len());
+    let end = (from + s.trim_end().len()).max(start);
+    TextRange::new(TextSize::from(start as u32), TextSize::from(end as u32))
+}
+
+/// Edits that move each line of `range` after its first from indentation
+/// `base` to `new`. Lines indented less than `base`, and lines that start
+/// inside a string literal or comment, stay as they are.
+fn reindent(text: &str, range: TextRange, base: &str, new: &str) -> Vec<Edit> {
+    if base == new {
+        return Vec::new();
+    }
+    let (from, to) = (usize::from(range.start()), usize::from(range.end()));
+    let protected = inside_literals(&text[from..to]);
+    let mut edits = Vec::new();
+    for (i, _) in text[from..to].match_indices('\n') {
+        let start = from + i + 1;
+        if protected.contains(&(i + 1)) {
+            continue;
+        }
+        let line = &text[start..];
+        let ws = line.len() - line.trim_start_matches([' ', '\t']).len();
+        let blank = line[ws..].starts_with(['\n', '\r']);
+        if blank || !line[..ws].starts_with(base) {
+            continue;
+        }
+        let r = TextRange::new(
+            TextSize::from(start as u32),
+            TextSize::from((start + base.len()) as u32),
+        );
+        edits.push(Edit::new(r, new));
+    }
+    edits
+}
+
+/// Offsets in `code` of line starts that lie inside a string literal or a
+/// comment, whose text an indentation change would alter.
+fn inside_literals(code: &str) -> HashSet<usize> {
+    const PREFIX: &str = "fn f() {\n";
+    let file = SourceFile::parse(&format!("{PREFIX}{code}\n}}"), Edition::CURRENT).tree();
+    let mut out = HashSet::new();
+    for token in file
+        .syntax()
+        .descendants_with_tokens()
+        .filter_map(|e| e.into_token())
+    {
+        let literal = matches!(
+            token.kind(),
+            SyntaxKind::STRING
+                | SyntaxKind::BYTE_STRING
+                | SyntaxKind::C_STRING
+                | SyntaxKind::COMMENT
+        );
+        if !literal || !token.text().contains('\n') {
+            continue;
+        }
+        let start = usize::from(token.text_range().start()) - PREFIX.len();
+        for (i, _) in token.text().match_indices('\n') {
+            out.insert(start + i + 1);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn range_of(text: &str, needle: &str) -> TextRange {
+        let start = text.find(needle).unwrap();
+        TextRange::new(
+            TextSize::from(start as u32),
+            TextSize::from((start + needle.len()) as u32),
+        )
+    }
+
+    #[test]
+    fn indent_unit_follows_the_file() {
+        assert_eq!(
+            indent_unit("fn f() {\n  a();\n  if x {\n    b();\n  }\n}\n"),
+            "  "
+        );
+        assert_eq!(indent_unit("fn f() {\n\ta();\n}\n"), "\t");
+        assert_eq!(indent_unit("fn f() {}\n"), "    ");
+        assert_eq!(
+            indent_unit("mod m {\n    fn f() {\n        a();\n    }\n}\n"),
+            "    "
+        );
+    }
+
+    #[test]
+    fn a_block_body_moves_up_one_level() {
+        let text = "fn f() {\n    match m.lock() {\n        Ok(g) => {\n            g.a();\n            let s = \"x\n        y\";\n        }\n        Err(_) => {}\n    }\n}\n";
+        let construct = range_of(text, "match m.lock() {\n        Ok(g) => {\n            g.a();\n            let s = \"x\n        y\";\n        }\n        Err(_) => {}\n    }");
+        let body = range_of(
+            text,
+            "{\n            g.a();\n            let s = \"x\n        y\";\n        }",
+        );
+        let edits = guard_block(
+            text,
+            construct,
+            "let g = m.lock().await;",
+            Body::Block(body),
+        );
+        let out = crate::edit::apply(text, edits).unwrap();
+        assert_eq!(
+            out,
+            "fn f() {\n    {\n        let g = m.lock().await;\n        g.a();\n        let s = \"x\n        y\";\n    }\n}\n"
+        );
+    }
+
+    #[test]
+    fn an_expression_body_keeps_its_lines() {
+        let text = "fn f() -> usize {\n  let n = match m.lock() {\n    Ok(g) => g\n      .len(),\n    Err(_) => 0,\n  };\n  n\n}\n";
+        let construct = range_of(
+            text,
+            "match m.lock() {\n    Ok(g) => g\n      .len(),\n    Err(_) => 0,\n  }",
+        );
+        let body = range_of(text, "g\n      .len()");
+        let edits = guard_block(text, construct, "let g = m.lock().await;", Body::Expr(body));
+        let out = crate::edit::apply(text, edits).unwrap();
+        assert_eq!(
+            out,
+            "fn f() -> usize {\n  let n = {\n    let g = m.lock().await;\n    g\n      .len()\n  };\n  n\n}\n"
+        );
+    }
+
+    #[test]
+    fn a_one_line_block_and_an_empty_one_are_spread_over_lines() {
+        let text = "fn f() {\r\n    if let Ok(g) = m.lock() { g.a() } else { b() }\r\n}\r\n";
+        let construct = range_of(text, "if let Ok(g) = m.lock() { g.a() } else { b() }");
+        let body = range_of(text, "{ g.a() }");
+        let edits = guard_block(
+            text,
+            construct,
+            "let g = m.lock().await;",
+            Body::Block(body),
+        );
+        assert_eq!(
+            crate::edit::apply(text, edits).unwrap(),
+            "fn f() {\r\n    {\r\n        let g = m.lock().await;\r\n        g.a()\r\n    }\r\n}\r\n"
+        );
+        let text = "fn f() {\n    if let Ok(_) = m.lock() {}\n}\n";
+        let construct = range_of(text, "if let Ok(_) = m.lock() {}");
+        let body = range_of(text, "{}");
+        let edits = guard_block(
+            text,
+            construct,
+            "let _guard = m.lock().await;",
+            Body::Block(body),
+        );
+        assert_eq!(
+            crate::edit::apply(text, edits).unwrap(),
+            "fn f() {\n    {\n        let _guard = m.lock().await;\n    }\n}\n"
+        );
+    }
+}
