@@ -4,7 +4,7 @@
 
 use std::collections::HashSet;
 
-use ra_ap_syntax::{AstNode, Edition, SourceFile, SyntaxKind, TextRange, TextSize};
+use ra_ap_syntax::{ast, AstNode, Edition, SourceFile, SyntaxKind, TextRange, TextSize};
 
 use crate::edit::Edit;
 
@@ -164,6 +164,149 @@ fn inside_literals(code: &str) -> HashSet<usize> {
     out
 }
 
+/// rustfmt's `chain_width` and `max_width`: a chain longer than the first,
+/// or on a line longer than the second, is broken one element a line.
+const CHAIN_WIDTH: usize = 60;
+const MAX_WIDTH: usize = 100;
+
+/// `.await` appended to the call that ends at `call_end`, with the line
+/// breaks rustfmt gives the chain around it once it has grown by `growth`
+/// bytes (the `.await` and the rest of the fix): the replacement for the
+/// `.await` insertion and the breaks before the chain's other elements.
+pub fn await_in_chain(text: &str, call_end: TextSize, growth: usize) -> (String, Vec<Edit>) {
+    let plain = (".await".to_string(), Vec::new());
+    let file = SourceFile::parse(text, Edition::Edition2021).tree();
+    let Some(token) = file.syntax().token_at_offset(call_end).left_biased() else {
+        return plain;
+    };
+    let Some(call) = token
+        .parent_ancestors()
+        .find(|n| n.text_range().end() == call_end && ast::Expr::can_cast(n.kind()))
+    else {
+        return plain;
+    };
+    // The whole chain: up through the calls, fields, awaits and `?` whose
+    // receiver it is.
+    let mut top = call.clone();
+    while let Some(p) = top
+        .parent()
+        .filter(|p| CHAIN.contains(&p.kind()) && p.first_child().as_ref() == Some(&top))
+    {
+        top = p;
+    }
+    let nl = newline(text);
+    let chain = &text[top.text_range()];
+    let top_start = usize::from(top.text_range().start());
+    let child_indent = format!("{}{}", line_indent(text, top_start), indent_unit(text));
+    if chain.contains('\n') {
+        // Already one element a line: so is the `.await`.
+        let last_line = line_indent(text, top.text_range().end().into());
+        return (format!("{nl}{last_line}.await"), Vec::new());
+    }
+    let line_start = text[..top_start].rfind('\n').map_or(0, |i| i + 1);
+    let line_len = text[line_start..]
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .chars()
+        .count();
+    if chain.chars().count() + growth <= CHAIN_WIDTH && line_len + growth <= MAX_WIDTH {
+        return plain;
+    }
+    // The dots of the chain's elements, root first; a short root keeps its
+    // first element on its line.
+    let mut dots: Vec<TextSize> = Vec::new();
+    let mut node = Some(top.clone());
+    while let Some(n) = node.filter(|n| CHAIN.contains(&n.kind())) {
+        dots.extend(
+            n.children_with_tokens()
+                .filter_map(|e| e.into_token())
+                .filter(|t| t.kind() == SyntaxKind::DOT)
+                .map(|t| t.text_range().start()),
+        );
+        node = n.first_child();
+    }
+    dots.sort();
+    let root_end = dots.first().copied().unwrap_or(call_end).min(call_end);
+    let root_width = usize::from(root_end) - top_start;
+    if root_width <= indent_unit(text).len() && !dots.is_empty() {
+        dots.remove(0);
+    }
+    // The element right after the call follows the `.await`.
+    let mut await_ = format!("{nl}{child_indent}.await");
+    if let Some(i) = dots.iter().position(|&d| d == call_end) {
+        dots.remove(i);
+        await_.push_str(&format!("{nl}{child_indent}"));
+    }
+    let breaks = dots
+        .into_iter()
+        .map(|d| Edit::new(TextRange::empty(d), format!("{nl}{child_indent}")))
+        .collect();
+    (await_, breaks)
+}
+
+/// The `spawn_blocking` wrap `wrap` of the `let` initializer at `init`
+/// (`{ let x = x.clone(); <chain> }` or just the chain, the chain being
+/// `tokio::task::spawn_blocking(..).await.expect(..)`), laid out as rustfmt
+/// lays it out: the prelude one statement a line, the chain one element a
+/// line when it does not fit. A wrap of code over several lines stays.
+pub fn spawn_blocking_wrap(text: &str, init: TextRange, wrap: &str) -> String {
+    const TAIL: &str = ".await.expect(\"blocking task panicked\")";
+    let nl = newline(text);
+    let unit = indent_unit(text);
+    let outer = line_indent(text, init.start().into()).to_string();
+    let (prelude, chain) = match wrap.strip_prefix("{ ").and_then(|w| w.strip_suffix(" }")) {
+        Some(inner) => {
+            let mut rest = inner;
+            let mut stmts = Vec::new();
+            while let (true, Some(i)) = (rest.starts_with("let "), rest.find("; ")) {
+                stmts.push(&rest[..=i]);
+                rest = &rest[i + 2..];
+            }
+            (Some(stmts), rest)
+        }
+        None => (None, wrap),
+    };
+    let Some(root) = chain.strip_suffix(TAIL).filter(|_| !wrap.contains('\n')) else {
+        return wrap.to_string();
+    };
+    let laid_out = |indent: &str, prefix: usize| {
+        let fits = chain.len() <= CHAIN_WIDTH && prefix + chain.len() <= MAX_WIDTH;
+        match fits {
+            true => chain.to_string(),
+            false => format!(
+                "{root}{nl}{indent}{unit}.await{nl}{indent}{unit}.expect(\"blocking task panicked\")"
+            ),
+        }
+    };
+    match prelude {
+        Some(stmts) => {
+            let inner = format!("{outer}{unit}");
+            let mut out = "{".to_string();
+            for stmt in stmts {
+                out.push_str(&format!("{nl}{inner}{stmt}"));
+            }
+            let chain = laid_out(&inner, inner.len());
+            format!("{out}{nl}{inner}{chain}{nl}{outer}}}")
+        }
+        None => {
+            let start = usize::from(init.start());
+            let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+            let rest = &text[usize::from(init.end())..];
+            let after = rest.lines().next().unwrap_or_default().len();
+            laid_out(&outer, start - line_start + after)
+        }
+    }
+}
+
+/// The expressions that make a chain, each with its receiver first.
+const CHAIN: [SyntaxKind; 4] = [
+    SyntaxKind::METHOD_CALL_EXPR,
+    SyntaxKind::FIELD_EXPR,
+    SyntaxKind::AWAIT_EXPR,
+    SyntaxKind::TRY_EXPR,
+];
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -254,6 +397,38 @@ mod tests {
         assert_eq!(
             crate::edit::apply(text, edits).unwrap(),
             "fn f() {\n    {\n        let _guard = m.lock().await;\n    }\n}\n"
+        );
+    }
+
+    #[test]
+    fn a_chain_that_outgrows_its_width_is_broken_one_element_a_line() {
+        let text = "async fn f() {\n    let text = std::fs::read_to_string(\"Cargo.toml\").unwrap_or_default();\n}\n";
+        let call = range_of(text, "std::fs::read_to_string(\"Cargo.toml\")");
+        let (await_, breaks) = await_in_chain(text, call.end(), 8);
+        let mut edits = breaks;
+        edits.push(Edit::new(range_of(text, "std::fs"), "tokio::fs"));
+        edits.push(Edit::new(TextRange::empty(call.end()), await_));
+        assert_eq!(
+            crate::edit::apply(text, edits).unwrap(),
+            "async fn f() {\n    let text = tokio::fs::read_to_string(\"Cargo.toml\")\n        .await\n        .unwrap_or_default();\n}\n"
+        );
+        // A short chain stays on its line.
+        let text = "async fn f() {\n    let t = std::fs::read(p).ok();\n}\n";
+        let call = range_of(text, "std::fs::read(p)");
+        assert_eq!(
+            await_in_chain(text, call.end(), 8),
+            (".await".to_string(), Vec::new())
+        );
+    }
+
+    #[test]
+    fn a_spawn_blocking_wrap_is_laid_out_like_rustfmt() {
+        let text = "async fn f() {\n    let sum = hash::digest(&data);\n}\n";
+        let init = range_of(text, "hash::digest(&data)");
+        let wrap = "{ let data = data.clone(); tokio::task::spawn_blocking(move || hash::digest(&data)).await.expect(\"blocking task panicked\") }";
+        assert_eq!(
+            spawn_blocking_wrap(text, init, wrap),
+            "{\n        let data = data.clone();\n        tokio::task::spawn_blocking(move || hash::digest(&data))\n            .await\n            .expect(\"blocking task panicked\")\n    }"
         );
     }
 }

@@ -560,7 +560,16 @@ fn render_site(
             return Ok(vec![Edit::new(site.call, new)]);
         }
         return match &site.shape {
-            SiteShape::Unwrapped { replace } => Ok(vec![Edit::new(*replace, new)]),
+            SiteShape::Unwrapped { replace } => {
+                // A chain one element a line keeps `.await` on a line of its own.
+                let call = format!("{method}()");
+                let rest = text[*replace].strip_prefix(call.as_str()).unwrap_or_default();
+                let ws = &rest[..rest.len() - rest.trim_start().len()];
+                Ok(vec![match ws.contains('\n') && !blocking {
+                    true => Edit::new(*replace, format!("{call}{ws}.await")),
+                    false => Edit::new(*replace, new),
+                }])
+            }
             SiteShape::IfLetOk { head, tail, pat, recv } => {
                 // The then-block runs from the `{` that ends `head`.
                 let then = TextRange::new(head.end() - TextSize::from(1), tail.start());
@@ -958,7 +967,7 @@ pub fn plan(files: &[&FileFacts], texts: &[&str], opts: &PlanOptions) -> CratePl
             || permitted(files, opts, r.decision.rule(), &r.decl, &mut out.suppressed)
     });
     out.reports = reports;
-    plan_blocking(files, &units, opts, &mut out);
+    plan_blocking(files, texts, &units, opts, &mut out);
 
     let report_of: HashMap<usize, usize> = out
         .reports
@@ -1170,7 +1179,13 @@ impl Drivers {
 
 /// Blocking calls: a fix or a report for each one in async code, and a
 /// report (with the chain) for each async call of a sync fn that blocks.
-fn plan_blocking(files: &[&FileFacts], units: &[Unit], opts: &PlanOptions, out: &mut CratePlan) {
+fn plan_blocking(
+    files: &[&FileFacts],
+    texts: &[&str],
+    units: &[Unit],
+    opts: &PlanOptions,
+    out: &mut CratePlan,
+) {
     use crate::blocking::BlockingKind;
     use crate::rules;
     // The strongest blocking call of each sync fn, by unit and fn key
@@ -1342,8 +1357,9 @@ fn plan_blocking(files: &[&FileFacts], units: &[Unit], opts: &PlanOptions, out: 
                         == 1
                 };
                 match &b.wrap {
-                    Some((range, text)) if fixable && opts.unsafe_fixes && alone(*range) => {
-                        let edit = Edit::new(*range, text.clone());
+                    Some((range, wrap)) if fixable && opts.unsafe_fixes && alone(*range) => {
+                        let wrap = layout::spawn_blocking_wrap(texts[file], *range, wrap);
+                        let edit = Edit::new(*range, wrap);
                         out.edits.entry(file).or_default().push(edit.clone());
                         out.tokio_features.insert("rt");
                         out.tokio_outside_tests |= !b.in_test;
@@ -1382,8 +1398,13 @@ fn plan_blocking(files: &[&FileFacts], units: &[Unit], opts: &PlanOptions, out: 
             let mut edits = Vec::new();
             let fixed = match fix {
                 Some(f) if fixable && (!f.unsafe_only || opts.unsafe_fixes) => {
+                    let text = texts[file];
+                    let growth =
+                        (f.with.len() + ".await".len()).saturating_sub(f.path.len().into());
+                    let (await_, breaks) = layout::await_in_chain(text, b.call.call.end(), growth);
                     edits.push(Edit::new(f.path, f.with));
-                    edits.push(Edit::new(TextRange::empty(b.call.call.end()), ".await"));
+                    edits.push(Edit::new(TextRange::empty(b.call.call.end()), await_));
+                    edits.extend(breaks);
                     out.edits
                         .entry(file)
                         .or_default()
