@@ -113,6 +113,8 @@ pub struct GroupReport {
     /// The lock-site edits of a migrating group (type paths and imports are
     /// shared and not listed).
     pub edits: Vec<(usize, Edit)>,
+    /// More to say about the migration (an alias that keeps its std name).
+    pub notes: Vec<String>,
 }
 
 #[derive(Default, Debug)]
@@ -828,6 +830,7 @@ pub fn plan(files: &[&FileFacts], texts: &[&str], opts: &PlanOptions) -> CratePl
             unsafe_fix: opts.public_api == PublicApi::MigrateUnsafe
                 && members.iter().any(|&id| index.decls[id].exported),
             edits: Vec::new(),
+            notes: Vec::new(),
             reach_names: members
                 .iter()
                 .filter_map(|&id| crate::facts::reach_name(&index.decls[id].key))
@@ -980,6 +983,8 @@ pub fn plan(files: &[&FileFacts], texts: &[&str], opts: &PlanOptions) -> CratePl
     for (file, facts) in files.iter().enumerate() {
         // Where a migrated lock type is named through an import.
         let mut migrated_starts: HashSet<u32> = HashSet::new();
+        // The finding each of them belongs to.
+        let mut report_at: HashMap<u32, usize> = HashMap::new();
         for r in &facts.refs {
             let Some(owner) = index.first_owner(&r.owners, units[file], file) else {
                 continue;
@@ -994,6 +999,9 @@ pub fn plan(files: &[&FileFacts], texts: &[&str], opts: &PlanOptions) -> CratePl
             match &r.via_import {
                 Some(_) => {
                     migrated_starts.insert(u32::from(r.range.start()));
+                    if let Some(&i) = report_of.get(&uf.find(owner)) {
+                        report_at.insert(u32::from(r.range.start()), i);
+                    }
                 }
                 None => edits.push(Edit::new(
                     r.range,
@@ -1058,7 +1066,31 @@ pub fn plan(files: &[&FileFacts], texts: &[&str], opts: &PlanOptions) -> CratePl
                     } else if name == local {
                         change.add.push((*tree, name.to_string()));
                     } else {
-                        change.add.push((*tree, format!("{name} as {local}")));
+                        let renamed =
+                            std_alias_renamed(local, texts[file], *tree, facts, uses.len());
+                        let alias = match renamed {
+                            Ok(Some(new)) => {
+                                let edits = out.edits.entry(file).or_default();
+                                for u in uses.iter().filter(|u| !is_removed(u.range)) {
+                                    edits.push(Edit::new(u.range, new.clone()));
+                                }
+                                new
+                            }
+                            Ok(None) => local.clone(),
+                            Err(why) => {
+                                let mut at: Vec<usize> = migrated
+                                    .iter()
+                                    .filter_map(|u| report_at.get(&u32::from(u.range.start())))
+                                    .copied()
+                                    .collect();
+                                at.dedup();
+                                for i in at {
+                                    out.reports[i].notes.push(why.clone());
+                                }
+                                local.clone()
+                            }
+                        };
+                        change.add.push((*tree, format!("{name} as {alias}")));
                     }
                 } else {
                     for u in migrated {
@@ -1081,6 +1113,73 @@ pub fn plan(files: &[&FileFacts], texts: &[&str], opts: &PlanOptions) -> CratePl
     }
     out.reports.sort_by(|a, b| a.decl.cmp(&b.decl));
     out
+}
+
+/// The new name of an import alias that names std (`Mutex as StdMutex`)
+/// once it imports from tokio: `Ok(Some(TokioMutex))` when the rename is
+/// safe (a `use` visible only in this file, a new name the file does not
+/// use, and every mention of the alias one of the `uses` the migration
+/// rewrites), `Ok(None)` for an alias that does not name std, and `Err`
+/// with the reason it keeps its name.
+fn std_alias_renamed(
+    local: &str,
+    text: &str,
+    tree: TextRange,
+    facts: &FileFacts,
+    uses: usize,
+) -> Result<Option<String>, String> {
+    let new = ["Std", "std", "STD"]
+        .iter()
+        .zip(["Tokio", "tokio", "TOKIO"])
+        .find(|(s, _)| local.contains(**s))
+        .map(|(s, t)| local.replacen(s, t, 1));
+    let Some(new) = new else {
+        return Ok(None);
+    };
+    let line_start = text[..usize::from(tree.start())]
+        .rfind(['\n', ';', '}'])
+        .map_or(0, |i| i + 1);
+    let public = text[line_start..].trim_start().starts_with("pub");
+    let kept = |why: &str| {
+        Err(format!(
+            "the alias `{local}` now names a tokio lock but keeps its name: {why}; rename it by hand"
+        ))
+    };
+    if public || facts.reexports.iter().any(|(l, _)| l == local) {
+        return kept("it is re-exported (`pub use`), so code outside this file may use the name");
+    }
+    if count_ident(text, &new) > 0 {
+        return kept(&format!("the file already uses the name `{new}`"));
+    }
+    // The import itself, and the uses the migration rewrites.
+    if count_ident(text, local) != uses + 1 {
+        return kept("the file names it where the tool cannot rewrite it (in a macro, a comment or another scope)");
+    }
+    Ok(Some(new))
+}
+
+/// How many times `name` occurs in `text` as a whole identifier.
+fn count_ident(text: &str, name: &str) -> usize {
+    let ident = |c: char| c.is_alphanumeric() || c == '_';
+    text.match_indices(name)
+        .filter(|(i, _)| {
+            let before = text[..*i].chars().next_back();
+            let after = text[i + name.len()..].chars().next();
+            !before.is_some_and(ident) && !after.is_some_and(ident)
+        })
+        .count()
+}
+
+#[cfg(test)]
+#[test]
+fn count_ident_counts_whole_identifiers() {
+    assert_eq!(
+        count_ident(
+            "StdMutex<StdMutexGuard> StdMutex::new x_StdMutex",
+            "StdMutex"
+        ),
+        2
+    );
 }
 
 /// One blocking-call finding.

@@ -2474,7 +2474,10 @@ fn emit(
                 match report.exported {
                     true => vec!["it is public in a library: its type changes for the crates that use it, which must lock it with `.await` too (those of this run are migrated with it)".to_string()],
                     false => Vec::new(),
-                },
+                }
+                .into_iter()
+                .chain(report.notes.iter().cloned())
+                .collect(),
             ),
             Decision::Manual(blockers) => (
                 format!("{what} is {where_locked}, but cannot be migrated safely; left unchanged"),

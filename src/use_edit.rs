@@ -4,7 +4,10 @@
 
 use std::collections::{HashMap, HashSet};
 
-use ra_ap_syntax::{ast, ast::HasAttrs, AstNode, SourceFile, TextRange, TextSize};
+use ra_ap_syntax::{
+    ast::{self, HasAttrs, HasVisibility},
+    AstNode, SourceFile, TextRange, TextSize,
+};
 
 use crate::edit::{self, Edit};
 use crate::plan::ImportChange;
@@ -27,29 +30,32 @@ pub fn import_edits(
         .filter_map(ast::Use::cast)
         .collect();
     // The names to add, by the scope (the node around the `use` items) that
-    // imported them: a `use` is visible only in its own scope.
-    let scope_of = |tree: TextRange| {
+    // imported them, a `use` being visible only in its own scope, and by the
+    // visibility of the import they replace (`pub use` re-exports).
+    let item_of = |tree: TextRange| {
         uses.iter()
             .find(|u| u.syntax().text_range().contains_range(tree))
-            .and_then(|u| u.syntax().parent())
-            .map(|p| p.text_range())
     };
-    let mut adds: HashMap<TextRange, Vec<&str>> = HashMap::new();
+    let mut adds: HashMap<(TextRange, String), Vec<&str>> = HashMap::new();
     for (tree, name) in &change.add {
-        if let Some(scope) = scope_of(*tree) {
-            adds.entry(scope).or_default().push(name);
+        if let Some(item) = item_of(*tree) {
+            if let Some(scope) = item.syntax().parent() {
+                adds.entry((scope.text_range(), visibility(item)))
+                    .or_default()
+                    .push(name);
+            }
         }
     }
-    let new_uses: HashMap<TextRange, String> = adds
+    let new_uses: HashMap<(TextRange, String), String> = adds
         .into_iter()
-        .map(|(scope, mut names)| {
+        .map(|((scope, vis), mut names)| {
             names.sort();
             names.dedup();
             let u = match names.as_slice() {
-                [one] => format!("use tokio::sync::{one};"),
-                many => format!("use tokio::sync::{{{}}};", many.join(", ")),
+                [one] => format!("{vis}use tokio::sync::{one};"),
+                many => format!("{vis}use tokio::sync::{{{}}};", many.join(", ")),
             };
-            (scope, u)
+            ((scope, vis), u)
         })
         .collect();
     let whole_of = |item: &ast::Use| {
@@ -65,7 +71,7 @@ pub fn import_edits(
         .filter(|u| whole_of(u))
         .map(|u| u.syntax().text_range())
         .collect();
-    let mut placed: HashSet<TextRange> = HashSet::new();
+    let mut placed: HashSet<(TextRange, String)> = HashSet::new();
     let mut edits = Vec::new();
     for item in &uses {
         let Some(tree) = item.use_tree() else {
@@ -79,9 +85,12 @@ pub fn import_edits(
         }
         let whole = gone.contains(&item.syntax().text_range());
         let (indent, line_range) = line_span(text, item.syntax().text_range());
-        let scope = item.syntax().parent().map(|p| p.text_range());
+        let scope = item
+            .syntax()
+            .parent()
+            .map(|p| (p.text_range(), visibility(item)));
         let new_use = scope
-            .filter(|s| placed.insert(*s))
+            .filter(|s| placed.insert(s.clone()))
             .and_then(|s| new_uses.get(&s));
         // The new import goes where rustfmt sorts it in this item's group,
         // or in this item's place when nothing else is left of the group.
@@ -110,6 +119,14 @@ pub fn import_edits(
         }
     }
     edits
+}
+
+/// The visibility of a `use` item with the space after it (`pub `), or
+/// nothing.
+fn visibility(item: &ast::Use) -> String {
+    item.visibility()
+        .map(|v| format!("{} ", v.syntax().text()))
+        .unwrap_or_default()
 }
 
 /// The item's list edits made into one edit of the whole `use` item, laid
@@ -161,7 +178,8 @@ fn sorted_insertion(
         .into_iter()
         .filter(|u| !gone.contains(&u.syntax().text_range()))
         .collect();
-    let key = sort_key(new_use.trim_start_matches("use ").trim_end_matches(';'));
+    let path = new_use.split_once("use ").map_or(new_use, |(_, p)| p);
+    let key = sort_key(path.trim_end_matches(';'));
     let last = group.last()?;
     let item_key = |u: &ast::Use| {
         u.use_tree()
@@ -453,6 +471,17 @@ mod tests {
         assert_eq!(
             rewrite(nested, &["Mutex"]),
             "use std::{\n    collections::HashMap,\n    sync::{Arc, Weak},\n};\nuse tokio::sync::Mutex;\n"
+        );
+    }
+
+    #[test]
+    fn a_re_export_stays_a_re_export() {
+        assert_eq!(
+            rewrite(
+                "pub use std::sync::Mutex;\nuse std::sync::RwLock;\n",
+                &["Mutex", "RwLock"]
+            ),
+            "pub use tokio::sync::Mutex;\nuse tokio::sync::RwLock;\n"
         );
     }
 }
