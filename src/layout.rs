@@ -169,52 +169,19 @@ fn inside_literals(code: &str) -> HashSet<usize> {
 const CHAIN_WIDTH: usize = 60;
 const MAX_WIDTH: usize = 100;
 
-/// `.await` appended to the call that ends at `call_end`, with the line
-/// breaks rustfmt gives the chain around it once it has grown by `growth`
-/// bytes (the `.await` and the rest of the fix): the replacement for the
-/// `.await` insertion and the breaks before the chain's other elements.
-pub fn await_in_chain(text: &str, call_end: TextSize, growth: usize) -> (String, Vec<Edit>) {
-    let plain = (".await".to_string(), Vec::new());
-    let file = SourceFile::parse(text, Edition::Edition2021).tree();
-    let Some(token) = file.syntax().token_at_offset(call_end).left_biased() else {
+/// The edits that replace `replaced` by `replacement` inside a method chain
+/// (`lock().unwrap()` by `lock().await`, or `.await` inserted after a call)
+/// and lay the chain out as rustfmt would once it has changed, `extra` being
+/// what other edits add to its length (a longer path): on one line when it
+/// fits rustfmt's widths, else one element a line, one unit deeper than the
+/// line the chain starts on. A chain with an element over several lines (a
+/// closure) keeps its lines.
+pub fn chain_edits(text: &str, replaced: TextRange, replacement: &str, extra: usize) -> Vec<Edit> {
+    let plain = vec![Edit::new(replaced, replacement)];
+    let Some(top) = chain_around(text, replaced) else {
         return plain;
     };
-    let Some(call) = token
-        .parent_ancestors()
-        .find(|n| n.text_range().end() == call_end && ast::Expr::can_cast(n.kind()))
-    else {
-        return plain;
-    };
-    // The whole chain: up through the calls, fields, awaits and `?` whose
-    // receiver it is.
-    let mut top = call.clone();
-    while let Some(p) = top
-        .parent()
-        .filter(|p| CHAIN.contains(&p.kind()) && p.first_child().as_ref() == Some(&top))
-    {
-        top = p;
-    }
-    let nl = newline(text);
-    let chain = &text[top.text_range()];
-    let top_start = usize::from(top.text_range().start());
-    let child_indent = format!("{}{}", line_indent(text, top_start), indent_unit(text));
-    if chain.contains('\n') {
-        // Already one element a line: so is the `.await`.
-        let last_line = line_indent(text, top.text_range().end().into());
-        return (format!("{nl}{last_line}.await"), Vec::new());
-    }
-    let line_start = text[..top_start].rfind('\n').map_or(0, |i| i + 1);
-    let line_len = text[line_start..]
-        .lines()
-        .next()
-        .unwrap_or_default()
-        .chars()
-        .count();
-    if chain.chars().count() + growth <= CHAIN_WIDTH && line_len + growth <= MAX_WIDTH {
-        return plain;
-    }
-    // The dots of the chain's elements, root first; a short root keeps its
-    // first element on its line.
+    let range = top.text_range();
     let mut dots: Vec<TextSize> = Vec::new();
     let mut node = Some(top.clone());
     while let Some(n) = node.filter(|n| CHAIN.contains(&n.kind())) {
@@ -227,22 +194,114 @@ pub fn await_in_chain(text: &str, call_end: TextSize, growth: usize) -> (String,
         node = n.first_child();
     }
     dots.sort();
-    let root_end = dots.first().copied().unwrap_or(call_end).min(call_end);
-    let root_width = usize::from(root_end) - top_start;
-    if root_width <= indent_unit(text).len() && !dots.is_empty() {
-        dots.remove(0);
-    }
-    // The element right after the call follows the `.await`.
-    let mut await_ = format!("{nl}{child_indent}.await");
-    if let Some(i) = dots.iter().position(|&d| d == call_end) {
-        dots.remove(i);
-        await_.push_str(&format!("{nl}{child_indent}"));
-    }
-    let breaks = dots
-        .into_iter()
-        .map(|d| Edit::new(TextRange::empty(d), format!("{nl}{child_indent}")))
+    let root_short = dots.first().is_some_and(|&d| {
+        usize::from(d - range.start()) <= indent_unit(text).len() && !replaced.contains(d)
+    });
+    // The whitespace before each dot outside the replaced range.
+    let gap = |d: TextSize| {
+        let before = &text[usize::from(range.start())..usize::from(d)];
+        let ws = before.len() - before.trim_end().len();
+        TextRange::new(d - TextSize::from(ws as u32), d)
+    };
+    let gaps: Vec<TextRange> = dots
+        .iter()
+        .filter(|&&d| !(replaced.start() <= d && d < replaced.end()))
+        .map(|&d| gap(d))
         .collect();
-    (await_, breaks)
+    // The rest of the chain must be on one line but for those gaps.
+    let mut rest = text[range].to_string();
+    let mut cut: Vec<TextRange> = gaps.iter().copied().chain([replaced]).collect();
+    cut.sort_by_key(|r| std::cmp::Reverse(r.start()));
+    for r in cut {
+        rest.replace_range(std::ops::Range::<usize>::from(r - range.start()), "");
+    }
+    if rest.contains('\n') || replacement.contains('\n') {
+        return plain;
+    }
+    let width = rest.chars().count() + replacement.chars().count() + extra;
+    let start = usize::from(range.start());
+    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+    let after = &text[usize::from(range.end())..];
+    let suffix = after.lines().next().unwrap_or_default().chars().count();
+    let prefix = text[line_start..start].chars().count();
+    let fit = |width: usize| width <= CHAIN_WIDTH && prefix + width + suffix <= MAX_WIDTH;
+    // Code that rustfmt did not lay out keeps the user's layout: a long
+    // chain on one line stays on one line, a short one over lines stays so.
+    let one_line = !text[range].contains('\n');
+    let old_width = rest.chars().count()
+        + text[replaced]
+            .split_whitespace()
+            .map(str::len)
+            .sum::<usize>();
+    if one_line && !fit(old_width) {
+        return plain;
+    }
+    let fits = one_line == fit(old_width) && fit(width);
+    let nl = newline(text);
+    let child = format!("{}{}", line_indent(text, start), indent_unit(text));
+    let brk = |first: bool| match fits || (first && root_short) {
+        true => String::new(),
+        false => format!("{nl}{child}"),
+    };
+    // The replacement, with a break before each of its own elements.
+    let mut new = String::new();
+    let mut depth = 0i32;
+    for (i, c) in replacement.char_indices() {
+        match c {
+            '(' | '[' | '{' => depth += 1,
+            ')' | ']' | '}' => depth -= 1,
+            '.' if depth == 0 => {
+                let first = dots.first().is_some_and(|&d| d >= replaced.start())
+                    && usize::from(replaced.start()) + i <= usize::from(dots[0]);
+                new.push_str(&brk(first && !replacement[..i].contains('.')));
+            }
+            _ => {}
+        }
+        new.push(c);
+    }
+    let mut edits = Vec::new();
+    let own_dot_first =
+        new.contains('.') && replaced.end() <= dots.first().copied().unwrap_or_default();
+    for (k, g) in gaps.iter().enumerate() {
+        let wanted = brk(k == 0 && dots.first() == Some(&g.end()) && !own_dot_first);
+        if g.is_empty() && g.start() == replaced.end() && replaced.is_empty() {
+            new.push_str(&wanted);
+        } else if text[*g] != *wanted {
+            edits.push(Edit::new(*g, wanted));
+        }
+    }
+    edits.push(Edit::new(replaced, new));
+    edits
+}
+
+/// The whole chain around `replaced`: up from the innermost expression
+/// that holds it through the calls, fields, awaits and `?` whose receiver
+/// it is.
+fn chain_around(text: &str, replaced: TextRange) -> Option<ra_ap_syntax::SyntaxNode> {
+    let file = SourceFile::parse(text, Edition::Edition2021).tree();
+    let at = file.syntax().token_at_offset(replaced.start());
+    let token = match replaced.is_empty() {
+        true => at.left_biased(),
+        false => at.right_biased(),
+    }?;
+    // Macro arguments are token trees: rustfmt formats few of them, and
+    // there is no chain to see.
+    if token
+        .parent_ancestors()
+        .any(|n| n.kind() == SyntaxKind::TOKEN_TREE)
+    {
+        return None;
+    }
+    let mut top = token
+        .parent_ancestors()
+        .find(|n| ast::Expr::can_cast(n.kind()) && n.text_range().contains_range(replaced))?;
+    while let Some(p) = top
+        .parent()
+        .filter(|p| CHAIN.contains(&p.kind()) && p.first_child().as_ref() == Some(&top))
+    {
+        top = p;
+    }
+    Some(top)
 }
 
 /// The `spawn_blocking` wrap `wrap` of the `let` initializer at `init`
@@ -404,10 +463,8 @@ mod tests {
     fn a_chain_that_outgrows_its_width_is_broken_one_element_a_line() {
         let text = "async fn f() {\n    let text = std::fs::read_to_string(\"Cargo.toml\").unwrap_or_default();\n}\n";
         let call = range_of(text, "std::fs::read_to_string(\"Cargo.toml\")");
-        let (await_, breaks) = await_in_chain(text, call.end(), 8);
-        let mut edits = breaks;
+        let mut edits = chain_edits(text, TextRange::empty(call.end()), ".await", 2);
         edits.push(Edit::new(range_of(text, "std::fs"), "tokio::fs"));
-        edits.push(Edit::new(TextRange::empty(call.end()), await_));
         assert_eq!(
             crate::edit::apply(text, edits).unwrap(),
             "async fn f() {\n    let text = tokio::fs::read_to_string(\"Cargo.toml\")\n        .await\n        .unwrap_or_default();\n}\n"
@@ -415,10 +472,29 @@ mod tests {
         // A short chain stays on its line.
         let text = "async fn f() {\n    let t = std::fs::read(p).ok();\n}\n";
         let call = range_of(text, "std::fs::read(p)");
+        let at = TextRange::empty(call.end());
         assert_eq!(
-            await_in_chain(text, call.end(), 8),
-            (".await".to_string(), Vec::new())
+            chain_edits(text, at, ".await", 2),
+            vec![Edit::new(at, ".await")]
         );
+    }
+
+    #[test]
+    fn a_chain_that_now_fits_is_joined_and_one_that_still_does_not_keeps_its_lines() {
+        let text = "async fn f(&self) -> usize {\n    self.names\n        .read()\n        .expect(\"the registry lock is poisoned by a panic elsewhere\")\n        .len()\n}\n";
+        let r = range_of(
+            text,
+            "read()\n        .expect(\"the registry lock is poisoned by a panic elsewhere\")",
+        );
+        let out = crate::edit::apply(text, chain_edits(text, r, "read().await", 0)).unwrap();
+        assert_eq!(
+            out,
+            "async fn f(&self) -> usize {\n    self.names.read().await.len()\n}\n"
+        );
+        let text = "async fn f(&self) {\n    self.names\n        .write()\n        .unwrap()\n        .insert(some_long_key_name, some_long_value_name.to_string());\n}\n";
+        let r = range_of(text, "write()\n        .unwrap()");
+        let out = crate::edit::apply(text, chain_edits(text, r, "write().await", 0)).unwrap();
+        assert_eq!(out, "async fn f(&self) {\n    self.names\n        .write()\n        .await\n        .insert(some_long_key_name, some_long_value_name.to_string());\n}\n");
     }
 
     #[test]

@@ -559,19 +559,10 @@ fn render_site(
     if let Some((aw, bl)) = lock_method_names(method) {
         let new = if blocking { bl } else { aw };
         if family == Family::ParkingLot {
-            return Ok(vec![Edit::new(site.call, new)]);
+            return Ok(layout::chain_edits(text, site.call, new, 0));
         }
         return match &site.shape {
-            SiteShape::Unwrapped { replace } => {
-                // A chain one element a line keeps `.await` on a line of its own.
-                let call = format!("{method}()");
-                let rest = text[*replace].strip_prefix(call.as_str()).unwrap_or_default();
-                let ws = &rest[..rest.len() - rest.trim_start().len()];
-                Ok(vec![match ws.contains('\n') && !blocking {
-                    true => Edit::new(*replace, format!("{call}{ws}.await")),
-                    false => Edit::new(*replace, new),
-                }])
-            }
+            SiteShape::Unwrapped { replace } => Ok(layout::chain_edits(text, *replace, new, 0)),
             SiteShape::IfLetOk { head, tail, pat, recv } => {
                 // The then-block runs from the `{` that ends `head`.
                 let then = TextRange::new(head.end() - TextSize::from(1), tail.start());
@@ -1498,12 +1489,10 @@ fn plan_blocking(
             let fixed = match fix {
                 Some(f) if fixable && (!f.unsafe_only || opts.unsafe_fixes) => {
                     let text = texts[file];
-                    let growth =
-                        (f.with.len() + ".await".len()).saturating_sub(f.path.len().into());
-                    let (await_, breaks) = layout::await_in_chain(text, b.call.call.end(), growth);
+                    let longer = f.with.len().saturating_sub(f.path.len().into());
+                    let at = TextRange::empty(b.call.call.end());
+                    edits.extend(layout::chain_edits(text, at, ".await", longer));
                     edits.push(Edit::new(f.path, f.with));
-                    edits.push(Edit::new(TextRange::empty(b.call.call.end()), await_));
-                    edits.extend(breaks);
                     out.edits
                         .entry(file)
                         .or_default()
