@@ -29,35 +29,7 @@ pub fn import_edits(
         .descendants()
         .filter_map(ast::Use::cast)
         .collect();
-    // The names to add, by the scope (the node around the `use` items) that
-    // imported them, a `use` being visible only in its own scope, and by the
-    // visibility of the import they replace (`pub use` re-exports).
-    let item_of = |tree: TextRange| {
-        uses.iter()
-            .find(|u| u.syntax().text_range().contains_range(tree))
-    };
-    let mut adds: HashMap<(TextRange, String), Vec<&str>> = HashMap::new();
-    for (tree, name) in &change.add {
-        if let Some(item) = item_of(*tree) {
-            if let Some(scope) = item.syntax().parent() {
-                adds.entry((scope.text_range(), visibility(item)))
-                    .or_default()
-                    .push(name);
-            }
-        }
-    }
-    let new_uses: HashMap<(TextRange, String), String> = adds
-        .into_iter()
-        .map(|((scope, vis), mut names)| {
-            names.sort();
-            names.dedup();
-            let u = match names.as_slice() {
-                [one] => format!("{vis}use tokio::sync::{one};"),
-                many => format!("{vis}use tokio::sync::{{{}}};", many.join(", ")),
-            };
-            ((scope, vis), u)
-        })
-        .collect();
+    let new_uses = new_uses(&uses, change);
     let whole_of = |item: &ast::Use| {
         item.use_tree().is_some_and(|tree| {
             removed.contains(&tree.syntax().text_range())
@@ -119,6 +91,37 @@ pub fn import_edits(
         }
     }
     edits
+}
+
+/// The `use tokio::sync::..;` items to add, by the scope (the node around
+/// the `use` items) that imported the names, a `use` being visible only in
+/// its own scope, and by the visibility of the import they replace (`pub
+/// use` re-exports).
+fn new_uses(uses: &[ast::Use], change: &ImportChange) -> HashMap<(TextRange, String), String> {
+    let mut adds: HashMap<(TextRange, String), Vec<&str>> = HashMap::new();
+    for (tree, name) in &change.add {
+        let item = uses
+            .iter()
+            .find(|u| u.syntax().text_range().contains_range(*tree));
+        if let Some(item) = item {
+            if let Some(scope) = item.syntax().parent() {
+                adds.entry((scope.text_range(), visibility(item)))
+                    .or_default()
+                    .push(name);
+            }
+        }
+    }
+    adds.into_iter()
+        .map(|((scope, vis), mut names)| {
+            names.sort();
+            names.dedup();
+            let u = match names.as_slice() {
+                [one] => format!("{vis}use tokio::sync::{one};"),
+                many => format!("{vis}use tokio::sync::{{{}}};", many.join(", ")),
+            };
+            ((scope, vis), u)
+        })
+        .collect()
 }
 
 /// The visibility of a `use` item with the space after it (`pub `), or
