@@ -172,98 +172,73 @@ const MAX_WIDTH: usize = 100;
 /// The edits that replace `replaced` by `replacement` inside a method chain
 /// (`lock().unwrap()` by `lock().await`, or `.await` inserted after a call)
 /// and lay the chain out as rustfmt would once it has changed, `extra` being
-/// what other edits add to its length (a longer path): on one line when it
-/// fits rustfmt's widths, else one element a line, one unit deeper than the
-/// line the chain starts on. A chain with an element over several lines (a
-/// closure) keeps its lines.
+/// what other edits add to its length (a longer path). rustfmt keeps a chain
+/// on one line unless it has two elements or more after its root and is
+/// wider than its chain width; then it puts one element a line, one unit
+/// deeper than the line the chain starts on. A chain whose layout rustfmt
+/// would not have chosen keeps the user's layout, and so does one in a
+/// place this does not lay out (a `match` scrutinee, an `if` condition).
 pub fn chain_edits(text: &str, replaced: TextRange, replacement: &str, extra: usize) -> Vec<Edit> {
     let plain = vec![Edit::new(replaced, replacement)];
-    let Some(top) = chain_around(text, replaced) else {
+    let Some(chain) = Chain::around(text, replaced) else {
         return plain;
     };
-    let range = top.text_range();
-    let mut dots: Vec<TextSize> = Vec::new();
-    let mut node = Some(top.clone());
-    while let Some(n) = node.filter(|n| CHAIN.contains(&n.kind())) {
-        dots.extend(
-            n.children_with_tokens()
-                .filter_map(|e| e.into_token())
-                .filter(|t| t.kind() == SyntaxKind::DOT)
-                .map(|t| t.text_range().start()),
-        );
-        node = n.first_child();
-    }
-    dots.sort();
-    let root_short = dots.first().is_some_and(|&d| {
-        usize::from(d - range.start()) <= indent_unit(text).len() && !replaced.contains(d)
-    });
-    // The whitespace before each dot outside the replaced range.
-    let gap = |d: TextSize| {
-        let before = &text[usize::from(range.start())..usize::from(d)];
-        let ws = before.len() - before.trim_end().len();
-        TextRange::new(d - TextSize::from(ws as u32), d)
-    };
-    let gaps: Vec<TextRange> = dots
-        .iter()
-        .filter(|&&d| !(replaced.start() <= d && d < replaced.end()))
-        .map(|&d| gap(d))
-        .collect();
-    // The rest of the chain must be on one line but for those gaps.
-    let mut rest = text[range].to_string();
-    let mut cut: Vec<TextRange> = gaps.iter().copied().chain([replaced]).collect();
+    let own_dots = top_level_dots(replacement);
+    // The chain but for the gaps and the replaced range must be on one line.
+    let mut rest = text[chain.range].to_string();
+    let mut cut: Vec<TextRange> = chain.gaps.iter().copied().chain([replaced]).collect();
     cut.sort_by_key(|r| std::cmp::Reverse(r.start()));
     for r in cut {
-        rest.replace_range(std::ops::Range::<usize>::from(r - range.start()), "");
+        rest.replace_range(std::ops::Range::<usize>::from(r - chain.range.start()), "");
     }
     if rest.contains('\n') || replacement.contains('\n') {
-        return plain;
+        let laid_out = chain.after_broken_gap(replaced, replacement, &own_dots);
+        return vec![Edit::new(replaced, laid_out)];
     }
-    let width = rest.chars().count() + replacement.chars().count() + extra;
-    let start = usize::from(range.start());
-    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
-    let after = &text[usize::from(range.end())..];
-    let suffix = after.lines().next().unwrap_or_default().chars().count();
-    let prefix = text[line_start..start].chars().count();
-    let fit = |width: usize| width <= CHAIN_WIDTH && prefix + width + suffix <= MAX_WIDTH;
-    // Code that rustfmt did not lay out keeps the user's layout: a long
-    // chain on one line stays on one line, a short one over lines stays so.
-    let one_line = !text[range].contains('\n');
     let old_width = rest.chars().count()
         + text[replaced]
             .split_whitespace()
             .map(str::len)
             .sum::<usize>();
-    if one_line && !fit(old_width) {
-        return plain;
-    }
-    let fits = one_line == fit(old_width) && fit(width);
+    let new_width = rest.chars().count() + replacement.chars().count() + extra;
+    let old_breaks = chain.breaks(old_width, chain.dots.len());
+    let new_breaks = chain.breaks(new_width, chain.gaps.len() + own_dots.len());
+    let one_line = !text[chain.range].contains('\n');
+    let broken = match (one_line, old_breaks, new_breaks) {
+        // rustfmt would have broken it: the user does not run rustfmt here.
+        (true, Some(_), _) => return plain,
+        (true, None, None) => return plain,
+        (true, None, Some(by_width)) if !by_width || !chain.layable => return plain,
+        (true, None, Some(_)) => true,
+        // Over lines: joined once it fits, if rustfmt broke it for its width.
+        (false, Some(true), None) => false,
+        (false, ..) => true,
+    };
     let nl = newline(text);
+    let start = usize::from(chain.range.start());
     let child = format!("{}{}", line_indent(text, start), indent_unit(text));
-    let brk = |first: bool| match fits || (first && root_short) {
+    let brk = |first: bool| match !broken || (first && chain.root_short) {
         true => String::new(),
         false => format!("{nl}{child}"),
     };
-    // The replacement, with a break before each of its own elements.
+    // The first element after the root stays on the root's line when the
+    // root is short: the first dot of the chain, the replacement's or not.
+    let first_dot = chain.dots.first().copied();
+    let own_first = !own_dots.is_empty() && first_dot.is_none_or(|d| replaced.end() <= d);
     let mut new = String::new();
-    let mut depth = 0i32;
-    for (i, c) in replacement.char_indices() {
-        match c {
-            '(' | '[' | '{' => depth += 1,
-            ')' | ']' | '}' => depth -= 1,
-            '.' if depth == 0 => {
-                let first = dots.first().is_some_and(|&d| d >= replaced.start())
-                    && usize::from(replaced.start()) + i <= usize::from(dots[0]);
-                new.push_str(&brk(first && !replacement[..i].contains('.')));
-            }
-            _ => {}
-        }
-        new.push(c);
+    let mut last = 0;
+    for (k, &i) in own_dots.iter().enumerate() {
+        new.push_str(&replacement[last..i]);
+        new.push_str(&brk(own_first && k == 0));
+        last = i;
     }
+    new.push_str(&replacement[last..]);
     let mut edits = Vec::new();
-    let own_dot_first =
-        new.contains('.') && replaced.end() <= dots.first().copied().unwrap_or_default();
-    for (k, g) in gaps.iter().enumerate() {
-        let wanted = brk(k == 0 && dots.first() == Some(&g.end()) && !own_dot_first);
+    if let Some(gap) = scrutinee_brace(text, &chain.top).filter(|_| broken) {
+        edits.push(Edit::new(gap, format!("{nl}{}", line_indent(text, start))));
+    }
+    for g in &chain.gaps {
+        let wanted = brk(first_dot == Some(g.end()) && !own_first);
         if g.is_empty() && g.start() == replaced.end() && replaced.is_empty() {
             new.push_str(&wanted);
         } else if text[*g] != *wanted {
@@ -272,6 +247,148 @@ pub fn chain_edits(text: &str, replaced: TextRange, replacement: &str, extra: us
     }
     edits.push(Edit::new(replaced, new));
     edits
+}
+
+/// Byte offsets of the dots at bracket depth 0 in `code`: the elements a
+/// replacement adds to a chain (`.await` in `lock().await`).
+fn top_level_dots(code: &str) -> Vec<usize> {
+    let mut depth = 0i32;
+    let mut dots = Vec::new();
+    for (i, c) in code.char_indices() {
+        match c {
+            '(' | '[' | '{' => depth += 1,
+            ')' | ']' | '}' => depth -= 1,
+            '.' if depth == 0 => dots.push(i),
+            _ => {}
+        }
+    }
+    dots
+}
+
+/// A method chain in the original text.
+struct Chain<'a> {
+    text: &'a str,
+    top: ra_ap_syntax::SyntaxNode,
+    range: TextRange,
+    /// The dots that start its elements after the root, in order.
+    dots: Vec<TextSize>,
+    /// The whitespace before each of those dots outside the replaced range.
+    gaps: Vec<TextRange>,
+    /// The root is no wider than an indentation unit: its first element
+    /// stays on its line.
+    root_short: bool,
+    /// It is a statement, an initializer, a tail or an argument that starts
+    /// its line: where rustfmt's chain layout is one element a line.
+    layable: bool,
+    /// Width of the text before it on its first line and after it on its
+    /// last.
+    prefix: usize,
+    suffix: usize,
+}
+
+impl<'a> Chain<'a> {
+    fn around(text: &'a str, replaced: TextRange) -> Option<Chain<'a>> {
+        let top = chain_around(text, replaced)?;
+        let range = top.text_range();
+        let mut dots: Vec<TextSize> = Vec::new();
+        let mut node = Some(top.clone());
+        while let Some(n) = node.filter(|n| CHAIN.contains(&n.kind())) {
+            dots.extend(
+                n.children_with_tokens()
+                    .filter_map(|e| e.into_token())
+                    .filter(|t| t.kind() == SyntaxKind::DOT)
+                    .map(|t| t.text_range().start()),
+            );
+            node = n.first_child();
+        }
+        dots.sort();
+        let gap = |d: TextSize| {
+            let before = &text[usize::from(range.start())..usize::from(d)];
+            let ws = before.len() - before.trim_end().len();
+            TextRange::new(d - TextSize::from(ws as u32), d)
+        };
+        let gaps = dots
+            .iter()
+            .filter(|&&d| !(replaced.start() <= d && d < replaced.end()))
+            .map(|&d| gap(d))
+            .collect();
+        let root_short = dots.first().is_some_and(|&d| {
+            usize::from(d - range.start()) <= indent_unit(text).len() && !replaced.contains(d)
+        });
+        let start = usize::from(range.start());
+        let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+        let starts_line = text[line_start..start].trim().is_empty();
+        let layable = top.parent().is_some_and(|p| match p.kind() {
+            SyntaxKind::LET_STMT | SyntaxKind::EXPR_STMT | SyntaxKind::STMT_LIST => true,
+            SyntaxKind::ARG_LIST => starts_line,
+            // A scrutinee over lines puts the arms' `{` on a line of its own.
+            SyntaxKind::MATCH_EXPR => scrutinee_brace(text, &top).is_some(),
+            _ => false,
+        });
+        let after = &text[usize::from(range.end())..];
+        Some(Chain {
+            text,
+            top,
+            range,
+            dots,
+            gaps,
+            root_short,
+            layable,
+            prefix: text[line_start..start].chars().count(),
+            suffix: after.lines().next().unwrap_or_default().chars().count(),
+        })
+    }
+
+    /// Whether rustfmt breaks the chain at `width` with `children` elements
+    /// after its root: `Some(true)` for its chain width, `Some(false)` for
+    /// its line width, `None` when it stays on one line.
+    fn breaks(&self, width: usize, children: usize) -> Option<bool> {
+        if children >= 2 && width > CHAIN_WIDTH {
+            Some(true)
+        } else if self.prefix + width + self.suffix > MAX_WIDTH {
+            Some(false)
+        } else {
+            None
+        }
+    }
+
+    /// `replacement` of `replaced` in a chain with an element over several
+    /// lines: when the element after it starts a line, so do the elements it
+    /// adds.
+    fn after_broken_gap(
+        &self,
+        replaced: TextRange,
+        replacement: &str,
+        own_dots: &[usize],
+    ) -> String {
+        let next = self.gaps.iter().find(|g| g.start() >= replaced.end());
+        let broken = next.filter(|g| self.text[**g].contains('\n') && !own_dots.is_empty());
+        let Some(gap) = broken else {
+            return replacement.to_string();
+        };
+        let ws = &self.text[*gap];
+        let mut out = String::new();
+        let mut last = 0;
+        for &i in own_dots {
+            out.push_str(replacement[last..i].trim_end());
+            out.push_str(ws);
+            last = i;
+        }
+        out.push_str(&replacement[last..]);
+        out
+    }
+}
+
+/// The whitespace between `scrutinee` and the `{` of its `match`'s arms,
+/// when it is a `match`'s scrutinee followed by its arms on the same line.
+fn scrutinee_brace(text: &str, scrutinee: &ra_ap_syntax::SyntaxNode) -> Option<TextRange> {
+    let m = ast::MatchExpr::cast(scrutinee.parent()?)?;
+    if m.expr()?.syntax() != scrutinee {
+        return None;
+    }
+    let brace = m.match_arm_list()?.l_curly_token()?.text_range().start();
+    let gap = TextRange::new(scrutinee.text_range().end(), brace);
+    text[gap].chars().all(|c| c == ' ').then_some(gap)
 }
 
 /// The whole chain around `replaced`: up from the innermost expression
@@ -505,6 +622,47 @@ mod tests {
         assert_eq!(
             spawn_blocking_wrap(text, init, wrap),
             "{\n        let data = data.clone();\n        tokio::task::spawn_blocking(move || hash::digest(&data))\n            .await\n            .expect(\"blocking task panicked\")\n    }"
+        );
+    }
+
+    #[test]
+    fn rustfmt_breaks_a_chain_of_two_elements_and_lays_out_statements_and_arguments_only() {
+        // Two elements after the root and wider than the chain width: one
+        // element a line; in a `match` scrutinee, left on its line.
+        let text = "async fn f() {\n    let k = X::from(\n        fs::read(key_path).context(\"failed to read private key file\")?,\n    );\n    match fs::read(dirs.data_local_dir().join(\"cert.der\")).ok() {}\n}\n";
+        let call = range_of(text, "fs::read(key_path)");
+        let at = TextRange::empty(call.end());
+        let out = crate::edit::apply(text, chain_edits(text, at, ".await", 7)).unwrap();
+        assert!(
+            out.contains("        fs::read(key_path)\n            .await\n            .context(\"failed to read private key file\")?,\n"),
+            "{out}"
+        );
+        let call = range_of(text, "fs::read(dirs.data_local_dir().join(\"cert.der\"))");
+        let at = TextRange::empty(call.end());
+        let out = crate::edit::apply(text, chain_edits(text, at, ".await", 7)).unwrap();
+        assert!(
+            out.contains("    match fs::read(dirs.data_local_dir().join(\"cert.der\"))\n        .await\n        .ok()\n    {}"),
+            "{out}"
+        );
+        // A chain of one element stays whole, however wide.
+        let text =
+            "async fn f() {\n    match fs::read(dirs.data_local_dir().join(\"cert.der\")) {}\n}\n";
+        let call = range_of(text, "fs::read(dirs.data_local_dir().join(\"cert.der\"))");
+        let at = TextRange::empty(call.end());
+        assert_eq!(
+            chain_edits(text, at, ".await", 7),
+            vec![Edit::new(at, ".await")]
+        );
+        // A root over lines: the element after it starts a line, and so does `.await`.
+        let text = "async fn f() {\n    let c = fs::read_to_string(format!(\n        \"{A}/b\"\n    ))\n    .unwrap();\n}\n";
+        let call = range_of(
+            text,
+            "fs::read_to_string(format!(\n        \"{A}/b\"\n    ))",
+        );
+        let at = TextRange::empty(call.end());
+        assert_eq!(
+            chain_edits(text, at, ".await", 7),
+            vec![Edit::new(at, "\n    .await")]
         );
     }
 }
