@@ -24,6 +24,21 @@ impl Edit {
 pub fn apply(text: &str, mut edits: Vec<Edit>) -> Result<String, String> {
     edits.sort_by_key(|e| (e.range.start(), e.range.end()));
     edits.dedup_by(|a, b| a == b);
+    // An edit that only re-indents a line yields to an edit around it, which
+    // rewrites that line anyway.
+    let blank = |s: &str| s.chars().all(|c| c == ' ' || c == '\t');
+    let indents = |e: &Edit| !e.range.is_empty() && blank(&text[e.range]) && blank(&e.replacement);
+    let covering: Vec<TextRange> = edits
+        .iter()
+        .filter(|e| !indents(e))
+        .map(|e| e.range)
+        .collect();
+    edits.retain(|e| {
+        !indents(e)
+            || !covering
+                .iter()
+                .any(|r| r.start() < e.range.start() && e.range.end() < r.end())
+    });
     for pair in edits.windows(2) {
         if pair[0].range.end() > pair[1].range.start()
             || (pair[0].range == pair[1].range && pair[0].range.is_empty())
@@ -88,6 +103,21 @@ mod tests {
             vec![Edit::new(range(1, 1), "X"), Edit::new(range(1, 1), "Y")]
         )
         .is_err());
+    }
+
+    #[test]
+    fn a_re_indentation_inside_another_edit_yields_to_it() {
+        let text = "a(\n    b)\n    c\n";
+        let out = apply(
+            text,
+            vec![
+                Edit::new(range(0, 9), "a(b)"),
+                Edit::new(range(3, 7), "  "),
+                Edit::new(range(10, 14), "  "),
+            ],
+        )
+        .unwrap();
+        assert_eq!(out, "a(b)\n  c\n");
     }
 
     #[test]

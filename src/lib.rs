@@ -8,6 +8,7 @@ pub mod depth;
 pub mod edit;
 pub mod facts;
 pub mod imports;
+pub mod layout;
 pub mod manifest;
 pub mod output;
 pub mod plan;

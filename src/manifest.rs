@@ -290,10 +290,23 @@ pub fn with_tokio_features(
                 if present.iter().any(|f| f == "full") {
                     return Ok(None);
                 }
+                // A list one feature a line gets its new features the same way.
+                let line_prefix = array
+                    .iter()
+                    .last()
+                    .and_then(|v| v.decor().prefix())
+                    .and_then(|p| p.as_str())
+                    .filter(|p| p.contains('\n'))
+                    .map(str::to_string);
                 let mut changed = false;
                 for feature in features {
                     if !present.iter().any(|f| f == feature) {
-                        array.push(*feature);
+                        match &line_prefix {
+                            Some(prefix) => {
+                                array.push_formatted(Value::from(*feature).decorated(prefix, ""))
+                            }
+                            None => array.push(*feature),
+                        }
                         changed = true;
                     }
                 }
@@ -312,6 +325,16 @@ pub fn with_tokio_features(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_feature_list_one_a_line_stays_one_a_line() {
+        let text = "[dev-dependencies.tokio]\nversion = \"1\"\nfeatures = [\n    \"macros\",\n    \"time\",\n]\n";
+        let out = with_tokio_features(text, &["fs"], true).unwrap().unwrap();
+        assert_eq!(
+            out,
+            "[dev-dependencies.tokio]\nversion = \"1\"\nfeatures = [\n    \"macros\",\n    \"time\",\n    \"fs\",\n]\n"
+        );
+    }
 
     #[test]
     fn adds_feature_to_inline_table() {

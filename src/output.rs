@@ -142,14 +142,33 @@ pub fn full(d: &Diagnostic, source: Option<&str>, color: bool, written: bool) ->
 
 /// A unified diff with `a/` and `b/` headers.
 pub fn diff(change: &FileChange) -> String {
+    let path = patch_path(change);
     TextDiff::from_lines(&change.old, &change.new)
         .unified_diff()
         .context_radius(3)
-        .header(
-            &format!("a/{}", change.display),
-            &format!("b/{}", change.display),
-        )
+        .header(&format!("a/{path}"), &format!("b/{path}"))
         .to_string()
+}
+
+/// The path a diff header names, in the form `git apply` accepts (relative,
+/// no `..`): relative to the current directory for a file under it, as
+/// `git apply` run there reads it; else relative to the root of the git
+/// work tree that holds the file, as `git diff` writes it (apply it from that
+/// root). A file in neither is named relative to the current directory.
+fn patch_path(change: &FileChange) -> String {
+    let path = &change.path;
+    let cwd = std::env::current_dir().unwrap_or_default();
+    if !path.is_absolute() || cwd.as_os_str().is_empty() {
+        return change.display.clone();
+    }
+    let rel = match path.strip_prefix(&cwd) {
+        Ok(rel) => rel.to_path_buf(),
+        Err(_) => match path.ancestors().skip(1).find(|d| d.join(".git").exists()) {
+            Some(root) => path.strip_prefix(root).unwrap_or(path).to_path_buf(),
+            None => crate::run::relative_to(path, &cwd),
+        },
+    };
+    rel.to_string_lossy().replace('\\', "/")
 }
 
 /// The diff as a person sees it: colored, or plain.
@@ -172,8 +191,9 @@ fn colored_diff(change: &FileChange) -> String {
     };
     let diff = TextDiff::from_lines(&change.old, &change.new);
     let mut s = String::new();
-    paint(&mut s, bold, &format!("--- a/{}", change.display));
-    paint(&mut s, bold, &format!("\n+++ b/{}", change.display));
+    let path = patch_path(change);
+    paint(&mut s, bold, &format!("--- a/{path}"));
+    paint(&mut s, bold, &format!("\n+++ b/{path}"));
     s.push('\n');
     for hunk in diff.unified_diff().context_radius(3).iter_hunks() {
         paint(&mut s, cyan, &hunk.header().to_string());

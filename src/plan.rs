@@ -5,7 +5,7 @@
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
-use ra_ap_syntax::TextRange;
+use ra_ap_syntax::{TextRange, TextSize};
 
 use crate::config::Policy;
 use crate::edit::Edit;
@@ -13,6 +13,7 @@ use crate::facts::{
     DeclKey, FileFacts, FnId, Name, NameUse, SiteContext, SiteFact, SiteShape, Target,
 };
 use crate::imports::{Family, LockType};
+use crate::layout;
 use crate::rules::Applicability;
 
 /// A lock that is public API of a library: migrating it changes its type
@@ -114,6 +115,8 @@ pub struct GroupReport {
     /// The lock-site edits of a migrating group (type paths and imports are
     /// shared and not listed).
     pub edits: Vec<(usize, Edit)>,
+    /// More to say about the migration (an alias that keeps its std name).
+    pub notes: Vec<String>,
 }
 
 #[derive(Default, Debug)]
@@ -619,26 +622,48 @@ fn guard_pat(pat: &str) -> &str {
 
 /// The edits that rewrite one site of a migrating lock; `blocking` picks the
 /// `blocking_*` form for sync code that runs off the runtime.
-fn render_site(site: &SiteFact, family: Family, blocking: bool) -> Result<Vec<Edit>, String> {
+fn render_site(
+    site: &SiteFact,
+    family: Family,
+    blocking: bool,
+    text: &str,
+) -> Result<Vec<Edit>, String> {
     let method = site.method.as_str();
     if let Some((aw, bl)) = lock_method_names(method) {
         let new = if blocking { bl } else { aw };
         if family == Family::ParkingLot {
-            return Ok(vec![Edit::new(site.call, new)]);
+            return Ok(layout::chain_edits(text, site.call, new, 0));
         }
         return match &site.shape {
-            SiteShape::Unwrapped { replace } => Ok(vec![Edit::new(*replace, new)]),
-            SiteShape::IfLetOk { head, tail, pat, recv } => Ok(vec![
-                Edit::new(*head, format!("{{ let {} = {recv}.{new};", guard_pat(pat))),
-                Edit::new(*tail, ""),
-            ]),
+            SiteShape::Unwrapped { replace } => Ok(layout::chain_edits(text, *replace, new, 0)),
+            SiteShape::IfLetOk { head, tail, pat, recv } => {
+                // The then-block runs from the `{` that ends `head`.
+                let then = TextRange::new(head.end() - TextSize::from(1), tail.start());
+                Ok(layout::guard_block(
+                    text,
+                    head.cover(*tail),
+                    &format!("let {} = {recv}.{new};", guard_pat(pat)),
+                    layout::Body::Block(then),
+                ))
+            }
             SiteShape::LetElseOk { stmt, pat, recv } => {
                 Ok(vec![Edit::new(*stmt, format!("let {} = {recv}.{new};", guard_pat(pat)))])
             }
-            SiteShape::MatchOk { head, tail, pat, recv } => Ok(vec![
-                Edit::new(*head, format!("{{ let {} = {recv}.{new}; ", guard_pat(pat))),
-                Edit::new(*tail, " }"),
-            ]),
+            SiteShape::MatchOk { head, tail, pat, recv } => {
+                // The `Ok` arm's expression lies between the two.
+                let arm = TextRange::new(head.end(), tail.start());
+                let arm_text = &text[arm];
+                let body = match arm_text.starts_with('{') && arm_text.ends_with('}') {
+                    true => layout::Body::Block(arm),
+                    false => layout::Body::Expr(arm),
+                };
+                Ok(layout::guard_block(
+                    text,
+                    head.cover(*tail),
+                    &format!("let {} = {recv}.{new};", guard_pat(pat)),
+                    body,
+                ))
+            }
             SiteShape::Bare { use_desc, .. } => Err(format!(
                 "the lock result is used as a `Result` ({use_desc}); tokio's `{method}` returns the guard"
             )),
@@ -677,7 +702,7 @@ fn render_site(site: &SiteFact, family: Family, blocking: bool) -> Result<Vec<Ed
 }
 
 /// Plans one crate. `files` are its files' facts, in a fixed order.
-pub fn plan(files: &[&FileFacts], opts: &PlanOptions) -> CratePlan {
+pub fn plan(files: &[&FileFacts], texts: &[&str], opts: &PlanOptions) -> CratePlan {
     let units = Units::new(files);
     let mut index = Index::build(files, &units);
     let n = index.decls.len();
@@ -869,6 +894,7 @@ pub fn plan(files: &[&FileFacts], opts: &PlanOptions) -> CratePlan {
             unsafe_fix: opts.public_api == PublicApi::MigrateUnsafe
                 && members.iter().any(|&id| index.decls[id].exported),
             edits: Vec::new(),
+            notes: Vec::new(),
             reach_names: members
                 .iter()
                 .filter_map(|&id| index.decls[id].key.reach_name().map(|n| n.to_string()))
@@ -969,7 +995,7 @@ pub fn plan(files: &[&FileFacts], opts: &PlanOptions) -> CratePlan {
                 SiteContext::Sync { test_body: true, .. } => Ok(true),
                 SiteContext::Sync { fn_name, .. } => runtime.off_runtime(units[file], fn_name).map(|()| true),
             };
-            match blocking.and_then(|b| render_site(site, family, b)) {
+            match blocking.and_then(|b| render_site(site, family, b, texts[file])) {
                 Ok(es) => edits.extend(es.into_iter().map(|e| (file, e))),
                 Err(reason) => blockers.push((loc, reason)),
             }
@@ -1008,7 +1034,7 @@ pub fn plan(files: &[&FileFacts], opts: &PlanOptions) -> CratePlan {
             || permitted(files, opts, r.decision.rule(), &r.decl, &mut out.suppressed)
     });
     out.reports = reports;
-    plan_blocking(files, &units, opts, &mut out);
+    plan_blocking(files, texts, &units, opts, &mut out);
 
     let report_of: HashMap<usize, usize> = out
         .reports
@@ -1021,6 +1047,8 @@ pub fn plan(files: &[&FileFacts], opts: &PlanOptions) -> CratePlan {
     for (file, facts) in files.iter().enumerate() {
         // Where a migrated lock type is named through an import.
         let mut migrated_starts: HashSet<u32> = HashSet::new();
+        // The finding each of them belongs to.
+        let mut report_at: HashMap<u32, usize> = HashMap::new();
         for r in &facts.refs {
             let Some(owner) = index.first_owner(&r.owners, units[file], file) else {
                 continue;
@@ -1035,6 +1063,9 @@ pub fn plan(files: &[&FileFacts], opts: &PlanOptions) -> CratePlan {
             match &r.via_import {
                 Some(_) => {
                     migrated_starts.insert(u32::from(r.range.start()));
+                    if let Some(&i) = report_of.get(&uf.find(owner)) {
+                        report_at.insert(u32::from(r.range.start()), i);
+                    }
                 }
                 None => edits.push(Edit::new(
                     r.range,
@@ -1099,7 +1130,31 @@ pub fn plan(files: &[&FileFacts], opts: &PlanOptions) -> CratePlan {
                     } else if name == local {
                         change.add.push((*tree, name.to_string()));
                     } else {
-                        change.add.push((*tree, format!("{name} as {local}")));
+                        let renamed =
+                            std_alias_renamed(local, texts[file], *tree, facts, uses.len());
+                        let alias = match renamed {
+                            Ok(Some(new)) => {
+                                let edits = out.edits.entry(file).or_default();
+                                for u in uses.iter().filter(|u| !is_removed(u.range)) {
+                                    edits.push(Edit::new(u.range, new.clone()));
+                                }
+                                new
+                            }
+                            Ok(None) => local.clone(),
+                            Err(why) => {
+                                let mut at: Vec<usize> = migrated
+                                    .iter()
+                                    .filter_map(|u| report_at.get(&u32::from(u.range.start())))
+                                    .copied()
+                                    .collect();
+                                at.dedup();
+                                for i in at {
+                                    out.reports[i].notes.push(why.clone());
+                                }
+                                local.clone()
+                            }
+                        };
+                        change.add.push((*tree, format!("{name} as {alias}")));
                     }
                 } else {
                     for u in migrated {
@@ -1122,6 +1177,73 @@ pub fn plan(files: &[&FileFacts], opts: &PlanOptions) -> CratePlan {
     }
     out.reports.sort_by(|a, b| a.decl.cmp(&b.decl));
     out
+}
+
+/// The new name of an import alias that names std (`Mutex as StdMutex`)
+/// once it imports from tokio: `Ok(Some(TokioMutex))` when the rename is
+/// safe (a `use` visible only in this file, a new name the file does not
+/// use, and every mention of the alias one of the `uses` the migration
+/// rewrites), `Ok(None)` for an alias that does not name std, and `Err`
+/// with the reason it keeps its name.
+fn std_alias_renamed(
+    local: &str,
+    text: &str,
+    tree: TextRange,
+    facts: &FileFacts,
+    uses: usize,
+) -> Result<Option<String>, String> {
+    let new = ["Std", "std", "STD"]
+        .iter()
+        .zip(["Tokio", "tokio", "TOKIO"])
+        .find(|(s, _)| local.contains(**s))
+        .map(|(s, t)| local.replacen(s, t, 1));
+    let Some(new) = new else {
+        return Ok(None);
+    };
+    let line_start = text[..usize::from(tree.start())]
+        .rfind(['\n', ';', '}'])
+        .map_or(0, |i| i + 1);
+    let public = text[line_start..].trim_start().starts_with("pub");
+    let kept = |why: &str| {
+        Err(format!(
+            "the alias `{local}` now names a tokio lock but keeps its name: {why}; rename it by hand"
+        ))
+    };
+    if public || facts.reexports.iter().any(|(l, _)| l == local) {
+        return kept("it is re-exported (`pub use`), so code outside this file may use the name");
+    }
+    if count_ident(text, &new) > 0 {
+        return kept(&format!("the file already uses the name `{new}`"));
+    }
+    // The import itself, and the uses the migration rewrites.
+    if count_ident(text, local) != uses + 1 {
+        return kept("the file names it where the tool cannot rewrite it (in a macro, a comment or another scope)");
+    }
+    Ok(Some(new))
+}
+
+/// How many times `name` occurs in `text` as a whole identifier.
+fn count_ident(text: &str, name: &str) -> usize {
+    let ident = |c: char| c.is_alphanumeric() || c == '_';
+    text.match_indices(name)
+        .filter(|(i, _)| {
+            let before = text[..*i].chars().next_back();
+            let after = text[i + name.len()..].chars().next();
+            !before.is_some_and(ident) && !after.is_some_and(ident)
+        })
+        .count()
+}
+
+#[cfg(test)]
+#[test]
+fn count_ident_counts_whole_identifiers() {
+    assert_eq!(
+        count_ident(
+            "StdMutex<StdMutexGuard> StdMutex::new x_StdMutex",
+            "StdMutex"
+        ),
+        2
+    );
 }
 
 /// One blocking-call finding.
@@ -1220,7 +1342,13 @@ impl Drivers {
 
 /// Blocking calls: a fix or a report for each one in async code, and a
 /// report (with the chain) for each async call of a sync fn that blocks.
-fn plan_blocking(files: &[&FileFacts], units: &Units, opts: &PlanOptions, out: &mut CratePlan) {
+fn plan_blocking(
+    files: &[&FileFacts],
+    texts: &[&str],
+    units: &Units,
+    opts: &PlanOptions,
+    out: &mut CratePlan,
+) {
     use crate::blocking::BlockingKind;
     use crate::rules;
     // The strongest blocking call of each sync fn, by unit and fn key
@@ -1392,8 +1520,9 @@ fn plan_blocking(files: &[&FileFacts], units: &Units, opts: &PlanOptions, out: &
                         == 1
                 };
                 match &b.wrap {
-                    Some((range, text)) if fixable && opts.unsafe_fixes && alone(*range) => {
-                        let edit = Edit::new(*range, text.clone());
+                    Some((range, wrap)) if fixable && opts.unsafe_fixes && alone(*range) => {
+                        let wrap = layout::spawn_blocking_wrap(texts[file], *range, wrap);
+                        let edit = Edit::new(*range, wrap);
                         out.edits.entry(file).or_default().push(edit.clone());
                         out.tokio_features.insert("rt");
                         out.tokio_outside_tests |= !b.in_test;
@@ -1432,8 +1561,11 @@ fn plan_blocking(files: &[&FileFacts], units: &Units, opts: &PlanOptions, out: &
             let mut edits = Vec::new();
             let fixed = match fix {
                 Some(f) if fixable && (!f.unsafe_only || opts.unsafe_fixes) => {
+                    let text = texts[file];
+                    let longer = f.with.len().saturating_sub(f.path.len().into());
+                    let at = TextRange::empty(b.call.call.end());
+                    edits.extend(layout::chain_edits(text, at, ".await", longer));
                     edits.push(Edit::new(f.path, f.with));
-                    edits.push(Edit::new(TextRange::empty(b.call.call.end()), ".await"));
                     out.edits
                         .entry(file)
                         .or_default()

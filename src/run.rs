@@ -2076,12 +2076,13 @@ struct Files {
 impl Files {
     /// The plan of a crate made of the analysed files among `members`.
     fn plan(&self, members: &[usize], opts: &PlanOptions) -> plan::CratePlan {
-        let facts: Vec<&FileFacts> = members
+        let analysed: Vec<&Analysed> = members
             .iter()
             .filter_map(|&i| self.analysed[i].as_ref())
-            .map(|a| &a.facts)
             .collect();
-        plan::plan(&facts, opts)
+        let facts: Vec<&FileFacts> = analysed.iter().map(|a| &a.facts).collect();
+        let texts: Vec<&str> = analysed.iter().map(|a| a.src.text.as_str()).collect();
+        plan::plan(&facts, &texts, opts)
     }
 
     fn fail(&mut self, input: &Input, failure: Failure) {
@@ -2500,7 +2501,10 @@ fn emit(
                 match report.exported {
                     true => vec!["it is public in a library: its type changes for the crates that use it, which must lock it with `.await` too (those of this run are migrated with it)".to_string()],
                     false => Vec::new(),
-                },
+                }
+                .into_iter()
+                .chain(report.notes.iter().cloned())
+                .collect(),
             ),
             Decision::Manual(blockers) => (
                 format!("{what} is {where_locked}, but cannot be migrated safely; left unchanged"),

@@ -4,7 +4,10 @@
 
 use std::collections::{HashMap, HashSet};
 
-use ra_ap_syntax::{ast, AstNode, SourceFile, TextRange, TextSize};
+use ra_ap_syntax::{
+    ast::{self, HasAttrs, HasVisibility},
+    AstNode, SourceFile, TextRange, TextSize,
+};
 
 use crate::edit::{self, Edit};
 use crate::plan::ImportChange;
@@ -26,33 +29,21 @@ pub fn import_edits(
         .descendants()
         .filter_map(ast::Use::cast)
         .collect();
-    // The names to add, by the scope (the node around the `use` items) that
-    // imported them: a `use` is visible only in its own scope.
-    let scope_of = |tree: TextRange| {
-        uses.iter()
-            .find(|u| u.syntax().text_range().contains_range(tree))
-            .and_then(|u| u.syntax().parent())
-            .map(|p| p.text_range())
-    };
-    let mut adds: HashMap<TextRange, Vec<&str>> = HashMap::new();
-    for (tree, name) in &change.add {
-        if let Some(scope) = scope_of(*tree) {
-            adds.entry(scope).or_default().push(name);
-        }
-    }
-    let new_uses: HashMap<TextRange, String> = adds
-        .into_iter()
-        .map(|(scope, mut names)| {
-            names.sort();
-            names.dedup();
-            let u = match names.as_slice() {
-                [one] => format!("use tokio::sync::{one};"),
-                many => format!("use tokio::sync::{{{}}};", many.join(", ")),
-            };
-            (scope, u)
+    let new_uses = new_uses(&uses, change);
+    let whole_of = |item: &ast::Use| {
+        item.use_tree().is_some_and(|tree| {
+            removed.contains(&tree.syntax().text_range())
+                || tree
+                    .use_tree_list()
+                    .is_some_and(|l| matches!(remove_from(&l, &removed, text), ListResult::Empty))
         })
+    };
+    let gone: HashSet<TextRange> = uses
+        .iter()
+        .filter(|u| whole_of(u))
+        .map(|u| u.syntax().text_range())
         .collect();
-    let mut placed: HashSet<TextRange> = HashSet::new();
+    let mut placed: HashSet<(TextRange, String)> = HashSet::new();
     let mut edits = Vec::new();
     for item in &uses {
         let Some(tree) = item.use_tree() else {
@@ -64,15 +55,20 @@ pub fn import_edits(
         if !touches {
             continue;
         }
-        let whole = removed.contains(&tree.syntax().text_range())
-            || tree
-                .use_tree_list()
-                .is_some_and(|l| matches!(remove_from(&l, &removed, text), ListResult::Empty));
+        let whole = gone.contains(&item.syntax().text_range());
         let (indent, line_range) = line_span(text, item.syntax().text_range());
-        let scope = item.syntax().parent().map(|p| p.text_range());
+        let scope = item
+            .syntax()
+            .parent()
+            .map(|p| (p.text_range(), visibility(item)));
         let new_use = scope
-            .filter(|s| placed.insert(*s))
+            .filter(|s| placed.insert(s.clone()))
             .and_then(|s| new_uses.get(&s));
+        // The new import goes where rustfmt sorts it in this item's group,
+        // or in this item's place when nothing else is left of the group.
+        let sorted = new_use.and_then(|u| sorted_insertion(item, u, &gone, text, newline));
+        let new_use = new_use.filter(|_| sorted.is_none());
+        edits.extend(sorted);
         if whole {
             let replacement = match new_use {
                 Some(u) => format!("{indent}{u}{newline}"),
@@ -83,7 +79,7 @@ pub fn import_edits(
         }
         if let Some(list) = tree.use_tree_list() {
             if let ListResult::Edits(es) = remove_from(&list, &removed, text) {
-                edits.extend(es);
+                edits.push(reflowed(item, es, text, &indent));
             }
         }
         if let Some(u) = new_use {
@@ -95,6 +91,204 @@ pub fn import_edits(
         }
     }
     edits
+}
+
+/// The `use tokio::sync::..;` items to add, by the scope (the node around
+/// the `use` items) that imported the names, a `use` being visible only in
+/// its own scope, and by the visibility of the import they replace (`pub
+/// use` re-exports).
+fn new_uses(uses: &[ast::Use], change: &ImportChange) -> HashMap<(TextRange, String), String> {
+    let mut adds: HashMap<(TextRange, String), Vec<&str>> = HashMap::new();
+    for (tree, name) in &change.add {
+        let item = uses
+            .iter()
+            .find(|u| u.syntax().text_range().contains_range(*tree));
+        if let Some(item) = item {
+            if let Some(scope) = item.syntax().parent() {
+                adds.entry((scope.text_range(), visibility(item)))
+                    .or_default()
+                    .push(name);
+            }
+        }
+    }
+    adds.into_iter()
+        .map(|((scope, vis), mut names)| {
+            names.sort();
+            names.dedup();
+            let u = match names.as_slice() {
+                [one] => format!("{vis}use tokio::sync::{one};"),
+                many => format!("{vis}use tokio::sync::{{{}}};", many.join(", ")),
+            };
+            ((scope, vis), u)
+        })
+        .collect()
+}
+
+/// The visibility of a `use` item with the space after it (`pub `), or
+/// nothing.
+fn visibility(item: &ast::Use) -> String {
+    item.visibility()
+        .map(|v| format!("{} ", v.syntax().text()))
+        .unwrap_or_default()
+}
+
+/// The item's list edits made into one edit of the whole `use` item, laid
+/// out on one line as rustfmt lays out an import that fits (at most 100
+/// columns, no nested group of several names), when it has no comments.
+fn reflowed(item: &ast::Use, edits: Vec<Edit>, text: &str, indent: &str) -> Edit {
+    let r = item.syntax().text_range();
+    let local = edits
+        .iter()
+        .map(|e| Edit::new(e.range - r.start(), e.replacement.clone()))
+        .collect();
+    let new = edit::apply(&text[r], local).unwrap_or_else(|_| text[r].to_string());
+    let has_comment = new.contains("//") || new.contains("/*");
+    if !new.contains('\n') || has_comment || item.attrs().next().is_some() {
+        return Edit::new(r, new);
+    }
+    let mut flat = String::new();
+    for word in new.split_whitespace() {
+        let glue = !flat.is_empty() && !flat.ends_with('{') && !word.starts_with('}');
+        if glue {
+            flat.push(' ');
+        }
+        flat.push_str(word);
+    }
+    let flat = flat.replace(",}", "}").replace(", }", "}");
+    let nested_group = flat
+        .match_indices('{')
+        .skip(1)
+        .any(|(i, _)| flat[i..].split('}').next().is_some_and(|g| g.contains(',')));
+    let fits = indent.chars().count() + flat.chars().count() <= 100;
+    match fits && !nested_group {
+        true => Edit::new(r, flat),
+        false => Edit::new(r, new),
+    }
+}
+
+/// Where `new_use` goes so that `item`'s group of `use` items (neighbours
+/// with no blank line or comment between them, which rustfmt sorts) stays
+/// in rustfmt's order: before the first item that sorts after it, else after
+/// the last. `None` when no item of the group stays.
+fn sorted_insertion(
+    item: &ast::Use,
+    new_use: &str,
+    gone: &HashSet<TextRange>,
+    text: &str,
+    newline: &str,
+) -> Option<Edit> {
+    let group: Vec<ast::Use> = group_of(item, text)
+        .into_iter()
+        .filter(|u| !gone.contains(&u.syntax().text_range()))
+        .collect();
+    let path = new_use.split_once("use ").map_or(new_use, |(_, p)| p);
+    let key = sort_key(path.trim_end_matches(';'));
+    let last = group.last()?;
+    let item_key = |u: &ast::Use| {
+        u.use_tree()
+            .map(|t| sort_key(&t.syntax().text().to_string()))
+    };
+    match group.iter().find(|u| item_key(u).is_some_and(|k| k > key)) {
+        Some(next) => {
+            let (indent, lines) = line_span(text, next.syntax().text_range());
+            let at = TextRange::empty(lines.start());
+            let own_line = lines != next.syntax().text_range();
+            Some(match own_line {
+                true => Edit::new(at, format!("{indent}{new_use}{newline}")),
+                false => Edit::new(
+                    TextRange::empty(next.syntax().text_range().start()),
+                    format!("{new_use}{newline}{indent}"),
+                ),
+            })
+        }
+        None => {
+            let (indent, _) = line_span(text, last.syntax().text_range());
+            Some(Edit::new(
+                TextRange::empty(last.syntax().text_range().end()),
+                format!("{newline}{indent}{new_use}"),
+            ))
+        }
+    }
+}
+
+/// `item` and the `use` items around it with only one line break between
+/// neighbours, in file order.
+fn group_of(item: &ast::Use, text: &str) -> Vec<ast::Use> {
+    let close = |a: &ast::Use, b: &ast::Use| {
+        let gap = &text[TextRange::new(
+            a.syntax().text_range().end(),
+            b.syntax().text_range().start(),
+        )];
+        gap.trim().is_empty() && gap.matches('\n').count() <= 1
+    };
+    let mut before = Vec::new();
+    let mut cur = item.clone();
+    while let Some(prev) = cur.syntax().prev_sibling().and_then(ast::Use::cast) {
+        if !close(&prev, &cur) {
+            break;
+        }
+        before.push(prev.clone());
+        cur = prev;
+    }
+    before.reverse();
+    before.push(item.clone());
+    let mut cur = item.clone();
+    while let Some(next) = cur.syntax().next_sibling().and_then(ast::Use::cast) {
+        if !close(&cur, &next) {
+            break;
+        }
+        before.push(next.clone());
+        cur = next;
+    }
+    before
+}
+
+/// One segment of an import path, in rustfmt's order (style editions up to
+/// 2021): `self`, `super`, `crate`, names, `*`, `{..}` groups.
+#[derive(Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Segment {
+    SelfKw,
+    Super,
+    Crate,
+    /// snake_case before CamelCase before UPPER_SNAKE_CASE, then by text;
+    /// the alias breaks ties.
+    Name(u8, String, Option<String>),
+    Glob,
+    Group,
+}
+
+/// The sort key rustfmt gives a use tree (`std::sync::{Arc, Mutex}`).
+fn sort_key(tree: &str) -> Vec<Segment> {
+    let tree: String = tree.split_whitespace().collect::<Vec<_>>().join(" ");
+    let tree = tree.trim_start_matches("::");
+    let head = tree.split('{').next().unwrap_or_default();
+    let mut out = Vec::new();
+    for seg in head.split("::") {
+        let (name, alias) = match seg.split_once(" as ") {
+            Some((n, a)) => (n.trim(), Some(a.trim().to_string())),
+            None => (seg.trim(), None),
+        };
+        out.push(match name {
+            "" => continue,
+            "self" => Segment::SelfKw,
+            "super" => Segment::Super,
+            "crate" => Segment::Crate,
+            "*" => Segment::Glob,
+            n => {
+                let upper_snake = n.chars().all(|c| !c.is_lowercase());
+                let class = match n.chars().next() {
+                    _ if upper_snake && n.chars().any(char::is_uppercase) => 2,
+                    Some(c) if c.is_uppercase() => 1,
+                    _ => 0,
+                };
+                Segment::Name(class, n.to_string(), alias)
+            }
+        });
+    }
+    if tree.contains('{') {
+        out.push(Segment::Group);
+    }
+    out
 }
 
 /// The indentation before a node on its line, and the range of its whole
@@ -239,6 +433,58 @@ mod tests {
                 &["Mutex", "RwLock"]
             ),
             "use std::sync::{self};\nuse tokio::sync::{Mutex, RwLock};\n"
+        );
+    }
+
+    #[test]
+    fn the_new_import_is_sorted_into_its_group() {
+        assert_eq!(
+            rewrite(
+                "use parking::Y;\nuse std::sync::{Arc, Mutex};\nuse std::thread;\nuse zed::Z;\n\nuse a::B;\n",
+                &["Mutex"]
+            ),
+            "use parking::Y;\nuse std::sync::Arc;\nuse std::thread;\nuse tokio::sync::Mutex;\nuse zed::Z;\n\nuse a::B;\n"
+        );
+        assert_eq!(
+            rewrite("use std::sync::Mutex;\nuse std::sync::Arc;\n", &["Mutex"]),
+            "use std::sync::Arc;\nuse tokio::sync::Mutex;\n"
+        );
+    }
+
+    #[test]
+    fn rustfmt_order_puts_modules_before_types() {
+        assert!(sort_key("std::sync::atomic::AtomicU8") < sort_key("std::sync::Arc"));
+        assert!(sort_key("std::sync::Mutex as M") < sort_key("std::sync::MutexGuard"));
+        assert!(sort_key("std::sync::RwLock") < sort_key("std::sync::{self, Arc}"));
+        assert!(sort_key("crate::a") < sort_key("std::a"));
+        assert!(sort_key("std::sync::Arc") < sort_key("std::sync::MAX"));
+    }
+
+    #[test]
+    fn a_vertical_group_that_now_fits_goes_on_one_line() {
+        assert_eq!(
+            rewrite(
+                "use std::{\n    collections::HashMap,\n    sync::{Arc, Mutex},\n};\n",
+                &["Mutex"]
+            ),
+            "use std::{collections::HashMap, sync::Arc};\nuse tokio::sync::Mutex;\n"
+        );
+        // A nested group of several names stays vertical, as rustfmt keeps it.
+        let nested = "use std::{\n    collections::HashMap,\n    sync::{Arc, Mutex, Weak},\n};\n";
+        assert_eq!(
+            rewrite(nested, &["Mutex"]),
+            "use std::{\n    collections::HashMap,\n    sync::{Arc, Weak},\n};\nuse tokio::sync::Mutex;\n"
+        );
+    }
+
+    #[test]
+    fn a_re_export_stays_a_re_export() {
+        assert_eq!(
+            rewrite(
+                "pub use std::sync::Mutex;\nuse std::sync::RwLock;\n",
+                &["Mutex", "RwLock"]
+            ),
+            "pub use tokio::sync::Mutex;\nuse tokio::sync::RwLock;\n"
         );
     }
 }

@@ -847,3 +847,68 @@ fn json_edits_and_sarif_fixes_apply_to_exactly_what_write_writes() {
     }
     assert!(with_fixes > 30, "{with_fixes}");
 }
+
+/// `git apply --check` of `patch`, run in `dir`: its error output, if any.
+fn git_apply_check(dir: &Path, patch: &str) -> Result<(), String> {
+    use std::io::Write as _;
+    let mut child = Command::new("git")
+        .args(["apply", "--check", "-"])
+        .current_dir(dir)
+        .stdin(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(patch.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    match out.status.success() {
+        true => Ok(()),
+        false => Err(String::from_utf8_lossy(&out.stderr).into_owned()),
+    }
+}
+
+/// Diff headers are paths `git apply` accepts however the crate was named:
+/// relative to the current directory when the file is under it, else
+/// relative to the git work tree's root (as `git diff` writes them), never
+/// `a//abs/path` or `a/../path`.
+#[test]
+fn patches_of_absolute_and_parent_paths_apply_with_git() {
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = tmp.path().canonicalize().unwrap().join("repo");
+    let fixture = repo.join("app");
+    common::copy_dir(&common::testdata().join("readme_example"), &fixture);
+    std::fs::create_dir_all(repo.join("tools")).unwrap();
+    std::fs::write(repo.join("tools/.keep"), "").unwrap();
+    git(&repo, &["init", "-q"]);
+    git(&repo, &["add", "."]);
+    git(&repo, &["commit", "-qm", "fixture"]);
+    let abs = fixture.display().to_string();
+    let outside = tmp.path().join("elsewhere");
+    std::fs::create_dir_all(&outside).unwrap();
+    // (where awaitify runs, the path it is given, where the patch applies,
+    // the header it must show)
+    let runs = [
+        (&repo, abs.as_str(), &repo, "app/src/main.rs"),
+        (&fixture, abs.as_str(), &fixture, "src/main.rs"),
+        (&repo.join("tools"), "../app", &repo, "app/src/main.rs"),
+        (&repo.join("tools"), abs.as_str(), &repo, "app/src/main.rs"),
+        (&outside, abs.as_str(), &repo, "app/src/main.rs"),
+    ];
+    for (cwd, given, apply_in, header) in runs {
+        let out = awaitify(cwd).arg(given).output().unwrap();
+        let patch = String::from_utf8(out.stdout).unwrap();
+        assert!(
+            patch.contains(&format!("--- a/{header}\n+++ b/{header}\n")),
+            "{given} from {}:\n{patch}",
+            cwd.display()
+        );
+        assert!(!patch.contains("a//") && !patch.contains("/../"), "{patch}");
+        if let Err(e) = git_apply_check(apply_in, &patch) {
+            panic!("{given} from {}: git apply: {e}\n{patch}", cwd.display());
+        }
+    }
+}
