@@ -10,7 +10,7 @@ use ra_ap_syntax::{TextRange, TextSize};
 use crate::config::Policy;
 use crate::edit::Edit;
 use crate::facts::{
-    DeclKey, FileFacts, FnId, Name, NameUse, SiteContext, SiteFact, SiteShape, Target,
+    DeclKey, FileFacts, FnId, ModulePath, Name, NameUse, SiteContext, SiteFact, SiteShape, Target,
 };
 use crate::imports::{Family, LockType};
 use crate::layout;
@@ -180,6 +180,9 @@ struct Decl {
     exported: bool,
     /// A guard parameter: never the lock a group is named after.
     guard: bool,
+    /// The module it is declared in (`crate::worker::tests`), empty where
+    /// the file's module is unknown.
+    module: String,
 }
 
 struct UnionFind(Vec<usize>);
@@ -283,12 +286,15 @@ struct Index {
     namesakes: HashMap<(Unit, DeclKey), Vec<usize>>,
     /// By unit: the units its code sees (see [`Units`]).
     sees: Vec<Vec<Unit>>,
+    /// By file: its module in its unit (`crate::worker`), or empty.
+    modules: Vec<String>,
 }
 
 impl Index {
     fn build(files: &[&FileFacts], units: &Units) -> Index {
         let mut index = Index {
             sees: units.sees.clone(),
+            modules: files.iter().map(|f| f.module.clone()).collect(),
             decls: Vec::new(),
             by_key: HashMap::new(),
             methods: HashMap::new(),
@@ -397,6 +403,7 @@ impl Index {
             file,
             range: d.range,
         };
+        let files_module = self.modules[file].as_str();
         let key = (unit, d.key.clone());
         let id = self.decls.len();
         if let DeclKey::Param { func, .. } | DeclKey::Ret(func) = &d.key {
@@ -430,6 +437,11 @@ impl Index {
             type_names: d.type_names.clone(),
             exported: d.exported,
             guard: d.guard,
+            module: match (files_module, d.module.as_str()) {
+                ("", _) => String::new(),
+                (m, "") => m.to_string(),
+                (m, inline) => format!("{m}::{inline}"),
+            },
         });
     }
 
@@ -438,21 +450,14 @@ impl Index {
     fn methods_named(&self, unit: Unit, name: &str, index: Option<usize>) -> Vec<usize> {
         let mut ids: Vec<usize> = self.sees[unit as usize]
             .iter()
-            .flat_map(|&u| {
-                let ids = self.methods.get(&(u, name.into()));
-                ids.into_iter().flatten().map(move |&id| (u, id))
+            .filter_map(|&u| self.methods.get(&(u, name.into())))
+            .flatten()
+            .copied()
+            .filter(|&id| match (&self.decls[id].key, index) {
+                (DeclKey::Param { index: i, .. }, Some(index)) => *i == index,
+                (DeclKey::Ret(_), None) => true,
+                _ => false,
             })
-            .filter(|&(u, id)| {
-                let key = &self.decls[id].key;
-                let fits = match (key, index) {
-                    (DeclKey::Param { index: i, .. }, Some(index)) => *i == index,
-                    (DeclKey::Ret(_), None) => true,
-                    _ => false,
-                };
-                // Of namesakes, the first stands for them, as in `by_key`.
-                fits && self.by_key.get(&(u, key.clone())) == Some(&id)
-            })
-            .map(|(_, id)| id)
             .collect();
         ids.sort();
         ids.dedup();
@@ -530,13 +535,25 @@ impl Index {
                     ids,
                 }
             }
-            Target::Call { name, qual, method } => self.fn_like(unit, None, name, qual, *method),
+            Target::Call {
+                name,
+                qual,
+                method,
+                module,
+            } => {
+                let call = (unit, file, module.as_ref());
+                self.fn_like(call, None, name, qual, *method)
+            }
             Target::Param {
                 name,
                 qual,
                 method,
                 index,
-            } => self.fn_like(unit, Some(*index), name, qual, *method),
+                module,
+            } => {
+                let call = (unit, file, module.as_ref());
+                self.fn_like(call, Some(*index), name, qual, *method)
+            }
         }
     }
 
@@ -544,7 +561,7 @@ impl Index {
     /// fn or method a call names.
     fn fn_like(
         &self,
-        unit: Unit,
+        (unit, file, module): (Unit, usize, Option<&ModulePath>),
         index: Option<usize>,
         name: &str,
         qual: &Option<String>,
@@ -555,17 +572,14 @@ impl Index {
             None => DeclKey::Ret(func),
         };
         match (qual, method) {
-            (Some(q), _) => Resolved {
-                ids: self
-                    .get(unit, key(FnId::method(q, name)))
-                    .into_iter()
-                    .collect(),
-                ambiguous: false,
-            },
-            (None, false) => Resolved {
-                ids: self.get(unit, key(FnId::free(name))).into_iter().collect(),
-                ambiguous: false,
-            },
+            // Of fns of one name in different modules, code means its own
+            // file's, else the call is ambiguous.
+            (Some(q), _) => self.lookup(unit, key(FnId::method(q, name)), file),
+            (None, false) => {
+                let key = key(FnId::free(name));
+                self.in_module(unit, &key, module, file)
+                    .unwrap_or_else(|| self.lookup(unit, key, file))
+            }
             (None, true) => {
                 let ids = self.methods_named(unit, name, index);
                 Resolved {
@@ -573,6 +587,38 @@ impl Index {
                     ids,
                 }
             }
+        }
+    }
+
+    /// Of fns of one name in different modules, the one in the module a call
+    /// names (`a::run`, `use crate::a::run;`, `run` of its own module),
+    /// where it can tell.
+    fn in_module(
+        &self,
+        unit: Unit,
+        key: &DeclKey,
+        module: Option<&ModulePath>,
+        file: usize,
+    ) -> Option<Resolved> {
+        let (unit, _) = self.find(unit, key)?;
+        let all = self.namesakes.get(&(unit, key.clone()))?;
+        let here = &self.modules[file];
+        let full = match module? {
+            ModulePath::Crate(m) => m.clone(),
+            ModulePath::Here(_) if here.is_empty() => return None,
+            ModulePath::Here(rel) if rel.is_empty() => here.clone(),
+            ModulePath::Here(rel) => format!("{here}::{rel}"),
+        };
+        match all
+            .iter()
+            .filter(|&&id| self.decls[id].module == full)
+            .collect::<Vec<_>>()[..]
+        {
+            [&id] => Some(Resolved {
+                ids: vec![id],
+                ambiguous: false,
+            }),
+            _ => None,
         }
     }
 
@@ -701,6 +747,8 @@ fn render_site(
     }
 }
 
+const AMBIGUOUS_FLOW: &str = "a value flows between it and a place that could be more than one declaration (items of one name in different modules)";
+
 /// Plans one crate. `files` are its files' facts, in a fixed order.
 pub fn plan(files: &[&FileFacts], texts: &[&str], opts: &PlanOptions) -> CratePlan {
     let units = Units::new(files);
@@ -722,15 +770,35 @@ pub fn plan(files: &[&FileFacts], texts: &[&str], opts: &PlanOptions) -> CratePl
     for (file, facts) in files.iter().enumerate() {
         let unit = units[file];
         for (lhs, rhs) in &facts.links {
-            let Some(l) = index.first_owner(lhs, unit, file) else {
-                continue;
-            };
             let r = index.resolve(rhs, unit, file);
-            if r.ambiguous {
+            if r.ids.is_empty() {
                 continue;
             }
-            if let [r] = r.ids[..] {
-                uf.union(l, r);
+            let l = index.first_owner(lhs, unit, file);
+            if let (Some(l), [r], false) = (l, &r.ids[..], r.ambiguous) {
+                uf.union(l, *r);
+                continue;
+            }
+            // A value flows between places of which one could be more than
+            // one declaration: none of them can move alone.
+            let ls = match l {
+                Some(l) => vec![l],
+                None => lhs
+                    .iter()
+                    .map(|t| index.resolve(t, unit, file))
+                    .find(|l| l.ambiguous && !l.ids.is_empty())
+                    .map_or(Vec::new(), |l| l.ids),
+            };
+            if ls.is_empty() || !(r.ambiguous || l.is_none()) {
+                continue;
+            }
+            for &id in ls.iter().chain(&r.ids) {
+                let d = &index.decls[id];
+                let at = Loc {
+                    file: d.file,
+                    range: d.range,
+                };
+                extra_blockers.push((id, at, AMBIGUOUS_FLOW.to_string()));
             }
         }
     }

@@ -691,6 +691,7 @@ fn load_file(
                 if let Some(m) = krate.manifest.as_deref() {
                     a.facts.unit = compilation_unit(&input.path, m);
                     a.facts.shared_unit = shared_module(&input.path, m);
+                    a.facts.module = unit_module_path(&input.path, m).unwrap_or_default();
                 }
                 file_allows(&mut a, krate);
                 Some(a)
@@ -747,6 +748,44 @@ fn shared_module(path: &Path, manifest: &Path) -> bool {
             .join(parts[1])
             .join("main.rs")
             .is_file()
+}
+
+/// The module path of a file in its compilation unit: `module_path` for
+/// `src/`; for `tests/` (`examples/`, `benches/`), `crate` for a target's
+/// root (`tests/a.rs`, `tests/a/main.rs`), `crate::x` for `tests/a/x.rs`, and
+/// `crate::common` for a shared module directory's `tests/common/mod.rs`.
+fn unit_module_path(path: &Path, manifest: &Path) -> Option<String> {
+    if let Some(m) = module_path(path, manifest) {
+        return Some(m);
+    }
+    let rel = path.strip_prefix(manifest.parent()?).ok()?;
+    let mut parts: Vec<String> = rel
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    if !matches!(parts.first()?.as_str(), "tests" | "examples" | "benches") {
+        return None;
+    }
+    parts.remove(0);
+    if parts.len() == 1 {
+        return Some("crate".to_string());
+    }
+    if !shared_module(path, manifest) {
+        // The target's own directory is its crate root.
+        parts.remove(0);
+    }
+    let stem = parts.pop()?.strip_suffix(".rs")?.to_string();
+    let root = parts.is_empty() && stem == "main";
+    if stem != "mod" && !root {
+        parts.push(stem);
+    }
+    Some(
+        ["crate".to_string()]
+            .into_iter()
+            .chain(parts)
+            .collect::<Vec<_>>()
+            .join("::"),
+    )
 }
 
 /// The module path of a file of the crate's `src/`: `crate` for its root

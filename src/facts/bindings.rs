@@ -169,6 +169,7 @@ impl Extractor<'_> {
                         name,
                         qual: None,
                         method: true,
+                        module: None,
                     })
                 }
             }
@@ -203,10 +204,15 @@ impl Extractor<'_> {
                     }
                 }
                 let (name, qual) = self.split_qual(&segs, anchor, self.offset_of(ce.syntax()));
+                let module = qual
+                    .is_none()
+                    .then(|| self.callee_module(&segs, anchor, self.offset_of(ce.syntax())))
+                    .flatten();
                 Some(Target::Call {
                     name,
                     qual,
                     method: false,
+                    module,
                 })
             }
             ast::Expr::FieldExpr(fe) => {

@@ -275,6 +275,7 @@ impl Extractor<'_> {
                 qual: None,
                 method: true,
                 index,
+                module: None,
             });
         }
         let ce = ast::CallExpr::cast(call)?;
@@ -296,11 +297,16 @@ impl Extractor<'_> {
             });
         }
         let (name, qual) = self.split_qual(&segs, anchor, self.offset_of(pe.syntax()));
+        let module = qual
+            .is_none()
+            .then(|| self.callee_module(&segs, anchor, self.offset_of(pe.syntax())))
+            .flatten();
         Some(Target::Param {
             name,
             qual,
             method: false,
             index,
+            module,
         })
     }
 
@@ -370,6 +376,7 @@ impl Extractor<'_> {
                     private_mods: Vec::new(),
                     exported: false,
                     guard: false,
+                    module: inline_modules(node),
                 });
             }
             return;
@@ -404,6 +411,7 @@ impl Extractor<'_> {
             private_mods,
             exported: false,
             guard: false,
+            module: inline_modules(node),
         });
     }
 
@@ -627,6 +635,7 @@ impl Extractor<'_> {
                         private_mods: guard_mods.clone(),
                         exported: false,
                         guard: true,
+                        module: inline_modules(f.syntax()),
                     });
                     continue;
                 }

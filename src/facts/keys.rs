@@ -50,6 +50,27 @@ impl std::fmt::Display for FnId {
     }
 }
 
+/// The module a path names a free fn in, where the tool can tell.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum ModulePath {
+    /// From the crate root: `crate::worker`.
+    Crate(String),
+    /// Relative to the file's own module: `` (the file's), `tests`, `a::b`.
+    Here(String),
+}
+
+/// The inline modules around a node, outermost first (`a::b`; empty at the
+/// file's level).
+pub fn inline_modules(node: &SyntaxNode) -> String {
+    let mut names: Vec<String> = node
+        .ancestors()
+        .filter_map(ast::Module::cast)
+        .filter_map(|m| m.name().map(|n| n.text().to_string()))
+        .collect();
+    names.reverse();
+    names.join("::")
+}
+
 /// What a declaration is, as the crate-wide index joins on it.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum DeclKey {

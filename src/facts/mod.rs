@@ -60,6 +60,7 @@ pub enum Target {
         name: String,
         qual: Option<String>,
         method: bool,
+        module: Option<ModulePath>,
     },
     /// The `index`-th parameter of a fn or method.
     Param {
@@ -67,6 +68,7 @@ pub enum Target {
         qual: Option<String>,
         method: bool,
         index: usize,
+        module: Option<ModulePath>,
     },
 }
 
@@ -99,6 +101,8 @@ pub struct DeclFact {
     /// A parameter typed with the lock's guard (`g: &mut MutexGuard<'_, T>`):
     /// it follows the lock whose guards are passed to it.
     pub guard: bool,
+    /// The inline modules around it in its file (`tests`, `a::b`).
+    pub module: String,
 }
 
 /// What extraction needs to know of the file's crate.
@@ -325,6 +329,9 @@ pub struct FileFacts {
     /// The unit is a module directory the other units of its kind include
     /// (`tests/common/`), not a crate of its own (set by the run).
     pub shared_unit: bool,
+    /// The module path of the file in its unit (`crate`, `crate::worker`;
+    /// set by the run, empty where unknown).
+    pub module: String,
     /// Fns that hand their closure parameter to `spawn_blocking` or
     /// `block_in_place` (tokio's `asyncify`): closures passed to them run
     /// off the executor.

@@ -277,6 +277,50 @@ impl Extractor<'_> {
     /// the enclosing `impl`'s type, and a path through this crate's modules
     /// (`worker::run`, `crate::stats::summary`) names the fn itself, as an
     /// imported `run` would.
+    /// The module a call of a free fn by `segs` names it in: through a
+    /// `use crate::..` import, a `crate::` path, or a path from the code's
+    /// own module (a fn or module of its scope, `self::`, `super::` within
+    /// the file). `None` where the tool cannot tell (globs, other crates).
+    pub(super) fn callee_module(
+        &self,
+        segs: &[String],
+        anchor: &SyntaxNode,
+        offset: TextSize,
+    ) -> Option<ModulePath> {
+        let (_, modules) = segs.split_last()?;
+        let first = modules.first().unwrap_or(&segs[0]);
+        let after_first = modules.get(1..).unwrap_or_default();
+        let here = inline_modules(anchor);
+        let join = |a: &str, b: &[String]| {
+            let mut parts: Vec<&str> = a.split("::").filter(|s| !s.is_empty()).collect();
+            parts.extend(b.iter().map(String::as_str));
+            parts.join("::")
+        };
+        match first.as_str() {
+            "crate" => return Some(ModulePath::Crate(modules.join("::"))),
+            "self" => return Some(ModulePath::Here(join(&here, after_first))),
+            "super" => {
+                let (up, _) = here.rsplit_once("::").unwrap_or(("", &here));
+                return (!here.is_empty()).then(|| ModulePath::Here(join(up, after_first)));
+            }
+            _ => {}
+        }
+        match self.imports.import_for(first, offset) {
+            // `use crate::worker::run;` or `use crate::worker;`.
+            Some(import) if import.local != "*" => {
+                let mut path: Vec<String> = import.path.split("::").map(str::to_string).collect();
+                if path.first().map(String::as_str) != Some("crate") {
+                    return None;
+                }
+                path.extend(segs[1..].iter().cloned());
+                path.pop();
+                Some(ModulePath::Crate(path.join("::")))
+            }
+            Some(_) => None,
+            None => Some(ModulePath::Here(join(&here, modules))),
+        }
+    }
+
     pub(super) fn split_qual(
         &self,
         segs: &[String],
