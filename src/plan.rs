@@ -883,7 +883,7 @@ pub fn plan(files: &[&FileFacts], texts: &[&str], opts: &PlanOptions) -> CratePl
     for id in 0..n {
         groups.entry(uf.find(id)).or_default().push(id);
     }
-    let runtime = RuntimeAnalysis::new(files, &units);
+    let runtime = RuntimeAnalysis::new(files, texts, &units);
     let mut out = CratePlan::default();
     let mut migrating: HashSet<usize> = HashSet::new();
     // Type paths in files the run must leave alone, by group.
@@ -1782,6 +1782,7 @@ fn plan_blocking(
 /// runtime, or fns called only from blocking closures and such fns.
 struct RuntimeAnalysis<'a> {
     files: &'a [&'a FileFacts],
+    texts: &'a [&'a str],
     units: &'a Units,
     /// Some `main` is async: a sync `main` may then share its crate with a runtime.
     async_main: bool,
@@ -1789,13 +1790,47 @@ struct RuntimeAnalysis<'a> {
 }
 
 impl<'a> RuntimeAnalysis<'a> {
-    fn new(files: &'a [&'a FileFacts], units: &'a Units) -> Self {
+    fn new(files: &'a [&'a FileFacts], texts: &'a [&'a str], units: &'a Units) -> Self {
         RuntimeAnalysis {
             files,
+            texts,
             units,
             async_main: files.iter().any(|f| f.async_main),
             examined: RefCell::default(),
         }
+    }
+
+    /// Is `name` mentioned, in code that can see `unit`, other than by
+    /// its definitions, the calls the facts hold and plain imports? Each
+    /// file's mentions are counted in its text, so a mention in a comment
+    /// counts too: the answer errs towards "yes".
+    fn named_otherwise(&self, unit: Unit, name: &str) -> bool {
+        let ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+        self.files
+            .iter()
+            .zip(self.texts)
+            .enumerate()
+            .any(|(file, (facts, text))| {
+                if !self.units.sees(self.units[file]).contains(&unit) {
+                    return false;
+                }
+                let bytes = text.as_bytes();
+                let (mut total, mut defs) = (0, 0);
+                for at in memchr::memmem::find_iter(bytes, name) {
+                    let before = at.checked_sub(1).map(|i| bytes[i]);
+                    if before.is_some_and(ident)
+                        || bytes.get(at + name.len()).is_some_and(|&b| ident(b))
+                    {
+                        continue;
+                    }
+                    total += 1;
+                    defs += usize::from(text[..at].trim_end().ends_with("fn"));
+                }
+                let calls = facts.calls.iter().filter(|c| c.callee == name).count();
+                let imports = facts.imported_fns.iter().filter(|(last, _)| last == name);
+                let renamed = imports.clone().any(|(_, local)| local != name);
+                renamed || total > defs + calls + imports.count()
+            })
     }
 
     /// Does sync fn `fn_key` of `unit` provably run off the runtime? The
@@ -1856,6 +1891,11 @@ impl<'a> RuntimeAnalysis<'a> {
         if callers.iter().any(|(_, c)| c.ctx == SiteContext::Detached) {
             return Err(format!(
                 "it is locked in sync fn `{fn_key}`, which is called from a closure that may run on a runtime thread"
+            ));
+        }
+        if self.named_otherwise(unit, name) {
+            return Err(format!(
+                "it is locked in sync fn `{site_fn}`, and `{name}` is also named other than in calls the tool can see (a fn pointer, a renamed import, a macro's tokens), which may run it on a runtime thread{through}"
             ));
         }
         for (u, c) in callers {

@@ -1794,7 +1794,10 @@ fn run_on_pool(opts: &Options) -> Outcome {
                     &scope,
                     |_| true,
                     |_, text| {
-                        facts::needs_analysis(text, &reach) || facts::mentions_call(text, &callers)
+                        // Any mention of a sync fn may call it (a fn pointer, a
+                        // renamed import, a macro's tokens).
+                        facts::needs_analysis(text, &reach)
+                            || callers.iter().any(|n| facts::names_word(text, n))
                     },
                 );
                 if found != 0 {

@@ -322,6 +322,9 @@ pub struct FileFacts {
     /// Lock types the file's module re-exports (`pub use std::sync::Mutex as
     /// StdMutex;`): local name and full path.
     pub reexports: Vec<(String, String)>,
+    /// Imports of lowercase names (fns, modules): the path's last segment
+    /// and the local name (`count as tally`).
+    pub imported_fns: Vec<(Name, Name)>,
     /// The compilation unit the file belongs to (set by the run): empty for
     /// the crate's own code, `tests/NAME` (or `examples/`, `benches/`) for
     /// each integration test, example and bench, which is a crate of its own.
@@ -429,6 +432,12 @@ pub fn extract(
     .into();
     let mut facts = FileFacts::default();
     for import in imports.all() {
+        let last = import.path.rsplit("::").next().unwrap_or_default();
+        if import.local != "*" && last.starts_with(|c: char| c.is_ascii_lowercase()) {
+            facts
+                .imported_fns
+                .push((last.into(), import.local.as_str().into()));
+        }
         let path = import.path.clone();
         if tracked_import(&path) {
             // Only lock types matter to other modules' resolution.

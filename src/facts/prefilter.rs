@@ -86,18 +86,12 @@ pub fn needs_analysis(text: &str, names: &HashSet<String>) -> bool {
     m.direct || m.used >= 2 || (m.used == 1 && (has_lock_call(text) || has_unknown_macro(text)))
 }
 
-/// Does the file call or name one of these fns (`name(`, `.name`)?
 /// Does `text` hold `word` as a whole identifier?
 pub fn names_word(text: &str, word: &str) -> bool {
     let is_ident = |c: char| c.is_ascii_alphanumeric() || c == '_';
     text.match_indices(word).any(|(i, _)| {
         !text[..i].ends_with(is_ident) && !text[i + word.len()..].starts_with(is_ident)
     })
-}
-
-pub fn mentions_call(text: &str, names: &HashSet<String>) -> bool {
-    let m = mentions(text, names);
-    m.direct || m.used > 0
 }
 
 /// Could this file hold a lock site in async code (for any lock)? The
