@@ -41,6 +41,29 @@ pub struct PlanOptions {
     pub rules: crate::rules::RuleFilter,
     /// How the crate's manifest declares tokio; `None` without a manifest.
     pub tokio: Option<crate::manifest::TokioUse>,
+    /// What the compiler showed about an earlier plan of the crate.
+    pub referee: Referee,
+}
+
+/// The compiler's corrections to a plan (see `verify`): declarations to join
+/// into one lock group, and fixes to withdraw. Places are declarations' (or
+/// blocking calls') ranges in the unchanged files, which stay the same from
+/// one plan of a crate to the next.
+#[derive(Clone, Debug, Default)]
+pub struct Referee {
+    /// Pairs of declarations that hold the same lock.
+    pub joined: Vec<(Loc, Loc)>,
+    /// A lock group with a declaration here, or a blocking call here, is not
+    /// fixed, for this reason.
+    pub withdrawn: Vec<(Loc, String)>,
+}
+
+impl Referee {
+    /// Why the fix at `at` is withdrawn, if it is.
+    pub fn withdrawn(&self, at: &Loc) -> Option<&str> {
+        let found = self.withdrawn.iter().find(|(l, _)| l == at);
+        found.map(|(_, reason)| reason.as_str())
+    }
 }
 
 /// A place in a file of the crate.
@@ -112,6 +135,11 @@ pub struct GroupReport {
     /// The lock-site edits of a migrating group (type paths and imports are
     /// shared and not listed).
     pub edits: Vec<(usize, Edit)>,
+    /// The group's declarations.
+    pub members: Vec<Loc>,
+    /// Its lock sites and the type paths that name it: where the compiler
+    /// may point when its migration is wrong.
+    pub places: Vec<Loc>,
 }
 
 #[derive(Default, Debug)]
@@ -636,6 +664,15 @@ pub fn plan(files: &[&FileFacts], opts: &PlanOptions) -> CratePlan {
             }
         }
     }
+    // Flows the compiler showed.
+    let decl_at = |index: &Index, at: &Loc| {
+        (0..n).find(|&id| index.decls[id].file == at.file && index.decls[id].range == at.range)
+    };
+    for (a, b) in &opts.referee.joined {
+        if let (Some(a), Some(b)) = (decl_at(&index, a), decl_at(&index, b)) {
+            uf.union(a, b);
+        }
+    }
 
     // Sites per group.
     let simple_names: Vec<String> = (0..n).map(|id| index.simple_name(id)).collect();
@@ -796,6 +833,20 @@ pub fn plan(files: &[&FileFacts], opts: &PlanOptions) -> CratePlan {
             unsafe_fix: opts.public_api == PublicApi::MigrateUnsafe
                 && members.iter().any(|&id| index.decls[id].exported),
             edits: Vec::new(),
+            members: members
+                .iter()
+                .map(|&id| Loc {
+                    file: index.decls[id].file,
+                    range: index.decls[id].range,
+                })
+                .collect(),
+            places: group_sites
+                .iter()
+                .map(|&(file, s)| Loc {
+                    file,
+                    range: s.range,
+                })
+                .collect(),
             reach_names: members
                 .iter()
                 .filter_map(|&id| crate::facts::reach_name(&index.decls[id].key))
@@ -817,6 +868,11 @@ pub fn plan(files: &[&FileFacts], opts: &PlanOptions) -> CratePlan {
             .iter()
             .flat_map(|&id| index.decls[id].blockers.clone())
             .collect();
+        for at in &report.members {
+            if let Some(reason) = opts.referee.withdrawn(at) {
+                blockers.push((at.clone(), reason.to_string()));
+            }
+        }
         if members.iter().any(|&id| index.decls[id].family != family) {
             blockers.push((
                 report.decl.clone(),
@@ -974,6 +1030,10 @@ pub fn plan(files: &[&FileFacts], opts: &PlanOptions) -> CratePlan {
                 out.reports[i]
                     .edits
                     .extend(edits.iter().map(|e| (file, e.clone())));
+                out.reports[i].places.push(Loc {
+                    file,
+                    range: r.range,
+                });
             }
             out.edits.entry(file).or_default().extend(edits);
         }
@@ -1303,6 +1363,10 @@ fn plan_blocking(files: &[&FileFacts], units: &[Unit], opts: &PlanOptions, out: 
             // A replacement the configuration names is the user's own call.
             let user_fix = matches!(b.call.kind, BlockingKind::User { .. });
             let fixable = fixable || (user_fix && b.ctx == SiteContext::Async);
+            // A fix the compiler rejected is reported, not applied.
+            let withdrawn = opts.referee.withdrawn(&at);
+            notes.extend(withdrawn.map(str::to_string));
+            let fixable = fixable && withdrawn.is_none();
             let mut unsafe_wrap = false;
             if matches!(
                 b.call.kind,
