@@ -639,6 +639,7 @@ fn correct(
     referee: &mut Referee,
     v: &mut Verification,
 ) -> bool {
+    let before = referee.joined.len() + referee.withdrawn.len();
     let mut joins: Vec<(Loc, Loc, String)> = Vec::new();
     let mut withdrawals: Vec<(usize, String)> = Vec::new();
     for e in errors {
@@ -663,11 +664,15 @@ fn correct(
     }
     for (f, reason) in withdrawals {
         let fix = &view.fixes[f];
+        let reason = match fix.lock {
+            true => reason,
+            false => reason.replace("rejects its migration", "rejects this fix"),
+        };
         v.withdrawn.push(format!("{}: {reason}", fix.name));
         referee.withdrawn.push((fix.at.clone(), reason));
     }
-    !(v.extended.is_empty() && v.withdrawn.is_empty())
-        && !(referee.joined.is_empty() && referee.withdrawn.is_empty())
+    // Something new to try, or nothing more to do.
+    referee.joined.len() + referee.withdrawn.len() > before
 }
 
 /// The reason a withdrawn fix is reported with: the compiler's error, at
@@ -792,41 +797,42 @@ fn offset(text: &str, line: usize, col: usize) -> Option<usize> {
 }
 
 /// The range of the unchanged text that `start..end` of `new` comes from:
-/// unchanged lines map one to one, a changed line to the lines it replaces.
+/// unchanged lines map one to one; within a line replaced by one line,
+/// unchanged characters map one to one, and changed ones to what they
+/// replace; other changed lines map to the lines they replace.
 fn to_old(old: &str, new: &str, start: usize, end: usize) -> TextRange {
-    let diff = similar::TextDiff::from_lines(old, new);
-    let (old_lines, new_lines) = (diff.old_slices(), diff.new_slices());
-    let sum = |lines: &[&str], n: usize| -> usize { lines[..n].iter().map(|l| l.len()).sum() };
-    let map = |at: usize, end_side: bool| -> usize {
-        for op in diff.ops() {
-            let (o, n) = (op.old_range(), op.new_range());
-            let (n_start, n_end) = (sum(new_lines, n.start), sum(new_lines, n.end));
-            let inside = (n_start..n_end).contains(&at) || (end_side && at == n_end);
-            if !inside {
-                continue;
-            }
-            let o_start = sum(old_lines, o.start);
-            // A line replaced by one line: the same column, within it.
-            let one = o.len() == 1 && n.len() == 1;
-            return match op.tag() {
-                similar::DiffTag::Equal => o_start + (at - n_start),
-                _ if one => {
-                    let old_line = old_lines[o.start];
-                    let mut col = (at - n_start).min(old_line.len());
-                    while !old_line.is_char_boundary(col) {
-                        col -= 1;
-                    }
-                    o_start + col
-                }
-                _ if end_side => sum(old_lines, o.end),
-                _ => o_start,
-            };
-        }
-        old.len()
-    };
-    let (a, b) = (map(start, false), map(end, true).max(map(start, false)));
+    let lines = similar::TextDiff::from_lines(old, new);
+    let a = map_offset(&lines, start, false, true);
+    let b = map_offset(&lines, end, true, true).max(a);
     let size = |x: usize| TextSize::from(x.min(old.len()) as u32);
     TextRange::new(size(a), size(b))
+}
+
+/// Where byte `at` of the new text of `diff` comes from in its old text
+/// (the start of a changed part, or with `end_side` its end). `by_line`:
+/// a line replaced by one line is mapped character by character.
+fn map_offset(diff: &similar::TextDiff<str>, at: usize, end_side: bool, by_line: bool) -> usize {
+    let (old, new) = (diff.old_slices(), diff.new_slices());
+    let sum = |parts: &[&str], n: usize| -> usize { parts[..n].iter().map(|l| l.len()).sum() };
+    for op in diff.ops() {
+        let (o, n) = (op.old_range(), op.new_range());
+        let (n_start, n_end) = (sum(new, n.start), sum(new, n.end));
+        let inside = (n_start..n_end).contains(&at) || (end_side && at == n_end);
+        if !inside {
+            continue;
+        }
+        let o_start = sum(old, o.start);
+        return match op.tag() {
+            similar::DiffTag::Equal => o_start + (at - n_start),
+            _ if by_line && o.len() == 1 && n.len() == 1 => {
+                let chars = similar::TextDiff::from_chars(old[o.start], new[n.start]);
+                o_start + map_offset(&chars, at - n_start, end_side, false)
+            }
+            _ if end_side => sum(old, o.end),
+            _ => o_start,
+        };
+    }
+    sum(old, old.len())
 }
 
 fn idents(text: &str) -> Vec<String> {
@@ -857,9 +863,12 @@ fn names_lock(text: &str) -> bool {
 /// those whose lock its primary span names, else the nearest fix of its
 /// kind in its file, else every fix.
 fn culprits(e: &CompileError, pointed: &[Pointed], view: &CrateView) -> Vec<usize> {
-    let overlap = |l: TextRange, p: TextRange| match p.is_empty() {
-        true => l.start() < p.start() && p.start() < l.end(),
-        false => l.intersect(p).is_some_and(|r| !r.is_empty()),
+    // An insertion (an empty span: `.await` appended) touches what it
+    // follows or is inside of.
+    let overlap = |l: TextRange, p: TextRange| match (p.is_empty(), l.is_empty()) {
+        (true, true) => l.start() == p.start(),
+        (true, false) => l.start() < p.start() && p.start() <= l.end(),
+        (false, _) => l.intersect(p).is_some_and(|r| !r.is_empty()) || p.contains_range(l),
     };
     let touches = |f: &Fix, p: &Pointed| {
         (f.places.iter()).any(|l| l.file == p.file && overlap(l.range, p.range))
@@ -935,7 +944,7 @@ fn extension(
 ) -> Option<(Loc, Loc, String)> {
     let [culprit] = culprits else { return None };
     let fix = &view.fixes[*culprit];
-    if !fix.lock || !(e.text.contains("tokio::sync::") && e.text.contains("std::sync::")) {
+    if !(fix.lock && e.text.contains("tokio::sync::") && e.text.contains("std::sync::")) {
         return None;
     }
     let grouped = |l: &Loc| view.fixes.iter().any(|f| f.members.contains(l));
@@ -1010,7 +1019,7 @@ mod tests {
 
     #[test]
     fn offsets_count_lines_and_characters() {
-        assert_eq!(offset("ab\ncé d", 2, 4), Some(6));
+        assert_eq!(offset("ab\ncé d", 2, 4), Some(7));
         assert_eq!(offset("ab\ncd", 1, 1), Some(0));
     }
 
@@ -1024,7 +1033,10 @@ mod tests {
             TextRange::new(29.into(), 30.into())
         );
         let r = to_old(old, new, 10, 12);
-        assert_eq!(&old[r], "le");
+        assert_eq!(&old[r], "m.");
+        // `.await` comes from the part of the line that was replaced.
+        let at = new.find(".await").unwrap();
+        assert_eq!(&old[to_old(old, new, at, at + 6)], ".unwrap()");
         let (a, b) = ("a\nx\ny\n", "a\nz\n");
         assert_eq!(&a[to_old(a, b, 2, 3)], "x\ny\n");
     }

@@ -616,6 +616,65 @@ fn a_package_that_did_not_build_before_is_written_unverified() {
     );
 }
 
+/// A crate planned together with the library whose public lock it uses:
+/// both packages are checked together, in one verification.
+#[test]
+fn verify_checks_a_library_with_the_crate_that_uses_its_lock() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ws = workspace(tmp.path());
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures.lock"),
+        ws.join("Cargo.lock"),
+    )
+    .unwrap();
+    let target = Path::new(env!("CARGO_TARGET_TMPDIR")).join("verify");
+    let alpha_lib = ws.join("alpha/src/lib.rs");
+    replace_in(&alpha_lib, "static N", "pub static N");
+    let manifest = ws.join("beta/Cargo.toml");
+    replace_in(
+        &manifest,
+        "[dependencies]",
+        "[dependencies]\nalpha = { path = \"../alpha\" }",
+    );
+    std::fs::write(
+        ws.join("beta/src/uses.rs"),
+        "pub async fn peek() -> u8 { *alpha::N.lock().unwrap() }\n",
+    )
+    .unwrap();
+    // beta's own static is `M`: a namesake of `N` would make `alpha::N`
+    // ambiguous in the joined plan (and the lock manual).
+    let beta_lib = ws.join("beta/src/lib.rs");
+    let text = std::fs::read_to_string(&beta_lib)
+        .unwrap()
+        .replace('N', "M");
+    std::fs::write(&beta_lib, format!("pub mod uses;\n{text}")).unwrap();
+    let (stdout, stderr) = outputs(
+        awaitify(&ws).env("CARGO_TARGET_DIR", &target).args([
+            "--write",
+            "--unsafe-fixes",
+            "--workspace",
+            "--format",
+            "json",
+        ]),
+        0,
+    );
+    assert!(
+        stderr.contains("(round 1): alpha/Cargo.toml, beta/Cargo.toml"),
+        "{stderr}"
+    );
+    let doc: Value = serde_json::from_str(&stdout).unwrap();
+    let v = doc["verification"].as_array().unwrap();
+    assert!(
+        v.iter()
+            .any(|p| p["packages"].as_array().unwrap().len() == 2
+                && p["verified"] == true
+                && p["rounds"] == 1),
+        "{stdout}"
+    );
+    let uses = std::fs::read_to_string(ws.join("beta/src/uses.rs")).unwrap();
+    assert!(uses.contains("alpha::N.lock().await"), "{uses}");
+}
+
 /// `--no-verify` writes without running cargo, and the summary says so.
 #[test]
 fn no_verify_writes_without_checking() {
@@ -623,11 +682,9 @@ fn no_verify_writes_without_checking() {
     let ws = workspace(tmp.path());
     // No Cargo.lock and no target: a check would have to resolve and build.
     let (_, stderr) = outputs(
-        awaitify(&ws).env("CARGO", "/nonexistent/cargo").args([
-            "--write",
-            "--no-verify",
-            "--workspace",
-        ]),
+        awaitify(&ws)
+            .env("CARGO", "/nonexistent/cargo")
+            .args(["--write", "--no-verify", "."]),
         0,
     );
     assert!(!stderr.contains("checking package"), "{stderr}");
