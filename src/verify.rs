@@ -497,15 +497,8 @@ fn verify_crate(
             return Ok(v);
         }
         if v.rounds == 1 {
-            // Did it build before? Only then are these errors the run's.
-            round.put(&changes, false)?;
-            let before = round.errors();
-            round.put(&changes, true)?;
-            if let Some(e) = before?.first() {
-                v.status = Status::Unverified(format!(
-                    "the package did not build before the change ({})",
-                    describe(e)
-                ));
+            if let Some(why) = round.failed_before(&changes)? {
+                v.status = Status::Unverified(why);
                 return Ok(v);
             }
         }
@@ -541,21 +534,48 @@ fn verify_crate(
         let fresh = replanner.replan(crate_id, &referee);
         replace_crate(outcome, crate_id, fresh);
         annotate(outcome, crate_id, &v);
-        let next = crate_changes(outcome, crate_id);
+        changes = round.advance(&changes, crate_changes(outcome, crate_id), &mut touched)?;
+    }
+}
+
+impl Round<'_> {
+    /// Why the package did not build before `changes` (checked with the
+    /// old texts put back): only errors it did not have are the run's.
+    fn failed_before(&self, changes: &[FileChange]) -> Result<Option<String>, String> {
+        self.put(changes, false)?;
+        let before = self.errors();
+        self.put(changes, true)?;
+        Ok(before?.first().map(|e| {
+            format!(
+                "the package did not build before the change ({})",
+                describe(e)
+            )
+        }))
+    }
+
+    /// Puts a re-plan's changes (`next`) in the checkout in place of
+    /// `changes`, adds the files it touches first to `touched`, and returns
+    /// them.
+    fn advance(
+        &self,
+        changes: &[FileChange],
+        next: Vec<FileChange>,
+        touched: &mut Vec<FileChange>,
+    ) -> Result<Vec<FileChange>, String> {
         // A file no longer changed gets its text back.
         let dropped: Vec<FileChange> = changes
             .iter()
             .filter(|c| !next.iter().any(|n| n.path == c.path))
             .cloned()
             .collect();
-        round.put(&dropped, false)?;
-        round.put(&next, true)?;
+        self.put(&dropped, false)?;
+        self.put(&next, true)?;
         for c in &next {
             if !touched.iter().any(|t| t.path == c.path) {
                 touched.push(c.clone());
             }
         }
-        changes = next;
+        Ok(next)
     }
 }
 
