@@ -626,9 +626,10 @@ fn annotate(outcome: &mut Outcome, crate_id: usize, v: &Verification) {
     {
         for e in &v.extended {
             let (name, with) = e.split_once(" → ").unwrap_or((e, ""));
+            let (with, cite) = with.rsplit_once(" (").unwrap_or((with, ")"));
             if d.fixed && d.message.starts_with(name) {
                 d.notes.push(format!(
-                    "the compiler showed that {with} holds it too: migrated with it"
+                    "the compiler showed that {with} must follow it ({cite}: migrated with it"
                 ));
             }
         }
@@ -667,7 +668,10 @@ fn correct(
         let culprits = culprits(e, &pointed, view);
         let reason = reason(e, &pointed, view);
         match extension(e, &pointed, view, &culprits, referee) {
-            Some((decl, member, display)) => joins.push((decl, member, display)),
+            Some((decl, member, display)) => {
+                let display = format!("{display} ({})", cite(e, &pointed, view));
+                joins.push((decl, member, display))
+            }
             None => withdrawals.extend(culprits.into_iter().map(|f| (f, reason.clone()))),
         }
     }
@@ -698,6 +702,16 @@ fn correct(
 /// The reason a withdrawn fix is reported with: the compiler's error, at
 /// its place in the unchanged file.
 fn reason(e: &CompileError, pointed: &[Pointed], view: &CrateView) -> String {
+    format!(
+        "the compiler rejects its migration: {}: {}",
+        cite(e, pointed, view),
+        e.message
+    )
+}
+
+/// The error's code and place in the unchanged file: `error[E0308] at
+/// src/main.rs:24:10`.
+fn cite(e: &CompileError, pointed: &[Pointed], view: &CrateView) -> String {
     let code = e
         .code
         .as_deref()
@@ -712,10 +726,7 @@ fn reason(e: &CompileError, pointed: &[Pointed], view: &CrateView) -> String {
         }
         None => String::new(),
     };
-    format!(
-        "the compiler rejects its migration: error{code}{place}: {}",
-        e.message
-    )
+    format!("error{code}{place}")
 }
 
 /// The spans of `e` in files of the crate, mapped to the unchanged text.
