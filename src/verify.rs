@@ -393,6 +393,38 @@ pub fn verify_all(outcome: &mut Outcome, r: &mut Referees) {
     outcome.replanner = Some(replanner);
 }
 
+/// Records every crate with changes as not checked, for `why`
+/// (`--no-verify`, or no cargo).
+pub fn skipped(outcome: &mut Outcome, why: &str) {
+    let mut crates: Vec<usize> = outcome.changes.iter().map(|c| c.crate_id).collect();
+    crates.sort();
+    crates.dedup();
+    for crate_id in crates {
+        let packages = shown_packages(outcome, crate_id);
+        outcome.verification.push(Verification {
+            crate_id,
+            packages,
+            status: Status::Unverified(why.to_string()),
+            rounds: 0,
+            extended: Vec::new(),
+            withdrawn: Vec::new(),
+        });
+    }
+}
+
+/// A crate's packages as shown: its manifests, or its first file when no
+/// manifest owns it.
+fn shown_packages(outcome: &Outcome, crate_id: usize) -> Vec<String> {
+    let manifests = manifests_of(outcome, crate_id);
+    match manifests.is_empty() {
+        true => (outcome.changes.iter().find(|c| c.crate_id == crate_id))
+            .map(|c| c.display.clone())
+            .into_iter()
+            .collect(),
+        false => manifests.iter().map(|m| crate::run::shown(m)).collect(),
+    }
+}
+
 /// The manifests of a crate's changes, its own first.
 fn manifests_of(outcome: &Outcome, crate_id: usize) -> Vec<PathBuf> {
     let mut out: Vec<PathBuf> = Vec::new();
@@ -451,7 +483,7 @@ fn verify_crate(
     r: &mut Referees,
 ) -> Result<Verification, String> {
     let manifests = manifests_of(outcome, crate_id);
-    let shown: Vec<String> = manifests.iter().map(|m| crate::run::shown(m)).collect();
+    let shown = shown_packages(outcome, crate_id);
     let mut v = Verification {
         crate_id,
         packages: shown.clone(),
@@ -1006,6 +1038,12 @@ pub fn summary(outcome: &Outcome) -> Option<String> {
     let v = &outcome.verification;
     if v.is_empty() {
         return None;
+    }
+    // Not checked at all (`--no-verify`, no cargo): one reason for all.
+    if let Some(Status::Unverified(why)) = v.iter().find(|v| v.rounds == 0).map(|v| &v.status) {
+        if v.iter().all(|v| v.rounds == 0) {
+            return Some(format!("not verified ({why})"));
+        }
     }
     let verified = v.iter().filter(|v| v.status == Status::Verified).count();
     let mut parts = vec![format!(
