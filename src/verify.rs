@@ -566,8 +566,36 @@ fn verify_crate(
         let fresh = replanner.replan(crate_id, &referee);
         replace_crate(outcome, crate_id, fresh);
         annotate(outcome, crate_id, &v);
-        changes = round.advance(&changes, crate_changes(outcome, crate_id), &mut touched)?;
+        let next = crate_changes(outcome, crate_id);
+        if r.in_place {
+            // Every touched file is as it was now: the journal can name
+            // the next round's texts before they are written.
+            journal_round(&touched, &next)?;
+        }
+        changes = round.advance(&changes, next, &mut touched)?;
     }
+}
+
+/// Rewrites the crate's journal for a round that writes `next`, over the
+/// files `touched` so far (all as they were before the run when called).
+fn journal_round(touched: &[FileChange], next: &[FileChange]) -> Result<(), String> {
+    let Some(first) = touched.first() else {
+        return Ok(());
+    };
+    let mut files: Vec<(PathBuf, &str, &str)> = Vec::new();
+    for t in touched.iter().chain(next) {
+        let path = t.path.canonicalize().unwrap_or_else(|_| t.path.clone());
+        if files.iter().any(|(p, _, _)| p == &path) {
+            continue;
+        }
+        let new = next
+            .iter()
+            .find(|n| n.path == t.path)
+            .map_or(&t.old, |n| &n.new);
+        files.push((path, &t.old, new));
+    }
+    let dir = crate::write::crate_dir(first.manifest.as_deref(), &first.path);
+    crate::write::rewrite_journal(&dir, &files)
 }
 
 impl Round<'_> {
