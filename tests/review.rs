@@ -675,6 +675,29 @@ fn verify_checks_a_library_with_the_crate_that_uses_its_lock() {
     assert!(uses.contains("alpha::N.lock().await"), "{uses}");
 }
 
+/// `--features` reaches `cargo check`, as `cargo fix` passes it on: a
+/// feature the package does not have fails the check before and after.
+#[test]
+fn features_are_passed_to_the_check() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ws = workspace(tmp.path());
+    let target = Path::new(env!("CARGO_TARGET_TMPDIR")).join("verify");
+    let (_, stderr) = outputs(
+        awaitify(&ws).env("CARGO_TARGET_DIR", &target).args([
+            "--write",
+            "--features",
+            "no-such-feature",
+            "alpha",
+        ]),
+        0,
+    );
+    assert!(
+        stderr.contains("unverified: the package did not build before the change")
+            && stderr.contains("no-such-feature"),
+        "{stderr}"
+    );
+}
+
 /// `--no-verify` writes without running cargo, and the summary says so.
 #[test]
 fn no_verify_writes_without_checking() {
