@@ -22,7 +22,7 @@ Examples:
   awaitify src/ --check         exit 1 if anything would change (for CI)
   awaitify --write              rewrite in place, then `cargo check` what changed
   awaitify --verify             dry run, checked by the compiler in a scratch copy
-  awaitify | git apply          the same as --write, through git
+  awaitify --verify | git apply the same as --write, through git
   awaitify --format sarif -o awaitify.sarif
   awaitify --write-baseline awaitify-baseline.json    record today's findings, then in CI:
   awaitify --check --baseline awaitify-baseline.json  fail only on new findings
