@@ -14,14 +14,15 @@ use clap::{CommandFactory as _, Parser, Subcommand, ValueEnum};
 use crate::config::Policy;
 use crate::manifest::parse_edition;
 use crate::run::{self, FileChange, Options};
-use crate::{output, rules, usertest, write};
+use crate::{output, rules, usertest, verify, write};
 
 const EXAMPLES: &str = "\
 Examples:
   awaitify                      dry run over the current directory: diagnostics and diffs
   awaitify src/ --check         exit 1 if anything would change (for CI)
-  awaitify --write --verify     rewrite in place, then `cargo check`; undo on failure
-  awaitify | git apply          the same as --write, through git
+  awaitify --write              rewrite in place, then `cargo check` what changed
+  awaitify --verify             dry run, checked by the compiler in a scratch copy
+  awaitify --verify | git apply the same as --write, through git
   awaitify --format sarif -o awaitify.sarif
   awaitify --write-baseline awaitify-baseline.json    record today's findings, then in CI:
   awaitify --check --baseline awaitify-baseline.json  fail only on new findings
@@ -96,10 +97,33 @@ struct Cli {
     #[arg(long)]
     allow_dirty: bool,
 
-    /// After --write, run `cargo check --all-targets` for each changed package
-    /// and restore its files if it fails.
-    #[arg(long, requires = "write")]
+    /// Check the changes with `cargo check --all-targets` (on by default
+    /// with --write when cargo is on PATH). A new error is traced to the fix
+    /// that caused it: the fix is extended to a declaration the analysis
+    /// missed, or withdrawn and reported (AW102), until the package builds;
+    /// if it cannot be made to, its files are restored byte for byte. A
+    /// package that did not build before is written unverified. Without
+    /// --write: checked in a scratch copy, and the diff shown is the one
+    /// that builds. The check shares the package's target directory.
+    #[arg(long, conflicts_with = "no_verify")]
     verify: bool,
+
+    /// With --write, do not run `cargo check` on what was written.
+    #[arg(long)]
+    no_verify: bool,
+
+    /// Features for the check (space- or comma-separated), as `cargo check
+    /// --features` takes them.
+    #[arg(long, value_name = "FEATURES")]
+    features: Vec<String>,
+
+    /// Check with every feature of the package.
+    #[arg(long)]
+    all_features: bool,
+
+    /// Check without the package's default features.
+    #[arg(long)]
+    no_default_features: bool,
 
     /// Ask before writing each crate's changes (y/n/a/q); needs a terminal.
     #[arg(long, requires = "write")]
@@ -559,6 +583,7 @@ fn migrate(cli: &Cli) -> Result<ExitCode> {
         );
         outcome.retain_crates(|c| accepted.contains(&c));
     }
+    let verifying = verification(cli);
     if cli.write {
         let roots = write::canonical_roots(&opts.paths);
         let (errors, backups, journals) =
@@ -567,12 +592,27 @@ fn migrate(cli: &Cli) -> Result<ExitCode> {
         // A crate with a dirty or read-only file is not written at all.
         let written: BTreeSet<usize> = backups.iter().map(|b| b.crate_id).collect();
         outcome.retain_crates(|c| written.contains(&c));
-        if cli.verify {
-            let (errors, restored) = verify(&backups, cli.quiet, stderr);
-            outcome.errors.extend(errors);
-            outcome.retain_crates(|c| !restored.contains(&c));
+        if let Ok(settings) = &verifying {
+            let mut referees = verify::Referees {
+                settings,
+                in_place: true,
+                backups: &backups,
+                stderr,
+            };
+            verify::verify_all(&mut outcome, &mut referees);
+        }
+        if let Err(why) = verifying {
+            verify::skipped(&mut outcome, why);
         }
         outcome.errors.extend(journals.finish());
+    } else if let (true, Ok(settings)) = (cli.verify, &verifying) {
+        let mut referees = verify::Referees {
+            settings,
+            in_place: false,
+            backups: &[],
+            stderr,
+        };
+        verify::verify_all(&mut outcome, &mut referees);
     }
     // What goes to stdout, or to --output-file.
     let mut report: Vec<u8> = Vec::new();
@@ -662,11 +702,11 @@ fn migrate(cli: &Cli) -> Result<ExitCode> {
         let _ = write!(stderr, "{}", output::statistics(&outcome, cli.write));
     }
     if findings_shown {
-        let _ = writeln!(
-            stderr,
-            "{}",
-            output::summary(&outcome, cli.write, started.elapsed())
-        );
+        let mut summary = output::summary(&outcome, cli.write, started.elapsed());
+        if let Some(v) = verify::summary(&outcome) {
+            summary = format!("{summary}\nawaitify: {v}");
+        }
+        let _ = writeln!(stderr, "{summary}");
     }
     if let Some(file) = &cli.write_baseline {
         let dir = crate::baseline::dir_of(file);
@@ -784,89 +824,31 @@ pub fn review(
     accepted
 }
 
-/// `--verify`: `cargo check --all-targets` for each package this run wrote;
-/// a package that fails gets its files back byte for byte.
-fn verify(
-    backups: &[write::Backup],
-    quiet: bool,
-    stderr: &mut dyn std::io::Write,
-) -> (Vec<String>, BTreeSet<usize>) {
-    let mut errors = Vec::new();
-    let mut restored = BTreeSet::new();
-    let mut crates: Vec<usize> = backups.iter().map(|b| b.crate_id).collect();
-    crates.dedup();
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    for crate_id in crates {
-        let of_crate: Vec<_> = backups.iter().filter(|b| b.crate_id == crate_id).collect();
-        let Some(first) = &of_crate[0].manifest else {
-            errors.push(format!(
-                "{}: --verify: no Cargo.toml owns it, so it cannot be checked (kept as written)",
-                of_crate[0].display
-            ));
-            continue;
-        };
-        // A crate planned with a library it uses is written with it: every
-        // package of the change is checked, and all are restored together.
-        let mut manifests: Vec<&PathBuf> = vec![first];
-        for m in of_crate.iter().filter_map(|b| b.manifest.as_ref()) {
-            if !manifests.contains(&m) {
-                manifests.push(m);
-            }
-        }
-        let check = |manifest: &Path| {
-            std::process::Command::new(&cargo)
-                .args([
-                    "check",
-                    "--all-targets",
-                    "--quiet",
-                    "--message-format",
-                    "short",
-                    "--manifest-path",
-                ])
-                .arg(manifest)
-                .output()
-        };
-        let mut failed = None;
-        for &m in &manifests {
-            if !quiet {
-                let _ = writeln!(stderr, "awaitify: checking {}", run::shown(m));
-            }
-            match check(m) {
-                Ok(o) if o.status.success() => {}
-                result => {
-                    failed = Some((m, result));
-                    break;
-                }
-            }
-        }
-        let Some((manifest, result)) = failed else {
-            continue;
-        };
-        let failure = match result {
-            Ok(o) if o.status.success() => continue,
-            Ok(o) => {
-                let text = String::from_utf8_lossy(&o.stderr);
-                let first: Vec<&str> = text
-                    .lines()
-                    .filter(|l| l.contains("error"))
-                    .take(3)
-                    .collect();
-                match first.is_empty() {
-                    true => format!("cargo check exited with {}", o.status),
-                    false => first.join("; "),
-                }
-            }
-            Err(e) => format!("cannot run {}: {e}", cargo.to_string_lossy()),
-        };
-        errors.extend(write::restore(of_crate.iter().copied()));
-        restored.insert(crate_id);
-        errors.push(format!(
-            "{}: --verify: after the migration the package does not build ({failure}); restored its {} file(s)",
-            run::shown(manifest),
-            of_crate.len()
-        ));
+/// How `cargo check` runs for this command line, or why it does not.
+fn verification(cli: &Cli) -> Result<verify::Settings, &'static str> {
+    if cli.no_verify {
+        return Err("--no-verify");
     }
-    (errors, restored)
+    if !cli.verify && !cli.write {
+        return Err("a dry run checks with --verify");
+    }
+    if !verify::cargo_available() {
+        return Err("cargo is not on PATH");
+    }
+    let mut cargo_args = Vec::new();
+    for f in &cli.features {
+        cargo_args.extend(["--features".to_string(), f.clone()]);
+    }
+    if cli.all_features {
+        cargo_args.push("--all-features".to_string());
+    }
+    if cli.no_default_features {
+        cargo_args.push("--no-default-features".to_string());
+    }
+    Ok(verify::Settings {
+        cargo_args,
+        quiet: cli.quiet,
+    })
 }
 
 #[cfg(test)]

@@ -16,4 +16,5 @@ pub mod rules;
 pub mod run;
 pub mod use_edit;
 pub mod usertest;
+pub mod verify;
 pub mod write;

@@ -440,6 +440,7 @@ pub fn json(outcome: &Outcome, written: bool) -> String {
         "files": files,
         "errors": outcome.errors,
         "warnings": outcome.warnings,
+        "verification": outcome.verification.iter().map(crate::verify::json).collect::<Vec<_>>(),
         "summary": {
             "files_scanned": outcome.files_scanned,
             "files_analysed": outcome.files_analysed,

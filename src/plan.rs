@@ -44,6 +44,29 @@ pub struct PlanOptions {
     pub rules: crate::rules::RuleFilter,
     /// How the crate's manifest declares tokio; `None` without a manifest.
     pub tokio: Option<crate::manifest::TokioUse>,
+    /// What the compiler showed about an earlier plan of the crate.
+    pub referee: Referee,
+}
+
+/// The compiler's corrections to a plan (see `verify`): declarations to join
+/// into one lock group, and fixes to withdraw. Places are declarations' (or
+/// blocking calls') ranges in the unchanged files, which stay the same from
+/// one plan of a crate to the next.
+#[derive(Clone, Debug, Default)]
+pub struct Referee {
+    /// Pairs of declarations that hold the same lock.
+    pub joined: Vec<(Loc, Loc)>,
+    /// A lock group with a declaration here, or a blocking call here, is not
+    /// fixed, for this reason.
+    pub withdrawn: Vec<(Loc, String)>,
+}
+
+impl Referee {
+    /// Why the fix at `at` is withdrawn, if it is.
+    pub fn withdrawn(&self, at: &Loc) -> Option<&str> {
+        let found = self.withdrawn.iter().find(|(l, _)| l == at);
+        found.map(|(_, reason)| reason.as_str())
+    }
 }
 
 /// A place in a file of the crate.
@@ -117,6 +140,11 @@ pub struct GroupReport {
     pub edits: Vec<(usize, Edit)>,
     /// More to say about the migration (an alias that keeps its std name).
     pub notes: Vec<String>,
+    /// The group's declarations.
+    pub members: Vec<Loc>,
+    /// Its lock sites and the type paths that name it: where the compiler
+    /// may point when its migration is wrong.
+    pub places: Vec<Loc>,
 }
 
 #[derive(Default, Debug)]
@@ -802,6 +830,15 @@ pub fn plan(files: &[&FileFacts], texts: &[&str], opts: &PlanOptions) -> CratePl
             }
         }
     }
+    // Flows the compiler showed.
+    let decl_at = |index: &Index, at: &Loc| {
+        (0..n).find(|&id| index.decls[id].file == at.file && index.decls[id].range == at.range)
+    };
+    for (a, b) in &opts.referee.joined {
+        if let (Some(a), Some(b)) = (decl_at(&index, a), decl_at(&index, b)) {
+            uf.union(a, b);
+        }
+    }
 
     // Sites per group.
     let simple_names: Vec<String> = (0..n).map(|id| index.simple_name(id)).collect();
@@ -963,6 +1000,20 @@ pub fn plan(files: &[&FileFacts], texts: &[&str], opts: &PlanOptions) -> CratePl
                 && members.iter().any(|&id| index.decls[id].exported),
             edits: Vec::new(),
             notes: Vec::new(),
+            members: members
+                .iter()
+                .map(|&id| Loc {
+                    file: index.decls[id].file,
+                    range: index.decls[id].range,
+                })
+                .collect(),
+            places: group_sites
+                .iter()
+                .map(|&(file, s)| Loc {
+                    file,
+                    range: s.range,
+                })
+                .collect(),
             reach_names: members
                 .iter()
                 .filter_map(|&id| index.decls[id].key.reach_name().map(|n| n.to_string()))
@@ -984,6 +1035,11 @@ pub fn plan(files: &[&FileFacts], texts: &[&str], opts: &PlanOptions) -> CratePl
             .iter()
             .flat_map(|&id| index.decls[id].blockers.clone())
             .collect();
+        for at in &report.members {
+            if let Some(reason) = opts.referee.withdrawn(at) {
+                blockers.push((at.clone(), reason.to_string()));
+            }
+        }
         if members.iter().any(|&id| index.decls[id].family != family) {
             blockers.push((
                 report.decl.clone(),
@@ -1146,6 +1202,10 @@ pub fn plan(files: &[&FileFacts], texts: &[&str], opts: &PlanOptions) -> CratePl
                 out.reports[i]
                     .edits
                     .extend(edits.iter().map(|e| (file, e.clone())));
+                out.reports[i].places.push(Loc {
+                    file,
+                    range: r.range,
+                });
             }
             out.edits.entry(file).or_default().extend(edits);
         }
@@ -1572,6 +1632,10 @@ fn plan_blocking(
             // A replacement the configuration names is the user's own call.
             let user_fix = matches!(b.call.kind, BlockingKind::User { .. });
             let fixable = fixable || (user_fix && b.ctx == SiteContext::Async);
+            // A fix the compiler rejected is reported, not applied.
+            let withdrawn = opts.referee.withdrawn(&at);
+            notes.extend(withdrawn.map(str::to_string));
+            let fixable = fixable && withdrawn.is_none();
             let mut unsafe_wrap = false;
             if matches!(
                 b.call.kind,

@@ -123,6 +123,7 @@ impl Options {
             parking_lot: self.parking_lot.or(config.parking_lot).unwrap_or(false),
             unsafe_fixes: self.unsafe_fixes,
             tokio: None,
+            referee: plan::Referee::default(),
             // The configuration's word, else `--unsafe-fixes`.
             public_api: match (config.public_api_migrate, self.unsafe_fixes) {
                 (Some(true), _) => plan::PublicApi::Migrate,
@@ -246,6 +247,10 @@ pub struct Outcome {
     /// With `Options::write`, the locks on the crates' directories: held
     /// until the outcome is dropped, after writing.
     pub locks: Vec<crate::write::DirLock>,
+    /// Per package the compiler checked: how that went (`verify`).
+    pub verification: Vec<crate::verify::Verification>,
+    /// The run's analysis, for planning a crate again (`verify`).
+    pub replanner: Option<Replanner>,
 }
 
 struct SourceText {
@@ -1733,6 +1738,8 @@ fn run_on_pool(opts: &Options) -> Outcome {
         members_of[planned_with(input.crate_id)].push(i);
     }
     let mut baseline = opts.baseline.clone();
+    // What each planned crate's plan was made of, for the compiler's re-plans.
+    let mut views: BTreeMap<usize, (Vec<usize>, crate::verify::CrateView)> = BTreeMap::new();
     for (crate_id, (krate, members)) in crates.iter().zip(&members_of).enumerate() {
         // A crate planned with another is blocked with it: their files are
         // written together.
@@ -1835,31 +1842,15 @@ fn run_on_pool(opts: &Options) -> Outcome {
                     continue;
                 }
                 drop(files);
-                let mut plan = plan;
-                unused_allows(&mut state, &present, krate, baseline.as_mut(), &mut plan);
-                let files: Vec<&Analysed> = present
-                    .iter()
-                    .filter_map(|&i| state.analysed[i].as_ref())
-                    .collect();
-                // The files of crates planned with this library, and their
-                // own manifests.
-                let joined: Vec<(usize, &Path)> = present
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, &i)| inputs[i].crate_id != crate_id)
-                    .filter_map(|(f, &i)| {
-                        Some((f, crates[inputs[i].crate_id].manifest.as_deref()?))
-                    })
-                    .collect();
-                emit(
+                let crate_plan = CrateRun {
+                    inputs: &inputs,
+                    crates: &crates,
                     crate_id,
-                    krate.manifest.as_deref(),
-                    &joined,
-                    &files,
-                    plan,
+                    present: &present,
                     opts,
-                    &mut crate_out,
-                );
+                };
+                let view = crate_plan.finish(&mut state, plan, baseline.as_mut(), &mut crate_out);
+                views.insert(crate_id, (present.clone(), view));
                 // The baseline's suppressions are counted on their own.
                 crate_out.suppressed = crate_out.suppressed.saturating_sub(baselined);
                 crate_out.baselined += baselined_findings;
@@ -1883,7 +1874,7 @@ fn run_on_pool(opts: &Options) -> Outcome {
     harness_notes(&inputs, &crates, &harness_files, &state, opts, &mut out);
     // A crate with a file that could not be analysed is not written.
     out.retain_crates(|c| !state.blocked.contains(&c));
-    out.errors.splice(0..0, state.errors);
+    out.errors.splice(0..0, std::mem::take(&mut state.errors));
     // Messages name files as the output does: relative to the current
     // directory (manifests and configurations are found by absolute path).
     let root = format!(
@@ -1897,7 +1888,122 @@ fn run_on_pool(opts: &Options) -> Outcome {
         }
     }
     out.files_analysed = state.analysed.iter().filter(|a| a.is_some()).count();
+    out.replanner = Some(Replanner {
+        state,
+        inputs,
+        crates,
+        opts: opts.clone(),
+        views,
+    });
     out
+}
+
+/// One crate's plan turned into its outcome: what the run does once the
+/// crate's files are analysed, and what a re-plan for the compiler repeats.
+struct CrateRun<'a> {
+    inputs: &'a [Input],
+    crates: &'a [CrateInfo],
+    crate_id: usize,
+    /// The analysed files planned together (see `Files::plan`).
+    present: &'a [usize],
+    opts: &'a Options,
+}
+
+impl CrateRun<'_> {
+    /// Adds the unused-suppression findings to `plan`, and emits it into
+    /// `out`. Returns what the compiler's referee needs to know of it.
+    fn finish(
+        &self,
+        state: &mut Files,
+        mut plan: plan::CratePlan,
+        baseline: Option<&mut crate::baseline::Baseline>,
+        out: &mut Outcome,
+    ) -> crate::verify::CrateView {
+        let krate = &self.crates[self.crate_id];
+        unused_allows(state, self.present, krate, baseline, &mut plan);
+        let files: Vec<&Analysed> = self
+            .present
+            .iter()
+            .filter_map(|&i| state.analysed[i].as_ref())
+            .collect();
+        // The files of crates planned with this library, and their own
+        // manifests.
+        let joined: Vec<(usize, &Path)> = self
+            .present
+            .iter()
+            .enumerate()
+            .filter(|(_, &i)| self.inputs[i].crate_id != self.crate_id)
+            .filter_map(|(f, &i)| {
+                Some((f, self.crates[self.inputs[i].crate_id].manifest.as_deref()?))
+            })
+            .collect();
+        let view = crate::verify::CrateView::new(
+            files
+                .iter()
+                .map(|a| (&a.src.path, &a.src.display, &a.src.text, &a.facts)),
+            &plan,
+        );
+        emit(
+            self.crate_id,
+            krate.manifest.as_deref(),
+            &joined,
+            &files,
+            plan,
+            self.opts,
+            out,
+        );
+        view
+    }
+}
+
+/// What a run knows after planning, kept so that a crate can be planned
+/// again with the compiler's corrections (`verify`).
+pub struct Replanner {
+    state: Files,
+    inputs: Vec<Input>,
+    crates: Vec<CrateInfo>,
+    opts: Options,
+    /// Per planned crate: its analysed files, and its plan's fixes.
+    views: BTreeMap<usize, (Vec<usize>, crate::verify::CrateView)>,
+}
+
+impl std::fmt::Debug for Replanner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Replanner({} crates)", self.views.len())
+    }
+}
+
+impl Replanner {
+    /// The fixes of a crate's latest plan, and its files.
+    pub fn view(&self, crate_id: usize) -> Option<&crate::verify::CrateView> {
+        self.views.get(&crate_id).map(|(_, v)| v)
+    }
+
+    /// Plans crate `crate_id` again with the compiler's corrections: its
+    /// findings and changes, from the unchanged files, never patched.
+    pub fn replan(&mut self, crate_id: usize, referee: &plan::Referee) -> Outcome {
+        let mut out = Outcome::default();
+        let Some((present, _)) = self.views.get(&crate_id) else {
+            return out;
+        };
+        let present = present.clone();
+        let krate = &self.crates[crate_id];
+        let opts = PlanOptions {
+            referee: referee.clone(),
+            ..krate.plan.clone()
+        };
+        let plan = self.state.plan(&present, &opts);
+        let run = CrateRun {
+            inputs: &self.inputs,
+            crates: &self.crates,
+            crate_id,
+            present: &present,
+            opts: &self.opts,
+        };
+        let view = run.finish(&mut self.state, plan, None, &mut out);
+        self.views.insert(crate_id, (present, view));
+        out
+    }
 }
 
 /// AW001: adds to `plan` a finding, with its fix, for each `awaitify:

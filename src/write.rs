@@ -479,6 +479,30 @@ pub fn write_changes(
     (errors, backups, journals)
 }
 
+/// Replaces the journal in `dir` with `files` (each path, with its text
+/// before the run and the text about to be written): `--write`'s check
+/// rewrites a crate round by round, and a run killed meanwhile must still
+/// be rolled back from the journal.
+pub fn rewrite_journal(dir: &Path, files: &[(PathBuf, &str, &str)]) -> Result<(), String> {
+    let journal_path = dir.join(JOURNAL);
+    let journal = Journal {
+        format: JOURNAL_FORMAT.to_string(),
+        files: files
+            .iter()
+            .map(|(path, old, new)| JournalFile {
+                path: path.clone(),
+                old: old.to_string(),
+                new: new.to_string(),
+            })
+            .collect(),
+    };
+    let text = serde_json::to_string(&journal).expect("a journal serializes");
+    temp_file(&journal_path, text.as_bytes(), None)
+        .and_then(|t| t.persist(&journal_path).map_err(|e| e.error))
+        .map(drop)
+        .map_err(|e| format!("{}: cannot write the journal: {e}", journal_path.display()))
+}
+
 /// Writes one crate's files (`real`: where each goes) under a journal in
 /// `dir`. On failure, puts back what it wrote and removes the journal.
 fn write_crate(files: &[&FileChange], real: &[PathBuf], dir: &Path) -> Result<PathBuf, String> {

@@ -74,7 +74,10 @@ fn check_exits_1_with_pending_changes_and_0_when_clean() {
 fn write_outside_git_rewrites_and_converges() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = demo_crate(tmp.path(), "demo");
-    awaitify(&dir).arg("--write").assert().code(0);
+    awaitify(&dir)
+        .args(["--write", "--no-verify"])
+        .assert()
+        .code(0);
     assert_eq!(read(dir.join("src/lib.rs")), MIGRATED);
     awaitify(&dir).arg("--check").assert().code(0);
 }
@@ -84,7 +87,7 @@ fn write_refuses_a_dirty_git_tree_unless_allowed() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = demo_crate(tmp.path(), "demo");
     git(&dir, &["init", "-q"]);
-    let (_, stderr) = outputs(awaitify(&dir).arg("--write"), 2);
+    let (_, stderr) = outputs(awaitify(&dir).args(["--write", "--no-verify"]), 2);
     assert!(
         stderr.contains("src/lib.rs: has uncommitted changes"),
         "{stderr}"
@@ -96,7 +99,10 @@ fn write_refuses_a_dirty_git_tree_unless_allowed() {
         "{stderr}"
     );
 
-    let (_, stderr) = outputs(awaitify(&dir).args(["--write", "--allow-dirty"]), 0);
+    let (_, stderr) = outputs(
+        awaitify(&dir).args(["--write", "--no-verify", "--allow-dirty"]),
+        0,
+    );
     assert!(
         stderr.contains("1 fix applied (1 safe) in 1 file,"),
         "{stderr}"
@@ -111,7 +117,10 @@ fn write_proceeds_on_a_clean_git_tree() {
     git(&dir, &["init", "-q"]);
     git(&dir, &["add", "."]);
     git(&dir, &["commit", "-qm", "init"]);
-    awaitify(&dir).arg("--write").assert().code(0);
+    awaitify(&dir)
+        .args(["--write", "--no-verify"])
+        .assert()
+        .code(0);
     assert_eq!(read(dir.join("src/lib.rs")), MIGRATED);
 }
 
@@ -139,7 +148,7 @@ fn a_read_only_file_is_an_error_and_other_crates_are_still_written() {
     let open = demo_crate(tmp.path(), "open");
     let lib = locked.join("src/lib.rs");
     std::fs::set_permissions(&lib, std::fs::Permissions::from_mode(0o444)).unwrap();
-    let (_, stderr) = outputs(awaitify(tmp.path()).arg("--write"), 2);
+    let (_, stderr) = outputs(awaitify(tmp.path()).args(["--write", "--no-verify"]), 2);
     assert!(
         stderr.contains("locked/src/lib.rs: file is read-only"),
         "{stderr}"
@@ -257,7 +266,11 @@ fn dry_run_patch_applies_to_exactly_what_write_writes() {
             String::from_utf8_lossy(&applied.stderr)
         );
         let mut args = case.args.clone();
-        args.extend(["--write".to_string(), "--allow-dirty".to_string()]);
+        args.extend([
+            "--write".to_string(),
+            "--no-verify".to_string(),
+            "--allow-dirty".to_string(),
+        ]);
         common::awaitify(&written, &args);
         for file in walk(&case.dir) {
             let rel = file.strip_prefix(&case.dir).unwrap();
@@ -301,7 +314,7 @@ fn one_patch_for_the_whole_batch_applies_to_what_write_writes() {
         String::from_utf8_lossy(&applied.stderr)
     );
     awaitify(&written)
-        .args(["-q", "--write", "--allow-dirty"])
+        .args(["-q", "--write", "--no-verify", "--allow-dirty"])
         .assert()
         .code(2);
     for file in walk(&common::testdata()) {
@@ -355,7 +368,8 @@ fn a_run_from_inside_src_still_finds_the_crate_manifest() {
         0,
     );
     assert!(
-        stderr.contains("awaitify: checking ../Cargo.toml"),
+        stderr.contains("awaitify: checking package 1/1 (round 1): ../Cargo.toml")
+            && stderr.contains("awaitify: 1 of 1 package(s) verified by `cargo check`"),
         "{stderr}"
     );
     let manifest = read(dir.join("Cargo.toml"));
@@ -451,7 +465,10 @@ fn statistics_alone_prints_only_the_table_in_the_words_of_the_run() {
             "-q: {quiet}"
         );
     }
-    let (_, stderr) = outputs(awaitify(&dir).args(["--statistics", "--write", "."]), 0);
+    let (_, stderr) = outputs(
+        awaitify(&dir).args(["--statistics", "--write", "--no-verify", "."]),
+        0,
+    );
     assert_eq!(stderr, table.replace("fixable", "fixed"));
 }
 
@@ -496,7 +513,7 @@ fn fail_on_levels_pick_what_fails_the_run() {
     assert_eq!(code(&["--fail-on", "manual"]), 1);
     assert_eq!(code(&["--check", "--exit-zero"]), 0);
     // After writing, only the AW102 that needs a person remains.
-    assert_eq!(code(&["--write", "--fail-on", "fix"]), 0);
+    assert_eq!(code(&["--write", "--no-verify", "--fail-on", "fix"]), 0);
     assert_eq!(code(&["--check"]), 0);
     assert_eq!(code(&["--check", "--fail-on", "manual"]), 1);
     // A fix that --unsafe-fixes would make is not manual work, but a warning.
@@ -819,7 +836,11 @@ fn json_edits_and_sarif_fixes_apply_to_exactly_what_write_writes() {
             with_fixes += 1;
         }
         let mut args = case.args.clone();
-        args.extend(["--write".to_string(), "--allow-dirty".to_string()]);
+        args.extend([
+            "--write".to_string(),
+            "--no-verify".to_string(),
+            "--allow-dirty".to_string(),
+        ]);
         common::awaitify(&written, &args);
         for (format, edits) in [("json", &from_json), ("sarif", &from_sarif)] {
             for file in walk(&case.dir) {

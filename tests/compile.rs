@@ -3,8 +3,15 @@
 //! second run changes nothing. Cases that end as `manual` build unchanged.
 //! The same is checked separately for the cases that `--unsafe-fixes` changes.
 //!
+//! It runs twice: with `--no-verify`, so that the analysis alone stays
+//! honest (every compiling fixture but those marked `needs-verify`, which it
+//! gets wrong on purpose), and with the compiler's referee on (the default),
+//! where the `needs-verify` fixtures build too and the others end as the
+//! analysis alone leaves them.
+//!
 //! All fixtures are members of one temporary workspace with one pinned
-//! `Cargo.lock` and one target directory, so tokio builds once per run.
+//! `Cargo.lock` and one target directory, so tokio builds once per run;
+//! awaitify's own `cargo check` shares it, with the same flags.
 
 mod common;
 
@@ -12,7 +19,7 @@ use std::path::Path;
 use std::process::Command;
 
 fn cargo(workspace: &Path, args: &[&str]) {
-    let target = Path::new(env!("CARGO_TARGET_TMPDIR")).join("fixture-target");
+    let target = common::fixture_target();
     let out = Command::new(env!("CARGO"))
         .args(args)
         .arg("--target-dir")
@@ -49,7 +56,8 @@ fn run_program(name: &str) -> String {
 /// Copies `cases` into a fresh workspace named `name`, builds and runs them,
 /// migrates each with `--write` plus `extra` flags, then checks that they
 /// build without warnings, print the same, and that a second run is a no-op.
-fn migrate_and_check(name: &str, cases: &[&common::Case], extra: &[&str]) {
+/// Returns each case's name and what `--write` printed on stderr.
+fn migrate_and_check(name: &str, cases: &[&common::Case], extra: &[&str]) -> Vec<(String, String)> {
     let work = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
     let _ = std::fs::remove_dir_all(&work);
     std::fs::create_dir_all(&work).unwrap();
@@ -80,11 +88,19 @@ fn migrate_and_check(name: &str, cases: &[&common::Case], extra: &[&str]) {
         args.extend(extra.iter().chain(more).map(|s| s.to_string()));
         args
     };
+    let target = common::fixture_target();
+    let env = [
+        ("CARGO_TARGET_DIR", target.as_path()),
+        ("RUSTFLAGS", Path::new("-D warnings")),
+    ];
+    let mut written = Vec::new();
     for case in cases {
-        let out = common::awaitify(
+        let out = common::awaitify_env(
             &work.join(&case.name),
             &args(case, &["--write", "--allow-dirty"]),
+            &env,
         );
+        written.push((case.name.clone(), out.stderr.clone()));
         // Exit 1 is an error-severity finding that no fix removes.
         let ok = out.code == 0 || (out.code == 1 && out.stderr.contains("error[AW"));
         assert!(
@@ -107,7 +123,12 @@ fn migrate_and_check(name: &str, cases: &[&common::Case], extra: &[&str]) {
     for case in cases {
         // The diff is on stdout (`--check` also fails on error-severity
         // findings, which a fix never removes by itself).
-        let out = common::awaitify(&work.join(&case.name), &args(case, &["--check"]));
+        // A case only the compiler gets right is checked by it again.
+        let check: &[&str] = match case.needs_verify {
+            true => &["--check", "--verify"],
+            false => &["--check"],
+        };
+        let out = common::awaitify_env(&work.join(&case.name), &args(case, check), &env);
         assert!(
             out.stdout.is_empty() && out.code != 2,
             "{}: a second run would change more (exit {}):\n{}",
@@ -116,13 +137,18 @@ fn migrate_and_check(name: &str, cases: &[&common::Case], extra: &[&str]) {
             out.stdout
         );
     }
+    written
 }
 
 #[test]
 fn migrated_fixtures_compile_run_the_same_and_converge() {
     let cases = common::cases();
-    let compiling: Vec<&common::Case> = cases.iter().filter(|c| c.compiles).collect();
-    migrate_and_check("fixture-workspace", &compiling, &[]);
+    // The analysis alone: every case it is meant to get right.
+    let compiling: Vec<&common::Case> = cases
+        .iter()
+        .filter(|c| c.compiles && !c.needs_verify)
+        .collect();
+    migrate_and_check("fixture-workspace", &compiling, &["--no-verify"]);
 
     // Separately, the cases whose migration changes with unsafe fixes.
     let with_unsafe: Vec<&common::Case> = compiling
@@ -142,6 +168,37 @@ fn migrated_fixtures_compile_run_the_same_and_converge() {
     migrate_and_check(
         "fixture-workspace-unsafe",
         &with_unsafe,
-        &["--unsafe-fixes"],
+        &["--unsafe-fixes", "--no-verify"],
     );
+}
+
+/// With the compiler's referee on (the default): the cases the analysis
+/// gets wrong on purpose build too, and a few it gets right are verified
+/// as they are, in the first round.
+#[test]
+fn verified_fixtures_compile_run_the_same_and_converge() {
+    let cases = common::cases();
+    let right = [
+        "param_flow",
+        "cross_file",
+        "blocking_sleep",
+        "rwlock_read_write",
+    ];
+    let picked: Vec<&common::Case> = cases
+        .iter()
+        .filter(|c| c.needs_verify || right.contains(&c.name.as_str()))
+        .collect();
+    assert!(picked.iter().filter(|c| c.needs_verify).count() >= 5);
+    let written = migrate_and_check("fixture-workspace-verify", &picked, &[]);
+    for (name, stderr) in written {
+        assert!(
+            stderr.contains("1 of 1 package(s) verified by `cargo check`"),
+            "{name}: not verified:\n{stderr}"
+        );
+        let rounds = stderr.matches("awaitify: checking package").count();
+        let referee = stderr.contains("the compiler");
+        let needs = cases.iter().any(|c| c.name == name && c.needs_verify);
+        assert_eq!(referee, needs, "{name}:\n{stderr}");
+        assert!(needs || rounds == 1, "{name}: {rounds} rounds:\n{stderr}");
+    }
 }

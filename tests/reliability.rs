@@ -98,8 +98,13 @@ fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
 
 fn awaitify(dir: &Path) -> assert_cmd::Command {
     let mut cmd = common::awaitify_cmd(dir);
-    cmd.env_remove("RUST_BACKTRACE")
-        .args(["--format", "concise", "--color", "never"]);
+    cmd.env_remove("RUST_BACKTRACE").args([
+        "--format",
+        "concise",
+        "--color",
+        "never",
+        "--no-verify",
+    ]);
     cmd
 }
 
@@ -245,7 +250,7 @@ fn a_file_changed_on_disk_since_it_was_read_is_not_overwritten() {
     lock_crate(&dir, "c", 2);
     // The run pauses after its first rename (lib.rs); an editor saves m1.rs.
     let child = std::process::Command::new(env!("CARGO_BIN_EXE_awaitify"))
-        .args(["--write", "."])
+        .args(["--write", "--no-verify", "."])
         .env("AWAITIFY_TEST_PAUSE_MS", "1500")
         .env_remove("RUST_BACKTRACE")
         .current_dir(&dir)
@@ -367,7 +372,7 @@ fn two_write_runs_at_once_do_not_interleave_on_a_crate() {
     lock_crate(&dir, "c", modules);
     // The first run pauses after its first rename, holding the lock.
     let first = std::process::Command::new(env!("CARGO_BIN_EXE_awaitify"))
-        .args(["--write", "."])
+        .args(["--write", "--no-verify", "."])
         .env("AWAITIFY_TEST_PAUSE_MS", "1500")
         .env_remove("RUST_BACKTRACE")
         .current_dir(&dir)

@@ -178,7 +178,7 @@ fn interactive_writes_only_the_crates_accepted() {
     for name in ["blocking_sleep", "readme_example"] {
         common::copy_dir(&fixture(name), &tmp.path().join(name));
     }
-    let args = "--write --interactive --color never --format concise .";
+    let args = "--write --no-verify --interactive --color never --format concise .";
     let Some(shown) = on_terminal(tmp.path(), args, b"n\ny\n", false) else {
         return;
     };
@@ -531,9 +531,10 @@ fn a_public_lock_that_another_crate_names_is_left_alone() {
     assert!(stdout.contains("+++ b/alpha/src/lib.rs"), "{stdout}");
 }
 
-/// `--verify` keeps what builds and restores, byte for byte, what does not.
+/// A package that did not build before the change is written unverified,
+/// and the summary and the JSON say why; one that builds is verified.
 #[test]
-fn verify_restores_a_package_that_does_not_build() {
+fn a_package_that_did_not_build_before_is_written_unverified() {
     let tmp = tempfile::tempdir().unwrap();
     let ws = workspace(tmp.path());
     // Pinned versions and a shared target directory: tokio builds once.
@@ -546,43 +547,79 @@ fn verify_restores_a_package_that_does_not_build() {
     // A planted failure in beta that has nothing to do with the migration.
     let broken = "pub const X: u32 = \"not a number\";\n";
     std::fs::write(ws.join("beta/src/broken.rs"), broken).unwrap();
-    let lib = std::fs::read(ws.join("beta/src/lib.rs")).unwrap();
-    let mut lib_crlf = String::from_utf8(lib).unwrap().replace('\n', "\r\n");
-    lib_crlf.insert_str(0, "pub mod broken;\r\n");
-    std::fs::write(ws.join("beta/src/lib.rs"), &lib_crlf).unwrap();
-    let manifest_before = std::fs::read(ws.join("beta/Cargo.toml")).unwrap();
+    let lib = std::fs::read_to_string(ws.join("beta/src/lib.rs")).unwrap();
+    std::fs::write(
+        ws.join("beta/src/lib.rs"),
+        format!("pub mod broken;\n{lib}"),
+    )
+    .unwrap();
 
+    let (stdout, stderr) = outputs(
+        awaitify(&ws).env("CARGO_TARGET_DIR", &target).args([
+            "--write",
+            "--workspace",
+            "--format",
+            "json",
+        ]),
+        0,
+    );
+    let doc: Value = serde_json::from_str(&stdout).unwrap();
+    let v = doc["verification"].as_array().unwrap();
+    assert_eq!(v.len(), 2, "{stdout}");
+    let of = |name: &str| {
+        v.iter()
+            .find(|p| p["packages"][0].as_str().unwrap().starts_with(name))
+            .unwrap()
+    };
+    assert_eq!(of("alpha")["verified"], true, "{stdout}");
+    assert_eq!(of("alpha")["rounds"], 1, "{stdout}");
+    let beta = of("beta");
+    assert_eq!(beta["verified"], false, "{stdout}");
+    assert_eq!(beta["restored"], false, "{stdout}");
+    let reason = beta["reason"].as_str().unwrap();
+    assert!(
+        reason.contains("did not build before the change") && reason.contains("mismatched types"),
+        "{reason}"
+    );
+    assert!(
+        stderr.contains("checking package 2/2 (round 1)"),
+        "{stderr}"
+    );
+    // Both are written: beta's migration is the analysis' alone.
+    let beta_lib = std::fs::read_to_string(ws.join("beta/src/lib.rs")).unwrap();
+    assert!(beta_lib.contains(".lock().await"), "{beta_lib}");
+
+    // The summary says so too.
+    let fresh = tempfile::tempdir().unwrap();
+    let ws = workspace(fresh.path());
+    std::fs::write(ws.join("beta/src/broken.rs"), broken).unwrap();
+    let lib = std::fs::read_to_string(ws.join("beta/src/lib.rs")).unwrap();
+    std::fs::write(
+        ws.join("beta/src/lib.rs"),
+        format!("pub mod broken;\n{lib}"),
+    )
+    .unwrap();
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures.lock"),
+        ws.join("Cargo.lock"),
+    )
+    .unwrap();
     let (_, stderr) = outputs(
         awaitify(&ws)
             .env("CARGO_TARGET_DIR", &target)
-            .args(["--write", "--verify", "--workspace"]),
-        2,
+            .args(["--write", "-p", "beta"]),
+        0,
     );
     assert!(
-        stderr
-            .contains("beta/Cargo.toml: --verify: after the migration the package does not build")
-            && stderr.contains("mismatched types")
-            && stderr.contains("restored its 2 file(s)")
-            && stderr.contains("1 fix applied (1 safe) in 2 files"),
+        stderr.contains("awaitify: 0 of 1 package(s) verified by `cargo check`; beta/Cargo.toml: unverified: the package did not build before the change"),
         "{stderr}"
     );
-    assert_eq!(
-        std::fs::read_to_string(ws.join("beta/src/lib.rs")).unwrap(),
-        lib_crlf
-    );
-    assert_eq!(
-        std::fs::read(ws.join("beta/Cargo.toml")).unwrap(),
-        manifest_before
-    );
-    // alpha builds: its migration stays.
-    let alpha = std::fs::read_to_string(ws.join("alpha/src/lib.rs")).unwrap();
-    assert!(alpha.contains("N.lock().await"), "{alpha}");
 }
 
-/// `--verify` with a crate planned together with the library whose public
-/// lock it uses: both packages are checked, and both restored together.
+/// A crate planned together with the library whose public lock it uses:
+/// both packages are checked together, in one verification.
 #[test]
-fn verify_checks_and_restores_a_library_with_the_crate_that_uses_its_lock() {
+fn verify_checks_a_library_with_the_crate_that_uses_its_lock() {
     let tmp = tempfile::tempdir().unwrap();
     let ws = workspace(tmp.path());
     std::fs::copy(
@@ -604,51 +641,79 @@ fn verify_checks_and_restores_a_library_with_the_crate_that_uses_its_lock() {
         "pub async fn peek() -> u8 { *alpha::N.lock().unwrap() }\n",
     )
     .unwrap();
-    // A planted failure in beta that has nothing to do with the migration.
-    std::fs::write(
-        ws.join("beta/src/broken.rs"),
-        "pub const X: u32 = \"not a number\";\n",
-    )
-    .unwrap();
     // beta's own static is `M`: a namesake of `N` would make `alpha::N`
     // ambiguous in the joined plan (and the lock manual).
     let beta_lib = ws.join("beta/src/lib.rs");
     let text = std::fs::read_to_string(&beta_lib)
         .unwrap()
         .replace('N', "M");
-    std::fs::write(&beta_lib, format!("pub mod broken;\npub mod uses;\n{text}")).unwrap();
-    let before: Vec<(PathBuf, Vec<u8>)> = [
-        "alpha/src/lib.rs",
-        "alpha/Cargo.toml",
-        "beta/src/lib.rs",
-        "beta/src/uses.rs",
-        "beta/Cargo.toml",
-    ]
-    .iter()
-    .map(|p| (ws.join(p), std::fs::read(ws.join(p)).unwrap()))
-    .collect();
+    std::fs::write(&beta_lib, format!("pub mod uses;\n{text}")).unwrap();
+    let (stdout, stderr) = outputs(
+        awaitify(&ws).env("CARGO_TARGET_DIR", &target).args([
+            "--write",
+            "--unsafe-fixes",
+            "--workspace",
+            "--format",
+            "json",
+        ]),
+        0,
+    );
+    assert!(
+        stderr.contains("(round 1): alpha/Cargo.toml, beta/Cargo.toml"),
+        "{stderr}"
+    );
+    let doc: Value = serde_json::from_str(&stdout).unwrap();
+    let v = doc["verification"].as_array().unwrap();
+    assert!(
+        v.iter()
+            .any(|p| p["packages"].as_array().unwrap().len() == 2
+                && p["verified"] == true
+                && p["rounds"] == 1),
+        "{stdout}"
+    );
+    let uses = std::fs::read_to_string(ws.join("beta/src/uses.rs")).unwrap();
+    assert!(uses.contains("alpha::N.lock().await"), "{uses}");
+}
 
+/// `--features` reaches `cargo check`, as `cargo fix` passes it on: a
+/// feature the package does not have fails the check before and after.
+#[test]
+fn features_are_passed_to_the_check() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ws = workspace(tmp.path());
+    let target = Path::new(env!("CARGO_TARGET_TMPDIR")).join("verify");
     let (_, stderr) = outputs(
         awaitify(&ws).env("CARGO_TARGET_DIR", &target).args([
             "--write",
-            "--verify",
-            "--unsafe-fixes",
-            "--workspace",
+            "--features",
+            "no-such-feature",
+            "alpha",
         ]),
-        2,
+        0,
     );
     assert!(
-        stderr.contains("awaitify: checking alpha/Cargo.toml")
-            && stderr.contains("awaitify: checking beta/Cargo.toml")
-            && stderr.contains(
-                "beta/Cargo.toml: --verify: after the migration the package does not build"
-            )
-            && stderr.contains("mismatched types"),
+        stderr.contains("unverified: the package did not build before the change")
+            && stderr.contains("no-such-feature"),
         "{stderr}"
     );
-    for (path, bytes) in before {
-        assert_eq!(std::fs::read(&path).unwrap(), bytes, "{}", path.display());
-    }
+}
+
+/// `--no-verify` writes without running cargo, and the summary says so.
+#[test]
+fn no_verify_writes_without_checking() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ws = workspace(tmp.path());
+    // No Cargo.lock and no target: a check would have to resolve and build.
+    let (_, stderr) = outputs(
+        awaitify(&ws)
+            .env("CARGO", "/nonexistent/cargo")
+            .args(["--write", "--no-verify", "."]),
+        0,
+    );
+    assert!(!stderr.contains("checking package"), "{stderr}");
+    assert!(stderr.contains("not verified (--no-verify)"), "{stderr}");
+    let alpha = std::fs::read_to_string(ws.join("alpha/src/lib.rs")).unwrap();
+    assert!(alpha.contains(".lock().await"), "{alpha}");
 }
 
 #[test]
@@ -719,7 +784,10 @@ fn completions_version_and_interactive_without_a_terminal() {
     assert!(stdout.starts_with("AW201 (blocking-sleep)"), "{stdout}");
     let (stdout, _) = outputs(awaitify(tmp.path()).arg("--version"), 0);
     assert_eq!(stdout, format!("awaitify {}\n", env!("CARGO_PKG_VERSION")));
-    let (_, stderr) = outputs(awaitify(tmp.path()).args(["--write", "--interactive"]), 2);
+    let (_, stderr) = outputs(
+        awaitify(tmp.path()).args(["--write", "--no-verify", "--interactive"]),
+        2,
+    );
     assert!(
         stderr.contains("--interactive needs a terminal"),
         "{stderr}"

@@ -42,11 +42,31 @@ fn fixtures_match_snapshots() {
             args,
             ..case.clone()
         };
-        let out = common::awaitify(&case.dir, &case.args);
-        check(case.name.clone(), render(&case.args, &out));
-        let mut unsafe_args = case.args.clone();
+        // A case the analysis gets wrong on purpose is shown as the
+        // compiler's referee leaves it: checked in a copy with pinned
+        // versions, sharing the fixture tests' target directory.
+        let (dir, args) = match case.needs_verify {
+            true => {
+                let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+                    .join("verify-snapshots")
+                    .join(&case.name);
+                common::pinned_copy(&case, &dir);
+                let mut args = case.args.clone();
+                args.push("--verify".to_string());
+                (dir, args)
+            }
+            false => (case.dir.clone(), case.args.clone()),
+        };
+        let target = common::fixture_target();
+        let env = [
+            ("CARGO_TARGET_DIR", target.as_path()),
+            ("RUSTFLAGS", std::path::Path::new("-D warnings")),
+        ];
+        let out = common::awaitify_env(&dir, &args, &env);
+        check(case.name.clone(), render(&args, &out));
+        let mut unsafe_args = args.clone();
         unsafe_args.push("--unsafe-fixes".to_string());
-        let unsafe_out = common::awaitify(&case.dir, &unsafe_args);
+        let unsafe_out = common::awaitify_env(&dir, &unsafe_args, &env);
         if unsafe_out.stdout != out.stdout {
             check(
                 format!("{}.unsafe-fixes", case.name),

@@ -18,6 +18,9 @@ pub struct Case {
     pub args: Vec<String>,
     /// `# fixture: no-compile` marks cases that are not meant to build.
     pub compiles: bool,
+    /// `# fixture: needs-verify` marks cases the analysis alone gets wrong on
+    /// purpose: only the compiler's referee (`--verify`) makes them build.
+    pub needs_verify: bool,
 }
 
 pub fn cases() -> Vec<Case> {
@@ -36,6 +39,7 @@ pub fn cases() -> Vec<Case> {
         out.push(Case {
             name: dir.file_name().unwrap().to_string_lossy().into_owned(),
             compiles: !text.contains("# fixture: no-compile"),
+            needs_verify: text.contains("# fixture: needs-verify"),
             dir,
             args,
         });
@@ -52,10 +56,16 @@ pub struct Output {
 
 /// Runs `awaitify <args> .` inside `dir`.
 pub fn awaitify(dir: &Path, args: &[String]) -> Output {
+    awaitify_env(dir, args, &[])
+}
+
+/// Runs `awaitify <args> .` inside `dir` with more environment variables.
+pub fn awaitify_env(dir: &Path, args: &[String], env: &[(&str, &Path)]) -> Output {
     let out = Command::new(env!("CARGO_BIN_EXE_awaitify"))
         .args(args)
         .arg(".")
         .current_dir(dir)
+        .envs(env.iter().copied())
         .output()
         .expect("run awaitify");
     Output {
@@ -94,4 +104,19 @@ pub fn copy_dir(from: &Path, to: &Path) {
             std::fs::copy(entry.path(), &target).unwrap();
         }
     }
+}
+
+/// The target directory the fixture tests' `cargo` runs share, and the
+/// flags they build with: tokio is built once.
+pub fn fixture_target() -> PathBuf {
+    Path::new(env!("CARGO_TARGET_TMPDIR")).join("fixture-target")
+}
+
+/// A copy of fixture `case` at `dir`, with the pinned `Cargo.lock`, ready
+/// for `cargo check`.
+pub fn pinned_copy(case: &Case, dir: &Path) {
+    let _ = std::fs::remove_dir_all(dir);
+    copy_dir(&case.dir, dir);
+    let lock = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures.lock");
+    std::fs::copy(lock, dir.join("Cargo.lock")).unwrap();
 }
