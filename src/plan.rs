@@ -1248,8 +1248,12 @@ pub fn plan(files: &[&FileFacts], texts: &[&str], opts: &PlanOptions) -> CratePl
                     name.to_string()
                 }
             };
+            // A re-exported std lock type (`pub use std::sync::Mutex as
+            // StdMutex;`) names locks of other files: it stays, and this
+            // file's migrated uses are qualified.
+            let reexported = facts.reexports.iter().any(|(l, p)| l == local && p == path);
             if !migrated.is_empty() {
-                if kept == 0 {
+                if kept == 0 && !reexported {
                     change.remove.push(*tree);
                     if glob {
                         let names: BTreeSet<String> =

@@ -1,6 +1,7 @@
 //! Aliases that name std keep their name where a rename is not safe: a
-//! `pub use` that other code may name, and a tokio name the file already
-//! uses. The finding says so.
+//! `pub use` that other code may name stays std (this file's migrated uses
+//! are qualified), and an alias whose tokio name the file already uses
+//! keeps its name, as the finding says.
 pub use std::sync::Mutex as StdMutex;
 use std::sync::RwLock as StdRwLock;
 
