@@ -193,17 +193,25 @@ impl Extractor<'_> {
                     if let Some(t) = self.param_target(&up, &child, &up) {
                         out.push(t);
                     }
-                    // `S.get_or_init(|| RwLock::new(..))`: the value is the
-                    // receiver's.
+                    // `S.get_or_init(|| RwLock::new(..))`, `S.set(RwLock::new(..))`:
+                    // the value is the receiver's.
                     let init =
                         ast::MethodCallExpr::cast(up.parent().unwrap_or(up.clone())).filter(|m| {
                             m.name_ref().is_some_and(|n| {
-                                ["get_or_init", "get_or_try_init", "get_or_insert_with"]
-                                    .contains(&n.text())
+                                [
+                                    "get_or_init",
+                                    "get_or_try_init",
+                                    "get_or_insert_with",
+                                    "set",
+                                ]
+                                .contains(&n.text())
                             })
                         });
-                    if let Some(recv) = init.and_then(|m| m.receiver()) {
-                        out.extend(self.root(&recv, &up, 0));
+                    if let Some(owner) = init
+                        .and_then(|m| m.receiver())
+                        .and_then(|recv| self.root(&recv, &up, 0))
+                    {
+                        out.push(owner);
                         return out;
                     }
                 }
