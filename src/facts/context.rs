@@ -161,6 +161,17 @@ pub(super) fn closure_callee(node: &SyntaxNode) -> Option<String> {
 /// Does fn `f` hand a parameter of its own to `spawn_blocking` or
 /// `block_in_place` (`fn asyncify<F>(f: F) { spawn_blocking(f) }`)?
 pub(super) fn hands_param_to_blocking_pool(f: &ast::Fn) -> bool {
+    // A closure parameter is generic (`f: F`) or `impl FnOnce(..)`.
+    let closure_param = ast::HasGenericParams::generic_param_list(f).is_some()
+        || f.param_list().is_some_and(|l| {
+            l.params().any(|p| {
+                p.ty()
+                    .is_some_and(|t| matches!(t, ast::Type::ImplTraitType(_)))
+            })
+        });
+    if !closure_param {
+        return false;
+    }
     let params: Vec<String> = f
         .param_list()
         .into_iter()
