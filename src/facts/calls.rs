@@ -287,6 +287,14 @@ impl Extractor<'_> {
             [.., q, _] if q.starts_with(|c: char| c.is_ascii_uppercase()) => {
                 Some(FnId::method(q, name))
             }
+            // `real::load(..)`: a free fn of a module of the crate.
+            [modules @ .., _]
+                if self
+                    .imports
+                    .is_local_module(modules, self.offset_of(pe.syntax())) =>
+            {
+                Some(FnId::free(name))
+            }
             _ => None,
         }
     }
