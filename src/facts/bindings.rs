@@ -203,11 +203,8 @@ impl Extractor<'_> {
                         return self.root(&arg, anchor, depth + 1);
                     }
                 }
-                let (name, qual) = self.split_qual(&segs, anchor, self.offset_of(ce.syntax()));
-                let module = qual
-                    .is_none()
-                    .then(|| self.callee_module(&segs, anchor, self.offset_of(ce.syntax())))
-                    .flatten();
+                let (name, qual, module) =
+                    self.split_qual(&segs, anchor, self.offset_of(ce.syntax()));
                 Some(Target::Call {
                     name,
                     qual,

@@ -296,11 +296,7 @@ impl Extractor<'_> {
                 owner: Some(owner),
             });
         }
-        let (name, qual) = self.split_qual(&segs, anchor, self.offset_of(pe.syntax()));
-        let module = qual
-            .is_none()
-            .then(|| self.callee_module(&segs, anchor, self.offset_of(pe.syntax())))
-            .flatten();
+        let (name, qual, module) = self.split_qual(&segs, anchor, self.offset_of(pe.syntax()));
         Some(Target::Param {
             name,
             qual,

@@ -321,28 +321,30 @@ impl Extractor<'_> {
         }
     }
 
+    /// A called path's fn name, its type (`Type::f`, `Self::f`) and, for
+    /// a free fn, the module it names it in (see `callee_module`).
     pub(super) fn split_qual(
         &self,
         segs: &[String],
         anchor: &SyntaxNode,
         offset: TextSize,
-    ) -> (String, Option<String>) {
+    ) -> (String, Option<String>, Option<ModulePath>) {
         let name = segs.last().cloned().unwrap_or_default();
-        let [.., qual, _] = segs else {
-            return (name, None);
+        let qual = match segs {
+            [.., q, _] if q == "Self" => Some(impl_type(anchor).unwrap_or_else(|| q.clone())),
+            [.., q, _]
+                if !self
+                    .imports
+                    .is_local_module(&segs[..segs.len() - 1], offset) =>
+            {
+                Some(q.clone())
+            }
+            _ => None,
         };
-        if qual == "Self" {
-            (
-                name,
-                Some(impl_type(anchor).unwrap_or_else(|| qual.clone())),
-            )
-        } else if self
-            .imports
-            .is_local_module(&segs[..segs.len() - 1], offset)
-        {
-            (name, None)
-        } else {
-            (name, Some(qual.clone()))
-        }
+        let module = match qual {
+            None => self.callee_module(segs, anchor, offset),
+            Some(_) => None,
+        };
+        (name, qual, module)
     }
 }
