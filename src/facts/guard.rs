@@ -27,27 +27,43 @@ pub(super) fn guard_passed_to_wait(call: &SyntaxNode) -> bool {
         })
 }
 
-/// Does the guard produced at `call` stay alive across an `.await`?
-pub(super) fn held_across_await(
+/// Where the guard produced at `call` is alive, in file offsets: from the
+/// end of the lock call to the end of its binding's block (or an explicit
+/// `drop`), or of the statement, `match` or `if let` a temporary lives in;
+/// and whether an `.await` falls inside.
+pub(super) fn guard_extent(
     call: &SyntaxNode,
     anchor: &SyntaxNode,
     in_macro: bool,
     edition: Edition,
-) -> bool {
+) -> Option<(TextRange, bool)> {
+    let (scope, site_end, until) = guard_scope(call, anchor, in_macro, edition)?;
+    let end = until.unwrap_or(scope.text_range().end()).max(site_end);
+    let awaits = scope
+        .descendants()
+        .filter(|d| d.kind() == SyntaxKind::AWAIT_EXPR)
+        .any(|a| {
+            let at = a.text_range().end();
+            at > site_end && at <= end
+        });
+    Some((TextRange::new(site_end, end), awaits))
+}
+
+/// The node a guard lives in, where it starts, and the explicit `drop` that
+/// ends it early.
+fn guard_scope(
+    call: &SyntaxNode,
+    anchor: &SyntaxNode,
+    in_macro: bool,
+    edition: Edition,
+) -> Option<(SyntaxNode, TextSize, Option<TextSize>)> {
     let site_end = anchor.text_range().end().max(if in_macro {
         anchor.text_range().end()
     } else {
         call.text_range().end()
     });
-    let awaits_after = |scope: &SyntaxNode, until: Option<TextSize>| {
-        scope
-            .descendants()
-            .filter(|d| d.kind() == SyntaxKind::AWAIT_EXPR)
-            .any(|a| {
-                let start = a.text_range().end();
-                start > site_end && until.is_none_or(|u| start <= u)
-            })
-    };
+    let awaits_after =
+        |scope: &SyntaxNode, until: Option<TextSize>| Some((scope.clone(), site_end, until));
     let node = if in_macro {
         anchor.clone()
     } else {
@@ -75,9 +91,7 @@ pub(super) fn held_across_await(
     if let Some(let_stmt) = parent.clone().and_then(ast::LetStmt::cast) {
         if let Some(ast::Pat::IdentPat(pat)) = let_stmt.pat() {
             let name = pat.name().map(|n| n.text().to_string()).unwrap_or_default();
-            let Some(block) = let_stmt.syntax().parent() else {
-                return false;
-            };
+            let block = let_stmt.syntax().parent()?;
             let drop_at = block
                 .children()
                 .filter(|s| s.text_range().start() > site_end)
@@ -89,7 +103,7 @@ pub(super) fn held_across_await(
             return awaits_after(&block, drop_at);
         }
         if matches!(let_stmt.pat(), Some(ast::Pat::WildcardPat(_))) {
-            return false;
+            return None;
         }
     }
     // A temporary: alive to the end of its statement, the whole `match` or
@@ -107,9 +121,10 @@ pub(super) fn held_across_await(
                         return awaits_after(&cond, None);
                     }
                     if edition >= Edition::Edition2024 {
+                        // The condition and the then-branch: up to its end.
                         let then = ast::IfExpr::cast(up.clone()).and_then(|i| i.then_branch());
-                        return then.is_some_and(|t| awaits_after(t.syntax(), None))
-                            || awaits_after(&cond, None);
+                        let until = then.map(|t| t.syntax().text_range().end());
+                        return awaits_after(&up, until);
                     }
                     return awaits_after(&up, None);
                 }
@@ -123,5 +138,5 @@ pub(super) fn held_across_await(
             _ => {}
         }
     }
-    false
+    None
 }

@@ -252,8 +252,11 @@ impl Extractor<'_> {
                 });
             sig_has_guard.then(|| fn_key(&f))
         });
-        let held_across_await = matches!(ctx, SiteContext::Async)
-            && held_across_await(call.syntax(), anchor, shift != 0, self.edition);
+        let extent = matches!(ctx, SiteContext::Async)
+            .then(|| guard_extent(call.syntax(), anchor, shift != 0, self.edition))
+            .flatten();
+        let held_across_await = extent.is_some_and(|(_, awaits)| awaits);
+        let guard_extent = extent.map(|(range, _)| range);
         let guard_passed_to_wait = guard_passed_to_wait(call.syntax());
         let call_range = TextRange::new(
             name.syntax().text_range().start(),
@@ -267,6 +270,7 @@ impl Extractor<'_> {
             range: name.syntax().text_range() + TextSize::from(shift),
             shape,
             held_across_await,
+            guard_extent,
             guard_fn,
             guard_passed_to_wait,
             in_fn: self.in_fn.clone(),
