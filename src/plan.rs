@@ -167,6 +167,9 @@ pub struct CratePlan {
     pub runtime_names: BTreeSet<String>,
     /// Findings hidden by `// awaitify: allow(..)` comments.
     pub suppressed: usize,
+    /// Guards of std locks that stay, in async code: the file, where the
+    /// guard is alive, its site and the lock.
+    pub kept_guards: Vec<(usize, TextRange, Loc, String)>,
 }
 
 /// Is a finding of `rule` at `at` reported (and fixed)? Counts the ones a
@@ -778,7 +781,7 @@ fn render_site(
 const AMBIGUOUS_FLOW: &str = "a value flows between it and a place that could be more than one declaration (items of one name in different modules)";
 
 /// Plans one crate. `files` are its files' facts, in a fixed order.
-pub fn plan(files: &[&FileFacts], texts: &[&str], opts: &PlanOptions) -> CratePlan {
+fn plan_once(files: &[&FileFacts], texts: &[&str], opts: &PlanOptions) -> CratePlan {
     let units = Units::new(files);
     let mut index = Index::build(files, &units);
     let n = index.decls.len();
@@ -1307,8 +1310,66 @@ pub fn plan(files: &[&FileFacts], texts: &[&str], opts: &PlanOptions) -> CratePl
             out.imports.insert(file, change);
         }
     }
+    // Guards of std locks that stay, in async code: a fix must not add an
+    // `.await` while one is held.
+    for (id, decl_sites) in sites.iter().enumerate() {
+        if migrating.contains(&uf.find(id)) {
+            continue;
+        }
+        for &(file, s) in decl_sites {
+            if let Some(extent) = s.guard_extent {
+                let site = Loc {
+                    file,
+                    range: s.range,
+                };
+                out.kept_guards.push((file, extent, site, index.decls[id].display.clone()));
+            }
+        }
+    }
     out.reports.sort_by(|a, b| a.decl.cmp(&b.decl));
     out
+}
+
+/// Plans one crate, then withdraws every fix that would add an `.await`
+/// while the guard of a std lock that stays is held: the future would hold
+/// a blocking lock across the await, and no longer be `Send`. A withdrawn
+/// lock stays std, so its guards count in the next round.
+pub fn plan(files: &[&FileFacts], texts: &[&str], opts: &PlanOptions) -> CratePlan {
+    let mut opts = opts.clone();
+    loop {
+        let out = plan_once(files, texts, &opts);
+        let conflicts = awaits_under_kept_guards(&out, texts);
+        if conflicts.is_empty() {
+            return out;
+        }
+        opts.referee.withdrawn.extend(conflicts);
+    }
+}
+
+/// The fixes whose new `.await` falls where a kept std guard is alive, with
+/// the reason, at the place `Referee` withdraws them by.
+fn awaits_under_kept_guards(out: &CratePlan, texts: &[&str]) -> Vec<(Loc, String)> {
+    let migrating = out.reports.iter().filter(|r| r.decision == Decision::Migrate);
+    let lock_awaits = migrating.flat_map(|r| r.async_sites.iter().map(|s| (r.decl.clone(), s)));
+    let fixed = out.blocking.iter().filter(|b| b.fixed && b.helper.is_none());
+    let blocking_awaits = fixed.map(|b| (b.at.clone(), &b.at));
+    let mut conflicts: Vec<(Loc, String)> = Vec::new();
+    for (fix, at) in lock_awaits.chain(blocking_awaits) {
+        let under = out.kept_guards.iter().find(|(file, extent, ..)| {
+            *file == at.file && extent.contains_range(at.range)
+        });
+        if let Some((_, _, site, what)) = under {
+            if conflicts.iter().all(|(l, _)| *l != fix) {
+                let offset = usize::from(site.range.start());
+                let line = texts[site.file][..offset].matches('\n').count() + 1;
+                let reason = format!(
+                    "its fix adds an `.await` while the guard of the std {what} (locked on line {line}), which stays, is held: the future would hold a blocking lock across the await and not be `Send`"
+                );
+                conflicts.push((fix, reason));
+            }
+        }
+    }
+    conflicts
 }
 
 /// The new name of an import alias that names std (`Mutex as StdMutex`)
