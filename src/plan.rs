@@ -1322,7 +1322,8 @@ fn plan_once(files: &[&FileFacts], texts: &[&str], opts: &PlanOptions) -> CrateP
                     file,
                     range: s.range,
                 };
-                out.kept_guards.push((file, extent, site, index.decls[id].display.clone()));
+                out.kept_guards
+                    .push((file, extent, site, index.decls[id].display.clone()));
             }
         }
     }
@@ -1349,15 +1350,22 @@ pub fn plan(files: &[&FileFacts], texts: &[&str], opts: &PlanOptions) -> CratePl
 /// The fixes whose new `.await` falls where a kept std guard is alive, with
 /// the reason, at the place `Referee` withdraws them by.
 fn awaits_under_kept_guards(out: &CratePlan, texts: &[&str]) -> Vec<(Loc, String)> {
-    let migrating = out.reports.iter().filter(|r| r.decision == Decision::Migrate);
+    let migrating = out
+        .reports
+        .iter()
+        .filter(|r| r.decision == Decision::Migrate);
     let lock_awaits = migrating.flat_map(|r| r.async_sites.iter().map(|s| (r.decl.clone(), s)));
-    let fixed = out.blocking.iter().filter(|b| b.fixed && b.helper.is_none());
+    let fixed = out
+        .blocking
+        .iter()
+        .filter(|b| b.fixed && b.helper.is_none());
     let blocking_awaits = fixed.map(|b| (b.at.clone(), &b.at));
     let mut conflicts: Vec<(Loc, String)> = Vec::new();
     for (fix, at) in lock_awaits.chain(blocking_awaits) {
-        let under = out.kept_guards.iter().find(|(file, extent, ..)| {
-            *file == at.file && extent.contains_range(at.range)
-        });
+        let under = out
+            .kept_guards
+            .iter()
+            .find(|(file, extent, ..)| *file == at.file && extent.contains_range(at.range));
         if let Some((_, _, site, what)) = under {
             if conflicts.iter().all(|(l, _)| *l != fix) {
                 let offset = usize::from(site.range.start());
@@ -1989,6 +1997,16 @@ impl<'a> RuntimeAnalysis<'a> {
         }
         let name = fn_key.name.as_str();
         self.examined.borrow_mut().insert(name.to_string());
+        let public = self
+            .files
+            .iter()
+            .zip(self.units.iter())
+            .any(|(f, &u)| u == unit && f.library && f.public_fns.contains(fn_key));
+        let public_api = || {
+            Err(format!(
+                "it is locked in sync fn `{site_fn}`, and `{fn_key}` is public API of the library: code outside the crate may call it on a runtime thread{through}"
+            ))
+        };
         // Callers by name, in code that can see the fn; an awaited call
         // calls an async fn.
         let callers: Vec<_> = self
@@ -1999,6 +2017,9 @@ impl<'a> RuntimeAnalysis<'a> {
             .flat_map(|(f, &u)| f.calls.iter().map(move |c| (u, c)))
             .filter(|(_, c)| c.callee == name && !c.awaited)
             .collect();
+        if callers.is_empty() && public {
+            return public_api();
+        }
         if callers.is_empty() {
             return Err(format!(
                 "it is locked in sync fn `{site_fn}`, and nothing in the crate shows that it runs off the async runtime{through}"
@@ -2021,6 +2042,9 @@ impl<'a> RuntimeAnalysis<'a> {
             return Err(format!(
                 "it is locked in sync fn `{fn_key}`, which is called from a closure that may run on a runtime thread"
             ));
+        }
+        if public {
+            return public_api();
         }
         if self.named_otherwise(unit, name) {
             return Err(format!(

@@ -569,6 +569,8 @@ struct CrateInfo {
     /// Files a test harness compiles (globs relative to the crate's
     /// directory), each with why: never changed.
     harness: Vec<(globset::GlobMatcher, String)>,
+    /// It has a library target: its public fns may be called from outside.
+    library: bool,
 }
 
 /// How much of a file to analyse.
@@ -697,6 +699,12 @@ fn load_file(
                     a.facts.unit = compilation_unit(&input.path, m);
                     a.facts.shared_unit = shared_module(&input.path, m);
                     a.facts.module = unit_module_path(&input.path, m).unwrap_or_default();
+                    // A library's own files (not its binaries'): code
+                    // outside the crate may call their public fns.
+                    a.facts.library = krate.library
+                        && a.facts.unit.is_empty()
+                        && !input.path.ends_with("src/main.rs")
+                        && !a.facts.module.starts_with("crate::bin");
                 }
                 file_allows(&mut a, krate);
                 Some(a)
@@ -1499,6 +1507,9 @@ fn run_on_pool(opts: &Options) -> Outcome {
                 .map(|dir| harness_fixtures(dir, &config))
                 .unwrap_or_default();
             crates.push(CrateInfo {
+                library: manifest
+                    .as_deref()
+                    .is_some_and(|m| manifest::lib_name(m).is_some()),
                 harness,
                 per_file_ignores,
                 edition,

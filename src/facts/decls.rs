@@ -605,6 +605,10 @@ impl Extractor<'_> {
             }
         }
         self.facts.async_main |= key == FnId::free("main") && f.async_token().is_some();
+        let public = ast::HasVisibility::visibility(f).is_some_and(|v| v.syntax().text() == "pub");
+        if public && api_visibility(f.syntax()).0 {
+            self.facts.public_fns.push(key.clone());
+        }
         if let Some(list) = f.param_list() {
             for (index, param) in list.params().enumerate() {
                 let (Some(ty), Some(pat)) = (param.ty(), param.pat()) else {

@@ -334,6 +334,11 @@ pub struct FileFacts {
     /// The unit is a module directory the other units of its kind include
     /// (`tests/common/`), not a crate of its own (set by the run).
     pub shared_unit: bool,
+    /// A file of a library's own code (set by the run).
+    pub library: bool,
+    /// Fns declared `pub` where other modules can name them (see
+    /// `api_visibility`).
+    pub public_fns: Vec<FnId>,
     /// The module path of the file in its unit (`crate`, `crate::worker`;
     /// set by the run, empty where unknown).
     pub module: String,
