@@ -536,6 +536,7 @@ fn migrate(cli: &Cli) -> Result<ExitCode> {
         keep_sources: cli.format == Format::Full && !cli.quiet,
         threads: cli.threads,
         write: cli.write,
+        replan: verification(cli).is_ok(),
         ..Options::new(paths)
     };
     let mut outcome = run::run(&opts);

@@ -395,7 +395,7 @@ fn scrutinee_brace(text: &str, scrutinee: &ra_ap_syntax::SyntaxNode) -> Option<T
 /// that holds it through the calls, fields, awaits and `?` whose receiver
 /// it is.
 fn chain_around(text: &str, replaced: TextRange) -> Option<ra_ap_syntax::SyntaxNode> {
-    let file = SourceFile::parse(text, Edition::Edition2021).tree();
+    let file = parsed(text);
     let at = file.syntax().token_at_offset(replaced.start());
     let token = match replaced.is_empty() {
         true => at.left_biased(),
@@ -419,6 +419,28 @@ fn chain_around(text: &str, replaced: TextRange) -> Option<ra_ap_syntax::SyntaxN
         top = p;
     }
     Some(top)
+}
+
+/// `text` parsed. The fixes of a crate ask for each of its files many
+/// times, in no particular order: the last files parsed on this thread are
+/// kept.
+fn parsed(text: &str) -> SourceFile {
+    const KEPT: usize = 4;
+    thread_local! {
+        static RECENT: std::cell::RefCell<Vec<(String, SourceFile)>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    RECENT.with(|recent| {
+        let mut recent = recent.borrow_mut();
+        if let Some((_, file)) = recent.iter().find(|(t, _)| t == text) {
+            return file.clone();
+        }
+        let file = SourceFile::parse(text, Edition::Edition2021).tree();
+        if recent.len() == KEPT {
+            recent.remove(0);
+        }
+        recent.push((text.to_string(), file.clone()));
+        file
+    })
 }
 
 /// The `spawn_blocking` wrap `wrap` of the `let` initializer at `init`

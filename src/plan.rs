@@ -1310,13 +1310,14 @@ fn plan_once(files: &[&FileFacts], texts: &[&str], opts: &PlanOptions) -> CrateP
             out.imports.insert(file, change);
         }
     }
-    // Guards of std locks that stay, in async code: a fix must not add an
-    // `.await` while one is held.
+    // Guards of std locks that stay, in async code, held across no `.await`
+    // yet: a fix must not add one while such a guard is held. (One already
+    // held across an await makes its future what it is already.)
     for (id, decl_sites) in sites.iter().enumerate() {
         if migrating.contains(&uf.find(id)) {
             continue;
         }
-        for &(file, s) in decl_sites {
+        for &(file, s) in decl_sites.iter().filter(|(_, s)| !s.held_across_await) {
             if let Some(extent) = s.guard_extent {
                 let site = Loc {
                     file,

@@ -54,6 +54,9 @@ pub struct Options {
     /// The run may write (`--write`): it locks each crate's directory, and
     /// rolls back what an interrupted `--write` left, before reading.
     pub write: bool,
+    /// Keep what the compiler's referee needs to plan a crate again (the
+    /// files' texts): only a run that verifies pays for it.
+    pub replan: bool,
 }
 
 impl Options {
@@ -77,6 +80,7 @@ impl Options {
             whole_crates: true,
             threads: None,
             write: false,
+            replan: false,
         }
     }
 
@@ -1861,7 +1865,9 @@ fn run_on_pool(opts: &Options) -> Outcome {
                     opts,
                 };
                 let view = crate_plan.finish(&mut state, plan, baseline.as_mut(), &mut crate_out);
-                views.insert(crate_id, (present.clone(), view));
+                if let Some(view) = view {
+                    views.insert(crate_id, (present.clone(), view));
+                }
                 // The baseline's suppressions are counted on their own.
                 crate_out.suppressed = crate_out.suppressed.saturating_sub(baselined);
                 crate_out.baselined += baselined_findings;
@@ -1929,7 +1935,7 @@ impl CrateRun<'_> {
         mut plan: plan::CratePlan,
         baseline: Option<&mut crate::baseline::Baseline>,
         out: &mut Outcome,
-    ) -> crate::verify::CrateView {
+    ) -> Option<crate::verify::CrateView> {
         let krate = &self.crates[self.crate_id];
         unused_allows(state, self.present, krate, baseline, &mut plan);
         let files: Vec<&Analysed> = self
@@ -1948,12 +1954,14 @@ impl CrateRun<'_> {
                 Some((f, self.crates[self.inputs[i].crate_id].manifest.as_deref()?))
             })
             .collect();
-        let view = crate::verify::CrateView::new(
-            files
-                .iter()
-                .map(|a| (&a.src.path, &a.src.display, &a.src.text, &a.facts)),
-            &plan,
-        );
+        let view = self.opts.replan.then(|| {
+            crate::verify::CrateView::new(
+                files
+                    .iter()
+                    .map(|a| (&a.src.path, &a.src.display, &a.src.text, &a.facts)),
+                &plan,
+            )
+        });
         emit(
             self.crate_id,
             krate.manifest.as_deref(),
@@ -2011,8 +2019,9 @@ impl Replanner {
             present: &present,
             opts: &self.opts,
         };
-        let view = run.finish(&mut self.state, plan, None, &mut out);
-        self.views.insert(crate_id, (present, view));
+        if let Some(view) = run.finish(&mut self.state, plan, None, &mut out) {
+            self.views.insert(crate_id, (present, view));
+        }
         out
     }
 }
