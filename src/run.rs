@@ -1905,7 +1905,7 @@ fn run_on_pool(opts: &Options) -> Outcome {
         }
     }
     out.files_analysed = state.analysed.iter().filter(|a| a.is_some()).count();
-    out.replanner = Some(Replanner {
+    out.replanner = opts.replan.then(|| Replanner {
         state,
         inputs,
         crates,
