@@ -769,6 +769,12 @@ fn render_site(
         ("is_poisoned" | "clear_poison", ..) => Err(format!(
             "`{method}` has no tokio equivalent: tokio locks are never poisoned"
         )),
+        _ if crate::facts::NO_TOKIO_METHODS.contains(&method) => Err(format!(
+            "it is called with `{method}`, which tokio's locks do not have"
+        )),
+        _ if method.contains("::") => Err(format!(
+            "its guard is handed to `{method}`, which the rewrite does not translate"
+        )),
         _ => Err(format!(
             "`{method}` is used in a way the tool cannot rewrite"
         )),

@@ -159,10 +159,12 @@ impl Extractor<'_> {
                 let name = mc.name_ref()?.text().to_string();
                 if PASS_THROUGH.contains(&name.as_str()) {
                     self.root(&mc.receiver()?, anchor, depth + 1)
-                } else if GUARD_METHODS.contains(&name.as_str()) {
+                } else if GUARD_METHODS.contains(&name.as_str()) || returns_guard(&name) {
                     // A guard: it follows its lock (into guard parameters).
                     self.root(&mc.receiver()?, anchor, depth + 1)
-                } else if LOCK_METHODS.contains(&name.as_str()) {
+                } else if LOCK_METHODS.contains(&name.as_str())
+                    || NO_TOKIO_METHODS.contains(&name.as_str())
+                {
                     None
                 } else {
                     Some(Target::Call {

@@ -556,6 +556,9 @@ impl Extractor<'_> {
             if let Some(call) = ast::MethodCallExpr::cast(node.clone()) {
                 self.visit_method_call(&call, anchor, shift);
             }
+            if let Some(call) = ast::CallExpr::cast(node.clone()) {
+                self.visit_guard_fn_call(&call, anchor, shift);
+            }
             if matches!(
                 node.kind(),
                 SyntaxKind::METHOD_CALL_EXPR | SyntaxKind::CALL_EXPR
@@ -575,7 +578,11 @@ impl Extractor<'_> {
                 self.visit_method_call(&call, node, 0);
                 self.visit_call_like(node, node, 0);
             }
-            SyntaxKind::CALL_EXPR => self.visit_call_like(node, node, 0),
+            SyntaxKind::CALL_EXPR => {
+                let call = ast::CallExpr::cast(node.clone()).unwrap();
+                self.visit_guard_fn_call(&call, node, 0);
+                self.visit_call_like(node, node, 0);
+            }
             SyntaxKind::RECORD_EXPR_FIELD => self.visit_record_expr_field(node),
             SyntaxKind::FOR_EXPR | SyntaxKind::WHILE_EXPR | SyntaxKind::LOOP_EXPR => {
                 self.visit_loop(node)
