@@ -448,6 +448,18 @@ impl Extractor<'_> {
             });
         }
         self.push_decl(key, format!("`{owner}.{name}`"), ty.syntax(), name_range);
+        if let Some(derive) = foreign_derive(node) {
+            if let Some(d) = self
+                .facts
+                .decls
+                .last_mut()
+                .filter(|d| d.range == name_range)
+            {
+                d.blockers.push(format!(
+                    "`{owner}` derives `{derive}`, which tokio's lock does not implement"
+                ));
+            }
+        }
     }
 
     pub(super) fn visit_static(&mut self, node: &SyntaxNode) {
@@ -670,4 +682,48 @@ impl Extractor<'_> {
             }
         }
     }
+}
+
+/// A derive of the struct or enum around a field that tokio's `Mutex` and
+/// `RwLock` do not implement where std's may (serde's `Serialize` and
+/// `Deserialize`, a crate's own derive), also under `cfg_attr`. `Debug` and
+/// `Default` both implement; `Clone` and `Copy` hold only through a pointer
+/// (`Arc<Mutex<T>>`), which stays one. A field under `#[serde(skip)]` is not
+/// serialized.
+fn foreign_derive(field: &SyntaxNode) -> Option<String> {
+    const BOTH: &[&str] = &["Debug", "Default", "Clone", "Copy"];
+    let adt = field.ancestors().find_map(ast::Adt::cast)?;
+    let attr_text = |n: &SyntaxNode| -> Vec<String> {
+        n.children()
+            .filter_map(ast::Attr::cast)
+            .map(|a| a.syntax().text().to_string())
+            .collect()
+    };
+    let serde_skip = attr_text(field).iter().any(|a| {
+        let a: String = a.split_whitespace().collect();
+        a.contains("serde(")
+            && a.split(|c: char| !c.is_alphanumeric() && c != '_')
+                .any(|t| t == "skip")
+    });
+    for attr in attr_text(adt.syntax()) {
+        let mut rest = attr.as_str();
+        while let Some(at) = rest.find("derive") {
+            rest = &rest[at + "derive".len()..];
+            let Some(list) = rest.trim_start().strip_prefix('(') else {
+                continue;
+            };
+            let list = list.split(')').next().unwrap_or_default();
+            for item in list.split(',') {
+                let name = item.trim().rsplit("::").next().unwrap_or_default().trim();
+                if name.is_empty() || BOTH.contains(&name) {
+                    continue;
+                }
+                if serde_skip && matches!(name, "Serialize" | "Deserialize") {
+                    continue;
+                }
+                return Some(name.to_string());
+            }
+        }
+    }
+    None
 }
