@@ -530,6 +530,37 @@ impl Index {
                         };
                     }
                 }
+                // `Live(m)` under `use Conn::*`: the variant of that name
+                // in an enum this code sees.
+                if let Some(variant) = owner.as_ref().filter(|o| !o.contains("::")) {
+                    let suffix = format!("::{variant}");
+                    let mut variants: Vec<&(Unit, String)> = self
+                        .structs
+                        .keys()
+                        .filter(|(u, o)| {
+                            o.ends_with(&suffix) && self.sees[unit as usize].contains(u)
+                        })
+                        .collect();
+                    variants.sort();
+                    let ids: Vec<usize> = variants
+                        .iter()
+                        .filter_map(|(u, o)| {
+                            self.get(
+                                *u,
+                                DeclKey::Field {
+                                    owner: o.into(),
+                                    name: name.into(),
+                                },
+                            )
+                        })
+                        .collect();
+                    if !variants.is_empty() {
+                        return Resolved {
+                            ambiguous: variants.len() > 1 && !ids.is_empty(),
+                            ids,
+                        };
+                    }
+                }
                 // A positional field is never matched by its index alone:
                 // `x.0` of a tuple, `Some(x)`, `Ok(x)`.
                 if name.starts_with(|c: char| c.is_ascii_digit()) {
