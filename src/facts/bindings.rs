@@ -303,6 +303,7 @@ impl Extractor<'_> {
                     [one] if one.starts_with(|c: char| c.is_lowercase() || c == '_') => {
                         self.lookup_var(one, anchor, depth)
                     }
+                    [one] => Some(self.static_target(one, anchor)),
                     [.., last] => Some(Target::Static(last.clone())),
                     [] => None,
                 }
@@ -357,7 +358,7 @@ impl Extractor<'_> {
                 })
             }
             Binding::Destructured(_) | Binding::Other => None,
-            Binding::NotFound => Some(Target::Static(name.to_string())),
+            Binding::NotFound => Some(self.static_target(name, anchor)),
         }
     }
 

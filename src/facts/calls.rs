@@ -137,7 +137,7 @@ impl Extractor<'_> {
                 }
                 SyntaxKind::STATIC | SyntaxKind::CONST => {
                     if let Some(name) = item_name(&up) {
-                        out.push(Target::Static(name));
+                        out.push(Target::Key(self.static_key(&up, &name)));
                     }
                     return out;
                 }

@@ -475,7 +475,7 @@ impl Extractor<'_> {
             "const"
         };
         self.push_decl(
-            DeclKey::Static(name.clone().into()),
+            self.static_key(node, &name),
             format!("{kind} `{name}`"),
             node,
             name_range,
@@ -572,6 +572,37 @@ impl Extractor<'_> {
             }
         }
         false
+    }
+
+    /// A static's or const's key: an item of a block (`fn f() { static
+    /// CACHE: .. }`) is seen only in that block, so it is keyed by its place,
+    /// as a local is; one of a module by its name.
+    pub(super) fn static_key(&self, node: &SyntaxNode, name: &str) -> DeclKey {
+        match node.parent().map(|p| p.kind()) {
+            Some(SyntaxKind::STMT_LIST) => DeclKey::Local {
+                file: self.file_id,
+                offset: node.text_range().start().into(),
+            },
+            _ => DeclKey::Static(name.into()),
+        }
+    }
+
+    /// What the static or const `name` used at `anchor` is: the item of the
+    /// nearest block around it that declares one, else a module's.
+    pub(super) fn static_target(&self, name: &str, anchor: &SyntaxNode) -> Target {
+        let block_item = anchor
+            .ancestors()
+            .filter(|a| a.kind() == SyntaxKind::STMT_LIST)
+            .find_map(|list| {
+                list.children().find(|c| {
+                    matches!(c.kind(), SyntaxKind::STATIC | SyntaxKind::CONST)
+                        && item_name(c).as_deref() == Some(name)
+                })
+            });
+        match block_item {
+            Some(item) => Target::Key(self.static_key(&item, name)),
+            None => Target::Static(name.to_string()),
+        }
     }
 
     pub(super) fn local_key(&self, let_stmt: &ast::LetStmt) -> DeclKey {

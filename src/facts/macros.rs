@@ -196,7 +196,7 @@ impl Extractor<'_> {
             } else if before_colons {
                 None
             } else if name.starts_with(|c: char| c.is_ascii_uppercase()) {
-                Some(Target::Static(name))
+                Some(self.static_target(&name, mac.syntax()))
             } else if item_level {
                 None
             } else {
