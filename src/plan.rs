@@ -878,7 +878,16 @@ pub fn plan(files: &[&FileFacts], texts: &[&str], opts: &PlanOptions) -> CratePl
     }
 
     // Sites per group.
-    let simple_names: Vec<String> = (0..n).map(|id| index.simple_name(id)).collect();
+    // The name code near a use of a declaration mentions: a positional
+    // field's is its tuple struct's or variant's (`Live` of `Conn::Live.0`).
+    let simple_names: Vec<String> = (0..n)
+        .map(|id| match &index.decls[id].key {
+            DeclKey::Field { owner, name } if name.starts_with(|c: char| c.is_ascii_digit()) => {
+                owner.rsplit("::").next().unwrap_or_default().to_string()
+            }
+            _ => index.simple_name(id),
+        })
+        .collect();
     let mut sites: Vec<Vec<(usize, &SiteFact)>> = vec![Vec::new(); n];
     // Places that may lock a declaration in async code but could not be tied
     // to it for sure: they make it reported, never migrated.

@@ -136,19 +136,29 @@ pub(super) fn find_binding(name: &str, anchor: &SyntaxNode) -> Binding {
     Binding::NotFound
 }
 
-/// `Conn::Live(m)`, `Self::Live(_, m)`, `Live(ref m)`: `name` bound
-/// directly by a field of a tuple variant (not `Some`/`Ok`).
+/// `Conn::Live(m)`, `Self::Live(_, m)`, `Live(ref m)`, also nested
+/// (`Some(Conn::Live(m))`): `name` bound directly by a field of a tuple
+/// variant (not `Some`/`Ok`), whatever is around it.
 fn variant_binding(pat: Option<ast::Pat>, name: &str) -> Option<Binding> {
-    let ast::Pat::TupleStructPat(t) = strip_ref_pat(pat)? else {
+    let idents: Vec<ast::IdentPat> = pat?
+        .syntax()
+        .descendants()
+        .filter_map(ast::IdentPat::cast)
+        .filter(|i| i.name().is_some_and(|n| n.text() == name))
+        .collect();
+    // Bound once (not by each side of an or-pattern), by a plain name.
+    let [ident] = idents.as_slice() else {
         return None;
     };
+    if ident.pat().is_some() {
+        return None;
+    }
+    let t = ast::TupleStructPat::cast(ident.syntax().parent()?)?;
     let path = segments(&t.path()?)?;
     if matches!(path.as_slice(), [one] if one == "Some" || one == "Ok" || one == "Err") {
         return None;
     }
-    let index = t.fields().position(|f| {
-        matches!(f, ast::Pat::IdentPat(i) if i.name().is_some_and(|n| n.text() == name) && i.pat().is_none())
-    })?;
+    let index = t.fields().position(|f| f.syntax() == ident.syntax())?;
     // A `..` before it shifts the positions.
     let rest = t
         .fields()
