@@ -208,6 +208,8 @@ struct Decl {
     exported: bool,
     /// A guard parameter: never the lock a group is named after.
     guard: bool,
+    /// Typed as the lock itself (or behind a pointer): see `DeclFact`.
+    direct: bool,
     /// The module it is declared in (`crate::worker::tests`), empty where
     /// the file's module is unknown.
     module: String,
@@ -465,6 +467,7 @@ impl Index {
             type_names: d.type_names.clone(),
             exported: d.exported,
             guard: d.guard,
+            direct: d.direct,
             module: match (files_module, d.module.as_str()) {
                 ("", _) => String::new(),
                 (m, "") => m.to_string(),
@@ -800,9 +803,13 @@ fn render_site(
         ("is_poisoned" | "clear_poison", ..) => Err(format!(
             "`{method}` has no tokio equivalent: tokio locks are never poisoned"
         )),
-        _ if crate::facts::NO_TOKIO_METHODS.contains(&method) => Err(format!(
-            "it is called with `{method}`, which tokio's locks do not have"
-        )),
+        _ if crate::facts::NO_TOKIO_METHODS.contains(&method)
+            || crate::facts::other_method(method) =>
+        {
+            Err(format!(
+                "it is called with `{method}`, which tokio's locks do not have"
+            ))
+        }
         _ if method.contains("::") => Err(format!(
             "its guard is handed to `{method}`, which the rewrite does not translate"
         )),
@@ -905,6 +912,10 @@ pub fn plan(files: &[&FileFacts], texts: &[&str], opts: &PlanOptions) -> CratePl
                 file,
                 range: site.range,
             };
+            let other = crate::facts::other_method(&site.method);
+            if r.ambiguous && other {
+                continue; // perhaps no lock's method at all
+            }
             if r.ambiguous {
                 for &id in &r.ids {
                     let reason = "a lock site's receiver could be more than one lock".to_string();
@@ -913,6 +924,9 @@ pub fn plan(files: &[&FileFacts], texts: &[&str], opts: &PlanOptions) -> CratePl
                 continue;
             }
             let [id] = r.ids[..] else { continue };
+            if other && !index.decls[id].direct {
+                continue; // a method of what holds the lock (`Vec`, `Option`)
+            }
             if !method_fits(index.decls[id].lock, &site.method) {
                 continue;
             }

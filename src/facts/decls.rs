@@ -145,6 +145,49 @@ pub fn api_visibility(node: &SyntaxNode) -> (bool, Option<String>, Vec<String>) 
 impl Extractor<'_> {
     /// The lock type a path names; paths whose last segment cannot name one
     /// are rejected before any allocation.
+    /// Is the declared type at `node` (a type, or a static's or `let`'s) a
+    /// std or parking_lot lock, itself or behind `&`, `Arc`, `Rc`, `Box`,
+    /// `LazyLock` or `Lazy`?
+    pub(super) fn direct_lock(&self, node: &SyntaxNode) -> bool {
+        let ty = match node.kind() {
+            SyntaxKind::STATIC | SyntaxKind::CONST => node.children().find_map(ast::Type::cast),
+            SyntaxKind::LET_STMT => ast::LetStmt::cast(node.clone()).and_then(|l| l.ty()),
+            _ => ast::Type::cast(node.clone()),
+        };
+        let mut ty = ty;
+        for _ in 0..8 {
+            ty = match ty {
+                Some(ast::Type::RefType(r)) => r.ty(),
+                Some(ast::Type::PathType(p)) => {
+                    let Some(path) = p.path() else { return false };
+                    if self
+                        .lock_type(&path)
+                        .is_some_and(|(f, l)| f != Family::Tokio && !l.is_guard())
+                    {
+                        return true;
+                    }
+                    let Some(seg) = path.segment() else {
+                        return false;
+                    };
+                    let pointer = seg.name_ref().is_some_and(|n| {
+                        ["Arc", "Rc", "Box", "LazyLock", "Lazy"].contains(&n.text())
+                    });
+                    if !pointer {
+                        return false;
+                    }
+                    ast::HasGenericArgs::generic_arg_list(&seg)
+                        .and_then(|g| g.generic_args().next())
+                        .and_then(|a| match a {
+                            ast::GenericArg::TypeArg(t) => t.ty(),
+                            _ => None,
+                        })
+                }
+                _ => return false,
+            };
+        }
+        false
+    }
+
     pub(super) fn lock_type(&self, path: &ast::Path) -> Option<(Family, LockType)> {
         let name = path.segment()?.name_ref()?;
         if !self.lock_names.contains(name.text()) {
@@ -376,6 +419,7 @@ impl Extractor<'_> {
                     private_mods: Vec::new(),
                     exported: false,
                     guard: false,
+                    direct: false,
                     module: inline_modules(node),
                 });
             }
@@ -398,6 +442,7 @@ impl Extractor<'_> {
                 .push("it is paired with a `Condvar`, which has no tokio equivalent".to_string());
         }
         let (public, api_item, private_mods) = api_visibility(node);
+        let direct = self.direct_lock(node);
         self.facts.decls.push(DeclFact {
             key,
             display,
@@ -411,6 +456,7 @@ impl Extractor<'_> {
             private_mods,
             exported: false,
             guard: false,
+            direct,
             module: inline_modules(node),
         });
     }
@@ -678,6 +724,7 @@ impl Extractor<'_> {
                         private_mods: guard_mods.clone(),
                         exported: false,
                         guard: true,
+                        direct: false,
                         module: inline_modules(f.syntax()),
                     });
                     continue;

@@ -101,6 +101,10 @@ pub struct DeclFact {
     /// A parameter typed with the lock's guard (`g: &mut MutexGuard<'_, T>`):
     /// it follows the lock whose guards are passed to it.
     pub guard: bool,
+    /// Its declared type is the lock itself, or one behind a pointer (`&`,
+    /// `Arc`, `Rc`, `Box`, `LazyLock`): any method called on it is the
+    /// lock's own (see `other_method`).
+    pub direct: bool,
     /// The inline modules around it in its file (`tests`, `a::b`).
     pub module: String,
 }

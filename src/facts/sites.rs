@@ -90,6 +90,28 @@ const GUARD_TYPES: &[&str] = &[
     "ArcRwLockUpgradableReadGuard",
 ];
 
+/// Methods the std and parking_lot locks share with tokio's, or that the
+/// pointers around a lock (`Arc`, `&`) or blanket traits give any type.
+const SHARED_METHODS: &[&str] = &[
+    "clone",
+    "as_ref",
+    "borrow",
+    "borrow_mut",
+    "into",
+    "try_into",
+    "type_id",
+    "fmt",
+    "deref",
+    "to_owned",
+];
+
+/// A site's method that no rewrite knows: not a lock method, not one of
+/// `NO_TOKIO_METHODS`, not a guard type's fn. Recorded only on a receiver
+/// that is a lock itself (see `visit_other_method`).
+pub fn other_method(method: &str) -> bool {
+    !LOCK_METHODS.contains(&method) && !NO_TOKIO_METHODS.contains(&method) && !method.contains("::")
+}
+
 /// Lock methods that return the lock's guard.
 pub(super) const GUARD_METHODS: &[&str] =
     &["lock", "read", "write", "try_lock", "try_read", "try_write"];
@@ -265,6 +287,7 @@ impl Extractor<'_> {
         if NO_TOKIO_METHODS.contains(&method.as_str()) {
             // Any arguments: the lock cannot migrate whichever they are.
         } else if !LOCK_METHODS.contains(&method.as_str()) {
+            self.visit_other_method(call, &method, shift);
             return;
         } else if call.arg_list().is_none_or(|a| a.args().next().is_some()) {
             return; // lock methods take no arguments
@@ -344,6 +367,69 @@ impl Extractor<'_> {
             held_across_await,
             guard_fn,
             guard_passed_to_wait,
+            in_fn: self.in_fn.clone(),
+        });
+    }
+
+    /// `s.m.locked()`, `STATE.snapshot()`, `m.replace(v)`: a method the
+    /// rewrite does not know called on a field (of a known struct), a static
+    /// or a parameter. The plan makes it a blocker where that declaration's
+    /// type is the lock itself (a user's trait implemented for std's
+    /// `Mutex`, nightly std methods); elsewhere (`self.items.len()` of a
+    /// `Vec<Mutex<T>>`) it is the container's method and changes nothing.
+    fn visit_other_method(&mut self, call: &ast::MethodCallExpr, method: &str, shift: u32) {
+        if shift != 0 || SHARED_METHODS.contains(&method) || PASS_THROUGH.contains(&method) {
+            return;
+        }
+        let Some(recv) = call.receiver() else { return };
+        let anchor = call.syntax();
+        let target = match &recv {
+            ast::Expr::FieldExpr(fe) => {
+                if fe
+                    .name_ref()
+                    .is_none_or(|n| n.text().starts_with(|c: char| c.is_ascii_digit()))
+                {
+                    return;
+                }
+                match self.root(&recv, anchor, 0) {
+                    Some(t @ Target::Field { owner: Some(_), .. }) => t,
+                    _ => return,
+                }
+            }
+            ast::Expr::PathExpr(pe) => {
+                let Some(segs) = pe.path().and_then(|p| segments(&p)) else {
+                    return;
+                };
+                let [one] = segs.as_slice() else { return };
+                if one.starts_with(|c: char| c.is_ascii_uppercase()) {
+                    self.static_target(one, anchor)
+                } else if matches!(find_binding(one, anchor), Binding::Param(..)) {
+                    match self.lookup_var(one, anchor, 0) {
+                        Some(t) => t,
+                        None => return,
+                    }
+                } else {
+                    return;
+                }
+            }
+            _ => return,
+        };
+        let Some(name) = call.name_ref() else { return };
+        self.facts.sites.push(SiteFact {
+            method: method.to_string(),
+            call: TextRange::new(
+                name.syntax().text_range().start(),
+                call.syntax().text_range().end(),
+            ),
+            target,
+            ctx: self.ctx.clone(),
+            range: name.syntax().text_range(),
+            shape: SiteShape::Bare {
+                use_desc: String::new(),
+            },
+            held_across_await: false,
+            guard_fn: None,
+            guard_passed_to_wait: false,
             in_fn: self.in_fn.clone(),
         });
     }
