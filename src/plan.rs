@@ -211,6 +211,8 @@ struct Decl {
     exported: bool,
     /// A guard parameter: never the lock a group is named after.
     guard: bool,
+    /// Typed as the lock itself (or behind a pointer): see `DeclFact`.
+    direct: bool,
     /// The module it is declared in (`crate::worker::tests`), empty where
     /// the file's module is unknown.
     module: String,
@@ -468,6 +470,7 @@ impl Index {
             type_names: d.type_names.clone(),
             exported: d.exported,
             guard: d.guard,
+            direct: d.direct,
             module: match (files_module, d.module.as_str()) {
                 ("", _) => String::new(),
                 (m, "") => m.to_string(),
@@ -530,6 +533,37 @@ impl Index {
                                 ambiguous: !found.ids.is_empty(),
                                 ids: found.ids,
                             },
+                        };
+                    }
+                }
+                // `Live(m)` under `use Conn::*`: the variant of that name
+                // in an enum this code sees.
+                if let Some(variant) = owner.as_ref().filter(|o| !o.contains("::")) {
+                    let suffix = format!("::{variant}");
+                    let mut variants: Vec<&(Unit, String)> = self
+                        .structs
+                        .keys()
+                        .filter(|(u, o)| {
+                            o.ends_with(&suffix) && self.sees[unit as usize].contains(u)
+                        })
+                        .collect();
+                    variants.sort();
+                    let ids: Vec<usize> = variants
+                        .iter()
+                        .filter_map(|(u, o)| {
+                            self.get(
+                                *u,
+                                DeclKey::Field {
+                                    owner: o.into(),
+                                    name: name.into(),
+                                },
+                            )
+                        })
+                        .collect();
+                    if !variants.is_empty() {
+                        return Resolved {
+                            ambiguous: variants.len() > 1 && !ids.is_empty(),
+                            ids,
                         };
                     }
                 }
@@ -772,6 +806,16 @@ fn render_site(
         ("is_poisoned" | "clear_poison", ..) => Err(format!(
             "`{method}` has no tokio equivalent: tokio locks are never poisoned"
         )),
+        _ if crate::facts::NO_TOKIO_METHODS.contains(&method)
+            || crate::facts::other_method(method) =>
+        {
+            Err(format!(
+                "it is called with `{method}`, which tokio's locks do not have"
+            ))
+        }
+        _ if method.contains("::") => Err(format!(
+            "its guard is handed to `{method}`, which the rewrite does not translate"
+        )),
         _ => Err(format!(
             "`{method}` is used in a way the tool cannot rewrite"
         )),
@@ -844,7 +888,16 @@ fn plan_once(files: &[&FileFacts], texts: &[&str], opts: &PlanOptions) -> CrateP
     }
 
     // Sites per group.
-    let simple_names: Vec<String> = (0..n).map(|id| index.simple_name(id)).collect();
+    // The name code near a use of a declaration mentions: a positional
+    // field's is its tuple struct's or variant's (`Live` of `Conn::Live.0`).
+    let simple_names: Vec<String> = (0..n)
+        .map(|id| match &index.decls[id].key {
+            DeclKey::Field { owner, name } if name.starts_with(|c: char| c.is_ascii_digit()) => {
+                owner.rsplit("::").next().unwrap_or_default().to_string()
+            }
+            _ => index.simple_name(id),
+        })
+        .collect();
     let mut sites: Vec<Vec<(usize, &SiteFact)>> = vec![Vec::new(); n];
     // Places that may lock a declaration in async code but could not be tied
     // to it for sure: they make it reported, never migrated.
@@ -862,6 +915,10 @@ fn plan_once(files: &[&FileFacts], texts: &[&str], opts: &PlanOptions) -> CrateP
                 file,
                 range: site.range,
             };
+            let other = crate::facts::other_method(&site.method);
+            if r.ambiguous && other {
+                continue; // perhaps no lock's method at all
+            }
             if r.ambiguous {
                 for &id in &r.ids {
                     let reason = "a lock site's receiver could be more than one lock".to_string();
@@ -870,6 +927,9 @@ fn plan_once(files: &[&FileFacts], texts: &[&str], opts: &PlanOptions) -> CrateP
                 continue;
             }
             let [id] = r.ids[..] else { continue };
+            if other && !index.decls[id].direct {
+                continue; // a method of what holds the lock (`Vec`, `Option`)
+            }
             if !method_fits(index.decls[id].lock, &site.method) {
                 continue;
             }

@@ -206,6 +206,14 @@ compile or would change behaviour, so a person has to decide.
 - a std guard type in a fn signature or stored in a struct;
 - the lock `Result` used in a way with no tokio equivalent (`is_poisoned`, a
   bound `LockResult`, a `match` on `TryLockError`);
+- a parking_lot method tokio's locks lack (`upgradable_read`,
+  `read_recursive`, `is_locked`, `try_lock_for`, `lock_arc`, ..) or any
+  other method the rewrite does not know called on the lock itself (a
+  user's trait for std's `Mutex`), or its guard handed to a guard type's fn
+  (`MutexGuard::map`);
+- a derive of its struct or enum that tokio's locks do not implement
+  (serde's `Serialize`, `Deserialize`);
+- a declaration inside a macro the tool cannot rewrite (`lazy_static!`);
 - a receiver that could be more than one lock, an unresolved receiver near a
   use of it, or a use inside a macro the tool cannot parse;
 - a use in a file the run leaves alone (`--exclude`, or a crate the paths

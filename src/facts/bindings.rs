@@ -8,6 +8,9 @@ pub(super) enum Binding {
     /// `if let Some(x) = expr`, `for x in expr`: `x` is (an element of) `expr`.
     From(ast::Expr),
     Param(ast::Fn, usize, ast::Param),
+    /// `Conn::Live(m)` in a `match` arm or `if let`: `m` is the variant's
+    /// `index`-th field; `path` is the variant's path as written.
+    Variant(Vec<String>, usize),
     /// A `let` with a pattern other than a plain name (`let (tx, rx) = ..`).
     Destructured(ast::LetStmt),
     /// Bound by a pattern the tool does not follow (closure parameter, `for`,
@@ -70,7 +73,19 @@ pub(super) fn find_binding(name: &str, anchor: &SyntaxNode) -> Binding {
             SyntaxKind::MATCH_ARM
                 if binds(ast::MatchArm::cast(up.clone()).unwrap().pat(), name) =>
             {
-                return Binding::Other;
+                let arm = ast::MatchArm::cast(up.clone()).unwrap();
+                if let Some(v) = variant_binding(arm.pat(), name) {
+                    return v;
+                }
+                // `Some(x) => ..`: `x` is in the scrutinee.
+                let scrutinee = up
+                    .ancestors()
+                    .find_map(ast::MatchExpr::cast)
+                    .and_then(|m| m.expr());
+                return match (some_or_ok_binding(arm.pat()), scrutinee) {
+                    (true, Some(e)) if arm.guard().is_none() => Binding::From(e),
+                    _ => Binding::Other,
+                };
             }
             SyntaxKind::IF_EXPR | SyntaxKind::WHILE_EXPR => {
                 // The condition of `if`/`while`: `let` chains bind into the body.
@@ -95,6 +110,9 @@ pub(super) fn find_binding(name: &str, anchor: &SyntaxNode) -> Binding {
                     .filter(|l| binds(l.pat(), name))
                     .collect();
                 if let Some(l) = lets.first() {
+                    if let (Some(v), 1) = (variant_binding(l.pat(), name), lets.len()) {
+                        return v;
+                    }
                     return match (some_or_ok_binding(l.pat()), l.expr()) {
                         (true, Some(e)) if lets.len() == 1 => Binding::From(e),
                         _ => Binding::Other,
@@ -116,6 +134,37 @@ pub(super) fn find_binding(name: &str, anchor: &SyntaxNode) -> Binding {
         }
     }
     Binding::NotFound
+}
+
+/// `Conn::Live(m)`, `Self::Live(_, m)`, `Live(ref m)`, also nested
+/// (`Some(Conn::Live(m))`): `name` bound directly by a field of a tuple
+/// variant (not `Some`/`Ok`), whatever is around it.
+fn variant_binding(pat: Option<ast::Pat>, name: &str) -> Option<Binding> {
+    let idents: Vec<ast::IdentPat> = pat?
+        .syntax()
+        .descendants()
+        .filter_map(ast::IdentPat::cast)
+        .filter(|i| i.name().is_some_and(|n| n.text() == name))
+        .collect();
+    // Bound once (not by each side of an or-pattern), by a plain name.
+    let [ident] = idents.as_slice() else {
+        return None;
+    };
+    if ident.pat().is_some() {
+        return None;
+    }
+    let t = ast::TupleStructPat::cast(ident.syntax().parent()?)?;
+    let path = segments(&t.path()?)?;
+    if matches!(path.as_slice(), [one] if one == "Some" || one == "Ok" || one == "Err") {
+        return None;
+    }
+    let index = t.fields().position(|f| f.syntax() == ident.syntax())?;
+    // A `..` before it shifts the positions.
+    let rest = t
+        .fields()
+        .take(index)
+        .any(|f| matches!(f, ast::Pat::RestPat(_)));
+    (!rest).then_some(Binding::Variant(path, index))
 }
 
 /// The initializer a local was bound by, and its index when the `let`
@@ -157,12 +206,15 @@ impl Extractor<'_> {
             ast::Expr::TryExpr(e) => self.root(&e.expr()?, anchor, depth + 1),
             ast::Expr::MethodCallExpr(mc) => {
                 let name = mc.name_ref()?.text().to_string();
-                if PASS_THROUGH.contains(&name.as_str()) {
+                // `weak.upgrade()`: the lock the `Weak` points to.
+                if PASS_THROUGH.contains(&name.as_str()) || name == "upgrade" {
                     self.root(&mc.receiver()?, anchor, depth + 1)
-                } else if GUARD_METHODS.contains(&name.as_str()) {
+                } else if GUARD_METHODS.contains(&name.as_str()) || returns_guard(&name) {
                     // A guard: it follows its lock (into guard parameters).
                     self.root(&mc.receiver()?, anchor, depth + 1)
-                } else if LOCK_METHODS.contains(&name.as_str()) {
+                } else if LOCK_METHODS.contains(&name.as_str())
+                    || NO_TOKIO_METHODS.contains(&name.as_str())
+                {
                     None
                 } else {
                     Some(Target::Call {
@@ -179,9 +231,17 @@ impl Extractor<'_> {
                 };
                 let segs = segments(&pe.path()?)?;
                 let last = segs.last()?.as_str();
-                if last == "clone"
-                    && segs.len() == 2
-                    && matches!(segs[0].as_str(), "Arc" | "Rc" | "Clone")
+                let ty = segs.len().checked_sub(2).map(|i| segs[i].as_str());
+                // `Arc::downgrade(&x)`, `Weak::upgrade(&w)`: a pointer to
+                // the same lock, as `Arc::clone(&x)` is.
+                let weak = matches!(
+                    (ty, last),
+                    (Some("Arc" | "Rc"), "downgrade") | (Some("Weak"), "upgrade" | "clone")
+                );
+                if weak
+                    || last == "clone"
+                        && segs.len() == 2
+                        && matches!(segs[0].as_str(), "Arc" | "Rc" | "Clone")
                 {
                     let arg = ce.arg_list()?.args().next()?;
                     return self.root(&arg, anchor, depth + 1);
@@ -250,6 +310,7 @@ impl Extractor<'_> {
                     [one] if one.starts_with(|c: char| c.is_lowercase() || c == '_') => {
                         self.lookup_var(one, anchor, depth)
                     }
+                    [one] => Some(self.static_target(one, anchor)),
                     [.., last] => Some(Target::Static(last.clone())),
                     [] => None,
                 }
@@ -289,8 +350,22 @@ impl Extractor<'_> {
             {
                 self.root(&l.initializer()?, l.syntax(), depth + 1)
             }
+            Binding::Variant(path, index) => {
+                let owner = match path.as_slice() {
+                    [.., ty, variant] if ty == "Self" => {
+                        format!("{}::{variant}", impl_type(anchor)?)
+                    }
+                    [.., ty, variant] => format!("{ty}::{variant}"),
+                    [variant] => variant.clone(),
+                    [] => return None,
+                };
+                Some(Target::Field {
+                    name: index.to_string(),
+                    owner: Some(owner),
+                })
+            }
             Binding::Destructured(_) | Binding::Other => None,
-            Binding::NotFound => Some(Target::Static(name.to_string())),
+            Binding::NotFound => Some(self.static_target(name, anchor)),
         }
     }
 

@@ -86,7 +86,9 @@ pub(super) fn spawn_blocking_wrap(call: &SyntaxNode) -> Option<(TextRange, Strin
             Binding::NotFound => continue, // a fn, static or const
             Binding::Let(l) => owned_let(&l)?,
             Binding::Param(_, _, p) => owned_type(&p.ty()?.syntax().text().to_string())?,
-            Binding::From(_) | Binding::Destructured(_) | Binding::Other => return None,
+            Binding::From(_) | Binding::Destructured(_) | Binding::Variant(..) | Binding::Other => {
+                return None
+            }
         };
         let used_after = body
             .descendants()
@@ -135,7 +137,7 @@ impl Extractor<'_> {
                 }
                 SyntaxKind::STATIC | SyntaxKind::CONST => {
                     if let Some(name) = item_name(&up) {
-                        out.push(Target::Static(name));
+                        out.push(Target::Key(self.static_key(&up, &name)));
                     }
                     return out;
                 }

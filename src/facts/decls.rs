@@ -145,6 +145,49 @@ pub fn api_visibility(node: &SyntaxNode) -> (bool, Option<String>, Vec<String>) 
 impl Extractor<'_> {
     /// The lock type a path names; paths whose last segment cannot name one
     /// are rejected before any allocation.
+    /// Is the declared type at `node` (a type, or a static's or `let`'s) a
+    /// std or parking_lot lock, itself or behind `&`, `Arc`, `Rc`, `Box`,
+    /// `LazyLock` or `Lazy`?
+    pub(super) fn direct_lock(&self, node: &SyntaxNode) -> bool {
+        let ty = match node.kind() {
+            SyntaxKind::STATIC | SyntaxKind::CONST => node.children().find_map(ast::Type::cast),
+            SyntaxKind::LET_STMT => ast::LetStmt::cast(node.clone()).and_then(|l| l.ty()),
+            _ => ast::Type::cast(node.clone()),
+        };
+        let mut ty = ty;
+        for _ in 0..8 {
+            ty = match ty {
+                Some(ast::Type::RefType(r)) => r.ty(),
+                Some(ast::Type::PathType(p)) => {
+                    let Some(path) = p.path() else { return false };
+                    if self
+                        .lock_type(&path)
+                        .is_some_and(|(f, l)| f != Family::Tokio && !l.is_guard())
+                    {
+                        return true;
+                    }
+                    let Some(seg) = path.segment() else {
+                        return false;
+                    };
+                    let pointer = seg.name_ref().is_some_and(|n| {
+                        ["Arc", "Rc", "Box", "LazyLock", "Lazy"].contains(&n.text())
+                    });
+                    if !pointer {
+                        return false;
+                    }
+                    ast::HasGenericArgs::generic_arg_list(&seg)
+                        .and_then(|g| g.generic_args().next())
+                        .and_then(|a| match a {
+                            ast::GenericArg::TypeArg(t) => t.ty(),
+                            _ => None,
+                        })
+                }
+                _ => return false,
+            };
+        }
+        false
+    }
+
     pub(super) fn lock_type(&self, path: &ast::Path) -> Option<(Family, LockType)> {
         let name = path.segment()?.name_ref()?;
         if !self.lock_names.contains(name.text()) {
@@ -372,6 +415,7 @@ impl Extractor<'_> {
                     private_mods: Vec::new(),
                     exported: false,
                     guard: false,
+                    direct: false,
                     module: inline_modules(node),
                 });
             }
@@ -394,6 +438,7 @@ impl Extractor<'_> {
                 .push("it is paired with a `Condvar`, which has no tokio equivalent".to_string());
         }
         let (public, api_item, private_mods) = api_visibility(node);
+        let direct = self.direct_lock(node);
         self.facts.decls.push(DeclFact {
             key,
             display,
@@ -407,6 +452,7 @@ impl Extractor<'_> {
             private_mods,
             exported: false,
             guard: false,
+            direct,
             module: inline_modules(node),
         });
     }
@@ -444,6 +490,18 @@ impl Extractor<'_> {
             });
         }
         self.push_decl(key, format!("`{owner}.{name}`"), ty.syntax(), name_range);
+        if let Some(derive) = foreign_derive(node) {
+            if let Some(d) = self
+                .facts
+                .decls
+                .last_mut()
+                .filter(|d| d.range == name_range)
+            {
+                d.blockers.push(format!(
+                    "`{owner}` derives `{derive}`, which tokio's lock does not implement"
+                ));
+            }
+        }
     }
 
     pub(super) fn visit_static(&mut self, node: &SyntaxNode) {
@@ -459,7 +517,7 @@ impl Extractor<'_> {
             "const"
         };
         self.push_decl(
-            DeclKey::Static(name.clone().into()),
+            self.static_key(node, &name),
             format!("{kind} `{name}`"),
             node,
             name_range,
@@ -558,6 +616,37 @@ impl Extractor<'_> {
         false
     }
 
+    /// A static's or const's key: an item of a block (`fn f() { static
+    /// CACHE: .. }`) is seen only in that block, so it is keyed by its place,
+    /// as a local is; one of a module by its name.
+    pub(super) fn static_key(&self, node: &SyntaxNode, name: &str) -> DeclKey {
+        match node.parent().map(|p| p.kind()) {
+            Some(SyntaxKind::STMT_LIST) => DeclKey::Local {
+                file: self.file_id,
+                offset: node.text_range().start().into(),
+            },
+            _ => DeclKey::Static(name.into()),
+        }
+    }
+
+    /// What the static or const `name` used at `anchor` is: the item of the
+    /// nearest block around it that declares one, else a module's.
+    pub(super) fn static_target(&self, name: &str, anchor: &SyntaxNode) -> Target {
+        let block_item = anchor
+            .ancestors()
+            .filter(|a| a.kind() == SyntaxKind::STMT_LIST)
+            .find_map(|list| {
+                list.children().find(|c| {
+                    matches!(c.kind(), SyntaxKind::STATIC | SyntaxKind::CONST)
+                        && item_name(c).as_deref() == Some(name)
+                })
+            });
+        match block_item {
+            Some(item) => Target::Key(self.static_key(&item, name)),
+            None => Target::Static(name.to_string()),
+        }
+    }
+
     pub(super) fn local_key(&self, let_stmt: &ast::LetStmt) -> DeclKey {
         DeclKey::Local {
             file: self.file_id,
@@ -635,6 +724,7 @@ impl Extractor<'_> {
                         private_mods: guard_mods.clone(),
                         exported: false,
                         guard: true,
+                        direct: false,
                         module: inline_modules(f.syntax()),
                     });
                     continue;
@@ -670,4 +760,48 @@ impl Extractor<'_> {
             }
         }
     }
+}
+
+/// A derive of the struct or enum around a field that tokio's `Mutex` and
+/// `RwLock` do not implement where std's may (serde's `Serialize` and
+/// `Deserialize`, a crate's own derive), also under `cfg_attr`. `Debug` and
+/// `Default` both implement; `Clone` and `Copy` hold only through a pointer
+/// (`Arc<Mutex<T>>`), which stays one. A field under `#[serde(skip)]` is not
+/// serialized.
+fn foreign_derive(field: &SyntaxNode) -> Option<String> {
+    const BOTH: &[&str] = &["Debug", "Default", "Clone", "Copy"];
+    let adt = field.ancestors().find_map(ast::Adt::cast)?;
+    let attr_text = |n: &SyntaxNode| -> Vec<String> {
+        n.children()
+            .filter_map(ast::Attr::cast)
+            .map(|a| a.syntax().text().to_string())
+            .collect()
+    };
+    let serde_skip = attr_text(field).iter().any(|a| {
+        let a: String = a.split_whitespace().collect();
+        a.contains("serde(")
+            && a.split(|c: char| !c.is_alphanumeric() && c != '_')
+                .any(|t| t == "skip")
+    });
+    for attr in attr_text(adt.syntax()) {
+        let mut rest = attr.as_str();
+        while let Some(at) = rest.find("derive") {
+            rest = &rest[at + "derive".len()..];
+            let Some(list) = rest.trim_start().strip_prefix('(') else {
+                continue;
+            };
+            let list = list.split(')').next().unwrap_or_default();
+            for item in list.split(',') {
+                let name = item.trim().rsplit("::").next().unwrap_or_default().trim();
+                if name.is_empty() || BOTH.contains(&name) {
+                    continue;
+                }
+                if serde_skip && matches!(name, "Serialize" | "Deserialize") {
+                    continue;
+                }
+                return Some(name.to_string());
+            }
+        }
+    }
+    None
 }

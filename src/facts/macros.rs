@@ -196,7 +196,7 @@ impl Extractor<'_> {
             } else if before_colons {
                 None
             } else if name.starts_with(|c: char| c.is_ascii_uppercase()) {
-                Some(Target::Static(name))
+                Some(self.static_target(&name, mac.syntax()))
             } else if item_level {
                 None
             } else {
@@ -237,7 +237,26 @@ impl Extractor<'_> {
         if !at_item_level(mac) || !(inner.contains("Mutex") || inner.contains("RwLock")) {
             return;
         }
-        let parsed = SourceFile::parse(inner, self.edition);
+        // `lazy_static! { static ref NAME: T = .. }`: read as a `static`,
+        // `ref` blanked so that offsets still match.
+        let mut inner = inner.to_string();
+        if let Some(tt) = mac.token_tree() {
+            let tokens: Vec<_> = tt
+                .syntax()
+                .descendants_with_tokens()
+                .filter_map(|t| t.into_token())
+                .filter(|t| !t.kind().is_trivia())
+                .collect();
+            for pair in tokens.windows(2) {
+                if pair[0].kind() == SyntaxKind::STATIC_KW && pair[1].kind() == SyntaxKind::REF_KW {
+                    let at = u32::from(pair[1].text_range().start()).checked_sub(start);
+                    if let Some(at) = at.map(|a| a as usize).filter(|a| a + 3 <= inner.len()) {
+                        inner.replace_range(at..at + 3, "   ");
+                    }
+                }
+            }
+        }
+        let parsed = SourceFile::parse(&inner, self.edition);
         if !parsed.errors().is_empty() {
             return;
         }

@@ -101,6 +101,10 @@ pub struct DeclFact {
     /// A parameter typed with the lock's guard (`g: &mut MutexGuard<'_, T>`):
     /// it follows the lock whose guards are passed to it.
     pub guard: bool,
+    /// Its declared type is the lock itself, or one behind a pointer (`&`,
+    /// `Arc`, `Rc`, `Box`, `LazyLock`): any method called on it is the
+    /// lock's own (see `other_method`).
+    pub direct: bool,
     /// The inline modules around it in its file (`tests`, `a::b`).
     pub module: String,
 }
@@ -563,6 +567,9 @@ impl Extractor<'_> {
             if let Some(call) = ast::MethodCallExpr::cast(node.clone()) {
                 self.visit_method_call(&call, anchor, shift);
             }
+            if let Some(call) = ast::CallExpr::cast(node.clone()) {
+                self.visit_guard_fn_call(&call, anchor, shift);
+            }
             if matches!(
                 node.kind(),
                 SyntaxKind::METHOD_CALL_EXPR | SyntaxKind::CALL_EXPR
@@ -582,7 +589,11 @@ impl Extractor<'_> {
                 self.visit_method_call(&call, node, 0);
                 self.visit_call_like(node, node, 0);
             }
-            SyntaxKind::CALL_EXPR => self.visit_call_like(node, node, 0),
+            SyntaxKind::CALL_EXPR => {
+                let call = ast::CallExpr::cast(node.clone()).unwrap();
+                self.visit_guard_fn_call(&call, node, 0);
+                self.visit_call_like(node, node, 0);
+            }
             SyntaxKind::RECORD_EXPR_FIELD => self.visit_record_expr_field(node),
             SyntaxKind::FOR_EXPR | SyntaxKind::WHILE_EXPR | SyntaxKind::LOOP_EXPR => {
                 self.visit_loop(node)

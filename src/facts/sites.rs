@@ -16,6 +16,102 @@ pub const LOCK_METHODS: &[&str] = &[
     "clear_poison",
 ];
 
+/// Methods of parking_lot's (and nightly std's) locks that tokio's locks do
+/// not have: a lock called with one of them cannot migrate.
+pub const NO_TOKIO_METHODS: &[&str] = &[
+    "upgradable_read",
+    "try_upgradable_read",
+    "try_upgradable_read_for",
+    "try_upgradable_read_until",
+    "read_recursive",
+    "try_read_recursive",
+    "try_read_recursive_for",
+    "try_read_recursive_until",
+    "is_locked",
+    "is_locked_exclusive",
+    "try_lock_for",
+    "try_lock_until",
+    "try_read_for",
+    "try_read_until",
+    "try_write_for",
+    "try_write_until",
+    "lock_arc",
+    "try_lock_arc",
+    "try_lock_arc_for",
+    "try_lock_arc_until",
+    "read_arc",
+    "try_read_arc",
+    "try_read_arc_for",
+    "try_read_arc_until",
+    "read_recursive_arc",
+    "try_read_recursive_arc",
+    "write_arc",
+    "try_write_arc",
+    "try_write_arc_for",
+    "try_write_arc_until",
+    "upgradable_read_arc",
+    "try_upgradable_read_arc",
+    "data_ptr",
+    "force_unlock",
+    "force_unlock_fair",
+    "force_unlock_read",
+    "force_unlock_read_fair",
+    "force_unlock_write",
+    "force_unlock_write_fair",
+    "make_guard_unchecked",
+    "make_read_guard_unchecked",
+    "make_write_guard_unchecked",
+    "raw",
+];
+
+/// `NO_TOKIO_METHODS` that return a guard: like `lock()`'s, it follows its
+/// lock.
+pub(super) fn returns_guard(method: &str) -> bool {
+    NO_TOKIO_METHODS.contains(&method)
+        && !matches!(method, "raw" | "data_ptr")
+        && !method.starts_with("is_")
+        && !method.starts_with("force_")
+}
+
+/// Guard types whose associated fns (`MutexGuard::map(g, ..)`,
+/// `RwLockUpgradableReadGuard::upgrade(g)`) take a guard: tokio's guards
+/// differ, so a lock whose guard is handed to one cannot migrate.
+const GUARD_TYPES: &[&str] = &[
+    "MutexGuard",
+    "MappedMutexGuard",
+    "ArcMutexGuard",
+    "RwLockReadGuard",
+    "RwLockWriteGuard",
+    "RwLockUpgradableReadGuard",
+    "MappedRwLockReadGuard",
+    "MappedRwLockWriteGuard",
+    "ArcRwLockReadGuard",
+    "ArcRwLockWriteGuard",
+    "ArcRwLockUpgradableReadGuard",
+];
+
+/// Methods the std and parking_lot locks share with tokio's, or that the
+/// pointers around a lock (`Arc`, `&`) or blanket traits give any type.
+const SHARED_METHODS: &[&str] = &[
+    "clone",
+    "as_ref",
+    "borrow",
+    "borrow_mut",
+    "into",
+    "try_into",
+    "type_id",
+    "fmt",
+    "deref",
+    "to_owned",
+];
+
+/// A site's method that no rewrite knows: not a lock method, not one of
+/// `NO_TOKIO_METHODS`, not a guard type's fn. Recorded only on a receiver
+/// that is a lock itself (see `visit_other_method`).
+pub fn other_method(method: &str) -> bool {
+    !LOCK_METHODS.contains(&method) && !NO_TOKIO_METHODS.contains(&method) && !method.contains("::")
+}
+
 /// Lock methods that return the lock's guard.
 pub(super) const GUARD_METHODS: &[&str] =
     &["lock", "read", "write", "try_lock", "try_read", "try_write"];
@@ -188,10 +284,12 @@ impl Extractor<'_> {
     ) {
         let Some(name) = call.name_ref() else { return };
         let method = name.text().to_string();
-        if !LOCK_METHODS.contains(&method.as_str()) {
+        if NO_TOKIO_METHODS.contains(&method.as_str()) {
+            // Any arguments: the lock cannot migrate whichever they are.
+        } else if !LOCK_METHODS.contains(&method.as_str()) {
+            self.visit_other_method(call, &method, shift);
             return;
-        }
-        if call.arg_list().is_none_or(|a| a.args().next().is_some()) {
+        } else if call.arg_list().is_none_or(|a| a.args().next().is_some()) {
             return; // lock methods take no arguments
         }
         if call
@@ -273,6 +371,127 @@ impl Extractor<'_> {
             guard_extent,
             guard_fn,
             guard_passed_to_wait,
+            in_fn: self.in_fn.clone(),
+        });
+    }
+
+    /// `s.m.locked()`, `STATE.snapshot()`, `m.replace(v)`: a method the
+    /// rewrite does not know called on a field (of a known struct), a static
+    /// or a parameter. The plan makes it a blocker where that declaration's
+    /// type is the lock itself (a user's trait implemented for std's
+    /// `Mutex`, nightly std methods); elsewhere (`self.items.len()` of a
+    /// `Vec<Mutex<T>>`) it is the container's method and changes nothing.
+    fn visit_other_method(&mut self, call: &ast::MethodCallExpr, method: &str, shift: u32) {
+        if shift != 0 || SHARED_METHODS.contains(&method) || PASS_THROUGH.contains(&method) {
+            return;
+        }
+        let Some(recv) = call.receiver() else { return };
+        let anchor = call.syntax();
+        let target = match &recv {
+            ast::Expr::FieldExpr(fe) => {
+                if fe
+                    .name_ref()
+                    .is_none_or(|n| n.text().starts_with(|c: char| c.is_ascii_digit()))
+                {
+                    return;
+                }
+                match self.root(&recv, anchor, 0) {
+                    Some(t @ Target::Field { owner: Some(_), .. }) => t,
+                    _ => return,
+                }
+            }
+            ast::Expr::PathExpr(pe) => {
+                let Some(segs) = pe.path().and_then(|p| segments(&p)) else {
+                    return;
+                };
+                let [one] = segs.as_slice() else { return };
+                if one.starts_with(|c: char| c.is_ascii_uppercase()) {
+                    self.static_target(one, anchor)
+                } else if matches!(find_binding(one, anchor), Binding::Param(..)) {
+                    match self.lookup_var(one, anchor, 0) {
+                        Some(t) => t,
+                        None => return,
+                    }
+                } else {
+                    return;
+                }
+            }
+            _ => return,
+        };
+        let Some(name) = call.name_ref() else { return };
+        self.facts.sites.push(SiteFact {
+            method: method.to_string(),
+            call: TextRange::new(
+                name.syntax().text_range().start(),
+                call.syntax().text_range().end(),
+            ),
+            target,
+            ctx: self.ctx.clone(),
+            range: name.syntax().text_range(),
+            shape: SiteShape::Bare {
+                use_desc: String::new(),
+            },
+            held_across_await: false,
+            guard_fn: None,
+            guard_passed_to_wait: false,
+            in_fn: self.in_fn.clone(),
+        });
+    }
+
+    /// `MutexGuard::map(m.lock(), ..)`, `RwLockUpgradableReadGuard::upgrade(g)`:
+    /// an associated fn of a std or parking_lot guard type handed the guard
+    /// of a lock. Recorded as a site (method `MutexGuard::map`) that no
+    /// rewrite knows, so that the lock is reported.
+    pub(super) fn visit_guard_fn_call(
+        &mut self,
+        call: &ast::CallExpr,
+        anchor: &SyntaxNode,
+        shift: u32,
+    ) {
+        let Some(ast::Expr::PathExpr(pe)) = call.expr() else {
+            return;
+        };
+        let Some(path) = pe.path() else { return };
+        let Some(segs) = segments(&path) else { return };
+        let [.., ty, f] = segs.as_slice() else {
+            return;
+        };
+        if !GUARD_TYPES.contains(&ty.as_str()) {
+            return;
+        }
+        let qualifier = self
+            .imports
+            .resolve(&segs[..segs.len() - 1], self.offset_of(call.syntax()));
+        if !["std::", "parking_lot::", "lock_api::"]
+            .iter()
+            .any(|p| qualifier.starts_with(p))
+        {
+            return;
+        }
+        let Some(arg) = call.arg_list().and_then(|a| a.args().next()) else {
+            return;
+        };
+        let scope_anchor = if shift == 0 {
+            call.syntax().clone()
+        } else {
+            anchor.clone()
+        };
+        let Some(target) = self.root(&arg, &scope_anchor, 0) else {
+            return;
+        };
+        let range = path.syntax().text_range() + TextSize::from(shift);
+        self.facts.sites.push(SiteFact {
+            method: format!("{ty}::{f}"),
+            call: call.syntax().text_range() + TextSize::from(shift),
+            target,
+            ctx: self.ctx.clone(),
+            range,
+            shape: SiteShape::Bare {
+                use_desc: String::new(),
+            },
+            held_across_await: false,
+            guard_fn: None,
+            guard_passed_to_wait: false,
             in_fn: self.in_fn.clone(),
         });
     }
