@@ -432,6 +432,7 @@ impl Extractor<'_> {
                 use_desc: String::new(),
             },
             held_across_await: false,
+            guard_extent: None,
             guard_fn: None,
             guard_passed_to_wait: false,
             in_fn: self.in_fn.clone(),
@@ -490,16 +491,13 @@ impl Extractor<'_> {
                 use_desc: String::new(),
             },
             held_across_await: false,
+            guard_extent: None,
             guard_fn: None,
             guard_passed_to_wait: false,
             in_fn: self.in_fn.clone(),
         });
     }
 
-    /// A called path's fn name and the type it is qualified with: `Self` is
-    /// the enclosing `impl`'s type, and a path through this crate's modules
-    /// (`worker::run`, `crate::stats::summary`) names the fn itself, as an
-    /// imported `run` would.
     /// The module a call of a free fn by `segs` names it in: through a
     /// `use crate::..` import, a `crate::` path, or a path from the code's
     /// own module (a fn or module of its scope, `self::`, `super::` within

@@ -36,7 +36,9 @@ async fn run(s: &Stats, l: &Limits, snap: &Snapshot, app: App) -> u64 {
     *snap.live.lock().unwrap() += 3;
     app.db.lock().unwrap().push(4);
     let db = app.clone().db.lock().unwrap().len() as u64;
-    *s.hits.lock().unwrap() + *l.max.lock().unwrap() + *snap.live.lock().unwrap() + db
+    let hits = *s.hits.lock().unwrap();
+    let max = *l.max.lock().unwrap();
+    hits + max + *snap.live.lock().unwrap() + db
 }
 
 #[tokio::main]
