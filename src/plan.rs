@@ -888,11 +888,15 @@ fn plan_once(files: &[&FileFacts], texts: &[&str], opts: &PlanOptions) -> CrateP
     }
 
     // Sites per group.
-    // The name code near a use of a declaration mentions: a positional
-    // field's is its tuple struct's or variant's (`Live` of `Conn::Live.0`).
+    // The name code near a use of a declaration mentions: an enum variant's
+    // positional field's is its variant's (`Live` of `Conn::Live.0`). A
+    // tuple struct's name is a type name any code may mention (`Mutex` of
+    // `struct Mutex<T>(std::sync::Mutex<T>)`): its fields are not blamed.
     let simple_names: Vec<String> = (0..n)
         .map(|id| match &index.decls[id].key {
-            DeclKey::Field { owner, name } if name.starts_with(|c: char| c.is_ascii_digit()) => {
+            DeclKey::Field { owner, name }
+                if name.starts_with(|c: char| c.is_ascii_digit()) && owner.contains("::") =>
+            {
                 owner.rsplit("::").next().unwrap_or_default().to_string()
             }
             _ => index.simple_name(id),
