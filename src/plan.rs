@@ -548,18 +548,7 @@ impl Index {
                         })
                         .collect();
                     variants.sort();
-                    let ids: Vec<usize> = variants
-                        .iter()
-                        .filter_map(|(u, o)| {
-                            self.get(
-                                *u,
-                                DeclKey::Field {
-                                    owner: o.into(),
-                                    name: name.into(),
-                                },
-                            )
-                        })
-                        .collect();
+                    let ids = self.fields_of(&variants, name);
                     if !variants.is_empty() {
                         return Resolved {
                             ambiguous: variants.len() > 1 && !ids.is_empty(),
@@ -582,18 +571,7 @@ impl Index {
                     .flatten()
                     .filter(|(u, _)| self.sees[unit as usize].contains(u))
                     .collect();
-                let mut ids: Vec<usize> = owners
-                    .iter()
-                    .filter_map(|(u, o)| {
-                        self.get(
-                            *u,
-                            DeclKey::Field {
-                                owner: o.into(),
-                                name: name.into(),
-                            },
-                        )
-                    })
-                    .collect();
+                let mut ids = self.fields_of(&owners, name);
                 ids.sort();
                 Resolved {
                     ambiguous: owners.len() > 1 && !ids.is_empty(),
@@ -685,6 +663,18 @@ impl Index {
             }),
             _ => None,
         }
+    }
+
+    /// The field `name` of each of `owners` (struct or variant, by unit).
+    fn fields_of(&self, owners: &[&(Unit, String)], name: &str) -> Vec<usize> {
+        let field = |o: &str| DeclKey::Field {
+            owner: o.into(),
+            name: name.into(),
+        };
+        owners
+            .iter()
+            .filter_map(|(u, o)| self.get(*u, field(o)))
+            .collect()
     }
 
     /// The first candidate that names exactly one declaration.

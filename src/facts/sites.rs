@@ -419,15 +419,28 @@ impl Extractor<'_> {
             _ => return,
         };
         let Some(name) = call.name_ref() else { return };
+        let call = TextRange::new(
+            name.syntax().text_range().start(),
+            call.syntax().text_range().end(),
+        );
+        self.push_untranslated(method.to_string(), call, name.syntax().text_range(), target);
+    }
+
+    /// A use of a lock that no rewrite translates, recorded as a site so
+    /// that its lock is reported.
+    fn push_untranslated(
+        &mut self,
+        method: String,
+        call: TextRange,
+        range: TextRange,
+        target: Target,
+    ) {
         self.facts.sites.push(SiteFact {
-            method: method.to_string(),
-            call: TextRange::new(
-                name.syntax().text_range().start(),
-                call.syntax().text_range().end(),
-            ),
+            method,
+            call,
             target,
             ctx: self.ctx.clone(),
-            range: name.syntax().text_range(),
+            range,
             shape: SiteShape::Bare {
                 use_desc: String::new(),
             },
@@ -481,21 +494,8 @@ impl Extractor<'_> {
             return;
         };
         let range = path.syntax().text_range() + TextSize::from(shift);
-        self.facts.sites.push(SiteFact {
-            method: format!("{ty}::{f}"),
-            call: call.syntax().text_range() + TextSize::from(shift),
-            target,
-            ctx: self.ctx.clone(),
-            range,
-            shape: SiteShape::Bare {
-                use_desc: String::new(),
-            },
-            held_across_await: false,
-            guard_extent: None,
-            guard_fn: None,
-            guard_passed_to_wait: false,
-            in_fn: self.in_fn.clone(),
-        });
+        let call = call.syntax().text_range() + TextSize::from(shift);
+        self.push_untranslated(format!("{ty}::{f}"), call, range, target);
     }
 
     /// The module a call of a free fn by `segs` names it in: through a
