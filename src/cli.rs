@@ -514,6 +514,7 @@ fn migrate(cli: &Cli) -> Result<ExitCode> {
         None => None,
     };
     let progress = progress_bar(cli);
+    let verifying = verification(cli);
     let opts = Options {
         baseline,
         exclude: match cli.cargo {
@@ -536,7 +537,7 @@ fn migrate(cli: &Cli) -> Result<ExitCode> {
         keep_sources: cli.format == Format::Full && !cli.quiet,
         threads: cli.threads,
         write: cli.write,
-        replan: verification(cli).is_ok(),
+        replan: verifying.is_ok(),
         ..Options::new(paths)
     };
     let mut outcome = run::run(&opts);
@@ -584,7 +585,6 @@ fn migrate(cli: &Cli) -> Result<ExitCode> {
         );
         outcome.retain_crates(|c| accepted.contains(&c));
     }
-    let verifying = verification(cli);
     if cli.write {
         let roots = write::canonical_roots(&opts.paths);
         let (errors, backups, journals) =

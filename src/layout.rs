@@ -49,6 +49,27 @@ pub fn newline(text: &str) -> &'static str {
     }
 }
 
+/// A file's text, parsed once when a layout first needs its syntax: the
+/// fixes of a crate lay out many chains of the same file.
+pub struct Source<'a> {
+    pub text: &'a str,
+    tree: std::cell::OnceCell<SourceFile>,
+}
+
+impl<'a> Source<'a> {
+    pub fn new(text: &'a str) -> Source<'a> {
+        Source {
+            text,
+            tree: std::cell::OnceCell::new(),
+        }
+    }
+
+    fn tree(&self) -> &SourceFile {
+        self.tree
+            .get_or_init(|| SourceFile::parse(self.text, Edition::Edition2021).tree())
+    }
+}
+
 /// The code a guard block wraps: a block (`{ .. }`, whose statements move
 /// into the guard block) or an expression.
 pub enum Body {
@@ -178,9 +199,15 @@ const MAX_WIDTH: usize = 100;
 /// deeper than the line the chain starts on. A chain whose layout rustfmt
 /// would not have chosen keeps the user's layout, and so does one in a
 /// place this does not lay out (a `match` scrutinee, an `if` condition).
-pub fn chain_edits(text: &str, replaced: TextRange, replacement: &str, extra: usize) -> Vec<Edit> {
+pub fn chain_edits(
+    src: &Source,
+    replaced: TextRange,
+    replacement: &str,
+    extra: usize,
+) -> Vec<Edit> {
+    let text = src.text;
     let plain = vec![Edit::new(replaced, replacement)];
-    let Some(chain) = Chain::around(text, replaced) else {
+    let Some(chain) = Chain::around(src, replaced) else {
         return plain;
     };
     let own_dots = top_level_dots(replacement);
@@ -287,8 +314,9 @@ struct Chain<'a> {
 }
 
 impl<'a> Chain<'a> {
-    fn around(text: &'a str, replaced: TextRange) -> Option<Chain<'a>> {
-        let top = chain_around(text, replaced)?;
+    fn around(src: &Source<'a>, replaced: TextRange) -> Option<Chain<'a>> {
+        let text = src.text;
+        let top = chain_around(src, replaced)?;
         let range = top.text_range();
         let mut dots: Vec<TextSize> = Vec::new();
         let mut node = Some(top.clone());
@@ -394,8 +422,8 @@ fn scrutinee_brace(text: &str, scrutinee: &ra_ap_syntax::SyntaxNode) -> Option<T
 /// The whole chain around `replaced`: up from the innermost expression
 /// that holds it through the calls, fields, awaits and `?` whose receiver
 /// it is.
-fn chain_around(text: &str, replaced: TextRange) -> Option<ra_ap_syntax::SyntaxNode> {
-    let file = parsed(text);
+fn chain_around(src: &Source, replaced: TextRange) -> Option<ra_ap_syntax::SyntaxNode> {
+    let file = src.tree();
     let at = file.syntax().token_at_offset(replaced.start());
     let token = match replaced.is_empty() {
         true => at.left_biased(),
@@ -419,28 +447,6 @@ fn chain_around(text: &str, replaced: TextRange) -> Option<ra_ap_syntax::SyntaxN
         top = p;
     }
     Some(top)
-}
-
-/// `text` parsed. The fixes of a crate ask for each of its files many
-/// times, in no particular order: the last files parsed on this thread are
-/// kept.
-fn parsed(text: &str) -> SourceFile {
-    const KEPT: usize = 4;
-    thread_local! {
-        static RECENT: std::cell::RefCell<Vec<(String, SourceFile)>> = const { std::cell::RefCell::new(Vec::new()) };
-    }
-    RECENT.with(|recent| {
-        let mut recent = recent.borrow_mut();
-        if let Some((_, file)) = recent.iter().find(|(t, _)| t == text) {
-            return file.clone();
-        }
-        let file = SourceFile::parse(text, Edition::Edition2021).tree();
-        if recent.len() == KEPT {
-            recent.remove(0);
-        }
-        recent.push((text.to_string(), file.clone()));
-        file
-    })
 }
 
 /// The `spawn_blocking` wrap `wrap` of the `let` initializer at `init`
@@ -602,7 +608,12 @@ mod tests {
     fn a_chain_that_outgrows_its_width_is_broken_one_element_a_line() {
         let text = "async fn f() {\n    let text = std::fs::read_to_string(\"Cargo.toml\").unwrap_or_default();\n}\n";
         let call = range_of(text, "std::fs::read_to_string(\"Cargo.toml\")");
-        let mut edits = chain_edits(text, TextRange::empty(call.end()), ".await", 2);
+        let mut edits = chain_edits(
+            &Source::new(text),
+            TextRange::empty(call.end()),
+            ".await",
+            2,
+        );
         edits.push(Edit::new(range_of(text, "std::fs"), "tokio::fs"));
         assert_eq!(
             crate::edit::apply(text, edits).unwrap(),
@@ -613,7 +624,7 @@ mod tests {
         let call = range_of(text, "std::fs::read(p)");
         let at = TextRange::empty(call.end());
         assert_eq!(
-            chain_edits(text, at, ".await", 2),
+            chain_edits(&Source::new(text), at, ".await", 2),
             vec![Edit::new(at, ".await")]
         );
     }
@@ -625,14 +636,16 @@ mod tests {
             text,
             "read()\n        .expect(\"the registry lock is poisoned by a panic elsewhere\")",
         );
-        let out = crate::edit::apply(text, chain_edits(text, r, "read().await", 0)).unwrap();
+        let out = crate::edit::apply(text, chain_edits(&Source::new(text), r, "read().await", 0))
+            .unwrap();
         assert_eq!(
             out,
             "async fn f(&self) -> usize {\n    self.names.read().await.len()\n}\n"
         );
         let text = "async fn f(&self) {\n    self.names\n        .write()\n        .unwrap()\n        .insert(some_long_key_name, some_long_value_name.to_string());\n}\n";
         let r = range_of(text, "write()\n        .unwrap()");
-        let out = crate::edit::apply(text, chain_edits(text, r, "write().await", 0)).unwrap();
+        let out = crate::edit::apply(text, chain_edits(&Source::new(text), r, "write().await", 0))
+            .unwrap();
         assert_eq!(out, "async fn f(&self) {\n    self.names\n        .write()\n        .await\n        .insert(some_long_key_name, some_long_value_name.to_string());\n}\n");
     }
 
@@ -654,14 +667,16 @@ mod tests {
         let text = "async fn f() {\n    let k = X::from(\n        fs::read(key_path).context(\"failed to read private key file\")?,\n    );\n    match fs::read(dirs.data_local_dir().join(\"cert.der\")).ok() {}\n}\n";
         let call = range_of(text, "fs::read(key_path)");
         let at = TextRange::empty(call.end());
-        let out = crate::edit::apply(text, chain_edits(text, at, ".await", 7)).unwrap();
+        let out =
+            crate::edit::apply(text, chain_edits(&Source::new(text), at, ".await", 7)).unwrap();
         assert!(
             out.contains("        fs::read(key_path)\n            .await\n            .context(\"failed to read private key file\")?,\n"),
             "{out}"
         );
         let call = range_of(text, "fs::read(dirs.data_local_dir().join(\"cert.der\"))");
         let at = TextRange::empty(call.end());
-        let out = crate::edit::apply(text, chain_edits(text, at, ".await", 7)).unwrap();
+        let out =
+            crate::edit::apply(text, chain_edits(&Source::new(text), at, ".await", 7)).unwrap();
         assert!(
             out.contains("    match fs::read(dirs.data_local_dir().join(\"cert.der\"))\n        .await\n        .ok()\n    {}"),
             "{out}"
@@ -672,7 +687,7 @@ mod tests {
         let call = range_of(text, "fs::read(dirs.data_local_dir().join(\"cert.der\"))");
         let at = TextRange::empty(call.end());
         assert_eq!(
-            chain_edits(text, at, ".await", 7),
+            chain_edits(&Source::new(text), at, ".await", 7),
             vec![Edit::new(at, ".await")]
         );
         // A root over lines: the element after it starts a line, and so does `.await`.
@@ -683,7 +698,7 @@ mod tests {
         );
         let at = TextRange::empty(call.end());
         assert_eq!(
-            chain_edits(text, at, ".await", 7),
+            chain_edits(&Source::new(text), at, ".await", 7),
             vec![Edit::new(at, "\n    .await")]
         );
     }

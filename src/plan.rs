@@ -727,16 +727,17 @@ fn render_site(
     site: &SiteFact,
     family: Family,
     blocking: bool,
-    text: &str,
+    src: &layout::Source,
 ) -> Result<Vec<Edit>, String> {
+    let text = src.text;
     let method = site.method.as_str();
     if let Some((aw, bl)) = lock_method_names(method) {
         let new = if blocking { bl } else { aw };
         if family == Family::ParkingLot {
-            return Ok(layout::chain_edits(text, site.call, new, 0));
+            return Ok(layout::chain_edits(src, site.call, new, 0));
         }
         return match &site.shape {
-            SiteShape::Unwrapped { replace } => Ok(layout::chain_edits(text, *replace, new, 0)),
+            SiteShape::Unwrapped { replace } => Ok(layout::chain_edits(src, *replace, new, 0)),
             SiteShape::IfLetOk { head, tail, pat, recv } => {
                 // The then-block runs from the `{` that ends `head`.
                 let then = TextRange::new(head.end() - TextSize::from(1), tail.start());
@@ -815,7 +816,9 @@ fn render_site(
 const AMBIGUOUS_FLOW: &str = "a value flows between it and a place that could be more than one declaration (items of one name in different modules)";
 
 /// Plans one crate. `files` are its files' facts, in a fixed order.
-fn plan_once(files: &[&FileFacts], texts: &[&str], opts: &PlanOptions) -> CratePlan {
+fn plan_once(files: &[&FileFacts], sources: &[layout::Source], opts: &PlanOptions) -> CratePlan {
+    let texts: Vec<&str> = sources.iter().map(|s| s.text).collect();
+    let texts = &texts[..];
     let units = Units::new(files);
     let mut index = Index::build(files, &units);
     let n = index.decls.len();
@@ -1176,7 +1179,7 @@ fn plan_once(files: &[&FileFacts], texts: &[&str], opts: &PlanOptions) -> CrateP
                 SiteContext::Sync { test_body: true, .. } => Ok(true),
                 SiteContext::Sync { fn_name, .. } => runtime.off_runtime(units[file], fn_name).map(|()| true),
             };
-            match blocking.and_then(|b| render_site(site, family, b, texts[file])) {
+            match blocking.and_then(|b| render_site(site, family, b, &sources[file])) {
                 Ok(es) => edits.extend(es.into_iter().map(|e| (file, e))),
                 Err(reason) => blockers.push((loc, reason)),
             }
@@ -1215,7 +1218,7 @@ fn plan_once(files: &[&FileFacts], texts: &[&str], opts: &PlanOptions) -> CrateP
             || permitted(files, opts, r.decision.rule(), &r.decl, &mut out.suppressed)
     });
     out.reports = reports;
-    plan_blocking(files, texts, &units, opts, &mut out);
+    plan_blocking(files, sources, &units, opts, &mut out);
 
     let report_of: HashMap<usize, usize> = out
         .reports
@@ -1392,8 +1395,9 @@ fn plan_once(files: &[&FileFacts], texts: &[&str], opts: &PlanOptions) -> CrateP
 /// lock stays std, so its guards count in the next round.
 pub fn plan(files: &[&FileFacts], texts: &[&str], opts: &PlanOptions) -> CratePlan {
     let mut opts = opts.clone();
+    let sources: Vec<layout::Source> = texts.iter().map(|t| layout::Source::new(t)).collect();
     loop {
-        let out = plan_once(files, texts, &opts);
+        let out = plan_once(files, &sources, &opts);
         let conflicts = awaits_under_kept_guards(&out, texts);
         if conflicts.is_empty() {
             return out;
@@ -1600,7 +1604,7 @@ impl Drivers {
 /// report (with the chain) for each async call of a sync fn that blocks.
 fn plan_blocking(
     files: &[&FileFacts],
-    texts: &[&str],
+    sources: &[layout::Source],
     units: &Units,
     opts: &PlanOptions,
     out: &mut CratePlan,
@@ -1781,7 +1785,7 @@ fn plan_blocking(
                 };
                 match &b.wrap {
                     Some((range, wrap)) if fixable && opts.unsafe_fixes && alone(*range) => {
-                        let wrap = layout::spawn_blocking_wrap(texts[file], *range, wrap);
+                        let wrap = layout::spawn_blocking_wrap(sources[file].text, *range, wrap);
                         let edit = Edit::new(*range, wrap);
                         out.edits.entry(file).or_default().push(edit.clone());
                         out.tokio_features.insert("rt");
@@ -1821,10 +1825,9 @@ fn plan_blocking(
             let mut edits = Vec::new();
             let fixed = match fix {
                 Some(f) if fixable && (!f.unsafe_only || opts.unsafe_fixes) => {
-                    let text = texts[file];
                     let longer = f.with.len().saturating_sub(f.path.len().into());
                     let at = TextRange::empty(b.call.call.end());
-                    edits.extend(layout::chain_edits(text, at, ".await", longer));
+                    edits.extend(layout::chain_edits(&sources[file], at, ".await", longer));
                     edits.push(Edit::new(f.path, f.with));
                     out.edits
                         .entry(file)

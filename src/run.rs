@@ -702,7 +702,8 @@ fn load_file(
                 if let Some(m) = krate.manifest.as_deref() {
                     a.facts.unit = compilation_unit(&input.path, m);
                     a.facts.shared_unit = shared_module(&input.path, m);
-                    a.facts.module = unit_module_path(&input.path, m).unwrap_or_default();
+                    a.facts.module =
+                        unit_module_path(&input.path, m, a.facts.shared_unit).unwrap_or_default();
                     // A library's own files (not its binaries'): code
                     // outside the crate may call their public fns.
                     a.facts.library = krate.library
@@ -770,8 +771,9 @@ fn shared_module(path: &Path, manifest: &Path) -> bool {
 /// The module path of a file in its compilation unit: `module_path` for
 /// `src/`; for `tests/` (`examples/`, `benches/`), `crate` for a target's
 /// root (`tests/a.rs`, `tests/a/main.rs`), `crate::x` for `tests/a/x.rs`, and
-/// `crate::common` for a shared module directory's `tests/common/mod.rs`.
-fn unit_module_path(path: &Path, manifest: &Path) -> Option<String> {
+/// `crate::common` for a shared module directory's `tests/common/mod.rs`
+/// (`shared`, see `shared_module`).
+fn unit_module_path(path: &Path, manifest: &Path, shared: bool) -> Option<String> {
     if let Some(m) = module_path(path, manifest) {
         return Some(m);
     }
@@ -787,7 +789,7 @@ fn unit_module_path(path: &Path, manifest: &Path) -> Option<String> {
     if parts.len() == 1 {
         return Some("crate".to_string());
     }
-    if !shared_module(path, manifest) {
+    if !shared {
         // The target's own directory is its crate root.
         parts.remove(0);
     }

@@ -95,6 +95,15 @@ pub(super) fn at_item_level(mac: &ast::MacroCall) -> bool {
     })
 }
 
+/// A macro's tokens, without whitespace and comments.
+fn significant_tokens(tt: &ast::TokenTree) -> Vec<ra_ap_syntax::SyntaxToken> {
+    tt.syntax()
+        .descendants_with_tokens()
+        .filter_map(|t| t.into_token())
+        .filter(|t| !t.kind().is_trivia())
+        .collect()
+}
+
 impl Extractor<'_> {
     pub(super) fn visit_macro(&mut self, mac: &ast::MacroCall) {
         let Some(name) = mac
@@ -143,12 +152,7 @@ impl Extractor<'_> {
         // An unknown macro: note the uses of tracked imports in its tokens,
         // and every place handed to it, so that a lock used here is never
         // migrated behind the macro's back.
-        let tokens: Vec<_> = tt
-            .syntax()
-            .descendants_with_tokens()
-            .filter_map(|t| t.into_token())
-            .filter(|t| !t.kind().is_trivia())
-            .collect();
+        let tokens = significant_tokens(&tt);
         for t in &tokens {
             if t.kind() != SyntaxKind::IDENT {
                 continue;
@@ -241,12 +245,7 @@ impl Extractor<'_> {
         // `ref` blanked so that offsets still match.
         let mut inner = inner.to_string();
         if let Some(tt) = mac.token_tree() {
-            let tokens: Vec<_> = tt
-                .syntax()
-                .descendants_with_tokens()
-                .filter_map(|t| t.into_token())
-                .filter(|t| !t.kind().is_trivia())
-                .collect();
+            let tokens = significant_tokens(&tt);
             for pair in tokens.windows(2) {
                 if pair[0].kind() == SyntaxKind::STATIC_KW && pair[1].kind() == SyntaxKind::REF_KW {
                     let at = u32::from(pair[1].text_range().start()).checked_sub(start);
