@@ -64,13 +64,13 @@ pub fn snippet(text: &str, offset: usize) -> String {
 
 /// The directory paths of the baseline `file` are relative to.
 pub fn dir_of(file: &Path) -> PathBuf {
-    let abs = crate::run::absolute(file);
+    let abs = crate::driver::absolute(file);
     abs.parent().map(Path::to_path_buf).unwrap_or(abs)
 }
 
 /// `path` (absolute) as recorded in a baseline whose directory is `dir`.
 pub fn recorded_path(path: &Path, dir: &Path) -> String {
-    crate::run::relative_to(path, dir)
+    crate::driver::relative_to(path, dir)
         .to_string_lossy()
         .replace('\\', "/")
 }

@@ -12,9 +12,9 @@ use anyhow::{bail, Context as _, Result};
 use clap::{CommandFactory as _, Parser, Subcommand, ValueEnum};
 
 use crate::config::Policy;
+use crate::driver::{self, FileChange, Options};
 use crate::manifest::parse_edition;
-use crate::run::{self, FileChange, Options};
-use crate::{output, rules, usertest, verify, write};
+use crate::{migration_tests, output, rules, verify, write};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -326,7 +326,7 @@ pub fn cargo_main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
 
 fn run_cli(cli: Cli) -> ExitCode {
     // A panic in one file's or crate's analysis is reported as one line.
-    run::quiet_panics();
+    driver::quiet_panics();
     let stdout = &mut std::io::stdout().lock();
     match cli.command {
         Some(Command::Explain { code }) => {
@@ -361,7 +361,7 @@ fn run_cli(cli: Cli) -> ExitCode {
             dir,
             bless,
             unsafe_fixes,
-        }) => return usertest::main(&dir, bless, unsafe_fixes),
+        }) => return migration_tests::main(&dir, bless, unsafe_fixes),
         None => {}
     }
     match migrate(&cli) {
@@ -540,7 +540,7 @@ fn migrate(cli: &Cli) -> Result<ExitCode> {
         replan: verifying.is_ok(),
         ..Options::new(paths)
     };
-    let mut outcome = run::run(&opts);
+    let mut outcome = driver::run(&opts);
     outcome.warnings.splice(0..0, warnings);
     if let Some(p) = progress {
         p.finish_and_clear();
@@ -753,7 +753,7 @@ fn migrate(cli: &Cli) -> Result<ExitCode> {
 
 /// Does the outcome reach the `--fail-on` level? A finding whose fix this
 /// run wrote no longer counts.
-fn fails(outcome: &run::Outcome, level: FailOn, written: bool) -> bool {
+fn fails(outcome: &driver::Outcome, level: FailOn, written: bool) -> bool {
     let mut remaining = outcome.diagnostics.iter().filter(|d| !(written && d.fixed));
     remaining.any(|d| {
         let serious = d.rule.severity != rules::Severity::Note;

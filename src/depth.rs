@@ -4,7 +4,7 @@
 //! would end the whole run.
 
 /// The deepest nesting a file may have. Real code stays under a hundred;
-/// `run::STACK_SIZE` holds many times this much in a debug build.
+/// `driver::STACK_SIZE` holds many times this much in a debug build.
 pub const MAX_DEPTH: usize = 1500;
 
 /// An upper estimate of the parser's recursion depth: brackets (`(`, `[`,

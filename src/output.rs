@@ -10,8 +10,8 @@ use anstyle::{AnsiColor, Effects, Style};
 use serde_json::{json, Value};
 use similar::{ChangeTag, TextDiff};
 
+use crate::driver::{Diagnostic, FileChange, Outcome, Span};
 use crate::rules::{Applicability, Severity, RULES};
-use crate::run::{Diagnostic, FileChange, Outcome, Span};
 
 /// Version of the `--format json` document; raised on incompatible changes.
 pub const JSON_VERSION: u32 = 1;
@@ -165,7 +165,7 @@ fn patch_path(change: &FileChange) -> String {
         Ok(rel) => rel.to_path_buf(),
         Err(_) => match path.ancestors().skip(1).find(|d| d.join(".git").exists()) {
             Some(root) => path.strip_prefix(root).unwrap_or(path).to_path_buf(),
-            None => crate::run::relative_to(path, &cwd),
+            None => crate::driver::relative_to(path, &cwd),
         },
     };
     rel.to_string_lossy().replace('\\', "/")
@@ -486,7 +486,7 @@ fn sarif_root() -> std::path::PathBuf {
 /// Where a shown path is: relative to `root` (`%SRCROOT%`), or, outside
 /// it, an absolute `file:` URI.
 fn artifact_location(shown: &str, root: &std::path::Path) -> Value {
-    let abs = crate::run::absolute(std::path::Path::new(shown));
+    let abs = crate::driver::absolute(std::path::Path::new(shown));
     match abs.strip_prefix(root) {
         Ok(rel) => json!({
             "uri": rel.to_string_lossy().replace('\\', "/"),

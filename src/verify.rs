@@ -9,11 +9,11 @@ use std::path::{Path, PathBuf};
 use cargo_metadata::diagnostic::{Diagnostic as RustcDiagnostic, DiagnosticLevel, DiagnosticSpan};
 use ra_ap_syntax::{TextRange, TextSize};
 
+use crate::driver::{FileChange, Outcome, Replanner};
 use crate::edit::line_col;
 use crate::facts::FileFacts;
 use crate::imports::Family;
 use crate::plan::{CratePlan, Decision, Loc, Referee};
-use crate::run::{FileChange, Outcome, Replanner};
 
 /// A fix of a crate's plan and the places the compiler may name for it.
 #[derive(Clone, Debug)]
@@ -421,7 +421,7 @@ fn shown_packages(outcome: &Outcome, crate_id: usize) -> Vec<String> {
             .map(|c| c.display.clone())
             .into_iter()
             .collect(),
-        false => manifests.iter().map(|m| crate::run::shown(m)).collect(),
+        false => manifests.iter().map(|m| crate::driver::shown(m)).collect(),
     }
 }
 

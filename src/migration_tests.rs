@@ -9,7 +9,7 @@ use std::process::ExitCode;
 
 use similar::TextDiff;
 
-use crate::run::{self, Options};
+use crate::driver::{self, Options};
 
 /// The `.fixed` file that holds what `rs` must become.
 fn fixed_path(rs: &Path) -> PathBuf {
@@ -44,14 +44,14 @@ type Expectations = BTreeMap<PathBuf, (Option<String>, Option<String>)>;
 
 fn run_case(case: &Path, unsafe_fixes: bool) -> Result<Expectations, Vec<String>> {
     // Keys are absolute, as the run's paths are.
-    let case = &run::absolute(case);
+    let case = &driver::absolute(case);
     let opts = Options {
         unsafe_fixes,
         // A case is planned on its own, even inside a crate of the project.
         whole_crates: false,
         ..Options::new(vec![case.to_path_buf()])
     };
-    let outcome = run::run(&opts);
+    let outcome = driver::run(&opts);
     if !outcome.errors.is_empty() {
         return Err(outcome.errors);
     }
@@ -114,9 +114,9 @@ pub fn main(dir: &Path, bless: bool, unsafe_fixes: bool) -> ExitCode {
                     None => std::fs::remove_file(&fixed),
                 };
                 match result {
-                    Ok(()) => println!("blessed {}", run::shown(&fixed)),
+                    Ok(()) => println!("blessed {}", driver::shown(&fixed)),
                     Err(e) => {
-                        println!("  error: {}: {e}", run::shown(&fixed));
+                        println!("  error: {}: {e}", driver::shown(&fixed));
                         errors += 1;
                     }
                 }
@@ -128,7 +128,10 @@ pub fn main(dir: &Path, bless: bool, unsafe_fixes: bool) -> ExitCode {
                 expected.as_deref().unwrap_or(&old),
                 actual.as_deref().unwrap_or(&old),
             );
-            println!("--- {} differs from its expected result:", run::shown(rs));
+            println!(
+                "--- {} differs from its expected result:",
+                driver::shown(rs)
+            );
             print!(
                 "{}",
                 TextDiff::from_lines(want, got)

@@ -1,6 +1,8 @@
 //! The rules awaitify reports, each with the documentation `awaitify explain`
 //! prints.
 
+pub mod blocking_calls;
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Severity {
     Error,

@@ -14,6 +14,7 @@ use crate::facts::{self, FileFacts};
 use crate::imports::Family;
 use crate::manifest;
 use crate::plan::{self, Decision, PlanOptions};
+use crate::rules::blocking_calls::BlockingReport;
 use crate::rules::{self, Applicability, Rule};
 use crate::use_edit;
 
@@ -257,18 +258,35 @@ pub struct Outcome {
     pub replanner: Option<Replanner>,
 }
 
-struct SourceText {
-    path: PathBuf,
-    display: String,
+pub(crate) struct SourceText {
+    pub(crate) path: PathBuf,
+    pub(crate) display: String,
     /// The text without a byte-order mark.
-    text: String,
+    pub(crate) text: String,
     bom: bool,
     edition: Edition,
 }
 
-struct Analysed {
-    src: SourceText,
-    facts: FileFacts,
+impl SourceText {
+    /// Where `range` of this file is, as the output names it.
+    pub(crate) fn span(&self, range: TextRange) -> Span {
+        let (line, col) = line_col(&self.text, range.start().into());
+        let (end_line, end_col) = line_col(&self.text, range.end().into());
+        Span {
+            path: self.display.clone(),
+            start: range.start().into(),
+            end: range.end().into(),
+            line,
+            col,
+            end_line,
+            end_col,
+        }
+    }
+}
+
+pub(crate) struct Analysed {
+    pub(crate) src: SourceText,
+    pub(crate) facts: FileFacts,
     /// All facts, not just those of the blocking rules.
     full: bool,
 }
@@ -2139,7 +2157,7 @@ fn unused_allows(
                 ),
             };
             plan.edits.entry(file).or_default().push(edit.clone());
-            plan.blocking.push(plan::BlockingReport {
+            plan.blocking.push(BlockingReport {
                 rule: &rules::UNUSED_SUPPRESSION,
                 at: plan::Loc {
                     file,
@@ -2201,10 +2219,10 @@ fn in_baseline(
     let (mut out, mut findings) = (Vec::new(), 0);
     // The async calls of one blocking helper are one finding, recorded at
     // the first of them.
-    let mut calls: BTreeMap<&str, Vec<&plan::BlockingReport>> = BTreeMap::new();
+    let mut calls: BTreeMap<&str, Vec<&BlockingReport>> = BTreeMap::new();
     let mut singles = Vec::new();
     for b in &plan.blocking {
-        match helper_of(b) {
+        match crate::findings::helper_of(b) {
             Some(h) => calls.entry(h).or_default().push(b),
             None => singles.push((b.rule, &b.at)),
         }
@@ -2227,11 +2245,6 @@ fn in_baseline(
         }
     }
     (out, findings)
-}
-
-/// The helper an AW205 finding is about.
-fn helper_of(b: &plan::BlockingReport) -> Option<&str> {
-    b.helper.as_deref()
 }
 
 /// Per walked file: its analysis, if it had one, and whether it failed.
@@ -2345,6 +2358,23 @@ fn emit(
     opts: &Options,
     out: &mut Outcome,
 ) {
+    let (crate_ok, shared) =
+        apply_plan(crate_id, manifest_path, joined, files, &mut plan, opts, out);
+    crate::findings::diagnostics(crate_id, files, &plan, crate_ok, &shared, opts, out);
+}
+
+/// The plan's edits applied to each file and manifest (into `out.changes`
+/// when all of them apply and parse). Returns whether they did, and the
+/// edits no single finding owns.
+fn apply_plan(
+    crate_id: usize,
+    manifest_path: Option<&Path>,
+    joined: &[(usize, &Path)],
+    files: &[&Analysed],
+    plan: &mut plan::CratePlan,
+    opts: &Options,
+    out: &mut Outcome,
+) -> (bool, Vec<(Span, String)>) {
     // The manifest, when a fix needs tokio features in it.
     let manifest_text = manifest_path
         .filter(|_| !plan.tokio_features.is_empty())
@@ -2363,34 +2393,9 @@ fn emit(
         .and_then(|t| t.as_ref().ok())
         .and_then(|text| manifest::tokio_blocker(text, test_only));
     if let Some(reason) = blocker {
-        withdraw_fixes(&mut plan, &reason);
+        withdraw_fixes(plan, &reason);
     }
-    let loc = |file: usize, range: TextRange| {
-        let (line, col) = line_col(&files[file].src.text, range.start().into());
-        (files[file].src.display.clone(), line, col)
-    };
-    let span = |file: usize, range: TextRange| {
-        let (path, line, col) = loc(file, range);
-        let (end_line, end_col) = line_col(&files[file].src.text, range.end().into());
-        Span {
-            path,
-            start: range.start().into(),
-            end: range.end().into(),
-            line,
-            col,
-            end_line,
-            end_col,
-        }
-    };
-    // A finding's own edits, in file order, where this run applies its fix.
-    let fix_edits = |fixed: bool, edits: &mut dyn Iterator<Item = (usize, &Edit)>| {
-        let mut edits: Vec<(usize, &Edit)> = edits.filter(|_| fixed).collect();
-        edits.sort_by_key(|(f, e)| (*f, e.range.start()));
-        edits
-            .into_iter()
-            .map(|(f, e)| (span(f, e.range), e.replacement.clone()))
-            .collect::<Vec<_>>()
-    };
+    let span = |file: usize, range: TextRange| files[file].src.span(range);
     // The findings' own edits: every other edit is shared.
     let own: HashSet<(usize, TextRange, &str)> = plan
         .reports
@@ -2567,162 +2572,5 @@ fn emit(
             }
         }
     }
-    let first_diagnostic = out.diagnostics.len();
-    let mut with_findings: Vec<usize> = Vec::new();
-    // AW205: one finding per blocking helper, at its first async caller;
-    // the other callers are labels (in its file) and notes.
-    let mut callers: BTreeMap<&str, Vec<&plan::BlockingReport>> = BTreeMap::new();
-    for b in &plan.blocking {
-        if let Some(h) = helper_of(b) {
-            callers.entry(h).or_default().push(b);
-        }
-    }
-    for b in &plan.blocking {
-        let mut labels = Vec::new();
-        let mut notes = b.notes.clone();
-        if let Some(all) = helper_of(b).and_then(|h| callers.get(h)) {
-            let first = all.iter().min_by_key(|c| &c.at).expect("b is one");
-            if !std::ptr::eq(*first, b) {
-                continue;
-            }
-            let mut others: Vec<&&plan::BlockingReport> =
-                all.iter().filter(|c| !std::ptr::eq(**c, b)).collect();
-            others.sort_by_key(|c| &c.at);
-            for other in others {
-                let chain = other.message.split_once(": ").map_or("", |(_, c)| c);
-                let what = format!("also called from async code: {chain}");
-                let (p, l, c) = loc(other.at.file, other.at.range);
-                notes.push(format!("{p}:{l}:{c}: {what}"));
-                if other.at.file == b.at.file {
-                    labels.push((span(other.at.file, other.at.range), what));
-                }
-            }
-        }
-        let at = span(b.at.file, b.at.range);
-        let fixed = crate_ok && b.fixed;
-        with_findings.push(b.at.file);
-        out.diagnostics.push(Diagnostic {
-            rule: b.rule,
-            span: at,
-            message: b.message.clone(),
-            labels,
-            notes,
-            fix: b.fix,
-            edits: fix_edits(fixed, &mut b.edits.iter().map(|e| (b.at.file, e))),
-            shared_edits: if fixed { shared.clone() } else { Vec::new() },
-            fixed,
-            crate_id,
-            file: files[b.at.file].src.path.clone(),
-            snippet: crate::baseline::snippet(
-                &files[b.at.file].src.text,
-                b.at.range.start().into(),
-            ),
-        });
-    }
-    for report in &plan.reports {
-        with_findings.push(report.decl.file);
-        let same_file = |l: &plan::Loc| l.file == report.decl.file;
-        let mut labels: Vec<(Span, String)> = report
-            .async_sites
-            .iter()
-            .filter(|s| same_file(s))
-            .map(|s| {
-                (
-                    span(s.file, s.range),
-                    "locked in async code here".to_string(),
-                )
-            })
-            .collect();
-        if let Decision::Manual(blockers) = &report.decision {
-            labels.extend(
-                blockers
-                    .iter()
-                    .filter(|(l, _)| same_file(l) && l != &report.decl)
-                    .map(|(l, reason)| (span(l.file, l.range), reason.clone())),
-            );
-        }
-        let lib = match report.family {
-            Family::ParkingLot => "parking_lot",
-            _ => "std",
-        };
-        let what = format!("{lib} {} {}", report.lock.name(), report.display);
-        let first_async = report.async_sites.first().map(|s| {
-            let (p, l, c) = loc(s.file, s.range);
-            format!("{p}:{l}:{c}")
-        });
-        let in_fn = report
-            .async_fn
-            .as_ref()
-            .map(|f| format!(" in `{f}`"))
-            .unwrap_or_default();
-        let where_locked = match (report.async_sites.len(), first_async) {
-            (1, Some(at)) => format!("locked in async code{in_fn} at {at}"),
-            (n, Some(at)) => format!(
-                "locked in async code{in_fn} at {at} and {} more place{}",
-                n - 1,
-                if n == 2 { "" } else { "s" }
-            ),
-            _ => String::new(),
-        };
-        let rule = report.decision.rule();
-        let (message, notes) = match &report.decision {
-            Decision::Migrate => (
-                format!("{what} is {where_locked}; migrating it to tokio::sync::{}", report.lock.name()),
-                match report.exported {
-                    true => vec!["it is public in a library: its type changes for the crates that use it, which must lock it with `.await` too (those of this run are migrated with it)".to_string()],
-                    false => Vec::new(),
-                }
-                .into_iter()
-                .chain(report.notes.iter().cloned())
-                .collect(),
-            ),
-            Decision::Manual(blockers) => (
-                format!("{what} is {where_locked}, but cannot be migrated safely; left unchanged"),
-                blockers
-                    .iter()
-                    .map(|(l, reason)| {
-                        let (p, line, col) = loc(l.file, l.range);
-                        format!("{p}:{line}:{col}: {reason}")
-                    })
-                    .collect(),
-            ),
-            Decision::ReportParkingLot => (
-                format!("{what} is {where_locked}"),
-                vec!["run with --parking-lot to migrate it to tokio::sync".to_string()],
-            ),
-            Decision::KeepShort => (
-                format!("{what} is {where_locked}, but its guard is never held across an `.await`; kept (policy held-across-await)"),
-                Vec::new(),
-            ),
-        };
-        let fixed = crate_ok && report.decision == Decision::Migrate;
-        out.diagnostics.push(Diagnostic {
-            rule,
-            span: span(report.decl.file, report.decl.range),
-            message,
-            labels,
-            notes,
-            fix: (report.decision == Decision::Migrate).then_some(match report.unsafe_fix {
-                true => Applicability::Unsafe,
-                false => Applicability::Safe,
-            }),
-            edits: fix_edits(fixed, &mut report.edits.iter().map(|(f, e)| (*f, e))),
-            shared_edits: if fixed { shared.clone() } else { Vec::new() },
-            fixed,
-            crate_id,
-            file: files[report.decl.file].src.path.clone(),
-            snippet: crate::baseline::snippet(
-                &files[report.decl.file].src.text,
-                report.decl.range.start().into(),
-            ),
-        });
-    }
-    for file in with_findings.into_iter().filter(|_| opts.keep_sources) {
-        let src = &files[file].src;
-        out.sources
-            .entry(src.display.clone())
-            .or_insert_with(|| src.text.clone());
-    }
-    let key = |d: &Diagnostic| (d.span.path.clone(), d.span.line, d.span.col);
-    out.diagnostics[first_diagnostic..].sort_by_key(key);
+    (crate_ok, shared)
 }
