@@ -7,15 +7,14 @@ use std::path::{Path, PathBuf};
 use ra_ap_syntax::{Edition, SourceFile, TextRange};
 use rayon::prelude::*;
 
-use crate::config::Config;
-use crate::config::Policy;
 use crate::edit::{self, line_col, Edit};
 use crate::facts::{self, FileFacts};
 use crate::imports::Family;
 use crate::manifest;
-use crate::plan::{self, Decision, PlanOptions};
+use crate::plan::{self, Decision};
 use crate::rules::blocking_calls::BlockingReport;
 use crate::rules::{self, Applicability, Rule};
+use crate::settings::{self, Config, PlanOptions, Policy};
 use crate::use_edit;
 
 #[derive(Clone, Debug)]
@@ -128,12 +127,12 @@ impl Options {
             parking_lot: self.parking_lot.or(config.parking_lot).unwrap_or(false),
             unsafe_fixes: self.unsafe_fixes,
             tokio: None,
-            referee: plan::Referee::default(),
+            referee: settings::Referee::default(),
             // The configuration's word, else `--unsafe-fixes`.
             public_api: match (config.public_api_migrate, self.unsafe_fixes) {
-                (Some(true), _) => plan::PublicApi::Migrate,
-                (_, true) => plan::PublicApi::MigrateUnsafe,
-                _ => plan::PublicApi::Report,
+                (Some(true), _) => settings::PublicApi::Migrate,
+                (_, true) => settings::PublicApi::MigrateUnsafe,
+                _ => settings::PublicApi::Report,
             },
             // As in ruff: `--select` replaces the configuration's selection
             // (its `select` and `ignore`); `--ignore` adds to its `ignore`.
@@ -947,7 +946,7 @@ fn harness_fixtures(dir: &Path, config: &Config) -> Vec<(globset::GlobMatcher, S
             }
         }
         None => {
-            for g in crate::config::DEFAULT_HARNESS_FIXTURES {
+            for g in crate::settings::DEFAULT_HARNESS_FIXTURES {
                 let under = g.trim_end_matches("**");
                 add(
                     g,
@@ -1394,7 +1393,7 @@ fn mark_exported_locks(
     }
     // The crates that can join their library's plan: each joins one library,
     // and a library that joins another takes no crate in.
-    let opted_in = |c: usize| crates[c].plan.public_api != plan::PublicApi::Report;
+    let opted_in = |c: usize| crates[c].plan.public_api != settings::PublicApi::Report;
     let mut joins: BTreeMap<usize, usize> = BTreeMap::new();
     let mut refused: BTreeMap<usize, String> = BTreeMap::new();
     for ((lib, _), users) in &named_by {
@@ -2020,7 +2019,7 @@ impl Replanner {
 
     /// Plans crate `crate_id` again with the compiler's corrections: its
     /// findings and changes, from the unchanged files, never patched.
-    pub fn replan(&mut self, crate_id: usize, referee: &plan::Referee) -> Outcome {
+    pub fn replan(&mut self, crate_id: usize, referee: &settings::Referee) -> Outcome {
         let mut out = Outcome::default();
         let Some((present, _)) = self.views.get(&crate_id) else {
             return out;

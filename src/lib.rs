@@ -3,7 +3,6 @@
 pub mod baseline;
 pub mod blocking;
 pub mod cli;
-pub mod config;
 pub mod depth;
 pub mod driver;
 pub mod edit;
@@ -16,6 +15,7 @@ pub mod migration_tests;
 pub mod output;
 pub mod plan;
 pub mod rules;
+pub mod settings;
 pub mod use_edit;
 pub mod verify;
 pub mod write;

@@ -7,89 +7,17 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use ra_ap_syntax::{TextRange, TextSize};
 
-use crate::config::Policy;
 use crate::edit::Edit;
 use crate::facts::{
     DeclKey, FileFacts, FnId, ModulePath, Name, NameUse, SiteContext, SiteFact, SiteShape, Target,
 };
 use crate::imports::{Family, LockType};
 use crate::layout;
-
-/// A lock that is public API of a library: migrating it changes its type
-/// for every crate that names it, which no check inside the crate can see.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum PublicApi {
-    /// Reported (AW102), left as it is: the default.
-    Report,
-    /// Migrated as an unsafe fix (`--unsafe-fixes`).
-    MigrateUnsafe,
-    /// Migrated, on the configuration's word (`public-api = "migrate"`).
-    Migrate,
-}
+pub use crate::settings::Loc;
+use crate::settings::{PlanOptions, Policy, PublicApi};
 
 /// Why a lock of a library's public API is left alone, and the ways out.
 pub const PUBLIC_API_BLOCKER: &str = "it is public API of a library; migrating it is a breaking change: make it private behind methods, or opt in with `--unsafe-fixes` or `public-api = \"migrate\"` in the configuration";
-
-#[derive(Clone, Debug)]
-pub struct PlanOptions {
-    pub policy: Policy,
-    pub parking_lot: bool,
-    /// Apply fixes that may change behaviour (`tokio::process`).
-    pub unsafe_fixes: bool,
-    /// What to do with locks that are public API of a library.
-    pub public_api: PublicApi,
-    /// Rules selected and ignored; a finding of a rule that is off is neither
-    /// reported nor fixed.
-    pub rules: crate::rules::RuleFilter,
-    /// How the crate's manifest declares tokio; `None` without a manifest.
-    pub tokio: Option<crate::manifest::TokioUse>,
-    /// What the compiler showed about an earlier plan of the crate.
-    pub referee: Referee,
-}
-
-/// The compiler's corrections to a plan (see `verify`): declarations to join
-/// into one lock group, and fixes to withdraw. Places are declarations' (or
-/// blocking calls') ranges in the unchanged files, which stay the same from
-/// one plan of a crate to the next.
-#[derive(Clone, Debug, Default)]
-pub struct Referee {
-    /// Pairs of declarations that hold the same lock.
-    pub joined: Vec<(Loc, Loc)>,
-    /// A lock group with a declaration here, or a blocking call here, is not
-    /// fixed, for this reason.
-    pub withdrawn: Vec<(Loc, String)>,
-}
-
-impl Referee {
-    /// Why the fix at `at` is withdrawn, if it is.
-    pub fn withdrawn(&self, at: &Loc) -> Option<&str> {
-        let found = self.withdrawn.iter().find(|(l, _)| l == at);
-        found.map(|(_, reason)| reason.as_str())
-    }
-}
-
-/// A place in a file of the crate.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Loc {
-    pub file: usize,
-    pub range: TextRange,
-}
-
-impl Ord for Loc {
-    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        (self.file, self.range.start(), self.range.end()).cmp(&(
-            other.file,
-            other.range.start(),
-            other.range.end(),
-        ))
-    }
-}
-
-impl PartialOrd for Loc {
-    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(other))
-    }
-}
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Decision {

@@ -1,4 +1,9 @@
-//! Per-crate configuration: `awaitify.toml` next to the crate's `Cargo.toml`,
+//! The settings of a run: a crate's configuration, and the options its
+//! plan takes ([`PlanOptions`]), with the compiler's corrections to an
+//! earlier plan ([`Referee`]). They live apart from the planner, which
+//! reads them, so that nothing here needs the planner.
+//!
+//! The configuration is `awaitify.toml` next to the crate's `Cargo.toml`,
 //! or `[package.metadata.awaitify]` in it, or `[workspace.metadata.awaitify]`
 //! in the workspace root. Unknown keys and bad values are errors naming the
 //! key and the file.
@@ -25,6 +30,7 @@ use std::path::Path;
 
 use anyhow::{bail, Context, Result};
 use clap::ValueEnum as _;
+use ra_ap_syntax::TextRange;
 use toml_edit::{DocumentMut, Item, TableLike};
 
 /// Which locks a run migrates (a setting, so that the configuration needs
@@ -261,6 +267,84 @@ fn parse_blocking(entry: &toml_edit::Table, file: &Path, prefix: &str) -> Result
         heavy,
         replacement: string("replacement")?,
     })
+}
+
+/// A lock that is public API of a library: migrating it changes its type
+/// for every crate that names it, which no check inside the crate can see.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PublicApi {
+    /// Reported (AW102), left as it is: the default.
+    Report,
+    /// Migrated as an unsafe fix (`--unsafe-fixes`).
+    MigrateUnsafe,
+    /// Migrated, on the configuration's word (`public-api = "migrate"`).
+    Migrate,
+}
+
+/// What a crate's plan (`locks::plan`) takes: the command line and the
+/// configuration merged, and what the compiler showed so far.
+#[derive(Clone, Debug)]
+pub struct PlanOptions {
+    pub policy: Policy,
+    pub parking_lot: bool,
+    /// Apply fixes that may change behaviour (`tokio::process`).
+    pub unsafe_fixes: bool,
+    /// What to do with locks that are public API of a library.
+    pub public_api: PublicApi,
+    /// Rules selected and ignored; a finding of a rule that is off is neither
+    /// reported nor fixed.
+    pub rules: crate::rules::RuleFilter,
+    /// How the crate's manifest declares tokio; `None` without a manifest.
+    pub tokio: Option<crate::manifest::TokioUse>,
+    /// What the compiler showed about an earlier plan of the crate.
+    pub referee: Referee,
+}
+
+/// The compiler's corrections to a plan (see `verify`): declarations to join
+/// into one lock group, and fixes to withdraw. Places are declarations' (or
+/// blocking calls') ranges in the unchanged files, which stay the same from
+/// one plan of a crate to the next.
+#[derive(Clone, Debug, Default)]
+pub struct Referee {
+    /// Pairs of declarations that hold the same lock.
+    pub joined: Vec<(Loc, Loc)>,
+    /// A lock group with a declaration here, or a blocking call here, is not
+    /// fixed, for this reason.
+    pub withdrawn: Vec<(Loc, String)>,
+}
+
+impl Referee {
+    /// Why the fix at `at` is withdrawn, if it is.
+    pub fn withdrawn(&self, at: &Loc) -> Option<&str> {
+        let found = self.withdrawn.iter().find(|(l, _)| l == at);
+        found.map(|(_, reason)| reason.as_str())
+    }
+}
+
+/// A place in a file of the crate: the index of the file among the crate's
+/// files, and a range in its unchanged text. It is defined here, not in
+/// `locks` which speaks in it throughout, because the referee's corrections
+/// are given in it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Loc {
+    pub file: usize,
+    pub range: TextRange,
+}
+
+impl Ord for Loc {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        (self.file, self.range.start(), self.range.end()).cmp(&(
+            other.file,
+            other.range.start(),
+            other.range.end(),
+        ))
+    }
+}
+
+impl PartialOrd for Loc {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
 }
 
 #[cfg(test)]
