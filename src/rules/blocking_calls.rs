@@ -9,7 +9,7 @@ use ra_ap_syntax::TextRange;
 use crate::edit::Edit;
 use crate::facts::{FileFacts, FnId, SiteContext};
 use crate::layout;
-use crate::plan::{permitted, CratePlan, Loc, Unit, Units};
+use crate::locks::{permitted, CratePlan, Loc, Unit, Units};
 use crate::rules::Applicability;
 use crate::settings::PlanOptions;
 
