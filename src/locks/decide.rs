@@ -305,3 +305,89 @@ fn blocking_form(
         SiteContext::Sync { fn_name, .. } => runtime.off_runtime(p.units[file], fn_name).map(|()| true),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::*;
+    use super::*;
+    use crate::settings::PlanOptions;
+
+    const STATE: &str = "use std::sync::{Arc, Mutex};\nstruct S { m: Mutex<u32> }\n";
+
+    #[test]
+    fn a_lock_whose_every_site_can_be_rewritten_migrates() {
+        let src = format!("{STATE}async fn f(s: Arc<S>) {{ *s.m.lock().unwrap() += 1; }}\n");
+        let plan = plan_of(&src);
+        assert_eq!(report(&plan, "S.m").decision, Decision::Migrate);
+        assert!(rewritten(&src, &plan).contains("*s.m.lock().await += 1;"));
+        assert!(plan.tokio_features.contains("sync"));
+    }
+
+    #[test]
+    fn a_lock_never_locked_in_async_code_is_not_reported() {
+        let src = format!("{STATE}fn f(s: &S) {{ *s.m.lock().unwrap() += 1; }}\n");
+        let plan = plan_of(&src);
+        assert!(plan.reports.is_empty(), "{:#?}", plan.reports);
+        assert!(plan.edits.is_empty());
+    }
+
+    #[test]
+    fn a_site_in_a_sync_closure_in_async_code_makes_the_lock_manual() {
+        let src = format!(
+            "{STATE}async fn f(s: Arc<S>) {{ let v = vec![1]; v.iter().for_each(|_| *s.m.lock().unwrap() += 1); }}\n"
+        );
+        let plan = plan_of(&src);
+        let why = blockers(report(&plan, "S.m"));
+        assert_eq!(why.len(), 1);
+        assert!(
+            why[0].contains("non-async closure inside async code"),
+            "{why:?}"
+        );
+        assert!(plan.edits.values().all(Vec::is_empty));
+    }
+
+    #[test]
+    fn a_lock_that_is_public_api_is_manual_unless_opted_in() {
+        let src = format!("{STATE}async fn f(s: Arc<S>) {{ *s.m.lock().unwrap() += 1; }}\n");
+        // The run marks what a library exports, after extraction.
+        let mut f = facts(&src);
+        f.decls.iter_mut().for_each(|d| d.exported = true);
+        let plan_with = |opts: &PlanOptions| super::super::plan(&[&f], &[&src], opts);
+        let plan = plan_with(&options());
+        assert!(report(&plan, "S.m").exported);
+        assert_eq!(blockers(report(&plan, "S.m")), [PUBLIC_API_BLOCKER]);
+        let opts = PlanOptions {
+            public_api: PublicApi::MigrateUnsafe,
+            ..options()
+        };
+        let plan = plan_with(&opts);
+        assert_eq!(report(&plan, "S.m").decision, Decision::Migrate);
+        assert!(report(&plan, "S.m").unsafe_fix);
+    }
+
+    #[test]
+    fn parking_lot_locks_are_reported_unless_opted_in() {
+        let src = "use std::sync::Arc;\nuse parking_lot::Mutex;\nstruct S { m: Mutex<u32> }\nasync fn f(s: Arc<S>) { *s.m.lock() += 1; }\n";
+        let plan = plan_of(src);
+        assert_eq!(report(&plan, "S.m").decision, Decision::ReportParkingLot);
+        let opts = PlanOptions {
+            parking_lot: true,
+            ..options()
+        };
+        let plan = plan_with(src, &opts);
+        assert_eq!(report(&plan, "S.m").decision, Decision::Migrate);
+        assert!(rewritten(src, &plan).contains("*s.m.lock().await += 1;"));
+    }
+
+    #[test]
+    fn under_held_across_await_a_short_critical_section_is_kept() {
+        let src = format!("{STATE}async fn f(s: Arc<S>) {{ *s.m.lock().unwrap() += 1; }}\n");
+        let opts = PlanOptions {
+            policy: Policy::HeldAcrossAwait,
+            ..options()
+        };
+        let plan = plan_with(&src, &opts);
+        assert_eq!(report(&plan, "S.m").decision, Decision::KeepShort);
+        assert!(plan.edits.is_empty());
+    }
+}

@@ -139,3 +139,37 @@ fn join_refereed(index: &Index, referee: &Referee, uf: &mut UnionFind) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::*;
+    use super::*;
+
+    #[test]
+    fn union_find_joins_sets_under_their_smallest_member() {
+        let mut uf = UnionFind::new(5);
+        uf.union(3, 4);
+        uf.union(4, 1);
+        assert_eq!([uf.find(1), uf.find(3), uf.find(4)], [1, 1, 1]);
+        assert_eq!([uf.find(0), uf.find(2)], [0, 2]);
+        uf.union(2, 0);
+        uf.union(4, 2);
+        assert!((0..5).all(|x| uf.find(x) == 0));
+    }
+
+    const TWO_FIELDS: &str = "use std::sync::{Arc, Mutex};\nstruct A { m: Arc<Mutex<u32>> }\nstruct B { n: Arc<Mutex<u32>> }\nasync fn f(b: B) { *b.n.lock().unwrap() += 1; }\n";
+
+    #[test]
+    fn declarations_a_value_flows_between_are_one_lock() {
+        let alone = plan_of(TWO_FIELDS);
+        assert_eq!(alone.reports.len(), 1);
+        assert_eq!(report(&alone, "B.n").members.len(), 1);
+        let flow = "fn make(a: &A) -> B { B { n: a.m.clone() } }\n";
+        let joined = plan_of(&format!("{TWO_FIELDS}{flow}"));
+        assert_eq!(joined.reports.len(), 1);
+        // Reported at its first declaration, migrated as a whole.
+        let r = report(&joined, "A.m");
+        assert_eq!(r.members.len(), 2);
+        assert_eq!(r.decision, super::super::Decision::Migrate);
+    }
+}

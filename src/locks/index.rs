@@ -482,3 +482,62 @@ impl Index {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::facts;
+    use super::*;
+
+    fn file_of(unit: &str, shared: bool) -> FileFacts {
+        FileFacts {
+            unit: unit.into(),
+            shared_unit: shared,
+            ..FileFacts::default()
+        }
+    }
+
+    #[test]
+    fn a_test_sees_itself_the_shared_test_modules_and_src_only() {
+        let files = [
+            file_of("", false),
+            file_of("tests/a", false),
+            file_of("tests/common", true),
+            file_of("tests/b", false),
+            file_of("examples/x", false),
+            file_of("tests/a", false),
+        ];
+        let units = Units::new(&files.iter().collect::<Vec<_>>());
+        assert_eq!(units[..], [0, 1, 2, 3, 4, 1]);
+        assert_eq!(units.sees(0), [0]);
+        assert_eq!(units.sees(1), [1, 2, 0]);
+        assert_eq!(units.sees(3), [3, 2, 0]);
+        // A shared test module sees `src/`, and nothing of another kind.
+        assert_eq!(units.sees(2), [2, 0]);
+        assert_eq!(units.sees(4), [4, 0]);
+    }
+
+    #[test]
+    fn a_field_resolves_by_its_owner_else_to_every_struct_with_it() {
+        let src = "use std::sync::Mutex;\nstruct A { m: Mutex<u32> }\nstruct B { m: Mutex<u32>, n: Mutex<u32> }\n";
+        let f = facts(src);
+        let files = [&f];
+        let units = Units::new(&files);
+        let index = Index::build(&files, &units);
+        let field = |name: &str, owner: Option<&str>| Target::Field {
+            name: name.into(),
+            owner: owner.map(String::from),
+        };
+        let displays = |r: Resolved| {
+            let ds = r.ids.iter().map(|&id| index.decls[id].display.as_str());
+            (ds.collect::<Vec<_>>(), r.ambiguous)
+        };
+        let of_b = index.resolve(&field("m", Some("B")), 0, 0);
+        assert_eq!(displays(of_b), (vec!["`B.m`"], false));
+        let unknown = index.resolve(&field("m", None), 0, 0);
+        assert_eq!(displays(unknown), (vec!["`A.m`", "`B.m`"], true));
+        let only = index.resolve(&field("n", None), 0, 0);
+        assert_eq!(displays(only), (vec!["`B.n`"], false));
+        let positional = index.resolve(&field("0", None), 0, 0);
+        assert_eq!(displays(positional), (vec![], false));
+    }
+}

@@ -60,3 +60,30 @@ pub(super) fn awaits_under_kept_guards(out: &CratePlan, texts: &[&str]) -> Vec<(
     }
     conflicts
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::*;
+
+    #[test]
+    fn a_fix_that_would_await_under_a_kept_guard_is_withdrawn() {
+        // `S.a` stays (tokio has no `is_poisoned`), and its guard is alive
+        // where `S.b` would be awaited.
+        let src = "use std::sync::{Arc, Mutex};\nstruct S { a: Mutex<u32>, b: Mutex<u32> }\nasync fn f(s: Arc<S>) { let g = s.a.lock().unwrap(); *s.b.lock().unwrap() += *g; drop(g); }\nfn p(s: &S) -> bool { s.a.is_poisoned() }\n";
+        let plan = plan_of(src);
+        let why = blockers(report(&plan, "S.b"));
+        assert_eq!(why.len(), 1);
+        assert!(why[0].starts_with("its fix adds an `.await` while the guard of the std `S.a` (locked on line 3), which stays, is held"), "{why:?}");
+        assert!(plan.edits.values().all(Vec::is_empty));
+        // Without the kept guard around it, the same site migrates.
+        let src = src.replace(
+            "*s.b.lock().unwrap() += *g; drop(g);",
+            "drop(g); *s.b.lock().unwrap() += 1;",
+        );
+        let plan = plan_of(&src);
+        assert_eq!(
+            report(&plan, "S.b").decision,
+            crate::locks::Decision::Migrate
+        );
+    }
+}

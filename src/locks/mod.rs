@@ -230,3 +230,70 @@ pub fn plan(files: &[&FileFacts], texts: &[&str], opts: &PlanOptions) -> CratePl
         opts.referee.withdrawn.extend(conflicts);
     }
 }
+
+/// Plans of small crates written inline, for the steps' tests.
+#[cfg(test)]
+pub(crate) mod testing {
+    use ra_ap_syntax::{Edition, SourceFile};
+
+    use super::{plan, CratePlan, Decision, GroupReport};
+    use crate::facts::{self, FileFacts};
+    use crate::settings::{PlanOptions, Policy, PublicApi};
+
+    /// The facts of `src` as `src/lib.rs` of a crate: extracted whole, as
+    /// the run does for a file that declares a lock.
+    pub(crate) fn facts(src: &str) -> FileFacts {
+        let tree = SourceFile::parse(src, Edition::Edition2021).tree();
+        let krate = facts::CrateContext {
+            user_blocking: &[],
+            reexports: &Default::default(),
+        };
+        let mut f = facts::extract(&tree, src, 0, Edition::Edition2021, None, false, &krate);
+        f.module = "crate".into();
+        f
+    }
+
+    /// The options of a run without flags or configuration.
+    pub(crate) fn options() -> PlanOptions {
+        PlanOptions {
+            policy: Policy::AsyncUse,
+            parking_lot: false,
+            unsafe_fixes: false,
+            public_api: PublicApi::Report,
+            rules: Default::default(),
+            tokio: None,
+            referee: Default::default(),
+        }
+    }
+
+    /// The plan of a one-file crate.
+    pub(crate) fn plan_with(src: &str, opts: &PlanOptions) -> CratePlan {
+        let f = facts(src);
+        plan(&[&f], &[src], opts)
+    }
+
+    /// The plan of a one-file crate, with the default options.
+    pub(crate) fn plan_of(src: &str) -> CratePlan {
+        plan_with(src, &options())
+    }
+
+    /// `src` with the plan's edits applied (its imports left as they are).
+    pub(crate) fn rewritten(src: &str, plan: &CratePlan) -> String {
+        let edits = plan.edits.get(&0).cloned().unwrap_or_default();
+        crate::edit::apply(src, edits).unwrap()
+    }
+
+    /// The report of the lock whose display names `name`.
+    pub(crate) fn report<'p>(plan: &'p CratePlan, name: &str) -> &'p GroupReport {
+        let found = plan.reports.iter().find(|r| r.display.contains(name));
+        found.unwrap_or_else(|| panic!("no report of {name}: {:#?}", plan.reports))
+    }
+
+    /// The reasons of a manual decision; panics on any other.
+    pub(crate) fn blockers(report: &GroupReport) -> Vec<String> {
+        match &report.decision {
+            Decision::Manual(b) => b.iter().map(|(_, why)| why.clone()).collect(),
+            other => panic!("{} is not manual: {other:?}", report.display),
+        }
+    }
+}

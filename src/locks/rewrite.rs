@@ -130,3 +130,58 @@ pub(super) fn render_site(
         )),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::*;
+    use super::*;
+
+    #[test]
+    fn guard_methods_have_an_awaited_and_a_blocking_form() {
+        assert_eq!(
+            lock_method_names("read"),
+            Some(("read().await", "blocking_read()"))
+        );
+        assert_eq!(
+            lock_method_names("lock"),
+            Some(("lock().await", "blocking_lock()"))
+        );
+        assert_eq!(lock_method_names("try_lock"), None);
+        assert_eq!(lock_method_names("get_mut"), None);
+    }
+
+    #[test]
+    fn a_method_fits_the_lock_type_that_has_it() {
+        assert!(method_fits(LockType::Mutex, "lock"));
+        assert!(method_fits(LockType::Mutex, "into_inner"));
+        assert!(!method_fits(LockType::Mutex, "write"));
+        assert!(method_fits(LockType::RwLock, "try_read"));
+        assert!(!method_fits(LockType::RwLock, "try_lock"));
+    }
+
+    #[test]
+    fn a_discarded_guard_gets_a_name() {
+        assert_eq!(guard_pat("_"), "_guard");
+        assert_eq!(guard_pat("mut g"), "mut g");
+    }
+
+    #[test]
+    fn if_let_ok_becomes_a_block_that_binds_the_guard() {
+        let src = "use std::sync::{Arc, Mutex};\nstruct S { m: Mutex<u32> }\nasync fn f(s: Arc<S>) { if let Ok(mut g) = s.m.lock() { *g += 1; } }\n";
+        let out = rewritten(src, &plan_of(src));
+        let expected =
+            "async fn f(s: Arc<S>) { {\n    let mut g = s.m.lock().await;\n    *g += 1;\n} }\n";
+        assert!(out.ends_with(expected), "{out}");
+    }
+
+    #[test]
+    fn a_lock_result_used_as_a_result_cannot_be_rewritten() {
+        let src = "use std::sync::{Arc, Mutex};\nstruct S { m: Mutex<u32> }\nasync fn f(s: Arc<S>) -> bool { s.m.lock().is_ok() }\n";
+        let why = blockers(report(&plan_of(src), "S.m"));
+        assert_eq!(why.len(), 1);
+        assert!(
+            why[0].starts_with("the lock result is used as a `Result`"),
+            "{why:?}"
+        );
+    }
+}

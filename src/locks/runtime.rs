@@ -159,3 +159,44 @@ impl<'a> RuntimeAnalysis<'a> {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::*;
+    use crate::locks::Decision;
+
+    const STATE: &str = "use std::sync::{Arc, Mutex};\nstruct S { m: Mutex<u32> }\nfn helper(s: &S) { *s.m.lock().unwrap() += 1; }\n";
+
+    #[test]
+    fn a_helper_called_only_on_the_blocking_pool_gets_blocking_lock() {
+        let src = format!("{STATE}async fn f(s: Arc<S>) {{ *s.m.lock().unwrap() += 1; tokio::task::spawn_blocking(move || helper(&s)); }}\n");
+        let plan = plan_of(&src);
+        assert_eq!(report(&plan, "S.m").decision, Decision::Migrate);
+        let out = rewritten(&src, &plan);
+        assert!(
+            out.contains("fn helper(s: &S) { *s.m.blocking_lock() += 1; }"),
+            "{out}"
+        );
+        // Callers decided where the site runs: a file naming them matters.
+        assert!(plan.runtime_names.contains("helper"));
+    }
+
+    #[test]
+    fn a_helper_called_from_async_code_makes_the_lock_manual() {
+        let src =
+            format!("{STATE}async fn f(s: Arc<S>) {{ *s.m.lock().unwrap() += 1; helper(&s); }}\n");
+        let why = blockers(report(&plan_of(&src), "S.m"));
+        assert_eq!(why, ["it is locked in sync fn `helper`, which is called from async code; `blocking_lock` would panic there"]);
+    }
+
+    #[test]
+    fn a_helper_nothing_calls_cannot_be_shown_to_run_off_the_runtime() {
+        let src = format!("{STATE}async fn f(s: Arc<S>) {{ *s.m.lock().unwrap() += 1; }}\n");
+        let why = blockers(report(&plan_of(&src), "S.m"));
+        assert_eq!(why.len(), 1);
+        assert!(
+            why[0].contains("nothing in the crate shows that it runs off the async runtime"),
+            "{why:?}"
+        );
+    }
+}

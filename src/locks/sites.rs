@@ -143,3 +143,36 @@ fn nearby_names(index: &Index) -> Vec<String> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::*;
+
+    #[test]
+    fn a_receiver_that_could_be_either_of_two_locks_blocks_both() {
+        let src = "use std::sync::{Arc, Mutex};\nstruct A { m: Mutex<u32> }\nstruct B { m: Mutex<u32> }\nasync fn f(x: Arc<A>) { *x.m.lock().unwrap() += 1; }\nasync fn g() { let y = make(); *y.m.lock().unwrap() += 1; }\n";
+        let plan = plan_of(src);
+        let why = "a lock site's receiver could be more than one lock";
+        assert_eq!(blockers(report(&plan, "A.m")), [why]);
+        // `B.m` is locked in async code only through the uncertain site.
+        assert_eq!(blockers(report(&plan, "B.m")), [why]);
+    }
+
+    #[test]
+    fn a_lock_handed_to_an_unknown_macro_is_manual() {
+        let src = "use std::sync::{Arc, Mutex};\nstruct S { m: Mutex<u32> }\nasync fn f(s: Arc<S>) { *s.m.lock().unwrap() += 1; my_macro!(s.m); }\n";
+        let plan = plan_of(src);
+        let why = blockers(report(&plan, "S.m"));
+        assert_eq!(
+            why,
+            ["it is handed to `my_macro!`, a macro the tool cannot parse"]
+        );
+    }
+
+    #[test]
+    fn a_method_of_what_the_lock_holds_is_no_site_of_it() {
+        // `read` is no method of a std Mutex: `s.m.read()` is something else's.
+        let src = "use std::sync::{Arc, Mutex};\nstruct S { m: Mutex<u32> }\nasync fn f(s: Arc<S>) { s.m.read(); }\n";
+        assert!(plan_of(src).reports.is_empty());
+    }
+}

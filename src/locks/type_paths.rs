@@ -314,6 +314,7 @@ fn count_ident(text: &str, name: &str) -> usize {
 
 #[cfg(test)]
 mod tests {
+    use super::super::testing::{plan_of, rewritten};
     use super::*;
 
     #[test]
@@ -325,5 +326,65 @@ mod tests {
             ),
             2
         );
+    }
+
+    const TWO_LOCKS: &str = "struct S { m: Mutex<u32>, k: Mutex<u32> }\nasync fn f(s: Arc<S>) { *s.m.lock().unwrap() += 1; }\nfn new() -> S { S { m: Mutex::new(0), k: Mutex::new(0) } }\n";
+
+    #[test]
+    fn an_import_no_kept_lock_uses_is_replaced() {
+        let src = format!(
+            "use std::sync::{{Arc, Mutex}};\n{}",
+            TWO_LOCKS
+                .replace(", k: Mutex<u32>", "")
+                .replace(", k: Mutex::new(0)", "")
+        );
+        let plan = plan_of(&src);
+        let change = &plan.imports[&0];
+        assert_eq!(change.remove.len(), 1);
+        assert_eq!(change.add, [(change.remove[0], "Mutex".to_string())]);
+        // The type paths go through the import: they stay as written.
+        assert!(rewritten(&src, &plan).contains("struct S { m: Mutex<u32> }"));
+    }
+
+    #[test]
+    fn an_import_a_kept_lock_uses_stays_and_migrated_paths_are_qualified() {
+        let src = format!("use std::sync::{{Arc, Mutex}};\n{TWO_LOCKS}");
+        let plan = plan_of(&src);
+        assert!(plan.imports.is_empty(), "{:?}", plan.imports);
+        let out = rewritten(&src, &plan);
+        assert!(
+            out.contains("struct S { m: tokio::sync::Mutex<u32>, k: Mutex<u32> }"),
+            "{out}"
+        );
+        assert!(
+            out.contains("S { m: tokio::sync::Mutex::new(0), k: Mutex::new(0) }"),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn an_alias_that_names_std_is_renamed_with_its_uses() {
+        let src = "use std::sync::{Arc, Mutex as StdMutex};\nstruct S { m: StdMutex<u32> }\nasync fn f(s: Arc<S>) { *s.m.lock().unwrap() += 1; }\nfn new() -> S { S { m: StdMutex::new(0) } }\n";
+        let plan = plan_of(src);
+        assert_eq!(plan.imports[&0].add[0].1, "Mutex as TokioMutex");
+        let out = rewritten(src, &plan);
+        assert!(out.contains("struct S { m: TokioMutex<u32> }"), "{out}");
+        assert!(out.contains("S { m: TokioMutex::new(0) }"), "{out}");
+    }
+
+    #[test]
+    fn an_alias_keeps_its_name_where_renaming_is_unsafe() {
+        let src = "use std::sync::Mutex as StdMutex;\ntype TokioMutex = ();\nstruct S { m: StdMutex<u32> }\n";
+        let f = super::super::testing::facts(src);
+        let tree = f.imports[0].2;
+        let renamed = std_alias_renamed("StdMutex", src, tree, &f, 1);
+        let why = renamed.unwrap_err();
+        assert!(why.contains("already uses the name `TokioMutex`"), "{why}");
+        let src = src.replace("type TokioMutex = ();\n", "");
+        assert_eq!(
+            std_alias_renamed("StdMutex", &src, tree, &f, 1),
+            Ok(Some("TokioMutex".to_string()))
+        );
+        assert_eq!(std_alias_renamed("M", &src, tree, &f, 1), Ok(None));
     }
 }
