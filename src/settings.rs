@@ -125,7 +125,43 @@ impl Config {
 
 fn parse(table: &dyn TableLike, file: &Path, prefix: &str) -> Result<Config> {
     let mut config = Config::default();
-    let strings = |key: &str, item: &Item| -> Result<Vec<String>> {
+    let read = Reader { file, prefix };
+    for (key, item) in table.iter() {
+        match key {
+            "select" => config.select = Some(read.rules(key, item)?),
+            "ignore" => config.ignore = Some(read.rules(key, item)?),
+            "exclude" => config.exclude = read.globs(key, item)?,
+            "per-file-ignores" => config.per_file_ignores = read.per_file_ignores(item)?,
+            "policy" => config.policy = Some(read.policy(item)?),
+            "public-api" | "public_api" => {
+                config.public_api_migrate = Some(read.public_api(key, item)?)
+            }
+            "harness-fixtures" | "harness_fixtures" => {
+                config.harness_fixtures = Some(read.globs(key, item)?)
+            }
+            "parking-lot" | "parking_lot" => match item.as_bool() {
+                Some(b) => config.parking_lot = Some(b),
+                None => bail!("{}: `{prefix}{key}` must be true or false", file.display()),
+            },
+            "blocking" => config.blocking = read.blocking(item)?,
+            other => bail!(
+                "{}: unknown key `{prefix}{other}` (known: {KNOWN_KEYS})",
+                file.display()
+            ),
+        }
+    }
+    Ok(config)
+}
+
+/// Reads the values of one configuration table; every error names the
+/// file and the key, with the table's prefix.
+struct Reader<'a> {
+    file: &'a Path,
+    prefix: &'a str,
+}
+
+impl Reader<'_> {
+    fn strings(&self, key: &str, item: &Item) -> Result<Vec<String>> {
         let items = item.as_array().map(|a| {
             a.iter()
                 .map(|v| v.as_str().map(str::to_string))
@@ -134,99 +170,87 @@ fn parse(table: &dyn TableLike, file: &Path, prefix: &str) -> Result<Config> {
         match items {
             Some(Some(v)) => Ok(v),
             _ => bail!(
-                "{}: `{prefix}{key}` must be an array of strings",
-                file.display()
-            ),
-        }
-    };
-    let rules = |key: &str, item: &Item| -> Result<Vec<String>> {
-        let v = strings(key, item)?;
-        for s in &v {
-            if let Err(e) = crate::rules::check_selector(s) {
-                bail!("{}: `{prefix}{key}`: {e}", file.display());
-            }
-        }
-        Ok(v)
-    };
-    for (key, item) in table.iter() {
-        match key {
-            "select" => config.select = Some(rules(key, item)?),
-            "ignore" => config.ignore = Some(rules(key, item)?),
-            "exclude" => {
-                config.exclude = strings(key, item)?;
-                for g in &config.exclude {
-                    if let Err(e) = globset::Glob::new(g) {
-                        bail!("{}: `{prefix}exclude`: {e}", file.display());
-                    }
-                }
-            }
-            "per-file-ignores" => {
-                let Some(entries) = item.as_table_like() else {
-                    bail!(
-                        "{}: `{prefix}per-file-ignores` must be a table of globs and rule lists",
-                        file.display()
-                    );
-                };
-                for (glob, rules_item) in entries.iter() {
-                    if let Err(e) = globset::Glob::new(glob) {
-                        bail!("{}: `{prefix}per-file-ignores`: {e}", file.display());
-                    }
-                    let key = format!("per-file-ignores.\"{glob}\"");
-                    config
-                        .per_file_ignores
-                        .push((glob.to_string(), rules(&key, rules_item)?));
-                }
-            }
-            "policy" => {
-                let value = item.as_str().unwrap_or_default();
-                config.policy = Some(Policy::from_str(value, false).map_err(|_| {
-                    anyhow::anyhow!(
-                        "{}: `{prefix}policy` is `{}`; use \"async-use\" or \"held-across-await\"",
-                        file.display(),
-                        item.to_string().trim()
-                    )
-                })?);
-            }
-            "public-api" | "public_api" => match item.as_str() {
-                Some("report") => config.public_api_migrate = Some(false),
-                Some("migrate") => config.public_api_migrate = Some(true),
-                _ => bail!(
-                    "{}: `{prefix}{key}` is `{}`; use \"report\" or \"migrate\"",
-                    file.display(),
-                    item.to_string().trim()
-                ),
-            },
-            "harness-fixtures" | "harness_fixtures" => {
-                let globs = strings(key, item)?;
-                for g in &globs {
-                    if let Err(e) = globset::Glob::new(g) {
-                        bail!("{}: `{prefix}{key}`: {e}", file.display());
-                    }
-                }
-                config.harness_fixtures = Some(globs);
-            }
-            "parking-lot" | "parking_lot" => match item.as_bool() {
-                Some(b) => config.parking_lot = Some(b),
-                None => bail!("{}: `{prefix}{key}` must be true or false", file.display()),
-            },
-            "blocking" => {
-                let Some(entries) = item.as_array_of_tables() else {
-                    bail!(
-                        "{}: `{prefix}blocking` must be an array of tables ([[blocking]])",
-                        file.display()
-                    );
-                };
-                for entry in entries.iter() {
-                    config.blocking.push(parse_blocking(entry, file, prefix)?);
-                }
-            }
-            other => bail!(
-                "{}: unknown key `{prefix}{other}` (known: {KNOWN_KEYS})",
-                file.display()
+                "{}: `{}{key}` must be an array of strings",
+                self.file.display(),
+                self.prefix
             ),
         }
     }
-    Ok(config)
+
+    /// Rule selectors: codes, code prefixes, names, "all".
+    fn rules(&self, key: &str, item: &Item) -> Result<Vec<String>> {
+        let v = self.strings(key, item)?;
+        for s in &v {
+            if let Err(e) = crate::rules::check_selector(s) {
+                bail!("{}: `{}{key}`: {e}", self.file.display(), self.prefix);
+            }
+        }
+        Ok(v)
+    }
+
+    fn globs(&self, key: &str, item: &Item) -> Result<Vec<String>> {
+        let globs = self.strings(key, item)?;
+        for g in &globs {
+            if let Err(e) = globset::Glob::new(g) {
+                bail!("{}: `{}{key}`: {e}", self.file.display(), self.prefix);
+            }
+        }
+        Ok(globs)
+    }
+
+    fn per_file_ignores(&self, item: &Item) -> Result<Vec<(String, Vec<String>)>> {
+        let (file, prefix) = (self.file.display(), self.prefix);
+        let Some(entries) = item.as_table_like() else {
+            bail!("{file}: `{prefix}per-file-ignores` must be a table of globs and rule lists");
+        };
+        let mut ignores = Vec::new();
+        for (glob, rules_item) in entries.iter() {
+            if let Err(e) = globset::Glob::new(glob) {
+                bail!("{file}: `{prefix}per-file-ignores`: {e}");
+            }
+            let key = format!("per-file-ignores.\"{glob}\"");
+            ignores.push((glob.to_string(), self.rules(&key, rules_item)?));
+        }
+        Ok(ignores)
+    }
+
+    fn policy(&self, item: &Item) -> Result<Policy> {
+        let value = item.as_str().unwrap_or_default();
+        Policy::from_str(value, false).map_err(|_| {
+            anyhow::anyhow!(
+                "{}: `{}policy` is `{}`; use \"async-use\" or \"held-across-await\"",
+                self.file.display(),
+                self.prefix,
+                item.to_string().trim()
+            )
+        })
+    }
+
+    /// `public-api`: is it "migrate" (or "report")?
+    fn public_api(&self, key: &str, item: &Item) -> Result<bool> {
+        match item.as_str() {
+            Some("report") => Ok(false),
+            Some("migrate") => Ok(true),
+            _ => bail!(
+                "{}: `{}{key}` is `{}`; use \"report\" or \"migrate\"",
+                self.file.display(),
+                self.prefix,
+                item.to_string().trim()
+            ),
+        }
+    }
+
+    fn blocking(&self, item: &Item) -> Result<Vec<UserBlocking>> {
+        let Some(entries) = item.as_array_of_tables() else {
+            bail!(
+                "{}: `{}blocking` must be an array of tables ([[blocking]])",
+                self.file.display(),
+                self.prefix
+            );
+        };
+        let parse = |entry| parse_blocking(entry, self.file, self.prefix);
+        entries.iter().map(parse).collect()
+    }
 }
 
 fn parse_blocking(entry: &toml_edit::Table, file: &Path, prefix: &str) -> Result<UserBlocking> {
@@ -431,9 +455,29 @@ mod tests {
                 "[[blocking]]\npath = \"f\"\nkind = \"slow\"\n",
                 "`blocking.kind` is `slow`",
             ),
+            (
+                "blocking = \"f\"\n",
+                "`blocking` must be an array of tables ([[blocking]])",
+            ),
+            (
+                "per-file-ignores = [\"AW101\"]\n",
+                "`per-file-ignores` must be a table of globs and rule lists",
+            ),
+            ("[per-file-ignores]\n\"a/[\" = []\n", "`per-file-ignores`: "),
         ] {
             let e = parse_str(text).unwrap_err().to_string();
             assert!(e.contains(message), "{text:?}: {e}");
         }
+        let doc: DocumentMut = "policy = \"x\"\n".parse().unwrap();
+        let e = parse(
+            doc.as_table(),
+            Path::new("Cargo.toml"),
+            "package.metadata.awaitify.",
+        );
+        let e = e.unwrap_err().to_string();
+        assert!(
+            e.starts_with("Cargo.toml: `package.metadata.awaitify.policy` is `\"x\"`"),
+            "{e}"
+        );
     }
 }
