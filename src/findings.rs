@@ -8,7 +8,7 @@ use ra_ap_syntax::TextRange;
 use crate::driver::{Analysed, Diagnostic, Options, Outcome, Span};
 use crate::edit::{line_col, Edit};
 use crate::imports::Family;
-use crate::plan::{self, Decision};
+use crate::locks::{self, Decision};
 use crate::rules::blocking_calls::BlockingReport;
 use crate::rules::Applicability;
 
@@ -17,7 +17,7 @@ use crate::rules::Applicability;
 pub(crate) fn diagnostics(
     crate_id: usize,
     files: &[&Analysed],
-    plan: &plan::CratePlan,
+    plan: &locks::CratePlan,
     crate_ok: bool,
     shared: &[(Span, String)],
     opts: &Options,
@@ -91,7 +91,7 @@ pub(crate) fn diagnostics(
     }
     for report in &plan.reports {
         with_findings.push(report.decl.file);
-        let same_file = |l: &plan::Loc| l.file == report.decl.file;
+        let same_file = |l: &locks::Loc| l.file == report.decl.file;
         let mut labels: Vec<(Span, String)> = report
             .async_sites
             .iter()

@@ -112,7 +112,7 @@ pub struct DeclFact {
 /// What extraction needs to know of the file's crate.
 pub struct CrateContext<'a> {
     /// Functions the configuration declares blocking.
-    pub user_blocking: &'a [crate::config::UserBlocking],
+    pub user_blocking: &'a [crate::settings::UserBlocking],
     /// Lock types its modules re-export.
     pub reexports: &'a crate::imports::ReExports,
 }
@@ -401,7 +401,7 @@ struct Extractor<'a> {
     /// Only blocking calls, calls and loops are extracted (see `extract`).
     blocking_only: bool,
     /// Functions the configuration declares blocking.
-    user_blocking: &'a [crate::config::UserBlocking],
+    user_blocking: &'a [crate::settings::UserBlocking],
     file_id: usize,
     edition: Edition,
     facts: FileFacts,

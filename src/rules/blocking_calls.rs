@@ -9,8 +9,9 @@ use ra_ap_syntax::TextRange;
 use crate::edit::Edit;
 use crate::facts::{FileFacts, FnId, SiteContext};
 use crate::layout;
-use crate::plan::{permitted, CratePlan, Loc, PlanOptions, Unit, Units};
+use crate::locks::{permitted, CratePlan, Loc, Unit, Units};
 use crate::rules::Applicability;
+use crate::settings::PlanOptions;
 
 /// One blocking-call finding.
 #[derive(Clone, Debug)]
