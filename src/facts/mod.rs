@@ -521,7 +521,17 @@ pub fn extract(
         }
     }
     // Facts live until the crate is planned: keep no spare capacity.
-    ex.facts.calls.shrink_to_fit();
+    let f = &mut ex.facts;
+    f.calls.shrink_to_fit();
+    f.decls.shrink_to_fit();
+    f.sites.shrink_to_fit();
+    f.links.shrink_to_fit();
+    f.macro_uses.shrink_to_fit();
+    f.name_uses.shrink_to_fit();
+    f.imported_fns.shrink_to_fit();
+    f.public_fns.shrink_to_fit();
+    f.struct_fields.shrink_to_fit();
+    f.blocking.shrink_to_fit();
     ex.facts
 }
 
