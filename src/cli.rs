@@ -13,7 +13,7 @@ use clap::{CommandFactory as _, Parser, Subcommand, ValueEnum};
 
 use crate::config::Policy;
 use crate::driver::{self, FileChange, Options};
-use crate::manifest::parse_edition;
+use crate::edits::manifest::parse_edition;
 use crate::{migration_tests, output, rules, verify, write};
 
 const EXAMPLES: &str = "\

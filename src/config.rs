@@ -103,7 +103,10 @@ impl Config {
         {
             return parse(table, manifest, "package.metadata.awaitify.");
         }
-        if let Some((root, doc)) = dir.parent().and_then(crate::manifest::workspace_root) {
+        if let Some((root, doc)) = dir
+            .parent()
+            .and_then(crate::edits::manifest::workspace_root)
+        {
             if let Some(table) = doc
                 .get("workspace")
                 .and_then(|i| i.get("metadata"))

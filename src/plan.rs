@@ -8,12 +8,12 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use ra_ap_syntax::{TextRange, TextSize};
 
 use crate::config::Policy;
-use crate::edit::Edit;
+use crate::edits::edit::Edit;
+use crate::edits::layout;
 use crate::facts::{
     DeclKey, FileFacts, FnId, ModulePath, Name, NameUse, SiteContext, SiteFact, SiteShape, Target,
 };
 use crate::imports::{Family, LockType};
-use crate::layout;
 
 /// A lock that is public API of a library: migrating it changes its type
 /// for every crate that names it, which no check inside the crate can see.
@@ -42,7 +42,7 @@ pub struct PlanOptions {
     /// reported nor fixed.
     pub rules: crate::rules::RuleFilter,
     /// How the crate's manifest declares tokio; `None` without a manifest.
-    pub tokio: Option<crate::manifest::TokioUse>,
+    pub tokio: Option<crate::edits::manifest::TokioUse>,
     /// What the compiler showed about an earlier plan of the crate.
     pub referee: Referee,
 }
