@@ -579,3 +579,93 @@ pub(crate) fn harness_literals(text: &str, ui_test: bool) -> Vec<(String, String
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MANIFEST: &str = "/w/c/Cargo.toml";
+
+    fn unit(path: &str) -> String {
+        compilation_unit(Path::new(path), Path::new(MANIFEST))
+    }
+
+    fn module(path: &str) -> Option<String> {
+        module_path(Path::new(path), Path::new(MANIFEST))
+    }
+
+    #[test]
+    fn tests_examples_and_benches_are_units_of_their_own() {
+        assert_eq!(unit("/w/c/src/lib.rs"), "");
+        assert_eq!(unit("/w/c/src/bin/tool.rs"), "");
+        assert_eq!(unit("/w/c/tests/api.rs"), "tests/api");
+        assert_eq!(unit("/w/c/tests/api/main.rs"), "tests/api");
+        assert_eq!(unit("/w/c/examples/demo.rs"), "examples/demo");
+        assert_eq!(unit("/w/c/benches/speed/util.rs"), "benches/speed");
+        // Outside the crate's directory: its own code, as far as we know.
+        assert_eq!(unit("/w/other/tests/api.rs"), "");
+        assert!(in_dev_target(
+            Path::new("/w/c/tests/api.rs"),
+            Path::new(MANIFEST)
+        ));
+        assert!(!in_dev_target(
+            Path::new("/w/c/src/a.rs"),
+            Path::new(MANIFEST)
+        ));
+    }
+
+    #[test]
+    fn module_paths_follow_the_files_of_src() {
+        assert_eq!(module("/w/c/src/lib.rs").as_deref(), Some("crate"));
+        assert_eq!(module("/w/c/src/main.rs").as_deref(), Some("crate"));
+        assert_eq!(module("/w/c/src/a.rs").as_deref(), Some("crate::a"));
+        assert_eq!(module("/w/c/src/a/b.rs").as_deref(), Some("crate::a::b"));
+        assert_eq!(
+            module("/w/c/src/a/b/mod.rs").as_deref(),
+            Some("crate::a::b")
+        );
+        assert_eq!(module("/w/c/tests/a.rs"), None);
+        assert_eq!(module("/w/c/src/notes.txt"), None);
+    }
+
+    #[test]
+    fn module_paths_of_test_targets_start_at_their_root() {
+        let at = |path: &str, shared: bool| {
+            unit_module_path(Path::new(path), Path::new(MANIFEST), shared)
+        };
+        assert_eq!(at("/w/c/src/x.rs", false).as_deref(), Some("crate::x"));
+        assert_eq!(at("/w/c/tests/a.rs", false).as_deref(), Some("crate"));
+        assert_eq!(at("/w/c/tests/a/main.rs", false).as_deref(), Some("crate"));
+        assert_eq!(at("/w/c/tests/a/x.rs", false).as_deref(), Some("crate::x"));
+        assert_eq!(
+            at("/w/c/tests/common/mod.rs", true).as_deref(),
+            Some("crate::common")
+        );
+        assert_eq!(at("/w/c/build.rs", false), None);
+    }
+
+    #[test]
+    fn harness_literals_are_the_paths_handed_to_a_harness() {
+        let text = r#"
+            let t = trybuild::TestCases::new();
+            t.compile_fail("tests/ui/*.rs");
+            t.pass( "tests/pass/ok.rs");
+            t.compile_fail(dir);
+            let other = "tests/data/x.rs";
+        "#;
+        assert_eq!(
+            harness_literals(text, false),
+            [
+                ("compile_fail".to_string(), "tests/ui/*.rs".to_string()),
+                ("pass".to_string(), "tests/pass/ok.rs".to_string()),
+            ]
+        );
+        // ui_test names its directories in any literal.
+        let found = harness_literals(text, true);
+        assert_eq!(found.len(), 5);
+        assert_eq!(
+            found.last(),
+            Some(&("ui_test".to_string(), "tests/data/x.rs".to_string()))
+        );
+    }
+}

@@ -358,3 +358,49 @@ fn unknown_rules_in_allows(files: &[&Analysed], out: &mut Outcome) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn gate(old: &str, new: &str) -> Result<(), String> {
+        let original = SourceFile::parse(old, Edition::Edition2021);
+        reparse_gate(&original, new, Edition::Edition2021)
+    }
+
+    #[test]
+    fn the_reparse_gate_refuses_a_rewrite_that_breaks_parsing() {
+        let old = "async fn f(m: &M) { let g = m.lock().unwrap(); }\n";
+        let good = "async fn f(m: &M) { let g = m.lock().await; }\n";
+        let broken = "async fn f(m: &M) { let g = m.lock().await; \n";
+        assert_eq!(gate(old, good), Ok(()));
+        let err = gate(old, broken).expect_err("an unclosed brace does not parse");
+        assert!(!err.is_empty());
+    }
+
+    #[test]
+    fn the_reparse_gate_lets_a_broken_file_stay_as_broken() {
+        // A file that did not parse may be rewritten, as long as it gets no
+        // worse.
+        let old = "fn f() { let x = ; }\n";
+        assert_eq!(gate(old, "fn f() { let y = ; }\n"), Ok(()));
+        assert!(gate(old, "fn f() { let y = ; \n").is_err());
+    }
+
+    #[test]
+    fn manifest_replacements_are_whole_lines_of_the_old_text() {
+        let old = "[package]\nname = \"c\"\n\n[dependencies]\ntokio = \"1\"\n";
+        let new = "[package]\nname = \"c\"\n\n[dependencies]\ntokio = { version = \"1\", features = [\"sync\"] }\n";
+        let found = replacements(old, new);
+        let start = old.find("tokio").unwrap();
+        assert_eq!(
+            found,
+            [(
+                start,
+                old.len(),
+                "tokio = { version = \"1\", features = [\"sync\"] }\n".to_string()
+            )]
+        );
+        assert!(replacements(old, old).is_empty());
+    }
+}
