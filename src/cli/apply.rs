@@ -14,7 +14,7 @@ use clap::ValueEnum;
 use super::{cargo_packages, progress_bar, use_color, verification, Cli, FailOn, Format};
 use crate::driver::{self, FileChange, Options, Outcome};
 use crate::edits::manifest::parse_edition;
-use crate::{output, rules, verify, write};
+use crate::{render, rules, verify, write};
 
 /// Runs the tool as the command line says, prints what it found and did, and
 /// returns the exit code (an `Err` is a usage error, exit code 2).
@@ -47,7 +47,7 @@ pub(super) fn migrate(cli: &Cli) -> Result<ExitCode> {
     deliver_report(cli, &mut outcome, &report, stdout);
     print_messages(cli, &outcome, stderr);
     if findings_shown {
-        let mut summary = output::summary(&outcome, cli.write, started.elapsed());
+        let mut summary = render::summary(&outcome, cli.write, started.elapsed());
         if let Some(v) = verify::summary(&outcome) {
             summary = format!("{summary}\nawaitify: {v}");
         }
@@ -153,7 +153,7 @@ fn review_interactively(
             .iter()
             .filter(|d| d.crate_id == crate_id)
         {
-            let shown = output::human(d, outcome, cli.format == Format::Concise, err_color, false);
+            let shown = render::human(d, outcome, cli.format == Format::Concise, err_color, false);
             text.push_str(&shown);
             text.push_str(if cli.format == Format::Full {
                 "\n\n"
@@ -220,7 +220,7 @@ fn write_patch_file(cli: &Cli, outcome: &mut Outcome) {
     let Some(file) = cli.diff_out.as_deref().filter(|f| *f != Path::new("-")) else {
         return;
     };
-    let patch: String = outcome.changes.iter().map(output::diff).collect();
+    let patch: String = outcome.changes.iter().map(render::diff).collect();
     if let Err(e) = std::fs::write(file, patch) {
         outcome
             .errors
@@ -241,7 +241,7 @@ fn show_findings(
         .iter()
         .filter(|d| !reviewed.contains(&d.crate_id))
     {
-        let text = output::human(
+        let text = render::human(
             d,
             outcome,
             cli.format == Format::Concise,
@@ -266,17 +266,17 @@ fn report(cli: &Cli, outcome: &Outcome, findings_shown: bool) -> Vec<u8> {
             outcome
                 .changes
                 .iter()
-                .flat_map(|c| output::diff(c).into_bytes()),
+                .flat_map(|c| render::diff(c).into_bytes()),
         );
     } else if (findings_shown || cli.format == Format::Patch) && !cli.write {
         for change in &outcome.changes {
-            report.extend(output::shown_diff(change, out_color).into_bytes());
+            report.extend(render::shown_diff(change, out_color).into_bytes());
         }
     }
     let document = match cli.format {
-        Format::Json => output::json(outcome, cli.write),
-        Format::Sarif => output::sarif(outcome),
-        Format::Github => output::github(outcome),
+        Format::Json => render::json(outcome, cli.write),
+        Format::Sarif => render::sarif(outcome),
+        Format::Github => render::github(outcome),
         _ => String::new(),
     };
     report.extend(document.into_bytes());
@@ -319,7 +319,7 @@ fn print_messages(cli: &Cli, outcome: &Outcome, stderr: &mut dyn std::io::Write)
         let _ = writeln!(stderr, "error: {e}");
     }
     if cli.verbose {
-        let _ = write!(stderr, "{}", output::crate_summaries(outcome, cli.write));
+        let _ = write!(stderr, "{}", render::crate_summaries(outcome, cli.write));
         let _ = writeln!(
             stderr,
             "awaitify: analysed {} of {} files read; the others cannot hold a lock declaration or site that matters",
@@ -327,7 +327,7 @@ fn print_messages(cli: &Cli, outcome: &Outcome, stderr: &mut dyn std::io::Write)
         );
     }
     if cli.statistics {
-        let _ = write!(stderr, "{}", output::statistics(outcome, cli.write));
+        let _ = write!(stderr, "{}", render::statistics(outcome, cli.write));
     }
 }
 
@@ -421,7 +421,7 @@ pub fn review(
                 changes.iter().filter(|c| c.crate_id == crate_id).collect();
             let _ = write!(out, "{}", describe(crate_id));
             for c in &files {
-                let _ = write!(out, "{}", output::shown_diff(c, color));
+                let _ = write!(out, "{}", render::shown_diff(c, color));
             }
             let answer = loop {
                 let _ = write!(
