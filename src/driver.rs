@@ -1407,42 +1407,52 @@ fn unused_allows(
                     continue;
                 }
             }
-            let kept: Vec<&str> = allow
-                .rules
-                .iter()
-                .filter(|r| !unused.contains(r))
-                .map(String::as_str)
-                .collect();
-            let edit = allow_removal(text, allow.comment, &kept);
-            let names = unused.iter().map(|r| format!("`{r}`")).collect::<Vec<_>>();
-            let message = match kept.is_empty() {
-                true => {
-                    "this `awaitify: allow(..)` comment suppresses nothing; remove it".to_string()
-                }
-                false => format!(
-                    "{} in this `awaitify: allow(..)` comment suppress{} nothing; remove {}",
-                    names.join(", "),
-                    if names.len() == 1 { "es" } else { "" },
-                    if names.len() == 1 { "it" } else { "them" }
-                ),
-            };
-            plan.edits.entry(file).or_default().push(edit.clone());
-            plan.blocking.push(BlockingReport {
-                rule: &rules::UNUSED_SUPPRESSION,
-                at: plan::Loc {
-                    file,
-                    range: allow.comment,
-                },
-                message,
-                notes: Vec::new(),
-                fixed: true,
-                fix: Some(Applicability::Safe),
-                edits: vec![edit],
-                helper: None,
-            });
+            report_unused(plan, file, text, allow, &unused);
         }
         a.facts.allows.extend(comments);
     }
+}
+
+/// The finding, with its fix, of the rules `unused` of the suppression
+/// comment `allow` in file `file` (whose text is `text`), added to `plan`.
+fn report_unused(
+    plan: &mut plan::CratePlan,
+    file: usize,
+    text: &str,
+    allow: &facts::Allow,
+    unused: &[&String],
+) {
+    let kept: Vec<&str> = allow
+        .rules
+        .iter()
+        .filter(|r| !unused.contains(r))
+        .map(String::as_str)
+        .collect();
+    let edit = allow_removal(text, allow.comment, &kept);
+    let names = unused.iter().map(|r| format!("`{r}`")).collect::<Vec<_>>();
+    let message = match kept.is_empty() {
+        true => "this `awaitify: allow(..)` comment suppresses nothing; remove it".to_string(),
+        false => format!(
+            "{} in this `awaitify: allow(..)` comment suppress{} nothing; remove {}",
+            names.join(", "),
+            if names.len() == 1 { "es" } else { "" },
+            if names.len() == 1 { "it" } else { "them" }
+        ),
+    };
+    plan.edits.entry(file).or_default().push(edit.clone());
+    plan.blocking.push(BlockingReport {
+        rule: &rules::UNUSED_SUPPRESSION,
+        at: plan::Loc {
+            file,
+            range: allow.comment,
+        },
+        message,
+        notes: Vec::new(),
+        fixed: true,
+        fix: Some(Applicability::Safe),
+        edits: vec![edit],
+        helper: None,
+    });
 }
 
 /// The edit that removes a suppression comment at `comment`, or keeps only
