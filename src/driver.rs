@@ -1,5 +1,7 @@
 //! One run of the tool: walk the paths, parse and extract every file in
 //! parallel, plan each crate, and turn the plan into new file contents.
+//! `run_on_pool` reads as the pipeline's steps; `plan_crate` plans one crate
+//! to a fixed point, and `Replanner` plans it again for the compiler.
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
@@ -7,15 +9,20 @@ use std::path::{Path, PathBuf};
 use ra_ap_syntax::{Edition, SourceFile, TextRange};
 use rayon::prelude::*;
 
-use crate::edit::{self, line_col, Edit};
+use crate::edits::edit::{line_col, Edit};
 use crate::facts::{self, FileFacts};
 use crate::imports::Family;
 use crate::locks::{self, Decision};
-use crate::manifest;
 use crate::rules::blocking_calls::BlockingReport;
 use crate::rules::{self, Applicability, Rule};
-use crate::settings::{self, Config, PlanOptions, Policy};
-use crate::use_edit;
+use crate::settings::Config;
+use crate::settings::Policy;
+use crate::settings::{self, PlanOptions};
+use crate::walk::{self, CrateInfo, Input, Walked};
+
+mod exports;
+
+use exports::mark_exported_locks;
 
 #[derive(Clone, Debug)]
 pub struct Options {
@@ -100,7 +107,7 @@ impl Options {
 
     /// How a path is shown: relative to `display_root` when it is under it,
     /// else as the user spelled the path given that holds it.
-    fn display(&self, path: &Path) -> String {
+    pub(crate) fn display(&self, path: &Path) -> String {
         let shown = match path.strip_prefix(&self.display_root) {
             Ok(rel) => rel.to_path_buf(),
             Err(_) => self
@@ -121,7 +128,7 @@ impl Options {
     }
 
     /// How the crate configured by `config` is planned.
-    fn plan_options(&self, config: &Config) -> PlanOptions {
+    pub(crate) fn plan_options(&self, config: &Config) -> PlanOptions {
         PlanOptions {
             policy: self.policy.or(config.policy).unwrap_or(Policy::AsyncUse),
             parking_lot: self.parking_lot.or(config.parking_lot).unwrap_or(false),
@@ -262,8 +269,8 @@ pub(crate) struct SourceText {
     pub(crate) display: String,
     /// The text without a byte-order mark.
     pub(crate) text: String,
-    bom: bool,
-    edition: Edition,
+    pub(crate) bom: bool,
+    pub(crate) edition: Edition,
 }
 
 impl SourceText {
@@ -288,52 +295,6 @@ pub(crate) struct Analysed {
     pub(crate) facts: FileFacts,
     /// All facts, not just those of the blocking rules.
     full: bool,
-}
-
-/// Warns about each `exclude` and `per-file-ignores` glob of a crate's
-/// configuration that matches none of its files (all of which were read).
-fn unmatched_config_globs(
-    inputs: &[Input],
-    crates: &[CrateInfo],
-    opts: &Options,
-    warnings: &mut Vec<String>,
-) {
-    for (id, krate) in crates.iter().enumerate() {
-        let globs = !krate.config.exclude.is_empty() || !krate.per_file_ignores.is_empty();
-        let Some(manifest) = krate.manifest.as_deref().filter(|_| globs && !krate.broken) else {
-            continue;
-        };
-        let dir = manifest.parent().unwrap_or(Path::new(""));
-        let files: Vec<&Path> = inputs
-            .iter()
-            .filter(|i| i.crate_id == id)
-            .filter_map(|i| i.path.strip_prefix(dir).ok())
-            .collect();
-        if files.is_empty() {
-            continue;
-        }
-        let mut used = vec![false; krate.config.exclude.len()];
-        for f in &files {
-            for i in krate.exclude.matches(f) {
-                used[i] = true;
-            }
-        }
-        let unused_excludes = krate.config.exclude.iter().zip(used).filter(|(_, u)| !u);
-        let unused_ignores = krate
-            .per_file_ignores
-            .iter()
-            .filter(|(g, _)| !files.iter().any(|f| g.is_match(f)))
-            .map(|(g, _)| g.glob().glob());
-        for (key, glob) in unused_excludes
-            .map(|(g, _)| ("exclude", g.as_str()))
-            .chain(unused_ignores.map(|g| ("per-file-ignores", g)))
-        {
-            warnings.push(format!(
-                "{}: the configuration's `{key}` glob `{glob}` matches no file of the crate (globs are relative to the crate's directory)",
-                opts.display(manifest)
-            ));
-        }
-    }
 }
 
 /// An absolute `path` as output shows it: relative to the current directory
@@ -375,124 +336,6 @@ pub fn absolute(path: &Path) -> PathBuf {
         }
     }
     out
-}
-
-/// All `.rs` files under the paths, gitignore-aware, sorted, each with
-/// whether `--exclude` matches it. A glob matches the path as it is shown
-/// (relative to the current directory), or, without a `/`, a file's name.
-fn walk(opts: &Options, out: &mut Outcome) -> Vec<(PathBuf, bool)> {
-    let mut excludes = globset::GlobSetBuilder::new();
-    let mut globs = Vec::new();
-    for g in &opts.exclude {
-        match globset::Glob::new(g) {
-            Ok(glob) => {
-                excludes.add(glob);
-                globs.push(g);
-            }
-            Err(e) => out.errors.push(format!("--exclude {g}: {e}")),
-        }
-    }
-    let excludes = excludes
-        .build()
-        .unwrap_or_else(|_| globset::GlobSet::empty());
-    let mut used = vec![false; globs.len()];
-    let mut example = None;
-    let mut files = Vec::new();
-    let mut links = Vec::new();
-    for (root, given) in &opts.spelled {
-        if !root.exists() {
-            out.errors
-                .push(format!("{}: no such file or directory", given.display()));
-            continue;
-        }
-        for entry in ignore::WalkBuilder::new(root).build() {
-            match entry {
-                Ok(e) => {
-                    let p = e.path();
-                    let link = is_rs_link(&e);
-                    if link || is_rs_file(&e) {
-                        let shown = opts.display(p);
-                        let mut hits = excludes.matches(&shown);
-                        if let Some(name) = p.file_name() {
-                            hits.extend(excludes.matches(name));
-                        }
-                        for &i in &hits {
-                            used[i] = true;
-                        }
-                        example.get_or_insert(shown);
-                        let entry = (p.to_path_buf(), !hits.is_empty());
-                        if link {
-                            links.push(entry);
-                        } else {
-                            files.push(entry);
-                        }
-                    }
-                }
-                Err(e) => out.errors.push(format!("{}: {e}", given.display())),
-            }
-        }
-    }
-    for (g, _) in globs.iter().zip(&used).filter(|(_, used)| !**used) {
-        let example = example
-            .as_deref()
-            .map(|e| format!(", such as `{e}`"))
-            .unwrap_or_default();
-        out.warnings.push(format!(
-            "--exclude `{g}` matches no file; globs match paths as they are shown, relative to the current directory{example}"
-        ));
-    }
-    // A symlinked file is scanned where it points inside the paths given
-    // (once: not if its target is scanned itself), and only read where it
-    // points outside them: a symlink is never replaced, nor written through.
-    if !links.is_empty() {
-        let roots = crate::write::canonical_roots(&opts.paths);
-        let real: HashSet<PathBuf> = files
-            .iter()
-            .filter_map(|(p, _)| p.canonicalize().ok())
-            .collect();
-        for (link, excluded) in links {
-            let Ok(target) = link.canonicalize() else {
-                continue;
-            };
-            let shown = opts.display(&link);
-            if real.contains(&target) {
-                continue;
-            }
-            let inside = roots.iter().any(|r| target.starts_with(r));
-            if !inside {
-                out.notes.push(format!(
-                    "{shown}: a symlink to {}, outside the paths given: read, never written",
-                    target.display()
-                ));
-            }
-            files.push((link, excluded || !inside));
-        }
-    }
-    files.sort();
-    files.dedup_by(|a, b| a.0 == b.0);
-    files
-}
-
-/// A symlink to a `.rs` file (the walk does not follow symlinks).
-fn is_rs_link(e: &ignore::DirEntry) -> bool {
-    e.path().extension().is_some_and(|x| x == "rs")
-        && std::fs::symlink_metadata(e.path()).is_ok_and(|m| m.file_type().is_symlink())
-        && std::fs::metadata(e.path()).is_ok_and(|m| m.is_file())
-}
-
-fn is_rs_file(e: &ignore::DirEntry) -> bool {
-    e.path().extension().is_some_and(|x| x == "rs") && e.file_type().is_some_and(|t| t.is_file())
-}
-
-/// The `.rs` files of the crate at `dir` (gitignore-aware), for files of a
-/// crate the paths given do not cover.
-fn crate_files(dir: &Path) -> Vec<PathBuf> {
-    ignore::WalkBuilder::new(dir)
-        .build()
-        .filter_map(Result::ok)
-        .filter(|e| is_rs_file(e) || is_rs_link(e))
-        .map(ignore::DirEntry::into_path)
-        .collect()
 }
 
 fn read_source(path: &Path, display: String, edition: Edition) -> Result<SourceText, String> {
@@ -559,39 +402,6 @@ fn analyse(
         }
     }
     Ok(Analysed { src, facts, full })
-}
-
-/// A walked file and the crate it belongs to.
-struct Input {
-    path: PathBuf,
-    crate_id: usize,
-    /// Position in the walk: unique, used in local declaration keys.
-    file_id: usize,
-    /// Excluded, or outside the paths given: analysed, never changed.
-    read_only: bool,
-}
-
-struct CrateInfo {
-    manifest: Option<PathBuf>,
-    edition: Edition,
-    config: Config,
-    plan: PlanOptions,
-    /// Its configuration's `exclude` globs, relative to the crate's directory.
-    exclude: globset::GlobSet,
-    /// Its configuration's `per-file-ignores`: globs relative to the crate's
-    /// directory, and the rules they skip.
-    per_file_ignores: Vec<(globset::GlobMatcher, Vec<String>)>,
-    /// Its configuration could not be read: none of its files is analysed.
-    broken: bool,
-    /// One of the packages asked for (or no packages were named).
-    selected: bool,
-    /// Lock types its modules re-export, by their path in the crate.
-    reexports: crate::imports::ReExports,
-    /// Files a test harness compiles (globs relative to the crate's
-    /// directory), each with why: never changed.
-    harness: Vec<(globset::GlobMatcher, String)>,
-    /// It has a library target: its public fns may be called from outside.
-    library: bool,
 }
 
 /// How much of a file to analyse.
@@ -717,10 +527,10 @@ fn load_file(
                 let mut a = analyse(src, input.file_id, flow_names, full, krate)?;
                 a.facts.read_only = input.read_only;
                 if let Some(m) = krate.manifest.as_deref() {
-                    a.facts.unit = compilation_unit(&input.path, m);
-                    a.facts.shared_unit = shared_module(&input.path, m);
-                    a.facts.module =
-                        unit_module_path(&input.path, m, a.facts.shared_unit).unwrap_or_default();
+                    a.facts.unit = walk::compilation_unit(&input.path, m);
+                    a.facts.shared_unit = walk::shared_module(&input.path, m);
+                    a.facts.module = walk::unit_module_path(&input.path, m, a.facts.shared_unit)
+                        .unwrap_or_default();
                     // A library's own files (not its binaries'): code
                     // outside the crate may call their public fns.
                     a.facts.library = krate.library
@@ -743,129 +553,6 @@ fn load_file(
         Err(Failure::Skip(_)) if input.read_only => Ok(Loaded::default()),
         loaded => loaded,
     }
-}
-
-/// The compilation unit of a file of the crate of `manifest`: empty for its
-/// own code, `tests/NAME` for `tests/NAME.rs` and the files of `tests/NAME/`
-/// (the same for `examples/` and `benches/`), each a crate of its own.
-fn compilation_unit(path: &Path, manifest: &Path) -> String {
-    let crate_dir = manifest.parent().unwrap_or(Path::new(""));
-    let Ok(rel) = path.strip_prefix(crate_dir) else {
-        return String::new();
-    };
-    let mut parts = rel.components().map(|c| c.as_os_str().to_string_lossy());
-    match (parts.next(), parts.next()) {
-        (Some(dir), Some(name)) if matches!(&*dir, "tests" | "examples" | "benches") => {
-            let name = name.strip_suffix(".rs").unwrap_or(&name);
-            format!("{dir}/{name}")
-        }
-        _ => String::new(),
-    }
-}
-
-/// Is `path` in a directory of `tests/` (`examples/`, `benches/`) that no
-/// target has as its root (`tests/common/mod.rs`, with no
-/// `tests/common/main.rs`)? Such files are modules that the directory's
-/// crates include (`mod common;`), so each of them sees their items.
-fn shared_module(path: &Path, manifest: &Path) -> bool {
-    let crate_dir = manifest.parent().unwrap_or(Path::new(""));
-    let Ok(rel) = path.strip_prefix(crate_dir) else {
-        return false;
-    };
-    let parts: Vec<_> = rel.components().collect();
-    parts.len() >= 3
-        && matches!(
-            parts[0].as_os_str().to_str(),
-            Some("tests" | "examples" | "benches")
-        )
-        && !crate_dir
-            .join(parts[0])
-            .join(parts[1])
-            .join("main.rs")
-            .is_file()
-}
-
-/// The module path of a file in its compilation unit: `module_path` for
-/// `src/`; for `tests/` (`examples/`, `benches/`), `crate` for a target's
-/// root (`tests/a.rs`, `tests/a/main.rs`), `crate::x` for `tests/a/x.rs`, and
-/// `crate::common` for a shared module directory's `tests/common/mod.rs`
-/// (`shared`, see `shared_module`).
-fn unit_module_path(path: &Path, manifest: &Path, shared: bool) -> Option<String> {
-    if let Some(m) = module_path(path, manifest) {
-        return Some(m);
-    }
-    let rel = path.strip_prefix(manifest.parent()?).ok()?;
-    let mut parts: Vec<String> = rel
-        .components()
-        .map(|c| c.as_os_str().to_string_lossy().into_owned())
-        .collect();
-    if !matches!(parts.first()?.as_str(), "tests" | "examples" | "benches") {
-        return None;
-    }
-    parts.remove(0);
-    if parts.len() == 1 {
-        return Some("crate".to_string());
-    }
-    if !shared {
-        // The target's own directory is its crate root.
-        parts.remove(0);
-    }
-    let stem = parts.pop()?.strip_suffix(".rs")?.to_string();
-    let root = parts.is_empty() && stem == "main";
-    if stem != "mod" && !root {
-        parts.push(stem);
-    }
-    Some(
-        ["crate".to_string()]
-            .into_iter()
-            .chain(parts)
-            .collect::<Vec<_>>()
-            .join("::"),
-    )
-}
-
-/// The module path of a file of the crate's `src/`: `crate` for its root
-/// (`lib.rs`, `main.rs`), `crate::a::b` for `src/a/b.rs` or `src/a/b/mod.rs`.
-fn module_path(path: &Path, manifest: &Path) -> Option<String> {
-    let rel = path.strip_prefix(manifest.parent()?.join("src")).ok()?;
-    let mut parts: Vec<String> = rel
-        .components()
-        .map(|c| c.as_os_str().to_string_lossy().into_owned())
-        .collect();
-    let file = parts.pop()?;
-    let stem = file.strip_suffix(".rs")?;
-    if parts.is_empty() && matches!(stem, "lib" | "main") {
-        return Some("crate".to_string());
-    }
-    if stem != "mod" {
-        parts.push(stem.to_string());
-    }
-    Some(format!("crate::{}", parts.join("::")))
-}
-
-/// The replacements of whole lines that turn `old` into `new`, as (start,
-/// end, text) in bytes of `old`.
-fn replacements(old: &str, new: &str) -> Vec<(usize, usize, String)> {
-    let diff = similar::TextDiff::from_lines(old, new);
-    let (old_lines, new_lines) = (diff.old_slices(), diff.new_slices());
-    let offset = |line: usize| -> usize { old_lines[..line].iter().map(|l| l.len()).sum() };
-    let mut out: Vec<(usize, usize, String)> = Vec::new();
-    for op in diff.ops() {
-        if op.tag() == similar::DiffTag::Equal {
-            continue;
-        }
-        let (start, end) = (offset(op.old_range().start), offset(op.old_range().end));
-        let text: String = new_lines[op.new_range()].concat();
-        match out.last_mut() {
-            // A deletion and the insertion right after it are one replacement.
-            Some(last) if last.1 == start => {
-                last.1 = end;
-                last.2.push_str(&text);
-            }
-            _ => out.push((start, end, text)),
-        }
-    }
-    out
 }
 
 /// Suppressions that cover a whole file: `//! awaitify: allow(..)` comments,
@@ -917,107 +604,6 @@ fn file_allows(a: &mut Analysed, krate: &CrateInfo) {
             });
         }
     }
-}
-
-/// Is `path` in the tests, examples or benches of the crate of `manifest`?
-fn in_dev_target(path: &Path, manifest: &Path) -> bool {
-    !compilation_unit(path, manifest).is_empty()
-}
-
-/// The files of the crate at `dir` that a test harness compiles as expected
-/// failures or with expected output, as globs relative to `dir`, each with
-/// the reason: the configuration's `harness-fixtures` (or the defaults), and
-/// the string literals the crate's tests pass to trybuild (`compile_fail`,
-/// `pass`, `compile_fail_check_sub`) or name in a file that uses `ui_test`.
-fn harness_fixtures(dir: &Path, config: &Config) -> Vec<(globset::GlobMatcher, String)> {
-    let mut out = Vec::new();
-    let mut add = |glob: &str, why: String| {
-        if let Ok(g) = globset::Glob::new(glob) {
-            out.push((g.compile_matcher(), why));
-        }
-    };
-    match &config.harness_fixtures {
-        Some(globs) => {
-            for g in globs {
-                add(
-                    g,
-                    format!("it matches `{g}` of the configuration's `harness-fixtures`"),
-                );
-            }
-        }
-        None => {
-            for g in crate::settings::DEFAULT_HARNESS_FIXTURES {
-                let under = g.trim_end_matches("**");
-                add(
-                    g,
-                    format!(
-                        "it is under `{under}`, where test harnesses keep the files they compile"
-                    ),
-                );
-            }
-        }
-    }
-    let tests = dir.join("tests");
-    if !tests.is_dir() {
-        return out;
-    }
-    let mut files: Vec<PathBuf> = crate_files(&tests);
-    files.sort();
-    for file in files {
-        let Ok(text) = std::fs::read_to_string(&file) else {
-            continue;
-        };
-        let shown = file
-            .strip_prefix(dir)
-            .unwrap_or(&file)
-            .display()
-            .to_string();
-        let ui_test = facts::names_word(&text, "ui_test");
-        for (call, literal) in harness_literals(&text, ui_test) {
-            let glob = match literal.contains(['*', '?', '[']) || literal.ends_with(".rs") {
-                true => literal.trim_start_matches("./").to_string(),
-                false => format!(
-                    "{}/**",
-                    literal.trim_start_matches("./").trim_end_matches('/')
-                ),
-            };
-            add(&glob, format!("{shown} passes `{literal}` to `{call}`"));
-        }
-    }
-    out
-}
-
-/// The string literals a test file hands to a harness: the first argument of
-/// `.compile_fail(..)`, `.pass(..)` and `.compile_fail_check_sub(..)` calls
-/// (trybuild), and, in a file that uses `ui_test`, every literal that names
-/// a path under `tests/`. Each comes with the call that names it.
-fn harness_literals(text: &str, ui_test: bool) -> Vec<(String, String)> {
-    let literal_at = |rest: &str| -> Option<String> {
-        let rest = rest.trim_start().strip_prefix('"')?;
-        let end = rest.find('"')?;
-        let lit = &rest[..end];
-        (!lit.is_empty() && !lit.contains('\\')).then(|| lit.to_string())
-    };
-    let mut out = Vec::new();
-    for call in ["compile_fail", "compile_fail_check_sub", "pass"] {
-        let needle = format!(".{call}(");
-        let mut from = 0;
-        while let Some(at) = text[from..].find(&needle) {
-            let start = from + at + needle.len();
-            from = start;
-            if let Some(lit) = literal_at(&text[start..]) {
-                out.push((call.to_string(), lit));
-            }
-        }
-    }
-    if ui_test {
-        for (i, _) in text.match_indices("\"tests/") {
-            if let Some(lit) = literal_at(&text[i..]) {
-                out.push(("ui_test".to_string(), lit));
-            }
-        }
-    }
-    out
 }
 
 /// AW002: a note for each file a test harness compiles that holds a lock
@@ -1116,349 +702,6 @@ fn harness_notes(
     }
 }
 
-/// What a module file shows the modules below it: its `mod` items (name,
-/// declared exactly `pub`) and the paths of its `pub use` items (a glob
-/// ends in `*`).
-#[derive(Default, Clone)]
-struct ModuleItems {
-    mods: Vec<(String, bool)>,
-    pub_uses: Vec<Vec<String>>,
-}
-
-fn module_items(path: &Path, edition: Edition) -> Option<ModuleItems> {
-    use ra_ap_syntax::ast::{self, HasModuleItem, HasName, HasVisibility};
-    use ra_ap_syntax::AstNode;
-    let text = std::fs::read_to_string(path).ok()?;
-    let file = SourceFile::parse(&text, edition).tree();
-    let is_pub = |v: Option<ast::Visibility>| v.is_some_and(|v| v.syntax().text() == "pub");
-    fn flatten(tree: &ast::UseTree, prefix: &[String], out: &mut Vec<Vec<String>>) {
-        let mut path = prefix.to_vec();
-        if let Some(p) = tree.path() {
-            path.extend(p.segments().map(|s| s.syntax().text().to_string()));
-        }
-        if let Some(list) = tree.use_tree_list() {
-            for t in list.use_trees() {
-                flatten(&t, &path, out);
-            }
-        } else if tree.star_token().is_some() {
-            path.push("*".to_string());
-            out.push(path);
-        } else {
-            out.push(path);
-        }
-    }
-    let mut items = ModuleItems::default();
-    for item in file.items() {
-        match item {
-            ast::Item::Module(m) => {
-                if let Some(name) = m.name() {
-                    items
-                        .mods
-                        .push((name.text().to_string(), is_pub(m.visibility())));
-                }
-            }
-            ast::Item::Use(u) if is_pub(u.visibility()) => {
-                if let Some(tree) = u.use_tree() {
-                    flatten(&tree, &[], &mut items.pub_uses);
-                }
-            }
-            _ => {}
-        }
-    }
-    Some(items)
-}
-
-/// Can code outside the library of `manifest` name `item`, a public item
-/// (see [`facts::api_visibility`]) of the file `path`? Approximated from the
-/// files alone: the file's module must be declared by its parent file, from
-/// `src/lib.rs` down, and each module on the way must be a `pub mod`, or be
-/// re-exported (`pub use a::b;`) by a reachable module above it; or the item
-/// itself must be re-exported by one (`pub use a::b::Item;`, `pub use
-/// a::b::*;`, matched by the item's and the module's last name). An item in
-/// a private inline module needs a `pub use` in its file that names the
-/// module (`pub use private::deeper;`). A file the
-/// library root does not declare (the modules of `src/main.rs`,
-/// `src/bin/`) is not the library's. Where the module files cannot be found
-/// (a `[lib] path` outside `src/`, a `#[path]` attribute) the item counts
-/// as reachable.
-fn reachable_from_lib(
-    path: &Path,
-    manifest: &Path,
-    d: &facts::DeclFact,
-    edition: Edition,
-    cache: &mut BTreeMap<PathBuf, Option<ModuleItems>>,
-) -> bool {
-    let item = d.api_item.as_deref();
-    let Some(dir) = manifest.parent() else {
-        return true;
-    };
-    let src = dir.join("src");
-    if path == src.join("main.rs") || path.starts_with(src.join("bin")) {
-        return false;
-    }
-    // A root elsewhere than `src/` (`[lib] path`) has module files the
-    // walk below does not follow.
-    let root = manifest::lib_root(manifest).unwrap_or_else(|| src.join("lib.rs"));
-    if !root.is_file() || root.parent() != Some(src.as_path()) {
-        return true;
-    }
-    // Inside a private (or `pub(crate)`) inline module, only a `pub use`
-    // naming it (or a module inside it), in its file or a file above, can
-    // reach the item; then its file must be reachable, as below.
-    let mut above: Vec<PathBuf> = vec![path.to_path_buf()];
-    above.extend(
-        path.ancestors()
-            .skip(1)
-            .take_while(|p| p.starts_with(&src))
-            .flat_map(|p| [p.with_extension("rs"), p.join("mod.rs"), p.join("lib.rs")]),
-    );
-    let names_private_mod = |items: &Option<ModuleItems>| {
-        items.as_ref().is_none_or(|items| {
-            items
-                .pub_uses
-                .iter()
-                .any(|p| p.iter().any(|seg| d.private_mods.contains(seg)))
-        })
-    };
-    if !d.private_mods.is_empty()
-        && !above.iter().filter(|f| f.is_file()).any(|f| {
-            names_private_mod(
-                cache
-                    .entry(f.clone())
-                    .or_insert_with(|| module_items(f, edition)),
-            )
-        })
-    {
-        return false;
-    }
-    if path == root {
-        return true;
-    }
-    let Some(module) = module_path(path, manifest) else {
-        return true;
-    };
-    let names: Vec<&str> = module.split("::").skip(1).collect();
-    // The file of each module on the way: the root, then `src/a.rs` or
-    // `src/a/mod.rs`, ...
-    let mut files = vec![root];
-    for i in 1..names.len() {
-        let base = names[..i].iter().fold(src.clone(), |p, n| p.join(n));
-        let flat = base.with_extension("rs");
-        files.push(match flat.is_file() {
-            true => flat,
-            false => base.join("mod.rs"),
-        });
-    }
-    let mut items = Vec::new();
-    for f in &files {
-        let found = cache
-            .entry(f.clone())
-            .or_insert_with(|| module_items(f, edition));
-        match found {
-            Some(found) => items.push(found.clone()),
-            // Unknown is public.
-            None => return true,
-        }
-    }
-    let last = |p: &Vec<String>| p.last().cloned().unwrap_or_default();
-    // `pub use a::b;` re-exports `b`; `pub use a::b::*;` everything public
-    // in `b`, its modules and re-exports too.
-    let reexports = |k: usize, name: &str| {
-        items[k]
-            .pub_uses
-            .iter()
-            .any(|p| last(p) == name || (last(p) == "*" && p.len() >= 2 && p[p.len() - 2] == name))
-    };
-    // reach[i]: the module `names[..i]` can be named from outside.
-    let mut reach = vec![true];
-    let mut declared = true;
-    for (i, name) in names.iter().enumerate() {
-        let decl = items[i].mods.iter().find(|(m, _)| m == name);
-        declared &= decl.is_some();
-        let by_mod = reach[i] && decl.is_some_and(|(_, p)| *p);
-        let by_use = (0..=i).any(|k| reach[k] && reexports(k, name));
-        reach.push(by_mod || by_use);
-    }
-    let n = names.len();
-    let module_name = names.last().copied().unwrap_or_default();
-    let by_item = (0..n).any(|k| {
-        reach[k]
-            && items[k].pub_uses.iter().any(|p| {
-                item.is_some_and(|it| last(p) == it)
-                    || (last(p) == "*" && p.len() >= 2 && p[p.len() - 2] == module_name)
-            })
-    });
-    declared && (reach[n] || by_item)
-}
-
-/// Marks the public locks of libraries as exported, and returns the crates
-/// to plan together with a library (by crate: the library's). A public lock
-/// that another crate of the run names (the library's name and the lock's
-/// name in one file) needs the same rewrite there: when the library opts in
-/// to migrating its public API, and that crate depends on tokio with its
-/// `sync` feature (the rewrite may name tokio there too), the crate is
-/// planned with the library, as a binary of the library's own package is,
-/// so that the lock and every use of it migrate together or not at all.
-/// Otherwise the lock is left to a person.
-fn mark_exported_locks(
-    inputs: &[Input],
-    crates: &[CrateInfo],
-    opts: &Options,
-    analysed: &mut [Option<Analysed>],
-) -> BTreeMap<usize, usize> {
-    let mut exported: Vec<(usize, String, String)> = Vec::new();
-    let mut lib_names: BTreeMap<usize, Option<String>> = BTreeMap::new();
-    let mut modules = BTreeMap::new();
-    for (input, a) in inputs.iter().zip(analysed.iter_mut()) {
-        let Some(a) = a else { continue };
-        let krate = &crates[input.crate_id];
-        let Some(manifest) = krate.manifest.as_deref() else {
-            continue;
-        };
-        if in_dev_target(&input.path, manifest) {
-            continue;
-        }
-        for d in a.facts.decls.iter_mut().filter(|d| {
-            d.public
-                && d.family != Family::Tokio
-                && reachable_from_lib(&input.path, manifest, d, krate.edition, &mut modules)
-        }) {
-            let lib = lib_names
-                .entry(input.crate_id)
-                .or_insert_with(|| manifest::lib_name(manifest));
-            if let (Some(lib), Some(name)) =
-                (lib.clone(), d.key.reach_name().map(|n| n.to_string()))
-            {
-                d.exported = true;
-                exported.push((input.crate_id, lib, name));
-            }
-        }
-    }
-    if exported.is_empty() {
-        return BTreeMap::new();
-    }
-    exported.sort();
-    exported.dedup();
-    // Only a crate whose manifest names a library can use its locks: the
-    // other crates' files are not read again.
-    let mut usable: BTreeMap<usize, Vec<&(usize, String, String)>> = BTreeMap::new();
-    for (id, krate) in crates.iter().enumerate() {
-        let text = krate
-            .manifest
-            .as_deref()
-            .and_then(|m| std::fs::read_to_string(m).ok())
-            .unwrap_or_default();
-        let locks: Vec<_> = exported
-            .iter()
-            .filter(|(c, lib, _)| {
-                *c != id
-                    && (facts::names_word(&text, lib)
-                        || facts::names_word(&text, &lib.replace('_', "-")))
-            })
-            .collect();
-        if !locks.is_empty() {
-            usable.insert(id, locks);
-        }
-    }
-    let named: Vec<((usize, String), (usize, String))> = inputs
-        .par_iter()
-        .zip(analysed.par_iter())
-        .filter_map(|(input, a)| Some((input, a, usable.get(&input.crate_id)?)))
-        .flat_map_iter(|(input, a, locks)| {
-            let text = match a {
-                Some(a) => Some(std::borrow::Cow::Borrowed(a.src.text.as_str())),
-                None => std::fs::read_to_string(&input.path).ok().map(Into::into),
-            };
-            locks
-                .iter()
-                .filter(|(_, lib, name)| {
-                    text.as_deref()
-                        .is_some_and(|t| facts::names_word(t, lib) && facts::names_word(t, name))
-                })
-                .map(|(c, _, name)| {
-                    let by = (input.crate_id, opts.display(&input.path));
-                    ((*c, name.clone()), by)
-                })
-                .collect::<Vec<_>>()
-        })
-        .collect();
-    // Per library and lock: the crates that name it, each with a file.
-    let mut named_by: BTreeMap<(usize, String), BTreeMap<usize, String>> = BTreeMap::new();
-    for (lock, (by, path)) in named {
-        let paths = named_by.entry(lock).or_default();
-        let first = paths.entry(by).or_insert_with(|| path.clone());
-        if path < *first {
-            *first = path;
-        }
-    }
-    // The crates that can join their library's plan: each joins one library,
-    // and a library that joins another takes no crate in.
-    let opted_in = |c: usize| crates[c].plan.public_api != settings::PublicApi::Report;
-    let mut joins: BTreeMap<usize, usize> = BTreeMap::new();
-    let mut refused: BTreeMap<usize, String> = BTreeMap::new();
-    for ((lib, _), users) in &named_by {
-        if !opted_in(*lib) {
-            continue;
-        }
-        for &user in users.keys() {
-            let text = crates[user]
-                .manifest
-                .as_deref()
-                .and_then(|m| std::fs::read_to_string(m).ok())
-                .unwrap_or_default();
-            if manifest::tokio_dependency(&text).is_none() {
-                refused.insert(user, "it does not depend on tokio".to_string());
-            } else if joins.get(&user).is_some_and(|l| l != lib) {
-                refused.insert(
-                    user,
-                    "it uses the public locks of two libraries".to_string(),
-                );
-            } else {
-                joins.insert(user, *lib);
-            }
-        }
-    }
-    for user in refused.keys() {
-        joins.remove(user);
-    }
-    let chained: Vec<usize> = joins
-        .iter()
-        .filter(|(_, lib)| joins.contains_key(lib))
-        .map(|(&user, _)| user)
-        .collect();
-    for user in chained {
-        joins.remove(&user);
-        refused.insert(
-            user,
-            "its library uses another library's public lock".to_string(),
-        );
-    }
-    for (input, a) in inputs.iter().zip(analysed.iter_mut()) {
-        let Some(a) = a else { continue };
-        for d in a.facts.decls.iter_mut().filter(|d| d.exported) {
-            let Some(name) = d.key.reach_name().map(|n| n.to_string()) else {
-                continue;
-            };
-            let Some(users) = named_by.get(&(input.crate_id, name.clone())) else {
-                continue;
-            };
-            for (user, path) in users {
-                if joins.get(user) == Some(&input.crate_id) {
-                    continue;
-                }
-                let why = match refused.get(user) {
-                    Some(why) => format!(", and cannot be planned with it: {why}"),
-                    None => String::new(),
-                };
-                d.blockers.push(format!(
-                    "it is public, and {path} (another crate of this run) names `{name}`: that crate would need the same rewrite{why}"
-                ));
-            }
-        }
-    }
-    joins
-}
-
 /// Stack of every thread that parses or walks a syntax tree: the parser and
 /// the walks recurse once per level of nesting. Only the pages a deep file
 /// touches are ever mapped; `MAX_DEPTH` keeps it far from the end.
@@ -1481,139 +724,57 @@ pub fn run(opts: &Options) -> Outcome {
     }
 }
 
+/// The run as a pipeline of named steps: walk, group into crates, lock and
+/// recover, load (pass 1, re-exports, async uses), plan each crate, report.
 fn run_on_pool(opts: &Options) -> Outcome {
     let mut out = Outcome::default();
-    let files = walk(opts, &mut out);
-
-    // Crates: files grouped by their owning manifest.
-    let mut finder = manifest::ManifestFinder::default();
-    let mut crate_ids: BTreeMap<Option<PathBuf>, usize> = BTreeMap::new();
-    let mut crates: Vec<CrateInfo> = Vec::new();
-    let mut inputs = Vec::new();
-    let mut seen: HashSet<PathBuf> = files.iter().map(|(p, _)| p.clone()).collect();
-    let mut queue: std::collections::VecDeque<(PathBuf, bool)> = files.into();
-    // Files a test harness compiles (by input), and why.
-    let mut harness_files: Vec<(usize, String)> = Vec::new();
-    while let Some((path, mut read_only)) = queue.pop_front() {
-        let manifest = finder.owning_manifest(&path);
-        let crate_id = *crate_ids.entry(manifest.clone()).or_insert_with(|| {
-            let edition = match &manifest {
-                Some(m) => manifest::edition(m).unwrap_or_else(|e| {
-                    out.errors.push(format!("{e:#}; assuming edition 2015"));
-                    Edition::Edition2015
-                }),
-                None => opts.default_edition,
-            };
-            let (config, broken) = match manifest.as_deref().map(Config::for_manifest) {
-                Some(Err(e)) => {
-                    out.errors.push(format!("{e:#}; crate skipped"));
-                    (Config::default(), true)
-                }
-                Some(Ok(c)) => (c, false),
-                None => (Config::default(), false),
-            };
-            let mut exclude = globset::GlobSetBuilder::new();
-            for g in &config.exclude {
-                exclude.add(globset::Glob::new(g).expect("the configuration checked it"));
-            }
-            let per_file_ignores = config
-                .per_file_ignores
-                .iter()
-                .map(|(g, rules)| {
-                    let glob = globset::Glob::new(g).expect("the configuration checked it");
-                    (glob.compile_matcher(), rules.clone())
-                })
-                .collect();
-            let harness = manifest
-                .as_deref()
-                .and_then(Path::parent)
-                .map(|dir| harness_fixtures(dir, &config))
-                .unwrap_or_default();
-            crates.push(CrateInfo {
-                library: manifest
-                    .as_deref()
-                    .is_some_and(|m| manifest::lib_name(m).is_some()),
-                harness,
-                per_file_ignores,
-                edition,
-                plan: PlanOptions {
-                    tokio: manifest
-                        .as_deref()
-                        .and_then(|m| std::fs::read_to_string(m).ok())
-                        .map(|t| manifest::tokio_use(&t)),
-                    ..opts.plan_options(&config)
-                },
-                exclude: exclude
-                    .build()
-                    .unwrap_or_else(|_| globset::GlobSet::empty()),
-                selected: opts.packages.as_ref().is_none_or(|p| {
-                    manifest
-                        .as_ref()
-                        .and_then(|m| m.canonicalize().ok())
-                        .is_some_and(|m| p.contains(&m))
-                }),
-                manifest,
-                config,
-                broken,
-                reexports: Default::default(),
-            });
-            // A crate the paths given cover only in part: its other files are
-            // read too, so that no migration misses a use of a lock there.
-            let partial = crates
-                .last()
-                .and_then(|c| c.manifest.as_deref()?.parent())
-                .filter(|_| opts.whole_crates);
-            if let Some(dir) = partial {
-                let canonical = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
-                let crate_dir = canonical(dir);
-                let covered = opts
-                    .paths
-                    .iter()
-                    .any(|p| p.is_dir() && crate_dir.starts_with(canonical(p)));
-                if !covered {
-                    for f in crate_files(dir) {
-                        if seen.insert(f.clone()) {
-                            queue.push_back((f, true));
-                        }
-                    }
-                }
-            }
-            crates.len() - 1
-        });
-        let krate = &crates[crate_id];
-        if !krate.selected {
-            continue;
-        }
-        if let Some(dir) = krate.manifest.as_deref().and_then(Path::parent) {
-            read_only |= path
-                .strip_prefix(dir)
-                .is_ok_and(|rel| krate.exclude.is_match(rel));
-            let why = path.strip_prefix(dir).ok().and_then(|rel| {
-                krate
-                    .harness
-                    .iter()
-                    .find(|(g, _)| g.is_match(rel))
-                    .map(|(_, why)| why.clone())
-            });
-            if let Some(why) = why {
-                read_only = true;
-                harness_files.push((inputs.len(), why));
-            }
-        }
-        inputs.push(Input {
-            path,
-            crate_id,
-            file_id: inputs.len(),
-            read_only,
-        });
-    }
+    let files = walk::walk(opts, &mut out);
+    let Walked {
+        mut inputs,
+        mut crates,
+        harness_files,
+    } = walk::group_into_crates(files, opts, &mut out);
     if opts.whole_crates {
-        unmatched_config_globs(&inputs, &crates, opts, &mut out.warnings);
+        walk::unmatched_config_globs(&inputs, &crates, opts, &mut out.warnings);
     }
-    // Before anything is read: the `--write` lock of every crate directory,
-    // then what an interrupted `--write` left there.
+    if !lock_and_recover(&inputs, &mut crates, opts, &mut out) {
+        return out;
+    }
+    count_inputs(&mut inputs, &crates, opts, &mut out);
+    let (mut state, async_site) = load_pass_one(&inputs, &crates, opts, &mut out);
+    reread_for_reexports(&inputs, &mut crates, opts, &mut state);
+    let joins = analyse_async_uses(&inputs, &crates, opts, &mut state, &async_site);
+    let run = RunContext {
+        inputs: &inputs,
+        crates: &crates,
+        joins: &joins,
+        opts,
+    };
+    let views = plan_crates(&run, &mut state, &mut out);
+    harness_notes(&inputs, &crates, &harness_files, &state, opts, &mut out);
+    finish_run(&mut out, &mut state, opts);
+    out.replanner = opts.replan.then(|| Replanner {
+        state,
+        inputs,
+        crates,
+        opts: opts.clone(),
+        views,
+    });
+    out
+}
+
+/// Before anything is read: the `--write` lock of every crate directory,
+/// then what an interrupted `--write` left there (a crate whose journal
+/// cannot be rolled back is skipped). Returns false where the locks could
+/// not be taken: the run stops there.
+fn lock_and_recover(
+    inputs: &[Input],
+    crates: &mut [CrateInfo],
+    opts: &Options,
+    out: &mut Outcome,
+) -> bool {
     let mut dirs: BTreeMap<PathBuf, BTreeSet<usize>> = BTreeMap::new();
-    for input in &inputs {
+    for input in inputs {
         let manifest = crates[input.crate_id].manifest.as_deref();
         dirs.entry(crate::write::crate_dir(manifest, &input.path))
             .or_default()
@@ -1625,7 +786,7 @@ fn run_on_pool(opts: &Options) -> Outcome {
             Ok(locks) => out.locks = locks,
             Err(e) => {
                 out.errors.push(e);
-                return out;
+                return false;
             }
         }
     }
@@ -1642,6 +803,12 @@ fn run_on_pool(opts: &Options) -> Outcome {
             }
         }
     }
+    true
+}
+
+/// Drops the files of crates no longer selected, numbers the rest, and
+/// counts them: scanned (per crate too) and read.
+fn count_inputs(inputs: &mut Vec<Input>, crates: &[CrateInfo], opts: &Options, out: &mut Outcome) {
     inputs.retain(|i| crates[i.crate_id].selected);
     for (i, input) in inputs.iter_mut().enumerate() {
         input.file_id = i;
@@ -1658,9 +825,19 @@ fn run_on_pool(opts: &Options) -> Outcome {
     if let Some(p) = &opts.progress {
         p.set_length(inputs.len() as u64);
     }
+}
 
-    // Pass 1, in parallel over every file: only a file that names a lock type
-    // can declare a lock, so only those are parsed now.
+/// Pass 1, in parallel over every file: only a file that names a lock type
+/// can declare a lock, so only those are parsed in full now (and those that
+/// may block, for the blocking rules). Returns the files' state, which takes
+/// over the errors so far, and per file whether it could hold a lock site in
+/// async code.
+fn load_pass_one(
+    inputs: &[Input],
+    crates: &[CrateInfo],
+    opts: &Options,
+    out: &mut Outcome,
+) -> (Files, Vec<bool>) {
     let results: Vec<_> = inputs
         .par_iter()
         .map(|i| {
@@ -1697,14 +874,23 @@ fn run_on_pool(opts: &Options) -> Outcome {
             }
         }
     }
+    (state, async_site)
+}
 
-    // Lock types re-exported by a crate's modules (`pub use std::sync::Mutex
-    // as StdMutex;`): files that may name one are read again knowing them.
+/// Lock types re-exported by a crate's modules (`pub use std::sync::Mutex
+/// as StdMutex;`) are recorded in its `CrateInfo`, and the files that may
+/// name one are read again knowing them.
+fn reread_for_reexports(
+    inputs: &[Input],
+    crates: &mut [CrateInfo],
+    opts: &Options,
+    state: &mut Files,
+) {
     for (input, a) in inputs.iter().zip(&state.analysed) {
         let (Some(a), Some(manifest)) = (a, crates[input.crate_id].manifest.as_deref()) else {
             continue;
         };
-        let Some(module) = module_path(&input.path, manifest) else {
+        let Some(module) = walk::module_path(&input.path, manifest) else {
             continue;
         };
         for (local, path) in &a.facts.reexports {
@@ -1740,9 +926,19 @@ fn run_on_pool(opts: &Options) -> Outcome {
             Err(e) => state.fail(&inputs[i], e),
         }
     }
+}
 
-    // Then the files that may lock one of those declarations in async code:
-    // only these can make a lock a candidate for migration.
+/// Marks the libraries' exported locks, then analyses the files that may
+/// lock one of the declarations found in async code: only these can make a
+/// lock a candidate for migration. Returns the crates planned with a
+/// library (see `mark_exported_locks`).
+fn analyse_async_uses(
+    inputs: &[Input],
+    crates: &[CrateInfo],
+    opts: &Options,
+    state: &mut Files,
+    async_site: &[bool],
+) -> BTreeMap<usize, usize> {
     let mut names: Vec<HashSet<String>> = vec![HashSet::new(); crates.len()];
     for (input, a) in inputs.iter().zip(&state.analysed) {
         // Placeholder declarations (types that might be a lock alias) are not locks.
@@ -1754,147 +950,62 @@ fn run_on_pool(opts: &Options) -> Outcome {
             names[input.crate_id].extend(d.key.reach_name().map(|n| n.to_string()));
         }
     }
-    let joins = mark_exported_locks(&inputs, &crates, opts, &mut state.analysed);
+    let joins = mark_exported_locks(inputs, crates, opts, &mut state.analysed);
     state.analyse_more(
-        &inputs,
-        &crates,
+        inputs,
+        crates,
         opts,
         &names,
         |i| async_site[i],
         |c, text| facts::may_lock_in_async(text, &names[c]),
     );
+    joins
+}
 
-    // A crate that uses a library's public lock, which migrates, is planned
-    // with the library (see `mark_exported_locks`).
-    let planned_with = |c: usize| joins.get(&c).copied().unwrap_or(c);
-    let mut members_of: Vec<Vec<usize>> = vec![Vec::new(); crates.len()];
-    for (i, input) in inputs.iter().enumerate() {
+/// What every crate's planning reads and none changes: the walked files,
+/// the crates, and which crates are planned with a library.
+struct RunContext<'a> {
+    inputs: &'a [Input],
+    crates: &'a [CrateInfo],
+    /// A crate that uses a library's public lock, which migrates, is planned
+    /// with the library (see `mark_exported_locks`): by crate, the library.
+    joins: &'a BTreeMap<usize, usize>,
+    opts: &'a Options,
+}
+
+/// The plan of each crate, in order, with the findings and changes merged
+/// into `out`. Returns, per planned crate, what its plan was made of, for
+/// the compiler's re-plans.
+fn plan_crates(
+    run: &RunContext,
+    state: &mut Files,
+    out: &mut Outcome,
+) -> BTreeMap<usize, (Vec<usize>, crate::verify::CrateView)> {
+    let planned_with = |c: usize| run.joins.get(&c).copied().unwrap_or(c);
+    let mut members_of: Vec<Vec<usize>> = vec![Vec::new(); run.crates.len()];
+    for (i, input) in run.inputs.iter().enumerate() {
         members_of[planned_with(input.crate_id)].push(i);
     }
-    let mut baseline = opts.baseline.clone();
-    // What each planned crate's plan was made of, for the compiler's re-plans.
-    let mut views: BTreeMap<usize, (Vec<usize>, crate::verify::CrateView)> = BTreeMap::new();
-    for (crate_id, (krate, members)) in crates.iter().zip(&members_of).enumerate() {
+    let mut baseline = run.opts.baseline.clone();
+    let mut views = BTreeMap::new();
+    for (crate_id, members) in members_of.iter().enumerate() {
         // A crate planned with another is blocked with it: their files are
         // written together.
         if members.is_empty()
             || members
                 .iter()
-                .any(|&i| state.blocked.contains(&inputs[i].crate_id))
+                .any(|&i| state.blocked.contains(&run.inputs[i].crate_id))
         {
             continue;
         }
-        let what = krate
-            .manifest
-            .as_deref()
-            .map(|m| opts.display(m))
-            .unwrap_or_else(|| opts.display(&inputs[members[0]].path));
-        let mut crate_out = Outcome::default();
-        let planned = catch(&what, || {
-            // The test builds' fault hook, planning a crate by its manifest.
-            #[cfg(debug_assertions)]
-            if let Some(m) = &krate.manifest {
-                fault::panic_if_asked(m);
-            }
-            // Suppressions the baseline made, and the findings they hid.
-            let (mut baselined, mut baselined_findings) = (0, 0);
-            loop {
-                // A joined crate's tests, examples and benches are units of
-                // their own, never the library's namesakes.
-                for &i in members.iter().filter(|&&i| inputs[i].crate_id != crate_id) {
-                    if let Some(a) = state.analysed[i].as_mut() {
-                        if !a.facts.unit.is_empty() && !a.facts.unit.starts_with('#') {
-                            a.facts.unit = format!("#{}/{}", inputs[i].crate_id, a.facts.unit);
-                        }
-                    }
-                }
-                let plan = state.plan(members, &krate.plan);
-                // Every file that can reach a lock locked in async code (its
-                // other sites, flows into it), and every file that can call a
-                // sync fn whose callers decide where a site runs, must be
-                // analysed before the plan is trusted.
-                // Only migrating locks need it: more files can add blockers to
-                // a manual lock but never make it migrate, and a flow that
-                // joins it to a migrating lock names the migrating one too.
-                let reach: HashSet<String> = plan
-                    .reports
-                    .iter()
-                    .filter(|r| r.decision == Decision::Migrate)
-                    .flat_map(|r| r.reach_names.iter().cloned())
-                    .collect();
-                let callers: HashSet<String> = plan.runtime_names.iter().cloned().collect();
-                let mut scope = vec![HashSet::new(); crates.len()];
-                scope[crate_id] = reach.union(&callers).cloned().collect();
-                for (&user, _) in joins.iter().filter(|(_, &lib)| lib == crate_id) {
-                    scope[user] = scope[crate_id].clone();
-                }
-                let found = state.analyse_more(
-                    &inputs,
-                    &crates,
-                    opts,
-                    &scope,
-                    |_| true,
-                    |_, text| {
-                        // Any mention of a sync fn may call it (a fn pointer, a
-                        // renamed import, a macro's tokens).
-                        facts::needs_analysis(text, &reach)
-                            || callers.iter().any(|n| facts::names_word(text, n))
-                    },
-                );
-                if found != 0 {
-                    continue;
-                }
-                let present: Vec<usize> = members
-                    .iter()
-                    .copied()
-                    .filter(|&i| state.analysed[i].is_some())
-                    .collect();
-                let files: Vec<&Analysed> = present
-                    .iter()
-                    .filter_map(|&i| state.analysed[i].as_ref())
-                    .collect();
-                // Findings the baseline records are suppressed where they
-                // are, and the crate planned again without them.
-                let (recorded, hidden) = baseline
-                    .as_mut()
-                    .map(|b| in_baseline(&plan, &files, b))
-                    .unwrap_or_default();
-                if !recorded.is_empty() {
-                    baselined += recorded.len();
-                    baselined_findings += hidden;
-                    for (file, range, code) in recorded {
-                        let facts = &mut state.analysed[present[file]]
-                            .as_mut()
-                            .expect("present")
-                            .facts;
-                        facts.allows.push(facts::Allow {
-                            range,
-                            comment: TextRange::empty(range.start()),
-                            rules: vec![code.to_string()],
-                        });
-                    }
-                    continue;
-                }
-                drop(files);
-                let crate_plan = CrateRun {
-                    inputs: &inputs,
-                    crates: &crates,
-                    crate_id,
-                    present: &present,
-                    opts,
-                };
-                let view = crate_plan.finish(&mut state, plan, baseline.as_mut(), &mut crate_out);
+        match plan_crate(run, crate_id, members, state, baseline.as_mut()) {
+            Ok(PlannedCrate {
+                out: mut crate_out,
+                view,
+            }) => {
                 if let Some(view) = view {
-                    views.insert(crate_id, (present.clone(), view));
+                    views.insert(crate_id, view);
                 }
-                // The baseline's suppressions are counted on their own.
-                crate_out.suppressed = crate_out.suppressed.saturating_sub(baselined);
-                crate_out.baselined += baselined_findings;
-                break;
-            }
-        });
-        match planned {
-            Ok(()) => {
                 out.diagnostics.append(&mut crate_out.diagnostics);
                 out.changes.append(&mut crate_out.changes);
                 out.errors.append(&mut crate_out.errors);
@@ -1907,8 +1018,177 @@ fn run_on_pool(opts: &Options) -> Outcome {
             Err(e) => state.errors.push(format!("{e}; the crate is not written")),
         }
     }
-    harness_notes(&inputs, &crates, &harness_files, &state, opts, &mut out);
-    // A crate with a file that could not be analysed is not written.
+    views
+}
+
+/// What planning one crate gives: its findings and changes, and what its
+/// plan was made of (its analysed files, its fixes) for the compiler's
+/// re-plans, when the run keeps that.
+struct PlannedCrate {
+    out: Outcome,
+    view: Option<(Vec<usize>, crate::verify::CrateView)>,
+}
+
+/// Plans crate `crate_id`, whose files are `members` (its own, and those of
+/// crates planned with it), to a fixed point: while the plan makes more
+/// files worth analysing, they are analysed and the crate planned again;
+/// while the baseline records some of its findings, they are suppressed and
+/// the crate planned again.
+///
+/// Reads `run`. Writes `state`: more analysed files (of this crate and of
+/// those planned with it), the joined crates' units, the baseline's
+/// suppressions and the unused-suppression check's round trip, failures and
+/// errors. Takes the findings it records out of `baseline`, which is shared
+/// by every crate of the run. A panic becomes the error returned.
+fn plan_crate(
+    run: &RunContext,
+    crate_id: usize,
+    members: &[usize],
+    state: &mut Files,
+    mut baseline: Option<&mut crate::baseline::Baseline>,
+) -> Result<PlannedCrate, String> {
+    let krate = &run.crates[crate_id];
+    let what = krate
+        .manifest
+        .as_deref()
+        .map(|m| run.opts.display(m))
+        .unwrap_or_else(|| run.opts.display(&run.inputs[members[0]].path));
+    catch(&what, || {
+        // The test builds' fault hook, planning a crate by its manifest.
+        #[cfg(debug_assertions)]
+        if let Some(m) = &krate.manifest {
+            fault::panic_if_asked(m);
+        }
+        // Suppressions the baseline made, and the findings they hid.
+        let (mut baselined, mut baselined_findings) = (0, 0);
+        loop {
+            own_units_for_joined(run.inputs, crate_id, members, state);
+            let plan = state.plan(members, &krate.plan);
+            if analyse_reach(run, crate_id, &plan, state) != 0 {
+                continue;
+            }
+            let present: Vec<usize> = members
+                .iter()
+                .copied()
+                .filter(|&i| state.analysed[i].is_some())
+                .collect();
+            let recorded = baseline
+                .as_deref_mut()
+                .map(|b| suppress_baselined(&plan, &present, state, b))
+                .unwrap_or_default();
+            if recorded.0 != 0 {
+                baselined += recorded.0;
+                baselined_findings += recorded.1;
+                continue;
+            }
+            let mut out = Outcome::default();
+            let view = CrateRun {
+                inputs: run.inputs,
+                crates: run.crates,
+                crate_id,
+                present: &present,
+                opts: run.opts,
+            }
+            .finish(state, plan, baseline.as_deref_mut(), &mut out);
+            // The baseline's suppressions are counted on their own.
+            out.suppressed = out.suppressed.saturating_sub(baselined);
+            out.baselined += baselined_findings;
+            return PlannedCrate {
+                out,
+                view: view.map(|v| (present, v)),
+            };
+        }
+    })
+}
+
+/// A joined crate's tests, examples and benches are units of their own,
+/// never the library's namesakes.
+fn own_units_for_joined(inputs: &[Input], crate_id: usize, members: &[usize], state: &mut Files) {
+    for &i in members.iter().filter(|&&i| inputs[i].crate_id != crate_id) {
+        if let Some(a) = state.analysed[i].as_mut() {
+            if !a.facts.unit.is_empty() && !a.facts.unit.starts_with('#') {
+                a.facts.unit = format!("#{}/{}", inputs[i].crate_id, a.facts.unit);
+            }
+        }
+    }
+}
+
+/// Analyses what `plan` says may matter to it and is not analysed yet.
+/// Returns how many files it analysed: the plan is trusted only at none.
+///
+/// Every file that can reach a lock locked in async code (its other sites,
+/// flows into it), and every file that can call a sync fn whose callers
+/// decide where a site runs, must be analysed before the plan is trusted.
+/// Only migrating locks need it: more files can add blockers to a manual
+/// lock but never make it migrate, and a flow that joins it to a migrating
+/// lock names the migrating one too.
+fn analyse_reach(
+    run: &RunContext,
+    crate_id: usize,
+    plan: &locks::CratePlan,
+    state: &mut Files,
+) -> usize {
+    let reach: HashSet<String> = plan
+        .reports
+        .iter()
+        .filter(|r| r.decision == Decision::Migrate)
+        .flat_map(|r| r.reach_names.iter().cloned())
+        .collect();
+    let callers: HashSet<String> = plan.runtime_names.iter().cloned().collect();
+    let mut scope = vec![HashSet::new(); run.crates.len()];
+    scope[crate_id] = reach.union(&callers).cloned().collect();
+    for (&user, _) in run.joins.iter().filter(|(_, &lib)| lib == crate_id) {
+        scope[user] = scope[crate_id].clone();
+    }
+    state.analyse_more(
+        run.inputs,
+        run.crates,
+        run.opts,
+        &scope,
+        |_| true,
+        |_, text| {
+            // Any mention of a sync fn may call it (a fn pointer, a
+            // renamed import, a macro's tokens).
+            facts::needs_analysis(text, &reach)
+                || callers.iter().any(|n| facts::names_word(text, n))
+        },
+    )
+}
+
+/// Findings of `plan` that `baseline` records are suppressed where they are
+/// (an allow in the file's facts), for the crate to be planned again
+/// without them. Returns how many places it suppressed, and how many
+/// findings they are.
+fn suppress_baselined(
+    plan: &locks::CratePlan,
+    present: &[usize],
+    state: &mut Files,
+    baseline: &mut crate::baseline::Baseline,
+) -> (usize, usize) {
+    let files: Vec<&Analysed> = present
+        .iter()
+        .filter_map(|&i| state.analysed[i].as_ref())
+        .collect();
+    let (recorded, hidden) = in_baseline(plan, &files, baseline);
+    let places = recorded.len();
+    for (file, range, code) in recorded {
+        let facts = &mut state.analysed[present[file]]
+            .as_mut()
+            .expect("present")
+            .facts;
+        facts.allows.push(facts::Allow {
+            range,
+            comment: TextRange::empty(range.start()),
+            rules: vec![code.to_string()],
+        });
+    }
+    (places, hidden)
+}
+
+/// The run's last steps: a crate with a file that could not be analysed is
+/// not written; the files' errors come first; messages name files as the
+/// output does.
+fn finish_run(out: &mut Outcome, state: &mut Files, opts: &Options) {
     out.retain_crates(|c| !state.blocked.contains(&c));
     out.errors.splice(0..0, std::mem::take(&mut state.errors));
     // Messages name files as the output does: relative to the current
@@ -1924,14 +1204,6 @@ fn run_on_pool(opts: &Options) -> Outcome {
         }
     }
     out.files_analysed = state.analysed.iter().filter(|a| a.is_some()).count();
-    out.replanner = opts.replan.then(|| Replanner {
-        state,
-        inputs,
-        crates,
-        opts: opts.clone(),
-        views,
-    });
-    out
 }
 
 /// One crate's plan turned into its outcome: what the run does once the
@@ -2136,42 +1408,52 @@ fn unused_allows(
                     continue;
                 }
             }
-            let kept: Vec<&str> = allow
-                .rules
-                .iter()
-                .filter(|r| !unused.contains(r))
-                .map(String::as_str)
-                .collect();
-            let edit = allow_removal(text, allow.comment, &kept);
-            let names = unused.iter().map(|r| format!("`{r}`")).collect::<Vec<_>>();
-            let message = match kept.is_empty() {
-                true => {
-                    "this `awaitify: allow(..)` comment suppresses nothing; remove it".to_string()
-                }
-                false => format!(
-                    "{} in this `awaitify: allow(..)` comment suppress{} nothing; remove {}",
-                    names.join(", "),
-                    if names.len() == 1 { "es" } else { "" },
-                    if names.len() == 1 { "it" } else { "them" }
-                ),
-            };
-            plan.edits.entry(file).or_default().push(edit.clone());
-            plan.blocking.push(BlockingReport {
-                rule: &rules::UNUSED_SUPPRESSION,
-                at: locks::Loc {
-                    file,
-                    range: allow.comment,
-                },
-                message,
-                notes: Vec::new(),
-                fixed: true,
-                fix: Some(Applicability::Safe),
-                edits: vec![edit],
-                helper: None,
-            });
+            report_unused(plan, file, text, allow, &unused);
         }
         a.facts.allows.extend(comments);
     }
+}
+
+/// The finding, with its fix, of the rules `unused` of the suppression
+/// comment `allow` in file `file` (whose text is `text`), added to `plan`.
+fn report_unused(
+    plan: &mut locks::CratePlan,
+    file: usize,
+    text: &str,
+    allow: &facts::Allow,
+    unused: &[&String],
+) {
+    let kept: Vec<&str> = allow
+        .rules
+        .iter()
+        .filter(|r| !unused.contains(r))
+        .map(String::as_str)
+        .collect();
+    let edit = allow_removal(text, allow.comment, &kept);
+    let names = unused.iter().map(|r| format!("`{r}`")).collect::<Vec<_>>();
+    let message = match kept.is_empty() {
+        true => "this `awaitify: allow(..)` comment suppresses nothing; remove it".to_string(),
+        false => format!(
+            "{} in this `awaitify: allow(..)` comment suppress{} nothing; remove {}",
+            names.join(", "),
+            if names.len() == 1 { "es" } else { "" },
+            if names.len() == 1 { "it" } else { "them" }
+        ),
+    };
+    plan.edits.entry(file).or_default().push(edit.clone());
+    plan.blocking.push(BlockingReport {
+        rule: &rules::UNUSED_SUPPRESSION,
+        at: locks::Loc {
+            file,
+            range: allow.comment,
+        },
+        message,
+        notes: Vec::new(),
+        fixed: true,
+        fix: Some(Applicability::Safe),
+        edits: vec![edit],
+        helper: None,
+    });
 }
 
 /// The edit that removes a suppression comment at `comment`, or keeps only
@@ -2329,24 +1611,6 @@ impl Files {
     }
 }
 
-/// Withdraws every fix of a plan, for `reason`: migrations become manual.
-fn withdraw_fixes(plan: &mut locks::CratePlan, reason: &str) {
-    for r in &mut plan.reports {
-        if r.decision == Decision::Migrate {
-            r.decision = Decision::Manual(vec![(r.decl.clone(), reason.to_string())]);
-        }
-    }
-    plan.edits.clear();
-    plan.imports.clear();
-    plan.tokio_features.clear();
-    for b in &mut plan.blocking {
-        if b.fixed {
-            b.fixed = false;
-            b.notes.push(reason.to_string());
-        }
-    }
-}
-
 /// Turns a crate's plan into new file contents and diagnostics.
 fn emit(
     crate_id: usize,
@@ -2357,219 +1621,14 @@ fn emit(
     opts: &Options,
     out: &mut Outcome,
 ) {
-    let (crate_ok, shared) =
-        apply_plan(crate_id, manifest_path, joined, files, &mut plan, opts, out);
-    crate::findings::diagnostics(crate_id, files, &plan, crate_ok, &shared, opts, out);
-}
-
-/// The plan's edits applied to each file and manifest (into `out.changes`
-/// when all of them apply and parse). Returns whether they did, and the
-/// edits no single finding owns.
-fn apply_plan(
-    crate_id: usize,
-    manifest_path: Option<&Path>,
-    joined: &[(usize, &Path)],
-    files: &[&Analysed],
-    plan: &mut locks::CratePlan,
-    opts: &Options,
-    out: &mut Outcome,
-) -> (bool, Vec<(Span, String)>) {
-    // The manifest, when a fix needs tokio features in it.
-    let manifest_text = manifest_path
-        .filter(|_| !plan.tokio_features.is_empty())
-        .map(|m| std::fs::read_to_string(m).map_err(anyhow::Error::from));
-    // A crate that cannot name tokio everywhere (optional or renamed) gets no
-    // fix, unless only tests need it and have it from [dev-dependencies].
-    let test_only = !plan.tokio_outside_tests
-        || manifest_path.is_some_and(|m| {
-            plan.edits
-                .keys()
-                .chain(plan.imports.keys())
-                .all(|&f| in_dev_target(&files[f].src.path, m))
-        });
-    let blocker = manifest_text
-        .as_ref()
-        .and_then(|t| t.as_ref().ok())
-        .and_then(|text| manifest::tokio_blocker(text, test_only));
-    if let Some(reason) = blocker {
-        withdraw_fixes(plan, &reason);
-    }
-    let span = |file: usize, range: TextRange| files[file].src.span(range);
-    // The findings' own edits: every other edit is shared.
-    let own: HashSet<(usize, TextRange, &str)> = plan
-        .reports
-        .iter()
-        .filter(|r| r.decision == Decision::Migrate)
-        .flat_map(|r| r.edits.iter().map(|(f, e)| (*f, e)))
-        .chain(
-            plan.blocking
-                .iter()
-                .filter(|b| b.fixed)
-                .flat_map(|b| b.edits.iter().map(|e| (b.at.file, e))),
-        )
-        .map(|(f, e)| (f, e.range, e.replacement.as_str()))
-        .collect();
-    let mut shared: Vec<(Span, String)> = Vec::new();
-    let mut changes = Vec::new();
-    let mut crate_ok = true;
-    for (file, a) in files.iter().enumerate() {
-        let mut edits: Vec<Edit> = plan.edits.get(&file).cloned().unwrap_or_default();
-        if edits.is_empty() && !plan.imports.contains_key(&file) {
-            continue;
-        }
-        let original = SourceFile::parse(&a.src.text, a.src.edition);
-        if let Some(change) = plan.imports.get(&file) {
-            edits.extend(use_edit::import_edits(
-                &original.tree(),
-                &a.src.text,
-                change,
-                if a.src.text.contains("\r\n") {
-                    "\r\n"
-                } else {
-                    "\n"
-                },
-            ));
-        }
-        if edits.is_empty() {
-            continue;
-        }
-        shared.extend(
-            edits
-                .iter()
-                .filter(|e| !own.contains(&(file, e.range, e.replacement.as_str())))
-                .map(|e| (span(file, e.range), e.replacement.clone())),
-        );
-        let new = match edit::apply(&a.src.text, edits) {
-            Ok(t) => t,
-            Err(e) => {
-                out.errors.push(format!(
-                    "{}: internal error: {e}; crate left unchanged",
-                    a.src.display
-                ));
-                crate_ok = false;
-                continue;
-            }
-        };
-        // Never write a file whose output parses with more errors than its input.
-        let errors_before = original.errors().len();
-        let reparsed = SourceFile::parse(&new, a.src.edition).errors();
-        if reparsed.len() > errors_before {
-            out.errors.push(format!(
-                "{}: internal error: the rewrite does not parse ({}); crate left unchanged",
-                a.src.display, reparsed[0]
-            ));
-            crate_ok = false;
-            continue;
-        }
-        let bom = if a.src.bom { "\u{feff}" } else { "" };
-        changes.push(FileChange {
-            path: a.src.path.clone(),
-            display: a.src.display.clone(),
-            old: format!("{bom}{}", a.src.text),
-            new: format!("{bom}{new}"),
-            crate_id,
-            manifest: joined
-                .iter()
-                .find(|(f, _)| *f == file)
-                .map(|(_, m)| *m)
-                .or(manifest_path)
-                .map(Path::to_path_buf),
-        });
-    }
-    // The crate's manifest, with the changes of its own files; then the
-    // manifest of each crate planned with it whose files now name tokio.
-    type Manifest<'a> = (
-        &'a Path,
-        Option<anyhow::Result<String>>,
-        Vec<&'a FileChange>,
+    let (crate_ok, shared) = crate::edits::apply::apply_plan(
+        crate_id,
+        manifest_path,
+        joined,
+        files,
+        &mut plan,
+        opts,
+        out,
     );
-    let mut manifests: Vec<Manifest> = Vec::new();
-    if let Some(m) = manifest_path {
-        let own: Vec<&FileChange> = changes
-            .iter()
-            .filter(|c| c.manifest.as_deref() == Some(m))
-            .collect();
-        manifests.push((m, manifest_text, own));
-    }
-    let mut others: Vec<&Path> = joined.iter().map(|(_, m)| *m).collect();
-    others.sort();
-    others.dedup();
-    for m in others {
-        let own: Vec<&FileChange> = changes
-            .iter()
-            .filter(|c| c.manifest.as_deref() == Some(m))
-            .collect();
-        let names_tokio = own
-            .iter()
-            .any(|c| c.new.matches("tokio").count() > c.old.matches("tokio").count());
-        let text = (names_tokio && !plan.tokio_features.is_empty())
-            .then(|| std::fs::read_to_string(m).map_err(anyhow::Error::from));
-        manifests.push((m, text, own));
-    }
-    let mut manifest_changes = Vec::new();
-    for (m, text, own) in manifests {
-        let Some(text) = text.filter(|_| !plan.tokio_features.is_empty()) else {
-            continue;
-        };
-        // Edits only in tests, examples or benches need tokio only there.
-        let dev_only = !plan.tokio_outside_tests || own.iter().all(|c| in_dev_target(&c.path, m));
-        let features: Vec<&str> = plan.tokio_features.iter().copied().collect();
-        match text.and_then(|old| {
-            Ok(manifest::with_tokio_features(&old, &features, dev_only)?.map(|new| (old, new)))
-        }) {
-            Ok(Some((old, new))) => {
-                let display = opts.display(m);
-                for (start, end, text) in replacements(&old, &new) {
-                    let (line, col) = line_col(&old, start as u32);
-                    let (end_line, end_col) = line_col(&old, end as u32);
-                    let at = Span {
-                        path: display.clone(),
-                        start,
-                        end,
-                        line,
-                        col,
-                        end_line,
-                        end_col,
-                    };
-                    shared.push((at, text));
-                }
-                manifest_changes.push(FileChange {
-                    path: m.to_path_buf(),
-                    display,
-                    old,
-                    new,
-                    crate_id,
-                    manifest: Some(m.to_path_buf()),
-                })
-            }
-            Ok(None) => {}
-            Err(e) => {
-                out.errors.push(format!(
-                    "{}: cannot add the tokio features the rewrite needs: {e}",
-                    opts.display(m)
-                ));
-                crate_ok = false;
-            }
-        }
-    }
-    changes.extend(manifest_changes);
-    if crate_ok {
-        out.changes.extend(changes);
-    }
-    out.suppressed += plan.suppressed;
-    // A suppression that names no rule suppresses nothing: say so.
-    for a in files {
-        for allow in &a.facts.allows {
-            for r in &allow.rules {
-                if let Err(e) = rules::check_selector(r) {
-                    let (line, col) = line_col(&a.src.text, allow.comment.start().into());
-                    out.errors.push(format!(
-                        "{}:{line}:{col}: `awaitify: allow(..)`: {e}",
-                        a.src.display
-                    ));
-                }
-            }
-        }
-    }
-    (crate_ok, shared)
+    crate::findings::diagnostics(crate_id, files, &plan, crate_ok, &shared, opts, out);
 }

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use ra_ap_syntax::TextRange;
 
 use crate::driver::{Analysed, Diagnostic, Options, Outcome, Span};
-use crate::edit::{line_col, Edit};
+use crate::edits::edit::{line_col, Edit};
 use crate::imports::Family;
 use crate::locks::{self, Decision};
 use crate::rules::blocking_calls::BlockingReport;

@@ -109,7 +109,10 @@ impl Config {
         {
             return parse(table, manifest, "package.metadata.awaitify.");
         }
-        if let Some((root, doc)) = dir.parent().and_then(crate::manifest::workspace_root) {
+        if let Some((root, doc)) = dir
+            .parent()
+            .and_then(crate::edits::manifest::workspace_root)
+        {
             if let Some(table) = doc
                 .get("workspace")
                 .and_then(|i| i.get("metadata"))
@@ -319,7 +322,7 @@ pub struct PlanOptions {
     /// reported nor fixed.
     pub rules: crate::rules::RuleFilter,
     /// How the crate's manifest declares tokio; `None` without a manifest.
-    pub tokio: Option<crate::manifest::TokioUse>,
+    pub tokio: Option<crate::edits::manifest::TokioUse>,
     /// What the compiler showed about an earlier plan of the crate.
     pub referee: Referee,
 }

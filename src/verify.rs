@@ -10,7 +10,7 @@ use cargo_metadata::diagnostic::{Diagnostic as RustcDiagnostic, DiagnosticLevel,
 use ra_ap_syntax::{TextRange, TextSize};
 
 use crate::driver::{FileChange, Outcome, Replanner};
-use crate::edit::line_col;
+use crate::edits::edit::line_col;
 use crate::facts::FileFacts;
 use crate::imports::Family;
 use crate::locks::{CratePlan, Decision, Loc};

@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, HashSet};
 use super::rewrite::{lock_method_names, render_site};
 use super::runtime::RuntimeAnalysis;
 use super::{permitted, CratePlan, Decision, GroupReport, Loc, Planner};
-use crate::edit::Edit;
+use crate::edits::edit::Edit;
 use crate::facts::{FnId, SiteContext, SiteFact};
 use crate::imports::Family;
 use crate::settings::{Policy, PublicApi};

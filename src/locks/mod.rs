@@ -29,10 +29,10 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use ra_ap_syntax::TextRange;
 
-use crate::edit::Edit;
+use crate::edits::edit::Edit;
+use crate::edits::layout;
 use crate::facts::FileFacts;
 use crate::imports::{Family, LockType};
-use crate::layout;
 pub use crate::settings::Loc;
 use crate::settings::PlanOptions;
 pub use decide::PUBLIC_API_BLOCKER;
@@ -280,7 +280,7 @@ pub(crate) mod testing {
     /// `src` with the plan's edits applied (its imports left as they are).
     pub(crate) fn rewritten(src: &str, plan: &CratePlan) -> String {
         let edits = plan.edits.get(&0).cloned().unwrap_or_default();
-        crate::edit::apply(src, edits).unwrap()
+        crate::edits::edit::apply(src, edits).unwrap()
     }
 
     /// The report of the lock whose display names `name`.

@@ -5,10 +5,10 @@
 
 use ra_ap_syntax::{TextRange, TextSize};
 
-use crate::edit::Edit;
+use crate::edits::edit::Edit;
+use crate::edits::layout;
 use crate::facts::{SiteFact, SiteShape};
 use crate::imports::{Family, LockType};
-use crate::layout;
 
 /// The tokio forms of a guard-returning lock method: awaited, and blocking.
 pub(super) fn lock_method_names(method: &str) -> Option<(&'static str, &'static str)> {

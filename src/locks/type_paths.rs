@@ -8,7 +8,7 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use ra_ap_syntax::TextRange;
 
 use super::{CratePlan, ImportChange, Loc, Planner};
-use crate::edit::Edit;
+use crate::edits::edit::Edit;
 use crate::facts::{FileFacts, NameUse};
 
 /// Adds to `out` the edits and import changes of the `migrating` groups'

@@ -6,9 +6,9 @@ use std::collections::{BTreeMap, HashSet};
 
 use ra_ap_syntax::TextRange;
 
-use crate::edit::Edit;
+use crate::edits::edit::Edit;
+use crate::edits::layout;
 use crate::facts::{FileFacts, FnId, SiteContext};
-use crate::layout;
 use crate::locks::{permitted, CratePlan, Loc, Unit, Units};
 use crate::rules::Applicability;
 use crate::settings::PlanOptions;

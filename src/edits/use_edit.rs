@@ -9,7 +9,7 @@ use ra_ap_syntax::{
     AstNode, SourceFile, TextRange, TextSize,
 };
 
-use crate::edit::{self, Edit};
+use crate::edits::edit::{self, Edit};
 use crate::locks::ImportChange;
 
 enum ListResult {

@@ -6,7 +6,7 @@ use std::collections::HashSet;
 
 use ra_ap_syntax::{ast, AstNode, Edition, SourceFile, SyntaxKind, TextRange, TextSize};
 
-use crate::edit::Edit;
+use crate::edits::edit::Edit;
 
 /// The file's indentation unit: a tab when lines are indented with tabs,
 /// else the most common step by which one line is indented deeper than the
@@ -551,7 +551,7 @@ mod tests {
             "let g = m.lock().await;",
             Body::Block(body),
         );
-        let out = crate::edit::apply(text, edits).unwrap();
+        let out = crate::edits::edit::apply(text, edits).unwrap();
         assert_eq!(
             out,
             "fn f() {\n    {\n        let g = m.lock().await;\n        g.a();\n        let s = \"x\n        y\";\n    }\n}\n"
@@ -567,7 +567,7 @@ mod tests {
         );
         let body = range_of(text, "g\n      .len()");
         let edits = guard_block(text, construct, "let g = m.lock().await;", Body::Expr(body));
-        let out = crate::edit::apply(text, edits).unwrap();
+        let out = crate::edits::edit::apply(text, edits).unwrap();
         assert_eq!(
             out,
             "fn f() -> usize {\n  let n = {\n    let g = m.lock().await;\n    g\n      .len()\n  };\n  n\n}\n"
@@ -586,7 +586,7 @@ mod tests {
             Body::Block(body),
         );
         assert_eq!(
-            crate::edit::apply(text, edits).unwrap(),
+            crate::edits::edit::apply(text, edits).unwrap(),
             "fn f() {\r\n    {\r\n        let g = m.lock().await;\r\n        g.a()\r\n    }\r\n}\r\n"
         );
         let text = "fn f() {\n    if let Ok(_) = m.lock() {}\n}\n";
@@ -599,7 +599,7 @@ mod tests {
             Body::Block(body),
         );
         assert_eq!(
-            crate::edit::apply(text, edits).unwrap(),
+            crate::edits::edit::apply(text, edits).unwrap(),
             "fn f() {\n    {\n        let _guard = m.lock().await;\n    }\n}\n"
         );
     }
@@ -616,7 +616,7 @@ mod tests {
         );
         edits.push(Edit::new(range_of(text, "std::fs"), "tokio::fs"));
         assert_eq!(
-            crate::edit::apply(text, edits).unwrap(),
+            crate::edits::edit::apply(text, edits).unwrap(),
             "async fn f() {\n    let text = tokio::fs::read_to_string(\"Cargo.toml\")\n        .await\n        .unwrap_or_default();\n}\n"
         );
         // A short chain stays on its line.
@@ -636,16 +636,18 @@ mod tests {
             text,
             "read()\n        .expect(\"the registry lock is poisoned by a panic elsewhere\")",
         );
-        let out = crate::edit::apply(text, chain_edits(&Source::new(text), r, "read().await", 0))
-            .unwrap();
+        let out =
+            crate::edits::edit::apply(text, chain_edits(&Source::new(text), r, "read().await", 0))
+                .unwrap();
         assert_eq!(
             out,
             "async fn f(&self) -> usize {\n    self.names.read().await.len()\n}\n"
         );
         let text = "async fn f(&self) {\n    self.names\n        .write()\n        .unwrap()\n        .insert(some_long_key_name, some_long_value_name.to_string());\n}\n";
         let r = range_of(text, "write()\n        .unwrap()");
-        let out = crate::edit::apply(text, chain_edits(&Source::new(text), r, "write().await", 0))
-            .unwrap();
+        let out =
+            crate::edits::edit::apply(text, chain_edits(&Source::new(text), r, "write().await", 0))
+                .unwrap();
         assert_eq!(out, "async fn f(&self) {\n    self.names\n        .write()\n        .await\n        .insert(some_long_key_name, some_long_value_name.to_string());\n}\n");
     }
 
@@ -667,16 +669,16 @@ mod tests {
         let text = "async fn f() {\n    let k = X::from(\n        fs::read(key_path).context(\"failed to read private key file\")?,\n    );\n    match fs::read(dirs.data_local_dir().join(\"cert.der\")).ok() {}\n}\n";
         let call = range_of(text, "fs::read(key_path)");
         let at = TextRange::empty(call.end());
-        let out =
-            crate::edit::apply(text, chain_edits(&Source::new(text), at, ".await", 7)).unwrap();
+        let out = crate::edits::edit::apply(text, chain_edits(&Source::new(text), at, ".await", 7))
+            .unwrap();
         assert!(
             out.contains("        fs::read(key_path)\n            .await\n            .context(\"failed to read private key file\")?,\n"),
             "{out}"
         );
         let call = range_of(text, "fs::read(dirs.data_local_dir().join(\"cert.der\"))");
         let at = TextRange::empty(call.end());
-        let out =
-            crate::edit::apply(text, chain_edits(&Source::new(text), at, ".await", 7)).unwrap();
+        let out = crate::edits::edit::apply(text, chain_edits(&Source::new(text), at, ".await", 7))
+            .unwrap();
         assert!(
             out.contains("    match fs::read(dirs.data_local_dir().join(\"cert.der\"))\n        .await\n        .ok()\n    {}"),
             "{out}"

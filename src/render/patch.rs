@@ -1,0 +1,96 @@
+//! Unified diffs of the changes: the patch `git apply` accepts, and the
+//! diff shown to people (coloured on a terminal).
+
+use std::fmt::Write as _;
+
+use anstyle::{AnsiColor, Effects, Style};
+use similar::{ChangeTag, TextDiff};
+
+use crate::driver::FileChange;
+
+/// A unified diff with `a/` and `b/` headers.
+pub fn diff(change: &FileChange) -> String {
+    let path = patch_path(change);
+    TextDiff::from_lines(&change.old, &change.new)
+        .unified_diff()
+        .context_radius(3)
+        .header(&format!("a/{path}"), &format!("b/{path}"))
+        .to_string()
+}
+
+/// The path a diff header names, in the form `git apply` accepts (relative,
+/// no `..`): relative to the current directory for a file under it, as
+/// `git apply` run there reads it; else relative to the root of the git
+/// work tree that holds the file, as `git diff` writes it (apply it from that
+/// root). A file in neither is named relative to the current directory.
+fn patch_path(change: &FileChange) -> String {
+    let path = &change.path;
+    let cwd = std::env::current_dir().unwrap_or_default();
+    if !path.is_absolute() || cwd.as_os_str().is_empty() {
+        return change.display.clone();
+    }
+    let rel = match path.strip_prefix(&cwd) {
+        Ok(rel) => rel.to_path_buf(),
+        Err(_) => match path.ancestors().skip(1).find(|d| d.join(".git").exists()) {
+            Some(root) => path.strip_prefix(root).unwrap_or(path).to_path_buf(),
+            None => crate::driver::relative_to(path, &cwd),
+        },
+    };
+    rel.to_string_lossy().replace('\\', "/")
+}
+
+/// The diff as a person sees it: colored, or plain.
+pub fn shown_diff(change: &FileChange, color: bool) -> String {
+    match color {
+        true => colored_diff(change),
+        false => diff(change),
+    }
+}
+
+/// The same diff for a terminal: removed lines red, added green, and the
+/// words that changed within a line emphasised.
+fn colored_diff(change: &FileChange) -> String {
+    let red = Style::new().fg_color(Some(AnsiColor::Red.into()));
+    let green = Style::new().fg_color(Some(AnsiColor::Green.into()));
+    let bold = Style::new().effects(Effects::BOLD);
+    let cyan = Style::new().fg_color(Some(AnsiColor::Cyan.into()));
+    let paint = |s: &mut String, style: Style, text: &str| {
+        let _ = write!(s, "{style}{text}{style:#}");
+    };
+    let diff = TextDiff::from_lines(&change.old, &change.new);
+    let mut s = String::new();
+    let path = patch_path(change);
+    paint(&mut s, bold, &format!("--- a/{path}"));
+    paint(&mut s, bold, &format!("\n+++ b/{path}"));
+    s.push('\n');
+    for hunk in diff.unified_diff().context_radius(3).iter_hunks() {
+        paint(&mut s, cyan, &hunk.header().to_string());
+        s.push('\n');
+        for op in hunk.ops() {
+            for change in diff.iter_inline_changes(op) {
+                let (sign, style) = match change.tag() {
+                    ChangeTag::Delete => ("-", red),
+                    ChangeTag::Insert => ("+", green),
+                    ChangeTag::Equal => (" ", Style::new()),
+                };
+                paint(&mut s, style, sign);
+                for (emphasized, text) in change.iter_strings_lossy() {
+                    let text = text.trim_end_matches(['\n', '\r']);
+                    match emphasized {
+                        true => paint(
+                            &mut s,
+                            style.effects(Effects::BOLD | Effects::UNDERLINE),
+                            text,
+                        ),
+                        false => paint(&mut s, style, text),
+                    }
+                }
+                s.push('\n');
+                if change.missing_newline() {
+                    s.push_str("\\ No newline at end of file\n");
+                }
+            }
+        }
+    }
+    s
+}

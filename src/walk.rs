@@ -1,0 +1,671 @@
+//! Paths to crates to files: the `.rs` files under the paths given
+//! (gitignore-aware, `--exclude`), grouped by the `Cargo.toml` that owns
+//! them, each crate with its configuration; and where a file sits in its
+//! crate (its compilation unit: `tests/`, `examples/` and `benches/` files
+//! are crates of their own; its module path).
+
+use std::collections::{BTreeMap, HashSet, VecDeque};
+use std::path::{Path, PathBuf};
+
+use ra_ap_syntax::Edition;
+
+use crate::driver::{Options, Outcome};
+use crate::edits::manifest;
+use crate::facts;
+use crate::settings::Config;
+use crate::settings::PlanOptions;
+
+/// All `.rs` files under the paths, gitignore-aware, sorted, each with
+/// whether `--exclude` matches it. A glob matches the path as it is shown
+/// (relative to the current directory), or, without a `/`, a file's name.
+pub(crate) fn walk(opts: &Options, out: &mut Outcome) -> Vec<(PathBuf, bool)> {
+    let mut excludes = globset::GlobSetBuilder::new();
+    let mut globs = Vec::new();
+    for g in &opts.exclude {
+        match globset::Glob::new(g) {
+            Ok(glob) => {
+                excludes.add(glob);
+                globs.push(g);
+            }
+            Err(e) => out.errors.push(format!("--exclude {g}: {e}")),
+        }
+    }
+    let excludes = excludes
+        .build()
+        .unwrap_or_else(|_| globset::GlobSet::empty());
+    let mut used = vec![false; globs.len()];
+    let mut example = None;
+    let mut files = Vec::new();
+    let mut links = Vec::new();
+    for (root, given) in &opts.spelled {
+        if !root.exists() {
+            out.errors
+                .push(format!("{}: no such file or directory", given.display()));
+            continue;
+        }
+        for entry in ignore::WalkBuilder::new(root).build() {
+            match entry {
+                Ok(e) => {
+                    let p = e.path();
+                    let link = is_rs_link(&e);
+                    if link || is_rs_file(&e) {
+                        let shown = opts.display(p);
+                        let mut hits = excludes.matches(&shown);
+                        if let Some(name) = p.file_name() {
+                            hits.extend(excludes.matches(name));
+                        }
+                        for &i in &hits {
+                            used[i] = true;
+                        }
+                        example.get_or_insert(shown);
+                        let entry = (p.to_path_buf(), !hits.is_empty());
+                        if link {
+                            links.push(entry);
+                        } else {
+                            files.push(entry);
+                        }
+                    }
+                }
+                Err(e) => out.errors.push(format!("{}: {e}", given.display())),
+            }
+        }
+    }
+    for (g, _) in globs.iter().zip(&used).filter(|(_, used)| !**used) {
+        let example = example
+            .as_deref()
+            .map(|e| format!(", such as `{e}`"))
+            .unwrap_or_default();
+        out.warnings.push(format!(
+            "--exclude `{g}` matches no file; globs match paths as they are shown, relative to the current directory{example}"
+        ));
+    }
+    // A symlinked file is scanned where it points inside the paths given
+    // (once: not if its target is scanned itself), and only read where it
+    // points outside them: a symlink is never replaced, nor written through.
+    if !links.is_empty() {
+        let roots = crate::write::canonical_roots(&opts.paths);
+        let real: HashSet<PathBuf> = files
+            .iter()
+            .filter_map(|(p, _)| p.canonicalize().ok())
+            .collect();
+        for (link, excluded) in links {
+            let Ok(target) = link.canonicalize() else {
+                continue;
+            };
+            let shown = opts.display(&link);
+            if real.contains(&target) {
+                continue;
+            }
+            let inside = roots.iter().any(|r| target.starts_with(r));
+            if !inside {
+                out.notes.push(format!(
+                    "{shown}: a symlink to {}, outside the paths given: read, never written",
+                    target.display()
+                ));
+            }
+            files.push((link, excluded || !inside));
+        }
+    }
+    files.sort();
+    files.dedup_by(|a, b| a.0 == b.0);
+    files
+}
+
+/// A symlink to a `.rs` file (the walk does not follow symlinks).
+pub(crate) fn is_rs_link(e: &ignore::DirEntry) -> bool {
+    e.path().extension().is_some_and(|x| x == "rs")
+        && std::fs::symlink_metadata(e.path()).is_ok_and(|m| m.file_type().is_symlink())
+        && std::fs::metadata(e.path()).is_ok_and(|m| m.is_file())
+}
+
+pub(crate) fn is_rs_file(e: &ignore::DirEntry) -> bool {
+    e.path().extension().is_some_and(|x| x == "rs") && e.file_type().is_some_and(|t| t.is_file())
+}
+
+/// The `.rs` files of the crate at `dir` (gitignore-aware), for files of a
+/// crate the paths given do not cover.
+pub(crate) fn crate_files(dir: &Path) -> Vec<PathBuf> {
+    ignore::WalkBuilder::new(dir)
+        .build()
+        .filter_map(Result::ok)
+        .filter(|e| is_rs_file(e) || is_rs_link(e))
+        .map(ignore::DirEntry::into_path)
+        .collect()
+}
+
+/// A walked file and the crate it belongs to.
+pub(crate) struct Input {
+    pub(crate) path: PathBuf,
+    pub(crate) crate_id: usize,
+    /// Position in the walk: unique, used in local declaration keys.
+    pub(crate) file_id: usize,
+    /// Excluded, or outside the paths given: analysed, never changed.
+    pub(crate) read_only: bool,
+}
+
+pub(crate) struct CrateInfo {
+    pub(crate) manifest: Option<PathBuf>,
+    pub(crate) edition: Edition,
+    pub(crate) config: Config,
+    pub(crate) plan: PlanOptions,
+    /// Its configuration's `exclude` globs, relative to the crate's directory.
+    pub(crate) exclude: globset::GlobSet,
+    /// Its configuration's `per-file-ignores`: globs relative to the crate's
+    /// directory, and the rules they skip.
+    pub(crate) per_file_ignores: Vec<(globset::GlobMatcher, Vec<String>)>,
+    /// Its configuration could not be read: none of its files is analysed.
+    pub(crate) broken: bool,
+    /// One of the packages asked for (or no packages were named).
+    pub(crate) selected: bool,
+    /// Lock types its modules re-export, by their path in the crate.
+    pub(crate) reexports: crate::imports::ReExports,
+    /// Files a test harness compiles (globs relative to the crate's
+    /// directory), each with why: never changed.
+    pub(crate) harness: Vec<(globset::GlobMatcher, String)>,
+    /// It has a library target: its public fns may be called from outside.
+    pub(crate) library: bool,
+}
+
+/// The walked files grouped into crates by their owning manifest.
+pub(crate) struct Walked {
+    pub(crate) inputs: Vec<Input>,
+    pub(crate) crates: Vec<CrateInfo>,
+    /// Files a test harness compiles (by input), and why.
+    pub(crate) harness_files: Vec<(usize, String)>,
+}
+
+/// Groups the walked `files` (each with whether it is excluded) into crates:
+/// a crate per owning manifest, in the order its first file was walked, and
+/// the other files of a crate the paths cover only in part (read only).
+pub(crate) fn group_into_crates(
+    files: Vec<(PathBuf, bool)>,
+    opts: &Options,
+    out: &mut Outcome,
+) -> Walked {
+    let mut finder = manifest::ManifestFinder::default();
+    let mut crate_ids: BTreeMap<Option<PathBuf>, usize> = BTreeMap::new();
+    let mut walked = Walked {
+        inputs: Vec::new(),
+        crates: Vec::new(),
+        harness_files: Vec::new(),
+    };
+    let mut seen: HashSet<PathBuf> = files.iter().map(|(p, _)| p.clone()).collect();
+    let mut queue: VecDeque<(PathBuf, bool)> = files.into();
+    while let Some((path, read_only)) = queue.pop_front() {
+        let manifest = finder.owning_manifest(&path);
+        let crate_id = match crate_ids.get(&manifest) {
+            Some(&id) => id,
+            None => {
+                let krate = crate_info(manifest.clone(), opts, &mut out.errors);
+                for f in uncovered_files(&krate, opts) {
+                    if seen.insert(f.clone()) {
+                        queue.push_back((f, true));
+                    }
+                }
+                walked.crates.push(krate);
+                crate_ids.insert(manifest, walked.crates.len() - 1);
+                walked.crates.len() - 1
+            }
+        };
+        walked.add(path, crate_id, read_only);
+    }
+    walked
+}
+
+impl Walked {
+    /// Adds a file of crate `crate_id`, unless its package was not asked
+    /// for: read only where the crate's configuration excludes it or a test
+    /// harness compiles it.
+    fn add(&mut self, path: PathBuf, crate_id: usize, mut read_only: bool) {
+        let krate = &self.crates[crate_id];
+        if !krate.selected {
+            return;
+        }
+        if let Some(dir) = krate.manifest.as_deref().and_then(Path::parent) {
+            read_only |= path
+                .strip_prefix(dir)
+                .is_ok_and(|rel| krate.exclude.is_match(rel));
+            let why = path.strip_prefix(dir).ok().and_then(|rel| {
+                krate
+                    .harness
+                    .iter()
+                    .find(|(g, _)| g.is_match(rel))
+                    .map(|(_, why)| why.clone())
+            });
+            if let Some(why) = why {
+                read_only = true;
+                self.harness_files.push((self.inputs.len(), why));
+            }
+        }
+        self.inputs.push(Input {
+            path,
+            crate_id,
+            file_id: self.inputs.len(),
+            read_only,
+        });
+    }
+}
+
+/// The crate of `manifest` (`None`: files no manifest owns): its edition,
+/// configuration and plan options. What cannot be read is an error in
+/// `errors`.
+fn crate_info(manifest: Option<PathBuf>, opts: &Options, errors: &mut Vec<String>) -> CrateInfo {
+    let edition = match &manifest {
+        Some(m) => manifest::edition(m).unwrap_or_else(|e| {
+            errors.push(format!("{e:#}; assuming edition 2015"));
+            Edition::Edition2015
+        }),
+        None => opts.default_edition,
+    };
+    let (config, broken) = match manifest.as_deref().map(Config::for_manifest) {
+        Some(Err(e)) => {
+            errors.push(format!("{e:#}; crate skipped"));
+            (Config::default(), true)
+        }
+        Some(Ok(c)) => (c, false),
+        None => (Config::default(), false),
+    };
+    let mut exclude = globset::GlobSetBuilder::new();
+    for g in &config.exclude {
+        exclude.add(globset::Glob::new(g).expect("the configuration checked it"));
+    }
+    let per_file_ignores = config
+        .per_file_ignores
+        .iter()
+        .map(|(g, rules)| {
+            let glob = globset::Glob::new(g).expect("the configuration checked it");
+            (glob.compile_matcher(), rules.clone())
+        })
+        .collect();
+    let harness = manifest
+        .as_deref()
+        .and_then(Path::parent)
+        .map(|dir| harness_fixtures(dir, &config))
+        .unwrap_or_default();
+    CrateInfo {
+        library: manifest
+            .as_deref()
+            .is_some_and(|m| manifest::lib_name(m).is_some()),
+        harness,
+        per_file_ignores,
+        edition,
+        plan: PlanOptions {
+            tokio: manifest
+                .as_deref()
+                .and_then(|m| std::fs::read_to_string(m).ok())
+                .map(|t| manifest::tokio_use(&t)),
+            ..opts.plan_options(&config)
+        },
+        exclude: exclude
+            .build()
+            .unwrap_or_else(|_| globset::GlobSet::empty()),
+        selected: opts.packages.as_ref().is_none_or(|p| {
+            manifest
+                .as_ref()
+                .and_then(|m| m.canonicalize().ok())
+                .is_some_and(|m| p.contains(&m))
+        }),
+        manifest,
+        config,
+        broken,
+        reexports: Default::default(),
+    }
+}
+
+/// The files of a crate the paths given cover only in part: they are read
+/// too, so that no migration misses a use of a lock there.
+fn uncovered_files(krate: &CrateInfo, opts: &Options) -> Vec<PathBuf> {
+    let Some(dir) = krate
+        .manifest
+        .as_deref()
+        .and_then(Path::parent)
+        .filter(|_| opts.whole_crates)
+    else {
+        return Vec::new();
+    };
+    let canonical = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
+    let crate_dir = canonical(dir);
+    let covered = opts
+        .paths
+        .iter()
+        .any(|p| p.is_dir() && crate_dir.starts_with(canonical(p)));
+    match covered {
+        true => Vec::new(),
+        false => crate_files(dir),
+    }
+}
+
+/// Warns about each `exclude` and `per-file-ignores` glob of a crate's
+/// configuration that matches none of its files (all of which were read).
+pub(crate) fn unmatched_config_globs(
+    inputs: &[Input],
+    crates: &[CrateInfo],
+    opts: &Options,
+    warnings: &mut Vec<String>,
+) {
+    for (id, krate) in crates.iter().enumerate() {
+        let globs = !krate.config.exclude.is_empty() || !krate.per_file_ignores.is_empty();
+        let Some(manifest) = krate.manifest.as_deref().filter(|_| globs && !krate.broken) else {
+            continue;
+        };
+        let dir = manifest.parent().unwrap_or(Path::new(""));
+        let files: Vec<&Path> = inputs
+            .iter()
+            .filter(|i| i.crate_id == id)
+            .filter_map(|i| i.path.strip_prefix(dir).ok())
+            .collect();
+        if files.is_empty() {
+            continue;
+        }
+        let mut used = vec![false; krate.config.exclude.len()];
+        for f in &files {
+            for i in krate.exclude.matches(f) {
+                used[i] = true;
+            }
+        }
+        let unused_excludes = krate.config.exclude.iter().zip(used).filter(|(_, u)| !u);
+        let unused_ignores = krate
+            .per_file_ignores
+            .iter()
+            .filter(|(g, _)| !files.iter().any(|f| g.is_match(f)))
+            .map(|(g, _)| g.glob().glob());
+        for (key, glob) in unused_excludes
+            .map(|(g, _)| ("exclude", g.as_str()))
+            .chain(unused_ignores.map(|g| ("per-file-ignores", g)))
+        {
+            warnings.push(format!(
+                "{}: the configuration's `{key}` glob `{glob}` matches no file of the crate (globs are relative to the crate's directory)",
+                opts.display(manifest)
+            ));
+        }
+    }
+}
+
+/// The compilation unit of a file of the crate of `manifest`: empty for its
+/// own code, `tests/NAME` for `tests/NAME.rs` and the files of `tests/NAME/`
+/// (the same for `examples/` and `benches/`), each a crate of its own.
+pub(crate) fn compilation_unit(path: &Path, manifest: &Path) -> String {
+    let crate_dir = manifest.parent().unwrap_or(Path::new(""));
+    let Ok(rel) = path.strip_prefix(crate_dir) else {
+        return String::new();
+    };
+    let mut parts = rel.components().map(|c| c.as_os_str().to_string_lossy());
+    match (parts.next(), parts.next()) {
+        (Some(dir), Some(name)) if matches!(&*dir, "tests" | "examples" | "benches") => {
+            let name = name.strip_suffix(".rs").unwrap_or(&name);
+            format!("{dir}/{name}")
+        }
+        _ => String::new(),
+    }
+}
+
+/// Is `path` in a directory of `tests/` (`examples/`, `benches/`) that no
+/// target has as its root (`tests/common/mod.rs`, with no
+/// `tests/common/main.rs`)? Such files are modules that the directory's
+/// crates include (`mod common;`), so each of them sees their items.
+pub(crate) fn shared_module(path: &Path, manifest: &Path) -> bool {
+    let crate_dir = manifest.parent().unwrap_or(Path::new(""));
+    let Ok(rel) = path.strip_prefix(crate_dir) else {
+        return false;
+    };
+    let parts: Vec<_> = rel.components().collect();
+    parts.len() >= 3
+        && matches!(
+            parts[0].as_os_str().to_str(),
+            Some("tests" | "examples" | "benches")
+        )
+        && !crate_dir
+            .join(parts[0])
+            .join(parts[1])
+            .join("main.rs")
+            .is_file()
+}
+
+/// The module path of a file in its compilation unit: `module_path` for
+/// `src/`; for `tests/` (`examples/`, `benches/`), `crate` for a target's
+/// root (`tests/a.rs`, `tests/a/main.rs`), `crate::x` for `tests/a/x.rs`, and
+/// `crate::common` for a shared module directory's `tests/common/mod.rs`
+/// (`shared`, see `shared_module`).
+pub(crate) fn unit_module_path(path: &Path, manifest: &Path, shared: bool) -> Option<String> {
+    if let Some(m) = module_path(path, manifest) {
+        return Some(m);
+    }
+    let rel = path.strip_prefix(manifest.parent()?).ok()?;
+    let mut parts: Vec<String> = rel
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    if !matches!(parts.first()?.as_str(), "tests" | "examples" | "benches") {
+        return None;
+    }
+    parts.remove(0);
+    if parts.len() == 1 {
+        return Some("crate".to_string());
+    }
+    if !shared {
+        // The target's own directory is its crate root.
+        parts.remove(0);
+    }
+    let stem = parts.pop()?.strip_suffix(".rs")?.to_string();
+    let root = parts.is_empty() && stem == "main";
+    if stem != "mod" && !root {
+        parts.push(stem);
+    }
+    Some(
+        ["crate".to_string()]
+            .into_iter()
+            .chain(parts)
+            .collect::<Vec<_>>()
+            .join("::"),
+    )
+}
+
+/// The module path of a file of the crate's `src/`: `crate` for its root
+/// (`lib.rs`, `main.rs`), `crate::a::b` for `src/a/b.rs` or `src/a/b/mod.rs`.
+pub(crate) fn module_path(path: &Path, manifest: &Path) -> Option<String> {
+    let rel = path.strip_prefix(manifest.parent()?.join("src")).ok()?;
+    let mut parts: Vec<String> = rel
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    let file = parts.pop()?;
+    let stem = file.strip_suffix(".rs")?;
+    if parts.is_empty() && matches!(stem, "lib" | "main") {
+        return Some("crate".to_string());
+    }
+    if stem != "mod" {
+        parts.push(stem.to_string());
+    }
+    Some(format!("crate::{}", parts.join("::")))
+}
+
+/// Is `path` in the tests, examples or benches of the crate of `manifest`?
+pub(crate) fn in_dev_target(path: &Path, manifest: &Path) -> bool {
+    !compilation_unit(path, manifest).is_empty()
+}
+
+/// The files of the crate at `dir` that a test harness compiles as expected
+/// failures or with expected output, as globs relative to `dir`, each with
+/// the reason: the configuration's `harness-fixtures` (or the defaults), and
+/// the string literals the crate's tests pass to trybuild (`compile_fail`,
+/// `pass`, `compile_fail_check_sub`) or name in a file that uses `ui_test`.
+pub(crate) fn harness_fixtures(dir: &Path, config: &Config) -> Vec<(globset::GlobMatcher, String)> {
+    let mut out = Vec::new();
+    let mut add = |glob: &str, why: String| {
+        if let Ok(g) = globset::Glob::new(glob) {
+            out.push((g.compile_matcher(), why));
+        }
+    };
+    match &config.harness_fixtures {
+        Some(globs) => {
+            for g in globs {
+                add(
+                    g,
+                    format!("it matches `{g}` of the configuration's `harness-fixtures`"),
+                );
+            }
+        }
+        None => {
+            for g in crate::settings::DEFAULT_HARNESS_FIXTURES {
+                let under = g.trim_end_matches("**");
+                add(
+                    g,
+                    format!(
+                        "it is under `{under}`, where test harnesses keep the files they compile"
+                    ),
+                );
+            }
+        }
+    }
+    let tests = dir.join("tests");
+    if !tests.is_dir() {
+        return out;
+    }
+    let mut files: Vec<PathBuf> = crate_files(&tests);
+    files.sort();
+    for file in files {
+        let Ok(text) = std::fs::read_to_string(&file) else {
+            continue;
+        };
+        let shown = file
+            .strip_prefix(dir)
+            .unwrap_or(&file)
+            .display()
+            .to_string();
+        let ui_test = facts::names_word(&text, "ui_test");
+        for (call, literal) in harness_literals(&text, ui_test) {
+            let glob = match literal.contains(['*', '?', '[']) || literal.ends_with(".rs") {
+                true => literal.trim_start_matches("./").to_string(),
+                false => format!(
+                    "{}/**",
+                    literal.trim_start_matches("./").trim_end_matches('/')
+                ),
+            };
+            add(&glob, format!("{shown} passes `{literal}` to `{call}`"));
+        }
+    }
+    out
+}
+
+/// The string literals a test file hands to a harness: the first argument of
+/// `.compile_fail(..)`, `.pass(..)` and `.compile_fail_check_sub(..)` calls
+/// (trybuild), and, in a file that uses `ui_test`, every literal that names
+/// a path under `tests/`. Each comes with the call that names it.
+pub(crate) fn harness_literals(text: &str, ui_test: bool) -> Vec<(String, String)> {
+    let literal_at = |rest: &str| -> Option<String> {
+        let rest = rest.trim_start().strip_prefix('"')?;
+        let end = rest.find('"')?;
+        let lit = &rest[..end];
+        (!lit.is_empty() && !lit.contains('\\')).then(|| lit.to_string())
+    };
+    let mut out = Vec::new();
+    for call in ["compile_fail", "compile_fail_check_sub", "pass"] {
+        let needle = format!(".{call}(");
+        let mut from = 0;
+        while let Some(at) = text[from..].find(&needle) {
+            let start = from + at + needle.len();
+            from = start;
+            if let Some(lit) = literal_at(&text[start..]) {
+                out.push((call.to_string(), lit));
+            }
+        }
+    }
+    if ui_test {
+        for (i, _) in text.match_indices("\"tests/") {
+            if let Some(lit) = literal_at(&text[i..]) {
+                out.push(("ui_test".to_string(), lit));
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MANIFEST: &str = "/w/c/Cargo.toml";
+
+    fn unit(path: &str) -> String {
+        compilation_unit(Path::new(path), Path::new(MANIFEST))
+    }
+
+    fn module(path: &str) -> Option<String> {
+        module_path(Path::new(path), Path::new(MANIFEST))
+    }
+
+    #[test]
+    fn tests_examples_and_benches_are_units_of_their_own() {
+        assert_eq!(unit("/w/c/src/lib.rs"), "");
+        assert_eq!(unit("/w/c/src/bin/tool.rs"), "");
+        assert_eq!(unit("/w/c/tests/api.rs"), "tests/api");
+        assert_eq!(unit("/w/c/tests/api/main.rs"), "tests/api");
+        assert_eq!(unit("/w/c/examples/demo.rs"), "examples/demo");
+        assert_eq!(unit("/w/c/benches/speed/util.rs"), "benches/speed");
+        // Outside the crate's directory: its own code, as far as we know.
+        assert_eq!(unit("/w/other/tests/api.rs"), "");
+        assert!(in_dev_target(
+            Path::new("/w/c/tests/api.rs"),
+            Path::new(MANIFEST)
+        ));
+        assert!(!in_dev_target(
+            Path::new("/w/c/src/a.rs"),
+            Path::new(MANIFEST)
+        ));
+    }
+
+    #[test]
+    fn module_paths_follow_the_files_of_src() {
+        assert_eq!(module("/w/c/src/lib.rs").as_deref(), Some("crate"));
+        assert_eq!(module("/w/c/src/main.rs").as_deref(), Some("crate"));
+        assert_eq!(module("/w/c/src/a.rs").as_deref(), Some("crate::a"));
+        assert_eq!(module("/w/c/src/a/b.rs").as_deref(), Some("crate::a::b"));
+        assert_eq!(
+            module("/w/c/src/a/b/mod.rs").as_deref(),
+            Some("crate::a::b")
+        );
+        assert_eq!(module("/w/c/tests/a.rs"), None);
+        assert_eq!(module("/w/c/src/notes.txt"), None);
+    }
+
+    #[test]
+    fn module_paths_of_test_targets_start_at_their_root() {
+        let at = |path: &str, shared: bool| {
+            unit_module_path(Path::new(path), Path::new(MANIFEST), shared)
+        };
+        assert_eq!(at("/w/c/src/x.rs", false).as_deref(), Some("crate::x"));
+        assert_eq!(at("/w/c/tests/a.rs", false).as_deref(), Some("crate"));
+        assert_eq!(at("/w/c/tests/a/main.rs", false).as_deref(), Some("crate"));
+        assert_eq!(at("/w/c/tests/a/x.rs", false).as_deref(), Some("crate::x"));
+        assert_eq!(
+            at("/w/c/tests/common/mod.rs", true).as_deref(),
+            Some("crate::common")
+        );
+        assert_eq!(at("/w/c/build.rs", false), None);
+    }
+
+    #[test]
+    fn harness_literals_are_the_paths_handed_to_a_harness() {
+        let text = r#"
+            let t = trybuild::TestCases::new();
+            t.compile_fail("tests/ui/*.rs");
+            t.pass( "tests/pass/ok.rs");
+            t.compile_fail(dir);
+            let other = "tests/data/x.rs";
+        "#;
+        assert_eq!(
+            harness_literals(text, false),
+            [
+                ("compile_fail".to_string(), "tests/ui/*.rs".to_string()),
+                ("pass".to_string(), "tests/pass/ok.rs".to_string()),
+            ]
+        );
+        // ui_test names its directories in any literal.
+        let found = harness_literals(text, true);
+        assert_eq!(found.len(), 5);
+        assert_eq!(
+            found.last(),
+            Some(&("ui_test".to_string(), "tests/data/x.rs".to_string()))
+        );
+    }
+}
