@@ -20,6 +20,8 @@
 //! `migration_tests` is `awaitify test`: the user's own cases run through
 //! the same pipeline.
 
+mod alloc;
+
 // 1. The command line and the run.
 pub mod cli;
 pub mod driver;
