@@ -1218,6 +1218,7 @@ fn plan_once(files: &[&FileFacts], sources: &[layout::Source], opts: &PlanOption
     });
     out.reports = reports;
     crate::rules::blocking_calls::plan_blocking(files, sources, &units, opts, &mut out);
+    crate::rules::tokio_blocking_method::plan(files, sources, opts, &mut out); // hook(newrule): AW207
 
     let report_of: HashMap<usize, usize> = out
         .reports

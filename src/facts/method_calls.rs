@@ -31,6 +31,8 @@ pub struct MethodCallFact {
     pub name: TextRange,
     /// The whole call, receiver included.
     pub call: TextRange,
+    /// How many arguments it is given.
+    pub args: usize,
     pub ctx: SiteContext,
     /// What the file shows of the receiver's type.
     pub receiver_type: ReceiverType,
@@ -97,6 +99,7 @@ impl Extractor<'_> {
             receiver: sh(recv.syntax().text_range()),
             name: sh(name.syntax().text_range()),
             call: sh(node.text_range()),
+            args: mc.arg_list().map_or(0, |a| a.args().count()),
             ctx: self.ctx.clone(),
             receiver_type,
             in_test: in_test_code(anchor),
@@ -131,6 +134,15 @@ impl Extractor<'_> {
                 mc.receiver().map_or(ReceiverType::Unknown, |e| {
                     self.receiver_type(&e, anchor, depth + 1)
                 })
+            }
+            // In an inherent `impl`, `self` is the crate's own type.
+            ast::Expr::PathExpr(p) if p.path().is_some_and(|p| p.to_string() == "self") => {
+                match anchor.ancestors().find_map(ast::Impl::cast) {
+                    Some(imp) if imp.trait_().is_none() => {
+                        impl_type(anchor).map_or(ReceiverType::Unknown, ReceiverType::OwnType)
+                    }
+                    _ => ReceiverType::Unknown,
+                }
             }
             ast::Expr::PathExpr(p) => {
                 let Some(name) = p.path().and_then(|p| p.as_single_name_ref()) else {
@@ -317,7 +329,7 @@ mod tests {
               let (_t, mut rx) = mpsc::channel::<u8>(1);\n\
               m.blocking_lock(); rx.blocking_recv(); tx.blocking_send(1);\n\
               self.m.blocking_lock(); self.rx.take().unwrap().blocking_recv(); other().blocking_lock();\n\
-              Gate::new().blocking_lock();\n\
+              Gate::new().blocking_lock(); self.blocking_lock();\n\
             } }\n\
             struct Gate;";
         let found = calls(src);
@@ -334,6 +346,7 @@ mod tests {
                 &ReceiverType::Unknown,
                 &made("crate::other", None),
                 &ReceiverType::OwnType("Gate".into()),
+                &ReceiverType::OwnType("S".into()),
             ]
         );
         assert!(found.iter().all(|(_, ctx, _)| *ctx == SiteContext::Async));
