@@ -102,11 +102,20 @@ fn receiver(call: &MethodCallFact) -> Receiver {
     if call.args != arity {
         return Receiver::Other;
     }
+    // Only a path the file imports is known to be another crate's.
+    let local = |p: &str| {
+        ["crate::", "self::", "super::"]
+            .iter()
+            .any(|l| p.starts_with(l))
+    };
     let path = match &call.receiver_type {
         ReceiverType::Unknown => return Receiver::Unknown,
         ReceiverType::OwnType(_) => return Receiver::Other,
         ReceiverType::Typed(t) => t.clone(),
         // `mpsc::channel()` makes a (Sender, Receiver) pair.
+        ReceiverType::MadeBy(f, _) if !local(f) && !f.starts_with("tokio::") => {
+            return Receiver::Other
+        }
         ReceiverType::MadeBy(f, index) => {
             let kind = match (f.rsplit("::").next(), index) {
                 (Some("new" | "const_new" | "with_max_readers"), None) => "",
@@ -119,10 +128,7 @@ fn receiver(call: &MethodCallFact) -> Receiver {
         }
     };
     // A path the file does not import may name an alias or a wrapper.
-    if ["crate::", "self::", "super::"]
-        .iter()
-        .any(|p| path.starts_with(p))
-    {
+    if local(&path) {
         return Receiver::Unknown;
     }
     if !path.starts_with("tokio::") {
@@ -472,7 +478,9 @@ mod tests {
                  fn blocking_read<T>(&self, f: impl FnOnce(&[u8]) -> T) -> T { f(b\"\") }\n\
                  async fn json(&self) -> usize { self.blocking_read(|r| r.len()) }\n\
              }\n\
-             async fn f(r: &Other) -> usize { r.blocking_read(|r| r.len()) }",
+             async fn f(r: &Other) -> usize { r.blocking_read(|r| r.len()) }\n\
+             use async_lock::Mutex;\n\
+             async fn g() { let m = Mutex::new(1); m.blocking_lock(); }",
         );
     }
 
