@@ -301,18 +301,7 @@ mod tests {
     use super::*;
 
     fn calls(src: &str) -> Vec<(String, SiteContext, ReceiverType)> {
-        let facts = extract(
-            &SourceFile::parse(src, Edition::Edition2021).tree(),
-            src,
-            0,
-            Edition::Edition2021,
-            None,
-            true,
-            &CrateContext {
-                user_blocking: &[],
-                reexports: &Default::default(),
-            },
-        );
+        let facts = facts_of(src);
         facts
             .method_calls
             .into_iter()

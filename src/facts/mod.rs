@@ -624,23 +624,30 @@ impl Extractor<'_> {
     }
 }
 
+/// The full facts of `src`, as a file of a crate with no configuration, for
+/// unit tests.
+#[cfg(test)]
+pub(crate) fn facts_of(src: &str) -> FileFacts {
+    extract(
+        &SourceFile::parse(src, Edition::Edition2021).tree(),
+        src,
+        0,
+        Edition::Edition2021,
+        None,
+        false,
+        &CrateContext {
+            user_blocking: &[],
+            reexports: &Default::default(),
+        },
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn facts(src: &str) -> FileFacts {
-        extract(
-            &SourceFile::parse(src, Edition::Edition2021).tree(),
-            src,
-            0,
-            Edition::Edition2021,
-            None,
-            false,
-            &CrateContext {
-                user_blocking: &[],
-                reexports: &Default::default(),
-            },
-        )
+        facts_of(src)
     }
 
     #[test]

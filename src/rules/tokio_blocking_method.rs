@@ -321,25 +321,12 @@ fn report(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::facts::{extract, CrateContext};
     use crate::plan::{PublicApi, Referee};
-    use ra_ap_syntax::{Edition, SourceFile};
 
     /// Plans `src` as a one-file crate that depends on tokio: its AW207
     /// findings (message and notes) and the text after its edits.
     fn run(src: &str) -> (Vec<String>, String) {
-        let facts = extract(
-            &SourceFile::parse(src, Edition::Edition2021).tree(),
-            src,
-            0,
-            Edition::Edition2021,
-            None,
-            false,
-            &CrateContext {
-                user_blocking: &[],
-                reexports: &Default::default(),
-            },
-        );
+        let facts = crate::facts::facts_of(src);
         let opts = PlanOptions {
             policy: crate::config::Policy::AsyncUse,
             parking_lot: false,
