@@ -359,6 +359,7 @@ pub fn may_block(text: &str, user: &[UserBlocking]) -> bool {
         || user
             .iter()
             .any(|u| text.contains(u.path.rsplit("::").next().unwrap_or(&u.path)))
+        || crate::facts::may_call_watched_method(text) // hook(newrule): AW207's calls
 }
 
 /// `..1_000_000`, `..=100000`: a range whose literal end has six digits or more.

@@ -304,6 +304,7 @@ impl Extractor<'_> {
     /// A call: for the sync-helper analysis, and for flows from arguments into
     /// lock parameters. `anchor` is where it stands in the file (see `visit`).
     pub(super) fn visit_call_like(&mut self, node: &SyntaxNode, anchor: &SyntaxNode, shift: u32) {
+        self.visit_watched_method(node, anchor, shift);
         let callee = if let Some(mc) = ast::MethodCallExpr::cast(node.clone()) {
             mc.name_ref().map(|n| n.text().to_string())
         } else {

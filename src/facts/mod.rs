@@ -12,6 +12,7 @@
 //! - `bindings`: what a name in a body refers to;
 //! - `macros`: which macro arguments are parsed as code;
 //! - `guard`: whether a guard is held across an `.await`;
+//! - `method_calls`: calls of methods rules watch by name (`blocking_lock`);
 //! - `allow`: `// awaitify: allow(..)` comments.
 
 use std::collections::{BTreeSet, HashSet};
@@ -31,6 +32,7 @@ mod decls;
 mod guard;
 mod keys;
 mod macros;
+mod method_calls;
 mod prefilter;
 mod sites;
 
@@ -42,6 +44,7 @@ pub use decls::*;
 use guard::*;
 pub use keys::*;
 use macros::*;
+pub use method_calls::*;
 pub use prefilter::*;
 pub use sites::*;
 
@@ -320,6 +323,8 @@ pub struct FileFacts {
     /// The tree has an ERROR node: the file does not parse.
     pub has_error: bool,
     pub blocking: Vec<BlockingFact>,
+    /// Calls of the methods in [`WATCHED_METHODS`].
+    pub method_calls: Vec<MethodCallFact>,
     /// `// awaitify: allow(..)` comments and the code each one covers.
     pub allows: Vec<Allow>,
     /// The run must not change this file (excluded, or outside the paths
@@ -381,6 +386,7 @@ impl FileFacts {
         !(self.decls.is_empty()
             && self.sites.is_empty()
             && self.blocking.is_empty()
+            && self.method_calls.is_empty()
             && self.refs.is_empty()
             && self.imports.is_empty()
             && self.links.is_empty()
@@ -628,23 +634,30 @@ impl Extractor<'_> {
     }
 }
 
+/// The full facts of `src`, as a file of a crate with no configuration, for
+/// unit tests.
+#[cfg(test)]
+pub(crate) fn facts_of(src: &str) -> FileFacts {
+    extract(
+        &SourceFile::parse(src, Edition::Edition2021).tree(),
+        src,
+        0,
+        Edition::Edition2021,
+        None,
+        false,
+        &CrateContext {
+            user_blocking: &[],
+            reexports: &Default::default(),
+        },
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn facts(src: &str) -> FileFacts {
-        extract(
-            &SourceFile::parse(src, Edition::Edition2021).tree(),
-            src,
-            0,
-            Edition::Edition2021,
-            None,
-            false,
-            &CrateContext {
-                user_blocking: &[],
-                reexports: &Default::default(),
-            },
-        )
+        facts_of(src)
     }
 
     #[test]

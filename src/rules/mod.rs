@@ -2,6 +2,7 @@
 //! prints.
 
 pub mod blocking_calls;
+pub mod tokio_blocking_method; // hook(newrule): AW207's module
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Severity {
@@ -610,6 +611,7 @@ pub const RULES: &[&Rule] = &[
     &BLOCK_ON_IN_ASYNC,
     &BLOCKING_HELPER,
     &CPU_HEAVY,
+    &tokio_blocking_method::TOKIO_BLOCKING_IN_ASYNC, // hook(newrule): AW207
 ];
 
 pub fn find(code: &str) -> Option<&'static Rule> {

@@ -1,0 +1,358 @@
+//! Method calls that rules watch by name (tokio's `blocking_lock`,
+//! `blocking_recv`, ..): where each runs, and what the file shows of the
+//! type of its receiver.
+
+use ra_ap_syntax::ast::HasGenericArgs;
+
+use super::*;
+
+/// Method names whose calls are recorded as [`MethodCallFact`]s: the
+/// blocking twins of tokio's async methods.
+pub const WATCHED_METHODS: &[&str] = &[
+    "blocking_lock",
+    "blocking_read",
+    "blocking_write",
+    "blocking_recv",
+    "blocking_send",
+];
+
+/// Could this text call a watched method? (For the prefilter.)
+pub fn may_call_watched_method(text: &str) -> bool {
+    text.contains("blocking_") && WATCHED_METHODS.iter().any(|m| text.contains(m))
+}
+
+/// A call of a watched method.
+#[derive(Clone, Debug)]
+pub struct MethodCallFact {
+    pub method: String,
+    /// The receiver expression (`self.state` of `self.state.blocking_lock()`).
+    pub receiver: TextRange,
+    /// The method's name.
+    pub name: TextRange,
+    /// The whole call, receiver included.
+    pub call: TextRange,
+    /// How many arguments it is given.
+    pub args: usize,
+    pub ctx: SiteContext,
+    /// What the file shows of the receiver's type.
+    pub receiver_type: ReceiverType,
+    /// Inside a `#[cfg(test)]` module or a test fn.
+    pub in_test: bool,
+    /// In a non-async closure inside async code: the fn the closure is
+    /// handed to, when it is named (see [`BlockingFact::closure_callee`]).
+    pub closure_callee: Option<String>,
+}
+
+/// What a receiver is, as far as its file shows, with paths resolved through
+/// the imports in scope (a path the file does not import starts `crate::`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ReceiverType {
+    /// Nothing in the file says.
+    Unknown,
+    /// Its declared type, without the pointers around it (`Arc<Mutex<T>>` →
+    /// `tokio::sync::Mutex`).
+    Typed(String),
+    /// Made by a call of this fn (`tokio::sync::Mutex::new`), at this index
+    /// of the tuple it returns (`tokio::sync::mpsc::channel`, 1).
+    MadeBy(String, Option<usize>),
+    /// A struct or enum the file defines (typed by it, or made by one of its
+    /// fns): the crate's own type, not another crate's.
+    OwnType(String),
+}
+
+/// Types that only point to or wrap the value a method is called on.
+const POINTERS: &[&str] = &["Arc", "Rc", "Box", "Option"];
+
+/// Methods that hand back (a reference to) their receiver's value.
+const PASS_THROUGH_METHODS: &[&str] = &[
+    "clone",
+    "as_ref",
+    "as_mut",
+    "unwrap",
+    "expect",
+    "borrow",
+    "borrow_mut",
+];
+
+impl Extractor<'_> {
+    /// Records `node` if it calls a watched method.
+    pub(super) fn visit_watched_method(
+        &mut self,
+        node: &SyntaxNode,
+        anchor: &SyntaxNode,
+        shift: u32,
+    ) {
+        let Some(mc) = ast::MethodCallExpr::cast(node.clone()) else {
+            return;
+        };
+        let (Some(name), Some(recv)) = (mc.name_ref(), mc.receiver()) else {
+            return;
+        };
+        if !WATCHED_METHODS.contains(&name.text()) {
+            return;
+        }
+        let sh = |r: TextRange| r + TextSize::from(shift);
+        let scope = if shift == 0 { node } else { anchor };
+        let receiver_type = self.own_type(self.receiver_type(&recv, scope, 0));
+        self.facts.method_calls.push(MethodCallFact {
+            method: name.text().to_string(),
+            receiver: sh(recv.syntax().text_range()),
+            name: sh(name.syntax().text_range()),
+            call: sh(node.text_range()),
+            args: mc.arg_list().map_or(0, |a| a.args().count()),
+            ctx: self.ctx.clone(),
+            receiver_type,
+            in_test: in_test_code(anchor),
+            closure_callee: (self.ctx == SiteContext::SyncInAsync)
+                .then(|| closure_callee(anchor))
+                .flatten(),
+        });
+    }
+
+    /// What the file shows of the type of `expr`: a local's or parameter's
+    /// declared type or initializer, a field's type in a struct of this file.
+    fn receiver_type(&self, expr: &ast::Expr, anchor: &SyntaxNode, depth: u32) -> ReceiverType {
+        if depth > 8 {
+            return ReceiverType::Unknown;
+        }
+        let typed = |t: Option<ast::Type>| {
+            t.and_then(|t| self.type_path(&t))
+                .map_or(ReceiverType::Unknown, ReceiverType::Typed)
+        };
+        match expr {
+            ast::Expr::ParenExpr(e) => e.expr().map_or(ReceiverType::Unknown, |e| {
+                self.receiver_type(&e, anchor, depth + 1)
+            }),
+            ast::Expr::RefExpr(e) => e.expr().map_or(ReceiverType::Unknown, |e| {
+                self.receiver_type(&e, anchor, depth + 1)
+            }),
+            ast::Expr::MethodCallExpr(mc)
+                if mc
+                    .name_ref()
+                    .is_some_and(|n| PASS_THROUGH_METHODS.contains(&n.text())) =>
+            {
+                mc.receiver().map_or(ReceiverType::Unknown, |e| {
+                    self.receiver_type(&e, anchor, depth + 1)
+                })
+            }
+            // In an inherent `impl`, `self` is the crate's own type.
+            ast::Expr::PathExpr(p) if p.path().is_some_and(|p| p.to_string() == "self") => {
+                match anchor.ancestors().find_map(ast::Impl::cast) {
+                    Some(imp) if imp.trait_().is_none() => {
+                        impl_type(anchor).map_or(ReceiverType::Unknown, ReceiverType::OwnType)
+                    }
+                    _ => ReceiverType::Unknown,
+                }
+            }
+            ast::Expr::PathExpr(p) => {
+                let Some(name) = p.path().and_then(|p| p.as_single_name_ref()) else {
+                    return ReceiverType::Unknown;
+                };
+                match find_binding(name.text(), anchor) {
+                    Binding::Let(l) if l.ty().is_some() => typed(l.ty()),
+                    Binding::Let(l) => l.initializer().map_or(ReceiverType::Unknown, |init| {
+                        self.made_by(&init, None, anchor, depth)
+                    }),
+                    Binding::Destructured(_) => match let_binding(name.text(), anchor) {
+                        Some((init, index)) => self.made_by(&init, index, anchor, depth),
+                        None => ReceiverType::Unknown,
+                    },
+                    Binding::Param(_, _, param) => typed(param.ty()),
+                    _ => ReceiverType::Unknown,
+                }
+            }
+            ast::Expr::CallExpr(_) => self.made_by(expr, None, anchor, depth),
+            ast::Expr::FieldExpr(f) => {
+                let (Some(base), Some(field)) = (f.expr(), f.name_ref()) else {
+                    return ReceiverType::Unknown;
+                };
+                let owner = match &base {
+                    ast::Expr::PathExpr(p) if p.path().is_some_and(|p| p.to_string() == "self") => {
+                        impl_type(anchor)
+                    }
+                    _ => match self.receiver_type(&base, anchor, depth + 1) {
+                        ReceiverType::Typed(t) => t
+                            .strip_prefix("crate::")
+                            .filter(|t| !t.contains("::"))
+                            .map(str::to_string),
+                        _ => None,
+                    },
+                };
+                owner
+                    .and_then(|owner| self.field_type(&owner, field.text()))
+                    .map_or(ReceiverType::Unknown, |t| typed(Some(t)))
+            }
+            _ => ReceiverType::Unknown,
+        }
+    }
+
+    /// What the call `init` makes, looking through `Arc::new(..)` and the
+    /// like, and through a local it clones.
+    fn made_by(
+        &self,
+        init: &ast::Expr,
+        index: Option<usize>,
+        anchor: &SyntaxNode,
+        depth: u32,
+    ) -> ReceiverType {
+        let ast::Expr::CallExpr(call) = init else {
+            return match index {
+                None => self.receiver_type(init, anchor, depth + 1),
+                Some(_) => ReceiverType::Unknown,
+            };
+        };
+        let Some(path) = call.expr().and_then(|e| match e {
+            ast::Expr::PathExpr(p) => p.path(),
+            _ => None,
+        }) else {
+            return ReceiverType::Unknown;
+        };
+        let Some(segs) = segments(&path) else {
+            return ReceiverType::Unknown;
+        };
+        let full = self.imports.resolve(&segs, self.offset_of(path.syntax()));
+        let pointer = POINTERS.iter().any(|p| {
+            full == format!("std::sync::{p}::new")
+                || full == format!("std::rc::{p}::new")
+                || full == format!("std::boxed::{p}::new")
+                || full == format!("crate::{p}::new")
+                || full == "crate::Some"
+        });
+        match call.arg_list().and_then(|a| a.args().next()) {
+            Some(inner) if pointer && index.is_none() => {
+                self.made_by(&inner, None, anchor, depth + 1)
+            }
+            _ => ReceiverType::MadeBy(full, index),
+        }
+    }
+
+    /// `t` as an [`ReceiverType::OwnType`] where it names a struct or enum
+    /// of this file (`crate::Gate`, `crate::Gate::new`).
+    fn own_type(&self, t: ReceiverType) -> ReceiverType {
+        let path = match &t {
+            ReceiverType::Typed(p) => p.as_str(),
+            ReceiverType::MadeBy(f, None) => f.rsplit_once("::").map_or("", |(ty, _)| ty),
+            _ => return t,
+        };
+        let Some(name) = path.strip_prefix("crate::").filter(|n| !n.contains("::")) else {
+            return t;
+        };
+        let defined = self.root.descendants().any(|n| {
+            let named = ast::Struct::cast(n.clone())
+                .and_then(|s| s.name())
+                .or_else(|| ast::Enum::cast(n).and_then(|e| e.name()));
+            named.is_some_and(|n| n.text() == name)
+        });
+        match defined {
+            true => ReceiverType::OwnType(name.to_string()),
+            false => t,
+        }
+    }
+
+    /// The path of a type, without the pointers around it.
+    fn type_path(&self, ty: &ast::Type) -> Option<String> {
+        match ty {
+            ast::Type::RefType(r) => self.type_path(&r.ty()?),
+            ast::Type::ParenType(p) => self.type_path(&p.ty()?),
+            ast::Type::PathType(p) => {
+                let path = p.path()?;
+                let segs = segments(&path)?;
+                if POINTERS.contains(&segs.last()?.as_str()) {
+                    let inner = path
+                        .segment()?
+                        .generic_arg_list()?
+                        .generic_args()
+                        .find_map(|a| match a {
+                            ast::GenericArg::TypeArg(t) => t.ty(),
+                            _ => None,
+                        })?;
+                    return self.type_path(&inner);
+                }
+                Some(self.imports.resolve(&segs, self.offset_of(path.syntax())))
+            }
+            _ => None,
+        }
+    }
+
+    /// The declared type of field `field` of the struct `owner` of this file.
+    fn field_type(&self, owner: &str, field: &str) -> Option<ast::Type> {
+        let owners: Vec<ast::Struct> = self
+            .root
+            .descendants()
+            .filter_map(ast::Struct::cast)
+            .filter(|s| s.name().is_some_and(|n| n.text() == owner))
+            .collect();
+        // Two structs of that name (in two modules): which one is unknown.
+        let [s] = owners.as_slice() else {
+            return None;
+        };
+        match s.field_list()? {
+            ast::FieldList::RecordFieldList(l) => l
+                .fields()
+                .find(|f| f.name().is_some_and(|n| n.text() == field))?
+                .ty(),
+            ast::FieldList::TupleFieldList(l) => l.fields().nth(field.parse().ok()?)?.ty(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn calls(src: &str) -> Vec<(String, SiteContext, ReceiverType)> {
+        let facts = facts_of(src);
+        facts
+            .method_calls
+            .into_iter()
+            .map(|c| (c.method, c.ctx, c.receiver_type))
+            .collect()
+    }
+
+    #[test]
+    fn receivers_are_typed_by_lets_params_and_fields() {
+        let src = "use std::sync::Arc; use tokio::sync::{mpsc, oneshot, Mutex};\n\
+            struct S { m: Arc<Mutex<u8>>, rx: Option<oneshot::Receiver<u8>> }\n\
+            impl S { async fn f(&self, tx: &mpsc::Sender<u8>) {\n\
+              let m = Arc::new(Mutex::new(1));\n\
+              let (_t, mut rx) = mpsc::channel::<u8>(1);\n\
+              m.blocking_lock(); rx.blocking_recv(); tx.blocking_send(1);\n\
+              self.m.blocking_lock(); self.rx.take().unwrap().blocking_recv(); other().blocking_lock();\n\
+              Gate::new().blocking_lock(); self.blocking_lock();\n\
+            } }\n\
+            struct Gate;";
+        let found = calls(src);
+        let types: Vec<&ReceiverType> = found.iter().map(|(_, _, t)| t).collect();
+        let made = |p: &str, i| ReceiverType::MadeBy(p.into(), i);
+        let typed = |p: &str| ReceiverType::Typed(p.into());
+        assert_eq!(
+            types,
+            [
+                &made("tokio::sync::Mutex::new", None),
+                &made("tokio::sync::mpsc::channel", Some(1)),
+                &typed("tokio::sync::mpsc::Sender"),
+                &typed("tokio::sync::Mutex"),
+                &ReceiverType::Unknown,
+                &made("crate::other", None),
+                &ReceiverType::OwnType("Gate".into()),
+                &ReceiverType::OwnType("S".into()),
+            ]
+        );
+        assert!(found.iter().all(|(_, ctx, _)| *ctx == SiteContext::Async));
+    }
+
+    #[test]
+    fn contexts_tell_async_code_from_closures_and_the_blocking_pool() {
+        let src = "async fn f(m: tokio::sync::Mutex<u8>) {\n\
+              let _ = [1].iter().map(|_| *m.blocking_lock());\n\
+              tokio::task::spawn_blocking(move || m.blocking_lock());\n\
+            }\n\
+            fn g(m: &tokio::sync::Mutex<u8>) { m.blocking_lock(); }";
+        let ctxs: Vec<SiteContext> = calls(src).into_iter().map(|(_, c, _)| c).collect();
+        assert_eq!(ctxs[0], SiteContext::SyncInAsync);
+        assert_eq!(ctxs[1], SiteContext::Blocking);
+        assert!(matches!(ctxs[2], SiteContext::Sync { .. }));
+        assert!(may_call_watched_method("x.blocking_send(1)"));
+        assert!(!may_call_watched_method("spawn_blocking(f)"));
+    }
+}
