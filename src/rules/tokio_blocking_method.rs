@@ -322,25 +322,25 @@ fn report(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::plan::{PublicApi, Referee};
+    use crate::settings::{PublicApi, Referee};
 
     /// Plans `src` as a one-file crate that depends on tokio: its AW207
     /// findings (message and notes) and the text after its edits.
     fn run(src: &str) -> (Vec<String>, String) {
         let facts = crate::facts::facts_of(src);
         let opts = PlanOptions {
-            policy: crate::config::Policy::AsyncUse,
+            policy: crate::settings::Policy::AsyncUse,
             parking_lot: false,
             unsafe_fixes: false,
             public_api: PublicApi::Report,
             rules: Default::default(),
-            tokio: Some(crate::manifest::TokioUse {
+            tokio: Some(crate::edits::manifest::TokioUse {
                 normal: true,
                 dev: true,
             }),
             referee: Referee::default(),
         };
-        let plan = crate::plan::plan(&[&facts], &[src], &opts);
+        let plan = crate::locks::plan(&[&facts], &[src], &opts);
         let found = plan
             .blocking
             .iter()
@@ -348,7 +348,7 @@ mod tests {
             .map(|b| format!("{} {}", b.message, b.notes.join("; ")))
             .collect();
         let edits = plan.edits.get(&0).cloned().unwrap_or_default();
-        (found, crate::edit::apply(src, edits).unwrap())
+        (found, crate::edits::edit::apply(src, edits).unwrap())
     }
 
     fn check_fix(before: &str, after: &str) {
