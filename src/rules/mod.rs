@@ -41,6 +41,44 @@ impl Applicability {
     }
 }
 
+/// Which part of the pipeline a rule's findings come from; the driver and
+/// the compiler check treat each family alike, whatever the rule's code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Family {
+    /// The tool's own `awaitify: allow(..)` comments (AW001).
+    Suppression,
+    /// Files a test harness compiles, left alone (AW002).
+    Harness,
+    /// One finding per lock declaration, decided for the whole crate
+    /// (AW101–AW104): a comment allowing one lock rule allows them all.
+    Lock,
+    /// One finding per blocking call in async code (AW2xx): their fixes are
+    /// checked and withdrawn one by one.
+    Blocking,
+}
+
+/// What a finding's primary span is, which says what its label reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Primary {
+    /// A lock's declaration: "declared here".
+    Declaration,
+    /// A call (or another site) in code: "called here".
+    Call,
+    /// An `awaitify: allow(..)` comment: "suppresses nothing".
+    Comment,
+}
+
+impl Primary {
+    /// The label of a finding's primary span in a snippet.
+    pub fn label(self) -> &'static str {
+        match self {
+            Primary::Declaration => "declared here",
+            Primary::Call => "called here",
+            Primary::Comment => "suppresses nothing",
+        }
+    }
+}
+
 #[derive(Debug)]
 pub struct Rule {
     pub code: &'static str,
@@ -49,6 +87,11 @@ pub struct Rule {
     pub fix: Option<Applicability>,
     pub summary: &'static str,
     pub doc: &'static str,
+    pub family: Family,
+    pub primary: Primary,
+    /// Its findings are left for a person to resolve: the summary counts
+    /// them as `manual`.
+    pub manual: bool,
 }
 
 pub const UNUSED_SUPPRESSION: Rule = Rule {
@@ -91,6 +134,9 @@ a blocking call) is not checked. Suppressions from `per-file-ignores` are
 not reported. A comment naming one lock rule (AW101 to AW104) counts as used
 by any lock finding under it: which of them a lock gets can depend on files
 the check does not analyse.",
+    family: Family::Suppression,
+    primary: Primary::Comment,
+    manual: false,
 };
 
 pub const HARNESS_FIXTURE: Rule = Rule {
@@ -136,6 +182,9 @@ No fix.
 Harness calls are found by their method names (`compile_fail`, `pass`,
 `compile_fail_check_sub`, and paths in `ui_test` calls) and string
 literals; a path built at run time is not seen.",
+    family: Family::Harness,
+    primary: Primary::Call,
+    manual: false,
 };
 
 pub const STD_LOCK_IN_ASYNC: Rule = Rule {
@@ -182,6 +231,9 @@ the same points as before.
 ## Known problems
 A lock reached through code the tool cannot follow (a generic helper, an
 unknown macro, an unresolved receiver near it) is reported as AW102 instead.",
+    family: Family::Lock,
+    primary: Primary::Declaration,
+    manual: false,
 };
 
 pub const MANUAL_LOCK_MIGRATION: Rule = Rule {
@@ -281,6 +333,9 @@ Receivers are resolved by name, not type: a lock reached through a trait
 method, a generic helper or a match-arm binding counts as unresolved.
 Reachability follows names, not the compiler's resolution: a re-export of
 another item with the same name counts as a re-export of this one.",
+    family: Family::Lock,
+    primary: Primary::Declaration,
+    manual: true,
 };
 
 pub const PARKING_LOT_IN_ASYNC: Rule = Rule {
@@ -317,6 +372,9 @@ Safe when opted in: `m.lock()` becomes `m.lock().await`; `try_lock` (an
 ## Known problems
 A lock built with `parking_lot::const_mutex` (or `const_rwlock`) is reported
 as manual; `ReentrantMutex` and `FairMutex` are not recognised.",
+    family: Family::Lock,
+    primary: Primary::Declaration,
+    manual: false,
 };
 
 pub const SHORT_CRITICAL_SECTION: Rule = Rule {
@@ -347,6 +405,9 @@ No fix. Run with the default policy, `async-use`, to migrate it anyway.
 ## Known problems
 A guard moved into a helper that awaits is not followed; such a lock counts
 as held only briefly.",
+    family: Family::Lock,
+    primary: Primary::Declaration,
+    manual: false,
 };
 
 pub const BLOCKING_SLEEP: Rule = Rule {
@@ -387,6 +448,9 @@ non-async closure in async code it is reported without a fix.
 ## Known problems
 A `sleep` reached through a re-export (`pub use std::thread::sleep` in
 another module) is not recognised.",
+    family: Family::Blocking,
+    primary: Primary::Call,
+    manual: false,
 };
 
 pub const BLOCKING_FS: Rule = Rule {
@@ -428,6 +492,9 @@ closure parameter to `spawn_blocking` or `block_in_place` (tokio's
 ## Known problems
 A call through a wrapper fn of the crate is left to AW205; one through a
 wrapper in another crate is not seen.",
+    family: Family::Blocking,
+    primary: Primary::Call,
+    manual: false,
 };
 
 pub const BLOCKING_WAIT: Rule = Rule {
@@ -469,6 +536,9 @@ the task is cancelled. The rest is display-only: use `tokio::sync::mpsc`,
 
 ## Known problems
 A receiver that arrives as a parameter or field is not recognised.",
+    family: Family::Blocking,
+    primary: Primary::Call,
+    manual: false,
 };
 
 pub const BLOCK_ON_IN_ASYNC: Rule = Rule {
@@ -502,6 +572,9 @@ No fix: `.await` the future instead.
 ## Known problems
 A runtime handle stored in a field and called through a method of another
 name is not followed.",
+    family: Family::Blocking,
+    primary: Primary::Call,
+    manual: false,
 };
 
 pub const BLOCKING_HELPER: Rule = Rule {
@@ -538,6 +611,9 @@ Display-only: make the helper async, or call it inside
 ## Known problems
 Calls are matched by path (`helper(..)`, `Type::f(..)`, `Self::f(..)`,
 `self.f(..)`); calls through other receivers are not followed.",
+    family: Family::Blocking,
+    primary: Primary::Call,
+    manual: false,
 };
 
 pub const CPU_HEAVY: Rule = Rule {
@@ -595,6 +671,9 @@ panicked`). Loops are only reported.
 ## Known problems
 Loops over collections are not judged by their length; captures whose
 ownership the tool cannot see leave the finding display-only.",
+    family: Family::Blocking,
+    primary: Primary::Call,
+    manual: false,
 };
 
 pub const RULES: &[&Rule] = &[
