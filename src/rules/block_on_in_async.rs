@@ -45,6 +45,7 @@ name is not followed.",
         call: Some(detect_call),
         method: Some(detect_method),
         finding: Some(finding),
+        ..Hooks::NONE
     },
 };
 

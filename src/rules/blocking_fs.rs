@@ -49,8 +49,8 @@ wrapper in another crate is not seen.",
     manual: false,
     hooks: Hooks {
         call: Some(detect_call),
-        method: None,
         finding: Some(finding),
+        ..Hooks::NONE
     },
 };
 

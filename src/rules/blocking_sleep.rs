@@ -48,8 +48,8 @@ another module) is not recognised.",
     manual: false,
     hooks: Hooks {
         call: Some(detect_call),
-        method: None,
         finding: Some(finding),
+        ..Hooks::NONE
     },
 };
 

@@ -56,6 +56,7 @@ A receiver that arrives as a parameter or field is not recognised.",
         call: Some(detect_call),
         method: Some(detect_method),
         finding: Some(finding),
+        ..Hooks::NONE
     },
 };
 

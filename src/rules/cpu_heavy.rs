@@ -72,6 +72,7 @@ ownership the tool cannot see leave the finding display-only.",
         call: Some(detect_call),
         method: Some(detect_method),
         finding: Some(finding),
+        ..Hooks::NONE
     },
 };
 

@@ -1,5 +1,7 @@
 //! AW102 `manual-lock-migration`: a lock locked in async code that no safe rewrite can migrate, with its blockers.
 
+use crate::findings::LockFinding;
+
 use super::{Family, Hooks, Primary, Rule, Severity};
 
 pub const MANUAL_LOCK_MIGRATION: Rule = Rule {
@@ -102,5 +104,19 @@ another item with the same name counts as a re-export of this one.",
     family: Family::Lock,
     primary: Primary::Declaration,
     manual: true,
-    hooks: Hooks::NONE,
+    hooks: Hooks {
+        lock_message: Some(message),
+        ..Hooks::NONE
+    },
 };
+
+/// Left unchanged: each blocker, with its place, is a note.
+fn message(l: &LockFinding) -> (String, Vec<String>) {
+    (
+        format!(
+            "{} is {}, but cannot be migrated safely; left unchanged",
+            l.what, l.where_locked
+        ),
+        l.blockers.clone(),
+    )
+}

@@ -4,6 +4,7 @@
 pub mod block_on_in_async;
 use crate::blocking::{BlockingKind, MethodCall};
 use crate::facts::BlockingFact;
+use crate::findings::LockFinding;
 use blocking_calls::{Premise, Verdict};
 
 pub mod blocking_calls;
@@ -144,17 +145,21 @@ pub(crate) struct Hooks {
     /// is of a kind it reports; `None` also drops a call it chooses not to
     /// report.
     pub finding: Option<Finding>,
+    /// A lock rule's message and notes for one lock the planner decided.
+    pub lock_message: Option<LockMessage>,
 }
 
 pub(crate) type DetectCall = fn(&str) -> Option<BlockingKind>;
 pub(crate) type DetectMethod = fn(&MethodCall) -> Option<(BlockingKind, String)>;
 pub(crate) type Finding = fn(&BlockingFact, &Premise) -> Option<Verdict>;
+pub(crate) type LockMessage = fn(&LockFinding) -> (String, Vec<String>);
 
 impl Hooks {
     pub(crate) const NONE: Hooks = Hooks {
         call: None,
         method: None,
         finding: None,
+        lock_message: None,
     };
 }
 

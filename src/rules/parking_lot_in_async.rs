@@ -1,5 +1,7 @@
 //! AW103 `parking-lot-lock-in-async`: a parking_lot lock locked in async code, migrated on request.
 
+use crate::findings::LockFinding;
+
 use super::{Applicability, Family, Hooks, Primary, Rule, Severity};
 
 pub const PARKING_LOT_IN_ASYNC: Rule = Rule {
@@ -39,5 +41,16 @@ as manual; `ReentrantMutex` and `FairMutex` are not recognised.",
     family: Family::Lock,
     primary: Primary::Declaration,
     manual: false,
-    hooks: Hooks::NONE,
+    hooks: Hooks {
+        lock_message: Some(message),
+        ..Hooks::NONE
+    },
 };
+
+/// Reported: migrating it is the user's choice.
+fn message(l: &LockFinding) -> (String, Vec<String>) {
+    (
+        format!("{} is {}", l.what, l.where_locked),
+        vec!["run with --parking-lot to migrate it to tokio::sync".to_string()],
+    )
+}

@@ -1,5 +1,7 @@
 //! AW104 `short-critical-section`: a std lock never held across an `.await`, kept under `--policy held-across-await`.
 
+use crate::findings::LockFinding;
+
 use super::{Family, Hooks, Primary, Rule, Severity};
 
 pub const SHORT_CRITICAL_SECTION: Rule = Rule {
@@ -33,5 +35,19 @@ as held only briefly.",
     family: Family::Lock,
     primary: Primary::Declaration,
     manual: false,
-    hooks: Hooks::NONE,
+    hooks: Hooks {
+        lock_message: Some(message),
+        ..Hooks::NONE
+    },
 };
+
+/// Kept on purpose under the policy.
+fn message(l: &LockFinding) -> (String, Vec<String>) {
+    (
+        format!(
+            "{} is {}, but its guard is never held across an `.await`; kept (policy held-across-await)",
+            l.what, l.where_locked
+        ),
+        Vec::new(),
+    )
+}

@@ -1,5 +1,7 @@
 //! AW101 `std-lock-in-async`: a std lock locked in async code, migrated to `tokio::sync`.
 
+use crate::findings::LockFinding;
+
 use super::{Applicability, Family, Hooks, Primary, Rule, Severity};
 
 pub const STD_LOCK_IN_ASYNC: Rule = Rule {
@@ -49,5 +51,26 @@ unknown macro, an unresolved receiver near it) is reported as AW102 instead.",
     family: Family::Lock,
     primary: Primary::Declaration,
     manual: false,
-    hooks: Hooks::NONE,
+    hooks: Hooks {
+        lock_message: Some(message),
+        ..Hooks::NONE
+    },
 };
+
+/// Migrating: the lock's type changes for the crates that use a public one.
+fn message(l: &LockFinding) -> (String, Vec<String>) {
+    let r = l.report;
+    let exported = r.exported.then(|| "it is public in a library: its type changes for the crates that use it, which must lock it with `.await` too (those of this run are migrated with it)".to_string());
+    (
+        format!(
+            "{} is {}; migrating it to tokio::sync::{}",
+            l.what,
+            l.where_locked,
+            r.lock.name()
+        ),
+        exported
+            .into_iter()
+            .chain(r.notes.iter().cloned())
+            .collect(),
+    )
+}
