@@ -80,3 +80,28 @@ fn finding(b: &BlockingFact, _: &Premise) -> Option<Verdict> {
         )
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::test_support::check_finding;
+
+    #[test]
+    fn block_on_inside_async_code_is_an_error() {
+        check_finding(
+            r#"async fn load() -> u32 {
+    1
+}
+
+async fn fetch() -> u32 {
+    futures::executor::block_on(load())
+}
+
+#[tokio::main]
+async fn main() {
+    println!("{}", fetch().await);
+}
+"#,
+            "AW204",
+        );
+    }
+}

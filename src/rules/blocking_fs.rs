@@ -113,3 +113,48 @@ fn finding(b: &BlockingFact, premise: &Premise) -> Option<Verdict> {
         _ => return None,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::test_support::{check_finding, check_fix};
+
+    #[test]
+    fn a_std_fs_twin_becomes_tokio_fs() {
+        check_fix(
+            r#"async fn load() -> std::io::Result<String> {
+    std::fs::read_to_string("Cargo.toml")
+}
+
+#[tokio::main]
+async fn main() {
+    println!("{:?}", load().await);
+}
+"#,
+            r#"async fn load() -> std::io::Result<String> {
+    tokio::fs::read_to_string("Cargo.toml").await
+}
+
+#[tokio::main]
+async fn main() {
+    println!("{:?}", load().await);
+}
+"#,
+        );
+    }
+
+    #[test]
+    fn read_dir_has_no_drop_in_twin_and_is_only_reported() {
+        check_finding(
+            r#"async fn count() -> usize {
+    std::fs::read_dir(".").map(|d| d.count()).unwrap_or(0)
+}
+
+#[tokio::main]
+async fn main() {
+    println!("{}", count().await);
+}
+"#,
+            "AW202",
+        );
+    }
+}

@@ -215,3 +215,42 @@ pub(crate) fn plan(files: &[&FileFacts], units: &Units, opts: &PlanOptions, out:
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::test_support::{check_finding, check_no_finding};
+
+    #[test]
+    fn an_async_call_of_a_sync_fn_that_reads_a_file_is_reported() {
+        check_finding(
+            r#"fn load_config() -> String {
+    std::fs::read_to_string("app.toml").unwrap_or_default()
+}
+
+async fn handle() -> usize {
+    load_config().len()
+}
+
+#[tokio::main]
+async fn main() {
+    println!("{}", handle().await);
+}
+"#,
+            "AW205",
+        );
+    }
+
+    #[test]
+    fn a_sync_fn_called_only_from_sync_code_is_no_finding() {
+        check_no_finding(
+            r#"fn load_config() -> String {
+    std::fs::read_to_string("app.toml").unwrap_or_default()
+}
+
+fn main() {
+    println!("{}", load_config().len());
+}
+"#,
+        );
+    }
+}

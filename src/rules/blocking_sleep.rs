@@ -77,3 +77,46 @@ fn finding(b: &BlockingFact, premise: &Premise) -> Option<Verdict> {
     }
     .needs_tokio())
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::test_support::{check_fix, check_no_finding};
+
+    #[test]
+    fn sleep_in_tokio_driven_async_fn_becomes_tokio_sleep() {
+        check_fix(
+            r#"use std::time::Duration;
+
+async fn tick() {
+    std::thread::sleep(Duration::from_millis(10));
+}
+
+#[tokio::main]
+async fn main() {
+    tick().await;
+}
+"#,
+            r#"use std::time::Duration;
+
+async fn tick() {
+    tokio::time::sleep(Duration::from_millis(10)).await;
+}
+
+#[tokio::main]
+async fn main() {
+    tick().await;
+}
+"#,
+        );
+    }
+
+    #[test]
+    fn sleep_in_sync_main_is_no_finding() {
+        check_no_finding(
+            r#"fn main() {
+    std::thread::sleep(std::time::Duration::from_millis(10));
+}
+"#,
+        );
+    }
+}

@@ -184,3 +184,55 @@ fn finding(b: &BlockingFact, premise: &Premise) -> Option<Verdict> {
         _ => return None,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::test_support::{check_finding, TestCrate};
+
+    #[test]
+    fn a_std_channel_recv_in_async_code_is_reported() {
+        check_finding(
+            r#"use std::sync::mpsc;
+
+async fn first() -> Option<u8> {
+    let (tx, rx) = mpsc::channel();
+    tx.send(1).unwrap();
+    rx.recv().ok()
+}
+
+#[tokio::main]
+async fn main() {
+    println!("{:?}", first().await);
+}
+"#,
+            "AW203",
+        );
+    }
+
+    #[test]
+    fn command_output_becomes_tokio_process_with_unsafe_fixes() {
+        TestCrate::main(
+            r#"async fn version() -> bool {
+    std::process::Command::new("rustc").output().is_ok()
+}
+
+#[tokio::main]
+async fn main() {
+    println!("{}", version().await);
+}
+"#,
+        )
+        .unsafe_fixes()
+        .check_fix(
+            r#"async fn version() -> bool {
+    tokio::process::Command::new("rustc").output().await.is_ok()
+}
+
+#[tokio::main]
+async fn main() {
+    println!("{}", version().await);
+}
+"#,
+        );
+    }
+}

@@ -264,4 +264,20 @@ mod tests {
             [false, false, true, false, false, false, false, false]
         );
     }
+
+    #[test]
+    fn password_hashing_in_async_code_is_reported() {
+        crate::rules::test_support::check_finding(
+            r#"async fn store(pw: String) -> String {
+    bcrypt::hash(pw, 12).unwrap()
+}
+
+#[tokio::main]
+async fn main() {
+    println!("{}", store("pw".into()).await);
+}
+"#,
+            "AW206",
+        );
+    }
 }

@@ -50,3 +50,27 @@ literals; a path built at run time is not seen.",
     manual: false,
     hooks: Hooks::NONE,
 };
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::test_support::TestCrate;
+
+    #[test]
+    fn a_ui_test_holding_a_guard_across_await_is_noted_not_changed() {
+        TestCrate::main("fn main() {}\n")
+            .file(
+                "tests/ui/guard_not_send.rs",
+                r#"use std::sync::Mutex;
+
+async fn held(m: &Mutex<u8>) {
+    let g = m.lock().unwrap();
+    tokio::task::yield_now().await;
+    drop(g);
+}
+
+fn main() {}
+"#,
+            )
+            .check_finding("AW002");
+    }
+}

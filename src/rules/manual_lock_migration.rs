@@ -120,3 +120,33 @@ fn message(l: &LockFinding) -> (String, Vec<String>) {
         l.blockers.clone(),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::test_support::check_finding;
+
+    #[test]
+    fn a_lock_also_locked_by_a_sync_helper_called_from_async_code_is_manual() {
+        check_finding(
+            r#"use std::sync::Mutex;
+
+static CACHE: Mutex<Vec<u8>> = Mutex::new(Vec::new());
+
+fn len() -> usize {
+    CACHE.lock().unwrap().len()
+}
+
+async fn handle() -> usize {
+    CACHE.lock().unwrap().push(1);
+    len()
+}
+
+#[tokio::main]
+async fn main() {
+    println!("{}", handle().await);
+}
+"#,
+            "AW102",
+        );
+    }
+}

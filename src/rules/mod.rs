@@ -20,6 +20,9 @@ pub mod short_critical_section;
 pub mod std_lock_in_async;
 pub mod unused_suppression;
 
+#[cfg(test)]
+pub(crate) mod test_support;
+
 pub use block_on_in_async::BLOCK_ON_IN_ASYNC;
 pub use blocking_fs::BLOCKING_FS;
 pub use blocking_helper::BLOCKING_HELPER;

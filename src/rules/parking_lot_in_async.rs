@@ -54,3 +54,26 @@ fn message(l: &LockFinding) -> (String, Vec<String>) {
         vec!["run with --parking-lot to migrate it to tokio::sync".to_string()],
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::test_support::check_finding;
+
+    #[test]
+    fn a_parking_lot_mutex_locked_in_async_code_is_reported() {
+        check_finding(
+            r#"static HITS: parking_lot::Mutex<u64> = parking_lot::Mutex::new(0);
+
+async fn hit() {
+    *HITS.lock() += 1;
+}
+
+#[tokio::main]
+async fn main() {
+    hit().await;
+}
+"#,
+            "AW103",
+        );
+    }
+}

@@ -51,3 +51,27 @@ fn message(l: &LockFinding) -> (String, Vec<String>) {
         Vec::new(),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::test_support::TestCrate;
+
+    #[test]
+    fn a_guard_never_held_across_await_is_kept_under_the_policy() {
+        TestCrate::main(
+            r#"use std::sync::Mutex;
+
+async fn bump(n: &Mutex<u64>) {
+    *n.lock().unwrap() += 1;
+}
+
+#[tokio::main]
+async fn main() {
+    bump(&Mutex::new(0)).await;
+}
+"#,
+        )
+        .file("awaitify.toml", "policy = \"held-across-await\"\n")
+        .check_finding("AW104");
+    }
+}

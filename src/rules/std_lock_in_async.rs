@@ -74,3 +74,50 @@ fn message(l: &LockFinding) -> (String, Vec<String>) {
             .collect(),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::test_support::{check_fix, check_no_finding};
+
+    #[test]
+    fn a_std_mutex_locked_in_an_async_fn_is_migrated() {
+        check_fix(
+            r#"use std::sync::{Arc, Mutex};
+
+async fn add(db: Arc<Mutex<Vec<u32>>>) {
+    db.lock().unwrap().push(1);
+}
+
+#[tokio::main]
+async fn main() {
+    add(Arc::new(Mutex::new(Vec::new()))).await;
+}
+"#,
+            r#"use std::sync::Arc;
+use tokio::sync::Mutex;
+
+async fn add(db: Arc<Mutex<Vec<u32>>>) {
+    db.lock().await.push(1);
+}
+
+#[tokio::main]
+async fn main() {
+    add(Arc::new(Mutex::new(Vec::new()))).await;
+}
+"#,
+        );
+    }
+
+    #[test]
+    fn a_std_mutex_locked_only_in_sync_code_is_kept() {
+        check_no_finding(
+            r#"use std::sync::Mutex;
+
+fn main() {
+    let m = Mutex::new(1);
+    *m.lock().unwrap() += 1;
+}
+"#,
+        );
+    }
+}

@@ -47,3 +47,35 @@ the check does not analyse.",
     manual: false,
     hooks: Hooks::NONE,
 };
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::test_support::check_fix;
+
+    #[test]
+    fn a_comment_that_suppresses_nothing_is_removed() {
+        check_fix(
+            r#"use std::sync::Mutex;
+
+// awaitify: allow(blocking-sleep)
+fn count(m: &Mutex<u32>) -> u32 {
+    *m.lock().unwrap()
+}
+
+fn main() {
+    println!("{}", count(&Mutex::new(1)));
+}
+"#,
+            r#"use std::sync::Mutex;
+
+fn count(m: &Mutex<u32>) -> u32 {
+    *m.lock().unwrap()
+}
+
+fn main() {
+    println!("{}", count(&Mutex::new(1)));
+}
+"#,
+        );
+    }
+}
