@@ -14,7 +14,6 @@ use ra_ap_syntax::{
 
 use crate::config::UserBlocking;
 use crate::imports::{segments, Imports};
-use crate::rules::cpu_heavy::HEAVY_CRATES;
 use crate::rules::RULES;
 
 /// What kind of blocking call a site is.
@@ -213,45 +212,28 @@ impl MethodCall<'_> {
 }
 
 /// Could this text hold a blocking call the rules know? (For the prefilter.)
-/// Each kind needs its std module named in the file, in a path or an import
-/// (`std::fs`, or `std::{fs, ..}`), so that tokio's own `sleep`, `recv` and
-/// `fs` do not count.
+/// Each rule says so for its own calls (its `may_match` hook); what drives
+/// async code (`block_on`) and what runs code off the executor
+/// (`spawn_blocking`, `block_in_place`) matter to all of them, and so do
+/// the fns the configuration declares blocking.
 pub fn may_block(text: &str, user: &[UserBlocking]) -> bool {
-    let std_mod = |m: &str| {
-        text.contains(&format!("std::{m}")) || (text.contains("std::{") && text.contains(m))
-    };
-    (text.contains("sleep") && std_mod("thread"))
-        || std_mod("fs")
-        || text.contains("block_on(")
+    text.contains("block_on(")
         || text.contains("spawn_blocking(")
         || text.contains("block_in_place(")
-        || (text.contains("Command") && std_mod("process"))
-        || (text.contains("read_line(") && text.contains("stdin"))
-        || std_mod("net")
-        || text.contains("reqwest::blocking")
-        || (text.contains("mpsc") && text.contains(".recv"))
-        || (text.contains(".join()") && std_mod("thread"))
-        || text.contains("Condvar")
-        || text.contains("Barrier")
-        || HEAVY_CRATES
+        || RULES
             .iter()
-            .any(|c| text.contains(&format!("{c}::")))
-        || (text.contains("async") && has_long_range(text))
+            .filter_map(|r| r.hooks.may_match)
+            .any(|may_match| may_match(text))
         || user
             .iter()
             .any(|u| text.contains(u.path.rsplit("::").next().unwrap_or(&u.path)))
 }
 
-/// `..1_000_000`, `..=100000`: a range whose literal end has six digits or more.
-fn has_long_range(text: &str) -> bool {
-    text.match_indices("..").any(|(i, _)| {
-        let rest = text[i + 2..].trim_start_matches('=');
-        rest.chars()
-            .take_while(|c| c.is_ascii_digit() || *c == '_')
-            .filter(char::is_ascii_digit)
-            .count()
-            >= 6
-    })
+/// Does the text name std's module `m`, in a path or an import (`std::fs`,
+/// or `std::{fs, ..}`)? A rule's prefilter asks, so that tokio's own
+/// `sleep`, `recv` and `fs` do not count.
+pub(crate) fn names_std_module(text: &str, m: &str) -> bool {
+    text.contains(&format!("std::{m}")) || (text.contains("std::{") && text.contains(m))
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 
 use super::blocking_calls::{Premise, Verdict};
 use super::{Applicability, Family, Hooks, Primary, Rule, Severity};
-use crate::blocking::BlockingKind;
+use crate::blocking::{names_std_module, BlockingKind};
 use crate::facts::BlockingFact;
 
 pub const BLOCKING_FS: Rule = Rule {
@@ -50,9 +50,15 @@ wrapper in another crate is not seen.",
     hooks: Hooks {
         call: Some(detect_call),
         finding: Some(finding),
+        may_match: Some(may_match),
         ..Hooks::NONE
     },
 };
+
+/// For the prefilter: `std::fs`.
+fn may_match(text: &str) -> bool {
+    names_std_module(text, "fs")
+}
 
 /// `std::fs` functions whose `tokio::fs` twin takes the same arguments and
 /// returns the same type, so `.await` is the whole change.

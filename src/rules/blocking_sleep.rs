@@ -2,7 +2,7 @@
 
 use super::blocking_calls::{Premise, Verdict};
 use super::{Applicability, Family, Hooks, Primary, Rule, Severity};
-use crate::blocking::BlockingKind;
+use crate::blocking::{names_std_module, BlockingKind};
 use crate::facts::BlockingFact;
 
 pub const BLOCKING_SLEEP: Rule = Rule {
@@ -49,9 +49,15 @@ another module) is not recognised.",
     hooks: Hooks {
         call: Some(detect_call),
         finding: Some(finding),
+        may_match: Some(may_match),
         ..Hooks::NONE
     },
 };
+
+/// For the prefilter: `sleep` and `std::thread`.
+fn may_match(text: &str) -> bool {
+    text.contains("sleep") && names_std_module(text, "thread")
+}
 
 /// `std::thread::sleep`, however the code spells it (the path comes resolved).
 fn detect_call(path: &str) -> Option<BlockingKind> {

@@ -7,7 +7,7 @@ use ra_ap_syntax::{
 
 use super::blocking_calls::{Premise, Verdict};
 use super::{Applicability, Family, Hooks, Primary, Rule, Severity};
-use crate::blocking::{BlockingKind, MethodCall};
+use crate::blocking::{names_std_module, BlockingKind, MethodCall};
 use crate::facts::BlockingFact;
 
 pub const BLOCKING_WAIT: Rule = Rule {
@@ -56,9 +56,22 @@ A receiver that arrives as a parameter or field is not recognised.",
         call: Some(detect_call),
         method: Some(detect_method),
         finding: Some(finding),
+        may_match: Some(may_match),
         ..Hooks::NONE
     },
 };
+
+/// For the prefilter: each wait with the names its detection needs.
+fn may_match(text: &str) -> bool {
+    (text.contains("Command") && names_std_module(text, "process"))
+        || (text.contains("read_line(") && text.contains("stdin"))
+        || names_std_module(text, "net")
+        || text.contains("reqwest::blocking")
+        || (text.contains("mpsc") && text.contains(".recv"))
+        || (text.contains(".join()") && names_std_module(text, "thread"))
+        || text.contains("Condvar")
+        || text.contains("Barrier")
+}
 
 /// A blocking network call or `reqwest::blocking`. Binding a UDP socket
 /// waits on nothing; connecting a TCP stream waits for the handshake.

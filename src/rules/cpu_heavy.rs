@@ -72,12 +72,33 @@ ownership the tool cannot see leave the finding display-only.",
         call: Some(detect_call),
         method: Some(detect_method),
         finding: Some(finding),
+        may_match: Some(may_match),
         ..Hooks::NONE
     },
 };
 
+/// For the prefilter: a heavy crate's path, or a long range in async code.
+fn may_match(text: &str) -> bool {
+    HEAVY_CRATES
+        .iter()
+        .any(|c| text.contains(&format!("{c}::")))
+        || (text.contains("async") && has_long_range(text))
+}
+
+/// `..1_000_000`, `..=100000`: a range whose literal end has six digits or more.
+fn has_long_range(text: &str) -> bool {
+    text.match_indices("..").any(|(i, _)| {
+        let rest = text[i + 2..].trim_start_matches('=');
+        rest.chars()
+            .take_while(|c| c.is_ascii_digit() || *c == '_')
+            .filter(char::is_ascii_digit)
+            .count()
+            >= 6
+    })
+}
+
 /// Crates whose calls may be CPU-heavy (for the prefilter).
-pub(crate) const HEAVY_CRATES: &[&str] = &[
+const HEAVY_CRATES: &[&str] = &[
     "sha2", "sha1", "sha3", "md5", "blake2", "blake3", "bcrypt", "argon2", "scrypt", "pbkdf2",
     "flate2", "zstd", "brotli", "image",
 ];

@@ -1,13 +1,33 @@
-//! The rules awaitify reports, each with the documentation `awaitify explain`
-//! prints.
-
-pub mod block_on_in_async;
-use crate::blocking::{BlockingKind, MethodCall};
-use crate::facts::BlockingFact;
-use crate::findings::LockFinding;
-use blocking_calls::{Premise, Verdict};
+//! The rules awaitify reports: one file per rule, and the registry that
+//! lists them (`RULES`), with the selectors that pick them.
+//!
+//! A rule's file reads top to bottom, as a ruff rule or a rust-analyzer
+//! assist does:
+//! 1. its `Rule` const: code, name, severity, fix applicability, summary,
+//!    and the `doc` that `awaitify explain` prints (ruff's sections, checked
+//!    by a test below); its `family`, its `primary` span (which names the
+//!    label renderers put on it) and whether its findings are `manual`;
+//! 2. its `hooks`, the steps of the pipeline it plugs into (see [`Hooks`]):
+//!    a blocking rule detects its calls (`call`: a resolved callee path;
+//!    `method`: a method call and its receiver) while facts are extracted,
+//!    and turns each one in async code into a message and a fix
+//!    (`finding`, a [`blocking_calls::Verdict`]); a lock rule words the
+//!    lock planner's decision (`lock_message`);
+//! 3. the tables and helpers of that detection, the message and the fix;
+//! 4. `#[cfg(test)]` cases through `test_support`: `check_fix(before,
+//!    after)`, `check_finding(src, code)`, `check_no_finding(src)`.
+//!
+//! What all blocking rules share (which calls run on the executor, the
+//! tokio premise, suppressions, the fix's edits, the `spawn_blocking` wrap,
+//! notes) is `blocking_calls.rs`; the lock rules share the lock planner.
+//! Adding a rule: its file, a `pub mod` line and a line in `RULES`
+//! (`CONTRIBUTING.md` has the rest).
 
 pub mod blocking_calls;
+#[cfg(test)]
+pub(crate) mod test_support;
+
+pub mod block_on_in_async;
 pub mod blocking_fs;
 pub mod blocking_helper;
 pub mod blocking_sleep;
@@ -19,9 +39,6 @@ pub mod parking_lot_in_async;
 pub mod short_critical_section;
 pub mod std_lock_in_async;
 pub mod unused_suppression;
-
-#[cfg(test)]
-pub(crate) mod test_support;
 
 pub use block_on_in_async::BLOCK_ON_IN_ASYNC;
 pub use blocking_fs::BLOCKING_FS;
@@ -35,6 +52,28 @@ pub use parking_lot_in_async::PARKING_LOT_IN_ASYNC;
 pub use short_critical_section::SHORT_CRITICAL_SECTION;
 pub use std_lock_in_async::STD_LOCK_IN_ASYNC;
 pub use unused_suppression::UNUSED_SUPPRESSION;
+
+use crate::blocking::{BlockingKind, MethodCall};
+use crate::facts::BlockingFact;
+use crate::findings::LockFinding;
+use blocking_calls::{Premise, Verdict};
+
+/// Every rule, in the order `awaitify rules` and the README list them. The
+/// blocking rules' detection and findings are asked in this order too.
+pub const RULES: &[&Rule] = &[
+    &UNUSED_SUPPRESSION,
+    &HARNESS_FIXTURE,
+    &STD_LOCK_IN_ASYNC,
+    &MANUAL_LOCK_MIGRATION,
+    &PARKING_LOT_IN_ASYNC,
+    &SHORT_CRITICAL_SECTION,
+    &BLOCKING_SLEEP,
+    &BLOCKING_FS,
+    &BLOCKING_WAIT,
+    &BLOCK_ON_IN_ASYNC,
+    &BLOCKING_HELPER,
+    &CPU_HEAVY,
+];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Severity {
@@ -150,6 +189,10 @@ pub(crate) struct Hooks {
     pub finding: Option<Finding>,
     /// A lock rule's message and notes for one lock the planner decided.
     pub lock_message: Option<LockMessage>,
+    /// Could a file with this text hold a call this rule detects? A cheap
+    /// test on the bytes: only files that some rule (or the lock index)
+    /// may care about are parsed.
+    pub may_match: Option<fn(&str) -> bool>,
 }
 
 pub(crate) type DetectCall = fn(&str) -> Option<BlockingKind>;
@@ -163,23 +206,9 @@ impl Hooks {
         method: None,
         finding: None,
         lock_message: None,
+        may_match: None,
     };
 }
-
-pub const RULES: &[&Rule] = &[
-    &UNUSED_SUPPRESSION,
-    &HARNESS_FIXTURE,
-    &STD_LOCK_IN_ASYNC,
-    &MANUAL_LOCK_MIGRATION,
-    &PARKING_LOT_IN_ASYNC,
-    &SHORT_CRITICAL_SECTION,
-    &BLOCKING_SLEEP,
-    &BLOCKING_FS,
-    &BLOCKING_WAIT,
-    &BLOCK_ON_IN_ASYNC,
-    &BLOCKING_HELPER,
-    &CPU_HEAVY,
-];
 
 pub fn find(code: &str) -> Option<&'static Rule> {
     RULES
@@ -281,6 +310,26 @@ mod tests {
         assert!(f.enabled(&BLOCKING_SLEEP));
         assert!(!f.enabled(&CPU_HEAVY));
         assert!(!f.enabled(&STD_LOCK_IN_ASYNC));
+    }
+
+    #[test]
+    fn every_rule_plugs_into_its_family() {
+        for r in RULES {
+            let h = r.hooks;
+            let detects = h.call.is_some() || h.method.is_some();
+            // What a rule detects, it reports; only a rule that detects calls
+            // knows a file worth parsing for them.
+            assert_eq!(detects, h.finding.is_some(), "{}", r.code);
+            assert!(detects || h.may_match.is_none(), "{}", r.code);
+            assert_eq!(h.finding.is_some(), r.family == Family::Blocking && detects);
+            assert_eq!(
+                h.lock_message.is_some(),
+                r.family == Family::Lock,
+                "{}",
+                r.code
+            );
+            assert_eq!(r.primary == Primary::Declaration, r.family == Family::Lock);
+        }
     }
 
     #[test]
