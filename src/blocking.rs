@@ -1,11 +1,12 @@
-//! Blocking work in async code: which calls block the executor thread, and
-//! how each is fixed (`tokio::time::sleep`, `tokio::fs`) or reported.
-//!
-//! Before → after, in an `async fn`:
-//! ```text
-//! std::thread::sleep(d);                 tokio::time::sleep(d).await;
-//! let s = fs::read_to_string(p)?;        let s = tokio::fs::read_to_string(p).await?;
-//! ```
+//! Blocking calls as facts: the kinds a call can be (`BlockingKind`, plain
+//! data that `facts/` records), and the machinery every blocking rule's
+//! detection shares: resolving a callee, following a receiver to the call
+//! that built it, the configuration's blocking fns, the prefilter. What
+//! each call is, and how it is fixed, is its rule's (`rules/blocking_*.rs`,
+//! `rules/cpu_heavy.rs`), asked through the registry's hooks. It is not
+//! under `rules/` because it belongs to no rule: `facts/` calls `classify`
+//! on every call and stores its kinds, and the prefilter runs before any
+//! rule does.
 
 use ra_ap_syntax::{
     ast::{self, HasArgList},

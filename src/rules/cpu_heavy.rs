@@ -175,6 +175,14 @@ fn awaits_in_macro(node: &SyntaxNode) -> bool {
     false
 }
 
+/// The end of a `for` loop's range: `n` in `for i in 0..n`.
+fn for_range_end(node: &SyntaxNode) -> Option<ast::Expr> {
+    match ast::ForExpr::cast(node.clone())?.iterable()? {
+        ast::Expr::RangeExpr(r) => r.end(),
+        _ => None,
+    }
+}
+
 /// A loop that is CPU-heavy: no `.await` inside, and either nested loops or
 /// a range with a large literal bound. Only the outermost loop of a nest counts.
 pub(crate) fn heavy_loop(node: &SyntaxNode) -> bool {
@@ -201,38 +209,31 @@ pub(crate) fn heavy_loop(node: &SyntaxNode) -> bool {
     // Nested loops, unless the outer one runs a small number of times
     // (`for _ in 0..4`, `for _ in 0..RETRIES`): then the nest is as heavy
     // as its inner loop alone.
-    let few_rounds = ast::ForExpr::cast(node.clone())
-        .and_then(|f| f.iterable())
-        .and_then(|e| match e {
-            ast::Expr::RangeExpr(r) => r.end(),
-            _ => None,
-        })
-        .is_some_and(|end| {
-            let text = end.syntax().text().to_string();
-            let digits: String = text.chars().filter(|c| c.is_ascii_digit()).collect();
-            (end.syntax().kind() == LITERAL && digits.parse::<u64>().is_ok_and(|n| n < 1_000))
-                || (matches!(end, ast::Expr::PathExpr(_))
-                    && text
-                        .chars()
-                        .all(|c| c.is_ascii_uppercase() || c == '_' || c.is_ascii_digit()))
-        });
-    let nested = !few_rounds && node.descendants().skip(1).any(|d| is_loop(d.kind()));
-    let big_range = ast::ForExpr::cast(node.clone())
-        .and_then(|f| f.iterable())
-        .and_then(|e| match e {
-            ast::Expr::RangeExpr(r) => r.end(),
-            _ => None,
-        })
-        .is_some_and(|end| {
-            let digits: String = end
+    let end = for_range_end(node);
+    let literal_end = end
+        .as_ref()
+        .filter(|e| e.syntax().kind() == LITERAL)
+        .and_then(|e| {
+            let digits: String = e
                 .syntax()
                 .text()
                 .to_string()
                 .chars()
                 .filter(|c| c.is_ascii_digit())
                 .collect();
-            end.syntax().kind() == LITERAL && digits.parse::<u64>().is_ok_and(|n| n >= 100_000)
+            digits.parse::<u64>().ok()
         });
+    let few_rounds = literal_end.is_some_and(|n| n < 1_000)
+        || end.as_ref().is_some_and(|e| {
+            matches!(e, ast::Expr::PathExpr(_))
+                && e.syntax()
+                    .text()
+                    .to_string()
+                    .chars()
+                    .all(|c| c.is_ascii_uppercase() || c == '_' || c.is_ascii_digit())
+        });
+    let nested = !few_rounds && node.descendants().skip(1).any(|d| is_loop(d.kind()));
+    let big_range = literal_end.is_some_and(|n| n >= 100_000);
     nested || big_range
 }
 
