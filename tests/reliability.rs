@@ -183,7 +183,7 @@ fn a_panic_in_one_file_is_an_internal_error_for_its_crate_and_the_run_goes_on() 
     let errors: Vec<&str> = stderr.lines().filter(|l| l.starts_with("error")).collect();
     assert_eq!(errors.len(), 1, "{stderr}");
     assert!(
-        errors[0].starts_with("error: broken/src/m1.rs: internal error: AWAITIFY_TEST_PANIC asked for a panic at src/run.rs:")
+        errors[0].starts_with("error: broken/src/m1.rs: internal error: AWAITIFY_TEST_PANIC asked for a panic at src/driver.rs:")
             && errors[0].ends_with("; please report it; its crate is not written"),
         "{stderr}"
     );
@@ -444,7 +444,7 @@ fn a_panic_while_planning_a_crate_is_an_internal_error_for_that_crate() {
     let errors: Vec<&str> = stderr.lines().filter(|l| l.starts_with("error")).collect();
     assert_eq!(errors.len(), 1, "{stderr}");
     assert!(
-        errors[0].starts_with("error: broken/Cargo.toml: internal error: AWAITIFY_TEST_PANIC asked for a panic at src/run.rs:")
+        errors[0].starts_with("error: broken/Cargo.toml: internal error: AWAITIFY_TEST_PANIC asked for a panic at src/driver.rs:")
             && errors[0].ends_with("; please report it; the crate is not written"),
         "{stderr}"
     );
