@@ -1,4 +1,5 @@
-//! AW202 `blocking-fs`: `std::fs` in async code, replaced by its `tokio::fs` twin where one exists.
+//! AW202 `blocking-fs`: `std::fs` in async code, replaced by its `tokio::fs`
+//! twin where one exists.
 
 use super::blocking_calls::{Premise, Verdict};
 use super::{Applicability, Family, Hooks, Primary, Rule, Severity};

@@ -1,4 +1,5 @@
-//! AW205 `blocking-helper-call`: async code calling a sync fn of the crate that blocks, with the chain.
+//! AW205 `blocking-helper-call`: async code calling a sync fn of the crate that
+//! blocks, with the chain.
 
 use std::collections::{BTreeMap, HashSet};
 

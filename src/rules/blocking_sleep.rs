@@ -1,4 +1,5 @@
-//! AW201 `blocking-sleep`: `std::thread::sleep` in async code, replaced by `tokio::time::sleep(..).await`.
+//! AW201 `blocking-sleep`: `std::thread::sleep` in async code, replaced by
+//! `tokio::time::sleep(..).await`.
 
 use super::blocking_calls::{Premise, Verdict};
 use super::{Applicability, Family, Hooks, Primary, Rule, Severity};

@@ -1,4 +1,5 @@
-//! AW203 `blocking-wait`: a blocking wait in async code (a process, a channel, a thread, the network).
+//! AW203 `blocking-wait`: a blocking wait in async code (a process, a channel,
+//! a thread, the network).
 
 use ra_ap_syntax::{
     ast::{self, HasArgList},

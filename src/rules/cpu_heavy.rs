@@ -1,4 +1,5 @@
-//! AW206 `cpu-heavy-in-async`: CPU-heavy work in async code, moved to `spawn_blocking` on request.
+//! AW206 `cpu-heavy-in-async`: CPU-heavy work in async code, moved to
+//! `spawn_blocking` on request.
 
 use ra_ap_syntax::{
     ast::{self, RangeItem},

@@ -1,4 +1,9 @@
-//! AW002 `harness-fixture`: a note for a file a test harness compiles, which is left unchanged.
+//! AW002 `harness-fixture`: a note for a file a test harness compiles, which is
+//! left unchanged.
+//!
+//! The driver finds the files a harness compiles (`harness_fixtures`,
+//! `harness_literals`) and writes the note (`harness_notes`, in
+//! `driver.rs`).
 
 use super::{Family, Hooks, Primary, Rule, Severity};
 

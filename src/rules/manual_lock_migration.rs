@@ -1,4 +1,5 @@
-//! AW102 `manual-lock-migration`: a lock locked in async code that no safe rewrite can migrate, with its blockers.
+//! AW102 `manual-lock-migration`: a lock locked in async code that no safe
+//! rewrite can migrate, with its blockers.
 
 use crate::findings::LockFinding;
 

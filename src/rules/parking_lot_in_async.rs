@@ -1,4 +1,5 @@
-//! AW103 `parking-lot-lock-in-async`: a parking_lot lock locked in async code, migrated on request.
+//! AW103 `parking-lot-lock-in-async`: a parking_lot lock locked in async code,
+//! migrated on request.
 
 use crate::findings::LockFinding;
 

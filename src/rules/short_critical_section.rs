@@ -1,4 +1,5 @@
-//! AW104 `short-critical-section`: a std lock never held across an `.await`, kept under `--policy held-across-await`.
+//! AW104 `short-critical-section`: a std lock never held across an `.await`,
+//! kept under `--policy held-across-await`.
 
 use crate::findings::LockFinding;
 

@@ -1,4 +1,5 @@
-//! AW101 `std-lock-in-async`: a std lock locked in async code, migrated to `tokio::sync`.
+//! AW101 `std-lock-in-async`: a std lock locked in async code, migrated to
+//! `tokio::sync`.
 
 use crate::findings::LockFinding;
 

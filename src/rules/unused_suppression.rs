@@ -1,4 +1,9 @@
-//! AW001 `unused-suppression`: an `awaitify: allow(..)` comment that suppresses nothing, and its removal.
+//! AW001 `unused-suppression`: an `awaitify: allow(..)` comment that suppresses
+//! nothing, and its removal.
+//!
+//! Finding one means planning the crate again without the comments, which
+//! is the driver's work: its detection, message and fix are `unused_allows`
+//! and `allow_removal` in `driver.rs`.
 
 use super::{Applicability, Family, Hooks, Primary, Rule, Severity};
 
