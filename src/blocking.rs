@@ -13,9 +13,9 @@ use ra_ap_syntax::{
     AstNode, SyntaxNode, TextRange, TextSize,
 };
 
-use crate::config::UserBlocking;
 use crate::imports::{segments, Imports};
 use crate::rules::RULES;
+use crate::settings::UserBlocking;
 
 /// What kind of blocking call a site is.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -11,9 +11,9 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Context as _, Result};
 use clap::{CommandFactory as _, Parser, Subcommand, ValueEnum};
 
-use crate::config::Policy;
 use crate::driver::{self, FileChange, Options};
 use crate::manifest::parse_edition;
+use crate::settings::Policy;
 use crate::{migration_tests, output, rules, verify, write};
 
 const EXAMPLES: &str = "\

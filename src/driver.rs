@@ -7,15 +7,14 @@ use std::path::{Path, PathBuf};
 use ra_ap_syntax::{Edition, SourceFile, TextRange};
 use rayon::prelude::*;
 
-use crate::config::Config;
-use crate::config::Policy;
 use crate::edit::{self, line_col, Edit};
 use crate::facts::{self, FileFacts};
 use crate::imports::Family;
+use crate::locks::{self, Decision};
 use crate::manifest;
-use crate::plan::{self, Decision, PlanOptions};
 use crate::rules::blocking_calls::BlockingReport;
 use crate::rules::{self, Applicability, Rule};
+use crate::settings::{self, Config, PlanOptions, Policy};
 use crate::use_edit;
 
 #[derive(Clone, Debug)]
@@ -128,12 +127,12 @@ impl Options {
             parking_lot: self.parking_lot.or(config.parking_lot).unwrap_or(false),
             unsafe_fixes: self.unsafe_fixes,
             tokio: None,
-            referee: plan::Referee::default(),
+            referee: settings::Referee::default(),
             // The configuration's word, else `--unsafe-fixes`.
             public_api: match (config.public_api_migrate, self.unsafe_fixes) {
-                (Some(true), _) => plan::PublicApi::Migrate,
-                (_, true) => plan::PublicApi::MigrateUnsafe,
-                _ => plan::PublicApi::Report,
+                (Some(true), _) => settings::PublicApi::Migrate,
+                (_, true) => settings::PublicApi::MigrateUnsafe,
+                _ => settings::PublicApi::Report,
             },
             // As in ruff: `--select` replaces the configuration's selection
             // (its `select` and `ignore`); `--ignore` adds to its `ignore`.
@@ -947,7 +946,7 @@ fn harness_fixtures(dir: &Path, config: &Config) -> Vec<(globset::GlobMatcher, S
             }
         }
         None => {
-            for g in crate::config::DEFAULT_HARNESS_FIXTURES {
+            for g in crate::settings::DEFAULT_HARNESS_FIXTURES {
                 let under = g.trim_end_matches("**");
                 add(
                     g,
@@ -1394,7 +1393,7 @@ fn mark_exported_locks(
     }
     // The crates that can join their library's plan: each joins one library,
     // and a library that joins another takes no crate in.
-    let opted_in = |c: usize| crates[c].plan.public_api != plan::PublicApi::Report;
+    let opted_in = |c: usize| crates[c].plan.public_api != settings::PublicApi::Report;
     let mut joins: BTreeMap<usize, usize> = BTreeMap::new();
     let mut refused: BTreeMap<usize, String> = BTreeMap::new();
     for ((lib, _), users) in &named_by {
@@ -1952,7 +1951,7 @@ impl CrateRun<'_> {
     fn finish(
         &self,
         state: &mut Files,
-        mut plan: plan::CratePlan,
+        mut plan: locks::CratePlan,
         baseline: Option<&mut crate::baseline::Baseline>,
         out: &mut Outcome,
     ) -> Option<crate::verify::CrateView> {
@@ -2020,7 +2019,7 @@ impl Replanner {
 
     /// Plans crate `crate_id` again with the compiler's corrections: its
     /// findings and changes, from the unchanged files, never patched.
-    pub fn replan(&mut self, crate_id: usize, referee: &plan::Referee) -> Outcome {
+    pub fn replan(&mut self, crate_id: usize, referee: &settings::Referee) -> Outcome {
         let mut out = Outcome::default();
         let Some((present, _)) = self.views.get(&crate_id) else {
             return out;
@@ -2055,7 +2054,7 @@ fn unused_allows(
     present: &[usize],
     krate: &CrateInfo,
     mut baseline: Option<&mut crate::baseline::Baseline>,
-    plan: &mut plan::CratePlan,
+    plan: &mut locks::CratePlan,
 ) {
     let rules = &krate.plan.rules;
     if !rules.enabled(&rules::UNUSED_SUPPRESSION) {
@@ -2080,7 +2079,7 @@ fn unused_allows(
         taken.push(comments);
     }
     let bare = state.plan(present, &krate.plan);
-    let findings: Vec<(&Rule, &plan::Loc)> = bare
+    let findings: Vec<(&Rule, &locks::Loc)> = bare
         .blocking
         .iter()
         .map(|b| (b.rule, &b.at))
@@ -2159,7 +2158,7 @@ fn unused_allows(
             plan.edits.entry(file).or_default().push(edit.clone());
             plan.blocking.push(BlockingReport {
                 rule: &rules::UNUSED_SUPPRESSION,
-                at: plan::Loc {
+                at: locks::Loc {
                     file,
                     range: allow.comment,
                 },
@@ -2208,11 +2207,11 @@ fn allow_removal(text: &str, comment: TextRange, kept: &[&str]) -> Edit {
 /// it): the file, the place and the rule of each place to suppress, and how
 /// many findings they are.
 fn in_baseline(
-    plan: &plan::CratePlan,
+    plan: &locks::CratePlan,
     files: &[&Analysed],
     baseline: &mut crate::baseline::Baseline,
 ) -> (Vec<(usize, TextRange, &'static str)>, usize) {
-    let mut take = |rule: &Rule, at: &plan::Loc| {
+    let mut take = |rule: &Rule, at: &locks::Loc| {
         let src = &files[at.file].src;
         baseline.take(&baseline.key(rule.code, &src.path, &src.text, at.range.start().into()))
     };
@@ -2258,14 +2257,14 @@ struct Files {
 
 impl Files {
     /// The plan of a crate made of the analysed files among `members`.
-    fn plan(&self, members: &[usize], opts: &PlanOptions) -> plan::CratePlan {
+    fn plan(&self, members: &[usize], opts: &PlanOptions) -> locks::CratePlan {
         let analysed: Vec<&Analysed> = members
             .iter()
             .filter_map(|&i| self.analysed[i].as_ref())
             .collect();
         let facts: Vec<&FileFacts> = analysed.iter().map(|a| &a.facts).collect();
         let texts: Vec<&str> = analysed.iter().map(|a| a.src.text.as_str()).collect();
-        plan::plan(&facts, &texts, opts)
+        locks::plan(&facts, &texts, opts)
     }
 
     fn fail(&mut self, input: &Input, failure: Failure) {
@@ -2331,7 +2330,7 @@ impl Files {
 }
 
 /// Withdraws every fix of a plan, for `reason`: migrations become manual.
-fn withdraw_fixes(plan: &mut plan::CratePlan, reason: &str) {
+fn withdraw_fixes(plan: &mut locks::CratePlan, reason: &str) {
     for r in &mut plan.reports {
         if r.decision == Decision::Migrate {
             r.decision = Decision::Manual(vec![(r.decl.clone(), reason.to_string())]);
@@ -2354,7 +2353,7 @@ fn emit(
     manifest_path: Option<&Path>,
     joined: &[(usize, &Path)],
     files: &[&Analysed],
-    mut plan: plan::CratePlan,
+    mut plan: locks::CratePlan,
     opts: &Options,
     out: &mut Outcome,
 ) {
@@ -2371,7 +2370,7 @@ fn apply_plan(
     manifest_path: Option<&Path>,
     joined: &[(usize, &Path)],
     files: &[&Analysed],
-    plan: &mut plan::CratePlan,
+    plan: &mut locks::CratePlan,
     opts: &Options,
     out: &mut Outcome,
 ) -> (bool, Vec<(Span, String)>) {

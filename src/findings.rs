@@ -9,7 +9,7 @@ use ra_ap_syntax::TextRange;
 use crate::driver::{Analysed, Diagnostic, Options, Outcome, Span};
 use crate::edit::{line_col, Edit};
 use crate::imports::Family;
-use crate::plan::{self, Decision};
+use crate::locks::{self, Decision};
 use crate::rules::blocking_calls::BlockingReport;
 use crate::rules::{Applicability, Rule};
 
@@ -18,7 +18,7 @@ use crate::rules::{Applicability, Rule};
 pub(crate) fn diagnostics(
     crate_id: usize,
     files: &[&Analysed],
-    plan: &plan::CratePlan,
+    plan: &locks::CratePlan,
     crate_ok: bool,
     shared: &[(Span, String)],
     opts: &Options,
@@ -77,7 +77,7 @@ pub(crate) struct LockFinding<'a> {
     pub what: String,
     /// `locked in async code in `handle` at src/main.rs:9:5`.
     pub where_locked: String,
-    pub report: &'a plan::GroupReport,
+    pub report: &'a locks::GroupReport,
     /// AW102: each blocker, `path:line:col: reason`.
     pub blockers: Vec<String>,
 }
@@ -92,7 +92,7 @@ struct Layout<'a> {
 
 impl Layout<'_> {
     /// `path:line:col` of a place.
-    fn loc(&self, l: &plan::Loc) -> String {
+    fn loc(&self, l: &locks::Loc) -> String {
         let src = &self.files[l.file].src;
         let (line, col) = line_col(&src.text, l.range.start().into());
         format!("{}:{line}:{col}", src.display)
@@ -117,7 +117,7 @@ impl Layout<'_> {
     }
 
     /// A diagnostic of `rule` at `at`, with the edits this run applies.
-    fn diagnostic(&self, rule: &'static Rule, at: &plan::Loc, fixed: bool) -> Diagnostic {
+    fn diagnostic(&self, rule: &'static Rule, at: &locks::Loc, fixed: bool) -> Diagnostic {
         let src = &self.files[at.file].src;
         Diagnostic {
             rule,
@@ -179,8 +179,8 @@ impl Layout<'_> {
 
     /// A lock's finding at its declaration: its async sites and blockers
     /// in the same file are labels; the words are its rule's.
-    fn lock(&self, report: &plan::GroupReport) -> Diagnostic {
-        let same_file = |l: &plan::Loc| l.file == report.decl.file;
+    fn lock(&self, report: &locks::GroupReport) -> Diagnostic {
+        let same_file = |l: &locks::Loc| l.file == report.decl.file;
         let mut labels: Vec<(Span, String)> = report
             .async_sites
             .iter()
@@ -232,7 +232,7 @@ impl Layout<'_> {
     }
 
     /// `locked in async code in `f` at src/a.rs:3:5 and 2 more places`.
-    fn where_locked(&self, report: &plan::GroupReport) -> String {
+    fn where_locked(&self, report: &locks::GroupReport) -> String {
         let first_async = report.async_sites.first().map(|s| self.loc(s));
         let in_fn = report
             .async_fn
@@ -252,7 +252,7 @@ impl Layout<'_> {
 }
 
 /// `std Mutex field `AppState.db``.
-fn what_lock(report: &plan::GroupReport) -> String {
+fn what_lock(report: &locks::GroupReport) -> String {
     let lib = match report.family {
         Family::ParkingLot => "parking_lot",
         _ => "std",

@@ -10,7 +10,7 @@ use ra_ap_syntax::{
 };
 
 use crate::edit::{self, Edit};
-use crate::plan::ImportChange;
+use crate::locks::ImportChange;
 
 enum ListResult {
     Empty,

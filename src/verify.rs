@@ -13,7 +13,8 @@ use crate::driver::{FileChange, Outcome, Replanner};
 use crate::edit::line_col;
 use crate::facts::FileFacts;
 use crate::imports::Family;
-use crate::plan::{CratePlan, Decision, Loc, Referee};
+use crate::locks::{CratePlan, Decision, Loc};
+use crate::settings::Referee;
 
 /// A fix of a crate's plan and the places the compiler may name for it.
 #[derive(Clone, Debug)]

@@ -19,17 +19,40 @@ pub struct FnPath {
 
 impl FnId {
     pub fn free(name: &str) -> FnId {
-        FnId(std::sync::Arc::new(FnPath {
+        FnId::interned(FnPath {
             ty: None,
             name: name.into(),
-        }))
+        })
     }
 
     pub fn method(ty: &str, name: &str) -> FnId {
-        FnId(std::sync::Arc::new(FnPath {
+        FnId::interned(FnPath {
             ty: Some(ty.into()),
             name: name.into(),
-        }))
+        })
+    }
+
+    /// One shared handle per fn and thread: a crate's files name the same
+    /// fns in tens of thousands of calls, and a handle each would be most
+    /// of what their facts hold.
+    fn interned(path: FnPath) -> FnId {
+        thread_local! {
+            static FN_IDS: std::cell::RefCell<HashSet<FnId>> = Default::default();
+        }
+        FN_IDS.with_borrow_mut(|ids| match ids.get(&path) {
+            Some(id) => id.clone(),
+            None => {
+                let id = FnId(std::sync::Arc::new(path));
+                ids.insert(id.clone());
+                id
+            }
+        })
+    }
+}
+
+impl std::borrow::Borrow<FnPath> for FnId {
+    fn borrow(&self) -> &FnPath {
+        &self.0
     }
 }
 

@@ -112,7 +112,7 @@ pub struct DeclFact {
 /// What extraction needs to know of the file's crate.
 pub struct CrateContext<'a> {
     /// Functions the configuration declares blocking.
-    pub user_blocking: &'a [crate::config::UserBlocking],
+    pub user_blocking: &'a [crate::settings::UserBlocking],
     /// Lock types its modules re-export.
     pub reexports: &'a crate::imports::ReExports,
 }
@@ -401,7 +401,7 @@ struct Extractor<'a> {
     /// Only blocking calls, calls and loops are extracted (see `extract`).
     blocking_only: bool,
     /// Functions the configuration declares blocking.
-    user_blocking: &'a [crate::config::UserBlocking],
+    user_blocking: &'a [crate::settings::UserBlocking],
     file_id: usize,
     edition: Edition,
     facts: FileFacts,
@@ -521,7 +521,17 @@ pub fn extract(
         }
     }
     // Facts live until the crate is planned: keep no spare capacity.
-    ex.facts.calls.shrink_to_fit();
+    let f = &mut ex.facts;
+    f.calls.shrink_to_fit();
+    f.decls.shrink_to_fit();
+    f.sites.shrink_to_fit();
+    f.links.shrink_to_fit();
+    f.macro_uses.shrink_to_fit();
+    f.name_uses.shrink_to_fit();
+    f.imported_fns.shrink_to_fit();
+    f.public_fns.shrink_to_fit();
+    f.struct_fields.shrink_to_fit();
+    f.blocking.shrink_to_fit();
     ex.facts
 }
 

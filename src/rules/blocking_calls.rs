@@ -12,7 +12,8 @@ use super::{Applicability, Rule, RULES};
 use crate::edit::Edit;
 use crate::facts::{BlockingFact, FileFacts, FnId, SiteContext};
 use crate::layout;
-use crate::plan::{permitted, CratePlan, Loc, PlanOptions, Unit, Units};
+use crate::locks::{permitted, CratePlan, Loc, Unit, Units};
+use crate::settings::PlanOptions;
 
 /// One blocking-call finding.
 #[derive(Clone, Debug)]

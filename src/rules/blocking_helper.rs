@@ -7,7 +7,8 @@ use super::blocking_calls::BlockingReport;
 use super::{Applicability, Family, Hooks, Primary, Rule, Severity};
 use crate::blocking::BlockingKind;
 use crate::facts::{BlockingFact, FileFacts, FnId, SiteContext};
-use crate::plan::{permitted, CratePlan, Loc, PlanOptions, Unit, Units};
+use crate::locks::{permitted, CratePlan, Loc, Unit, Units};
+use crate::settings::PlanOptions;
 
 pub const BLOCKING_HELPER: Rule = Rule {
     code: "AW205",

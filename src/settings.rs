@@ -1,4 +1,9 @@
-//! Per-crate configuration: `awaitify.toml` next to the crate's `Cargo.toml`,
+//! The settings of a run: a crate's configuration, and the options its
+//! plan takes ([`PlanOptions`]), with the compiler's corrections to an
+//! earlier plan ([`Referee`]). They live apart from the planner, which
+//! reads them, so that nothing here needs the planner.
+//!
+//! The configuration is `awaitify.toml` next to the crate's `Cargo.toml`,
 //! or `[package.metadata.awaitify]` in it, or `[workspace.metadata.awaitify]`
 //! in the workspace root. Unknown keys and bad values are errors naming the
 //! key and the file.
@@ -25,6 +30,7 @@ use std::path::Path;
 
 use anyhow::{bail, Context, Result};
 use clap::ValueEnum as _;
+use ra_ap_syntax::TextRange;
 use toml_edit::{DocumentMut, Item, TableLike};
 
 /// Which locks a run migrates (a setting, so that the configuration needs
@@ -119,7 +125,43 @@ impl Config {
 
 fn parse(table: &dyn TableLike, file: &Path, prefix: &str) -> Result<Config> {
     let mut config = Config::default();
-    let strings = |key: &str, item: &Item| -> Result<Vec<String>> {
+    let read = Reader { file, prefix };
+    for (key, item) in table.iter() {
+        match key {
+            "select" => config.select = Some(read.rules(key, item)?),
+            "ignore" => config.ignore = Some(read.rules(key, item)?),
+            "exclude" => config.exclude = read.globs(key, item)?,
+            "per-file-ignores" => config.per_file_ignores = read.per_file_ignores(item)?,
+            "policy" => config.policy = Some(read.policy(item)?),
+            "public-api" | "public_api" => {
+                config.public_api_migrate = Some(read.public_api(key, item)?)
+            }
+            "harness-fixtures" | "harness_fixtures" => {
+                config.harness_fixtures = Some(read.globs(key, item)?)
+            }
+            "parking-lot" | "parking_lot" => match item.as_bool() {
+                Some(b) => config.parking_lot = Some(b),
+                None => bail!("{}: `{prefix}{key}` must be true or false", file.display()),
+            },
+            "blocking" => config.blocking = read.blocking(item)?,
+            other => bail!(
+                "{}: unknown key `{prefix}{other}` (known: {KNOWN_KEYS})",
+                file.display()
+            ),
+        }
+    }
+    Ok(config)
+}
+
+/// Reads the values of one configuration table; every error names the
+/// file and the key, with the table's prefix.
+struct Reader<'a> {
+    file: &'a Path,
+    prefix: &'a str,
+}
+
+impl Reader<'_> {
+    fn strings(&self, key: &str, item: &Item) -> Result<Vec<String>> {
         let items = item.as_array().map(|a| {
             a.iter()
                 .map(|v| v.as_str().map(str::to_string))
@@ -128,99 +170,87 @@ fn parse(table: &dyn TableLike, file: &Path, prefix: &str) -> Result<Config> {
         match items {
             Some(Some(v)) => Ok(v),
             _ => bail!(
-                "{}: `{prefix}{key}` must be an array of strings",
-                file.display()
-            ),
-        }
-    };
-    let rules = |key: &str, item: &Item| -> Result<Vec<String>> {
-        let v = strings(key, item)?;
-        for s in &v {
-            if let Err(e) = crate::rules::check_selector(s) {
-                bail!("{}: `{prefix}{key}`: {e}", file.display());
-            }
-        }
-        Ok(v)
-    };
-    for (key, item) in table.iter() {
-        match key {
-            "select" => config.select = Some(rules(key, item)?),
-            "ignore" => config.ignore = Some(rules(key, item)?),
-            "exclude" => {
-                config.exclude = strings(key, item)?;
-                for g in &config.exclude {
-                    if let Err(e) = globset::Glob::new(g) {
-                        bail!("{}: `{prefix}exclude`: {e}", file.display());
-                    }
-                }
-            }
-            "per-file-ignores" => {
-                let Some(entries) = item.as_table_like() else {
-                    bail!(
-                        "{}: `{prefix}per-file-ignores` must be a table of globs and rule lists",
-                        file.display()
-                    );
-                };
-                for (glob, rules_item) in entries.iter() {
-                    if let Err(e) = globset::Glob::new(glob) {
-                        bail!("{}: `{prefix}per-file-ignores`: {e}", file.display());
-                    }
-                    let key = format!("per-file-ignores.\"{glob}\"");
-                    config
-                        .per_file_ignores
-                        .push((glob.to_string(), rules(&key, rules_item)?));
-                }
-            }
-            "policy" => {
-                let value = item.as_str().unwrap_or_default();
-                config.policy = Some(Policy::from_str(value, false).map_err(|_| {
-                    anyhow::anyhow!(
-                        "{}: `{prefix}policy` is `{}`; use \"async-use\" or \"held-across-await\"",
-                        file.display(),
-                        item.to_string().trim()
-                    )
-                })?);
-            }
-            "public-api" | "public_api" => match item.as_str() {
-                Some("report") => config.public_api_migrate = Some(false),
-                Some("migrate") => config.public_api_migrate = Some(true),
-                _ => bail!(
-                    "{}: `{prefix}{key}` is `{}`; use \"report\" or \"migrate\"",
-                    file.display(),
-                    item.to_string().trim()
-                ),
-            },
-            "harness-fixtures" | "harness_fixtures" => {
-                let globs = strings(key, item)?;
-                for g in &globs {
-                    if let Err(e) = globset::Glob::new(g) {
-                        bail!("{}: `{prefix}{key}`: {e}", file.display());
-                    }
-                }
-                config.harness_fixtures = Some(globs);
-            }
-            "parking-lot" | "parking_lot" => match item.as_bool() {
-                Some(b) => config.parking_lot = Some(b),
-                None => bail!("{}: `{prefix}{key}` must be true or false", file.display()),
-            },
-            "blocking" => {
-                let Some(entries) = item.as_array_of_tables() else {
-                    bail!(
-                        "{}: `{prefix}blocking` must be an array of tables ([[blocking]])",
-                        file.display()
-                    );
-                };
-                for entry in entries.iter() {
-                    config.blocking.push(parse_blocking(entry, file, prefix)?);
-                }
-            }
-            other => bail!(
-                "{}: unknown key `{prefix}{other}` (known: {KNOWN_KEYS})",
-                file.display()
+                "{}: `{}{key}` must be an array of strings",
+                self.file.display(),
+                self.prefix
             ),
         }
     }
-    Ok(config)
+
+    /// Rule selectors: codes, code prefixes, names, "all".
+    fn rules(&self, key: &str, item: &Item) -> Result<Vec<String>> {
+        let v = self.strings(key, item)?;
+        for s in &v {
+            if let Err(e) = crate::rules::check_selector(s) {
+                bail!("{}: `{}{key}`: {e}", self.file.display(), self.prefix);
+            }
+        }
+        Ok(v)
+    }
+
+    fn globs(&self, key: &str, item: &Item) -> Result<Vec<String>> {
+        let globs = self.strings(key, item)?;
+        for g in &globs {
+            if let Err(e) = globset::Glob::new(g) {
+                bail!("{}: `{}{key}`: {e}", self.file.display(), self.prefix);
+            }
+        }
+        Ok(globs)
+    }
+
+    fn per_file_ignores(&self, item: &Item) -> Result<Vec<(String, Vec<String>)>> {
+        let (file, prefix) = (self.file.display(), self.prefix);
+        let Some(entries) = item.as_table_like() else {
+            bail!("{file}: `{prefix}per-file-ignores` must be a table of globs and rule lists");
+        };
+        let mut ignores = Vec::new();
+        for (glob, rules_item) in entries.iter() {
+            if let Err(e) = globset::Glob::new(glob) {
+                bail!("{file}: `{prefix}per-file-ignores`: {e}");
+            }
+            let key = format!("per-file-ignores.\"{glob}\"");
+            ignores.push((glob.to_string(), self.rules(&key, rules_item)?));
+        }
+        Ok(ignores)
+    }
+
+    fn policy(&self, item: &Item) -> Result<Policy> {
+        let value = item.as_str().unwrap_or_default();
+        Policy::from_str(value, false).map_err(|_| {
+            anyhow::anyhow!(
+                "{}: `{}policy` is `{}`; use \"async-use\" or \"held-across-await\"",
+                self.file.display(),
+                self.prefix,
+                item.to_string().trim()
+            )
+        })
+    }
+
+    /// `public-api`: is it "migrate" (or "report")?
+    fn public_api(&self, key: &str, item: &Item) -> Result<bool> {
+        match item.as_str() {
+            Some("report") => Ok(false),
+            Some("migrate") => Ok(true),
+            _ => bail!(
+                "{}: `{}{key}` is `{}`; use \"report\" or \"migrate\"",
+                self.file.display(),
+                self.prefix,
+                item.to_string().trim()
+            ),
+        }
+    }
+
+    fn blocking(&self, item: &Item) -> Result<Vec<UserBlocking>> {
+        let Some(entries) = item.as_array_of_tables() else {
+            bail!(
+                "{}: `{}blocking` must be an array of tables ([[blocking]])",
+                self.file.display(),
+                self.prefix
+            );
+        };
+        let parse = |entry| parse_blocking(entry, self.file, self.prefix);
+        entries.iter().map(parse).collect()
+    }
 }
 
 fn parse_blocking(entry: &toml_edit::Table, file: &Path, prefix: &str) -> Result<UserBlocking> {
@@ -261,6 +291,84 @@ fn parse_blocking(entry: &toml_edit::Table, file: &Path, prefix: &str) -> Result
         heavy,
         replacement: string("replacement")?,
     })
+}
+
+/// A lock that is public API of a library: migrating it changes its type
+/// for every crate that names it, which no check inside the crate can see.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PublicApi {
+    /// Reported (AW102), left as it is: the default.
+    Report,
+    /// Migrated as an unsafe fix (`--unsafe-fixes`).
+    MigrateUnsafe,
+    /// Migrated, on the configuration's word (`public-api = "migrate"`).
+    Migrate,
+}
+
+/// What a crate's plan (`locks::plan`) takes: the command line and the
+/// configuration merged, and what the compiler showed so far.
+#[derive(Clone, Debug)]
+pub struct PlanOptions {
+    pub policy: Policy,
+    pub parking_lot: bool,
+    /// Apply fixes that may change behaviour (`tokio::process`).
+    pub unsafe_fixes: bool,
+    /// What to do with locks that are public API of a library.
+    pub public_api: PublicApi,
+    /// Rules selected and ignored; a finding of a rule that is off is neither
+    /// reported nor fixed.
+    pub rules: crate::rules::RuleFilter,
+    /// How the crate's manifest declares tokio; `None` without a manifest.
+    pub tokio: Option<crate::manifest::TokioUse>,
+    /// What the compiler showed about an earlier plan of the crate.
+    pub referee: Referee,
+}
+
+/// The compiler's corrections to a plan (see `verify`): declarations to join
+/// into one lock group, and fixes to withdraw. Places are declarations' (or
+/// blocking calls') ranges in the unchanged files, which stay the same from
+/// one plan of a crate to the next.
+#[derive(Clone, Debug, Default)]
+pub struct Referee {
+    /// Pairs of declarations that hold the same lock.
+    pub joined: Vec<(Loc, Loc)>,
+    /// A lock group with a declaration here, or a blocking call here, is not
+    /// fixed, for this reason.
+    pub withdrawn: Vec<(Loc, String)>,
+}
+
+impl Referee {
+    /// Why the fix at `at` is withdrawn, if it is.
+    pub fn withdrawn(&self, at: &Loc) -> Option<&str> {
+        let found = self.withdrawn.iter().find(|(l, _)| l == at);
+        found.map(|(_, reason)| reason.as_str())
+    }
+}
+
+/// A place in a file of the crate: the index of the file among the crate's
+/// files, and a range in its unchanged text. It is defined here, not in
+/// `locks` which speaks in it throughout, because the referee's corrections
+/// are given in it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Loc {
+    pub file: usize,
+    pub range: TextRange,
+}
+
+impl Ord for Loc {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        (self.file, self.range.start(), self.range.end()).cmp(&(
+            other.file,
+            other.range.start(),
+            other.range.end(),
+        ))
+    }
+}
+
+impl PartialOrd for Loc {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
 }
 
 #[cfg(test)]
@@ -347,9 +455,29 @@ mod tests {
                 "[[blocking]]\npath = \"f\"\nkind = \"slow\"\n",
                 "`blocking.kind` is `slow`",
             ),
+            (
+                "blocking = \"f\"\n",
+                "`blocking` must be an array of tables ([[blocking]])",
+            ),
+            (
+                "per-file-ignores = [\"AW101\"]\n",
+                "`per-file-ignores` must be a table of globs and rule lists",
+            ),
+            ("[per-file-ignores]\n\"a/[\" = []\n", "`per-file-ignores`: "),
         ] {
             let e = parse_str(text).unwrap_err().to_string();
             assert!(e.contains(message), "{text:?}: {e}");
         }
+        let doc: DocumentMut = "policy = \"x\"\n".parse().unwrap();
+        let e = parse(
+            doc.as_table(),
+            Path::new("Cargo.toml"),
+            "package.metadata.awaitify.",
+        );
+        let e = e.unwrap_err().to_string();
+        assert!(
+            e.starts_with("Cargo.toml: `package.metadata.awaitify.policy` is `\"x\"`"),
+            "{e}"
+        );
     }
 }

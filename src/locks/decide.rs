@@ -1,0 +1,393 @@
+//! One decision per lock group, never per site: a group locked in async
+//! code migrates when every one of its sites can be rewritten and nothing
+//! else blocks it; it is manual, with every blocker and its place, when
+//! something does; parking_lot locks not opted in are reported, and under
+//! `held-across-await` a group whose guards never cross an `.await` is kept.
+
+use std::collections::{BTreeMap, HashSet};
+
+use super::rewrite::{lock_method_names, render_site};
+use super::runtime::RuntimeAnalysis;
+use super::{permitted, CratePlan, Decision, GroupReport, Loc, Planner};
+use crate::edit::Edit;
+use crate::facts::{FnId, SiteContext, SiteFact};
+use crate::imports::Family;
+use crate::settings::{Policy, PublicApi};
+
+/// Why a lock of a library's public API is left alone, and the ways out.
+pub const PUBLIC_API_BLOCKER: &str = "it is public API of a library; migrating it is a breaking change: make it private behind methods, or opt in with `--unsafe-fixes` or `public-api = \"migrate\"` in the configuration";
+
+/// Decides every group locked in async code, adding its report (and, for
+/// a migrating group, its lock-site edits) to `out`. Returns the groups
+/// that migrate.
+pub(super) fn decide_groups(p: &Planner, out: &mut CratePlan) -> HashSet<usize> {
+    let mut groups: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for (id, &group) in p.group_of.iter().enumerate() {
+        groups.entry(group).or_default().push(id);
+    }
+    let runtime = RuntimeAnalysis::new(p.files, p.texts, &p.units);
+    let read_only_refs = read_only_refs(p);
+    let mut migrating: HashSet<usize> = HashSet::new();
+    for (&group, members) in &groups {
+        // Callers examined for this group matter only if it migrates.
+        runtime.examined.borrow_mut().clear();
+        let Some(sites) = GroupSites::of(p, members) else {
+            continue;
+        };
+        let mut report = sites.report(p, group, members);
+        if let Some(decision) = reported_as_is(p, &report, &sites) {
+            report.decision = decision;
+            out.reports.push(report);
+            continue;
+        }
+        let mut blockers = group_blockers(p, members, &report);
+        blockers.extend(read_only_places(p, &report, &sites, &read_only_refs));
+        let edits = site_edits(p, report.family, &sites, &runtime, &mut blockers);
+        if !blockers.is_empty() {
+            blockers.sort();
+            blockers.dedup();
+            report.decision = Decision::Manual(blockers);
+            out.reports.push(report);
+            continue;
+        }
+        let rule = report.decision.rule();
+        if !permitted(p.files, p.opts, rule, &report.decl, &mut out.suppressed) {
+            continue;
+        }
+        for (file, e) in &edits {
+            out.edits.entry(*file).or_default().push(e.clone());
+        }
+        report.edits = edits;
+        migrating.insert(group);
+        out.runtime_names.extend(runtime.examined.take());
+        out.tokio_features.insert("sync");
+        out.tokio_outside_tests = true;
+        out.reports.push(report);
+    }
+    migrating
+}
+
+/// Type paths in files the run must leave alone, by group.
+fn read_only_refs(p: &Planner) -> BTreeMap<usize, Vec<Loc>> {
+    let mut refs: BTreeMap<usize, Vec<Loc>> = BTreeMap::new();
+    for (file, facts) in p.files.iter().enumerate().filter(|(_, f)| f.read_only) {
+        for r in &facts.refs {
+            if let Some(owner) = p.index.first_owner(&r.owners, p.units[file], file) {
+                refs.entry(p.group_of[owner]).or_default().push(Loc {
+                    file,
+                    range: r.range,
+                });
+            }
+        }
+    }
+    refs
+}
+
+/// A group's lock sites.
+struct GroupSites<'a> {
+    /// Every site of the group's declarations, with its file.
+    all: Vec<(usize, &'a SiteFact)>,
+    /// The places that lock it in async code, in order, the uncertain ones
+    /// included.
+    in_async: Vec<Loc>,
+}
+
+impl<'a> GroupSites<'a> {
+    /// The sites of a group, if it is locked in async code somewhere the
+    /// run may change.
+    fn of(p: &Planner<'a>, members: &[usize]) -> Option<GroupSites<'a>> {
+        let all: Vec<(usize, &SiteFact)> = members
+            .iter()
+            .flat_map(|&id| p.sites.by_decl[id].iter().copied())
+            .collect();
+        let hints = p.sites.async_hints.iter();
+        let mut in_async: Vec<Loc> = all
+            .iter()
+            .filter(|(_, s)| {
+                matches!(s.ctx, SiteContext::Async | SiteContext::SyncInAsync)
+                    && lock_method_names(&s.method).is_some()
+            })
+            .map(|(f, s)| Loc {
+                file: *f,
+                range: s.range,
+            })
+            .chain(
+                hints
+                    .filter(|(id, _)| members.contains(id))
+                    .map(|(_, l)| l.clone()),
+            )
+            .collect();
+        in_async.sort();
+        in_async.dedup();
+        let read_only = |l: &Loc| p.files[l.file].read_only;
+        let untouchable = in_async.iter().all(read_only)
+            && members
+                .iter()
+                .all(|&id| p.files[p.index.decls[id].file].read_only);
+        (!in_async.is_empty() && !untouchable).then_some(GroupSites { all, in_async })
+    }
+
+    /// The group's report, deciding "migrate" for now. It is reported at
+    /// its first declaration, one that is not a guard parameter if it can.
+    fn report(&self, p: &Planner, group: usize, members: &[usize]) -> GroupReport {
+        let decls = &p.index.decls;
+        let loc = |id: usize| Loc {
+            file: decls[id].file,
+            range: decls[id].range,
+        };
+        let first = members
+            .iter()
+            .copied()
+            .min_by_key(|&id| (decls[id].guard, decls[id].file, decls[id].range.start()))
+            .unwrap();
+        let exported = members.iter().any(|&id| decls[id].exported);
+        let first_async = &self.in_async[0];
+        GroupReport {
+            group,
+            decl: loc(first),
+            display: decls[first].display.clone(),
+            family: decls[first].family,
+            lock: decls[first].lock,
+            decision: Decision::Migrate,
+            async_fn: self
+                .all
+                .iter()
+                .find(|(f, s)| *f == first_async.file && s.range == first_async.range)
+                .and_then(|(_, s)| s.in_fn.as_ref().map(FnId::to_string)),
+            async_sites: self.in_async.clone(),
+            exported,
+            unsafe_fix: p.opts.public_api == PublicApi::MigrateUnsafe && exported,
+            edits: Vec::new(),
+            notes: Vec::new(),
+            members: members.iter().map(|&id| loc(id)).collect(),
+            places: self.site_locs().collect(),
+            reach_names: members
+                .iter()
+                .filter_map(|&id| decls[id].key.reach_name().map(|n| n.to_string()))
+                .collect(),
+        }
+    }
+
+    fn site_locs(&self) -> impl Iterator<Item = Loc> + '_ {
+        self.all.iter().map(|&(file, s)| Loc {
+            file,
+            range: s.range,
+        })
+    }
+}
+
+/// The decisions that need no look at blockers: a parking_lot lock not
+/// opted in is reported, and under `held-across-await` a lock whose guards
+/// never cross an `.await` is kept.
+fn reported_as_is(p: &Planner, report: &GroupReport, sites: &GroupSites) -> Option<Decision> {
+    if report.family == Family::ParkingLot && !p.opts.parking_lot {
+        return Some(Decision::ReportParkingLot);
+    }
+    let held = sites.all.iter().any(|(_, s)| s.held_across_await);
+    (p.opts.policy == Policy::HeldAcrossAwait && !held).then_some(Decision::KeepShort)
+}
+
+/// What blocks the group's declarations: their own blockers, fixes the
+/// compiler withdrew, a join with a lock of another library, public API.
+fn group_blockers(p: &Planner, members: &[usize], report: &GroupReport) -> Vec<(Loc, String)> {
+    let decls = &p.index.decls;
+    let mut blockers: Vec<(Loc, String)> = members
+        .iter()
+        .flat_map(|&id| decls[id].blockers.clone())
+        .collect();
+    for at in &report.members {
+        if let Some(reason) = p.opts.referee.withdrawn(at) {
+            blockers.push((at.clone(), reason.to_string()));
+        }
+    }
+    if members.iter().any(|&id| decls[id].family != report.family) {
+        blockers.push((
+            report.decl.clone(),
+            "it is joined with a lock of another library".into(),
+        ));
+    }
+    if p.opts.public_api == PublicApi::Report {
+        let exported = members.iter().map(|&id| &decls[id]).filter(|d| d.exported);
+        blockers.extend(exported.map(|d| {
+            let at = Loc {
+                file: d.file,
+                range: d.range,
+            };
+            (at, PUBLIC_API_BLOCKER.to_string())
+        }));
+    }
+    blockers
+}
+
+/// Declarations, sites and type paths of the group in files the run
+/// leaves alone.
+fn read_only_places(
+    p: &Planner,
+    report: &GroupReport,
+    sites: &GroupSites,
+    read_only_refs: &BTreeMap<usize, Vec<Loc>>,
+) -> Vec<(Loc, String)> {
+    let refs = read_only_refs.get(&report.group).into_iter().flatten();
+    let places = report.members.iter().cloned().chain(sites.site_locs());
+    places
+        .chain(refs.cloned())
+        .filter(|l| p.files[l.file].read_only)
+        .map(|l| {
+            let reason =
+                "it is in a file this run leaves alone (excluded, or outside the paths given)";
+            (l, reason.to_string())
+        })
+        .collect()
+}
+
+/// The edits that rewrite the group's sites; what keeps a site (or a file
+/// it is in) from being rewritten goes to `blockers`.
+fn site_edits(
+    p: &Planner,
+    family: Family,
+    sites: &GroupSites,
+    runtime: &RuntimeAnalysis,
+    blockers: &mut Vec<(Loc, String)>,
+) -> Vec<(usize, Edit)> {
+    let files: HashSet<usize> = sites.all.iter().map(|(f, _)| *f).collect();
+    for &file in &files {
+        for b in &p.files[file].file_blockers {
+            let at = Loc {
+                file,
+                range: b.range,
+            };
+            blockers.push((at, b.reason.clone()));
+        }
+    }
+    let mut edits: Vec<(usize, Edit)> = Vec::new();
+    for &(file, site) in &sites.all {
+        let loc = Loc {
+            file,
+            range: site.range,
+        };
+        if let Some(f) = &site.guard_fn {
+            blockers.push((
+                loc.clone(),
+                format!("fn `{f}` has a std lock guard in its signature"),
+            ));
+        }
+        if site.guard_passed_to_wait {
+            blockers.push((loc.clone(), "its guard is passed to `Condvar::wait`".into()));
+        }
+        let blocking = blocking_form(p, runtime, file, site);
+        match blocking.and_then(|b| render_site(site, family, b, &p.sources[file])) {
+            Ok(es) => edits.extend(es.into_iter().map(|e| (file, e))),
+            Err(reason) => blockers.push((loc, reason)),
+        }
+    }
+    edits
+}
+
+/// Does a site get the `blocking_*` form (sync code off the runtime), the
+/// awaited one (async code), or neither, and why?
+fn blocking_form(
+    p: &Planner,
+    runtime: &RuntimeAnalysis,
+    file: usize,
+    site: &SiteFact,
+) -> Result<bool, String> {
+    if lock_method_names(&site.method).is_none() {
+        return Ok(false);
+    }
+    match &site.ctx {
+        SiteContext::Async => Ok(false),
+        SiteContext::Blocking => Ok(true),
+        SiteContext::SyncInAsync => Err("it is locked in a non-async closure inside async code, where `.await` is impossible".to_string()),
+        SiteContext::Item => Err("it is locked in a static initializer".to_string()),
+        SiteContext::Detached => Err("it is locked in a closure that is stored, returned or handed to other code, which may run it on a runtime thread".to_string()),
+        SiteContext::Sync { in_drop: true, .. } => Err("it is locked in a `Drop` impl, which may run on a runtime thread".to_string()),
+        SiteContext::Sync { test_body: true, .. } => Ok(true),
+        SiteContext::Sync { fn_name, .. } => runtime.off_runtime(p.units[file], fn_name).map(|()| true),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::*;
+    use super::*;
+    use crate::settings::PlanOptions;
+
+    const STATE: &str = "use std::sync::{Arc, Mutex};\nstruct S { m: Mutex<u32> }\n";
+
+    #[test]
+    fn a_lock_whose_every_site_can_be_rewritten_migrates() {
+        let src = format!("{STATE}async fn f(s: Arc<S>) {{ *s.m.lock().unwrap() += 1; }}\n");
+        let plan = plan_of(&src);
+        assert_eq!(report(&plan, "S.m").decision, Decision::Migrate);
+        assert!(rewritten(&src, &plan).contains("*s.m.lock().await += 1;"));
+        assert!(plan.tokio_features.contains("sync"));
+    }
+
+    #[test]
+    fn a_lock_never_locked_in_async_code_is_not_reported() {
+        let src = format!("{STATE}fn f(s: &S) {{ *s.m.lock().unwrap() += 1; }}\n");
+        let plan = plan_of(&src);
+        assert!(plan.reports.is_empty(), "{:#?}", plan.reports);
+        assert!(plan.edits.is_empty());
+    }
+
+    #[test]
+    fn a_site_in_a_sync_closure_in_async_code_makes_the_lock_manual() {
+        let src = format!(
+            "{STATE}async fn f(s: Arc<S>) {{ let v = vec![1]; v.iter().for_each(|_| *s.m.lock().unwrap() += 1); }}\n"
+        );
+        let plan = plan_of(&src);
+        let why = blockers(report(&plan, "S.m"));
+        assert_eq!(why.len(), 1);
+        assert!(
+            why[0].contains("non-async closure inside async code"),
+            "{why:?}"
+        );
+        assert!(plan.edits.values().all(Vec::is_empty));
+    }
+
+    #[test]
+    fn a_lock_that_is_public_api_is_manual_unless_opted_in() {
+        let src = format!("{STATE}async fn f(s: Arc<S>) {{ *s.m.lock().unwrap() += 1; }}\n");
+        // The run marks what a library exports, after extraction.
+        let mut f = facts(&src);
+        f.decls.iter_mut().for_each(|d| d.exported = true);
+        let plan_with = |opts: &PlanOptions| super::super::plan(&[&f], &[&src], opts);
+        let plan = plan_with(&options());
+        assert!(report(&plan, "S.m").exported);
+        assert_eq!(blockers(report(&plan, "S.m")), [PUBLIC_API_BLOCKER]);
+        let opts = PlanOptions {
+            public_api: PublicApi::MigrateUnsafe,
+            ..options()
+        };
+        let plan = plan_with(&opts);
+        assert_eq!(report(&plan, "S.m").decision, Decision::Migrate);
+        assert!(report(&plan, "S.m").unsafe_fix);
+    }
+
+    #[test]
+    fn parking_lot_locks_are_reported_unless_opted_in() {
+        let src = "use std::sync::Arc;\nuse parking_lot::Mutex;\nstruct S { m: Mutex<u32> }\nasync fn f(s: Arc<S>) { *s.m.lock() += 1; }\n";
+        let plan = plan_of(src);
+        assert_eq!(report(&plan, "S.m").decision, Decision::ReportParkingLot);
+        let opts = PlanOptions {
+            parking_lot: true,
+            ..options()
+        };
+        let plan = plan_with(src, &opts);
+        assert_eq!(report(&plan, "S.m").decision, Decision::Migrate);
+        assert!(rewritten(src, &plan).contains("*s.m.lock().await += 1;"));
+    }
+
+    #[test]
+    fn under_held_across_await_a_short_critical_section_is_kept() {
+        let src = format!("{STATE}async fn f(s: Arc<S>) {{ *s.m.lock().unwrap() += 1; }}\n");
+        let opts = PlanOptions {
+            policy: Policy::HeldAcrossAwait,
+            ..options()
+        };
+        let plan = plan_with(&src, &opts);
+        assert_eq!(report(&plan, "S.m").decision, Decision::KeepShort);
+        assert!(plan.edits.is_empty());
+    }
+}

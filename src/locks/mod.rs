@@ -1,0 +1,299 @@
+//! The lock planner: one decision per lock, for a whole crate at once.
+//!
+//! `plan` runs these steps over the facts of a crate's files:
+//!
+//! 1. `index`: every lock declaration, and how the places code names
+//!    resolve to them, per compilation unit;
+//! 2. `flows`: declarations a value flows between are joined into groups;
+//! 3. `sites`: each lock site is tied to its declaration;
+//! 4. `decide`: every group locked in async code gets one decision
+//!    (migrate, manual, report, keep), with its blockers; a migrating group
+//!    yields the edits of its sites (`rewrite`), in sync code only where
+//!    `runtime` proves it runs off the runtime;
+//! 5. the blocking-call rules plan their findings (`rules::blocking_calls`);
+//! 6. `type_paths`: type paths, constructors and imports follow the
+//!    migrating groups;
+//! 7. `kept_guards`: a fix that would await while the guard of a std lock
+//!    that stays is held is withdrawn, and the crate planned again.
+
+mod decide;
+mod flows;
+mod index;
+mod kept_guards;
+mod rewrite;
+mod runtime;
+mod sites;
+mod type_paths;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use ra_ap_syntax::TextRange;
+
+use crate::edit::Edit;
+use crate::facts::FileFacts;
+use crate::imports::{Family, LockType};
+use crate::layout;
+pub use crate::settings::Loc;
+use crate::settings::PlanOptions;
+pub use decide::PUBLIC_API_BLOCKER;
+pub(crate) use index::{Unit, Units};
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Decision {
+    Migrate,
+    Manual(Vec<(Loc, String)>),
+    /// Held only briefly (policy `held-across-await`): kept, with a note.
+    KeepShort,
+    /// parking_lot, not opted in.
+    ReportParkingLot,
+}
+
+impl Decision {
+    /// The rule a group with this decision is reported under.
+    pub fn rule(&self) -> &'static crate::rules::Rule {
+        use crate::rules;
+        match self {
+            Decision::Migrate => &rules::STD_LOCK_IN_ASYNC,
+            Decision::Manual(_) => &rules::MANUAL_LOCK_MIGRATION,
+            Decision::ReportParkingLot => &rules::PARKING_LOT_IN_ASYNC,
+            Decision::KeepShort => &rules::SHORT_CRITICAL_SECTION,
+        }
+    }
+}
+
+/// One lock group's decision, reported at its first declaration.
+#[derive(Clone, Debug)]
+pub struct GroupReport {
+    /// The group's id within its plan.
+    pub group: usize,
+    pub decl: Loc,
+    pub display: String,
+    pub family: Family,
+    pub lock: LockType,
+    pub decision: Decision,
+    pub async_sites: Vec<Loc>,
+    /// The fn of the first async site.
+    pub async_fn: Option<String>,
+    /// The names code uses to reach the group's declarations.
+    pub reach_names: Vec<String>,
+    /// A declaration of the group is public API of a library.
+    pub exported: bool,
+    /// Its migration is an unsafe fix: public API, migrated on
+    /// `--unsafe-fixes`.
+    pub unsafe_fix: bool,
+    /// The lock-site edits of a migrating group (type paths and imports are
+    /// shared and not listed).
+    pub edits: Vec<(usize, Edit)>,
+    /// More to say about the migration (an alias that keeps its std name).
+    pub notes: Vec<String>,
+    /// The group's declarations.
+    pub members: Vec<Loc>,
+    /// Its lock sites and the type paths that name it: where the compiler
+    /// may point when its migration is wrong.
+    pub places: Vec<Loc>,
+}
+
+#[derive(Default, Debug)]
+pub struct CratePlan {
+    pub reports: Vec<GroupReport>,
+    /// Edits per file index.
+    pub edits: BTreeMap<usize, Vec<Edit>>,
+    /// Imports to rewrite per file: the std use trees to drop and the tokio
+    /// names (`Mutex`, `RwLock as R`) to import instead.
+    pub imports: BTreeMap<usize, ImportChange>,
+    /// tokio features the edits need (`sync`, `time`, `fs`).
+    pub tokio_features: BTreeSet<&'static str>,
+    /// Some edit that needs tokio is outside test code.
+    pub tokio_outside_tests: bool,
+    /// Blocking calls in async code, and async calls of blocking helpers.
+    pub blocking: Vec<crate::rules::blocking_calls::BlockingReport>,
+
+    /// Names of sync fns whose callers decided where a site runs: a file that
+    /// mentions one of them must be analysed before the plan can be trusted.
+    pub runtime_names: BTreeSet<String>,
+    /// Findings hidden by `// awaitify: allow(..)` comments.
+    pub suppressed: usize,
+    /// Guards of std locks that stay, in async code: the file, where the
+    /// guard is alive, its site and the lock.
+    pub kept_guards: Vec<(usize, TextRange, Loc, String)>,
+}
+
+/// Is a finding of `rule` at `at` reported (and fixed)? Counts the ones a
+/// suppression comment hides.
+pub(crate) fn permitted(
+    files: &[&FileFacts],
+    opts: &PlanOptions,
+    rule: &crate::rules::Rule,
+    at: &Loc,
+    suppressed: &mut usize,
+) -> bool {
+    if !opts.rules.enabled(rule) {
+        return false;
+    }
+    if files[at.file].allows(rule, at.range.start()) {
+        *suppressed += 1;
+        return false;
+    }
+    true
+}
+
+#[derive(Default, Debug, Clone)]
+pub struct ImportChange {
+    pub remove: Vec<TextRange>,
+    /// The names to import from `tokio::sync`, each with the std import it
+    /// replaces (the new import goes into that import's scope).
+    pub add: Vec<(TextRange, String)>,
+}
+
+/// What the steps of one plan share: the crate's files and options, the
+/// declarations they index, the group each is joined into, and the lock
+/// sites of each.
+struct Planner<'a> {
+    files: &'a [&'a FileFacts],
+    sources: &'a [layout::Source<'a>],
+    texts: &'a [&'a str],
+    opts: &'a PlanOptions,
+    units: Units,
+    index: index::Index,
+    /// By declaration: its group, the smallest declaration joined with it.
+    group_of: Vec<usize>,
+    sites: sites::Sites<'a>,
+}
+
+impl<'a> Planner<'a> {
+    /// Indexes the crate's declarations, joins them into groups and ties
+    /// the lock sites to them.
+    fn new(
+        files: &'a [&'a FileFacts],
+        sources: &'a [layout::Source<'a>],
+        texts: &'a [&'a str],
+        opts: &'a PlanOptions,
+    ) -> Planner<'a> {
+        let units = Units::new(files);
+        let mut index = index::Index::build(files, &units);
+        let joined = flows::join(files, &units, &index, &opts.referee);
+        let sites = sites::Sites::tie(files, &units, &index);
+        let blockers = joined.blockers.iter().chain(&sites.blockers);
+        for (id, loc, reason) in blockers.cloned() {
+            index.decls[id].blockers.push((loc, reason));
+        }
+        Planner {
+            files,
+            sources,
+            texts,
+            opts,
+            units,
+            index,
+            group_of: joined.group_of,
+            sites,
+        }
+    }
+}
+
+/// Plans one crate. `files` are its files' facts, in a fixed order.
+fn plan_once(
+    files: &[&FileFacts],
+    sources: &[layout::Source],
+    texts: &[&str],
+    opts: &PlanOptions,
+) -> CratePlan {
+    let p = Planner::new(files, sources, texts, opts);
+    let mut out = CratePlan::default();
+    let migrating = decide::decide_groups(&p, &mut out);
+    // Reports of the other decisions change nothing: they are just dropped.
+    let mut reports = std::mem::take(&mut out.reports);
+    reports.retain(|r| {
+        r.decision == Decision::Migrate
+            || permitted(files, opts, r.decision.rule(), &r.decl, &mut out.suppressed)
+    });
+    out.reports = reports;
+    crate::rules::blocking_calls::plan_blocking(files, sources, &p.units, opts, &mut out);
+    type_paths::follow(&p, &migrating, &mut out);
+    kept_guards::record(&p, &migrating, &mut out);
+    out.reports.sort_by(|a, b| a.decl.cmp(&b.decl));
+    out
+}
+
+/// Plans one crate, then withdraws every fix that would add an `.await`
+/// while the guard of a std lock that stays is held: the future would hold
+/// a blocking lock across the await, and no longer be `Send`. A withdrawn
+/// lock stays std, so its guards count in the next round.
+pub fn plan(files: &[&FileFacts], texts: &[&str], opts: &PlanOptions) -> CratePlan {
+    let mut opts = opts.clone();
+    let sources: Vec<layout::Source> = texts.iter().map(|t| layout::Source::new(t)).collect();
+    loop {
+        let out = plan_once(files, &sources, texts, &opts);
+        let conflicts = kept_guards::awaits_under_kept_guards(&out, texts);
+        if conflicts.is_empty() {
+            return out;
+        }
+        opts.referee.withdrawn.extend(conflicts);
+    }
+}
+
+/// Plans of small crates written inline, for the steps' tests.
+#[cfg(test)]
+pub(crate) mod testing {
+    use ra_ap_syntax::{Edition, SourceFile};
+
+    use super::{plan, CratePlan, Decision, GroupReport};
+    use crate::facts::{self, FileFacts};
+    use crate::settings::{PlanOptions, Policy, PublicApi};
+
+    /// The facts of `src` as `src/lib.rs` of a crate: extracted whole, as
+    /// the run does for a file that declares a lock.
+    pub(crate) fn facts(src: &str) -> FileFacts {
+        let tree = SourceFile::parse(src, Edition::Edition2021).tree();
+        let krate = facts::CrateContext {
+            user_blocking: &[],
+            reexports: &Default::default(),
+        };
+        let mut f = facts::extract(&tree, src, 0, Edition::Edition2021, None, false, &krate);
+        f.module = "crate".into();
+        f
+    }
+
+    /// The options of a run without flags or configuration.
+    pub(crate) fn options() -> PlanOptions {
+        PlanOptions {
+            policy: Policy::AsyncUse,
+            parking_lot: false,
+            unsafe_fixes: false,
+            public_api: PublicApi::Report,
+            rules: Default::default(),
+            tokio: None,
+            referee: Default::default(),
+        }
+    }
+
+    /// The plan of a one-file crate.
+    pub(crate) fn plan_with(src: &str, opts: &PlanOptions) -> CratePlan {
+        let f = facts(src);
+        plan(&[&f], &[src], opts)
+    }
+
+    /// The plan of a one-file crate, with the default options.
+    pub(crate) fn plan_of(src: &str) -> CratePlan {
+        plan_with(src, &options())
+    }
+
+    /// `src` with the plan's edits applied (its imports left as they are).
+    pub(crate) fn rewritten(src: &str, plan: &CratePlan) -> String {
+        let edits = plan.edits.get(&0).cloned().unwrap_or_default();
+        crate::edit::apply(src, edits).unwrap()
+    }
+
+    /// The report of the lock whose display names `name`.
+    pub(crate) fn report<'p>(plan: &'p CratePlan, name: &str) -> &'p GroupReport {
+        let found = plan.reports.iter().find(|r| r.display.contains(name));
+        found.unwrap_or_else(|| panic!("no report of {name}: {:#?}", plan.reports))
+    }
+
+    /// The reasons of a manual decision; panics on any other.
+    pub(crate) fn blockers(report: &GroupReport) -> Vec<String> {
+        match &report.decision {
+            Decision::Manual(b) => b.iter().map(|(_, why)| why.clone()).collect(),
+            other => panic!("{} is not manual: {other:?}", report.display),
+        }
+    }
+}

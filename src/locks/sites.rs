@@ -1,0 +1,178 @@
+//! Tying lock sites to declarations: each `m.lock()` the facts hold goes to
+//! the one declaration its receiver resolves to. A place that may lock a
+//! declaration but cannot be tied to it for sure (an ambiguous receiver, an
+//! unresolved one near a use of its name, an argument of a macro the tool
+//! cannot parse) blocks the declaration's migration instead.
+
+use super::index::{Index, Units};
+use super::rewrite::method_fits;
+use super::Loc;
+use crate::facts::{DeclKey, FileFacts, SiteContext, SiteFact};
+
+/// The lock sites of each declaration, and the places that may lock one.
+pub(super) struct Sites<'a> {
+    /// By declaration: its sites, with their files.
+    pub(super) by_decl: Vec<Vec<(usize, &'a SiteFact)>>,
+    /// Places that may lock a declaration in async code but could not be
+    /// tied to it for sure: they make it reported, never migrated.
+    pub(super) async_hints: Vec<(usize, Loc)>,
+    /// By declaration: the places that may lock it, and why that blocks it.
+    pub(super) blockers: Vec<(usize, Loc, String)>,
+}
+
+impl<'a> Sites<'a> {
+    /// The sites of the declarations of `index`, in `files`.
+    pub(super) fn tie(files: &[&'a FileFacts], units: &Units, index: &Index) -> Sites<'a> {
+        let mut sites = Sites {
+            by_decl: vec![Vec::new(); index.decls.len()],
+            async_hints: Vec::new(),
+            blockers: Vec::new(),
+        };
+        let nearby_names = nearby_names(index);
+        for (file, &facts) in files.iter().enumerate() {
+            sites.tie_sites(file, facts, units, index);
+            sites.tie_unresolved(file, facts, units, index, &nearby_names);
+            sites.tie_macro_uses(file, facts, units, index);
+        }
+        sites
+    }
+
+    /// A place that may lock declaration `id`, not tied to it for sure.
+    fn uncertain(&mut self, id: usize, loc: Loc, in_async: bool, reason: String) {
+        if in_async {
+            self.async_hints.push((id, loc.clone()));
+        }
+        self.blockers.push((id, loc, reason));
+    }
+
+    /// The lock sites of `file`, each to the declaration its receiver is.
+    fn tie_sites(&mut self, file: usize, facts: &'a FileFacts, units: &Units, index: &Index) {
+        for site in &facts.sites {
+            let r = index.resolve(&site.target, units[file], file);
+            let loc = Loc {
+                file,
+                range: site.range,
+            };
+            let other = crate::facts::other_method(&site.method);
+            if r.ambiguous && other {
+                continue; // perhaps no lock's method at all
+            }
+            if r.ambiguous {
+                for &id in &r.ids {
+                    let reason = "a lock site's receiver could be more than one lock".to_string();
+                    self.uncertain(id, loc.clone(), site.ctx == SiteContext::Async, reason);
+                }
+                continue;
+            }
+            let [id] = r.ids[..] else { continue };
+            if other && !index.decls[id].direct {
+                continue; // a method of what holds the lock (`Vec`, `Option`)
+            }
+            if !method_fits(index.decls[id].lock, &site.method) {
+                continue;
+            }
+            self.by_decl[id].push((file, site));
+        }
+    }
+
+    /// Lock sites whose receiver the tool cannot resolve, near a use of a
+    /// declaration's name.
+    fn tie_unresolved(
+        &mut self,
+        file: usize,
+        facts: &FileFacts,
+        units: &Units,
+        index: &Index,
+        nearby_names: &[String],
+    ) {
+        for u in &facts.unresolved {
+            for (id, simple) in nearby_names.iter().enumerate() {
+                // Only a declaration this code can see: a local of its own
+                // file, or an item of its unit or of `src/`.
+                let d = &index.decls[id];
+                let visible = if matches!(d.key, DeclKey::Local { .. }) {
+                    d.file == file && u.scope.contains_range(d.range)
+                } else {
+                    units.sees(units[file]).contains(&units[d.file])
+                };
+                if visible && u.names_nearby.contains(simple) {
+                    let reason =
+                        "a lock site near a use of it has a receiver the tool cannot resolve";
+                    let at = Loc {
+                        file,
+                        range: u.range,
+                    };
+                    self.uncertain(id, at, u.in_async, reason.to_string());
+                }
+            }
+        }
+    }
+
+    /// Declarations handed to macros the tool cannot parse.
+    fn tie_macro_uses(&mut self, file: usize, facts: &FileFacts, units: &Units, index: &Index) {
+        for m in &facts.macro_uses {
+            let reason = format!(
+                "it is handed to `{}!`, a macro the tool cannot parse",
+                m.macro_name
+            );
+            let loc = Loc {
+                file,
+                range: m.range,
+            };
+            for id in index.resolve(&m.target, units[file], file).ids {
+                self.uncertain(id, loc.clone(), m.in_async, reason.clone());
+            }
+        }
+    }
+}
+
+/// By declaration: the name code near a use of it mentions. An enum
+/// variant's positional field's is its variant's (`Live` of
+/// `Conn::Live.0`). A tuple struct's name is a type name any code may
+/// mention (`Mutex` of `struct Mutex<T>(std::sync::Mutex<T>)`): its fields
+/// are not blamed.
+fn nearby_names(index: &Index) -> Vec<String> {
+    (0..index.decls.len())
+        .map(|id| match &index.decls[id].key {
+            DeclKey::Field { owner, name }
+                if name.starts_with(|c: char| c.is_ascii_digit()) && owner.contains("::") =>
+            {
+                owner.rsplit("::").next().unwrap_or_default().to_string()
+            }
+            _ => index.simple_name(id),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::*;
+
+    #[test]
+    fn a_receiver_that_could_be_either_of_two_locks_blocks_both() {
+        let src = "use std::sync::{Arc, Mutex};\nstruct A { m: Mutex<u32> }\nstruct B { m: Mutex<u32> }\nasync fn f(x: Arc<A>) { *x.m.lock().unwrap() += 1; }\nasync fn g() { let y = make(); *y.m.lock().unwrap() += 1; }\n";
+        let plan = plan_of(src);
+        let why = "a lock site's receiver could be more than one lock";
+        assert_eq!(blockers(report(&plan, "A.m")), [why]);
+        // `B.m` is locked in async code only through the uncertain site.
+        assert_eq!(blockers(report(&plan, "B.m")), [why]);
+    }
+
+    #[test]
+    fn a_lock_handed_to_an_unknown_macro_is_manual() {
+        let src = "use std::sync::{Arc, Mutex};\nstruct S { m: Mutex<u32> }\nasync fn f(s: Arc<S>) { *s.m.lock().unwrap() += 1; my_macro!(s.m); }\n";
+        let plan = plan_of(src);
+        let why = blockers(report(&plan, "S.m"));
+        assert_eq!(
+            why,
+            ["it is handed to `my_macro!`, a macro the tool cannot parse"]
+        );
+    }
+
+    #[test]
+    fn a_method_of_what_the_lock_holds_is_no_site_of_it() {
+        // `read` is no method of a std Mutex: `s.m.read()` is something else's.
+        let src = "use std::sync::{Arc, Mutex};\nstruct S { m: Mutex<u32> }\nasync fn f(s: Arc<S>) { s.m.read(); }\n";
+        assert!(plan_of(src).reports.is_empty());
+    }
+}
