@@ -2,7 +2,8 @@
 //! in async code, the premise (does tokio run it, may blocking be the
 //! point), the verdict of the rule that knows its kind (its message and
 //! fix, from the rule's `finding` hook), then the fix's edits, notes and
-//! safety. AW205's chains are planned in `blocking_helper.rs`.
+//! safety. Then each rule's `crate_pass`, such as AW205's chains
+//! (`blocking_helper.rs`).
 
 use std::collections::HashSet;
 
@@ -196,8 +197,9 @@ struct Crate<'a> {
     drivers: Drivers,
 }
 
-/// Blocking calls: a fix or a report for each one in async code, and a
-/// report (with the chain) for each async call of a sync fn that blocks.
+/// Blocking calls: a fix or a report for each one in async code; then the
+/// rules' own passes over the crate (AW205: a report, with the chain, for
+/// each async call of a sync fn that blocks).
 pub(crate) fn plan_blocking(
     files: &[&FileFacts],
     sources: &[layout::Source],
@@ -224,7 +226,9 @@ pub(crate) fn plan_blocking(
             }
         }
     }
-    super::blocking_helper::plan(files, units, opts, out);
+    for pass in RULES.iter().filter_map(|r| r.hooks.crate_pass) {
+        pass(files, sources, units, opts, out);
+    }
 }
 
 /// Does the call run on the executor, in code the run may change? A call

@@ -7,6 +7,7 @@ use super::blocking_calls::BlockingReport;
 use super::{Applicability, Family, Hooks, Primary, Rule, Severity};
 use crate::blocking::BlockingKind;
 use crate::facts::{BlockingFact, FileFacts, FnId, SiteContext};
+use crate::layout;
 use crate::locks::{permitted, CratePlan, Loc, Unit, Units};
 use crate::settings::PlanOptions;
 
@@ -47,7 +48,10 @@ Calls are matched by path (`helper(..)`, `Type::f(..)`, `Self::f(..)`,
     family: Family::Blocking,
     primary: Primary::Call,
     manual: false,
-    hooks: Hooks::NONE,
+    hooks: Hooks {
+        crate_pass: Some(plan),
+        ..Hooks::NONE
+    },
 };
 
 /// Blocking calls and sync calls, by the sync fn they are in.
@@ -177,7 +181,13 @@ fn chain(
 }
 
 /// A report, with the chain, for each async call of a sync fn that blocks.
-pub(crate) fn plan(files: &[&FileFacts], units: &Units, opts: &PlanOptions, out: &mut CratePlan) {
+fn plan(
+    files: &[&FileFacts],
+    _: &[layout::Source],
+    units: &Units,
+    opts: &PlanOptions,
+    out: &mut CratePlan,
+) {
     let sync_fns = SyncFns::new(files, units);
     for (file, facts) in files.iter().enumerate().filter(|(_, f)| !f.read_only) {
         for c in &facts.calls {

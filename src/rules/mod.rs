@@ -54,8 +54,11 @@ pub use std_lock_in_async::STD_LOCK_IN_ASYNC;
 pub use unused_suppression::UNUSED_SUPPRESSION;
 
 use crate::blocking::{BlockingKind, MethodCall};
-use crate::facts::BlockingFact;
+use crate::facts::{BlockingFact, FileFacts};
 use crate::findings::LockFinding;
+use crate::layout;
+use crate::locks::{CratePlan, Units};
+use crate::settings::PlanOptions;
 use blocking_calls::{Premise, Verdict};
 
 /// Every rule, in the order `awaitify rules` and the README list them. The
@@ -169,11 +172,13 @@ pub struct Rule {
 }
 
 /// A rule's steps in the pipeline, each optional. A blocking rule
-/// (family `Blocking`) detects its calls with `call` and `method` while
-/// facts are extracted, and gives its message and fix with `finding`; the
-/// registry's order is the order they are asked in. The other rules have
-/// none: the lock planner decides AW101–AW104 (their messages are in their
-/// files), the driver AW001 and AW002, `blocking_helper` AW205.
+/// (family `Blocking`) either detects its calls with `call` and `method`
+/// while facts are extracted and gives each its message and fix with
+/// `finding`, or, when its facts are its own, plans over the crate's facts
+/// with `crate_pass` (AW205 follows chains of sync fns). The registry's
+/// order is the order they are asked in. A lock rule (AW101–AW104) words
+/// the lock planner's decision with `lock_message`; AW001 and AW002 have
+/// none: the driver finds them.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Hooks {
     /// The kind of blocking call a callee's path (resolved, written from an
@@ -193,12 +198,18 @@ pub(crate) struct Hooks {
     /// test on the bytes: only files that some rule (or the lock index)
     /// may care about are parsed.
     pub may_match: Option<fn(&str) -> bool>,
+    /// A blocking rule's own pass over a crate's facts, after every
+    /// blocking call has had its `finding`: it pushes its reports (and its
+    /// fixes' edits) onto the crate's plan.
+    pub crate_pass: Option<CratePass>,
 }
 
 pub(crate) type DetectCall = fn(&str) -> Option<BlockingKind>;
 pub(crate) type DetectMethod = fn(&MethodCall) -> Option<(BlockingKind, String)>;
 pub(crate) type Finding = fn(&BlockingFact, &Premise) -> Option<Verdict>;
 pub(crate) type LockMessage = fn(&LockFinding) -> (String, Vec<String>);
+pub(crate) type CratePass =
+    fn(&[&FileFacts], &[layout::Source], &Units, &PlanOptions, &mut CratePlan);
 
 impl Hooks {
     pub(crate) const NONE: Hooks = Hooks {
@@ -207,6 +218,7 @@ impl Hooks {
         finding: None,
         lock_message: None,
         may_match: None,
+        crate_pass: None,
     };
 }
 
@@ -317,11 +329,12 @@ mod tests {
         for r in RULES {
             let h = r.hooks;
             let detects = h.call.is_some() || h.method.is_some();
-            // What a rule detects, it reports; only a rule that detects calls
+            // What a rule detects, it reports; only a rule that finds calls
             // knows a file worth parsing for them.
             assert_eq!(detects, h.finding.is_some(), "{}", r.code);
-            assert!(detects || h.may_match.is_none(), "{}", r.code);
-            assert_eq!(h.finding.is_some(), r.family == Family::Blocking && detects);
+            let finds = detects || h.crate_pass.is_some();
+            assert!(finds || h.may_match.is_none(), "{}", r.code);
+            assert_eq!(finds, r.family == Family::Blocking, "{}", r.code);
             assert_eq!(
                 h.lock_message.is_some(),
                 r.family == Family::Lock,
