@@ -1366,7 +1366,7 @@ fn unused_allows(
             // A lock's finding counts for every lock rule: without the
             // comments, fewer files may be analysed, so the lock's rule may
             // differ from the one a full analysis gives (AW101, not AW102).
-            let lock_rule = |r: &Rule| r.code.starts_with("AW1");
+            let lock_rule = |r: &Rule| r.family == rules::Family::Lock;
             let used = |selector: &str| {
                 findings.iter().any(|(rule, at)| {
                     at.file == file

@@ -100,7 +100,7 @@ impl CrateView {
         let blocking = plan
             .blocking
             .iter()
-            .filter(|b| b.fixed && b.rule.code.starts_with("AW2"))
+            .filter(|b| b.fixed && b.rule.family == crate::rules::Family::Blocking)
             .map(|b| Fix {
                 at: b.at.clone(),
                 lock: false,

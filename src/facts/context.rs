@@ -321,7 +321,7 @@ pub(super) fn frame_context(
 impl Extractor<'_> {
     /// A CPU-heavy loop in async code (AW206).
     pub(super) fn visit_loop(&mut self, node: &SyntaxNode) {
-        if self.ctx != SiteContext::Async || !crate::blocking::heavy_loop(node) {
+        if self.ctx != SiteContext::Async || !crate::rules::cpu_heavy::heavy_loop(node) {
             return;
         }
         let keyword = node

@@ -208,7 +208,6 @@ fn plan_once(
     });
     out.reports = reports;
     crate::rules::blocking_calls::plan_blocking(files, sources, &p.units, opts, &mut out);
-    crate::rules::tokio_blocking_method::plan(files, sources, opts, &mut out); // hook(newrule)
     type_paths::follow(&p, &migrating, &mut out);
     kept_guards::record(&p, &migrating, &mut out);
     out.reports.sort_by(|a, b| a.decl.cmp(&b.decl));

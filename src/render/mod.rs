@@ -86,11 +86,7 @@ pub fn full(d: &Diagnostic, source: Option<&str>, color: bool, written: bool) ->
     // The snippet labels as many places as notes are shown.
     let labels = &d.labels[..d.labels.len().min(SHOWN_NOTES)];
     if let Some(src) = source.filter(|s| d.span.end <= s.len()) {
-        let primary = match d.rule.code {
-            "AW101" | "AW102" | "AW103" | "AW104" => "declared here",
-            "AW001" => "suppresses nothing",
-            _ => "called here",
-        };
+        let primary = d.rule.primary.label();
         group = group.element(
             Snippet::source(src)
                 .path(d.span.path.as_str())
@@ -172,7 +168,7 @@ fn counts_of<'a>(diagnostics: impl IntoIterator<Item = &'a Diagnostic>) -> Count
             (Some(_), true) => c.fixed_safe += 1,
             _ => {}
         }
-        if d.rule.code == "AW102" {
+        if d.rule.manual {
             c.manual += 1;
         }
         if d.rule.severity == Severity::Error {

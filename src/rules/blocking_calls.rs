@@ -1,29 +1,32 @@
-//! Blocking calls in async code (AW201–AW206): a fix or a report for each
-//! one, and a report with the chain for each async call of a sync fn that
-//! blocks.
+//! The blocking rules' shared steps (AW201–AW206): for each blocking call
+//! in async code, the premise (does tokio run it, may blocking be the
+//! point), the verdict of the rule that knows its kind (its message and
+//! fix, from the rule's `finding` hook), then the fix's edits, notes and
+//! safety. Then each rule's `crate_pass`, such as AW205's chains
+//! (`blocking_helper.rs`).
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 
 use ra_ap_syntax::TextRange;
 
+use super::{Applicability, Rule, RULES};
 use crate::edits::edit::Edit;
 use crate::edits::layout;
-use crate::facts::{FileFacts, FnId, SiteContext};
+use crate::facts::{BlockingFact, FileFacts, FnId, SiteContext};
 use crate::locks::{permitted, CratePlan, Loc, Unit, Units};
-use crate::rules::Applicability;
 use crate::settings::PlanOptions;
 
 /// One blocking-call finding.
 #[derive(Clone, Debug)]
 pub struct BlockingReport {
-    pub rule: &'static crate::rules::Rule,
+    pub rule: &'static Rule,
     pub at: Loc,
     pub message: String,
     pub notes: Vec<String>,
     /// Its fix is among the plan's edits.
     pub fixed: bool,
     /// How far its fix can be trusted, if it has one (applied or not).
-    pub fix: Option<crate::rules::Applicability>,
+    pub fix: Option<Applicability>,
     /// The fix's edits in the finding's file, when applied.
     pub edits: Vec<Edit>,
     /// AW205: the helper it is about (its unit and key), which groups the
@@ -31,19 +34,97 @@ pub struct BlockingReport {
     pub helper: Option<String>,
 }
 
-/// How strongly a blocking call blocks, for picking the chain an AW205
-/// finding shows: a `block_on` or a sleep over a wait that may be short,
-/// file I/O, or CPU work.
-fn strength(b: &crate::facts::BlockingFact) -> u8 {
-    use crate::blocking::BlockingKind;
-    match &b.call.kind {
-        BlockingKind::BlockOn => 6,
-        BlockingKind::Sleep => 5,
-        BlockingKind::Process { .. } => 4,
-        BlockingKind::Wait if b.call.what.ends_with("recv_timeout") => 2,
-        BlockingKind::Wait | BlockingKind::User { heavy: false, .. } => 3,
-        BlockingKind::Fs { .. } | BlockingKind::FsOther => 2,
-        BlockingKind::Heavy | BlockingKind::User { heavy: true, .. } => 1,
+/// What a blocking rule's verdict on a call rests on.
+pub(crate) struct Premise {
+    /// The async code provably runs on a tokio runtime (and nothing else).
+    pub on_tokio: bool,
+    /// Blocking may be the point: test code, examples, a paused clock.
+    pub deliberate: bool,
+    /// In a test, an example or a bench.
+    pub test_code: bool,
+}
+
+/// A fix that puts another path in place of the callee's (or of a part of
+/// the call) and awaits the call.
+pub(crate) struct Fix {
+    path: TextRange,
+    with: String,
+    /// The tokio feature it needs (empty: none).
+    feature: &'static str,
+    /// Applied only with `--unsafe-fixes`.
+    unsafe_only: bool,
+}
+
+/// A rule's verdict on one blocking call: its message, and its fix if it
+/// has one. Built by a rule's `finding` hook.
+pub(crate) struct Verdict {
+    rule: &'static Rule,
+    message: String,
+    fix: Option<Fix>,
+    /// Its fix needs tokio: without it, a note says why there is none.
+    needs_tokio: bool,
+    /// The configuration names the call and its fix: the user's own call,
+    /// applied in any async code, with or without a tokio premise.
+    users_own: bool,
+    /// Its fix moves the call to the blocking pool (the fact's
+    /// `spawn_blocking` wrap), an unsafe fix.
+    wrap: bool,
+}
+
+impl Verdict {
+    /// A finding of `rule` with no fix.
+    pub fn report(rule: &'static Rule, message: impl Into<String>) -> Verdict {
+        Verdict {
+            rule,
+            message: message.into(),
+            fix: None,
+            needs_tokio: false,
+            users_own: false,
+            wrap: false,
+        }
+    }
+
+    /// Fixed by calling `with` in place of the callee and awaiting the call.
+    pub fn fix(
+        self,
+        b: &BlockingFact,
+        with: impl Into<String>,
+        feature: &'static str,
+        unsafe_only: bool,
+    ) -> Verdict {
+        self.replace(b.call.path, with, feature, unsafe_only)
+    }
+
+    /// Fixed by putting `with` in place of `path` and awaiting the call.
+    pub fn replace(
+        mut self,
+        path: TextRange,
+        with: impl Into<String>,
+        feature: &'static str,
+        unsafe_only: bool,
+    ) -> Verdict {
+        self.fix = Some(Fix {
+            path,
+            with: with.into(),
+            feature,
+            unsafe_only,
+        });
+        self
+    }
+
+    pub fn needs_tokio(mut self) -> Verdict {
+        self.needs_tokio = true;
+        self
+    }
+
+    pub fn users_own(mut self) -> Verdict {
+        self.users_own = true;
+        self
+    }
+
+    pub fn wrap(mut self) -> Verdict {
+        self.wrap = true;
+        self
     }
 }
 
@@ -107,8 +188,18 @@ impl Drivers {
     }
 }
 
-/// Blocking calls: a fix or a report for each one in async code, and a
-/// report (with the chain) for each async call of a sync fn that blocks.
+/// What every blocking call's plan reads.
+struct Crate<'a> {
+    files: &'a [&'a FileFacts],
+    sources: &'a [layout::Source<'a>],
+    units: &'a Units,
+    opts: &'a PlanOptions,
+    drivers: Drivers,
+}
+
+/// Blocking calls: a fix or a report for each one in async code; then the
+/// rules' own passes over the crate (AW205: a report, with the chain, for
+/// each async call of a sync fn that blocks).
 pub(crate) fn plan_blocking(
     files: &[&FileFacts],
     sources: &[layout::Source],
@@ -116,12 +207,13 @@ pub(crate) fn plan_blocking(
     opts: &PlanOptions,
     out: &mut CratePlan,
 ) {
-    use crate::blocking::BlockingKind;
-    use crate::rules;
-    // The strongest blocking call of each sync fn, by unit and fn key
-    // (the first of equal strength).
-    let mut direct: BTreeMap<(Unit, FnId), (u8, String)> = BTreeMap::new();
-    let drivers = Drivers::new(files, units);
+    let krate = Crate {
+        files,
+        sources,
+        units,
+        opts,
+        drivers: Drivers::new(files, units),
+    };
     // Fns that hand their closure to the blocking pool (`asyncify`).
     let wrappers: HashSet<&str> = files
         .iter()
@@ -129,353 +221,239 @@ pub(crate) fn plan_blocking(
         .collect();
     for (file, facts) in files.iter().enumerate() {
         for b in &facts.blocking {
-            let at = Loc {
-                file,
-                range: b.call.call,
-            };
-            let what = &b.call.what;
-            match &b.ctx {
-                // A closure the fn only stores or hands on does not run
-                // when the fn does.
-                SiteContext::Sync { .. } if b.deferred => continue,
-                SiteContext::Sync { fn_name, .. } => {
-                    let e = direct
-                        .entry((units[file], fn_name.clone()))
-                        .or_insert_with(|| (0, what.clone()));
-                    if strength(b) > e.0 {
-                        *e = (strength(b), what.clone());
-                    }
-                    continue;
-                }
-                // `asyncify(|| std::fs::read(p))`: the closure runs on the
-                // blocking pool.
-                SiteContext::SyncInAsync
-                    if b.closure_callee
-                        .as_deref()
-                        .is_some_and(|c| wrappers.contains(c)) =>
-                {
-                    continue
-                }
-                SiteContext::Async | SiteContext::SyncInAsync if !facts.read_only => {}
-                _ => continue,
-            }
-            // A tokio fix needs tokio where the code is (test code may use a
-            // dev-dependency), and a tokio runtime under it.
-            let test_code = b.in_test || !facts.unit.is_empty();
-            let tokio_dep = opts
-                .tokio
-                .is_none_or(|t| if test_code { t.dev } else { t.normal });
-            let on_tokio = drivers.on_tokio(&b.driver, units.sees(units[file]));
-            let tokio_ok = tokio_dep && on_tokio;
-            let no_tokio_note = if !tokio_dep {
-                "no tokio fix: this code cannot use tokio (the crate does not depend on it here)"
-            } else {
-                "no tokio fix: nothing in the crate shows that this async code runs on a tokio runtime"
-            };
-            // A known heavy call in test code works on a test's fixture,
-            // small by design.
-            if test_code
-                && matches!(b.call.kind, BlockingKind::Heavy)
-                && !b.call.what.starts_with("a loop")
-            {
-                continue;
-            }
-            // Sleeping may be the point in tests and examples, or under a
-            // paused clock, where tokio's sleep returns at once.
-            let deliberate = test_code || facts.paused_clock;
-            let fixable = b.ctx == SiteContext::Async && tokio_ok;
-            let closure_note = "it is in a non-async closure inside async code: move it into tokio::task::spawn_blocking";
-            // A fix: the path to put in place of the callee's, where `.await`
-            // goes, the tokio feature it needs, and whether it is only unsafe.
-            struct Fix {
-                path: TextRange,
-                with: String,
-                feature: &'static str,
-                unsafe_only: bool,
-            }
-            let fix = |with: String, feature, unsafe_only| Fix {
-                path: b.call.path,
-                with,
-                feature,
-                unsafe_only,
-            };
-            let (rule, message, fix): (&'static rules::Rule, String, Option<Fix>) = match &b.call.kind {
-                BlockingKind::Sleep if on_tokio => (
-                    &rules::BLOCKING_SLEEP,
-                    "`std::thread::sleep` blocks the executor thread; use `tokio::time::sleep(..).await`".into(),
-                    Some(fix("tokio::time::sleep".into(), "time", deliberate)),
-                ),
-                BlockingKind::Sleep => (
-                    &rules::BLOCKING_SLEEP,
-                    "`std::thread::sleep` blocks the executor thread; use the async runtime's timer (`sleep(..).await`)".into(),
-                    None,
-                ),
-                BlockingKind::Fs { name } if on_tokio => (
-                    &rules::BLOCKING_FS,
-                    format!("`{what}` blocks the executor thread; use `tokio::fs::{name}(..).await`"),
-                    Some(fix(format!("tokio::fs::{name}"), "fs", false)),
-                ),
-                BlockingKind::Fs { .. } => (
-                    &rules::BLOCKING_FS,
-                    format!("`{what}` blocks the executor thread; use the async runtime's file API, or move it off the executor"),
-                    None,
-                ),
-                BlockingKind::FsOther => (
-                    &rules::BLOCKING_FS,
-                    format!("`{what}` blocks the executor thread; its tokio::fs twin has another type: port the code that uses it, or use tokio::task::spawn_blocking"),
-                    None,
-                ),
-                BlockingKind::Process { .. } if !on_tokio => (
-                    &rules::BLOCKING_WAIT,
-                    format!("`{what}` waits for the process on the executor thread; use the async runtime's process API, or move it off the executor"),
-                    None,
-                ),
-                BlockingKind::Process { command } => (
-                    &rules::BLOCKING_WAIT,
-                    format!("`{what}` waits for the process on the executor thread; use `tokio::process::Command` (`--unsafe-fixes` applies it)"),
-                    Some(Fix { path: *command, with: "tokio::process::Command".into(), feature: "process", unsafe_only: true }),
-                ),
-                BlockingKind::Wait => (
-                    &rules::BLOCKING_WAIT,
-                    format!("`{what}` waits on the executor thread; use its tokio counterpart or tokio::task::spawn_blocking"),
-                    None,
-                ),
-                BlockingKind::BlockOn => (
-                    &rules::BLOCK_ON_IN_ASYNC,
-                    format!("`{what}` inside async code panics on a tokio runtime or deadlocks; `.await` the future instead"),
-                    None,
-                ),
-                BlockingKind::Heavy => (
-                    &rules::CPU_HEAVY,
-                    format!("{what} is CPU-heavy work on the executor thread; run it on the blocking pool"),
-                    None,
-                ),
-                BlockingKind::User { heavy: true, .. } => (
-                    &rules::CPU_HEAVY,
-                    format!("`{what}` is CPU-heavy (configuration); run it on the blocking pool"),
-                    None,
-                ),
-                BlockingKind::User { heavy: false, replacement } => (
-                    &rules::BLOCKING_WAIT,
-                    match replacement {
-                        Some(r) => format!("`{what}` blocks (configuration); use `{r}(..).await`"),
-                        None => format!("`{what}` blocks (configuration); use an async counterpart or tokio::task::spawn_blocking"),
-                    },
-                    replacement.clone().map(|r| fix(r, "", false)),
-                ),
-            };
-            if !permitted(files, opts, rule, &at, &mut out.suppressed) {
-                continue;
-            }
-            let mut notes = Vec::new();
-            // A replacement the configuration names is the user's own call.
-            let user_fix = matches!(b.call.kind, BlockingKind::User { .. });
-            let fixable = fixable || (user_fix && b.ctx == SiteContext::Async);
-            // A fix the compiler rejected is reported, not applied.
-            let withdrawn = opts.referee.withdrawn(&at);
-            notes.extend(withdrawn.map(str::to_string));
-            let fixable = fixable && withdrawn.is_none();
-            let mut unsafe_wrap = false;
-            if matches!(
-                b.call.kind,
-                BlockingKind::Heavy | BlockingKind::User { heavy: true, .. }
-            ) {
-                // The wrap is applied with --unsafe-fixes, unless another
-                // blocking call shares the same initializer.
-                let alone = |r: TextRange| {
-                    facts
-                        .blocking
-                        .iter()
-                        .filter(|o| r.contains_range(o.call.call))
-                        .count()
-                        == 1
-                };
-                match &b.wrap {
-                    Some((range, wrap)) if fixable && opts.unsafe_fixes && alone(*range) => {
-                        let wrap = layout::spawn_blocking_wrap(sources[file].text, *range, wrap);
-                        let edit = Edit::new(*range, wrap);
-                        out.edits.entry(file).or_default().push(edit.clone());
-                        out.tokio_features.insert("rt");
-                        out.tokio_outside_tests |= !b.in_test;
-                        out.blocking.push(BlockingReport {
-                            rule,
-                            at,
-                            message,
-                            notes,
-                            fixed: true,
-                            fix: Some(Applicability::Unsafe),
-                            edits: vec![edit],
-                            helper: None,
-                        });
-                        continue;
-                    }
-                    Some((range, _)) if fixable && alone(*range) => {
-                        unsafe_wrap = true;
-                        notes.push("`--unsafe-fixes` moves it into tokio::task::spawn_blocking".into())
-                    }
-                    _ => notes.push("wrap it: `let r = tokio::task::spawn_blocking(move || { .. }).await.expect(\"blocking task panicked\");`, moving or cloning what it captures".into()),
-                }
-            }
-            let tokio_kind = matches!(
-                b.call.kind,
-                BlockingKind::Sleep | BlockingKind::Fs { .. } | BlockingKind::Process { .. }
-            ) || b.wrap.is_some();
-            if b.ctx == SiteContext::Async && !tokio_ok && tokio_kind {
-                notes.push(no_tokio_note.to_string());
-            }
-            let applicability = match &fix {
-                Some(f) if fixable && f.unsafe_only => Some(Applicability::Unsafe),
-                Some(_) if fixable => Some(Applicability::Safe),
-                _ if unsafe_wrap => Some(Applicability::Unsafe),
-                _ => None,
-            };
-            let mut edits = Vec::new();
-            let fixed = match fix {
-                Some(f) if fixable && (!f.unsafe_only || opts.unsafe_fixes) => {
-                    let longer = f.with.len().saturating_sub(f.path.len().into());
-                    let at = TextRange::empty(b.call.call.end());
-                    edits.extend(layout::chain_edits(&sources[file], at, ".await", longer));
-                    edits.push(Edit::new(f.path, f.with));
-                    out.edits
-                        .entry(file)
-                        .or_default()
-                        .extend(edits.iter().cloned());
-                    if !f.feature.is_empty() {
-                        out.tokio_features.insert(f.feature);
-                        out.tokio_outside_tests |= !b.in_test;
-                    }
-                    true
-                }
-                _ => {
-                    if b.ctx == SiteContext::SyncInAsync {
-                        notes.push(closure_note.to_string());
-                    }
-                    false
-                }
-            };
-            out.blocking.push(BlockingReport {
-                rule,
-                at,
-                message,
-                notes,
-                fixed,
-                fix: applicability,
-                edits,
-                helper: None,
-            });
-        }
-    }
-    // Sync fns that block through the sync fns they call.
-    // An awaited call calls an async fn: never one of these.
-    let mut calls_of: BTreeMap<(Unit, FnId), Vec<FnId>> = BTreeMap::new();
-    for (file, facts) in files.iter().enumerate() {
-        for c in facts.calls.iter().filter(|c| !c.awaited && !c.deferred) {
-            if let (SiteContext::Sync { fn_name, .. }, Some(key)) = (&c.ctx, &c.callee_key) {
-                calls_of
-                    .entry((units[file], fn_name.clone()))
-                    .or_default()
-                    .push(key.clone());
+            if on_the_executor(facts, b, &wrappers) {
+                plan_call(&krate, file, b, out);
             }
         }
     }
-    /// What `key` names from code that sees `sees`: the fn of the first
-    /// unit that has one so named.
-    fn seen_from<'m, V>(
-        map: &'m BTreeMap<(Unit, FnId), V>,
-        sees: &[Unit],
-        key: &FnId,
-    ) -> Option<(Unit, &'m V)> {
-        let mut k = (0, key.clone());
-        sees.iter().find_map(|&u| {
-            k.0 = u;
-            map.get(&k).map(|v| (u, v))
-        })
+    for pass in RULES.iter().filter_map(|r| r.hooks.crate_pass) {
+        pass(files, sources, units, opts, out);
     }
-    /// The strongest blocking path from `key` (the shortest of equal
-    /// strength): its strength, and the fns and call along it.
-    fn chain(
-        (unit, units): (Unit, &Units),
-        key: &FnId,
-        direct: &BTreeMap<(Unit, FnId), (u8, String)>,
-        calls_of: &BTreeMap<(Unit, FnId), Vec<FnId>>,
-        seen: &mut HashSet<(Unit, FnId)>,
-    ) -> Option<(u8, Vec<String>)> {
-        let mut best = seen_from(direct, units.sees(unit), key)
-            .map(|(_, (strength, what))| (*strength, vec![key.to_string(), what.clone()]));
-        let Some((unit, callees)) = seen_from(calls_of, units.sees(unit), key) else {
-            return best;
-        };
-        if !seen.insert((unit, key.clone())) {
-            return best;
+}
+
+/// Does the call run on the executor, in code the run may change? A call
+/// in a sync fn is followed by AW205 through the fn's async callers.
+fn on_the_executor(facts: &FileFacts, b: &BlockingFact, wrappers: &HashSet<&str>) -> bool {
+    match &b.ctx {
+        // `asyncify(|| std::fs::read(p))`: the closure runs on the
+        // blocking pool.
+        SiteContext::SyncInAsync
+            if b.closure_callee
+                .as_deref()
+                .is_some_and(|c| wrappers.contains(c)) =>
+        {
+            false
         }
-        for callee in callees {
-            let Some((strength, mut rest)) = chain((unit, units), callee, direct, calls_of, seen)
-            else {
-                continue;
-            };
-            rest.insert(0, key.to_string());
-            let better = best
-                .as_ref()
-                .is_none_or(|(s, b)| strength > *s || (strength == *s && rest.len() < b.len()));
-            if better {
-                best = Some((strength, rest));
-            }
-        }
-        best
+        SiteContext::Async | SiteContext::SyncInAsync => !facts.read_only,
+        _ => false,
     }
-    for (file, facts) in files.iter().enumerate().filter(|(_, f)| !f.read_only) {
-        for c in &facts.calls {
-            let Some(key) = c
-                .callee_key
-                .as_ref()
-                .filter(|_| c.ctx == SiteContext::Async && !c.awaited)
-            else {
-                continue;
-            };
-            let unit = (units[file], units);
-            let Some((_, path)) = chain(unit, key, &direct, &calls_of, &mut HashSet::new()) else {
-                continue;
-            };
-            // The helper's own unit: the first unit it sees that defines it.
-            let helper_unit = units
-                .sees(units[file])
-                .iter()
-                .copied()
-                .find(|&u| {
-                    direct.contains_key(&(u, key.clone()))
-                        || calls_of.contains_key(&(u, key.clone()))
-                })
-                .unwrap_or(units[file]);
-            let at = Loc {
-                file,
-                range: c.range,
-            };
-            if !permitted(
-                files,
-                opts,
-                &rules::BLOCKING_HELPER,
-                &at,
-                &mut out.suppressed,
-            ) {
-                continue;
-            }
-            out.blocking.push(BlockingReport {
-                rule: &rules::BLOCKING_HELPER,
-                at,
-                message: format!(
-                    "`{key}` is a sync fn that blocks: {}{}",
-                    c.in_fn
-                        .as_ref()
-                        .map(|f| format!("{f} → "))
-                        .unwrap_or_default(),
-                    path.join(" → ")
-                ),
-                notes: vec!["make it async, or call it inside tokio::task::spawn_blocking".into()],
-                fixed: false,
-                fix: None,
-                edits: Vec::new(),
-                helper: Some(format!("{helper_unit}:{key}")),
-            });
+}
+
+/// One blocking call in async code: the premise, the verdict of the rule
+/// that knows its kind, then its fix or its report.
+fn plan_call(krate: &Crate, file: usize, b: &BlockingFact, out: &mut CratePlan) {
+    let facts = krate.files[file];
+    let at = Loc {
+        file,
+        range: b.call.call,
+    };
+    // A tokio fix needs tokio where the code is (test code may use a
+    // dev-dependency), and a tokio runtime under it.
+    let test_code = b.in_test || !facts.unit.is_empty();
+    let tokio_dep = krate
+        .opts
+        .tokio
+        .is_none_or(|t| if test_code { t.dev } else { t.normal });
+    let units = krate.units;
+    let premise = Premise {
+        on_tokio: krate.drivers.on_tokio(&b.driver, units.sees(units[file])),
+        // Sleeping may be the point in tests and examples, or under a
+        // paused clock, where tokio's sleep returns at once.
+        deliberate: test_code || facts.paused_clock,
+        test_code,
+    };
+    let Some(verdict) = RULES
+        .iter()
+        .filter_map(|r| r.hooks.finding)
+        .find_map(|finding| finding(b, &premise))
+    else {
+        return;
+    };
+    if !permitted(
+        krate.files,
+        krate.opts,
+        verdict.rule,
+        &at,
+        &mut out.suppressed,
+    ) {
+        return;
+    }
+    let tokio = Tokio {
+        dep: tokio_dep,
+        runtime: premise.on_tokio,
+    };
+    let report = fix_call(krate, at, b, verdict, tokio, out);
+    out.blocking.push(report);
+}
+
+/// Can a tokio fix go where the call is?
+#[derive(Clone, Copy)]
+struct Tokio {
+    /// The code can use tokio (a dependency where it is).
+    dep: bool,
+    /// A tokio runtime provably runs it.
+    runtime: bool,
+}
+
+impl Tokio {
+    fn ok(self) -> bool {
+        self.dep && self.runtime
+    }
+
+    /// Why a call has no tokio fix.
+    fn missing(self) -> &'static str {
+        if !self.dep {
+            "no tokio fix: this code cannot use tokio (the crate does not depend on it here)"
+        } else {
+            "no tokio fix: nothing in the crate shows that this async code runs on a tokio runtime"
         }
+    }
+}
+
+/// A verdict's fix where it can go (and the run applies it), its safety and
+/// the notes that say why not.
+fn fix_call(
+    krate: &Crate,
+    at: Loc,
+    b: &BlockingFact,
+    verdict: Verdict,
+    tokio: Tokio,
+    out: &mut CratePlan,
+) -> BlockingReport {
+    let opts = krate.opts;
+    let mut notes = Vec::new();
+    let fixable = b.ctx == SiteContext::Async && (tokio.ok() || verdict.users_own);
+    // A fix the compiler rejected is reported, not applied.
+    let withdrawn = opts.referee.withdrawn(&at);
+    notes.extend(withdrawn.map(str::to_string));
+    let fixable = fixable && withdrawn.is_none();
+    let mut unsafe_wrap = false;
+    if verdict.wrap {
+        match wrap_heavy(krate, at.file, b, fixable, out) {
+            Wrap::Applied(edit) => {
+                return BlockingReport {
+                    rule: verdict.rule,
+                    at,
+                    message: verdict.message,
+                    notes,
+                    fixed: true,
+                    fix: Some(Applicability::Unsafe),
+                    edits: vec![edit],
+                    helper: None,
+                }
+            }
+            Wrap::Offered => {
+                unsafe_wrap = true;
+                notes.push("`--unsafe-fixes` moves it into tokio::task::spawn_blocking".into())
+            }
+            Wrap::Suggested => notes.push("wrap it: `let r = tokio::task::spawn_blocking(move || { .. }).await.expect(\"blocking task panicked\");`, moving or cloning what it captures".into()),
+        }
+    }
+    let tokio_kind = verdict.needs_tokio || b.wrap.is_some();
+    if b.ctx == SiteContext::Async && !tokio.ok() && tokio_kind {
+        notes.push(tokio.missing().to_string());
+    }
+    let applicability = match &verdict.fix {
+        Some(f) if fixable && f.unsafe_only => Some(Applicability::Unsafe),
+        Some(_) if fixable => Some(Applicability::Safe),
+        _ if unsafe_wrap => Some(Applicability::Unsafe),
+        _ => None,
+    };
+    let edits = match verdict.fix {
+        Some(f) if fixable && (!f.unsafe_only || opts.unsafe_fixes) => {
+            apply_fix(krate, at.file, b, f, out)
+        }
+        _ => {
+            if b.ctx == SiteContext::SyncInAsync {
+                notes.push("it is in a non-async closure inside async code: move it into tokio::task::spawn_blocking".to_string());
+            }
+            Vec::new()
+        }
+    };
+    BlockingReport {
+        rule: verdict.rule,
+        at,
+        message: verdict.message,
+        notes,
+        // A fix applied has edits; one not applied has none.
+        fixed: !edits.is_empty(),
+        fix: applicability,
+        edits,
+        helper: None,
+    }
+}
+
+/// A replacement path and the `.await` after the call, laid out as the
+/// chain around it is; the tokio feature it needs.
+fn apply_fix(
+    krate: &Crate,
+    file: usize,
+    b: &BlockingFact,
+    f: Fix,
+    out: &mut CratePlan,
+) -> Vec<Edit> {
+    let longer = f.with.len().saturating_sub(f.path.len().into());
+    let at = TextRange::empty(b.call.call.end());
+    let mut edits: Vec<Edit> = layout::chain_edits(&krate.sources[file], at, ".await", longer);
+    edits.push(Edit::new(f.path, f.with));
+    out.edits
+        .entry(file)
+        .or_default()
+        .extend(edits.iter().cloned());
+    if !f.feature.is_empty() {
+        out.tokio_features.insert(f.feature);
+        out.tokio_outside_tests |= !b.in_test;
+    }
+    edits
+}
+
+/// What becomes of a CPU-heavy call's `spawn_blocking` wrap.
+enum Wrap {
+    /// Applied (`--unsafe-fixes`): its edit.
+    Applied(Edit),
+    /// Certain to compile, applied with `--unsafe-fixes`.
+    Offered,
+    /// Not certain to compile: only described.
+    Suggested,
+}
+
+/// The wrap is applied with --unsafe-fixes, unless another blocking call
+/// shares the same initializer.
+fn wrap_heavy(
+    krate: &Crate,
+    file: usize,
+    b: &BlockingFact,
+    fixable: bool,
+    out: &mut CratePlan,
+) -> Wrap {
+    let alone = |r: TextRange| {
+        krate.files[file]
+            .blocking
+            .iter()
+            .filter(|o| r.contains_range(o.call.call))
+            .count()
+            == 1
+    };
+    match &b.wrap {
+        Some((range, wrap)) if fixable && krate.opts.unsafe_fixes && alone(*range) => {
+            let wrap = layout::spawn_blocking_wrap(krate.sources[file].text, *range, wrap);
+            let edit = Edit::new(*range, wrap);
+            out.edits.entry(file).or_default().push(edit.clone());
+            out.tokio_features.insert("rt");
+            out.tokio_outside_tests |= !b.in_test;
+            Wrap::Applied(edit)
+        }
+        Some((range, _)) if fixable && alone(*range) => Wrap::Offered,
+        _ => Wrap::Suggested,
     }
 }

@@ -1,0 +1,129 @@
+//! AW201 `blocking-sleep`: `std::thread::sleep` in async code, replaced by
+//! `tokio::time::sleep(..).await`.
+
+use super::blocking_calls::{Premise, Verdict};
+use super::{Applicability, Family, Hooks, Primary, Rule, Severity};
+use crate::blocking::{names_std_module, BlockingKind};
+use crate::facts::BlockingFact;
+
+pub const BLOCKING_SLEEP: Rule = Rule {
+    code: "AW201",
+    name: "blocking-sleep",
+    severity: Severity::Warning,
+    fix: Some(Applicability::Safe),
+    summary: "std::thread::sleep in async code",
+    doc: "## What it does
+Finds `std::thread::sleep` (any spelling: fully qualified, `thread::sleep`
+through `use std::thread`, `sleep` through `use std::thread::sleep`) in async
+code and replaces it with `tokio::time::sleep(d).await`. An import the
+rewrite leaves unused is removed; tokio's `time` feature is added.
+
+## Why is this bad?
+It parks the executor thread: every task on it stops for the duration.
+
+## Example
+```rust
+async fn poll() { std::thread::sleep(Duration::from_millis(10)); }
+```
+
+## Use instead
+```rust
+async fn poll() { tokio::time::sleep(Duration::from_millis(10)).await; }
+```
+
+## Fix safety
+Safe where the async fn provably runs on a tokio runtime (reached from
+`#[tokio::main]`, `#[tokio::test]`, `tokio::spawn`, `Runtime::block_on` or
+`Handle::spawn`) and the code can use tokio (a normal dependency; for test
+code a dev-dependency too). Elsewhere it is reported with advice that names
+no runtime. Only unsafe in tests, examples and benches, and in files that
+pause tokio's clock, where the blocking may be the point. Not applied inside `spawn_blocking`, `block_in_place` or `std::thread::spawn`
+closures, or in sync fns (AW205 reports their async callers). Inside a
+non-async closure in async code it is reported without a fix.
+
+## Known problems
+A `sleep` reached through a re-export (`pub use std::thread::sleep` in
+another module) is not recognised.",
+    family: Family::Blocking,
+    primary: Primary::Call,
+    manual: false,
+    hooks: Hooks {
+        call: Some(detect_call),
+        finding: Some(finding),
+        may_match: Some(may_match),
+        ..Hooks::NONE
+    },
+};
+
+/// For the prefilter: `sleep` and `std::thread`.
+fn may_match(text: &str) -> bool {
+    text.contains("sleep") && names_std_module(text, "thread")
+}
+
+/// `std::thread::sleep`, however the code spells it (the path comes resolved).
+fn detect_call(path: &str) -> Option<BlockingKind> {
+    (path == "std::thread::sleep").then_some(BlockingKind::Sleep)
+}
+
+/// tokio's timer where the code runs on tokio; only unsafe where sleeping
+/// may be the point.
+fn finding(b: &BlockingFact, premise: &Premise) -> Option<Verdict> {
+    if b.call.kind != BlockingKind::Sleep {
+        return None;
+    }
+    Some(match premise.on_tokio {
+        true => Verdict::report(
+            &BLOCKING_SLEEP,
+            "`std::thread::sleep` blocks the executor thread; use `tokio::time::sleep(..).await`",
+        )
+        .fix(b, "tokio::time::sleep", "time", premise.deliberate),
+        false => Verdict::report(
+            &BLOCKING_SLEEP,
+            "`std::thread::sleep` blocks the executor thread; use the async runtime's timer (`sleep(..).await`)",
+        ),
+    }
+    .needs_tokio())
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::test_support::{check_fix, check_no_finding};
+
+    #[test]
+    fn sleep_in_tokio_driven_async_fn_becomes_tokio_sleep() {
+        check_fix(
+            r#"use std::time::Duration;
+
+async fn tick() {
+    std::thread::sleep(Duration::from_millis(10));
+}
+
+#[tokio::main]
+async fn main() {
+    tick().await;
+}
+"#,
+            r#"use std::time::Duration;
+
+async fn tick() {
+    tokio::time::sleep(Duration::from_millis(10)).await;
+}
+
+#[tokio::main]
+async fn main() {
+    tick().await;
+}
+"#,
+        );
+    }
+
+    #[test]
+    fn sleep_in_sync_main_is_no_finding() {
+        check_no_finding(
+            r#"fn main() {
+    std::thread::sleep(std::time::Duration::from_millis(10));
+}
+"#,
+        );
+    }
+}

@@ -1,0 +1,80 @@
+//! AW103 `parking-lot-lock-in-async`: a parking_lot lock locked in async code,
+//! migrated on request.
+
+use crate::findings::LockFinding;
+
+use super::{Applicability, Family, Hooks, Primary, Rule, Severity};
+
+pub const PARKING_LOT_IN_ASYNC: Rule = Rule {
+    code: "AW103",
+    name: "parking-lot-lock-in-async",
+    severity: Severity::Warning,
+    fix: Some(Applicability::Safe),
+    summary: "a parking_lot lock is locked in async code",
+    doc: "## What it does
+Reports `parking_lot::Mutex` and `RwLock` values locked inside async code.
+With `--parking-lot` they are migrated to `tokio::sync` like std locks.
+
+## Why is this bad?
+parking_lot locks block the executor thread just like std ones, only with
+less overhead. Many services use them on purpose for short critical
+sections, so migration is opt-in.
+
+## Example
+```rust
+static HITS: parking_lot::Mutex<u64> = parking_lot::Mutex::new(0);
+async fn hit() { *HITS.lock() += 1; }
+```
+
+## Use instead (with `--parking-lot`)
+```rust
+static HITS: tokio::sync::Mutex<u64> = tokio::sync::Mutex::const_new(0);
+async fn hit() { *HITS.lock().await += 1; }
+```
+
+## Fix safety
+Safe when opted in: `m.lock()` becomes `m.lock().await`; `try_lock` (an
+`Option` in parking_lot) blocks the migration.
+
+## Known problems
+A lock built with `parking_lot::const_mutex` (or `const_rwlock`) is reported
+as manual; `ReentrantMutex` and `FairMutex` are not recognised.",
+    family: Family::Lock,
+    primary: Primary::Declaration,
+    manual: false,
+    hooks: Hooks {
+        lock_message: Some(message),
+        ..Hooks::NONE
+    },
+};
+
+/// Reported: migrating it is the user's choice.
+fn message(l: &LockFinding) -> (String, Vec<String>) {
+    (
+        format!("{} is {}", l.what, l.where_locked),
+        vec!["run with --parking-lot to migrate it to tokio::sync".to_string()],
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::test_support::check_finding;
+
+    #[test]
+    fn a_parking_lot_mutex_locked_in_async_code_is_reported() {
+        check_finding(
+            r#"static HITS: parking_lot::Mutex<u64> = parking_lot::Mutex::new(0);
+
+async fn hit() {
+    *HITS.lock() += 1;
+}
+
+#[tokio::main]
+async fn main() {
+    hit().await;
+}
+"#,
+            "AW103",
+        );
+    }
+}
