@@ -3,7 +3,7 @@
 use ra_ap_syntax::AstNode;
 
 use super::blocking_calls::{Premise, Verdict};
-use super::{Family, Hooks, Primary, Rule, Severity};
+use super::{Rule, Severity};
 use crate::blocking::{BlockingKind, MethodCall};
 use crate::facts::BlockingFact;
 
@@ -38,15 +38,7 @@ No fix: `.await` the future instead.
 ## Known problems
 A runtime handle stored in a field and called through a method of another
 name is not followed.",
-    family: Family::Blocking,
-    primary: Primary::Call,
-    manual: false,
-    hooks: Hooks {
-        call: Some(detect_call),
-        method: Some(detect_method),
-        finding: Some(finding),
-        ..Hooks::NONE
-    },
+    ..Rule::blocking(Some(detect_call), Some(detect_method), finding, None)
 };
 
 /// `futures::executor::block_on(f)`.

@@ -2,7 +2,7 @@
 //! twin where one exists.
 
 use super::blocking_calls::{Premise, Verdict};
-use super::{Applicability, Family, Hooks, Primary, Rule, Severity};
+use super::{Applicability, Rule, Severity};
 use crate::blocking::{names_std_module, BlockingKind};
 use crate::facts::BlockingFact;
 
@@ -45,15 +45,7 @@ closure parameter to `spawn_blocking` or `block_in_place` (tokio's
 ## Known problems
 A call through a wrapper fn of the crate is left to AW205; one through a
 wrapper in another crate is not seen.",
-    family: Family::Blocking,
-    primary: Primary::Call,
-    manual: false,
-    hooks: Hooks {
-        call: Some(detect_call),
-        finding: Some(finding),
-        may_match: Some(may_match),
-        ..Hooks::NONE
-    },
+    ..Rule::blocking(Some(detect_call), None, finding, Some(may_match))
 };
 
 /// For the prefilter: `std::fs`.

@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, HashSet};
 
 use super::blocking_calls::BlockingReport;
-use super::{Applicability, Family, Hooks, Primary, Rule, Severity};
+use super::{Applicability, Rule, Severity};
 use crate::blocking::BlockingKind;
 use crate::edits::layout;
 use crate::facts::{BlockingFact, FileFacts, FnId, SiteContext};
@@ -45,13 +45,7 @@ Display-only: make the helper async, or call it inside
 ## Known problems
 Calls are matched by path (`helper(..)`, `Type::f(..)`, `Self::f(..)`,
 `self.f(..)`); calls through other receivers are not followed.",
-    family: Family::Blocking,
-    primary: Primary::Call,
-    manual: false,
-    hooks: Hooks {
-        crate_pass: Some(plan),
-        ..Hooks::NONE
-    },
+    ..Rule::crate_pass(plan, None)
 };
 
 /// Blocking calls and sync calls, by the sync fn they are in.

@@ -2,7 +2,7 @@
 //! `tokio::time::sleep(..).await`.
 
 use super::blocking_calls::{Premise, Verdict};
-use super::{Applicability, Family, Hooks, Primary, Rule, Severity};
+use super::{Applicability, Rule, Severity};
 use crate::blocking::{names_std_module, BlockingKind};
 use crate::facts::BlockingFact;
 
@@ -44,15 +44,7 @@ non-async closure in async code it is reported without a fix.
 ## Known problems
 A `sleep` reached through a re-export (`pub use std::thread::sleep` in
 another module) is not recognised.",
-    family: Family::Blocking,
-    primary: Primary::Call,
-    manual: false,
-    hooks: Hooks {
-        call: Some(detect_call),
-        finding: Some(finding),
-        may_match: Some(may_match),
-        ..Hooks::NONE
-    },
+    ..Rule::blocking(Some(detect_call), None, finding, Some(may_match))
 };
 
 /// For the prefilter: `sleep` and `std::thread`.

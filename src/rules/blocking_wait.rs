@@ -7,7 +7,7 @@ use ra_ap_syntax::{
 };
 
 use super::blocking_calls::{Premise, Verdict};
-use super::{Applicability, Family, Hooks, Primary, Rule, Severity};
+use super::{Applicability, Rule, Severity};
 use crate::blocking::{names_std_module, BlockingKind, MethodCall};
 use crate::facts::BlockingFact;
 
@@ -50,16 +50,7 @@ the task is cancelled. The rest is display-only: use `tokio::sync::mpsc`,
 
 ## Known problems
 A receiver that arrives as a parameter or field is not recognised.",
-    family: Family::Blocking,
-    primary: Primary::Call,
-    manual: false,
-    hooks: Hooks {
-        call: Some(detect_call),
-        method: Some(detect_method),
-        finding: Some(finding),
-        may_match: Some(may_match),
-        ..Hooks::NONE
-    },
+    ..Rule::blocking(Some(detect_call), Some(detect_method), finding, Some(may_match))
 };
 
 /// For the prefilter: each wait with the names its detection needs.

@@ -7,7 +7,7 @@ use ra_ap_syntax::{
 };
 
 use super::blocking_calls::{Premise, Verdict};
-use super::{Applicability, Family, Hooks, Primary, Rule, Severity};
+use super::{Applicability, Rule, Severity};
 use crate::blocking::{BlockingKind, MethodCall};
 use crate::facts::BlockingFact;
 
@@ -66,16 +66,12 @@ panicked`). Loops are only reported.
 ## Known problems
 Loops over collections are not judged by their length; captures whose
 ownership the tool cannot see leave the finding display-only.",
-    family: Family::Blocking,
-    primary: Primary::Call,
-    manual: false,
-    hooks: Hooks {
-        call: Some(detect_call),
-        method: Some(detect_method),
-        finding: Some(finding),
-        may_match: Some(may_match),
-        ..Hooks::NONE
-    },
+    ..Rule::blocking(
+        Some(detect_call),
+        Some(detect_method),
+        finding,
+        Some(may_match),
+    )
 };
 
 /// For the prefilter: a heavy crate's path, or a long range in async code.

@@ -3,7 +3,7 @@
 
 use crate::findings::LockFinding;
 
-use super::{Family, Hooks, Primary, Rule, Severity};
+use super::{Rule, Severity};
 
 pub const MANUAL_LOCK_MIGRATION: Rule = Rule {
     code: "AW102",
@@ -102,13 +102,8 @@ Receivers are resolved by name, not type: a lock reached through a trait
 method, a generic helper or a match-arm binding counts as unresolved.
 Reachability follows names, not the compiler's resolution: a re-export of
 another item with the same name counts as a re-export of this one.",
-    family: Family::Lock,
-    primary: Primary::Declaration,
     manual: true,
-    hooks: Hooks {
-        lock_message: Some(message),
-        ..Hooks::NONE
-    },
+    ..Rule::lock(message)
 };
 
 /// Left unchanged: each blocker, with its place, is a note.

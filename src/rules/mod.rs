@@ -200,7 +200,7 @@ pub(crate) struct Hooks {
     /// Could a file with this text hold a call this rule detects? A cheap
     /// test on the bytes: only files that some rule (or the lock index)
     /// may care about are parsed.
-    pub may_match: Option<fn(&str) -> bool>,
+    pub may_match: Option<MayMatch>,
     /// A blocking rule's own pass over a crate's facts, after every
     /// blocking call has had its `finding`: it pushes its reports (and its
     /// fixes' edits) onto the crate's plan.
@@ -210,6 +210,7 @@ pub(crate) struct Hooks {
 pub(crate) type DetectCall = fn(&str) -> Option<BlockingKind>;
 pub(crate) type DetectMethod = fn(&MethodCall) -> Option<(BlockingKind, String)>;
 pub(crate) type Finding = fn(&BlockingFact, &Premise) -> Option<Verdict>;
+pub(crate) type MayMatch = fn(&str) -> bool;
 pub(crate) type LockMessage = fn(&LockFinding) -> (String, Vec<String>);
 pub(crate) type CratePass =
     fn(&[&FileFacts], &[layout::Source], &Units, &PlanOptions, &mut CratePlan);
@@ -232,7 +233,69 @@ pub fn find(code: &str) -> Option<&'static Rule> {
         .find(|r| r.code.eq_ignore_ascii_case(code) || r.name.eq_ignore_ascii_case(code))
 }
 
+/// The fields a family's rules share, for a rule's const to end with
+/// (`..Rule::lock(message)`): its code, name, severity, fix, summary and doc
+/// are its own.
 impl Rule {
+    const BLANK: Rule = Rule {
+        code: "",
+        name: "",
+        severity: Severity::Warning,
+        fix: None,
+        summary: "",
+        doc: "",
+        family: Family::Blocking,
+        primary: Primary::Call,
+        manual: false,
+        hooks: Hooks::NONE,
+    };
+
+    /// A lock rule: its findings are at the lock's declaration, in the words
+    /// of `message`.
+    pub(crate) const fn lock(message: LockMessage) -> Rule {
+        Rule {
+            family: Family::Lock,
+            primary: Primary::Declaration,
+            hooks: Hooks {
+                lock_message: Some(message),
+                ..Hooks::NONE
+            },
+            ..Rule::BLANK
+        }
+    }
+
+    /// A blocking rule that detects calls while facts are taken (`call`,
+    /// `method`) and words each with `finding`.
+    pub(crate) const fn blocking(
+        call: Option<DetectCall>,
+        method: Option<DetectMethod>,
+        finding: Finding,
+        may_match: Option<MayMatch>,
+    ) -> Rule {
+        Rule {
+            hooks: Hooks {
+                call,
+                method,
+                finding: Some(finding),
+                may_match,
+                ..Hooks::NONE
+            },
+            ..Rule::BLANK
+        }
+    }
+
+    /// A blocking rule that plans over the crate's facts on its own.
+    pub(crate) const fn crate_pass(pass: CratePass, may_match: Option<MayMatch>) -> Rule {
+        Rule {
+            hooks: Hooks {
+                crate_pass: Some(pass),
+                may_match,
+                ..Hooks::NONE
+            },
+            ..Rule::BLANK
+        }
+    }
+
     /// Its fix's applicability, or `no fix`.
     pub fn fix_name(&self) -> &'static str {
         self.fix.map_or("no fix", |f| f.as_str())

@@ -3,7 +3,7 @@
 
 use crate::findings::LockFinding;
 
-use super::{Applicability, Family, Hooks, Primary, Rule, Severity};
+use super::{Applicability, Rule, Severity};
 
 pub const PARKING_LOT_IN_ASYNC: Rule = Rule {
     code: "AW103",
@@ -39,13 +39,7 @@ Safe when opted in: `m.lock()` becomes `m.lock().await`; `try_lock` (an
 ## Known problems
 A lock built with `parking_lot::const_mutex` (or `const_rwlock`) is reported
 as manual; `ReentrantMutex` and `FairMutex` are not recognised.",
-    family: Family::Lock,
-    primary: Primary::Declaration,
-    manual: false,
-    hooks: Hooks {
-        lock_message: Some(message),
-        ..Hooks::NONE
-    },
+    ..Rule::lock(message)
 };
 
 /// Reported: migrating it is the user's choice.

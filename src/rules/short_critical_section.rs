@@ -3,7 +3,7 @@
 
 use crate::findings::LockFinding;
 
-use super::{Family, Hooks, Primary, Rule, Severity};
+use super::{Rule, Severity};
 
 pub const SHORT_CRITICAL_SECTION: Rule = Rule {
     code: "AW104",
@@ -33,13 +33,7 @@ No fix. Run with the default policy, `async-use`, to migrate it anyway.
 ## Known problems
 A guard moved into a helper that awaits is not followed; such a lock counts
 as held only briefly.",
-    family: Family::Lock,
-    primary: Primary::Declaration,
-    manual: false,
-    hooks: Hooks {
-        lock_message: Some(message),
-        ..Hooks::NONE
-    },
+    ..Rule::lock(message)
 };
 
 /// Kept on purpose under the policy.

@@ -3,7 +3,7 @@
 
 use crate::findings::LockFinding;
 
-use super::{Applicability, Family, Hooks, Primary, Rule, Severity};
+use super::{Applicability, Rule, Severity};
 
 pub const STD_LOCK_IN_ASYNC: Rule = Rule {
     code: "AW101",
@@ -49,13 +49,7 @@ the same points as before.
 ## Known problems
 A lock reached through code the tool cannot follow (a generic helper, an
 unknown macro, an unresolved receiver near it) is reported as AW102 instead.",
-    family: Family::Lock,
-    primary: Primary::Declaration,
-    manual: false,
-    hooks: Hooks {
-        lock_message: Some(message),
-        ..Hooks::NONE
-    },
+    ..Rule::lock(message)
 };
 
 /// Migrating: the lock's type changes for the crates that use a public one.

@@ -14,7 +14,7 @@ use crate::edits::layout;
 use crate::facts::{FileFacts, MethodCallFact, ReceiverType, SiteContext};
 use crate::locks::{permitted, CratePlan, Loc, Units};
 use crate::rules::blocking_calls::BlockingReport;
-use crate::rules::{Applicability, Family, Hooks, Primary, Rule, Severity};
+use crate::rules::{Applicability, Rule, Severity};
 use crate::settings::PlanOptions;
 
 pub const TOKIO_BLOCKING_IN_ASYNC: Rule = Rule {
@@ -74,14 +74,7 @@ inherent `impl`, a struct or enum of the same file), is not reported, nor is
 a call with another number of arguments than tokio's method takes. tokio's other blocking
 methods (`blocking_lock_owned`, `blocking_recv_many`, `Semaphore`'s
 `blocking_acquire*`) are not checked.",
-    family: Family::Blocking,
-    primary: Primary::Call,
-    manual: false,
-    hooks: Hooks {
-        may_match: Some(crate::facts::may_call_watched_method),
-        crate_pass: Some(plan),
-        ..Hooks::NONE
-    },
+    ..Rule::crate_pass(plan, Some(crate::facts::may_call_watched_method))
 };
 
 /// Which of a tokio type's async methods a watched call's twin is.
