@@ -417,7 +417,8 @@ enum Depth {
 /// whether it could hold a lock site in async code.
 #[derive(Default)]
 struct Loaded {
-    analysed: Option<Analysed>,
+    /// Boxed: a run holds one entry per file walked, most of them empty.
+    analysed: Option<Box<Analysed>>,
     async_site: bool,
 }
 
@@ -539,7 +540,7 @@ fn load_file(
                         && !a.facts.module.starts_with("crate::bin");
                 }
                 file_allows(&mut a, krate);
-                Some(a)
+                Some(Box::new(a))
             };
             Ok(Loaded {
                 analysed,
@@ -973,9 +974,15 @@ struct RunContext<'a> {
     opts: &'a Options,
 }
 
-/// The plan of each crate, in order, with the findings and changes merged
-/// into `out`. Returns, per planned crate, what its plan was made of, for
-/// the compiler's re-plans.
+/// The plan of each crate, with the findings and changes merged into `out`
+/// in crate order. Returns, per planned crate, what its plan was made of,
+/// for the compiler's re-plans.
+///
+/// Crates are planned in parallel: each is planned on the files it owns
+/// (its own and those of the crates planned with it), taken out of `state`
+/// and put back after, so no two plans touch the same file. With a
+/// baseline, which every crate takes its entries out of, they are planned
+/// one after the other.
 fn plan_crates(
     run: &RunContext,
     state: &mut Files,
@@ -986,19 +993,47 @@ fn plan_crates(
     for (i, input) in run.inputs.iter().enumerate() {
         members_of[planned_with(input.crate_id)].push(i);
     }
-    let mut baseline = run.opts.baseline.clone();
-    let mut views = BTreeMap::new();
-    for (crate_id, members) in members_of.iter().enumerate() {
-        // A crate planned with another is blocked with it: their files are
-        // written together.
-        if members.is_empty()
-            || members
-                .iter()
-                .any(|&i| state.blocked.contains(&run.inputs[i].crate_id))
-        {
-            continue;
+    // A crate planned with another is blocked with it: their files are
+    // written together.
+    let todo: Vec<(usize, &[usize])> = members_of
+        .iter()
+        .enumerate()
+        .filter(|(_, members)| {
+            !members.is_empty()
+                && !members
+                    .iter()
+                    .any(|&i| state.blocked.contains(&run.inputs[i].crate_id))
+        })
+        .map(|(c, members)| (c, members.as_slice()))
+        .collect();
+    // Per crate: its plan, and the errors and blocked crates its analyses
+    // added (merged in crate order below, as a serial run would).
+    let results: Vec<(Result<PlannedCrate, String>, Files)> = match run.opts.baseline.clone() {
+        Some(mut baseline) => todo
+            .iter()
+            .map(|&(c, members)| {
+                let mut own = state.take(members);
+                let planned = plan_crate(run, c, members, &mut own, Some(&mut baseline));
+                (planned, state.put_back(members, own))
+            })
+            .collect(),
+        None => {
+            let shared = std::sync::Mutex::new(&mut *state);
+            let lock = || shared.lock().unwrap_or_else(|e| e.into_inner());
+            todo.par_iter()
+                .map(|&(c, members)| {
+                    let mut own = lock().take(members);
+                    let planned = plan_crate(run, c, members, &mut own, None);
+                    (planned, lock().put_back(members, own))
+                })
+                .collect()
         }
-        match plan_crate(run, crate_id, members, state, baseline.as_mut()) {
+    };
+    let mut views = BTreeMap::new();
+    for ((crate_id, _), (planned, mut added)) in todo.into_iter().zip(results) {
+        state.errors.append(&mut added.errors);
+        state.blocked.append(&mut added.blocked);
+        match planned {
             Ok(PlannedCrate {
                 out: mut crate_out,
                 view,
@@ -1167,7 +1202,7 @@ fn suppress_baselined(
 ) -> (usize, usize) {
     let files: Vec<&Analysed> = present
         .iter()
-        .filter_map(|&i| state.analysed[i].as_ref())
+        .filter_map(|&i| state.analysed[i].as_deref())
         .collect();
     let (recorded, hidden) = in_baseline(plan, &files, baseline);
     let places = recorded.len();
@@ -1232,7 +1267,7 @@ impl CrateRun<'_> {
         let files: Vec<&Analysed> = self
             .present
             .iter()
-            .filter_map(|&i| state.analysed[i].as_ref())
+            .filter_map(|&i| state.analysed[i].as_deref())
             .collect();
         // The files of crates planned with this library, and their own
         // manifests.
@@ -1337,7 +1372,7 @@ fn unused_allows(
     let checked = |a: &Analysed| !a.facts.read_only && a.facts.allows.iter().any(is_comment);
     if !present
         .iter()
-        .any(|&i| state.analysed[i].as_ref().is_some_and(checked))
+        .any(|&i| state.analysed[i].as_deref().is_some_and(checked))
     {
         return;
     }
@@ -1530,7 +1565,7 @@ fn in_baseline(
 
 /// Per walked file: its analysis, if it had one, and whether it failed.
 struct Files {
-    analysed: Vec<Option<Analysed>>,
+    analysed: Vec<Option<Box<Analysed>>>,
     failed: Vec<bool>,
     errors: Vec<String>,
     /// Crates with a file that could not be analysed: none is written.
@@ -1538,11 +1573,43 @@ struct Files {
 }
 
 impl Files {
+    /// The files `members` as a state of their own, for one crate's plan:
+    /// their analyses move out of `self` (the other entries stay empty).
+    fn take(&mut self, members: &[usize]) -> Files {
+        let mut own = Files {
+            analysed: std::iter::repeat_with(|| None)
+                .take(self.analysed.len())
+                .collect(),
+            failed: self.failed.clone(),
+            errors: Vec::new(),
+            blocked: BTreeSet::new(),
+        };
+        for &i in members {
+            own.analysed[i] = self.analysed[i].take();
+        }
+        own
+    }
+
+    /// Puts back what `take` moved out, with the files the crate's plan
+    /// analysed and those that failed. Returns the rest of what it added
+    /// (errors, blocked crates), for the caller to merge in crate order.
+    fn put_back(&mut self, members: &[usize], mut own: Files) -> Files {
+        for &i in members {
+            self.analysed[i] = own.analysed[i].take();
+            self.failed[i] = own.failed[i];
+        }
+        Files {
+            analysed: Vec::new(),
+            failed: Vec::new(),
+            ..own
+        }
+    }
+
     /// The plan of a crate made of the analysed files among `members`.
     fn plan(&self, members: &[usize], opts: &PlanOptions) -> locks::CratePlan {
         let analysed: Vec<&Analysed> = members
             .iter()
-            .filter_map(|&i| self.analysed[i].as_ref())
+            .filter_map(|&i| self.analysed[i].as_deref())
             .collect();
         let facts: Vec<&FileFacts> = analysed.iter().map(|a| &a.facts).collect();
         let texts: Vec<&str> = analysed.iter().map(|a| a.src.text.as_str()).collect();

@@ -933,3 +933,29 @@ fn patches_of_absolute_and_parent_paths_apply_with_git() {
         }
     }
 }
+
+/// Crates are planned in parallel: over every fixture crate at once, one
+/// worker thread and several must print the same findings, in the same
+/// order, with the same errors (the elapsed time aside).
+#[test]
+fn crates_planned_in_parallel_print_what_one_thread_prints() {
+    let testdata = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata");
+    let run = |threads: &str| {
+        // Some fixtures do not parse on purpose: the run ends with code 2.
+        let (stdout, stderr) = outputs(
+            awaitify(&testdata).args(["--format", "concise", "--threads", threads, "."]),
+            2,
+        );
+        let stderr: Vec<String> = stderr
+            .lines()
+            .filter(|l| !l.starts_with("awaitify: "))
+            .map(String::from)
+            .collect();
+        (stdout, stderr)
+    };
+    let (one, one_err) = run("1");
+    let (four, four_err) = run("4");
+    assert!(one.lines().count() > 100, "{one}");
+    assert_eq!(one, four);
+    assert_eq!(one_err, four_err);
+}

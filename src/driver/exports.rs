@@ -219,7 +219,7 @@ pub(crate) fn mark_exported_locks(
     inputs: &[Input],
     crates: &[CrateInfo],
     opts: &Options,
-    analysed: &mut [Option<Analysed>],
+    analysed: &mut [Option<Box<Analysed>>],
 ) -> BTreeMap<usize, usize> {
     let exported = exported_locks(inputs, crates, analysed);
     if exported.is_empty() {
@@ -240,7 +240,7 @@ type ExportedLock = (usize, String, String);
 fn exported_locks(
     inputs: &[Input],
     crates: &[CrateInfo],
-    analysed: &mut [Option<Analysed>],
+    analysed: &mut [Option<Box<Analysed>>],
 ) -> Vec<ExportedLock> {
     let mut exported: Vec<ExportedLock> = Vec::new();
     let mut lib_names: BTreeMap<usize, Option<String>> = BTreeMap::new();
@@ -308,7 +308,7 @@ fn usable_locks<'a>(
 /// lock's name in one file), each with its first such file as shown.
 fn lock_users(
     inputs: &[Input],
-    analysed: &[Option<Analysed>],
+    analysed: &[Option<Box<Analysed>>],
     usable: &BTreeMap<usize, Vec<&ExportedLock>>,
     opts: &Options,
 ) -> BTreeMap<(usize, String), BTreeMap<usize, String>> {
@@ -400,7 +400,7 @@ fn plan_joins(
 /// planned with its library: that crate would need the same rewrite.
 fn block_unjoined_users(
     inputs: &[Input],
-    analysed: &mut [Option<Analysed>],
+    analysed: &mut [Option<Box<Analysed>>],
     named_by: &BTreeMap<(usize, String), BTreeMap<usize, String>>,
     joins: &BTreeMap<usize, usize>,
     refused: &BTreeMap<usize, String>,
