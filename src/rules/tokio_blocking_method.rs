@@ -324,10 +324,11 @@ fn report(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rules::test_support::{check_fix, check_no_finding};
     use crate::settings::{PublicApi, Referee};
 
-    /// Plans `src` as a one-file crate that depends on tokio: its AW207
-    /// findings (message and notes) and the text after its edits.
+    /// Plans `src` alone, as a file of a crate that depends on tokio: its
+    /// AW207 findings (message and notes) and the text after its edits.
     fn run(src: &str) -> (Vec<String>, String) {
         let facts = crate::facts::facts_of(src);
         let opts = PlanOptions {
@@ -351,18 +352,6 @@ mod tests {
             .collect();
         let edits = plan.edits.get(&0).cloned().unwrap_or_default();
         (found, crate::edits::edit::apply(src, edits).unwrap())
-    }
-
-    fn check_fix(before: &str, after: &str) {
-        let (found, fixed) = run(before);
-        assert!(!found.is_empty(), "no finding in {before}");
-        assert_eq!(fixed, after);
-    }
-
-    fn check_no_finding(src: &str) {
-        let (found, fixed) = run(src);
-        assert!(found.is_empty(), "{found:?}");
-        assert_eq!(fixed, src);
     }
 
     /// Reported, left as it is; the finding says `what`.
