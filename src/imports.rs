@@ -255,78 +255,89 @@ impl Imports {
         // only when they name something an item could shadow: a lock type
         // or a name a `use` brings in.
         let bytes = text.as_bytes();
-        let ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
-        let words = |keywords: &[&'static str]| {
-            let mut found: Vec<(usize, &'static str)> = Vec::new();
-            for &w in keywords {
-                found.extend(
-                    memchr::memmem::find_iter(bytes, w)
-                        .filter(|&at| {
-                            let before = at.checked_sub(1).map(|i| bytes[i]);
-                            let after = bytes.get(at + w.len()).copied();
-                            !before.is_some_and(ident) && !after.is_some_and(ident)
-                        })
-                        .map(|at| (at, w)),
-                );
-            }
-            found.sort_unstable();
-            found
-        };
-        let first = words(&["use", "mod"]);
-        let rest = words(&["struct", "enum", "union", "type", "trait"]);
-        let mut shadowable: HashSet<String> = HashSet::new();
+        let first = whole_words(bytes, &["use", "mod"]);
+        let rest = whole_words(bytes, &["struct", "enum", "union", "type", "trait"]);
         for (pass, words) in [first, rest].into_iter().enumerate() {
-            if pass == 1 && !words.is_empty() {
-                shadowable.extend(
-                    scopes
-                        .iter()
-                        .flat_map(|s| s.names.keys().cloned())
-                        .chain(LockType::ALL.iter().map(|l| l.name().to_string())),
-                );
-                if scopes.iter().any(|s| !s.globs.is_empty()) {
-                    shadowable.extend(STD_SYNC.iter().chain(PARKING_LOT).map(|n| n.to_string()));
-                }
-            }
+            let shadowable = (pass == 1 && !words.is_empty()).then(|| Self::shadowable(&scopes));
             for (at, keyword) in words {
-                if pass == 1 {
+                if let Some(shadowable) = &shadowable {
                     let after = text[at + keyword.len()..].trim_start();
-                    let name_len = after.bytes().take_while(|&b| ident(b)).count();
+                    let name_len = after.bytes().take_while(|&b| is_ident_byte(b)).count();
                     if !shadowable.contains(&after[..name_len]) {
                         continue;
                     }
                 }
                 let Ok(offset) = u32::try_from(at) else { break };
-                let Some(token) = root.token_at_offset(offset.into()).right_biased() else {
-                    continue;
-                };
-                if !token.kind().is_keyword(ra_ap_syntax::Edition::CURRENT)
-                    || token.text() != keyword
-                {
-                    continue;
-                }
-                let Some(item) = token.parent() else { continue };
-                if !seen.insert(item.text_range()) {
-                    continue;
-                }
-                let Some(holder) = item.parent().filter(is_scope_node) else {
-                    continue;
-                };
-                let scope = Self::scope_of(&mut scopes, &mut index, &holder);
-                if let Some(u) = ast::Use::cast(item.clone()) {
-                    if let Some(tree) = u.use_tree() {
-                        scopes[scope].walk(&tree, "", u.visibility().is_some());
-                    }
-                    continue;
-                }
-                if let Some(name) = item.children().find_map(ast::Name::cast) {
-                    scopes[scope].items.insert(name.text().to_string());
-                }
-                if let Some(list) = ast::Module::cast(item).and_then(|m| m.item_list()) {
-                    // Every inline module bounds what its code can see.
-                    Self::scope_of(&mut scopes, &mut index, list.syntax());
-                }
+                Self::add_item(&mut scopes, &mut index, &mut seen, root, offset, keyword);
             }
         }
+        Self::link_parents(&mut scopes);
+        Imports {
+            scopes,
+            reexports: ReExports::new(),
+        }
+    }
+
+    /// The names an item could shadow: the names `use`s bring in and the
+    /// lock types, and where a scope has a glob, the names of the lock
+    /// modules' globs.
+    fn shadowable(scopes: &[Scope]) -> HashSet<String> {
+        let mut shadowable: HashSet<String> = HashSet::new();
+        shadowable.extend(
+            scopes
+                .iter()
+                .flat_map(|s| s.names.keys().cloned())
+                .chain(LockType::ALL.iter().map(|l| l.name().to_string())),
+        );
+        if scopes.iter().any(|s| !s.globs.is_empty()) {
+            shadowable.extend(STD_SYNC.iter().chain(PARKING_LOT).map(|n| n.to_string()));
+        }
+        shadowable
+    }
+
+    /// The item whose `keyword` stands at `offset`, if that is a keyword and
+    /// not a word in a string or comment, is recorded in the scope that holds
+    /// it: a `use`'s names, another item's name, and an inline module's scope.
+    fn add_item(
+        scopes: &mut Vec<Scope>,
+        index: &mut HashMap<TextRange, usize>,
+        seen: &mut HashSet<TextRange>,
+        root: &SyntaxNode,
+        offset: u32,
+        keyword: &str,
+    ) {
+        let Some(token) = root.token_at_offset(offset.into()).right_biased() else {
+            return;
+        };
+        if !token.kind().is_keyword(ra_ap_syntax::Edition::CURRENT) || token.text() != keyword {
+            return;
+        }
+        let Some(item) = token.parent() else { return };
+        if !seen.insert(item.text_range()) {
+            return;
+        }
+        let Some(holder) = item.parent().filter(is_scope_node) else {
+            return;
+        };
+        let scope = Self::scope_of(scopes, index, &holder);
+        if let Some(u) = ast::Use::cast(item.clone()) {
+            if let Some(tree) = u.use_tree() {
+                scopes[scope].walk(&tree, "", u.visibility().is_some());
+            }
+            return;
+        }
+        if let Some(name) = item.children().find_map(ast::Name::cast) {
+            scopes[scope].items.insert(name.text().to_string());
+        }
+        if let Some(list) = ast::Module::cast(item).and_then(|m| m.item_list()) {
+            // Every inline module bounds what its code can see.
+            Self::scope_of(scopes, index, list.syntax());
+        }
+    }
+
+    /// Each scope's parent is the innermost scope around it: scopes are
+    /// sorted by start, outer before inner, and nested on a stack.
+    fn link_parents(scopes: &mut [Scope]) {
         scopes.sort_by_key(|s| (s.range.start(), std::cmp::Reverse(s.range.end())));
         let mut stack: Vec<usize> = Vec::new();
         for i in 0..scopes.len() {
@@ -338,10 +349,6 @@ impl Imports {
             }
             scopes[i].parent = stack.last().copied();
             stack.push(i);
-        }
-        Imports {
-            scopes,
-            reexports: ReExports::new(),
         }
     }
 
@@ -654,6 +661,30 @@ fn canonical(reexports: &ReExports, path: String) -> String {
             _ => return path,
         }
     }
+}
+
+/// A byte of an identifier.
+fn is_ident_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
+
+/// The offsets of `keywords` as whole words in the text (not inside a
+/// longer identifier), in order.
+fn whole_words(bytes: &[u8], keywords: &[&'static str]) -> Vec<(usize, &'static str)> {
+    let mut found: Vec<(usize, &'static str)> = Vec::new();
+    for &w in keywords {
+        found.extend(
+            memchr::memmem::find_iter(bytes, w)
+                .filter(|&at| {
+                    let before = at.checked_sub(1).map(|i| bytes[i]);
+                    let after = bytes.get(at + w.len()).copied();
+                    !before.is_some_and(is_ident_byte) && !after.is_some_and(is_ident_byte)
+                })
+                .map(|at| (at, w)),
+        );
+    }
+    found.sort_unstable();
+    found
 }
 
 /// A node whose items and `use`s form a scope: a file, an inline module's

@@ -33,21 +33,8 @@ pub(super) fn find_binding(name: &str, anchor: &SyntaxNode) -> Binding {
     for up in anchor.ancestors() {
         match up.kind() {
             SyntaxKind::STMT_LIST => {
-                let found = up
-                    .children()
-                    .filter_map(ast::LetStmt::cast)
-                    .filter(|l| l.syntax().text_range().end() <= pos)
-                    .filter(|l| binds(l.pat(), name))
-                    .last();
-                if let Some(l) = found {
-                    return match l.pat() {
-                        Some(ast::Pat::IdentPat(_)) => Binding::Let(l),
-                        // `let Some(x) = expr else { .. };`: `x` is in `expr`.
-                        pat if some_or_ok_binding(pat.clone()) && l.initializer().is_some() => {
-                            Binding::From(l.initializer().unwrap())
-                        }
-                        _ => Binding::Destructured(l),
-                    };
+                if let Some(b) = earlier_let(&up, pos, name) {
+                    return b;
                 }
             }
             SyntaxKind::CLOSURE_EXPR => {
@@ -73,50 +60,11 @@ pub(super) fn find_binding(name: &str, anchor: &SyntaxNode) -> Binding {
             SyntaxKind::MATCH_ARM
                 if binds(ast::MatchArm::cast(up.clone()).unwrap().pat(), name) =>
             {
-                let arm = ast::MatchArm::cast(up.clone()).unwrap();
-                if let Some(v) = variant_binding(arm.pat(), name) {
-                    return v;
-                }
-                // `Some(x) => ..`: `x` is in the scrutinee.
-                let scrutinee = up
-                    .ancestors()
-                    .find_map(ast::MatchExpr::cast)
-                    .and_then(|m| m.expr());
-                return match (some_or_ok_binding(arm.pat()), scrutinee) {
-                    (true, Some(e)) if arm.guard().is_none() => Binding::From(e),
-                    _ => Binding::Other,
-                };
+                return match_arm_binding(&up, name);
             }
             SyntaxKind::IF_EXPR | SyntaxKind::WHILE_EXPR => {
-                // The condition of `if`/`while`: `let` chains bind into the body.
-                let Some(cond) = up
-                    .children()
-                    .find_map(ast::Expr::cast)
-                    .filter(|c| c.syntax().kind() != SyntaxKind::BLOCK_EXPR)
-                else {
-                    continue;
-                };
-                if cond
-                    .syntax()
-                    .text_range()
-                    .contains_range(anchor.text_range())
-                {
-                    continue;
-                }
-                let lets: Vec<ast::LetExpr> = cond
-                    .syntax()
-                    .descendants()
-                    .filter_map(ast::LetExpr::cast)
-                    .filter(|l| binds(l.pat(), name))
-                    .collect();
-                if let Some(l) = lets.first() {
-                    if let (Some(v), 1) = (variant_binding(l.pat(), name), lets.len()) {
-                        return v;
-                    }
-                    return match (some_or_ok_binding(l.pat()), l.expr()) {
-                        (true, Some(e)) if lets.len() == 1 => Binding::From(e),
-                        _ => Binding::Other,
-                    };
+                if let Some(b) = condition_binding(&up, anchor, name) {
+                    return b;
                 }
             }
             SyntaxKind::FN => {
@@ -134,6 +82,73 @@ pub(super) fn find_binding(name: &str, anchor: &SyntaxNode) -> Binding {
         }
     }
     Binding::NotFound
+}
+
+/// The last `let` of a block, before `pos`, that binds `name`: the binding
+/// in scope there, if the block has one.
+fn earlier_let(list: &SyntaxNode, pos: TextSize, name: &str) -> Option<Binding> {
+    let l = list
+        .children()
+        .filter_map(ast::LetStmt::cast)
+        .filter(|l| l.syntax().text_range().end() <= pos)
+        .filter(|l| binds(l.pat(), name))
+        .last()?;
+    Some(match l.pat() {
+        Some(ast::Pat::IdentPat(_)) => Binding::Let(l),
+        // `let Some(x) = expr else { .. };`: `x` is in `expr`.
+        pat if some_or_ok_binding(pat.clone()) && l.initializer().is_some() => {
+            Binding::From(l.initializer().unwrap())
+        }
+        _ => Binding::Destructured(l),
+    })
+}
+
+/// A name bound by a `match` arm's pattern: a variant's field, or the
+/// value inside the scrutinee's `Some`/`Ok`.
+fn match_arm_binding(arm_node: &SyntaxNode, name: &str) -> Binding {
+    let arm = ast::MatchArm::cast(arm_node.clone()).unwrap();
+    if let Some(v) = variant_binding(arm.pat(), name) {
+        return v;
+    }
+    // `Some(x) => ..`: `x` is in the scrutinee.
+    let scrutinee = arm_node
+        .ancestors()
+        .find_map(ast::MatchExpr::cast)
+        .and_then(|m| m.expr());
+    match (some_or_ok_binding(arm.pat()), scrutinee) {
+        (true, Some(e)) if arm.guard().is_none() => Binding::From(e),
+        _ => Binding::Other,
+    }
+}
+
+/// A name bound by a `let` in the condition of an `if`/`while` around
+/// `anchor`: `let` chains bind into the body, not into the condition itself.
+fn condition_binding(up: &SyntaxNode, anchor: &SyntaxNode, name: &str) -> Option<Binding> {
+    let cond = up
+        .children()
+        .find_map(ast::Expr::cast)
+        .filter(|c| c.syntax().kind() != SyntaxKind::BLOCK_EXPR)?;
+    if cond
+        .syntax()
+        .text_range()
+        .contains_range(anchor.text_range())
+    {
+        return None;
+    }
+    let lets: Vec<ast::LetExpr> = cond
+        .syntax()
+        .descendants()
+        .filter_map(ast::LetExpr::cast)
+        .filter(|l| binds(l.pat(), name))
+        .collect();
+    let l = lets.first()?;
+    if let (Some(v), 1) = (variant_binding(l.pat(), name), lets.len()) {
+        return Some(v);
+    }
+    Some(match (some_or_ok_binding(l.pat()), l.expr()) {
+        (true, Some(e)) if lets.len() == 1 => Binding::From(e),
+        _ => Binding::Other,
+    })
 }
 
 /// `Conn::Live(m)`, `Self::Live(_, m)`, `Live(ref m)`, also nested
@@ -204,105 +219,9 @@ impl Extractor<'_> {
             ast::Expr::PrefixExpr(e) => self.root(&e.expr()?, anchor, depth + 1),
             ast::Expr::IndexExpr(e) => self.root(&e.base()?, anchor, depth + 1),
             ast::Expr::TryExpr(e) => self.root(&e.expr()?, anchor, depth + 1),
-            ast::Expr::MethodCallExpr(mc) => {
-                let name = mc.name_ref()?.text().to_string();
-                // `weak.upgrade()`: the lock the `Weak` points to.
-                if PASS_THROUGH.contains(&name.as_str()) || name == "upgrade" {
-                    self.root(&mc.receiver()?, anchor, depth + 1)
-                } else if GUARD_METHODS.contains(&name.as_str()) || returns_guard(&name) {
-                    // A guard: it follows its lock (into guard parameters).
-                    self.root(&mc.receiver()?, anchor, depth + 1)
-                } else if LOCK_METHODS.contains(&name.as_str())
-                    || NO_TOKIO_METHODS.contains(&name.as_str())
-                {
-                    None
-                } else {
-                    Some(Target::Call {
-                        name,
-                        qual: None,
-                        method: true,
-                        module: None,
-                    })
-                }
-            }
-            ast::Expr::CallExpr(ce) => {
-                let ast::Expr::PathExpr(pe) = ce.expr()? else {
-                    return None;
-                };
-                let segs = segments(&pe.path()?)?;
-                let last = segs.last()?.as_str();
-                let ty = segs.len().checked_sub(2).map(|i| segs[i].as_str());
-                // `Arc::downgrade(&x)`, `Weak::upgrade(&w)`: a pointer to
-                // the same lock, as `Arc::clone(&x)` is.
-                let weak = matches!(
-                    (ty, last),
-                    (Some("Arc" | "Rc"), "downgrade") | (Some("Weak"), "upgrade" | "clone")
-                );
-                if weak
-                    || last == "clone"
-                        && segs.len() == 2
-                        && matches!(segs[0].as_str(), "Arc" | "Rc" | "Clone")
-                {
-                    let arg = ce.arg_list()?.args().next()?;
-                    return self.root(&arg, anchor, depth + 1);
-                }
-                let qualifier = self
-                    .imports
-                    .resolve(&segs[..segs.len() - 1], self.offset_of(ce.syntax()));
-                if qualifier.starts_with("std::") || qualifier.starts_with("parking_lot") {
-                    return None; // `Mutex::new(..)`, `Arc::new(..)`: a value, not a place
-                }
-                // `State(db)`, `Extension(x)`: a tuple struct around the value.
-                if let [wrapper] = segs.as_slice() {
-                    let mut args = ce.arg_list()?.args();
-                    if let (true, Some(arg), None) = (
-                        wrapper.starts_with(|c: char| c.is_ascii_uppercase()),
-                        args.next(),
-                        args.next(),
-                    ) {
-                        return self.root(&arg, anchor, depth + 1);
-                    }
-                }
-                let (name, qual, module) =
-                    self.split_qual(&segs, anchor, self.offset_of(ce.syntax()));
-                Some(Target::Call {
-                    name,
-                    qual,
-                    method: false,
-                    module,
-                })
-            }
-            ast::Expr::FieldExpr(fe) => {
-                let name = fe.name_ref()?.text().to_string();
-                // `pair.0` of a local tuple that holds a lock: the local.
-                if name.starts_with(|c: char| c.is_ascii_digit()) {
-                    if let ast::Expr::PathExpr(p) = fe.expr()? {
-                        if let Some(base) = p.path()?.as_single_name_ref() {
-                            if let Some(Target::Key(k)) =
-                                self.lookup_var(base.text().as_ref(), anchor, depth)
-                            {
-                                if matches!(k, DeclKey::Local { .. }) {
-                                    return Some(Target::Key(k));
-                                }
-                            }
-                        }
-                    }
-                }
-                let owner = match fe.expr()? {
-                    ast::Expr::PathExpr(p) => {
-                        let segs = segments(&p.path()?)?;
-                        if segs == ["self"] {
-                            impl_type(anchor)
-                        } else if segs.len() == 1 {
-                            self.var_type_hint(&segs[0], anchor)
-                        } else {
-                            None
-                        }
-                    }
-                    _ => None,
-                };
-                Some(Target::Field { name, owner })
-            }
+            ast::Expr::MethodCallExpr(mc) => self.root_of_method_call(mc, anchor, depth),
+            ast::Expr::CallExpr(ce) => self.root_of_call(ce, anchor, depth),
+            ast::Expr::FieldExpr(fe) => self.root_of_field(fe, anchor, depth),
             ast::Expr::PathExpr(pe) => {
                 let segs = segments(&pe.path()?)?;
                 match segs.as_slice() {
@@ -317,6 +236,124 @@ impl Extractor<'_> {
             }
             _ => None,
         }
+    }
+
+    /// A method call: its receiver, where the method passes the lock through
+    /// or returns its guard; no place for a lock method (or one tokio's locks
+    /// lack); else the method's return value.
+    fn root_of_method_call(
+        &self,
+        mc: &ast::MethodCallExpr,
+        anchor: &SyntaxNode,
+        depth: u32,
+    ) -> Option<Target> {
+        let name = mc.name_ref()?.text().to_string();
+        // `weak.upgrade()`: the lock the `Weak` points to.
+        if PASS_THROUGH.contains(&name.as_str()) || name == "upgrade" {
+            self.root(&mc.receiver()?, anchor, depth + 1)
+        } else if GUARD_METHODS.contains(&name.as_str()) || returns_guard(&name) {
+            // A guard: it follows its lock (into guard parameters).
+            self.root(&mc.receiver()?, anchor, depth + 1)
+        } else if LOCK_METHODS.contains(&name.as_str()) || NO_TOKIO_METHODS.contains(&name.as_str())
+        {
+            None
+        } else {
+            Some(Target::Call {
+                name,
+                qual: None,
+                method: true,
+                module: None,
+            })
+        }
+    }
+
+    /// A call of a path: the argument of a pointer clone or a one-field
+    /// wrapper, nothing for a std or parking_lot constructor (a value, not
+    /// a place), else the called fn's return value.
+    fn root_of_call(&self, ce: &ast::CallExpr, anchor: &SyntaxNode, depth: u32) -> Option<Target> {
+        let ast::Expr::PathExpr(pe) = ce.expr()? else {
+            return None;
+        };
+        let segs = segments(&pe.path()?)?;
+        let last = segs.last()?.as_str();
+        let ty = segs.len().checked_sub(2).map(|i| segs[i].as_str());
+        // `Arc::downgrade(&x)`, `Weak::upgrade(&w)`: a pointer to
+        // the same lock, as `Arc::clone(&x)` is.
+        let weak = matches!(
+            (ty, last),
+            (Some("Arc" | "Rc"), "downgrade") | (Some("Weak"), "upgrade" | "clone")
+        );
+        if weak
+            || last == "clone"
+                && segs.len() == 2
+                && matches!(segs[0].as_str(), "Arc" | "Rc" | "Clone")
+        {
+            let arg = ce.arg_list()?.args().next()?;
+            return self.root(&arg, anchor, depth + 1);
+        }
+        let qualifier = self
+            .imports
+            .resolve(&segs[..segs.len() - 1], self.offset_of(ce.syntax()));
+        if qualifier.starts_with("std::") || qualifier.starts_with("parking_lot") {
+            return None; // `Mutex::new(..)`, `Arc::new(..)`: a value, not a place
+        }
+        // `State(db)`, `Extension(x)`: a tuple struct around the value.
+        if let [wrapper] = segs.as_slice() {
+            let mut args = ce.arg_list()?.args();
+            if let (true, Some(arg), None) = (
+                wrapper.starts_with(|c: char| c.is_ascii_uppercase()),
+                args.next(),
+                args.next(),
+            ) {
+                return self.root(&arg, anchor, depth + 1);
+            }
+        }
+        let (name, qual, module) = self.split_qual(&segs, anchor, self.offset_of(ce.syntax()));
+        Some(Target::Call {
+            name,
+            qual,
+            method: false,
+            module,
+        })
+    }
+
+    /// A field access: the local a tuple field belongs to, else the field
+    /// of the struct its base is (of `self`, or of a local's known type).
+    fn root_of_field(
+        &self,
+        fe: &ast::FieldExpr,
+        anchor: &SyntaxNode,
+        depth: u32,
+    ) -> Option<Target> {
+        let name = fe.name_ref()?.text().to_string();
+        // `pair.0` of a local tuple that holds a lock: the local.
+        if name.starts_with(|c: char| c.is_ascii_digit()) {
+            if let ast::Expr::PathExpr(p) = fe.expr()? {
+                if let Some(base) = p.path()?.as_single_name_ref() {
+                    if let Some(Target::Key(k)) =
+                        self.lookup_var(base.text().as_ref(), anchor, depth)
+                    {
+                        if matches!(k, DeclKey::Local { .. }) {
+                            return Some(Target::Key(k));
+                        }
+                    }
+                }
+            }
+        }
+        let owner = match fe.expr()? {
+            ast::Expr::PathExpr(p) => {
+                let segs = segments(&p.path()?)?;
+                if segs == ["self"] {
+                    impl_type(anchor)
+                } else if segs.len() == 1 {
+                    self.var_type_hint(&segs[0], anchor)
+                } else {
+                    None
+                }
+            }
+            _ => None,
+        };
+        Some(Target::Field { name, owner })
     }
 
     pub(super) fn lookup_var(&self, name: &str, anchor: &SyntaxNode, depth: u32) -> Option<Target> {

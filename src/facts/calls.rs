@@ -2,6 +2,7 @@
 //! carry a lock from one declaration to another.
 
 use super::*;
+use std::ops::ControlFlow;
 
 /// Method calls that pass a lock through unchanged when finding what a
 /// receiver refers to.
@@ -121,6 +122,51 @@ pub(super) fn is_assign(bin: &ast::BinExpr) -> bool {
     bin.op_kind() == Some(ast::BinaryOp::Assignment { op: None })
 }
 
+/// The name a call calls: a method's name, or the last segment of a called
+/// path; none for calls of anything else (a closure in a field, `(f)(x)`).
+fn callee_name(node: &SyntaxNode) -> Option<String> {
+    if let Some(mc) = ast::MethodCallExpr::cast(node.clone()) {
+        return mc.name_ref().map(|n| n.text().to_string());
+    }
+    match ast::CallExpr::cast(node.clone())?.expr()? {
+        ast::Expr::PathExpr(p) => p
+            .path()?
+            .segment()?
+            .name_ref()
+            .map(|n| n.text().to_string()),
+        _ => None,
+    }
+}
+
+/// The tail expression of a block is its value: a fn body's is the fn's
+/// return value (settled), and a closure's or plain block's passes on to
+/// the expression the block is part of.
+fn tail_owner(list: &SyntaxNode, child: &SyntaxNode, out: &mut Vec<Target>) -> ControlFlow<()> {
+    let is_tail = ast::StmtList::cast(list.clone())
+        .and_then(|l| l.tail_expr())
+        .is_some_and(|t| t.syntax() == child);
+    let body_of = list.parent().and_then(|b| b.parent());
+    match body_of.as_ref().and_then(|b| ast::Fn::cast(b.clone())) {
+        Some(f) if is_tail => out.push(Target::Key(DeclKey::Ret(fn_key(&f)))),
+        // The tail of a closure or a plain block is its value:
+        // `LazyLock::new(|| { ..; RwLock::new(m) })`.
+        None if is_tail
+            && list
+                .parent()
+                .and_then(ast::BlockExpr::cast)
+                .is_some_and(|b| {
+                    b.async_token().is_none()
+                        && b.const_token().is_none()
+                        && b.unsafe_token().is_none()
+                }) =>
+        {
+            return ControlFlow::Continue(());
+        }
+        _ => {}
+    }
+    ControlFlow::Break(())
+}
+
 impl Extractor<'_> {
     /// Who owns a type or constructor path: the declaration whose type or value
     /// it is part of, nearest first.
@@ -128,140 +174,144 @@ impl Extractor<'_> {
         let mut out = Vec::new();
         let mut child = node.clone();
         for up in node.ancestors().skip(1) {
-            match up.kind() {
-                SyntaxKind::RECORD_FIELD | SyntaxKind::TUPLE_FIELD => {
-                    if let Some(key) = field_key(&up) {
-                        out.push(Target::Key(key));
-                    }
-                    return out;
-                }
-                SyntaxKind::STATIC | SyntaxKind::CONST => {
-                    if let Some(name) = item_name(&up) {
-                        out.push(Target::Key(self.static_key(&up, &name)));
-                    }
-                    return out;
-                }
-                SyntaxKind::TYPE_ALIAS => {
-                    if let Some(name) = item_name(&up) {
-                        out.push(Target::Key(DeclKey::Alias(name.into())));
-                    }
-                    return out;
-                }
-                SyntaxKind::PARAM => {
-                    if let Some(key) = self.param_key(&up) {
-                        out.push(Target::Key(key));
-                    }
-                    return out;
-                }
-                SyntaxKind::RET_TYPE => {
-                    if let Some(f) = up.parent().and_then(ast::Fn::cast) {
-                        out.push(Target::Key(DeclKey::Ret(fn_key(&f))));
-                    }
-                    return out;
-                }
-                SyntaxKind::LET_STMT => {
-                    let let_stmt = ast::LetStmt::cast(up.clone()).unwrap();
-                    if self.let_is_decl(&let_stmt) {
-                        out.push(Target::Key(self.local_key(&let_stmt)));
-                    } else if let Some(init) = let_stmt.initializer() {
-                        // `let db: Db = ..`: the local, if `Db` is a lock alias.
-                        if alias_typed(&let_stmt) {
-                            out.push(Target::Key(self.local_key(&let_stmt)));
-                        }
-                        // `let g: MutexGuard<_> = m.lock().unwrap();`
-                        if let Some(site) = init
-                            .syntax()
-                            .descendants()
-                            .filter_map(ast::MethodCallExpr::cast)
-                            .find(|m| {
-                                m.name_ref()
-                                    .is_some_and(|n| LOCK_METHODS.contains(&n.text()))
-                            })
-                        {
-                            if let Some(recv) = site.receiver() {
-                                out.extend(self.root(&recv, site.syntax(), 0));
-                            }
-                        }
-                    }
-                    return out;
-                }
-                SyntaxKind::RECORD_EXPR_FIELD => {
-                    if let Some(key) = record_expr_field_key(&up) {
-                        out.push(Target::Key(key));
-                    }
-                    return out;
-                }
-                SyntaxKind::ARG_LIST => {
-                    if let Some(t) = self.param_target(&up, &child, &up) {
-                        out.push(t);
-                    }
-                    // `S.get_or_init(|| RwLock::new(..))`, `S.set(RwLock::new(..))`:
-                    // the value is the receiver's.
-                    let init =
-                        ast::MethodCallExpr::cast(up.parent().unwrap_or(up.clone())).filter(|m| {
-                            m.name_ref().is_some_and(|n| {
-                                [
-                                    "get_or_init",
-                                    "get_or_try_init",
-                                    "get_or_insert_with",
-                                    "set",
-                                ]
-                                .contains(&n.text())
-                            })
-                        });
-                    if let Some(owner) = init
-                        .and_then(|m| m.receiver())
-                        .and_then(|recv| self.root(&recv, &up, 0))
-                    {
-                        out.push(owner);
-                        return out;
-                    }
-                }
-                SyntaxKind::BIN_EXPR => {
-                    let bin = ast::BinExpr::cast(up.clone()).unwrap();
-                    if is_assign(&bin) {
-                        if let Some(lhs) = bin.lhs() {
-                            out.extend(self.root(&lhs, &up, 0));
-                        }
-                        return out;
-                    }
-                }
-                SyntaxKind::RETURN_EXPR => {
-                    if let Some(f) = up.ancestors().find_map(ast::Fn::cast) {
-                        out.push(Target::Key(DeclKey::Ret(fn_key(&f))));
-                    }
-                    return out;
-                }
-                SyntaxKind::STMT_LIST => {
-                    // The tail expression of a fn body is its return value.
-                    let is_tail = ast::StmtList::cast(up.clone())
-                        .and_then(|l| l.tail_expr())
-                        .is_some_and(|t| t.syntax() == &child);
-                    let body_of = up.parent().and_then(|b| b.parent());
-                    match body_of.as_ref().and_then(|b| ast::Fn::cast(b.clone())) {
-                        Some(f) if is_tail => out.push(Target::Key(DeclKey::Ret(fn_key(&f)))),
-                        // The tail of a closure or a plain block is its value:
-                        // `LazyLock::new(|| { ..; RwLock::new(m) })`.
-                        None if is_tail
-                            && up.parent().and_then(ast::BlockExpr::cast).is_some_and(|b| {
-                                b.async_token().is_none()
-                                    && b.const_token().is_none()
-                                    && b.unsafe_token().is_none()
-                            }) =>
-                        {
-                            child = up;
-                            continue;
-                        }
-                        _ => {}
-                    }
-                    return out;
-                }
-                SyntaxKind::FN | SyntaxKind::IMPL => return out,
-                _ => {}
+            if self.owner_at(&up, &child, &mut out).is_break() {
+                return out;
             }
             child = up;
         }
         out
+    }
+
+    /// What one ancestor `up` of `child` says about the owner: it adds the
+    /// owners it names and breaks where the owner is settled, or continues
+    /// to the next ancestor when the value only passes through.
+    fn owner_at(
+        &self,
+        up: &SyntaxNode,
+        child: &SyntaxNode,
+        out: &mut Vec<Target>,
+    ) -> ControlFlow<()> {
+        match up.kind() {
+            SyntaxKind::RECORD_FIELD | SyntaxKind::TUPLE_FIELD => {
+                if let Some(key) = field_key(up) {
+                    out.push(Target::Key(key));
+                }
+            }
+            SyntaxKind::STATIC | SyntaxKind::CONST => {
+                if let Some(name) = item_name(up) {
+                    out.push(Target::Key(self.static_key(up, &name)));
+                }
+            }
+            SyntaxKind::TYPE_ALIAS => {
+                if let Some(name) = item_name(up) {
+                    out.push(Target::Key(DeclKey::Alias(name.into())));
+                }
+            }
+            SyntaxKind::PARAM => {
+                if let Some(key) = self.param_key(up) {
+                    out.push(Target::Key(key));
+                }
+            }
+            SyntaxKind::RET_TYPE => {
+                if let Some(f) = up.parent().and_then(ast::Fn::cast) {
+                    out.push(Target::Key(DeclKey::Ret(fn_key(&f))));
+                }
+            }
+            SyntaxKind::LET_STMT => {
+                out.extend(self.let_owners(&ast::LetStmt::cast(up.clone()).unwrap()));
+            }
+            SyntaxKind::RECORD_EXPR_FIELD => {
+                if let Some(key) = record_expr_field_key(up) {
+                    out.push(Target::Key(key));
+                }
+            }
+            SyntaxKind::ARG_LIST => return self.arg_owners(up, child, out),
+            SyntaxKind::BIN_EXPR => {
+                let bin = ast::BinExpr::cast(up.clone()).unwrap();
+                if !is_assign(&bin) {
+                    return ControlFlow::Continue(());
+                }
+                if let Some(lhs) = bin.lhs() {
+                    out.extend(self.root(&lhs, up, 0));
+                }
+            }
+            SyntaxKind::RETURN_EXPR => {
+                if let Some(f) = up.ancestors().find_map(ast::Fn::cast) {
+                    out.push(Target::Key(DeclKey::Ret(fn_key(&f))));
+                }
+            }
+            SyntaxKind::STMT_LIST => return tail_owner(up, child, out),
+            SyntaxKind::FN | SyntaxKind::IMPL => {}
+            _ => return ControlFlow::Continue(()),
+        }
+        ControlFlow::Break(())
+    }
+
+    /// The owners a `let` gives a value in its type or initializer: the local
+    /// itself where it is a lock declaration, else the lock a guard is taken
+    /// from.
+    fn let_owners(&self, let_stmt: &ast::LetStmt) -> Vec<Target> {
+        let mut out = Vec::new();
+        if self.let_is_decl(let_stmt) {
+            out.push(Target::Key(self.local_key(let_stmt)));
+        } else if let Some(init) = let_stmt.initializer() {
+            // `let db: Db = ..`: the local, if `Db` is a lock alias.
+            if alias_typed(let_stmt) {
+                out.push(Target::Key(self.local_key(let_stmt)));
+            }
+            // `let g: MutexGuard<_> = m.lock().unwrap();`
+            if let Some(site) = init
+                .syntax()
+                .descendants()
+                .filter_map(ast::MethodCallExpr::cast)
+                .find(|m| {
+                    m.name_ref()
+                        .is_some_and(|n| LOCK_METHODS.contains(&n.text()))
+                })
+            {
+                if let Some(recv) = site.receiver() {
+                    out.extend(self.root(&recv, site.syntax(), 0));
+                }
+            }
+        }
+        out
+    }
+
+    /// An argument is owned by the parameter it is passed to, and a value
+    /// handed to a once-cell's initializer by the cell: the owner is settled
+    /// only in the second case.
+    fn arg_owners(
+        &self,
+        args: &SyntaxNode,
+        child: &SyntaxNode,
+        out: &mut Vec<Target>,
+    ) -> ControlFlow<()> {
+        if let Some(t) = self.param_target(args, child, args) {
+            out.push(t);
+        }
+        // `S.get_or_init(|| RwLock::new(..))`, `S.set(RwLock::new(..))`:
+        // the value is the receiver's.
+        let init = ast::MethodCallExpr::cast(args.parent().unwrap_or(args.clone())).filter(|m| {
+            m.name_ref().is_some_and(|n| {
+                [
+                    "get_or_init",
+                    "get_or_try_init",
+                    "get_or_insert_with",
+                    "set",
+                ]
+                .contains(&n.text())
+            })
+        });
+        match init
+            .and_then(|m| m.receiver())
+            .and_then(|recv| self.root(&recv, args, 0))
+        {
+            Some(owner) => {
+                out.push(owner);
+                ControlFlow::Break(())
+            }
+            None => ControlFlow::Continue(()),
+        }
     }
 
     /// The fn a call names exactly, if it does.
@@ -305,22 +355,35 @@ impl Extractor<'_> {
     /// lock parameters. `anchor` is where it stands in the file (see `visit`).
     pub(super) fn visit_call_like(&mut self, node: &SyntaxNode, anchor: &SyntaxNode, shift: u32) {
         self.visit_watched_method(node, anchor, shift);
-        let callee = if let Some(mc) = ast::MethodCallExpr::cast(node.clone()) {
-            mc.name_ref().map(|n| n.text().to_string())
-        } else {
-            ast::CallExpr::cast(node.clone())
-                .and_then(|c| c.expr())
-                .and_then(|e| match e {
-                    ast::Expr::PathExpr(p) => p
-                        .path()?
-                        .segment()?
-                        .name_ref()
-                        .map(|n| n.text().to_string()),
-                    _ => None,
-                })
+        let Some(callee) = callee_name(node) else {
+            return;
         };
-        let Some(callee) = callee else { return };
         let flows = self.flow_names.is_none_or(|names| names.contains(&callee));
+        self.record_blocking_call(node, anchor, shift);
+        let callee_key = self.callee_key(node, anchor, &callee);
+        let spawner = matches!(
+            callee.as_str(),
+            "spawn" | "spawn_blocking" | "block_in_place"
+        );
+        // For the blocking rules alone, helper chains need only calls that
+        // name their fn exactly.
+        if !self.blocking_only || callee_key.is_some() {
+            self.record_call(node, anchor, shift, callee, callee_key);
+        }
+        if spawner {
+            self.record_spawned_fns(node, shift);
+        }
+        if self.blocking_only {
+            return;
+        }
+        if flows {
+            self.link_args_to_params(node, anchor, shift);
+        }
+    }
+
+    /// A blocking call (std I/O, sleeps, heavy work, the user's own blocking
+    /// fns), with what the blocking rules need to judge and fix it.
+    fn record_blocking_call(&mut self, node: &SyntaxNode, anchor: &SyntaxNode, shift: u32) {
         let ctx = self.ctx.clone();
         let scope = if shift == 0 { node } else { anchor };
         let bound = |e: &ast::Expr| -> Option<(ast::Expr, Option<usize>)> {
@@ -330,107 +393,114 @@ impl Extractor<'_> {
             let name = p.path()?.as_single_name_ref()?.text().to_string();
             let_binding(&name, scope)
         };
-        if let Some(call) =
+        let Some(call) =
             crate::blocking::classify(self.imports, node, shift, &bound, self.user_blocking)
-        {
-            let heavy = matches!(
-                call.kind,
-                crate::blocking::BlockingKind::Heavy
-                    | crate::blocking::BlockingKind::User { heavy: true, .. }
-            );
-            let wrap = (heavy && shift == 0 && ctx == SiteContext::Async)
-                .then(|| spawn_blocking_wrap(node))
-                .flatten();
-            self.facts.blocking.push(BlockingFact {
-                call,
-                ctx: ctx.clone(),
-                wrap,
-                in_test: in_test_code(anchor),
-                deferred: deferred_closure(anchor),
-                closure_callee: (ctx == SiteContext::SyncInAsync)
-                    .then(|| closure_callee(anchor))
-                    .flatten(),
-                driver: self.driver(anchor),
-            });
-        }
-        let callee_key = self.callee_key(node, anchor, &callee);
-        let spawner = matches!(
-            callee.as_str(),
-            "spawn" | "spawn_blocking" | "block_in_place"
+        else {
+            return;
+        };
+        let heavy = matches!(
+            call.kind,
+            crate::blocking::BlockingKind::Heavy
+                | crate::blocking::BlockingKind::User { heavy: true, .. }
         );
-        // For the blocking rules alone, helper chains need only calls that
-        // name their fn exactly.
-        if !self.blocking_only || callee_key.is_some() {
-            self.facts.calls.push(CallFact {
-                callee: callee.into(),
-                in_fn: self.in_fn.clone(),
-                ctx,
-                range: node.text_range() + TextSize::from(shift),
-                awaited: node
-                    .parent()
-                    .is_some_and(|p| p.kind() == SyntaxKind::AWAIT_EXPR),
-                deferred: deferred_closure(anchor),
-                driver: if callee_key.is_some() {
-                    self.driver(if shift == 0 { node } else { anchor })
-                } else {
-                    Driver::Unknown
-                },
-                callee_key,
-            });
-        }
-        // `std::thread::spawn(worker)`: a fn handed by name to a spawner
-        // that runs it off the runtime is called from blocking code.
-        if let Some(args) = ast::CallExpr::cast(node.clone())
+        let wrap = (heavy && shift == 0 && ctx == SiteContext::Async)
+            .then(|| spawn_blocking_wrap(node))
+            .flatten();
+        self.facts.blocking.push(BlockingFact {
+            call,
+            ctx: ctx.clone(),
+            wrap,
+            in_test: in_test_code(anchor),
+            deferred: deferred_closure(anchor),
+            closure_callee: (ctx == SiteContext::SyncInAsync)
+                .then(|| closure_callee(anchor))
+                .flatten(),
+            driver: self.driver(anchor),
+        });
+    }
+
+    /// The call itself, for the sync-helper analysis: which fn calls which,
+    /// in what context, and (where the callee is known exactly) what drives it.
+    fn record_call(
+        &mut self,
+        node: &SyntaxNode,
+        anchor: &SyntaxNode,
+        shift: u32,
+        callee: String,
+        callee_key: Option<FnId>,
+    ) {
+        self.facts.calls.push(CallFact {
+            callee: callee.into(),
+            in_fn: self.in_fn.clone(),
+            ctx: self.ctx.clone(),
+            range: node.text_range() + TextSize::from(shift),
+            awaited: node
+                .parent()
+                .is_some_and(|p| p.kind() == SyntaxKind::AWAIT_EXPR),
+            deferred: deferred_closure(anchor),
+            driver: if callee_key.is_some() {
+                self.driver(if shift == 0 { node } else { anchor })
+            } else {
+                Driver::Unknown
+            },
+            callee_key,
+        });
+    }
+
+    /// `std::thread::spawn(worker)`: a fn handed by name to a spawner that
+    /// runs it off the runtime is called from blocking code.
+    fn record_spawned_fns(&mut self, node: &SyntaxNode, shift: u32) {
+        let Some(args) = ast::CallExpr::cast(node.clone())
             .and_then(|c| c.arg_list())
             .or_else(|| ast::MethodCallExpr::cast(node.clone()).and_then(|m| m.arg_list()))
-            .filter(|_| spawner)
-        {
-            for arg in args.args() {
-                let ast::Expr::PathExpr(p) = &arg else {
-                    continue;
-                };
-                let Some(name) = p.path().and_then(|p| p.segment()?.name_ref()) else {
-                    continue;
-                };
-                if shift == 0 && is_blocking_closure(arg.syntax()) {
-                    let name = name.text().to_string();
-                    self.facts.calls.push(CallFact {
-                        callee_key: Some(FnId::free(&name)),
-                        callee: name.into(),
-                        in_fn: self.in_fn.clone(),
-                        ctx: SiteContext::Blocking,
-                        range: arg.syntax().text_range(),
-                        awaited: false,
-                        deferred: false,
-                        driver: Driver::Unknown,
-                    });
-                }
+        else {
+            return;
+        };
+        for arg in args.args() {
+            let ast::Expr::PathExpr(p) = &arg else {
+                continue;
+            };
+            let Some(name) = p.path().and_then(|p| p.segment()?.name_ref()) else {
+                continue;
+            };
+            if shift == 0 && is_blocking_closure(arg.syntax()) {
+                let name = name.text().to_string();
+                self.facts.calls.push(CallFact {
+                    callee_key: Some(FnId::free(&name)),
+                    callee: name.into(),
+                    in_fn: self.in_fn.clone(),
+                    ctx: SiteContext::Blocking,
+                    range: arg.syntax().text_range(),
+                    awaited: false,
+                    deferred: false,
+                    driver: Driver::Unknown,
+                });
             }
         }
-        if self.blocking_only {
-            return;
-        }
-        // Flows from arguments into lock parameters.
+    }
+
+    /// The arguments of a call flow into the callee's parameters: a lock
+    /// passed to a lock parameter links the two declarations.
+    fn link_args_to_params(&mut self, node: &SyntaxNode, anchor: &SyntaxNode, shift: u32) {
         let args = if let Some(mc) = ast::MethodCallExpr::cast(node.clone()) {
             mc.arg_list()
         } else {
             ast::CallExpr::cast(node.clone()).and_then(|c| c.arg_list())
         };
-        if let Some(args) = args.filter(|_| flows) {
-            // Literals, arithmetic and closures never carry a lock.
-            let carries = |a: &ast::Expr| {
-                !matches!(
-                    a,
-                    ast::Expr::Literal(_) | ast::Expr::BinExpr(_) | ast::Expr::ClosureExpr(_)
-                )
-            };
-            for arg in args.args().filter(carries) {
-                if let (Some(param), Some(t)) = (
-                    self.param_target(args.syntax(), arg.syntax(), anchor),
-                    self.root(&arg, if shift == 0 { node } else { anchor }, 0),
-                ) {
-                    self.facts.links.push((vec![param], t));
-                }
+        let Some(args) = args else { return };
+        // Literals, arithmetic and closures never carry a lock.
+        let carries = |a: &ast::Expr| {
+            !matches!(
+                a,
+                ast::Expr::Literal(_) | ast::Expr::BinExpr(_) | ast::Expr::ClosureExpr(_)
+            )
+        };
+        for arg in args.args().filter(carries) {
+            if let (Some(param), Some(t)) = (
+                self.param_target(args.syntax(), arg.syntax(), anchor),
+                self.root(&arg, if shift == 0 { node } else { anchor }, 0),
+            ) {
+                self.facts.links.push((vec![param], t));
             }
         }
     }

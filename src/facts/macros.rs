@@ -105,6 +105,8 @@ fn significant_tokens(tt: &ast::TokenTree) -> Vec<ra_ap_syntax::SyntaxToken> {
 }
 
 impl Extractor<'_> {
+    /// A macro call: visited as code where its arguments are expressions,
+    /// else its tokens are resolved as the imports and places handed to it.
     pub(super) fn visit_macro(&mut self, mac: &ast::MacroCall) {
         let Some(name) = mac
             .path()
@@ -128,32 +130,65 @@ impl Extractor<'_> {
         } else {
             text[1..text.len() - 1].to_string()
         };
-        let (prefix, suffix) = if name == "vec" {
-            ("fn __awaitify() { [", "\n]; }")
-        } else {
-            ("fn __awaitify() { __m(", "\n); }")
-        };
-        if known || log {
-            // Ranges in the wrapper move back by `shift` into the file. A
-            // macro that starts closer to the file's start than the wrapper's
-            // prefix is long cannot move (and `shift == 0` means "not in a
-            // macro"): it is treated as an unknown macro.
-            let shift = start.checked_sub(prefix.len() as u32).filter(|s| *s > 0);
-            let parsed = SourceFile::parse(&format!("{prefix}{inner}{suffix}"), self.edition);
-            if let (true, Some(shift)) = (parsed.errors().is_empty(), shift) {
-                for node in parsed.syntax_node().descendants() {
-                    self.visit(&node, mac.syntax(), shift);
-                }
-                self.shift = 0;
-                return;
-            }
+        if (known || log) && self.visit_as_expressions(mac, &name, &inner, start) {
+            return;
         }
         self.macro_declarations(mac, &name, &inner, start);
         // An unknown macro: note the uses of tracked imports in its tokens,
         // and every place handed to it, so that a lock used here is never
         // migrated behind the macro's back.
         let tokens = significant_tokens(&tt);
-        for t in &tokens {
+        self.record_tracked_names(&tokens);
+        let in_async = self.ctx == SiteContext::Async;
+        let places = self.macro_places(mac, &tokens);
+        let mut seen = HashSet::new();
+        for (target, range) in places {
+            if seen.insert(target.clone()) {
+                self.facts.macro_uses.push(MacroUse {
+                    macro_name: name.clone(),
+                    target,
+                    range,
+                    in_async,
+                });
+            }
+        }
+    }
+
+    /// A macro whose arguments are expressions is visited as code: its
+    /// arguments are parsed inside a wrapper fn. False where they do not
+    /// parse, or the macro cannot be shifted back into the file.
+    fn visit_as_expressions(
+        &mut self,
+        mac: &ast::MacroCall,
+        name: &str,
+        inner: &str,
+        start: u32,
+    ) -> bool {
+        let (prefix, suffix) = if name == "vec" {
+            ("fn __awaitify() { [", "\n]; }")
+        } else {
+            ("fn __awaitify() { __m(", "\n); }")
+        };
+        // Ranges in the wrapper move back by `shift` into the file. A
+        // macro that starts closer to the file's start than the wrapper's
+        // prefix is long cannot move (and `shift == 0` means "not in a
+        // macro"): it is treated as an unknown macro.
+        let shift = start.checked_sub(prefix.len() as u32).filter(|s| *s > 0);
+        let parsed = SourceFile::parse(&format!("{prefix}{inner}{suffix}"), self.edition);
+        let (true, Some(shift)) = (parsed.errors().is_empty(), shift) else {
+            return false;
+        };
+        for node in parsed.syntax_node().descendants() {
+            self.visit(&node, mac.syntax(), shift);
+        }
+        self.shift = 0;
+        true
+    }
+
+    /// The tracked imports an unknown macro's tokens name: an import used
+    /// only there must not be removed or left stale by the migration.
+    fn record_tracked_names(&mut self, tokens: &[ra_ap_syntax::SyntaxToken]) {
+        for t in tokens {
             if t.kind() != SyntaxKind::IDENT {
                 continue;
             }
@@ -169,11 +204,17 @@ impl Extractor<'_> {
                 });
             }
         }
-        let in_async = self.ctx == SiteContext::Async;
+    }
+
+    /// The places an unknown macro's tokens name: a local in scope, a field
+    /// (`.name`, of the struct `x` or `self` is, where known), or a static,
+    /// as code around the macro would resolve them.
+    fn macro_places(
+        &self,
+        mac: &ast::MacroCall,
+        tokens: &[ra_ap_syntax::SyntaxToken],
+    ) -> Vec<(Target, TextRange)> {
         let mut places: Vec<(Target, TextRange)> = Vec::new();
-        // A local in scope, a field (`.name`, of the struct `x` or `self`
-        // is, where known), or a static, as code around the macro would
-        // resolve them.
         // In item position no local is in scope.
         let item_level = at_item_level(mac);
         // Every token has the macro as its anchor: a name resolves once.
@@ -214,17 +255,7 @@ impl Extractor<'_> {
             };
             places.extend(target.map(|target| (target, t.text_range())));
         }
-        let mut seen = HashSet::new();
-        for (target, range) in places {
-            if seen.insert(target.clone()) {
-                self.facts.macro_uses.push(MacroUse {
-                    macro_name: name.clone(),
-                    target,
-                    range,
-                    in_async,
-                });
-            }
-        }
+        places
     }
 
     /// An item-level macro the tool cannot read may declare locks

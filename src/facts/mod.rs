@@ -438,6 +438,38 @@ pub fn extract(
 ) -> FileFacts {
     let user_blocking = krate.user_blocking;
     let imports = Imports::collect(file, text).with_reexports(krate.reexports);
+    let (facts, lock_names) = import_facts(&imports);
+    let mut ex = Extractor {
+        imports: &imports,
+        file_id,
+        edition,
+        facts,
+        lock_names,
+        flow_names,
+        ctx: SiteContext::Item,
+        in_fn: None,
+        blocking_only,
+        user_blocking,
+        root: file.syntax().clone(),
+        shift: 0,
+        names_blocking_pool: text.contains("spawn_blocking") || text.contains("block_in_place"),
+        drivers: Default::default(),
+    };
+    ex.facts.imports.sort_by_key(|i| i.2.start());
+    if text.contains("awaitify:") {
+        ex.facts.allows = allow_comments(file, text);
+    }
+    ex.facts.paused_clock = text.contains("start_paused") || text.contains("time::pause()");
+    ex.visit_in_context(file);
+    let mut facts = ex.facts;
+    keep_no_spare_capacity(&mut facts);
+    facts
+}
+
+/// What a file's `use`s tell before its code is read: the fns it imports,
+/// the tracked imports (and the lock types it re-exports), and the last
+/// path segments that can name a lock type in it.
+fn import_facts(imports: &Imports) -> (FileFacts, HashSet<String>) {
     let mut lock_names: HashSet<String> = [
         "Mutex",
         "RwLock",
@@ -477,57 +509,11 @@ pub fn extract(
             lock_names.insert(import.local.clone());
         }
     }
-    let mut ex = Extractor {
-        imports: &imports,
-        file_id,
-        edition,
-        facts,
-        lock_names,
-        flow_names,
-        ctx: SiteContext::Item,
-        in_fn: None,
-        blocking_only,
-        user_blocking,
-        root: file.syntax().clone(),
-        shift: 0,
-        names_blocking_pool: text.contains("spawn_blocking") || text.contains("block_in_place"),
-        drivers: Default::default(),
-    };
-    ex.facts.imports.sort_by_key(|i| i.2.start());
-    if text.contains("awaitify:") {
-        ex.facts.allows = allow_comments(file, text);
-    }
-    ex.facts.paused_clock = text.contains("start_paused") || text.contains("time::pause()");
-    // Contexts are computed top-down: each fn, closure, async block and
-    // static opens a frame whose context follows from its parent's.
-    #[allow(clippy::type_complexity)]
-    let mut frames: Vec<(SyntaxNode, (SiteContext, Option<FnId>))> = Vec::new();
-    for event in file.syntax().preorder() {
-        match event {
-            ra_ap_syntax::WalkEvent::Enter(node) => {
-                if node.kind() == SyntaxKind::ERROR {
-                    ex.facts.has_error = true;
-                }
-                let key: Option<FnId> = ast::Fn::cast(node.clone()).map(|f| fn_key(&f));
-                if let Some(ctx) = frame_context(&node, &ex.ctx, key.as_ref()) {
-                    let in_fn = key.or_else(|| ex.in_fn.clone());
-                    let outer = (
-                        std::mem::replace(&mut ex.ctx, ctx),
-                        std::mem::replace(&mut ex.in_fn, in_fn),
-                    );
-                    frames.push((node.clone(), outer));
-                }
-                ex.visit(&node, &node, 0);
-            }
-            ra_ap_syntax::WalkEvent::Leave(node) => {
-                if frames.last().is_some_and(|(n, _)| n == &node) {
-                    (ex.ctx, ex.in_fn) = frames.pop().unwrap().1;
-                }
-            }
-        }
-    }
-    // Facts live until the crate is planned: keep no spare capacity.
-    let f = &mut ex.facts;
+    (facts, lock_names)
+}
+
+/// Facts live until the crate is planned: keep no spare capacity.
+fn keep_no_spare_capacity(f: &mut FileFacts) {
     f.calls.shrink_to_fit();
     f.decls.shrink_to_fit();
     f.sites.shrink_to_fit();
@@ -538,10 +524,41 @@ pub fn extract(
     f.public_fns.shrink_to_fit();
     f.struct_fields.shrink_to_fit();
     f.blocking.shrink_to_fit();
-    ex.facts
 }
 
 impl Extractor<'_> {
+    /// Visits every node of the file in the context it runs in. Contexts are
+    /// computed top-down: each fn, closure, async block and static opens a
+    /// frame whose context follows from its parent's.
+    fn visit_in_context(&mut self, file: &SourceFile) {
+        #[allow(clippy::type_complexity)]
+        let mut frames: Vec<(SyntaxNode, (SiteContext, Option<FnId>))> = Vec::new();
+        for event in file.syntax().preorder() {
+            match event {
+                ra_ap_syntax::WalkEvent::Enter(node) => {
+                    if node.kind() == SyntaxKind::ERROR {
+                        self.facts.has_error = true;
+                    }
+                    let key: Option<FnId> = ast::Fn::cast(node.clone()).map(|f| fn_key(&f));
+                    if let Some(ctx) = frame_context(&node, &self.ctx, key.as_ref()) {
+                        let in_fn = key.or_else(|| self.in_fn.clone());
+                        let outer = (
+                            std::mem::replace(&mut self.ctx, ctx),
+                            std::mem::replace(&mut self.in_fn, in_fn),
+                        );
+                        frames.push((node.clone(), outer));
+                    }
+                    self.visit(&node, &node, 0);
+                }
+                ra_ap_syntax::WalkEvent::Leave(node) => {
+                    if frames.last().is_some_and(|(n, _)| n == &node) {
+                        (self.ctx, self.in_fn) = frames.pop().unwrap().1;
+                    }
+                }
+            }
+        }
+    }
+
     /// Visits one node. `anchor` is where the node stands in the real file (for
     /// nodes parsed out of a macro's tokens it is the macro call) and `shift`
     /// maps the node's offsets back to the file.

@@ -166,9 +166,6 @@ pub(super) fn site_shape(call: &ast::MethodCallExpr, recv: &ast::Expr, shift: u3
     let sh = |r: TextRange| r + TextSize::from(shift);
     let name_start = call.name_ref().unwrap().syntax().text_range().start();
     let from_name = |end: TextSize| sh(TextRange::new(name_start, end));
-    let bare = |desc: &str| SiteShape::Bare {
-        use_desc: desc.to_string(),
-    };
     let Some(parent) = call.syntax().parent() else {
         return bare("");
     };
@@ -197,35 +194,7 @@ pub(super) fn site_shape(call: &ast::MethodCallExpr, recv: &ast::Expr, shift: u3
                 other => bare(&format!(".{other}(..)")),
             }
         }
-        SyntaxKind::LET_EXPR => {
-            let let_expr = ast::LetExpr::cast(parent.clone()).unwrap();
-            let if_expr = parent.parent().and_then(ast::IfExpr::cast);
-            match (ok_binding(let_expr.pat()), if_expr) {
-                (Some(pat), Some(if_expr))
-                    if if_expr.condition().is_some_and(|c| c.syntax() == &parent) =>
-                {
-                    let Some(then) = if_expr.then_branch() else {
-                        return bare("if let");
-                    };
-                    let Some(l_curly) = then.stmt_list().and_then(|l| l.l_curly_token()) else {
-                        return bare("if let");
-                    };
-                    SiteShape::IfLetOk {
-                        head: sh(TextRange::new(
-                            if_expr.syntax().text_range().start(),
-                            l_curly.text_range().end(),
-                        )),
-                        tail: sh(TextRange::new(
-                            then.syntax().text_range().end(),
-                            if_expr.syntax().text_range().end(),
-                        )),
-                        pat,
-                        recv: recv_text,
-                    }
-                }
-                _ => bare("a `let` pattern"),
-            }
-        }
+        SyntaxKind::LET_EXPR => if_let_shape(&parent, recv_text, shift),
         SyntaxKind::LET_STMT => {
             let let_stmt = ast::LetStmt::cast(parent.clone()).unwrap();
             match (let_stmt.let_else(), ok_binding(let_stmt.pat())) {
@@ -237,41 +206,88 @@ pub(super) fn site_shape(call: &ast::MethodCallExpr, recv: &ast::Expr, shift: u3
                 _ => bare("a `Result` bound to a variable"),
             }
         }
-        SyntaxKind::MATCH_EXPR => {
-            let m = ast::MatchExpr::cast(parent.clone()).unwrap();
-            let arms: Vec<_> = m
-                .match_arm_list()
-                .map(|l| l.arms().collect())
-                .unwrap_or_default();
-            let ok_arm = arms
-                .iter()
-                .find(|a| ok_binding(a.pat()).is_some() && a.guard().is_none());
-            let err_arms_ok = arms.iter().filter(|a| Some(*a) != ok_arm).all(|a| {
-                a.pat()
-                    .is_some_and(|p| p.syntax().text().to_string().starts_with("Err"))
-            });
-            match (ok_arm, arms.len() == 2 && err_arms_ok) {
-                (Some(arm), true) => {
-                    let Some(expr) = arm.expr() else {
-                        return bare("match");
-                    };
-                    SiteShape::MatchOk {
-                        head: sh(TextRange::new(
-                            m.syntax().text_range().start(),
-                            expr.syntax().text_range().start(),
-                        )),
-                        tail: sh(TextRange::new(
-                            expr.syntax().text_range().end(),
-                            m.syntax().text_range().end(),
-                        )),
-                        pat: ok_binding(arm.pat()).unwrap(),
-                        recv: recv_text,
-                    }
-                }
-                _ => bare("a `match` on the lock result"),
+        SyntaxKind::MATCH_EXPR => match_shape(&parent, recv_text, shift),
+        _ => bare(&format!("`{method}()` used as a value")),
+    }
+}
+
+/// A lock result used in a way the fix cannot rewrite, and how, for the
+/// message.
+fn bare(desc: &str) -> SiteShape {
+    SiteShape::Bare {
+        use_desc: desc.to_string(),
+    }
+}
+
+/// `if let Ok(g) = m.lock() { .. }`: the `if` head and the tail after its
+/// block, which the fix rewrites around the then-branch.
+fn if_let_shape(let_node: &SyntaxNode, recv_text: String, shift: u32) -> SiteShape {
+    let sh = |r: TextRange| r + TextSize::from(shift);
+    let let_expr = ast::LetExpr::cast(let_node.clone()).unwrap();
+    let if_expr = let_node.parent().and_then(ast::IfExpr::cast);
+    match (ok_binding(let_expr.pat()), if_expr) {
+        (Some(pat), Some(if_expr))
+            if if_expr.condition().is_some_and(|c| c.syntax() == let_node) =>
+        {
+            let Some(then) = if_expr.then_branch() else {
+                return bare("if let");
+            };
+            let Some(l_curly) = then.stmt_list().and_then(|l| l.l_curly_token()) else {
+                return bare("if let");
+            };
+            SiteShape::IfLetOk {
+                head: sh(TextRange::new(
+                    if_expr.syntax().text_range().start(),
+                    l_curly.text_range().end(),
+                )),
+                tail: sh(TextRange::new(
+                    then.syntax().text_range().end(),
+                    if_expr.syntax().text_range().end(),
+                )),
+                pat,
+                recv: recv_text,
             }
         }
-        _ => bare(&format!("`{method}()` used as a value")),
+        _ => bare("a `let` pattern"),
+    }
+}
+
+/// `match m.lock() { Ok(g) => .., Err(..) => .. }`: the head before the
+/// `Ok` arm's expression and the tail after it, where the match has just
+/// those two arms.
+fn match_shape(match_node: &SyntaxNode, recv_text: String, shift: u32) -> SiteShape {
+    let sh = |r: TextRange| r + TextSize::from(shift);
+    let m = ast::MatchExpr::cast(match_node.clone()).unwrap();
+    let arms: Vec<_> = m
+        .match_arm_list()
+        .map(|l| l.arms().collect())
+        .unwrap_or_default();
+    let ok_arm = arms
+        .iter()
+        .find(|a| ok_binding(a.pat()).is_some() && a.guard().is_none());
+    let err_arms_ok = arms.iter().filter(|a| Some(*a) != ok_arm).all(|a| {
+        a.pat()
+            .is_some_and(|p| p.syntax().text().to_string().starts_with("Err"))
+    });
+    match (ok_arm, arms.len() == 2 && err_arms_ok) {
+        (Some(arm), true) => {
+            let Some(expr) = arm.expr() else {
+                return bare("match");
+            };
+            SiteShape::MatchOk {
+                head: sh(TextRange::new(
+                    m.syntax().text_range().start(),
+                    expr.syntax().text_range().start(),
+                )),
+                tail: sh(TextRange::new(
+                    expr.syntax().text_range().end(),
+                    m.syntax().text_range().end(),
+                )),
+                pat: ok_binding(arm.pat()).unwrap(),
+                recv: recv_text,
+            }
+        }
+        _ => bare("a `match` on the lock result"),
     }
 }
 
