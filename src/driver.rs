@@ -1538,7 +1538,7 @@ fn in_baseline(
     let mut calls: BTreeMap<&str, Vec<&BlockingReport>> = BTreeMap::new();
     let mut singles = Vec::new();
     for b in &plan.blocking {
-        match crate::findings::helper_of(b) {
+        match b.helper.as_deref() {
             Some(h) => calls.entry(h).or_default().push(b),
             None => singles.push((b.rule, &b.at)),
         }

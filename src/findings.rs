@@ -53,17 +53,12 @@ pub(crate) fn diagnostics(
     out.diagnostics[first_diagnostic..].sort_by_key(key);
 }
 
-/// The helper an AW205 finding is about.
-pub(crate) fn helper_of(b: &BlockingReport) -> Option<&str> {
-    b.helper.as_deref()
-}
-
 /// AW205: the async calls of each blocking helper, which become one finding
 /// at its first caller.
 fn helper_callers(blocking: &[BlockingReport]) -> BTreeMap<&str, Vec<&BlockingReport>> {
     let mut callers: BTreeMap<&str, Vec<&BlockingReport>> = BTreeMap::new();
     for b in blocking {
-        if let Some(h) = helper_of(b) {
+        if let Some(h) = b.helper.as_deref() {
             callers.entry(h).or_default().push(b);
         }
     }
@@ -149,7 +144,7 @@ impl Layout<'_> {
     ) -> Option<Diagnostic> {
         let mut labels = Vec::new();
         let mut notes = b.notes.clone();
-        if let Some(all) = helper_of(b).and_then(|h| callers.get(h)) {
+        if let Some(all) = b.helper.as_deref().and_then(|h| callers.get(h)) {
             let first = all.iter().min_by_key(|c| &c.at).expect("b is one");
             if !std::ptr::eq(*first, b) {
                 return None;

@@ -214,11 +214,7 @@ pub(crate) fn plan_blocking(
         opts,
         drivers: Drivers::new(files, units),
     };
-    // Fns that hand their closure to the blocking pool (`asyncify`).
-    let wrappers: HashSet<&str> = files
-        .iter()
-        .flat_map(|f| f.blocking_wrappers.iter().map(String::as_str))
-        .collect();
+    let wrappers = blocking_wrappers(files);
     for (file, facts) in files.iter().enumerate() {
         for b in &facts.blocking {
             if on_the_executor(facts, b, &wrappers) {
@@ -229,6 +225,15 @@ pub(crate) fn plan_blocking(
     for pass in RULES.iter().filter_map(|r| r.hooks.crate_pass) {
         pass(files, sources, units, opts, out);
     }
+}
+
+/// The crate's fns that hand their closure to the blocking pool
+/// (`asyncify`): a closure handed to one does not run on the executor.
+pub(crate) fn blocking_wrappers<'a>(files: &[&'a FileFacts]) -> HashSet<&'a str> {
+    files
+        .iter()
+        .flat_map(|f| f.blocking_wrappers.iter().map(String::as_str))
+        .collect()
 }
 
 /// Does the call run on the executor, in code the run may change? A call

@@ -13,7 +13,7 @@ use crate::edits::edit::Edit;
 use crate::edits::layout;
 use crate::facts::{FileFacts, MethodCallFact, ReceiverType, SiteContext};
 use crate::locks::{permitted, CratePlan, Loc, Units};
-use crate::rules::blocking_calls::BlockingReport;
+use crate::rules::blocking_calls::{blocking_wrappers, BlockingReport};
 use crate::rules::{Applicability, Rule, Severity};
 use crate::settings::PlanOptions;
 
@@ -191,10 +191,7 @@ fn plan(
     if opts.tokio.is_some_and(|t| !t.normal && !t.dev) {
         return;
     }
-    let wrappers: Vec<&str> = files
-        .iter()
-        .flat_map(|f| f.blocking_wrappers.iter().map(String::as_str))
-        .collect();
+    let wrappers = blocking_wrappers(files);
     // A file the run leaves alone is not reported on, as for AW201–AW206.
     for (file, facts) in files.iter().enumerate().filter(|(_, f)| !f.read_only) {
         for call in &facts.method_calls {
@@ -205,7 +202,7 @@ fn plan(
                     if call
                         .closure_callee
                         .as_deref()
-                        .is_some_and(|c| wrappers.contains(&c))
+                        .is_some_and(|c| wrappers.contains(c))
                     {
                         continue;
                     }
@@ -215,7 +212,8 @@ fn plan(
                 // sync fn that blocks when async code calls it).
                 _ => continue,
             };
-            let twin = match receiver(call) {
+            let receiver = receiver(call);
+            let twin = match receiver {
                 Receiver::Other => continue,
                 Receiver::Tokio(twin) => twin,
                 // Only a receiver's twin depends on its type.
@@ -240,6 +238,7 @@ fn plan(
             let site = Site {
                 at,
                 twin,
+                known: matches!(receiver, Receiver::Tokio(Some(_))),
                 in_closure,
                 test_code,
             };
@@ -253,6 +252,8 @@ fn plan(
 struct Site {
     at: Loc,
     twin: Option<Twin>,
+    /// The file shows the receiver's tokio type, and so its twin.
+    known: bool,
     /// In a non-async closure inside async code.
     in_closure: bool,
     /// In tests, examples, benches or `#[cfg(test)]` code.
@@ -271,11 +272,11 @@ fn report(
     let Site {
         at,
         twin,
+        known,
         in_closure,
         test_code,
     } = site;
     let method = &call.method;
-    let known = matches!(receiver(call), Receiver::Tokio(Some(_)));
     let mut notes = Vec::new();
     if in_closure {
         notes.push("it is in a non-async closure inside async code, where `.await` is impossible: move the call out of the closure, or the closure into tokio::task::spawn_blocking".to_string());
