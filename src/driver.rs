@@ -6,7 +6,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
 
-use ra_ap_syntax::{Edition, SourceFile, TextRange};
+use ra_ap_syntax::{Edition, TextRange};
 use rayon::prelude::*;
 
 use crate::edits::edit::{line_col, Edit};
@@ -376,10 +376,9 @@ fn analyse(
     }
     #[cfg(debug_assertions)]
     fault::panic_if_asked(&src.path);
-    let parse = SourceFile::parse(&src.text, src.edition);
-    let tree = parse.tree();
+    let parsed = crate::parse::parse(&src.text, src.edition);
     let facts = facts::extract(
-        &tree,
+        &parsed.tree,
         &src.text,
         file_id,
         src.edition,
@@ -390,10 +389,10 @@ fn analyse(
             reexports: &krate.reexports,
         },
     );
-    // The full error list (parser and validation) costs a tenth of the run:
-    // it is checked where the tree has an ERROR node or says anything about locks.
+    // A file that does not parse is skipped where the tree has an ERROR node
+    // or says anything about locks.
     if facts.has_error || facts.mentions_locks() {
-        if let Some(err) = parse.errors().into_iter().next() {
+        if let Some(err) = parsed.error {
             let (line, col) = line_col(&src.text, err.range().start().into());
             return Err(Failure::Skip(format!(
                 "{}:{line}:{col}: syntax error: {err}; file skipped",

@@ -32,6 +32,7 @@ pub mod walk;
 
 // 3. Each file's facts.
 pub mod depth;
+pub mod parse;
 pub mod facts;
 pub mod imports;
 
