@@ -174,11 +174,11 @@ impl Extractor<'_> {
         // prefix is long cannot move (and `shift == 0` means "not in a
         // macro"): it is treated as an unknown macro.
         let shift = start.checked_sub(prefix.len() as u32).filter(|s| *s > 0);
-        let parsed = SourceFile::parse(&format!("{prefix}{inner}{suffix}"), self.edition);
-        let (true, Some(shift)) = (parsed.errors().is_empty(), shift) else {
+        let parsed = crate::parse::parse(&format!("{prefix}{inner}{suffix}"), self.edition);
+        let (None, Some(shift)) = (parsed.error, shift) else {
             return false;
         };
-        for node in parsed.syntax_node().descendants() {
+        for node in parsed.tree.syntax().descendants() {
             self.visit(&node, mac.syntax(), shift);
         }
         self.shift = 0;
@@ -286,13 +286,13 @@ impl Extractor<'_> {
                 }
             }
         }
-        let parsed = SourceFile::parse(&inner, self.edition);
-        if !parsed.errors().is_empty() {
+        let parsed = crate::parse::parse(&inner, self.edition);
+        if parsed.error.is_some() {
             return;
         }
         let first = self.facts.decls.len();
         self.shift = start;
-        for node in parsed.syntax_node().descendants() {
+        for node in parsed.tree.syntax().descendants() {
             match node.kind() {
                 SyntaxKind::RECORD_FIELD | SyntaxKind::TUPLE_FIELD => {
                     self.visit_record_field(&node)
