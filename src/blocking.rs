@@ -234,7 +234,9 @@ pub fn may_block(text: &str, user: &[UserBlocking]) -> bool {
 /// or `std::{fs, ..}`)? A rule's prefilter asks, so that tokio's own
 /// `sleep`, `recv` and `fs` do not count.
 pub(crate) fn names_std_module(text: &str, m: &str) -> bool {
-    text.contains(&format!("std::{m}")) || (text.contains("std::{") && text.contains(m))
+    text.match_indices("std::")
+        .any(|(i, _)| text[i + "std::".len()..].starts_with(m))
+        || (text.contains("std::{") && text.contains(m))
 }
 
 #[cfg(test)]

@@ -76,9 +76,7 @@ ownership the tool cannot see leave the finding display-only.",
 
 /// For the prefilter: a heavy crate's path, or a long range in async code.
 fn may_match(text: &str) -> bool {
-    HEAVY_CRATES
-        .iter()
-        .any(|c| text.contains(&format!("{c}::")))
+    HEAVY_CRATE_PATHS.iter().any(|c| text.contains(c))
         || (text.contains("async") && has_long_range(text))
 }
 
@@ -94,10 +92,10 @@ fn has_long_range(text: &str) -> bool {
     })
 }
 
-/// Crates whose calls may be CPU-heavy (for the prefilter).
-const HEAVY_CRATES: &[&str] = &[
-    "sha2", "sha1", "sha3", "md5", "blake2", "blake3", "bcrypt", "argon2", "scrypt", "pbkdf2",
-    "flate2", "zstd", "brotli", "image",
+/// Paths into crates whose calls may be CPU-heavy (for the prefilter).
+const HEAVY_CRATE_PATHS: &[&str] = &[
+    "sha2::", "sha1::", "sha3::", "md5::", "blake2::", "blake3::", "bcrypt::", "argon2::",
+    "scrypt::", "pbkdf2::", "flate2::", "zstd::", "brotli::", "image::",
 ];
 
 /// Calls that are CPU-heavy by what they do, whatever their input: password
