@@ -5,9 +5,14 @@
 #[global_allocator]
 static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
-/// jemalloc's options, read when it starts: pages freed go back to the
-/// system at once rather than after ten seconds, so that a run holds no more
-/// memory than it uses (a run is short; the trees of each file are freed
-/// right after its facts are taken).
+/// jemalloc's options, read when it starts. One arena for every thread
+/// rather than four per core: the threads allocate through their own caches
+/// anyway, and fewer arenas hold fewer half-empty pages. Pages freed go back
+/// to the system after 30 ms rather than ten seconds, so that a run holds
+/// little more memory than it uses (each file's tree is freed right after its
+/// facts are taken), while the pages of one file's parse are reused for the
+/// next instead of being returned and faulted in again: returning them at
+/// once (`dirty_decay_ms:0`) took four times as many page faults and about
+/// 0.2 s more system time over the benchmark corpus, for 2 MiB less peak RSS.
 #[export_name = "_rjem_malloc_conf"]
-pub static MALLOC_CONF: &[u8; 34] = b"dirty_decay_ms:0,muzzy_decay_ms:0\0";
+pub static MALLOC_CONF: &[u8; 45] = b"narenas:1,dirty_decay_ms:30,muzzy_decay_ms:0\0";
