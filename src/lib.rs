@@ -32,9 +32,9 @@ pub mod walk;
 
 // 3. Each file's facts.
 pub mod depth;
-pub mod parse;
 pub mod facts;
 pub mod imports;
+pub mod parse;
 
 pub mod blocking;
 

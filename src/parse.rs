@@ -35,7 +35,10 @@ pub fn parse(text: &str, edition: Edition) -> Parsed {
     let error = error.or_else(|| {
         lexed.errors().next().map(|(i, msg)| {
             let r = lexed.text_range(i);
-            SyntaxError::new(msg, TextRange::new((r.start as u32).into(), (r.end as u32).into()))
+            SyntaxError::new(
+                msg,
+                TextRange::new((r.start as u32).into(), (r.end as u32).into()),
+            )
         })
     });
     let tree = SourceFile::cast(builder.finish().syntax_node())
@@ -76,7 +79,9 @@ mod tests {
     #[test]
     fn validation_errors_are_not_reported() {
         let src = "use a::crate::b;";
-        assert!(!SourceFile::parse(src, Edition::Edition2021).errors().is_empty());
+        assert!(!SourceFile::parse(src, Edition::Edition2021)
+            .errors()
+            .is_empty());
         assert!(parse(src, Edition::Edition2021).error.is_none());
     }
 }

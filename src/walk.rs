@@ -8,6 +8,7 @@ use std::collections::{BTreeMap, HashSet, VecDeque};
 use std::path::{Path, PathBuf};
 
 use ra_ap_syntax::Edition;
+use rayon::prelude::*;
 
 use crate::driver::{Options, Outcome};
 use crate::edits::manifest;
@@ -189,6 +190,23 @@ pub(crate) fn group_into_crates(
         crates: Vec::new(),
         harness_files: Vec::new(),
     };
+    // The crates of the files walked are read in parallel (their manifests,
+    // configurations and test harnesses); each one's errors are reported
+    // when its first file comes up, as if it were read then.
+    let mut owners: Vec<Option<PathBuf>> = files
+        .iter()
+        .map(|(p, _)| finder.owning_manifest(p))
+        .collect();
+    owners.sort();
+    owners.dedup();
+    let mut read: BTreeMap<Option<PathBuf>, (CrateInfo, Vec<String>)> = owners
+        .into_par_iter()
+        .map(|m| {
+            let mut errors = Vec::new();
+            let krate = crate_info(m.clone(), opts, &mut errors);
+            (m, (krate, errors))
+        })
+        .collect();
     let mut seen: HashSet<PathBuf> = files.iter().map(|(p, _)| p.clone()).collect();
     let mut queue: VecDeque<(PathBuf, bool)> = files.into();
     while let Some((path, read_only)) = queue.pop_front() {
@@ -196,7 +214,13 @@ pub(crate) fn group_into_crates(
         let crate_id = match crate_ids.get(&manifest) {
             Some(&id) => id,
             None => {
-                let krate = crate_info(manifest.clone(), opts, &mut out.errors);
+                let krate = match read.remove(&manifest) {
+                    Some((krate, mut errors)) => {
+                        out.errors.append(&mut errors);
+                        krate
+                    }
+                    None => crate_info(manifest.clone(), opts, &mut out.errors),
+                };
                 for f in uncovered_files(&krate, opts) {
                     if seen.insert(f.clone()) {
                         queue.push_back((f, true));
