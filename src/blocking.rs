@@ -230,13 +230,12 @@ pub fn may_block(text: &str, user: &[UserBlocking]) -> bool {
             .any(|u| text.contains(u.path.rsplit("::").next().unwrap_or(&u.path)))
 }
 
-/// Does the text name std's module `m`, in a path or an import (`std::fs`,
-/// or `std::{fs, ..}`)? A rule's prefilter asks, so that tokio's own
-/// `sleep`, `recv` and `fs` do not count.
-pub(crate) fn names_std_module(text: &str, m: &str) -> bool {
-    text.match_indices("std::")
-        .any(|(i, _)| text[i + "std::".len()..].starts_with(m))
-        || (text.contains("std::{") && text.contains(m))
+/// Does the text name std's module `path` (`std::fs`), in a path or an
+/// import (`std::fs`, or `std::{fs, ..}`)? A rule's prefilter asks, so that
+/// tokio's own `sleep`, `recv` and `fs` do not count.
+pub(crate) fn names_std_module(text: &str, path: &str) -> bool {
+    let module = path.trim_start_matches("std::");
+    text.contains(path) || (text.contains("std::{") && text.contains(module))
 }
 
 #[cfg(test)]

@@ -50,7 +50,7 @@ wrapper in another crate is not seen.",
 
 /// For the prefilter: `std::fs`.
 fn may_match(text: &str) -> bool {
-    names_std_module(text, "fs")
+    names_std_module(text, "std::fs")
 }
 
 /// `std::fs` functions whose `tokio::fs` twin takes the same arguments and

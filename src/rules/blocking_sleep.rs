@@ -49,7 +49,7 @@ another module) is not recognised.",
 
 /// For the prefilter: `sleep` and `std::thread`.
 fn may_match(text: &str) -> bool {
-    text.contains("sleep") && names_std_module(text, "thread")
+    text.contains("sleep") && names_std_module(text, "std::thread")
 }
 
 /// `std::thread::sleep`, however the code spells it (the path comes resolved).

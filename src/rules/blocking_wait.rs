@@ -55,12 +55,12 @@ A receiver that arrives as a parameter or field is not recognised.",
 
 /// For the prefilter: each wait with the names its detection needs.
 fn may_match(text: &str) -> bool {
-    (text.contains("Command") && names_std_module(text, "process"))
+    (text.contains("Command") && names_std_module(text, "std::process"))
         || (text.contains("read_line(") && text.contains("stdin"))
-        || names_std_module(text, "net")
+        || names_std_module(text, "std::net")
         || text.contains("reqwest::blocking")
         || (text.contains("mpsc") && text.contains(".recv"))
-        || (text.contains(".join()") && names_std_module(text, "thread"))
+        || (text.contains(".join()") && names_std_module(text, "std::thread"))
         || text.contains("Condvar")
         || text.contains("Barrier")
 }
