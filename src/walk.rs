@@ -630,11 +630,13 @@ pub(crate) struct AltModule {
 }
 
 /// The cfg-alternative module items of a file (see [`AltModule`]). Only a
-/// file that has a `path` attribute or declares a module name twice is
-/// parsed.
+/// file that has a `#[path` attribute, a `cfg_attr` and a `path = ".."`, or
+/// `mod NAME` twice is parsed.
 pub(crate) fn alternative_modules(text: &str, edition: Edition) -> Vec<AltModule> {
     use ra_ap_syntax::{ast, ast::HasAttrs, ast::HasName, AstNode};
-    if !text.contains("path") && !declares_a_module_twice(text) {
+    let path_attr =
+        text.contains("#[path") || (text.contains("cfg_attr") && path_value(text).is_some());
+    if !path_attr && !declares_a_module_twice(text) {
         return Vec::new();
     }
     let tree = ra_ap_syntax::SourceFile::parse(text, edition).tree();
