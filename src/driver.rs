@@ -419,6 +419,8 @@ struct Loaded {
     /// Boxed: a run holds one entry per file walked, most of them empty.
     analysed: Option<Box<Analysed>>,
     async_site: bool,
+    /// Its cfg-alternative module items.
+    alt_modules: Vec<walk::AltModule>,
 }
 
 /// Why a file has no analysis. Each holds one line naming the file.
@@ -519,6 +521,7 @@ fn load_file(
         .map_err(Failure::Skip)
         .and_then(|src| {
             let async_site = facts::may_hold_async_lock_site(&src.text);
+            let alt_modules = walk::alternative_modules(&src.text, src.edition);
             let depth = wanted(&src.text);
             let analysed = if depth == Depth::Skip || krate.broken {
                 None
@@ -526,6 +529,7 @@ fn load_file(
                 let full = depth == Depth::Full;
                 let mut a = analyse(src, input.file_id, flow_names, full, krate)?;
                 a.facts.read_only = input.read_only;
+                a.facts.cfg_alternative = input.cfg_alternative.clone();
                 if let Some(m) = krate.manifest.as_deref() {
                     a.facts.unit = walk::compilation_unit(&input.path, m);
                     a.facts.shared_unit = walk::shared_module(&input.path, m);
@@ -544,6 +548,7 @@ fn load_file(
             Ok(Loaded {
                 analysed,
                 async_site,
+                alt_modules,
             })
         });
     match loaded {
@@ -741,7 +746,8 @@ fn run_on_pool(opts: &Options) -> Outcome {
         return out;
     }
     count_inputs(&mut inputs, &crates, opts, &mut out);
-    let (mut state, async_site) = load_pass_one(&inputs, &crates, opts, &mut out);
+    let (mut state, async_site, alt_modules) = load_pass_one(&inputs, &crates, opts, &mut out);
+    mark_cfg_alternatives(&mut inputs, &crates, &alt_modules, opts, &mut state);
     reread_for_reexports(&inputs, &mut crates, opts, &mut state);
     let joins = analyse_async_uses(&inputs, &crates, opts, &mut state, &async_site);
     let run = RunContext {
@@ -837,7 +843,7 @@ fn load_pass_one(
     crates: &[CrateInfo],
     opts: &Options,
     out: &mut Outcome,
-) -> (Files, Vec<bool>) {
+) -> (Files, Vec<bool>, Vec<Vec<walk::AltModule>>) {
     let results: Vec<_> = inputs
         .par_iter()
         .map(|i| {
@@ -862,10 +868,12 @@ fn load_pass_one(
         blocked: BTreeSet::new(),
     };
     let mut async_site = vec![false; inputs.len()];
+    let mut alt_modules = vec![Vec::new(); inputs.len()];
     for (i, r) in results.into_iter().enumerate() {
         match r {
             Ok(loaded) => {
                 async_site[i] = loaded.async_site;
+                alt_modules[i] = loaded.alt_modules;
                 state.analysed.push(loaded.analysed);
             }
             Err(e) => {
@@ -874,7 +882,41 @@ fn load_pass_one(
             }
         }
     }
-    (state, async_site)
+    (state, async_site, alt_modules)
+}
+
+/// Gives every file of a crate the places its cfg-alternative modules
+/// cover (see `walk::alternative_places`), the analyses made so far
+/// included: a lock with a declaration, site or type path there is manual.
+fn mark_cfg_alternatives(
+    inputs: &mut [Input],
+    crates: &[CrateInfo],
+    alt_modules: &[Vec<walk::AltModule>],
+    opts: &Options,
+    state: &mut Files,
+) {
+    if alt_modules.iter().all(Vec::is_empty) {
+        return;
+    }
+    for crate_id in 0..crates.len() {
+        let members: Vec<usize> = (0..inputs.len())
+            .filter(|&i| inputs[i].crate_id == crate_id)
+            .collect();
+        if members.iter().all(|&i| alt_modules[i].is_empty()) {
+            continue;
+        }
+        let files: Vec<(&Path, &[walk::AltModule])> = members
+            .iter()
+            .map(|&i| (inputs[i].path.as_path(), alt_modules[i].as_slice()))
+            .collect();
+        let places = walk::alternative_places(&files, |p| opts.display(p));
+        for (&i, places) in members.iter().zip(places) {
+            if let Some(a) = state.analysed[i].as_deref_mut() {
+                a.facts.cfg_alternative = places.clone();
+            }
+            inputs[i].cfg_alternative = places;
+        }
+    }
 }
 
 /// Lock types re-exported by a crate's modules (`pub use std::sync::Mutex

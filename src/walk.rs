@@ -142,6 +142,9 @@ pub(crate) struct Input {
     pub(crate) file_id: usize,
     /// Excluded, or outside the paths given: analysed, never changed.
     pub(crate) read_only: bool,
+    /// The places of the file cfg-alternative modules cover (see
+    /// [`alternative_places`]).
+    pub(crate) cfg_alternative: Vec<(Option<ra_ap_syntax::TextRange>, String)>,
 }
 
 pub(crate) struct CrateInfo {
@@ -266,6 +269,7 @@ impl Walked {
             crate_id,
             file_id: self.inputs.len(),
             read_only,
+            cfg_alternative: Vec::new(),
         });
     }
 }
@@ -604,6 +608,250 @@ pub(crate) fn harness_literals(text: &str, ui_test: bool) -> Vec<(String, String
     out
 }
 
+/// A module item that may be read from different files, or have different
+/// bodies, depending on cfg: one with a `#[path]` attribute (plain or in a
+/// `cfg_attr`), or one of two or more items of the same name in one scope,
+/// each under a `#[cfg]` (`#[cfg(unix)] mod imp;` next to
+/// `#[cfg(not(unix))] #[path = "imp_other.rs"] mod imp;`). The tool maps a
+/// file to a module by its path, so it cannot tell which of them a name
+/// means.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct AltModule {
+    pub(crate) name: String,
+    /// The inline modules around it in its file.
+    pub(crate) within: Vec<String>,
+    /// Its `#[path]` values, those of `cfg_attr`s included.
+    pub(crate) paths: Vec<String>,
+    /// Some item of this name is `mod name;` with no plain `#[path]`: the
+    /// module's default file may be read.
+    pub(crate) default_file: bool,
+    /// The ranges of its inline bodies (`mod name { .. }`).
+    pub(crate) inline: Vec<ra_ap_syntax::TextRange>,
+}
+
+/// The cfg-alternative module items of a file (see [`AltModule`]). Only a
+/// file that has a `#[path` attribute, a `cfg_attr` and a `path = ".."`, or
+/// `mod NAME` twice is parsed.
+pub(crate) fn alternative_modules(text: &str, edition: Edition) -> Vec<AltModule> {
+    use ra_ap_syntax::{ast, ast::HasAttrs, ast::HasName, AstNode};
+    let path_attr =
+        text.contains("#[path") || (text.contains("cfg_attr") && path_value(text).is_some());
+    if !path_attr && !declares_a_module_twice(text) {
+        return Vec::new();
+    }
+    let tree = ra_ap_syntax::SourceFile::parse(text, edition).tree();
+    let mut out = Vec::new();
+    let lists = std::iter::once(tree.syntax().clone()).chain(
+        tree.syntax()
+            .descendants()
+            .filter_map(ast::ItemList::cast)
+            .map(|l| l.syntax().clone()),
+    );
+    for list in lists {
+        let mut by_name: Vec<(String, Vec<ast::Module>)> = Vec::new();
+        for m in list.children().filter_map(ast::Module::cast) {
+            let Some(name) = m.name().map(|n| n.text().to_string()) else {
+                continue;
+            };
+            match by_name.iter_mut().find(|(n, _)| *n == name) {
+                Some((_, ms)) => ms.push(m),
+                None => by_name.push((name, vec![m])),
+            }
+        }
+        for (name, items) in by_name {
+            let mut alt = AltModule {
+                name,
+                within: list
+                    .ancestors()
+                    .filter_map(ast::Module::cast)
+                    .filter_map(|m| m.name().map(|n| n.text().to_string()))
+                    .collect::<Vec<_>>()
+                    .into_iter()
+                    .rev()
+                    .collect(),
+                paths: Vec::new(),
+                default_file: false,
+                inline: Vec::new(),
+            };
+            let mut all_cfg = true;
+            for m in &items {
+                let attrs: Vec<String> = m
+                    .attrs()
+                    .map(|a| {
+                        let t = a.syntax().text().to_string();
+                        let t = t.trim_start_matches('#').trim_start_matches('!');
+                        let t = t.trim().trim_start_matches('[').trim_end_matches(']');
+                        t.trim().to_string()
+                    })
+                    .collect();
+                let word = |a: &str, w: &str| {
+                    a.strip_prefix(w)
+                        .is_some_and(|r| !r.starts_with(|c: char| c.is_alphanumeric() || c == '_'))
+                };
+                let plain = attrs
+                    .iter()
+                    .find(|a| word(a, "path"))
+                    .and_then(|a| path_value(a));
+                let in_cfg_attr = attrs
+                    .iter()
+                    .filter(|a| word(a, "cfg_attr"))
+                    .filter_map(|a| path_value(a));
+                alt.paths.extend(plain.clone());
+                alt.paths.extend(in_cfg_attr);
+                all_cfg &= attrs.iter().any(|a| word(a, "cfg"));
+                match m.item_list() {
+                    Some(_) => alt.inline.push(m.syntax().text_range()),
+                    None => alt.default_file |= plain.is_none(),
+                }
+            }
+            if !alt.paths.is_empty() || (items.len() > 1 && all_cfg) {
+                out.push(alt);
+            }
+        }
+    }
+    out
+}
+
+/// The string a `path = ".."` in an attribute's text gives.
+fn path_value(attr: &str) -> Option<String> {
+    let mut from = 0;
+    while let Some(at) = attr[from..].find("path") {
+        let start = from + at;
+        from = start + 4;
+        let before = attr[..start].chars().next_back();
+        if before.is_some_and(|c| c.is_alphanumeric() || c == '_') {
+            continue;
+        }
+        let rest = attr[from..].trim_start();
+        let Some(rest) = rest.strip_prefix('=') else {
+            continue;
+        };
+        let Some(rest) = rest.trim_start().strip_prefix('"') else {
+            continue;
+        };
+        return rest.find('"').map(|end| rest[..end].to_string());
+    }
+    None
+}
+
+/// Does `text` have `mod NAME` twice for some name (a cheap test before a
+/// parse)?
+fn declares_a_module_twice(text: &str) -> bool {
+    let mut names: Vec<&str> = Vec::new();
+    for (at, _) in text.match_indices("mod ") {
+        if text[..at]
+            .chars()
+            .next_back()
+            .is_some_and(|c| c.is_alphanumeric() || c == '_')
+        {
+            continue;
+        }
+        let rest = text[at + 4..].trim_start();
+        let end = rest
+            .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .unwrap_or(rest.len());
+        let name = &rest[..end];
+        if name.is_empty() {
+            continue;
+        }
+        if names.contains(&name) {
+            return true;
+        }
+        names.push(name);
+    }
+    false
+}
+
+/// The places of a crate's files that cfg-alternative modules cover, by
+/// file (`files`, in input order, each with the modules it declares): a
+/// whole file (`None`) or an inline module's body, each with the reason a
+/// lock there cannot migrate. `shown` displays a path.
+pub(crate) fn alternative_places(
+    files: &[(&Path, &[AltModule])],
+    shown: impl Fn(&Path) -> String,
+) -> Vec<Vec<(Option<ra_ap_syntax::TextRange>, String)>> {
+    let mut out = vec![Vec::new(); files.len()];
+    for (declaring, (path, alts)) in files.iter().enumerate() {
+        let Some(dir) = path.parent() else { continue };
+        let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+        // A `lib.rs`, `main.rs` or `mod.rs` holds its modules' files beside
+        // it; `a.rs` holds them in `a/`.
+        let own_dir = match stem {
+            "lib" | "main" | "mod" => dir.to_path_buf(),
+            _ => dir.join(stem),
+        };
+        for alt in alts.iter() {
+            let inner: PathBuf = alt.within.iter().collect();
+            let path_base = match alt.within.is_empty() {
+                true => dir.to_path_buf(),
+                false => own_dir.join(&inner),
+            };
+            let module_dir = own_dir.join(&inner).join(&alt.name);
+            let mut candidates: Vec<PathBuf> = Vec::new();
+            if alt.default_file {
+                candidates.push(own_dir.join(&inner).join(format!("{}.rs", alt.name)));
+                candidates.push(module_dir.join("mod.rs"));
+            }
+            candidates.extend(alt.paths.iter().map(|p| normalize(&path_base.join(p))));
+            // The files of the module's submodules too.
+            let mut dirs = vec![module_dir];
+            dirs.extend(
+                alt.paths
+                    .iter()
+                    .map(|p| normalize(&path_base.join(p)).with_extension("")),
+            );
+            let covered: Vec<usize> = (0..files.len())
+                .filter(|&i| {
+                    let f = normalize(files[i].0);
+                    candidates.contains(&f) || dirs.iter().any(|d| f.starts_with(d))
+                })
+                .collect();
+            let mut names: Vec<String> = covered
+                .iter()
+                .map(|&i| format!("`{}`", shown(files[i].0)))
+                .collect();
+            if !alt.inline.is_empty() {
+                names.insert(0, format!("inline in `{}`", shown(path)));
+            }
+            let listed = names.join(", ");
+            let alternatives = alt.inline.len() + usize::from(alt.default_file) + alt.paths.len();
+            let reason = match alternatives {
+                0 | 1 => format!(
+                    "module `{}` is read from {listed} through a `path` attribute, which the migration does not follow",
+                    alt.name
+                ),
+                _ => format!(
+                    "`{}` has cfg-alternative modules ({listed}); the migration cannot keep them consistent",
+                    alt.name
+                ),
+            };
+            for &i in &covered {
+                out[i].push((None, reason.clone()));
+            }
+            for &r in &alt.inline {
+                out[declaring].push((Some(r), reason.clone()));
+            }
+        }
+    }
+    out
+}
+
+/// `path` without its `.` components and with each `..` taking away the
+/// component before it.
+fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir if out.file_name().is_some() => {
+                out.pop();
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -666,6 +914,96 @@ mod tests {
             Some("crate::common")
         );
         assert_eq!(at("/w/c/build.rs", false), None);
+    }
+
+    #[test]
+    fn cfg_alternative_modules_are_found_and_cover_their_files() {
+        let alts = |src: &str| alternative_modules(src, Edition::Edition2021);
+        let lib = r#"
+            #[cfg(unix)]
+            mod imp;
+            #[cfg(not(unix))]
+            #[path = "imp_other.rs"]
+            mod imp;
+            #[cfg_attr(feature = "x", path = "backend_x.rs")]
+            mod backend;
+            mod plain;
+            #[cfg(test)]
+            mod tests {}
+            mod inner {
+                #[cfg(unix)]
+                mod sys { }
+                #[cfg(windows)]
+                mod sys { }
+            }
+        "#;
+        let found = alts(lib);
+        let names: Vec<&str> = found.iter().map(|a| a.name.as_str()).collect();
+        assert_eq!(names, ["imp", "backend", "sys"]);
+        assert_eq!(found[0].paths, ["imp_other.rs"]);
+        assert!(found[0].default_file && found[0].inline.is_empty());
+        assert_eq!(found[1].paths, ["backend_x.rs"]);
+        assert!(found[1].default_file);
+        assert_eq!(found[2].within, ["inner"]);
+        assert_eq!(found[2].inline.len(), 2);
+        // Two items of one name not both under a cfg, or a `path` that is
+        // no attribute's: nothing.
+        assert!(alts("#[cfg(unix)] mod a;\nmod a;\n").is_empty());
+        assert!(alts("mod a; fn path() {}\nmod b;\n").is_empty());
+        assert!(alts("mod tests;\nfn f() {}\n").is_empty());
+
+        // The files they cover: each twin, and the files of their
+        // submodules; never an ordinary module's.
+        let files = [
+            "/w/c/src/lib.rs",
+            "/w/c/src/imp.rs",
+            "/w/c/src/imp_other.rs",
+            "/w/c/src/imp/unix.rs",
+            "/w/c/src/backend.rs",
+            "/w/c/src/backend_x.rs",
+            "/w/c/src/plain.rs",
+        ];
+        let none: Vec<AltModule> = Vec::new();
+        let inputs: Vec<(&Path, &[AltModule])> = files
+            .iter()
+            .map(|f| {
+                let mods = if f.ends_with("lib.rs") { &found } else { &none };
+                (Path::new(*f), mods.as_slice())
+            })
+            .collect();
+        let places = alternative_places(&inputs, |p| {
+            p.strip_prefix("/w/c").unwrap().display().to_string()
+        });
+        let whole: Vec<bool> = places
+            .iter()
+            .map(|p| p.iter().any(|(r, _)| r.is_none()))
+            .collect();
+        assert_eq!(whole, [false, true, true, true, true, true, false]);
+        assert_eq!(
+            places[2][0].1,
+            "`imp` has cfg-alternative modules (`src/imp.rs`, `src/imp_other.rs`, `src/imp/unix.rs`); the migration cannot keep them consistent"
+        );
+        // The inline twins cover their own bodies in the declaring file.
+        assert_eq!(places[0].len(), 2);
+        assert!(places[0].iter().all(|(r, _)| r.is_some()));
+        assert_eq!(
+            places[0][0].1,
+            "`sys` has cfg-alternative modules (inline in `src/lib.rs`); the migration cannot keep them consistent"
+        );
+        // A lone `#[path]` module: the tool cannot follow it either.
+        let lone = alts("#[path = \"sys/real.rs\"]\nmod sys;\n");
+        let inputs = [
+            (Path::new("/w/c/src/main.rs"), lone.as_slice()),
+            (Path::new("/w/c/src/sys/real.rs"), none.as_slice()),
+        ];
+        let places = alternative_places(&inputs, |p| {
+            p.strip_prefix("/w/c").unwrap().display().to_string()
+        });
+        assert!(places[0].is_empty());
+        assert_eq!(
+            places[1],
+            [(None, "module `sys` is read from `src/sys/real.rs` through a `path` attribute, which the migration does not follow".to_string())]
+        );
     }
 
     #[test]

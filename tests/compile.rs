@@ -82,6 +82,20 @@ fn migrate_and_check(name: &str, cases: &[&common::Case], extra: &[&str]) -> Vec
         .filter(|c| c.dir.join("src/main.rs").exists())
         .collect();
     let before: Vec<String> = programs.iter().map(|c| run_program(&c.name)).collect();
+    // A case with features builds with all of them too (cfg-alternative
+    // modules: the code the default build leaves out must build as well).
+    let featured: Vec<&&common::Case> = cases
+        .iter()
+        .filter(|c| {
+            std::fs::read_to_string(c.dir.join("Cargo.toml"))
+                .is_ok_and(|t| t.contains("[features]"))
+        })
+        .collect();
+    let all_features = |case: &common::Case| {
+        let args = ["build", "-p", &case.name, "--all-targets", "--all-features"];
+        cargo(&work, &args);
+    };
+    featured.iter().for_each(|c| all_features(c));
 
     let args = |case: &common::Case, more: &[&str]| -> Vec<String> {
         let mut args = case.args.clone();
@@ -119,6 +133,8 @@ fn migrate_and_check(name: &str, cases: &[&common::Case], extra: &[&str]) -> Vec
             case.name
         );
     }
+
+    featured.iter().for_each(|c| all_features(c));
 
     for case in cases {
         // The diff is on stdout (`--check` also fails on error-severity

@@ -330,6 +330,10 @@ pub struct FileFacts {
     /// The run must not change this file (excluded, or outside the paths
     /// given): it is read only so that locks it touches are not migrated.
     pub read_only: bool,
+    /// The places of the file cfg-alternative modules cover (a whole file,
+    /// or an inline module's range), each with why a lock there cannot
+    /// migrate.
+    pub cfg_alternative: Vec<(Option<TextRange>, String)>,
     /// Lock types the file's module re-exports (`pub use std::sync::Mutex as
     /// StdMutex;`): local name and full path.
     pub reexports: Vec<(String, String)>,

@@ -27,6 +27,7 @@ pub(super) fn decide_groups(p: &Planner, out: &mut CratePlan) -> HashSet<usize> 
     }
     let runtime = RuntimeAnalysis::new(p.files, p.texts, &p.units);
     let read_only_refs = read_only_refs(p);
+    let alternative_refs = alternative_refs(p);
     let mut migrating: HashSet<usize> = HashSet::new();
     for (&group, members) in &groups {
         // Callers examined for this group matter only if it migrates.
@@ -42,6 +43,7 @@ pub(super) fn decide_groups(p: &Planner, out: &mut CratePlan) -> HashSet<usize> 
         }
         let mut blockers = group_blockers(p, members, &report);
         blockers.extend(read_only_places(p, &report, &sites, &read_only_refs));
+        blockers.extend(alternative_places(p, &report, &sites, &alternative_refs));
         let edits = site_edits(p, report.family, &sites, &runtime, &mut blockers);
         if !blockers.is_empty() {
             blockers.sort();
@@ -81,6 +83,54 @@ fn read_only_refs(p: &Planner) -> BTreeMap<usize, Vec<Loc>> {
         }
     }
     refs
+}
+
+/// The reason a cfg-alternative module covers `at`, if one does.
+fn alternative_reason<'p>(p: &'p Planner, at: &Loc) -> Option<&'p String> {
+    p.files[at.file]
+        .cfg_alternative
+        .iter()
+        .find(|(range, _)| range.is_none_or(|r| r.contains_range(at.range)))
+        .map(|(_, why)| why)
+}
+
+/// Type paths in cfg-alternative modules, by group.
+fn alternative_refs(p: &Planner) -> BTreeMap<usize, Vec<Loc>> {
+    let mut refs: BTreeMap<usize, Vec<Loc>> = BTreeMap::new();
+    let files = p.files.iter().enumerate();
+    for (file, facts) in files.filter(|(_, f)| !f.cfg_alternative.is_empty()) {
+        for r in &facts.refs {
+            if let Some(owner) = p.index.first_owner(&r.owners, p.units[file], file) {
+                refs.entry(p.group_of[owner]).or_default().push(Loc {
+                    file,
+                    range: r.range,
+                });
+            }
+        }
+    }
+    refs
+}
+
+/// Declarations, sites and type paths of the group in cfg-alternative
+/// modules: the tool maps a file to a module by its path, so it cannot
+/// migrate a lock the same way in each of them.
+fn alternative_places(
+    p: &Planner,
+    report: &GroupReport,
+    sites: &GroupSites,
+    alternative_refs: &BTreeMap<usize, Vec<Loc>>,
+) -> Vec<(Loc, String)> {
+    let refs = alternative_refs.get(&report.group).into_iter().flatten();
+    let places = report.members.iter().cloned().chain(sites.site_locs());
+    let mut found: Vec<(Loc, String)> = places
+        .chain(refs.cloned())
+        .filter_map(|l| alternative_reason(p, &l).cloned().map(|why| (l, why)))
+        .collect();
+    // One note per file and reason, at its first place.
+    found.sort();
+    let mut seen = HashSet::new();
+    found.retain(|(l, why)| seen.insert((l.file, why.clone())));
+    found
 }
 
 /// A group's lock sites.

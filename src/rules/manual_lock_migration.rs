@@ -41,6 +41,11 @@ compile or would change behaviour, so a person has to decide.
   use of it, or a use inside a macro the tool cannot parse;
 - a use in a file the run leaves alone (`--exclude`, or a crate the paths
   given cover only in part);
+- a declaration, use or type path in a module whose file depends on cfg
+  (`#[cfg(unix)] mod imp;` next to `#[cfg(not(unix))] #[path = \"..\"]
+  mod imp;`, `#[cfg_attr(.., path = \"..\")]`, or any `#[path]` module):
+  the tool maps a file to a module by its path, and only one cfg is built
+  at a time, so the alternatives could not be kept consistent;
 - public API of a library (below), or a public lock that another crate of
   the run names.
 
