@@ -10,7 +10,7 @@ use super::rewrite::{lock_method_names, render_site};
 use super::runtime::RuntimeAnalysis;
 use super::{permitted, CratePlan, Decision, GroupReport, Loc, Planner};
 use crate::edits::edit::Edit;
-use crate::facts::{FnId, SiteContext, SiteFact};
+use crate::facts::{FileFacts, FnId, SiteContext, SiteFact};
 use crate::imports::Family;
 use crate::settings::{Policy, PublicApi};
 
@@ -26,8 +26,8 @@ pub(super) fn decide_groups(p: &Planner, out: &mut CratePlan) -> HashSet<usize> 
         groups.entry(group).or_default().push(id);
     }
     let runtime = RuntimeAnalysis::new(p.files, p.texts, &p.units);
-    let read_only_refs = read_only_refs(p);
-    let alternative_refs = alternative_refs(p);
+    let read_only_refs = refs_in(p, |f| f.read_only);
+    let alternative_refs = refs_in(p, |f| !f.cfg_alternative.is_empty());
     let mut migrating: HashSet<usize> = HashSet::new();
     for (&group, members) in &groups {
         // Callers examined for this group matter only if it migrates.
@@ -69,10 +69,10 @@ pub(super) fn decide_groups(p: &Planner, out: &mut CratePlan) -> HashSet<usize> 
     migrating
 }
 
-/// Type paths in files the run must leave alone, by group.
-fn read_only_refs(p: &Planner) -> BTreeMap<usize, Vec<Loc>> {
+/// Type paths in the files `keep` picks, by group.
+fn refs_in(p: &Planner, keep: impl Fn(&FileFacts) -> bool) -> BTreeMap<usize, Vec<Loc>> {
     let mut refs: BTreeMap<usize, Vec<Loc>> = BTreeMap::new();
-    for (file, facts) in p.files.iter().enumerate().filter(|(_, f)| f.read_only) {
+    for (file, facts) in p.files.iter().enumerate().filter(|(_, f)| keep(f)) {
         for r in &facts.refs {
             if let Some(owner) = p.index.first_owner(&r.owners, p.units[file], file) {
                 refs.entry(p.group_of[owner]).or_default().push(Loc {
@@ -92,23 +92,6 @@ fn alternative_reason<'p>(p: &'p Planner, at: &Loc) -> Option<&'p String> {
         .iter()
         .find(|(range, _)| range.is_none_or(|r| r.contains_range(at.range)))
         .map(|(_, why)| why)
-}
-
-/// Type paths in cfg-alternative modules, by group.
-fn alternative_refs(p: &Planner) -> BTreeMap<usize, Vec<Loc>> {
-    let mut refs: BTreeMap<usize, Vec<Loc>> = BTreeMap::new();
-    let files = p.files.iter().enumerate();
-    for (file, facts) in files.filter(|(_, f)| !f.cfg_alternative.is_empty()) {
-        for r in &facts.refs {
-            if let Some(owner) = p.index.first_owner(&r.owners, p.units[file], file) {
-                refs.entry(p.group_of[owner]).or_default().push(Loc {
-                    file,
-                    range: r.range,
-                });
-            }
-        }
-    }
-    refs
 }
 
 /// Declarations, sites and type paths of the group in cfg-alternative
