@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use ra_ap_syntax::Edition;
 use rayon::prelude::*;
 
-use crate::driver::{Options, Outcome};
+use crate::driver::{absolute, Options, Outcome};
 use crate::edits::manifest;
 use crate::facts;
 use crate::settings::Config;
@@ -771,6 +771,7 @@ pub(crate) fn alternative_places(
     shown: impl Fn(&Path) -> String,
 ) -> Vec<Vec<(Option<ra_ap_syntax::TextRange>, String)>> {
     let mut out = vec![Vec::new(); files.len()];
+    let resolved: Vec<PathBuf> = files.iter().map(|(f, _)| absolute(f)).collect();
     for (declaring, (path, alts)) in files.iter().enumerate() {
         let Some(dir) = path.parent() else { continue };
         let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
@@ -789,21 +790,24 @@ pub(crate) fn alternative_places(
             let module_dir = own_dir.join(&inner).join(&alt.name);
             let mut candidates: Vec<PathBuf> = Vec::new();
             if alt.default_file {
-                candidates.push(own_dir.join(&inner).join(format!("{}.rs", alt.name)));
-                candidates.push(module_dir.join("mod.rs"));
+                candidates.push(absolute(
+                    &own_dir.join(&inner).join(format!("{}.rs", alt.name)),
+                ));
+                candidates.push(absolute(&module_dir.join("mod.rs")));
             }
-            candidates.extend(alt.paths.iter().map(|p| normalize(&path_base.join(p))));
+            let targets: Vec<PathBuf> = alt
+                .paths
+                .iter()
+                .map(|p| absolute(&path_base.join(p)))
+                .collect();
             // The files of the module's submodules too.
-            let mut dirs = vec![module_dir];
-            dirs.extend(
-                alt.paths
-                    .iter()
-                    .map(|p| normalize(&path_base.join(p)).with_extension("")),
-            );
+            let mut dirs = vec![absolute(&module_dir)];
+            dirs.extend(targets.iter().map(|t| t.with_extension("")));
+            candidates.extend(targets);
             let covered: Vec<usize> = (0..files.len())
                 .filter(|&i| {
-                    let f = normalize(files[i].0);
-                    candidates.contains(&f) || dirs.iter().any(|d| f.starts_with(d))
+                    let f = &resolved[i];
+                    candidates.contains(f) || dirs.iter().any(|d| f.starts_with(d))
                 })
                 .collect();
             let mut names: Vec<String> = covered
@@ -831,22 +835,6 @@ pub(crate) fn alternative_places(
             for &r in &alt.inline {
                 out[declaring].push((Some(r), reason.clone()));
             }
-        }
-    }
-    out
-}
-
-/// `path` without its `.` components and with each `..` taking away the
-/// component before it.
-fn normalize(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for c in path.components() {
-        match c {
-            std::path::Component::CurDir => {}
-            std::path::Component::ParentDir if out.file_name().is_some() => {
-                out.pop();
-            }
-            c => out.push(c),
         }
     }
     out
