@@ -5,8 +5,11 @@ use super::*;
 
 pub(super) enum Binding {
     Let(ast::LetStmt),
-    /// `if let Some(x) = expr`, `for x in expr`: `x` is (an element of) `expr`.
+    /// `if let Some(x) = expr`, `match expr { Ok(x) => .. }`: `x` is the
+    /// value `expr` holds.
     From(ast::Expr),
+    /// `for x in expr`, `expr.map(|x| ..)`: `x` is an element of `expr`.
+    Element(ast::Expr),
     Param(ast::Fn, usize, ast::Param),
     /// `Conn::Live(m)` in a `match` arm or `if let`: `m` is the variant's
     /// `index`-th field; `path` is the variant's path as written.
@@ -42,7 +45,7 @@ pub(super) fn find_binding(name: &str, anchor: &SyntaxNode) -> Binding {
                 if c.param_list()
                     .is_some_and(|l| l.params().any(|p| binds(p.pat(), name)))
                 {
-                    return Binding::Other;
+                    return closure_param_binding(&c, name);
                 }
             }
             SyntaxKind::FOR_EXPR => {
@@ -52,7 +55,7 @@ pub(super) fn find_binding(name: &str, anchor: &SyntaxNode) -> Binding {
                     .is_some_and(|e| e.syntax().text_range().contains_range(anchor.text_range()));
                 if binds(f.pat(), name) && !in_iterable {
                     return match (f.pat(), f.iterable()) {
-                        (Some(ast::Pat::IdentPat(_)), Some(e)) => Binding::From(e),
+                        (Some(ast::Pat::IdentPat(_)), Some(e)) => Binding::Element(e),
                         _ => Binding::Other,
                     };
                 }
@@ -82,6 +85,53 @@ pub(super) fn find_binding(name: &str, anchor: &SyntaxNode) -> Binding {
         }
     }
     Binding::NotFound
+}
+
+/// Methods of `Option`, `Result` and iterators whose closure is handed the
+/// elements of the receiver, one at a time, as its only parameter.
+const ELEMENT_CLOSURE_METHODS: &[&str] = &[
+    "map",
+    "and_then",
+    "for_each",
+    "inspect",
+    "filter_map",
+    "flat_map",
+    "find_map",
+    "is_some_and",
+    "is_none_or",
+    "is_ok_and",
+    "any",
+    "all",
+    // `KEY.with(|v| ..)` of a `thread_local!` key: a reference to its value.
+    "with",
+];
+
+/// A closure's parameter: an element of the receiver, where the closure is
+/// the only argument of one of `ELEMENT_CLOSURE_METHODS` and the parameter
+/// a plain name (`tracker.as_ref().map(|t| t.lock())`); else unknown.
+fn closure_param_binding(c: &ast::ClosureExpr, name: &str) -> Binding {
+    let plain = c.param_list().is_some_and(|l| {
+        let params: Vec<_> = l.params().collect();
+        matches!(params.as_slice(), [p] if matches!(strip_ref_pat(p.pat()), Some(ast::Pat::IdentPat(i)) if i.name().is_some_and(|n| n.text() == name)))
+    });
+    let call = c
+        .syntax()
+        .parent()
+        .and_then(ast::ArgList::cast)
+        .filter(|args| args.args().count() == 1)
+        .and_then(|args| args.syntax().parent())
+        .and_then(ast::MethodCallExpr::cast);
+    match call {
+        Some(mc)
+            if plain
+                && mc
+                    .name_ref()
+                    .is_some_and(|n| ELEMENT_CLOSURE_METHODS.contains(&&*n.text())) =>
+        {
+            mc.receiver().map_or(Binding::Other, Binding::Element)
+        }
+        _ => Binding::Other,
+    }
 }
 
 /// The last `let` of a block, before `pos`, that binds `name`: the binding
@@ -207,30 +257,97 @@ pub(super) fn strip_ref_pat(pat: Option<ast::Pat>) -> Option<ast::Pat> {
     }
 }
 
+/// What a rooted value is, as far as the lock it leads to goes: the lock
+/// itself (or a pointer to it, an `Option` of it, a container of locks), its
+/// guard (or the `LockResult` around one), or something reached through the
+/// guard (`guard.get(&k)`, `*guard`, an element of the guarded data), which
+/// is the data's, never the lock's.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Via {
+    Lock,
+    Guard,
+    Inner,
+}
+
+/// Methods of a lock's result that still yield its guard.
+const GUARD_RESULT_METHODS: &[&str] = &[
+    "unwrap",
+    "expect",
+    "unwrap_or_else",
+    "map_err",
+    "ok",
+    "unwrap_or_default",
+];
+
+impl Via {
+    /// What a method call on a value of this kind yields, for a method that
+    /// passes a lock through (`clone`, `as_ref`, `unwrap`, `get`, ..).
+    fn pass_through(self, method: &str) -> Via {
+        match self {
+            Via::Guard if GUARD_RESULT_METHODS.contains(&method) => Via::Guard,
+            Via::Lock => Via::Lock,
+            Via::Guard | Via::Inner => Via::Inner,
+        }
+    }
+
+    /// What a lock method that returns a guard yields on a value of this kind.
+    fn guard_of(self) -> Via {
+        match self {
+            Via::Lock => Via::Guard,
+            Via::Guard | Via::Inner => Via::Inner,
+        }
+    }
+
+    /// What `*x`, `x[i]` or an element of `x` is.
+    fn deref(self) -> Via {
+        match self {
+            Via::Lock => Via::Lock,
+            Via::Guard | Via::Inner => Via::Inner,
+        }
+    }
+}
+
 impl Extractor<'_> {
-    /// What an expression refers to, peeling clones, borrows and unwraps.
+    /// What an expression refers to, peeling clones, borrows and unwraps: a
+    /// lock or its guard. A value reached through a guard has no target.
     pub(super) fn root(&self, expr: &ast::Expr, anchor: &SyntaxNode, depth: u32) -> Option<Target> {
+        match self.rooted(expr, anchor, depth)? {
+            (t, Via::Lock | Via::Guard) => Some(t),
+            (_, Via::Inner) => None,
+        }
+    }
+
+    /// [`Self::root`], with what the value is on the way to its target.
+    fn rooted(&self, expr: &ast::Expr, anchor: &SyntaxNode, depth: u32) -> Option<(Target, Via)> {
         if depth > 8 {
             return None;
         }
+        let lock = |t: Target| Some((t, Via::Lock));
         match expr {
-            ast::Expr::ParenExpr(e) => self.root(&e.expr()?, anchor, depth + 1),
-            ast::Expr::RefExpr(e) => self.root(&e.expr()?, anchor, depth + 1),
-            ast::Expr::PrefixExpr(e) => self.root(&e.expr()?, anchor, depth + 1),
-            ast::Expr::IndexExpr(e) => self.root(&e.base()?, anchor, depth + 1),
-            ast::Expr::TryExpr(e) => self.root(&e.expr()?, anchor, depth + 1),
+            ast::Expr::ParenExpr(e) => self.rooted(&e.expr()?, anchor, depth + 1),
+            ast::Expr::RefExpr(e) => self.rooted(&e.expr()?, anchor, depth + 1),
+            ast::Expr::PrefixExpr(e) => {
+                let (t, via) = self.rooted(&e.expr()?, anchor, depth + 1)?;
+                let deref = e.op_kind() == Some(ast::UnaryOp::Deref);
+                Some((t, if deref { via.deref() } else { via }))
+            }
+            ast::Expr::IndexExpr(e) => {
+                let (t, via) = self.rooted(&e.base()?, anchor, depth + 1)?;
+                Some((t, via.deref()))
+            }
+            ast::Expr::TryExpr(e) => self.rooted(&e.expr()?, anchor, depth + 1),
             ast::Expr::MethodCallExpr(mc) => self.root_of_method_call(mc, anchor, depth),
             ast::Expr::CallExpr(ce) => self.root_of_call(ce, anchor, depth),
-            ast::Expr::FieldExpr(fe) => self.root_of_field(fe, anchor, depth),
+            ast::Expr::FieldExpr(fe) => lock(self.root_of_field(fe, anchor, depth)?),
             ast::Expr::PathExpr(pe) => {
                 let segs = segments(&pe.path()?)?;
                 match segs.as_slice() {
                     [one] if one == "self" => None,
                     [one] if one.starts_with(|c: char| c.is_lowercase() || c == '_') => {
-                        self.lookup_var(one, anchor, depth)
+                        self.lookup_var_via(one, anchor, depth)
                     }
-                    [one] => Some(self.static_target(one, anchor)),
-                    [.., last] => Some(Target::Static(last.clone())),
+                    [one] => lock(self.static_target(one, anchor)),
+                    [.., last] => lock(Target::Static(last.clone())),
                     [] => None,
                 }
             }
@@ -246,31 +363,43 @@ impl Extractor<'_> {
         mc: &ast::MethodCallExpr,
         anchor: &SyntaxNode,
         depth: u32,
-    ) -> Option<Target> {
+    ) -> Option<(Target, Via)> {
         let name = mc.name_ref()?.text().to_string();
         // `weak.upgrade()`: the lock the `Weak` points to.
         if PASS_THROUGH.contains(&name.as_str()) || name == "upgrade" {
-            self.root(&mc.receiver()?, anchor, depth + 1)
+            let (t, via) = self.rooted(&mc.receiver()?, anchor, depth + 1)?;
+            Some((t, via.pass_through(&name)))
         } else if GUARD_METHODS.contains(&name.as_str()) || returns_guard(&name) {
             // A guard: it follows its lock (into guard parameters).
-            self.root(&mc.receiver()?, anchor, depth + 1)
+            let (t, via) = self.rooted(&mc.receiver()?, anchor, depth + 1)?;
+            Some((t, via.guard_of()))
         } else if LOCK_METHODS.contains(&name.as_str()) || NO_TOKIO_METHODS.contains(&name.as_str())
         {
             None
+        } else if GUARD_RESULT_METHODS.contains(&name.as_str()) {
+            // `m.lock().unwrap_or_else(..)`: the guard, if its receiver is one.
+            let (t, via) = self.rooted(&mc.receiver()?, anchor, depth + 1)?;
+            (via == Via::Guard).then_some((t, via))
         } else {
-            Some(Target::Call {
+            let call = Target::Call {
                 name,
                 qual: None,
                 method: true,
                 module: None,
-            })
+            };
+            Some((call, Via::Lock))
         }
     }
 
     /// A call of a path: the argument of a pointer clone or a one-field
     /// wrapper, nothing for a std or parking_lot constructor (a value, not
     /// a place), else the called fn's return value.
-    fn root_of_call(&self, ce: &ast::CallExpr, anchor: &SyntaxNode, depth: u32) -> Option<Target> {
+    fn root_of_call(
+        &self,
+        ce: &ast::CallExpr,
+        anchor: &SyntaxNode,
+        depth: u32,
+    ) -> Option<(Target, Via)> {
         let ast::Expr::PathExpr(pe) = ce.expr()? else {
             return None;
         };
@@ -289,7 +418,7 @@ impl Extractor<'_> {
                 && matches!(segs[0].as_str(), "Arc" | "Rc" | "Clone")
         {
             let arg = ce.arg_list()?.args().next()?;
-            return self.root(&arg, anchor, depth + 1);
+            return self.rooted(&arg, anchor, depth + 1);
         }
         let qualifier = self
             .imports
@@ -305,16 +434,17 @@ impl Extractor<'_> {
                 args.next(),
                 args.next(),
             ) {
-                return self.root(&arg, anchor, depth + 1);
+                return self.rooted(&arg, anchor, depth + 1);
             }
         }
         let (name, qual, module) = self.split_qual(&segs, anchor, self.offset_of(ce.syntax()));
-        Some(Target::Call {
+        let call = Target::Call {
             name,
             qual,
             method: false,
             module,
-        })
+        };
+        Some((call, Via::Lock))
     }
 
     /// A field access: the local a tuple field belongs to, else the field
@@ -357,12 +487,20 @@ impl Extractor<'_> {
     }
 
     pub(super) fn lookup_var(&self, name: &str, anchor: &SyntaxNode, depth: u32) -> Option<Target> {
+        match self.lookup_var_via(name, anchor, depth)? {
+            (t, Via::Lock | Via::Guard) => Some(t),
+            (_, Via::Inner) => None,
+        }
+    }
+
+    fn lookup_var_via(&self, name: &str, anchor: &SyntaxNode, depth: u32) -> Option<(Target, Via)> {
+        let lock = |t: Target| Some((t, Via::Lock));
         match find_binding(name, anchor) {
             Binding::Let(let_stmt) => {
                 if self.let_is_decl(&let_stmt) {
-                    Some(Target::Key(self.local_key(&let_stmt)))
+                    lock(Target::Key(self.local_key(&let_stmt)))
                 } else {
-                    self.root(&let_stmt.initializer()?, let_stmt.syntax(), depth + 1)
+                    self.rooted(&let_stmt.initializer()?, let_stmt.syntax(), depth + 1)
                 }
             }
             Binding::Param(f, index, param) => {
@@ -375,17 +513,21 @@ impl Extractor<'_> {
                 {
                     return None;
                 }
-                Some(Target::Key(DeclKey::Param {
+                lock(Target::Key(DeclKey::Param {
                     func: fn_key(&f),
                     index,
                 }))
             }
-            Binding::From(e) => self.root(&e, e.syntax(), depth + 1),
+            Binding::From(e) => self.rooted(&e, e.syntax(), depth + 1),
+            Binding::Element(e) => {
+                let (t, via) = self.rooted(&e, e.syntax(), depth + 1)?;
+                Some((t, via.deref()))
+            }
             // `let (flag, cv) = &*pair;`: a part of what `pair` holds.
             Binding::Destructured(l)
                 if matches!(strip_ref_pat(l.pat()), Some(ast::Pat::TuplePat(_))) =>
             {
-                self.root(&l.initializer()?, l.syntax(), depth + 1)
+                self.rooted(&l.initializer()?, l.syntax(), depth + 1)
             }
             Binding::Variant(path, index) => {
                 let owner = match path.as_slice() {
@@ -396,13 +538,13 @@ impl Extractor<'_> {
                     [variant] => variant.clone(),
                     [] => return None,
                 };
-                Some(Target::Field {
+                lock(Target::Field {
                     name: index.to_string(),
                     owner: Some(owner),
                 })
             }
             Binding::Destructured(_) | Binding::Other => None,
-            Binding::NotFound => Some(self.static_target(name, anchor)),
+            Binding::NotFound => lock(self.static_target(name, anchor)),
         }
     }
 
@@ -444,5 +586,48 @@ impl Extractor<'_> {
             Some(n) => Some(n.to_string()),
             None => None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::locks::testing::{blockers, plan_of, report};
+    use crate::locks::Decision;
+
+    #[test]
+    fn a_value_reached_through_a_guard_is_the_datas_not_the_locks() {
+        // `u` is a `&User` out of the guarded map: its `is_locked` is the
+        // user's method, not parking_lot's.
+        let src = "use std::collections::HashMap;\nuse std::sync::Mutex;\nstruct User { locked: bool }\nimpl User { fn is_locked(&self) -> bool { self.locked } }\nstruct S { db: Mutex<HashMap<u64, User>> }\nasync fn f(s: &S) -> bool {\n    let users = s.db.lock().unwrap();\n    if let Some(u) = users.get(&1) { u.is_locked() } else { false }\n}\nasync fn g(s: &S) -> usize {\n    let users = s.db.lock().unwrap();\n    let mut n = 0;\n    for u in users.values() { if u.is_locked() { n += 1; } }\n    for (_, u) in &*users { if u.is_locked() { n += 1; } }\n    n\n}\n";
+        let plan = plan_of(src);
+        assert_eq!(report(&plan, "S.db").decision, Decision::Migrate);
+    }
+
+    #[test]
+    fn a_guard_still_follows_its_lock() {
+        // `is_poisoned` on the lock result's guard... is the lock's: a
+        // guard out of `unwrap_or_else` is still tied to the lock it guards.
+        let src = "use std::sync::{Mutex, MutexGuard};\nstruct S { m: Mutex<u32> }\nfn bump(g: &mut MutexGuard<'_, u32>) { **g += 1; }\nasync fn f(s: &S) {\n    let mut g = s.m.lock().unwrap_or_else(|e| e.into_inner());\n    bump(&mut g);\n}\n";
+        let plan = plan_of(src);
+        assert_eq!(report(&plan, "S.m").decision, Decision::Migrate);
+    }
+
+    #[test]
+    fn a_closure_parameter_of_option_map_is_the_options_value() {
+        let src = "use std::sync::{Arc, Mutex};\nasync fn f(tracker: Option<Arc<Mutex<u32>>>) -> u32 {\n    tracker.as_ref().map(|t| *t.lock().unwrap()).unwrap_or(0)\n}\n";
+        let plan = plan_of(src);
+        assert_eq!(
+            blockers(report(&plan, "tracker")),
+            ["it is locked in a non-async closure inside async code, where `.await` is impossible"]
+        );
+    }
+
+    #[test]
+    fn an_unresolved_site_in_a_closure_in_async_code_is_reported() {
+        // `t` comes from a closure the tool does not follow: the site near
+        // `tracker` blocks it, rather than leaving it unreported.
+        let src = "use std::sync::{Arc, Mutex};\nasync fn f(tracker: Option<Arc<Mutex<u32>>>) -> u32 {\n    let get = |t: &Arc<Mutex<u32>>| *t.lock().unwrap();\n    tracker.as_ref().map(get).unwrap_or(0)\n}\n";
+        let plan = plan_of(src);
+        assert!(!blockers(report(&plan, "tracker")).is_empty());
     }
 }

@@ -87,9 +87,11 @@ pub(super) fn spawn_blocking_wrap(call: &SyntaxNode) -> Option<(TextRange, Strin
             Binding::NotFound => continue, // a fn, static or const
             Binding::Let(l) => owned_let(&l)?,
             Binding::Param(_, _, p) => owned_type(&p.ty()?.syntax().text().to_string())?,
-            Binding::From(_) | Binding::Destructured(_) | Binding::Variant(..) | Binding::Other => {
-                return None
-            }
+            Binding::From(_)
+            | Binding::Element(_)
+            | Binding::Destructured(_)
+            | Binding::Variant(..)
+            | Binding::Other => return None,
         };
         let used_after = body
             .descendants()

@@ -142,6 +142,40 @@ pub fn api_visibility(node: &SyntaxNode) -> (bool, Option<String>, Vec<String>) 
     (public, name, private_mods)
 }
 
+/// `type Target = Inner;` of an `impl Deref for Env`: `(Env, Inner)`, the
+/// type's name without the pointers around it (`Arc<Inner>` is `Inner`).
+fn deref_target(alias: &ast::TypeAlias) -> Option<(String, String)> {
+    if alias.name()?.text() != "Target" {
+        return None;
+    }
+    let imp = alias
+        .syntax()
+        .parent()?
+        .parent()
+        .and_then(ast::Impl::cast)?;
+    let trait_path = imp
+        .trait_()?
+        .syntax()
+        .descendants()
+        .find_map(ast::Path::cast)?;
+    if segments(&trait_path)?.last()? != "Deref" {
+        return None;
+    }
+    let target = alias
+        .ty()?
+        .syntax()
+        .descendants()
+        .filter_map(ast::NameRef::cast)
+        .map(|n| n.text().to_string())
+        .find(|n| {
+            !matches!(
+                n.as_str(),
+                "Arc" | "Rc" | "Box" | "std" | "sync" | "rc" | "boxed"
+            )
+        })?;
+    Some((impl_type(alias.syntax())?, target))
+}
+
 impl Extractor<'_> {
     /// The lock type a path names; paths whose last segment cannot name one
     /// are rejected before any allocation.
@@ -529,6 +563,9 @@ impl Extractor<'_> {
         let (Some(name), Some(ty)) = (alias.name(), alias.ty()) else {
             return;
         };
+        if let Some(deref) = deref_target(&alias) {
+            self.facts.derefs.push(deref);
+        }
         self.push_decl(
             DeclKey::Alias(name.text().into()),
             format!("type `{}`", name.text()),

@@ -139,7 +139,7 @@ impl Extractor<'_> {
         // migrated behind the macro's back.
         let tokens = significant_tokens(&tt);
         self.record_tracked_names(&tokens);
-        let in_async = self.ctx == SiteContext::Async;
+        let in_async = matches!(self.ctx, SiteContext::Async | SiteContext::SyncInAsync);
         let places = self.macro_places(mac, &tokens);
         let mut seen = HashSet::new();
         for (target, range) in places {

@@ -315,6 +315,9 @@ pub struct FileFacts {
     pub async_main: bool,
     pub calls: Vec<CallFact>,
     pub struct_fields: Vec<(String, String)>,
+    /// `impl Deref for Env { type Target = Inner; .. }`: `(Env, Inner)`, so
+    /// that `env.field` finds `Inner`'s field.
+    pub derefs: Vec<(String, String)>,
     pub unresolved: Vec<UnresolvedSite>,
     pub macro_uses: Vec<MacroUse>,
     pub file_blockers: Vec<FileBlocker>,
@@ -395,7 +398,8 @@ impl FileFacts {
             && self.imports.is_empty()
             && self.links.is_empty()
             && self.unresolved.is_empty()
-            && self.macro_uses.is_empty())
+            && self.macro_uses.is_empty()
+            && self.derefs.is_empty())
     }
 }
 

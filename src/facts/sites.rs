@@ -103,6 +103,8 @@ const SHARED_METHODS: &[&str] = &[
     "fmt",
     "deref",
     "to_owned",
+    // `thread_local!`'s `LocalKey::with`.
+    "with",
 ];
 
 /// A site's method that no rewrite knows: not a lock method, not one of
@@ -343,7 +345,7 @@ impl Extractor<'_> {
                     range: name.syntax().text_range() + TextSize::from(shift),
                     scope: scope.text_range(),
                     names_nearby,
-                    in_async: self.ctx == SiteContext::Async,
+                    in_async: matches!(self.ctx, SiteContext::Async | SiteContext::SyncInAsync),
                 });
             }
             return;

@@ -101,6 +101,8 @@ pub(super) struct Index {
     fields_by_name: HashMap<String, HashSet<(Unit, String)>>,
     /// Structs by unit and name, and the files that declare one so named.
     structs: HashMap<(Unit, String), BTreeSet<usize>>,
+    /// `Deref` impls by unit and type: the `Target` type's name.
+    derefs: HashMap<(Unit, String), String>,
     /// Keys that several declarations share (items of the same name in
     /// different modules), with all of them.
     namesakes: HashMap<(Unit, DeclKey), Vec<usize>>,
@@ -120,6 +122,7 @@ impl Index {
             methods: HashMap::new(),
             fields_by_name: HashMap::new(),
             structs: HashMap::new(),
+            derefs: HashMap::new(),
             namesakes: HashMap::new(),
         };
         let mut candidates = Vec::new();
@@ -136,6 +139,9 @@ impl Index {
                     .entry((unit, owner.clone()))
                     .or_default()
                     .insert(file);
+            }
+            for (ty, target) in &facts.derefs {
+                index.derefs.insert((unit, ty.clone()), target.clone());
             }
             for d in &facts.decls {
                 if d.family == Family::Tokio {
@@ -308,10 +314,39 @@ impl Index {
         }
     }
 
+    /// The type whose field `owner.name` is: `owner` itself, or, where it
+    /// has no field `name` but a `Deref` impl, its target's (followed a few
+    /// steps: `Env` → `Inner`).
+    fn deref_owner(&self, owner: &str, name: &str, unit: Unit) -> String {
+        let has_field = |o: &str| {
+            self.fields_by_name.get(name).is_some_and(|owners| {
+                self.sees[unit as usize]
+                    .iter()
+                    .any(|&u| owners.contains(&(u, o.to_string())))
+            })
+        };
+        let mut owner = owner.to_string();
+        for _ in 0..4 {
+            if has_field(&owner) {
+                break;
+            }
+            let target = self.sees[unit as usize]
+                .iter()
+                .find_map(|&u| self.derefs.get(&(u, owner.clone())));
+            match target {
+                Some(t) => owner = t.clone(),
+                None => break,
+            }
+        }
+        owner
+    }
+
     /// The declarations a field `name` of `owner` (a struct's or a variant's
     /// name, if code shows it) can be, written in `file` of `unit`.
     fn field(&self, name: &str, owner: Option<&String>, unit: Unit, file: usize) -> Resolved {
         let one = |key: DeclKey| self.lookup(unit, key, file);
+        let owner = owner.map(|o| self.deref_owner(o, name, unit));
+        let owner = owner.as_ref();
         if let Some(owner) = owner {
             let declared = self.sees[unit as usize]
                 .iter()
@@ -539,5 +574,16 @@ mod tests {
         assert_eq!(displays(only), (vec!["`B.n`"], false));
         let positional = index.resolve(&field("0", None), 0, 0);
         assert_eq!(displays(positional), (vec![], false));
+    }
+
+    #[test]
+    fn a_field_through_a_deref_newtype_is_its_targets() {
+        use super::super::testing::{plan_of, report};
+        let src = "use std::ops::Deref;\nuse std::sync::{Arc, Mutex};\nstruct Inner { errors: Mutex<Vec<String>> }\nstruct Env(Arc<Inner>);\nimpl Deref for Env {\n    type Target = Inner;\n    fn deref(&self) -> &Inner { &self.0 }\n}\nimpl Env { fn count(&self) -> usize { 0 } }\nasync fn f(env: Env) { env.errors.lock().unwrap().push(String::new()); }\n";
+        let plan = plan_of(src);
+        assert_eq!(
+            report(&plan, "Inner.errors").decision,
+            super::super::Decision::Migrate
+        );
     }
 }
