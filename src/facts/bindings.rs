@@ -126,7 +126,7 @@ fn closure_param_binding(c: &ast::ClosureExpr, name: &str) -> Binding {
             if plain
                 && mc
                     .name_ref()
-                    .is_some_and(|n| ELEMENT_CLOSURE_METHODS.contains(&&*n.text())) =>
+                    .is_some_and(|n| ELEMENT_CLOSURE_METHODS.contains(&n.text())) =>
         {
             mc.receiver().map_or(Binding::Other, Binding::Element)
         }
