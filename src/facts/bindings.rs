@@ -249,6 +249,38 @@ pub(super) fn let_binding(name: &str, anchor: &SyntaxNode) -> Option<(ast::Expr,
     }
 }
 
+/// The `index`-th parameter (or, for `None`, the return value) of the fn
+/// `f` around the code: a free fn's names its inline module, so that
+/// namesakes in sibling modules (`a::run`, `b::run`) stay apart.
+pub(super) fn fn_target(f: &ast::Fn, index: Option<usize>) -> Target {
+    let func = fn_key(f);
+    if func.ty.is_some() {
+        return Target::Key(match index {
+            Some(index) => DeclKey::Param { func, index },
+            None => DeclKey::Ret(func),
+        });
+    }
+    let (name, module) = (
+        func.name.to_string(),
+        Some(ModulePath::Here(inline_modules(f.syntax()))),
+    );
+    match index {
+        Some(index) => Target::Param {
+            name,
+            qual: None,
+            method: false,
+            index,
+            module,
+        },
+        None => Target::Call {
+            name,
+            qual: None,
+            method: false,
+            module,
+        },
+    }
+}
+
 /// A pattern without its `&`s.
 pub(super) fn strip_ref_pat(pat: Option<ast::Pat>) -> Option<ast::Pat> {
     match pat? {
@@ -513,10 +545,7 @@ impl Extractor<'_> {
                 {
                     return None;
                 }
-                lock(Target::Key(DeclKey::Param {
-                    func: fn_key(&f),
-                    index,
-                }))
+                lock(fn_target(&f, Some(index)))
             }
             Binding::From(e) => self.rooted(&e, e.syntax(), depth + 1),
             Binding::Element(e) => {

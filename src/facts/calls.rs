@@ -149,7 +149,7 @@ fn tail_owner(list: &SyntaxNode, child: &SyntaxNode, out: &mut Vec<Target>) -> C
         .is_some_and(|t| t.syntax() == child);
     let body_of = list.parent().and_then(|b| b.parent());
     match body_of.as_ref().and_then(|b| ast::Fn::cast(b.clone())) {
-        Some(f) if is_tail => out.push(Target::Key(DeclKey::Ret(fn_key(&f)))),
+        Some(f) if is_tail => out.push(fn_target(&f, None)),
         // The tail of a closure or a plain block is its value:
         // `LazyLock::new(|| { ..; RwLock::new(m) })`.
         None if is_tail
@@ -210,13 +210,13 @@ impl Extractor<'_> {
                 }
             }
             SyntaxKind::PARAM => {
-                if let Some(key) = self.param_key(up) {
-                    out.push(Target::Key(key));
+                if let Some((f, index)) = param_of(up) {
+                    out.push(fn_target(&f, Some(index)));
                 }
             }
             SyntaxKind::RET_TYPE => {
                 if let Some(f) = up.parent().and_then(ast::Fn::cast) {
-                    out.push(Target::Key(DeclKey::Ret(fn_key(&f))));
+                    out.push(fn_target(&f, None));
                 }
             }
             SyntaxKind::LET_STMT => {
@@ -239,7 +239,7 @@ impl Extractor<'_> {
             }
             SyntaxKind::RETURN_EXPR => {
                 if let Some(f) = up.ancestors().find_map(ast::Fn::cast) {
-                    out.push(Target::Key(DeclKey::Ret(fn_key(&f))));
+                    out.push(fn_target(&f, None));
                 }
             }
             SyntaxKind::STMT_LIST => return tail_owner(up, child, out),

@@ -176,6 +176,14 @@ fn deref_target(alias: &ast::TypeAlias) -> Option<(String, String)> {
     Some((impl_type(alias.syntax())?, target))
 }
 
+/// The fn a parameter is of, and its position.
+pub(super) fn param_of(param: &SyntaxNode) -> Option<(ast::Fn, usize)> {
+    let list = ast::ParamList::cast(param.parent()?)?;
+    let f = ast::Fn::cast(list.syntax().parent()?)?;
+    let index = list.params().position(|p| p.syntax() == param)?;
+    Some((f, index))
+}
+
 impl Extractor<'_> {
     /// The lock type a path names; paths whose last segment cannot name one
     /// are rejected before any allocation.
@@ -711,16 +719,6 @@ impl Extractor<'_> {
                 self.facts.links.push((vec![Target::Key(key)], t));
             }
         }
-    }
-
-    pub(super) fn param_key(&self, param: &SyntaxNode) -> Option<DeclKey> {
-        let list = ast::ParamList::cast(param.parent()?)?;
-        let f = ast::Fn::cast(list.syntax().parent()?)?;
-        let index = list.params().position(|p| p.syntax() == param)?;
-        Some(DeclKey::Param {
-            func: fn_key(&f),
-            index,
-        })
     }
 
     pub(super) fn visit_fn(&mut self, f: &ast::Fn) {

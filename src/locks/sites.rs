@@ -175,4 +175,23 @@ mod tests {
         let src = "use std::sync::{Arc, Mutex};\nstruct S { m: Mutex<u32> }\nasync fn f(s: Arc<S>) { s.m.read(); }\n";
         assert!(plan_of(src).reports.is_empty());
     }
+
+    #[test]
+    fn namesake_fns_in_sibling_modules_keep_their_own_parameters() {
+        let src = "mod a {\n    use std::sync::Mutex;\n    pub async fn bad(x: &Mutex<u32>) { *x.lock().unwrap() += 1; }\n}\nmod b {\n    use parking_lot::Mutex;\n    pub async fn bad(x: &Mutex<u32>) { *x.lock() += 1; }\n}\n";
+        let plan = plan_of(src);
+        let std_param = plan
+            .reports
+            .iter()
+            .find(|r| r.decision == crate::locks::Decision::Migrate);
+        let parking = plan
+            .reports
+            .iter()
+            .find(|r| r.decision == crate::locks::Decision::ReportParkingLot);
+        assert!(
+            std_param.is_some() && parking.is_some(),
+            "{:#?}",
+            plan.reports
+        );
+    }
 }
