@@ -491,6 +491,37 @@ impl Imports {
         }
     }
 
+    /// The `use super::*` glob (its tree) through which `name` at `offset`
+    /// comes from the module around the use's module: `None` when an item,
+    /// a named import or another glob of the scopes up to that module could
+    /// name it.
+    pub fn super_glob_for(&self, name: &str, offset: TextSize) -> Option<TextRange> {
+        let mut s = self.innermost(offset);
+        loop {
+            let scope = &self.scopes[s];
+            if scope.items.contains(name) || scope.names.contains_key(name) {
+                return None;
+            }
+            let mut supers = scope.globs.iter().filter(|g| g.path == "super::*");
+            if let Some(glob) = supers.next() {
+                let others_lack_it = scope.globs.iter().all(|g| {
+                    g.path == "super::*"
+                        || glob_provides(g.path.trim_end_matches("::*"), name) == Some(false)
+                });
+                return (others_lack_it && supers.next().is_none()).then_some(glob.tree);
+            }
+            if !scope.globs.is_empty() || scope.module {
+                return None;
+            }
+            s = scope.parent?;
+        }
+    }
+
+    /// The named imports of the innermost scope around `offset`.
+    pub fn named_at(&self, offset: TextSize) -> impl Iterator<Item = &ImportedName> {
+        self.scopes[self.innermost(offset)].names.values()
+    }
+
     /// A `self::..`/`super::..` path from scope `s`: the rest of the path and
     /// the module it starts in, when that module is in this file.
     fn relative<'p>(&self, path: &'p str, s: usize) -> Option<(Vec<&'p str>, usize)> {
@@ -809,6 +840,29 @@ mod tests {
         let import = i.import_for("Mutex", offset).unwrap();
         assert_eq!(import.path, "std::sync::Mutex");
         assert_eq!(&src[import.tree], "std::sync::Mutex");
+    }
+
+    #[test]
+    fn a_super_glob_is_found_only_where_it_brings_the_name() {
+        fn glob_at(src: &str) -> Option<&str> {
+            let offset = TextSize::from(src.find("/*here*/").unwrap() as u32);
+            imports(src)
+                .super_glob_for("Mutex", offset)
+                .map(|r| &src[r])
+        }
+        let src = "use std::sync::Mutex;\nmod t { use super::*; fn f() { /*here*/ } }";
+        assert_eq!(glob_at(src), Some("super::*"));
+        let src =
+            "use std::sync::Mutex;\nmod t { use super::*; use super::Mutex; fn f() { /*here*/ } }";
+        assert_eq!(glob_at(src), None);
+        let src =
+            "use std::sync::Mutex;\nmod t { use super::*; use other::*; fn f() { /*here*/ } }";
+        assert_eq!(glob_at(src), None);
+        let src =
+            "use std::sync::Mutex;\nmod t { use super::*; use std::fs::*; fn f() { /*here*/ } }";
+        assert_eq!(glob_at(src), Some("super::*"));
+        let src = "use std::sync::Mutex;\nfn f() { /*here*/ }";
+        assert_eq!(glob_at(src), None);
     }
 
     #[test]

@@ -959,3 +959,66 @@ fn crates_planned_in_parallel_print_what_one_thread_prints() {
     assert_eq!(one, four);
     assert_eq!(one_err, four_err);
 }
+
+/// A plain dry run's fixes are the analysis' alone: its summary says so and
+/// points to `--verify`, whose counts are what `--write` then applies (the
+/// compiler withdraws one of the two fixes here). Without cargo there is
+/// nothing to point to.
+#[test]
+fn a_dry_run_says_its_fixes_are_unverified_and_verify_counts_what_write_applies() {
+    let cases = common::cases();
+    let case = cases
+        .iter()
+        .find(|c| c.name == "verify_generic_helper")
+        .unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join(&case.name);
+    common::pinned_copy(case, &dir);
+    let target = common::fixture_target();
+    let summary = |args: &[&str], cargo: Option<&str>| -> Vec<String> {
+        let mut cmd = awaitify(&dir);
+        cmd.env("CARGO_TARGET_DIR", &target)
+            .env("RUSTFLAGS", "-D warnings")
+            .args(["--format", "concise"])
+            .args(args);
+        if let Some(cargo) = cargo {
+            cmd.env("CARGO", cargo);
+        }
+        let (_, stderr) = outputs(&mut cmd, 0);
+        stderr
+            .lines()
+            .filter(|l| l.starts_with("awaitify: ") && !l.contains("checking package"))
+            .map(|l| {
+                l.rsplit_once(" in ")
+                    .map_or(l, |(head, _)| head)
+                    .to_string()
+            })
+            .collect()
+    };
+    let note = "awaitify: the fixes are not verified by the compiler: `--verify` shows the diff that builds, which `--write` applies";
+    let plain = summary(&[], None);
+    assert!(plain[0].contains("2 fixes available (2 safe)"), "{plain:?}");
+    assert_eq!(plain.get(1).map(String::as_str), Some(note), "{plain:?}");
+    let no_cargo = summary(&[], Some("/nonexistent/cargo"));
+    assert_eq!(no_cargo, plain[..1], "{no_cargo:?}");
+    // `--verify` with no cargo to check: the summary says the diff is not.
+    let no_cargo = summary(&["--verify"], Some("/nonexistent/cargo"));
+    assert_eq!(
+        no_cargo[1..],
+        ["awaitify: not verified (cargo is not on PATH)"],
+        "{no_cargo:?}"
+    );
+
+    let verified = summary(&["--verify"], None);
+    assert!(
+        verified[0].contains("1 fix available (1 safe) in 2 files, 1 manual"),
+        "{verified:?}"
+    );
+    assert!(!verified.iter().any(|l| l == note), "{verified:?}");
+    let written = summary(&["--write", "--allow-dirty"], None);
+    let as_written: Vec<String> = verified
+        .iter()
+        .map(|l| l.replace(" available ", " applied "))
+        .collect();
+    assert_eq!(written, as_written);
+}

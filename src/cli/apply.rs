@@ -48,7 +48,9 @@ pub(super) fn migrate(cli: &Cli) -> Result<ExitCode> {
     print_messages(cli, &outcome, stderr);
     if findings_shown {
         let mut summary = render::summary(&outcome, cli.write, started.elapsed());
-        if let Some(v) = verify::summary(&outcome) {
+        let checked = verify::summary(&outcome)
+            .or_else(|| unchecked_dry_run(cli, &outcome).map(str::to_string));
+        if let Some(v) = checked {
             summary = format!("{summary}\nawaitify: {v}");
         }
         let _ = writeln!(stderr, "{summary}");
@@ -204,15 +206,33 @@ fn write_and_verify(
             verify::skipped(outcome, why);
         }
         outcome.errors.extend(journals.finish());
-    } else if let (true, Ok(settings)) = (cli.verify, &verifying) {
-        let mut referees = verify::Referees {
-            settings,
-            in_place: false,
-            backups: &[],
-            stderr,
-        };
-        verify::verify_all(outcome, &mut referees);
+    } else if cli.verify {
+        match &verifying {
+            Ok(settings) => {
+                let mut referees = verify::Referees {
+                    settings,
+                    in_place: false,
+                    backups: &[],
+                    stderr,
+                };
+                verify::verify_all(outcome, &mut referees);
+            }
+            // No cargo: the diff is the analysis' alone, and the summary says so.
+            Err(why) => verify::skipped(outcome, why),
+        }
     }
+}
+
+/// A plain dry run's word that the compiler has not checked its fixes:
+/// `--write` has it referee them and may withdraw some, which `--verify`
+/// shows first. Only when there is a fix and cargo to check it.
+fn unchecked_dry_run(cli: &Cli, outcome: &Outcome) -> Option<&'static str> {
+    let plain = !cli.write && !cli.verify && !cli.no_verify;
+    let c = render::counts(outcome);
+    let fixes = c.fixed_safe + c.fixed_unsafe > 0;
+    (plain && fixes && verify::cargo_available()).then_some(
+        "the fixes are not verified by the compiler: `--verify` shows the diff that builds, which `--write` applies",
+    )
 }
 
 /// `--diff-out FILE`: the patch of every change, written to `FILE`.

@@ -90,7 +90,66 @@ pub fn import_edits(
             ));
         }
     }
+    edits.extend(moved_uses(&uses, change, &gone, text, newline));
     edits
+}
+
+/// The std imports moved into test modules: one `use` item beside each
+/// `use super::*` they go with, sorted into its group.
+fn moved_uses(
+    uses: &[ast::Use],
+    change: &ImportChange,
+    gone: &HashSet<TextRange>,
+    text: &str,
+    newline: &str,
+) -> Vec<Edit> {
+    let mut by_item: Vec<(&ast::Use, Vec<&str>)> = Vec::new();
+    for (glob, path) in &change.moved {
+        let Some(item) = uses
+            .iter()
+            .find(|u| u.syntax().text_range().contains_range(*glob))
+        else {
+            continue;
+        };
+        match by_item.iter_mut().find(|(u, _)| u == &item) {
+            Some((_, paths)) => paths.push(path),
+            None => by_item.push((item, vec![path])),
+        }
+    }
+    by_item
+        .into_iter()
+        .filter_map(|(item, mut paths)| {
+            paths.sort();
+            paths.dedup();
+            let new_use = grouped_use(
+                &paths,
+                newline,
+                &line_span(text, item.syntax().text_range()).0,
+            );
+            sorted_insertion(item, &new_use, gone, text, newline)
+        })
+        .collect()
+}
+
+/// `use` items importing `paths` (sorted), one per module they name items
+/// of: `use std::sync::{Mutex, RwLock};`, joined by line breaks.
+fn grouped_use(paths: &[&str], newline: &str, indent: &str) -> String {
+    let mut modules: Vec<(&str, Vec<&str>)> = Vec::new();
+    for path in paths {
+        let (module, item) = path.rsplit_once("::").unwrap_or(("", path));
+        match modules.last_mut() {
+            Some((m, items)) if *m == module => items.push(item),
+            _ => modules.push((module, vec![item])),
+        }
+    }
+    let lines: Vec<String> = modules
+        .into_iter()
+        .map(|(module, items)| match items.as_slice() {
+            [one] => format!("use {module}::{one};"),
+            many => format!("use {module}::{{{}}};", many.join(", ")),
+        })
+        .collect();
+    lines.join(&format!("{newline}{indent}"))
 }
 
 /// The `use tokio::sync::..;` items to add, by the scope (the node around
@@ -383,6 +442,7 @@ mod tests {
         let change = ImportChange {
             remove: names.iter().map(|n| tree(n)).collect(),
             add: names.iter().map(|n| (tree(n), n.to_string())).collect(),
+            moved: Vec::new(),
         };
         edit::apply(src, import_edits(&file, src, &change, "\n")).unwrap()
     }
@@ -474,6 +534,24 @@ mod tests {
         assert_eq!(
             rewrite(nested, &["Mutex"]),
             "use std::{\n    collections::HashMap,\n    sync::{Arc, Weak},\n};\nuse tokio::sync::Mutex;\n"
+        );
+    }
+
+    #[test]
+    fn a_moved_import_is_sorted_in_beside_its_glob() {
+        let src =
+            "use std::sync::{Arc, Mutex};\nmod tests {\n    use super::*;\n    use zed::Z;\n}\n";
+        let file = SourceFile::parse(src, Edition::Edition2021).tree();
+        let imports = Imports::collect(&file, src);
+        let tree = |n: &str| imports.all().find(|i| i.local == n).unwrap().tree;
+        let change = ImportChange {
+            remove: vec![tree("Mutex")],
+            add: vec![(tree("Mutex"), "Mutex".to_string())],
+            moved: vec![(tree("*"), "std::sync::Mutex".to_string())],
+        };
+        assert_eq!(
+            edit::apply(src, import_edits(&file, src, &change, "\n")).unwrap(),
+            "use std::sync::Arc;\nuse tokio::sync::Mutex;\nmod tests {\n    use super::*;\n    use std::sync::Mutex;\n    use zed::Z;\n}\n"
         );
     }
 

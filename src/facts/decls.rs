@@ -269,10 +269,12 @@ impl Extractor<'_> {
                 .segment()
                 .and_then(|s| s.name_ref())
                 .map(|n| n.syntax().text_range());
+            let offset = self.offset_of(path.syntax());
             self.facts.name_uses.push(NameUse {
                 import: import.tree,
                 name: segs[0].clone(),
                 range: name_range.unwrap_or(path.syntax().text_range()) + TextSize::from(shift),
+                test_glob: self.test_glob(&segs[0], offset),
             });
         }
         let Some((family, lock)) = self.lock_type(path) else {

@@ -201,6 +201,7 @@ impl Extractor<'_> {
                     import: import.tree,
                     name: t.text().to_string(),
                     range: t.text_range(),
+                    test_glob: self.test_glob(t.text(), t.text_range().start()),
                 });
             }
         }

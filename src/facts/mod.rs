@@ -13,7 +13,8 @@
 //! - `macros`: which macro arguments are parsed as code;
 //! - `guard`: whether a guard is held across an `.await`;
 //! - `method_calls`: calls of methods rules watch by name (`blocking_lock`);
-//! - `allow`: `// awaitify: allow(..)` comments.
+//! - `allow`: `// awaitify: allow(..)` comments;
+//! - `test_globs`: test modules' `use super::*` a std import can move beside.
 
 use std::collections::{BTreeSet, HashSet};
 
@@ -35,6 +36,7 @@ mod macros;
 mod method_calls;
 mod prefilter;
 mod sites;
+mod test_globs;
 
 use allow::*;
 use bindings::*;
@@ -303,6 +305,20 @@ pub struct NameUse {
     pub import: TextRange,
     pub name: String,
     pub range: TextRange,
+    /// The `use super::*` of a `#[cfg(test)]` module that brings the name in
+    /// from the module around it: an import only tests still need can move
+    /// beside it.
+    pub test_glob: Option<TestGlob>,
+}
+
+/// A `#[cfg(test)]` module's `use super::*`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TestGlob {
+    /// Its use tree.
+    pub tree: TextRange,
+    /// The module names through it an item of its parent other than a std
+    /// import a migration may move: the glob stays used if one moves.
+    pub names_other_items: bool,
 }
 
 #[derive(Default, Debug)]
@@ -428,6 +444,9 @@ struct Extractor<'a> {
     /// What drives the code at a node, for the nodes a walk in `driver`
     /// went through: the calls of one fn share their ancestors.
     drivers: std::cell::RefCell<std::collections::HashMap<SyntaxNode, Driver>>,
+    /// The `use super::*` globs looked at, and what each is if it is a test
+    /// module's (see `test_globs`).
+    test_globs: std::cell::RefCell<std::collections::HashMap<TextRange, Option<TestGlob>>>,
 }
 
 /// Extracts a file's facts. `flow_names`, when given, limits the flows
@@ -462,6 +481,7 @@ pub fn extract(
         shift: 0,
         names_blocking_pool: text.contains("spawn_blocking") || text.contains("block_in_place"),
         drivers: Default::default(),
+        test_globs: Default::default(),
     };
     ex.facts.imports.sort_by_key(|i| i.2.start());
     if text.contains("awaitify:") {

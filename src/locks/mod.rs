@@ -143,6 +143,9 @@ pub struct ImportChange {
     /// The names to import from `tokio::sync`, each with the std import it
     /// replaces (the new import goes into that import's scope).
     pub add: Vec<(TextRange, String)>,
+    /// std imports only test modules still need, moved into them: the
+    /// `use super::*` tree each goes beside, and the path imported.
+    pub moved: Vec<(TextRange, String)>,
 }
 
 /// What the steps of one plan share: the crate's files and options, the

@@ -9,7 +9,7 @@ use ra_ap_syntax::TextRange;
 
 use super::{CratePlan, ImportChange, Loc, Planner};
 use crate::edits::edit::Edit;
-use crate::facts::{FileFacts, NameUse};
+use crate::facts::{FileFacts, NameUse, TestGlob};
 
 /// Adds to `out` the edits and import changes of the `migrating` groups'
 /// type paths, in every file.
@@ -96,8 +96,8 @@ struct Import<'f> {
     uses: Vec<&'f NameUse>,
     /// The uses that name a migrated lock type.
     migrated: Vec<&'f NameUse>,
-    /// How many uses stay: neither migrated nor inside code an edit removes.
-    kept: usize,
+    /// The uses that stay: neither migrated nor inside code an edit removes.
+    kept: Vec<&'f NameUse>,
 }
 
 impl Import<'_> {
@@ -113,6 +113,24 @@ impl Import<'_> {
     /// The item imported: `Mutex` of `std::sync::Mutex`.
     fn item(&self) -> &str {
         self.path.rsplit("::").next().unwrap_or_default()
+    }
+
+    /// The `use super::*` globs of test modules through which every use
+    /// that stays reaches this std import, when there are such uses and
+    /// nothing else needs it: the import can move into those modules.
+    fn only_tests_keep(&self) -> Option<Vec<TestGlob>> {
+        let plain = self.local != "*" && self.local == self.item();
+        if !plain || !self.path.starts_with("std::") || self.kept.is_empty() {
+            return None;
+        }
+        let mut globs: Vec<TestGlob> = self
+            .kept
+            .iter()
+            .map(|u| u.test_glob)
+            .collect::<Option<_>>()?;
+        globs.sort_by_key(|g| g.tree.start());
+        globs.dedup();
+        Some(globs)
     }
 }
 
@@ -149,7 +167,8 @@ fn import_change(
         let kept = uses
             .iter()
             .filter(|u| !named(u) && !is_removed(u.range))
-            .count();
+            .copied()
+            .collect();
         let import = Import {
             local,
             path,
@@ -165,7 +184,8 @@ fn import_change(
 
 /// Follows one import: dropped and replaced by a tokio one when no use of
 /// it stays, else kept with its migrated uses qualified; dropped when only
-/// code the rewrite removed used it.
+/// code the rewrite removed used it. One that only test modules still need
+/// moves into them.
 fn follow_import(
     p: &Planner,
     file: usize,
@@ -177,14 +197,6 @@ fn follow_import(
 ) {
     let facts = p.files[file];
     let tree = import.tree;
-    if import.migrated.is_empty() {
-        // Only used by code the rewrite removed (`PoisonError::into_inner`,
-        // `thread::sleep`).
-        if import.kept == 0 && !import.uses.is_empty() && !import.path.starts_with("parking_lot") {
-            change.remove.push(tree);
-        }
-        return;
-    }
     // A re-exported std lock type (`pub use std::sync::Mutex as
     // StdMutex;`) names locks of other files: it stays, and this
     // file's migrated uses are qualified.
@@ -192,13 +204,33 @@ fn follow_import(
         .reexports
         .iter()
         .any(|(l, p)| l == import.local && p == import.path);
-    if import.kept > 0 || reexported {
-        for u in &import.migrated {
-            let with = format!("tokio::sync::{}", import.tokio_name(u));
-            out.edits
-                .entry(file)
-                .or_default()
-                .push(Edit::new(u.range, with));
+    let to_tests = import.only_tests_keep().filter(|_| !reexported);
+    // Moved, the import must leave each glob used for something else.
+    let movable = to_tests
+        .as_ref()
+        .filter(|globs| globs.iter().all(|g| g.names_other_items));
+    if import.migrated.is_empty() {
+        // Only used by code the rewrite removed (`PoisonError::into_inner`,
+        // `thread::sleep`), or by that and tests.
+        let removed_uses = import.uses.len() > import.kept.len();
+        if let Some(globs) = movable.filter(|_| removed_uses) {
+            move_to_tests(import, globs, file, change, out);
+            change.remove.push(tree);
+        } else if import.kept.is_empty()
+            && !import.uses.is_empty()
+            && !import.path.starts_with("parking_lot")
+        {
+            change.remove.push(tree);
+        }
+        return;
+    }
+    if let Some(globs) = movable {
+        move_to_tests(import, globs, file, change, out);
+    } else if !import.kept.is_empty() || reexported {
+        let edits = out.edits.entry(file).or_default();
+        edits.extend(import.migrated.iter().map(|u| qualified(import, u)));
+        if to_tests.is_some() {
+            note_left_for_tests(import, imported, out);
         }
         return;
     }
@@ -216,6 +248,56 @@ fn follow_import(
     } else {
         let alias = follow_alias(p, file, import, imported, is_removed, out);
         change.add.push((tree, format!("{item} as {alias}")));
+    }
+}
+
+/// A migrated use named with its tokio path.
+fn qualified(import: &Import, u: &NameUse) -> Edit {
+    Edit::new(u.range, format!("tokio::sync::{}", import.tokio_name(u)))
+}
+
+/// Moves a std import that only test modules still need into each of them,
+/// beside the `use super::*` it reached them through (`globs`), and has
+/// the migrated uses there name tokio's type with its path, as the moved
+/// import shadows the glob. The caller drops (or replaces) the import.
+fn move_to_tests(
+    import: &Import,
+    globs: &[TestGlob],
+    file: usize,
+    change: &mut ImportChange,
+    out: &mut CratePlan,
+) {
+    let through_moved = |u: &&&NameUse| u.test_glob.is_some_and(|g| globs.contains(&g));
+    let edits = out.edits.entry(file).or_default();
+    edits.extend(
+        import
+            .migrated
+            .iter()
+            .filter(through_moved)
+            .map(|u| qualified(import, u)),
+    );
+    change
+        .moved
+        .extend(globs.iter().map(|g| (g.tree, import.path.to_string())));
+}
+
+/// Notes on the reports of an import's migrated uses that it stays for
+/// test modules alone, which the tool could not move it into.
+fn note_left_for_tests(import: &Import, imported: &ImportedNames, out: &mut CratePlan) {
+    let why = format!(
+        "`use {};` stays for `#[cfg(test)]` code alone, which names nothing else through its `use super::*`: a build without tests warns that it is unused; move it into the test module",
+        import.path
+    );
+    let mut at: Vec<usize> = import
+        .migrated
+        .iter()
+        .filter_map(|u| imported.report_of.get(&u32::from(u.range.start())))
+        .copied()
+        .collect();
+    at.sort_unstable();
+    at.dedup();
+    for i in at {
+        out.reports[i].notes.push(why.clone());
     }
 }
 
@@ -359,6 +441,44 @@ mod tests {
         assert!(
             out.contains("S { m: tokio::sync::Mutex::new(0), k: Mutex::new(0) }"),
             "{out}"
+        );
+    }
+
+    /// A lock that migrates, and a test module that keeps a std lock of
+    /// its own and builds a `Counter` (`TEST_USES`), both through `use
+    /// super::*`.
+    const WITH_TESTS: &str = "use std::sync::Mutex;\n\nstruct Counter {\n    hits: Mutex<u32>,\n}\n\nasync fn hit(c: &Counter) -> u32 {\n    let mut hits = c.hits.lock().unwrap();\n    *hits += 1;\n    *hits\n}\n\n#[tokio::main]\nasync fn main() {\n    let counter = Counter { hits: Mutex::new(0) };\n    println!(\"{}\", hit(&counter).await);\n}\n\n#[cfg(test)]\nmod tests {\n    use super::*;\n\n    #[test]\n    fn keeps_a_plain_lock() {\n        let seen = Mutex::new(Vec::new());\n        TEST_USES\n    }\n}\n";
+
+    #[test]
+    fn an_import_only_a_test_module_needs_moves_into_it() {
+        let push = "seen.lock().unwrap().push(Counter { hits: Mutex::new(0) });";
+        let before = WITH_TESTS.replace("TEST_USES", push);
+        let after = before
+            .replacen("use std::sync::Mutex;", "use tokio::sync::Mutex;", 1)
+            .replace("c.hits.lock().unwrap()", "c.hits.lock().await")
+            .replace(
+                "use super::*;\n",
+                "use super::*;\n    use std::sync::Mutex;\n",
+            )
+            .replace(
+                "push(Counter { hits: Mutex::new(0) })",
+                "push(Counter { hits: tokio::sync::Mutex::new(0) })",
+            );
+        crate::rules::test_support::check_fix(&before, &after);
+    }
+
+    #[test]
+    fn an_import_a_test_module_needs_for_nothing_else_stays_with_a_note() {
+        // Moved, the import would leave the test module's glob unused.
+        let src = WITH_TESTS.replace("TEST_USES", "seen.lock().unwrap().push(1);");
+        let plan = plan_of(&src);
+        assert!(plan.imports.is_empty(), "{:?}", plan.imports);
+        let notes = &super::super::testing::report(&plan, "hits").notes;
+        assert!(
+            notes
+                .iter()
+                .any(|n| n.contains("stays for `#[cfg(test)]` code alone")),
+            "{notes:?}"
         );
     }
 
