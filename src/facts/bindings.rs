@@ -281,6 +281,38 @@ pub(super) fn fn_target(f: &ast::Fn, index: Option<usize>) -> Target {
     }
 }
 
+/// Pointers and extractors around the value a type is about.
+const WRAPPERS: &[&str] = &[
+    "Arc", "Rc", "Box", "State", "Extension", "Data", "Option", "Cow",
+];
+
+/// The name of the type `ty` is about: `Foo` of `&Foo`, `Arc<Foo>`,
+/// `std::sync::Arc<crate::Foo>` or `Option<Box<Foo>>`; none for tuples,
+/// `impl Trait`, `dyn Trait` and the like.
+pub(super) fn type_name(ty: &SyntaxNode) -> Option<String> {
+    // A struct literal's or an associated fn's path: `Job`, `crate::Job`.
+    if let Some(path) = ast::Path::cast(ty.clone()) {
+        return Some(path.segment()?.name_ref()?.text().to_string());
+    }
+    match ast::Type::cast(ty.clone())? {
+        ast::Type::RefType(r) => type_name(r.ty()?.syntax()),
+        ast::Type::ParenType(p) => type_name(p.ty()?.syntax()),
+        ast::Type::PathType(p) => {
+            let seg = p.path()?.segment()?;
+            let name = seg.name_ref()?.text().to_string();
+            if !WRAPPERS.contains(&name.as_str()) {
+                return Some(name);
+            }
+            let arg = seg.generic_arg_list()?.generic_args().find_map(|a| match a {
+                ast::GenericArg::TypeArg(t) => t.ty(),
+                _ => None,
+            })?;
+            type_name(arg.syntax())
+        }
+        _ => None,
+    }
+}
+
 /// A pattern without its `&`s.
 pub(super) fn strip_ref_pat(pat: Option<ast::Pat>) -> Option<ast::Pat> {
     match pat? {
@@ -502,7 +534,16 @@ impl Extractor<'_> {
                 }
             }
         }
-        let owner = match fe.expr()? {
+        // `self.inner.state`: the fields on the way, down to a base whose
+        // type the code shows.
+        let mut base = fe.expr()?;
+        let mut through = Vec::new();
+        while let ast::Expr::FieldExpr(inner) = &base {
+            through.push(inner.name_ref()?.text().to_string());
+            base = inner.expr()?;
+        }
+        through.reverse();
+        let owner = match base {
             ast::Expr::PathExpr(p) => {
                 let segs = segments(&p.path()?)?;
                 if segs == ["self"] {
@@ -515,7 +556,15 @@ impl Extractor<'_> {
             }
             _ => None,
         };
-        Some(Target::Field { name, owner })
+        match owner {
+            Some(root) if !through.is_empty() => Some(Target::FieldPath {
+                root,
+                through,
+                name,
+            }),
+            Some(_) => Some(Target::Field { name, owner }),
+            None => Some(Target::Field { name, owner: None }),
+        }
     }
 
     pub(super) fn lookup_var(&self, name: &str, anchor: &SyntaxNode, depth: u32) -> Option<Target> {
@@ -594,26 +643,9 @@ impl Extractor<'_> {
             Binding::Param(_, _, p) => p.ty()?.syntax().clone(),
             _ => return None,
         };
-        const WRAPPERS: &[&str] = &[
-            "Arc",
-            "Rc",
-            "Box",
-            "State",
-            "Extension",
-            "Data",
-            "Option",
-            "Cow",
-        ];
-        let names: Vec<String> = ty
-            .descendants()
-            .filter_map(ast::NameRef::cast)
-            .map(|n| n.text().to_string())
-            .filter(|n| !WRAPPERS.contains(&n.as_str()))
-            .collect();
-        match names.first().map(String::as_str) {
-            Some("Self") => impl_type(anchor),
-            Some(n) => Some(n.to_string()),
-            None => None,
+        match type_name(&ty)?.as_str() {
+            "Self" => impl_type(anchor),
+            n => Some(n.to_string()),
         }
     }
 }

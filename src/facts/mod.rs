@@ -19,7 +19,7 @@
 use std::collections::{BTreeSet, HashSet};
 
 use ra_ap_syntax::{
-    ast::{self, HasArgList, HasName},
+    ast::{self, HasArgList, HasGenericArgs, HasName},
     AstNode, Edition, SourceFile, SyntaxKind, SyntaxNode, TextRange, TextSize,
 };
 
@@ -58,6 +58,14 @@ pub enum Target {
     Key(DeclKey),
     /// A struct field; `owner` is the struct when the receiver's type is known.
     Field { name: String, owner: Option<String> },
+    /// A field reached through fields of known types: `name` of the type of
+    /// `root.through[0].through[1]..` (`self.inner.state` in `impl Endpoint`
+    /// is `state` through `inner` of `Endpoint`).
+    FieldPath {
+        root: String,
+        through: Vec<String>,
+        name: String,
+    },
     /// A static or const by name.
     Static(String),
     /// The return value of a fn (`qual::name(..)`) or a method (`x.name(..)`).
@@ -334,6 +342,9 @@ pub struct FileFacts {
     /// `impl Deref for Env { type Target = Inner; .. }`: `(Env, Inner)`, so
     /// that `env.field` finds `Inner`'s field.
     pub derefs: Vec<(String, String)>,
+    /// Fields of structs and the type each is about (see
+    /// `bindings::type_name`): `(Endpoint, inner, EndpointRef)`.
+    pub field_types: Vec<(String, String, String)>,
     pub unresolved: Vec<UnresolvedSite>,
     pub macro_uses: Vec<MacroUse>,
     pub file_blockers: Vec<FileBlocker>,
@@ -551,6 +562,7 @@ fn keep_no_spare_capacity(f: &mut FileFacts) {
     f.imported_fns.shrink_to_fit();
     f.public_fns.shrink_to_fit();
     f.struct_fields.shrink_to_fit();
+    f.field_types.shrink_to_fit();
     f.blocking.shrink_to_fit();
 }
 

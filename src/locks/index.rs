@@ -103,6 +103,8 @@ pub(super) struct Index {
     structs: HashMap<(Unit, String), BTreeSet<usize>>,
     /// `Deref` impls by unit and type: the `Target` type's name.
     derefs: HashMap<(Unit, String), String>,
+    /// The type each struct field is about, by unit, struct and field.
+    field_types: HashMap<(Unit, String, String), String>,
     /// Keys that several declarations share (items of the same name in
     /// different modules), with all of them.
     namesakes: HashMap<(Unit, DeclKey), Vec<usize>>,
@@ -123,6 +125,7 @@ impl Index {
             fields_by_name: HashMap::new(),
             structs: HashMap::new(),
             derefs: HashMap::new(),
+            field_types: HashMap::new(),
             namesakes: HashMap::new(),
         };
         let mut candidates = Vec::new();
@@ -142,6 +145,10 @@ impl Index {
             }
             for (ty, target) in &facts.derefs {
                 index.derefs.insert((unit, ty.clone()), target.clone());
+            }
+            for (owner, field, ty) in &facts.field_types {
+                let key = (unit, owner.clone(), field.clone());
+                index.field_types.insert(key, ty.clone());
             }
             for d in &facts.decls {
                 if d.family == Family::Tokio {
@@ -292,6 +299,14 @@ impl Index {
             Target::Key(k) => one(k.clone()),
             Target::Static(n) => one(DeclKey::Static(n.into())),
             Target::Field { name, owner } => self.field(name, owner.as_ref(), unit, file),
+            Target::FieldPath {
+                root,
+                through,
+                name,
+            } => {
+                let owner = self.type_through(root, through, unit);
+                self.field(name, owner.as_ref(), unit, file)
+            }
             Target::Call {
                 name,
                 qual,
@@ -339,6 +354,20 @@ impl Index {
             }
         }
         owner
+    }
+
+    /// The type of `root.through[0].through[1]..`, where every field on the
+    /// way has a declared type (through `Deref` impls too).
+    fn type_through(&self, root: &str, through: &[String], unit: Unit) -> Option<String> {
+        let mut ty = root.to_string();
+        for field in through {
+            let owner = self.deref_owner(&ty, field, unit);
+            ty = self.sees[unit as usize]
+                .iter()
+                .find_map(|&u| self.field_types.get(&(u, owner.clone(), field.clone())))?
+                .clone();
+        }
+        Some(ty)
     }
 
     /// The declarations a field `name` of `owner` (a struct's or a variant's
