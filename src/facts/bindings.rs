@@ -283,7 +283,14 @@ pub(super) fn fn_target(f: &ast::Fn, index: Option<usize>) -> Target {
 
 /// Pointers and extractors around the value a type is about.
 const WRAPPERS: &[&str] = &[
-    "Arc", "Rc", "Box", "State", "Extension", "Data", "Option", "Cow",
+    "Arc",
+    "Rc",
+    "Box",
+    "State",
+    "Extension",
+    "Data",
+    "Option",
+    "Cow",
 ];
 
 /// The name of the type `ty` is about: `Foo` of `&Foo`, `Arc<Foo>`,
@@ -303,10 +310,13 @@ pub(super) fn type_name(ty: &SyntaxNode) -> Option<String> {
             if !WRAPPERS.contains(&name.as_str()) {
                 return Some(name);
             }
-            let arg = seg.generic_arg_list()?.generic_args().find_map(|a| match a {
-                ast::GenericArg::TypeArg(t) => t.ty(),
-                _ => None,
-            })?;
+            let arg = seg
+                .generic_arg_list()?
+                .generic_args()
+                .find_map(|a| match a {
+                    ast::GenericArg::TypeArg(t) => t.ty(),
+                    _ => None,
+                })?;
             type_name(arg.syntax())
         }
         _ => None,

@@ -520,7 +520,9 @@ impl Extractor<'_> {
         let (owner, name) = (owner.to_string(), name.to_string());
         self.facts.struct_fields.push((owner.clone(), name.clone()));
         if let Some(of) = type_name(ty.syntax()) {
-            self.facts.field_types.push((owner.clone(), name.clone(), of));
+            self.facts
+                .field_types
+                .push((owner.clone(), name.clone(), of));
         }
         if ty
             .syntax()

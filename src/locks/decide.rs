@@ -125,6 +125,35 @@ struct GroupSites<'a> {
     in_async: Vec<Loc>,
 }
 
+/// A site in a sync fn that hands its guard out (`fn read(&self) ->
+/// RwLockReadGuard<..>`), called from async code: the guard is taken, and
+/// held, in the async caller.
+fn guard_handed_to_async(p: &Planner, file: usize, site: &SiteFact) -> bool {
+    let (SiteContext::Sync { fn_name, .. }, Some(guard_fn)) = (&site.ctx, &site.guard_fn) else {
+        return false;
+    };
+    let unit = p.units[file];
+    fn_name == guard_fn
+        && p.files.iter().enumerate().any(|(f, facts)| {
+            p.units.sees(p.units[f]).contains(&unit)
+                && facts.calls.iter().any(|c| {
+                    // A call of this very fn; by name only where the name is
+                    // no lock method's (`x.read()` is most likely a lock's).
+                    let this_fn = match &c.callee_key {
+                        Some(key) => key == fn_name,
+                        None => c.callee == fn_name.name && !is_lock_method(&c.callee),
+                    };
+                    this_fn
+                        && !c.awaited
+                        && matches!(c.ctx, SiteContext::Async | SiteContext::SyncInAsync)
+                })
+        })
+}
+
+fn is_lock_method(name: &str) -> bool {
+    lock_method_names(name).is_some() || name.starts_with("try_")
+}
+
 impl<'a> GroupSites<'a> {
     /// The sites of a group, if it is locked in async code somewhere the
     /// run may change.
@@ -136,8 +165,9 @@ impl<'a> GroupSites<'a> {
         let hints = p.sites.async_hints.iter();
         let mut in_async: Vec<Loc> = all
             .iter()
-            .filter(|(_, s)| {
-                matches!(s.ctx, SiteContext::Async | SiteContext::SyncInAsync)
+            .filter(|(f, s)| {
+                let async_ctx = matches!(s.ctx, SiteContext::Async | SiteContext::SyncInAsync);
+                (async_ctx || guard_handed_to_async(p, *f, s))
                     && lock_method_names(&s.method).is_some()
             })
             .map(|(f, s)| Loc {
@@ -422,5 +452,18 @@ mod tests {
         let plan = plan_with(&src, &opts);
         assert_eq!(report(&plan, "S.m").decision, Decision::KeepShort);
         assert!(plan.edits.is_empty());
+    }
+
+    #[test]
+    fn a_guard_handed_out_by_a_sync_helper_to_async_code_is_locked_there() {
+        let src = "use std::sync::{RwLock, RwLockReadGuard};\nstruct S { inner: RwLock<u32> }\nimpl S {\n    fn read(&self) -> RwLockReadGuard<'_, u32> { self.inner.read().unwrap() }\n    async fn get(&self) -> u32 { *self.read() }\n}\n";
+        let why = blockers(report(&plan_of(src), "S.inner"));
+        assert!(
+            why.iter().any(|w| w.contains("called from async code")),
+            "{why:?}"
+        );
+        // Only called from sync code: not locked in async code at all.
+        let sync_only = src.replace("async fn get", "fn get");
+        assert!(plan_of(&sync_only).reports.is_empty());
     }
 }
