@@ -227,7 +227,7 @@ impl Extractor<'_> {
                 match segs.as_slice() {
                     [one] if one == "self" => None,
                     [one] if one.starts_with(|c: char| c.is_lowercase() || c == '_') => {
-                        self.lookup_var(one, anchor, depth)
+                        self.lookup_var(one, &self.scope_of(one, pe.syntax(), anchor), depth)
                     }
                     [one] => Some(self.static_target(one, anchor)),
                     [.., last] => Some(Target::Static(last.clone())),
@@ -330,8 +330,9 @@ impl Extractor<'_> {
         if name.starts_with(|c: char| c.is_ascii_digit()) {
             if let ast::Expr::PathExpr(p) = fe.expr()? {
                 if let Some(base) = p.path()?.as_single_name_ref() {
+                    let scope = self.scope_of(base.text().as_ref(), p.syntax(), anchor);
                     if let Some(Target::Key(k)) =
-                        self.lookup_var(base.text().as_ref(), anchor, depth)
+                        self.lookup_var(base.text().as_ref(), &scope, depth)
                     {
                         if matches!(k, DeclKey::Local { .. }) {
                             return Some(Target::Key(k));
@@ -344,9 +345,9 @@ impl Extractor<'_> {
             ast::Expr::PathExpr(p) => {
                 let segs = segments(&p.path()?)?;
                 if segs == ["self"] {
-                    impl_type(anchor)
+                    impl_type(&self.in_file(anchor))
                 } else if segs.len() == 1 {
-                    self.var_type_hint(&segs[0], anchor)
+                    self.var_type_hint(&segs[0], &self.scope_of(&segs[0], p.syntax(), anchor))
                 } else {
                     None
                 }
@@ -356,8 +357,40 @@ impl Extractor<'_> {
         Some(Target::Field { name, owner })
     }
 
+    /// Where `name` used at `at` is looked up: `anchor`, the place in the
+    /// file the code stands for, unless `at` is code parsed out of a
+    /// macro's tokens that binds the name itself (a `let` in an async
+    /// block, a `select!` branch's pattern).
+    pub(super) fn scope_of(&self, name: &str, at: &SyntaxNode, anchor: &SyntaxNode) -> SyntaxNode {
+        if !self.in_macro_code(at) {
+            return anchor.clone();
+        }
+        match find_binding(name, at) {
+            Binding::NotFound => self.in_file(anchor),
+            _ => at.clone(),
+        }
+    }
+
+    /// Is `node` in code parsed out of a macro's tokens?
+    pub(super) fn in_macro_code(&self, node: &SyntaxNode) -> bool {
+        node.ancestors().last().as_ref() != Some(&self.root)
+    }
+
+    /// The place in the file `node` stands for: the macro call, for code
+    /// parsed out of its tokens.
+    pub(super) fn in_file(&self, node: &SyntaxNode) -> SyntaxNode {
+        match &self.macro_call {
+            Some(call) if self.in_macro_code(node) => call.clone(),
+            _ => node.clone(),
+        }
+    }
+
     pub(super) fn lookup_var(&self, name: &str, anchor: &SyntaxNode, depth: u32) -> Option<Target> {
         match find_binding(name, anchor) {
+            // A lock made in a macro's code is no declaration the index has.
+            Binding::Let(let_stmt) if self.in_macro_code(anchor) && self.let_is_decl(&let_stmt) => {
+                None
+            }
             Binding::Let(let_stmt) => {
                 if self.let_is_decl(&let_stmt) {
                     Some(Target::Key(self.local_key(&let_stmt)))

@@ -11,6 +11,7 @@
 //! - `sites`: lock calls, their receivers and the code shape around them;
 //! - `bindings`: what a name in a body refers to;
 //! - `macros`: which macro arguments are parsed as code;
+//! - `select`: the texts of `select!`'s and `join!`'s arguments that parse;
 //! - `guard`: whether a guard is held across an `.await`;
 //! - `method_calls`: calls of methods rules watch by name (`blocking_lock`);
 //! - `allow`: `// awaitify: allow(..)` comments.
@@ -34,6 +35,7 @@ mod keys;
 mod macros;
 mod method_calls;
 mod prefilter;
+mod select;
 mod sites;
 
 use allow::*;
@@ -418,6 +420,9 @@ struct Extractor<'a> {
     /// The file's root, and the shift of the macro being visited (see `visit`).
     root: SyntaxNode,
     shift: u32,
+    /// While code parsed out of a macro's tokens is visited: the macro call
+    /// in the file (the outermost, for a macro inside another's arguments).
+    macro_call: Option<SyntaxNode>,
     /// The file names `spawn_blocking` or `block_in_place`: only then can
     /// a fn hand its closure parameter to the blocking pool.
     names_blocking_pool: bool,
@@ -456,6 +461,7 @@ pub fn extract(
         user_blocking,
         root: file.syntax().clone(),
         shift: 0,
+        macro_call: None,
         names_blocking_pool: text.contains("spawn_blocking") || text.contains("block_in_place"),
         drivers: Default::default(),
     };
@@ -582,8 +588,8 @@ impl Extractor<'_> {
                 {
                     self.visit_loop(node)
                 }
-                SyntaxKind::MACRO_CALL if shift == 0 => {
-                    self.visit_macro(&ast::MacroCall::cast(node.clone()).unwrap())
+                SyntaxKind::MACRO_CALL => {
+                    self.visit_macro(&ast::MacroCall::cast(node.clone()).unwrap(), anchor, shift)
                 }
                 SyntaxKind::FN if shift == 0 => {
                     let f = ast::Fn::cast(node.clone()).unwrap();
@@ -613,6 +619,9 @@ impl Extractor<'_> {
             ) {
                 self.visit_call_like(node, anchor, shift);
             }
+            if let Some(mac) = ast::MacroCall::cast(node.clone()) {
+                self.visit_macro(&mac, anchor, shift);
+            }
             return;
         }
         match node.kind() {
@@ -637,7 +646,7 @@ impl Extractor<'_> {
             }
             SyntaxKind::BIN_EXPR => self.visit_assign(node),
             SyntaxKind::MACRO_CALL => {
-                self.visit_macro(&ast::MacroCall::cast(node.clone()).unwrap())
+                self.visit_macro(&ast::MacroCall::cast(node.clone()).unwrap(), node, 0)
             }
             _ => {}
         }
