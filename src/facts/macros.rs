@@ -120,6 +120,18 @@ enum Grammar {
 /// A wrapper that makes a text of expressions a fn: a call's arguments.
 const CALL_WRAPPER: (&str, &str) = ("fn __awaitify() { __m(", "\n); }");
 
+/// Is a `::` at `i` (two joined `:` in a token tree)?
+fn path_sep(tokens: &[ra_ap_syntax::SyntaxToken], i: usize) -> bool {
+    match (tokens.get(i), tokens.get(i.wrapping_add(1))) {
+        (Some(a), Some(b)) => {
+            a.kind() == SyntaxKind::COLON
+                && b.kind() == SyntaxKind::COLON
+                && a.text_range().end() == b.text_range().start()
+        }
+        _ => false,
+    }
+}
+
 impl Extractor<'_> {
     /// A macro call: visited as code where its grammar is known, else its
     /// tokens are resolved as the imports and places handed to it. `anchor`
@@ -154,6 +166,9 @@ impl Extractor<'_> {
         let tokens = significant_tokens(&tt);
         self.record_tracked_names(&tokens, shift);
         let in_async = self.ctx == SiteContext::Async;
+        if in_async && !self.facts.async_macro_calls.contains(&name) {
+            self.facts.async_macro_calls.push(name.clone());
+        }
         let places = self.macro_places(mac, anchor, &tokens, shift);
         let mut seen = HashSet::new();
         for (target, range) in places {
@@ -163,8 +178,58 @@ impl Extractor<'_> {
                     target,
                     range,
                     in_async,
+                    in_definition: false,
                 });
             }
+        }
+    }
+
+    /// A `macro_rules!` of the crate, which the tool does not expand: the
+    /// locks its body calls a lock method on by name (`$r.counters.read()`,
+    /// `STATE.lock()`) are used wherever it is called, where no rewrite can
+    /// follow them; and the tracked imports its body names stay. (A lock
+    /// handed to the macro as an argument is blamed at the call, see
+    /// `visit_macro`.)
+    pub(super) fn visit_macro_rules(&mut self, rules: &ast::MacroRules) {
+        let (Some(name), Some(tt)) = (rules.name(), rules.token_tree()) else {
+            return;
+        };
+        let tokens = significant_tokens(&tt);
+        self.record_tracked_names(&tokens, 0);
+        let kind = |i: usize| tokens.get(i).map(|t| t.kind());
+        for (i, t) in tokens.iter().enumerate() {
+            let lock_method =
+                LOCK_METHODS.contains(&t.text()) || NO_TOKIO_METHODS.contains(&t.text());
+            if !lock_method
+                || i < 2
+                || kind(i - 1) != Some(SyntaxKind::DOT)
+                || kind(i + 1) != Some(SyntaxKind::L_PAREN)
+            {
+                continue;
+            }
+            let recv = &tokens[i - 2];
+            let before = i.checked_sub(3).and_then(kind);
+            let target = match (recv.kind(), before) {
+                // `$m.lock()`, `$r.$f.lock()`: whatever the call hands in.
+                (_, Some(SyntaxKind::DOLLAR)) => continue,
+                (SyntaxKind::IDENT, Some(SyntaxKind::DOT)) => Target::Field {
+                    name: recv.text().to_string(),
+                    owner: None,
+                },
+                (SyntaxKind::IDENT, _)
+                    if recv.text().starts_with(|c: char| c.is_ascii_uppercase()) =>
+                {
+                    self.static_target(recv.text(), rules.syntax())
+                }
+                _ => continue,
+            };
+            self.facts.macro_uses.push(MacroUse {
+                macro_name: name.text().to_string(),
+                target,
+                range: recv.text_range(),
+                in_async: false,
+                in_definition: true,
+            });
         }
     }
 
@@ -287,8 +352,9 @@ impl Extractor<'_> {
     /// The tracked imports an unknown macro's tokens name: an import used
     /// only there must not be removed or left stale by the migration.
     fn record_tracked_names(&mut self, tokens: &[ra_ap_syntax::SyntaxToken], shift: u32) {
-        for t in tokens {
-            if t.kind() != SyntaxKind::IDENT {
+        for (i, t) in tokens.iter().enumerate() {
+            // `std::sync::Mutex` names no import.
+            if t.kind() != SyntaxKind::IDENT || path_sep(tokens, i.wrapping_sub(2)) {
                 continue;
             }
             let range = t.text_range() + TextSize::from(shift);
@@ -328,9 +394,7 @@ impl Extractor<'_> {
                 continue;
             }
             let after_dot = i > 0 && tokens[i - 1].kind() == SyntaxKind::DOT;
-            let before_colons = tokens
-                .get(i + 1)
-                .is_some_and(|n| n.kind() == SyntaxKind::COLON2);
+            let before_colons = path_sep(tokens, i + 1);
             let name = t.text().to_string();
             let target = if after_dot {
                 let base = i

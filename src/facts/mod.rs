@@ -282,7 +282,8 @@ pub struct UnresolvedSite {
     pub in_async: bool,
 }
 
-/// A place handed to a macro the tool cannot parse.
+/// A place handed to a macro the tool cannot parse, or used in the body of
+/// a `macro_rules!` the crate defines.
 #[derive(Clone, Debug)]
 pub struct MacroUse {
     pub macro_name: String,
@@ -290,6 +291,10 @@ pub struct MacroUse {
     pub target: Target,
     pub range: TextRange,
     pub in_async: bool,
+    /// The place is locked in the body of the `macro_rules!` named
+    /// `macro_name`: it runs wherever that macro is called (see
+    /// `FileFacts::async_macro_calls`).
+    pub in_definition: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -319,6 +324,9 @@ pub struct FileFacts {
     pub struct_fields: Vec<(String, String)>,
     pub unresolved: Vec<UnresolvedSite>,
     pub macro_uses: Vec<MacroUse>,
+    /// The macros the tool does not read that the file calls in async code,
+    /// by name, each once.
+    pub async_macro_calls: Vec<String>,
     pub file_blockers: Vec<FileBlocker>,
     pub imports: Vec<(String, String, TextRange)>,
     pub name_uses: Vec<NameUse>,
@@ -647,6 +655,9 @@ impl Extractor<'_> {
             SyntaxKind::BIN_EXPR => self.visit_assign(node),
             SyntaxKind::MACRO_CALL => {
                 self.visit_macro(&ast::MacroCall::cast(node.clone()).unwrap(), node, 0)
+            }
+            SyntaxKind::MACRO_RULES => {
+                self.visit_macro_rules(&ast::MacroRules::cast(node.clone()).unwrap())
             }
             _ => {}
         }
