@@ -107,8 +107,10 @@ fn significant_tokens(tt: &ast::TokenTree) -> Vec<ra_ap_syntax::SyntaxToken> {
 /// How the tool reads a macro's arguments as code.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Grammar {
-    /// Expressions separated by commas (`println!`, `join!`).
+    /// Expressions separated by commas (`println!`).
     Exprs,
+    /// `join!`'s and `try_join!`'s: expressions after an optional `biased;`.
+    Join,
     /// `vec![..]`: an array's elements, or `elem; n`.
     Array,
     /// `log`/`tracing` arguments (see `log_arguments`).
@@ -259,7 +261,7 @@ impl Extractor<'_> {
             return None;
         }
         Some(match name {
-            "join" | "try_join" => Grammar::Exprs,
+            "join" | "try_join" => Grammar::Join,
             _ => Grammar::Select,
         })
     }
@@ -277,7 +279,8 @@ impl Extractor<'_> {
         let text = tt.syntax().text().to_string();
         let inner = text[1..text.len() - 1].to_string();
         let texts: Vec<((&str, &str), String)> = match grammar {
-            Grammar::Exprs => vec![(CALL_WRAPPER, select::without_biased(tt))],
+            Grammar::Exprs => vec![(CALL_WRAPPER, inner)],
+            Grammar::Join => vec![(CALL_WRAPPER, select::without_biased(tt))],
             Grammar::Array => vec![(("fn __awaitify() { [", "\n]; }"), inner)],
             Grammar::Log => vec![(CALL_WRAPPER, log_arguments(tt))],
             Grammar::Select => {
