@@ -418,7 +418,7 @@ impl Extractor<'_> {
                 match segs.as_slice() {
                     [one] if one == "self" => None,
                     [one] if one.starts_with(|c: char| c.is_lowercase() || c == '_') => {
-                        self.lookup_var_via(one, anchor, depth)
+                        self.lookup_var_via(one, &self.scope_of(one, pe.syntax(), anchor), depth)
                     }
                     [one] => lock(self.static_target(one, anchor)),
                     [.., last] => lock(Target::Static(last.clone())),
@@ -534,8 +534,9 @@ impl Extractor<'_> {
         if name.starts_with(|c: char| c.is_ascii_digit()) {
             if let ast::Expr::PathExpr(p) = fe.expr()? {
                 if let Some(base) = p.path()?.as_single_name_ref() {
+                    let scope = self.scope_of(base.text().as_ref(), p.syntax(), anchor);
                     if let Some(Target::Key(k)) =
-                        self.lookup_var(base.text().as_ref(), anchor, depth)
+                        self.lookup_var(base.text().as_ref(), &scope, depth)
                     {
                         if matches!(k, DeclKey::Local { .. }) {
                             return Some(Target::Key(k));
@@ -557,9 +558,9 @@ impl Extractor<'_> {
             ast::Expr::PathExpr(p) => {
                 let segs = segments(&p.path()?)?;
                 if segs == ["self"] {
-                    impl_type(anchor)
+                    impl_type(&self.in_file(anchor))
                 } else if segs.len() == 1 {
-                    self.var_type_hint(&segs[0], anchor)
+                    self.var_type_hint(&segs[0], &self.scope_of(&segs[0], p.syntax(), anchor))
                 } else {
                     None
                 }
@@ -577,6 +578,34 @@ impl Extractor<'_> {
         }
     }
 
+    /// Where `name` used at `at` is looked up: `anchor`, the place in the
+    /// file the code stands for, unless `at` is code parsed out of a
+    /// macro's tokens that binds the name itself (a `let` in an async
+    /// block, a `select!` branch's pattern).
+    pub(super) fn scope_of(&self, name: &str, at: &SyntaxNode, anchor: &SyntaxNode) -> SyntaxNode {
+        if !self.in_macro_code(at) {
+            return anchor.clone();
+        }
+        match find_binding(name, at) {
+            Binding::NotFound => self.in_file(anchor),
+            _ => at.clone(),
+        }
+    }
+
+    /// Is `node` in code parsed out of a macro's tokens?
+    pub(super) fn in_macro_code(&self, node: &SyntaxNode) -> bool {
+        node.ancestors().last().as_ref() != Some(&self.root)
+    }
+
+    /// The place in the file `node` stands for: the macro call, for code
+    /// parsed out of its tokens.
+    pub(super) fn in_file(&self, node: &SyntaxNode) -> SyntaxNode {
+        match &self.macro_call {
+            Some(call) if self.in_macro_code(node) => call.clone(),
+            _ => node.clone(),
+        }
+    }
+
     pub(super) fn lookup_var(&self, name: &str, anchor: &SyntaxNode, depth: u32) -> Option<Target> {
         match self.lookup_var_via(name, anchor, depth)? {
             (t, Via::Lock | Via::Guard) => Some(t),
@@ -587,6 +616,10 @@ impl Extractor<'_> {
     fn lookup_var_via(&self, name: &str, anchor: &SyntaxNode, depth: u32) -> Option<(Target, Via)> {
         let lock = |t: Target| Some((t, Via::Lock));
         match find_binding(name, anchor) {
+            // A lock made in a macro's code is no declaration the index has.
+            Binding::Let(let_stmt) if self.in_macro_code(anchor) && self.let_is_decl(&let_stmt) => {
+                None
+            }
             Binding::Let(let_stmt) => {
                 if self.let_is_decl(&let_stmt) {
                     lock(Target::Key(self.local_key(&let_stmt)))

@@ -30,14 +30,26 @@ pub(super) fn guard_passed_to_wait(call: &SyntaxNode) -> bool {
 /// Where the guard produced at `call` is alive, in file offsets: from the
 /// end of the lock call to the end of its binding's block (or an explicit
 /// `drop`), or of the statement, `match` or `if let` a temporary lives in;
-/// and whether an `.await` falls inside.
+/// and whether an `.await` falls inside. A call parsed out of a macro's
+/// tokens (`shift` from the file) is looked at inside the macro's code
+/// where its guard ends there (a block of a `select!` handler or an async
+/// block), else as the macro call `anchor` is.
 pub(super) fn guard_extent(
     call: &SyntaxNode,
     anchor: &SyntaxNode,
-    in_macro: bool,
+    shift: u32,
     edition: Edition,
 ) -> Option<(TextRange, bool)> {
-    let (scope, site_end, until) = guard_scope(call, anchor, in_macro, edition)?;
+    let in_code = guard_scope(call, call, false, edition)
+        .filter(|(scope, ..)| shift == 0 || inside_macro_code(scope));
+    let (scope, site_end, until, shift) = match in_code {
+        Some((scope, site_end, until)) => (scope, site_end, until, shift),
+        None if shift != 0 => {
+            let (scope, site_end, until) = guard_scope(call, anchor, true, edition)?;
+            (scope, site_end, until, 0)
+        }
+        None => return None,
+    };
     let end = until.unwrap_or(scope.text_range().end()).max(site_end);
     let awaits = scope
         .descendants()
@@ -46,7 +58,21 @@ pub(super) fn guard_extent(
             let at = a.text_range().end();
             at > site_end && at <= end
         });
-    Some((TextRange::new(site_end, end), awaits))
+    Some((
+        TextRange::new(site_end, end) + TextSize::from(shift),
+        awaits,
+    ))
+}
+
+/// Is `scope`, in code parsed out of a macro's tokens, inside a block or
+/// closure of the macro's own code rather than the wrapper fn it was
+/// parsed in?
+fn inside_macro_code(scope: &SyntaxNode) -> bool {
+    scope.ancestors().any(|a| match a.kind() {
+        SyntaxKind::CLOSURE_EXPR => true,
+        SyntaxKind::BLOCK_EXPR => a.parent().is_some_and(|p| p.kind() != SyntaxKind::FN),
+        _ => false,
+    })
 }
 
 /// The node a guard lives in, where it starts, and the explicit `drop` that

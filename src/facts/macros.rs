@@ -104,15 +104,46 @@ fn significant_tokens(tt: &ast::TokenTree) -> Vec<ra_ap_syntax::SyntaxToken> {
         .collect()
 }
 
+/// How the tool reads a macro's arguments as code.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Grammar {
+    /// Expressions separated by commas (`println!`).
+    Exprs,
+    /// `join!`'s and `try_join!`'s: expressions after an optional `biased;`.
+    Join,
+    /// `vec![..]`: an array's elements, or `elem; n`.
+    Array,
+    /// `log`/`tracing` arguments (see `log_arguments`).
+    Log,
+    /// `select!` branches (see `select::branch_texts`).
+    Select,
+}
+
+/// A wrapper that makes a text of expressions a fn: a call's arguments.
+const CALL_WRAPPER: (&str, &str) = ("fn __awaitify() { __m(", "\n); }");
+
+/// Is a `::` at `i` (two joined `:` in a token tree)?
+fn path_sep(tokens: &[ra_ap_syntax::SyntaxToken], i: usize) -> bool {
+    match (tokens.get(i), tokens.get(i.wrapping_add(1))) {
+        (Some(a), Some(b)) => {
+            a.kind() == SyntaxKind::COLON
+                && b.kind() == SyntaxKind::COLON
+                && a.text_range().end() == b.text_range().start()
+        }
+        _ => false,
+    }
+}
+
 impl Extractor<'_> {
-    /// A macro call: visited as code where its arguments are expressions,
-    /// else its tokens are resolved as the imports and places handed to it.
-    pub(super) fn visit_macro(&mut self, mac: &ast::MacroCall) {
-        let Some(name) = mac
-            .path()
-            .and_then(|p| segments(&p))
-            .and_then(|s| s.last().cloned())
-        else {
+    /// A macro call: visited as code where its grammar is known, else its
+    /// tokens are resolved as the imports and places handed to it. `anchor`
+    /// and `shift` are those of the code the call is in: a macro call
+    /// inside another macro's arguments is in code parsed out of tokens.
+    pub(super) fn visit_macro(&mut self, mac: &ast::MacroCall, anchor: &SyntaxNode, shift: u32) {
+        let Some(segs) = mac.path().and_then(|p| segments(&p)) else {
+            return;
+        };
+        let Some(name) = segs.last().cloned() else {
             return;
         };
         let Some(tt) = mac.token_tree() else { return };
@@ -120,27 +151,27 @@ impl Extractor<'_> {
         if text.len() < 2 {
             return;
         }
-        let start = u32::from(tt.syntax().text_range().start()) + 1;
-        let known = EXPR_MACROS.contains(&name.as_str());
-        // A log macro is parsed only where it may hold a lock site; its
-        // other places resolve from its tokens like any macro's.
-        let log = LOG_MACROS.contains(&name.as_str()) && has_lock_call(&text);
-        let inner = if log {
-            log_arguments(&tt)
-        } else {
-            text[1..text.len() - 1].to_string()
-        };
-        if (known || log) && self.visit_as_expressions(mac, &name, &inner, start) {
+        let start = u32::from(tt.syntax().text_range().start()) + shift + 1;
+        let anchor = if shift == 0 { mac.syntax() } else { anchor };
+        let offset = mac.syntax().text_range().start() + TextSize::from(shift);
+        let grammar = self.grammar(&segs, &text, offset);
+        if grammar.is_some_and(|g| self.visit_as_code(g, &tt, anchor, start)) {
             return;
         }
-        self.macro_declarations(mac, &name, &inner, start);
+        let inner = &text[1..text.len() - 1];
+        if shift == 0 {
+            self.macro_declarations(mac, &name, inner, start);
+        }
         // An unknown macro: note the uses of tracked imports in its tokens,
         // and every place handed to it, so that a lock used here is never
         // migrated behind the macro's back.
         let tokens = significant_tokens(&tt);
-        self.record_tracked_names(&tokens);
+        self.record_tracked_names(&tokens, shift);
         let in_async = matches!(self.ctx, SiteContext::Async | SiteContext::SyncInAsync);
-        let places = self.macro_places(mac, &tokens);
+        if in_async && !self.facts.async_macro_calls.contains(&name) {
+            self.facts.async_macro_calls.push(name.clone());
+        }
+        let places = self.macro_places(mac, anchor, &tokens, shift);
         let mut seen = HashSet::new();
         for (target, range) in places {
             if seen.insert(target.clone()) {
@@ -149,59 +180,197 @@ impl Extractor<'_> {
                     target,
                     range,
                     in_async,
+                    in_definition: false,
                 });
             }
         }
     }
 
-    /// A macro whose arguments are expressions is visited as code: its
-    /// arguments are parsed inside a wrapper fn. False where they do not
-    /// parse, or the macro cannot be shifted back into the file.
-    fn visit_as_expressions(
+    /// A `macro_rules!` of the crate, which the tool does not expand: the
+    /// locks its body calls a lock method on by name (`$r.counters.read()`,
+    /// `STATE.lock()`) are used wherever it is called, where no rewrite can
+    /// follow them; and the tracked imports its body names stay. (A lock
+    /// handed to the macro as an argument is blamed at the call, see
+    /// `visit_macro`.)
+    pub(super) fn visit_macro_rules(&mut self, rules: &ast::MacroRules) {
+        let (Some(name), Some(tt)) = (rules.name(), rules.token_tree()) else {
+            return;
+        };
+        let tokens = significant_tokens(&tt);
+        self.record_tracked_names(&tokens, 0);
+        let kind = |i: usize| tokens.get(i).map(|t| t.kind());
+        for (i, t) in tokens.iter().enumerate() {
+            let lock_method =
+                LOCK_METHODS.contains(&t.text()) || NO_TOKIO_METHODS.contains(&t.text());
+            if !lock_method
+                || i < 2
+                || kind(i - 1) != Some(SyntaxKind::DOT)
+                || kind(i + 1) != Some(SyntaxKind::L_PAREN)
+            {
+                continue;
+            }
+            let recv = &tokens[i - 2];
+            let before = i.checked_sub(3).and_then(kind);
+            let target = match (recv.kind(), before) {
+                // `$m.lock()`, `$r.$f.lock()`: whatever the call hands in.
+                (_, Some(SyntaxKind::DOLLAR)) => continue,
+                (SyntaxKind::IDENT, Some(SyntaxKind::DOT)) => Target::Field {
+                    name: recv.text().to_string(),
+                    owner: None,
+                },
+                (SyntaxKind::IDENT, _)
+                    if recv.text().starts_with(|c: char| c.is_ascii_uppercase()) =>
+                {
+                    self.static_target(recv.text(), rules.syntax())
+                }
+                _ => continue,
+            };
+            self.facts.macro_uses.push(MacroUse {
+                macro_name: name.text().to_string(),
+                target,
+                range: recv.text_range(),
+                in_async: false,
+                in_definition: true,
+            });
+        }
+    }
+
+    /// The grammar of a macro the tool reads as code, by its path: the
+    /// expression macros of std, the log macros where they may hold a lock
+    /// site (their other places resolve from their tokens like any
+    /// macro's), and tokio's and futures' `join!`, `try_join!` and
+    /// `select!`.
+    fn grammar(&self, segs: &[String], text: &str, offset: TextSize) -> Option<Grammar> {
+        let name = segs.last()?.as_str();
+        match name {
+            "vec" => return Some(Grammar::Array),
+            _ if EXPR_MACROS.contains(&name) => return Some(Grammar::Exprs),
+            _ if LOG_MACROS.contains(&name) => return has_lock_call(text).then_some(Grammar::Log),
+            "join" | "try_join" | "select" | "select_biased" => {}
+            _ => return None,
+        }
+        let resolved = self.imports.resolve(segs, offset);
+        let written_extern =
+            segs.len() > 1 && matches!(segs[0].as_str(), "futures" | "futures_util");
+        let path = match resolved.strip_prefix("crate::") {
+            Some(p) if written_extern => p,
+            _ => resolved.as_str(),
+        };
+        let from = path.split("::").next().unwrap_or_default();
+        if !matches!(from, "tokio" | "futures" | "futures_util") {
+            return None;
+        }
+        Some(match name {
+            "join" | "try_join" => Grammar::Join,
+            _ => Grammar::Select,
+        })
+    }
+
+    /// A macro whose grammar is known is visited as code: its arguments are
+    /// parsed inside a wrapper fn, as the texts of its grammar. False where
+    /// they do not parse, or the macro cannot be shifted back into the file.
+    fn visit_as_code(
         &mut self,
-        mac: &ast::MacroCall,
-        name: &str,
-        inner: &str,
+        grammar: Grammar,
+        tt: &ast::TokenTree,
+        anchor: &SyntaxNode,
         start: u32,
     ) -> bool {
-        let (prefix, suffix) = if name == "vec" {
-            ("fn __awaitify() { [", "\n]; }")
-        } else {
-            ("fn __awaitify() { __m(", "\n); }")
+        let text = tt.syntax().text().to_string();
+        let inner = text[1..text.len() - 1].to_string();
+        let texts: Vec<((&str, &str), String)> = match grammar {
+            Grammar::Exprs => vec![(CALL_WRAPPER, inner)],
+            Grammar::Join => vec![(CALL_WRAPPER, select::without_biased(tt))],
+            Grammar::Array => vec![(("fn __awaitify() { [", "\n]; }"), inner)],
+            Grammar::Log => vec![(CALL_WRAPPER, log_arguments(tt))],
+            Grammar::Select => {
+                let Some(branches) = select::branch_texts(tt) else {
+                    return false;
+                };
+                vec![
+                    (CALL_WRAPPER, branches.futures),
+                    (("fn __awaitify() { match () {", "\n} }"), branches.arms),
+                ]
+            }
         };
-        // Ranges in the wrapper move back by `shift` into the file. A
-        // macro that starts closer to the file's start than the wrapper's
-        // prefix is long cannot move (and `shift == 0` means "not in a
-        // macro"): it is treated as an unknown macro.
-        let shift = start.checked_sub(prefix.len() as u32).filter(|s| *s > 0);
-        let parsed = crate::parse::parse(&format!("{prefix}{inner}{suffix}"), self.edition);
-        let (None, Some(shift)) = (parsed.error, shift) else {
-            return false;
-        };
-        for node in parsed.tree.syntax().descendants() {
-            self.visit(&node, mac.syntax(), shift);
+        let mut parsed = Vec::new();
+        for ((prefix, suffix), text) in texts {
+            // Ranges in the wrapper move back by `shift` into the file. A
+            // macro that starts closer to the file's start than the
+            // wrapper's prefix is long cannot move (and `shift == 0` means
+            // "not in a macro"): it is treated as an unknown macro.
+            let shift = start.checked_sub(prefix.len() as u32).filter(|s| *s > 0);
+            let tree = crate::parse::parse(&format!("{prefix}{text}{suffix}"), self.edition);
+            let (None, Some(shift)) = (tree.error, shift) else {
+                return false;
+            };
+            parsed.push((tree.tree, shift));
         }
-        self.shift = 0;
+        for (tree, shift) in parsed {
+            self.visit_parsed(tree.syntax(), anchor, shift);
+        }
         true
+    }
+
+    /// Visits code parsed out of a macro's tokens in the context each node
+    /// runs in, as `visit_in_context` does a file's: the wrapper fn opens
+    /// no frame (its code runs where the macro call does), closures and
+    /// async blocks in it do. `anchor` is the macro call in the file.
+    fn visit_parsed(&mut self, root: &SyntaxNode, anchor: &SyntaxNode, shift: u32) {
+        let outer_shift = self.shift;
+        let outer_call = self.macro_call.clone();
+        self.macro_call.get_or_insert_with(|| anchor.clone());
+        let wrapper = root.first_child();
+        #[allow(clippy::type_complexity)]
+        let mut frames: Vec<(SyntaxNode, (SiteContext, Option<FnId>))> = Vec::new();
+        for event in root.preorder() {
+            match event {
+                ra_ap_syntax::WalkEvent::Enter(node) => {
+                    let key: Option<FnId> = ast::Fn::cast(node.clone()).map(|f| fn_key(&f));
+                    let opens = Some(&node) != wrapper.as_ref();
+                    let frame = opens
+                        .then(|| frame_context(&node, &self.ctx, key.as_ref()))
+                        .flatten();
+                    if let Some(ctx) = frame {
+                        let in_fn = key.or_else(|| self.in_fn.clone());
+                        let outer = (
+                            std::mem::replace(&mut self.ctx, ctx),
+                            std::mem::replace(&mut self.in_fn, in_fn),
+                        );
+                        frames.push((node.clone(), outer));
+                    }
+                    self.visit(&node, anchor, shift);
+                }
+                ra_ap_syntax::WalkEvent::Leave(node) => {
+                    if frames.last().is_some_and(|(n, _)| n == &node) {
+                        (self.ctx, self.in_fn) = frames.pop().unwrap().1;
+                    }
+                }
+            }
+        }
+        self.shift = outer_shift;
+        self.macro_call = outer_call;
     }
 
     /// The tracked imports an unknown macro's tokens name: an import used
     /// only there must not be removed or left stale by the migration.
-    fn record_tracked_names(&mut self, tokens: &[ra_ap_syntax::SyntaxToken]) {
-        for t in tokens {
-            if t.kind() != SyntaxKind::IDENT {
+    fn record_tracked_names(&mut self, tokens: &[ra_ap_syntax::SyntaxToken], shift: u32) {
+        for (i, t) in tokens.iter().enumerate() {
+            // `std::sync::Mutex` names no import.
+            if t.kind() != SyntaxKind::IDENT || path_sep(tokens, i.wrapping_sub(2)) {
                 continue;
             }
+            let range = t.text_range() + TextSize::from(shift);
             if let Some(import) = self
                 .imports
-                .import_for(t.text(), t.text_range().start())
+                .import_for(t.text(), range.start())
                 .filter(|i| tracked_import(&i.path))
             {
                 self.facts.name_uses.push(NameUse {
                     import: import.tree,
                     name: t.text().to_string(),
-                    range: t.text_range(),
-                    test_glob: self.test_glob(t.text(), t.text_range().start()),
+                    range,
+                    test_glob: self.test_glob(t.text(), range.start()),
                 });
             }
         }
@@ -209,11 +378,15 @@ impl Extractor<'_> {
 
     /// The places an unknown macro's tokens name: a local in scope, a field
     /// (`.name`, of the struct `x` or `self` is, where known), or a static,
-    /// as code around the macro would resolve them.
+    /// as code around the macro would resolve them. `anchor` is the macro
+    /// call in the file (an outer one, for a macro call inside another
+    /// macro's arguments, whose tokens are `shift` from the file's).
     fn macro_places(
         &self,
         mac: &ast::MacroCall,
+        anchor: &SyntaxNode,
         tokens: &[ra_ap_syntax::SyntaxToken],
+        shift: u32,
     ) -> Vec<(Target, TextRange)> {
         let mut places: Vec<(Target, TextRange)> = Vec::new();
         // In item position no local is in scope.
@@ -225,9 +398,7 @@ impl Extractor<'_> {
                 continue;
             }
             let after_dot = i > 0 && tokens[i - 1].kind() == SyntaxKind::DOT;
-            let before_colons = tokens
-                .get(i + 1)
-                .is_some_and(|n| n.kind() == SyntaxKind::COLON2);
+            let before_colons = path_sep(tokens, i + 1);
             let name = t.text().to_string();
             let target = if after_dot {
                 let base = i
@@ -235,26 +406,27 @@ impl Extractor<'_> {
                     .map(|b| &tokens[b])
                     .filter(|b| matches!(b.kind(), SyntaxKind::IDENT | SyntaxKind::SELF_KW));
                 let owner = base.and_then(|b| match b.text() {
-                    "self" => impl_type(mac.syntax()),
-                    var => self.var_type_hint(var, mac.syntax()),
+                    "self" => impl_type(anchor),
+                    var => self.var_type_hint(var, &self.scope_of(var, mac.syntax(), anchor)),
                 });
                 Some(Target::Field { name, owner })
             } else if before_colons {
                 None
             } else if name.starts_with(|c: char| c.is_ascii_uppercase()) {
-                Some(self.static_target(&name, mac.syntax()))
+                Some(self.static_target(&name, anchor))
             } else if item_level {
                 None
             } else {
                 let found = locals.entry(t.text()).or_insert_with(|| {
-                    match self.lookup_var(&name, mac.syntax(), 0) {
+                    let scope = self.scope_of(&name, mac.syntax(), anchor);
+                    match self.lookup_var(&name, &scope, 0) {
                         Some(Target::Static(_)) | None => None,
                         found => found,
                     }
                 });
                 found.clone()
             };
-            places.extend(target.map(|target| (target, t.text_range())));
+            places.extend(target.map(|target| (target, t.text_range() + TextSize::from(shift))));
         }
         places
     }
@@ -308,5 +480,151 @@ impl Extractor<'_> {
             d.range += TextSize::from(start);
             d.blockers.push(reason.clone());
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::test_support::check_fix;
+
+    /// The sites of `src`, by the text of their receiver's field and
+    /// context.
+    fn sites(src: &str) -> Vec<(String, SiteContext, bool)> {
+        facts_of(src)
+            .sites
+            .iter()
+            .map(|s| {
+                let at = usize::from(s.range.start());
+                let line = src[..at].lines().count();
+                (
+                    format!("{}@{line}", &src[s.call]),
+                    s.ctx.clone(),
+                    s.held_across_await,
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn select_futures_preconditions_and_handlers_are_migrated() {
+        check_fix(
+            r#"use std::sync::Mutex;
+
+struct S { hits: Mutex<u32> }
+
+async fn f(s: &S, mut rx: tokio::sync::mpsc::Receiver<u32>) {
+    tokio::select! {
+        biased;
+        Some(v) = rx.recv(), if *s.hits.lock().unwrap() < 10 => {
+            *s.hits.lock().unwrap() += v;
+        }
+        _ = std::future::ready(*s.hits.lock().unwrap()) => println!("{}", s.hits.lock().unwrap()),
+        else => *s.hits.lock().unwrap() = 0,
+    }
+}
+
+#[tokio::main]
+async fn main() {
+    let (_tx, rx) = tokio::sync::mpsc::channel(1);
+    f(&S { hits: Mutex::new(0) }, rx).await;
+}
+"#,
+            r#"use tokio::sync::Mutex;
+
+struct S { hits: Mutex<u32> }
+
+async fn f(s: &S, mut rx: tokio::sync::mpsc::Receiver<u32>) {
+    tokio::select! {
+        biased;
+        Some(v) = rx.recv(), if *s.hits.lock().await < 10 => {
+            *s.hits.lock().await += v;
+        }
+        _ = std::future::ready(*s.hits.lock().await) => println!("{}", s.hits.lock().await),
+        else => *s.hits.lock().await = 0,
+    }
+}
+
+#[tokio::main]
+async fn main() {
+    let (_tx, rx) = tokio::sync::mpsc::channel(1);
+    f(&S { hits: Mutex::new(0) }, rx).await;
+}
+"#,
+        );
+    }
+
+    #[test]
+    fn join_arguments_are_code_and_async_blocks_in_them_async() {
+        let src = "use std::sync::Mutex;\nuse futures::join;\nstruct S { m: Mutex<u32> }\nasync fn f(s: &S) {\n    tokio::join!(g(*s.m.lock().unwrap()), async { let x = s.m.lock().unwrap(); g(*x).await; });\n    join!(async { *s.m.lock().unwrap() });\n    futures::try_join!(h(s.m.lock().unwrap()));\n}\n";
+        let sites = sites(src);
+        assert_eq!(
+            sites,
+            [
+                ("lock()@5".to_string(), SiteContext::Async, false),
+                ("lock()@5".to_string(), SiteContext::Async, true),
+                ("lock()@6".to_string(), SiteContext::Async, false),
+                ("lock()@7".to_string(), SiteContext::Async, false),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_select_or_join_that_is_not_tokio_s_or_futures_is_an_unknown_macro() {
+        let src = "use std::sync::Mutex;\nstruct S { m: Mutex<u32> }\nmacro_rules! join { ($($e:expr),*) => {} }\nasync fn f(s: &S) {\n    join!(s.m.lock().unwrap());\n    my::select! { v = s.m.lock().unwrap() => {} }\n}\n";
+        let f = facts_of(src);
+        assert!(f.sites.is_empty(), "{:#?}", f.sites);
+        let mut names: Vec<&str> = f.macro_uses.iter().map(|m| m.macro_name.as_str()).collect();
+        names.dedup();
+        assert_eq!(names, ["join", "select"]);
+    }
+
+    #[test]
+    fn a_closure_in_a_macro_s_arguments_is_sync_code_in_async_code() {
+        let src = "use std::sync::Mutex;\nstruct S { m: Mutex<u32> }\nasync fn f(s: &S) {\n    println!(\"{}\", [1].iter().map(|x| x + *s.m.lock().unwrap()).sum::<u32>());\n}\n";
+        assert_eq!(
+            sites(src),
+            [("lock()@4".to_string(), SiteContext::SyncInAsync, false)]
+        );
+    }
+
+    #[test]
+    fn a_macro_inside_a_macro_s_arguments_is_read_too() {
+        let src = "use std::sync::Mutex;\nstruct S { m: Mutex<u32> }\nasync fn f(s: &S) {\n    println!(\"{}\", format!(\"{}\", s.m.lock().unwrap()));\n    assert!(other!(s.m).is_ok());\n}\n";
+        let f = facts_of(src);
+        assert_eq!(
+            sites(src),
+            [("lock()@4".to_string(), SiteContext::Async, false)]
+        );
+        let uses: Vec<(&str, &str)> = f
+            .macro_uses
+            .iter()
+            .map(|m| (m.macro_name.as_str(), &src[m.range]))
+            .collect();
+        assert_eq!(uses, [("other", "s"), ("other", "m")]);
+    }
+
+    #[test]
+    fn names_a_macro_s_code_binds_are_not_the_names_around_it() {
+        // `s` in the handler is the branch's (of a type the tool does not
+        // know), in the async block the `let`'s: neither is the parameter.
+        let src = "use std::sync::Mutex;\nstruct S { m: Mutex<u32> }\nstruct T { m: Mutex<u32> }\nasync fn f(s: &S, t: &T, rx: R) {\n    tokio::select! { s = rx.recv() => { *s.m.lock().unwrap() += 1; } }\n    tokio::join!(async { let s: &T = t; *s.m.lock().unwrap() });\n    *s.m.lock().unwrap() += 1;\n}\n";
+        let f = facts_of(src);
+        let targets: Vec<(usize, Option<String>)> = f
+            .sites
+            .iter()
+            .map(|s| {
+                let line = src[..usize::from(s.range.start())].lines().count();
+                let owner = match &s.target {
+                    Target::Field { owner, .. } => owner.clone(),
+                    other => panic!("{other:?}"),
+                };
+                (line, owner)
+            })
+            .collect();
+        assert_eq!(
+            targets,
+            [(5, None), (6, Some("T".into())), (7, Some("S".into()))]
+        );
     }
 }

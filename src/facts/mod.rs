@@ -11,6 +11,7 @@
 //! - `sites`: lock calls, their receivers and the code shape around them;
 //! - `bindings`: what a name in a body refers to;
 //! - `macros`: which macro arguments are parsed as code;
+//! - `select`: the texts of `select!`'s and `join!`'s arguments that parse;
 //! - `guard`: whether a guard is held across an `.await`;
 //! - `method_calls`: calls of methods rules watch by name (`blocking_lock`);
 //! - `allow`: `// awaitify: allow(..)` comments;
@@ -35,6 +36,7 @@ mod keys;
 mod macros;
 mod method_calls;
 mod prefilter;
+mod select;
 mod sites;
 mod test_globs;
 
@@ -290,7 +292,8 @@ pub struct UnresolvedSite {
     pub in_async: bool,
 }
 
-/// A place handed to a macro the tool cannot parse.
+/// A place handed to a macro the tool cannot parse, or used in the body of
+/// a `macro_rules!` the crate defines.
 #[derive(Clone, Debug)]
 pub struct MacroUse {
     pub macro_name: String,
@@ -298,6 +301,10 @@ pub struct MacroUse {
     pub target: Target,
     pub range: TextRange,
     pub in_async: bool,
+    /// The place is locked in the body of the `macro_rules!` named
+    /// `macro_name`: it runs wherever that macro is called (see
+    /// `FileFacts::async_macro_calls`).
+    pub in_definition: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -347,6 +354,9 @@ pub struct FileFacts {
     pub field_types: Vec<(String, String, String)>,
     pub unresolved: Vec<UnresolvedSite>,
     pub macro_uses: Vec<MacroUse>,
+    /// The macros the tool does not read that the file calls in async code,
+    /// by name, each once.
+    pub async_macro_calls: Vec<String>,
     pub file_blockers: Vec<FileBlocker>,
     pub imports: Vec<(String, String, TextRange)>,
     pub name_uses: Vec<NameUse>,
@@ -449,6 +459,9 @@ struct Extractor<'a> {
     /// The file's root, and the shift of the macro being visited (see `visit`).
     root: SyntaxNode,
     shift: u32,
+    /// While code parsed out of a macro's tokens is visited: the macro call
+    /// in the file (the outermost, for a macro inside another's arguments).
+    macro_call: Option<SyntaxNode>,
     /// The file names `spawn_blocking` or `block_in_place`: only then can
     /// a fn hand its closure parameter to the blocking pool.
     names_blocking_pool: bool,
@@ -490,6 +503,7 @@ pub fn extract(
         user_blocking,
         root: file.syntax().clone(),
         shift: 0,
+        macro_call: None,
         names_blocking_pool: text.contains("spawn_blocking") || text.contains("block_in_place"),
         drivers: Default::default(),
         test_globs: Default::default(),
@@ -618,8 +632,8 @@ impl Extractor<'_> {
                 {
                     self.visit_loop(node)
                 }
-                SyntaxKind::MACRO_CALL if shift == 0 => {
-                    self.visit_macro(&ast::MacroCall::cast(node.clone()).unwrap())
+                SyntaxKind::MACRO_CALL => {
+                    self.visit_macro(&ast::MacroCall::cast(node.clone()).unwrap(), anchor, shift)
                 }
                 SyntaxKind::FN if shift == 0 => {
                     let f = ast::Fn::cast(node.clone()).unwrap();
@@ -649,6 +663,9 @@ impl Extractor<'_> {
             ) {
                 self.visit_call_like(node, anchor, shift);
             }
+            if let Some(mac) = ast::MacroCall::cast(node.clone()) {
+                self.visit_macro(&mac, anchor, shift);
+            }
             return;
         }
         match node.kind() {
@@ -673,7 +690,10 @@ impl Extractor<'_> {
             }
             SyntaxKind::BIN_EXPR => self.visit_assign(node),
             SyntaxKind::MACRO_CALL => {
-                self.visit_macro(&ast::MacroCall::cast(node.clone()).unwrap())
+                self.visit_macro(&ast::MacroCall::cast(node.clone()).unwrap(), node, 0)
+            }
+            SyntaxKind::MACRO_RULES => {
+                self.visit_macro_rules(&ast::MacroRules::cast(node.clone()).unwrap())
             }
             _ => {}
         }

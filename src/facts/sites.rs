@@ -369,7 +369,7 @@ impl Extractor<'_> {
             sig_has_guard.then(|| fn_key(&f))
         });
         let extent = matches!(ctx, SiteContext::Async)
-            .then(|| guard_extent(call.syntax(), anchor, shift != 0, self.edition))
+            .then(|| guard_extent(call.syntax(), anchor, shift, self.edition))
             .flatten();
         let held_across_await = extent.is_some_and(|(_, awaits)| awaits);
         let guard_extent = extent.map(|(range, _)| range);

@@ -4,6 +4,8 @@
 //! unresolved one near a use of its name, an argument of a macro the tool
 //! cannot parse) blocks the declaration's migration instead.
 
+use std::collections::HashSet;
+
 use super::index::{Index, Units};
 use super::rewrite::method_fits;
 use super::Loc;
@@ -29,10 +31,15 @@ impl<'a> Sites<'a> {
             blockers: Vec::new(),
         };
         let nearby_names = nearby_names(index);
+        let async_macro_calls: HashSet<&str> = files
+            .iter()
+            .flat_map(|f| f.async_macro_calls.iter().map(String::as_str))
+            .collect();
         for (file, &facts) in files.iter().enumerate() {
             sites.tie_sites(file, facts, units, index);
             sites.tie_unresolved(file, facts, units, index, &nearby_names);
-            sites.tie_macro_uses(file, facts, units, index);
+            let at = (file, units, index);
+            sites.tie_macro_uses(at, facts, &async_macro_calls);
         }
         sites
     }
@@ -108,19 +115,35 @@ impl<'a> Sites<'a> {
         }
     }
 
-    /// Declarations handed to macros the tool cannot parse.
-    fn tie_macro_uses(&mut self, file: usize, facts: &FileFacts, units: &Units, index: &Index) {
+    /// Declarations handed to macros the tool cannot parse, and locked in
+    /// the body of the crate's `macro_rules!` (in async code where the
+    /// crate calls that macro there).
+    fn tie_macro_uses(
+        &mut self,
+        (file, units, index): (usize, &Units, &Index),
+        facts: &FileFacts,
+        async_macro_calls: &HashSet<&str>,
+    ) {
         for m in &facts.macro_uses {
-            let reason = format!(
-                "it is handed to `{}!`, a macro the tool cannot parse",
-                m.macro_name
-            );
+            let name = &m.macro_name;
+            let (reason, in_async) = match m.in_definition {
+                true => (
+                    format!(
+                        "it is locked inside `{name}!`, a `macro_rules!` the tool does not expand"
+                    ),
+                    async_macro_calls.contains(name.as_str()),
+                ),
+                false => (
+                    format!("it is handed to `{name}!`, a macro the tool cannot parse"),
+                    m.in_async,
+                ),
+            };
             let loc = Loc {
                 file,
                 range: m.range,
             };
             for id in index.resolve(&m.target, units[file], file).ids {
-                self.uncertain(id, loc.clone(), m.in_async, reason.clone());
+                self.uncertain(id, loc.clone(), in_async, reason.clone());
             }
         }
     }
@@ -166,6 +189,41 @@ mod tests {
         assert_eq!(
             why,
             ["it is handed to `my_macro!`, a macro the tool cannot parse"]
+        );
+    }
+
+    #[test]
+    fn a_lock_locked_inside_the_crate_s_macro_rules_is_manual() {
+        // The field is named only in the macro's body; `r` is no lock.
+        let src = "use std::sync::RwLock;\nstruct R { counters: RwLock<u32> }\nmacro_rules! with_counters { ($r:expr, $m:ident) => { let $m = $r.counters.read().unwrap(); } }\nasync fn f(r: &R) -> u32 { with_counters!(r, m); *m }\nasync fn g(r: &R) { *r.counters.write().unwrap() += 1; }\n";
+        let plan = plan_of(src);
+        assert_eq!(
+            blockers(report(&plan, "R.counters")),
+            ["it is locked inside `with_counters!`, a `macro_rules!` the tool does not expand"]
+        );
+        // Called in async code only there, it is still reported.
+        let src = src.replace("async fn g", "fn g");
+        let plan = plan_of(&src);
+        let why = blockers(report(&plan, "R.counters"));
+        assert!(why[0].contains("inside `with_counters!`"), "{why:?}");
+        // A macro nobody calls in async code locks nothing there.
+        let src = src.replace("async fn f", "fn f");
+        assert!(plan_of(&src).reports.is_empty());
+    }
+
+    #[test]
+    fn a_macro_rules_body_blames_only_the_names_it_locks() {
+        // `$m.lock()` locks what a call hands in (blamed at the call); a
+        // static locked in the body is blamed by its name.
+        let src = "use std::sync::Mutex;\nstatic TOTAL: Mutex<u32> = Mutex::new(0);\nstruct S { m: Mutex<u32> }\nmacro_rules! bump { ($m:expr) => { *$m.lock().unwrap() += *TOTAL.lock().unwrap(); } }\nasync fn f(s: &S) { bump!(s.m); }\n";
+        let plan = plan_of(src);
+        assert_eq!(
+            blockers(report(&plan, "TOTAL")),
+            ["it is locked inside `bump!`, a `macro_rules!` the tool does not expand"]
+        );
+        assert_eq!(
+            blockers(report(&plan, "S.m")),
+            ["it is handed to `bump!`, a macro the tool cannot parse"]
         );
     }
 
