@@ -343,6 +343,31 @@ pub(super) enum Via {
     Inner,
 }
 
+/// Methods of a container that yield its elements (or an iterator of them).
+const ELEMENT_METHODS: &[&str] = &[
+    "iter",
+    "iter_mut",
+    "into_iter",
+    "values",
+    "values_mut",
+    "first",
+    "last",
+];
+
+/// Iterator methods that yield the same elements they are given.
+const ITERATOR_ADAPTERS: &[&str] = &[
+    "rev",
+    "skip",
+    "take",
+    "filter",
+    "step_by",
+    "skip_while",
+    "take_while",
+    "peekable",
+    "fuse",
+    "by_ref",
+];
+
 /// Methods of a lock's result that still yield its guard.
 const GUARD_RESULT_METHODS: &[&str] = &[
     "unwrap",
@@ -440,9 +465,16 @@ impl Extractor<'_> {
     ) -> Option<(Target, Via)> {
         let name = mc.name_ref()?.text().to_string();
         // `weak.upgrade()`: the lock the `Weak` points to.
-        if PASS_THROUGH.contains(&name.as_str()) || name == "upgrade" {
+        if PASS_THROUGH.contains(&name.as_str())
+            || ITERATOR_ADAPTERS.contains(&name.as_str())
+            || name == "upgrade"
+        {
             let (t, via) = self.rooted(&mc.receiver()?, anchor, depth + 1)?;
             Some((t, via.pass_through(&name)))
+        } else if ELEMENT_METHODS.contains(&name.as_str()) {
+            // `self.slots.iter()`: the elements of a container of locks.
+            let (t, via) = self.rooted(&mc.receiver()?, anchor, depth + 1)?;
+            Some((t, via.deref()))
         } else if GUARD_METHODS.contains(&name.as_str()) || returns_guard(&name) {
             // A guard: it follows its lock (into guard parameters).
             let (t, via) = self.rooted(&mc.receiver()?, anchor, depth + 1)?;

@@ -290,6 +290,9 @@ pub struct UnresolvedSite {
     pub scope: TextRange,
     pub names_nearby: BTreeSet<String>,
     pub in_async: bool,
+    /// The site has a receiver, the value of a call: it counts as
+    /// unresolved only if no declaration is found for it.
+    pub fallback: bool,
 }
 
 /// A place handed to a macro the tool cannot parse, or used in the body of

@@ -324,32 +324,25 @@ impl Extractor<'_> {
             anchor.clone()
         };
         let shape = site_shape(call, &recv, shift);
+        let unwrapped = matches!(
+            shape,
+            SiteShape::Unwrapped { .. }
+                | SiteShape::IfLetOk { .. }
+                | SiteShape::MatchOk { .. }
+                | SiteShape::LetElseOk { .. }
+        );
+        let range = name.syntax().text_range() + TextSize::from(shift);
         let Some(target) = self.root(&recv, &scope_anchor, 0) else {
-            if matches!(
-                shape,
-                SiteShape::Unwrapped { .. }
-                    | SiteShape::IfLetOk { .. }
-                    | SiteShape::MatchOk { .. }
-                    | SiteShape::LetElseOk { .. }
-            ) {
-                let scope = anchor
-                    .ancestors()
-                    .find(|a| a.kind() == SyntaxKind::FN)
-                    .unwrap_or_else(|| anchor.clone());
-                let names_nearby = scope
-                    .descendants()
-                    .filter_map(ast::NameRef::cast)
-                    .map(|n| n.text().to_string())
-                    .collect();
-                self.facts.unresolved.push(UnresolvedSite {
-                    range: name.syntax().text_range() + TextSize::from(shift),
-                    scope: scope.text_range(),
-                    names_nearby,
-                    in_async: matches!(self.ctx, SiteContext::Async | SiteContext::SyncInAsync),
-                });
+            if unwrapped {
+                self.push_unresolved(range, anchor, false);
             }
             return;
         };
+        // The value of a call (`self.slots()`, `x.iter()`): if the crate
+        // shows no fn it can be, the site is as good as unresolved.
+        if unwrapped && matches!(target, Target::Call { .. }) {
+            self.push_unresolved(range, anchor, true);
+        }
         let ctx = self.ctx.clone();
         let guard_fn = anchor.ancestors().find_map(ast::Fn::cast).and_then(|f| {
             let sig_has_guard = f
@@ -390,6 +383,28 @@ impl Extractor<'_> {
             guard_fn,
             guard_passed_to_wait,
             in_fn: self.in_fn.clone(),
+        });
+    }
+
+    /// A lock site whose receiver the tool cannot resolve (or, `fallback`,
+    /// one that resolves only if the crate has a fn it can be), with the
+    /// names used around it.
+    fn push_unresolved(&mut self, range: TextRange, anchor: &SyntaxNode, fallback: bool) {
+        let scope = anchor
+            .ancestors()
+            .find(|a| a.kind() == SyntaxKind::FN)
+            .unwrap_or_else(|| anchor.clone());
+        let names_nearby = scope
+            .descendants()
+            .filter_map(ast::NameRef::cast)
+            .map(|n| n.text().to_string())
+            .collect();
+        self.facts.unresolved.push(UnresolvedSite {
+            range,
+            scope: scope.text_range(),
+            names_nearby,
+            in_async: matches!(self.ctx, SiteContext::Async | SiteContext::SyncInAsync),
+            fallback,
         });
     }
 

@@ -6,6 +6,8 @@
 
 use std::collections::HashSet;
 
+use ra_ap_syntax::TextRange;
+
 use super::index::{Index, Units};
 use super::rewrite::method_fits;
 use super::Loc;
@@ -36,8 +38,8 @@ impl<'a> Sites<'a> {
             .flat_map(|f| f.async_macro_calls.iter().map(String::as_str))
             .collect();
         for (file, &facts) in files.iter().enumerate() {
-            sites.tie_sites(file, facts, units, index);
-            sites.tie_unresolved(file, facts, units, index, &nearby_names);
+            let resolved = sites.tie_sites(file, facts, units, index);
+            sites.tie_unresolved(file, facts, units, index, (&nearby_names, &resolved));
             let at = (file, units, index);
             sites.tie_macro_uses(at, facts, &async_macro_calls);
         }
@@ -52,10 +54,21 @@ impl<'a> Sites<'a> {
         self.blockers.push((id, loc, reason));
     }
 
-    /// The lock sites of `file`, each to the declaration its receiver is.
-    fn tie_sites(&mut self, file: usize, facts: &'a FileFacts, units: &Units, index: &Index) {
+    /// The lock sites of `file`, each to the declaration its receiver is;
+    /// returns the ranges of those whose receiver resolved to one or more.
+    fn tie_sites(
+        &mut self,
+        file: usize,
+        facts: &'a FileFacts,
+        units: &Units,
+        index: &Index,
+    ) -> HashSet<TextRange> {
+        let mut resolved = HashSet::new();
         for site in &facts.sites {
             let r = index.resolve(&site.target, units[file], file);
+            if !r.ids.is_empty() {
+                resolved.insert(site.range);
+            }
             let loc = Loc {
                 file,
                 range: site.range,
@@ -80,6 +93,7 @@ impl<'a> Sites<'a> {
             }
             self.by_decl[id].push((file, site));
         }
+        resolved
     }
 
     /// Lock sites whose receiver the tool cannot resolve, near a use of a
@@ -90,9 +104,9 @@ impl<'a> Sites<'a> {
         facts: &FileFacts,
         units: &Units,
         index: &Index,
-        nearby_names: &[String],
+        (nearby_names, resolved): (&[String], &HashSet<TextRange>),
     ) {
-        for u in &facts.unresolved {
+        for u in facts.unresolved.iter().filter(|u| !(u.fallback && resolved.contains(&u.range))) {
             for (id, simple) in nearby_names.iter().enumerate() {
                 // Only a declaration this code can see: a local of its own
                 // file, or an item of its unit or of `src/`.
