@@ -117,6 +117,27 @@ enum Grammar {
     Log,
     /// `select!` branches (see `select::branch_texts`).
     Select,
+    /// `matches!(expr, pattern [if guard])`: the expression (see
+    /// `matched_expression`).
+    Matches,
+}
+
+/// `matches!`'s first argument, with the pattern after it blanked so that
+/// offsets still match; none where the pattern or its guard could hold a
+/// lock call (it is not read as code).
+fn matched_expression(tt: &ast::TokenTree) -> Option<String> {
+    let text = tt.syntax().text().to_string();
+    let start = tt.syntax().text_range().start();
+    let comma = tt
+        .syntax()
+        .children_with_tokens()
+        .find(|e| e.kind() == SyntaxKind::COMMA)?;
+    let at = usize::from(comma.text_range().start() - start);
+    let (expr, rest) = (&text[1..at], &text[at..text.len() - 1]);
+    if has_lock_call(rest) {
+        return None;
+    }
+    Some(format!("{expr}{}", " ".repeat(rest.len())))
 }
 
 /// A wrapper that makes a text of expressions a fn: a call's arguments.
@@ -244,6 +265,7 @@ impl Extractor<'_> {
         let name = segs.last()?.as_str();
         match name {
             "vec" => return Some(Grammar::Array),
+            "matches" | "assert_matches" | "debug_assert_matches" => return Some(Grammar::Matches),
             _ if EXPR_MACROS.contains(&name) => return Some(Grammar::Exprs),
             _ if LOG_MACROS.contains(&name) => return has_lock_call(text).then_some(Grammar::Log),
             "join" | "try_join" | "select" | "select_biased" => {}
@@ -283,6 +305,10 @@ impl Extractor<'_> {
             Grammar::Join => vec![(CALL_WRAPPER, select::without_biased(tt))],
             Grammar::Array => vec![(("fn __awaitify() { [", "\n]; }"), inner)],
             Grammar::Log => vec![(CALL_WRAPPER, log_arguments(tt))],
+            Grammar::Matches => match matched_expression(tt) {
+                Some(expr) => vec![(CALL_WRAPPER, expr)],
+                None => return false,
+            },
             Grammar::Select => {
                 let Some(branches) = select::branch_texts(tt) else {
                     return false;
@@ -626,5 +652,23 @@ async fn main() {
             targets,
             [(5, None), (6, Some("T".into())), (7, Some("S".into()))]
         );
+    }
+
+    #[test]
+    fn a_matches_expression_is_code_and_its_pattern_is_not() {
+        let src = "use std::sync::Mutex;\nstruct S { m: Mutex<u32> }\nasync fn f(s: &S) -> bool {\n    assert!(matches!(*s.m.lock().unwrap(), 1 | 2));\n    matches!(*s.m.lock().unwrap(), n if n > 1)\n}\nasync fn g(s: &S, t: &S) -> bool {\n    matches!(1, n if n == *t.m.lock().unwrap())\n}\n";
+        let sites = sites(src);
+        assert_eq!(
+            sites,
+            [
+                ("lock()@4".to_string(), SiteContext::Async, false),
+                ("lock()@5".to_string(), SiteContext::Async, false),
+            ]
+        );
+        // A lock call in the pattern's guard: the macro is not read as code.
+        assert!(crate::locks::testing::facts(src)
+            .macro_uses
+            .iter()
+            .any(|m| m.macro_name == "matches"));
     }
 }

@@ -106,7 +106,11 @@ impl<'a> Sites<'a> {
         index: &Index,
         (nearby_names, resolved): (&[String], &HashSet<TextRange>),
     ) {
-        for u in facts.unresolved.iter().filter(|u| !(u.fallback && resolved.contains(&u.range))) {
+        for u in facts
+            .unresolved
+            .iter()
+            .filter(|u| !(u.fallback && resolved.contains(&u.range)))
+        {
             for (id, simple) in nearby_names.iter().enumerate() {
                 // Only a declaration this code can see: a local of its own
                 // file, or an item of its unit or of `src/`.
