@@ -277,6 +277,8 @@ pub struct UnresolvedSite {
     /// The fn (or item) around it: the only place a local it names can be.
     pub scope: TextRange,
     pub names_nearby: BTreeSet<String>,
+    /// It locks (`lock`, `read`, `write`; not `into_inner` or `get_mut`)
+    /// in async code.
     pub in_async: bool,
 }
 

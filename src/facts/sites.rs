@@ -112,6 +112,11 @@ pub fn other_method(method: &str) -> bool {
     !LOCK_METHODS.contains(&method) && !NO_TOKIO_METHODS.contains(&method) && !method.contains("::")
 }
 
+/// Lock methods that wait for the lock: a site of one of them in async code
+/// is where the lock is locked there (`into_inner`, `get_mut` and the
+/// `try_*` never wait).
+pub const LOCKING_METHODS: &[&str] = &["lock", "read", "write"];
+
 /// Lock methods that return the lock's guard.
 pub(super) const GUARD_METHODS: &[&str] =
     &["lock", "read", "write", "try_lock", "try_read", "try_write"];
@@ -343,7 +348,8 @@ impl Extractor<'_> {
                     range: name.syntax().text_range() + TextSize::from(shift),
                     scope: scope.text_range(),
                     names_nearby,
-                    in_async: self.ctx == SiteContext::Async,
+                    in_async: self.ctx == SiteContext::Async
+                        && LOCKING_METHODS.contains(&method.as_str()),
                 });
             }
             return;

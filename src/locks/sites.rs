@@ -7,7 +7,7 @@
 use super::index::{Index, Units};
 use super::rewrite::method_fits;
 use super::Loc;
-use crate::facts::{DeclKey, FileFacts, SiteContext, SiteFact};
+use crate::facts::{DeclKey, FileFacts, SiteContext, SiteFact, LOCKING_METHODS};
 
 /// The lock sites of each declaration, and the places that may lock one.
 pub(super) struct Sites<'a> {
@@ -60,7 +60,9 @@ impl<'a> Sites<'a> {
             if r.ambiguous {
                 for &id in &r.ids {
                     let reason = "a lock site's receiver could be more than one lock".to_string();
-                    self.uncertain(id, loc.clone(), site.ctx == SiteContext::Async, reason);
+                    let locks_in_async = site.ctx == SiteContext::Async
+                        && LOCKING_METHODS.contains(&site.method.as_str());
+                    self.uncertain(id, loc.clone(), locks_in_async, reason);
                 }
                 continue;
             }
@@ -167,6 +169,16 @@ mod tests {
             why,
             ["it is handed to `my_macro!`, a macro the tool cannot parse"]
         );
+    }
+
+    #[test]
+    fn an_unresolved_into_inner_blocks_but_is_not_where_the_lock_is_locked() {
+        let src = "use std::sync::{Arc, Mutex};\nstruct S { m: Mutex<u32> }\nasync fn f(s: Arc<S>) { *s.m.lock().unwrap() += 1; }\nasync fn g(s: S) -> u32 { (|| s.m)().into_inner().unwrap() }\n";
+        let plan = plan_of(src);
+        let why = "a lock site near a use of it has a receiver the tool cannot resolve";
+        assert_eq!(blockers(report(&plan, "S.m")), [why]);
+        // Only `lock()` in `f` locks it in async code.
+        assert_eq!(report(&plan, "S.m").async_sites.len(), 1);
     }
 
     #[test]
