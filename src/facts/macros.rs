@@ -27,6 +27,10 @@ pub(super) const EXPR_MACROS: &[&str] = &[
     "todo",
 ];
 
+/// The fn a macro's arguments are parsed as the arguments of: no call of
+/// the user's.
+pub(super) const MACRO_WRAPPER: &str = "__m";
+
 /// The `log` and `tracing` macros: format arguments after optional
 /// `target:`/`parent:` and `key = ?value` fields (see `log_arguments`).
 pub(super) const LOG_MACROS: &[&str] = &["trace", "debug", "info", "warn", "error", "event", "log"];
@@ -164,10 +168,11 @@ impl Extractor<'_> {
         inner: &str,
         start: u32,
     ) -> bool {
+        let call_prefix = format!("fn __awaitify() {{ {MACRO_WRAPPER}(");
         let (prefix, suffix) = if name == "vec" {
             ("fn __awaitify() { [", "\n]; }")
         } else {
-            ("fn __awaitify() { __m(", "\n); }")
+            (call_prefix.as_str(), "\n); }")
         };
         // Ranges in the wrapper move back by `shift` into the file. A
         // macro that starts closer to the file's start than the wrapper's

@@ -231,6 +231,25 @@ pub struct SiteFact {
     pub guard_passed_to_wait: bool,
     /// The fn the site is in, for diagnostics.
     pub in_fn: Option<FnId>,
+    /// A reference taken of the guard itself where a type is expected.
+    pub borrow: Option<GuardBorrow>,
+}
+
+/// `f(&m.lock().unwrap())`, `let v: &mut Vec<u8> = &mut m.lock().unwrap();`:
+/// a reference to a guard where the code expects a reference to what the
+/// guard holds. Deref coercion makes the std guard's fit, but not an
+/// awaited one's (rustc expects the `.await`'s own type to be the target:
+/// E0308), so the awaited rewrite borrows through it: `&*m.lock().await`.
+#[derive(Clone, Debug)]
+pub struct GuardBorrow {
+    /// The `&` or `&mut ` before the guard's expression.
+    pub prefix: TextRange,
+    /// Where the borrowed expression ends: after `.unwrap()` (a std lock's
+    /// guard) or after `lock()` (a parking_lot one's).
+    pub guard_end: TextSize,
+    /// The parameter the reference is handed to, for a call's argument: a
+    /// parameter typed with the guard itself takes the guard.
+    pub param: Option<Target>,
 }
 
 /// A path naming a lock or guard type (`Mutex`, `std::sync::Mutex`, the

@@ -382,6 +382,15 @@ impl Extractor<'_> {
             name.syntax().text_range().start(),
             call.syntax().text_range().end(),
         ) + TextSize::from(shift);
+        let guard = match &shape {
+            // The `.unwrap()` (or `?`) that yields the guard.
+            SiteShape::Unwrapped { replace } => call
+                .syntax()
+                .ancestors()
+                .find(|a| a.text_range().end() + TextSize::from(shift) == replace.end()),
+            _ => Some(call.syntax().clone()),
+        };
+        let borrow = guard.and_then(|g| self.guard_borrow(&g, anchor, shift));
         self.facts.sites.push(SiteFact {
             method,
             call: call_range,
@@ -394,7 +403,55 @@ impl Extractor<'_> {
             guard_fn,
             guard_passed_to_wait,
             in_fn: self.in_fn.clone(),
+            borrow,
         });
+    }
+
+    /// The reference taken of the guard a site yields (`guard`: its
+    /// expression), where the code around expects a type: a call's argument
+    /// (but the arguments a format macro is parsed into), a `let` with a
+    /// type (not a guard type, and nothing left to infer), a struct
+    /// literal's field. Elsewhere the reference keeps the guard's type,
+    /// which code after it may need (a guard parameter).
+    fn guard_borrow(
+        &self,
+        guard: &SyntaxNode,
+        anchor: &SyntaxNode,
+        shift: u32,
+    ) -> Option<GuardBorrow> {
+        let r = ast::RefExpr::cast(guard.parent()?)?;
+        if r.raw_token().is_some() {
+            return None;
+        }
+        let around = r.syntax().parent()?;
+        let param = match around.kind() {
+            SyntaxKind::ARG_LIST => {
+                let callee = around.parent().and_then(|c| callee_name(&c));
+                if shift != 0 && callee.as_deref() == Some(MACRO_WRAPPER) {
+                    return None;
+                }
+                self.param_target(&around, r.syntax(), anchor)
+            }
+            SyntaxKind::LET_STMT => {
+                let ty = ast::LetStmt::cast(around)?.ty()?;
+                let infers = ty
+                    .syntax()
+                    .descendants()
+                    .any(|d| d.kind() == SyntaxKind::INFER_TYPE);
+                if infers || self.guard_in_type(ty.syntax()).is_some() {
+                    return None;
+                }
+                None // a type to coerce to, and no parameter
+            }
+            SyntaxKind::RECORD_EXPR_FIELD => None,
+            _ => return None,
+        };
+        Some(GuardBorrow {
+            prefix: TextRange::new(r.syntax().text_range().start(), guard.text_range().start())
+                + TextSize::from(shift),
+            guard_end: guard.text_range().end() + TextSize::from(shift),
+            param,
+        })
     }
 
     /// `s.m.locked()`, `STATE.snapshot()`, `m.replace(v)`: a method the
@@ -471,6 +528,7 @@ impl Extractor<'_> {
             guard_fn: None,
             guard_passed_to_wait: false,
             in_fn: self.in_fn.clone(),
+            borrow: None,
         });
     }
 
