@@ -309,6 +309,9 @@ pub struct MacroUse {
     pub target: Target,
     pub range: TextRange,
     pub in_async: bool,
+    /// The place is a parameter handed a constructor of its lock
+    /// (`join!(run(Mutex::new(0)))`), not a lock itself.
+    pub handed_constructor: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -594,7 +597,9 @@ impl Extractor<'_> {
             // (uses of imports a fix may leave unused) and macro arguments
             // (which may hold blocking calls).
             match node.kind() {
-                SyntaxKind::PATH => self.visit_path(&ast::Path::cast(node.clone()).unwrap(), shift),
+                SyntaxKind::PATH => {
+                    self.visit_path(&ast::Path::cast(node.clone()).unwrap(), anchor, shift)
+                }
                 SyntaxKind::METHOD_CALL_EXPR | SyntaxKind::CALL_EXPR => {
                     self.visit_call_like(node, anchor, shift)
                 }
@@ -619,7 +624,7 @@ impl Extractor<'_> {
             return;
         }
         if let Some(path) = ast::Path::cast(node.clone()) {
-            self.visit_path(&path, shift);
+            self.visit_path(&path, anchor, shift);
         }
         if shift != 0 {
             if let Some(call) = ast::MethodCallExpr::cast(node.clone()) {
