@@ -323,6 +323,20 @@ pub(super) fn type_name(ty: &SyntaxNode) -> Option<String> {
     }
 }
 
+/// `Arc::try_unwrap(x)`, `Rc::into_inner(x)`: the value `x` points to, in
+/// a `Result` or `Option` (whose `unwrap`, `expect` and `ok` pass it on).
+fn unwraps_pointer(ce: &ast::CallExpr) -> bool {
+    let Some(ast::Expr::PathExpr(pe)) = ce.expr() else {
+        return false;
+    };
+    let segs = pe.path().and_then(|p| segments(&p)).unwrap_or_default();
+    matches!(
+        segs.as_slice(),
+        [.., ty, f] if matches!(ty.as_str(), "Arc" | "Rc")
+            && matches!(f.as_str(), "try_unwrap" | "into_inner")
+    )
+}
+
 /// A pattern without its `&`s.
 pub(super) fn strip_ref_pat(pat: Option<ast::Pat>) -> Option<ast::Pat> {
     match pat? {
@@ -464,10 +478,14 @@ impl Extractor<'_> {
         depth: u32,
     ) -> Option<(Target, Via)> {
         let name = mc.name_ref()?.text().to_string();
-        // `weak.upgrade()`: the lock the `Weak` points to.
+        // `weak.upgrade()`: the lock the `Weak` points to; `.ok()` of
+        // `Arc::try_unwrap(x)`: the lock `x` points to (see `root_of_call`).
+        let ok_of_unwrapped_pointer = name == "ok"
+            && matches!(mc.receiver(), Some(ast::Expr::CallExpr(ce)) if unwraps_pointer(&ce));
         if PASS_THROUGH.contains(&name.as_str())
             || ITERATOR_ADAPTERS.contains(&name.as_str())
             || name == "upgrade"
+            || ok_of_unwrapped_pointer
         {
             let (t, via) = self.rooted(&mc.receiver()?, anchor, depth + 1)?;
             Some((t, via.pass_through(&name)))
@@ -519,6 +537,7 @@ impl Extractor<'_> {
             (Some("Arc" | "Rc"), "downgrade") | (Some("Weak"), "upgrade" | "clone")
         );
         if weak
+            || unwraps_pointer(ce)
             || last == "clone"
                 && segs.len() == 2
                 && matches!(segs[0].as_str(), "Arc" | "Rc" | "Clone")
@@ -729,6 +748,7 @@ impl Extractor<'_> {
 mod tests {
     use crate::locks::testing::{blockers, plan_of, report};
     use crate::locks::Decision;
+    use crate::rules::test_support::check_fix;
 
     #[test]
     fn a_value_reached_through_a_guard_is_the_datas_not_the_locks() {
@@ -765,5 +785,76 @@ mod tests {
         let src = "use std::sync::{Arc, Mutex};\nasync fn f(tracker: Option<Arc<Mutex<u32>>>) -> u32 {\n    let get = |t: &Arc<Mutex<u32>>| *t.lock().unwrap();\n    tracker.as_ref().map(get).unwrap_or(0)\n}\n";
         let plan = plan_of(src);
         assert!(!blockers(report(&plan, "tracker")).is_empty());
+    }
+
+    #[test]
+    fn a_lock_taken_out_of_its_arc_is_the_lock_the_arc_pointed_to() {
+        check_fix(
+            r#"use std::sync::{Arc, Mutex};
+
+async fn add(total: Arc<Mutex<u64>>) {
+    *total.lock().unwrap() += 1;
+}
+
+#[tokio::main]
+async fn main() {
+    let total = Arc::new(Mutex::new(0));
+    add(total.clone()).await;
+    let sum = Arc::try_unwrap(total).expect("one owner").into_inner().unwrap();
+    println!("{sum}");
+}
+"#,
+            r#"use std::sync::Arc;
+use tokio::sync::Mutex;
+
+async fn add(total: Arc<Mutex<u64>>) {
+    *total.lock().await += 1;
+}
+
+#[tokio::main]
+async fn main() {
+    let total = Arc::new(Mutex::new(0));
+    add(total.clone()).await;
+    let sum = Arc::try_unwrap(total).expect("one owner").into_inner();
+    println!("{sum}");
+}
+"#,
+        );
+    }
+
+    #[test]
+    fn a_lock_taken_out_of_its_rc_by_ok_unwrap_is_the_lock_the_rc_pointed_to() {
+        check_fix(
+            r#"use std::rc::Rc;
+use std::sync::RwLock;
+
+async fn push(names: Rc<RwLock<Vec<u8>>>) {
+    names.write().unwrap().push(1);
+}
+
+#[tokio::main]
+async fn main() {
+    let names = Rc::new(RwLock::new(Vec::new()));
+    push(names.clone()).await;
+    let mut names = Rc::try_unwrap(names).ok().unwrap();
+    names.get_mut().unwrap().push(2);
+}
+"#,
+            r#"use std::rc::Rc;
+use tokio::sync::RwLock;
+
+async fn push(names: Rc<RwLock<Vec<u8>>>) {
+    names.write().await.push(1);
+}
+
+#[tokio::main]
+async fn main() {
+    let names = Rc::new(RwLock::new(Vec::new()));
+    push(names.clone()).await;
+    let mut names = Rc::try_unwrap(names).ok().unwrap();
+    names.get_mut().push(2);
+}
+"#,
+        );
     }
 }

@@ -126,7 +126,7 @@ pub(super) fn is_assign(bin: &ast::BinExpr) -> bool {
 
 /// The name a call calls: a method's name, or the last segment of a called
 /// path; none for calls of anything else (a closure in a field, `(f)(x)`).
-fn callee_name(node: &SyntaxNode) -> Option<String> {
+pub(super) fn callee_name(node: &SyntaxNode) -> Option<String> {
     if let Some(mc) = ast::MethodCallExpr::cast(node.clone()) {
         return mc.name_ref().map(|n| n.text().to_string());
     }

@@ -242,7 +242,7 @@ impl Extractor<'_> {
         )
     }
 
-    pub(super) fn visit_path(&mut self, path: &ast::Path, shift: u32) {
+    pub(super) fn visit_path(&mut self, path: &ast::Path, anchor: &SyntaxNode, shift: u32) {
         let named = path
             .segment()
             .and_then(|s| s.name_ref())
@@ -295,7 +295,9 @@ impl Extractor<'_> {
         let owners = if shift == 0 {
             self.owners(path.syntax())
         } else {
-            Vec::new()
+            self.macro_argument_owner(path, anchor)
+                .into_iter()
+                .collect()
         };
         let const_new = (shift == 0).then(|| self.const_new_segment(path)).flatten();
         self.facts.refs.push(RefFact {
@@ -306,6 +308,34 @@ impl Extractor<'_> {
             owners,
             const_new,
         });
+    }
+
+    /// `f(Mutex::new(..))`, `f(Arc::new(RwLock::default()))` in a macro's
+    /// arguments (`assert_eq!(f(Mutex::new(1)).await, 1)`): the parameter
+    /// a constructor of the lock `path` names is handed to, which owns it.
+    /// Nothing else in a macro is an owner.
+    fn macro_argument_owner(&self, path: &ast::Path, anchor: &SyntaxNode) -> Option<Target> {
+        let constructor = ast::Path::cast(path.syntax().parent()?)?;
+        let callee = ast::PathExpr::cast(constructor.syntax().parent()?)?;
+        let mut value = ast::CallExpr::cast(callee.syntax().parent()?)?
+            .syntax()
+            .clone();
+        loop {
+            let up = value.parent()?;
+            match up.kind() {
+                SyntaxKind::REF_EXPR | SyntaxKind::PAREN_EXPR => value = up,
+                SyntaxKind::ARG_LIST => {
+                    let call = up.parent()?;
+                    match callee_name(&call).as_deref() {
+                        Some(MACRO_WRAPPER) => return None,
+                        // `Arc::new(Mutex::new(..))`: the pointer is the argument.
+                        Some("new") if points_to_value(&call) => value = call,
+                        _ => return self.param_target(&up, &value, anchor),
+                    }
+                }
+                _ => return None,
+            }
+        }
     }
 
     /// `Mutex::new(..)` as the whole value (or inside struct literals, arrays and
@@ -846,4 +876,82 @@ fn foreign_derive(field: &SyntaxNode) -> Option<String> {
         }
     }
     None
+}
+
+/// `Arc::new(..)`, `Rc::new(..)`, `Box::new(..)`: a pointer to the value
+/// it is handed.
+fn points_to_value(call: &SyntaxNode) -> bool {
+    let Some(ast::Expr::PathExpr(pe)) = ast::CallExpr::cast(call.clone()).and_then(|c| c.expr())
+    else {
+        return false;
+    };
+    let segs = pe.path().and_then(|p| segments(&p)).unwrap_or_default();
+    matches!(segs.as_slice(), [.., ty, _] if matches!(ty.as_str(), "Arc" | "Rc" | "Box"))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::test_support::check_fix;
+
+    #[test]
+    fn a_constructor_handed_to_a_migrating_parameter_in_a_macro_follows_it() {
+        check_fix(
+            r#"use std::sync::{Arc, Mutex};
+
+fn bump(hits: &Mutex<u32>) -> u32 {
+    *hits.lock().unwrap() + 1
+}
+
+async fn owned(count: Mutex<u64>) -> u64 {
+    let value = *count.lock().unwrap();
+    value
+}
+
+async fn shared(count: Arc<Mutex<u64>>) -> u64 {
+    let value = *count.lock().unwrap();
+    value
+}
+
+async fn borrowed(count: &Mutex<u64>) -> u64 {
+    let value = *count.lock().unwrap();
+    value
+}
+
+#[tokio::main]
+async fn main() {
+    assert_eq!(owned(Mutex::new(1)).await, 1);
+    println!("{} {}", shared(Arc::new(Mutex::default())).await, bump(&Mutex::new(0)));
+    println!("{}", borrowed(&Mutex::new(2)).await);
+}
+"#,
+            r#"use std::sync::{Arc, Mutex};
+
+fn bump(hits: &Mutex<u32>) -> u32 {
+    *hits.lock().unwrap() + 1
+}
+
+async fn owned(count: tokio::sync::Mutex<u64>) -> u64 {
+    let value = *count.lock().await;
+    value
+}
+
+async fn shared(count: Arc<tokio::sync::Mutex<u64>>) -> u64 {
+    let value = *count.lock().await;
+    value
+}
+
+async fn borrowed(count: &tokio::sync::Mutex<u64>) -> u64 {
+    let value = *count.lock().await;
+    value
+}
+
+#[tokio::main]
+async fn main() {
+    assert_eq!(owned(tokio::sync::Mutex::new(1)).await, 1);
+    println!("{} {}", shared(Arc::new(tokio::sync::Mutex::default())).await, bump(&Mutex::new(0)));
+    println!("{}", borrowed(&tokio::sync::Mutex::new(2)).await);
+}
+"#,
+        );
+    }
 }

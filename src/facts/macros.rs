@@ -27,6 +27,10 @@ pub(super) const EXPR_MACROS: &[&str] = &[
     "todo",
 ];
 
+/// The fn a macro's arguments are parsed as the arguments of: no call of
+/// the user's.
+pub(super) const MACRO_WRAPPER: &str = "__m";
+
 /// The `log` and `tracing` macros: format arguments after optional
 /// `target:`/`parent:` and `key = ?value` fields (see `log_arguments`).
 pub(super) const LOG_MACROS: &[&str] = &["trace", "debug", "info", "warn", "error", "event", "log"];
@@ -141,6 +145,8 @@ fn matched_expression(tt: &ast::TokenTree) -> Option<String> {
 }
 
 /// A wrapper that makes a text of expressions a fn: a call's arguments.
+/// The wrapper a macro's expression arguments are parsed in: a call of
+/// `MACRO_WRAPPER`.
 const CALL_WRAPPER: (&str, &str) = ("fn __awaitify() { __m(", "\n); }");
 
 /// Is a `::` at `i` (two joined `:` in a token tree)?
@@ -194,6 +200,16 @@ impl Extractor<'_> {
         }
         let places = self.macro_places(mac, anchor, &tokens, shift);
         let mut seen = HashSet::new();
+        for (target, range) in self.handed_constructors(&tokens, shift) {
+            self.facts.macro_uses.push(MacroUse {
+                macro_name: name.clone(),
+                target,
+                range,
+                in_async: false,
+                in_definition: false,
+                handed_constructor: true,
+            });
+        }
         for (target, range) in places {
             if seen.insert(target.clone()) {
                 self.facts.macro_uses.push(MacroUse {
@@ -202,6 +218,7 @@ impl Extractor<'_> {
                     range,
                     in_async,
                     in_definition: false,
+                    handed_constructor: false,
                 });
             }
         }
@@ -252,6 +269,7 @@ impl Extractor<'_> {
                 range: recv.text_range(),
                 in_async: false,
                 in_definition: true,
+                handed_constructor: false,
             });
         }
     }
@@ -457,6 +475,50 @@ impl Extractor<'_> {
         places
     }
 
+    /// Calls in an unknown macro's tokens handed a lock's constructor
+    /// (`join!(run(Mutex::new(0)))`): the parameter each one is handed to,
+    /// whose lock the rewrite cannot make the constructor follow.
+    fn handed_constructors(
+        &self,
+        tokens: &[ra_ap_syntax::SyntaxToken],
+        shift: u32,
+    ) -> Vec<(Target, TextRange)> {
+        let mut out = Vec::new();
+        for (i, t) in tokens.iter().enumerate() {
+            let constructor = t.kind() == SyntaxKind::IDENT
+                && self.lock_names.contains(t.text())
+                && path_sep_at(tokens, i + 1);
+            if !constructor || !self.names_a_lock(tokens, i, shift) {
+                continue;
+            }
+            if let Some(param) = param_handed(tokens, i) {
+                out.push((param, t.text_range() + TextSize::from(shift)));
+            }
+        }
+        out
+    }
+
+    /// The path that ends at `tokens[end]` (`Mutex`, `std::sync::Mutex`)
+    /// names a std or parking_lot lock.
+    fn names_a_lock(&self, tokens: &[ra_ap_syntax::SyntaxToken], end: usize, shift: u32) -> bool {
+        let mut segs = vec![tokens[end].text().to_string()];
+        let mut start = end;
+        while let Some(sep) = path_sep_before(tokens, start) {
+            match sep.checked_sub(1).map(|j| &tokens[j]) {
+                Some(t) if t.kind() == SyntaxKind::IDENT => {
+                    segs.insert(0, t.text().to_string());
+                    start = sep - 1;
+                }
+                _ => break,
+            }
+        }
+        let full = self.imports.resolve(
+            &segs,
+            tokens[end].text_range().start() + TextSize::from(shift),
+        );
+        crate::imports::classify(&full).is_some_and(|(f, l)| f != Family::Tokio && !l.is_guard())
+    }
+
     /// An item-level macro the tool cannot read may declare locks
     /// (`pin_project! { struct S { m: Mutex<T> } }`). Where its tokens read as
     /// items, their fields and statics are declarations that can never be
@@ -506,6 +568,86 @@ impl Extractor<'_> {
             d.range += TextSize::from(start);
             d.blockers.push(reason.clone());
         }
+    }
+}
+
+/// The parameter the argument that holds `tokens[at]` is handed to:
+/// `name(`, `.name(` or `Type::name(` before the innermost parentheses
+/// around it, and its position among their commas.
+fn param_handed(tokens: &[ra_ap_syntax::SyntaxToken], at: usize) -> Option<Target> {
+    let (mut depth, mut index) = (0usize, 0usize);
+    let mut open = None;
+    for j in (0..at).rev() {
+        match tokens[j].kind() {
+            SyntaxKind::R_PAREN | SyntaxKind::R_BRACK | SyntaxKind::R_CURLY => depth += 1,
+            SyntaxKind::L_PAREN if depth == 0 => {
+                open = Some(j);
+                break;
+            }
+            SyntaxKind::L_PAREN | SyntaxKind::L_BRACK | SyntaxKind::L_CURLY if depth > 0 => {
+                depth -= 1
+            }
+            SyntaxKind::L_BRACK | SyntaxKind::L_CURLY => return None,
+            SyntaxKind::COMMA if depth == 0 => index += 1,
+            _ => {}
+        }
+    }
+    let name_at = open?.checked_sub(1)?;
+    let name = &tokens[name_at];
+    if name.kind() != SyntaxKind::IDENT {
+        return None;
+    }
+    let method = name_at
+        .checked_sub(1)
+        .is_some_and(|j| tokens[j].kind() == SyntaxKind::DOT);
+    let upper = |s: &str| s.starts_with(|c: char| c.is_ascii_uppercase());
+    // `Type::f(` (not `module::f(`).
+    let qual_at = path_sep_before(tokens, name_at).and_then(|sep| sep.checked_sub(1));
+    let qual = qual_at
+        .map(|j| &tokens[j])
+        .filter(|q| q.kind() == SyntaxKind::IDENT && upper(q.text()))
+        .map(|q| q.text().to_string());
+    // `Arc::new(Mutex::new(..))`: the pointer is the argument.
+    if qual
+        .as_deref()
+        .is_some_and(|q| matches!(q, "Arc" | "Rc" | "Box"))
+        && name.text() == "new"
+    {
+        return param_handed(tokens, qual_at?);
+    }
+    // `Shared(Mutex::new(..))`: a positional field.
+    if upper(name.text()) {
+        return Some(Target::Field {
+            name: index.to_string(),
+            owner: Some(name.text().to_string()),
+        });
+    }
+    Some(Target::Param {
+        name: name.text().to_string(),
+        qual,
+        method,
+        index,
+        module: None,
+    })
+}
+
+/// A path separator starts at `tokens[at]`: `::`, which a token tree holds
+/// as two `:`.
+fn path_sep_at(tokens: &[ra_ap_syntax::SyntaxToken], at: usize) -> bool {
+    let kind = |j: usize| tokens.get(j).map(|t| t.kind());
+    kind(at) == Some(SyntaxKind::COLON2)
+        || kind(at) == Some(SyntaxKind::COLON)
+            && kind(at + 1) == Some(SyntaxKind::COLON)
+            && tokens[at].text_range().end() == tokens[at + 1].text_range().start()
+}
+
+/// Where the path separator just before `tokens[at]` starts, if there is one.
+fn path_sep_before(tokens: &[ra_ap_syntax::SyntaxToken], at: usize) -> Option<usize> {
+    let j = at.checked_sub(1)?;
+    match tokens[j].kind() {
+        SyntaxKind::COLON2 => Some(j),
+        SyntaxKind::COLON => j.checked_sub(1).filter(|&i| path_sep_at(tokens, i)),
+        _ => None,
     }
 }
 
@@ -670,5 +812,30 @@ async fn main() {
             .macro_uses
             .iter()
             .any(|m| m.macro_name == "matches"));
+    }
+
+    #[test]
+    fn a_constructor_in_an_unknown_macro_names_the_parameter_it_is_handed_to() {
+        let f = facts_of("use std::sync::{Arc, Mutex};\nasync fn f(s: S) { my_join!(s.run(1, Arc::new(Mutex::new(0))), Store::open(std::sync::Mutex::new(2))); }\n");
+        let handed: Vec<&Target> = f
+            .macro_uses
+            .iter()
+            .filter(|m| m.handed_constructor)
+            .map(|m| &m.target)
+            .collect();
+        let param = |name: &str, qual: Option<&str>, method: bool, index: usize| Target::Param {
+            name: name.into(),
+            qual: qual.map(Into::into),
+            method,
+            index,
+            module: None,
+        };
+        assert_eq!(
+            handed,
+            [
+                &param("run", None, true, 1),
+                &param("open", Some("Store"), false, 0)
+            ]
+        );
     }
 }

@@ -243,6 +243,25 @@ pub struct SiteFact {
     pub guard_passed_to_wait: bool,
     /// The fn the site is in, for diagnostics.
     pub in_fn: Option<FnId>,
+    /// A reference taken of the guard itself where a type is expected.
+    pub borrow: Option<GuardBorrow>,
+}
+
+/// `f(&m.lock().unwrap())`, `let v: &mut Vec<u8> = &mut m.lock().unwrap();`:
+/// a reference to a guard where the code expects a reference to what the
+/// guard holds. Deref coercion makes the std guard's fit, but not an
+/// awaited one's (rustc expects the `.await`'s own type to be the target:
+/// E0308), so the awaited rewrite borrows through it: `&*m.lock().await`.
+#[derive(Clone, Debug)]
+pub struct GuardBorrow {
+    /// The `&` or `&mut ` before the guard's expression.
+    pub prefix: TextRange,
+    /// Where the borrowed expression ends: after `.unwrap()` (a std lock's
+    /// guard) or after `lock()` (a parking_lot one's).
+    pub guard_end: TextSize,
+    /// The parameter the reference is handed to, for a call's argument: a
+    /// parameter typed with the guard itself takes the guard.
+    pub param: Option<Target>,
 }
 
 /// A path naming a lock or guard type (`Mutex`, `std::sync::Mutex`, the
@@ -289,6 +308,8 @@ pub struct UnresolvedSite {
     /// The fn (or item) around it: the only place a local it names can be.
     pub scope: TextRange,
     pub names_nearby: BTreeSet<String>,
+    /// It locks (`lock`, `read`, `write`; not `into_inner` or `get_mut`)
+    /// in async code.
     pub in_async: bool,
     /// The site has a receiver, the value of a call: it counts as
     /// unresolved only if no declaration is found for it.
@@ -308,6 +329,9 @@ pub struct MacroUse {
     /// `macro_name`: it runs wherever that macro is called (see
     /// `FileFacts::async_macro_calls`).
     pub in_definition: bool,
+    /// The place is a parameter handed a constructor of its lock
+    /// (`join!(run(Mutex::new(0)))`), not a lock itself.
+    pub handed_constructor: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -626,7 +650,9 @@ impl Extractor<'_> {
             // (uses of imports a fix may leave unused) and macro arguments
             // (which may hold blocking calls).
             match node.kind() {
-                SyntaxKind::PATH => self.visit_path(&ast::Path::cast(node.clone()).unwrap(), shift),
+                SyntaxKind::PATH => {
+                    self.visit_path(&ast::Path::cast(node.clone()).unwrap(), anchor, shift)
+                }
                 SyntaxKind::METHOD_CALL_EXPR | SyntaxKind::CALL_EXPR => {
                     self.visit_call_like(node, anchor, shift)
                 }
@@ -651,7 +677,7 @@ impl Extractor<'_> {
             return;
         }
         if let Some(path) = ast::Path::cast(node.clone()) {
-            self.visit_path(&path, shift);
+            self.visit_path(&path, anchor, shift);
         }
         if shift != 0 {
             if let Some(call) = ast::MethodCallExpr::cast(node.clone()) {

@@ -114,6 +114,11 @@ pub fn other_method(method: &str) -> bool {
     !LOCK_METHODS.contains(&method) && !NO_TOKIO_METHODS.contains(&method) && !method.contains("::")
 }
 
+/// Lock methods that wait for the lock: a site of one of them in async code
+/// is where the lock is locked there (`into_inner`, `get_mut` and the
+/// `try_*` never wait).
+pub const LOCKING_METHODS: &[&str] = &["lock", "read", "write"];
+
 /// Lock methods that return the lock's guard.
 pub(super) const GUARD_METHODS: &[&str] =
     &["lock", "read", "write", "try_lock", "try_read", "try_write"];
@@ -334,14 +339,14 @@ impl Extractor<'_> {
         let range = name.syntax().text_range() + TextSize::from(shift);
         let Some(target) = self.root(&recv, &scope_anchor, 0) else {
             if unwrapped {
-                self.push_unresolved(range, anchor, false);
+                self.push_unresolved(range, anchor, (&method, false));
             }
             return;
         };
         // The value of a call (`self.slots()`, `x.iter()`): if the crate
         // shows no fn it can be, the site is as good as unresolved.
         if unwrapped && matches!(target, Target::Call { .. }) {
-            self.push_unresolved(range, anchor, true);
+            self.push_unresolved(range, anchor, (&method, true));
         }
         let ctx = self.ctx.clone();
         let guard_fn = anchor.ancestors().find_map(ast::Fn::cast).and_then(|f| {
@@ -371,6 +376,15 @@ impl Extractor<'_> {
             name.syntax().text_range().start(),
             call.syntax().text_range().end(),
         ) + TextSize::from(shift);
+        let guard = match &shape {
+            // The `.unwrap()` (or `?`) that yields the guard.
+            SiteShape::Unwrapped { replace } => call
+                .syntax()
+                .ancestors()
+                .find(|a| a.text_range().end() + TextSize::from(shift) == replace.end()),
+            _ => Some(call.syntax().clone()),
+        };
+        let borrow = guard.and_then(|g| self.guard_borrow(&g, anchor, shift));
         self.facts.sites.push(SiteFact {
             method,
             call: call_range,
@@ -383,13 +397,19 @@ impl Extractor<'_> {
             guard_fn,
             guard_passed_to_wait,
             in_fn: self.in_fn.clone(),
+            borrow,
         });
     }
 
     /// A lock site whose receiver the tool cannot resolve (or, `fallback`,
     /// one that resolves only if the crate has a fn it can be), with the
     /// names used around it.
-    fn push_unresolved(&mut self, range: TextRange, anchor: &SyntaxNode, fallback: bool) {
+    fn push_unresolved(
+        &mut self,
+        range: TextRange,
+        anchor: &SyntaxNode,
+        (method, fallback): (&str, bool),
+    ) {
         let scope = anchor
             .ancestors()
             .find(|a| a.kind() == SyntaxKind::FN)
@@ -403,9 +423,57 @@ impl Extractor<'_> {
             range,
             scope: scope.text_range(),
             names_nearby,
-            in_async: matches!(self.ctx, SiteContext::Async | SiteContext::SyncInAsync),
+            in_async: matches!(self.ctx, SiteContext::Async | SiteContext::SyncInAsync)
+                && LOCKING_METHODS.contains(&method),
             fallback,
         });
+    }
+
+    /// The reference taken of the guard a site yields (`guard`: its
+    /// expression), where the code around expects a type: a call's argument
+    /// (but the arguments a format macro is parsed into), a `let` with a
+    /// type (not a guard type, and nothing left to infer), a struct
+    /// literal's field. Elsewhere the reference keeps the guard's type,
+    /// which code after it may need (a guard parameter).
+    fn guard_borrow(
+        &self,
+        guard: &SyntaxNode,
+        anchor: &SyntaxNode,
+        shift: u32,
+    ) -> Option<GuardBorrow> {
+        let r = ast::RefExpr::cast(guard.parent()?)?;
+        if r.raw_token().is_some() {
+            return None;
+        }
+        let around = r.syntax().parent()?;
+        let param = match around.kind() {
+            SyntaxKind::ARG_LIST => {
+                let callee = around.parent().and_then(|c| callee_name(&c));
+                if shift != 0 && callee.as_deref() == Some(MACRO_WRAPPER) {
+                    return None;
+                }
+                self.param_target(&around, r.syntax(), anchor)
+            }
+            SyntaxKind::LET_STMT => {
+                let ty = ast::LetStmt::cast(around)?.ty()?;
+                let infers = ty
+                    .syntax()
+                    .descendants()
+                    .any(|d| d.kind() == SyntaxKind::INFER_TYPE);
+                if infers || self.guard_in_type(ty.syntax()).is_some() {
+                    return None;
+                }
+                None // a type to coerce to, and no parameter
+            }
+            SyntaxKind::RECORD_EXPR_FIELD => None,
+            _ => return None,
+        };
+        Some(GuardBorrow {
+            prefix: TextRange::new(r.syntax().text_range().start(), guard.text_range().start())
+                + TextSize::from(shift),
+            guard_end: guard.text_range().end() + TextSize::from(shift),
+            param,
+        })
     }
 
     /// `s.m.locked()`, `STATE.snapshot()`, `m.replace(v)`: a method the
@@ -482,6 +550,7 @@ impl Extractor<'_> {
             guard_fn: None,
             guard_passed_to_wait: false,
             in_fn: self.in_fn.clone(),
+            borrow: None,
         });
     }
 

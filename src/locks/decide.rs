@@ -10,7 +10,7 @@ use super::rewrite::{lock_method_names, render_site};
 use super::runtime::RuntimeAnalysis;
 use super::{permitted, CratePlan, Decision, GroupReport, Loc, Planner};
 use crate::edits::edit::Edit;
-use crate::facts::{FileFacts, FnId, SiteContext, SiteFact};
+use crate::facts::{FileFacts, FnId, SiteContext, SiteFact, Target};
 use crate::imports::Family;
 use crate::settings::{Policy, PublicApi};
 
@@ -338,12 +338,27 @@ fn site_edits(
             blockers.push((loc.clone(), "its guard is passed to `Condvar::wait`".into()));
         }
         let blocking = blocking_form(p, runtime, file, site);
-        match blocking.and_then(|b| render_site(site, family, b, &p.sources[file])) {
+        let reborrow = reborrows(p, file, site);
+        match blocking.and_then(|b| render_site(site, family, b, reborrow, &p.sources[file])) {
             Ok(es) => edits.extend(es.into_iter().map(|e| (file, e))),
             Err(reason) => blockers.push((loc, reason)),
         }
     }
     edits
+}
+
+/// Does the reference a site's guard is borrowed by (see `GuardBorrow`)
+/// borrow through it once the guard is awaited? Not where it is handed to
+/// a parameter typed with the guard, which takes the guard itself.
+fn reborrows(p: &Planner, file: usize, site: &SiteFact) -> bool {
+    let Some(borrow) = &site.borrow else {
+        return false;
+    };
+    let takes_guard = |t: &Target| {
+        let r = p.index.resolve(t, p.units[file], file);
+        r.ids.iter().any(|&id| p.index.decls[id].guard)
+    };
+    !borrow.param.as_ref().is_some_and(takes_guard)
 }
 
 /// Does a site get the `blocking_*` form (sync code off the runtime), the

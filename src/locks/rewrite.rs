@@ -40,54 +40,20 @@ fn guard_pat(pat: &str) -> &str {
 }
 
 /// The edits that rewrite one site of a migrating lock; `blocking` picks the
-/// `blocking_*` form for sync code that runs off the runtime.
+/// `blocking_*` form for sync code that runs off the runtime, and
+/// `reborrow` says that a reference taken of the guard where a type is
+/// expected (`f(&m.lock().unwrap())`) borrows through the awaited guard.
 pub(super) fn render_site(
     site: &SiteFact,
     family: Family,
     blocking: bool,
+    reborrow: bool,
     src: &layout::Source,
 ) -> Result<Vec<Edit>, String> {
-    let text = src.text;
     let method = site.method.as_str();
     if let Some((aw, bl)) = lock_method_names(method) {
         let new = if blocking { bl } else { aw };
-        if family == Family::ParkingLot {
-            return Ok(layout::chain_edits(src, site.call, new, 0));
-        }
-        return match &site.shape {
-            SiteShape::Unwrapped { replace } => Ok(layout::chain_edits(src, *replace, new, 0)),
-            SiteShape::IfLetOk { head, tail, pat, recv } => {
-                // The then-block runs from the `{` that ends `head`.
-                let then = TextRange::new(head.end() - TextSize::from(1), tail.start());
-                Ok(layout::guard_block(
-                    text,
-                    head.cover(*tail),
-                    &format!("let {} = {recv}.{new};", guard_pat(pat)),
-                    layout::Body::Block(then),
-                ))
-            }
-            SiteShape::LetElseOk { stmt, pat, recv } => {
-                Ok(vec![Edit::new(*stmt, format!("let {} = {recv}.{new};", guard_pat(pat)))])
-            }
-            SiteShape::MatchOk { head, tail, pat, recv } => {
-                // The `Ok` arm's expression lies between the two.
-                let arm = TextRange::new(head.end(), tail.start());
-                let arm_text = &text[arm];
-                let body = match arm_text.starts_with('{') && arm_text.ends_with('}') {
-                    true => layout::Body::Block(arm),
-                    false => layout::Body::Expr(arm),
-                };
-                Ok(layout::guard_block(
-                    text,
-                    head.cover(*tail),
-                    &format!("let {} = {recv}.{new};", guard_pat(pat)),
-                    body,
-                ))
-            }
-            SiteShape::Bare { use_desc, .. } => Err(format!(
-                "the lock result is used as a `Result` ({use_desc}); tokio's `{method}` returns the guard"
-            )),
-        };
+        return render_guard_site(site, family, new, reborrow && !blocking, src);
     }
     match (method, family, &site.shape) {
         ("get_mut" | "into_inner", Family::ParkingLot, _) => Ok(Vec::new()),
@@ -131,10 +97,77 @@ pub(super) fn render_site(
     }
 }
 
+/// The edits that turn a site of a guard-returning method into `new`, its
+/// awaited or blocking form; `reborrow` (for an awaited guard): see
+/// `render_site`.
+fn render_guard_site(
+    site: &SiteFact,
+    family: Family,
+    new: &str,
+    reborrow: bool,
+    src: &layout::Source,
+) -> Result<Vec<Edit>, String> {
+    let text = src.text;
+    let method = site.method.as_str();
+    // `&m.lock().await` coerces to nothing where `&*m.lock().await` does:
+    // the `*` the reference to the guard ending at `end` borrows through.
+    let through = |end: TextSize| {
+        let b = site.borrow.as_ref();
+        b.filter(|b| reborrow && b.guard_end == end)
+            .map(|b| Edit::new(b.prefix, format!("{}*", &text[b.prefix])))
+    };
+    let in_chain = |replaced: TextRange| {
+        let star = through(replaced.end());
+        let extra = usize::from(star.is_some());
+        let mut edits = layout::chain_edits(src, replaced, new, extra);
+        edits.extend(star);
+        edits
+    };
+    if family == Family::ParkingLot {
+        return Ok(in_chain(site.call));
+    }
+    match &site.shape {
+        SiteShape::Unwrapped { replace } => Ok(in_chain(*replace)),
+        SiteShape::IfLetOk { head, tail, pat, recv } => {
+            // The then-block runs from the `{` that ends `head`.
+            let then = TextRange::new(head.end() - TextSize::from(1), tail.start());
+            Ok(layout::guard_block(
+                text,
+                head.cover(*tail),
+                &format!("let {} = {recv}.{new};", guard_pat(pat)),
+                layout::Body::Block(then),
+            ))
+        }
+        SiteShape::LetElseOk { stmt, pat, recv } => {
+            Ok(vec![Edit::new(*stmt, format!("let {} = {recv}.{new};", guard_pat(pat)))])
+        }
+        SiteShape::MatchOk { head, tail, pat, recv } => {
+            // The `Ok` arm's expression lies between the two.
+            let arm = TextRange::new(head.end(), tail.start());
+            let arm_text = &text[arm];
+            let body = match arm_text.starts_with('{') && arm_text.ends_with('}') {
+                true => layout::Body::Block(arm),
+                false => layout::Body::Expr(arm),
+            };
+            Ok(layout::guard_block(
+                text,
+                head.cover(*tail),
+                &format!("let {} = {recv}.{new};", guard_pat(pat)),
+                body,
+            ))
+        }
+        SiteShape::Bare { use_desc, .. } => Err(format!(
+            "the lock result is used as a `Result` ({use_desc}); tokio's `{method}` returns the guard"
+        )),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::testing::*;
     use super::*;
+    use crate::rules::test_support::check_fix;
+    use crate::settings::PlanOptions;
 
     #[test]
     fn guard_methods_have_an_awaited_and_a_blocking_form() {
@@ -172,6 +205,85 @@ mod tests {
         let expected =
             "async fn f(s: Arc<S>) { {\n    let mut g = s.m.lock().await;\n    *g += 1;\n} }\n";
         assert!(out.ends_with(expected), "{out}");
+    }
+
+    #[test]
+    fn a_reference_to_the_guard_where_a_type_is_expected_borrows_through_it() {
+        check_fix(
+            r#"use std::sync::{Arc, Mutex, MutexGuard};
+
+struct View<'a> {
+    v: &'a Vec<u8>,
+}
+
+fn total(v: &Vec<u8>) -> usize {
+    v.len()
+}
+
+fn push(v: &mut Vec<u8>) {
+    v.push(1);
+}
+
+fn show(g: &MutexGuard<'_, Vec<u8>>) -> usize {
+    g.len()
+}
+
+async fn f(m: Arc<Mutex<Vec<u8>>>) -> usize {
+    push(&mut m.lock().unwrap());
+    let n = total(&m.lock().unwrap()) + show(&m.lock().unwrap());
+    let typed: usize = { let v: &Vec<u8> = &m.lock().unwrap(); v.len() };
+    let view = { View { v: &m.lock().expect("lock") }.v.len() };
+    println!("{:?}", &m.lock().unwrap());
+    n + typed + view
+}
+"#,
+            r#"use std::sync::Arc;
+use tokio::sync::{Mutex, MutexGuard};
+
+struct View<'a> {
+    v: &'a Vec<u8>,
+}
+
+fn total(v: &Vec<u8>) -> usize {
+    v.len()
+}
+
+fn push(v: &mut Vec<u8>) {
+    v.push(1);
+}
+
+fn show(g: &MutexGuard<'_, Vec<u8>>) -> usize {
+    g.len()
+}
+
+async fn f(m: Arc<Mutex<Vec<u8>>>) -> usize {
+    push(&mut *m.lock().await);
+    let n = total(&*m.lock().await) + show(&m.lock().await);
+    let typed: usize = { let v: &Vec<u8> = &*m.lock().await; v.len() };
+    let view = { View { v: &*m.lock().await }.v.len() };
+    println!("{:?}", &m.lock().await);
+    n + typed + view
+}
+"#,
+        );
+    }
+
+    #[test]
+    fn a_reference_to_a_blocking_guard_coerces_as_it_did() {
+        let src = "use std::sync::{Arc, Mutex};\nfn total(v: &Vec<u8>) -> usize { v.len() }\nasync fn f(m: Arc<Mutex<Vec<u8>>>) { m.lock().unwrap().push(1); let m2 = m.clone(); tokio::task::spawn_blocking(move || total(&m2.lock().unwrap())); }\n";
+        let out = rewritten(src, &plan_of(src));
+        assert!(out.contains("total(&m2.blocking_lock())"), "{out}");
+    }
+
+    #[test]
+    fn a_reference_to_an_awaited_parking_lot_guard_borrows_through_it() {
+        let src = "use std::sync::Arc;\nuse parking_lot::Mutex;\nfn total(v: &Vec<u8>) -> usize { v.len() }\nasync fn f(m: Arc<Mutex<Vec<u8>>>) -> usize { total(&m.lock()) }\n";
+        let opts = PlanOptions {
+            parking_lot: true,
+            ..options()
+        };
+        let out = rewritten(src, &plan_with(src, &opts));
+        assert!(out.contains("total(&*m.lock().await)"), "{out}");
     }
 
     #[test]

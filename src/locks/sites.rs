@@ -11,7 +11,7 @@ use ra_ap_syntax::TextRange;
 use super::index::{Index, Units};
 use super::rewrite::method_fits;
 use super::Loc;
-use crate::facts::{DeclKey, FileFacts, SiteContext, SiteFact};
+use crate::facts::{DeclKey, FileFacts, SiteContext, SiteFact, Target, LOCKING_METHODS};
 
 /// The lock sites of each declaration, and the places that may lock one.
 pub(super) struct Sites<'a> {
@@ -42,6 +42,7 @@ impl<'a> Sites<'a> {
             sites.tie_unresolved(file, facts, units, index, (&nearby_names, &resolved));
             let at = (file, units, index);
             sites.tie_macro_uses(at, facts, &async_macro_calls);
+            sites.tie_handed_constructors(file, facts, units, index);
         }
         sites
     }
@@ -80,7 +81,9 @@ impl<'a> Sites<'a> {
             if r.ambiguous {
                 for &id in &r.ids {
                     let reason = "a lock site's receiver could be more than one lock".to_string();
-                    self.uncertain(id, loc.clone(), site.ctx == SiteContext::Async, reason);
+                    let locks_in_async = site.ctx == SiteContext::Async
+                        && LOCKING_METHODS.contains(&site.method.as_str());
+                    self.uncertain(id, loc.clone(), locks_in_async, reason);
                 }
                 continue;
             }
@@ -144,17 +147,21 @@ impl<'a> Sites<'a> {
     ) {
         for m in &facts.macro_uses {
             let name = &m.macro_name;
-            let (reason, in_async) = match m.in_definition {
-                true => (
+            let (reason, in_async) = match (m.in_definition, m.handed_constructor) {
+                (true, _) => (
                     format!(
                         "it is locked inside `{name}!`, a `macro_rules!` the tool does not expand"
                     ),
                     async_macro_calls.contains(name.as_str()),
                 ),
-                false => (
-                    format!("it is handed to `{name}!`, a macro the tool cannot parse"),
-                    m.in_async,
-                ),
+                (false, handed) => {
+                    let what = match handed {
+                        true => "a constructor is handed to it inside",
+                        false => "it is handed to",
+                    };
+                    let reason = format!("{what} `{name}!`, a macro the tool cannot parse");
+                    (reason, m.in_async)
+                }
             };
             let loc = Loc {
                 file,
@@ -162,6 +169,45 @@ impl<'a> Sites<'a> {
             };
             for id in index.resolve(&m.target, units[file], file).ids {
                 self.uncertain(id, loc.clone(), in_async, reason.clone());
+            }
+        }
+    }
+
+    /// Constructors handed to a parameter that could be more than one fn's
+    /// (`x.take(Mutex::new(1))` where two types have a method `take`): the
+    /// constructor cannot follow a migrating one of them, so each blocks.
+    fn tie_handed_constructors(
+        &mut self,
+        file: usize,
+        facts: &FileFacts,
+        units: &Units,
+        index: &Index,
+    ) {
+        for r in &facts.refs {
+            let Some(param @ Target::Param { name, .. }) = r.owners.first() else {
+                continue;
+            };
+            let resolved = index.resolve(param, units[file], file);
+            let takes_it = |&&id: &&usize| {
+                let d = &index.decls[id];
+                d.lock == r.lock && d.family == r.family
+            };
+            let candidates: Vec<&usize> = resolved.ids.iter().filter(takes_it).collect();
+            // One for sure: the constructor follows it (see `type_paths`).
+            let one = resolved.ids.len() == 1 && !resolved.ambiguous;
+            if candidates.is_empty() || one {
+                continue;
+            }
+            let reason = format!(
+                "a `{}` constructor is handed to `{name}`, whose parameter could be more than one fn's",
+                r.lock.name()
+            );
+            let loc = Loc {
+                file,
+                range: r.range,
+            };
+            for &id in candidates {
+                self.uncertain(id, loc.clone(), false, reason.clone());
             }
         }
     }
@@ -243,6 +289,35 @@ mod tests {
             blockers(report(&plan, "S.m")),
             ["it is handed to `bump!`, a macro the tool cannot parse"]
         );
+    }
+
+    #[test]
+    fn an_unresolved_into_inner_blocks_but_is_not_where_the_lock_is_locked() {
+        let src = "use std::sync::{Arc, Mutex};\nstruct S { m: Mutex<u32> }\nasync fn f(s: Arc<S>) { *s.m.lock().unwrap() += 1; }\nasync fn g(s: S) -> u32 { (|| s.m)().into_inner().unwrap() }\n";
+        let plan = plan_of(src);
+        let why = "a lock site near a use of it has a receiver the tool cannot resolve";
+        assert_eq!(blockers(report(&plan, "S.m")), [why]);
+        // Only `lock()` in `f` locks it in async code.
+        assert_eq!(report(&plan, "S.m").async_sites.len(), 1);
+    }
+
+    #[test]
+    fn a_constructor_handed_to_a_method_two_types_have_blocks_both() {
+        let src = "use std::sync::Mutex;\nstruct A;\nstruct B;\nimpl A { async fn take(&self, m: Mutex<u32>) { *m.lock().unwrap() += 1; } }\nimpl B { async fn take(&self, m: Mutex<u32>) { *m.lock().unwrap() += 1; } }\nasync fn f() { A.take(Mutex::new(1)).await; }\n";
+        let plan = plan_of(src);
+        let why = "a `Mutex` constructor is handed to `take`, whose parameter could be more than one fn's";
+        assert_eq!(blockers(report(&plan, "A::take")), [why]);
+        assert_eq!(blockers(report(&plan, "B::take")), [why]);
+    }
+
+    #[test]
+    fn a_constructor_handed_to_a_parameter_inside_an_unknown_macro_blocks_it() {
+        let src = "use std::sync::{Arc, Mutex};\nasync fn run(m: Arc<Mutex<u32>>) { *m.lock().unwrap() += 1; }\nasync fn f() { my_join!(run(Arc::new(Mutex::new(1)))); }\n";
+        let plan = plan_of(src);
+        let why = "a constructor is handed to it inside `my_join!`, a macro the tool cannot parse";
+        assert_eq!(blockers(report(&plan, "`m`")), [why]);
+        // Handing a value over is not locking it.
+        assert_eq!(report(&plan, "`m`").async_sites.len(), 1);
     }
 
     #[test]
