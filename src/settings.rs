@@ -328,13 +328,15 @@ pub struct PlanOptions {
 }
 
 /// The compiler's corrections to a plan (see `verify`): declarations to join
-/// into one lock group, and fixes to withdraw. Places are declarations' (or
-/// blocking calls') ranges in the unchanged files, which stay the same from
-/// one plan of a crate to the next.
+/// into one lock group, places the analysis missed that complete a lock's
+/// migration, and fixes to withdraw. Places are ranges in the unchanged
+/// files, which stay the same from one plan of a crate to the next.
 #[derive(Clone, Debug, Default)]
 pub struct Referee {
     /// Pairs of declarations that hold the same lock.
     pub joined: Vec<(Loc, Loc)>,
+    /// What a lock's migration also changes, as the compiler showed.
+    pub completed: Vec<Completion>,
     /// A lock group with a declaration here, or a blocking call here, is not
     /// fixed, for this reason.
     pub withdrawn: Vec<(Loc, String)>,
@@ -346,6 +348,29 @@ impl Referee {
         let found = self.withdrawn.iter().find(|(l, _)| l == at);
         found.map(|(_, reason)| reason.as_str())
     }
+}
+
+/// A place the compiler showed that a lock's migration must also change,
+/// and how; made only where the lock migrates.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Completion {
+    /// A declaration of the lock.
+    pub lock: Loc,
+    pub change: CompletionChange,
+    /// The error that showed it: `error[E0599] at src/main.rs:20:39`.
+    pub cite: String,
+}
+
+/// How a [`Completion`] changes its place.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CompletionChange {
+    /// A lock site (its method's name) whose receiver the analysis could
+    /// not tie to the lock: rewritten as the lock's own sites are (awaited
+    /// in async code, `blocking_*` off the runtime, else the lock is manual).
+    Site(Loc),
+    /// A replacement: `&guard` reborrowed as `&*guard`, a std constructor
+    /// handed to a migrated parameter made tokio's.
+    Edit { at: Loc, text: String },
 }
 
 /// A place in a file of the crate: the index of the file among the crate's

@@ -1,7 +1,10 @@
 //! The compiler is the referee: `cargo check` of every package a run
 //! changes, each new error traced to the fix that caused it, that fix
-//! extended to a declaration the analysis missed or withdrawn, and the crate
-//! planned again until it builds (or restored when the rounds are spent).
+//! extended to a declaration the analysis missed, completed at a place it
+//! missed (`completion`), or withdrawn, and the crate planned again until it
+//! builds (or restored when the rounds are spent).
+
+mod completion;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -14,7 +17,7 @@ use crate::edits::edit::line_col;
 use crate::facts::FileFacts;
 use crate::imports::Family;
 use crate::locks::{CratePlan, Decision, Loc};
-use crate::settings::Referee;
+use crate::settings::{Completion, Referee};
 
 /// A fix of a crate's plan and the places the compiler may name for it.
 #[derive(Clone, Debug)]
@@ -142,7 +145,8 @@ pub struct Verification {
     pub status: Status,
     /// `cargo check` runs on the migrated packages.
     pub rounds: usize,
-    /// Fixes extended to a declaration the analysis missed, and to which.
+    /// Fixes extended to a declaration the analysis missed, or completed at
+    /// a place it missed, and to which.
     pub extended: Vec<String>,
     /// Fixes withdrawn, with the compiler's error.
     pub withdrawn: Vec<String>,
@@ -721,31 +725,44 @@ fn correct(
     referee: &mut Referee,
     v: &mut Verification,
 ) -> bool {
-    let before = referee.joined.len() + referee.withdrawn.len();
+    let size = |r: &Referee| r.joined.len() + r.completed.len() + r.withdrawn.len();
+    let before = size(referee);
     let mut joins: Vec<(Loc, Loc, String)> = Vec::new();
+    let mut completions: Vec<(Completion, String)> = Vec::new();
     let mut withdrawals: Vec<(usize, String)> = Vec::new();
     for e in errors {
         let pointed = pointed(e, view, changes, checkout);
         let culprits = culprits(e, &pointed, view);
         let reason = reason(e, &pointed, view);
-        match extension(e, &pointed, view, &culprits, referee) {
-            Some((decl, member, display)) => {
-                let display = format!("{display} ({})", cite(e, &pointed, view));
-                joins.push((decl, member, display))
-            }
-            None => withdrawals.extend(culprits.into_iter().map(|f| (f, reason.clone()))),
+        if let Some((decl, member, display)) = extension(e, &pointed, view, &culprits, referee) {
+            let display = format!("{display} ({})", cite(e, &pointed, view));
+            joins.push((decl, member, display))
+        } else if let Some(c) = complete(e, &pointed, view, &culprits, referee) {
+            completions.push(c);
+        } else {
+            withdrawals.extend(culprits.into_iter().map(|f| (f, reason.clone())));
         }
     }
-    // A fix extended this round is judged again after the extension.
-    let extended: Vec<&Loc> = joins.iter().map(|(_, m, _)| m).collect();
+    // A fix extended or completed this round is judged again after that.
+    let extended: Vec<&Loc> = (joins.iter().map(|(_, m, _)| m))
+        .chain(completions.iter().map(|(c, _)| &c.lock))
+        .collect();
     withdrawals.retain(|(f, _)| !view.fixes[*f].members.iter().any(|m| extended.contains(&m)));
     withdrawals.sort_by_key(|(f, _)| *f);
     withdrawals.dedup_by_key(|(f, _)| *f);
+    let name_of = |member: &Loc| {
+        let fix = view.fixes.iter().find(|f| f.members.contains(member));
+        fix.map_or(String::new(), |f| f.name.clone())
+    };
     for (decl, member, display) in joins {
-        let fix = view.fixes.iter().find(|f| f.members.contains(&member));
-        let name = fix.map_or(String::new(), |f| f.name.clone());
-        v.extended.push(format!("{name} → {display}"));
+        v.extended.push(format!("{} → {display}", name_of(&member)));
         referee.joined.push((decl, member));
+    }
+    for (c, display) in completions {
+        if !referee.completed.iter().any(|d| d.change == c.change) {
+            v.extended.push(format!("{} → {display}", name_of(&c.lock)));
+            referee.completed.push(c);
+        }
     }
     for (f, reason) in withdrawals {
         let fix = &view.fixes[f];
@@ -757,7 +774,7 @@ fn correct(
         referee.withdrawn.push((fix.at.clone(), reason));
     }
     // Something new to try, or nothing more to do.
-    referee.joined.len() + referee.withdrawn.len() > before
+    size(referee) > before
 }
 
 /// The reason a withdrawn fix is reported with: the compiler's error, at
@@ -1060,6 +1077,33 @@ fn extension(
     let member = fix.members.first()?.clone();
     let again = referee.joined.iter().any(|(d, _)| d == decl);
     (!again).then(|| (decl.clone(), member, display.clone()))
+}
+
+/// A place the culprit's migration missed, where the error is one of the
+/// shapes `completion` reads: the change it needs, and how it is shown,
+/// with the error. Each is made once: an error that stays withdraws.
+fn complete(
+    e: &CompileError,
+    pointed: &[Pointed],
+    view: &CrateView,
+    culprits: &[usize],
+    referee: &Referee,
+) -> Option<(Completion, String)> {
+    let [culprit] = culprits else { return None };
+    let fix = &view.fixes[*culprit];
+    let ask = completion::ask(e.code.as_deref(), &e.message, &e.text)?;
+    let p = pointed.iter().find(|p| p.primary)?;
+    if !fix.lock || p.in_macro {
+        return None;
+    }
+    let (change, shown) = completion::locate(&ask, &view.files[p.file].text, p.file, p.range)?;
+    if referee.completed.iter().any(|c| c.change == change) {
+        return None;
+    }
+    let cite = cite(e, pointed, view);
+    let shown = format!("{shown} ({cite})");
+    let lock = fix.members.first()?.clone();
+    Some((Completion { lock, change, cite }, shown))
 }
 
 /// Why a package is shown as it is, for the summary.

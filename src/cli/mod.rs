@@ -102,6 +102,7 @@ struct Cli {
     /// Check the changes with `cargo check --all-targets` (on by default
     /// with --write when cargo is on PATH). A new error is traced to the fix
     /// that caused it: the fix is extended to a declaration the analysis
+    /// missed, completed at a lock site, `&guard` or std constructor it
     /// missed, or withdrawn and reported (AW102), until the package builds;
     /// if it cannot be made to, its files are restored byte for byte. A
     /// package that did not build before is written unverified. Without

@@ -45,6 +45,7 @@ pub(super) fn decide_groups(p: &Planner, out: &mut CratePlan) -> HashSet<usize> 
         blockers.extend(read_only_places(p, &report, &sites, &read_only_refs));
         blockers.extend(alternative_places(p, &report, &sites, &alternative_refs));
         let edits = site_edits(p, report.family, &sites, &runtime, &mut blockers);
+        super::completions::cite_blockers(&p.opts.referee, &mut blockers);
         if !blockers.is_empty() {
             blockers.sort();
             blockers.dedup();

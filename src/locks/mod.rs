@@ -5,17 +5,20 @@
 //! 1. `index`: every lock declaration, and how the places code names
 //!    resolve to them, per compilation unit;
 //! 2. `flows`: declarations a value flows between are joined into groups;
-//! 3. `sites`: each lock site is tied to its declaration;
+//! 3. `sites`: each lock site is tied to its declaration (`completions`:
+//!    and the sites the compiler showed, to theirs);
 //! 4. `decide`: every group locked in async code gets one decision
 //!    (migrate, manual, report, keep), with its blockers; a migrating group
 //!    yields the edits of its sites (`rewrite`), in sync code only where
 //!    `runtime` proves it runs off the runtime;
 //! 5. the blocking-call rules plan their findings (`rules::blocking_calls`);
 //! 6. `type_paths`: type paths, constructors and imports follow the
-//!    migrating groups;
+//!    migrating groups, and `completions` adds the edits the compiler asked
+//!    for;
 //! 7. `kept_guards`: a fix that would await while the guard of a std lock
 //!    that stays is held is withdrawn, and the crate planned again.
 
+mod completions;
 mod decide;
 mod flows;
 mod index;
@@ -175,7 +178,8 @@ impl<'a> Planner<'a> {
         let units = Units::new(files);
         let mut index = index::Index::build(files, &units);
         let joined = flows::join(files, &units, &index, &opts.referee);
-        let sites = sites::Sites::tie(files, &units, &index);
+        let mut sites = sites::Sites::tie(files, &units, &index);
+        completions::tie_sites(files, &index, &opts.referee, &mut sites);
         let blockers = joined.blockers.iter().chain(&sites.blockers);
         for (id, loc, reason) in blockers.cloned() {
             index.decls[id].blockers.push((loc, reason));
@@ -212,6 +216,7 @@ fn plan_once(
     out.reports = reports;
     crate::rules::blocking_calls::plan_blocking(files, sources, &p.units, opts, &mut out);
     type_paths::follow(&p, &migrating, &mut out);
+    completions::add_edits(&p, &migrating, &mut out);
     kept_guards::record(&p, &migrating, &mut out);
     out.reports.sort_by(|a, b| a.decl.cmp(&b.decl));
     out
