@@ -414,9 +414,15 @@ impl Extractor<'_> {
             .ancestors()
             .find(|a| a.kind() == SyntaxKind::FN)
             .unwrap_or_else(|| anchor.clone());
+        // Names of places, not of the methods called on them (`lock`).
         let names_nearby = scope
             .descendants()
             .filter_map(ast::NameRef::cast)
+            .filter(|n| {
+                n.syntax()
+                    .parent()
+                    .is_none_or(|p| p.kind() != SyntaxKind::METHOD_CALL_EXPR)
+            })
             .map(|n| n.text().to_string())
             .collect();
         self.facts.unresolved.push(UnresolvedSite {

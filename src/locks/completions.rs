@@ -33,6 +33,10 @@ pub(super) fn tie_sites<'a>(
         let (CompletionChange::Site(at), Some(id)) = (&c.change, decl_at(index, &c.lock)) else {
             continue;
         };
+        // The compiler showed whose site it is: the names around it, which
+        // made it uncertain, no longer count.
+        sites.blockers.retain(|(_, l, _)| l != at);
+        sites.async_hints.retain(|(_, l)| l != at);
         let tied = |s: &[(usize, &crate::facts::SiteFact)]| {
             s.iter().any(|(f, s)| *f == at.file && s.range == at.range)
         };
