@@ -509,3 +509,41 @@ impl Extractor<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn method_calls_carry_what_the_file_shows_of_their_receiver() {
+        let src = "struct Ingestor;\n\
+            impl Ingestor { fn new() -> Self { Ingestor } async fn go(&self) {} }\n\
+            async fn f(ing: &Ingestor, s: &dyn Source) {\n\
+              ing.go().await;\n\
+              let x = Ingestor::new();\n\
+              x.go().await;\n\
+              s.go().await;\n\
+              let _later = ing.go();\n\
+              ing.go();\n\
+            }\n";
+        let facts = facts_of(src);
+        let receivers: Vec<_> = facts
+            .calls
+            .iter()
+            .filter(|c| c.callee == "go")
+            .map(|c| c.receiver.clone())
+            .collect();
+        let typed = || Some(MethodReceiver::Typed("Ingestor".into()));
+        assert_eq!(
+            receivers,
+            [
+                typed(),
+                typed(),
+                Some(MethodReceiver::Unknown),
+                Some(MethodReceiver::Unknown),
+                None
+            ]
+        );
+        assert_eq!(facts.async_methods, [FnId::method("Ingestor", "go")]);
+    }
+}

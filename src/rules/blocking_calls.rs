@@ -9,11 +9,12 @@ use std::collections::HashSet;
 
 use ra_ap_syntax::TextRange;
 
+use super::drivers::Drivers;
 use super::{Applicability, Rule, RULES};
 use crate::edits::edit::Edit;
 use crate::edits::layout;
-use crate::facts::{BlockingFact, FileFacts, FnId, SiteContext};
-use crate::locks::{permitted, CratePlan, Loc, Unit, Units};
+use crate::facts::{BlockingFact, FileFacts, SiteContext};
+use crate::locks::{permitted, CratePlan, Loc, Units};
 use crate::settings::PlanOptions;
 
 /// One blocking-call finding.
@@ -128,66 +129,6 @@ impl Verdict {
     }
 }
 
-/// Which async fns provably run on a tokio runtime, and which may run on
-/// another executor: reached (by calls, `.await`s, futures handed to
-/// `tokio::spawn` and the like) from `#[tokio::main]`, `#[tokio::test]`,
-/// `tokio::spawn`, `Runtime::block_on`, `Handle::spawn`, or from
-/// `futures::executor::block_on`, async-std, smol.
-struct Drivers {
-    tokio: HashSet<(Unit, FnId)>,
-    other: HashSet<(Unit, FnId)>,
-}
-
-impl Drivers {
-    fn new(files: &[&FileFacts], units: &Units) -> Drivers {
-        let mut d = Drivers {
-            tokio: HashSet::new(),
-            other: HashSet::new(),
-        };
-        loop {
-            let mut changed = false;
-            for (file, facts) in files.iter().enumerate() {
-                let unit = units[file];
-                for c in &facts.calls {
-                    let Some(key) = &c.callee_key else { continue };
-                    let (tokio, other) = d.of(&c.driver, units.sees(unit));
-                    for (yes, set) in [(tokio, &mut d.tokio), (other, &mut d.other)] {
-                        if yes {
-                            for &u in units.sees(unit) {
-                                changed |= set.insert((u, key.clone()));
-                            }
-                        }
-                    }
-                }
-            }
-            if !changed {
-                return d;
-            }
-        }
-    }
-
-    /// (runs on tokio, may run on another executor) for code driven by `driver`.
-    fn of(&self, driver: &crate::facts::Driver, sees: &[Unit]) -> (bool, bool) {
-        use crate::facts::Driver;
-        match driver {
-            Driver::Tokio => (true, false),
-            Driver::Other => (false, true),
-            Driver::Fn(f) => {
-                let any = |set: &HashSet<(Unit, FnId)>| {
-                    sees.iter().any(|&u| set.contains(&(u, f.clone())))
-                };
-                (any(&self.tokio), any(&self.other))
-            }
-            Driver::Unknown => (false, false),
-        }
-    }
-
-    /// Does code driven by `driver` provably run on tokio (and nothing else)?
-    fn on_tokio(&self, driver: &crate::facts::Driver, sees: &[Unit]) -> bool {
-        self.of(driver, sees) == (true, false)
-    }
-}
-
 /// What every blocking call's plan reads.
 struct Crate<'a> {
     files: &'a [&'a FileFacts],
@@ -218,6 +159,7 @@ pub(crate) fn plan_blocking(
     for (file, facts) in files.iter().enumerate() {
         for b in &facts.blocking {
             if on_the_executor(facts, b, &wrappers) {
+                krate.drivers.route_names(&b.driver, &mut out.driver_names);
                 plan_call(&krate, file, b, out);
             }
         }
