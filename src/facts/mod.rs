@@ -151,6 +151,12 @@ pub enum Driver {
     /// Another executor: `futures::executor::block_on`, async-std, smol,
     /// another runtime's `main`/`test` attribute.
     Other,
+    /// Another executor's `block_on` (or `run_until`) on a thread of its
+    /// own: in a `std::thread::spawn`, `thread::Builder::spawn` or
+    /// `spawn_blocking` closure, or a `#[test]` body (`None`), or in a sync
+    /// fn (its key) whose callers decide whether it only runs on such
+    /// threads. Blocking there blocks no other task.
+    OwnThread(Option<FnId>),
     /// The async fn (its key) it is in: its callers decide.
     Fn(FnId),
     /// Nothing the crate shows.

@@ -37,6 +37,7 @@ pub use crate::settings::Loc;
 use crate::settings::PlanOptions;
 pub use decide::PUBLIC_API_BLOCKER;
 pub(crate) use index::{Unit, Units};
+pub(crate) use runtime::RuntimeAnalysis;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Decision {

@@ -14,7 +14,7 @@ use super::{Applicability, Rule, RULES};
 use crate::edits::edit::Edit;
 use crate::edits::layout;
 use crate::facts::{BlockingFact, FileFacts, SiteContext};
-use crate::locks::{permitted, CratePlan, Loc, Units};
+use crate::locks::{permitted, CratePlan, Loc, RuntimeAnalysis, Units};
 use crate::settings::PlanOptions;
 
 /// One blocking-call finding.
@@ -39,6 +39,9 @@ pub struct BlockingReport {
 pub(crate) struct Premise {
     /// The async code provably runs on a tokio runtime (and nothing else).
     pub on_tokio: bool,
+    /// Only another executor's `block_on`, on a thread of its own, runs
+    /// the async code: blocking it blocks no other task.
+    pub own_thread: bool,
     /// Blocking may be the point: test code, examples, a paused clock.
     pub deliberate: bool,
     /// In a test, an example or a bench.
@@ -148,22 +151,28 @@ pub(crate) fn plan_blocking(
     opts: &PlanOptions,
     out: &mut CratePlan,
 ) {
+    let texts: Vec<&str> = sources.iter().map(|s| s.text).collect();
+    let runtime = RuntimeAnalysis::new(files, &texts, units);
     let krate = Crate {
         files,
         sources,
         units,
         opts,
-        drivers: Drivers::new(files, units),
+        drivers: Drivers::new(files, units, |unit, f| runtime.on_own_threads(unit, f)),
     };
     let wrappers = blocking_wrappers(files);
     for (file, facts) in files.iter().enumerate() {
         for b in &facts.blocking {
             if on_the_executor(facts, b, &wrappers) {
-                krate.drivers.route_names(&b.driver, &mut out.driver_names);
+                let unit = units[file];
+                krate
+                    .drivers
+                    .route_names(&b.driver, unit, &mut out.driver_names);
                 plan_call(&krate, file, b, out);
             }
         }
     }
+    out.runtime_names.append(&mut runtime.examined.take());
     for pass in RULES.iter().filter_map(|r| r.hooks.crate_pass) {
         pass(files, sources, units, opts, out);
     }
@@ -211,9 +220,12 @@ fn plan_call(krate: &Crate, file: usize, b: &BlockingFact, out: &mut CratePlan) 
         .opts
         .tokio
         .is_none_or(|t| if test_code { t.dev } else { t.normal });
-    let units = krate.units;
+    let (unit, units) = (krate.units[file], krate.units);
     let premise = Premise {
-        on_tokio: krate.drivers.on_tokio(&b.driver, units.sees(units[file])),
+        on_tokio: krate.drivers.on_tokio(&b.driver, unit, units.sees(unit)),
+        own_thread: krate
+            .drivers
+            .on_own_thread(&b.driver, unit, units.sees(unit)),
         // Sleeping may be the point in tests and examples, or under a
         // paused clock, where tokio's sleep returns at once.
         deliberate: test_code || facts.paused_clock,

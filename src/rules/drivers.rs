@@ -2,10 +2,11 @@
 //! rules. Async code runs on tokio when it is reached from
 //! `#[tokio::main]`, `#[tokio::test]`, `tokio::spawn`, `Runtime::block_on`
 //! or `Handle::spawn`; on another executor from `futures::executor::block_on`,
-//! async-std or smol. A call hands the executors of
-//! the code it is in to its callee: a fn it names exactly, or the crate's
-//! async methods a method call may call (the receiver's type's, where the
-//! file shows it; else every one of that name).
+//! async-std or smol, and on a thread of its own when that executor's
+//! `block_on` runs in a thread's closure. A call hands the executors of the
+//! code it is in to its callee: a fn it names exactly, or the crate's async
+//! methods a method call may call (the receiver's type's, where the file
+//! shows it; else every one of that name).
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
@@ -18,6 +19,8 @@ struct Routes {
     tokio: bool,
     /// Another executor, on a thread that may run other tasks.
     other: bool,
+    /// Another executor's `block_on` on a thread of its own.
+    own_thread: bool,
     /// Code the crate does not show: a caller nothing reaches, a future
     /// made in sync code and handed on, a library's users.
     unknown: bool,
@@ -28,13 +31,14 @@ impl Routes {
         Routes {
             tokio: self.tokio || o.tokio,
             other: self.other || o.other,
+            own_thread: self.own_thread || o.own_thread,
             unknown: self.unknown || o.unknown,
         }
     }
 
     /// Some executor the crate shows reaches it.
     fn known(self) -> bool {
-        self.tokio || self.other
+        self.tokio || self.other || self.own_thread
     }
 }
 
@@ -49,24 +53,47 @@ struct Edge {
 /// The executors that reach each async fn of a crate.
 pub(crate) struct Drivers {
     routes: HashMap<(Unit, FnId), Routes>,
-    /// By callee: what drives the calls of it.
-    callers: HashMap<FnId, Vec<Driver>>,
+    /// By callee: what drives the calls of it, and their units.
+    callers: HashMap<FnId, Vec<(Unit, Driver)>>,
+    /// Sync fns (with the block_on of another executor) that only run on
+    /// threads of their own.
+    own_threads: HashSet<(Unit, FnId)>,
 }
 
 impl Drivers {
-    /// Works the routes out over the crate's calls.
-    pub(crate) fn new(files: &[&FileFacts], units: &Units) -> Drivers {
+    /// Works the routes out over the crate's calls. `on_own_threads` says
+    /// whether a sync fn runs only on threads of its own (see
+    /// `RuntimeAnalysis::on_own_threads`).
+    pub(crate) fn new(
+        files: &[&FileFacts],
+        units: &Units,
+        on_own_threads: impl Fn(Unit, &FnId) -> bool,
+    ) -> Drivers {
         let edges = edges(files, units);
-        let mut callers: HashMap<FnId, Vec<Driver>> = HashMap::new();
+        let mut callers: HashMap<FnId, Vec<(Unit, Driver)>> = HashMap::new();
         for e in &edges {
             for f in &e.callees {
-                callers.entry(f.clone()).or_default().push(e.driver.clone());
+                let caller = (e.unit, e.driver.clone());
+                callers.entry(f.clone()).or_default().push(caller);
             }
         }
         let mut d = Drivers {
             routes: HashMap::new(),
             callers,
+            own_threads: HashSet::new(),
         };
+        // Only the sync fns on a blocking call's routes are worth asking
+        // about: each question reads their callers, and theirs.
+        let mut ask = HashSet::new();
+        for (file, facts) in files.iter().enumerate() {
+            for b in &facts.blocking {
+                for (f, unit) in d.route_sync_fns(&b.driver, units[file]) {
+                    if ask.insert((unit, f.clone())) && on_own_threads(unit, &f) {
+                        d.own_threads.insert((unit, f));
+                    }
+                }
+            }
+        }
         // First what the crate shows; then, with those settled, what it
         // does not (a caller nothing reaches, a library's public fns).
         d.propagate(&edges, units, false);
@@ -87,7 +114,7 @@ impl Drivers {
         loop {
             let mut changed = false;
             for e in edges {
-                let from = self.of(&e.driver, units.sees(e.unit), unknown);
+                let from = self.of(&e.driver, e.unit, units.sees(e.unit), unknown);
                 if from == Routes::default() {
                     continue;
                 }
@@ -105,17 +132,23 @@ impl Drivers {
         }
     }
 
-    /// The routes of code driven by `driver`, in a unit that sees `sees`;
-    /// `unknown` counts what the crate does not show.
-    fn of(&self, driver: &Driver, sees: &[Unit], unknown: bool) -> Routes {
-        let routes = |tokio, other| Routes {
+    /// The routes of code driven by `driver`, in `unit` (which sees
+    /// `sees`); `unknown` counts what the crate does not show.
+    fn of(&self, driver: &Driver, unit: Unit, sees: &[Unit], unknown: bool) -> Routes {
+        let routes = |tokio, other, own_thread| Routes {
             tokio,
             other,
+            own_thread,
             unknown: false,
         };
         match driver {
-            Driver::Tokio => routes(true, false),
-            Driver::Other => routes(false, true),
+            Driver::Tokio => routes(true, false, false),
+            Driver::Other => routes(false, true, false),
+            Driver::OwnThread(None) => routes(false, false, true),
+            Driver::OwnThread(Some(f)) => {
+                let own = self.own_threads.contains(&(unit, f.clone()));
+                routes(false, !own, own)
+            }
             Driver::Fn(f) => {
                 let r = sees
                     .iter()
@@ -135,32 +168,59 @@ impl Drivers {
 
     /// Does code driven by `driver` provably run on tokio (and nothing
     /// else)?
-    pub(crate) fn on_tokio(&self, driver: &Driver, sees: &[Unit]) -> bool {
-        let r = self.of(driver, sees, true);
-        r.tokio && !r.other
+    pub(crate) fn on_tokio(&self, driver: &Driver, unit: Unit, sees: &[Unit]) -> bool {
+        let r = self.of(driver, unit, sees, true);
+        r.tokio && !r.other && !r.own_thread
+    }
+
+    /// Does only another executor's `block_on`, on a thread of its own, run
+    /// code driven by `driver`, on every route the crate shows and with no
+    /// route it does not show?
+    pub(crate) fn on_own_thread(&self, driver: &Driver, unit: Unit, sees: &[Unit]) -> bool {
+        let r = self.of(driver, unit, sees, true);
+        r.own_thread && !r.tokio && !r.other && !r.unknown
     }
 
     /// The names of the async fns whose callers decide what drives
     /// `driver`: a file that calls one may hold a route to it, and must be
     /// analysed before the premise is trusted.
-    pub(crate) fn route_names(&self, driver: &Driver, out: &mut BTreeSet<String>) {
-        self.walk_routes(driver, |d| {
+    pub(crate) fn route_names(&self, driver: &Driver, unit: Unit, out: &mut BTreeSet<String>) {
+        self.walk_routes(driver, unit, |_, d| {
             if let Driver::Fn(f) = d {
                 out.insert(f.name.to_string());
             }
         });
     }
 
-    /// Calls `visit` with `driver` and with what drives each call on the
-    /// routes to it, back from callee to caller.
-    fn walk_routes<'a>(&'a self, driver: &'a Driver, mut visit: impl FnMut(&'a Driver)) {
-        let mut todo = vec![driver];
+    /// The sync fns with another executor's `block_on` on the routes to
+    /// code driven by `driver` (in `unit`), each with the unit of its call.
+    fn route_sync_fns(&self, driver: &Driver, unit: Unit) -> Vec<(FnId, Unit)> {
+        let mut out = Vec::new();
+        self.walk_routes(driver, unit, |unit, d| {
+            if let Driver::OwnThread(Some(f)) = d {
+                out.push((f.clone(), unit));
+            }
+        });
+        out
+    }
+
+    /// Calls `visit` with `driver` (of code in `unit`) and with what drives
+    /// each call on the routes to it (and the call's unit), back from
+    /// callee to caller.
+    fn walk_routes<'a>(
+        &'a self,
+        driver: &'a Driver,
+        unit: Unit,
+        mut visit: impl FnMut(Unit, &'a Driver),
+    ) {
+        let mut todo = vec![(unit, driver)];
         let mut seen = HashSet::new();
-        while let Some(d) = todo.pop() {
-            visit(d);
+        while let Some((unit, d)) = todo.pop() {
+            visit(unit, d);
             let Driver::Fn(f) = d else { continue };
             if seen.insert(f) {
-                todo.extend(self.callers.get(f).into_iter().flatten());
+                let callers = self.callers.get(f).into_iter().flatten();
+                todo.extend(callers.map(|(u, d)| (*u, d)));
             }
         }
     }
@@ -241,7 +301,7 @@ fn method_callees(
 
 #[cfg(test)]
 mod tests {
-    use crate::rules::test_support::{check_fix, TestCrate};
+    use crate::rules::test_support::{check_fix, check_no_finding, TestCrate};
 
     /// An `impl` whose async method sleeps, and a fn that awaits it.
     const INGESTOR: &str = r#"use std::time::Duration;
@@ -362,5 +422,51 @@ async fn main() {
                 "src/worker.rs",
                 "tokio::time::sleep(std::time::Duration::from_millis(n)).await;",
             );
+    }
+
+    /// A sync fn that runs `poll` on `futures`' executor; `main` below
+    /// starts it in various places.
+    const POLL: &str = r#"use std::time::Duration;
+
+async fn poll() -> u64 {
+    std::thread::sleep(Duration::from_millis(1));
+    1
+}
+
+fn run_poller() -> u64 {
+    futures::executor::block_on(poll())
+}
+"#;
+
+    #[test]
+    fn async_code_only_another_executor_runs_on_a_thread_of_its_own_may_block() {
+        check_no_finding(&format!(
+            "{POLL}\nfn main() {{\n    let n = std::thread::spawn(run_poller).join().unwrap();\n    let m = std::thread::Builder::new().spawn(|| futures::executor::block_on(poll())).unwrap().join().unwrap();\n    println!(\"{{n}} {{m}}\");\n}}\n"
+        ));
+    }
+
+    #[test]
+    fn another_executor_on_the_main_thread_keeps_its_finding() {
+        TestCrate::main(&format!(
+            "{POLL}\nfn main() {{\n    println!(\"{{}}\", run_poller());\n}}\n"
+        ))
+        .check_unfixed("AW201");
+    }
+
+    #[test]
+    fn a_thread_of_its_own_and_a_tokio_task_keep_the_finding_without_a_fix() {
+        TestCrate::main(&format!(
+            "{POLL}\n#[tokio::main]\nasync fn main() {{\n    let n = std::thread::spawn(run_poller).join().unwrap();\n    println!(\"{{}} {{n}}\", tokio::spawn(poll()).await.unwrap());\n}}\n"
+        ))
+        .check_unfixed("AW201");
+    }
+
+    #[test]
+    fn a_route_the_crate_does_not_show_keeps_the_finding() {
+        // `twice` is called from nowhere: what runs it is unknown.
+        TestCrate::main(&format!(
+            "{POLL}\n#[allow(dead_code)]\nasync fn twice() -> u64 {{\n    poll().await * 2\n}}\n\nfn main() {{\n    println!(\"{{}}\", std::thread::spawn(run_poller).join().unwrap());\n}}\n"
+        ))
+        .check_unfixed("AW201");
     }
 }

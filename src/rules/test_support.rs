@@ -93,6 +93,18 @@ impl TestCrate {
         );
     }
 
+    /// It has a finding of rule `code`, and nothing would change.
+    #[track_caller]
+    pub fn check_unfixed(&self, code: &str) {
+        let out = self.run();
+        assert!(
+            out.diagnostics.iter().any(|d| d.rule.code == code) && out.changes.is_empty(),
+            "want {code} with no change; findings: {}; changed: {:?}",
+            findings(&out),
+            out.changes.iter().map(|c| &c.display).collect::<Vec<_>>()
+        );
+    }
+
     /// It has no finding, and nothing would change.
     #[track_caller]
     pub fn check_no_finding(&self) {
