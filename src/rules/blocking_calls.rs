@@ -250,6 +250,9 @@ fn plan_call(krate: &Crate, file: usize, b: &BlockingFact, out: &mut CratePlan) 
     let tokio = Tokio {
         dep: tokio_dep,
         runtime: premise.on_tokio,
+        elsewhere: krate
+            .drivers
+            .on_another_executor(&b.driver, unit, units.sees(unit)),
     };
     let report = fix_call(krate, at, b, verdict, tokio, out);
     out.blocking.push(report);
@@ -262,6 +265,8 @@ struct Tokio {
     dep: bool,
     /// A tokio runtime provably runs it.
     runtime: bool,
+    /// Another executor may run it.
+    elsewhere: bool,
 }
 
 impl Tokio {
@@ -273,6 +278,8 @@ impl Tokio {
     fn missing(self) -> &'static str {
         if !self.dep {
             "no tokio fix: this code cannot use tokio (the crate does not depend on it here)"
+        } else if self.elsewhere {
+            "no tokio fix: an executor other than tokio may run this async code"
         } else {
             "no tokio fix: nothing in the crate shows that this async code runs on a tokio runtime"
         }

@@ -173,6 +173,12 @@ impl Drivers {
         r.tokio && !r.other && !r.own_thread
     }
 
+    /// May another executor than tokio run code driven by `driver`?
+    pub(crate) fn on_another_executor(&self, driver: &Driver, unit: Unit, sees: &[Unit]) -> bool {
+        let r = self.of(driver, unit, sees, true);
+        r.other || r.own_thread
+    }
+
     /// Does only another executor's `block_on`, on a thread of its own, run
     /// code driven by `driver`, on every route the crate shows and with no
     /// route it does not show?
