@@ -404,7 +404,7 @@ fn analyse(
 }
 
 /// How much of a file to analyse.
-#[derive(PartialEq)]
+#[derive(Clone, Copy, PartialEq)]
 enum Depth {
     Skip,
     /// Only what the blocking rules need.
@@ -997,7 +997,7 @@ fn analyse_async_uses(
         inputs,
         crates,
         opts,
-        &names,
+        (&names, Depth::Full),
         |i| async_site[i],
         |c, text| facts::may_lock_in_async(text, &names[c]),
     );
@@ -1216,11 +1216,11 @@ fn analyse_reach(
     for (&user, _) in run.joins.iter().filter(|(_, &lib)| lib == crate_id) {
         scope[user] = scope[crate_id].clone();
     }
-    state.analyse_more(
+    let found = state.analyse_more(
         run.inputs,
         run.crates,
         run.opts,
-        &scope,
+        (&scope, Depth::Full),
         |_| true,
         |_, text| {
             // Any mention of a sync fn may call it (a fn pointer, a
@@ -1228,6 +1228,34 @@ fn analyse_reach(
             facts::needs_analysis(text, &reach)
                 || callers.iter().any(|n| facts::names_word(text, n))
         },
+    );
+    found + analyse_routes(run, crate_id, plan, state)
+}
+
+/// Analyses, for the blocking rules, the files not analysed yet that call
+/// an async fn whose callers decide what executor runs a blocking call
+/// (`plan.driver_names`): a `#[tokio::main]` that names no blocking call,
+/// an async fn that only passes the call on. Returns how many it analysed.
+fn analyse_routes(
+    run: &RunContext,
+    crate_id: usize,
+    plan: &locks::CratePlan,
+    state: &mut Files,
+) -> usize {
+    let names: HashSet<String> = plan.driver_names.iter().cloned().collect();
+    let mut scope = vec![HashSet::new(); run.crates.len()];
+    for (&user, _) in run.joins.iter().filter(|(_, &lib)| lib == crate_id) {
+        scope[user] = names.clone();
+    }
+    scope[crate_id] = names;
+    let names = &scope[crate_id];
+    state.analyse_more(
+        run.inputs,
+        run.crates,
+        run.opts,
+        (&scope, Depth::Blocking),
+        |_| true,
+        |_, text| names.iter().any(|n| facts::calls_word(text, n)),
     )
 }
 
@@ -1668,20 +1696,23 @@ impl Files {
         }
     }
 
-    /// Analyses the files not yet analysed, of crates with a non-empty `scope`,
-    /// for which `wanted(crate, text)` holds. Returns how many it analysed.
+    /// Analyses to `depth` the files not yet analysed so far, of crates
+    /// with a non-empty `scope`, for which `wanted(crate, text)` holds.
+    /// Returns how many it analysed.
     fn analyse_more(
         &mut self,
         inputs: &[Input],
         crates: &[CrateInfo],
         opts: &Options,
-        scope: &[HashSet<String>],
+        (scope, depth): (&[HashSet<String>], Depth),
         candidate: impl Fn(usize) -> bool,
         wanted: impl Fn(usize, &str) -> bool + Sync,
     ) -> usize {
         let todo: Vec<usize> = (0..inputs.len())
             .filter(|&i| {
-                self.analysed[i].as_ref().is_none_or(|a| !a.full)
+                self.analysed[i]
+                    .as_ref()
+                    .is_none_or(|a| depth == Depth::Full && !a.full)
                     && !self.failed[i]
                     && !scope[inputs[i].crate_id].is_empty()
                     && candidate(i)
@@ -1693,7 +1724,7 @@ impl Files {
                 let c = inputs[i].crate_id;
                 load(&inputs[i], &crates[c], opts, Some(&scope[c]), |t| {
                     if wanted(c, t) {
-                        Depth::Full
+                        depth
                     } else {
                         Depth::Skip
                     }

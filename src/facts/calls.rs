@@ -363,14 +363,18 @@ impl Extractor<'_> {
         let flows = self.flow_names.is_none_or(|names| names.contains(&callee));
         self.record_blocking_call(node, anchor, shift);
         let callee_key = self.callee_key(node, anchor, &callee);
+        let receiver = callee_key
+            .is_none()
+            .then(|| self.method_receiver(node, anchor, shift))
+            .flatten();
         let spawner = matches!(
             callee.as_str(),
             "spawn" | "spawn_blocking" | "block_in_place"
         );
         // For the blocking rules alone, helper chains need only calls that
-        // name their fn exactly.
-        if !self.blocking_only || callee_key.is_some() {
-            self.record_call(node, anchor, shift, callee, callee_key);
+        // name their fn exactly, and the runtime premise method calls too.
+        if !self.blocking_only || callee_key.is_some() || receiver.is_some() {
+            self.record_call(node, anchor, shift, callee, (callee_key, receiver));
         }
         if spawner {
             self.record_spawned_fns(node, shift);
@@ -422,15 +426,17 @@ impl Extractor<'_> {
     }
 
     /// The call itself, for the sync-helper analysis: which fn calls which,
-    /// in what context, and (where the callee is known exactly) what drives it.
+    /// in what context, and (where the callee is known exactly, or is a
+    /// method the crate's impls may resolve) what drives it.
     fn record_call(
         &mut self,
         node: &SyntaxNode,
         anchor: &SyntaxNode,
         shift: u32,
         callee: String,
-        callee_key: Option<FnId>,
+        (callee_key, receiver): (Option<FnId>, Option<MethodReceiver>),
     ) {
+        let resolvable = callee_key.is_some() || receiver.is_some();
         self.facts.calls.push(CallFact {
             callee: callee.into(),
             in_fn: self.in_fn.clone(),
@@ -440,13 +446,61 @@ impl Extractor<'_> {
                 .parent()
                 .is_some_and(|p| p.kind() == SyntaxKind::AWAIT_EXPR),
             deferred: deferred_closure(anchor),
-            driver: if callee_key.is_some() {
+            driver: if resolvable {
                 self.driver(if shift == 0 { node } else { anchor })
             } else {
                 Driver::Unknown
             },
             callee_key,
+            receiver,
         });
+    }
+
+    /// A method call other than `self.f(..)`, whose value is used (a
+    /// future dropped at once runs nowhere): what the file shows of its
+    /// receiver's type. Only where the call is `.await`ed or its future
+    /// handed on as an argument (`rt.block_on(x.run())`) is the type worked
+    /// out; elsewhere it stays unknown, which resolves to more methods.
+    fn method_receiver(
+        &self,
+        node: &SyntaxNode,
+        anchor: &SyntaxNode,
+        shift: u32,
+    ) -> Option<MethodReceiver> {
+        let recv = ast::MethodCallExpr::cast(node.clone())?.receiver()?;
+        let parent = node.parent()?.kind();
+        if parent == SyntaxKind::EXPR_STMT {
+            return None;
+        }
+        if !matches!(parent, SyntaxKind::AWAIT_EXPR | SyntaxKind::ARG_LIST) {
+            return Some(MethodReceiver::Unknown);
+        }
+        let scope = if shift == 0 { node } else { anchor };
+        let path = match self.receiver_type(&recv, scope, 0) {
+            ReceiverType::Typed(path) => path,
+            ReceiverType::OwnType(name) => name,
+            // `T::new(..)`, `T::default()`: a value of `T`.
+            ReceiverType::MadeBy(f, None) => {
+                f.rsplit_once("::").map_or(f.clone(), |(ty, _)| ty.into())
+            }
+            _ => return Some(MethodReceiver::Unknown),
+        };
+        let ty = match path.rsplit("::").next().unwrap_or_default() {
+            "Self" => impl_type(scope).unwrap_or_default(),
+            ty => ty.to_string(),
+        };
+        Some(match ty.starts_with(|c: char| c.is_ascii_uppercase()) {
+            true => MethodReceiver::Typed(ty.into()),
+            false => MethodReceiver::Unknown,
+        })
+    }
+
+    /// An async fn that takes `self`: a method call of its name may call it.
+    pub(super) fn record_async_method(&mut self, f: &ast::Fn, key: &FnId) {
+        let takes_self = f.param_list().is_some_and(|l| l.self_param().is_some());
+        if f.async_token().is_some() && takes_self {
+            self.facts.async_methods.push(key.clone());
+        }
     }
 
     /// `std::thread::spawn(worker)`: a fn handed by name to a spawner that
@@ -476,6 +530,7 @@ impl Extractor<'_> {
                     awaited: false,
                     deferred: false,
                     driver: Driver::Unknown,
+                    receiver: None,
                 });
             }
         }

@@ -246,6 +246,58 @@ pub(super) fn is_blocking_closure(closure: &SyntaxNode) -> bool {
     false
 }
 
+/// Is `f` marked `#[test]`: the test harness runs its body on a thread of
+/// its own?
+fn plain_test_fn(f: &ast::Fn) -> bool {
+    ast::HasAttrs::attrs(f).any(|a| {
+        let text = a.syntax().text();
+        text.len() <= 16.into()
+            && text.to_string().split_whitespace().collect::<String>() == "#[test]"
+    })
+}
+
+/// The thread another executor's `block_on(..)` call runs on, as far as
+/// the code around it shows: one of its own where the call is in a
+/// `std::thread::spawn`, `thread::Builder::spawn` or `spawn_blocking`
+/// closure or a `#[test]` body; in a sync fn, the one its callers run on;
+/// anywhere else (async code, a closure handed on), maybe a runtime's.
+fn block_on_thread(call: &SyntaxNode) -> Driver {
+    for a in call.ancestors().skip(1) {
+        match a.kind() {
+            SyntaxKind::CLOSURE_EXPR => {
+                let async_closure = ast::ClosureExpr::cast(a.clone())
+                    .unwrap()
+                    .async_token()
+                    .is_some();
+                if !async_closure && is_blocking_closure(&a) {
+                    return Driver::OwnThread(None);
+                }
+                if async_closure || !runs_in_place(&a) {
+                    return Driver::Other;
+                }
+            }
+            SyntaxKind::BLOCK_EXPR
+                if ast::BlockExpr::cast(a.clone())
+                    .unwrap()
+                    .async_token()
+                    .is_some() =>
+            {
+                return Driver::Other
+            }
+            SyntaxKind::FN => {
+                let f = ast::Fn::cast(a).unwrap();
+                return match (f.async_token(), plain_test_fn(&f)) {
+                    (Some(_), _) => Driver::Other,
+                    (None, true) => Driver::OwnThread(None),
+                    (None, false) => Driver::OwnThread(Some(fn_key(&f))),
+                };
+            }
+            _ => {}
+        }
+    }
+    Driver::Other
+}
+
 /// The context a frame node (fn, closure, async block, static) opens, given
 /// the context around it; `None` for other nodes. `key` is the fn's key when
 /// the node is a fn.
@@ -266,15 +318,10 @@ pub(super) fn frame_context(
                 .find_map(ast::Impl::cast)
                 .and_then(|i| i.trait_())
                 .is_some_and(|t| t.syntax().text().to_string().ends_with("Drop"));
-            let test_body = ast::HasAttrs::attrs(&f).any(|a| {
-                let text = a.syntax().text();
-                text.len() <= 16.into()
-                    && text.to_string().split_whitespace().collect::<String>() == "#[test]"
-            });
             SiteContext::Sync {
                 fn_name: key?.clone(),
                 in_drop,
-                test_body,
+                test_body: plain_test_fn(&f),
             }
         }
         SyntaxKind::CLOSURE_EXPR => {
@@ -453,6 +500,8 @@ impl Extractor<'_> {
             }
             return if tokio_path(&full) {
                 Some(Driver::Tokio)
+            } else if other_path(&full) && last == "block_on" {
+                Some(block_on_thread(call))
             } else if other_path(&full) {
                 Some(Driver::Other)
             } else {
@@ -501,11 +550,88 @@ impl Extractor<'_> {
         })?;
         if built.starts_with("tokio::runtime::") || built.starts_with("tokio::task::") {
             Some(Driver::Tokio)
+        } else if other_path(&built) && matches!(name.as_str(), "block_on" | "run_until") {
+            // `LocalPool::run_until`, a local executor's `block_on`: the
+            // calling thread runs the future.
+            Some(block_on_thread(call))
         } else if other_path(&built) {
             Some(Driver::Other)
         } else {
             // Some other executor's `spawn` or `block_on`.
             Some(Driver::Unknown)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What drives each `std::thread::sleep` of `src`.
+    fn sleep_drivers(src: &str) -> Vec<Driver> {
+        facts_of(src)
+            .blocking
+            .into_iter()
+            .filter(|b| b.call.kind == crate::blocking::BlockingKind::Sleep)
+            .map(|b| b.driver)
+            .collect()
+    }
+
+    #[test]
+    fn another_executors_block_on_runs_on_the_thread_it_is_called_on() {
+        let src = "fn main() {\n\
+              std::thread::spawn(|| futures::executor::block_on(async { std::thread::sleep(D) }));\n\
+              futures::executor::block_on(async { std::thread::sleep(D) });\n\
+            }\n\
+            fn helper() { let _ = [1].iter().map(|_| futures::executor::block_on(async { std::thread::sleep(D) })); }\n\
+            #[test] fn t() { futures::executor::block_on(async { std::thread::sleep(D) }); }\n\
+            fn hook() -> Box<dyn Fn()> { Box::new(|| futures::executor::block_on(async { std::thread::sleep(D) })) }\n\
+            async fn a() { futures::executor::block_on(async { std::thread::sleep(D) }); }\n\
+            fn spawned() { async_std::task::spawn(async { std::thread::sleep(D) }); }\n";
+        assert_eq!(
+            sleep_drivers(src),
+            [
+                Driver::OwnThread(None),
+                Driver::OwnThread(Some(FnId::free("main"))),
+                Driver::OwnThread(Some(FnId::free("helper"))),
+                Driver::OwnThread(None),
+                Driver::Other,
+                Driver::Other,
+                Driver::Other,
+            ]
+        );
+    }
+
+    #[test]
+    fn method_calls_carry_what_the_file_shows_of_their_receiver() {
+        let src = "struct Ingestor;\n\
+            impl Ingestor { fn new() -> Self { Ingestor } async fn go(&self) {} }\n\
+            async fn f(ing: &Ingestor, s: &dyn Source) {\n\
+              ing.go().await;\n\
+              let x = Ingestor::new();\n\
+              x.go().await;\n\
+              s.go().await;\n\
+              let _later = ing.go();\n\
+              ing.go();\n\
+            }\n";
+        let facts = facts_of(src);
+        let receivers: Vec<_> = facts
+            .calls
+            .iter()
+            .filter(|c| c.callee == "go")
+            .map(|c| c.receiver.clone())
+            .collect();
+        let typed = || Some(MethodReceiver::Typed("Ingestor".into()));
+        assert_eq!(
+            receivers,
+            [
+                typed(),
+                typed(),
+                Some(MethodReceiver::Unknown),
+                Some(MethodReceiver::Unknown),
+                None
+            ]
+        );
+        assert_eq!(facts.async_methods, [FnId::method("Ingestor", "go")]);
     }
 }

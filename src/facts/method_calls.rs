@@ -111,7 +111,12 @@ impl Extractor<'_> {
 
     /// What the file shows of the type of `expr`: a local's or parameter's
     /// declared type or initializer, a field's type in a struct of this file.
-    fn receiver_type(&self, expr: &ast::Expr, anchor: &SyntaxNode, depth: u32) -> ReceiverType {
+    pub(super) fn receiver_type(
+        &self,
+        expr: &ast::Expr,
+        anchor: &SyntaxNode,
+        depth: u32,
+    ) -> ReceiverType {
         if depth > 8 {
             return ReceiverType::Unknown;
         }

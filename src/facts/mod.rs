@@ -163,6 +163,12 @@ pub enum Driver {
     /// Another executor: `futures::executor::block_on`, async-std, smol,
     /// another runtime's `main`/`test` attribute.
     Other,
+    /// Another executor's `block_on` (or `run_until`) on a thread of its
+    /// own: in a `std::thread::spawn`, `thread::Builder::spawn` or
+    /// `spawn_blocking` closure, or a `#[test]` body (`None`), or in a sync
+    /// fn (its key) whose callers decide whether it only runs on such
+    /// threads. Blocking there blocks no other task.
+    OwnThread(Option<FnId>),
     /// The async fn (its key) it is in: its callers decide.
     Fn(FnId),
     /// Nothing the crate shows.
@@ -287,6 +293,9 @@ pub struct CallFact {
     /// The callee's fn key when the call names it exactly: `helper(..)`,
     /// `Type::f(..)`, `Self::f(..)`, `self.f(..)`.
     pub callee_key: Option<FnId>,
+    /// Any other method call (`x.f(..)`): what its file shows of the
+    /// receiver's type. The crate's impls resolve it (see `rules::drivers`).
+    pub receiver: Option<MethodReceiver>,
     /// The fn the call is in.
     pub in_fn: Option<FnId>,
     pub ctx: SiteContext,
@@ -298,6 +307,17 @@ pub struct CallFact {
     /// What drives the call's future or the async code it is in (only
     /// worked out for calls that name their fn exactly).
     pub driver: Driver,
+}
+
+/// The receiver of a method call `x.f(..)`, as far as its file shows.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum MethodReceiver {
+    /// Of this type (its last path segment: `Ingestor` of `x: &Ingestor`,
+    /// `let x = Ingestor::new(..)`, `Arc<crate::ingest::Ingestor>`).
+    Typed(Name),
+    /// Nothing the file shows: a `dyn Trait`, a chain of calls, a closure's
+    /// parameter.
+    Unknown,
 }
 
 /// A lock-looking call (`.lock().unwrap()`) whose receiver the tool could not
@@ -422,6 +442,9 @@ pub struct FileFacts {
     /// The module path of the file in its unit (`crate`, `crate::worker`;
     /// set by the run, empty where unknown).
     pub module: String,
+    /// Async fns that take `self`: the methods a method call of their name
+    /// may call (a trait's default method is keyed as a free fn).
+    pub async_methods: Vec<FnId>,
     /// Fns that hand their closure parameter to `spawn_blocking` or
     /// `block_in_place` (tokio's `asyncify`): closures passed to them run
     /// off the executor.
@@ -602,6 +625,7 @@ fn keep_no_spare_capacity(f: &mut FileFacts) {
     f.name_uses.shrink_to_fit();
     f.imported_fns.shrink_to_fit();
     f.public_fns.shrink_to_fit();
+    f.async_methods.shrink_to_fit();
     f.struct_fields.shrink_to_fit();
     f.field_types.shrink_to_fit();
     f.blocking.shrink_to_fit();
@@ -620,7 +644,11 @@ impl Extractor<'_> {
                     if node.kind() == SyntaxKind::ERROR {
                         self.facts.has_error = true;
                     }
-                    let key: Option<FnId> = ast::Fn::cast(node.clone()).map(|f| fn_key(&f));
+                    let f = ast::Fn::cast(node.clone());
+                    let key: Option<FnId> = f.as_ref().map(fn_key);
+                    if let (Some(f), Some(key)) = (&f, &key) {
+                        self.record_async_method(f, key);
+                    }
                     if let Some(ctx) = frame_context(&node, &self.ctx, key.as_ref()) {
                         let in_fn = key.or_else(|| self.in_fn.clone());
                         let outer = (
@@ -788,6 +816,14 @@ mod tests {
             "let inner = 1; inner::thing(); winner.lock()",
             &names
         ));
+    }
+
+    #[test]
+    fn a_file_calls_a_fn_only_where_its_name_is_followed_by_arguments() {
+        assert!(calls_word("tokio::spawn(task(1))", "task"));
+        assert!(calls_word("x.task ::<u8>()", "task"));
+        assert!(!calls_word("use tokio::task; task::spawn(f)", "task"));
+        assert!(!calls_word("subtask()", "task"));
     }
 
     #[test]

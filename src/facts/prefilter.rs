@@ -94,6 +94,16 @@ pub fn names_word(text: &str, word: &str) -> bool {
     })
 }
 
+/// Does `text` call `word`: the whole identifier followed by `(` or `::<`
+/// (`run(..)`, `x.run(..)`, `run::<T>(..)`)?
+pub fn calls_word(text: &str, word: &str) -> bool {
+    let is_ident = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    text.match_indices(word).any(|(i, _)| {
+        let rest = text[i + word.len()..].trim_start();
+        !text[..i].ends_with(is_ident) && (rest.starts_with('(') || rest.starts_with("::<"))
+    })
+}
+
 /// Could this file hold a lock site in async code (for any lock)? The
 /// benchmark's parse-only baseline uses this with `may_declare_lock` as "the
 /// files that can contain a finding".

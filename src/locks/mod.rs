@@ -40,6 +40,7 @@ pub use crate::settings::Loc;
 use crate::settings::PlanOptions;
 pub use decide::PUBLIC_API_BLOCKER;
 pub(crate) use index::{Unit, Units};
+pub(crate) use runtime::RuntimeAnalysis;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Decision {
@@ -114,6 +115,10 @@ pub struct CratePlan {
     /// Names of sync fns whose callers decided where a site runs: a file that
     /// mentions one of them must be analysed before the plan can be trusted.
     pub runtime_names: BTreeSet<String>,
+    /// Names of async fns whose callers decide what executor runs a
+    /// blocking call: a file that names one of them must be analysed (for
+    /// the blocking rules) before the plan can be trusted.
+    pub driver_names: BTreeSet<String>,
     /// Findings hidden by `// awaitify: allow(..)` comments.
     pub suppressed: usize,
     /// Guards of std locks that stay, in async code: the file, where the

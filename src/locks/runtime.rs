@@ -11,18 +11,18 @@ use crate::facts::{FileFacts, FnId, SiteContext};
 
 /// Which sync fns provably run off the async runtime: `main` before any
 /// runtime, or fns called only from blocking closures and such fns.
-pub(super) struct RuntimeAnalysis<'a> {
+pub(crate) struct RuntimeAnalysis<'a> {
     files: &'a [&'a FileFacts],
     texts: &'a [&'a str],
     units: &'a Units,
     /// Some `main` is async: a sync `main` may then share its crate with a runtime.
     async_main: bool,
     /// The names of the fns examined so far (see `CratePlan::runtime_names`).
-    pub(super) examined: RefCell<BTreeSet<String>>,
+    pub(crate) examined: RefCell<BTreeSet<String>>,
 }
 
 impl<'a> RuntimeAnalysis<'a> {
-    pub(super) fn new(files: &'a [&'a FileFacts], texts: &'a [&'a str], units: &'a Units) -> Self {
+    pub(crate) fn new(files: &'a [&'a FileFacts], texts: &'a [&'a str], units: &'a Units) -> Self {
         RuntimeAnalysis {
             files,
             texts,
@@ -69,18 +69,33 @@ impl<'a> RuntimeAnalysis<'a> {
     /// reason why not names `fn_key`, the fn that holds the site, and the
     /// caller through which it is reached.
     pub(super) fn off_runtime(&self, unit: Unit, fn_key: &FnId) -> Result<(), String> {
-        self.check(unit, fn_key, fn_key, &mut HashSet::new())
+        self.check(unit, fn_key, fn_key, &mut HashSet::new(), true)
     }
 
+    /// Does sync fn `fn_key` of `unit` provably run only on threads of its
+    /// own: called only from `std::thread::spawn` (or blocking-pool)
+    /// closures, `#[test]` bodies and such fns, never from `main`?
+    pub(crate) fn on_own_threads(&self, unit: Unit, fn_key: &FnId) -> bool {
+        self.check(unit, fn_key, fn_key, &mut HashSet::new(), false)
+            .is_ok()
+    }
+
+    /// `main_counts`: a sync `main` in a crate with no async `main` runs
+    /// off the runtime.
     fn check(
         &self,
         unit: Unit,
         site_fn: &FnId,
         fn_key: &FnId,
         seen: &mut HashSet<(Unit, FnId)>,
+        main_counts: bool,
     ) -> Result<(), String> {
-        if fn_key.ty.is_none() && fn_key.name == "main" && !self.async_main {
-            return Ok(());
+        if fn_key.ty.is_none() && fn_key.name == "main" {
+            match (main_counts, self.async_main) {
+                (true, false) => return Ok(()),
+                (false, _) => return Err("`main` runs on the main thread".into()),
+                (true, true) => {}
+            }
         }
         let through = if fn_key == site_fn {
             String::new()
@@ -153,7 +168,7 @@ impl<'a> RuntimeAnalysis<'a> {
                 ..
             } = &c.ctx
             {
-                self.check(u, site_fn, fn_name, seen)?;
+                self.check(u, site_fn, fn_name, seen, main_counts)?;
             }
         }
         Ok(())
@@ -187,6 +202,25 @@ mod tests {
             format!("{STATE}async fn f(s: Arc<S>) {{ *s.m.lock().unwrap() += 1; helper(&s); }}\n");
         let why = blockers(report(&plan_of(&src), "S.m"));
         assert_eq!(why, ["it is locked in sync fn `helper`, which is called from async code; `blocking_lock` would panic there"]);
+    }
+
+    #[test]
+    fn only_fns_spawned_threads_and_tests_run_are_on_threads_of_their_own() {
+        use super::RuntimeAnalysis;
+        use crate::facts::FnId;
+        use crate::locks::Units;
+        let src = "fn spawned() {}\nfn from_main() {}\nfn from_test() {}\n\
+            fn main() { std::thread::spawn(|| spawned()); from_main(); }\n\
+            #[test] fn t() { from_test(); }\n";
+        let f = facts(src);
+        let (files, texts) = ([&f], [src]);
+        let units = Units::new(&files);
+        let runtime = RuntimeAnalysis::new(&files, &texts, &units);
+        let own = |name: &str| runtime.on_own_threads(0, &FnId::free(name));
+        assert!(own("spawned") && own("from_test"));
+        // `main` runs off the runtime here, but on the main thread.
+        assert!(!own("from_main") && !own("main"));
+        assert!(runtime.off_runtime(0, &FnId::free("from_main")).is_ok());
     }
 
     #[test]

@@ -9,11 +9,12 @@ use std::collections::HashSet;
 
 use ra_ap_syntax::TextRange;
 
+use super::drivers::Drivers;
 use super::{Applicability, Rule, RULES};
 use crate::edits::edit::Edit;
 use crate::edits::layout;
-use crate::facts::{BlockingFact, FileFacts, FnId, SiteContext};
-use crate::locks::{permitted, CratePlan, Loc, Unit, Units};
+use crate::facts::{BlockingFact, FileFacts, SiteContext};
+use crate::locks::{permitted, CratePlan, Loc, RuntimeAnalysis, Units};
 use crate::settings::PlanOptions;
 
 /// One blocking-call finding.
@@ -38,6 +39,9 @@ pub struct BlockingReport {
 pub(crate) struct Premise {
     /// The async code provably runs on a tokio runtime (and nothing else).
     pub on_tokio: bool,
+    /// Only another executor's `block_on`, on a thread of its own, runs
+    /// the async code: blocking it blocks no other task.
+    pub own_thread: bool,
     /// Blocking may be the point: test code, examples, a paused clock.
     pub deliberate: bool,
     /// In a test, an example or a bench.
@@ -128,66 +132,6 @@ impl Verdict {
     }
 }
 
-/// Which async fns provably run on a tokio runtime, and which may run on
-/// another executor: reached (by calls, `.await`s, futures handed to
-/// `tokio::spawn` and the like) from `#[tokio::main]`, `#[tokio::test]`,
-/// `tokio::spawn`, `Runtime::block_on`, `Handle::spawn`, or from
-/// `futures::executor::block_on`, async-std, smol.
-struct Drivers {
-    tokio: HashSet<(Unit, FnId)>,
-    other: HashSet<(Unit, FnId)>,
-}
-
-impl Drivers {
-    fn new(files: &[&FileFacts], units: &Units) -> Drivers {
-        let mut d = Drivers {
-            tokio: HashSet::new(),
-            other: HashSet::new(),
-        };
-        loop {
-            let mut changed = false;
-            for (file, facts) in files.iter().enumerate() {
-                let unit = units[file];
-                for c in &facts.calls {
-                    let Some(key) = &c.callee_key else { continue };
-                    let (tokio, other) = d.of(&c.driver, units.sees(unit));
-                    for (yes, set) in [(tokio, &mut d.tokio), (other, &mut d.other)] {
-                        if yes {
-                            for &u in units.sees(unit) {
-                                changed |= set.insert((u, key.clone()));
-                            }
-                        }
-                    }
-                }
-            }
-            if !changed {
-                return d;
-            }
-        }
-    }
-
-    /// (runs on tokio, may run on another executor) for code driven by `driver`.
-    fn of(&self, driver: &crate::facts::Driver, sees: &[Unit]) -> (bool, bool) {
-        use crate::facts::Driver;
-        match driver {
-            Driver::Tokio => (true, false),
-            Driver::Other => (false, true),
-            Driver::Fn(f) => {
-                let any = |set: &HashSet<(Unit, FnId)>| {
-                    sees.iter().any(|&u| set.contains(&(u, f.clone())))
-                };
-                (any(&self.tokio), any(&self.other))
-            }
-            Driver::Unknown => (false, false),
-        }
-    }
-
-    /// Does code driven by `driver` provably run on tokio (and nothing else)?
-    fn on_tokio(&self, driver: &crate::facts::Driver, sees: &[Unit]) -> bool {
-        self.of(driver, sees) == (true, false)
-    }
-}
-
 /// What every blocking call's plan reads.
 struct Crate<'a> {
     files: &'a [&'a FileFacts],
@@ -207,21 +151,28 @@ pub(crate) fn plan_blocking(
     opts: &PlanOptions,
     out: &mut CratePlan,
 ) {
+    let texts: Vec<&str> = sources.iter().map(|s| s.text).collect();
+    let runtime = RuntimeAnalysis::new(files, &texts, units);
     let krate = Crate {
         files,
         sources,
         units,
         opts,
-        drivers: Drivers::new(files, units),
+        drivers: Drivers::new(files, units, |unit, f| runtime.on_own_threads(unit, f)),
     };
     let wrappers = blocking_wrappers(files);
     for (file, facts) in files.iter().enumerate() {
         for b in &facts.blocking {
             if on_the_executor(facts, b, &wrappers) {
+                let unit = units[file];
+                krate
+                    .drivers
+                    .route_names(&b.driver, unit, &mut out.driver_names);
                 plan_call(&krate, file, b, out);
             }
         }
     }
+    out.runtime_names.append(&mut runtime.examined.take());
     for pass in RULES.iter().filter_map(|r| r.hooks.crate_pass) {
         pass(files, sources, units, opts, out);
     }
@@ -269,9 +220,12 @@ fn plan_call(krate: &Crate, file: usize, b: &BlockingFact, out: &mut CratePlan) 
         .opts
         .tokio
         .is_none_or(|t| if test_code { t.dev } else { t.normal });
-    let units = krate.units;
+    let (unit, units) = (krate.units[file], krate.units);
     let premise = Premise {
-        on_tokio: krate.drivers.on_tokio(&b.driver, units.sees(units[file])),
+        on_tokio: krate.drivers.on_tokio(&b.driver, unit, units.sees(unit)),
+        own_thread: krate
+            .drivers
+            .on_own_thread(&b.driver, unit, units.sees(unit)),
         // Sleeping may be the point in tests and examples, or under a
         // paused clock, where tokio's sleep returns at once.
         deliberate: test_code || facts.paused_clock,
@@ -296,6 +250,9 @@ fn plan_call(krate: &Crate, file: usize, b: &BlockingFact, out: &mut CratePlan) 
     let tokio = Tokio {
         dep: tokio_dep,
         runtime: premise.on_tokio,
+        elsewhere: krate
+            .drivers
+            .on_another_executor(&b.driver, unit, units.sees(unit)),
     };
     let report = fix_call(krate, at, b, verdict, tokio, out);
     out.blocking.push(report);
@@ -308,6 +265,8 @@ struct Tokio {
     dep: bool,
     /// A tokio runtime provably runs it.
     runtime: bool,
+    /// Another executor may run it.
+    elsewhere: bool,
 }
 
 impl Tokio {
@@ -319,6 +278,8 @@ impl Tokio {
     fn missing(self) -> &'static str {
         if !self.dep {
             "no tokio fix: this code cannot use tokio (the crate does not depend on it here)"
+        } else if self.elsewhere {
+            "no tokio fix: an executor other than tokio may run this async code"
         } else {
             "no tokio fix: nothing in the crate shows that this async code runs on a tokio runtime"
         }

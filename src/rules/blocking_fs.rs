@@ -40,7 +40,9 @@ provably runs on a tokio runtime and the code can use tokio (see AW201).
 `ReadDir` stream, an async `File`), so they are reported with a suggestion
 only. A call inside a closure handed to a fn of the crate that passes its
 closure parameter to `spawn_blocking` or `block_in_place` (tokio's
-`asyncify`) already runs off the executor and is not reported.
+`asyncify`) already runs off the executor and is not reported, nor is one
+in async code that only another executor's `block_on` runs on a thread of
+its own (see AW201).
 
 ## Known problems
 A call through a wrapper fn of the crate is left to AW205; one through a
@@ -92,6 +94,9 @@ fn detect_call(path: &str) -> Option<BlockingKind> {
 
 /// The twin where the code runs on tokio; a suggestion otherwise.
 fn finding(b: &BlockingFact, premise: &Premise) -> Option<Verdict> {
+    if premise.own_thread {
+        return None;
+    }
     let what = &b.call.what;
     Some(match &b.call.kind {
         BlockingKind::Fs { name } if premise.on_tokio => Verdict::report(

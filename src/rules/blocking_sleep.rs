@@ -39,7 +39,10 @@ code a dev-dependency too). Elsewhere it is reported with advice that names
 no runtime. Only unsafe in tests, examples and benches, and in files that
 pause tokio's clock, where the blocking may be the point. Not applied inside `spawn_blocking`, `block_in_place` or `std::thread::spawn`
 closures, or in sync fns (AW205 reports their async callers). Inside a
-non-async closure in async code it is reported without a fix.
+non-async closure in async code it is reported without a fix. Not
+reported in async code that only another executor's `block_on` runs, on a
+thread of its own (in a `std::thread::spawn` closure, or a sync fn only
+such closures call): blocking it blocks no other task.
 
 ## Known problems
 A `sleep` reached through a re-export (`pub use std::thread::sleep` in
@@ -60,7 +63,7 @@ fn detect_call(path: &str) -> Option<BlockingKind> {
 /// tokio's timer where the code runs on tokio; only unsafe where sleeping
 /// may be the point.
 fn finding(b: &BlockingFact, premise: &Premise) -> Option<Verdict> {
-    if b.call.kind != BlockingKind::Sleep {
+    if b.call.kind != BlockingKind::Sleep || premise.own_thread {
         return None;
     }
     Some(match premise.on_tokio {

@@ -19,11 +19,13 @@
 //!
 //! What all blocking rules share (which calls run on the executor, the
 //! tokio premise, suppressions, the fix's edits, the `spawn_blocking` wrap,
-//! notes) is `blocking_calls.rs`; the lock rules share the lock planner.
+//! notes) is `blocking_calls.rs`, with `drivers.rs` for which executors
+//! run each async fn; the lock rules share the lock planner.
 //! Adding a rule: its file, a `pub mod` line and a line in `RULES`
 //! (`CONTRIBUTING.md` has the rest).
 
 pub mod blocking_calls;
+pub mod drivers;
 #[cfg(test)]
 pub(crate) mod test_support;
 

@@ -80,6 +80,31 @@ impl TestCrate {
         );
     }
 
+    /// The file at `path` holds `text` after the fixes.
+    #[track_caller]
+    pub fn check_fixed_to_hold(&self, path: &str, text: &str) {
+        let out = self.run();
+        let new = out.changes.iter().find(|c| c.display == path);
+        assert!(
+            new.is_some_and(|c| c.new.contains(text)),
+            "{path} after the fixes: {:?}; findings: {}",
+            new.map(|c| &c.new),
+            findings(&out)
+        );
+    }
+
+    /// It has a finding of rule `code`, and nothing would change.
+    #[track_caller]
+    pub fn check_unfixed(&self, code: &str) {
+        let out = self.run();
+        assert!(
+            out.diagnostics.iter().any(|d| d.rule.code == code) && out.changes.is_empty(),
+            "want {code} with no change; findings: {}; changed: {:?}",
+            findings(&out),
+            out.changes.iter().map(|c| &c.display).collect::<Vec<_>>()
+        );
+    }
+
     /// It has no finding, and nothing would change.
     #[track_caller]
     pub fn check_no_finding(&self) {
