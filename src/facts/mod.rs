@@ -32,6 +32,7 @@ mod calls;
 mod context;
 mod decls;
 mod guard;
+mod item_macros;
 mod keys;
 mod macros;
 mod method_calls;
@@ -46,6 +47,7 @@ use calls::*;
 use context::*;
 pub use decls::*;
 use guard::*;
+pub use item_macros::MacroRegion;
 pub use keys::*;
 use macros::*;
 pub use method_calls::*;
@@ -401,6 +403,9 @@ pub struct FileFacts {
     pub field_types: Vec<(String, String, String)>,
     pub unresolved: Vec<UnresolvedSite>,
     pub macro_uses: Vec<MacroUse>,
+    /// Calls of the file's pasting macros, read as modules: what is locked
+    /// or declared inside is reported, never rewritten.
+    pub macro_regions: Vec<MacroRegion>,
     /// The macros the tool does not read that the file calls in async code,
     /// by name, each once.
     pub async_macro_calls: Vec<String>,
@@ -538,6 +543,17 @@ pub fn extract(
     krate: &CrateContext,
 ) -> FileFacts {
     let user_blocking = krate.user_blocking;
+    // Calls of a pasting macro are read as the modules they expand to.
+    let expanded = text
+        .contains("macro_rules")
+        .then(|| item_macros::read_as_modules(file, text))
+        .flatten()
+        .map(|(read, regions)| (crate::parse::parse(&read, edition), regions))
+        .filter(|(parsed, _)| parsed.error.is_none());
+    let (file, macro_regions) = match &expanded {
+        Some((parsed, regions)) => (&parsed.tree, regions.clone()),
+        None => (file, Vec::new()),
+    };
     let imports = Imports::collect(file, text).with_reexports(krate.reexports);
     let (facts, lock_names) = import_facts(&imports);
     let mut ex = Extractor {
@@ -565,6 +581,16 @@ pub fn extract(
     ex.facts.paused_clock = text.contains("start_paused") || text.contains("time::pause()");
     ex.visit_in_context(file);
     let mut facts = ex.facts;
+    for region in &macro_regions {
+        for d in facts
+            .decls
+            .iter_mut()
+            .filter(|d| region.range.contains_range(d.range))
+        {
+            d.blockers.push(region.reason());
+        }
+    }
+    facts.macro_regions = macro_regions;
     keep_no_spare_capacity(&mut facts);
     facts
 }

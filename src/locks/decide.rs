@@ -329,6 +329,14 @@ fn site_edits(
             file,
             range: site.range,
         };
+        let facts = &p.files[file];
+        if let Some(r) = facts
+            .macro_regions
+            .iter()
+            .find(|r| r.range.contains_range(site.range))
+        {
+            blockers.push((loc.clone(), r.reason()));
+        }
         if let Some(f) = &site.guard_fn {
             blockers.push((
                 loc.clone(),

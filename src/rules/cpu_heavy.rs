@@ -185,10 +185,14 @@ pub(crate) fn heavy_loop(node: &SyntaxNode) -> bool {
         AWAIT_EXPR, CLOSURE_EXPR, FN, FOR_EXPR, LITERAL, LOOP_EXPR, WHILE_EXPR,
     };
     let is_loop = |k| matches!(k, FOR_EXPR | LOOP_EXPR | WHILE_EXPR);
+    // A closure or an async block in the loop is work for later (a task
+    // spawned, a callback), not this loop's.
+    let deferred =
+        |d: &SyntaxNode| ast::BlockExpr::cast(d.clone()).is_some_and(|b| b.async_token().is_some());
     if !is_loop(node.kind())
         || node
             .descendants()
-            .any(|d| matches!(d.kind(), AWAIT_EXPR | CLOSURE_EXPR))
+            .any(|d| matches!(d.kind(), AWAIT_EXPR | CLOSURE_EXPR) || deferred(&d))
         || awaits_in_macro(node)
     {
         return false;
@@ -266,7 +270,8 @@ mod tests {
         let src = "async fn f() { for a in 0..n { for b in 0..9 { assert_eq!(rx.recv().await, Some(a * b)); } } }\n\
                    async fn g() { for a in 0..n { for b in 0..9 { assert_eq!(a * b, b * a); } } }\n\
                    async fn h() { for a in 0..4 { for b in 0..n { assert_eq!(a * b, b * a); } } }\n\
-                   async fn i() { for a in 0..RETRIES { for b in 0..n { assert_eq!(a * b, b * a); } } }";
+                   async fn i() { for a in 0..RETRIES { for b in 0..n { assert_eq!(a * b, b * a); } } }\n\
+                   async fn j() { for a in 0..(n - 1) { tokio::spawn(async move { for b in 0..n { assert_eq!(a * b, b * a); } }); } }";
         let file = SourceFile::parse(src, Edition::Edition2021).tree();
         let heavy: Vec<bool> = file
             .syntax()
@@ -275,10 +280,10 @@ mod tests {
             .map(|n| heavy_loop(&n))
             .collect();
         // Only g's nest counts: f awaits in a macro, h and i's outer loops
-        // run a few times.
+        // run a few times, j's inner loop runs in the tasks it spawns.
         assert_eq!(
             heavy,
-            [false, false, true, false, false, false, false, false]
+            [false, false, true, false, false, false, false, false, false, false]
         );
     }
 
