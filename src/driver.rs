@@ -1622,10 +1622,21 @@ fn in_baseline(
             findings += 1;
         }
     }
-    let reports = plan.reports.iter().map(|r| (r.decision.rule(), &r.decl));
-    for (rule, at) in singles.into_iter().chain(reports) {
+    for (rule, at) in singles {
         if take(rule, at) {
             out.push((at.file, at.range, rule.code));
+            findings += 1;
+        }
+    }
+    // A migration the crate cannot take (tokio optional or renamed: see
+    // `apply::withdraw_if_tokio_unusable`) is reported, and recorded, as
+    // manual: a recorded manual finding holds the lock back either way.
+    for r in &plan.reports {
+        let rule = r.decision.rule();
+        let recorded = take(rule, &r.decl)
+            || (r.decision == Decision::Migrate && take(&rules::MANUAL_LOCK_MIGRATION, &r.decl));
+        if recorded {
+            out.push((r.decl.file, r.decl.range, rule.code));
             findings += 1;
         }
     }

@@ -694,6 +694,31 @@ fn a_baseline_fails_only_on_new_findings_and_survives_moved_lines() {
     );
 }
 
+/// Issue 25, item 1: a lock the crate cannot migrate for a crate-level
+/// reason (tokio is optional) is recorded as manual, and the recording
+/// matches it on the unchanged tree, also with `--fail-on manual`.
+#[test]
+fn a_baseline_matches_findings_made_manual_by_the_manifest() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = demo_crate(tmp.path(), "demo");
+    let manifest = "[package]\nname = \"demo\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[dependencies]\ntokio = { version = \"1\", optional = true }\n";
+    std::fs::write(dir.join("Cargo.toml"), manifest).unwrap();
+    let (_, stderr) = outputs(awaitify(&dir).args(["--write-baseline", "b.json"]), 0);
+    assert!(
+        stderr.contains("recorded 1 finding(s) in b.json"),
+        "{stderr}"
+    );
+    let recorded: serde_json::Value = serde_json::from_str(&read(dir.join("b.json"))).unwrap();
+    assert_eq!(recorded["findings"][0]["code"], "AW102");
+    let check = ["--check", "--fail-on", "manual", "--baseline", "b.json"];
+    let (stdout, stderr) = outputs(awaitify(&dir).args(check), 0);
+    assert!(stdout.is_empty(), "{stdout}");
+    assert!(
+        stderr.contains("0 findings") && stderr.contains("1 in the baseline"),
+        "{stderr}"
+    );
+}
+
 /// Issue 14, item 10: the spellings other tools taught users (`--fix`,
 /// `--output-format`) work, and the shipped pre-commit hooks run as
 /// pre-commit runs them: from the repository root, with the staged files.
