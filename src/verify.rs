@@ -134,6 +134,11 @@ pub enum Status {
     Unverified(String),
     /// It could not be made to build: its files are as they were.
     Restored(String),
+    /// The check itself failed (cargo could not run, failed with no error
+    /// of the compiler, or was killed): nothing is known about the code.
+    /// `restored`: its files are as they were (with `--write`, unless
+    /// `--allow-unverified` kept them).
+    CheckFailed { why: String, restored: bool },
 }
 
 /// The compiler's verdict on one crate's changes (one or more packages).
@@ -159,6 +164,8 @@ pub struct Settings {
     /// takes them.
     pub cargo_args: Vec<String>,
     pub quiet: bool,
+    /// `--allow-unverified`: a crate whose check failed keeps its edits.
+    pub allow_unverified: bool,
 }
 
 /// Is `cargo` there to run?
@@ -173,7 +180,7 @@ fn cargo() -> std::ffi::OsString {
     std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into())
 }
 
-/// One error of rustc, or of cargo when rustc said nothing.
+/// One error of rustc.
 #[derive(Clone, Debug)]
 struct CompileError {
     code: Option<String>,
@@ -211,6 +218,21 @@ fn cargo_check(
     if out.status.success() {
         return Ok(Vec::new());
     }
+    let cargo_error = || {
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let first = stderr
+            .lines()
+            .find(|l| l.starts_with("error"))
+            .map(str::to_string);
+        first.unwrap_or_else(|| match out.status.code() {
+            Some(code) => format!("exit status {code}, no error message"),
+            None => "killed by a signal".to_string(),
+        })
+    };
+    // Killed (a signal, out of memory): what it printed is not a verdict.
+    if out.status.code().is_none() {
+        return Err(format!("cargo itself failed ({})", cargo_error()));
+    }
     let mut errors: Vec<CompileError> = Vec::new();
     let mut seen = BTreeSet::new();
     for message in cargo_metadata::Message::parse_stream(&out.stdout[..]).flatten() {
@@ -228,18 +250,9 @@ fn cargo_check(
         errors.push(compile_error(&d));
     }
     if errors.is_empty() {
-        // No error of rustc: cargo's own (a manifest, a dependency).
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        let first = stderr
-            .lines()
-            .find(|l| l.starts_with("error"))
-            .unwrap_or("cargo check failed");
-        errors.push(CompileError {
-            code: None,
-            message: first.trim_start_matches("error: ").to_string(),
-            spans: Vec::new(),
-            text: stderr.into_owned(),
-        });
+        // No error of rustc: cargo's own (I/O, network, resolution, a
+        // manifest, a feature), which says nothing about the code.
+        return Err(format!("cargo itself failed ({})", cargo_error()));
     }
     Ok(errors)
 }
@@ -529,16 +542,44 @@ fn verify_crate(
                 shown.join(", ")
             );
         }
-        let errors = round.errors()?;
-        if errors.is_empty() {
-            return Ok(v);
-        }
-        if v.rounds == 1 {
-            if let Some(why) = round.failed_before(&changes)? {
+        let checked = round
+            .errors()
+            .and_then(|errors| match errors.is_empty() || v.rounds > 1 {
+                true => Ok((errors, None)),
+                false => round.failed_before(&changes).map(|before| (errors, before)),
+            });
+        let errors = match checked {
+            Ok((errors, _)) if errors.is_empty() => return Ok(v),
+            Ok((_, Some(why))) => {
                 v.status = Status::Unverified(why);
                 return Ok(v);
             }
-        }
+            Ok((errors, None)) => errors,
+            Err(why) if !r.in_place => {
+                v.status = Status::CheckFailed {
+                    why,
+                    restored: false,
+                };
+                return Ok(v);
+            }
+            Err(why) if r.settings.allow_unverified => {
+                let why = format!("{why}; written unverified (--allow-unverified)");
+                v.status = Status::CheckFailed {
+                    why,
+                    restored: false,
+                };
+                return Ok(v);
+            }
+            Err(why) => {
+                restore(outcome, r, &round, &touched, crate_id)?;
+                let why = format!("{why}; its files are as they were");
+                v.status = Status::CheckFailed {
+                    why,
+                    restored: true,
+                };
+                return Ok(v);
+            }
+        };
         let view = replanner.view(crate_id).cloned().unwrap_or_default();
         let spent = v.rounds >= max_rounds || view.fixes.is_empty();
         let corrected = !spent
@@ -552,16 +593,11 @@ fn verify_crate(
             );
         if !corrected {
             let why = errors.first().map(describe).unwrap_or_default();
-            round.put(&touched, false)?;
-            if r.in_place {
-                let of_crate = r.backups.iter().filter(|b| b.crate_id == crate_id);
-                outcome.errors.extend(crate::write::restore(of_crate));
-            }
+            restore(outcome, r, &round, &touched, crate_id)?;
             v.status = Status::Restored(format!(
                 "it does not build after {} round(s) ({why}); its files are as they were",
                 v.rounds
             ));
-            outcome.retain_crates(|c| c != crate_id);
             return Ok(v);
         }
         if r.in_place {
@@ -579,6 +615,24 @@ fn verify_crate(
         }
         changes = round.advance(&changes, next, &mut touched)?;
     }
+}
+
+/// Puts every file a round touched back as it was (in the checkout, and
+/// with `--write` from the backups), and drops the crate's changes.
+fn restore(
+    outcome: &mut Outcome,
+    r: &Referees,
+    round: &Round,
+    touched: &[FileChange],
+    crate_id: usize,
+) -> Result<(), String> {
+    round.put(touched, false)?;
+    if r.in_place {
+        let of_crate = r.backups.iter().filter(|b| b.crate_id == crate_id);
+        outcome.errors.extend(crate::write::restore(of_crate));
+    }
+    outcome.retain_crates(|c| c != crate_id);
+    Ok(())
 }
 
 /// Rewrites the crate's journal for a round that writes `next`, over the
@@ -1132,6 +1186,9 @@ pub fn summary(outcome: &Outcome) -> Option<String> {
             Status::Restored(why) => {
                 parts.push(format!("{}: not written: {why}", v.packages.join(", ")))
             }
+            Status::CheckFailed { why, .. } => {
+                parts.push(format!("{}: not verified: {why}", v.packages.join(", ")))
+            }
         }
     }
     Some(parts.join("; "))
@@ -1142,12 +1199,16 @@ pub fn json(v: &Verification) -> serde_json::Value {
     let (verified, reason) = match &v.status {
         Status::Verified => (true, None),
         Status::Unverified(why) => (false, Some(why.clone())),
-        Status::Restored(why) => (false, Some(why.clone())),
+        Status::Restored(why) | Status::CheckFailed { why, .. } => (false, Some(why.clone())),
     };
     serde_json::json!({
         "packages": v.packages,
         "verified": verified,
-        "restored": matches!(v.status, Status::Restored(_)),
+        "restored": matches!(
+            v.status,
+            Status::Restored(_) | Status::CheckFailed { restored: true, .. }
+        ),
+        "check_failed": matches!(v.status, Status::CheckFailed { .. }),
         "reason": reason,
         "rounds": v.rounds,
         "extended": v.extended,

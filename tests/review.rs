@@ -677,10 +677,14 @@ fn verify_checks_a_library_with_the_crate_that_uses_its_lock() {
 
 /// `--features` reaches `cargo check`, as `cargo fix` passes it on: a
 /// feature the package does not have fails the check before and after.
+/// Features reach the check: one the package does not have makes cargo
+/// itself fail, which says nothing about the code, so the package's files
+/// are restored and the run exits 2, naming cargo's error.
 #[test]
 fn features_are_passed_to_the_check() {
     let tmp = tempfile::tempdir().unwrap();
     let ws = workspace(tmp.path());
+    let before = std::fs::read_to_string(ws.join("alpha/src/lib.rs")).unwrap();
     let target = Path::new(env!("CARGO_TARGET_TMPDIR")).join("verify");
     let (_, stderr) = outputs(
         awaitify(&ws).env("CARGO_TARGET_DIR", &target).args([
@@ -689,13 +693,70 @@ fn features_are_passed_to_the_check() {
             "no-such-feature",
             "alpha",
         ]),
-        0,
+        2,
     );
     assert!(
-        stderr.contains("unverified: the package did not build before the change")
-            && stderr.contains("no-such-feature"),
+        stderr.contains("alpha/Cargo.toml: not verified: cargo itself failed (error:")
+            && stderr.contains("no-such-feature")
+            && stderr.contains("its files are as they were"),
         "{stderr}"
     );
+    let after = std::fs::read_to_string(ws.join("alpha/src/lib.rs")).unwrap();
+    assert_eq!(after, before);
+}
+
+/// Issue 26: a check that fails for a reason of cargo's own (the disk is
+/// full, the network is down, cargo is killed) is no verdict on the code:
+/// the package is restored byte for byte and the run exits 2 with cargo's
+/// error, or, with --allow-unverified, keeps the edits and still exits 2.
+#[cfg(unix)]
+#[test]
+fn a_check_that_cargo_itself_fails_restores_the_package_and_exits_2() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let stand_in = |name: &str, check: &str| {
+        let path = tmp.path().join(name);
+        let script = format!(
+            "#!/bin/sh\nif [ \"$1\" = --version ]; then echo 'cargo 1.95.0'; exit 0; fi\n{check}\n"
+        );
+        std::fs::write(&path, script).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+        path
+    };
+    let disk_full = stand_in(
+        "disk-full",
+        "echo 'error: failed to write /t/x: No space left on device (os error 28)' >&2; exit 101",
+    );
+    let killed = stand_in("killed", "kill -9 $$");
+    for (cargo, cause) in [
+        (&disk_full, "cargo itself failed (error: failed to write /t/x: No space left on device (os error 28))"),
+        (&killed, "cargo itself failed (killed by a signal)"),
+    ] {
+        let name = cargo.file_name().unwrap().to_string_lossy();
+        let ws = workspace(&tmp.path().join(format!("{name}-ws")));
+        let lib = ws.join("alpha/src/lib.rs");
+        let before = std::fs::read_to_string(&lib).unwrap();
+        let (_, stderr) = outputs(
+            awaitify(&ws).env("CARGO", cargo).args(["--write", "alpha"]),
+            2,
+        );
+        assert!(
+            stderr.contains(&format!("alpha/Cargo.toml: not verified: {cause}; its files are as they were")),
+            "{stderr}"
+        );
+        assert_eq!(std::fs::read_to_string(&lib).unwrap(), before);
+        let (_, stderr) = outputs(
+            awaitify(&ws)
+                .env("CARGO", cargo)
+                .args(["--write", "--allow-unverified", "alpha"]),
+            2,
+        );
+        assert!(
+            stderr.contains(&format!("{cause}; written unverified (--allow-unverified)")),
+            "{stderr}"
+        );
+        assert!(std::fs::read_to_string(&lib).unwrap().contains(".lock().await"));
+    }
 }
 
 /// `--no-verify` writes without running cargo, and the summary says so.

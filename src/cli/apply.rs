@@ -395,7 +395,11 @@ fn exit_code(cli: &Cli, outcome: &Outcome) -> ExitCode {
         true => FailOn::Fix,
         false => FailOn::Error,
     });
-    if !outcome.errors.is_empty() {
+    let check_failed = outcome
+        .verification
+        .iter()
+        .any(|v| matches!(v.status, verify::Status::CheckFailed { .. }));
+    if !outcome.errors.is_empty() || check_failed {
         ExitCode::from(2)
     } else if fails(outcome, fail_on, cli.write) && !cli.exit_zero && cli.write_baseline.is_none() {
         ExitCode::from(1)

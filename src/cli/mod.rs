@@ -61,6 +61,8 @@ struct Cli {
     /// it was read is not overwritten). A run killed mid-write leaves a
     /// journal (`.awaitify-journal`) from which the next --write rolls the
     /// crate back first. Two --write runs on one crate wait for each other.
+    /// It then runs `cargo check`, and so the crate's build scripts and proc
+    /// macros (--no-verify does not).
     #[arg(long, visible_alias = "fix")]
     write: bool,
 
@@ -105,7 +107,9 @@ struct Cli {
     /// missed, completed at a lock site, `&guard` or std constructor it
     /// missed, or withdrawn and reported (AW102), until the package builds;
     /// if it cannot be made to, its files are restored byte for byte. A
-    /// package that did not build before is written unverified. Without
+    /// package that did not build before is written unverified. When cargo
+    /// itself fails (no compiler error: I/O, network, resolution, a signal)
+    /// its files are restored too, and the run exits 2. Without
     /// --write: checked in a scratch copy, and the diff shown is the one
     /// that builds. The check shares the package's target directory.
     #[arg(long, conflicts_with = "no_verify")]
@@ -114,6 +118,12 @@ struct Cli {
     /// With --write, do not run `cargo check` on what was written.
     #[arg(long)]
     no_verify: bool,
+
+    /// With --write, keep the edits of a package whose check itself failed
+    /// (cargo could not run, failed with no compiler error, or was killed);
+    /// by default its files are restored. Either way the run exits 2.
+    #[arg(long, conflicts_with = "no_verify")]
+    allow_unverified: bool,
 
     /// Features for the check (space- or comma-separated), as `cargo check
     /// --features` takes them.
@@ -508,5 +518,6 @@ fn verification(cli: &Cli) -> Result<verify::Settings, &'static str> {
     Ok(verify::Settings {
         cargo_args,
         quiet: cli.quiet,
+        allow_unverified: cli.allow_unverified,
     })
 }
