@@ -719,6 +719,32 @@ fn a_baseline_matches_findings_made_manual_by_the_manifest() {
     );
 }
 
+/// Issue 25, item 3: a fix that adds tokio to a crate that does not depend
+/// on it is never safe: the lock is reported, and `--unsafe-fixes` adds it.
+#[test]
+fn a_migration_that_adds_tokio_is_unsafe() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = demo_crate(tmp.path(), "demo");
+    let manifest = "[package]\nname = \"demo\"\nversion = \"0.1.0\"\nedition = \"2021\"\n";
+    std::fs::write(dir.join("Cargo.toml"), manifest).unwrap();
+    let (stdout, stderr) = outputs(awaitify(&dir).args(["--format", "concise"]), 0);
+    assert!(stdout.is_empty(), "{stdout}");
+    assert!(
+        stderr.contains("warning[AW102]")
+            && stderr.contains("the crate does not depend on tokio, and a fix that adds a dependency is not safe (--unsafe-fixes adds it)"),
+        "{stderr}"
+    );
+    let (stdout, stderr) = outputs(
+        awaitify(&dir).args(["--format", "concise", "--unsafe-fixes"]),
+        0,
+    );
+    assert!(stdout.contains("+tokio = {"), "{stdout}");
+    assert!(
+        stderr.contains("1 fix available (0 safe, 1 unsafe)"),
+        "{stderr}"
+    );
+}
+
 /// Issue 14, item 10: the spellings other tools taught users (`--fix`,
 /// `--output-format`) work, and the shipped pre-commit hooks run as
 /// pre-commit runs them: from the repository root, with the staged files.

@@ -785,7 +785,7 @@ fn awaitify_test_compares_with_fixed_files_and_blesses_them() {
     std::fs::create_dir_all(tmp.path().join("src")).unwrap();
     std::fs::write(
         tmp.path().join("Cargo.toml"),
-        "[package]\nname = \"proj\"\nversion = \"0.0.0\"\nedition = \"2021\"\n",
+        "[package]\nname = \"proj\"\nversion = \"0.0.0\"\nedition = \"2021\"\n\n[dependencies]\ntokio = \"1\"\n",
     )
     .unwrap();
     std::fs::write(

@@ -135,6 +135,9 @@ pub struct TokioUse {
     /// Tests, examples and benches can: `tokio` in `[dev-dependencies]`
     /// (optional or not in `[dependencies]`), or the package is tokio.
     pub dev: bool,
+    /// No dependency table names tokio (under its name or another): a fix
+    /// that needs it adds a dependency.
+    pub absent: bool,
 }
 
 /// How the manifest `text` declares tokio (see `TokioUse`). A renamed
@@ -157,9 +160,27 @@ pub fn tokio_use(text: &str) -> TokioUse {
         .and_then(|p| p.get("name"))
         .and_then(Item::as_str)
         == Some("tokio");
+    let names_tokio = |deps: &Item| {
+        deps.as_table_like().is_some_and(|t| {
+            t.iter().any(|(key, dep)| {
+                key == "tokio" || dep.get("package").and_then(Item::as_str) == Some("tokio")
+            })
+        })
+    };
+    let sections = ["dependencies", "dev-dependencies"];
+    let targets = doc.get("target").and_then(Item::as_table_like);
+    let in_targets = targets.is_some_and(|targets| {
+        targets.iter().any(|(_, target)| {
+            sections
+                .iter()
+                .any(|s| target.get(s).is_some_and(names_tokio))
+        })
+    });
+    let declared = sections.iter().any(|s| doc.get(s).is_some_and(names_tokio)) || in_targets;
     TokioUse {
         normal,
         dev: normal || is_tokio || plain("dev-dependencies").is_some(),
+        absent: !declared && !is_tokio,
     }
 }
 
@@ -414,7 +435,9 @@ mod tests {
     #[test]
     fn tokio_use_tells_library_code_from_test_code() {
         let none = tokio_use("[package]\nname = \"x\"\n");
-        assert_eq!(none, TokioUse::default());
+        assert!(!none.normal && !none.dev && none.absent);
+        let in_target = tokio_use("[target.'cfg(unix)'.dev-dependencies]\ntokio = \"1\"\n");
+        assert!(!in_target.absent);
         let normal = tokio_use("[dependencies]\ntokio = \"1\"\n");
         assert!(normal.normal && normal.dev);
         let optional = tokio_use(
@@ -422,9 +445,9 @@ mod tests {
         );
         assert!(!optional.normal && optional.dev);
         let renamed = tokio_use("[dependencies]\ntk = { package = \"tokio\", version = \"1\" }\n");
-        assert!(!renamed.normal && !renamed.dev);
+        assert!(!renamed.normal && !renamed.dev && !renamed.absent);
         let itself = tokio_use("[package]\nname = \"tokio\"\n");
-        assert!(!itself.normal && itself.dev);
+        assert!(!itself.normal && itself.dev && !itself.absent);
     }
 
     #[test]

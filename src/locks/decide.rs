@@ -45,6 +45,13 @@ pub(super) fn decide_groups(p: &Planner, out: &mut CratePlan) -> HashSet<usize> 
         blockers.extend(read_only_places(p, &report, &sites, &read_only_refs));
         blockers.extend(alternative_places(p, &report, &sites, &alternative_refs));
         let edits = site_edits(p, report.family, &sites, &runtime, &mut blockers);
+        // A fix that adds a dependency is never safe.
+        if p.opts.tokio.is_some_and(|t| t.absent) {
+            match p.opts.unsafe_fixes {
+                true => report.unsafe_fix = true,
+                false => blockers.push((report.decl.clone(), NO_TOKIO.to_string())),
+            }
+        }
         super::completions::cite_blockers(&p.opts.referee, &mut blockers);
         if !blockers.is_empty() {
             blockers.sort();
@@ -69,6 +76,11 @@ pub(super) fn decide_groups(p: &Planner, out: &mut CratePlan) -> HashSet<usize> 
     }
     migrating
 }
+
+/// Why a lock of a crate that does not depend on tokio is not migrated
+/// without `--unsafe-fixes`.
+const NO_TOKIO: &str =
+    "the crate does not depend on tokio, and a fix that adds a dependency is not safe (--unsafe-fixes adds it)";
 
 /// Type paths in the files `keep` picks, by group.
 fn refs_in(p: &Planner, keep: impl Fn(&FileFacts) -> bool) -> BTreeMap<usize, Vec<Loc>> {

@@ -36,7 +36,11 @@ compile or would change behaviour, so a person has to decide.
   (`MutexGuard::map`);
 - a derive of its struct or enum that tokio's locks do not implement
   (serde's `Serialize`, `Deserialize`);
-- a declaration inside a macro the tool cannot rewrite (`lazy_static!`);
+- a declaration inside a macro the tool cannot rewrite (`lazy_static!`), or
+  anything inside a call of a macro that pastes its tokens into several
+  modules (`rt_test! { .. }`);
+- the crate's manifest: tokio is optional or renamed, or not a dependency
+  at all (adding one is no safe fix: `--unsafe-fixes` adds it);
 - a receiver that could be more than one lock, an unresolved receiver near a
   use of it, or a use inside a macro the tool cannot parse;
 - a use in a file the run leaves alone (`--exclude`, or a crate the paths

@@ -341,6 +341,7 @@ mod tests {
             tokio: Some(crate::edits::manifest::TokioUse {
                 normal: true,
                 dev: true,
+                absent: false,
             }),
             referee: Referee::default(),
         };
