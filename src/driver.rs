@@ -1459,7 +1459,7 @@ fn unused_allows(
         .blocking
         .iter()
         .map(|b| (b.rule, &b.at))
-        .chain(bare.reports.iter().map(|r| (r.decision.rule(), &r.decl)))
+        .chain(bare.reports.iter().map(|r| (r.rule(), &r.decl)))
         .collect();
     for (file, comments) in taken.into_iter().enumerate() {
         let a = state.analysed[present[file]].as_mut().expect("present");
@@ -1622,7 +1622,7 @@ fn in_baseline(
             findings += 1;
         }
     }
-    let reports = plan.reports.iter().map(|r| (r.decision.rule(), &r.decl));
+    let reports = plan.reports.iter().map(|r| (r.rule(), &r.decl));
     for (rule, at) in singles.into_iter().chain(reports) {
         if take(rule, at) {
             out.push((at.file, at.range, rule.code));
