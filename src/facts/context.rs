@@ -421,6 +421,7 @@ impl Extractor<'_> {
             deferred: false,
             closure_callee: None,
             driver: self.driver(node),
+            handle_from: None,
         });
     }
 
