@@ -64,9 +64,19 @@ fn may_match(text: &str) -> bool {
         || (text.contains("mpsc") && text.contains(".recv"))
         // A handle a fn of the crate returns may come from another file.
         || text.contains(".join()")
-        || (text.contains("JoinHandle") && names_std_module(text, "std::thread"))
+        || (returns_join_handle(text) && names_std_module(text, "std::thread"))
         || text.contains("Condvar")
         || text.contains("Barrier")
+}
+
+/// Could the text declare a fn that returns a `JoinHandle` (`-> JoinHandle<`,
+/// `-> std::thread::JoinHandle<`)? Its callers' joins may be in other files.
+fn returns_join_handle(text: &str) -> bool {
+    text.match_indices("JoinHandle<").any(|(at, _)| {
+        let before =
+            text[..at].trim_end_matches(|c: char| c.is_alphanumeric() || c == '_' || c == ':');
+        before.trim_end().ends_with("->")
+    })
 }
 
 /// A blocking network call or `reqwest::blocking`. Binding a UDP socket
@@ -290,5 +300,17 @@ async fn main() {
 }
 "#,
         );
+    }
+
+    #[test]
+    fn the_prefilter_reads_a_file_that_returns_a_join_handle() {
+        assert!(super::returns_join_handle(
+            "fn start() -> std::thread::JoinHandle<u32> {"
+        ));
+        assert!(super::returns_join_handle("fn s() ->JoinHandle<()>"));
+        assert!(!super::returns_join_handle(
+            "//! each task has a `JoinHandle` that allows access"
+        ));
+        assert!(!super::returns_join_handle("let h: JoinHandle<()> = x;"));
     }
 }
