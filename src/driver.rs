@@ -1459,7 +1459,7 @@ fn unused_allows(
         .blocking
         .iter()
         .map(|b| (b.rule, &b.at))
-        .chain(bare.reports.iter().map(|r| (r.decision.rule(), &r.decl)))
+        .chain(bare.reports.iter().map(|r| (r.rule(), &r.decl)))
         .collect();
     for (file, comments) in taken.into_iter().enumerate() {
         let a = state.analysed[present[file]].as_mut().expect("present");
@@ -1632,7 +1632,7 @@ fn in_baseline(
     // `apply::withdraw_if_tokio_unusable`) is reported, and recorded, as
     // manual: a recorded manual finding holds the lock back either way.
     for r in &plan.reports {
-        let rule = r.decision.rule();
+        let rule = r.rule();
         let recorded = take(rule, &r.decl)
             || (r.decision == Decision::Migrate && take(&rules::MANUAL_LOCK_MIGRATION, &r.decl));
         if recorded {

@@ -205,7 +205,7 @@ impl Layout<'_> {
             report,
             blockers,
         };
-        let rule = report.decision.rule();
+        let rule = report.rule();
         let words = rule
             .hooks
             .lock_message

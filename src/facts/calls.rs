@@ -399,10 +399,14 @@ impl Extractor<'_> {
             let name = p.path()?.as_single_name_ref()?.text().to_string();
             let_binding(&name, scope)
         };
-        let Some(call) =
-            crate::blocking::classify(self.imports, node, shift, &bound, self.user_blocking)
-        else {
-            return;
+        let classified =
+            crate::blocking::classify(self.imports, node, shift, &bound, self.user_blocking);
+        let (call, handle_from) = match classified {
+            Some(call) => (call, None),
+            None => match self.join_of_crate_handle(node, scope, shift) {
+                Some((call, f)) => (call, Some(f)),
+                None => return,
+            },
         };
         let heavy = matches!(
             call.kind,
@@ -422,7 +426,63 @@ impl Extractor<'_> {
                 .then(|| closure_callee(anchor))
                 .flatten(),
             driver: self.driver(anchor),
+            handle_from,
         });
+    }
+
+    /// `h.join()` where the local `h` was bound to a call of a fn of the
+    /// crate (`let h = start_poller();`): a std thread's join if that fn's
+    /// declared return type is `std::thread::JoinHandle`, which only the
+    /// crate's other files may show; the plan checks (`handle_from`).
+    fn join_of_crate_handle(
+        &self,
+        node: &SyntaxNode,
+        scope: &SyntaxNode,
+        shift: u32,
+    ) -> Option<(crate::blocking::BlockingCall, FnId)> {
+        let mc = ast::MethodCallExpr::cast(node.clone())?;
+        let name = mc.name_ref()?;
+        if name.text() != "join" || mc.arg_list()?.args().next().is_some() {
+            return None;
+        }
+        let ast::Expr::PathExpr(p) = mc.receiver()? else {
+            return None;
+        };
+        let local = p.path()?.as_single_name_ref()?.text().to_string();
+        let (ast::Expr::CallExpr(init), None) = let_binding(&local, scope)? else {
+            return None;
+        };
+        let callee = callee_name(init.syntax())?;
+        let key = self.callee_key(init.syntax(), scope, &callee)?;
+        let sh = |r: TextRange| r + TextSize::from(shift);
+        let call = crate::blocking::BlockingCall {
+            kind: crate::blocking::BlockingKind::Wait,
+            what: "std::thread::JoinHandle::join".to_string(),
+            path: sh(name.syntax().text_range()),
+            call: sh(node.text_range()),
+        };
+        Some((call, key))
+    }
+
+    /// A fn whose declared return type is a std thread's `JoinHandle`.
+    pub(super) fn record_join_handle_fn(&mut self, f: &ast::Fn, key: &FnId) {
+        let Some(ast::Type::PathType(t)) = f.ret_type().and_then(|r| r.ty()) else {
+            return;
+        };
+        let Some(path) = t.path() else {
+            return;
+        };
+        let Some(segs) = segments(&path) else {
+            return;
+        };
+        if segs.last().is_some_and(|s| s == "JoinHandle")
+            && self
+                .imports
+                .resolve(&segs, path.syntax().text_range().start())
+                == "std::thread::JoinHandle"
+        {
+            self.facts.join_handle_fns.push(key.clone());
+        }
     }
 
     /// The call itself, for the sync-helper analysis: which fn calls which,

@@ -209,10 +209,43 @@ pub(super) fn hands_param_to_blocking_pool(f: &ast::Fn) -> bool {
     })
 }
 
+/// The node whose value `expr` is: itself, or the block (or parentheses)
+/// it is the tail of, outwards (`{ let p = ..; move || .. }` is the
+/// closure). An `async` block's tail is not its value: it is a future's.
+fn value_of(expr: &SyntaxNode) -> SyntaxNode {
+    let mut at = expr.clone();
+    loop {
+        let Some(parent) = at.parent() else {
+            return at;
+        };
+        match parent.kind() {
+            SyntaxKind::PAREN_EXPR => at = parent,
+            SyntaxKind::STMT_LIST
+                if ast::StmtList::cast(parent.clone())
+                    .and_then(|l| l.tail_expr())
+                    .is_some_and(|t| t.syntax() == &at) =>
+            {
+                let Some(block) = parent.parent().and_then(ast::BlockExpr::cast) else {
+                    return at;
+                };
+                if block.async_token().is_some()
+                    || block.const_token().is_some()
+                    || block.label().is_some()
+                {
+                    return at;
+                }
+                at = block.syntax().clone();
+            }
+            _ => return at,
+        }
+    }
+}
+
 /// The call a closure (or a fn passed by name) is handed to makes it run
-/// off the async executor.
+/// off the async executor: as an argument, or as the tail of a block that
+/// is the argument (`spawn_blocking({ let p = p.clone(); move || .. })`).
 pub(super) fn is_blocking_closure(closure: &SyntaxNode) -> bool {
-    let Some(call) = closure
+    let Some(call) = value_of(closure)
         .parent()
         .filter(|p| p.kind() == SyntaxKind::ARG_LIST)
         .and_then(|a| a.parent())
@@ -388,6 +421,7 @@ impl Extractor<'_> {
             deferred: false,
             closure_callee: None,
             driver: self.driver(node),
+            handle_from: None,
         });
     }
 
@@ -598,6 +632,30 @@ mod tests {
                 Driver::Other,
                 Driver::Other,
                 Driver::Other,
+            ]
+        );
+    }
+
+    #[test]
+    fn a_closure_that_is_the_tail_of_a_block_argument_runs_where_the_call_runs_it() {
+        let src = "async fn f(p: &Path) {\n\
+              tokio::task::spawn_blocking({ let p = p.to_owned(); move || std::fs::read(p) });\n\
+              tokio::task::spawn_blocking(({ move || std::fs::read(\"a\") }));\n\
+              std::thread::spawn({ let p = p.to_owned(); std::fs::read(&p); move || std::fs::read(p) });\n\
+              let _ = tokio::spawn({ async move { let _ = || std::fs::read(\"b\"); } });\n\
+              let _ = [1].iter().map({ |_| std::fs::read(\"c\") });\n\
+            }\n";
+        let contexts: Vec<SiteContext> =
+            facts_of(src).blocking.into_iter().map(|b| b.ctx).collect();
+        assert_eq!(
+            contexts,
+            [
+                SiteContext::Blocking,
+                SiteContext::Blocking,
+                SiteContext::Async,
+                SiteContext::Blocking,
+                SiteContext::SyncInAsync,
+                SiteContext::SyncInAsync,
             ]
         );
     }

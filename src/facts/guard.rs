@@ -155,6 +155,19 @@ fn guard_scope(
                     return awaits_after(&up, None);
                 }
             }
+            // Each arm of a `match`, and its guard, is a temporary scope of
+            // its own: an arm's temporary dies with the arm, and is never
+            // alive in another arm.
+            SyntaxKind::MATCH_ARM => {
+                let arm = ast::MatchArm::cast(up.clone())?;
+                let within = |n: &SyntaxNode| n.text_range().contains_range(node.text_range());
+                if let Some(body) = arm.expr().filter(|e| within(e.syntax())) {
+                    return awaits_after(body.syntax(), None);
+                }
+                if let Some(guard) = arm.guard().filter(|g| within(g.syntax())) {
+                    return awaits_after(guard.syntax(), None);
+                }
+            }
             SyntaxKind::EXPR_STMT | SyntaxKind::LET_STMT | SyntaxKind::MATCH_EXPR => {
                 return awaits_after(&up, None);
             }
@@ -165,4 +178,41 @@ fn guard_scope(
         }
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+
+    #[test]
+    fn a_temporary_in_a_match_arm_lives_only_as_long_as_the_arm() {
+        let src = "use std::sync::Mutex;\n\
+            struct S { a: Mutex<u32>, b: Mutex<u32> }\n\
+            async fn tick() {}\n\
+            async fn f(s: &S, r: Result<u32, u32>) {\n\
+              match r {\n\
+                Ok(v) => s.a.lock().unwrap().clone_from(&v),\n\
+                Err(e) if *s.b.lock().unwrap() > e => { tick().await; }\n\
+                Err(_) => { *s.b.lock().unwrap() += 1; tick().await; }\n\
+              }\n\
+              match *s.a.lock().unwrap() { 0 => tick().await, _ => {} }\n\
+            }\n";
+        let facts = crate::facts::facts_of(src);
+        let held: Vec<(String, bool)> = facts
+            .sites
+            .iter()
+            .map(|site| {
+                let extent = site.guard_extent.expect("a guard extent");
+                (src[extent].trim().to_string(), site.held_across_await)
+            })
+            .collect();
+        assert_eq!(
+            held,
+            [
+                (".unwrap().clone_from(&v)".to_string(), false),
+                (".unwrap() > e".to_string(), false),
+                (".unwrap() += 1;".to_string(), false),
+                (".unwrap() { 0 => tick().await, _ => {} }".to_string(), true),
+            ]
+        );
+    }
 }

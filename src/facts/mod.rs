@@ -153,6 +153,10 @@ pub struct BlockingFact {
     pub closure_callee: Option<String>,
     /// In async code: what drives it.
     pub driver: Driver,
+    /// A wait only if this fn of the crate returns a std thread's
+    /// `JoinHandle` (`let h = start_poller(); h.join()`): the plan checks
+    /// it against the crate's `join_handle_fns`.
+    pub handle_from: Option<FnId>,
 }
 
 /// What drives the async code a call is in: whether it provably runs on a
@@ -454,6 +458,8 @@ pub struct FileFacts {
     /// `block_in_place` (tokio's `asyncify`): closures passed to them run
     /// off the executor.
     pub blocking_wrappers: Vec<String>,
+    /// Fns whose declared return type is `std::thread::JoinHandle<..>`.
+    pub join_handle_fns: Vec<FnId>,
     /// The file pauses tokio's clock (`start_paused`, `time::pause()`):
     /// its sleeps may be the point of a test.
     pub paused_clock: bool,
@@ -491,7 +497,8 @@ impl FileFacts {
             && self.links.is_empty()
             && self.unresolved.is_empty()
             && self.macro_uses.is_empty()
-            && self.derefs.is_empty())
+            && self.derefs.is_empty()
+            && self.join_handle_fns.is_empty())
     }
 }
 
@@ -674,6 +681,7 @@ impl Extractor<'_> {
                     let key: Option<FnId> = f.as_ref().map(fn_key);
                     if let (Some(f), Some(key)) = (&f, &key) {
                         self.record_async_method(f, key);
+                        self.record_join_handle_fn(f, key);
                     }
                     if let Some(ctx) = frame_context(&node, &self.ctx, key.as_ref()) {
                         let in_fn = key.or_else(|| self.in_fn.clone());

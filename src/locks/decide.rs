@@ -60,7 +60,7 @@ pub(super) fn decide_groups(p: &Planner, out: &mut CratePlan) -> HashSet<usize> 
             out.reports.push(report);
             continue;
         }
-        let rule = report.decision.rule();
+        let rule = report.rule();
         if !permitted(p.files, p.opts, rule, &report.decl, &mut out.suppressed) {
             continue;
         }

@@ -53,15 +53,24 @@ pub enum Decision {
 }
 
 impl Decision {
-    /// The rule a group with this decision is reported under.
-    pub fn rule(&self) -> &'static crate::rules::Rule {
+    /// The rule a group of `family` with this decision is reported under: a
+    /// parking_lot lock migrated on request is still AW103, not the std rule.
+    pub fn rule(&self, family: Family) -> &'static crate::rules::Rule {
         use crate::rules;
         match self {
+            Decision::Migrate if family == Family::ParkingLot => &rules::PARKING_LOT_IN_ASYNC,
             Decision::Migrate => &rules::STD_LOCK_IN_ASYNC,
             Decision::Manual(_) => &rules::MANUAL_LOCK_MIGRATION,
             Decision::ReportParkingLot => &rules::PARKING_LOT_IN_ASYNC,
             Decision::KeepShort => &rules::SHORT_CRITICAL_SECTION,
         }
+    }
+}
+
+impl GroupReport {
+    /// The rule this group's decision is reported under.
+    pub fn rule(&self) -> &'static crate::rules::Rule {
+        self.decision.rule(self.family)
     }
 }
 
@@ -216,7 +225,7 @@ fn plan_once(
     let mut reports = std::mem::take(&mut out.reports);
     reports.retain(|r| {
         r.decision == Decision::Migrate
-            || permitted(files, opts, r.decision.rule(), &r.decl, &mut out.suppressed)
+            || permitted(files, opts, r.rule(), &r.decl, &mut out.suppressed)
     });
     out.reports = reports;
     crate::rules::blocking_calls::plan_blocking(files, sources, &p.units, opts, &mut out);

@@ -13,8 +13,8 @@ use super::drivers::Drivers;
 use super::{Applicability, Rule, RULES};
 use crate::edits::edit::Edit;
 use crate::edits::layout;
-use crate::facts::{BlockingFact, FileFacts, SiteContext};
-use crate::locks::{permitted, CratePlan, Loc, RuntimeAnalysis, Units};
+use crate::facts::{BlockingFact, FileFacts, FnId, SiteContext};
+use crate::locks::{permitted, CratePlan, Loc, RuntimeAnalysis, Unit, Units};
 use crate::settings::PlanOptions;
 
 /// One blocking-call finding.
@@ -161,9 +161,10 @@ pub(crate) fn plan_blocking(
         drivers: Drivers::new(files, units, |unit, f| runtime.on_own_threads(unit, f)),
     };
     let wrappers = blocking_wrappers(files);
+    let handles = HandleFns::new(files, units);
     for (file, facts) in files.iter().enumerate() {
         for b in &facts.blocking {
-            if on_the_executor(facts, b, &wrappers) {
+            if on_the_executor(facts, b, &wrappers) && handles.confirm(b, units[file], units) {
                 let unit = units[file];
                 krate
                     .drivers
@@ -175,6 +176,33 @@ pub(crate) fn plan_blocking(
     out.runtime_names.append(&mut runtime.examined.take());
     for pass in RULES.iter().filter_map(|r| r.hooks.crate_pass) {
         pass(files, sources, units, opts, out);
+    }
+}
+
+/// The crate's fns whose declared return type is a std thread's
+/// `JoinHandle`, by unit: they confirm the joins of the handles they return.
+pub(crate) struct HandleFns(HashSet<(Unit, FnId)>);
+
+impl HandleFns {
+    pub(crate) fn new(files: &[&FileFacts], units: &Units) -> HandleFns {
+        let fns = files.iter().enumerate().flat_map(|(file, f)| {
+            f.join_handle_fns
+                .iter()
+                .map(move |k| (units[file], k.clone()))
+        });
+        HandleFns(fns.collect())
+    }
+
+    /// Is `b`, in a file of `unit`, a blocking call: any call but the join
+    /// of a handle a fn of the crate returns, which is one where the fn
+    /// `unit` sees by that name returns a std `JoinHandle`.
+    pub(crate) fn confirm(&self, b: &BlockingFact, unit: Unit, units: &Units) -> bool {
+        b.handle_from.as_ref().is_none_or(|f| {
+            units
+                .sees(unit)
+                .iter()
+                .any(|&u| self.0.contains(&(u, f.clone())))
+        })
     }
 }
 

@@ -3,7 +3,7 @@
 
 use super::blocking_calls::{Premise, Verdict};
 use super::{Applicability, Rule, Severity};
-use crate::blocking::{names_std_module, BlockingKind};
+use crate::blocking::{names_std_module, BlockingKind, MethodCall};
 use crate::facts::BlockingFact;
 
 pub const BLOCKING_FS: Rule = Rule {
@@ -36,9 +36,9 @@ async fn load(p: &Path) -> io::Result<String> { tokio::fs::read_to_string(p).awa
 ## Fix safety
 Safe for the twins: same arguments, same result, where the async fn
 provably runs on a tokio runtime and the code can use tokio (see AW201).
-`read_dir` and `File::open`/`File::create` return other types in tokio (a
-`ReadDir` stream, an async `File`), so they are reported with a suggestion
-only. A call inside a closure handed to a fn of the crate that passes its
+`read_dir`, `File::open`/`File::create` and `OpenOptions::..open(..)`
+return other types in tokio (a `ReadDir` stream, an async `File`), so they
+are reported with a suggestion only. A call inside a closure handed to a fn of the crate that passes its
 closure parameter to `spawn_blocking` or `block_in_place` (tokio's
 `asyncify`) already runs off the executor and is not reported, nor is one
 in async code that only another executor's `block_on` runs on a thread of
@@ -47,7 +47,7 @@ its own (see AW201).
 ## Known problems
 A call through a wrapper fn of the crate is left to AW205; one through a
 wrapper in another crate is not seen.",
-    ..Rule::blocking(Some(detect_call), None, finding, Some(may_match))
+    ..Rule::blocking(Some(detect_call), Some(detect_method), finding, Some(may_match))
 };
 
 /// For the prefilter: `std::fs`.
@@ -92,6 +92,25 @@ fn detect_call(path: &str) -> Option<BlockingKind> {
     }
 }
 
+/// `OpenOptions::new()..open(p)`, on the chain or on a local the builder
+/// was bound to: tokio's `OpenOptions` has the same builder, but opens a
+/// `tokio::fs::File`, whose reads and writes are async. Reported, not fixed.
+fn detect_method(m: &MethodCall) -> Option<(BlockingKind, String)> {
+    const BUILDERS: [&str; 2] = ["std::fs::OpenOptions::new", "std::fs::File::options"];
+    if m.name != "open" {
+        return None;
+    }
+    let built = BUILDERS.iter().any(|b| m.made_by_is(b))
+        || m.bound_root()
+            .is_some_and(|(f, index)| index.is_none() && BUILDERS.contains(&f.as_str()));
+    built.then(|| {
+        (
+            BlockingKind::FsOther,
+            "std::fs::OpenOptions::open".to_string(),
+        )
+    })
+}
+
 /// The twin where the code runs on tokio; a suggestion otherwise.
 fn finding(b: &BlockingFact, premise: &Premise) -> Option<Verdict> {
     if premise.own_thread {
@@ -120,7 +139,7 @@ fn finding(b: &BlockingFact, premise: &Premise) -> Option<Verdict> {
 
 #[cfg(test)]
 mod tests {
-    use crate::rules::test_support::{check_finding, check_fix};
+    use crate::rules::test_support::{check_finding, check_fix, check_no_finding, TestCrate};
 
     #[test]
     fn a_std_fs_twin_becomes_tokio_fs() {
@@ -159,6 +178,75 @@ async fn main() {
 }
 "#,
             "AW202",
+        );
+    }
+
+    #[test]
+    fn open_options_open_is_blocking_and_only_reported() {
+        TestCrate::main(
+            r#"use std::fs::OpenOptions;
+use std::io::Write;
+
+async fn log(line: &str) -> std::io::Result<()> {
+    let mut f = OpenOptions::new().create(true).append(true).open("log.txt")?;
+    writeln!(f, "{line}")
+}
+
+async fn touch() -> std::io::Result<()> {
+    let mut o = std::fs::File::options();
+    o.write(true).create(true);
+    o.open("touched")?;
+    Ok(())
+}
+
+#[tokio::main]
+async fn main() {
+    log("x").await.unwrap();
+    touch().await.unwrap();
+}
+"#,
+        )
+        .check_message(
+            "AW202",
+            "`std::fs::OpenOptions::open` blocks the executor thread; its tokio::fs twin has another type",
+            "",
+        );
+    }
+
+    #[test]
+    fn open_options_in_a_sync_helper_called_from_async_code_is_aw205() {
+        TestCrate::main(
+            r#"fn append(line: &str) {
+    let mut f = std::fs::OpenOptions::new().append(true).open("log.txt").unwrap();
+    std::io::Write::write_all(&mut f, line.as_bytes()).unwrap();
+}
+
+#[tokio::main]
+async fn main() {
+    append("x");
+}
+"#,
+        )
+        .check_message("AW205", "append → std::fs::OpenOptions::open", "");
+    }
+
+    #[test]
+    fn open_is_not_blocking_fs_on_other_receivers() {
+        check_no_finding(
+            r#"struct Door;
+impl Door {
+    fn open(&self) {}
+}
+
+async fn enter(d: &Door) {
+    d.open();
+}
+
+#[tokio::main]
+async fn main() {
+    enter(&Door).await;
+}
+"#,
         );
     }
 }

@@ -62,10 +62,12 @@ impl SyncFns {
     fn new(files: &[&FileFacts], units: &Units) -> SyncFns {
         let mut direct: BTreeMap<(Unit, FnId), (u8, String)> = BTreeMap::new();
         let mut calls_of: BTreeMap<(Unit, FnId), Vec<FnId>> = BTreeMap::new();
+        let handles = super::blocking_calls::HandleFns::new(files, units);
         for (file, facts) in files.iter().enumerate() {
             // A closure the fn only stores or hands on does not run when
             // the fn does.
-            for b in facts.blocking.iter().filter(|b| !b.deferred) {
+            let blocking = facts.blocking.iter().filter(|b| !b.deferred);
+            for b in blocking.filter(|b| handles.confirm(b, units[file], units)) {
                 if let SiteContext::Sync { fn_name, .. } = &b.ctx {
                     let what = &b.call.what;
                     let e = direct

@@ -23,7 +23,9 @@ Reports blocking waits in async code: `std::process::Command::output` /
 `std::thread::JoinHandle::join`, `Condvar::wait*`, `Barrier::wait`,
 `std::io::stdin().read_line`, `std::net::TcpStream::connect`,
 `TcpListener::accept`, `reqwest::blocking::*`. Channels, handles, condvars
-and children are recognised through the `let` that created them.
+and children are recognised through the `let` that created them; a thread's
+handle also where the `let` calls a fn of the crate whose declared return
+type is `std::thread::JoinHandle`.
 
 ## Why is this bad?
 The executor thread waits for a process, another thread, the network or the
@@ -60,9 +62,21 @@ fn may_match(text: &str) -> bool {
         || names_std_module(text, "std::net")
         || text.contains("reqwest::blocking")
         || (text.contains("mpsc") && text.contains(".recv"))
-        || (text.contains(".join()") && names_std_module(text, "std::thread"))
+        // A handle a fn of the crate returns may come from another file.
+        || text.contains(".join()")
+        || (returns_join_handle(text) && names_std_module(text, "std::thread"))
         || text.contains("Condvar")
         || text.contains("Barrier")
+}
+
+/// Could the text declare a fn that returns a `JoinHandle` (`-> JoinHandle<`,
+/// `-> std::thread::JoinHandle<`)? Its callers' joins may be in other files.
+fn returns_join_handle(text: &str) -> bool {
+    text.match_indices("JoinHandle<").any(|(at, _)| {
+        let before =
+            text[..at].trim_end_matches(|c: char| c.is_alphanumeric() || c == '_' || c == ':');
+        before.trim_end().ends_with("->")
+    })
 }
 
 /// A blocking network call or `reqwest::blocking`. Binding a UDP socket
@@ -192,7 +206,7 @@ fn finding(b: &BlockingFact, premise: &Premise) -> Option<Verdict> {
 
 #[cfg(test)]
 mod tests {
-    use crate::rules::test_support::{check_finding, TestCrate};
+    use crate::rules::test_support::{check_finding, check_no_finding, TestCrate};
 
     #[test]
     fn a_std_channel_recv_in_async_code_is_reported() {
@@ -239,5 +253,64 @@ async fn main() {
 }
 "#,
         );
+    }
+
+    #[test]
+    fn the_join_of_a_handle_a_crate_fn_returns_is_a_wait() {
+        TestCrate::main(
+            r#"mod poller;
+
+#[tokio::main]
+async fn main() {
+    let handle = poller::start(3);
+    println!("{}", handle.join().unwrap());
+}
+"#,
+        )
+        .file(
+            "src/poller.rs",
+            r#"use std::thread::{self, JoinHandle};
+
+pub fn start(n: u32) -> JoinHandle<u32> {
+    thread::spawn(move || n * 2)
+}
+"#,
+        )
+        .check_message("AW203", "`std::thread::JoinHandle::join` waits", "");
+    }
+
+    #[test]
+    fn the_join_of_a_value_a_crate_fn_returns_is_not_a_wait_unless_it_is_a_handle() {
+        check_no_finding(
+            r#"struct Parts(Vec<String>);
+impl Parts {
+    fn join(&self) -> String {
+        self.0.concat()
+    }
+}
+
+fn parts() -> Parts {
+    Parts(vec!["a".into(), "b".into()])
+}
+
+#[tokio::main]
+async fn main() {
+    let p = parts();
+    println!("{}", p.join());
+}
+"#,
+        );
+    }
+
+    #[test]
+    fn the_prefilter_reads_a_file_that_returns_a_join_handle() {
+        assert!(super::returns_join_handle(
+            "fn start() -> std::thread::JoinHandle<u32> {"
+        ));
+        assert!(super::returns_join_handle("fn s() ->JoinHandle<()>"));
+        assert!(!super::returns_join_handle(
+            "//! each task has a `JoinHandle` that allows access"
+        ));
+        assert!(!super::returns_join_handle("let h: JoinHandle<()> = x;"));
     }
 }

@@ -2,6 +2,7 @@
 //! migrated on request.
 
 use crate::findings::LockFinding;
+use crate::locks::Decision;
 
 use super::{Applicability, Rule, Severity};
 
@@ -42,8 +43,12 @@ as manual; `ReentrantMutex` and `FairMutex` are not recognised.",
     ..Rule::lock(message)
 };
 
-/// Reported: migrating it is the user's choice.
+/// Reported: migrating it is the user's choice. Opted in (`--parking-lot`),
+/// it migrates and says so in the std rule's words.
 fn message(l: &LockFinding) -> (String, Vec<String>) {
+    if l.report.decision == Decision::Migrate {
+        return super::std_lock_in_async::migrating_message(l);
+    }
     (
         format!("{} is {}", l.what, l.where_locked),
         vec!["run with --parking-lot to migrate it to tokio::sync".to_string()],
@@ -52,7 +57,7 @@ fn message(l: &LockFinding) -> (String, Vec<String>) {
 
 #[cfg(test)]
 mod tests {
-    use crate::rules::test_support::check_finding;
+    use crate::rules::test_support::{check_finding, TestCrate};
 
     #[test]
     fn a_parking_lot_mutex_locked_in_async_code_is_reported() {
@@ -70,5 +75,27 @@ async fn main() {
 "#,
             "AW103",
         );
+    }
+
+    #[test]
+    fn a_parking_lot_mutex_migrated_on_request_stays_aw103() {
+        let src = r#"static HITS: parking_lot::Mutex<u64> = parking_lot::Mutex::new(0);
+
+async fn hit() {
+    *HITS.lock() += 1;
+}
+
+#[tokio::main]
+async fn main() {
+    hit().await;
+}
+"#;
+        TestCrate::main(src)
+            .file("awaitify.toml", "parking-lot = true\n")
+            .check_message(
+                "AW103",
+                "parking_lot Mutex static `HITS` is locked in async code in `hit` at src/main.rs:4:11; migrating it to tokio::sync::Mutex",
+                "AW101",
+            );
     }
 }

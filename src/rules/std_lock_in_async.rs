@@ -54,6 +54,11 @@ unknown macro, an unresolved receiver near it) is reported as AW102 instead.",
 
 /// Migrating: the lock's type changes for the crates that use a public one.
 fn message(l: &LockFinding) -> (String, Vec<String>) {
+    migrating_message(l)
+}
+
+/// The words of a lock that migrates (std, or parking_lot on request).
+pub(super) fn migrating_message(l: &LockFinding) -> (String, Vec<String>) {
     let r = l.report;
     let exported = r.exported.then(|| "it is public in a library: its type changes for the crates that use it, which must lock it with `.await` too (those of this run are migrated with it)".to_string());
     (

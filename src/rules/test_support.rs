@@ -80,6 +80,21 @@ impl TestCrate {
         );
     }
 
+    /// It has a finding of rule `code` whose message contains `text`, and
+    /// none of rule `not` (another code, or "").
+    #[track_caller]
+    pub fn check_message(&self, code: &str, text: &str, not: &str) {
+        let out = self.run();
+        assert!(
+            out.diagnostics
+                .iter()
+                .any(|d| d.rule.code == code && d.message.contains(text))
+                && !out.diagnostics.iter().any(|d| d.rule.code == not),
+            "want {code} saying {text:?}, and no {not}; findings: {}",
+            findings(&out)
+        );
+    }
+
     /// The file at `path` holds `text` after the fixes.
     #[track_caller]
     pub fn check_fixed_to_hold(&self, path: &str, text: &str) {
