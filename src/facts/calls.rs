@@ -622,7 +622,15 @@ impl Extractor<'_> {
         }
     }
 
-    pub(super) fn visit_record_expr_field(&mut self, node: &SyntaxNode) {
+    /// `S { field: value }`: the value flows into the field. `anchor` and
+    /// `shift` as for [`Self::visit_call_like`] (a literal in `vec![..]`).
+    pub(super) fn visit_record_expr_field(
+        &mut self,
+        node: &SyntaxNode,
+        anchor: &SyntaxNode,
+        shift: u32,
+    ) {
+        let scope = if shift == 0 { node } else { anchor };
         let Some(key) = record_expr_field_key(node) else {
             return;
         };
@@ -635,11 +643,11 @@ impl Extractor<'_> {
             return;
         }
         let value = match field.expr() {
-            Some(e) => self.root(&e, node, 0),
+            Some(e) => self.root(&e, scope, 0),
             // Shorthand `S { m }`.
             None => field
                 .name_ref()
-                .and_then(|n| self.lookup_var(n.text(), node, 0)),
+                .and_then(|n| self.lookup_var(n.text(), scope, 0)),
         };
         if let Some(t) = value {
             self.facts.links.push((vec![Target::Key(key)], t));

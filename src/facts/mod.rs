@@ -757,6 +757,9 @@ impl Extractor<'_> {
             if let Some(mac) = ast::MacroCall::cast(node.clone()) {
                 self.visit_macro(&mac, anchor, shift);
             }
+            if node.kind() == SyntaxKind::RECORD_EXPR_FIELD {
+                self.visit_record_expr_field(node, anchor, shift);
+            }
             return;
         }
         match node.kind() {
@@ -775,7 +778,7 @@ impl Extractor<'_> {
                 self.visit_guard_fn_call(&call, node, 0);
                 self.visit_call_like(node, node, 0);
             }
-            SyntaxKind::RECORD_EXPR_FIELD => self.visit_record_expr_field(node),
+            SyntaxKind::RECORD_EXPR_FIELD => self.visit_record_expr_field(node, node, 0),
             SyntaxKind::FOR_EXPR | SyntaxKind::WHILE_EXPR | SyntaxKind::LOOP_EXPR => {
                 self.visit_loop(node)
             }
