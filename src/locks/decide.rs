@@ -36,15 +36,26 @@ pub(super) fn decide_groups(p: &Planner, out: &mut CratePlan) -> HashSet<usize> 
             continue;
         };
         let mut report = sites.report(p, group, members);
-        if let Some(decision) = reported_as_is(p, &report, &sites) {
-            report.decision = decision;
-            out.reports.push(report);
-            continue;
-        }
+        let as_is = reported_as_is(p, &report, &sites);
         let mut blockers = group_blockers(p, members, &report);
         blockers.extend(read_only_places(p, &report, &sites, &read_only_refs));
         blockers.extend(alternative_places(p, &report, &sites, &alternative_refs));
         let edits = site_edits(p, report.family, &sites, &runtime, &mut blockers);
+        if let Some(decision) = as_is {
+            // A parking_lot lock --parking-lot would still leave alone says
+            // why, instead of promising a migration.
+            if decision == Decision::ReportParkingLot {
+                blockers.sort();
+                report.notes.extend(
+                    blockers.first().map(|(_, why)| {
+                        format!("--parking-lot would leave it unchanged too: {why}")
+                    }),
+                );
+            }
+            report.decision = decision;
+            out.reports.push(report);
+            continue;
+        }
         // A fix that adds a dependency is never safe.
         if p.opts.tokio.is_some_and(|t| t.absent) {
             match p.opts.unsafe_fixes {

@@ -49,10 +49,11 @@ fn message(l: &LockFinding) -> (String, Vec<String>) {
     if l.report.decision == Decision::Migrate {
         return super::std_lock_in_async::migrating_message(l);
     }
-    (
-        format!("{} is {}", l.what, l.where_locked),
-        vec!["run with --parking-lot to migrate it to tokio::sync".to_string()],
-    )
+    let notes = match l.report.notes.is_empty() {
+        true => vec!["run with --parking-lot to migrate it to tokio::sync".to_string()],
+        false => l.report.notes.clone(),
+    };
+    (format!("{} is {}", l.what, l.where_locked), notes)
 }
 
 #[cfg(test)]
@@ -74,6 +75,34 @@ async fn main() {
 }
 "#,
             "AW103",
+        );
+    }
+
+    #[test]
+    fn a_lock_the_opt_in_would_not_migrate_says_why_instead_of_promising() {
+        let src = r#"static LIMITS: parking_lot::RwLock<u64> = parking_lot::RwLock::new(0);
+static HITS: parking_lot::Mutex<u64> = parking_lot::Mutex::new(0);
+
+async fn check() -> u64 {
+    let first = *LIMITS.read();
+    let limits = LIMITS.upgradable_read();
+    *HITS.lock() += 1;
+    first + *limits
+}
+
+#[tokio::main]
+async fn main() {
+    check().await;
+}
+"#;
+        let krate = TestCrate::main(src);
+        krate.check_note(
+            "AW103",
+            "--parking-lot would leave it unchanged too: it is called with `upgradable_read`, which tokio's locks do not have",
+        );
+        krate.check_note(
+            "AW103",
+            "run with --parking-lot to migrate it to tokio::sync",
         );
     }
 

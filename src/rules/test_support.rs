@@ -95,6 +95,19 @@ impl TestCrate {
         );
     }
 
+    /// It has a finding of rule `code` with a note that contains `text`.
+    #[track_caller]
+    pub fn check_note(&self, code: &str, text: &str) {
+        let out = self.run();
+        assert!(
+            out.diagnostics
+                .iter()
+                .any(|d| d.rule.code == code && d.notes.iter().any(|n| n.contains(text))),
+            "want {code} with a note saying {text:?}; findings: {}",
+            findings(&out)
+        );
+    }
+
     /// The file at `path` holds `text` after the fixes.
     #[track_caller]
     pub fn check_fixed_to_hold(&self, path: &str, text: &str) {
