@@ -234,6 +234,7 @@ impl Extractor<'_> {
         let (Some(name), Some(tt)) = (rules.name(), rules.token_tree()) else {
             return;
         };
+        self.facts.macro_rules.push(name.text().to_string());
         let tokens = significant_tokens(&tt);
         self.record_tracked_names(&tokens, 0);
         let kind = |i: usize| tokens.get(i).map(|t| t.kind());

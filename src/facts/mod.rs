@@ -413,6 +413,8 @@ pub struct FileFacts {
     /// The macros the tool does not read that the file calls in async code,
     /// by name, each once.
     pub async_macro_calls: Vec<String>,
+    /// The `macro_rules!` the file defines, by name.
+    pub macro_rules: Vec<String>,
     pub file_blockers: Vec<FileBlocker>,
     pub imports: Vec<(String, String, TextRange)>,
     pub name_uses: Vec<NameUse>,

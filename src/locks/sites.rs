@@ -33,6 +33,10 @@ impl<'a> Sites<'a> {
             blockers: Vec::new(),
         };
         let nearby_names = nearby_names(index);
+        let own_macros: HashSet<&str> = files
+            .iter()
+            .flat_map(|f| f.macro_rules.iter().map(String::as_str))
+            .collect();
         let async_macro_calls: HashSet<&str> = files
             .iter()
             .flat_map(|f| f.async_macro_calls.iter().map(String::as_str))
@@ -41,7 +45,7 @@ impl<'a> Sites<'a> {
             let resolved = sites.tie_sites(file, facts, units, index);
             sites.tie_unresolved(file, facts, units, index, (&nearby_names, &resolved));
             let at = (file, units, index);
-            sites.tie_macro_uses(at, facts, &async_macro_calls);
+            sites.tie_macro_uses(at, facts, (&async_macro_calls, &own_macros));
             sites.tie_handed_constructors(file, facts, units, index);
         }
         sites
@@ -143,7 +147,7 @@ impl<'a> Sites<'a> {
         &mut self,
         (file, units, index): (usize, &Units, &Index),
         facts: &FileFacts,
-        async_macro_calls: &HashSet<&str>,
+        (async_macro_calls, own_macros): (&HashSet<&str>, &HashSet<&str>),
     ) {
         for m in &facts.macro_uses {
             let name = &m.macro_name;
@@ -159,7 +163,12 @@ impl<'a> Sites<'a> {
                         true => "a constructor is handed to it inside",
                         false => "it is handed to",
                     };
-                    let reason = format!("{what} `{name}!`, a macro the tool cannot parse");
+                    let reason = match own_macros.contains(name.as_str()) {
+                        true => {
+                            format!("{what} `{name}!`, a `macro_rules!` the tool does not expand")
+                        }
+                        false => format!("{what} `{name}!`, a macro the tool cannot parse"),
+                    };
                     (reason, m.in_async)
                 }
             };
@@ -287,7 +296,7 @@ mod tests {
         );
         assert_eq!(
             blockers(report(&plan, "S.m")),
-            ["it is handed to `bump!`, a macro the tool cannot parse"]
+            ["it is handed to `bump!`, a `macro_rules!` the tool does not expand"]
         );
     }
 
