@@ -88,11 +88,40 @@ fn sarif_validates_against_the_official_schema_on_every_fixture() {
     assert!(results > 50, "only {results} results over all fixtures");
 }
 
+/// Annotations name files relative to the repository (`GITHUB_WORKSPACE`,
+/// else the git work tree), from whatever directory the run started in.
 #[test]
 fn github_annotations_name_file_line_and_rule() {
+    let dir = fixture("readme_example");
     let (stdout, _) = outputs(
-        awaitify(&fixture("readme_example")).args(["--format", "github", "."]),
+        awaitify(&dir)
+            .env("GITHUB_WORKSPACE", &dir)
+            .args(["--format", "github", "."]),
         0,
+    );
+    let (from_src, _) = outputs(
+        awaitify(&dir.join("src"))
+            .env("GITHUB_WORKSPACE", &dir)
+            .args(["--format", "github", "."]),
+        0,
+    );
+    // (Messages name places as the terminal would: from where it ran.)
+    let files = |out: &str| -> Vec<String> {
+        out.lines()
+            .map(|l| l.split(",line=").next().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(files(&from_src), files(&stdout));
+    // Without it, the git work tree this repository is.
+    let (in_repo, _) = outputs(
+        awaitify(&dir.join("src"))
+            .env_remove("GITHUB_WORKSPACE")
+            .args(["--format", "github", "."]),
+        0,
+    );
+    assert!(
+        in_repo.starts_with("::warning file=testdata/readme_example/src/main.rs,line=6,"),
+        "{in_repo}"
     );
     let lines: Vec<&str> = stdout.lines().collect();
     assert_eq!(lines.len(), 2, "{stdout}");

@@ -9,7 +9,14 @@ use crate::rules::Severity;
 
 /// `--format github`: one workflow command per finding, so GitHub Actions
 /// annotates the pull request.
+/// Files are named relative to the repository's root, as GitHub wants them:
+/// `GITHUB_WORKSPACE` (the checkout), else the git work tree, from any
+/// directory the run started in.
 pub fn github(outcome: &Outcome) -> String {
+    let root = std::env::var_os("GITHUB_WORKSPACE")
+        .and_then(|w| std::path::PathBuf::from(w).canonicalize().ok())
+        .unwrap_or_else(super::work_tree_root);
+    let file = |shown: &str| super::under_root(shown, &root).unwrap_or_else(|abs| abs);
     // Property values escape `%`, CR, LF, `:` and `,`; messages `%`, CR, LF.
     let data = |s: &str| {
         s.replace('%', "%25")
@@ -31,7 +38,7 @@ pub fn github(outcome: &Outcome) -> String {
         let _ = writeln!(
             out,
             "::{kind} file={},line={},col={},endLine={},endColumn={},title={}::{}",
-            prop(&d.span.path),
+            prop(&file(&d.span.path)),
             d.span.line,
             d.span.col,
             d.span.end_line,

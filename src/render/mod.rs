@@ -21,6 +21,33 @@ pub use json::{json, JSON_VERSION};
 pub use patch::{diff, shown_diff};
 pub use sarif::sarif;
 
+/// The root that SARIF URIs and GitHub annotations are relative to: the git
+/// work tree of the current directory (so that code scanning and pull
+/// requests find the files from any directory the run started in), or the
+/// current directory itself.
+fn work_tree_root() -> std::path::PathBuf {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    std::process::Command::new("git")
+        .args(["rev-parse", "--show-toplevel"])
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| std::path::PathBuf::from(String::from_utf8_lossy(&o.stdout).trim()))
+        .and_then(|root| root.canonicalize().ok())
+        .unwrap_or(cwd)
+}
+
+/// A shown path relative to `root`, with `/` separators; outside it, the
+/// absolute path.
+fn under_root(shown: &str, root: &std::path::Path) -> Result<String, String> {
+    let abs = crate::driver::absolute(std::path::Path::new(shown));
+    let slashes = |p: &std::path::Path| p.to_string_lossy().replace('\\', "/");
+    match abs.strip_prefix(root) {
+        Ok(rel) => Ok(slashes(rel)),
+        Err(_) => Err(slashes(&abs)),
+    }
+}
+
 /// At most this many notes of a finding are shown to people; the machine
 /// formats (JSON, SARIF) keep them all.
 pub const SHOWN_NOTES: usize = 10;

@@ -18,31 +18,15 @@ fn sarif_region(s: &Span) -> Value {
     })
 }
 
-/// The root that SARIF URIs are relative to: the git work tree of the
-/// current directory (so code scanning finds the files from any directory
-/// the run started in), or the current directory itself.
-fn sarif_root() -> std::path::PathBuf {
-    let cwd = std::env::current_dir().unwrap_or_default();
-    std::process::Command::new("git")
-        .args(["rev-parse", "--show-toplevel"])
-        .output()
-        .ok()
-        .filter(|o| o.status.success())
-        .map(|o| std::path::PathBuf::from(String::from_utf8_lossy(&o.stdout).trim()))
-        .and_then(|root| root.canonicalize().ok())
-        .unwrap_or(cwd)
-}
-
 /// Where a shown path is: relative to `root` (`%SRCROOT%`), or, outside
 /// it, an absolute `file:` URI.
 fn artifact_location(shown: &str, root: &std::path::Path) -> Value {
-    let abs = crate::driver::absolute(std::path::Path::new(shown));
-    match abs.strip_prefix(root) {
+    match super::under_root(shown, root) {
         Ok(rel) => json!({
-            "uri": rel.to_string_lossy().replace('\\', "/"),
+            "uri": rel,
             "uriBaseId": "%SRCROOT%",
         }),
-        Err(_) => json!({ "uri": format!("file://{}", abs.to_string_lossy().replace('\\', "/")) }),
+        Err(abs) => json!({ "uri": format!("file://{abs}") }),
     }
 }
 
@@ -61,7 +45,7 @@ fn sarif_location(s: &Span, message: Option<&str>, root: &std::path::Path) -> Va
 
 /// `--format sarif`: a SARIF 2.1.0 log with one run.
 pub fn sarif(outcome: &Outcome) -> String {
-    let root = &sarif_root();
+    let root = &super::work_tree_root();
     let rules: Vec<Value> = RULES
         .iter()
         .map(|r| {
