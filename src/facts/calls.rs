@@ -371,9 +371,30 @@ impl Extractor<'_> {
             callee.as_str(),
             "spawn" | "spawn_blocking" | "block_in_place"
         );
+        // AW205 follows a sync method call to the crate's methods where the
+        // file shows its receiver is of the crate's types.
+        let own = match (&callee_key, &self.ctx) {
+            (None, SiteContext::Async | SiteContext::Sync { .. })
+                if node
+                    .parent()
+                    .is_none_or(|p| p.kind() != SyntaxKind::AWAIT_EXPR) =>
+            {
+                self.own_call_receiver(node, anchor, shift)
+            }
+            _ => None,
+        };
+        let resolvable = callee_key.is_some() || receiver.is_some();
+        let receiver = match own {
+            Some(own) => Some(MethodReceiver::Own(Box::new(OwnCall {
+                receiver: own,
+                premise: receiver,
+            }))),
+            None => receiver,
+        };
         // For the blocking rules alone, helper chains need only calls that
-        // name their fn exactly, and the runtime premise method calls too.
-        if !self.blocking_only || callee_key.is_some() || receiver.is_some() {
+        // name their fn exactly or have a receiver of the crate's types, and
+        // the runtime premise method calls too.
+        if !self.blocking_only || resolvable || receiver.is_some() {
             self.record_call(node, anchor, shift, callee, (callee_key, receiver));
         }
         if spawner {
@@ -496,7 +517,11 @@ impl Extractor<'_> {
         callee: String,
         (callee_key, receiver): (Option<FnId>, Option<MethodReceiver>),
     ) {
-        let resolvable = callee_key.is_some() || receiver.is_some();
+        let premise = match &receiver {
+            Some(MethodReceiver::Own(own)) => own.premise.is_some(),
+            r => r.is_some(),
+        };
+        let resolvable = callee_key.is_some() || premise;
         self.facts.calls.push(CallFact {
             callee: callee.into(),
             in_fn: self.in_fn.clone(),

@@ -677,7 +677,7 @@ mod tests {
             .calls
             .iter()
             .filter(|c| c.callee == "go")
-            .map(|c| c.receiver.clone())
+            .map(|c| c.premise_receiver().cloned())
             .collect();
         let typed = || Some(MethodReceiver::Typed("Ingestor".into()));
         assert_eq!(

@@ -37,6 +37,7 @@ mod keys;
 mod macros;
 mod method_calls;
 mod prefilter;
+mod receivers;
 mod select;
 mod sites;
 mod test_globs;
@@ -52,6 +53,7 @@ pub use keys::*;
 use macros::*;
 pub use method_calls::*;
 pub use prefilter::*;
+pub use receivers::*;
 pub use sites::*;
 
 /// What a receiver, an initializer or a flow refers to, before the crate-wide
@@ -301,6 +303,9 @@ pub struct CallFact {
     pub callee_key: Option<FnId>,
     /// Any other method call (`x.f(..)`): what its file shows of the
     /// receiver's type. The crate's impls resolve it (see `rules::drivers`).
+    /// (A call whose value is not awaited, in async code or a sync fn,
+    /// with a receiver of the crate's own types, is `MethodReceiver::Own`:
+    /// see [`CallFact::premise_receiver`] and [`CallFact::own_receiver`].)
     pub receiver: Option<MethodReceiver>,
     /// The fn the call is in.
     pub in_fn: Option<FnId>,
@@ -324,6 +329,41 @@ pub enum MethodReceiver {
     /// Nothing the file shows: a `dyn Trait`, a chain of calls, a closure's
     /// parameter.
     Unknown,
+    /// A call whose value is not awaited, in async code or a sync fn, whose
+    /// receiver the file shows to be of the crate's own types (AW205
+    /// follows it to the crate's sync methods), with what the runtime
+    /// premise sees of it.
+    Own(Box<OwnCall>),
+}
+
+/// A method call's receiver of the crate's own types.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OwnCall {
+    pub receiver: OwnReceiver,
+    /// The receiver as the runtime premise sees it (`Typed` or `Unknown`;
+    /// none where it does not follow the call).
+    pub premise: Option<MethodReceiver>,
+}
+
+impl CallFact {
+    /// The receiver of a method call as the runtime premise sees it: only
+    /// where the call is `.await`ed or its future handed on is its type
+    /// worked out (see `calls::method_receiver`).
+    pub fn premise_receiver(&self) -> Option<&MethodReceiver> {
+        match &self.receiver {
+            Some(MethodReceiver::Own(own)) => own.premise.as_ref(),
+            r => r.as_ref(),
+        }
+    }
+
+    /// The receiver of a sync method call, where it is of the crate's own
+    /// types.
+    pub fn own_receiver(&self) -> Option<&OwnReceiver> {
+        match &self.receiver {
+            Some(MethodReceiver::Own(own)) => Some(&own.receiver),
+            _ => None,
+        }
+    }
 }
 
 /// A lock-looking call (`.lock().unwrap()`) whose receiver the tool could not
@@ -465,6 +505,17 @@ pub struct FileFacts {
     /// The file pauses tokio's clock (`start_paused`, `time::pause()`):
     /// its sleeps may be the point of a test.
     pub paused_clock: bool,
+    /// The structs, enums, unions and traits the file defines.
+    pub own_types: Vec<Name>,
+    /// `impl Trait for Type` of the crate's traits: `(Trait, Type)`.
+    pub trait_impls: Vec<(Name, Name)>,
+    /// Struct fields whose type is one of the crate's own (or a `dyn` of
+    /// its traits), as a method call's receiver sees it: `(Server,
+    /// journal, Journal)` (see `receivers`).
+    pub field_receivers: Vec<(Name, Name, OwnReceiver)>,
+    /// Values of the crate's types bound to locals in async code, whose
+    /// `Drop` runs there.
+    pub async_values: Vec<AsyncValue>,
 }
 
 /// A suppression comment: `// awaitify: allow(AW101, blocking-sleep)` or
@@ -600,6 +651,7 @@ pub fn extract(
         }
     }
     facts.macro_regions = macro_regions;
+    prune_own_receivers(&mut facts, blocking_only);
     keep_no_spare_capacity(&mut facts);
     facts
 }
@@ -664,6 +716,10 @@ fn keep_no_spare_capacity(f: &mut FileFacts) {
     f.struct_fields.shrink_to_fit();
     f.field_types.shrink_to_fit();
     f.blocking.shrink_to_fit();
+    f.own_types.shrink_to_fit();
+    f.trait_impls.shrink_to_fit();
+    f.field_receivers.shrink_to_fit();
+    f.async_values.shrink_to_fit();
 }
 
 impl Extractor<'_> {
@@ -728,6 +784,18 @@ impl Extractor<'_> {
                 SyntaxKind::MACRO_CALL => {
                     self.visit_macro(&ast::MacroCall::cast(node.clone()).unwrap(), anchor, shift)
                 }
+                SyntaxKind::STRUCT
+                | SyntaxKind::ENUM
+                | SyntaxKind::UNION
+                | SyntaxKind::TRAIT
+                | SyntaxKind::IMPL
+                    if shift == 0 =>
+                {
+                    self.visit_type_item(node)
+                }
+                SyntaxKind::LET_STMT if shift == 0 => {
+                    self.visit_async_let(&ast::LetStmt::cast(node.clone()).unwrap())
+                }
                 SyntaxKind::FN if shift == 0 => {
                     let f = ast::Fn::cast(node.clone()).unwrap();
                     if hands_param_to_blocking_pool(&f) {
@@ -767,7 +835,16 @@ impl Extractor<'_> {
         match node.kind() {
             SyntaxKind::RECORD_FIELD | SyntaxKind::TUPLE_FIELD => self.visit_record_field(node),
             SyntaxKind::STATIC | SyntaxKind::CONST => self.visit_static(node),
-            SyntaxKind::LET_STMT => self.visit_let(&ast::LetStmt::cast(node.clone()).unwrap()),
+            SyntaxKind::LET_STMT => {
+                let let_stmt = ast::LetStmt::cast(node.clone()).unwrap();
+                self.visit_let(&let_stmt);
+                self.visit_async_let(&let_stmt);
+            }
+            SyntaxKind::STRUCT
+            | SyntaxKind::ENUM
+            | SyntaxKind::UNION
+            | SyntaxKind::TRAIT
+            | SyntaxKind::IMPL => self.visit_type_item(node),
             SyntaxKind::FN => self.visit_fn(&ast::Fn::cast(node.clone()).unwrap()),
             SyntaxKind::TYPE_ALIAS => self.visit_type_alias(node),
             SyntaxKind::METHOD_CALL_EXPR => {

@@ -1,13 +1,15 @@
 //! AW205 `blocking-helper-call`: async code calling a sync fn of the crate that
-//! blocks, with the chain.
+//! blocks, with the chain: a fn it names, a method of a receiver whose type
+//! the file shows to be the crate's (each impl a `dyn Trait` or generic
+//! receiver may call), or the `Drop` of a local made in async code.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use super::blocking_calls::BlockingReport;
 use super::{Applicability, Rule, Severity};
 use crate::blocking::BlockingKind;
 use crate::edits::layout;
-use crate::facts::{BlockingFact, FileFacts, FnId, SiteContext};
+use crate::facts::{BlockingFact, CallFact, FileFacts, FnId, Name, OwnReceiver, SiteContext};
 use crate::locks::{permitted, CratePlan, Loc, Unit, Units};
 use crate::settings::PlanOptions;
 
@@ -43,8 +45,21 @@ Display-only: make the helper async, or call it inside
 `tokio::task::spawn_blocking`.
 
 ## Known problems
-Calls are matched by path (`helper(..)`, `Type::f(..)`, `Self::f(..)`,
-`self.f(..)`); calls through other receivers are not followed.",
+Calls are followed where they name their fn (`helper(..)`, `Type::f(..)`,
+`Self::f(..)`, `self.f(..)`) or where the file shows the receiver is of one
+of the crate's types: a parameter's or a `let`'s type, `T::new(..)`,
+`T { .. }`, fields of those (`self.journal.flush()`), `Arc`/`Rc`/`Box` of
+them. A `dyn Trait`, `impl Trait` or generic `T: Trait` receiver may call
+every impl of the crate's trait `Trait`; the finding names those that
+block. A receiver whose type the file does not show (a closure's or a
+`for` loop's binding, a chain of calls, a `Deref` newtype, a trait's default
+method) is not followed, so a std method of the same name (`vec.get(0)`) is
+never taken for the crate's. Types and methods are known by name: two types
+of one name in two modules are one. A `Drop` that blocks is reported where
+a local of its type is made in async code (`let g = T::new(..)`, `T { .. }`)
+and not moved on; temporaries and values dropped in sync helpers are not.
+Only files that make or name a blocking call (or a lock) are read, so an
+async caller in a file that names neither is not seen.",
     ..Rule::crate_pass(plan, None)
 };
 
@@ -58,8 +73,121 @@ struct SyncFns {
     calls_of: BTreeMap<(Unit, FnId), Vec<FnId>>,
 }
 
+/// The crate's own types, trait impls and fields' types, by unit: what
+/// the receiver of a method call resolves to (see `facts::OwnReceiver`).
+struct OwnTypes<'a> {
+    /// Structs, enums, unions and traits, each with how many items of its
+    /// name the unit defines.
+    defined: HashMap<(Unit, &'a str), usize>,
+    /// By trait: the types that implement it.
+    impls: HashMap<(Unit, &'a str), Vec<&'a Name>>,
+    /// By struct and field: the field's type.
+    fields: HashMap<(Unit, &'a str, &'a str), &'a OwnReceiver>,
+}
+
+/// The fns a method call may call: one type's method, or each impl's of
+/// the crate's traits a `dyn Trait` or generic receiver names.
+struct Callees<'a> {
+    fns: Vec<FnId>,
+    traits: Option<&'a [Name]>,
+}
+
+impl<'a> OwnTypes<'a> {
+    fn new(files: &[&'a FileFacts], units: &Units) -> OwnTypes<'a> {
+        let mut t = OwnTypes {
+            defined: HashMap::new(),
+            impls: HashMap::new(),
+            fields: HashMap::new(),
+        };
+        for (file, facts) in files.iter().enumerate() {
+            let unit = units[file];
+            for n in &facts.own_types {
+                *t.defined.entry((unit, n.as_str())).or_default() += 1;
+            }
+            for (tr, ty) in &facts.trait_impls {
+                t.impls.entry((unit, tr.as_str())).or_default().push(ty);
+            }
+            for (owner, field, ty) in &facts.field_receivers {
+                t.fields.insert((unit, owner.as_str(), field.as_str()), ty);
+            }
+        }
+        t
+    }
+
+    /// Does code that sees `sees` know exactly one item named `name`?
+    /// Methods are known by their type's name: of two types of one name
+    /// (`sync::Cache`, `future::Cache`), which one a receiver is is unknown.
+    fn defines(&self, sees: &[Unit], name: &str) -> bool {
+        let n: usize = sees
+            .iter()
+            .filter_map(|&u| self.defined.get(&(u, name)))
+            .sum();
+        n == 1
+    }
+
+    /// The type or traits `recv` is, following its fields' declared types;
+    /// none where a field's type is unknown.
+    fn resolve(&self, sees: &[Unit], recv: &'a OwnReceiver) -> Option<&'a OwnReceiver> {
+        let OwnReceiver::Field { root, fields } = recv else {
+            return Some(recv);
+        };
+        let mut ty = root.as_str();
+        let mut at: Option<&'a OwnReceiver> = None;
+        for field in fields.iter() {
+            if at.is_some() {
+                ty = match at? {
+                    OwnReceiver::Type(t) => t.as_str(),
+                    _ => return None,
+                };
+            }
+            at = sees
+                .iter()
+                .find_map(|&u| self.fields.get(&(u, ty, field.as_str())).copied());
+        }
+        at
+    }
+
+    /// The crate's fns the method call `c` may call, seen from `unit`.
+    fn callees(&self, unit: Unit, units: &Units, c: &'a CallFact) -> Callees<'a> {
+        let none = Callees {
+            fns: Vec::new(),
+            traits: None,
+        };
+        let sees = units.sees(unit);
+        let Some(recv) = c.own_receiver().and_then(|r| self.resolve(sees, r)) else {
+            return none;
+        };
+        match recv {
+            OwnReceiver::Type(ty) if self.defines(sees, ty) => Callees {
+                fns: vec![FnId::method(ty, &c.callee)],
+                traits: None,
+            },
+            OwnReceiver::Traits(traits) => {
+                let mut fns: Vec<FnId> = traits
+                    .iter()
+                    .filter(|tr| self.defines(sees, tr))
+                    .flat_map(|tr| {
+                        sees.iter()
+                            .filter_map(|&u| self.impls.get(&(u, tr.as_str())))
+                    })
+                    .flatten()
+                    .filter(|ty| self.defines(sees, ty))
+                    .map(|ty| FnId::method(ty, &c.callee))
+                    .collect();
+                fns.sort();
+                fns.dedup();
+                Callees {
+                    fns,
+                    traits: Some(traits),
+                }
+            }
+            _ => none,
+        }
+    }
+}
+
 impl SyncFns {
-    fn new(files: &[&FileFacts], units: &Units) -> SyncFns {
+    fn new(files: &[&FileFacts], units: &Units, types: &OwnTypes) -> SyncFns {
         let mut direct: BTreeMap<(Unit, FnId), (u8, String)> = BTreeMap::new();
         let mut calls_of: BTreeMap<(Unit, FnId), Vec<FnId>> = BTreeMap::new();
         let handles = super::blocking_calls::HandleFns::new(files, units);
@@ -79,11 +207,19 @@ impl SyncFns {
                 }
             }
             for c in facts.calls.iter().filter(|c| !c.awaited && !c.deferred) {
-                if let (SiteContext::Sync { fn_name, .. }, Some(key)) = (&c.ctx, &c.callee_key) {
+                let SiteContext::Sync { fn_name, .. } = &c.ctx else {
+                    continue;
+                };
+                let callees = match &c.callee_key {
+                    Some(key) => vec![key.clone()],
+                    None if c.own_receiver().is_some() => types.callees(units[file], units, c).fns,
+                    None => continue,
+                };
+                if !callees.is_empty() {
                     calls_of
                         .entry((units[file], fn_name.clone()))
                         .or_default()
-                        .push(key.clone());
+                        .extend(callees);
                 }
             }
         }
@@ -176,7 +312,8 @@ fn chain(
     best
 }
 
-/// A report, with the chain, for each async call of a sync fn that blocks.
+/// A report, with the chain, for each async call of a sync fn that blocks,
+/// and for each local made in async code whose `Drop` blocks.
 fn plan(
     files: &[&FileFacts],
     _: &[layout::Source],
@@ -184,44 +321,116 @@ fn plan(
     opts: &PlanOptions,
     out: &mut CratePlan,
 ) {
-    let sync_fns = SyncFns::new(files, units);
+    let types = OwnTypes::new(files, units);
+    let sync_fns = SyncFns::new(files, units, &types);
     for (file, facts) in files.iter().enumerate().filter(|(_, f)| !f.read_only) {
-        for c in &facts.calls {
-            let Some(key) = c
-                .callee_key
-                .as_ref()
-                .filter(|_| c.ctx == SiteContext::Async && !c.awaited)
-            else {
+        let unit = units[file];
+        for c in facts
+            .calls
+            .iter()
+            .filter(|c| c.ctx == SiteContext::Async && !c.awaited)
+        {
+            let (callees, traits) = match &c.callee_key {
+                Some(key) => (vec![key.clone()], None),
+                None if c.own_receiver().is_some() => {
+                    let found = types.callees(unit, units, c);
+                    (found.fns, found.traits)
+                }
+                None => continue,
+            };
+            // Each callee that blocks, strongest first.
+            let mut blocking: Vec<(FnId, (u8, Vec<String>))> = callees
+                .into_iter()
+                .filter_map(|key| Some((key.clone(), sync_fns.chain(unit, units, &key)?)))
+                .collect();
+            blocking.sort_by(|a, b| b.1 .0.cmp(&a.1 .0).then(a.1 .1.len().cmp(&b.1 .1.len())));
+            let Some((key, (_, path))) = blocking.first() else {
                 continue;
             };
-            let Some((_, path)) = sync_fns.chain(units[file], units, key) else {
-                continue;
-            };
-            let helper_unit = sync_fns.unit_of(units[file], units, key);
             let at = Loc {
                 file,
                 range: c.range,
             };
-            if !permitted(files, opts, &BLOCKING_HELPER, &at, &mut out.suppressed) {
+            let caller = c.in_fn.as_ref().map(|f| format!("{f} → "));
+            let chain = format!("{}{}", caller.unwrap_or_default(), path.join(" → "));
+            let message = match traits {
+                None => format!("`{key}` is a sync fn that blocks: {chain}"),
+                Some(traits) => {
+                    let names: Vec<String> =
+                        blocking.iter().map(|(k, _)| format!("`{k}`")).collect();
+                    let (fns, them) = match names.len() {
+                        1 => ("a sync fn that blocks", "it"),
+                        _ => ("sync fns that block", "them"),
+                    };
+                    let via: Vec<String> = traits
+                        .iter()
+                        .map(|t| format!("`{t}::{}`", c.callee))
+                        .collect();
+                    format!(
+                        "{} {} {fns}, and this call of {} may reach {them}: {chain}",
+                        names.join(", "),
+                        if names.len() == 1 { "is" } else { "are" },
+                        via.join(" or "),
+                    )
+                }
+            };
+            report(
+                (files, opts, out),
+                (at, message),
+                "make it async, or call it inside tokio::task::spawn_blocking",
+                format!("{}:{key}", sync_fns.unit_of(unit, units, key)),
+            );
+        }
+        for v in &facts.async_values {
+            if !types.defines(units.sees(unit), &v.ty) {
                 continue;
             }
-            let caller = c.in_fn.as_ref().map(|f| format!("{f} → "));
-            out.blocking.push(BlockingReport {
-                rule: &BLOCKING_HELPER,
-                at,
-                message: format!(
-                    "`{key}` is a sync fn that blocks: {}{}",
-                    caller.unwrap_or_default(),
-                    path.join(" → ")
-                ),
-                notes: vec!["make it async, or call it inside tokio::task::spawn_blocking".into()],
-                fixed: false,
-                fix: None,
-                edits: Vec::new(),
-                helper: Some(format!("{helper_unit}:{key}")),
-            });
+            let key = FnId::method(&v.ty, "drop");
+            let Some((_, path)) = sync_fns.chain(unit, units, &key) else {
+                continue;
+            };
+            let caller = v.in_fn.as_ref().map(|f| format!("{f} → "));
+            let message = format!(
+                "`{key}` is a sync fn that blocks, run by `Drop` where this `{}` goes out of scope in async code: {}{}",
+                v.ty,
+                caller.unwrap_or_default(),
+                path.join(" → ")
+            );
+            let at = Loc {
+                file,
+                range: v.range,
+            };
+            report(
+                (files, opts, out),
+                (at, message),
+                "drop it inside tokio::task::spawn_blocking, or do the blocking cleanup in async code before it goes out of scope",
+                format!("{}:{key}", sync_fns.unit_of(unit, units, &key)),
+            );
         }
     }
+}
+
+/// Pushes one AW205 report, unless a comment or the configuration
+/// suppresses it there.
+fn report(
+    (files, opts, out): (&[&FileFacts], &PlanOptions, &mut CratePlan),
+    (at, message): (Loc, String),
+    note: &str,
+    helper: String,
+) {
+    if !permitted(files, opts, &BLOCKING_HELPER, &at, &mut out.suppressed) {
+        return;
+    }
+    out.blocking.push(BlockingReport {
+        rule: &BLOCKING_HELPER,
+        at,
+        message,
+        notes: vec![note.into()],
+        fixed: false,
+        fix: None,
+        edits: Vec::new(),
+        helper: Some(helper),
+    });
 }
 
 #[cfg(test)]
@@ -246,6 +455,119 @@ async fn main() {
 "#,
             "AW205",
         );
+    }
+
+    /// A pool whose `get` sleeps until a slot is free.
+    const POOL: &str = r#"use std::time::Duration;
+
+struct Pool {
+    free: u32,
+}
+
+impl Pool {
+    fn new(free: u32) -> Pool {
+        Pool { free }
+    }
+
+    fn get(&self) -> u32 {
+        if self.free == 0 {
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        self.free
+    }
+}
+"#;
+
+    #[test]
+    fn a_sync_method_of_a_local_a_parameter_or_a_field_that_blocks_is_reported() {
+        for tail in [
+            "async fn handle() -> u32 {\n    let pool = Pool::new(1);\n    pool.get()\n}\n",
+            "async fn handle(pool: &std::sync::Arc<Pool>) -> u32 {\n    pool.get()\n}\n",
+            "struct Server {\n    pool: Pool,\n}\n\nimpl Server {\n    async fn handle(&self) -> u32 {\n        self.pool.get()\n    }\n}\n",
+            // Through another sync method of the crate.
+            "struct Server {\n    pool: Pool,\n}\n\nimpl Server {\n    fn slot(&self) -> u32 {\n        self.pool.get() + 1\n    }\n}\n\nasync fn handle(s: &Server) -> u32 {\n    s.slot()\n}\n",
+        ] {
+            check_finding(&format!("{POOL}\n{tail}"), "AW205");
+        }
+    }
+
+    #[test]
+    fn std_methods_of_the_same_name_and_unknown_receivers_are_no_finding() {
+        let tail = r#"
+async fn handle(pools: &[Pool], index: &std::collections::HashMap<u32, u32>) -> u32 {
+    let v = vec![1u32];
+    let mut n = v.get(0).copied().unwrap_or(0) + index.get(&1).copied().unwrap_or(0);
+    for p in pools {
+        n += p.free;
+    }
+    n + pick(pools).free
+}
+
+fn pick(pools: &[Pool]) -> &Pool {
+    &pools[0]
+}
+"#;
+        check_no_finding(&format!("{POOL}{tail}"));
+    }
+
+    #[test]
+    fn a_dyn_receiver_names_the_impls_that_block() {
+        let src = r#"trait Store {
+    fn load(&self) -> String;
+}
+
+struct Mem;
+struct Disk;
+
+impl Store for Mem {
+    fn load(&self) -> String {
+        String::new()
+    }
+}
+
+impl Store for Disk {
+    fn load(&self) -> String {
+        std::fs::read_to_string("x").unwrap_or_default()
+    }
+}
+
+async fn lookup(store: &dyn Store) -> String {
+    store.load()
+}
+"#;
+        let plan = crate::locks::testing::plan_of(src);
+        let messages: Vec<&str> = plan.blocking.iter().map(|b| b.message.as_str()).collect();
+        assert_eq!(
+            messages,
+            ["`Disk::load` is a sync fn that blocks, and this call of `Store::load` may reach it: lookup → Disk::load → std::fs::read_to_string"]
+        );
+    }
+
+    #[test]
+    fn two_types_of_one_name_are_no_receiver_the_tool_knows() {
+        let src = format!(
+            "{POOL}\nmod other {{\n    pub struct Pool;\n}}\n\nasync fn handle(pool: &Pool) -> u32 {{\n    pool.get()\n}}\n"
+        );
+        check_no_finding(&src);
+    }
+
+    #[test]
+    fn a_local_whose_drop_blocks_is_reported_unless_moved_on() {
+        let ty = r#"struct Scratch(std::path::PathBuf);
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+"#;
+        check_finding(
+            &format!("{ty}\nasync fn work() -> usize {{\n    let s = Scratch(std::env::temp_dir());\n    s.0.as_os_str().len()\n}}\n"),
+            "AW205",
+        );
+        check_no_finding(&format!(
+            "{ty}\nasync fn work() -> Scratch {{\n    let s = Scratch(std::env::temp_dir());\n    s\n}}\n"
+        ));
     }
 
     #[test]

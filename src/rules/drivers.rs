@@ -240,7 +240,7 @@ fn edges(files: &[&FileFacts], units: &Units) -> Vec<Edge> {
     for (file, facts) in files.iter().enumerate() {
         let unit = units[file];
         for c in &facts.calls {
-            let callees = match (&c.callee_key, &c.receiver) {
+            let callees = match (&c.callee_key, c.premise_receiver()) {
                 (Some(key), _) => vec![key.clone()],
                 (None, Some(receiver)) => method_callees(c, receiver, unit, units, &methods),
                 (None, None) => continue,
@@ -296,7 +296,7 @@ fn method_callees(
             .copied()
             .filter(|f| f.ty.as_ref() == Some(ty))
             .collect(),
-        MethodReceiver::Unknown => Vec::new(),
+        MethodReceiver::Unknown | MethodReceiver::Own(_) => Vec::new(),
     };
     let chosen = if typed.is_empty() { visible } else { typed };
     let mut callees: Vec<FnId> = chosen.into_iter().cloned().collect();
