@@ -586,6 +586,9 @@ struct Extractor<'a> {
     /// The `use super::*` globs looked at, and what each is if it is a test
     /// module's (see `test_globs`).
     test_globs: std::cell::RefCell<std::collections::HashMap<TextRange, Option<TestGlob>>>,
+    /// The file's structs by name and its enums' names, read once, on
+    /// first use (receiver types look them up for every method call).
+    own_items: std::cell::OnceCell<method_calls::OwnItems>,
 }
 
 /// Extracts a file's facts. `flow_names`, when given, limits the flows
@@ -633,6 +636,7 @@ pub fn extract(
         names_blocking_pool: text.contains("spawn_blocking") || text.contains("block_in_place"),
         drivers: Default::default(),
         test_globs: Default::default(),
+        own_items: Default::default(),
     };
     ex.facts.imports.sort_by_key(|i| i.2.start());
     if text.contains("awaitify:") {

@@ -8,7 +8,9 @@
 //! methods a method call may call (the receiver's type's, where the file
 //! shows it; else every one of that name).
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::BTreeSet;
+
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use crate::facts::{CallFact, Driver, FileFacts, FnId, MethodReceiver, Name};
 use crate::locks::{Unit, Units};
@@ -70,7 +72,7 @@ impl Drivers {
         on_own_threads: impl Fn(Unit, &FnId) -> bool,
     ) -> Drivers {
         let edges = edges(files, units);
-        let mut callers: HashMap<FnId, Vec<(Unit, Driver)>> = HashMap::new();
+        let mut callers: HashMap<FnId, Vec<(Unit, Driver)>> = HashMap::default();
         for e in &edges {
             for f in &e.callees {
                 let caller = (e.unit, e.driver.clone());
@@ -78,13 +80,13 @@ impl Drivers {
             }
         }
         let mut d = Drivers {
-            routes: HashMap::new(),
+            routes: HashMap::default(),
             callers,
-            own_threads: HashSet::new(),
+            own_threads: HashSet::default(),
         };
         // Only the sync fns on a blocking call's routes are worth asking
         // about: each question reads their callers, and theirs.
-        let mut ask = HashSet::new();
+        let mut ask = HashSet::default();
         for (file, facts) in files.iter().enumerate() {
             for b in &facts.blocking {
                 for (f, unit) in d.route_sync_fns(&b.driver, units[file]) {
@@ -220,7 +222,7 @@ impl Drivers {
         mut visit: impl FnMut(Unit, &'a Driver),
     ) {
         let mut todo = vec![(unit, driver)];
-        let mut seen = HashSet::new();
+        let mut seen = HashSet::default();
         while let Some((unit, d)) = todo.pop() {
             visit(unit, d);
             let Driver::Fn(f) = d else { continue };
@@ -259,7 +261,7 @@ fn edges(files: &[&FileFacts], units: &Units) -> Vec<Edge> {
 
 /// The crate's async methods by name, each with its unit.
 fn async_methods(files: &[&FileFacts], units: &Units) -> HashMap<Name, Vec<(Unit, FnId)>> {
-    let mut methods: HashMap<Name, Vec<(Unit, FnId)>> = HashMap::new();
+    let mut methods: HashMap<Name, Vec<(Unit, FnId)>> = HashMap::default();
     for (file, facts) in files.iter().enumerate() {
         for f in &facts.async_methods {
             methods
