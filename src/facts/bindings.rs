@@ -23,11 +23,15 @@ pub(super) enum Binding {
 }
 
 pub(super) fn binds(pat: Option<ast::Pat>, name: &str) -> bool {
-    pat.is_some_and(|p| {
-        p.syntax()
+    let named = |i: &ast::IdentPat| i.name().is_some_and(|n| n.text() == name);
+    pat.is_some_and(|p| match &p {
+        // Most patterns are a plain name: no walk.
+        ast::Pat::IdentPat(i) if i.pat().is_none() => named(i),
+        _ => p
+            .syntax()
             .descendants()
             .filter_map(ast::IdentPat::cast)
-            .any(|i| i.name().is_some_and(|n| n.text() == name))
+            .any(|i| named(&i)),
     })
 }
 
@@ -137,10 +141,11 @@ fn closure_param_binding(c: &ast::ClosureExpr, name: &str) -> Binding {
 /// The last `let` of a block, before `pos`, that binds `name`: the binding
 /// in scope there, if the block has one.
 fn earlier_let(list: &SyntaxNode, pos: TextSize, name: &str) -> Option<Binding> {
+    // Statements are in order: none after the one that holds `pos` binds.
     let l = list
         .children()
+        .take_while(|s| s.text_range().end() <= pos)
         .filter_map(ast::LetStmt::cast)
-        .filter(|l| l.syntax().text_range().end() <= pos)
         .filter(|l| binds(l.pat(), name))
         .last()?;
     Some(match l.pat() {
