@@ -5,6 +5,7 @@
 //! builds (or restored when the rounds are spent).
 
 mod completion;
+mod process;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -158,7 +159,7 @@ pub struct Verification {
 }
 
 /// How `cargo check` runs.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct Settings {
     /// `--features`, `--all-features`, `--no-default-features`, as cargo
     /// takes them.
@@ -166,6 +167,8 @@ pub struct Settings {
     pub quiet: bool,
     /// `--allow-unverified`: a crate whose check failed keeps its edits.
     pub allow_unverified: bool,
+    /// How long one `cargo check` may run (`--verify-timeout`).
+    pub timeout: std::time::Duration,
 }
 
 /// Is `cargo` there to run?
@@ -212,9 +215,14 @@ fn cargo_check(
     if let Some(t) = target {
         cmd.env("CARGO_TARGET_DIR", t);
     }
-    let out = cmd
-        .output()
-        .map_err(|e| format!("cannot run {}: {e}", cargo().to_string_lossy()))?;
+    let out = process::output_within(&mut cmd, settings.timeout, settings.quiet)
+        .map_err(|e| format!("cannot run {}: {e}", cargo().to_string_lossy()))?
+        .ok_or_else(|| {
+            format!(
+                "cargo check timed out after {} s (--verify-timeout)",
+                settings.timeout.as_secs()
+            )
+        })?;
     if out.status.success() {
         return Ok(Vec::new());
     }

@@ -735,7 +735,8 @@ fn features_are_passed_to_the_check() {
 }
 
 /// Issue 26: a check that fails for a reason of cargo's own (the disk is
-/// full, the network is down, cargo is killed) is no verdict on the code:
+/// full, the network is down, cargo is killed, it runs past the time
+/// limit) is no verdict on the code:
 /// the package is restored byte for byte and the run exits 2 with cargo's
 /// error, or, with --allow-unverified, keeps the edits and still exits 2.
 #[cfg(unix)]
@@ -757,27 +758,44 @@ fn a_check_that_cargo_itself_fails_restores_the_package_and_exits_2() {
         "echo 'error: failed to write /t/x: No space left on device (os error 28)' >&2; exit 101",
     );
     let killed = stand_in("killed", "kill -9 $$");
+    // Waits on another cargo's lock, then hangs (in a child, which the
+    // time limit must stop too).
+    let stuck = stand_in(
+        "stuck",
+        "echo '    Blocking waiting for file lock on build directory' >&2; sleep 60",
+    );
     for (cargo, cause) in [
         (&disk_full, "cargo itself failed (error: failed to write /t/x: No space left on device (os error 28))"),
         (&killed, "cargo itself failed (killed by a signal)"),
+        (&stuck, "cargo check timed out after 1 s (--verify-timeout)"),
     ] {
         let name = cargo.file_name().unwrap().to_string_lossy();
         let ws = workspace(&tmp.path().join(format!("{name}-ws")));
         let lib = ws.join("alpha/src/lib.rs");
         let before = std::fs::read_to_string(&lib).unwrap();
+        let started = std::time::Instant::now();
         let (_, stderr) = outputs(
-            awaitify(&ws).env("CARGO", cargo).args(["--write", "alpha"]),
+            awaitify(&ws)
+                .env("CARGO", cargo)
+                .args(["--write", "--verify-timeout", "1", "alpha"]),
             2,
         );
+        assert!(started.elapsed().as_secs() < 30, "the time limit held");
         assert!(
             stderr.contains(&format!("alpha/Cargo.toml: not verified: {cause}; its files are as they were")),
             "{stderr}"
         );
+        let waits = stderr.contains("awaitify: waiting for the build directory lock held by another cargo");
+        assert_eq!(waits, cargo == &stuck, "{stderr}");
         assert_eq!(std::fs::read_to_string(&lib).unwrap(), before);
         let (_, stderr) = outputs(
-            awaitify(&ws)
-                .env("CARGO", cargo)
-                .args(["--write", "--allow-unverified", "alpha"]),
+            awaitify(&ws).env("CARGO", cargo).args([
+                "--write",
+                "--allow-unverified",
+                "--verify-timeout",
+                "1",
+                "alpha",
+            ]),
             2,
         );
         assert!(

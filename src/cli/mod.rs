@@ -125,6 +125,11 @@ struct Cli {
     #[arg(long, conflicts_with = "no_verify")]
     allow_unverified: bool,
 
+    /// How long one `cargo check` of the changes may run, in seconds; then
+    /// it is stopped, and the package handled as when cargo itself fails.
+    #[arg(long, value_name = "SECONDS", default_value_t = 600)]
+    verify_timeout: u64,
+
     /// Features for the check (space- or comma-separated), as `cargo check
     /// --features` takes them.
     #[arg(long, value_name = "FEATURES")]
@@ -519,5 +524,6 @@ fn verification(cli: &Cli) -> Result<verify::Settings, &'static str> {
         cargo_args,
         quiet: cli.quiet,
         allow_unverified: cli.allow_unverified,
+        timeout: std::time::Duration::from_secs(cli.verify_timeout),
     })
 }
