@@ -445,7 +445,8 @@ fn an_error_finding_is_counted_as_an_error_and_fails_the_run() {
 }
 
 /// Bug 4 and item 7: `--statistics` prints only its table, says `fixable` in
-/// a dry run and `fixed` once written, and prints it with `-q` too.
+/// a dry run and `fixed` once written, and prints it with `-q` too; on
+/// stdout, as ruff does (issue 25).
 #[test]
 fn statistics_alone_prints_only_the_table_in_the_words_of_the_run() {
     let tmp = tempfile::tempdir().unwrap();
@@ -461,15 +462,15 @@ fn statistics_alone_prints_only_the_table_in_the_words_of_the_run() {
         let (stdout, stderr) = outputs(&mut cmd, 0);
         assert_eq!(
             (stdout.as_str(), stderr.as_str()),
-            ("", table),
+            (table, ""),
             "-q: {quiet}"
         );
     }
-    let (_, stderr) = outputs(
+    let (stdout, _) = outputs(
         awaitify(&dir).args(["--statistics", "--write", "--no-verify", "."]),
         0,
     );
-    assert_eq!(stderr, table.replace("fixable", "fixed"));
+    assert_eq!(stdout, table.replace("fixable", "fixed"));
 }
 
 /// Bug 4: `--diff-out -` writes the patch to stdout, not to a file named `-`.

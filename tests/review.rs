@@ -268,12 +268,12 @@ fn a_long_run_on_a_terminal_shows_progress() {
 
 #[test]
 fn statistics_count_findings_per_rule() {
-    let (_, stderr) = outputs(
+    let (stdout, _) = outputs(
         awaitify(&fixture("blocking_sleep")).args(["--statistics", "-q", "."]),
         0,
     );
     assert_eq!(
-        stderr,
+        stdout,
         "    3  AW201  blocking-sleep             3 fixable\n"
     );
 }

@@ -293,6 +293,11 @@ fn report(cli: &Cli, outcome: &Outcome, findings_shown: bool) -> Vec<u8> {
             report.extend(render::shown_diff(change, out_color).into_bytes());
         }
     }
+    // The statistics table is output, as ruff's is: on stdout, unless a
+    // machine format's document is (then on stderr, see `print_messages`).
+    if cli.statistics && matches!(cli.format, Format::Full | Format::Concise) {
+        report.extend(render::statistics(outcome, cli.write).into_bytes());
+    }
     let document = match cli.format {
         Format::Json => render::json(outcome, cli.write),
         Format::Sarif => render::sarif(outcome),
@@ -346,7 +351,7 @@ fn print_messages(cli: &Cli, outcome: &Outcome, stderr: &mut dyn std::io::Write)
             outcome.files_analysed, outcome.files_read
         );
     }
-    if cli.statistics {
+    if cli.statistics && !matches!(cli.format, Format::Full | Format::Concise) {
         let _ = write!(stderr, "{}", render::statistics(outcome, cli.write));
     }
 }

@@ -220,7 +220,8 @@ struct Cli {
 
     /// Print only the number of findings per rule, and how many this run
     /// fixes (fixable in a dry run, fixed with --write), instead of the
-    /// diagnostics, diffs and summary (with json, sarif or github: as well).
+    /// diagnostics, diffs and summary, on stdout (with json, sarif or
+    /// github: on stderr, beside the document).
     #[arg(long)]
     statistics: bool,
 
