@@ -2,10 +2,12 @@
 //! every arm takes `($($t:tt)*)` and pastes `$($t)*` (`rt_test! { .. }`,
 //! which repeats a file's tests in one module per runtime) expands to its
 //! tokens, unchanged. A call of one in item position is read as the module
-//! it puts them in: `rt_test! {` is read as `mod rt_te {`, text of the same
-//! length, so every fact's range is the file's. What is locked or declared
-//! inside is reported, never rewritten (the rewrite would be made once, in
-//! the call, for every module the macro puts the tokens in).
+//! it puts them in: `rt_test! {` is read as `mod m_rt {`, text of the same
+//! length, so every fact's range is the file's. A lock locked or declared
+//! inside is reported, never migrated: its rewrite would be made once, in
+//! the call, for every module the macro puts the tokens in, where the names
+//! around them differ. A blocking call's fix is local to its tokens, and is
+//! made as anywhere else.
 
 use ra_ap_syntax::ast::{self, HasName};
 use ra_ap_syntax::{AstNode, SourceFile, TextRange};
