@@ -473,6 +473,21 @@ fn statistics_alone_prints_only_the_table_in_the_words_of_the_run() {
     assert_eq!(stdout, table.replace("fixable", "fixed"));
 }
 
+/// Issue 25: `--diff`, ruff's spelling, is `--format patch`: only the
+/// diff, nothing written; with `--write` it is a usage error.
+#[test]
+fn diff_prints_only_the_patch_as_ruff_does() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = demo_crate(tmp.path(), "demo");
+    let (patch, _) = outputs(awaitify(&dir).args(["--format", "patch"]), 0);
+    let (diff, _) = outputs(awaitify(&dir).arg("--diff"), 0);
+    assert!(diff.starts_with("--- a/src/lib.rs\n"), "{diff}");
+    assert_eq!(diff, patch);
+    assert_eq!(read(dir.join("src/lib.rs")), MIGRATABLE);
+    let (_, stderr) = outputs(awaitify(&dir).args(["--diff", "--write"]), 2);
+    assert!(stderr.contains("cannot be used with"), "{stderr}");
+}
+
 /// Bug 4: `--diff-out -` writes the patch to stdout, not to a file named `-`.
 #[test]
 fn diff_out_dash_writes_the_patch_to_stdout() {

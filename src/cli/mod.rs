@@ -204,6 +204,11 @@ struct Cli {
     )]
     format: Format,
 
+    /// Print only the diff of the fixes and write nothing (ruff's name for
+    /// `--format patch`).
+    #[arg(long, conflicts_with_all = ["write", "format"])]
+    diff: bool,
+
     /// Also write the combined patch of every change to FILE (`-`: to
     /// stdout, instead of the diffs shown there).
     #[arg(long, value_name = "FILE")]
@@ -343,7 +348,10 @@ pub fn cargo_main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
     run_cli(cli)
 }
 
-fn run_cli(cli: Cli) -> ExitCode {
+fn run_cli(mut cli: Cli) -> ExitCode {
+    if cli.diff {
+        cli.format = Format::Patch;
+    }
     // A panic in one file's or crate's analysis is reported as one line.
     driver::quiet_panics();
     let stdout = &mut std::io::stdout().lock();
