@@ -1,1 +1,0 @@
-/work/main/testdata/pasting_macro/target/debug/pasting_macro: /work/main/testdata/pasting_macro/src/main.rs
