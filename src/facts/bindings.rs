@@ -35,6 +35,17 @@ pub(super) fn binds(pat: Option<ast::Pat>, name: &str) -> bool {
     })
 }
 
+/// The first type argument of a path segment: `T` of `Arc<T>`.
+pub(super) fn first_type_arg(segment: &ast::PathSegment) -> Option<ast::Type> {
+    segment
+        .generic_arg_list()?
+        .generic_args()
+        .find_map(|a| match a {
+            ast::GenericArg::TypeArg(t) => t.ty(),
+            _ => None,
+        })
+}
+
 pub(super) fn find_binding(name: &str, anchor: &SyntaxNode) -> Binding {
     let pos = anchor.text_range().start();
     for up in anchor.ancestors() {
@@ -315,14 +326,7 @@ pub(super) fn type_name(ty: &SyntaxNode) -> Option<String> {
             if !WRAPPERS.contains(&name.as_str()) {
                 return Some(name);
             }
-            let arg = seg
-                .generic_arg_list()?
-                .generic_args()
-                .find_map(|a| match a {
-                    ast::GenericArg::TypeArg(t) => t.ty(),
-                    _ => None,
-                })?;
-            type_name(arg.syntax())
+            type_name(first_type_arg(&seg)?.syntax())
         }
         _ => None,
     }

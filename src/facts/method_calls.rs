@@ -2,8 +2,6 @@
 //! `blocking_recv`, ..): where each runs, and what the file shows of the
 //! type of its receiver.
 
-use ra_ap_syntax::ast::HasGenericArgs;
-
 use super::*;
 
 /// Method names whose calls are recorded as [`MethodCallFact`]s: the
@@ -325,15 +323,7 @@ impl Extractor<'_> {
                 let path = p.path()?;
                 let segs = segments(&path)?;
                 if POINTERS.contains(&segs.last()?.as_str()) {
-                    let inner = path
-                        .segment()?
-                        .generic_arg_list()?
-                        .generic_args()
-                        .find_map(|a| match a {
-                            ast::GenericArg::TypeArg(t) => t.ty(),
-                            _ => None,
-                        })?;
-                    return self.type_path(&inner);
+                    return self.type_path(&first_type_arg(&path.segment()?)?);
                 }
                 Some(self.imports.resolve(&segs, self.offset_of(path.syntax())))
             }

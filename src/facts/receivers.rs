@@ -13,7 +13,7 @@
 
 use std::collections::HashSet;
 
-use ra_ap_syntax::ast::{HasGenericArgs, HasGenericParams, HasTypeBounds};
+use ra_ap_syntax::ast::{HasGenericParams, HasTypeBounds};
 
 use super::*;
 
@@ -222,15 +222,7 @@ impl Extractor<'_> {
                     matches!(root, "std" | "alloc" | "crate")
                 };
                 if pointer {
-                    let inner =
-                        segment
-                            .generic_arg_list()?
-                            .generic_args()
-                            .find_map(|a| match a {
-                                ast::GenericArg::TypeArg(t) => t.ty(),
-                                _ => None,
-                            })?;
-                    return self.own_type_of(&inner, anchor);
+                    return self.own_type_of(&first_type_arg(&segment)?, anchor);
                 }
                 if path.qualifier().is_none() {
                     if let Some(bounds) = generic_bounds(&last, anchor) {
@@ -425,25 +417,14 @@ fn moved_later(let_stmt: &ast::LetStmt, name: &str) -> bool {
 /// no item around declares it.
 fn generic_bounds(name: &str, anchor: &SyntaxNode) -> Option<Vec<ast::TypeBound>> {
     for item in anchor.ancestors() {
-        let (params, wheres) = match item.kind() {
-            SyntaxKind::FN => {
-                let f = ast::Fn::cast(item).unwrap();
-                (f.generic_param_list(), f.where_clause())
-            }
-            SyntaxKind::IMPL => {
-                let i = ast::Impl::cast(item).unwrap();
-                (i.generic_param_list(), i.where_clause())
-            }
-            SyntaxKind::STRUCT => {
-                let s = ast::Struct::cast(item).unwrap();
-                (s.generic_param_list(), s.where_clause())
-            }
-            SyntaxKind::TRAIT => {
-                let t = ast::Trait::cast(item).unwrap();
-                (t.generic_param_list(), t.where_clause())
-            }
-            _ => continue,
-        };
+        if !matches!(
+            item.kind(),
+            SyntaxKind::FN | SyntaxKind::IMPL | SyntaxKind::STRUCT | SyntaxKind::TRAIT
+        ) {
+            continue;
+        }
+        let generic = ast::AnyHasGenericParams::cast(item).expect("an item with generics");
+        let (params, wheres) = (generic.generic_param_list(), generic.where_clause());
         let param = params.and_then(|l| {
             l.type_or_const_params().find_map(|p| match p {
                 ast::TypeOrConstParam::Type(t) if t.name().is_some_and(|n| n.text() == name) => {

@@ -330,6 +330,16 @@ impl Ingestor {
 }
 "#;
 
+    /// `INGESTOR` followed by `tail`: its sleep gets tokio's fix.
+    fn sleep_in_ingest_is_fixed(tail: &str) {
+        let before = format!("{INGESTOR}{tail}");
+        let after = before.replace(
+            "std::thread::sleep(Duration::from_millis(self.n));",
+            "tokio::time::sleep(Duration::from_millis(self.n)).await;",
+        );
+        check_fix(&before, &after);
+    }
+
     #[test]
     fn a_method_awaited_through_a_parameter_runs_where_its_caller_does() {
         let tail = r#"
@@ -344,12 +354,7 @@ fn main() {
     println!("{n}");
 }
 "#;
-        let before = format!("{INGESTOR}{tail}");
-        let after = before.replace(
-            "std::thread::sleep(Duration::from_millis(self.n));",
-            "tokio::time::sleep(Duration::from_millis(self.n)).await;",
-        );
-        check_fix(&before, &after);
+        sleep_in_ingest_is_fixed(tail);
     }
 
     #[test]
@@ -361,12 +366,7 @@ async fn main() {
     println!("{}", ing.ingest().await);
 }
 "#;
-        let before = format!("{INGESTOR}{tail}");
-        let after = before.replace(
-            "std::thread::sleep(Duration::from_millis(self.n));",
-            "tokio::time::sleep(Duration::from_millis(self.n)).await;",
-        );
-        check_fix(&before, &after);
+        sleep_in_ingest_is_fixed(tail);
     }
 
     #[test]
