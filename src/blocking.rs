@@ -97,8 +97,13 @@ fn root_call(imports: &Imports, expr: &ast::Expr, shift: u32) -> Option<(String,
 /// in a tuple pattern.
 pub type BoundLookup<'a> = dyn Fn(&ast::Expr) -> Option<(ast::Expr, Option<usize>)> + 'a;
 
+/// Finds the resolved path of the type of the value an expression is
+/// (`std::sync::Condvar` of `self.available`), as far as its file shows.
+pub type TypeLookup<'a> = dyn Fn(&ast::Expr) -> Option<String> + 'a;
+
 /// Classifies a call expression or method call. `bound` finds what a local
-/// receiver was bound to: its initializer, and its index in a tuple pattern.
+/// receiver was bound to: its initializer, and its index in a tuple pattern;
+/// `typed`, the type of a receiver.
 /// The configuration's blocking fns come first; then each rule's detection
 /// (its `call` and `method` hooks, in registry order) is asked in turn.
 pub fn classify(
@@ -106,6 +111,7 @@ pub fn classify(
     node: &SyntaxNode,
     shift: u32,
     bound: &BoundLookup,
+    typed: &TypeLookup,
     user: &[UserBlocking],
 ) -> Option<BlockingCall> {
     let sh = |r: TextRange| r + TextSize::from(shift);
@@ -159,6 +165,7 @@ pub fn classify(
         shift,
         imports,
         bound,
+        typed,
     };
     let (kind, what) = RULES
         .iter()
@@ -190,6 +197,7 @@ pub struct MethodCall<'a> {
     shift: u32,
     imports: &'a Imports,
     bound: &'a BoundLookup<'a>,
+    typed: &'a TypeLookup<'a>,
 }
 
 impl MethodCall<'_> {
@@ -204,6 +212,12 @@ impl MethodCall<'_> {
     pub fn bound_root(&self) -> Option<(String, Option<usize>)> {
         let (init, index) = (self.bound)(&self.root)?;
         Some((root_call(self.imports, &init, 0)?.0, index))
+    }
+
+    /// Is the receiver, as far as its file shows, a value of type `ty` (a
+    /// resolved path: `std::sync::Condvar`)?
+    pub fn receiver_is(&self, ty: &str) -> bool {
+        (self.typed)(&self.recv).is_some_and(|t| t == ty)
     }
 
     /// A range of the node, moved to where it is in the file.
@@ -248,7 +262,7 @@ mod tests {
         let imports = Imports::collect(&file, src);
         file.syntax()
             .descendants()
-            .filter_map(|n| classify(&imports, &n, 0, &|_| None, &[]))
+            .filter_map(|n| classify(&imports, &n, 0, &|_| None, &|_| None, &[]))
             .map(|b| (b.kind, b.what))
             .collect()
     }

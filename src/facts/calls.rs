@@ -420,8 +420,15 @@ impl Extractor<'_> {
             let name = p.path()?.as_single_name_ref()?.text().to_string();
             let_binding(&name, scope)
         };
-        let classified =
-            crate::blocking::classify(self.imports, node, shift, &bound, self.user_blocking);
+        let typed = |e: &ast::Expr| self.value_type_path(e, scope);
+        let classified = crate::blocking::classify(
+            self.imports,
+            node,
+            shift,
+            &bound,
+            &typed,
+            self.user_blocking,
+        );
         let (call, handle_from) = match classified {
             Some(call) => (call, None),
             None => match self.join_of_crate_handle(node, scope, shift) {
@@ -448,6 +455,8 @@ impl Extractor<'_> {
                 .flatten(),
             driver: self.driver(anchor),
             handle_from,
+            in_fn: self.in_fn.clone(),
+            task: self.task,
         });
     }
 
@@ -538,6 +547,7 @@ impl Extractor<'_> {
             },
             callee_key,
             receiver,
+            task: self.task,
         });
     }
 
@@ -616,6 +626,7 @@ impl Extractor<'_> {
                     deferred: false,
                     driver: Driver::Unknown,
                     receiver: None,
+                    task: None,
                 });
             }
         }

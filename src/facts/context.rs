@@ -422,6 +422,8 @@ impl Extractor<'_> {
             closure_callee: None,
             driver: self.driver(node),
             handle_from: None,
+            in_fn: self.in_fn.clone(),
+            task: self.task,
         });
     }
 

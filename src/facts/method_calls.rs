@@ -56,6 +56,15 @@ pub(super) struct OwnItems {
     enums: HashSet<String>,
 }
 
+/// `ty` without the references and parentheses around it.
+fn strip_refs(ty: ast::Type) -> ast::Type {
+    match &ty {
+        ast::Type::RefType(r) => r.ty().map_or(ty, strip_refs),
+        ast::Type::ParenType(p) => p.ty().map_or(ty, strip_refs),
+        _ => ty,
+    }
+}
+
 /// A call of a watched method.
 #[derive(Clone, Debug)]
 pub struct MethodCallFact {
@@ -329,6 +338,157 @@ impl Extractor<'_> {
             }
             _ => None,
         }
+    }
+
+    /// The resolved path of the type of the value `expr` is, pointers and
+    /// `Option` peeled off (`std::thread::JoinHandle` of `h` in `for h in
+    /// self.handles.drain(..)`), as far as its file shows; see
+    /// [`Self::value_type`].
+    pub(super) fn value_type_path(&self, expr: &ast::Expr, anchor: &SyntaxNode) -> Option<String> {
+        self.type_path(&self.value_type(expr, anchor, 0)?)
+    }
+
+    /// The declared type of the value `expr` is: a local's or parameter's
+    /// type (or its initializer's), a field's in a struct of this file, an
+    /// element of a collection (`for h in handles`, `handles.pop()`,
+    /// `map.get(k)`), or the data behind a std lock's guard. `Option` and
+    /// pointers may remain around it ([`Self::type_path`] peels them).
+    /// Unknown stays unknown.
+    fn value_type(&self, expr: &ast::Expr, anchor: &SyntaxNode, depth: u32) -> Option<ast::Type> {
+        if depth > 8 {
+            return None;
+        }
+        let inner = |e: Option<ast::Expr>| self.value_type(&e?, anchor, depth + 1);
+        match expr {
+            ast::Expr::ParenExpr(e) => inner(e.expr()),
+            ast::Expr::RefExpr(e) => inner(e.expr()),
+            ast::Expr::PrefixExpr(e) if e.op_kind() == Some(ast::UnaryOp::Deref) => inner(e.expr()),
+            ast::Expr::TryExpr(e) => self.unwrapped(inner(e.expr())?),
+            ast::Expr::PathExpr(p) => {
+                let name = p.path()?.as_single_name_ref()?;
+                match find_binding(name.text(), anchor) {
+                    Binding::Let(l) => l.ty().or_else(|| inner(l.initializer())),
+                    Binding::Param(_, _, param) => param.ty(),
+                    Binding::Element(e) => self.element_type(&e, anchor, depth + 1),
+                    Binding::From(e) => self.unwrapped(inner(Some(e))?),
+                    _ => None,
+                }
+            }
+            ast::Expr::FieldExpr(f) => {
+                let base = f.expr()?;
+                let owner = match &base {
+                    ast::Expr::PathExpr(p) if p.path().is_some_and(|p| p.to_string() == "self") => {
+                        impl_type(anchor)?
+                    }
+                    _ => {
+                        let ty = self.type_path(&self.value_type(&base, anchor, depth + 1)?)?;
+                        let own = ty.strip_prefix("crate::")?;
+                        (!own.contains("::")).then(|| own.to_string())?
+                    }
+                };
+                self.field_type(&owner, f.name_ref()?.text())
+            }
+            ast::Expr::MethodCallExpr(mc) => {
+                let recv = mc.receiver()?;
+                match mc.name_ref()?.text() {
+                    "clone" | "as_ref" | "as_mut" | "take" | "borrow" | "borrow_mut" => {
+                        inner(Some(recv))
+                    }
+                    "unwrap" | "expect" => self.unwrapped(inner(Some(recv))?),
+                    // The data behind a std lock's guard.
+                    "lock" | "read" | "write" => {
+                        let ty = inner(Some(recv))?;
+                        let lock = self.type_path(&ty)?;
+                        matches!(lock.as_str(), "std::sync::Mutex" | "std::sync::RwLock")
+                            .then(|| self.type_args(&ty)?.into_iter().next())
+                            .flatten()
+                    }
+                    "pop" | "pop_front" | "pop_back" | "first" | "last" | "first_mut"
+                    | "last_mut" | "get" | "get_mut" | "remove" | "swap_remove" => {
+                        self.element_type(&recv, anchor, depth + 1)
+                    }
+                    _ => None,
+                }
+            }
+            _ => None,
+        }
+    }
+
+    /// The type of an element of `expr`: of a collection, or of the
+    /// iterator one of its methods makes (`drain(..)`, `values()`). A map's
+    /// elements are its values.
+    fn element_type(&self, expr: &ast::Expr, anchor: &SyntaxNode, depth: u32) -> Option<ast::Type> {
+        let collection = match expr {
+            ast::Expr::MethodCallExpr(mc)
+                if mc.name_ref().is_some_and(|n| {
+                    matches!(
+                        n.text(),
+                        "iter"
+                            | "iter_mut"
+                            | "into_iter"
+                            | "drain"
+                            | "values"
+                            | "values_mut"
+                            | "into_values"
+                    )
+                }) =>
+            {
+                mc.receiver()?
+            }
+            _ => expr.clone(),
+        };
+        let ty = self.value_type(&collection, anchor, depth + 1)?;
+        match strip_refs(ty) {
+            ast::Type::SliceType(s) => s.ty(),
+            ast::Type::ArrayType(a) => a.ty(),
+            ty @ ast::Type::PathType(_) => {
+                let last = |args: Vec<ast::Type>| args.into_iter().last();
+                let container = self.type_path(&ty)?;
+                match container.rsplit("::").next()? {
+                    "Vec" | "VecDeque" | "LinkedList" | "BinaryHeap" | "HashSet" | "BTreeSet" => {
+                        self.type_args(&ty)?.into_iter().next()
+                    }
+                    "HashMap" | "BTreeMap" => last(self.type_args(&ty)?),
+                    _ => None,
+                }
+            }
+            _ => None,
+        }
+    }
+
+    /// The `T` of an `Option<T>` or `Result<T, E>` (through references and
+    /// pointers); any other type as it is.
+    fn unwrapped(&self, ty: ast::Type) -> Option<ast::Type> {
+        let ty = strip_refs(ty);
+        match self.type_path(&ty).as_deref() {
+            Some("std::result::Result" | "crate::Result" | "std::io::Result") => {
+                self.type_args(&ty)?.into_iter().next()
+            }
+            _ => Some(ty),
+        }
+    }
+
+    /// The type arguments of the last segment of a path type, behind
+    /// references and the pointers `type_path` peels.
+    fn type_args(&self, ty: &ast::Type) -> Option<Vec<ast::Type>> {
+        let ast::Type::PathType(p) = strip_refs(ty.clone()) else {
+            return None;
+        };
+        let segment = p.path()?.segment()?;
+        let name = segment.name_ref()?;
+        if POINTERS.contains(&name.text()) {
+            return self.type_args(&first_type_arg(&segment)?);
+        }
+        Some(
+            segment
+                .generic_arg_list()?
+                .generic_args()
+                .filter_map(|a| match a {
+                    ast::GenericArg::TypeArg(t) => t.ty(),
+                    _ => None,
+                })
+                .collect(),
+        )
     }
 
     /// The declared type of field `field` of the struct `owner` of this file.

@@ -159,6 +159,10 @@ pub struct BlockingFact {
     /// `JoinHandle` (`let h = start_poller(); h.join()`): the plan checks
     /// it against the crate's `join_handle_fns`.
     pub handle_from: Option<FnId>,
+    /// The fn it is in.
+    pub in_fn: Option<FnId>,
+    /// The task it runs in: where its async fn, closure or block starts.
+    pub task: Option<Task>,
 }
 
 /// What drives the async code a call is in: whether it provably runs on a
@@ -294,6 +298,21 @@ pub struct RefFact {
     pub const_new: Option<TextRange>,
 }
 
+/// The task code runs in: the async fn, closure or block around it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Task {
+    pub start: TextSize,
+    /// It is an async fn's body, not a closure or block inside a fn.
+    pub fn_body: bool,
+}
+
+impl Task {
+    /// Code in task `task` (none: a sync fn) runs when the fn it is in does.
+    pub fn runs_with_its_fn(task: Option<Task>) -> bool {
+        task.is_none_or(|t| t.fn_body)
+    }
+}
+
 /// A call, for the sync-helper analysis: `callee` called from `ctx`.
 #[derive(Clone, Debug)]
 pub struct CallFact {
@@ -318,6 +337,8 @@ pub struct CallFact {
     /// What drives the call's future or the async code it is in (only
     /// worked out for calls that name their fn exactly).
     pub driver: Driver,
+    /// The task it runs in (see [`BlockingFact::task`]).
+    pub task: Option<Task>,
 }
 
 /// The receiver of a method call `x.f(..)`, as far as its file shows.
@@ -564,6 +585,9 @@ struct Extractor<'a> {
     ctx: SiteContext,
     /// The innermost fn around it.
     in_fn: Option<FnId>,
+    /// The task it runs in: the innermost async fn, closure or block around
+    /// it (through non-async closures inside it).
+    task: Option<Task>,
     /// Only blocking calls, calls and loops are extracted (see `extract`).
     blocking_only: bool,
     /// Functions the configuration declares blocking.
@@ -628,6 +652,7 @@ pub fn extract(
         flow_names,
         ctx: SiteContext::Item,
         in_fn: None,
+        task: None,
         blocking_only,
         user_blocking,
         root: file.syntax().clone(),
@@ -732,7 +757,7 @@ impl Extractor<'_> {
     /// frame whose context follows from its parent's.
     fn visit_in_context(&mut self, file: &SourceFile) {
         #[allow(clippy::type_complexity)]
-        let mut frames: Vec<(SyntaxNode, (SiteContext, Option<FnId>))> = Vec::new();
+        let mut frames: Vec<(SyntaxNode, (SiteContext, Option<FnId>, Option<Task>))> = Vec::new();
         for event in file.syntax().preorder() {
             match event {
                 ra_ap_syntax::WalkEvent::Enter(node) => {
@@ -747,9 +772,18 @@ impl Extractor<'_> {
                     }
                     if let Some(ctx) = frame_context(&node, &self.ctx, key.as_ref()) {
                         let in_fn = key.or_else(|| self.in_fn.clone());
+                        let task = match ctx {
+                            SiteContext::Async => Some(Task {
+                                start: node.text_range().start(),
+                                fn_body: f.is_some(),
+                            }),
+                            SiteContext::SyncInAsync => self.task,
+                            _ => None,
+                        };
                         let outer = (
                             std::mem::replace(&mut self.ctx, ctx),
                             std::mem::replace(&mut self.in_fn, in_fn),
+                            std::mem::replace(&mut self.task, task),
                         );
                         frames.push((node.clone(), outer));
                     }
@@ -757,7 +791,7 @@ impl Extractor<'_> {
                 }
                 ra_ap_syntax::WalkEvent::Leave(node) => {
                     if frames.last().is_some_and(|(n, _)| n == &node) {
-                        (self.ctx, self.in_fn) = frames.pop().unwrap().1;
+                        (self.ctx, self.in_fn, self.task) = frames.pop().unwrap().1;
                     }
                 }
             }

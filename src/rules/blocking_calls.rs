@@ -10,6 +10,7 @@ use std::collections::HashSet;
 use ra_ap_syntax::TextRange;
 
 use super::drivers::Drivers;
+use super::task_waits::TaskWaits;
 use super::{Applicability, Rule, RULES};
 use crate::edits::edit::Edit;
 use crate::edits::layout;
@@ -139,6 +140,8 @@ struct Crate<'a> {
     units: &'a Units,
     opts: &'a PlanOptions,
     drivers: Drivers,
+    /// The tasks that stay blocked in a wait: their other fixes are unsafe.
+    waits: TaskWaits<'a>,
 }
 
 /// Blocking calls: a fix or a report for each one in async code; then the
@@ -153,15 +156,18 @@ pub(crate) fn plan_blocking(
 ) {
     let texts: Vec<&str> = sources.iter().map(|s| s.text).collect();
     let runtime = RuntimeAnalysis::new(files, &texts, units);
+    let handles = HandleFns::new(files, units);
     let krate = Crate {
         files,
         sources,
         units,
         opts,
         drivers: Drivers::new(files, units, |unit, f| runtime.on_own_threads(unit, f)),
+        waits: TaskWaits::new(files, units, opts.unsafe_fixes, |b, file| {
+            b.ctx != SiteContext::Blocking && handles.confirm(b, units[file], units)
+        }),
     };
     let wrappers = blocking_wrappers(files);
-    let handles = HandleFns::new(files, units);
     for (file, facts) in files.iter().enumerate() {
         for b in &facts.blocking {
             if on_the_executor(facts, b, &wrappers) && handles.confirm(b, units[file], units) {
@@ -351,6 +357,15 @@ fn fix_call(
                 notes.push("`--unsafe-fixes` moves it into tokio::task::spawn_blocking".into())
             }
             Wrap::Suggested => notes.push("wrap it: `let r = tokio::task::spawn_blocking(move || { .. }).await.expect(\"blocking task panicked\");`, moving or cloning what it captures".into()),
+        }
+    }
+    // Made async alone, a call of a task that stays blocked in a wait
+    // yields, and more tasks pile up in that wait.
+    let mut verdict = verdict;
+    if let (Some(f), Some(wait), true) = (&mut verdict.fix, krate.waits.of(at.file, b), fixable) {
+        if !f.unsafe_only {
+            f.unsafe_only = true;
+            notes.push(format!("the fix is unsafe here: this task also waits in `{wait}`, which stays blocking; once this call yields, more tasks can reach that wait and stall the executor threads"));
         }
     }
     let tokio_kind = verdict.needs_tokio || b.wrap.is_some();

@@ -19,12 +19,16 @@ pub const BLOCKING_WAIT: Rule = Rule {
     summary: "a blocking wait in async code",
     doc: "## What it does
 Reports blocking waits in async code: `std::process::Command::output` /
-`status`, `Child::wait`, `std::sync::mpsc::Receiver::recv(_timeout)`,
-`std::thread::JoinHandle::join`, `Condvar::wait*`, `Barrier::wait`,
+`status`, `Child::wait`, `std::sync::mpsc::Receiver::recv(_timeout)` and
+`iter`, `std::thread::JoinHandle::join`, `Condvar::wait*`, `Barrier::wait`,
 `std::io::stdin().read_line`, `std::net::TcpStream::connect`,
-`TcpListener::accept`, `reqwest::blocking::*`. Channels, handles, condvars
-and children are recognised through the `let` that created them; a thread's
-handle also where the `let` calls a fn of the crate whose declared return
+`TcpListener::accept`, `reqwest::blocking::*`. Channels, handles, condvars,
+barriers and children are recognised through the `let` that created them,
+or through the type their file declares for them: a parameter's, a local's
+or a field's (`self.available.wait(g)` with `available: Condvar`), also as
+an element of a collection (`for h in self.handles.drain(..) { h.join() }`),
+or inside an `Option` (`self.stats.take()`). A thread's handle is also
+recognised where the `let` calls a fn of the crate whose declared return
 type is `std::thread::JoinHandle`.
 
 ## Why is this bad?
@@ -46,12 +50,14 @@ async fn version() -> bool { tokio::process::Command::new(\"rustc\").arg(\"-V\")
 `.await` (same builder, same `Output`): unsafe, applied only with
 `--unsafe-fixes`, since a tokio child is not killed or reaped the same way if
 the task is cancelled. The rest is display-only: use `tokio::sync::mpsc`,
-`JoinHandle` from `tokio::task::spawn_blocking`, `tokio::net`,
-`tokio::io::stdin` or async `reqwest`, or move the call into
-`tokio::task::spawn_blocking`.
+`JoinHandle` from `tokio::task::spawn_blocking`, `tokio::sync::Notify` (or
+a `Semaphore` for a pool or a limiter built on a condvar),
+`tokio::sync::Barrier`, `tokio::net`, `tokio::io::stdin` or async
+`reqwest`, or move the call into `tokio::task::spawn_blocking`.
 
 ## Known problems
-A receiver that arrives as a parameter or field is not recognised.",
+A value whose type its file does not show (a field of a struct declared in
+another file, the result of a method call) is not recognised.",
     ..Rule::blocking(Some(detect_call), Some(detect_method), finding, Some(may_match))
 };
 
@@ -61,7 +67,8 @@ fn may_match(text: &str) -> bool {
         || (text.contains("read_line(") && text.contains("stdin"))
         || names_std_module(text, "std::net")
         || text.contains("reqwest::blocking")
-        || (text.contains("mpsc") && text.contains(".recv"))
+        || (text.contains("mpsc") && (text.contains(".recv") || text.contains(".iter()")))
+        || (text.contains("Child") && names_std_module(text, "std::process"))
         // A handle a fn of the crate returns may come from another file.
         || text.contains(".join()")
         || (returns_join_handle(text) && names_std_module(text, "std::thread"))
@@ -112,36 +119,47 @@ fn detect_method(m: &MethodCall) -> Option<(BlockingKind, String)> {
         {
             None
         }
-        "recv" | "recv_timeout" => match m.bound_root()? {
-            (f, Some(1))
-                if f == "std::sync::mpsc::channel" || f == "std::sync::mpsc::sync_channel" =>
-            {
-                wait(format!("std::sync::mpsc::Receiver::{name}"))
-            }
-            _ => None,
-        },
-        // `thread::spawn(..).join()`, or a handle bound (maybe by a block's tail).
-        "join" => match m
-            .bound_root()
-            .or_else(|| m.made_by.clone().map(|(f, _)| (f, None)))?
+        "recv" | "recv_timeout" | "iter"
+            if m.receiver_is("std::sync::mpsc::Receiver")
+                || m.bound_root().is_some_and(|(f, i)| {
+                    i == Some(1)
+                        && (f == "std::sync::mpsc::channel" || f == "std::sync::mpsc::sync_channel")
+                }) =>
         {
-            (f, None) if f == "std::thread::spawn" || f == "std::thread::Builder::new" => {
-                wait("std::thread::JoinHandle::join".to_string())
-            }
-            _ => None,
-        },
-        "wait" | "wait_while" | "wait_timeout" | "wait_timeout_while" => match m.bound_root()? {
-            (f, None) if f == "std::sync::Condvar::new" => {
+            wait(format!("std::sync::mpsc::Receiver::{name}"))
+        }
+        // `thread::spawn(..).join()`, or a handle bound (maybe by a block's tail).
+        "join" if m.call.arg_list().is_some_and(|a| a.args().next().is_none()) => {
+            let spawned = match m
+                .bound_root()
+                .or_else(|| m.made_by.clone().map(|(f, _)| (f, None)))
+            {
+                Some((f, None)) => f == "std::thread::spawn" || f == "std::thread::Builder::new",
+                _ => false,
+            };
+            (spawned || m.receiver_is("std::thread::JoinHandle")).then(|| {
+                (
+                    BlockingKind::Wait,
+                    "std::thread::JoinHandle::join".to_string(),
+                )
+            })
+        }
+        "wait" | "wait_while" | "wait_timeout" | "wait_timeout_while" => {
+            let made_by = match m.bound_root() {
+                Some((f, None)) => f,
+                _ => String::new(),
+            };
+            let is = |ty: &str, new: &str| made_by == new || m.receiver_is(ty);
+            if is("std::sync::Condvar", "std::sync::Condvar::new") {
                 wait(format!("std::sync::Condvar::{name}"))
-            }
-            (f, None) if f == "std::sync::Barrier::new" => {
+            } else if name == "wait" && is("std::sync::Barrier", "std::sync::Barrier::new") {
                 wait("std::sync::Barrier::wait".to_string())
-            }
-            (f, None) if f == "std::process::Command::new" => {
+            } else if name == "wait" && is("std::process::Child", "std::process::Command::new") {
                 wait("std::process::Child::wait".to_string())
+            } else {
+                None
             }
-            _ => None,
-        },
+        }
         "read_line" | "lines" if m.made_by_is("std::io::stdin") => {
             wait(format!("std::io::Stdin::{name}"))
         }
@@ -166,6 +184,17 @@ fn zero_duration(e: &ast::Expr) -> bool {
             .any(|f| text == format!("Duration::{f}(0)"))
 }
 
+/// What a wait does to the executor, and what to use instead.
+fn advice(what: &str) -> &'static str {
+    match what.rsplit_once("::").map_or(what, |(ty, _)| ty) {
+        "std::sync::Condvar" => "parks the executor thread until another thread notifies it; use `tokio::sync::Notify`, or a `tokio::sync::Semaphore` where the condvar guards a pool or a counter",
+        "std::sync::Barrier" => "parks the executor thread until every party arrives, and tasks on the same thread never arrive; use `tokio::sync::Barrier` (`wait().await`)",
+        "std::thread::JoinHandle" => "waits for the thread on the executor thread; await a `tokio::task::spawn_blocking` handle instead, or join inside `spawn_blocking`",
+        "std::sync::mpsc::Receiver" => "waits for a message on the executor thread; use `tokio::sync::mpsc` (`recv().await`)",
+        _ => "waits on the executor thread; use its tokio counterpart or tokio::task::spawn_blocking",
+    }
+}
+
 /// `tokio::process::Command` (unsafe) for a process; a suggestion for the
 /// other waits, and the configuration's replacement for its blocking fns.
 fn finding(b: &BlockingFact, premise: &Premise) -> Option<Verdict> {
@@ -182,10 +211,7 @@ fn finding(b: &BlockingFact, premise: &Premise) -> Option<Verdict> {
         )
         .replace(*command, "tokio::process::Command", "process", true)
         .needs_tokio(),
-        BlockingKind::Wait => Verdict::report(
-            &BLOCKING_WAIT,
-            format!("`{what}` waits on the executor thread; use its tokio counterpart or tokio::task::spawn_blocking"),
-        ),
+        BlockingKind::Wait => Verdict::report(&BLOCKING_WAIT, format!("`{what}` {}", advice(what))),
         BlockingKind::User { heavy: false, replacement } => {
             let report = Verdict::report(
                 &BLOCKING_WAIT,
@@ -225,6 +251,89 @@ async fn main() {
 }
 "#,
             "AW203",
+        );
+    }
+
+    /// Waits whose receiver's type only a declaration shows: a field, an
+    /// element of a collection field, an `Option` field, a parameter.
+    const TYPED_WAITS: &str = r#"use std::collections::HashMap;
+use std::sync::mpsc::Receiver;
+use std::sync::{Barrier, Condvar, Mutex};
+use std::thread::JoinHandle;
+
+struct Service {
+    ready: Mutex<bool>,
+    cond: Condvar,
+    gate: std::sync::Arc<Barrier>,
+    workers: Vec<JoinHandle<()>>,
+    named: HashMap<String, JoinHandle<()>>,
+    stats: Option<JoinHandle<u64>>,
+}
+
+impl Service {
+    async fn shutdown(&mut self, rx: &Receiver<u8>) -> u64 {
+        let mut ready = self.ready.lock().unwrap();
+        while !*ready {
+            ready = self.cond.wait(ready).unwrap();
+        }
+        drop(ready);
+        self.gate.wait();
+        for h in self.workers.drain(..) {
+            h.join().unwrap();
+        }
+        if let Some(h) = self.named.remove("log") {
+            h.join().unwrap();
+        }
+        let _ = rx.recv();
+        for m in rx.iter() {
+            println!("{m}");
+        }
+        match self.stats.take() {
+            Some(h) => h.join().unwrap(),
+            None => 0,
+        }
+    }
+}
+"#;
+
+    #[test]
+    fn waits_are_known_by_the_declared_type_of_their_receiver() {
+        let out = TestCrate::main(&format!("{TYPED_WAITS}\nfn main() {{}}\n")).run();
+        let mut waits: Vec<&str> = out
+            .diagnostics
+            .iter()
+            .filter(|d| d.rule.code == "AW203")
+            .filter_map(|d| d.message.split('`').nth(1))
+            .collect();
+        waits.sort();
+        assert_eq!(
+            waits,
+            [
+                "std::sync::Barrier::wait",
+                "std::sync::Condvar::wait",
+                "std::sync::mpsc::Receiver::iter",
+                "std::sync::mpsc::Receiver::recv",
+                "std::thread::JoinHandle::join",
+                "std::thread::JoinHandle::join",
+                "std::thread::JoinHandle::join",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_method_of_the_same_name_on_another_type_is_not_a_wait() {
+        check_no_finding(
+            r#"struct Job { parts: Vec<String> }
+
+impl Job {
+    async fn label(&self) -> String {
+        let names: Vec<String> = self.parts.iter().map(|p| p.to_string()).collect();
+        names.join("-")
+    }
+}
+
+fn main() {}
+"#,
         );
     }
 

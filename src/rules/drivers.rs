@@ -260,7 +260,10 @@ fn edges(files: &[&FileFacts], units: &Units) -> Vec<Edge> {
 }
 
 /// The crate's async methods by name, each with its unit.
-fn async_methods(files: &[&FileFacts], units: &Units) -> HashMap<Name, Vec<(Unit, FnId)>> {
+pub(super) fn async_methods(
+    files: &[&FileFacts],
+    units: &Units,
+) -> HashMap<Name, Vec<(Unit, FnId)>> {
     let mut methods: HashMap<Name, Vec<(Unit, FnId)>> = HashMap::default();
     for (file, facts) in files.iter().enumerate() {
         for f in &facts.async_methods {
@@ -277,7 +280,7 @@ fn async_methods(files: &[&FileFacts], units: &Units) -> HashMap<Name, Vec<(Unit
 /// receiver's type's, where an impl of that type has one; else each one
 /// of that name (a `dyn Trait`, a generic, a receiver of unknown type, a
 /// trait's default method).
-fn method_callees(
+pub(super) fn method_callees(
     c: &CallFact,
     receiver: &MethodReceiver,
     unit: Unit,

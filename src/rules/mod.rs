@@ -26,6 +26,7 @@
 
 pub mod blocking_calls;
 pub mod drivers;
+pub(crate) mod task_waits;
 #[cfg(test)]
 pub(crate) mod test_support;
 

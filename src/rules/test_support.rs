@@ -145,7 +145,7 @@ impl TestCrate {
         );
     }
 
-    fn run(&self) -> Outcome {
+    pub fn run(&self) -> Outcome {
         let dir = tempfile::tempdir().expect("a temporary directory");
         for (path, text) in &self.files {
             write(&dir.path().join(path), text);

@@ -1,0 +1,185 @@
+//! Fix safety follows the whole task: the blocking waits that stay blocking
+//! (a `Condvar`, a std channel, a thread's `join`: AW203 has no fix for
+//! them) and the tasks that reach one. A fix that makes another call of such
+//! a task yield (`std::thread::sleep` → `tokio::time::sleep(..).await`) is
+//! not safe: applied alone, the yield lets more tasks reach the wait on the
+//! executor threads, which can starve the runtime worse than before.
+
+use rustc_hash::FxHashMap as HashMap;
+
+use super::drivers::{async_methods, method_callees};
+use crate::blocking::BlockingKind;
+use crate::facts::{BlockingFact, CallFact, FileFacts, FnId, SiteContext, Task};
+use crate::locks::Units;
+
+/// The tasks and fns that block in a wait that stays, each with what it
+/// waits on (`std::sync::Condvar::wait`).
+#[derive(Default)]
+pub(crate) struct TaskWaits<'a> {
+    /// By file and task (see [`BlockingFact::task`]).
+    tasks: HashMap<(usize, Task), &'a str>,
+}
+
+impl<'a> TaskWaits<'a> {
+    /// The waits among `files`' blocking calls (those `confirm` keeps), and
+    /// the fns that reach one through calls they name exactly, or through
+    /// an async method the receiver's type (or the crate's only method of
+    /// that name) gives.
+    pub(crate) fn new(
+        files: &[&'a FileFacts],
+        units: &Units,
+        unsafe_fixes: bool,
+        confirm: impl Fn(&BlockingFact, usize) -> bool,
+    ) -> TaskWaits<'a> {
+        let mut fns: HashMap<&FnId, &'a str> = HashMap::default();
+        let mut tasks = HashMap::default();
+        for (file, facts) in files.iter().enumerate() {
+            for b in &facts.blocking {
+                if !stays(b, unsafe_fixes) || b.deferred || !confirm(b, file) {
+                    continue;
+                }
+                let what = b.call.what.as_str();
+                if let Some(task) = b.task {
+                    tasks.entry((file, task)).or_insert(what);
+                }
+                match &b.in_fn {
+                    Some(f) if Task::runs_with_its_fn(b.task) => {
+                        fns.entry(f).or_insert(what);
+                    }
+                    _ => {}
+                }
+            }
+        }
+        if fns.is_empty() {
+            return TaskWaits { tasks };
+        }
+        let methods = async_methods(files, units);
+        let callees = |file: usize, c: &'a CallFact| -> Vec<FnId> {
+            match (&c.callee_key, c.premise_receiver()) {
+                (Some(key), _) => vec![key.clone()],
+                (None, Some(r)) => method_callees(c, r, units[file], units, &methods),
+                (None, None) => Vec::new(),
+            }
+        };
+        // Calls that may reach a wait: not on the blocking pool, not stored
+        // for later.
+        let calls: Vec<(usize, &CallFact, Vec<FnId>)> = files
+            .iter()
+            .enumerate()
+            .flat_map(|(file, facts)| facts.calls.iter().map(move |c| (file, c)))
+            .filter(|(_, c)| c.ctx != SiteContext::Blocking && !c.deferred)
+            .map(|(file, c)| (file, c, callees(file, c)))
+            // A method name the crate has more than one async fn of may
+            // be any of them: too weak to make a fix unsafe.
+            .filter(|(_, _, to)| to.len() == 1)
+            .collect();
+        let mut reached: HashMap<FnId, &'a str> =
+            fns.into_iter().map(|(f, w)| (f.clone(), w)).collect();
+        loop {
+            let before = reached.len();
+            for (_, c, to) in &calls {
+                let Some(what) = reached.get(&to[0]).copied() else {
+                    continue;
+                };
+                match &c.in_fn {
+                    Some(from) if Task::runs_with_its_fn(c.task) => {
+                        reached.entry(from.clone()).or_insert(what);
+                    }
+                    _ => {}
+                }
+            }
+            if reached.len() == before {
+                break;
+            }
+        }
+        for (file, c, to) in &calls {
+            if let (Some(task), Some(what)) = (c.task, reached.get(&to[0])) {
+                tasks.entry((*file, task)).or_insert(what);
+            }
+        }
+        TaskWaits { tasks }
+    }
+
+    /// What `b`'s task (in `file`) waits on in a wait that stays.
+    pub(crate) fn of(&self, file: usize, b: &BlockingFact) -> Option<&'a str> {
+        self.tasks.get(&(file, b.task?)).copied()
+    }
+}
+
+/// A wait AW203 leaves blocking: all but a process, which `--unsafe-fixes`
+/// makes tokio's.
+fn stays(b: &BlockingFact, unsafe_fixes: bool) -> bool {
+    match b.call.kind {
+        BlockingKind::Wait => true,
+        BlockingKind::Process { .. } => !unsafe_fixes,
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::test_support::TestCrate;
+
+    /// A pool whose async checkout waits on a `Condvar`, and tasks that
+    /// check out, sleep and give back; `tail` follows.
+    fn pool(tail: &str) -> TestCrate {
+        TestCrate::main(&format!(
+            r#"use std::sync::{{Arc, Condvar, Mutex}};
+use std::time::Duration;
+
+struct Pool {{
+    conns: Mutex<Vec<u32>>,
+    available: Condvar,
+}}
+
+impl Pool {{
+    async fn acquire(&self) -> u32 {{
+        let mut g = self.conns.lock().unwrap();
+        loop {{
+            if let Some(c) = g.pop() {{
+                return c;
+            }}
+            g = self.available.wait(g).unwrap();
+        }}
+    }}
+
+    fn release(&self, c: u32) {{
+        self.conns.lock().unwrap().push(c);
+        self.available.notify_one();
+    }}
+}}
+
+async fn checkout(pool: Arc<Pool>) -> u32 {{
+    let c = pool.acquire().await;
+    std::thread::sleep(Duration::from_millis(2));
+    pool.release(c);
+    c
+}}
+{tail}"#
+        ))
+    }
+
+    #[test]
+    fn a_sleep_in_a_task_that_waits_on_a_condvar_has_an_unsafe_fix() {
+        let main = "\n#[tokio::main]\nasync fn main() {\n    let pool = Arc::new(Pool { conns: Mutex::new(vec![1]), available: Condvar::new() });\n    println!(\"{}\", checkout(pool).await);\n}\n";
+        pool(main).check_note(
+            "AW201",
+            "this task also waits in `std::sync::Condvar::wait`",
+        );
+        pool(main).check_unfixed("AW201");
+        pool(main).unsafe_fixes().check_fixed_to_hold(
+            "src/main.rs",
+            "tokio::time::sleep(Duration::from_millis(2)).await",
+        );
+    }
+
+    #[test]
+    fn a_sleep_in_another_task_keeps_its_safe_fix() {
+        // `main` spawns the checkout: the wait is in that task, not main's.
+        let main = "\n#[tokio::main]\nasync fn main() {\n    let pool = Arc::new(Pool { conns: Mutex::new(vec![1]), available: Condvar::new() });\n    let c = tokio::spawn(async move { pool.acquire().await }).await.unwrap();\n    std::thread::sleep(Duration::from_millis(c as u64));\n}\n";
+        pool(main).check_fixed_to_hold(
+            "src/main.rs",
+            "tokio::time::sleep(Duration::from_millis(c as u64)).await;\n}",
+        );
+    }
+}
