@@ -364,6 +364,21 @@ impl Extractor<'_> {
             ast::Expr::RefExpr(e) => inner(e.expr()),
             ast::Expr::PrefixExpr(e) if e.op_kind() == Some(ast::UnaryOp::Deref) => inner(e.expr()),
             ast::Expr::TryExpr(e) => self.unwrapped(inner(e.expr())?),
+            // What an async fn declares it returns is what its call awaits.
+            ast::Expr::AwaitExpr(e) => inner(e.expr()),
+            ast::Expr::CallExpr(call) => {
+                let ast::Expr::PathExpr(p) = call.expr()? else {
+                    return None;
+                };
+                let segs = segments(&p.path()?)?;
+                let key = match segs.as_slice() {
+                    [f] => FnId::free(f),
+                    [ty, f] if ty == "Self" => FnId::method(&impl_type(anchor)?, f),
+                    [ty, f] => FnId::method(ty, f),
+                    _ => return None,
+                };
+                self.returns(&key)
+            }
             ast::Expr::PathExpr(p) => {
                 let name = p.path()?.as_single_name_ref()?;
                 match find_binding(name.text(), anchor) {
@@ -407,11 +422,42 @@ impl Extractor<'_> {
                     | "last_mut" | "get" | "get_mut" | "remove" | "swap_remove" => {
                         self.element_type(&recv, anchor, depth + 1)
                     }
-                    _ => None,
+                    // A method of a struct of this file: what it declares
+                    // it returns.
+                    name => {
+                        let owner = match &recv {
+                            ast::Expr::PathExpr(p)
+                                if p.path().is_some_and(|p| p.to_string() == "self") =>
+                            {
+                                impl_type(anchor)?
+                            }
+                            _ => match self.own_receiver(&recv, anchor, depth + 1)? {
+                                OwnReceiver::Type(t) => t.to_string(),
+                                _ => return None,
+                            },
+                        };
+                        self.returns(&FnId::method(&owner, name))
+                    }
                 }
             }
             _ => None,
         }
+    }
+
+    /// The type the fn `key` of this file declares it returns, if the file
+    /// has one fn of that key.
+    fn returns(&self, key: &FnId) -> Option<ast::Type> {
+        let fns = self.own_fns.get_or_init(|| {
+            let mut fns: std::collections::HashMap<FnId, Vec<ast::Fn>> = Default::default();
+            for f in self.root.descendants().filter_map(ast::Fn::cast) {
+                fns.entry(fn_key(&f)).or_default().push(f);
+            }
+            fns
+        });
+        let [f] = fns.get(key)?.as_slice() else {
+            return None;
+        };
+        f.ret_type()?.ty()
     }
 
     /// The type of an element of `expr`: of a collection, or of the

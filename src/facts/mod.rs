@@ -613,6 +613,9 @@ struct Extractor<'a> {
     /// The file's structs by name and its enums' names, read once, on
     /// first use (receiver types look them up for every method call).
     own_items: std::cell::OnceCell<method_calls::OwnItems>,
+    /// The file's fns by key, read once, on first use (a value's type may
+    /// be what one of them declares it returns).
+    own_fns: std::cell::OnceCell<std::collections::HashMap<FnId, Vec<ast::Fn>>>,
 }
 
 /// Extracts a file's facts. `flow_names`, when given, limits the flows
@@ -662,6 +665,7 @@ pub fn extract(
         drivers: Default::default(),
         test_globs: Default::default(),
         own_items: Default::default(),
+        own_fns: Default::default(),
     };
     ex.facts.imports.sort_by_key(|i| i.2.start());
     if text.contains("awaitify:") {

@@ -116,7 +116,7 @@ impl Extractor<'_> {
     }
 
     /// What `expr` is among the crate's own types, looked up from `anchor`.
-    fn own_receiver(
+    pub(super) fn own_receiver(
         &self,
         expr: &ast::Expr,
         anchor: &SyntaxNode,
@@ -159,7 +159,17 @@ impl Extractor<'_> {
                 if !constructor(name.text()) {
                     return None;
                 }
-                self.own_path_type(&path.qualifier()?, anchor)
+                let qualifier = path.qualifier()?;
+                // `Arc::new(Pool::new(2))`: the pointer's value.
+                if name.text() == "new"
+                    && qualifier
+                        .as_single_name_ref()
+                        .is_some_and(|q| DEREF_POINTERS.contains(&q.text()))
+                {
+                    let value = call.arg_list()?.args().next()?;
+                    return self.own_receiver(&value, anchor, depth + 1);
+                }
+                self.own_path_type(&qualifier, anchor)
                     .map(OwnReceiver::Type)
             }
             ast::Expr::RecordExpr(r) => self

@@ -321,6 +321,38 @@ impl Service {
     }
 
     #[test]
+    fn a_receiver_a_fn_of_the_file_returns_is_known_by_its_declared_type() {
+        check_finding(
+            r#"use std::sync::mpsc::{channel, Receiver};
+use std::sync::{Arc, Mutex};
+
+#[derive(Default)]
+struct Broker {
+    subscribers: Mutex<Vec<std::sync::mpsc::Sender<u8>>>,
+}
+
+impl Broker {
+    fn subscribe(&self) -> Receiver<u8> {
+        let (tx, rx) = channel();
+        self.subscribers.lock().unwrap().push(tx);
+        rx
+    }
+}
+
+#[tokio::main]
+async fn main() {
+    let broker = Arc::new(Broker::default());
+    let rx = broker.subscribe();
+    tokio::spawn(async move {
+        println!("{:?}", rx.recv().ok());
+    });
+}
+"#,
+            "AW203",
+        );
+    }
+
+    #[test]
     fn a_method_of_the_same_name_on_another_type_is_not_a_wait() {
         check_no_finding(
             r#"struct Job { parts: Vec<String> }
