@@ -262,6 +262,8 @@ pub struct SiteFact {
     /// The fn the site is in, for diagnostics.
     pub in_fn: Option<FnId>,
     /// A reference taken of the guard itself where a type is expected.
+    /// The task it runs in (see [`BlockingFact::task`]).
+    pub task: Option<Task>,
     pub borrow: Option<GuardBorrow>,
 }
 

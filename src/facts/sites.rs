@@ -397,6 +397,7 @@ impl Extractor<'_> {
             guard_fn,
             guard_passed_to_wait,
             in_fn: self.in_fn.clone(),
+            task: self.task,
             borrow,
         });
     }
@@ -556,6 +557,7 @@ impl Extractor<'_> {
             guard_fn: None,
             guard_passed_to_wait: false,
             in_fn: self.in_fn.clone(),
+            task: self.task,
             borrow: None,
         });
     }

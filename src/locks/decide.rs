@@ -12,6 +12,8 @@ use super::{permitted, CratePlan, Decision, GroupReport, Loc, Planner};
 use crate::edits::edit::Edit;
 use crate::facts::{FileFacts, FnId, SiteContext, SiteFact, Target};
 use crate::imports::Family;
+use crate::rules::blocking_calls::HandleFns;
+use crate::rules::task_waits::TaskWaits;
 use crate::settings::{Policy, PublicApi};
 
 /// Why a lock of a library's public API is left alone, and the ways out.
@@ -28,6 +30,8 @@ pub(super) fn decide_groups(p: &Planner, out: &mut CratePlan) -> HashSet<usize> 
     let runtime = RuntimeAnalysis::new(p.files, p.texts, &p.units);
     let read_only_refs = refs_in(p, |f| f.read_only);
     let alternative_refs = refs_in(p, |f| !f.cfg_alternative.is_empty());
+    let handles = HandleFns::new(p.files, &p.units);
+    let waits = TaskWaits::new(p.files, &p.units, &handles);
     let mut migrating: HashSet<usize> = HashSet::new();
     for (&group, members) in &groups {
         // Callers examined for this group matter only if it migrates.
@@ -55,6 +59,15 @@ pub(super) fn decide_groups(p: &Planner, out: &mut CratePlan) -> HashSet<usize> 
             report.decision = decision;
             out.reports.push(report);
             continue;
+        }
+        // Migrated alone, a lock of a task that stays blocked in a wait
+        // yields where it waits for the lock, and more tasks reach the wait.
+        // (Said only where it is the one reason left.)
+        if let Some((at, wait)) = sites.waiting_task(&waits).filter(|_| blockers.is_empty()) {
+            match p.opts.unsafe_fixes {
+                true => report.unsafe_fix = true,
+                false => blockers.push((at, format!("a task that locks it also waits in `{wait}`, which stays blocking: migrated alone, `.lock().await` yields there and more tasks can reach that wait and stall the executor threads; with `--unsafe-fixes` this reason does not hold it back"))),
+            }
         }
         // A fix that adds a dependency is never safe.
         if p.opts.tokio.is_some_and(|t| t.absent) {
@@ -179,6 +192,20 @@ fn is_lock_method(name: &str) -> bool {
 }
 
 impl<'a> GroupSites<'a> {
+    /// The first site in async code whose task stays blocked in a wait,
+    /// and what it waits on.
+    fn waiting_task(&self, waits: &TaskWaits<'a>) -> Option<(Loc, String)> {
+        self.all.iter().find_map(|(file, s)| {
+            let in_async = matches!(s.ctx, SiteContext::Async | SiteContext::SyncInAsync);
+            let wait = waits.of(*file, s.task).filter(|_| in_async)?;
+            let at = Loc {
+                file: *file,
+                range: s.range,
+            };
+            Some((at, wait.to_string()))
+        })
+    }
+
     /// The sites of a group, if it is locked in async code somewhere the
     /// run may change.
     fn of(p: &Planner<'a>, members: &[usize]) -> Option<GroupSites<'a>> {

@@ -163,9 +163,7 @@ pub(crate) fn plan_blocking(
         units,
         opts,
         drivers: Drivers::new(files, units, |unit, f| runtime.on_own_threads(unit, f)),
-        waits: TaskWaits::new(files, units, opts.unsafe_fixes, |b, file| {
-            b.ctx != SiteContext::Blocking && handles.confirm(b, units[file], units)
-        }),
+        waits: TaskWaits::new(files, units, &handles),
     };
     let wrappers = blocking_wrappers(files);
     for (file, facts) in files.iter().enumerate() {
@@ -362,7 +360,9 @@ fn fix_call(
     // Made async alone, a call of a task that stays blocked in a wait
     // yields, and more tasks pile up in that wait.
     let mut verdict = verdict;
-    if let (Some(f), Some(wait), true) = (&mut verdict.fix, krate.waits.of(at.file, b), fixable) {
+    if let (Some(f), Some(wait), true) =
+        (&mut verdict.fix, krate.waits.of(at.file, b.task), fixable)
+    {
         if !f.unsafe_only {
             f.unsafe_only = true;
             notes.push(format!("the fix is unsafe here: this task also waits in `{wait}`, which stays blocking; once this call yields, more tasks can reach that wait and stall the executor threads"));

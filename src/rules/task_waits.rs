@@ -1,12 +1,13 @@
 //! Fix safety follows the whole task: the blocking waits that stay blocking
-//! (a `Condvar`, a std channel, a thread's `join`: AW203 has no fix for
-//! them) and the tasks that reach one. A fix that makes another call of such
+//! until another task acts (a `Condvar`, a `Barrier`, a std channel: AW203
+//! has no fix for them) and the tasks that reach one. A fix that makes another call of such
 //! a task yield (`std::thread::sleep` → `tokio::time::sleep(..).await`) is
 //! not safe: applied alone, the yield lets more tasks reach the wait on the
 //! executor threads, which can starve the runtime worse than before.
 
 use rustc_hash::FxHashMap as HashMap;
 
+use super::blocking_calls::HandleFns;
 use super::drivers::{async_methods, method_callees};
 use crate::blocking::BlockingKind;
 use crate::facts::{BlockingFact, CallFact, FileFacts, FnId, SiteContext, Task};
@@ -21,21 +22,24 @@ pub(crate) struct TaskWaits<'a> {
 }
 
 impl<'a> TaskWaits<'a> {
-    /// The waits among `files`' blocking calls (those `confirm` keeps), and
-    /// the fns that reach one through calls they name exactly, or through
-    /// an async method the receiver's type (or the crate's only method of
+    /// The waits among `files`' blocking calls that run on the executor
+    /// or in sync fns (a join only where `handles` confirms it), and the
+    /// fns that reach one through calls they name exactly, or through an
+    /// async method the receiver's type (or the crate's only method of
     /// that name) gives.
     pub(crate) fn new(
         files: &[&'a FileFacts],
         units: &Units,
-        unsafe_fixes: bool,
-        confirm: impl Fn(&BlockingFact, usize) -> bool,
+        handles: &HandleFns,
     ) -> TaskWaits<'a> {
+        let confirm = |b: &BlockingFact, file: usize| {
+            b.ctx != SiteContext::Blocking && handles.confirm(b, units[file], units)
+        };
         let mut fns: HashMap<&FnId, &'a str> = HashMap::default();
         let mut tasks = HashMap::default();
         for (file, facts) in files.iter().enumerate() {
             for b in &facts.blocking {
-                if !stays(b, unsafe_fixes) || b.deferred || !confirm(b, file) {
+                if !stays(b) || b.deferred || !confirm(b, file) {
                     continue;
                 }
                 let what = b.call.what.as_str();
@@ -100,20 +104,17 @@ impl<'a> TaskWaits<'a> {
         TaskWaits { tasks }
     }
 
-    /// What `b`'s task (in `file`) waits on in a wait that stays.
-    pub(crate) fn of(&self, file: usize, b: &BlockingFact) -> Option<&'a str> {
-        self.tasks.get(&(file, b.task?)).copied()
+    /// What `task` (in `file`) waits on in a wait that stays.
+    pub(crate) fn of(&self, file: usize, task: Option<Task>) -> Option<&'a str> {
+        self.tasks.get(&(file, task?)).copied()
     }
 }
 
-/// A wait AW203 leaves blocking: all but a process, which `--unsafe-fixes`
-/// makes tokio's.
-fn stays(b: &BlockingFact, unsafe_fixes: bool) -> bool {
-    match b.call.kind {
-        BlockingKind::Wait => true,
-        BlockingKind::Process { .. } => !unsafe_fixes,
-        _ => false,
-    }
+/// A wait AW203 leaves blocking whose wake-up may have to come from another
+/// task: a `Condvar`, a `Barrier`, a std channel. (A thread's `join`, a
+/// process or the network end on their own, however the tasks run.)
+fn stays(b: &BlockingFact) -> bool {
+    b.call.kind == BlockingKind::Wait && b.call.what.starts_with("std::sync::")
 }
 
 #[cfg(test)]
@@ -180,6 +181,50 @@ async fn checkout(pool: Arc<Pool>) -> u32 {{
         pool(main).check_fixed_to_hold(
             "src/main.rs",
             "tokio::time::sleep(Duration::from_millis(c as u64)).await;\n}",
+        );
+    }
+
+    /// Tasks that fill a shared directory, then meet at a std `Barrier`.
+    const SHARDS: &str = r#"use std::collections::HashMap;
+use std::sync::{Arc, Barrier, Mutex};
+
+struct Shard {
+    directory: Arc<Mutex<HashMap<u32, u32>>>,
+    ready: Arc<Barrier>,
+}
+
+impl Shard {
+    async fn run(&self, id: u32) -> usize {
+        self.directory.lock().unwrap().insert(id, id * 10);
+        self.ready.wait();
+        let len = self.directory.lock().unwrap().len();
+        len
+    }
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() {
+    let directory = Arc::new(Mutex::new(HashMap::new()));
+    let ready = Arc::new(Barrier::new(2));
+    let tasks: Vec<_> = (0..2)
+        .map(|id| {
+            let shard = Shard { directory: directory.clone(), ready: ready.clone() };
+            tokio::spawn(async move { shard.run(id).await })
+        })
+        .collect();
+    for t in tasks {
+        println!("{}", t.await.unwrap());
+    }
+}
+"#;
+
+    #[test]
+    fn a_lock_of_a_task_that_stays_blocked_in_a_wait_migrates_only_with_unsafe_fixes() {
+        TestCrate::main(SHARDS).check_note("AW102", "also waits in `std::sync::Barrier::wait`");
+        TestCrate::main(SHARDS).check_unfixed("AW102");
+        TestCrate::main(SHARDS).unsafe_fixes().check_fixed_to_hold(
+            "src/main.rs",
+            "self.directory.lock().await.insert(id, id * 10);",
         );
     }
 }
