@@ -1089,3 +1089,84 @@ fn a_dry_run_says_its_fixes_are_unverified_and_verify_counts_what_write_applies(
         .collect();
     assert_eq!(written, as_written);
 }
+
+/// `--message-format json` is cargo's message stream, as `cargo_metadata`
+/// (which rust-analyzer reads `cargo check` with) parses it: one
+/// `compiler-message` per finding, pointing at the lines it names, and the
+/// `MachineApplicable` suggestions of all of them, applied as an editor
+/// applies quick fixes, give exactly what `--write` writes.
+#[test]
+fn message_format_json_is_cargos_stream_and_its_suggestions_are_the_write() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("waits");
+    common::copy_dir(&common::testdata().join("blocking_task_waits"), &dir);
+    let (stream, _) = outputs(awaitify(&dir).args(["--message-format", "json"]), 0);
+    let (_, concise) = outputs(awaitify(&dir).args(["--format", "concise"]), 0);
+    let expected = concise.lines().filter(|l| l.contains("[AW")).count();
+
+    let messages: Vec<cargo_metadata::Message> =
+        cargo_metadata::Message::parse_stream(stream.as_bytes())
+            .map(Result::unwrap)
+            .collect();
+    assert!(matches!(
+        messages.last(),
+        Some(cargo_metadata::Message::BuildFinished(f)) if f.success
+    ));
+    let diagnostics: Vec<&cargo_metadata::diagnostic::Diagnostic> = messages
+        .iter()
+        .filter_map(|m| match m {
+            cargo_metadata::Message::CompilerMessage(c) => Some(&c.message),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(diagnostics.len(), expected, "{stream}");
+    // Suggestions by file: (start, end, replacement), each once.
+    let mut edits: std::collections::BTreeMap<
+        String,
+        std::collections::BTreeSet<(usize, usize, String)>,
+    > = Default::default();
+    for d in &diagnostics {
+        assert!(d.code.as_ref().is_some_and(|c| c.code.starts_with("AW")));
+        let primary = d.spans.iter().find(|s| s.is_primary).unwrap();
+        let text = read(&primary.file_name);
+        let line = text.lines().nth(primary.line_start - 1).unwrap();
+        assert_eq!(primary.text[0].text, line);
+        // The fixture is ASCII: columns are bytes.
+        let line_offset: usize = text
+            .lines()
+            .take(primary.line_start - 1)
+            .map(|l| l.len() + 1)
+            .sum();
+        assert_eq!(
+            line_offset + primary.column_start - 1,
+            primary.byte_start as usize
+        );
+        for child in &d.children {
+            for s in &child.spans {
+                if s.suggestion_applicability
+                    == Some(cargo_metadata::diagnostic::Applicability::MachineApplicable)
+                {
+                    let with = s.suggested_replacement.clone().unwrap();
+                    edits.entry(s.file_name.clone()).or_default().insert((
+                        s.byte_start as usize,
+                        s.byte_end as usize,
+                        with,
+                    ));
+                }
+            }
+        }
+    }
+    assert!(!edits.is_empty(), "a safe fix is suggested");
+    let mut fixed = std::collections::BTreeMap::new();
+    for (file, spans) in &edits {
+        let mut text = read(file);
+        for (start, end, with) in spans.iter().rev() {
+            text.replace_range(start..end, with);
+        }
+        fixed.insert(file.clone(), text);
+    }
+    outputs(awaitify(&dir).args(["--write", "--no-verify"]), 0);
+    for (file, text) in &fixed {
+        assert_eq!(&read(file), text, "{file}");
+    }
+}

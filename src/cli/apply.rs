@@ -66,7 +66,10 @@ fn check_flags(cli: &Cli) -> Result<()> {
     for selector in cli.select.iter().chain(&cli.ignore).flatten() {
         rules::check_selector(selector).map_err(|e| anyhow::anyhow!("--select/--ignore: {e}"))?;
     }
-    let machine = matches!(cli.format, Format::Json | Format::Sarif | Format::Github);
+    let machine = matches!(
+        cli.format,
+        Format::Json | Format::CargoJson | Format::Sarif | Format::Github
+    );
     if machine && cli.diff_out.as_deref() == Some(Path::new("-")) {
         let format = cli
             .format
@@ -123,7 +126,7 @@ fn run_options(
         default_edition: parse_edition(&cli.edition).expect("clap checked the edition"),
         packages,
         progress,
-        keep_sources: cli.format == Format::Full && !cli.quiet,
+        keep_sources: matches!(cli.format, Format::Full | Format::CargoJson) && !cli.quiet,
         threads: cli.threads,
         write: cli.write,
         replan: verifying.is_ok(),
@@ -300,6 +303,7 @@ fn report(cli: &Cli, outcome: &Outcome, findings_shown: bool) -> Vec<u8> {
     }
     let document = match cli.format {
         Format::Json => render::json(outcome, cli.write),
+        Format::CargoJson => render::cargo_json(outcome, cli.write),
         Format::Sarif => render::sarif(outcome),
         Format::Github => render::github(outcome),
         _ => String::new(),

@@ -194,8 +194,9 @@ struct Cli {
     edition: String,
 
     /// Output: rustc-style snippets (full), one line per finding (concise),
-    /// one JSON document, SARIF 2.1.0, GitHub workflow annotations, or only
-    /// the combined patch.
+    /// one JSON document, cargo's JSON message stream (cargo-json: one
+    /// rustc diagnostic per line, fixes as suggestions), SARIF 2.1.0, GitHub
+    /// workflow annotations, or only the combined patch.
     #[arg(
         long,
         visible_alias = "output-format",
@@ -203,6 +204,17 @@ struct Cli {
         default_value = "full"
     )]
     format: Format,
+
+    /// cargo's name for the output: `json` (and cargo's `json-*` forms) is
+    /// `--format cargo-json`, the stream editors read from `cargo check
+    /// --message-format json` (e.g. rust-analyzer's
+    /// `check.overrideCommand`: ["cargo", "awaitify", "--message-format=json"]);
+    /// `short` is `concise`, `human` is `full`.
+    #[arg(long, value_name = "FMT", conflicts_with_all = ["format", "diff"], value_parser = [
+        "json", "json-diagnostic-short", "json-diagnostic-rendered-ansi",
+        "json-render-diagnostics", "short", "human",
+    ])]
+    message_format: Option<String>,
 
     /// Print only the diff of the fixes and write nothing (ruff's name for
     /// `--format patch`).
@@ -266,6 +278,7 @@ enum Format {
     Full,
     Concise,
     Json,
+    CargoJson,
     Sarif,
     Github,
     Patch,
@@ -352,6 +365,12 @@ fn run_cli(mut cli: Cli) -> ExitCode {
     if cli.diff {
         cli.format = Format::Patch;
     }
+    cli.format = match cli.message_format.as_deref() {
+        Some("short") => Format::Concise,
+        Some("human") => Format::Full,
+        Some(_) => Format::CargoJson,
+        None => cli.format,
+    };
     // A panic in one file's or crate's analysis is reported as one line.
     driver::quiet_panics();
     let stdout = &mut std::io::stdout().lock();

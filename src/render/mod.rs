@@ -1,7 +1,7 @@
 //! What a run prints: diagnostics (rustc-style snippets or one line each),
 //! the summary, counts and statistics; the other formats have a file each:
-//! unified diffs that `git apply` accepts (`patch`), JSON, SARIF 2.1.0 and
-//! GitHub workflow annotations.
+//! unified diffs that `git apply` accepts (`patch`), JSON, cargo's JSON
+//! message stream, SARIF 2.1.0 and GitHub workflow annotations.
 
 use std::fmt::Write as _;
 use std::time::Duration;
@@ -11,11 +11,13 @@ use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 use crate::driver::{Diagnostic, Outcome, Span};
 use crate::rules::{Applicability, Severity, RULES};
 
+mod cargo_json;
 mod github;
 mod json;
 mod patch;
 mod sarif;
 
+pub use cargo_json::cargo_json;
 pub use github::github;
 pub use json::{json, JSON_VERSION};
 pub use patch::{diff, shown_diff};
