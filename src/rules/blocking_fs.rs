@@ -92,11 +92,35 @@ fn detect_call(path: &str) -> Option<BlockingKind> {
     }
 }
 
+/// The `std::io::Read`, `Write` and `Seek` calls, and `File`'s own, that
+/// do I/O on a `std::fs::File`.
+const FILE_IO: &[&str] = &[
+    "read",
+    "read_to_string",
+    "read_to_end",
+    "read_exact",
+    "write",
+    "write_all",
+    "write_fmt",
+    "flush",
+    "seek",
+    "sync_all",
+    "sync_data",
+    "set_len",
+    "metadata",
+];
+
 /// `OpenOptions::new()..open(p)`, on the chain or on a local the builder
 /// was bound to: tokio's `OpenOptions` has the same builder, but opens a
-/// `tokio::fs::File`, whose reads and writes are async. Reported, not fixed.
+/// `tokio::fs::File`, whose reads and writes are async. And a read or a
+/// write on a `std::fs::File` its file declares (a parameter, a field): a
+/// file opened in the same code is reported where it is opened. Reported,
+/// not fixed.
 fn detect_method(m: &MethodCall) -> Option<(BlockingKind, String)> {
     const BUILDERS: [&str; 2] = ["std::fs::OpenOptions::new", "std::fs::File::options"];
+    if FILE_IO.contains(&m.name) && m.receiver_is("std::fs::File") {
+        return Some((BlockingKind::FsOther, format!("std::fs::File::{}", m.name)));
+    }
     if m.name != "open" {
         return None;
     }
@@ -129,6 +153,10 @@ fn finding(b: &BlockingFact, premise: &Premise) -> Option<Verdict> {
             format!("`{what}` blocks the executor thread; use the async runtime's file API, or move it off the executor"),
         )
         .needs_tokio(),
+        BlockingKind::FsOther if !what.ends_with("::open") && !what.ends_with("::create") && what.starts_with("std::fs::File::") => Verdict::report(
+            &BLOCKING_FS,
+            format!("`{what}` does file I/O on the executor thread; a `tokio::fs::File` with `tokio::io::AsyncReadExt`/`AsyncWriteExt` does it asynchronously, or use tokio::task::spawn_blocking"),
+        ),
         BlockingKind::FsOther => Verdict::report(
             &BLOCKING_FS,
             format!("`{what}` blocks the executor thread; its tokio::fs twin has another type: port the code that uses it, or use tokio::task::spawn_blocking"),
@@ -140,6 +168,53 @@ fn finding(b: &BlockingFact, premise: &Premise) -> Option<Verdict> {
 #[cfg(test)]
 mod tests {
     use crate::rules::test_support::{check_finding, check_fix, check_no_finding, TestCrate};
+
+    #[test]
+    fn reads_and_writes_on_a_std_file_its_file_declares_are_reported() {
+        let out = TestCrate::main(
+            r#"use std::fs::File;
+use std::io::{Read, Write};
+
+struct Log {
+    out: File,
+}
+
+impl Log {
+    async fn append(&mut self, line: &str) {
+        self.out.write_all(line.as_bytes()).unwrap();
+    }
+}
+
+async fn slurp(file: &mut File, buf: &mut Vec<u8>) -> String {
+    buf.write_all(b"x").unwrap();
+    let mut s = String::new();
+    file.read_to_string(&mut s).unwrap();
+    s
+}
+
+async fn tail(file: &mut tokio::fs::File) -> String {
+    use tokio::io::AsyncReadExt;
+    let mut s = String::new();
+    file.read_to_string(&mut s).await.unwrap();
+    s
+}
+
+fn main() {}
+"#,
+        )
+        .run();
+        let mut found: Vec<&str> = out
+            .diagnostics
+            .iter()
+            .filter(|d| d.rule.code == "AW202")
+            .filter_map(|d| d.message.split('`').nth(1))
+            .collect();
+        found.sort();
+        assert_eq!(
+            found,
+            ["std::fs::File::read_to_string", "std::fs::File::write_all"]
+        );
+    }
 
     #[test]
     fn a_std_fs_twin_becomes_tokio_fs() {
