@@ -18,7 +18,9 @@ same signature and return type (`read`, `read_to_string`, `write`,
 `create_dir(_all)`, `remove_file`, `remove_dir(_all)`, `rename`, `copy`,
 `metadata`, `symlink_metadata`, `canonicalize`, `hard_link`, `read_link`,
 `set_permissions`, `try_exists`) become `tokio::fs::name(..).await`; tokio's
-`fs` feature is added.
+`fs` feature is added. Reads, writes, seeks and syncs (`std::io::Read`,
+`Write`, `Seek`, `File::sync_all`, ..) on a `std::fs::File` whose type the
+file declares (a parameter, a field) are reported too.
 
 ## Why is this bad?
 File I/O blocks the executor thread for as long as the disk takes.
@@ -37,8 +39,8 @@ async fn load(p: &Path) -> io::Result<String> { tokio::fs::read_to_string(p).awa
 Safe for the twins: same arguments, same result, where the async fn
 provably runs on a tokio runtime and the code can use tokio (see AW201).
 `read_dir`, `File::open`/`File::create` and `OpenOptions::..open(..)`
-return other types in tokio (a `ReadDir` stream, an async `File`), so they
-are reported with a suggestion only. A call inside a closure handed to a fn of the crate that passes its
+return other types in tokio (a `ReadDir` stream, an async `File`), so they,
+and the I/O calls on a `File`, are reported with a suggestion only. A call inside a closure handed to a fn of the crate that passes its
 closure parameter to `spawn_blocking` or `block_in_place` (tokio's
 `asyncify`) already runs off the executor and is not reported, nor is one
 in async code that only another executor's `block_on` runs on a thread of
