@@ -199,8 +199,9 @@ impl Extractor<'_> {
                 };
                 match find_binding(name.text(), anchor) {
                     Binding::Let(l) if l.ty().is_some() => typed(l.ty()),
+                    // Looked up where it was bound: `let m = m.clone();`.
                     Binding::Let(l) => l.initializer().map_or(ReceiverType::Unknown, |init| {
-                        self.made_by(&init, None, anchor, depth)
+                        self.made_by(&init, None, l.syntax(), depth)
                     }),
                     Binding::Destructured(_) => match let_binding(name.text(), anchor) {
                         Some((init, index)) => self.made_by(&init, index, anchor, depth),
@@ -345,7 +346,18 @@ impl Extractor<'_> {
     /// self.handles.drain(..)`), as far as its file shows; see
     /// [`Self::value_type`].
     pub(super) fn value_type_path(&self, expr: &ast::Expr, anchor: &SyntaxNode) -> Option<String> {
-        self.type_path(&self.value_type(expr, anchor, 0)?)
+        match self.value_type(expr, anchor, 0) {
+            Some(ty) => self.type_path(&ty),
+            // No declared type: the type whose constructor made it
+            // (`Barrier::new(2)`, through `Arc::new` and clones).
+            None => match self.receiver_type(expr, anchor, 0) {
+                ReceiverType::MadeBy(f, None) => f
+                    .strip_suffix("::new")
+                    .or_else(|| f.strip_suffix("::default"))
+                    .map(str::to_string),
+                _ => None,
+            },
+        }
     }
 
     /// The declared type of the value `expr` is: a local's or parameter's
@@ -381,11 +393,17 @@ impl Extractor<'_> {
             }
             ast::Expr::PathExpr(p) => {
                 let name = p.path()?.as_single_name_ref()?;
+                // What a binding was bound to is looked up where it was
+                // bound: `let barrier = barrier.clone();` names the outer one.
                 match find_binding(name.text(), anchor) {
-                    Binding::Let(l) => l.ty().or_else(|| inner(l.initializer())),
+                    Binding::Let(l) => l
+                        .ty()
+                        .or_else(|| self.value_type(&l.initializer()?, l.syntax(), depth + 1)),
                     Binding::Param(_, _, param) => param.ty(),
-                    Binding::Element(e) => self.element_type(&e, anchor, depth + 1),
-                    Binding::From(e) => self.unwrapped(inner(Some(e))?),
+                    Binding::Element(e) => self.element_type(&e, e.syntax(), depth + 1),
+                    Binding::From(e) => {
+                        self.unwrapped(self.value_type(&e, e.syntax(), depth + 1)?)
+                    }
                     _ => None,
                 }
             }

@@ -353,6 +353,26 @@ async fn main() {
     }
 
     #[test]
+    fn a_clone_that_shadows_its_original_is_the_same_barrier() {
+        check_finding(
+            r#"use std::sync::{Arc, Barrier};
+
+#[tokio::main]
+async fn main() {
+    let barrier = Arc::new(Barrier::new(1));
+    let barrier = barrier.clone();
+    tokio::spawn(async move {
+        barrier.wait();
+    })
+    .await
+    .unwrap();
+}
+"#,
+            "AW203",
+        );
+    }
+
+    #[test]
     fn a_method_of_the_same_name_on_another_type_is_not_a_wait() {
         check_no_finding(
             r#"struct Job { parts: Vec<String> }
