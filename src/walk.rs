@@ -44,7 +44,7 @@ pub(crate) fn walk(opts: &Options, out: &mut Outcome) -> Vec<(PathBuf, bool)> {
                 .push(format!("{}: no such file or directory", given.display()));
             continue;
         }
-        for entry in ignore::WalkBuilder::new(root).build() {
+        for entry in walker(root) {
             match entry {
                 Ok(e) => {
                     let p = e.path();
@@ -113,6 +113,18 @@ pub(crate) fn walk(opts: &Options, out: &mut Outcome) -> Vec<(PathBuf, bool)> {
 }
 
 /// A symlink to a `.rs` file (the walk does not follow symlinks).
+/// A gitignore-aware walk of `root` that leaves out build directories:
+/// cargo marks each of its target directories with a `CACHEDIR.TAG`, so a
+/// `target/` that no `.gitignore` names (or a `CARGO_TARGET_DIR` inside the
+/// tree) is not scanned, nor the `.rs` files build scripts generate there.
+fn walker(root: &Path) -> ignore::Walk {
+    ignore::WalkBuilder::new(root)
+        .filter_entry(|e| {
+            !(e.file_type().is_some_and(|t| t.is_dir()) && e.path().join("CACHEDIR.TAG").is_file())
+        })
+        .build()
+}
+
 pub(crate) fn is_rs_link(e: &ignore::DirEntry) -> bool {
     e.path().extension().is_some_and(|x| x == "rs")
         && std::fs::symlink_metadata(e.path()).is_ok_and(|m| m.file_type().is_symlink())
@@ -126,8 +138,7 @@ pub(crate) fn is_rs_file(e: &ignore::DirEntry) -> bool {
 /// The `.rs` files of the crate at `dir` (gitignore-aware), for files of a
 /// crate the paths given do not cover.
 pub(crate) fn crate_files(dir: &Path) -> Vec<PathBuf> {
-    ignore::WalkBuilder::new(dir)
-        .build()
+    walker(dir)
         .filter_map(Result::ok)
         .filter(|e| is_rs_file(e) || is_rs_link(e))
         .map(ignore::DirEntry::into_path)

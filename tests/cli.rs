@@ -1170,3 +1170,25 @@ fn message_format_json_is_cargos_stream_and_its_suggestions_are_the_write() {
         assert_eq!(&read(file), text, "{file}");
     }
 }
+
+/// A build directory cargo made (it holds a `CACHEDIR.TAG`) is not scanned,
+/// even where no `.gitignore` names it: the `.rs` files build scripts
+/// generate there are not the crate's sources.
+#[test]
+fn a_cargo_build_directory_is_not_scanned() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = demo_crate(tmp.path(), "built");
+    let out = dir.join("target/debug/build/built-1/out");
+    std::fs::create_dir_all(&out).unwrap();
+    std::fs::write(out.join("gen.rs"), MIGRATABLE).unwrap();
+    let (_, with_build) = outputs(awaitify(&dir).args(["--format", "concise"]), 0);
+    std::fs::write(
+        dir.join("target/CACHEDIR.TAG"),
+        "Signature: 8a477f597d28d172789f06886806bc55\n",
+    )
+    .unwrap();
+    let (_, without) = outputs(awaitify(&dir).args(["--format", "concise"]), 0);
+    assert!(with_build.contains("2 files scanned"), "{with_build}");
+    assert!(without.contains("1 file scanned"), "{without}");
+    assert!(!without.contains("gen.rs"), "{without}");
+}
