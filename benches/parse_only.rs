@@ -9,6 +9,11 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+// The same allocator as the binaries it is measured against.
+#[cfg(not(target_env = "msvc"))]
+#[path = "../src/alloc.rs"]
+mod alloc;
+
 use ra_ap_syntax::{Edition, SourceFile};
 use rayon::prelude::*;
 

@@ -1,6 +1,9 @@
 //! The memory allocator: jemalloc, which allocates and frees the many small
 //! nodes of the syntax trees about a fifth faster than the system's malloc
-//! (`scripts/bench.sh` measures it).
+//! (`scripts/bench.sh` measures it). Each binary (and the parse-only
+//! baseline) includes this file, so that the library leaves the choice to
+//! whoever links it; targets jemalloc does not build on (MSVC) keep the
+//! system's.
 
 #[global_allocator]
 static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;

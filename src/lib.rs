@@ -20,8 +20,6 @@
 //! `migration_tests` is `awaitify test`: the user's own cases run through
 //! the same pipeline.
 
-mod alloc;
-
 // 1. The command line and the run.
 pub mod cli;
 pub mod driver;

@@ -372,7 +372,9 @@ fn workspace(root: &Path) -> PathBuf {
 
 fn cargo_awaitify(dir: &Path) -> Cmd {
     let mut cmd = Cmd::cargo_bin("cargo-awaitify").unwrap();
-    cmd.current_dir(dir).arg("awaitify");
+    cmd.current_dir(dir)
+        .arg("awaitify")
+        .env_remove("CARGO_TERM_COLOR");
     cmd
 }
 
@@ -1430,4 +1432,27 @@ async fn main() {
 fn replace_in(path: &Path, from: &str, to: &str) {
     let text = std::fs::read_to_string(path).unwrap();
     std::fs::write(path, text.replace(from, to)).unwrap();
+}
+
+/// `cargo awaitify` follows cargo's `CARGO_TERM_COLOR` where `--color` is
+/// left at `auto`; `--color` given wins.
+#[test]
+fn cargo_awaitify_honours_cargo_term_color() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ws = workspace(tmp.path());
+    let run = |color: &str, args: &[&str]| {
+        outputs(
+            cargo_awaitify(&ws)
+                .arg("--workspace")
+                .args(args)
+                .env("CARGO_TERM_COLOR", color),
+            0,
+        )
+    };
+    let (out, err) = run("always", &[]);
+    assert!(out.contains('\x1b') && err.contains('\x1b'), "{err}");
+    let (out, err) = run("never", &[]);
+    assert!(!out.contains('\x1b') && !err.contains('\x1b'), "{err}");
+    let (out, err) = run("always", &["--color", "never"]);
+    assert!(!out.contains('\x1b') && !err.contains('\x1b'), "{err}");
 }

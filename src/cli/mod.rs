@@ -358,6 +358,14 @@ pub fn cargo_main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         .unwrap_or_else(|e| e.exit());
     let mut cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.format(&mut command).exit());
     cli.cargo = true;
+    // As a cargo subcommand, cargo's color setting stands in for `auto`.
+    if cli.color == Color::Auto {
+        match std::env::var("CARGO_TERM_COLOR").as_deref() {
+            Ok("always") => cli.color = Color::Always,
+            Ok("never") => cli.color = Color::Never,
+            _ => {}
+        }
+    }
     run_cli(cli)
 }
 
