@@ -1192,3 +1192,27 @@ fn a_cargo_build_directory_is_not_scanned() {
     assert!(without.contains("1 file scanned"), "{without}");
     assert!(!without.contains("gen.rs"), "{without}");
 }
+
+/// `--show-fixes` lists the fixes per file and rule, as ruff does: those
+/// the diff holds in a dry run, those written with `--write`.
+#[test]
+fn show_fixes_lists_the_fixes_per_file_and_rule() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = demo_crate(tmp.path(), "shown");
+    let listed = "- src/lib.rs:\n    1 × AW101 (std-lock-in-async)\n";
+    let (_, stderr) = outputs(awaitify(&dir).args(["--show-fixes"]), 0);
+    assert!(
+        stderr.contains(&format!("Would fix 1 finding:\n{listed}")),
+        "{stderr}"
+    );
+    let (_, stderr) = outputs(
+        awaitify(&dir).args(["--show-fixes", "--write", "--no-verify"]),
+        0,
+    );
+    assert!(
+        stderr.contains(&format!("Fixed 1 finding:\n{listed}")),
+        "{stderr}"
+    );
+    let (_, stderr) = outputs(awaitify(&dir).args(["--show-fixes"]), 0);
+    assert!(stderr.contains("No fixes available."), "{stderr}");
+}

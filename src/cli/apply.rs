@@ -46,6 +46,9 @@ pub(super) fn migrate(cli: &Cli) -> Result<ExitCode> {
     let report = report(cli, &outcome, findings_shown);
     deliver_report(cli, &mut outcome, &report, stdout);
     print_messages(cli, &outcome, stderr);
+    if cli.show_fixes && !cli.quiet {
+        let _ = write!(stderr, "{}", render::fixes(&outcome, cli.write));
+    }
     if findings_shown {
         let mut summary = render::summary(&outcome, cli.write, started.elapsed());
         let checked = verify::summary(&outcome)

@@ -242,6 +242,11 @@ struct Cli {
     #[arg(long)]
     statistics: bool,
 
+    /// Also list the fixes this run applies (with --write) or would apply
+    /// (in the diff), per file and rule, on stderr before the summary.
+    #[arg(long)]
+    show_fixes: bool,
+
     /// Cargo.toml of the package or workspace to migrate (through `cargo metadata`).
     #[arg(long, value_name = "PATH")]
     manifest_path: Option<PathBuf>,

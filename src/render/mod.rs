@@ -321,6 +321,41 @@ pub fn statistics(outcome: &Outcome, written: bool) -> String {
     s
 }
 
+/// `--show-fixes`: the fixes this run applies (written, or in the dry run's
+/// diff), per file and rule, as ruff lists them.
+pub fn fixes(outcome: &Outcome, written: bool) -> String {
+    let mut per_file: std::collections::BTreeMap<&str, Vec<&'static crate::rules::Rule>> =
+        Default::default();
+    for d in outcome.diagnostics.iter().filter(|d| d.fixed) {
+        per_file.entry(&d.span.path).or_default().push(d.rule);
+    }
+    let total: usize = per_file.values().map(Vec::len).sum();
+    let mut s = String::new();
+    let what = if written { "Fixed" } else { "Would fix" };
+    let plural = if total == 1 { "" } else { "s" };
+    match total {
+        0 => {
+            let _ = writeln!(
+                s,
+                "No fixes {}.",
+                if written { "applied" } else { "available" }
+            );
+        }
+        _ => {
+            let _ = writeln!(s, "{what} {total} finding{plural}:");
+        }
+    }
+    for (path, mut rules) in per_file {
+        let _ = writeln!(s, "- {path}:");
+        rules.sort_by_key(|r| r.code);
+        for chunk in rules.chunk_by(|a, b| a.code == b.code) {
+            let r = chunk[0];
+            let _ = writeln!(s, "    {} × {} ({})", chunk.len(), r.code, r.name);
+        }
+    }
+    s
+}
+
 /// A fix's edits, its own and those it shares with the other fixes of its
 /// crate (marked `true`), by file and place.
 fn fix_edits(d: &Diagnostic) -> Vec<(&Span, &str, bool)> {
