@@ -26,6 +26,9 @@ compile or would change behaviour, so a person has to decide.
   shows to run off the runtime (`blocking_lock` panics on a runtime thread);
 - a `Drop` impl; a static initializer;
 - a `Condvar` paired with it, or its guard passed to `Condvar::wait`;
+- a task that locks it and also stays blocked in a `Condvar`, `Barrier` or
+  std channel wait: migrated alone, the lock's `.await` yields there and
+  more tasks reach the wait (`--unsafe-fixes` migrates it anyway);
 - a std guard type in a fn signature or stored in a struct;
 - the lock `Result` used in a way with no tokio equivalent (`is_poisoned`, a
   bound `LockResult`, a `match` on `TryLockError`);
