@@ -13,6 +13,7 @@ use crate::edits::edit::{line_col, Edit};
 use crate::facts::{self, FileFacts};
 use crate::imports::Family;
 use crate::locks::{self, Decision};
+use crate::paths::{self, absolute};
 use crate::rules::blocking_calls::BlockingReport;
 use crate::rules::{self, Applicability, Rule};
 use crate::settings::Config;
@@ -108,23 +109,7 @@ impl Options {
     /// How a path is shown: relative to `display_root` when it is under it,
     /// else as the user spelled the path given that holds it.
     pub(crate) fn display(&self, path: &Path) -> String {
-        let shown = match path.strip_prefix(&self.display_root) {
-            Ok(rel) => rel.to_path_buf(),
-            Err(_) => self
-                .spelled
-                .iter()
-                .find_map(|(abs, given)| match path.strip_prefix(abs).ok()? {
-                    rest if rest.as_os_str().is_empty() => Some(given.clone()),
-                    rest => Some(given.join(rest)),
-                })
-                .unwrap_or_else(|| relative_to(path, &self.display_root)),
-        };
-        let s = shown.to_string_lossy().replace('\\', "/");
-        match s.strip_prefix("./").unwrap_or(&s) {
-            // The current directory itself.
-            "" => ".".to_string(),
-            rest => rest.to_string(),
-        }
+        paths::display(path, &self.display_root, &self.spelled)
     }
 
     /// How the crate configured by `config` is planned.
@@ -295,47 +280,6 @@ pub(crate) struct Analysed {
     pub(crate) facts: FileFacts,
     /// All facts, not just those of the blocking rules.
     full: bool,
-}
-
-/// An absolute `path` as output shows it: relative to the current directory
-/// (through `..` when it is not under it).
-pub fn shown(path: &Path) -> String {
-    match std::env::current_dir() {
-        Ok(cwd) if path.is_absolute() => relative_to(path, &cwd).display().to_string(),
-        _ => path.display().to_string(),
-    }
-}
-
-/// `path` (absolute) relative to `base` (absolute), through `..` where it
-/// is not under it.
-pub fn relative_to(path: &Path, base: &Path) -> PathBuf {
-    let (mut p, mut b) = (path.components().peekable(), base.components().peekable());
-    while p.peek().is_some() && p.peek() == b.peek() {
-        p.next();
-        b.next();
-    }
-    b.map(|_| std::path::Component::ParentDir)
-        .chain(p)
-        .collect()
-}
-
-/// `path` made absolute against the current directory, with `.` and `..`
-/// resolved by their names (as cargo does), without following links.
-pub fn absolute(path: &Path) -> PathBuf {
-    let full = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
-    let mut out = PathBuf::new();
-    for c in full.components() {
-        match c {
-            std::path::Component::CurDir => {}
-            std::path::Component::ParentDir => {
-                if !out.pop() {
-                    out.push(c);
-                }
-            }
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 fn read_source(path: &Path, display: String, edition: Edition) -> Result<SourceText, String> {

@@ -22,6 +22,9 @@
 
 mod alloc;
 
+// 0. What every stage shares.
+mod paths;
+
 // 1. The command line and the run.
 pub mod cli;
 pub mod driver;

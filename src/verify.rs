@@ -447,7 +447,7 @@ fn shown_packages(outcome: &Outcome, crate_id: usize) -> Vec<String> {
             .map(|c| c.display.clone())
             .into_iter()
             .collect(),
-        false => manifests.iter().map(|m| crate::driver::shown(m)).collect(),
+        false => manifests.iter().map(|m| crate::paths::shown(m)).collect(),
     }
 }
 

@@ -40,7 +40,7 @@ fn work_tree_root() -> std::path::PathBuf {
 /// A shown path relative to `root`, with `/` separators; outside it, the
 /// absolute path.
 fn under_root(shown: &str, root: &std::path::Path) -> Result<String, String> {
-    let abs = crate::driver::absolute(std::path::Path::new(shown));
+    let abs = crate::paths::absolute(std::path::Path::new(shown));
     let slashes = |p: &std::path::Path| p.to_string_lossy().replace('\\', "/");
     match abs.strip_prefix(root) {
         Ok(rel) => Ok(slashes(rel)),
