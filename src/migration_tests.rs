@@ -9,7 +9,8 @@ use std::process::ExitCode;
 
 use similar::TextDiff;
 
-use crate::driver::{self, Options};
+use crate::driver;
+use crate::options::Options;
 use crate::paths;
 
 /// The `.fixed` file that holds what `rs` must become.

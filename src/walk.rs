@@ -10,9 +10,10 @@ use std::path::{Path, PathBuf};
 use ra_ap_syntax::Edition;
 use rayon::prelude::*;
 
-use crate::driver::{Options, Outcome};
 use crate::edits::manifest;
 use crate::facts;
+use crate::options::Options;
+use crate::outcome::Outcome;
 use crate::paths::absolute;
 use crate::settings::Config;
 use crate::settings::PlanOptions;

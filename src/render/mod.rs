@@ -8,7 +8,8 @@ use std::time::Duration;
 
 use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 
-use crate::driver::{Diagnostic, Outcome, Span};
+use crate::model::Span;
+use crate::outcome::{Diagnostic, Outcome};
 use crate::rules::{Applicability, Severity, RULES};
 
 mod github;

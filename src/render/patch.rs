@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use anstyle::{AnsiColor, Effects, Style};
 use similar::{ChangeTag, TextDiff};
 
-use crate::driver::FileChange;
+use crate::model::FileChange;
 
 /// A unified diff with `a/` and `b/` headers.
 pub fn diff(change: &FileChange) -> String {

@@ -1,7 +1,7 @@
 //! AW102 `manual-lock-migration`: a lock locked in async code that no safe
 //! rewrite can migrate, with its blockers.
 
-use crate::findings::LockFinding;
+use crate::rules::LockFinding;
 
 use super::{Rule, Severity};
 

@@ -60,8 +60,7 @@ pub use unused_suppression::UNUSED_SUPPRESSION;
 use crate::blocking::{BlockingKind, MethodCall};
 use crate::edits::layout;
 use crate::facts::{BlockingFact, FileFacts};
-use crate::findings::LockFinding;
-use crate::locks::{CratePlan, Units};
+use crate::locks::{CratePlan, GroupReport, Units};
 use crate::settings::PlanOptions;
 use blocking_calls::{Premise, Verdict};
 
@@ -207,6 +206,18 @@ pub(crate) struct Hooks {
     /// blocking call has had its `finding`: it pushes its reports (and its
     /// fixes' edits) onto the crate's plan.
     pub crate_pass: Option<CratePass>,
+}
+
+/// What a lock rule's message is made of: the planner's decision about one
+/// lock, in words and places.
+pub(crate) struct LockFinding<'a> {
+    /// `std Mutex field `AppState.db``.
+    pub what: String,
+    /// `locked in async code in `handle` at src/main.rs:9:5`.
+    pub where_locked: String,
+    pub report: &'a GroupReport,
+    /// AW102: each blocker, `path:line:col: reason`.
+    pub blockers: Vec<String>,
 }
 
 pub(crate) type DetectCall = fn(&str) -> Option<BlockingKind>;

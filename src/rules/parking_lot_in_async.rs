@@ -1,8 +1,8 @@
 //! AW103 `parking-lot-lock-in-async`: a parking_lot lock locked in async code,
 //! migrated on request.
 
-use crate::findings::LockFinding;
 use crate::locks::Decision;
+use crate::rules::LockFinding;
 
 use super::{Applicability, Rule, Severity};
 

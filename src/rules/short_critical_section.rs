@@ -1,7 +1,7 @@
 //! AW104 `short-critical-section`: a std lock never held across an `.await`,
 //! kept under `--policy held-across-await`.
 
-use crate::findings::LockFinding;
+use crate::rules::LockFinding;
 
 use super::{Rule, Severity};
 

@@ -1,7 +1,7 @@
 //! AW101 `std-lock-in-async`: a std lock locked in async code, migrated to
 //! `tokio::sync`.
 
-use crate::findings::LockFinding;
+use crate::rules::LockFinding;
 
 use super::{Applicability, Rule, Severity};
 
