@@ -26,6 +26,8 @@ mod panics;
 mod passes;
 mod replan;
 mod suppressions;
+#[cfg(test)]
+pub(crate) mod test_support;
 
 use files::Files;
 use harness::harness_notes;

@@ -465,7 +465,7 @@ mod tests {
                 "push(Counter { hits: Mutex::new(0) })",
                 "push(Counter { hits: tokio::sync::Mutex::new(0) })",
             );
-        crate::rules::test_support::check_fix(&before, &after);
+        crate::driver::test_support::check_fix(&before, &after);
     }
 
     #[test]

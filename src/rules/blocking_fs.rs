@@ -139,7 +139,7 @@ fn finding(b: &BlockingFact, premise: &Premise) -> Option<Verdict> {
 
 #[cfg(test)]
 mod tests {
-    use crate::rules::test_support::{check_finding, check_fix, check_no_finding, TestCrate};
+    use crate::driver::test_support::{check_finding, check_fix, check_no_finding, TestCrate};
 
     #[test]
     fn a_std_fs_twin_becomes_tokio_fs() {

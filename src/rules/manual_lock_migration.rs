@@ -128,7 +128,7 @@ fn message(l: &LockFinding) -> (String, Vec<String>) {
 
 #[cfg(test)]
 mod tests {
-    use crate::rules::test_support::check_finding;
+    use crate::driver::test_support::check_finding;
 
     #[test]
     fn a_lock_also_locked_by_a_sync_helper_called_from_async_code_is_manual() {

@@ -14,7 +14,7 @@
 //!    (`finding`, a [`blocking_calls::Verdict`]); a lock rule words the
 //!    lock planner's decision (`lock_message`);
 //! 3. the tables and helpers of that detection, the message and the fix;
-//! 4. `#[cfg(test)]` cases through `test_support`: `check_fix(before,
+//! 4. `#[cfg(test)]` cases through `driver::test_support`: `check_fix(before,
 //!    after)`, `check_finding(src, code)`, `check_no_finding(src)`.
 //!
 //! What all blocking rules share (which calls run on the executor, the
@@ -26,8 +26,6 @@
 
 pub mod blocking_calls;
 pub mod drivers;
-#[cfg(test)]
-pub(crate) mod test_support;
 
 pub mod block_on_in_async;
 pub mod blocking_fs;

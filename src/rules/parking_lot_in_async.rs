@@ -58,7 +58,7 @@ fn message(l: &LockFinding) -> (String, Vec<String>) {
 
 #[cfg(test)]
 mod tests {
-    use crate::rules::test_support::{check_finding, TestCrate};
+    use crate::driver::test_support::{check_finding, TestCrate};
 
     #[test]
     fn a_parking_lot_mutex_locked_in_async_code_is_reported() {

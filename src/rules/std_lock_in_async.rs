@@ -77,7 +77,7 @@ pub(super) fn migrating_message(l: &LockFinding) -> (String, Vec<String>) {
 
 #[cfg(test)]
 mod tests {
-    use crate::rules::test_support::{check_fix, check_no_finding};
+    use crate::driver::test_support::{check_fix, check_no_finding};
 
     #[test]
     fn a_std_mutex_locked_in_an_async_fn_is_migrated() {
