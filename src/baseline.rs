@@ -64,13 +64,13 @@ pub fn snippet(text: &str, offset: usize) -> String {
 
 /// The directory paths of the baseline `file` are relative to.
 pub fn dir_of(file: &Path) -> PathBuf {
-    let abs = crate::driver::absolute(file);
+    let abs = crate::paths::absolute(file);
     abs.parent().map(Path::to_path_buf).unwrap_or(abs)
 }
 
 /// `path` (absolute) as recorded in a baseline whose directory is `dir`.
 pub fn recorded_path(path: &Path, dir: &Path) -> String {
-    crate::driver::relative_to(path, dir)
+    crate::paths::relative_to(path, dir)
         .to_string_lossy()
         .replace('\\', "/")
 }

@@ -6,12 +6,14 @@ use std::collections::BTreeMap;
 
 use ra_ap_syntax::TextRange;
 
-use crate::driver::{Analysed, Diagnostic, Options, Outcome, Span};
 use crate::edits::edit::{line_col, Edit};
 use crate::imports::Family;
 use crate::locks::{self, Decision};
+use crate::model::{Analysed, Span};
+use crate::options::Options;
+use crate::outcome::{Diagnostic, Outcome};
 use crate::rules::blocking_calls::BlockingReport;
-use crate::rules::{Applicability, Rule};
+use crate::rules::{Applicability, LockFinding, Rule};
 
 /// Pushes the diagnostics of `plan` onto `out`, sorted by place. `crate_ok`:
 /// the plan's edits apply; `shared`: the edits no single finding owns.
@@ -63,18 +65,6 @@ fn helper_callers(blocking: &[BlockingReport]) -> BTreeMap<&str, Vec<&BlockingRe
         }
     }
     callers
-}
-
-/// What a lock rule's message is made of: the planner's decision about one
-/// lock, in words and places.
-pub(crate) struct LockFinding<'a> {
-    /// `std Mutex field `AppState.db``.
-    pub what: String,
-    /// `locked in async code in `handle` at src/main.rs:9:5`.
-    pub where_locked: String,
-    pub report: &'a locks::GroupReport,
-    /// AW102: each blocker, `path:line:col: reason`.
-    pub blockers: Vec<String>,
 }
 
 /// Where a crate's findings are and what this run applies of their fixes.

@@ -1,59 +1,79 @@
 //! awaitify: migrate std locks that are locked in async code to `tokio::sync`.
 //!
-//! One run is a pipeline, and the modules below are listed in its order:
+//! One run is a pipeline:
 //!
-//! 1. `cli` turns the command line into the library's options (`settings`:
-//!    each crate's configuration and plan options); `driver` runs the steps below.
+//! 1. `cli` turns the command line into the library's `options` (with
+//!    `settings`: each crate's configuration and plan options); `driver`
+//!    runs the steps below.
 //! 2. `walk`: paths → crates → files (a crate per `Cargo.toml`; `tests/`,
 //!    `examples/` and `benches/` targets are units of their own).
-//! 3. `facts` (with `depth`, `imports` and `blocking`): each file's syntax as
-//!    plain data, extracted in parallel.
+//! 3. `facts` (with `parse`, `depth`, `imports` and `blocking`): each file's
+//!    syntax as plain data, extracted in parallel.
 //! 4. `locks` and `rules`: per crate, the locks' decisions and the rules'
 //!    findings with their fixes; `findings` turns them into diagnostics, and
 //!    `baseline` leaves the recorded ones alone.
-//! 5. `edits`: the plan applied to new file contents and manifests, behind
-//!    the re-parse gate.
+//! 5. The plan applied to new file contents and manifests (`driver/apply.rs`,
+//!    with the tools of `edits`), behind the re-parse gate.
 //! 6. `verify`: `cargo check` referees the fixes; `write` writes them, crate
 //!    by crate, all or nothing.
 //! 7. `render`: what the run prints, in each output format.
 //!
 //! `migration_tests` is `awaitify test`: the user's own cases run through
 //! the same pipeline.
+//!
+//! The modules below are listed from the bottom up: each imports only the
+//! ones listed before it, except for one circle left, the rule registry
+//! (`rules::RULES`, whose hooks `blocking` and `facts` call while facts are
+//! extracted, and whose selectors `settings` checks) with `blocking`,
+//! `facts`, `settings` and `locks`.
 
-// 1. The command line and the run.
-pub mod cli;
-pub mod driver;
-pub mod settings;
+// What every stage shares: paths as shown, the parser, names in scope, and
+// the tools that edit text (rustfmt would sort modules without the blank
+// lines between them).
+mod paths;
 
-// 2. Paths to crates to files.
-pub mod walk;
-
-// 3. Each file's facts.
-pub mod depth;
-pub mod facts;
-pub mod imports;
 pub mod parse;
+
+pub mod depth;
+
+pub mod imports;
+
+pub mod edits;
+
+// Each file's facts, and the decisions per crate (the registry's circle).
+pub mod settings;
 
 pub mod blocking;
 
-// 4. Per crate: decisions, findings, fixes.
-pub mod locks;
+pub mod facts;
 
 pub mod rules;
 
-pub mod findings;
+pub mod locks;
 
+// What a run is asked, what it reads, what it finds and changes.
 pub mod baseline;
 
-// 5. New contents.
-pub mod edits;
-
-// 6. The compiler's check, and the disk.
-pub mod verify;
+mod model;
 
 pub mod write;
 
-// 7. Output.
+mod options;
+
+mod outcome;
+
+// The stages.
+pub mod walk;
+
+pub mod findings;
+
+pub mod driver;
+
+pub mod verify;
+
 pub mod render;
 
+// The command line.
 pub mod migration_tests;
+
+pub mod cli;

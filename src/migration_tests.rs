@@ -9,7 +9,9 @@ use std::process::ExitCode;
 
 use similar::TextDiff;
 
-use crate::driver::{self, Options};
+use crate::driver;
+use crate::options::Options;
+use crate::paths;
 
 /// The `.fixed` file that holds what `rs` must become.
 fn fixed_path(rs: &Path) -> PathBuf {
@@ -44,7 +46,7 @@ type Expectations = BTreeMap<PathBuf, (Option<String>, Option<String>)>;
 
 fn run_case(case: &Path, unsafe_fixes: bool) -> Result<Expectations, Vec<String>> {
     // Keys are absolute, as the run's paths are.
-    let case = &driver::absolute(case);
+    let case = &paths::absolute(case);
     let opts = Options {
         unsafe_fixes,
         // A case is planned on its own, even inside a crate of the project.
@@ -114,9 +116,9 @@ pub fn main(dir: &Path, bless: bool, unsafe_fixes: bool) -> ExitCode {
                     None => std::fs::remove_file(&fixed),
                 };
                 match result {
-                    Ok(()) => println!("blessed {}", driver::shown(&fixed)),
+                    Ok(()) => println!("blessed {}", paths::shown(&fixed)),
                     Err(e) => {
-                        println!("  error: {}: {e}", driver::shown(&fixed));
+                        println!("  error: {}: {e}", paths::shown(&fixed));
                         errors += 1;
                     }
                 }
@@ -128,10 +130,7 @@ pub fn main(dir: &Path, bless: bool, unsafe_fixes: bool) -> ExitCode {
                 expected.as_deref().unwrap_or(&old),
                 actual.as_deref().unwrap_or(&old),
             );
-            println!(
-                "--- {} differs from its expected result:",
-                driver::shown(rs)
-            );
+            println!("--- {} differs from its expected result:", paths::shown(rs));
             print!(
                 "{}",
                 TextDiff::from_lines(want, got)

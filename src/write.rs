@@ -17,7 +17,7 @@ use std::process::Command;
 
 use serde::{Deserialize, Serialize};
 
-use crate::driver::FileChange;
+use crate::model::FileChange;
 
 /// The git work tree a path is in, if any.
 fn repo_root(dir: &Path) -> Option<PathBuf> {

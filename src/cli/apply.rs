@@ -12,8 +12,11 @@ use anyhow::{bail, Result};
 use clap::ValueEnum;
 
 use super::{cargo_packages, progress_bar, use_color, verification, Cli, FailOn, Format};
-use crate::driver::{self, FileChange, Options, Outcome};
+use crate::driver;
 use crate::edits::manifest::parse_edition;
+use crate::model::FileChange;
+use crate::options::Options;
+use crate::outcome::{Outcome, Status};
 use crate::{render, rules, verify, write};
 
 /// Runs the tool as the command line says, prints what it found and did, and
@@ -410,7 +413,7 @@ fn exit_code(cli: &Cli, outcome: &Outcome) -> ExitCode {
     let check_failed = outcome
         .verification
         .iter()
-        .any(|v| matches!(v.status, verify::Status::CheckFailed { .. }));
+        .any(|v| matches!(v.status, Status::CheckFailed { .. }));
     if !outcome.errors.is_empty() || check_failed {
         ExitCode::from(2)
     } else if fails(outcome, fail_on, cli.write) && !cli.exit_zero && cli.write_baseline.is_none() {

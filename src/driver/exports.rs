@@ -9,10 +9,11 @@ use std::path::{Path, PathBuf};
 use ra_ap_syntax::{Edition, SourceFile};
 use rayon::prelude::*;
 
-use crate::driver::{Analysed, Options};
 use crate::edits::manifest;
 use crate::facts;
 use crate::imports::Family;
+use crate::model::Analysed;
+use crate::options::Options;
 use crate::settings;
 use crate::walk::{self, CrateInfo, Input};
 

@@ -1,9 +1,8 @@
-//! From a crate's plan to new file contents: text edits and how they apply
-//! (`edit`), the layout of rewritten code (`layout`), `use` items
-//! (`use_edit`), tokio in `Cargo.toml` (`manifest`), and the whole plan
-//! applied behind the re-parse gate (`apply`).
+//! The tools that turn a plan into new file contents: text edits and how
+//! they apply (`edit`), the layout of rewritten code (`layout`), `use` items
+//! (`use_edit`), tokio in `Cargo.toml` (`manifest`). The whole plan is
+//! applied behind the re-parse gate by the driver (`driver/apply.rs`).
 
-pub mod apply;
 pub mod edit;
 pub mod layout;
 pub mod manifest;

@@ -10,7 +10,18 @@ use ra_ap_syntax::{
 };
 
 use crate::edits::edit::{self, Edit};
-use crate::locks::ImportChange;
+
+/// The `use` items a crate's lock migration changes in one file.
+#[derive(Default, Debug, Clone)]
+pub struct ImportChange {
+    pub remove: Vec<TextRange>,
+    /// The names to import from `tokio::sync`, each with the std import it
+    /// replaces (the new import goes into that import's scope).
+    pub add: Vec<(TextRange, String)>,
+    /// std imports only test modules still need, moved into them: the
+    /// `use super::*` tree each goes beside, and the path imported.
+    pub moved: Vec<(TextRange, String)>,
+}
 
 enum ListResult {
     Empty,

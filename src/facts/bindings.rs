@@ -755,9 +755,9 @@ impl Extractor<'_> {
 
 #[cfg(test)]
 mod tests {
+    use crate::driver::test_support::check_fix;
     use crate::locks::testing::{blockers, plan_of, report};
     use crate::locks::Decision;
-    use crate::rules::test_support::check_fix;
 
     #[test]
     fn a_value_reached_through_a_guard_is_the_datas_not_the_locks() {

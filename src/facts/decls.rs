@@ -891,7 +891,7 @@ fn points_to_value(call: &SyntaxNode) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use crate::rules::test_support::check_fix;
+    use crate::driver::test_support::check_fix;
 
     #[test]
     fn a_constructor_handed_to_a_migrating_parameter_in_a_macro_follows_it() {

@@ -655,7 +655,7 @@ fn path_sep_before(tokens: &[ra_ap_syntax::SyntaxToken], at: usize) -> Option<us
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::test_support::check_fix;
+    use crate::driver::test_support::check_fix;
 
     /// The sites of `src`, by the text of their receiver's field and
     /// context.

@@ -27,6 +27,7 @@ mod rewrite;
 mod runtime;
 mod sites;
 mod type_paths;
+mod view;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -34,6 +35,7 @@ use ra_ap_syntax::TextRange;
 
 use crate::edits::edit::Edit;
 use crate::edits::layout;
+use crate::edits::use_edit::ImportChange;
 use crate::facts::FileFacts;
 use crate::imports::{Family, LockType};
 pub use crate::settings::Loc;
@@ -41,6 +43,7 @@ use crate::settings::PlanOptions;
 pub use decide::PUBLIC_API_BLOCKER;
 pub(crate) use index::{Unit, Units};
 pub(crate) use runtime::RuntimeAnalysis;
+pub use view::{CrateView, Fix, ViewFile};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Decision {
@@ -152,17 +155,6 @@ pub(crate) fn permitted(
         return false;
     }
     true
-}
-
-#[derive(Default, Debug, Clone)]
-pub struct ImportChange {
-    pub remove: Vec<TextRange>,
-    /// The names to import from `tokio::sync`, each with the std import it
-    /// replaces (the new import goes into that import's scope).
-    pub add: Vec<(TextRange, String)>,
-    /// std imports only test modules still need, moved into them: the
-    /// `use super::*` tree each goes beside, and the path imported.
-    pub moved: Vec<(TextRange, String)>,
 }
 
 /// What the steps of one plan share: the crate's files and options, the

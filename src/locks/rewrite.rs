@@ -166,7 +166,7 @@ fn render_guard_site(
 mod tests {
     use super::super::testing::*;
     use super::*;
-    use crate::rules::test_support::check_fix;
+    use crate::driver::test_support::check_fix;
     use crate::settings::PlanOptions;
 
     #[test]

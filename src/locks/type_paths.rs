@@ -7,8 +7,9 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 
 use ra_ap_syntax::TextRange;
 
-use super::{CratePlan, ImportChange, Loc, Planner};
+use super::{CratePlan, Loc, Planner};
 use crate::edits::edit::Edit;
+use crate::edits::use_edit::ImportChange;
 use crate::facts::{FileFacts, NameUse, TestGlob};
 
 /// Adds to `out` the edits and import changes of the `migrating` groups'
@@ -464,7 +465,7 @@ mod tests {
                 "push(Counter { hits: Mutex::new(0) })",
                 "push(Counter { hits: tokio::sync::Mutex::new(0) })",
             );
-        crate::rules::test_support::check_fix(&before, &after);
+        crate::driver::test_support::check_fix(&before, &after);
     }
 
     #[test]

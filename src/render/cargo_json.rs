@@ -10,7 +10,8 @@ use std::path::{Path, PathBuf};
 use serde_json::{json, Value};
 
 use super::{fix_edits, full};
-use crate::driver::{Diagnostic, Outcome, Span};
+use crate::model::Span;
+use crate::outcome::{Diagnostic, Outcome};
 use crate::rules::{Applicability, Severity};
 
 /// The stream: a `compiler-message` per finding, then `build-finished`

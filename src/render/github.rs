@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 
 use super::capped;
-use crate::driver::Outcome;
+use crate::outcome::Outcome;
 use crate::rules::Severity;
 
 /// `--format github`: one workflow command per finding, so GitHub Actions

@@ -4,7 +4,8 @@
 use serde_json::{json, Value};
 
 use super::{counts, diff, fix_edits};
-use crate::driver::{Outcome, Span};
+use crate::model::Span;
+use crate::outcome::Outcome;
 
 /// Version of the `--format json` document; raised on incompatible changes.
 pub const JSON_VERSION: u32 = 1;

@@ -8,7 +8,8 @@ use std::time::Duration;
 
 use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 
-use crate::driver::{Diagnostic, Outcome, Span};
+use crate::model::Span;
+use crate::outcome::{Diagnostic, Outcome};
 use crate::rules::{Applicability, Severity, RULES};
 
 mod cargo_json;
@@ -42,7 +43,7 @@ fn work_tree_root() -> std::path::PathBuf {
 /// A shown path relative to `root`, with `/` separators; outside it, the
 /// absolute path.
 fn under_root(shown: &str, root: &std::path::Path) -> Result<String, String> {
-    let abs = crate::driver::absolute(std::path::Path::new(shown));
+    let abs = crate::paths::absolute(std::path::Path::new(shown));
     let slashes = |p: &std::path::Path| p.to_string_lossy().replace('\\', "/");
     match abs.strip_prefix(root) {
         Ok(rel) => Ok(slashes(rel)),

@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use anstyle::{AnsiColor, Effects, Style};
 use similar::{ChangeTag, TextDiff};
 
-use crate::driver::FileChange;
+use crate::model::FileChange;
 
 /// A unified diff with `a/` and `b/` headers.
 pub fn diff(change: &FileChange) -> String {
@@ -33,7 +33,7 @@ fn patch_path(change: &FileChange) -> String {
         Ok(rel) => rel.to_path_buf(),
         Err(_) => match path.ancestors().skip(1).find(|d| d.join(".git").exists()) {
             Some(root) => path.strip_prefix(root).unwrap_or(path).to_path_buf(),
-            None => crate::driver::relative_to(path, &cwd),
+            None => crate::paths::relative_to(path, &cwd),
         },
     };
     rel.to_string_lossy().replace('\\', "/")

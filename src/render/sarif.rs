@@ -6,7 +6,8 @@ use std::fmt::Write as _;
 use serde_json::{json, Value};
 
 use super::fix_edits;
-use crate::driver::{Outcome, Span};
+use crate::model::Span;
+use crate::outcome::Outcome;
 use crate::rules::{Severity, RULES};
 
 fn sarif_region(s: &Span) -> Value {

@@ -75,7 +75,7 @@ fn finding(b: &BlockingFact, _: &Premise) -> Option<Verdict> {
 
 #[cfg(test)]
 mod tests {
-    use crate::rules::test_support::check_finding;
+    use crate::driver::test_support::check_finding;
 
     #[test]
     fn block_on_inside_async_code_is_an_error() {

@@ -169,7 +169,7 @@ fn finding(b: &BlockingFact, premise: &Premise) -> Option<Verdict> {
 
 #[cfg(test)]
 mod tests {
-    use crate::rules::test_support::{check_finding, check_fix, check_no_finding, TestCrate};
+    use crate::driver::test_support::{check_finding, check_fix, check_no_finding, TestCrate};
 
     #[test]
     fn reads_and_writes_on_a_std_file_its_file_declares_are_reported() {

@@ -435,7 +435,7 @@ fn report(
 
 #[cfg(test)]
 mod tests {
-    use crate::rules::test_support::{check_finding, check_no_finding};
+    use crate::driver::test_support::{check_finding, check_no_finding};
 
     #[test]
     fn an_async_call_of_a_sync_fn_that_reads_a_file_is_reported() {

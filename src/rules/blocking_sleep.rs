@@ -82,7 +82,7 @@ fn finding(b: &BlockingFact, premise: &Premise) -> Option<Verdict> {
 
 #[cfg(test)]
 mod tests {
-    use crate::rules::test_support::{check_fix, check_no_finding};
+    use crate::driver::test_support::{check_fix, check_no_finding};
 
     #[test]
     fn sleep_in_tokio_driven_async_fn_becomes_tokio_sleep() {

@@ -232,7 +232,7 @@ fn finding(b: &BlockingFact, premise: &Premise) -> Option<Verdict> {
 
 #[cfg(test)]
 mod tests {
-    use crate::rules::test_support::{check_finding, check_no_finding, TestCrate};
+    use crate::driver::test_support::{check_finding, check_no_finding, TestCrate};
 
     #[test]
     fn a_std_channel_recv_in_async_code_is_reported() {

@@ -289,7 +289,7 @@ mod tests {
 
     #[test]
     fn password_hashing_in_async_code_is_reported() {
-        crate::rules::test_support::check_finding(
+        crate::driver::test_support::check_finding(
             r#"async fn store(pw: String) -> String {
     bcrypt::hash(pw, 12).unwrap()
 }

@@ -312,7 +312,7 @@ pub(super) fn method_callees(
 
 #[cfg(test)]
 mod tests {
-    use crate::rules::test_support::{check_fix, check_no_finding, TestCrate};
+    use crate::driver::test_support::{check_fix, check_no_finding, TestCrate};
 
     /// An `impl` whose async method sleeps, and a fn that awaits it.
     const INGESTOR: &str = r#"use std::time::Duration;

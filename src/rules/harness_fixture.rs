@@ -58,7 +58,7 @@ literals; a path built at run time is not seen.",
 
 #[cfg(test)]
 mod tests {
-    use crate::rules::test_support::TestCrate;
+    use crate::driver::test_support::TestCrate;
 
     #[test]
     fn a_ui_test_holding_a_guard_across_await_is_noted_not_changed() {

@@ -1,7 +1,7 @@
 //! AW102 `manual-lock-migration`: a lock locked in async code that no safe
 //! rewrite can migrate, with its blockers.
 
-use crate::findings::LockFinding;
+use crate::rules::LockFinding;
 
 use super::{Rule, Severity};
 
@@ -131,7 +131,7 @@ fn message(l: &LockFinding) -> (String, Vec<String>) {
 
 #[cfg(test)]
 mod tests {
-    use crate::rules::test_support::check_finding;
+    use crate::driver::test_support::check_finding;
 
     #[test]
     fn a_lock_also_locked_by_a_sync_helper_called_from_async_code_is_manual() {

@@ -14,7 +14,7 @@
 //!    (`finding`, a [`blocking_calls::Verdict`]); a lock rule words the
 //!    lock planner's decision (`lock_message`);
 //! 3. the tables and helpers of that detection, the message and the fix;
-//! 4. `#[cfg(test)]` cases through `test_support`: `check_fix(before,
+//! 4. `#[cfg(test)]` cases through `driver::test_support`: `check_fix(before,
 //!    after)`, `check_finding(src, code)`, `check_no_finding(src)`.
 //!
 //! What all blocking rules share (which calls run on the executor, the
@@ -27,8 +27,6 @@
 pub mod blocking_calls;
 pub mod drivers;
 pub(crate) mod task_waits;
-#[cfg(test)]
-pub(crate) mod test_support;
 
 pub mod block_on_in_async;
 pub mod blocking_fs;
@@ -61,8 +59,7 @@ pub use unused_suppression::UNUSED_SUPPRESSION;
 use crate::blocking::{BlockingKind, MethodCall};
 use crate::edits::layout;
 use crate::facts::{BlockingFact, FileFacts};
-use crate::findings::LockFinding;
-use crate::locks::{CratePlan, Units};
+use crate::locks::{CratePlan, GroupReport, Units};
 use crate::settings::PlanOptions;
 use blocking_calls::{Premise, Verdict};
 
@@ -208,6 +205,18 @@ pub(crate) struct Hooks {
     /// blocking call has had its `finding`: it pushes its reports (and its
     /// fixes' edits) onto the crate's plan.
     pub crate_pass: Option<CratePass>,
+}
+
+/// What a lock rule's message is made of: the planner's decision about one
+/// lock, in words and places.
+pub(crate) struct LockFinding<'a> {
+    /// `std Mutex field `AppState.db``.
+    pub what: String,
+    /// `locked in async code in `handle` at src/main.rs:9:5`.
+    pub where_locked: String,
+    pub report: &'a GroupReport,
+    /// AW102: each blocker, `path:line:col: reason`.
+    pub blockers: Vec<String>,
 }
 
 pub(crate) type DetectCall = fn(&str) -> Option<BlockingKind>;

@@ -1,8 +1,8 @@
 //! AW103 `parking-lot-lock-in-async`: a parking_lot lock locked in async code,
 //! migrated on request.
 
-use crate::findings::LockFinding;
 use crate::locks::Decision;
+use crate::rules::LockFinding;
 
 use super::{Applicability, Rule, Severity};
 
@@ -58,7 +58,7 @@ fn message(l: &LockFinding) -> (String, Vec<String>) {
 
 #[cfg(test)]
 mod tests {
-    use crate::rules::test_support::{check_finding, TestCrate};
+    use crate::driver::test_support::{check_finding, TestCrate};
 
     #[test]
     fn a_parking_lot_mutex_locked_in_async_code_is_reported() {

@@ -1,7 +1,7 @@
 //! AW104 `short-critical-section`: a std lock never held across an `.await`,
 //! kept under `--policy held-across-await`.
 
-use crate::findings::LockFinding;
+use crate::rules::LockFinding;
 
 use super::{Rule, Severity};
 
@@ -49,7 +49,7 @@ fn message(l: &LockFinding) -> (String, Vec<String>) {
 
 #[cfg(test)]
 mod tests {
-    use crate::rules::test_support::TestCrate;
+    use crate::driver::test_support::TestCrate;
 
     #[test]
     fn a_guard_never_held_across_await_is_kept_under_the_policy() {

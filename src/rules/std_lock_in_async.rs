@@ -1,7 +1,7 @@
 //! AW101 `std-lock-in-async`: a std lock locked in async code, migrated to
 //! `tokio::sync`.
 
-use crate::findings::LockFinding;
+use crate::rules::LockFinding;
 
 use super::{Applicability, Rule, Severity};
 
@@ -77,7 +77,7 @@ pub(super) fn migrating_message(l: &LockFinding) -> (String, Vec<String>) {
 
 #[cfg(test)]
 mod tests {
-    use crate::rules::test_support::{check_fix, check_no_finding};
+    use crate::driver::test_support::{check_fix, check_no_finding};
 
     #[test]
     fn a_std_mutex_locked_in_an_async_fn_is_migrated() {

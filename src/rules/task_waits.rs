@@ -119,7 +119,7 @@ fn stays(b: &BlockingFact) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use crate::rules::test_support::TestCrate;
+    use crate::driver::test_support::TestCrate;
 
     /// A pool whose async checkout waits on a `Condvar`, and tasks that
     /// check out, sleep and give back; `tail` follows.

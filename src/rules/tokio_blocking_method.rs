@@ -325,7 +325,7 @@ fn report(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::test_support::{check_fix, check_no_finding};
+    use crate::driver::test_support::{check_fix, check_no_finding};
     use crate::settings::{PublicApi, Referee};
 
     /// Plans `src` alone, as a file of a crate that depends on tokio: its

@@ -55,7 +55,7 @@ the check does not analyse.",
 
 #[cfg(test)]
 mod tests {
-    use crate::rules::test_support::check_fix;
+    use crate::driver::test_support::check_fix;
 
     #[test]
     fn a_comment_that_suppresses_nothing_is_removed() {

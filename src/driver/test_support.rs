@@ -5,7 +5,9 @@
 
 use std::path::Path;
 
-use crate::driver::{run, Options, Outcome};
+use crate::driver::run;
+use crate::options::Options;
+use crate::outcome::Outcome;
 
 /// The manifest every case gets: a binary crate that depends on tokio.
 const MANIFEST: &str = r#"[package]

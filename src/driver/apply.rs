@@ -8,10 +8,12 @@ use std::path::Path;
 
 use ra_ap_syntax::{Edition, Parse, SourceFile, TextRange};
 
-use crate::driver::{Analysed, FileChange, Options, Outcome, Span};
 use crate::edits::edit::{self, line_col, Edit};
 use crate::edits::{manifest, use_edit};
 use crate::locks::{self, Decision};
+use crate::model::{Analysed, FileChange, Span};
+use crate::options::Options;
+use crate::outcome::Outcome;
 use crate::rules;
 use crate::walk::in_dev_target;
 

@@ -1,0 +1,129 @@
+//! What a run found and would change: the findings, the new contents of
+//! files, the errors and counts, and what the compiler's referee made of
+//! the changes (`verify`).
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use crate::locks::CrateView;
+use crate::model::{FileChange, Span};
+use crate::rules::{Applicability, Rule};
+use crate::settings::Referee;
+
+/// One reported finding.
+#[derive(Clone, Debug)]
+pub struct Diagnostic {
+    pub rule: &'static Rule,
+    /// Where it is reported.
+    pub span: Span,
+    pub message: String,
+    /// Other places of the finding in the same file, with what each is.
+    pub labels: Vec<(Span, String)>,
+    pub notes: Vec<String>,
+    /// How far its fix can be trusted, if it has one (applied or not).
+    pub fix: Option<Applicability>,
+    /// The edits of the fix where this run applies it.
+    pub edits: Vec<(Span, String)>,
+    /// Where this run applies its fix: the edits it shares with the crate's
+    /// other fixes (imports, `Cargo.toml`). With them, the fixes of a crate
+    /// give what `--write` writes.
+    pub shared_edits: Vec<(Span, String)>,
+    /// The fix is part of this run's changes.
+    pub fixed: bool,
+    /// The crate whose changes hold the fix.
+    pub crate_id: usize,
+    /// The file it is in (absolute) and its line, whitespace collapsed:
+    /// what a baseline records.
+    pub file: PathBuf,
+    pub snippet: String,
+}
+
+#[derive(Debug, Default)]
+pub struct Outcome {
+    pub diagnostics: Vec<Diagnostic>,
+    pub changes: Vec<FileChange>,
+    /// One line each, naming the path.
+    pub errors: Vec<String>,
+    /// One line each: something the user asked for that did nothing.
+    pub warnings: Vec<String>,
+    pub files_scanned: usize,
+    /// Files parsed and analysed (the others cannot hold anything relevant).
+    pub files_analysed: usize,
+    /// Files read: those scanned, and the other files of crates the paths
+    /// given cover only in part (read, never changed).
+    pub files_read: usize,
+    /// Findings hidden by `// awaitify: allow(..)` comments.
+    pub suppressed: usize,
+    /// Findings left alone because the baseline records them.
+    pub baselined: usize,
+    /// Per crate (by `crate_id`): its `Cargo.toml` as shown (`None`: files no
+    /// manifest owns) and how many of its files were scanned.
+    pub crates: Vec<(Option<String>, usize)>,
+    /// The text (without a byte-order mark) of every file with a finding,
+    /// by displayed path, for rendering snippets (with `keep_sources`).
+    pub sources: BTreeMap<String, String>,
+    /// One line each, naming the path: what the run did or skipped that is
+    /// not an error (a symlink read but not written, a rolled-back journal).
+    pub notes: Vec<String>,
+    /// With `Options::write`, the locks on the crates' directories: held
+    /// until the outcome is dropped, after writing.
+    pub locks: Vec<crate::write::DirLock>,
+    /// Per package the compiler checked: how that went (`verify`).
+    pub verification: Vec<Verification>,
+    /// The run's analysis, for planning a crate again (`verify`).
+    pub replanner: Option<Box<dyn Replan + Send>>,
+}
+
+impl Outcome {
+    /// Keeps only the changes of the crates `keep` accepts, and marks the
+    /// fixes of the others as not applied.
+    pub fn retain_crates(&mut self, keep: impl Fn(usize) -> bool) {
+        self.changes.retain(|c| keep(c.crate_id));
+        for d in &mut self.diagnostics {
+            d.fixed &= keep(d.crate_id);
+        }
+    }
+}
+
+/// How one package's check went.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Status {
+    /// It builds with the changes written (or shown).
+    Verified,
+    /// Written without proof, for this reason (it did not build before).
+    Unverified(String),
+    /// It could not be made to build: its files are as they were.
+    Restored(String),
+    /// The check itself failed (cargo could not run, failed with no error
+    /// of the compiler, or was killed): nothing is known about the code.
+    /// `restored`: its files are as they were (with `--write`, unless
+    /// `--allow-unverified` kept them).
+    CheckFailed { why: String, restored: bool },
+}
+
+/// The compiler's verdict on one crate's changes (one or more packages).
+#[derive(Clone, Debug)]
+pub struct Verification {
+    pub crate_id: usize,
+    /// The packages' manifests, as shown.
+    pub packages: Vec<String>,
+    pub status: Status,
+    /// `cargo check` runs on the migrated packages.
+    pub rounds: usize,
+    /// Fixes extended to a declaration the analysis missed, or completed at
+    /// a place it missed, and to which.
+    pub extended: Vec<String>,
+    /// Fixes withdrawn, with the compiler's error.
+    pub withdrawn: Vec<String>,
+}
+
+/// Plans a crate again with the compiler's corrections: what a run that
+/// verifies keeps of its analysis (the driver's `Replanner`), for `verify`.
+pub trait Replan: std::fmt::Debug {
+    /// The fixes of a crate's latest plan, and its files.
+    fn view(&self, crate_id: usize) -> Option<&CrateView>;
+
+    /// Plans crate `crate_id` again with the compiler's corrections: its
+    /// findings and changes, from the unchanged files, never patched.
+    fn replan(&mut self, crate_id: usize, referee: &Referee) -> Outcome;
+}

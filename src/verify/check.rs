@@ -1,0 +1,227 @@
+//! `cargo check` as the referee runs it: on the crate where it is written,
+//! or on a scratch copy with the changes, its errors read from cargo's JSON
+//! messages.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use cargo_metadata::diagnostic::{Diagnostic as RustcDiagnostic, DiagnosticLevel, DiagnosticSpan};
+
+use super::{process, Settings};
+
+/// Is `cargo` there to run?
+pub fn cargo_available() -> bool {
+    std::process::Command::new(cargo())
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+pub(super) fn cargo() -> std::ffi::OsString {
+    std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into())
+}
+
+/// One error of rustc.
+#[derive(Clone, Debug)]
+pub(super) struct CompileError {
+    pub(super) code: Option<String>,
+    pub(super) message: String,
+    /// Every span of it and of its notes, with macro invocations.
+    pub(super) spans: Vec<DiagnosticSpan>,
+    /// The messages and labels of it and its notes, for the types they name.
+    pub(super) text: String,
+}
+
+/// `cargo check --all-targets` of one package: its errors, or `Ok(empty)`
+/// when it builds. `target`: the target directory, for a scratch copy.
+pub(super) fn cargo_check(
+    manifest: &Path,
+    target: Option<&Path>,
+    settings: &Settings,
+) -> Result<Vec<CompileError>, String> {
+    let mut cmd = std::process::Command::new(cargo());
+    cmd.args([
+        "check",
+        "--all-targets",
+        "--keep-going",
+        "--message-format=json",
+    ])
+    .args(&settings.cargo_args)
+    .arg("--manifest-path")
+    .arg(manifest)
+    .stdin(std::process::Stdio::null());
+    if let Some(t) = target {
+        cmd.env("CARGO_TARGET_DIR", t);
+    }
+    let out = process::output_within(&mut cmd, settings.timeout, settings.quiet)
+        .map_err(|e| format!("cannot run {}: {e}", cargo().to_string_lossy()))?
+        .ok_or_else(|| {
+            format!(
+                "cargo check timed out after {} s (--verify-timeout)",
+                settings.timeout.as_secs()
+            )
+        })?;
+    if out.status.success() {
+        return Ok(Vec::new());
+    }
+    let cargo_error = || {
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let first = stderr
+            .lines()
+            .find(|l| l.starts_with("error"))
+            .map(str::to_string);
+        first.unwrap_or_else(|| match out.status.code() {
+            Some(code) => format!("exit status {code}, no error message"),
+            None => "killed by a signal".to_string(),
+        })
+    };
+    // Killed (a signal, out of memory): what it printed is not a verdict.
+    if out.status.code().is_none() {
+        return Err(format!("cargo itself failed ({})", cargo_error()));
+    }
+    let mut errors: Vec<CompileError> = Vec::new();
+    let mut seen = BTreeSet::new();
+    for message in cargo_metadata::Message::parse_stream(&out.stdout[..]).flatten() {
+        let cargo_metadata::Message::CompilerMessage(m) = message else {
+            continue;
+        };
+        let d = m.message;
+        if d.level != DiagnosticLevel::Error || d.spans.is_empty() {
+            continue;
+        }
+        // The same error of the lib and of its test build is one.
+        if !seen.insert(d.rendered.clone().unwrap_or_else(|| d.message.clone())) {
+            continue;
+        }
+        errors.push(compile_error(&d));
+    }
+    if errors.is_empty() {
+        // No error of rustc: cargo's own (I/O, network, resolution, a
+        // manifest, a feature), which says nothing about the code.
+        return Err(format!("cargo itself failed ({})", cargo_error()));
+    }
+    Ok(errors)
+}
+
+pub(super) fn compile_error(d: &RustcDiagnostic) -> CompileError {
+    let mut spans = Vec::new();
+    let mut text = String::new();
+    // Only the error's own spans are primary: a note's are not.
+    fn walk(d: &RustcDiagnostic, top: bool, spans: &mut Vec<DiagnosticSpan>, text: &mut String) {
+        text.push_str(&d.message);
+        text.push('\n');
+        for s in &d.spans {
+            if let Some(l) = &s.label {
+                text.push_str(l);
+                text.push('\n');
+            }
+            let mut s = s.clone();
+            s.is_primary &= top;
+            spans.push(s);
+        }
+        for c in &d.children {
+            walk(c, false, spans, text);
+        }
+    }
+    walk(d, true, &mut spans, &mut text);
+    CompileError {
+        code: d.code.as_ref().map(|c| c.code.clone()),
+        message: d.message.clone(),
+        spans,
+        text,
+    }
+}
+
+/// Where the package's files are checked: in place (`--write`), or in a
+/// scratch copy of its workspace that shares its target directory.
+pub(super) enum Checkout {
+    InPlace,
+    Scratch {
+        from: PathBuf,
+        dir: tempfile::TempDir,
+        target: PathBuf,
+    },
+}
+
+impl Checkout {
+    /// A scratch copy of the workspace that holds `manifest`.
+    pub(super) fn scratch(manifest: &Path) -> Result<Checkout, String> {
+        let meta = cargo_metadata::MetadataCommand::new()
+            .manifest_path(manifest)
+            .no_deps()
+            .exec()
+            .map_err(|e| format!("{}: cargo metadata: {e}", manifest.display()))?;
+        let from = meta.workspace_root.into_std_path_buf();
+        let target = meta.target_directory.into_std_path_buf();
+        let dir = tempfile::Builder::new()
+            .prefix("awaitify-verify")
+            .tempdir()
+            .map_err(|e| format!("cannot make a scratch directory: {e}"))?;
+        copy_tree(&from, dir.path(), &target)
+            .map_err(|e| format!("{}: cannot copy it to check it: {e}", from.display()))?;
+        Ok(Checkout::Scratch { from, dir, target })
+    }
+
+    /// Where a file of the user's tree is checked.
+    pub(super) fn path(&self, path: &Path) -> PathBuf {
+        match self {
+            Checkout::InPlace => path.to_path_buf(),
+            Checkout::Scratch { from, dir, .. } => match path.strip_prefix(from) {
+                Ok(rel) => dir.path().join(rel),
+                Err(_) => path.to_path_buf(),
+            },
+        }
+    }
+
+    /// The user's file that `path` (as cargo names it) is.
+    pub(super) fn original(&self, path: &Path) -> PathBuf {
+        let path = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
+        match self {
+            Checkout::InPlace => path,
+            Checkout::Scratch { from, dir, .. } => {
+                let root = dir
+                    .path()
+                    .canonicalize()
+                    .unwrap_or(dir.path().to_path_buf());
+                match path.strip_prefix(&root) {
+                    Ok(rel) => from.join(rel),
+                    Err(_) => path,
+                }
+            }
+        }
+    }
+
+    pub(super) fn target(&self) -> Option<&Path> {
+        match self {
+            Checkout::InPlace => None,
+            Checkout::Scratch { target, .. } => Some(target),
+        }
+    }
+
+    /// Puts `text` in the checked copy of `path`.
+    pub(super) fn put(&self, path: &Path, text: &str) -> Result<(), String> {
+        let at = self.path(path);
+        std::fs::write(&at, text).map_err(|e| format!("{}: cannot write: {e}", at.display()))
+    }
+}
+
+/// Copies the tree at `from` into `to`, without `.git` and `skip` (the
+/// target directory).
+pub(super) fn copy_tree(from: &Path, to: &Path, skip: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        let path = entry.path();
+        let kind = entry.file_type()?;
+        if path == skip || entry.file_name() == ".git" {
+            continue;
+        }
+        let dest = to.join(entry.file_name());
+        if kind.is_dir() {
+            copy_tree(&path, &dest, skip)?;
+        } else if kind.is_file() || path.is_file() {
+            std::fs::copy(&path, &dest)?;
+        }
+    }
+    Ok(())
+}
