@@ -115,6 +115,9 @@ pub struct Verification {
     pub extended: Vec<String>,
     /// Fixes withdrawn, with the compiler's error.
     pub withdrawn: Vec<String>,
+    /// Targets left out of the check, since they did not build before
+    /// (``bench `nightly` ``).
+    pub skipped: Vec<String>,
 }
 
 /// Plans a crate again with the compiler's corrections: what a run that

@@ -78,6 +78,7 @@ pub fn skipped(outcome: &mut Outcome, why: &str) {
             rounds: 0,
             extended: Vec::new(),
             withdrawn: Vec::new(),
+            skipped: Vec::new(),
         });
     }
 }
@@ -113,6 +114,8 @@ struct Round<'a> {
     manifests: Vec<PathBuf>,
     checkout: Checkout,
     settings: &'a Settings,
+    /// The targets checked (`--lib`, `--bin x`, ..); empty: all of them.
+    targets: Vec<String>,
 }
 
 impl Round<'_> {
@@ -123,6 +126,7 @@ impl Round<'_> {
             all.extend(cargo_check(
                 &self.checkout.path(m),
                 self.checkout.target(),
+                &self.targets,
                 self.settings,
             )?);
         }
@@ -161,6 +165,7 @@ fn verify_crate(
         rounds: 0,
         extended: Vec::new(),
         withdrawn: Vec::new(),
+        skipped: Vec::new(),
     };
     let Some(first) = manifests.first() else {
         v.status = Status::Unverified("no Cargo.toml owns its files".into());
@@ -170,10 +175,11 @@ fn verify_crate(
         true => Checkout::InPlace,
         false => Checkout::scratch(first)?,
     };
-    let round = Round {
+    let mut round = Round {
         manifests: manifests.clone(),
         checkout,
         settings: r.settings,
+        targets: Vec::new(),
     };
     let mut changes = crate_changes(outcome, crate_id);
     if !r.in_place {
@@ -197,16 +203,29 @@ fn verify_crate(
         let checked = round
             .errors()
             .and_then(|errors| match errors.is_empty() || v.rounds > 1 {
-                true => Ok((errors, None)),
+                true => Ok((errors, Vec::new())),
                 false => round.failed_before(&changes).map(|before| (errors, before)),
             });
         let errors = match checked {
             Ok((errors, _)) if errors.is_empty() => return Ok(v),
-            Ok((_, Some(why))) => {
-                v.status = Status::Unverified(why);
-                return Ok(v);
-            }
-            Ok((errors, None)) => errors,
+            // Targets that did not build before are left out, one by one,
+            // and the rest checked again.
+            Ok((_, before)) if !before.is_empty() => match round.without_failed(&before) {
+                Some((targets, skipped)) if round.targets.is_empty() => {
+                    // They had every error before: the others built.
+                    round.targets = targets;
+                    v.skipped = skipped;
+                    continue;
+                }
+                _ => {
+                    v.status = Status::Unverified(format!(
+                        "the package did not build before the change ({})",
+                        describe(&before[0])
+                    ));
+                    return Ok(v);
+                }
+            },
+            Ok((errors, _)) => errors,
             Err(why) if !r.in_place => {
                 v.status = Status::CheckFailed {
                     why,
@@ -310,18 +329,27 @@ fn journal_round(touched: &[FileChange], next: &[FileChange]) -> Result<(), Stri
 }
 
 impl Round<'_> {
-    /// Why the package did not build before `changes` (checked with the
-    /// old texts put back): only errors it did not have are the run's.
-    fn failed_before(&self, changes: &[FileChange]) -> Result<Option<String>, String> {
+    /// The errors of the package before `changes` (checked with the old
+    /// texts put back): only errors it did not have are the run's.
+    fn failed_before(&self, changes: &[FileChange]) -> Result<Vec<CompileError>, String> {
         self.put(changes, false)?;
         let before = self.errors();
         self.put(changes, true)?;
-        Ok(before?.first().map(|e| {
-            format!(
-                "the package did not build before the change ({})",
-                describe(e)
-            )
-        }))
+        before
+    }
+
+    /// The targets to check instead of all of them, leaving out those with
+    /// an error `before`, and how those are shown; none where that is not
+    /// possible (several packages, an error of no target, of the library).
+    fn without_failed(&self, before: &[CompileError]) -> Option<(Vec<String>, Vec<String>)> {
+        let [manifest] = self.manifests.as_slice() else {
+            return None;
+        };
+        let failed = before
+            .iter()
+            .map(|e| e.target.clone())
+            .collect::<Option<std::collections::BTreeSet<_>>>()?;
+        check::targets_but(&self.checkout.path(manifest), &failed)
     }
 
     /// Puts a re-plan's changes (`next`) in the checkout in place of
@@ -425,6 +453,13 @@ pub fn summary(outcome: &Outcome) -> Option<String> {
         v.len()
     )];
     for v in v {
+        if !v.skipped.is_empty() {
+            parts.push(format!(
+                "{}: checked without {} (did not build before)",
+                v.packages.join(", "),
+                v.skipped.join(", ")
+            ));
+        }
         match &v.status {
             Status::Verified => {}
             Status::Unverified(why) => {
@@ -460,5 +495,6 @@ pub fn json(v: &Verification) -> serde_json::Value {
         "rounds": v.rounds,
         "extended": v.extended,
         "withdrawn": v.withdrawn,
+        "skipped": v.skipped,
     })
 }

@@ -1216,3 +1216,34 @@ fn show_fixes_lists_the_fixes_per_file_and_rule() {
     let (_, stderr) = outputs(awaitify(&dir).args(["--show-fixes"]), 0);
     assert!(stderr.contains("No fixes available."), "{stderr}");
 }
+
+/// A target that did not build before the change (a nightly-only bench on
+/// stable) is left out of the check, and the rest of the package is still
+/// verified, with the summary naming what was left out.
+#[test]
+fn a_target_that_failed_before_is_left_out_of_the_check_not_the_package() {
+    let cases = common::cases();
+    let case = cases.iter().find(|c| c.name == "readme_example").unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join(&case.name);
+    common::pinned_copy(case, &dir);
+    std::fs::create_dir_all(dir.join("benches")).unwrap();
+    std::fs::write(
+        dir.join("benches/nightly.rs"),
+        "#![feature(test)]\nextern crate test;\n\n#[bench]\nfn one(b: &mut test::Bencher) {\n    b.iter(|| 1 + 1);\n}\n",
+    )
+    .unwrap();
+    let (_, stderr) = outputs(
+        awaitify(&dir)
+            .env("CARGO_TARGET_DIR", common::fixture_target())
+            .args(["--write", "--format", "concise"]),
+        0,
+    );
+    assert!(
+        stderr.contains(
+            "1 of 1 package(s) verified by `cargo check`; Cargo.toml: checked without bench `nightly` (did not build before)"
+        ),
+        "{stderr}"
+    );
+    assert!(read(dir.join("src/main.rs")).contains("sessions.write().await"));
+}

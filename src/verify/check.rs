@@ -30,26 +30,30 @@ pub(super) struct CompileError {
     pub(super) spans: Vec<DiagnosticSpan>,
     /// The messages and labels of it and its notes, for the types they name.
     pub(super) text: String,
+    /// The target it is an error of: its kind and name (`bench`, `nightly`).
+    pub(super) target: Option<(cargo_metadata::TargetKind, String)>,
 }
 
-/// `cargo check --all-targets` of one package: its errors, or `Ok(empty)`
-/// when it builds. `target`: the target directory, for a scratch copy.
+/// `cargo check` of one package, of `--all-targets` or of the targets
+/// `targets` names (`--lib`, `--bin x`, ..): its errors, or `Ok(empty)` when
+/// it builds. `target`: the target directory, for a scratch copy.
 pub(super) fn cargo_check(
     manifest: &Path,
     target: Option<&Path>,
+    targets: &[String],
     settings: &Settings,
 ) -> Result<Vec<CompileError>, String> {
     let mut cmd = std::process::Command::new(cargo());
-    cmd.args([
-        "check",
-        "--all-targets",
-        "--keep-going",
-        "--message-format=json",
-    ])
-    .args(&settings.cargo_args)
-    .arg("--manifest-path")
-    .arg(manifest)
-    .stdin(std::process::Stdio::null());
+    cmd.arg("check");
+    match targets.is_empty() {
+        true => cmd.arg("--all-targets"),
+        false => cmd.args(targets),
+    };
+    cmd.args(["--keep-going", "--message-format=json"])
+        .args(&settings.cargo_args)
+        .arg("--manifest-path")
+        .arg(manifest)
+        .stdin(std::process::Stdio::null());
     if let Some(t) = target {
         cmd.env("CARGO_TARGET_DIR", t);
     }
@@ -93,7 +97,13 @@ pub(super) fn cargo_check(
         if !seen.insert(d.rendered.clone().unwrap_or_else(|| d.message.clone())) {
             continue;
         }
-        errors.push(compile_error(&d));
+        let mut error = compile_error(&d);
+        error.target = m
+            .target
+            .kind
+            .first()
+            .map(|k| (k.clone(), m.target.name.clone()));
+        errors.push(error);
     }
     if errors.is_empty() {
         // No error of rustc: cargo's own (I/O, network, resolution, a
@@ -129,7 +139,57 @@ pub(super) fn compile_error(d: &RustcDiagnostic) -> CompileError {
         message: d.message.clone(),
         spans,
         text,
+        target: None,
     }
+}
+
+/// The targets of the package at `manifest` but those `failed` names, as
+/// `cargo check` selects them (`--lib`, `--bin x`, `--test y`, ..), and how
+/// each left out is shown (``bench `nightly` ``). None where that leaves
+/// nothing to check, or where a failed target is one the others need (the
+/// library, a build script).
+pub(super) fn targets_but(
+    manifest: &Path,
+    failed: &BTreeSet<(cargo_metadata::TargetKind, String)>,
+) -> Option<(Vec<String>, Vec<String>)> {
+    use cargo_metadata::TargetKind as K;
+    let needed = |k: &K| !matches!(k, K::Bin | K::Test | K::Example | K::Bench);
+    if failed.iter().any(|(k, _)| needed(k)) {
+        return None;
+    }
+    let meta = cargo_metadata::MetadataCommand::new()
+        .manifest_path(manifest)
+        .no_deps()
+        .exec()
+        .ok()?;
+    let manifest = manifest.canonicalize().ok()?;
+    let package = meta.packages.iter().find(|p| {
+        p.manifest_path
+            .as_std_path()
+            .canonicalize()
+            .is_ok_and(|m| m == manifest)
+    })?;
+    let mut args = Vec::new();
+    let mut lib = false;
+    for t in &package.targets {
+        let Some(kind) = t.kind.first() else { continue };
+        if failed.contains(&(kind.clone(), t.name.clone())) {
+            continue;
+        }
+        match kind {
+            K::Bin | K::Test | K::Example | K::Bench => {
+                args.push(format!("--{kind}"));
+                args.push(t.name.clone());
+            }
+            K::CustomBuild => {}
+            _ => lib = true,
+        }
+    }
+    if lib {
+        args.insert(0, "--lib".to_string());
+    }
+    let skipped = failed.iter().map(|(k, n)| format!("{k} `{n}`")).collect();
+    (!args.is_empty()).then_some((args, skipped))
 }
 
 /// Where the package's files are checked: in place (`--write`), or in a
