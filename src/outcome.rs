@@ -116,8 +116,10 @@ pub struct Verification {
     /// Fixes withdrawn, with the compiler's error.
     pub withdrawn: Vec<String>,
     /// Targets left out of the check, since they did not build before
-    /// (``bench `nightly` ``).
+    /// (``bench `nightly` ``), or `--all-features`.
     pub skipped: Vec<String>,
+    /// It was checked with `--all-features` too (it declares features).
+    pub all_features: bool,
 }
 
 /// Plans a crate again with the compiler's corrections: what a run that

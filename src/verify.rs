@@ -79,6 +79,7 @@ pub fn skipped(outcome: &mut Outcome, why: &str) {
             extended: Vec::new(),
             withdrawn: Vec::new(),
             skipped: Vec::new(),
+            all_features: false,
         });
     }
 }
@@ -116,6 +117,9 @@ struct Round<'a> {
     settings: &'a Settings,
     /// The targets checked (`--lib`, `--bin x`, ..); empty: all of them.
     targets: Vec<String>,
+    /// Each package is also checked with `--all-features` (it declares
+    /// features, and the command line names none).
+    all_features: bool,
 }
 
 impl Round<'_> {
@@ -123,12 +127,21 @@ impl Round<'_> {
     fn errors(&self) -> Result<Vec<CompileError>, String> {
         let mut all = Vec::new();
         for m in &self.manifests {
+            let m = self.checkout.path(m);
+            let target = self.checkout.target();
             all.extend(cargo_check(
-                &self.checkout.path(m),
-                self.checkout.target(),
+                &m,
+                target,
                 &self.targets,
+                false,
                 self.settings,
             )?);
+            if self.all_features && check::has_features(&m) {
+                let more = cargo_check(&m, target, &self.targets, true, self.settings)?;
+                // An error of both checks is one.
+                let seen: Vec<String> = all.iter().map(describe).collect();
+                all.extend(more.into_iter().filter(|e| !seen.contains(&describe(e))));
+            }
         }
         Ok(all)
     }
@@ -166,6 +179,7 @@ fn verify_crate(
         extended: Vec::new(),
         withdrawn: Vec::new(),
         skipped: Vec::new(),
+        all_features: false,
     };
     let Some(first) = manifests.first() else {
         v.status = Status::Unverified("no Cargo.toml owns its files".into());
@@ -180,7 +194,11 @@ fn verify_crate(
         checkout,
         settings: r.settings,
         targets: Vec::new(),
+        all_features: r.settings.cargo_args.is_empty(),
     };
+    // The errors the package had before are looked for until a check of
+    // it (as it is then set up) has none of its own.
+    let mut need_before = true;
     let mut changes = crate_changes(outcome, crate_id);
     if !r.in_place {
         round.put(&changes, true)?;
@@ -202,14 +220,27 @@ fn verify_crate(
         }
         let checked = round
             .errors()
-            .and_then(|errors| match errors.is_empty() || v.rounds > 1 {
+            .and_then(|errors| match errors.is_empty() || !need_before {
                 true => Ok((errors, Vec::new())),
                 false => round.failed_before(&changes).map(|before| (errors, before)),
             });
         let errors = match checked {
-            Ok((errors, _)) if errors.is_empty() => return Ok(v),
+            Ok((errors, _)) if errors.is_empty() => {
+                v.all_features = round.all_features
+                    && round
+                        .manifests
+                        .iter()
+                        .any(|m| check::has_features(&round.checkout.path(m)));
+                return Ok(v);
+            }
             // Targets that did not build before are left out, one by one,
             // and the rest checked again.
+            // Features that did not build before are left out first.
+            Ok((_, before)) if before.iter().any(|e| e.all_features) && round.all_features => {
+                round.all_features = false;
+                v.skipped.push("--all-features".to_string());
+                continue;
+            }
             Ok((_, before)) if !before.is_empty() => match round.without_failed(&before) {
                 Some((targets, skipped)) if round.targets.is_empty() => {
                     // They had every error before: the others built.
@@ -225,7 +256,10 @@ fn verify_crate(
                     return Ok(v);
                 }
             },
-            Ok((errors, _)) => errors,
+            Ok((errors, _)) => {
+                need_before = false;
+                errors
+            }
             Err(why) if !r.in_place => {
                 v.status = Status::CheckFailed {
                     why,
@@ -453,6 +487,12 @@ pub fn summary(outcome: &Outcome) -> Option<String> {
         v.len()
     )];
     for v in v {
+        if v.all_features && v.status == Status::Verified {
+            parts.push(format!(
+                "{}: checked with its default features and --all-features",
+                v.packages.join(", ")
+            ));
+        }
         if !v.skipped.is_empty() {
             parts.push(format!(
                 "{}: checked without {} (did not build before)",
@@ -496,5 +536,6 @@ pub fn json(v: &Verification) -> serde_json::Value {
         "extended": v.extended,
         "withdrawn": v.withdrawn,
         "skipped": v.skipped,
+        "all_features": v.all_features,
     })
 }

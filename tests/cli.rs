@@ -1247,3 +1247,52 @@ fn a_target_that_failed_before_is_left_out_of_the_check_not_the_package() {
     );
     assert!(read(dir.join("src/main.rs")).contains("sessions.write().await"));
 }
+
+/// A package with features is checked with `--all-features` too: a lock
+/// site only a feature compiles, which the analysis cannot see (a generic
+/// helper over `Deref<Target = Mutex<u32>>`), is caught by the compiler, and
+/// after `--write` the package builds with every feature, as it did before.
+#[test]
+fn a_fix_is_checked_with_all_features_too() {
+    let cases = common::cases();
+    let case = cases
+        .iter()
+        .find(|c| c.name == "verify_generic_helper")
+        .unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join(&case.name);
+    common::pinned_copy(case, &dir);
+    let manifest = read(dir.join("Cargo.toml")) + "\n[features]\nextra = []\n";
+    std::fs::write(dir.join("Cargo.toml"), manifest).unwrap();
+    let main = read(dir.join("src/main.rs"))
+        .replace("fn with<", "#[cfg(feature = \"extra\")]\nfn with<")
+        .replace(
+            "    println!(\"{} {:?}\", with(&state.hits), state.log.lock().unwrap());",
+            "    #[cfg(feature = \"extra\")]\n    println!(\"{}\", with(&state.hits));\n    println!(\"{:?}\", state.log.lock().unwrap());",
+        );
+    assert!(main.contains("#[cfg(feature = \"extra\")]\n    println!"));
+    std::fs::write(dir.join("src/main.rs"), main).unwrap();
+    let target = common::fixture_target();
+    let (_, stderr) = outputs(
+        awaitify(&dir)
+            .env("CARGO_TARGET_DIR", &target)
+            .args(["--write", "--format", "concise"]),
+        0,
+    );
+    assert!(
+        stderr.contains("Cargo.toml: checked with its default features and --all-features"),
+        "{stderr}"
+    );
+    let check = Command::new(env!("CARGO"))
+        .args(["check", "--all-targets", "--all-features", "--quiet"])
+        .current_dir(&dir)
+        .env("CARGO_TARGET_DIR", &target)
+        .output()
+        .unwrap();
+    assert!(
+        check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
+    assert!(read(dir.join("src/main.rs")).contains("state.log.lock().await"));
+}

@@ -32,6 +32,8 @@ pub(super) struct CompileError {
     pub(super) text: String,
     /// The target it is an error of: its kind and name (`bench`, `nightly`).
     pub(super) target: Option<(cargo_metadata::TargetKind, String)>,
+    /// It is an error of the check with `--all-features`.
+    pub(super) all_features: bool,
 }
 
 /// `cargo check` of one package, of `--all-targets` or of the targets
@@ -41,6 +43,7 @@ pub(super) fn cargo_check(
     manifest: &Path,
     target: Option<&Path>,
     targets: &[String],
+    all_features: bool,
     settings: &Settings,
 ) -> Result<Vec<CompileError>, String> {
     let mut cmd = std::process::Command::new(cargo());
@@ -49,6 +52,9 @@ pub(super) fn cargo_check(
         true => cmd.arg("--all-targets"),
         false => cmd.args(targets),
     };
+    if all_features {
+        cmd.arg("--all-features");
+    }
     cmd.args(["--keep-going", "--message-format=json"])
         .args(&settings.cargo_args)
         .arg("--manifest-path")
@@ -103,6 +109,7 @@ pub(super) fn cargo_check(
             .kind
             .first()
             .map(|k| (k.clone(), m.target.name.clone()));
+        error.all_features = all_features;
         errors.push(error);
     }
     if errors.is_empty() {
@@ -140,7 +147,36 @@ pub(super) fn compile_error(d: &RustcDiagnostic) -> CompileError {
         spans,
         text,
         target: None,
+        all_features: false,
     }
+}
+
+/// Does the package at `manifest` declare features (a `[features]` table,
+/// or an optional dependency, which is one)? Then `--all-features` builds
+/// code the default check does not.
+pub(super) fn has_features(manifest: &Path) -> bool {
+    let Ok(text) = std::fs::read_to_string(manifest) else {
+        return false;
+    };
+    let Ok(doc) = text.parse::<toml_edit::DocumentMut>() else {
+        return false;
+    };
+    let features = doc
+        .get("features")
+        .and_then(toml_edit::Item::as_table_like)
+        .is_some_and(|t| !t.is_empty());
+    let optional = |table: Option<&toml_edit::Item>| {
+        table
+            .and_then(toml_edit::Item::as_table_like)
+            .is_some_and(|deps| {
+                deps.iter().any(|(_, d)| {
+                    d.get("optional")
+                        .and_then(toml_edit::Item::as_bool)
+                        .unwrap_or(false)
+                })
+            })
+    };
+    features || optional(doc.get("dependencies"))
 }
 
 /// The targets of the package at `manifest` but those `failed` names, as
