@@ -408,17 +408,7 @@ impl Extractor<'_> {
                 }
             }
             ast::Expr::FieldExpr(f) => {
-                let base = f.expr()?;
-                let owner = match &base {
-                    ast::Expr::PathExpr(p) if p.path().is_some_and(|p| p.to_string() == "self") => {
-                        impl_type(anchor)?
-                    }
-                    _ => {
-                        let ty = self.type_path(&self.value_type(&base, anchor, depth + 1)?)?;
-                        let own = ty.strip_prefix("crate::")?;
-                        (!own.contains("::")).then(|| own.to_string())?
-                    }
-                };
+                let owner = self.owner_of(&f.expr()?, anchor, depth)?;
                 self.field_type(&owner, f.name_ref()?.text())
             }
             ast::Expr::MethodCallExpr(mc) => {
@@ -443,23 +433,32 @@ impl Extractor<'_> {
                     // A method of a struct of this file: what it declares
                     // it returns.
                     name => {
-                        let owner = match &recv {
-                            ast::Expr::PathExpr(p)
-                                if p.path().is_some_and(|p| p.to_string() == "self") =>
-                            {
-                                impl_type(anchor)?
-                            }
-                            _ => match self.own_receiver(&recv, anchor, depth + 1)? {
-                                OwnReceiver::Type(t) => t.to_string(),
-                                _ => return None,
-                            },
-                        };
+                        let owner = self.owner_of(&recv, anchor, depth)?;
                         self.returns(&FnId::method(&owner, name))
                     }
                 }
             }
             _ => None,
         }
+    }
+
+    /// The crate type (its name) the value `expr` is: `self`'s, a declared
+    /// one, or one the file shows it is made as (`Service::new()`).
+    fn owner_of(&self, expr: &ast::Expr, anchor: &SyntaxNode, depth: u32) -> Option<String> {
+        if let ast::Expr::PathExpr(p) = expr {
+            if p.path().is_some_and(|p| p.to_string() == "self") {
+                return impl_type(anchor);
+            }
+        }
+        let declared = self
+            .value_type(expr, anchor, depth + 1)
+            .and_then(|ty| self.type_path(&ty))
+            .and_then(|ty| Some(ty.strip_prefix("crate::")?.to_string()))
+            .filter(|own| !own.contains("::"));
+        declared.or_else(|| match self.own_receiver(expr, anchor, depth + 1)? {
+            OwnReceiver::Type(t) => Some(t.to_string()),
+            _ => None,
+        })
     }
 
     /// The type the fn `key` of this file declares it returns, if the file
