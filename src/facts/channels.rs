@@ -317,6 +317,7 @@ impl Analysis<'_, '_> {
                     [format!("{{{}}}", b.name), format!("{{{}:", b.name)]
                         .iter()
                         .any(|p| text.contains(p.as_str()))
+                        && self.resolve(&b.name, token.text_range().start()).is_some()
                 }),
                 _ => false,
             };
@@ -365,10 +366,19 @@ impl Analysis<'_, '_> {
         let Some(call) = ast::MethodCallExpr::cast(parent)
             .filter(|m| m.receiver().is_some_and(|r| r.syntax() == e.syntax()))
         else {
-            return Err(format!(
-                "`{name}` is used where the rule cannot follow it (`{}`)",
-                short(&e.syntax().parent().unwrap())
-            ));
+            let parent = e.syntax().parent().unwrap();
+            return Err(
+                match parent
+                    .parent()
+                    .filter(|_| parent.kind() == SyntaxKind::ARG_LIST)
+                {
+                    Some(call) => format!("`{name}` is passed to a call (`{}`)", short(&call)),
+                    None => format!(
+                        "`{name}` is used where the rule cannot follow it (`{}`)",
+                        short(&parent)
+                    ),
+                },
+            );
         };
         let method = call
             .name_ref()
@@ -403,9 +413,12 @@ impl Analysis<'_, '_> {
                 if at != Where::Async {
                     return Err(format!("`{name}.recv_timeout(..)` outside async code (tokio has no blocking receive with a timeout)"));
                 }
-                self.async_receives.push(call.syntax().text_range());
-                let shape = result_shape(&call).ok_or_else(unknown)?;
                 let d = call.arg_list().and_then(|l| l.args().next()).unwrap();
+                // A zero timeout polls: it is no wait of its own.
+                if !crate::rules::blocking_wait::zero_duration(&d) {
+                    self.async_receives.push(call.syntax().text_range());
+                }
+                let shape = result_shape(&call).ok_or_else(unknown)?;
                 let with = format!(
                     "tokio::time::timeout({}, {name}.recv()).await.ok().flatten()",
                     d.syntax().text()

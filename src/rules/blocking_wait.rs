@@ -172,7 +172,7 @@ fn detect_method(m: &MethodCall) -> Option<(BlockingKind, String)> {
 
 /// `Duration::ZERO`, `Duration::from_secs(0)`, `Duration::default()`: a
 /// timeout that never waits.
-fn zero_duration(e: &ast::Expr) -> bool {
+pub(crate) fn zero_duration(e: &ast::Expr) -> bool {
     let text: String = e.syntax().text().to_string().split_whitespace().collect();
     let text = text
         .trim_start_matches("std::time::")

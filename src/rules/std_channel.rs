@@ -471,7 +471,7 @@ async fn main() {
 }
 "#;
         TestCrate::main(src).unsafe_fixes().check_unfixed("AW203");
-        TestCrate::main(src).check_note("AW203", "is used where the rule cannot follow it");
+        TestCrate::main(src).check_note("AW203", "`tx` is passed to a call (`feed(tx)`)");
         TestCrate::main(src).check_message("AW203", "mpsc", "AW208");
     }
 
