@@ -55,13 +55,14 @@ async fn words() -> String {
 /// Timeouts, polling, and a receiver handed on to a thread.
 async fn timed() -> String {
     let (tx, rx) = mpsc::channel::<&'static str>();
-    let first = match rx.recv_timeout(Duration::from_millis(20)) {
+    let d = Duration::from_millis(20);
+    let first = match rx.recv_timeout(d) {
         Ok(v) => v,
         Err(_) => "timed out",
     };
     tx.send("late").unwrap();
     let mut second = "none";
-    if let Ok(v) = rx.recv_timeout(Duration::from_millis(20)) {
+    if let Ok(v) = rx.recv_timeout(d) {
         second = v;
     }
     let polled = rx.try_recv().is_ok();
