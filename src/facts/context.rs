@@ -442,6 +442,12 @@ impl Extractor<'_> {
         driver
     }
 
+    /// What drives async code at `node`, wherever the walk is (a use of a
+    /// channel the walk reached through its `let`).
+    pub(super) fn driver_at(&self, node: &SyntaxNode) -> Driver {
+        self.driver_of(node, usize::MAX, &mut Vec::new())
+    }
+
     /// `driver`, walking at most `depth` ancestors from `node`; `passed`
     /// gets the nodes whose answer is the one returned.
     fn driver_of(&self, node: &SyntaxNode, depth: usize, passed: &mut Vec<SyntaxNode>) -> Driver {

@@ -15,6 +15,7 @@
 //! - `guard`: whether a guard is held across an `.await`;
 //! - `method_calls`: calls of methods rules watch by name (`blocking_lock`);
 //! - `allow`: `// awaitify: allow(..)` comments;
+//! - `channels`: std channels a fn body makes, and their migration to tokio;
 //! - `test_globs`: test modules' `use super::*` a std import can move beside.
 
 use std::collections::{BTreeSet, HashSet};
@@ -29,6 +30,7 @@ use crate::imports::{classify, segments, Family, Imports, LockType};
 mod allow;
 mod bindings;
 mod calls;
+mod channels;
 mod context;
 mod decls;
 mod guard;
@@ -45,6 +47,7 @@ mod test_globs;
 use allow::*;
 use bindings::*;
 use calls::*;
+pub use channels::*;
 use context::*;
 pub use decls::*;
 use guard::*;
@@ -539,6 +542,9 @@ pub struct FileFacts {
     /// Values of the crate's types bound to locals in async code, whose
     /// `Drop` runs there.
     pub async_values: Vec<AsyncValue>,
+    /// std channels made by a `let` in a fn body whose receiver is
+    /// received from in async code (AW208).
+    pub channels: Vec<ChannelFact>,
 }
 
 /// A suppression comment: `// awaitify: allow(AW101, blocking-sleep)` or
@@ -574,7 +580,8 @@ impl FileFacts {
             && self.unresolved.is_empty()
             && self.macro_uses.is_empty()
             && self.derefs.is_empty()
-            && self.join_handle_fns.is_empty())
+            && self.join_handle_fns.is_empty()
+            && self.channels.is_empty())
     }
 }
 
@@ -838,7 +845,9 @@ impl Extractor<'_> {
                     self.visit_type_item(node)
                 }
                 SyntaxKind::LET_STMT if shift == 0 => {
-                    self.visit_async_let(&ast::LetStmt::cast(node.clone()).unwrap())
+                    let let_stmt = ast::LetStmt::cast(node.clone()).unwrap();
+                    self.visit_async_let(&let_stmt);
+                    self.visit_channel_let(&let_stmt);
                 }
                 SyntaxKind::FN if shift == 0 => {
                     let f = ast::Fn::cast(node.clone()).unwrap();
@@ -883,6 +892,7 @@ impl Extractor<'_> {
                 let let_stmt = ast::LetStmt::cast(node.clone()).unwrap();
                 self.visit_let(&let_stmt);
                 self.visit_async_let(&let_stmt);
+                self.visit_channel_let(&let_stmt);
             }
             SyntaxKind::STRUCT
             | SyntaxKind::ENUM

@@ -172,7 +172,7 @@ fn detect_method(m: &MethodCall) -> Option<(BlockingKind, String)> {
 
 /// `Duration::ZERO`, `Duration::from_secs(0)`, `Duration::default()`: a
 /// timeout that never waits.
-fn zero_duration(e: &ast::Expr) -> bool {
+pub(crate) fn zero_duration(e: &ast::Expr) -> bool {
     let text: String = e.syntax().text().to_string().split_whitespace().collect();
     let text = text
         .trim_start_matches("std::time::")
@@ -239,9 +239,14 @@ mod tests {
         check_finding(
             r#"use std::sync::mpsc;
 
+fn feed(tx: mpsc::Sender<u8>) {
+    tx.send(1).unwrap();
+}
+
+// The sender leaves the fn: AW208 does not migrate the channel.
 async fn first() -> Option<u8> {
     let (tx, rx) = mpsc::channel();
-    tx.send(1).unwrap();
+    feed(tx);
     rx.recv().ok()
 }
 

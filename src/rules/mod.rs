@@ -38,6 +38,7 @@ pub mod harness_fixture;
 pub mod manual_lock_migration;
 pub mod parking_lot_in_async;
 pub mod short_critical_section;
+pub mod std_channel;
 pub mod std_lock_in_async;
 pub mod tokio_blocking_method;
 pub mod unused_suppression;
@@ -52,6 +53,7 @@ pub use harness_fixture::HARNESS_FIXTURE;
 pub use manual_lock_migration::MANUAL_LOCK_MIGRATION;
 pub use parking_lot_in_async::PARKING_LOT_IN_ASYNC;
 pub use short_critical_section::SHORT_CRITICAL_SECTION;
+pub use std_channel::STD_CHANNEL;
 pub use std_lock_in_async::STD_LOCK_IN_ASYNC;
 pub use tokio_blocking_method::TOKIO_BLOCKING_IN_ASYNC;
 pub use unused_suppression::UNUSED_SUPPRESSION;
@@ -79,6 +81,7 @@ pub const RULES: &[&Rule] = &[
     &BLOCKING_HELPER,
     &CPU_HEAVY,
     &TOKIO_BLOCKING_IN_ASYNC,
+    &STD_CHANNEL,
 ];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -1,0 +1,739 @@
+//! std channels a fn body makes (`let (tx, rx) = mpsc::channel()`), and
+//! what migrating each one to `tokio::sync::mpsc` takes: every use of its
+//! ends (and of its senders' clones) must be in that body and of a shape
+//! the rewrite knows, else the reason it stays (AW208).
+
+use super::*;
+use crate::edits::edit::Edit;
+
+/// A std channel made by a `let` in a fn body whose receiver is received
+/// from in async code.
+#[derive(Clone, Debug)]
+pub struct ChannelFact {
+    /// The constructor call (`mpsc::channel()`), the finding's place.
+    pub ctor: TextRange,
+    /// The receives in async code, by call (AW203 reports them), and the
+    /// macro calls in async code that name an end.
+    pub async_receives: Vec<TextRange>,
+    /// Its migration, or why it stays.
+    pub plan: Result<ChannelMigration, String>,
+    /// Inside test code: only tests need tokio for it.
+    pub in_test: bool,
+}
+
+/// The edits that migrate a channel, and what they need.
+#[derive(Clone, Debug)]
+pub struct ChannelMigration {
+    pub edits: Vec<Edit>,
+    /// Bounded (`sync_channel(n)` → `channel(n)`).
+    pub bounded: bool,
+    /// What drives each `recv_timeout` rewritten to `tokio::time::timeout`,
+    /// which needs a tokio runtime (and the `time` feature).
+    pub timers: Vec<Driver>,
+}
+
+/// Where a use of a channel's end runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Where {
+    /// An async fn, block or closure.
+    Async,
+    /// A `std::thread::spawn` (or `Builder::spawn`) or `spawn_blocking`
+    /// closure: off the runtime.
+    Thread,
+    /// Anywhere else: a sync fn body, another closure.
+    Other,
+}
+
+/// Which end a binding holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum End {
+    Sender,
+    Receiver,
+}
+
+/// A binding of a channel's end: the channel's own two, and senders' clones.
+struct Binding {
+    name: String,
+    pat: TextRange,
+    end: End,
+}
+
+/// The shape around a call whose `Result` it must map to tokio's `Option`.
+enum Shape {
+    /// `.unwrap()`, `.expect(..)`: the same on an `Option`.
+    Unwrap,
+    /// `.ok()`: from the call's end to the end of `.ok()`.
+    Ok(TextRange),
+    /// `.is_ok()` / `.is_err()`: from the call's end to the end of the test.
+    IsOk(TextRange, bool),
+    /// `let _ = ..;` or a statement of its own.
+    Discard,
+    /// `if let Ok(p) = ..` / `while let Ok(p) = ..`: the `Ok`.
+    OkPat(TextRange),
+    /// `match .. { Ok(p) => .., Err(_) => .. }`: each pattern's edit.
+    Match(Vec<Edit>),
+}
+
+const WHY_MACRO: &str = "is used inside a macro";
+
+impl Extractor<'_> {
+    /// A `let (tx, rx) = std::sync::mpsc::channel()` (or `sync_channel(n)`):
+    /// its fact, if its receiver is received from in async code.
+    pub(super) fn visit_channel_let(&mut self, let_stmt: &ast::LetStmt) {
+        let Some(ast::Expr::CallExpr(ctor)) = let_stmt.initializer() else {
+            return;
+        };
+        let Some(ast::Expr::PathExpr(callee)) = ctor.expr() else {
+            return;
+        };
+        let Some(path) = callee.path() else { return };
+        let Some(segs) = segments(&path) else { return };
+        if !matches!(
+            segs.last().map(String::as_str),
+            Some("channel" | "sync_channel")
+        ) {
+            return;
+        }
+        let full = self
+            .imports
+            .resolve(&segs, path.syntax().text_range().start());
+        let bounded = match full.as_str() {
+            "std::sync::mpsc::channel" => false,
+            "std::sync::mpsc::sync_channel" => true,
+            _ => return,
+        };
+        let Some(ast::Pat::TuplePat(tuple)) = let_stmt.pat() else {
+            return;
+        };
+        let ends: Vec<ast::Pat> = tuple.fields().collect();
+        let [ast::Pat::IdentPat(tx), ast::Pat::IdentPat(rx)] = ends.as_slice() else {
+            return;
+        };
+        let Some(body) = let_stmt
+            .syntax()
+            .ancestors()
+            .find_map(ast::Fn::cast)
+            .and_then(|f| f.body())
+        else {
+            return;
+        };
+        let mut a = Analysis {
+            ex: &*self,
+            body: body.syntax().clone(),
+            bindings: Vec::new(),
+            edits: Vec::new(),
+            async_receives: Vec::new(),
+            received: false,
+            bounded,
+            timers: Vec::new(),
+            blocker: None,
+        };
+        for (pat, end) in [(tx, End::Sender), (rx, End::Receiver)] {
+            if pat.ref_token().is_some() || pat.pat().is_some() {
+                return;
+            }
+            let Some(name) = pat.name() else { return };
+            a.bindings.push(Binding {
+                name: name.text().to_string(),
+                pat: pat.syntax().text_range(),
+                end,
+            });
+        }
+        a.follow_uses();
+        if a.async_receives.is_empty() {
+            return;
+        }
+        if let_stmt.ty().is_some() {
+            a.block("its `let` names the channel's types".into());
+        }
+        // The constructor, spelled in full so that no import is needed.
+        let name_end = path
+            .segment()
+            .and_then(|s| s.name_ref())
+            .map(|n| n.syntax().text_range().end());
+        let path_range =
+            name_end.map(|end| TextRange::new(path.syntax().text_range().start(), end));
+        let args: Vec<ast::Expr> = ctor
+            .arg_list()
+            .map(|l| l.args().collect())
+            .unwrap_or_default();
+        let ctor_path = match (bounded, args.as_slice()) {
+            (false, []) => Some("tokio::sync::mpsc::unbounded_channel"),
+            (true, [n]) => match int_literal(n) {
+                Some(0) => {
+                    a.block(
+                        "`sync_channel(0)` is a rendezvous channel, which tokio does not have"
+                            .into(),
+                    );
+                    None
+                }
+                Some(_) => Some("tokio::sync::mpsc::channel"),
+                None => {
+                    a.block("its bound is not a literal (tokio's `channel(0)` panics)".into());
+                    None
+                }
+            },
+            _ => None,
+        };
+        if let (Some(range), Some(with)) = (path_range, ctor_path) {
+            a.edits.push(Edit::new(range, with));
+        }
+        if a.received && rx.mut_token().is_none() {
+            a.edits.push(Edit::new(
+                TextRange::empty(rx.syntax().text_range().start()),
+                "mut ",
+            ));
+        }
+        let plan = match a.blocker.take() {
+            Some(why) => Err(why),
+            None => Ok(ChannelMigration {
+                edits: std::mem::take(&mut a.edits),
+                bounded,
+                timers: std::mem::take(&mut a.timers),
+            }),
+        };
+        let fact = ChannelFact {
+            ctor: ctor.syntax().text_range(),
+            async_receives: std::mem::take(&mut a.async_receives),
+            plan,
+            in_test: in_test_code(let_stmt.syntax()),
+        };
+        self.facts.channels.push(fact);
+    }
+}
+
+/// `4`, `4usize`, `1_000`: the value of an integer literal.
+fn int_literal(e: &ast::Expr) -> Option<u128> {
+    let ast::Expr::Literal(l) = e else {
+        return None;
+    };
+    let ast::LiteralKind::IntNumber(n) = l.kind() else {
+        return None;
+    };
+    n.value().ok()
+}
+
+/// One channel's uses, followed through its fn body.
+struct Analysis<'e, 'a> {
+    ex: &'e Extractor<'a>,
+    body: SyntaxNode,
+    bindings: Vec<Binding>,
+    edits: Vec<Edit>,
+    async_receives: Vec<TextRange>,
+    /// Its receiver is received from: the binding becomes `mut`.
+    received: bool,
+    bounded: bool,
+    timers: Vec<Driver>,
+    /// The first reason it cannot migrate.
+    blocker: Option<String>,
+}
+
+impl Analysis<'_, '_> {
+    fn block(&mut self, why: String) {
+        self.blocker.get_or_insert(why);
+    }
+
+    /// The binding a name at `at` refers to, among every binding of that
+    /// name in the body: the innermost in scope (the one that starts last).
+    fn resolve(&self, name: &str, at: TextSize) -> Option<usize> {
+        let mut best: Option<(TextSize, TextRange)> = None;
+        for pat in self.body.descendants().filter_map(ast::IdentPat::cast) {
+            if pat.name().is_none_or(|n| n.text() != name) {
+                continue;
+            }
+            let scope = binding_scope(&pat);
+            if scope.contains_inclusive(at) && best.is_none_or(|(s, _)| scope.start() >= s) {
+                best = Some((scope.start(), pat.syntax().text_range()));
+            }
+        }
+        let (_, pat) = best?;
+        self.bindings.iter().position(|b| b.pat == pat)
+    }
+
+    /// Every use of the channel's bindings in the body, in order: each is
+    /// rewritten, or blocks the migration.
+    fn follow_uses(&mut self) {
+        let body = self.body.clone();
+        for node in body.descendants() {
+            // A nested item cannot name the body's locals.
+            if node != body
+                && node
+                    .ancestors()
+                    .take_while(|a| *a != body)
+                    .any(|a| a.kind() == SyntaxKind::FN)
+            {
+                continue;
+            }
+            if let Some(mac) = ast::MacroCall::cast(node.clone()) {
+                self.macro_use(&mac);
+                continue;
+            }
+            let Some(name) = ast::NameRef::cast(node) else {
+                continue;
+            };
+            if !self.bindings.iter().any(|b| b.name == name.text()) {
+                continue;
+            }
+            let at = name.syntax().text_range().start();
+            let Some(i) = self.resolve(name.text().as_ref(), at) else {
+                continue;
+            };
+            let end = self.bindings[i].end;
+            // `S { tx }`: stored.
+            let Some(expr) = name_expr(&name) else {
+                if name.syntax().parent().is_some_and(|p| {
+                    p.kind() == SyntaxKind::RECORD_EXPR_FIELD
+                        && ast::RecordExprField::cast(p).is_some_and(|f| f.expr().is_none())
+                }) {
+                    self.block(format!("`{}` is stored in a struct", name.text()));
+                }
+                continue;
+            };
+            if let Err(why) = self.use_of(&expr, end) {
+                self.block(why);
+            }
+        }
+    }
+
+    /// A macro whose tokens name one of the channel's bindings: the rule
+    /// does not read inside macros.
+    fn macro_use(&mut self, mac: &ast::MacroCall) {
+        let Some(tt) = mac.token_tree() else { return };
+        for token in tt
+            .syntax()
+            .descendants_with_tokens()
+            .filter_map(|t| t.into_token())
+        {
+            let named = match token.kind() {
+                SyntaxKind::IDENT => {
+                    self.bindings.iter().any(|b| b.name == token.text())
+                        && self
+                            .resolve(token.text(), token.text_range().start())
+                            .is_some()
+                }
+                // `println!("{rx:?}")`
+                SyntaxKind::STRING => self.bindings.iter().any(|b| {
+                    let text = token.text();
+                    [format!("{{{}}}", b.name), format!("{{{}:", b.name)]
+                        .iter()
+                        .any(|p| text.contains(p.as_str()))
+                        && self.resolve(&b.name, token.text_range().start()).is_some()
+                }),
+                _ => false,
+            };
+            if named {
+                // A receive inside it is AW203's to report, with the reason.
+                if place(mac.syntax(), &self.body) == Where::Async {
+                    self.async_receives.push(mac.syntax().text_range());
+                }
+                let name = mac
+                    .path()
+                    .map(|p| p.syntax().text().to_string())
+                    .unwrap_or_default();
+                self.block(format!("one of its ends {WHY_MACRO} (`{name}!`)"));
+                return;
+            }
+        }
+    }
+
+    /// One use of an end; its edits, or why it blocks the migration.
+    fn use_of(&mut self, e: &ast::PathExpr, end: End) -> Result<(), String> {
+        let name = e.syntax().text().to_string();
+        let parent = e.syntax().parent().ok_or_else(String::new)?;
+        // `drop(tx)`
+        if let Some(call) = parent.parent().and_then(ast::CallExpr::cast) {
+            let is_drop =
+                matches!(call.expr(), Some(ast::Expr::PathExpr(p)) if p.syntax().text() == "drop");
+            if is_drop && call.arg_list().is_some_and(|l| l.args().count() == 1) {
+                return Ok(());
+            }
+        }
+        let whole_for = |node: &SyntaxNode| {
+            node.parent()
+                .and_then(ast::ForExpr::cast)
+                .filter(|f| f.iterable().is_some_and(|i| i.syntax() == node))
+        };
+        // `for x in rx`, `for x in &rx`
+        if end == End::Receiver {
+            let target = match ast::RefExpr::cast(parent.clone()) {
+                Some(r) if r.mut_token().is_none() => r.syntax().clone(),
+                _ => e.syntax().clone(),
+            };
+            if let Some(f) = whole_for(&target) {
+                return self.for_loop(&f, e, &name);
+            }
+        }
+        let Some(call) = ast::MethodCallExpr::cast(parent)
+            .filter(|m| m.receiver().is_some_and(|r| r.syntax() == e.syntax()))
+        else {
+            let parent = e.syntax().parent().unwrap();
+            return Err(
+                match parent
+                    .parent()
+                    .filter(|_| parent.kind() == SyntaxKind::ARG_LIST)
+                {
+                    Some(call) => format!("`{name}` is passed to a call (`{}`)", short(&call)),
+                    None => format!(
+                        "`{name}` is used where the rule cannot follow it (`{}`)",
+                        short(&parent)
+                    ),
+                },
+            );
+        };
+        let method = call
+            .name_ref()
+            .map(|n| n.text().to_string())
+            .unwrap_or_default();
+        let args = call.arg_list().map(|l| l.args().count()).unwrap_or(0);
+        let at = place(e.syntax(), &self.body);
+        let unknown = || format!("`{name}.{method}(..)` is used in a way the rule cannot rewrite");
+        match (end, method.as_str(), args) {
+            (End::Receiver, "recv", 0) => {
+                self.received = true;
+                let shape = result_shape(&call).ok_or_else(unknown)?;
+                let name_range = call.name_ref().unwrap().syntax().text_range();
+                let aw = match at {
+                    Where::Async => {
+                        self.async_receives.push(call.syntax().text_range());
+                        ".await"
+                    }
+                    Where::Thread => {
+                        self.edits.push(Edit::new(name_range, "blocking_recv"));
+                        ""
+                    }
+                    Where::Other => {
+                        return Err(format!("`{name}.recv()` is in a sync fn or closure that may run on the runtime"))
+                    }
+                };
+                self.map_result(&call, shape, aw);
+                Ok(())
+            }
+            (End::Receiver, "recv_timeout", 1) => {
+                self.received = true;
+                if at != Where::Async {
+                    return Err(format!("`{name}.recv_timeout(..)` outside async code (tokio has no blocking receive with a timeout)"));
+                }
+                let d = call.arg_list().and_then(|l| l.args().next()).unwrap();
+                // A zero timeout polls: it is no wait of its own.
+                if !crate::rules::blocking_wait::zero_duration(&d) {
+                    self.async_receives.push(call.syntax().text_range());
+                }
+                let shape = result_shape(&call).ok_or_else(unknown)?;
+                let with = format!(
+                    "tokio::time::timeout({}, {name}.recv()).await.ok().flatten()",
+                    d.syntax().text()
+                );
+                let range = call.syntax().text_range();
+                match shape {
+                    Shape::Ok(ok) => self.edits.push(Edit::new(range.cover(ok), with)),
+                    Shape::OkPat(_) | Shape::Match(_) => {
+                        self.edits.push(Edit::new(range, with));
+                        self.map_result(&call, shape, "");
+                    }
+                    _ => return Err(unknown()),
+                }
+                self.timers.push(self.ex.driver_at(call.syntax()));
+                Ok(())
+            }
+            (End::Receiver, "try_recv", 0) => {
+                self.received = true;
+                match result_shape(&call) {
+                    Some(Shape::Ok(_) | Shape::IsOk(_, false) | Shape::OkPat(_)) => Ok(()),
+                    _ => Err(unknown()),
+                }
+            }
+            (End::Receiver, "iter", 0) => match whole_for(call.syntax()) {
+                Some(f) => self.for_loop(&f, e, &name),
+                None => Err(unknown()),
+            },
+            (End::Sender, "send", 1) if !self.bounded => Ok(()),
+            (End::Sender, "send", 1) => match at {
+                Where::Async => {
+                    let end = call.syntax().text_range().end();
+                    self.edits.push(Edit::new(TextRange::empty(end), ".await"));
+                    Ok(())
+                }
+                Where::Thread => {
+                    let name_range = call.name_ref().unwrap().syntax().text_range();
+                    self.edits.push(Edit::new(name_range, "blocking_send"));
+                    Ok(())
+                }
+                Where::Other => Err(format!(
+                    "`{name}.send(..)` on a bounded channel is in a sync fn or closure that may run on the runtime"
+                )),
+            },
+            (End::Sender, "try_send", 1) if self.bounded => match result_shape(&call) {
+                Some(Shape::Ok(_) | Shape::IsOk(..) | Shape::Discard) => Ok(()),
+                _ => Err(unknown()),
+            },
+            (End::Sender, "clone", 0) => {
+                let clone = call
+                    .syntax()
+                    .parent()
+                    .and_then(ast::LetStmt::cast)
+                    .filter(|l| l.ty().is_none() && l.let_else().is_none());
+                match clone.and_then(|l| l.pat()) {
+                    Some(ast::Pat::IdentPat(p)) if p.ref_token().is_none() && p.pat().is_none() => {
+                        self.bindings.push(Binding {
+                            name: p.name().map(|n| n.text().to_string()).unwrap_or_default(),
+                            pat: p.syntax().text_range(),
+                            end: End::Sender,
+                        });
+                        Ok(())
+                    }
+                    _ => Err(format!("a clone of `{name}` is used where the rule cannot follow it")),
+                }
+            }
+            _ => Err(unknown()),
+        }
+    }
+
+    /// `for x in rx.iter()` / `for x in rx` / `for x in &rx` → `while let
+    /// Some(x) = rx.recv().await` (`blocking_recv()` off the runtime).
+    fn for_loop(&mut self, f: &ast::ForExpr, e: &ast::PathExpr, name: &str) -> Result<(), String> {
+        self.received = true;
+        let recv = match place(e.syntax(), &self.body) {
+            Where::Async => {
+                self.async_receives.push(
+                    f.iterable()
+                        .map_or(e.syntax().text_range(), |i| i.syntax().text_range()),
+                );
+                "recv().await"
+            }
+            Where::Thread => "blocking_recv()",
+            Where::Other => {
+                return Err(format!(
+                    "`for .. in {name}` is in a sync fn or closure that may run on the runtime"
+                ))
+            }
+        };
+        let (Some(kw), Some(pat), Some(iter)) = (f.for_token(), f.pat(), f.iterable()) else {
+            return Err(format!("a loop over `{name}` the rule cannot read"));
+        };
+        let range = TextRange::new(kw.text_range().start(), iter.syntax().text_range().end());
+        self.edits.push(Edit::new(
+            range,
+            format!("while let Some({}) = {name}.{recv}", pat.syntax().text()),
+        ));
+        Ok(())
+    }
+
+    /// The edits that turn a std receive's `Result` into tokio's `Option`
+    /// (`aw`: `.await` after the call, or nothing off the runtime).
+    fn map_result(&mut self, call: &ast::MethodCallExpr, shape: Shape, aw: &str) {
+        let end = TextRange::empty(call.syntax().text_range().end());
+        let after = match shape {
+            // The `.ok()` or the test it replaces carries the `.await`.
+            Shape::Ok(r) => return self.edits.push(Edit::new(r, aw)),
+            Shape::IsOk(r, err) => {
+                let test = if err { "is_none" } else { "is_some" };
+                return self.edits.push(Edit::new(r, format!("{aw}.{test}()")));
+            }
+            Shape::Unwrap | Shape::Discard => Vec::new(),
+            Shape::OkPat(ok) => vec![Edit::new(ok, "Some")],
+            Shape::Match(edits) => edits,
+        };
+        self.edits.extend(after);
+        if !aw.is_empty() {
+            self.edits.push(Edit::new(end, aw));
+        }
+    }
+}
+
+/// The place of a use: the innermost async code, thread closure or other
+/// closure around it, else its fn.
+fn place(node: &SyntaxNode, body: &SyntaxNode) -> Where {
+    for a in node.ancestors() {
+        match a.kind() {
+            SyntaxKind::CLOSURE_EXPR => {
+                let c = ast::ClosureExpr::cast(a.clone()).unwrap();
+                return if c.async_token().is_some() {
+                    Where::Async
+                } else if thread_closure(&a) {
+                    Where::Thread
+                } else {
+                    Where::Other
+                };
+            }
+            SyntaxKind::BLOCK_EXPR
+                if ast::BlockExpr::cast(a.clone())
+                    .unwrap()
+                    .async_token()
+                    .is_some() =>
+            {
+                return Where::Async
+            }
+            _ if a == *body => {
+                let f = a.parent().and_then(ast::Fn::cast);
+                return match f.and_then(|f| f.async_token()) {
+                    Some(_) => Where::Async,
+                    None => Where::Other,
+                };
+            }
+            _ => {}
+        }
+    }
+    Where::Other
+}
+
+/// A closure handed straight to `std::thread::spawn`, a thread builder's
+/// `spawn` or `spawn_blocking`: it runs on a thread of its own, where
+/// tokio's `blocking_*` calls are allowed (not `block_in_place`, which
+/// stays in the runtime's context).
+fn thread_closure(closure: &SyntaxNode) -> bool {
+    let Some(call) = closure
+        .parent()
+        .filter(|p| p.kind() == SyntaxKind::ARG_LIST)
+        .and_then(|a| a.parent())
+    else {
+        return false;
+    };
+    if let Some(ce) = ast::CallExpr::cast(call.clone()) {
+        let Some(ast::Expr::PathExpr(pe)) = ce.expr() else {
+            return false;
+        };
+        let Some(segs) = pe.path().and_then(|p| segments(&p)) else {
+            return false;
+        };
+        let n = segs.len();
+        return segs[n - 1] == "spawn_blocking"
+            || (segs[n - 1] == "spawn" && n >= 2 && segs[n - 2] == "thread");
+    }
+    if let Some(mc) = ast::MethodCallExpr::cast(call) {
+        let name = mc.name_ref().map(|n| n.text().to_string());
+        let recv = mc
+            .receiver()
+            .map(|r| r.syntax().text().to_string())
+            .unwrap_or_default();
+        return name.as_deref() == Some("spawn")
+            && (recv.contains("thread::Builder") || recv.starts_with("Builder::new"));
+    }
+    false
+}
+
+/// The path expression a name is, when it is one alone (`rx`, not `a.rx`
+/// or `rx::f`).
+fn name_expr(name: &ast::NameRef) -> Option<ast::PathExpr> {
+    let seg = name.syntax().parent().and_then(ast::PathSegment::cast)?;
+    let path = seg.syntax().parent().and_then(ast::Path::cast)?;
+    if path.qualifier().is_some() || seg.generic_arg_list().is_some() {
+        return None;
+    }
+    path.syntax().parent().and_then(ast::PathExpr::cast)
+}
+
+/// Where a binding is visible: a `let`'s from its end to the end of its
+/// block; any other's (a closure's parameter, a match arm's, a loop's) the
+/// expression that binds it.
+fn binding_scope(pat: &ast::IdentPat) -> TextRange {
+    for a in pat.syntax().ancestors().skip(1) {
+        if let Some(l) = ast::LetStmt::cast(a.clone()) {
+            let block_end = a
+                .parent()
+                .map_or(a.text_range().end(), |p| p.text_range().end());
+            return TextRange::new(l.syntax().text_range().end(), block_end);
+        }
+        if matches!(
+            a.kind(),
+            SyntaxKind::CLOSURE_EXPR
+                | SyntaxKind::MATCH_ARM
+                | SyntaxKind::FOR_EXPR
+                | SyntaxKind::WHILE_EXPR
+                | SyntaxKind::IF_EXPR
+                | SyntaxKind::PARAM
+        ) {
+            if a.kind() == SyntaxKind::PARAM {
+                // A fn's parameter: the whole fn.
+                if let Some(f) = a
+                    .ancestors()
+                    .find(|x| matches!(x.kind(), SyntaxKind::FN | SyntaxKind::CLOSURE_EXPR))
+                {
+                    return f.text_range();
+                }
+            }
+            return a.text_range();
+        }
+    }
+    pat.syntax().text_range()
+}
+
+/// The shape around a receive (or `try_*`) call, if it is one the rewrite
+/// knows.
+fn result_shape(call: &ast::MethodCallExpr) -> Option<Shape> {
+    let node = call.syntax();
+    let parent = node.parent()?;
+    let end = node.text_range().end();
+    if let Some(next) = ast::MethodCallExpr::cast(parent.clone())
+        .filter(|m| m.receiver().is_some_and(|r| r.syntax() == node))
+    {
+        let name = next.name_ref()?.text().to_string();
+        let args = next.arg_list().map(|l| l.args().count()).unwrap_or(0);
+        let rest = TextRange::new(end, next.syntax().text_range().end());
+        return match (name.as_str(), args) {
+            ("unwrap", 0) | ("expect", 1) => Some(Shape::Unwrap),
+            ("ok", 0) => Some(Shape::Ok(rest)),
+            ("is_ok", 0) => Some(Shape::IsOk(rest, false)),
+            ("is_err", 0) => Some(Shape::IsOk(rest, true)),
+            _ => None,
+        };
+    }
+    if let Some(l) = ast::LetStmt::cast(parent.clone()) {
+        return matches!(l.pat(), Some(ast::Pat::WildcardPat(_)))
+            .then_some(Shape::Discard)
+            .filter(|_| l.ty().is_none() && l.let_else().is_none());
+    }
+    if parent.kind() == SyntaxKind::EXPR_STMT {
+        return Some(Shape::Discard);
+    }
+    if let Some(l) = ast::LetExpr::cast(parent.clone()) {
+        return ok_pat(&l.pat()?).map(Shape::OkPat);
+    }
+    if let Some(m) = ast::MatchExpr::cast(parent) {
+        let mut edits = Vec::new();
+        for arm in m.match_arm_list()?.arms() {
+            match arm.pat()? {
+                ast::Pat::WildcardPat(_) => {}
+                p => match (ok_pat(&p), err_wildcard(&p)) {
+                    (Some(ok), _) => edits.push(Edit::new(ok, "Some")),
+                    (_, true) => edits.push(Edit::new(p.syntax().text_range(), "None")),
+                    _ => return None,
+                },
+            }
+        }
+        return Some(Shape::Match(edits));
+    }
+    None
+}
+
+/// `Ok(p)` with one field: the `Ok`.
+fn ok_pat(p: &ast::Pat) -> Option<TextRange> {
+    let ast::Pat::TupleStructPat(t) = p else {
+        return None;
+    };
+    let path = t.path()?;
+    (path.syntax().text() == "Ok" && t.fields().count() == 1).then(|| path.syntax().text_range())
+}
+
+/// `Err(_)`.
+fn err_wildcard(p: &ast::Pat) -> bool {
+    let ast::Pat::TupleStructPat(t) = p else {
+        return false;
+    };
+    let fields: Vec<ast::Pat> = t.fields().collect();
+    t.path().is_some_and(|p| p.syntax().text() == "Err")
+        && matches!(fields.as_slice(), [ast::Pat::WildcardPat(_)])
+}
+
+/// A use's text for a message, cut short.
+fn short(node: &SyntaxNode) -> String {
+    let text: String = node
+        .text()
+        .to_string()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    match text.char_indices().nth(40) {
+        Some((i, _)) => format!("{}..", &text[..i]),
+        None => text,
+    }
+}
