@@ -217,7 +217,7 @@ fn migrate(ch: &ChannelFact, at: Loc, opts: &PlanOptions, out: &mut CratePlan) {
 
 #[cfg(test)]
 mod tests {
-    use crate::rules::test_support::{check_finding, TestCrate};
+    use crate::driver::test_support::{check_finding, TestCrate};
 
     fn migrates(before: &str, after: &str) {
         TestCrate::main(before).unsafe_fixes().check_fix(after);
