@@ -373,6 +373,10 @@ impl Analysis<'_, '_> {
                     .filter(|_| parent.kind() == SyntaxKind::ARG_LIST)
                 {
                     Some(call) => format!("`{name}` is passed to a call (`{}`)", short(&call)),
+                    // The value of a block, a closure or a fn: it leaves.
+                    None if parent.kind() == SyntaxKind::STMT_LIST => {
+                        format!("`{name}` is the value of the block it is made in, and leaves it")
+                    }
                     None => format!(
                         "`{name}` is used where the rule cannot follow it (`{}`)",
                         short(&parent)
