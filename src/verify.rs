@@ -25,6 +25,8 @@ pub struct Settings {
     /// `--features`, `--all-features`, `--no-default-features`, as cargo
     /// takes them.
     pub cargo_args: Vec<String>,
+    /// `--offline`: cargo fetches nothing.
+    pub offline: bool,
     pub quiet: bool,
     /// `--allow-unverified`: a crate whose check failed keeps its edits.
     pub allow_unverified: bool,

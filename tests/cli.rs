@@ -1054,7 +1054,13 @@ fn a_dry_run_says_its_fixes_are_unverified_and_verify_counts_what_write_applies(
         let (_, stderr) = outputs(&mut cmd, 0);
         stderr
             .lines()
-            .filter(|l| l.starts_with("awaitify: ") && !l.contains("checking package"))
+            // The summary, not the check's progress (other tests share the
+            // target directory, so cargo may wait for its lock).
+            .filter(|l| {
+                l.starts_with("awaitify: ")
+                    && !l.contains("checking package")
+                    && !l.contains("waiting for the build directory lock")
+            })
             .map(|l| {
                 l.rsplit_once(" in ")
                     .map_or(l, |(head, _)| head)

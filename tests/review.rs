@@ -760,6 +760,11 @@ fn a_check_that_cargo_itself_fails_restores_the_package_and_exits_2() {
         "echo 'error: failed to write /t/x: No space left on device (os error 28)' >&2; exit 101",
     );
     let killed = stand_in("killed", "kill -9 $$");
+    // Fetches (and says so on stderr), then finds no network.
+    let offline = stand_in(
+        "offline",
+        "echo '    Updating crates.io index' >&2; echo 'error: failed to get `tokio` as a dependency of package `alpha v0.0.0`' >&2; exit 101",
+    );
     // Waits on another cargo's lock, then hangs (in a child, which the
     // time limit must stop too).
     let stuck = stand_in(
@@ -769,6 +774,7 @@ fn a_check_that_cargo_itself_fails_restores_the_package_and_exits_2() {
     for (cargo, cause) in [
         (&disk_full, "cargo itself failed (error: failed to write /t/x: No space left on device (os error 28))"),
         (&killed, "cargo itself failed (killed by a signal)"),
+        (&offline, "cargo itself failed (error: failed to get `tokio` as a dependency of package `alpha v0.0.0`)"),
         (&stuck, "cargo check timed out after 1 s (--verify-timeout)"),
     ] {
         let name = cargo.file_name().unwrap().to_string_lossy();
@@ -789,6 +795,8 @@ fn a_check_that_cargo_itself_fails_restores_the_package_and_exits_2() {
         );
         let waits = stderr.contains("awaitify: waiting for the build directory lock held by another cargo");
         assert_eq!(waits, cargo == &stuck, "{stderr}");
+        let fetches = stderr.contains("awaitify: cargo is fetching dependencies for the check (--offline forbids it)");
+        assert_eq!(fetches, cargo == &offline, "{stderr}");
         assert_eq!(std::fs::read_to_string(&lib).unwrap(), before);
         let (_, stderr) = outputs(
             awaitify(&ws).env("CARGO", cargo).args([
@@ -806,6 +814,58 @@ fn a_check_that_cargo_itself_fails_restores_the_package_and_exits_2() {
         );
         assert!(std::fs::read_to_string(&lib).unwrap().contains(".lock().await"));
     }
+}
+
+/// With no cargo to check them, `--write` writes nothing and exits 2: a
+/// broken environment is no reason to write unchecked (`--no-verify` is).
+#[test]
+fn write_with_no_cargo_to_check_writes_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ws = workspace(tmp.path());
+    let lib = ws.join("alpha/src/lib.rs");
+    let before = std::fs::read_to_string(&lib).unwrap();
+    let (_, stderr) = outputs(
+        awaitify(&ws)
+            .env("CARGO", "/nonexistent/cargo")
+            .args(["--write", "alpha"]),
+        2,
+    );
+    assert!(
+        stderr.contains("cargo is not on PATH: --write checks its changes with `cargo check`, so nothing was written; --no-verify writes them unchecked"),
+        "{stderr}"
+    );
+    assert_eq!(std::fs::read_to_string(&lib).unwrap(), before);
+}
+
+/// `--offline` reaches the check: a stand-in cargo that fails unless it is
+/// given `--offline` lets the package be verified.
+#[cfg(unix)]
+#[test]
+fn offline_is_passed_to_the_check() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let cargo = tmp.path().join("cargo-offline-only");
+    std::fs::write(
+        &cargo,
+        "#!/bin/sh
+if [ \"$1\" = --version ]; then echo 'cargo 1.95.0'; exit 0; fi
+case \" $* \" in *' --offline '*) exit 0;; esac
+echo 'error: would fetch' >&2; exit 101
+",
+    )
+    .unwrap();
+    std::fs::set_permissions(&cargo, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let ws = workspace(&tmp.path().join("ws"));
+    let (_, stderr) = outputs(
+        awaitify(&ws)
+            .env("CARGO", &cargo)
+            .args(["--write", "--offline", "alpha"]),
+        0,
+    );
+    assert!(
+        stderr.contains("1 of 1 package(s) verified by `cargo check`"),
+        "{stderr}"
+    );
 }
 
 /// `--no-verify` writes without running cargo, and the summary says so.

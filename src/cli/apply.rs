@@ -194,6 +194,17 @@ fn write_and_verify(
     verifying: Result<verify::Settings, &'static str>,
     stderr: &mut dyn std::io::Write,
 ) {
+    if cli.write && matches!(verifying, Err(why) if why == super::NO_CARGO) {
+        // A broken environment is no reason to write unchecked.
+        if !outcome.changes.is_empty() {
+            outcome.errors.push(format!(
+                "{}: --write checks its changes with `cargo check`, so nothing was written; --no-verify writes them unchecked",
+                super::NO_CARGO
+            ));
+        }
+        outcome.retain_crates(|_| false);
+        return;
+    }
     if cli.write {
         let roots = write::canonical_roots(&opts.paths);
         let (errors, backups, journals) =

@@ -101,8 +101,10 @@ struct Cli {
     #[arg(long)]
     allow_dirty: bool,
 
-    /// Check the changes with `cargo check --all-targets` (on by default
-    /// with --write when cargo is on PATH). A new error is traced to the fix
+    /// Check the changes with `cargo check --all-targets` (and
+    /// `--all-features` for a package with features; on by default with
+    /// --write, which writes nothing when cargo cannot run). A target that
+    /// did not build before is left out. A new error is traced to the fix
     /// that caused it: the fix is extended to a declaration the analysis
     /// missed, completed at a lock site, `&guard` or std constructor it
     /// missed, or withdrawn and reported (AW102), until the package builds;
@@ -142,6 +144,11 @@ struct Cli {
     /// Check without the package's default features.
     #[arg(long)]
     no_default_features: bool,
+
+    /// Run the check as `cargo check --offline`: it uses only the
+    /// dependencies already downloaded, and fails rather than fetch one.
+    #[arg(long)]
+    offline: bool,
 
     /// Ask before writing each crate's changes (y/n/a/q); needs a terminal.
     #[arg(long, requires = "write")]
@@ -540,6 +547,9 @@ fn progress_bar(cli: &Cli) -> Option<indicatif::ProgressBar> {
     Some(bar)
 }
 
+/// Why nothing checks the changes when cargo cannot be run.
+const NO_CARGO: &str = "cargo is not on PATH";
+
 /// How `cargo check` runs for this command line, or why it does not.
 fn verification(cli: &Cli) -> Result<verify::Settings, &'static str> {
     if cli.no_verify {
@@ -549,7 +559,7 @@ fn verification(cli: &Cli) -> Result<verify::Settings, &'static str> {
         return Err("a dry run checks with --verify");
     }
     if !verify::cargo_available() {
-        return Err("cargo is not on PATH");
+        return Err(NO_CARGO);
     }
     let mut cargo_args = Vec::new();
     for f in &cli.features {
@@ -563,6 +573,7 @@ fn verification(cli: &Cli) -> Result<verify::Settings, &'static str> {
     }
     Ok(verify::Settings {
         cargo_args,
+        offline: cli.offline,
         quiet: cli.quiet,
         allow_unverified: cli.allow_unverified,
         timeout: std::time::Duration::from_secs(cli.verify_timeout),

@@ -55,6 +55,9 @@ pub(super) fn cargo_check(
     if all_features {
         cmd.arg("--all-features");
     }
+    if settings.offline {
+        cmd.arg("--offline");
+    }
     cmd.args(["--keep-going", "--message-format=json"])
         .args(&settings.cargo_args)
         .arg("--manifest-path")

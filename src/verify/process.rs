@@ -4,12 +4,27 @@ use std::io::{BufRead as _, Read as _};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-/// Cargo's word that another cargo (an editor's) holds the build directory.
-const LOCK_WAIT: &str = "Blocking waiting for file lock";
+/// What cargo says while it waits, and what awaitify says about it, once:
+/// another cargo (an editor's) holds the build directory; it fetches
+/// dependencies over the network.
+const NOTES: [(&str, &str); 3] = [
+    (
+        "Blocking waiting for file lock",
+        "awaitify: waiting for the build directory lock held by another cargo",
+    ),
+    (
+        "Updating ",
+        "awaitify: cargo is fetching dependencies for the check (--offline forbids it)",
+    ),
+    (
+        "Downloading ",
+        "awaitify: cargo is fetching dependencies for the check (--offline forbids it)",
+    ),
+];
 
 /// Runs `cmd` to its end, or kills it (and what it started) after `limit`:
 /// `None` then. Unless `quiet`, says so when cargo waits for another
-/// cargo's lock on the build directory.
+/// cargo's lock on the build directory, or fetches dependencies.
 pub(super) fn output_within(
     cmd: &mut Command,
     limit: Duration,
@@ -27,16 +42,19 @@ pub(super) fn output_within(
         let _ = stdout.read_to_end(&mut bytes);
         bytes
     });
-    // The reader only notes the wait: this thread says so, as it may hold
-    // the lock on stderr.
-    let waiting = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let noted = waiting.clone();
+    // The reader only notes what cargo said: this thread says so, as it
+    // may hold the lock on stderr.
+    let heard: std::sync::Arc<[std::sync::atomic::AtomicBool; 3]> = Default::default();
+    let noted = heard.clone();
     let err = std::thread::spawn(move || {
         let mut text = Vec::new();
         let lines = std::io::BufReader::new(stderr).split(b'\n');
         for line in lines.map_while(Result::ok) {
-            if String::from_utf8_lossy(&line).contains(LOCK_WAIT) {
-                noted.store(true, std::sync::atomic::Ordering::Relaxed);
+            let said = String::from_utf8_lossy(&line);
+            for (i, (word, _)) in NOTES.iter().enumerate() {
+                if said.trim_start().starts_with(word) {
+                    noted[i].store(true, std::sync::atomic::Ordering::Relaxed);
+                }
             }
             text.extend_from_slice(&line);
             text.push(b'\n');
@@ -44,11 +62,14 @@ pub(super) fn output_within(
         text
     });
     let deadline = Instant::now() + limit;
-    let mut told = quiet;
+    let mut told: Vec<&str> = Vec::new();
     let status = loop {
-        if !told && waiting.load(std::sync::atomic::Ordering::Relaxed) {
-            eprintln!("awaitify: waiting for the build directory lock held by another cargo");
-            told = true;
+        for (i, (_, note)) in NOTES.iter().enumerate() {
+            if !quiet && heard[i].load(std::sync::atomic::Ordering::Relaxed) && !told.contains(note)
+            {
+                eprintln!("{note}");
+                told.push(note);
+            }
         }
         if let Some(status) = child.try_wait()? {
             break Some(status);
