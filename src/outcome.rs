@@ -118,8 +118,9 @@ pub struct Verification {
     /// Targets left out of the check, since they did not build before
     /// (``bench `nightly` ``), or `--all-features`.
     pub skipped: Vec<String>,
-    /// It was checked with `--all-features` too (it declares features).
-    pub all_features: bool,
+    /// What it was checked with besides its default features
+    /// (`--all-features`, ``feature `extra` alone``).
+    pub configs: Vec<String>,
 }
 
 /// Plans a crate again with the compiler's corrections: what a run that

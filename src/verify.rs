@@ -8,6 +8,7 @@
 mod attribute;
 mod check;
 mod completion;
+mod features;
 mod process;
 
 use std::path::PathBuf;
@@ -17,7 +18,7 @@ use crate::outcome::{Outcome, Replan, Status, Verification};
 use crate::settings::Referee;
 use attribute::correct;
 pub use check::cargo_available;
-use check::{cargo_check, Checkout, CompileError};
+use check::{cargo_check, Checkout, CompileError, Config};
 
 /// How `cargo check` runs.
 #[derive(Clone, Debug)]
@@ -81,7 +82,7 @@ pub fn skipped(outcome: &mut Outcome, why: &str) {
             extended: Vec::new(),
             withdrawn: Vec::new(),
             skipped: Vec::new(),
-            all_features: false,
+            configs: Vec::new(),
         });
     }
 }
@@ -119,9 +120,9 @@ struct Round<'a> {
     settings: &'a Settings,
     /// The targets checked (`--lib`, `--bin x`, ..); empty: all of them.
     targets: Vec<String>,
-    /// Each package is also checked with `--all-features` (it declares
-    /// features, and the command line names none).
-    all_features: bool,
+    /// Features each package is also checked with, where it declares them
+    /// (none when the command line picks features).
+    configs: Vec<Config>,
 }
 
 impl Round<'_> {
@@ -131,16 +132,10 @@ impl Round<'_> {
         for m in &self.manifests {
             let m = self.checkout.path(m);
             let target = self.checkout.target();
-            all.extend(cargo_check(
-                &m,
-                target,
-                &self.targets,
-                false,
-                self.settings,
-            )?);
-            if self.all_features && check::has_features(&m) {
-                let more = cargo_check(&m, target, &self.targets, true, self.settings)?;
-                // An error of both checks is one.
+            all.extend(cargo_check(&m, target, &self.targets, None, self.settings)?);
+            for config in self.configs.iter().filter(|c| c.applies(&m)) {
+                let more = cargo_check(&m, target, &self.targets, Some(config), self.settings)?;
+                // An error of two checks is one.
                 let seen: Vec<String> = all.iter().map(describe).collect();
                 all.extend(more.into_iter().filter(|e| !seen.contains(&describe(e))));
             }
@@ -181,7 +176,7 @@ fn verify_crate(
         extended: Vec::new(),
         withdrawn: Vec::new(),
         skipped: Vec::new(),
-        all_features: false,
+        configs: Vec::new(),
     };
     let Some(first) = manifests.first() else {
         v.status = Status::Unverified("no Cargo.toml owns its files".into());
@@ -196,12 +191,18 @@ fn verify_crate(
         checkout,
         settings: r.settings,
         targets: Vec::new(),
-        all_features: r.settings.cargo_args.is_empty(),
+        configs: Vec::new(),
     };
+    let mut changes = crate_changes(outcome, crate_id);
+    if r.settings.cargo_args.is_empty() {
+        round.configs.push(Config::all_features());
+        let gated = features::touched(&changes);
+        let alone = gated.iter().take(features::MAX_FEATURES);
+        round.configs.extend(alone.map(|f| Config::alone(f)));
+    }
     // The errors the package had before are looked for until a check of
     // it (as it is then set up) has none of its own.
     let mut need_before = true;
-    let mut changes = crate_changes(outcome, crate_id);
     if !r.in_place {
         round.put(&changes, true)?;
     }
@@ -228,19 +229,28 @@ fn verify_crate(
             });
         let errors = match checked {
             Ok((errors, _)) if errors.is_empty() => {
-                v.all_features = round.all_features
-                    && round
-                        .manifests
-                        .iter()
-                        .any(|m| check::has_features(&round.checkout.path(m)));
+                v.configs = round
+                    .configs
+                    .iter()
+                    .filter(|c| {
+                        round
+                            .manifests
+                            .iter()
+                            .any(|m| c.applies(&round.checkout.path(m)))
+                    })
+                    .map(|c| c.label.clone())
+                    .collect();
                 return Ok(v);
             }
             // Targets that did not build before are left out, one by one,
             // and the rest checked again.
             // Features that did not build before are left out first.
-            Ok((_, before)) if before.iter().any(|e| e.all_features) && round.all_features => {
-                round.all_features = false;
-                v.skipped.push("--all-features".to_string());
+            Ok((_, before)) if before.iter().any(|e| e.config.is_some()) => {
+                let failed: Vec<&String> =
+                    before.iter().filter_map(|e| e.config.as_ref()).collect();
+                round.configs.retain(|c| !failed.contains(&&c.label));
+                v.skipped.extend(failed.into_iter().cloned());
+                v.skipped.dedup();
                 continue;
             }
             Ok((_, before)) if !before.is_empty() => match round.without_failed(&before) {
@@ -489,10 +499,11 @@ pub fn summary(outcome: &Outcome) -> Option<String> {
         v.len()
     )];
     for v in v {
-        if v.all_features && v.status == Status::Verified {
+        if !v.configs.is_empty() && v.status == Status::Verified {
             parts.push(format!(
-                "{}: checked with its default features and --all-features",
-                v.packages.join(", ")
+                "{}: checked with its default features, {}",
+                v.packages.join(", "),
+                v.configs.join(", ")
             ));
         }
         if !v.skipped.is_empty() {
@@ -538,6 +549,6 @@ pub fn json(v: &Verification) -> serde_json::Value {
         "extended": v.extended,
         "withdrawn": v.withdrawn,
         "skipped": v.skipped,
-        "all_features": v.all_features,
+        "features": v.configs,
     })
 }

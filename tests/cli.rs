@@ -1286,7 +1286,7 @@ fn a_fix_is_checked_with_all_features_too() {
         0,
     );
     assert!(
-        stderr.contains("Cargo.toml: checked with its default features and --all-features"),
+        stderr.contains("Cargo.toml: checked with its default features, --all-features"),
         "{stderr}"
     );
     let check = Command::new(env!("CARGO"))
@@ -1301,4 +1301,55 @@ fn a_fix_is_checked_with_all_features_too() {
         String::from_utf8_lossy(&check.stderr)
     );
     assert!(read(dir.join("src/main.rs")).contains("state.log.lock().await"));
+}
+
+/// A fix that touches code behind a feature gate is checked with that
+/// feature alone too: code only `--features a` compiles (not the default
+/// features, not `--all-features`, which turns on `b`) holds a lock site
+/// the analysis cannot see, and after `--write` it still builds.
+#[test]
+fn a_fix_under_a_feature_gate_is_checked_with_that_feature_alone() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("gated");
+    std::fs::create_dir_all(dir.join("src")).unwrap();
+    std::fs::write(
+        dir.join("Cargo.toml"),
+        "[package]\nname = \"gated\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n[dependencies]\ntokio = { version = \"1\", features = [\"rt-multi-thread\", \"macros\"] }\n\n[features]\na = []\nb = []\n",
+    )
+    .unwrap();
+    let lock = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures.lock");
+    std::fs::copy(lock, dir.join("Cargo.lock")).unwrap();
+    let gate = "#[cfg(all(feature = \"a\", not(feature = \"b\")))]";
+    std::fs::write(
+        dir.join("src/main.rs"),
+        format!(
+            "use std::sync::{{Arc, Mutex}};\n\nstruct State {{\n    hits: Mutex<u32>,\n}}\n\n{gate}\nfn with<L: std::ops::Deref<Target = Mutex<u32>>>(lock: L) -> u32 {{\n    *lock.lock().unwrap()\n}}\n\n{gate}\nasync fn report(state: Arc<State>) -> u32 {{\n    *state.hits.lock().unwrap() += 1;\n    with(&state.hits)\n}}\n\nasync fn handle(state: Arc<State>) {{\n    *state.hits.lock().unwrap() += 1;\n    tokio::task::yield_now().await;\n}}\n\n#[tokio::main]\nasync fn main() {{\n    let state = Arc::new(State {{ hits: Mutex::new(0) }});\n    handle(state.clone()).await;\n    {gate}\n    println!(\"{{}}\", report(state.clone()).await);\n    println!(\"done\");\n}}\n"
+        ),
+    )
+    .unwrap();
+    let target = common::fixture_target();
+    let (_, stderr) = outputs(
+        awaitify(&dir)
+            .env("CARGO_TARGET_DIR", &target)
+            .args(["--write", "--format", "concise"]),
+        0,
+    );
+    assert!(
+        stderr.contains("checked with its default features, --all-features, feature `a` alone"),
+        "{stderr}"
+    );
+    for features in [&["--features", "a"][..], &["--all-features"], &[]] {
+        let check = Command::new(env!("CARGO"))
+            .args(["check", "--all-targets", "--quiet", "--no-default-features"])
+            .args(features)
+            .current_dir(&dir)
+            .env("CARGO_TARGET_DIR", &target)
+            .output()
+            .unwrap();
+        assert!(
+            check.status.success(),
+            "{features:?}: {}",
+            String::from_utf8_lossy(&check.stderr)
+        );
+    }
 }

@@ -32,8 +32,9 @@ pub(super) struct CompileError {
     pub(super) text: String,
     /// The target it is an error of: its kind and name (`bench`, `nightly`).
     pub(super) target: Option<(cargo_metadata::TargetKind, String)>,
-    /// It is an error of the check with `--all-features`.
-    pub(super) all_features: bool,
+    /// The features it is an error of, if not the default ones
+    /// (`--all-features`, ``feature `extra` alone``).
+    pub(super) config: Option<String>,
 }
 
 /// `cargo check` of one package, of `--all-targets` or of the targets
@@ -43,7 +44,7 @@ pub(super) fn cargo_check(
     manifest: &Path,
     target: Option<&Path>,
     targets: &[String],
-    all_features: bool,
+    config: Option<&Config>,
     settings: &Settings,
 ) -> Result<Vec<CompileError>, String> {
     let mut cmd = std::process::Command::new(cargo());
@@ -52,8 +53,8 @@ pub(super) fn cargo_check(
         true => cmd.arg("--all-targets"),
         false => cmd.args(targets),
     };
-    if all_features {
-        cmd.arg("--all-features");
+    if let Some(c) = config {
+        cmd.args(&c.args);
     }
     if settings.offline {
         cmd.arg("--offline");
@@ -112,7 +113,7 @@ pub(super) fn cargo_check(
             .kind
             .first()
             .map(|k| (k.clone(), m.target.name.clone()));
-        error.all_features = all_features;
+        error.config = config.map(|c| c.label.clone());
         errors.push(error);
     }
     if errors.is_empty() {
@@ -150,8 +151,68 @@ pub(super) fn compile_error(d: &RustcDiagnostic) -> CompileError {
         spans,
         text,
         target: None,
-        all_features: false,
+        config: None,
     }
+}
+
+/// Features to check besides the default ones: `--all-features`, or one
+/// feature alone.
+#[derive(Clone, Debug)]
+pub(super) struct Config {
+    /// How it is shown: `--all-features`, ``feature `extra` alone``.
+    pub(super) label: String,
+    pub(super) args: Vec<String>,
+    /// The feature it is, for a package that must declare it.
+    feature: Option<String>,
+}
+
+impl Config {
+    pub(super) fn all_features() -> Config {
+        Config {
+            label: "--all-features".to_string(),
+            args: vec!["--all-features".to_string()],
+            feature: None,
+        }
+    }
+
+    pub(super) fn alone(feature: &str) -> Config {
+        Config {
+            label: format!("feature `{feature}` alone"),
+            args: vec![
+                "--no-default-features".to_string(),
+                "--features".to_string(),
+                feature.to_string(),
+            ],
+            feature: Some(feature.to_string()),
+        }
+    }
+
+    /// Does it build anything the default check does not, for the
+    /// package at `manifest`?
+    pub(super) fn applies(&self, manifest: &Path) -> bool {
+        match &self.feature {
+            None => has_features(manifest),
+            Some(f) => declares(manifest, f),
+        }
+    }
+}
+
+/// Does the package at `manifest` declare feature `name` (in `[features]`,
+/// or as an optional dependency)?
+fn declares(manifest: &Path, name: &str) -> bool {
+    let Some(doc) = std::fs::read_to_string(manifest)
+        .ok()
+        .and_then(|t| t.parse::<toml_edit::DocumentMut>().ok())
+    else {
+        return false;
+    };
+    let in_table = |key: &str| {
+        doc.get(key)
+            .and_then(toml_edit::Item::as_table_like)
+            .and_then(|t| t.get(name))
+            .is_some()
+    };
+    in_table("features") || in_table("dependencies")
 }
 
 /// Does the package at `manifest` declare features (a `[features]` table,
