@@ -63,7 +63,7 @@ pub(super) fn output_within(
     });
     let deadline = Instant::now() + limit;
     let mut told: Vec<&str> = Vec::new();
-    let status = loop {
+    let tell = |told: &mut Vec<&str>| {
         for (i, (_, note)) in NOTES.iter().enumerate() {
             if !quiet && heard[i].load(std::sync::atomic::Ordering::Relaxed) && !told.contains(note)
             {
@@ -71,6 +71,9 @@ pub(super) fn output_within(
                 told.push(note);
             }
         }
+    };
+    let status = loop {
+        tell(&mut told);
         if let Some(status) = child.try_wait()? {
             break Some(status);
         }
@@ -85,6 +88,8 @@ pub(super) fn output_within(
         out.join().unwrap_or_default(),
         err.join().unwrap_or_default(),
     );
+    // What cargo said just before it ended, read once the reader is done.
+    tell(&mut told);
     Ok(status.map(|status| Output {
         status,
         stdout,
