@@ -22,9 +22,42 @@ const NOTES: [(&str, &str); 3] = [
     ),
 ];
 
+/// The words of cargo's lines for a crate it builds.
+const BUILDING: [&str; 2] = ["Compiling ", "Checking "];
+
+/// On a terminal (and not `quiet`): a spinner with the time the check has
+/// taken and the crates cargo has built, so that a long cold check is not
+/// silence.
+fn spinner(quiet: bool) -> Option<indicatif::ProgressBar> {
+    if quiet || !std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::new_spinner();
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{spinner} cargo check: {msg} {elapsed}")
+            .expect("a valid template"),
+    );
+    bar.enable_steady_tick(Duration::from_millis(100));
+    Some(bar)
+}
+
+/// Is this line of cargo's stderr one for a crate it builds?
+fn builds_a_crate(line: &str) -> bool {
+    BUILDING.iter().any(|w| line.trim_start().starts_with(w))
+}
+
+/// The spinner's message for `n` crates built.
+fn built(n: usize) -> String {
+    match n {
+        1 => "1 crate built".to_string(),
+        n => format!("{n} crates built"),
+    }
+}
+
 /// Runs `cmd` to its end, or kills it (and what it started) after `limit`:
 /// `None` then. Unless `quiet`, says so when cargo waits for another
-/// cargo's lock on the build directory, or fetches dependencies.
+/// cargo's lock on the build directory, or fetches dependencies, and on a
+/// terminal shows how long it has run and how many crates it built.
 pub(super) fn output_within(
     cmd: &mut Command,
     limit: Duration,
@@ -46,6 +79,8 @@ pub(super) fn output_within(
     // may hold the lock on stderr.
     let heard: std::sync::Arc<[std::sync::atomic::AtomicBool; 3]> = Default::default();
     let noted = heard.clone();
+    let crates = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counted = crates.clone();
     let err = std::thread::spawn(move || {
         let mut text = Vec::new();
         let lines = std::io::BufReader::new(stderr).split(b'\n');
@@ -56,6 +91,9 @@ pub(super) fn output_within(
                     noted[i].store(true, std::sync::atomic::Ordering::Relaxed);
                 }
             }
+            if builds_a_crate(&said) {
+                counted.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            }
             text.extend_from_slice(&line);
             text.push(b'\n');
         }
@@ -63,17 +101,24 @@ pub(super) fn output_within(
     });
     let deadline = Instant::now() + limit;
     let mut told: Vec<&str> = Vec::new();
+    let bar = spinner(quiet);
     let tell = |told: &mut Vec<&str>| {
         for (i, (_, note)) in NOTES.iter().enumerate() {
             if !quiet && heard[i].load(std::sync::atomic::Ordering::Relaxed) && !told.contains(note)
             {
-                eprintln!("{note}");
+                match &bar {
+                    Some(bar) => bar.println(note),
+                    None => eprintln!("{note}"),
+                }
                 told.push(note);
             }
         }
     };
     let status = loop {
         tell(&mut told);
+        if let Some(bar) = &bar {
+            bar.set_message(built(crates.load(std::sync::atomic::Ordering::Relaxed)));
+        }
         if let Some(status) = child.try_wait()? {
             break Some(status);
         }
@@ -90,6 +135,9 @@ pub(super) fn output_within(
     );
     // What cargo said just before it ended, read once the reader is done.
     tell(&mut told);
+    if let Some(bar) = &bar {
+        bar.finish_and_clear();
+    }
     Ok(status.map(|status| Output {
         status,
         stdout,
@@ -108,4 +156,17 @@ fn kill_group(child: &mut std::process::Child) {
             .status();
     }
     let _ = child.kill();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cargo_lines_for_a_crate_it_builds_are_counted() {
+        let stderr = "    Updating crates.io index\n   Compiling tokio v1.0.0\n    Checking demo v0.1.0 (/x)\n    Finished `dev` profile\nwarning: Compiling is a word\n";
+        let n = stderr.lines().filter(|l| builds_a_crate(l)).count();
+        assert_eq!(built(n), "2 crates built");
+        assert_eq!(built(1), "1 crate built");
+    }
 }
