@@ -56,6 +56,17 @@ pub(super) struct OwnItems {
     enums: HashSet<String>,
 }
 
+/// The type a constructor makes: `std::sync::Barrier` of
+/// `std::sync::Barrier::new`, a thread's handle of `std::thread::spawn`.
+fn made_type(f: &str) -> Option<String> {
+    if f == "std::thread::spawn" {
+        return Some("std::thread::JoinHandle".to_string());
+    }
+    f.strip_suffix("::new")
+        .or_else(|| f.strip_suffix("::default"))
+        .map(str::to_string)
+}
+
 /// `ty` without the references and parentheses around it.
 fn strip_refs(ty: ast::Type) -> ast::Type {
     match &ty {
@@ -346,17 +357,64 @@ impl Extractor<'_> {
     /// self.handles.drain(..)`), as far as its file shows; see
     /// [`Self::value_type`].
     pub(super) fn value_type_path(&self, expr: &ast::Expr, anchor: &SyntaxNode) -> Option<String> {
-        match self.value_type(expr, anchor, 0) {
-            Some(ty) => self.type_path(&ty),
-            // No declared type: the type whose constructor made it
-            // (`Barrier::new(2)`, through `Arc::new` and clones).
-            None => match self.receiver_type(expr, anchor, 0) {
-                ReceiverType::MadeBy(f, None) => f
-                    .strip_suffix("::new")
-                    .or_else(|| f.strip_suffix("::default"))
-                    .map(str::to_string),
-                _ => None,
-            },
+        let declared = self.value_type(expr, anchor, 0);
+        if let Some(path) = declared.and_then(|ty| self.type_path(&ty)) {
+            return Some(path);
+        }
+        // No declared type (or `_`): the type whose constructor made it
+        // (`Barrier::new(2)`, through `Arc::new` and clones), or made the
+        // elements of the collection it is one of.
+        match self.receiver_type(expr, anchor, 0) {
+            ReceiverType::MadeBy(f, None) => made_type(&f),
+            _ => made_type(&self.element_made_by(expr, anchor)?),
+        }
+    }
+
+    /// What made the elements of the collection `expr` is an element of
+    /// (`for t in threads`, `threads.into_iter().for_each(|t| ..)`), where
+    /// its `let` collects a closure's values:
+    /// `let threads: Vec<_> = (0..n).map(|i| std::thread::spawn(..)).collect();`.
+    fn element_made_by(&self, expr: &ast::Expr, anchor: &SyntaxNode) -> Option<String> {
+        let ast::Expr::PathExpr(p) = expr else {
+            return None;
+        };
+        let Binding::Element(mut collection) =
+            find_binding(p.path()?.as_single_name_ref()?.text(), anchor)
+        else {
+            return None;
+        };
+        while let ast::Expr::MethodCallExpr(mc) = &collection {
+            match mc.name_ref()?.text() {
+                "iter" | "into_iter" | "drain" => collection = mc.receiver()?,
+                _ => return None,
+            }
+        }
+        let ast::Expr::PathExpr(c) = &collection else {
+            return None;
+        };
+        let name = c.path()?.as_single_name_ref()?;
+        let Binding::Let(l) = find_binding(name.text(), collection.syntax()) else {
+            return None;
+        };
+        let ast::Expr::MethodCallExpr(collect) = l.initializer()? else {
+            return None;
+        };
+        let ast::Expr::MethodCallExpr(map) = collect.receiver()? else {
+            return None;
+        };
+        if collect.name_ref()?.text() != "collect" || map.name_ref()?.text() != "map" {
+            return None;
+        }
+        let Some(ast::Expr::ClosureExpr(closure)) = map.arg_list()?.args().next() else {
+            return None;
+        };
+        let value = match closure.body()? {
+            ast::Expr::BlockExpr(b) => b.stmt_list()?.tail_expr()?,
+            e => e,
+        };
+        match self.made_by(&value, None, value.syntax(), 0) {
+            ReceiverType::MadeBy(f, None) => Some(f),
+            _ => None,
         }
     }
 

@@ -378,6 +378,46 @@ async fn main() {
     }
 
     #[test]
+    fn handles_collected_from_thread_spawns_are_threads_handles() {
+        let out = TestCrate::main(
+            r#"#[tokio::main]
+async fn main() {
+    let threads: Vec<_> = (0..2)
+        .map(|i| {
+            let n = i * 2;
+            std::thread::spawn(move || n)
+        })
+        .collect();
+    for t in threads {
+        println!("{}", t.join().unwrap());
+    }
+    let more: Vec<_> = (0..2).map(|i| std::thread::spawn(move || i)).collect();
+    more.into_iter().for_each(|t| println!("{}", t.join().unwrap()));
+    let names: Vec<_> = ["a", "b"].iter().map(|s| vec![s.to_string()]).collect();
+    for n in names {
+        println!("{}", n.join("-"));
+    }
+}
+"#,
+        )
+        .run();
+        let joins = out
+            .diagnostics
+            .iter()
+            .filter(|d| d.message.starts_with("`std::thread::JoinHandle::join`"))
+            .count();
+        assert_eq!(
+            joins,
+            2,
+            "{:#?}",
+            out.diagnostics
+                .iter()
+                .map(|d| &d.message)
+                .collect::<Vec<_>>()
+        );
+    }
+
+    #[test]
     fn a_method_of_the_same_name_on_another_type_is_not_a_wait() {
         check_no_finding(
             r#"struct Job { parts: Vec<String> }
