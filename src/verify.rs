@@ -242,22 +242,22 @@ fn verify_crate(
                     .collect();
                 return Ok(v);
             }
-            // Targets that did not build before are left out, one by one,
-            // and the rest checked again.
-            // Features that did not build before are left out first.
+            // Feature checks that failed before are left out first, then
+            // the targets that did (one by one); the rest is checked again.
             Ok((_, before)) if before.iter().any(|e| e.config.is_some()) => {
-                let failed: Vec<&String> =
-                    before.iter().filter_map(|e| e.config.as_ref()).collect();
-                round.configs.retain(|c| !failed.contains(&&c.label));
-                v.skipped.extend(failed.into_iter().cloned());
-                v.skipped.dedup();
+                for label in before.iter().filter_map(|e| e.config.as_ref()) {
+                    round.configs.retain(|c| &c.label != label);
+                    if !v.skipped.contains(label) {
+                        v.skipped.push(label.clone());
+                    }
+                }
                 continue;
             }
             Ok((_, before)) if !before.is_empty() => match round.without_failed(&before) {
                 Some((targets, skipped)) if round.targets.is_empty() => {
                     // They had every error before: the others built.
                     round.targets = targets;
-                    v.skipped = skipped;
+                    v.skipped.extend(skipped);
                     continue;
                 }
                 _ => {

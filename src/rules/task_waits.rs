@@ -1,9 +1,10 @@
 //! Fix safety follows the whole task: the blocking waits that stay blocking
-//! until another task acts (a `Condvar`, a `Barrier`, a std channel: AW203
-//! has no fix for them) and the tasks that reach one. A fix that makes another call of such
-//! a task yield (`std::thread::sleep` → `tokio::time::sleep(..).await`) is
-//! not safe: applied alone, the yield lets more tasks reach the wait on the
-//! executor threads, which can starve the runtime worse than before.
+//! until another task acts (a `Condvar`, a `Barrier`, a std channel) and the
+//! tasks that reach one. A fix that makes another call of such a task yield
+//! (`std::thread::sleep` → `tokio::time::sleep(..).await`, a lock's
+//! `.lock().await`) is not safe: applied alone, the yield lets more tasks
+//! reach the wait on the executor threads, which can starve the runtime
+//! worse than before.
 
 use rustc_hash::FxHashMap as HashMap;
 
@@ -15,7 +16,6 @@ use crate::locks::Units;
 
 /// The tasks and fns that block in a wait that stays, each with what it
 /// waits on (`std::sync::Condvar::wait`).
-#[derive(Default)]
 pub(crate) struct TaskWaits<'a> {
     /// By file and task (see [`BlockingFact::task`]).
     tasks: HashMap<(usize, Task), &'a str>,
@@ -46,11 +46,8 @@ impl<'a> TaskWaits<'a> {
                 if let Some(task) = b.task {
                     tasks.entry((file, task)).or_insert(what);
                 }
-                match &b.in_fn {
-                    Some(f) if Task::runs_with_its_fn(b.task) => {
-                        fns.entry(f).or_insert(what);
-                    }
-                    _ => {}
+                if let (Some(f), true) = (&b.in_fn, Task::runs_with_its_fn(b.task)) {
+                    fns.entry(f).or_insert(what);
                 }
             }
         }
@@ -85,11 +82,8 @@ impl<'a> TaskWaits<'a> {
                 let Some(what) = reached.get(&to[0]).copied() else {
                     continue;
                 };
-                match &c.in_fn {
-                    Some(from) if Task::runs_with_its_fn(c.task) => {
-                        reached.entry(from.clone()).or_insert(what);
-                    }
-                    _ => {}
+                if let (Some(from), true) = (&c.in_fn, Task::runs_with_its_fn(c.task)) {
+                    reached.entry(from.clone()).or_insert(what);
                 }
             }
             if reached.len() == before {
