@@ -5,26 +5,26 @@
 //! and a `build-finished` line ends the stream. Editors read it as they
 //! read cargo's: rust-analyzer's `check.overrideCommand`, for one.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde_json::{json, Value};
 
 use super::{fix_edits, full};
 use crate::model::Span;
 use crate::outcome::{Diagnostic, Outcome};
+use crate::paths::absolute;
 use crate::rules::{Applicability, Severity};
 
 /// The stream: a `compiler-message` per finding, then `build-finished`
 /// (not a success if an error-severity finding remains).
 pub fn cargo_json(outcome: &Outcome, written: bool) -> String {
-    let cwd = std::env::current_dir().unwrap_or_default();
     let mut out = String::new();
     for d in &outcome.diagnostics {
         let manifest = outcome
             .crates
             .get(d.crate_id)
             .and_then(|(m, _)| m.as_deref())
-            .map(|m| cwd.join(m));
+            .map(|m| absolute(Path::new(m)));
         let message = json!({
             "reason": "compiler-message",
             "package_id": package_id(manifest.as_deref(), &d.file),
@@ -39,7 +39,7 @@ pub fn cargo_json(outcome: &Outcome, written: bool) -> String {
                 "test": false,
                 "doc": false,
             },
-            "message": diagnostic(d, outcome, written, &cwd),
+            "message": diagnostic(d, outcome, written),
         });
         out.push_str(&message.to_string());
         out.push('\n');
@@ -74,13 +74,13 @@ fn package_name(manifest: Option<&Path>, file: &Path) -> String {
 }
 
 /// A finding as rustc's JSON diagnostic.
-fn diagnostic(d: &Diagnostic, outcome: &Outcome, written: bool, cwd: &Path) -> Value {
+fn diagnostic(d: &Diagnostic, outcome: &Outcome, written: bool) -> Value {
     let source = outcome.sources.get(&d.span.path).map(String::as_str);
-    let mut spans = vec![span(&d.span, source, true, None, None, cwd)];
+    let mut spans = vec![span(&d.span, source, true, None, None)];
     spans.extend(
         d.labels
             .iter()
-            .map(|(s, label)| span(s, source, false, Some(label), None, cwd)),
+            .map(|(s, label)| span(s, source, false, Some(label), None)),
     );
     let mut children: Vec<Value> = d
         .notes
@@ -107,7 +107,7 @@ fn diagnostic(d: &Diagnostic, outcome: &Outcome, written: bool, cwd: &Path) -> V
             .into_iter()
             .map(|(s, with, _)| {
                 let text = outcome.sources.get(&s.path).map(String::as_str);
-                span(s, text, true, None, Some((with, applicability)), cwd)
+                span(s, text, true, None, Some((with, applicability)))
             })
             .collect();
         children.push(child("help", what, edits));
@@ -146,7 +146,6 @@ fn span(
     primary: bool,
     label: Option<&str>,
     replacement: Option<(&str, &str)>,
-    cwd: &Path,
 ) -> Value {
     let line_text = source
         .and_then(|t| t.lines().nth(s.line.saturating_sub(1)))
@@ -156,7 +155,9 @@ fn span(
         false => line_text.chars().count() + 1,
     };
     json!({
-        "file_name": absolute(&s.path, cwd),
+        // Absolute: editors resolve rustc's paths against their own root,
+        // which may not be the directory the run was started in.
+        "file_name": absolute(Path::new(&s.path)),
         "byte_start": s.start,
         "byte_end": s.end,
         "line_start": s.line,
@@ -170,10 +171,4 @@ fn span(
         "suggestion_applicability": replacement.map(|(_, a)| a),
         "expansion": null,
     })
-}
-
-/// A shown path made absolute: editors resolve rustc's paths against their
-/// own root, which may not be the directory the run was started in.
-fn absolute(shown: &str, cwd: &Path) -> PathBuf {
-    cwd.join(shown)
 }
