@@ -324,7 +324,7 @@ fn fix_call(
     krate: &Crate,
     at: Loc,
     b: &BlockingFact,
-    verdict: Verdict,
+    mut verdict: Verdict,
     tokio: Tokio,
     out: &mut CratePlan,
 ) -> BlockingReport {
@@ -359,7 +359,6 @@ fn fix_call(
     }
     // Made async alone, a call of a task that stays blocked in a wait
     // yields, and more tasks pile up in that wait.
-    let mut verdict = verdict;
     if let (Some(f), Some(wait), true) =
         (&mut verdict.fix, krate.waits.of(at.file, b.task), fixable)
     {
