@@ -292,12 +292,29 @@ pub fn with_tokio_features(
             deps.insert("tokio", Item::Value(Value::InlineTable(table)));
         }
         Some(item) => {
+            let inline = item.is_inline_table();
             if let Some(version) = item.as_str().map(str::to_string) {
                 let mut table = InlineTable::new();
                 table.insert("version", Value::from(version));
                 table.insert("features", Value::Array(features.iter().copied().collect()));
                 *item = Item::Value(Value::InlineTable(table));
             } else if let Some(table) = item.as_table_like_mut() {
+                // In `{ workspace = true }`, the space before `}` trails the
+                // last value: a new last key takes it over.
+                let trailing = match inline && !table.contains_key("features") {
+                    false => None,
+                    true => table.iter_mut().last().and_then(|(_, v)| {
+                        let decor = v.as_value_mut()?.decor_mut();
+                        let suffix = decor.suffix()?.as_str()?.to_string();
+                        decor.set_suffix("");
+                        Some(suffix)
+                    }),
+                };
+                if let Some(suffix) = trailing {
+                    let mut empty = Array::new();
+                    empty.decor_mut().set_suffix(suffix);
+                    table.insert("features", Item::Value(Value::Array(empty)));
+                }
                 let features_item = table
                     .entry("features")
                     .or_insert(Item::Value(Value::Array(Array::new())));
@@ -364,6 +381,30 @@ mod tests {
             .unwrap()
             .unwrap();
         assert_eq!(out, "[package]\nname = \"x\"\n\n[dependencies]\ntokio = { version = \"1\", features = [\"rt\", \"sync\"] } # keep\n");
+    }
+
+    #[test]
+    fn a_feature_added_to_a_workspace_dependency_is_spaced_as_the_table_is() {
+        let text = "[dependencies]\ntokio = { workspace = true }\n";
+        let out = with_tokio_features(text, &["sync"], false)
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            out,
+            "[dependencies]\ntokio = { workspace = true, features = [\"sync\"] }\n"
+        );
+    }
+
+    #[test]
+    fn a_comment_after_a_dependency_table_s_last_key_stays_on_its_line() {
+        let text = "[dependencies.tokio]\nworkspace = true # shared\n";
+        let out = with_tokio_features(text, &["sync"], false)
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            out,
+            "[dependencies.tokio]\nworkspace = true # shared\nfeatures = [\"sync\"]\n"
+        );
     }
 
     #[test]
