@@ -284,7 +284,11 @@ fn manifest_change(
     let dev_only = !plan.tokio_outside_tests || own.iter().all(|c| in_dev_target(&c.path, m));
     let features: Vec<&str> = plan.tokio_features.iter().copied().collect();
     match text.and_then(|old| {
-        Ok(manifest::with_tokio_features(&old, &features, dev_only)?.map(|new| (old, new)))
+        let new_tokio = manifest::new_tokio(m);
+        Ok(
+            manifest::with_tokio_features(&old, &features, dev_only, &new_tokio)?
+                .map(|new| (old, new)),
+        )
     }) {
         Ok(Some((old, new))) => {
             let display = opts.display(m);

@@ -244,10 +244,60 @@ pub fn tokio_dependency(text: &str) -> Option<bool> {
 /// so the features go to `[dev-dependencies]` (unless the normal tokio
 /// already has them): a normal dependency would build them into the
 /// library for nothing. The tokio crate itself gets nothing.
+/// How a new tokio dependency is written, as `cargo add` would write it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum NewTokio {
+    /// `tokio = { workspace = true, .. }`: the workspace declares tokio.
+    Workspace,
+    /// `tokio = { version = "..", .. }`.
+    Version(String),
+}
+
+impl Default for NewTokio {
+    /// The oldest tokio with every API the fixes use (`Mutex::const_new`).
+    fn default() -> NewTokio {
+        NewTokio::Version("1.30".to_string())
+    }
+}
+
+/// How the package at `manifest` would get a new tokio dependency: from its
+/// workspace's `[workspace.dependencies]`, else at the version of tokio its
+/// `Cargo.lock` (the workspace's, or its own) already has (`1.47` of
+/// `1.47.1`), else the default.
+pub fn new_tokio(manifest: &Path) -> NewTokio {
+    let dir = manifest.parent().unwrap_or(Path::new("."));
+    let mut lock_dir = dir.to_path_buf();
+    if let Some((root, doc)) = workspace_root(dir) {
+        let declared = doc
+            .get("workspace")
+            .and_then(|w| w.get("dependencies"))
+            .and_then(|d| d.get("tokio"))
+            .is_some();
+        if declared {
+            return NewTokio::Workspace;
+        }
+        lock_dir = root.parent().unwrap_or(dir).to_path_buf();
+    }
+    let locked = std::fs::read_to_string(lock_dir.join("Cargo.lock"))
+        .ok()
+        .and_then(|t| t.parse::<DocumentMut>().ok())
+        .and_then(|lock| {
+            let packages = lock.get("package")?.as_array_of_tables()?;
+            let tokio = packages
+                .iter()
+                .find(|p| p.get("name").and_then(Item::as_str) == Some("tokio"))?;
+            let version = tokio.get("version")?.as_str()?;
+            let mut parts = version.split('.');
+            Some(format!("{}.{}", parts.next()?, parts.next()?))
+        });
+    locked.map_or_else(NewTokio::default, NewTokio::Version)
+}
+
 pub fn with_tokio_features(
     text: &str,
     features: &[&str],
     dev_only: bool,
+    new: &NewTokio,
 ) -> Result<Option<String>> {
     let mut doc: DocumentMut = text.parse()?;
     let name = doc
@@ -287,7 +337,10 @@ pub fn with_tokio_features(
     match deps.get_mut("tokio") {
         None => {
             let mut table = InlineTable::new();
-            table.insert("version", Value::from("1.30"));
+            match new {
+                NewTokio::Workspace => table.insert("workspace", Value::from(true)),
+                NewTokio::Version(v) => table.insert("version", Value::from(v.as_str())),
+            };
             table.insert("features", Value::Array(features.iter().copied().collect()));
             deps.insert("tokio", Item::Value(Value::InlineTable(table)));
         }
@@ -367,7 +420,9 @@ mod tests {
     #[test]
     fn a_feature_list_one_a_line_stays_one_a_line() {
         let text = "[dev-dependencies.tokio]\nversion = \"1\"\nfeatures = [\n    \"macros\",\n    \"time\",\n]\n";
-        let out = with_tokio_features(text, &["fs"], true).unwrap().unwrap();
+        let out = with_tokio_features(text, &["fs"], true, &NewTokio::default())
+            .unwrap()
+            .unwrap();
         assert_eq!(
             out,
             "[dev-dependencies.tokio]\nversion = \"1\"\nfeatures = [\n    \"macros\",\n    \"time\",\n    \"fs\",\n]\n"
@@ -377,7 +432,7 @@ mod tests {
     #[test]
     fn adds_feature_to_inline_table() {
         let text = "[package]\nname = \"x\"\n\n[dependencies]\ntokio = { version = \"1\", features = [\"rt\"] } # keep\n";
-        let out = with_tokio_features(text, &["sync"], false)
+        let out = with_tokio_features(text, &["sync"], false, &NewTokio::default())
             .unwrap()
             .unwrap();
         assert_eq!(out, "[package]\nname = \"x\"\n\n[dependencies]\ntokio = { version = \"1\", features = [\"rt\", \"sync\"] } # keep\n");
@@ -386,7 +441,7 @@ mod tests {
     #[test]
     fn a_feature_added_to_a_workspace_dependency_is_spaced_as_the_table_is() {
         let text = "[dependencies]\ntokio = { workspace = true }\n";
-        let out = with_tokio_features(text, &["sync"], false)
+        let out = with_tokio_features(text, &["sync"], false, &NewTokio::default())
             .unwrap()
             .unwrap();
         assert_eq!(
@@ -398,7 +453,7 @@ mod tests {
     #[test]
     fn a_comment_after_a_dependency_table_s_last_key_stays_on_its_line() {
         let text = "[dependencies.tokio]\nworkspace = true # shared\n";
-        let out = with_tokio_features(text, &["sync"], false)
+        let out = with_tokio_features(text, &["sync"], false, &NewTokio::default())
             .unwrap()
             .unwrap();
         assert_eq!(
@@ -408,16 +463,67 @@ mod tests {
     }
 
     #[test]
+    fn a_new_tokio_follows_the_workspace_then_the_lock_file() {
+        let tmp = tempfile::tempdir().unwrap();
+        let member = tmp.path().join("m");
+        std::fs::create_dir_all(&member).unwrap();
+        std::fs::write(member.join("Cargo.toml"), "[package]\nname = \"m\"\n").unwrap();
+        let manifest = member.join("Cargo.toml");
+        assert_eq!(new_tokio(&manifest), NewTokio::default());
+        let lock = |version: &str| {
+            format!("version = 4\n\n[[package]]\nname = \"bytes\"\nversion = \"1.9.0\"\n\n[[package]]\nname = \"tokio\"\nversion = \"{version}\"\n")
+        };
+        // A lock file above the package, of no workspace of it, is not its.
+        std::fs::write(tmp.path().join("Cargo.lock"), lock("1.48.0")).unwrap();
+        assert_eq!(new_tokio(&manifest), NewTokio::default());
+        std::fs::write(member.join("Cargo.lock"), lock("1.47.1")).unwrap();
+        assert_eq!(new_tokio(&manifest), NewTokio::Version("1.47".into()));
+        // In a workspace, the workspace's lock file is.
+        std::fs::write(
+            tmp.path().join("Cargo.toml"),
+            "[workspace]\nmembers = [\"m\"]\n",
+        )
+        .unwrap();
+        assert_eq!(new_tokio(&manifest), NewTokio::Version("1.48".into()));
+        std::fs::write(
+            tmp.path().join("Cargo.toml"),
+            "[workspace]\nmembers = [\"m\"]\n\n[workspace.dependencies]\ntokio = \"1\"\n",
+        )
+        .unwrap();
+        assert_eq!(new_tokio(&manifest), NewTokio::Workspace);
+        let out = with_tokio_features(
+            "[package]\nname = \"m\"\n",
+            &["sync"],
+            false,
+            &NewTokio::Workspace,
+        )
+        .unwrap()
+        .unwrap();
+        assert!(
+            out.contains("tokio = { workspace = true, features = [\"sync\"] }"),
+            "{out}"
+        );
+    }
+
+    #[test]
     fn full_needs_nothing() {
         let text = "[dependencies]\ntokio = { version = \"1\", features = [\"full\"] }\n";
-        assert_eq!(with_tokio_features(text, &["sync"], false).unwrap(), None);
+        assert_eq!(
+            with_tokio_features(text, &["sync"], false, &NewTokio::default()).unwrap(),
+            None
+        );
     }
 
     #[test]
     fn string_version_becomes_table() {
-        let out = with_tokio_features("[dependencies]\ntokio = \"1.40\"\n", &["sync"], false)
-            .unwrap()
-            .unwrap();
+        let out = with_tokio_features(
+            "[dependencies]\ntokio = \"1.40\"\n",
+            &["sync"],
+            false,
+            &NewTokio::default(),
+        )
+        .unwrap()
+        .unwrap();
         assert_eq!(
             out,
             "[dependencies]\ntokio = { version = \"1.40\", features = [\"sync\"] }\n"
@@ -427,7 +533,7 @@ mod tests {
     #[test]
     fn dotted_table_gets_features() {
         let text = "[dependencies.tokio]\nversion = \"1\"\nfeatures = [\"macros\"]\n";
-        let out = with_tokio_features(text, &["sync"], false)
+        let out = with_tokio_features(text, &["sync"], false, &NewTokio::default())
             .unwrap()
             .unwrap();
         assert_eq!(
@@ -494,7 +600,9 @@ mod tests {
     #[test]
     fn dev_only_edits_use_dev_dependencies_and_tokio_never_depends_on_itself() {
         let text = "[package]\nname = \"x\"\n\n[dev-dependencies]\ntokio = { version = \"1\", features = [\"rt\"] }\n";
-        let out = with_tokio_features(text, &["time"], true).unwrap().unwrap();
+        let out = with_tokio_features(text, &["time"], true, &NewTokio::default())
+            .unwrap()
+            .unwrap();
         assert!(
             out.contains(
                 "[dev-dependencies]\ntokio = { version = \"1\", features = [\"rt\", \"time\"] }"
@@ -505,7 +613,7 @@ mod tests {
         // A normal tokio without the feature: test code gets it from
         // [dev-dependencies], the library is built without it.
         let normal = "[package]\nname = \"x\"\n\n[dependencies]\ntokio = \"1\"\n";
-        let out = with_tokio_features(normal, &["time"], true)
+        let out = with_tokio_features(normal, &["time"], true, &NewTokio::default())
             .unwrap()
             .unwrap();
         assert!(
@@ -516,9 +624,18 @@ mod tests {
             "{out}"
         );
         let full = "[dependencies]\ntokio = { version = \"1\", features = [\"full\"] }\n";
-        assert_eq!(with_tokio_features(full, &["time"], true).unwrap(), None);
         assert_eq!(
-            with_tokio_features("[package]\nname = \"tokio\"\n", &["time"], false).unwrap(),
+            with_tokio_features(full, &["time"], true, &NewTokio::default()).unwrap(),
+            None
+        );
+        assert_eq!(
+            with_tokio_features(
+                "[package]\nname = \"tokio\"\n",
+                &["time"],
+                false,
+                &NewTokio::default()
+            )
+            .unwrap(),
             None
         );
     }
@@ -529,6 +646,7 @@ mod tests {
             "[package]\nname = \"x\"\n\n[dependencies]\n",
             &["sync"],
             false,
+            &NewTokio::default(),
         )
         .unwrap()
         .unwrap();
