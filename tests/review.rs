@@ -324,6 +324,28 @@ fn a_suppression_that_names_no_rule_is_an_error() {
     assert!(stdout.contains("Mutex::const_new(0)"), "{stdout}");
 }
 
+/// A comment that looks like a suppression but is not one the tool reads
+/// is a warning that names the comment it should be (ruff's invalid-noqa);
+/// it suppresses nothing.
+#[test]
+fn a_malformed_suppression_is_a_warning_with_the_comment_it_should_be() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("demo");
+    common::copy_dir(&fixture("suppression"), &dir);
+    let main = dir.join("src/main.rs");
+    replace_in(
+        &main,
+        "// awaitify: allow(AW101)",
+        "// awaitify allow AW101",
+    );
+    let (stdout, stderr) = outputs(awaitify(&dir).args(["--format", "concise", "."]), 0);
+    assert!(
+        stderr.contains("src/main.rs:5:1: `// awaitify allow AW101` is not read as a suppression; write `// awaitify: allow(AW101)`"),
+        "{stderr}"
+    );
+    assert!(stdout.contains("Mutex::const_new(0)"), "{stdout}");
+}
+
 #[test]
 fn files_outside_the_paths_given_are_read_but_not_changed() {
     let tmp = tempfile::tempdir().unwrap();

@@ -348,9 +348,18 @@ fn replacements(old: &str, new: &str) -> Vec<(usize, usize, String)> {
     out
 }
 
-/// A suppression that names no rule suppresses nothing: say so.
+/// A suppression that names no rule suppresses nothing: say so. One that
+/// the tool does not read as a suppression at all is warned about, with the
+/// comment it should be (ruff's invalid-noqa).
 fn unknown_rules_in_allows(files: &[&Analysed], out: &mut Outcome) {
     for a in files {
+        for (comment, fixed) in &a.facts.malformed_allows {
+            let (line, col) = line_col(&a.src.text, comment.start().into());
+            out.warnings.push(format!(
+                "{}:{line}:{col}: `{}` is not read as a suppression; write `{fixed}`",
+                a.src.display, &a.src.text[*comment]
+            ));
+        }
         for allow in &a.facts.allows {
             for r in &allow.rules {
                 if let Err(e) = rules::check_selector(r) {

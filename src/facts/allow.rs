@@ -22,9 +22,40 @@ pub(super) fn parse_allow(comment: &str) -> Option<Vec<String>> {
     )
 }
 
-/// Every suppression comment of the file with the range it covers.
-pub(super) fn allow_comments(file: &SourceFile, text: &str) -> Vec<Allow> {
+/// For a comment that starts like a suppression but is not one the tool
+/// reads (`// awaitify allow(AW101)`, `// awaitify: allow AW101`), the
+/// comment it should be, with the rules it names.
+pub(super) fn malformed_allow(comment: &str) -> Option<String> {
+    let body = comment
+        .trim_start_matches('/')
+        .trim_start_matches('*')
+        .trim();
+    let name = body
+        .get(..8)
+        .filter(|w| w.eq_ignore_ascii_case("awaitify"))?;
+    let rest = &body[name.len()..];
+    if parse_allow(comment).is_some() || !rest.to_ascii_lowercase().contains("allow") {
+        return None;
+    }
+    let named: Vec<&str> = rest
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+        .filter(|w| crate::rules::find(w).is_some() || w.eq_ignore_ascii_case("all"))
+        .collect();
+    let rules = match named.is_empty() {
+        true => "AW101".to_string(),
+        false => named.join(", "),
+    };
+    Some(format!("// awaitify: allow({rules})"))
+}
+
+/// Every suppression comment of the file with the range it covers, and
+/// each comment that looks like one but is not, with what it should be.
+pub(super) fn allow_comments(
+    file: &SourceFile,
+    text: &str,
+) -> (Vec<Allow>, Vec<(TextRange, String)>) {
     let mut out = Vec::new();
+    let mut malformed = Vec::new();
     for token in file
         .syntax()
         .descendants_with_tokens()
@@ -32,6 +63,9 @@ pub(super) fn allow_comments(file: &SourceFile, text: &str) -> Vec<Allow> {
         .filter(|t| t.kind() == SyntaxKind::COMMENT)
     {
         let Some(rules) = parse_allow(token.text()) else {
+            if let Some(fixed) = malformed_allow(token.text()) {
+                malformed.push((token.text_range(), fixed));
+            }
             continue;
         };
         let start = usize::from(token.text_range().start());
@@ -65,5 +99,30 @@ pub(super) fn allow_comments(file: &SourceFile, text: &str) -> Vec<Allow> {
             rules,
         });
     }
-    out
+    (out, malformed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_comment_that_is_almost_a_suppression_gets_the_one_it_should_be() {
+        let fixed = |c: &str| malformed_allow(c);
+        assert_eq!(
+            fixed("// awaitify allow(AW101)"),
+            Some("// awaitify: allow(AW101)".into())
+        );
+        assert_eq!(
+            fixed("// awaitify: allow AW201, blocking-fs"),
+            Some("// awaitify: allow(AW201, blocking-fs)".into())
+        );
+        assert_eq!(
+            fixed("// Awaitify - allow(all)"),
+            Some("// awaitify: allow(all)".into())
+        );
+        assert_eq!(fixed("// awaitify: allow(AW101)"), None);
+        assert_eq!(fixed("// awaitify rewrites this lock"), None);
+        assert_eq!(fixed("// see awaitify: allow it"), None);
+    }
 }

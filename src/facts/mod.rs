@@ -491,6 +491,9 @@ pub struct FileFacts {
     pub method_calls: Vec<MethodCallFact>,
     /// `// awaitify: allow(..)` comments and the code each one covers.
     pub allows: Vec<Allow>,
+    /// Comments that look like a suppression but are not one the tool
+    /// reads, each with what it should be.
+    pub malformed_allows: Vec<(TextRange, String)>,
     /// The run must not change this file (excluded, or outside the paths
     /// given): it is read only so that locks it touches are not migrated.
     pub read_only: bool,
@@ -677,8 +680,8 @@ pub fn extract(
         own_fns: Default::default(),
     };
     ex.facts.imports.sort_by_key(|i| i.2.start());
-    if text.contains("awaitify:") {
-        ex.facts.allows = allow_comments(file, text);
+    if text.contains("awaitify") {
+        (ex.facts.allows, ex.facts.malformed_allows) = allow_comments(file, text);
     }
     ex.facts.paused_clock = text.contains("start_paused") || text.contains("time::pause()");
     ex.visit_in_context(file);
