@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use crate::locks::CrateView;
 use crate::model::{FileChange, Span};
-use crate::rules::{Applicability, Rule};
+use crate::rules::{Applicability, Rule, Severity};
 use crate::settings::Referee;
 
 /// One reported finding.
@@ -36,6 +36,17 @@ pub struct Diagnostic {
     /// what a baseline records.
     pub file: PathBuf,
     pub snippet: String,
+}
+
+impl Diagnostic {
+    /// A finding this run leaves to a person: a warning with no fix this
+    /// run applies, and none `--unsafe-fixes` would. The summary counts
+    /// these as `manual`, and `--fail-on manual` fails on them.
+    pub fn manual(&self) -> bool {
+        self.rule.severity == Severity::Warning
+            && !self.fixed
+            && self.fix != Some(Applicability::Unsafe)
+    }
 }
 
 #[derive(Debug, Default)]

@@ -95,7 +95,7 @@ fn write_refuses_a_dirty_git_tree_unless_allowed() {
     assert_eq!(read(dir.join("src/lib.rs")), MIGRATABLE);
     // The summary does not count what was refused as applied.
     assert!(
-        stderr.contains("1 finding, 1 error in ") && !stderr.contains("applied"),
+        stderr.contains("1 finding, 1 manual, 1 error in ") && !stderr.contains("applied"),
         "{stderr}"
     );
 

@@ -438,15 +438,11 @@ fn exit_code(cli: &Cli, outcome: &Outcome) -> ExitCode {
 /// run wrote no longer counts.
 fn fails(outcome: &Outcome, level: FailOn, written: bool) -> bool {
     let mut remaining = outcome.diagnostics.iter().filter(|d| !(written && d.fixed));
-    remaining.any(|d| {
-        let serious = d.rule.severity != rules::Severity::Note;
-        let fixable = d.fixed || d.fix == Some(rules::Applicability::Unsafe);
-        match d.rule.severity {
-            rules::Severity::Error => true,
-            _ if level >= FailOn::Warning => serious,
-            _ if level >= FailOn::Manual => serious && !fixable,
-            _ => false,
-        }
+    remaining.any(|d| match d.rule.severity {
+        rules::Severity::Error => true,
+        _ if level >= FailOn::Warning => d.rule.severity != rules::Severity::Note,
+        _ if level >= FailOn::Manual => d.manual(),
+        _ => false,
     }) || (level >= FailOn::Fix && !written && !outcome.changes.is_empty())
 }
 

@@ -198,7 +198,7 @@ fn counts_of<'a>(diagnostics: impl IntoIterator<Item = &'a Diagnostic>) -> Count
             (Some(_), true) => c.fixed_safe += 1,
             _ => {}
         }
-        if d.rule.manual {
+        if d.manual() {
             c.manual += 1;
         }
         if d.rule.severity == Severity::Error {

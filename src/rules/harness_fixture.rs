@@ -52,7 +52,6 @@ Harness calls are found by their method names (`compile_fail`, `pass`,
 literals; a path built at run time is not seen.",
     family: Family::Harness,
     primary: Primary::Call,
-    manual: false,
     hooks: Hooks::NONE,
 };
 

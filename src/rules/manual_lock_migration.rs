@@ -114,7 +114,6 @@ Receivers are resolved by name, not type: a lock reached through a trait
 method, a generic helper or a match-arm binding counts as unresolved.
 Reachability follows names, not the compiler's resolution: a re-export of
 another item with the same name counts as a re-export of this one.",
-    manual: true,
     ..Rule::lock(message)
 };
 

@@ -170,9 +170,6 @@ pub struct Rule {
     pub doc: &'static str,
     pub family: Family,
     pub primary: Primary,
-    /// Its findings are left for a person to resolve: the summary counts
-    /// them as `manual`.
-    pub manual: bool,
     /// Where it plugs into the pipeline.
     pub(crate) hooks: Hooks,
 }
@@ -261,7 +258,6 @@ impl Rule {
         doc: "",
         family: Family::Blocking,
         primary: Primary::Call,
-        manual: false,
         hooks: Hooks::NONE,
     };
 

@@ -49,7 +49,6 @@ by any lock finding under it: which of them a lock gets can depend on files
 the check does not analyse.",
     family: Family::Suppression,
     primary: Primary::Comment,
-    manual: false,
     hooks: Hooks::NONE,
 };
 
