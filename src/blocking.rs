@@ -166,6 +166,7 @@ pub fn classify(
         imports,
         bound,
         typed,
+        recv_type: std::cell::OnceCell::new(),
     };
     let (kind, what) = RULES
         .iter()
@@ -198,6 +199,8 @@ pub struct MethodCall<'a> {
     imports: &'a Imports,
     bound: &'a BoundLookup<'a>,
     typed: &'a TypeLookup<'a>,
+    /// The receiver's type, looked up once for every rule that asks.
+    recv_type: std::cell::OnceCell<Option<String>>,
 }
 
 impl MethodCall<'_> {
@@ -217,7 +220,10 @@ impl MethodCall<'_> {
     /// Is the receiver, as far as its file shows, a value of type `ty` (a
     /// resolved path: `std::sync::Condvar`)?
     pub fn receiver_is(&self, ty: &str) -> bool {
-        (self.typed)(&self.recv).is_some_and(|t| t == ty)
+        self.recv_type
+            .get_or_init(|| (self.typed)(&self.recv))
+            .as_deref()
+            == Some(ty)
     }
 
     /// A range of the node, moved to where it is in the file.

@@ -1027,20 +1027,43 @@ fn crates_planned_in_parallel_print_what_one_thread_prints() {
     assert_eq!(one_err, four_err);
 }
 
+/// A copy of fixture `name` with the pinned `Cargo.lock`, ready for
+/// `cargo check`, in a temporary directory that lives as long as the first
+/// value.
+fn pinned_fixture(name: &str) -> (tempfile::TempDir, std::path::PathBuf) {
+    let cases = common::cases();
+    let case = cases.iter().find(|c| c.name == name).unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join(&case.name);
+    common::pinned_copy(case, &dir);
+    (tmp, dir)
+}
+
+/// `cargo check --all-targets <args>` of the crate at `dir` passes (in the
+/// fixtures' shared target directory).
+#[track_caller]
+fn assert_builds(dir: &Path, args: &[&str]) {
+    let check = Command::new(env!("CARGO"))
+        .args(["check", "--all-targets", "--quiet"])
+        .args(args)
+        .current_dir(dir)
+        .env("CARGO_TARGET_DIR", common::fixture_target())
+        .output()
+        .unwrap();
+    assert!(
+        check.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&check.stderr)
+    );
+}
+
 /// A plain dry run's fixes are the analysis' alone: its summary says so and
 /// points to `--verify`, whose counts are what `--write` then applies (the
 /// compiler withdraws one of the two fixes here). Without cargo there is
 /// nothing to point to.
 #[test]
 fn a_dry_run_says_its_fixes_are_unverified_and_verify_counts_what_write_applies() {
-    let cases = common::cases();
-    let case = cases
-        .iter()
-        .find(|c| c.name == "verify_generic_helper")
-        .unwrap();
-    let tmp = tempfile::tempdir().unwrap();
-    let dir = tmp.path().join(&case.name);
-    common::pinned_copy(case, &dir);
+    let (_tmp, dir) = pinned_fixture("verify_generic_helper");
     let target = common::fixture_target();
     let summary = |args: &[&str], cargo: Option<&str>| -> Vec<String> {
         let mut cmd = awaitify(&dir);
@@ -1228,11 +1251,7 @@ fn show_fixes_lists_the_fixes_per_file_and_rule() {
 /// verified, with the summary naming what was left out.
 #[test]
 fn a_target_that_failed_before_is_left_out_of_the_check_not_the_package() {
-    let cases = common::cases();
-    let case = cases.iter().find(|c| c.name == "readme_example").unwrap();
-    let tmp = tempfile::tempdir().unwrap();
-    let dir = tmp.path().join(&case.name);
-    common::pinned_copy(case, &dir);
+    let (_tmp, dir) = pinned_fixture("readme_example");
     std::fs::create_dir_all(dir.join("benches")).unwrap();
     std::fs::write(
         dir.join("benches/nightly.rs"),
@@ -1260,14 +1279,7 @@ fn a_target_that_failed_before_is_left_out_of_the_check_not_the_package() {
 /// after `--write` the package builds with every feature, as it did before.
 #[test]
 fn a_fix_is_checked_with_all_features_too() {
-    let cases = common::cases();
-    let case = cases
-        .iter()
-        .find(|c| c.name == "verify_generic_helper")
-        .unwrap();
-    let tmp = tempfile::tempdir().unwrap();
-    let dir = tmp.path().join(&case.name);
-    common::pinned_copy(case, &dir);
+    let (_tmp, dir) = pinned_fixture("verify_generic_helper");
     let manifest = read(dir.join("Cargo.toml")) + "\n[features]\nextra = []\n";
     std::fs::write(dir.join("Cargo.toml"), manifest).unwrap();
     let main = read(dir.join("src/main.rs"))
@@ -1289,17 +1301,7 @@ fn a_fix_is_checked_with_all_features_too() {
         stderr.contains("Cargo.toml: checked with its default features, --all-features"),
         "{stderr}"
     );
-    let check = Command::new(env!("CARGO"))
-        .args(["check", "--all-targets", "--all-features", "--quiet"])
-        .current_dir(&dir)
-        .env("CARGO_TARGET_DIR", &target)
-        .output()
-        .unwrap();
-    assert!(
-        check.status.success(),
-        "{}",
-        String::from_utf8_lossy(&check.stderr)
-    );
+    assert_builds(&dir, &["--all-features"]);
     assert!(read(dir.join("src/main.rs")).contains("state.log.lock().await"));
 }
 
@@ -1339,17 +1341,6 @@ fn a_fix_under_a_feature_gate_is_checked_with_that_feature_alone() {
         "{stderr}"
     );
     for features in [&["--features", "a"][..], &["--all-features"], &[]] {
-        let check = Command::new(env!("CARGO"))
-            .args(["check", "--all-targets", "--quiet", "--no-default-features"])
-            .args(features)
-            .current_dir(&dir)
-            .env("CARGO_TARGET_DIR", &target)
-            .output()
-            .unwrap();
-        assert!(
-            check.status.success(),
-            "{features:?}: {}",
-            String::from_utf8_lossy(&check.stderr)
-        );
+        assert_builds(&dir, &[&["--no-default-features"][..], features].concat());
     }
 }

@@ -758,6 +758,20 @@ fn features_are_passed_to_the_check() {
     assert_eq!(after, before);
 }
 
+/// A stand-in `cargo` at `dir/name`: it answers `--version`, and runs the
+/// shell lines `check` for anything else (`cargo check ..`).
+#[cfg(unix)]
+fn stand_in_cargo(dir: &Path, name: &str, check: &str) -> std::path::PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let path = dir.join(name);
+    let script = format!(
+        "#!/bin/sh\nif [ \"$1\" = --version ]; then echo 'cargo 1.95.0'; exit 0; fi\n{check}\n"
+    );
+    std::fs::write(&path, script).unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    path
+}
+
 /// Issue 26: a check that fails for a reason of cargo's own (the disk is
 /// full, the network is down, cargo is killed, it runs past the time
 /// limit) is no verdict on the code:
@@ -766,17 +780,8 @@ fn features_are_passed_to_the_check() {
 #[cfg(unix)]
 #[test]
 fn a_check_that_cargo_itself_fails_restores_the_package_and_exits_2() {
-    use std::os::unix::fs::PermissionsExt;
     let tmp = tempfile::tempdir().unwrap();
-    let stand_in = |name: &str, check: &str| {
-        let path = tmp.path().join(name);
-        let script = format!(
-            "#!/bin/sh\nif [ \"$1\" = --version ]; then echo 'cargo 1.95.0'; exit 0; fi\n{check}\n"
-        );
-        std::fs::write(&path, script).unwrap();
-        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
-        path
-    };
+    let stand_in = |name: &str, check: &str| stand_in_cargo(tmp.path(), name, check);
     let disk_full = stand_in(
         "disk-full",
         "echo 'error: failed to write /t/x: No space left on device (os error 28)' >&2; exit 101",
@@ -864,19 +869,12 @@ fn write_with_no_cargo_to_check_writes_nothing() {
 #[cfg(unix)]
 #[test]
 fn offline_is_passed_to_the_check() {
-    use std::os::unix::fs::PermissionsExt;
     let tmp = tempfile::tempdir().unwrap();
-    let cargo = tmp.path().join("cargo-offline-only");
-    std::fs::write(
-        &cargo,
-        "#!/bin/sh
-if [ \"$1\" = --version ]; then echo 'cargo 1.95.0'; exit 0; fi
-case \" $* \" in *' --offline '*) exit 0;; esac
-echo 'error: would fetch' >&2; exit 101
-",
-    )
-    .unwrap();
-    std::fs::set_permissions(&cargo, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let cargo = stand_in_cargo(
+        tmp.path(),
+        "cargo-offline-only",
+        "case \" $* \" in *' --offline '*) exit 0;; esac\necho 'error: would fetch' >&2; exit 101",
+    );
     let ws = workspace(&tmp.path().join("ws"));
     let (_, stderr) = outputs(
         awaitify(&ws)

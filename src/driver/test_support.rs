@@ -147,6 +147,20 @@ impl TestCrate {
         );
     }
 
+    /// The calls the findings of rule `code` are about (the first
+    /// backquoted part of each message: `std::sync::Condvar::wait`), sorted.
+    pub fn calls_reported(&self, code: &str) -> Vec<String> {
+        let mut calls: Vec<String> = self
+            .run()
+            .diagnostics
+            .iter()
+            .filter(|d| d.rule.code == code)
+            .filter_map(|d| d.message.split('`').nth(1).map(str::to_string))
+            .collect();
+        calls.sort();
+        calls
+    }
+
     pub fn run(&self) -> Outcome {
         let dir = tempfile::tempdir().expect("a temporary directory");
         for (path, text) in &self.files {

@@ -583,20 +583,14 @@ fn place(node: &SyntaxNode, body: &SyntaxNode) -> Where {
 /// A closure handed straight to `std::thread::spawn`, a thread builder's
 /// `spawn` or `spawn_blocking`: it runs on a thread of its own, where
 /// tokio's `blocking_*` calls are allowed (not `block_in_place`, which
-/// stays in the runtime's context).
+/// stays in the runtime's context, as `context::is_blocking_closure`
+/// counts it).
 fn thread_closure(closure: &SyntaxNode) -> bool {
-    let Some(call) = closure
-        .parent()
-        .filter(|p| p.kind() == SyntaxKind::ARG_LIST)
-        .and_then(|a| a.parent())
-    else {
+    let Some(call) = context::call_taking(closure) else {
         return false;
     };
     if let Some(ce) = ast::CallExpr::cast(call.clone()) {
-        let Some(ast::Expr::PathExpr(pe)) = ce.expr() else {
-            return false;
-        };
-        let Some(segs) = pe.path().and_then(|p| segments(&p)) else {
+        let Some(segs) = context::callee_segments(&ce) else {
             return false;
         };
         let n = segs.len();

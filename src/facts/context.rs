@@ -241,22 +241,30 @@ fn value_of(expr: &SyntaxNode) -> SyntaxNode {
     }
 }
 
+/// The call whose argument `arg` is (a call expression or a method call).
+pub(super) fn call_taking(arg: &SyntaxNode) -> Option<SyntaxNode> {
+    arg.parent()
+        .filter(|p| p.kind() == SyntaxKind::ARG_LIST)
+        .and_then(|a| a.parent())
+}
+
+/// The path a call expression calls, as written (`std::thread::spawn`).
+pub(super) fn callee_segments(call: &ast::CallExpr) -> Option<Vec<String>> {
+    let ast::Expr::PathExpr(pe) = call.expr()? else {
+        return None;
+    };
+    segments(&pe.path()?)
+}
+
 /// The call a closure (or a fn passed by name) is handed to makes it run
 /// off the async executor: as an argument, or as the tail of a block that
 /// is the argument (`spawn_blocking({ let p = p.clone(); move || .. })`).
 pub(super) fn is_blocking_closure(closure: &SyntaxNode) -> bool {
-    let Some(call) = value_of(closure)
-        .parent()
-        .filter(|p| p.kind() == SyntaxKind::ARG_LIST)
-        .and_then(|a| a.parent())
-    else {
+    let Some(call) = call_taking(&value_of(closure)) else {
         return false;
     };
     if let Some(ce) = ast::CallExpr::cast(call.clone()) {
-        let Some(ast::Expr::PathExpr(pe)) = ce.expr() else {
-            return false;
-        };
-        let Some(segs) = pe.path().and_then(|p| segments(&p)) else {
+        let Some(segs) = callee_segments(&ce) else {
             return false;
         };
         let last = segs.last().map(String::as_str);

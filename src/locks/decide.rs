@@ -12,7 +12,6 @@ use super::{permitted, CratePlan, Decision, GroupReport, Loc, Planner};
 use crate::edits::edit::Edit;
 use crate::facts::{FileFacts, FnId, SiteContext, SiteFact, Target};
 use crate::imports::Family;
-use crate::rules::blocking_calls::HandleFns;
 use crate::rules::task_waits::TaskWaits;
 use crate::settings::{Policy, PublicApi};
 
@@ -30,8 +29,6 @@ pub(super) fn decide_groups(p: &Planner, out: &mut CratePlan) -> HashSet<usize> 
     let runtime = RuntimeAnalysis::new(p.files, p.texts, &p.units);
     let read_only_refs = refs_in(p, |f| f.read_only);
     let alternative_refs = refs_in(p, |f| !f.cfg_alternative.is_empty());
-    let handles = HandleFns::new(p.files, &p.units);
-    let waits = TaskWaits::new(p.files, &p.units, &handles);
     let mut migrating: HashSet<usize> = HashSet::new();
     for (&group, members) in &groups {
         // Callers examined for this group matter only if it migrates.
@@ -63,7 +60,7 @@ pub(super) fn decide_groups(p: &Planner, out: &mut CratePlan) -> HashSet<usize> 
         // Migrated alone, a lock of a task that stays blocked in a wait
         // yields where it waits for the lock, and more tasks reach the wait.
         // (Said only where it is the one reason left.)
-        if let Some((at, wait)) = sites.waiting_task(&waits).filter(|_| blockers.is_empty()) {
+        if let Some((at, wait)) = sites.waiting_task(&p.waits).filter(|_| blockers.is_empty()) {
             match p.opts.unsafe_fixes {
                 true => report.unsafe_fix = true,
                 false => blockers.push((at, format!("a task that locks it also waits in `{wait}`, which stays blocking: migrated alone, `.lock().await` yields there and more tasks can reach that wait and stall the executor threads; with `--unsafe-fixes` this reason does not hold it back"))),

@@ -29,6 +29,8 @@ mod sites;
 mod type_paths;
 mod view;
 
+use crate::rules::blocking_calls::HandleFns;
+use crate::rules::task_waits::TaskWaits;
 use std::collections::{BTreeMap, BTreeSet};
 
 use ra_ap_syntax::TextRange;
@@ -170,6 +172,11 @@ struct Planner<'a> {
     /// By declaration: its group, the smallest declaration joined with it.
     group_of: Vec<usize>,
     sites: sites::Sites<'a>,
+    /// The fns that return a std thread's handle, which confirm its joins.
+    handles: HandleFns,
+    /// The tasks that stay blocked in a wait: a lock of theirs, and their
+    /// other blocking calls' fixes, are unsafe to make yield.
+    waits: TaskWaits<'a>,
 }
 
 impl<'a> Planner<'a> {
@@ -190,7 +197,11 @@ impl<'a> Planner<'a> {
         for (id, loc, reason) in blockers.cloned() {
             index.decls[id].blockers.push((loc, reason));
         }
+        let handles = HandleFns::new(files, &units);
+        let waits = TaskWaits::new(files, &units, &handles);
         Planner {
+            handles,
+            waits,
             files,
             sources,
             texts,
@@ -220,7 +231,8 @@ fn plan_once(
             || permitted(files, opts, r.rule(), &r.decl, &mut out.suppressed)
     });
     out.reports = reports;
-    crate::rules::blocking_calls::plan_blocking(files, sources, &p.units, opts, &mut out);
+    let shared = (&p.handles, &p.waits);
+    crate::rules::blocking_calls::plan_blocking(files, sources, &p.units, shared, opts, &mut out);
     type_paths::follow(&p, &migrating, &mut out);
     completions::add_edits(&p, &migrating, &mut out);
     kept_guards::record(&p, &migrating, &mut out);

@@ -141,29 +141,31 @@ struct Crate<'a> {
     opts: &'a PlanOptions,
     drivers: Drivers,
     /// The tasks that stay blocked in a wait: their other fixes are unsafe.
-    waits: TaskWaits<'a>,
+    waits: &'a TaskWaits<'a>,
 }
 
 /// Blocking calls: a fix or a report for each one in async code; then the
 /// rules' own passes over the crate (AW205: a report, with the chain, for
-/// each async call of a sync fn that blocks).
-pub(crate) fn plan_blocking(
-    files: &[&FileFacts],
-    sources: &[layout::Source],
-    units: &Units,
-    opts: &PlanOptions,
+/// each async call of a sync fn that blocks). The joins `handles` confirms
+/// are waits, and `waits` makes a fix unsafe in a task blocked in one (both
+/// made once per crate plan, for the locks' decisions too).
+pub(crate) fn plan_blocking<'a>(
+    files: &'a [&'a FileFacts],
+    sources: &'a [layout::Source],
+    units: &'a Units,
+    (handles, waits): (&HandleFns, &'a TaskWaits<'a>),
+    opts: &'a PlanOptions,
     out: &mut CratePlan,
 ) {
     let texts: Vec<&str> = sources.iter().map(|s| s.text).collect();
     let runtime = RuntimeAnalysis::new(files, &texts, units);
-    let handles = HandleFns::new(files, units);
     let krate = Crate {
         files,
         sources,
         units,
         opts,
         drivers: Drivers::new(files, units, |unit, f| runtime.on_own_threads(unit, f)),
-        waits: TaskWaits::new(files, units, &handles),
+        waits,
     };
     let wrappers = blocking_wrappers(files);
     for (file, facts) in files.iter().enumerate() {

@@ -173,7 +173,7 @@ mod tests {
 
     #[test]
     fn reads_and_writes_on_a_std_file_its_file_declares_are_reported() {
-        let out = TestCrate::main(
+        let found = TestCrate::main(
             r#"use std::fs::File;
 use std::io::{Read, Write};
 
@@ -204,14 +204,7 @@ async fn tail(file: &mut tokio::fs::File) -> String {
 fn main() {}
 "#,
         )
-        .run();
-        let mut found: Vec<&str> = out
-            .diagnostics
-            .iter()
-            .filter(|d| d.rule.code == "AW202")
-            .filter_map(|d| d.message.split('`').nth(1))
-            .collect();
-        found.sort();
+        .calls_reported("AW202");
         assert_eq!(
             found,
             ["std::fs::File::read_to_string", "std::fs::File::write_all"]
