@@ -3,7 +3,8 @@
 # still pass: deadpool, lettre (tokio features; its library tests, as its
 # integration tests need a live SMTP server) and mini-redis (whose locks
 # are only taken in sync fns, so it must come out unchanged or only reported),
-# plus bb8, whose test suite has a std Mutex that awaitify does migrate.
+# plus bb8, whose test suite has a std Mutex that awaitify does migrate; then
+# the baseline round trip (scripts/baseline-roundtrip.sh) on each, unchanged.
 #
 # Usage: scripts/realworld.sh        (slow: builds three crates twice; not in CI)
 # Needs libssl-dev and pkg-config for lettre's native-tls feature.
@@ -57,4 +58,8 @@ for c in "${crates[@]}"; do
     echo "   FAIL: mini-redis takes its locks only in sync fns and must be unchanged"; status=1
   fi
 done
+echo "== baseline round trip on the unchanged crates"
+roundtrip=()
+for c in "${crates[@]}"; do set -- $c; roundtrip+=("$work/$1.orig"); done
+AWAITIFY="$awaitify" "$root/scripts/baseline-roundtrip.sh" "${roundtrip[@]}" || status=1
 exit $status

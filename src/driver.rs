@@ -314,8 +314,10 @@ fn plan_crate(
         if let Some(m) = &krate.manifest {
             fault::panic_if_asked(m);
         }
-        // Suppressions the baseline made, and the findings they hid.
+        // Suppressions the baseline made, and the findings they hid; where
+        // the plan reported its findings before the first of them.
         let (mut baselined, mut baselined_findings) = (0, 0);
+        let mut before_baseline = None;
         loop {
             own_units_for_joined(run.inputs, crate_id, members, state);
             let plan = state.plan(members, &krate.plan);
@@ -332,9 +334,17 @@ fn plan_crate(
                 .map(|b| suppress_baselined(&plan, &present, state, b))
                 .unwrap_or_default();
             if recorded.0 != 0 {
+                before_baseline.get_or_insert_with(|| suppressions::finding_places(&plan));
                 baselined += recorded.0;
                 baselined_findings += recorded.1;
                 continue;
+            }
+            if let Some(before) = &before_baseline {
+                let uncovered = suppressions::suppress_uncovered(before, &plan, &present, state);
+                if uncovered != 0 {
+                    baselined += uncovered;
+                    continue;
+                }
             }
             let mut out = Outcome::default();
             let view = CrateRun {

@@ -735,6 +735,36 @@ fn a_baseline_matches_findings_made_manual_by_the_manifest() {
     );
 }
 
+/// Issue 25, item 1: a recorded finding hides what it covered. The waits on
+/// a std channel are part of its migration (AW208); with the migration
+/// suppressed by the baseline, they are not new findings (AW203) on the
+/// unchanged tree.
+#[test]
+fn a_baseline_hides_what_its_recorded_findings_covered() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = demo_crate(tmp.path(), "demo");
+    std::fs::write(
+        dir.join("src/lib.rs"),
+        "pub async fn first() -> u32 {\n    let (tx, rx) = std::sync::mpsc::channel();\n    \
+         std::thread::spawn(move || tx.send(1).unwrap());\n    rx.recv().unwrap()\n}\n",
+    )
+    .unwrap();
+    let (_, stderr) = outputs(awaitify(&dir).args(["--write-baseline", "b.json"]), 0);
+    assert!(
+        stderr.contains("recorded 1 finding(s) in b.json"),
+        "{stderr}"
+    );
+    let recorded: serde_json::Value = serde_json::from_str(&read(dir.join("b.json"))).unwrap();
+    assert_eq!(recorded["findings"][0]["code"], "AW208");
+    let check = ["--check", "--fail-on", "manual", "--baseline", "b.json"];
+    let (stdout, stderr) = outputs(awaitify(&dir).args(check), 0);
+    assert!(stdout.is_empty(), "{stdout}");
+    assert!(
+        stderr.contains("0 findings") && stderr.contains("1 in the baseline"),
+        "{stderr}"
+    );
+}
+
 /// Issue 25, item 3: a fix that adds tokio to a crate that does not depend
 /// on it is never safe: the lock is reported, and `--unsafe-fixes` adds it.
 #[test]

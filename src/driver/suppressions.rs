@@ -2,7 +2,7 @@
 //! for the crate to be planned again), and AW001, the `awaitify: allow(..)`
 //! comments that suppress nothing.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use ra_ap_syntax::TextRange;
 
@@ -31,7 +31,46 @@ pub(super) fn suppress_baselined(
         .collect();
     let (recorded, hidden) = in_baseline(plan, &files, baseline);
     let places = recorded.len();
-    for (file, range, code) in recorded {
+    suppress(recorded, present, state);
+    (places, hidden)
+}
+
+/// Where `plan` reports its findings: each at its place, under its rule.
+pub(super) fn finding_places(plan: &locks::CratePlan) -> HashSet<Place> {
+    let blocking = plan.blocking.iter().map(|b| (b.rule, &b.at));
+    let reports = plan.reports.iter().map(|r| (r.rule(), &r.decl));
+    blocking
+        .chain(reports)
+        .map(|(rule, at)| (at.file, at.range, rule.code))
+        .collect()
+}
+
+/// Suppresses the findings of `plan` that `before` (the places the plan
+/// reported before the baseline suppressed anything) does not have: they
+/// are there only because a recorded finding no longer covers them, as the
+/// waits on a std channel whose recorded migration (AW208) is suppressed
+/// fall back to AW203. A recorded finding hides what it covered. Returns
+/// how many places it suppressed.
+pub(super) fn suppress_uncovered(
+    before: &HashSet<Place>,
+    plan: &locks::CratePlan,
+    present: &[usize],
+    state: &mut Files,
+) -> usize {
+    let mut uncovered: Vec<Place> = finding_places(plan).difference(before).copied().collect();
+    uncovered.sort_by_key(|&(file, range, code)| (file, range.start(), range.end(), code));
+    let places = uncovered.len();
+    suppress(uncovered, present, state);
+    places
+}
+
+/// A finding's place: its file (among the crate's analysed files), its
+/// range and its rule's code.
+pub(super) type Place = (usize, TextRange, &'static str);
+
+/// Suppresses each place's rule there, as an allow in its file's facts.
+fn suppress(places: Vec<Place>, present: &[usize], state: &mut Files) {
+    for (file, range, code) in places {
         let facts = &mut state.analysed[present[file]]
             .as_mut()
             .expect("present")
@@ -42,7 +81,6 @@ pub(super) fn suppress_baselined(
             rules: vec![code.to_string()],
         });
     }
-    (places, hidden)
 }
 
 /// AW001: adds to `plan` a finding, with its fix, for each `awaitify:
@@ -220,7 +258,7 @@ fn in_baseline(
     plan: &locks::CratePlan,
     files: &[&Analysed],
     baseline: &mut crate::baseline::Baseline,
-) -> (Vec<(usize, TextRange, &'static str)>, usize) {
+) -> (Vec<Place>, usize) {
     let mut take = |rule: &Rule, at: &locks::Loc| {
         let src = &files[at.file].src;
         baseline.take(&baseline.key(rule.code, &src.path, &src.text, at.range.start().into()))
