@@ -966,11 +966,12 @@ fn json_edits_and_sarif_fixes_apply_to_exactly_what_write_writes() {
     assert!(with_fixes > 30, "{with_fixes}");
 }
 
-/// `git apply --check` of `patch`, run in `dir`: its error output, if any.
+/// `git apply --check --unsafe-paths` of `patch`, run in `dir`: its error
+/// output, if any.
 fn git_apply_check(dir: &Path, patch: &str) -> Result<(), String> {
     use std::io::Write as _;
     let mut child = Command::new("git")
-        .args(["apply", "--check", "-"])
+        .args(["apply", "--check", "--unsafe-paths", "-"])
         .current_dir(dir)
         .stdin(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
@@ -989,12 +990,15 @@ fn git_apply_check(dir: &Path, patch: &str) -> Result<(), String> {
     }
 }
 
-/// Diff headers are paths `git apply` accepts however the crate was named:
-/// relative to the current directory when the file is under it, else
-/// relative to the git work tree's root (as `git diff` writes them), never
-/// `a//abs/path` or `a/../path`.
+/// Issue 25, item 2: one path base. Diff headers are relative to the
+/// directory the run started in, however the crate was named, so the patch
+/// applies there: from the crate, from its `src/` (with no path given, the
+/// run covers the package, as cargo does), from a sibling directory, and
+/// from outside the work tree. A file outside the directory is named
+/// through `..`, never `a//abs/path`, and the run says that `git apply`
+/// takes it with `--unsafe-paths`.
 #[test]
-fn patches_of_absolute_and_parent_paths_apply_with_git() {
+fn patches_name_files_relative_to_where_the_run_started() {
     let tmp = tempfile::tempdir().unwrap();
     let repo = tmp.path().canonicalize().unwrap().join("repo");
     let fixture = repo.join("app");
@@ -1005,29 +1009,81 @@ fn patches_of_absolute_and_parent_paths_apply_with_git() {
     git(&repo, &["add", "."]);
     git(&repo, &["commit", "-qm", "fixture"]);
     let abs = fixture.display().to_string();
-    let outside = tmp.path().join("elsewhere");
+    let outside = tmp.path().canonicalize().unwrap().join("elsewhere");
     std::fs::create_dir_all(&outside).unwrap();
-    // (where awaitify runs, the path it is given, where the patch applies,
-    // the header it must show)
+    // (where awaitify runs, the path it is given, the main.rs header, the
+    // manifest's header)
     let runs = [
-        (&repo, abs.as_str(), &repo, "app/src/main.rs"),
-        (&fixture, abs.as_str(), &fixture, "src/main.rs"),
-        (&repo.join("tools"), "../app", &repo, "app/src/main.rs"),
-        (&repo.join("tools"), abs.as_str(), &repo, "app/src/main.rs"),
-        (&outside, abs.as_str(), &repo, "app/src/main.rs"),
+        (
+            &repo,
+            Some(abs.as_str()),
+            "app/src/main.rs",
+            "app/Cargo.toml",
+        ),
+        (&fixture, Some(abs.as_str()), "src/main.rs", "Cargo.toml"),
+        (&fixture, None, "src/main.rs", "Cargo.toml"),
+        (&fixture.join("src"), None, "main.rs", "../Cargo.toml"),
+        (
+            &repo.join("tools"),
+            Some("../app"),
+            "../app/src/main.rs",
+            "../app/Cargo.toml",
+        ),
+        (
+            &outside,
+            Some(abs.as_str()),
+            "../repo/app/src/main.rs",
+            "../repo/app/Cargo.toml",
+        ),
     ];
-    for (cwd, given, apply_in, header) in runs {
-        let out = awaitify(cwd).arg(given).output().unwrap();
+    for (cwd, given, main, manifest) in runs {
+        let out = awaitify(cwd).args(given).output().unwrap();
         let patch = String::from_utf8(out.stdout).unwrap();
-        assert!(
-            patch.contains(&format!("--- a/{header}\n+++ b/{header}\n")),
-            "{given} from {}:\n{patch}",
-            cwd.display()
-        );
-        assert!(!patch.contains("a//") && !patch.contains("/../"), "{patch}");
-        if let Err(e) = git_apply_check(apply_in, &patch) {
-            panic!("{given} from {}: git apply: {e}\n{patch}", cwd.display());
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        let from = format!("{given:?} from {}", cwd.display());
+        for header in [main, manifest] {
+            assert!(
+                patch.contains(&format!("--- a/{header}\n+++ b/{header}\n")),
+                "{from}:\n{patch}"
+            );
         }
+        assert!(!patch.contains("a//"), "{patch}");
+        assert_eq!(
+            stderr.contains("outside this directory") && stderr.contains("--unsafe-paths"),
+            manifest.starts_with("../"),
+            "{from}: {stderr}"
+        );
+        if let Err(e) = git_apply_check(cwd, &patch) {
+            panic!("{from}: git apply: {e}\n{patch}");
+        }
+    }
+}
+
+/// Issue 25, item 2: `--workspace` from a member's `src/` names every
+/// member's files from there, and the patch applies there.
+#[test]
+fn a_workspace_patch_applies_from_a_members_src() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().canonicalize().unwrap();
+    std::fs::write(
+        root.join("Cargo.toml"),
+        "[workspace]\nmembers = [\"a\", \"b\"]\nresolver = \"2\"\n",
+    )
+    .unwrap();
+    demo_crate(&root, "a");
+    demo_crate(&root, "b");
+    git(&root, &["init", "-q"]);
+    git(&root, &["add", "."]);
+    git(&root, &["commit", "-qm", "workspace"]);
+    let src = root.join("a/src");
+    let (patch, stderr) = outputs(awaitify(&src).arg("--workspace"), 0);
+    assert!(
+        patch.contains("+++ b/lib.rs\n") && patch.contains("+++ b/../../b/src/lib.rs\n"),
+        "{patch}"
+    );
+    assert!(stderr.contains("(../../b/src/lib.rs)"), "{stderr}");
+    if let Err(e) = git_apply_check(&src, &patch) {
+        panic!("git apply: {e}\n{patch}");
     }
 }
 

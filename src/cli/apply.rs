@@ -61,6 +61,12 @@ pub(super) fn migrate(cli: &Cli) -> Result<ExitCode> {
         }
         let _ = writeln!(stderr, "{summary}");
     }
+    let patch_shown = findings_shown || cli.format == Format::Patch || cli.diff_out.is_some();
+    if let Some(note) =
+        render::outside_note(&outcome.changes).filter(|_| patch_shown && !cli.write && !cli.quiet)
+    {
+        let _ = writeln!(stderr, "awaitify: {note}");
+    }
     if let Some(failed) = write_baseline(cli, &outcome, stderr) {
         return Ok(failed);
     }
@@ -105,7 +111,7 @@ fn run_options(
     };
     paths.extend(cli.paths.iter().cloned());
     if paths.is_empty() {
-        paths.push(PathBuf::from("."));
+        paths.push(package_of_cwd().unwrap_or_else(|| PathBuf::from(".")));
     }
     let baseline = match &cli.baseline {
         Some(file) => Some(crate::baseline::Baseline::read(file)?),
@@ -139,6 +145,18 @@ fn run_options(
         ..Options::new(paths)
     };
     Ok((opts, warnings, verifying))
+}
+
+/// With no path given, a run from inside a package covers the package, as
+/// cargo does: the directory of the nearest `Cargo.toml` with a `[package]`
+/// above the current directory (`..` from its `src/`). Paths are still
+/// shown relative to the current directory.
+fn package_of_cwd() -> Option<PathBuf> {
+    let cwd = std::env::current_dir().ok()?;
+    let manifest = crate::edits::manifest::ManifestFinder::default()
+        .owning_manifest(&cwd.join("Cargo.toml"))?;
+    let dir = manifest.parent()?;
+    (dir != cwd).then(|| crate::paths::relative_to(dir, &cwd))
 }
 
 /// `--interactive`: shows each crate's findings and changes, and keeps the

@@ -48,7 +48,8 @@ struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
 
-    /// Files or directories to scan (gitignore-aware) [default: ., or the
+    /// Files or directories to scan (gitignore-aware) [default: the package
+    /// the current directory is in (as cargo finds it), else .; or the
     /// packages picked with --manifest-path, -p, --workspace]. Symlinks:
     /// symlinked directories are not followed; a symlinked `.rs` file is
     /// scanned, and --write writes its target (never replacing the link)

@@ -21,7 +21,7 @@ mod sarif;
 pub use cargo_json::cargo_json;
 pub use github::github;
 pub use json::{json, JSON_VERSION};
-pub use patch::{diff, shown_diff};
+pub use patch::{diff, outside_note, shown_diff};
 pub use sarif::sarif;
 
 /// The root that SARIF URIs and GitHub annotations are relative to: the git

@@ -18,25 +18,36 @@ pub fn diff(change: &FileChange) -> String {
         .to_string()
 }
 
-/// The path a diff header names, in the form `git apply` accepts (relative,
-/// no `..`): relative to the current directory for a file under it, as
-/// `git apply` run there reads it; else relative to the root of the git
-/// work tree that holds the file, as `git diff` writes it (apply it from that
-/// root). A file in neither is named relative to the current directory.
+/// The path a diff header names: relative to the current directory, so
+/// that `git apply` run there applies the patch (through `..` for a file
+/// outside it, which `git apply` takes with `--unsafe-paths`: see
+/// `outside_note`).
 fn patch_path(change: &FileChange) -> String {
     let path = &change.path;
-    let cwd = std::env::current_dir().unwrap_or_default();
-    if !path.is_absolute() || cwd.as_os_str().is_empty() {
-        return change.display.clone();
+    match std::env::current_dir() {
+        Ok(cwd) if path.is_absolute() => crate::paths::relative_to(path, &cwd)
+            .to_string_lossy()
+            .replace('\\', "/"),
+        _ => change.display.clone(),
     }
-    let rel = match path.strip_prefix(&cwd) {
-        Ok(rel) => rel.to_path_buf(),
-        Err(_) => match path.ancestors().skip(1).find(|d| d.join(".git").exists()) {
-            Some(root) => path.strip_prefix(root).unwrap_or(path).to_path_buf(),
-            None => crate::paths::relative_to(path, &cwd),
-        },
+}
+
+/// A word for a patch that names files outside the current directory:
+/// `git apply` refuses `..` unless told `--unsafe-paths`.
+pub fn outside_note(changes: &[FileChange]) -> Option<String> {
+    let outside: Vec<String> = changes
+        .iter()
+        .map(patch_path)
+        .filter(|p| p.starts_with("../"))
+        .collect();
+    let first = outside.first()?;
+    let more = match outside.len() {
+        1 => String::new(),
+        n => format!(" and {} more", n - 1),
     };
-    rel.to_string_lossy().replace('\\', "/")
+    Some(format!(
+        "the patch names files outside this directory ({first}{more}): apply it here with `git apply --unsafe-paths`"
+    ))
 }
 
 /// The diff as a person sees it: colored, or plain.
