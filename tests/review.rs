@@ -1074,12 +1074,13 @@ fn verbose_prints_a_line_per_crate() {
 /// Issue 14, item 6: SARIF URIs are relative to the git work tree (where
 /// code scanning looks for them) whatever directory the run starts in, with
 /// `originalUriBaseIds` saying where that is, and a file that could not be
-/// parsed is in the log's `invocations` instead of vanishing.
+/// parsed is in the log's `invocations` instead of vanishing. Issue 25: the
+/// URIs are escaped (a space is `%20`).
 #[test]
 fn sarif_uris_are_repository_relative_and_errors_are_in_invocations() {
     let tmp = tempfile::tempdir().unwrap();
-    let repo = tmp.path().canonicalize().unwrap().join("repo");
-    let dir = repo.join("crates/demo");
+    let repo = tmp.path().canonicalize().unwrap().join("my repo");
+    let dir = repo.join("crates/the demo");
     std::fs::create_dir_all(dir.join("src")).unwrap();
     std::fs::write(
         dir.join("Cargo.toml"),
@@ -1108,10 +1109,10 @@ fn sarif_uris_are_repository_relative_and_errors_are_in_invocations() {
     let run = &doc["runs"][0];
     assert_eq!(
         run["originalUriBaseIds"]["%SRCROOT%"]["uri"],
-        format!("file://{}/", repo.display())
+        format!("file://{}/", repo.display()).replace(' ', "%20")
     );
     let location = &run["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"];
-    assert_eq!(location["uri"], "crates/demo/src/lib.rs");
+    assert_eq!(location["uri"], "crates/the%20demo/src/lib.rs");
     assert_eq!(location["uriBaseId"], "%SRCROOT%");
     let changes = run["results"][0]["fixes"][0]["artifactChanges"]
         .as_array()
@@ -1120,7 +1121,13 @@ fn sarif_uris_are_repository_relative_and_errors_are_in_invocations() {
         .iter()
         .map(|c| c["artifactLocation"]["uri"].as_str().unwrap())
         .collect();
-    assert_eq!(uris, ["crates/demo/Cargo.toml", "crates/demo/src/lib.rs"]);
+    assert_eq!(
+        uris,
+        [
+            "crates/the%20demo/Cargo.toml",
+            "crates/the%20demo/src/lib.rs"
+        ]
+    );
     let invocation = &run["invocations"][0];
     assert_eq!(invocation["executionSuccessful"], false);
     let notes = invocation["toolExecutionNotifications"].as_array().unwrap();

@@ -20,14 +20,22 @@ fn sarif_region(s: &Span) -> Value {
 }
 
 /// Where a shown path is: relative to `root` (`%SRCROOT%`), or, outside
-/// it, an absolute `file:` URI.
+/// it, an absolute `file:` URI; escaped as URIs are (`%20` for a space).
 fn artifact_location(shown: &str, root: &std::path::Path) -> Value {
-    match super::under_root(shown, root) {
-        Ok(rel) => json!({
+    let abs = crate::paths::absolute(std::path::Path::new(shown));
+    let Ok(file) = url::Url::from_file_path(&abs) else {
+        return json!({ "uri": shown });
+    };
+    let relative = url::Url::from_directory_path(root)
+        .ok()
+        .filter(|_| abs.starts_with(root))
+        .and_then(|base| base.make_relative(&file));
+    match relative {
+        Some(rel) => json!({
             "uri": rel,
             "uriBaseId": "%SRCROOT%",
         }),
-        Err(abs) => json!({ "uri": format!("file://{abs}") }),
+        None => json!({ "uri": file.as_str() }),
     }
 }
 
@@ -122,7 +130,7 @@ pub fn sarif(outcome: &Outcome) -> String {
             // Columns count characters, as in the other formats.
             "columnKind": "unicodeCodePoints",
             "originalUriBaseIds": {
-                "%SRCROOT%": { "uri": format!("file://{}/", root.to_string_lossy().replace('\\', "/").trim_end_matches('/')) },
+                "%SRCROOT%": { "uri": url::Url::from_directory_path(root).map(String::from).unwrap_or_default() },
             },
             // Files that could not be handled, and warnings about the run.
             "invocations": [{
