@@ -431,15 +431,23 @@ fn workspace_configuration_applies_from_inside_a_member() {
     }
 }
 
-/// Issue 14, bug 4: an `error[..]` finding is counted as an error by the
-/// summary, and fails the run (exit 1) as `--help` says, not only under
-/// `--check`; `--exit-zero` turns that off.
+/// Issue 14, bug 4: an `error[..]` finding is counted by the summary, and
+/// fails the run (exit 1) as `--help` says, not only under `--check`;
+/// `--exit-zero` turns that off. Issue 25: the summary names it as the JSON
+/// does, an error finding, apart from errors (what the run could not handle).
 #[test]
 fn an_error_finding_is_counted_as_an_error_and_fails_the_run() {
     let dir = common::testdata().join("block_on_in_async");
     let (_, stderr) = outputs(awaitify(&dir).args(["--format", "concise", "."]), 1);
     assert!(stderr.contains("error[AW204]"), "{stderr}");
-    assert!(stderr.contains("1 finding, 1 error in "), "{stderr}");
+    assert!(
+        stderr.contains("1 finding, 1 error finding, 0 errors in "),
+        "{stderr}"
+    );
+    let (json, _) = outputs(awaitify(&dir).args(["--format", "json", "."]), 1);
+    let json: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(json["summary"]["error_findings"], 1, "{json}");
+    assert_eq!(json["summary"]["errors"], 0, "{json}");
     awaitify(&dir).args(["--check", "."]).assert().code(1);
     awaitify(&dir).args(["--exit-zero", "."]).assert().code(0);
 }

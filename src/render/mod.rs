@@ -247,8 +247,13 @@ pub fn summary(outcome: &Outcome, written: bool, elapsed: Duration) -> String {
     if outcome.baselined > 0 {
         parts.push(format!("{} in the baseline", outcome.baselined));
     }
-    // An `error[..]` finding is an error, as is a file the run could not handle.
-    parts.push(n(c.error_findings + outcome.errors.len(), "error"));
+    // The names the JSON summary has: `error` findings (AW204), which fail
+    // the run whatever `--fail-on` says, and errors (what the run could not
+    // handle, which exit 2).
+    if c.error_findings > 0 {
+        parts.push(n(c.error_findings, "error finding"));
+    }
+    parts.push(n(outcome.errors.len(), "error"));
     format!(
         "awaitify: {} in {:.2}s",
         parts.join(", "),
