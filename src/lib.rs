@@ -58,6 +58,8 @@ mod model;
 
 pub mod write;
 
+pub mod rustfmt;
+
 mod options;
 
 mod outcome;

@@ -323,6 +323,7 @@ fn verify_crate(
         }
         let fresh = replanner.replan(crate_id, &referee);
         replace_crate(outcome, crate_id, fresh);
+        crate::rustfmt::format_changes(&mut outcome.changes, |c| c.crate_id == crate_id);
         annotate(outcome, crate_id, &v);
         let next = crate_changes(outcome, crate_id);
         if r.in_place {

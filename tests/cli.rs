@@ -1151,6 +1151,44 @@ fn assert_builds(dir: &Path, args: &[&str]) {
     );
 }
 
+/// Issue 25, formatting: a checked run formats each file it changes that
+/// was rustfmt-clean before, with the crate's `rustfmt.toml` (here
+/// `max_width = 50`), so `cargo fmt --check` passes after `--write` as it
+/// did before; `--verify` shows the same text.
+#[test]
+fn a_checked_run_formats_what_it_changes_as_cargo_fmt_would() {
+    let (_tmp, dir) = pinned_fixture("rustfmt_config");
+    let fmt_check = |dir: &Path| {
+        Command::new(env!("CARGO"))
+            .args(["fmt", "--check"])
+            .current_dir(dir)
+            .status()
+            .unwrap()
+            .success()
+    };
+    assert!(fmt_check(&dir));
+    let formatted = "    tokio::time::sleep(Duration::from_millis(ms))\n        .await;\n";
+    let (patch, _) = outputs(
+        awaitify(&dir)
+            .env("CARGO_TARGET_DIR", common::fixture_target())
+            .arg("--verify"),
+        0,
+    );
+    assert!(
+        patch.contains("+    tokio::time::sleep(Duration::from_millis(ms))\n+        .await;\n"),
+        "{patch}"
+    );
+    let (_, stderr) = outputs(
+        awaitify(&dir)
+            .env("CARGO_TARGET_DIR", common::fixture_target())
+            .args(["--write", "--allow-dirty"]),
+        0,
+    );
+    assert!(stderr.contains("1 fix applied"), "{stderr}");
+    assert!(read(dir.join("src/main.rs")).contains(formatted));
+    assert!(fmt_check(&dir), "cargo fmt --check fails after --write");
+}
+
 /// A plain dry run's fixes are the analysis' alone: its summary says so and
 /// points to `--verify`, whose counts are what `--write` then applies (the
 /// compiler withdraws one of the two fixes here). Without cargo there is

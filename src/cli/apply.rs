@@ -223,6 +223,10 @@ fn write_and_verify(
         outcome.retain_crates(|_| false);
         return;
     }
+    if verifying.is_ok() {
+        // What the compiler checks is what `cargo fmt` leaves alone.
+        crate::rustfmt::format_changes(&mut outcome.changes, |_| true);
+    }
     if cli.write {
         let roots = write::canonical_roots(&opts.paths);
         let (errors, backups, journals) =
