@@ -2,6 +2,8 @@
 //! command (`awaitify testdata/readme_example`, run from the repository root)
 //! prints.
 
+mod common;
+
 use std::process::Command;
 
 #[test]
@@ -88,4 +90,128 @@ fn readme_setup_command_runs_the_awaitify_binary() {
         bins.len() == 1 || package["default_run"] == "awaitify",
         "`cargo run` cannot tell which of {bins:?} to run: set `default-run`"
     );
+}
+
+/// The README's ```sh blocks whose commands are `awaitify` runs (the CI
+/// and baseline sections), each as its lines.
+fn awaitify_sh_blocks(readme: &str) -> Vec<Vec<String>> {
+    readme
+        .split("```sh\n")
+        .skip(1)
+        .filter_map(|rest| rest.split("```").next())
+        .filter(|block| block.starts_with("awaitify "))
+        .map(|block| block.lines().map(str::to_string).collect())
+        .collect()
+}
+
+/// Issue 25: the README's CI and editor sections run verbatim, with the
+/// built binaries first on `PATH`, in a git work tree holding the README's
+/// example crate: each CI command ends as its comment says, and the editor
+/// command (rust-analyzer's `check.overrideCommand`, taken from the JSON
+/// settings shown) gives cargo's message stream with a quick fix.
+#[test]
+fn readme_ci_and_editor_commands_run_verbatim() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let readme = std::fs::read_to_string(format!("{root}/README.md")).unwrap();
+    let bins = std::path::Path::new(env!("CARGO_BIN_EXE_awaitify"))
+        .parent()
+        .unwrap();
+    let path = std::env::join_paths(
+        std::iter::once(bins.to_path_buf())
+            .chain(std::env::split_paths(&std::env::var_os("PATH").unwrap())),
+    )
+    .unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let app = tmp.path().join("app");
+    common::copy_dir(&common::testdata().join("readme_example"), &app);
+    for args in [
+        &["init", "-q"][..],
+        &["add", "."],
+        &[
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@t",
+            "commit",
+            "-qm",
+            "app",
+        ],
+    ] {
+        let ok = Command::new("git").args(args).current_dir(&app).status();
+        assert!(ok.unwrap().success());
+    }
+    let run = |line: &str| {
+        let out = Command::new("sh")
+            .args(["-c", line])
+            .current_dir(&app)
+            .env("PATH", &path)
+            .env_remove("GITHUB_WORKSPACE")
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8(out.stdout).unwrap();
+        (out.status.code(), stdout)
+    };
+
+    let blocks = awaitify_sh_blocks(&readme);
+    let [ci, baseline] = &blocks[..] else {
+        panic!("the README's awaitify blocks changed: {blocks:?}");
+    };
+    // "annotate the PR, fail if anything would change"
+    let (code, stdout) = run(&ci[0]);
+    assert_eq!(code, Some(1), "{}: {stdout}", ci[0]);
+    assert!(
+        stdout.contains("::warning file=src/main.rs,line="),
+        "{stdout}"
+    );
+    // "for code scanning"
+    assert_eq!(run(&ci[1]).0, Some(0), "{}", ci[1]);
+    let sarif = std::fs::read_to_string(app.join("awaitify.sarif")).unwrap();
+    let sarif: serde_json::Value = serde_json::from_str(&sarif).unwrap();
+    assert!(!sarif["runs"][0]["results"].as_array().unwrap().is_empty());
+    // Recorded once, then only new findings fail.
+    assert_eq!(run(&baseline[0]).0, Some(0), "{}", baseline[0]);
+    assert!(app.join("awaitify-baseline.json").exists());
+    let (code, stdout) = run(&baseline[1]);
+    assert_eq!(code, Some(0), "{}: {stdout}", baseline[1]);
+    assert!(stdout.is_empty(), "{stdout}");
+
+    // The editor's command, from the VS Code settings shown.
+    let settings = readme
+        .split("```json\n")
+        .find_map(|rest| {
+            rest.split("```")
+                .next()
+                .filter(|b| b.contains("overrideCommand"))
+        })
+        .expect("README.md shows rust-analyzer's settings");
+    let settings: serde_json::Value = serde_json::from_str(settings).unwrap();
+    let command: Vec<&str> = settings["rust-analyzer.check.overrideCommand"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a.as_str().unwrap())
+        .collect();
+    let out = Command::new(command[0])
+        .args(&command[1..])
+        .current_dir(&app)
+        .env("PATH", &path)
+        .output()
+        .unwrap();
+    let messages: Vec<cargo_metadata::Message> =
+        cargo_metadata::Message::parse_stream(&out.stdout[..])
+            .collect::<Result<_, _>>()
+            .unwrap();
+    let fixes = messages.iter().any(|m| match m {
+        cargo_metadata::Message::CompilerMessage(m) => m
+            .message
+            .children
+            .iter()
+            .any(|c| c.spans.iter().any(|s| s.suggested_replacement.is_some())),
+        _ => false,
+    });
+    assert!(fixes, "{}", String::from_utf8_lossy(&out.stdout));
+    assert!(matches!(
+        messages.last(),
+        Some(cargo_metadata::Message::BuildFinished(_))
+    ));
 }
