@@ -178,8 +178,10 @@ fn count_inputs(inputs: &mut Vec<Input>, crates: &[CrateInfo], opts: &Options, o
         out.crates[input.crate_id].1 += 1;
     }
     out.files_read = inputs.len();
+    // The bar counts what the summary does: the files scanned, not those
+    // only read for their crate's sake.
     if let Some(p) = &opts.progress {
-        p.set_length(inputs.len() as u64);
+        p.set_length(out.files_scanned as u64);
     }
 }
 

@@ -32,7 +32,7 @@ pub(super) fn load_pass_one(
     let results: Vec<_> = inputs
         .par_iter()
         .map(|i| {
-            if let Some(p) = &opts.progress {
+            if let Some(p) = opts.progress.as_ref().filter(|_| !i.read_only) {
                 p.inc(1);
             }
             load(i, &crates[i.crate_id], opts, None, |t| {
