@@ -249,6 +249,9 @@ pub enum SiteShape {
 #[derive(Clone, Debug)]
 pub struct SiteFact {
     pub method: String,
+    /// Where the code gives a poisoned lock a meaning of its own, which
+    /// tokio's locks (never poisoned) would drop: how, for the reason.
+    pub poison_handled: Option<&'static str>,
     /// From the method name to the end of the call: `lock()`.
     pub call: TextRange,
     pub target: Target,

@@ -298,6 +298,142 @@ fn match_shape(match_node: &SyntaxNode, recv_text: String, shift: u32) -> SiteSh
     }
 }
 
+/// Where the code around a lock call gives a poisoned lock a meaning of its
+/// own: an error returned (`.map_err(..)?`), an `else` of `if let Ok(..)` or
+/// `let Ok(..) = .. else`, or an `Err` arm that does more than panic or take
+/// the guard back (`e.into_inner()`). A plain `.unwrap()` panics as the
+/// code would have, and is not one; nor is `try_lock()`'s error, which also
+/// means the lock is held, as tokio's does. (A lock inside `catch_unwind`'s
+/// closure, where poisoning is tested, is held back as a closure's site.)
+fn poison_handling(call: &ast::MethodCallExpr) -> Option<&'static str> {
+    // `try_lock()`'s error is also "it is held", which tokio's has too.
+    if method_name(call.syntax()).is_some_and(|m| m.starts_with("try_")) {
+        return None;
+    }
+    let parent = call.syntax().parent()?;
+    match parent.kind() {
+        SyntaxKind::METHOD_CALL_EXPR => (method_name(&parent).as_deref() == Some("map_err"))
+            .then_some("`.map_err(..)?` returns an error for a poisoned lock"),
+        SyntaxKind::LET_EXPR => parent
+            .parent()
+            .and_then(ast::IfExpr::cast)
+            .and_then(|i| i.else_branch())
+            .filter(|e| match e {
+                ast::ElseBranch::Block(b) => !only_panics(&ast::Expr::BlockExpr(b.clone())),
+                ast::ElseBranch::IfExpr(_) => true,
+            })
+            .map(|_| "the `else` of `if let Ok(..)` handles a poisoned lock"),
+        SyntaxKind::LET_STMT => ast::LetStmt::cast(parent.clone())
+            .and_then(|l| l.let_else()?.block_expr())
+            .filter(|b| !only_panics(&ast::Expr::BlockExpr(b.clone())))
+            .map(|_| "the `else` of `let Ok(..) = .. else` handles a poisoned lock"),
+        SyntaxKind::MATCH_EXPR => ast::MatchExpr::cast(parent.clone())
+            .and_then(|m| m.match_arm_list())
+            .into_iter()
+            .flat_map(|l| l.arms())
+            .filter(|a| {
+                a.pat()
+                    .is_some_and(|p| p.syntax().text().to_string().starts_with("Err"))
+            })
+            .any(|a| !err_arm_panics_or_recovers(&a))
+            .then_some("the `Err` arm of the `match` handles a poisoned lock"),
+        _ => None,
+    }
+}
+
+/// An `Err` arm that panics as `.unwrap()` would (`Err(e) => panic!(..)`),
+/// or takes the guard back and does what the `Ok` arm does with it, as
+/// tokio's lock would: `Err(e) => e.into_inner()`, or `Ok(g) => g.len()`
+/// beside `Err(e) => e.into_inner().len()`.
+fn err_arm_panics_or_recovers(arm: &ast::MatchArm) -> bool {
+    let Some(expr) = arm.expr() else {
+        return false;
+    };
+    if only_panics(&expr) {
+        return true;
+    }
+    let binding = |arm: &ast::MatchArm| match arm.pat() {
+        Some(ast::Pat::TupleStructPat(t)) => t.fields().next().map(|f| f.syntax().to_string()),
+        _ => None,
+    };
+    let Some(poisoned) = binding(arm) else {
+        return false;
+    };
+    let recovered = format!("{poisoned}.into_inner()");
+    // The `Ok` arm's expression with its guard taken back from the error.
+    let ok_arm = arm
+        .syntax()
+        .parent()
+        .and_then(ast::MatchArmList::cast)
+        .into_iter()
+        .flat_map(|l| l.arms())
+        .find(|a| {
+            a.pat()
+                .is_some_and(|p| p.syntax().text().to_string().starts_with("Ok"))
+        });
+    let as_recovered = ok_arm.and_then(|ok| {
+        let guard = binding(&ok)?;
+        let tokens = ok.expr()?.syntax().descendants_with_tokens();
+        Some(
+            tokens
+                .filter_map(|t| t.into_token())
+                .filter(|t| !t.kind().is_trivia())
+                .map(
+                    |t| match t.kind() == SyntaxKind::IDENT && t.text() == guard {
+                        true => recovered.clone(),
+                        false => t.text().to_string(),
+                    },
+                )
+                .collect::<String>(),
+        )
+    });
+    let text: String = expr
+        .syntax()
+        .text()
+        .to_string()
+        .split_whitespace()
+        .collect();
+    let text = text
+        .trim_start_matches('{')
+        .trim_end_matches('}')
+        .trim_end_matches(';');
+    text == recovered || as_recovered.is_some_and(|r| r == text)
+}
+
+/// An expression that only panics: `panic!(..)`, `unreachable!(..)`,
+/// `unimplemented!(..)` or `todo!(..)`, alone or as a block's one statement.
+fn only_panics(expr: &ast::Expr) -> bool {
+    let expr = match expr {
+        ast::Expr::BlockExpr(b) => {
+            let Some(list) = b.stmt_list() else {
+                return false;
+            };
+            let stmts: Vec<ast::Stmt> = list.statements().collect();
+            match (stmts.as_slice(), list.tail_expr()) {
+                ([], Some(tail)) => tail,
+                ([ast::Stmt::ExprStmt(e)], None) => match e.expr() {
+                    Some(e) => e,
+                    None => return false,
+                },
+                _ => return false,
+            }
+        }
+        e => e.clone(),
+    };
+    let ast::Expr::MacroExpr(m) = expr else {
+        return false;
+    };
+    m.macro_call()
+        .and_then(|c| c.path())
+        .and_then(|p| p.segment())
+        .is_some_and(|s| {
+            matches!(
+                s.syntax().text().to_string().as_str(),
+                "panic" | "unreachable" | "unimplemented" | "todo"
+            )
+        })
+}
+
 impl Extractor<'_> {
     pub(super) fn visit_method_call(
         &mut self,
@@ -386,6 +522,7 @@ impl Extractor<'_> {
         };
         let borrow = guard.and_then(|g| self.guard_borrow(&g, anchor, shift));
         self.facts.sites.push(SiteFact {
+            poison_handled: poison_handling(call),
             method,
             call: call_range,
             target,
@@ -544,6 +681,7 @@ impl Extractor<'_> {
         target: Target,
     ) {
         self.facts.sites.push(SiteFact {
+            poison_handled: None,
             method,
             call,
             target,

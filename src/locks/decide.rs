@@ -66,6 +66,22 @@ pub(super) fn decide_groups(p: &Planner, out: &mut CratePlan) -> HashSet<usize> 
                 false => blockers.push((at, format!("a task that locks it also waits in `{wait}`, which stays blocking: migrated alone, `.lock().await` yields there and more tasks can reach that wait and stall the executor threads; with `--unsafe-fixes` this reason does not hold it back"))),
             }
         }
+        // Code that gives a poisoned lock a meaning of its own loses it.
+        if let Some((at, how)) = sites.poison_handled().filter(|_| blockers.is_empty()) {
+            let why = format!(
+                "{how}, and tokio's locks are never poisoned: the migration drops that handling"
+            );
+            match p.opts.unsafe_fixes {
+                true => {
+                    report.unsafe_fix = true;
+                    report.notes.push(format!("the fix is unsafe: {why}"));
+                }
+                false => blockers.push((
+                    at,
+                    format!("{why}; with `--unsafe-fixes` this reason does not hold it back"),
+                )),
+            }
+        }
         // A fix that adds a dependency is never safe.
         if p.opts.tokio.is_some_and(|t| t.absent) {
             match p.opts.unsafe_fixes {
@@ -200,6 +216,18 @@ impl<'a> GroupSites<'a> {
                 range: s.range,
             };
             Some((at, wait.to_string()))
+        })
+    }
+
+    /// The first site where the code gives a poisoned lock a meaning of its
+    /// own, and how.
+    fn poison_handled(&self) -> Option<(Loc, &'static str)> {
+        self.all.iter().find_map(|(file, s)| {
+            let at = Loc {
+                file: *file,
+                range: s.range,
+            };
+            Some((at, s.poison_handled?))
         })
     }
 
@@ -455,6 +483,59 @@ mod tests {
         assert_eq!(report(&plan, "S.m").decision, Decision::Migrate);
         assert!(rewritten(&src, &plan).contains("*s.m.lock().await += 1;"));
         assert!(plan.tokio_features.contains("sync"));
+    }
+
+    /// Issue 25, honest safety: code that gives a poisoned lock a meaning
+    /// of its own makes the migration unsafe; an arm that panics as
+    /// `.unwrap()` would, or takes the guard back, does not.
+    #[test]
+    fn handled_poisoning_makes_the_migration_unsafe() {
+        let lock = |site: &str| format!("{STATE}async fn f(s: Arc<S>) -> u32 {{ {site} }}\n");
+        for (site, how) in [
+            (
+                "match s.m.lock() { Ok(g) => *g, Err(_) => 0 }",
+                "the `Err` arm",
+            ),
+            (
+                "if let Ok(g) = s.m.lock() { *g } else { 0 }",
+                "the `else` of `if let Ok(..)`",
+            ),
+            (
+                "let Ok(g) = s.m.lock() else { return 0 }; *g",
+                "the `else` of `let Ok(..)",
+            ),
+        ] {
+            let src = lock(site);
+            let why = blockers(report(&plan_of(&src), "S.m"));
+            assert!(
+                why[0].contains(how) && why[0].contains("--unsafe-fixes"),
+                "{site}: {why:?}"
+            );
+            let opts = PlanOptions {
+                unsafe_fixes: true,
+                ..options()
+            };
+            let plan = plan_with(&src, &opts);
+            let r = report(&plan, "S.m");
+            assert!(r.decision == Decision::Migrate && r.unsafe_fix, "{site}");
+            assert!(
+                r.notes.iter().any(|n| n.starts_with("the fix is unsafe: ")),
+                "{site}"
+            );
+        }
+        for site in [
+            "match s.m.lock() { Ok(g) => *g + 1, Err(e) => *e.into_inner() + 1 }",
+            "match s.m.lock() { Ok(g) => *g, Err(e) => panic!(\"{e}\") }",
+            "if let Ok(g) = s.m.lock() { *g } else { unreachable!() }",
+            "*s.m.lock().unwrap_or_else(|e| e.into_inner())",
+        ] {
+            let plan = plan_of(&lock(site));
+            let r = report(&plan, "S.m");
+            assert!(
+                r.decision == Decision::Migrate && !r.unsafe_fix,
+                "{site}: {r:#?}"
+            );
+        }
     }
 
     #[test]

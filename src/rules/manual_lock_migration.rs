@@ -32,6 +32,11 @@ compile or would change behaviour, so a person has to decide.
 - a std guard type in a fn signature or stored in a struct;
 - the lock `Result` used in a way with no tokio equivalent (`is_poisoned`, a
   bound `LockResult`, a `match` on `TryLockError`);
+- poisoning given a meaning of its own: `.map_err(..)?`, the `else` of
+  `if let Ok(..)` or `let Ok(..) = .. else`, or an `Err` arm that does more
+  than panic or take the guard back (`e.into_inner()`); tokio's locks never
+  poison, so the migration would drop that code (`--unsafe-fixes` migrates
+  it anyway, and says so);
 - a parking_lot method tokio's locks lack (`upgradable_read`,
   `read_recursive`, `is_locked`, `try_lock_for`, `lock_arc`, ..) or any
   other method the rewrite does not know called on the lock itself (a

@@ -43,8 +43,12 @@ async fn add(db: Arc<Mutex<Vec<u32>>>) {
 Safe. Imports, types, constructors (`const_new` in statics) and every lock
 site change together or not at all. Sync sites become `blocking_lock()` only
 where they provably run off the runtime (blocking closures, a sync `main`).
-Poison handling disappears: tokio locks do not poison. Guards are dropped at
-the same points as before.
+Poison handling disappears: tokio locks do not poison. Where the code only
+panics on a poisoned lock (`.unwrap()`, `.expect(..)`) or takes its guard
+back (`e.into_inner()`), that is the one named difference; where it gives
+poisoning a meaning of its own (an error returned, an `else` branch), the
+fix is unsafe and the lock is AW102 without `--unsafe-fixes`. Guards are
+dropped at the same points as before.
 
 ## Known problems
 A lock reached through code the tool cannot follow (a generic helper, an

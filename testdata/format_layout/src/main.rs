@@ -11,7 +11,7 @@ impl Registry {
     async fn name_len(&self, id: u32) -> usize {
         let len = match self.names.read() {
             Ok(names) => names.get(&id).map_or(0, |n| n.len()),
-            Err(_) => 0,
+            Err(e) => panic!("poisoned: {e}"),
         };
         len
     }
@@ -25,7 +25,7 @@ impl Registry {
                 println!("{}", note.len());
                 old
             }
-            Err(poisoned) => poisoned.into_inner().insert(id, name.to_string()),
+            Err(e) => panic!("poisoned: {e}"),
         }
     }
 
@@ -40,7 +40,7 @@ impl Registry {
         if let Ok(names) = self.names.read() {
             names.contains_key(&id)
         } else {
-            false
+            unreachable!("poisoned")
         }
     }
 }
