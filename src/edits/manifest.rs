@@ -138,6 +138,19 @@ pub struct TokioUse {
     /// No dependency table names tokio (under its name or another): a fix
     /// that needs it adds a dependency.
     pub absent: bool,
+    /// A dependency table names tokio under another name (`tokio1 = {
+    /// package = "tokio" }`), which a fix's `tokio::` paths do not use.
+    pub renamed: bool,
+}
+
+impl TokioUse {
+    /// Why code cannot use tokio where this manifest does not let it.
+    pub fn why_not(self) -> &'static str {
+        match self.renamed {
+            true => "this code cannot use tokio (the crate has it only under another name, and the fix would name `tokio`)",
+            false => "this code cannot use tokio (the crate does not depend on it here)",
+        }
+    }
 }
 
 /// How the manifest `text` declares tokio (see `TokioUse`). A renamed
@@ -167,20 +180,28 @@ pub fn tokio_use(text: &str) -> TokioUse {
             })
         })
     };
+    let renames_tokio = |deps: &Item| {
+        deps.as_table_like().is_some_and(|t| {
+            t.iter().any(|(key, dep)| {
+                key != "tokio" && dep.get("package").and_then(Item::as_str) == Some("tokio")
+            })
+        })
+    };
     let sections = ["dependencies", "dev-dependencies"];
     let targets = doc.get("target").and_then(Item::as_table_like);
-    let in_targets = targets.is_some_and(|targets| {
-        targets.iter().any(|(_, target)| {
-            sections
+    let anywhere = |names: &dyn Fn(&Item) -> bool| {
+        let in_targets = targets.is_some_and(|targets| {
+            targets
                 .iter()
-                .any(|s| target.get(s).is_some_and(names_tokio))
-        })
-    });
-    let declared = sections.iter().any(|s| doc.get(s).is_some_and(names_tokio)) || in_targets;
+                .any(|(_, target)| sections.iter().any(|s| target.get(s).is_some_and(names)))
+        });
+        sections.iter().any(|s| doc.get(s).is_some_and(names)) || in_targets
+    };
     TokioUse {
         normal,
         dev: normal || is_tokio || plain("dev-dependencies").is_some(),
-        absent: !declared && !is_tokio,
+        absent: !anywhere(&names_tokio) && !is_tokio,
+        renamed: anywhere(&renames_tokio),
     }
 }
 
@@ -592,7 +613,15 @@ mod tests {
         );
         assert!(!optional.normal && optional.dev);
         let renamed = tokio_use("[dependencies]\ntk = { package = \"tokio\", version = \"1\" }\n");
-        assert!(!renamed.normal && !renamed.dev && !renamed.absent);
+        assert!(!renamed.normal && !renamed.dev && !renamed.absent && renamed.renamed);
+        assert!(renamed.why_not().contains("under another name"));
+        assert!(!normal.renamed && none.why_not().contains("does not depend on it"));
+        let renamed_in_target = tokio_use(
+            "[target.'cfg(unix)'.dependencies]
+tokio1 = { package = \"tokio\" }
+",
+        );
+        assert!(renamed_in_target.renamed);
         let itself = tokio_use("[package]\nname = \"tokio\"\n");
         assert!(!itself.normal && itself.dev && !itself.absent);
     }

@@ -250,10 +250,10 @@ fn plan_call(krate: &Crate, file: usize, b: &BlockingFact, out: &mut CratePlan) 
     // A tokio fix needs tokio where the code is (test code may use a
     // dev-dependency), and a tokio runtime under it.
     let test_code = b.in_test || !facts.unit.is_empty();
-    let tokio_dep = krate
+    let no_tokio = krate
         .opts
         .tokio
-        .is_none_or(|t| if test_code { t.dev } else { t.normal });
+        .filter(|t| !if test_code { t.dev } else { t.normal });
     let (unit, units) = (krate.units[file], krate.units);
     let premise = Premise {
         on_tokio: krate.drivers.on_tokio(&b.driver, unit, units.sees(unit)),
@@ -282,7 +282,7 @@ fn plan_call(krate: &Crate, file: usize, b: &BlockingFact, out: &mut CratePlan) 
         return;
     }
     let tokio = Tokio {
-        dep: tokio_dep,
+        no_dep: no_tokio.map(|t| t.why_not()),
         runtime: premise.on_tokio,
         elsewhere: krate
             .drivers
@@ -295,8 +295,8 @@ fn plan_call(krate: &Crate, file: usize, b: &BlockingFact, out: &mut CratePlan) 
 /// Can a tokio fix go where the call is?
 #[derive(Clone, Copy)]
 struct Tokio {
-    /// The code can use tokio (a dependency where it is).
-    dep: bool,
+    /// Why the code cannot use tokio (no dependency where it is), if so.
+    no_dep: Option<&'static str>,
     /// A tokio runtime provably runs it.
     runtime: bool,
     /// Another executor may run it.
@@ -305,18 +305,17 @@ struct Tokio {
 
 impl Tokio {
     fn ok(self) -> bool {
-        self.dep && self.runtime
+        self.no_dep.is_none() && self.runtime
     }
 
     /// Why a call has no tokio fix.
-    fn missing(self) -> &'static str {
-        if !self.dep {
-            "no tokio fix: this code cannot use tokio (the crate does not depend on it here)"
-        } else if self.elsewhere {
-            "no tokio fix: an executor other than tokio may run this async code"
-        } else {
-            "no tokio fix: nothing in the crate shows that this async code runs on a tokio runtime"
-        }
+    fn missing(self) -> String {
+        let why = match self.no_dep {
+            Some(why) => why,
+            None if self.elsewhere => "an executor other than tokio may run this async code",
+            None => "nothing in the crate shows that this async code runs on a tokio runtime",
+        };
+        format!("no tokio fix: {why}")
     }
 }
 
@@ -371,7 +370,7 @@ fn fix_call(
     }
     let tokio_kind = verdict.needs_tokio || b.wrap.is_some();
     if b.ctx == SiteContext::Async && !tokio.ok() && tokio_kind {
-        notes.push(tokio.missing().to_string());
+        notes.push(tokio.missing());
     }
     let applicability = match &verdict.fix {
         Some(f) if fixable && f.unsafe_only => Some(Applicability::Unsafe),

@@ -114,14 +114,11 @@ fn plan(
             };
             let mut why_not = ch.plan.as_ref().err().cloned();
             let test_code = ch.in_test || !facts.unit.is_empty();
-            if why_not.is_none()
-                && !opts
-                    .tokio
-                    .is_none_or(|t| if test_code { t.dev } else { t.normal })
+            if let Some(t) = opts
+                .tokio
+                .filter(|t| why_not.is_none() && !if test_code { t.dev } else { t.normal })
             {
-                why_not = Some(
-                    "this code cannot use tokio (the crate does not depend on it here)".into(),
-                );
+                why_not = Some(t.why_not().into());
             }
             let unit = units[file];
             let on_tokio = |d| {

@@ -342,6 +342,7 @@ mod tests {
                 normal: true,
                 dev: true,
                 absent: false,
+                renamed: false,
             }),
             referee: Referee::default(),
         };
