@@ -14,6 +14,10 @@ pub(super) enum Binding {
     /// `Conn::Live(m)` in a `match` arm or `if let`: `m` is the variant's
     /// `index`-th field; `path` is the variant's path as written.
     Variant(Vec<String>, usize),
+    /// A typed parameter of a closure bound by a `let` (`let f = |m:
+    /// Arc<Mutex<T>>| ..`): a declaration of its own, fed by `f(..)`'s
+    /// arguments.
+    ClosureParam(ast::Param),
     /// A `let` with a pattern other than a plain name (`let (tx, rx) = ..`).
     Destructured(ast::LetStmt),
     /// Bound by a pattern the tool does not follow (closure parameter, `for`,
@@ -125,6 +129,14 @@ const ELEMENT_CLOSURE_METHODS: &[&str] = &[
 /// the only argument of one of `ELEMENT_CLOSURE_METHODS` and the parameter
 /// a plain name (`tracker.as_ref().map(|t| t.lock())`); else unknown.
 fn closure_param_binding(c: &ast::ClosureExpr, name: &str) -> Binding {
+    let typed = c
+        .param_list()
+        .into_iter()
+        .flat_map(|l| l.params())
+        .find(|p| binds(p.pat(), name) && p.ty().is_some());
+    if let Some(p) = typed.filter(|_| let_bound_closure(c).is_some()) {
+        return Binding::ClosureParam(p);
+    }
     let plain = c.param_list().is_some_and(|l| {
         let params: Vec<_> = l.params().collect();
         matches!(params.as_slice(), [p] if matches!(strip_ref_pat(p.pat()), Some(ast::Pat::IdentPat(i)) if i.name().is_some_and(|n| n.text() == name)))
@@ -146,6 +158,45 @@ fn closure_param_binding(c: &ast::ClosureExpr, name: &str) -> Binding {
             mc.receiver().map_or(Binding::Other, Binding::Element)
         }
         _ => Binding::Other,
+    }
+}
+
+/// The `let` that binds closure `c` to a plain name (`let f = move |..| ..;`),
+/// where that name is only ever called (`f(..)`) after it: then every
+/// argument of the closure is in sight. One handed on (`run(f)`) or stored
+/// gets its arguments from code the tool does not see.
+pub(super) fn let_bound_closure(c: &ast::ClosureExpr) -> Option<ast::LetStmt> {
+    let l = ast::LetStmt::cast(c.syntax().parent()?)?;
+    let Some(ast::Pat::IdentPat(pat)) = l.pat() else {
+        return None;
+    };
+    let name = pat.name()?.text().to_string();
+    let after = l.syntax().text_range().end();
+    let called = |n: &ast::NameRef| {
+        let pe = n.syntax().ancestors().find_map(ast::PathExpr::cast);
+        pe.is_some_and(|pe| {
+            let call = pe.syntax().parent().and_then(ast::CallExpr::cast);
+            call.and_then(|c| c.expr())
+                .is_some_and(|callee| callee.syntax() == pe.syntax())
+        })
+    };
+    let only_called = l.syntax().parent()?.descendants().all(|d| {
+        ast::NameRef::cast(d).is_none_or(|n| {
+            n.text() != name.as_str() || n.syntax().text_range().start() < after || called(&n)
+        })
+    });
+    let bound = l.initializer().is_some_and(|i| i.syntax() == c.syntax());
+    (bound && only_called).then_some(l)
+}
+
+/// The closure a plain `let` binds `name` to where `at` is, if any.
+pub(super) fn closure_named(name: &str, at: &SyntaxNode) -> Option<ast::ClosureExpr> {
+    let Binding::Let(l) = find_binding(name, at) else {
+        return None;
+    };
+    match l.initializer()? {
+        ast::Expr::ClosureExpr(c) => let_bound_closure(&c).map(|_| c),
+        _ => None,
     }
 }
 
@@ -699,6 +750,10 @@ impl Extractor<'_> {
                 }
                 lock(fn_target(&f, Some(index)))
             }
+            Binding::ClosureParam(p) if !self.in_macro_code(p.syntax()) => {
+                self.lock_in_type(p.ty()?.syntax())?;
+                lock(Target::Key(self.closure_param_key(&p)))
+            }
             Binding::From(e) => self.rooted(&e, e.syntax(), depth + 1),
             Binding::Element(e) => {
                 let (t, via) = self.rooted(&e, e.syntax(), depth + 1)?;
@@ -724,7 +779,7 @@ impl Extractor<'_> {
                     owner: Some(owner),
                 })
             }
-            Binding::Destructured(_) | Binding::Other => None,
+            Binding::Destructured(_) | Binding::ClosureParam(_) | Binding::Other => None,
             Binding::NotFound => lock(self.static_target(name, anchor)),
         }
     }

@@ -91,6 +91,7 @@ pub(super) fn spawn_blocking_wrap(call: &SyntaxNode) -> Option<(TextRange, Strin
             | Binding::Element(_)
             | Binding::Destructured(_)
             | Binding::Variant(..)
+            | Binding::ClosureParam(_)
             | Binding::Other => return None,
         };
         let used_after = body
@@ -212,6 +213,12 @@ impl Extractor<'_> {
             SyntaxKind::PARAM => {
                 if let Some((f, index)) = param_of(up) {
                     out.push(fn_target(&f, Some(index)));
+                }
+                // A parameter of a closure a `let` binds: a local.
+                let param = ast::Param::cast(up.clone()).unwrap();
+                let closure = up.ancestors().nth(2).and_then(ast::ClosureExpr::cast);
+                if closure.is_some_and(|c| super::bindings::let_bound_closure(&c).is_some()) {
+                    out.push(Target::Key(self.closure_param_key(&param)));
                 }
             }
             SyntaxKind::RET_TYPE => {

@@ -400,6 +400,18 @@ impl Extractor<'_> {
             return None;
         };
         let segs = segments(&pe.path()?)?;
+        // `f(x)` of `let f = |m: Arc<Mutex<T>>| ..`: that closure's parameter.
+        if let [one] = segs.as_slice() {
+            let scope = self.scope_of(one, pe.syntax(), anchor);
+            if let Some(c) = super::bindings::closure_named(one, &scope) {
+                let param = c.param_list()?.params().nth(index)?;
+                let typed = param
+                    .ty()
+                    .is_some_and(|t| self.lock_in_type(t.syntax()).is_some());
+                return (typed && !self.in_macro_code(param.syntax()))
+                    .then(|| Target::Key(self.closure_param_key(&param)));
+            }
+        }
         // `Shared(value)`, `Event::Lock(value)`: a positional field.
         let upper = |s: &String| s.starts_with(|c: char| c.is_ascii_uppercase());
         let owner = match segs.as_slice() {
@@ -736,7 +748,44 @@ impl Extractor<'_> {
         }
     }
 
+    /// A closure parameter's key: it is a local of the fn it is in.
+    pub(super) fn closure_param_key(&self, param: &ast::Param) -> DeclKey {
+        DeclKey::Local {
+            file: self.file_id,
+            offset: param.syntax().text_range().start().into(),
+        }
+    }
+
+    /// `let f = |m: Arc<Mutex<T>>| ..;`, where `f` is only called: each
+    /// parameter whose type names a lock is a declaration, fed by the
+    /// arguments of `f(..)` (see `bindings::let_bound_closure`).
+    fn visit_closure_let(&mut self, let_stmt: &ast::LetStmt) {
+        let Some(ast::Expr::ClosureExpr(c)) = let_stmt.initializer() else {
+            return;
+        };
+        let Some(name) = super::bindings::let_bound_closure(&c)
+            .and_then(|_| let_stmt.pat())
+            .map(|p| p.syntax().text().to_string())
+        else {
+            return;
+        };
+        for param in c.param_list().into_iter().flat_map(|l| l.params()) {
+            let (Some(ty), Some(pat)) = (param.ty(), param.pat()) else {
+                continue;
+            };
+            if self.lock_in_type(ty.syntax()).is_some() {
+                self.push_decl(
+                    self.closure_param_key(&param),
+                    format!("parameter `{}` of closure `{name}`", pat.syntax().text()),
+                    ty.syntax(),
+                    pat.syntax().text_range(),
+                );
+            }
+        }
+    }
+
     pub(super) fn visit_let(&mut self, let_stmt: &ast::LetStmt) {
+        self.visit_closure_let(let_stmt);
         if !self.let_is_decl(let_stmt) && !alias_typed(let_stmt) {
             return;
         }

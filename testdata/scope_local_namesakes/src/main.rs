@@ -15,14 +15,15 @@ impl Hub {
     }
 }
 
-/// Locks its `order` through a closure parameter the tool cannot follow:
+/// Locks its `order` through a closure parameter the tool cannot follow
+/// (the closure is handed to `Option::map`, not called where it is seen):
 /// this `order` is left as it is.
 async fn first() -> Vec<i32> {
     let order = Arc::new(Mutex::new(vec![]));
-    let push = |x, order: Arc<Mutex<Vec<i32>>>| async move {
-        order.lock().unwrap().push(x);
+    let push = |order: Arc<Mutex<Vec<i32>>>| async move {
+        order.lock().unwrap().push(1);
     };
-    push(1, order.clone()).await;
+    Some(order.clone()).map(push).unwrap().await;
     let v = order.lock().unwrap().clone();
     v
 }
