@@ -34,6 +34,12 @@ fn fixtures_match_snapshots() {
     };
     // Snapshots pin the migration: one line per finding, and the diff.
     settings.add_filter(r" in \d+\.\d+s\n", " in [elapsed]\n");
+    // A `--verify` case's check waits, and says so, when another cargo (a
+    // test running beside it) holds the build directory: not the case's.
+    settings.add_filter(
+        r"awaitify: waiting for the build directory lock held by another cargo\n",
+        "",
+    );
     let _guard = settings.bind_to_scope();
     for case in &cases {
         let mut args = vec!["--format".to_string(), "concise".to_string()];

@@ -15,8 +15,8 @@ pub(super) enum Binding {
     /// `index`-th field; `path` is the variant's path as written.
     Variant(Vec<String>, usize),
     /// A typed parameter of a closure bound by a `let` (`let f = |m:
-    /// Arc<Mutex<T>>| ..`): a declaration of its own, fed by `f(..)`'s
-    /// arguments.
+    /// Arc<Mutex<T>>| ..`): a declaration of its own (see
+    /// `Extractor::visit_closure_let`).
     ClosureParam(ast::Param),
     /// A `let` with a pattern other than a plain name (`let (tx, rx) = ..`).
     Destructured(ast::LetStmt),
@@ -134,7 +134,7 @@ fn closure_param_binding(c: &ast::ClosureExpr, name: &str) -> Binding {
         .into_iter()
         .flat_map(|l| l.params())
         .find(|p| binds(p.pat(), name) && p.ty().is_some());
-    if let Some(p) = typed.filter(|_| let_bound_closure(c).is_some()) {
+    if let Some(p) = typed.filter(|_| closure_let(c).is_some()) {
         return Binding::ClosureParam(p);
     }
     let plain = c.param_list().is_some_and(|l| {
@@ -161,32 +161,39 @@ fn closure_param_binding(c: &ast::ClosureExpr, name: &str) -> Binding {
     }
 }
 
-/// The `let` that binds closure `c` to a plain name (`let f = move |..| ..;`),
-/// where that name is only ever called (`f(..)`) after it: then every
-/// argument of the closure is in sight. One handed on (`run(f)`) or stored
-/// gets its arguments from code the tool does not see.
-pub(super) fn let_bound_closure(c: &ast::ClosureExpr) -> Option<ast::LetStmt> {
+/// The `let` that binds closure `c` to a plain name (`let f = move |..| ..;`).
+pub(super) fn closure_let(c: &ast::ClosureExpr) -> Option<ast::LetStmt> {
     let l = ast::LetStmt::cast(c.syntax().parent()?)?;
+    let bound = matches!(l.pat(), Some(ast::Pat::IdentPat(_)))
+        && l.initializer().is_some_and(|i| i.syntax() == c.syntax());
+    bound.then_some(l)
+}
+
+/// The uses of the name a `let` binds, after it in its block.
+pub(super) fn uses_after(l: &ast::LetStmt) -> Vec<ast::NameRef> {
     let Some(ast::Pat::IdentPat(pat)) = l.pat() else {
-        return None;
+        return Vec::new();
     };
-    let name = pat.name()?.text().to_string();
+    let Some(name) = pat.name().map(|n| n.text().to_string()) else {
+        return Vec::new();
+    };
     let after = l.syntax().text_range().end();
-    let called = |n: &ast::NameRef| {
-        let pe = n.syntax().ancestors().find_map(ast::PathExpr::cast);
-        pe.is_some_and(|pe| {
-            let call = pe.syntax().parent().and_then(ast::CallExpr::cast);
-            call.and_then(|c| c.expr())
-                .is_some_and(|callee| callee.syntax() == pe.syntax())
-        })
+    let Some(block) = l.syntax().parent() else {
+        return Vec::new();
     };
-    let only_called = l.syntax().parent()?.descendants().all(|d| {
-        ast::NameRef::cast(d).is_none_or(|n| {
-            n.text() != name.as_str() || n.syntax().text_range().start() < after || called(&n)
-        })
-    });
-    let bound = l.initializer().is_some_and(|i| i.syntax() == c.syntax());
-    (bound && only_called).then_some(l)
+    block
+        .descendants()
+        .filter(|d| d.text_range().start() >= after)
+        .filter_map(ast::NameRef::cast)
+        .filter(|n| n.text() == name.as_str())
+        .collect()
+}
+
+/// The call a use of a name is the callee of (`f(..)`), if it is one.
+pub(super) fn called_by(n: &ast::NameRef) -> Option<ast::CallExpr> {
+    let pe = n.syntax().ancestors().find_map(ast::PathExpr::cast)?;
+    let call = pe.syntax().parent().and_then(ast::CallExpr::cast)?;
+    (call.expr()?.syntax() == pe.syntax()).then_some(call)
 }
 
 /// The closure a plain `let` binds `name` to where `at` is, if any.
@@ -195,7 +202,7 @@ pub(super) fn closure_named(name: &str, at: &SyntaxNode) -> Option<ast::ClosureE
         return None;
     };
     match l.initializer()? {
-        ast::Expr::ClosureExpr(c) => let_bound_closure(&c).map(|_| c),
+        ast::Expr::ClosureExpr(c) => Some(c),
         _ => None,
     }
 }

@@ -217,7 +217,7 @@ impl Extractor<'_> {
                 // A parameter of a closure a `let` binds: a local.
                 let param = ast::Param::cast(up.clone()).unwrap();
                 let closure = up.ancestors().nth(2).and_then(ast::ClosureExpr::cast);
-                if closure.is_some_and(|c| super::bindings::let_bound_closure(&c).is_some()) {
+                if closure.is_some_and(|c| super::bindings::closure_let(&c).is_some()) {
                     out.push(Target::Key(self.closure_param_key(&param)));
                 }
             }

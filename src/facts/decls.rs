@@ -756,30 +756,65 @@ impl Extractor<'_> {
         }
     }
 
-    /// `let f = |m: Arc<Mutex<T>>| ..;`, where `f` is only called: each
-    /// parameter whose type names a lock is a declaration, fed by the
-    /// arguments of `f(..)` (see `bindings::let_bound_closure`).
+    /// `let f = |m: Arc<Mutex<T>>| ..;`: each parameter whose type names a
+    /// lock is a declaration, fed by the arguments of each call `f(..)`.
+    /// Where `f` is used other than called (handed to `run(f, lock)`, stored,
+    /// returned), its arguments come from code the tool does not see: the
+    /// parameter is held back, with the locks handed along with it.
     fn visit_closure_let(&mut self, let_stmt: &ast::LetStmt) {
         let Some(ast::Expr::ClosureExpr(c)) = let_stmt.initializer() else {
             return;
         };
-        let Some(name) = super::bindings::let_bound_closure(&c)
+        let Some(name) = super::bindings::closure_let(&c)
             .and_then(|_| let_stmt.pat())
             .map(|p| p.syntax().text().to_string())
         else {
             return;
         };
+        let handed_on: Vec<ast::NameRef> = super::bindings::uses_after(let_stmt)
+            .into_iter()
+            .filter(|n| super::bindings::called_by(n).is_none())
+            .collect();
         for param in c.param_list().into_iter().flat_map(|l| l.params()) {
             let (Some(ty), Some(pat)) = (param.ty(), param.pat()) else {
                 continue;
             };
-            if self.lock_in_type(ty.syntax()).is_some() {
-                self.push_decl(
-                    self.closure_param_key(&param),
-                    format!("parameter `{}` of closure `{name}`", pat.syntax().text()),
-                    ty.syntax(),
-                    pat.syntax().text_range(),
-                );
+            if self.lock_in_type(ty.syntax()).is_none() {
+                continue;
+            }
+            let key = self.closure_param_key(&param);
+            self.push_decl(
+                key.clone(),
+                format!("parameter `{}` of closure `{name}`", pat.syntax().text()),
+                ty.syntax(),
+                pat.syntax().text_range(),
+            );
+            if handed_on.is_empty() {
+                continue;
+            }
+            if let Some(d) = self.facts.decls.iter_mut().rev().find(|d| d.key == key) {
+                d.blockers.push(format!(
+                    "it is a parameter of closure `{name}`, which is handed to other code, so its arguments come from code the tool does not see"
+                ));
+            }
+            // `run(f, lock.clone())`, `Some(lock.clone()).map(f)`: code handed
+            // `f` may hand it any lock of the same statement.
+            for n in &handed_on {
+                let statement = n
+                    .syntax()
+                    .ancestors()
+                    .take_while(|a| a.kind() != SyntaxKind::STMT_LIST)
+                    .last();
+                let names = statement
+                    .iter()
+                    .flat_map(|s| s.descendants())
+                    .filter_map(ast::PathExpr::cast);
+                for name in names {
+                    let name = ast::Expr::PathExpr(name);
+                    if let Some(t) = self.root(&name, name.syntax(), 0) {
+                        self.facts.links.push((vec![Target::Key(key.clone())], t));
+                    }
+                }
             }
         }
     }
