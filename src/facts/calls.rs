@@ -449,6 +449,7 @@ impl Extractor<'_> {
             ctx: ctx.clone(),
             wrap,
             in_test: in_test_code(anchor),
+            size_hint: heavy.then(|| self.size_hint(anchor)).flatten(),
             deferred: deferred_closure(anchor),
             closure_callee: (ctx == SiteContext::SyncInAsync)
                 .then(|| closure_callee(anchor))
@@ -531,6 +532,7 @@ impl Extractor<'_> {
             r => r.is_some(),
         };
         let resolvable = callee_key.is_some() || premise;
+        let in_test = self.ctx == SiteContext::Async && resolvable && self.in_test_fn(anchor);
         self.facts.calls.push(CallFact {
             callee: callee.into(),
             in_fn: self.in_fn.clone(),
@@ -539,6 +541,10 @@ impl Extractor<'_> {
             awaited: node
                 .parent()
                 .is_some_and(|p| p.kind() == SyntaxKind::AWAIT_EXPR),
+            in_test,
+            size_hint: (self.ctx == SiteContext::Async && resolvable)
+                .then(|| self.size_hint(anchor))
+                .flatten(),
             deferred: deferred_closure(anchor),
             driver: if resolvable {
                 self.driver(if shift == 0 { node } else { anchor })
@@ -623,6 +629,8 @@ impl Extractor<'_> {
                     ctx: SiteContext::Blocking,
                     range: arg.syntax().text_range(),
                     awaited: false,
+                    in_test: false,
+                    size_hint: None,
                     deferred: false,
                     driver: Driver::Unknown,
                     receiver: None,
