@@ -256,7 +256,10 @@ pub(crate) fn built_by(
                 let full = external_spelling(&full).to_string();
                 if matches!(
                     full.as_str(),
-                    "std::sync::Arc::new" | "std::rc::Rc::new" | "std::boxed::Box::new" | "Box::new"
+                    "std::sync::Arc::new"
+                        | "std::rc::Rc::new"
+                        | "std::boxed::Box::new"
+                        | "Box::new"
                 ) {
                     c.arg_list()?.args().next()?
                 } else {

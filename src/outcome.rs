@@ -45,9 +45,7 @@ impl Diagnostic {
     /// run applies, and none `--unsafe-fixes` would. The summary counts
     /// these as `manual`, and `--fail-on manual` fails on them.
     pub fn manual(&self) -> bool {
-        self.severity == Severity::Warning
-            && !self.fixed
-            && self.fix != Some(Applicability::Unsafe)
+        self.severity == Severity::Warning && !self.fixed && self.fix != Some(Applicability::Unsafe)
     }
 }
 

@@ -443,7 +443,10 @@ impl Extractor<'_> {
     /// The size the outermost fn around `node` shows (see
     /// `cpu_heavy::size_hint`), read once per fn.
     pub(super) fn size_hint(&self, node: &SyntaxNode) -> Option<u64> {
-        let f = node.ancestors().filter(|a| a.kind() == SyntaxKind::FN).last()?;
+        let f = node
+            .ancestors()
+            .filter(|a| a.kind() == SyntaxKind::FN)
+            .last()?;
         *self
             .size_hints
             .borrow_mut()

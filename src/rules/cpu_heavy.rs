@@ -10,12 +10,12 @@ use ra_ap_syntax::{
 
 use super::blocking_calls::{Premise, Verdict};
 use super::{Applicability, Hooks, Rule, Severity};
+use crate::blocking::{BlockingKind, CallSite, MethodCall};
 use crate::edits::layout;
+use crate::facts::BlockingFact;
 use crate::facts::FileFacts;
 use crate::locks::{CratePlan, Units};
 use crate::settings::PlanOptions;
-use crate::blocking::{BlockingKind, CallSite, MethodCall};
-use crate::facts::BlockingFact;
 
 pub const CPU_HEAVY: Rule = Rule {
     code: "AW206",
@@ -157,9 +157,27 @@ fn has_long_range(text: &str) -> bool {
 
 /// Paths into crates whose calls may be CPU-heavy (for the prefilter).
 const HEAVY_CRATE_PATHS: &[&str] = &[
-    "sha2::", "sha1::", "sha3::", "md5::", "blake2::", "blake3::", "crc32fast::", "crc::", "bcrypt::",
-    "argon2::", "scrypt::", "flate2::", "zstd::", "brotli::", "lz4_flex::", "lz4::",
-    "snap::", "miniz_oxide::", "pbkdf2::", "image::", "ScramSha256",
+    "sha2::",
+    "sha1::",
+    "sha3::",
+    "md5::",
+    "blake2::",
+    "blake3::",
+    "crc32fast::",
+    "crc::",
+    "bcrypt::",
+    "argon2::",
+    "scrypt::",
+    "flate2::",
+    "zstd::",
+    "brotli::",
+    "lz4_flex::",
+    "lz4::",
+    "snap::",
+    "miniz_oxide::",
+    "pbkdf2::",
+    "image::",
+    "ScramSha256",
 ];
 
 /// What makes a known call cost what it costs.
@@ -248,7 +266,15 @@ const CODEC_CRATES: &[&str] = &["flate2", "zstd", "brotli", "lz4", "lz4_flex", "
 /// Crates whose hashers (`Sha256::new()`, `crc32fast::Hasher::new()`) and
 /// one-shot digests (`Sha256::digest`, `blake3::hash`) cost what they hash.
 const HASH_CRATES: &[&str] = &[
-    "sha2", "sha1", "sha3", "md5", "md-5", "blake2", "blake3", "crc32fast", "hmac",
+    "sha2",
+    "sha1",
+    "sha3",
+    "md5",
+    "md-5",
+    "blake2",
+    "blake3",
+    "crc32fast",
+    "hmac",
 ];
 
 /// The crate a resolved path is in, and its last two segments.
@@ -302,7 +328,7 @@ fn runtime_data(e: &ast::Expr) -> Option<String> {
             ast::Expr::MethodCallExpr(m)
                 if m.name_ref().is_some_and(|n| {
                     matches!(
-                        &*n.text(),
+                        n.text(),
                         "as_ref" | "as_slice" | "as_bytes" | "borrow" | "deref" | "chunk"
                     )
                 }) =>
@@ -326,8 +352,19 @@ fn runtime_data(e: &ast::Expr) -> Option<String> {
 fn bulk(name: &str) -> bool {
     let name = name.to_ascii_lowercase();
     [
-        "body", "buf", "data", "bytes", "payload", "content", "file", "blob", "chunk", "input",
-        "image", "archive", "compressed",
+        "body",
+        "buf",
+        "data",
+        "bytes",
+        "payload",
+        "content",
+        "file",
+        "blob",
+        "chunk",
+        "input",
+        "image",
+        "archive",
+        "compressed",
     ]
     .iter()
     .any(|w| name.contains(w))
@@ -345,19 +382,33 @@ fn detect_call(path: &str) -> Option<BlockingKind> {
 /// (`Sha256::digest(&body)`, `crc32fast::hash(&buf)`).
 fn detect_call_site(c: &CallSite) -> Option<(BlockingKind, String)> {
     if c.path == "std::io::copy" {
-        let from = c.arg(0).and_then(|a| c.built_by(&a)).and_then(|f| codec(&f));
-        let into = c.arg(1).and_then(|a| c.built_by(&a)).and_then(|f| codec(&f));
+        let from = c
+            .arg(0)
+            .and_then(|a| c.built_by(&a))
+            .and_then(|f| codec(&f));
+        let into = c
+            .arg(1)
+            .and_then(|a| c.built_by(&a))
+            .and_then(|f| codec(&f));
         let what = match (from, into) {
-            (Some(from), _) => format!("`std::io::copy` out of a {from} (streaming compression: the input's size)"),
-            (None, Some(into)) => format!("`std::io::copy` into a {into} (streaming compression: the input's size)"),
+            (Some(from), _) => {
+                format!("`std::io::copy` out of a {from} (streaming compression: the input's size)")
+            }
+            (None, Some(into)) => {
+                format!("`std::io::copy` into a {into} (streaming compression: the input's size)")
+            }
             _ => return None,
         };
         return Some((BlockingKind::Heavy, what));
     }
     let (krate, _, last) = split(c.path)?;
-    let digest = HASH_CRATES.contains(&krate)
-        && matches!(last, "digest" | "hash" | "compute" | "checksum");
-    let data = c.arg(0).as_ref().and_then(runtime_data).filter(|d| bulk(d))?;
+    let digest =
+        HASH_CRATES.contains(&krate) && matches!(last, "digest" | "hash" | "compute" | "checksum");
+    let data = c
+        .arg(0)
+        .as_ref()
+        .and_then(runtime_data)
+        .filter(|d| bulk(d))?;
     digest.then(|| {
         (
             BlockingKind::Heavy,
@@ -388,8 +439,12 @@ fn detect_method(m: &MethodCall) -> Option<(BlockingKind, String)> {
     // `crc.checksum(&data)`, on a `crc::Crc` however it came (often a
     // parameter: `crc: &Crc<u32>`).
     if m.name == "checksum" {
+        // (A type path written from the crate's root resolves as the
+        // crate's: `crate::crc::Crc`.)
         let crc = m.receiver_is("crc::Crc")
-            || m.recv_built_by().is_some_and(|c| c.starts_with("crc::Crc::"));
+            || m.receiver_is("crate::crc::Crc")
+            || m.recv_built_by()
+                .is_some_and(|c| c.starts_with("crc::Crc::"));
         let data = arg().as_ref().and_then(runtime_data).filter(|d| bulk(d))?;
         return crc.then(|| {
             (
@@ -422,7 +477,10 @@ fn detect_method(m: &MethodCall) -> Option<(BlockingKind, String)> {
             let codec = codec(&ctor)?;
             Some((
                 BlockingKind::Heavy,
-                format!("`{}` out of a {codec} (streaming compression: the input's size)", m.name),
+                format!(
+                    "`{}` out of a {codec} (streaming compression: the input's size)",
+                    m.name
+                ),
             ))
         }
         "update" | "chain_update" => {
@@ -430,7 +488,10 @@ fn detect_method(m: &MethodCall) -> Option<(BlockingKind, String)> {
             let data = arg().as_ref().and_then(runtime_data).filter(|d| bulk(d))?;
             Some((
                 BlockingKind::Heavy,
-                format!("`{hasher}::{}` over `{data}` (hashing: the input's size)", m.name),
+                format!(
+                    "`{hasher}::{}` over `{data}` (hashing: the input's size)",
+                    m.name
+                ),
             ))
         }
         _ => None,
@@ -493,8 +554,8 @@ fn constant(e: &ast::Expr) -> bool {
 /// Short source text for a message: `items`, `self.entries`.
 fn short(e: &ast::Expr) -> String {
     let t: String = e.syntax().text().to_string().split_whitespace().collect();
-    if t.len() > 40 {
-        format!("{}..", &t[..t.floor_char_boundary(37)])
+    if t.chars().count() > 40 {
+        format!("{}..", t.chars().take(37).collect::<String>())
     } else {
         t
     }
@@ -524,8 +585,7 @@ fn runtime_trips(node: &SyntaxNode) -> Option<String> {
         ast::Expr::LetExpr(l) => Some(format!("`{}`", short(&l.expr()?))),
         ast::Expr::BinExpr(b) => {
             let rhs = b.rhs()?;
-            (literal_value(&rhs).is_none() && !constant(&rhs))
-                .then(|| format!("`{}`", short(&rhs)))
+            (literal_value(&rhs).is_none() && !constant(&rhs)).then(|| format!("`{}`", short(&rhs)))
         }
         _ => None,
     }
@@ -545,7 +605,12 @@ fn work_in(node: &SyntaxNode) -> Option<String> {
             };
             if matches!(
                 name.as_str(),
-                "update" | "chain_update" | "digest" | "finalize" | "finalize_reset" | "encrypt"
+                "update"
+                    | "chain_update"
+                    | "digest"
+                    | "finalize"
+                    | "finalize_reset"
+                    | "encrypt"
                     | "decrypt"
             ) {
                 return Some(format!("hashing or crypto (`{name}`)"));
@@ -565,8 +630,18 @@ fn work_in(node: &SyntaxNode) -> Option<String> {
             let op = b.op_token().map(|t| t.kind());
             if op.is_some_and(|k| {
                 [
-                    T![*], T![/], T![%], T![^], T![<<], T![>>], T![*=], T![/=], T![%=], T![^=],
-                    T![<<=], T![>>=],
+                    T![*],
+                    T![/],
+                    T![%],
+                    T![^],
+                    T![<<],
+                    T![>>],
+                    T![*=],
+                    T![/=],
+                    T![%=],
+                    T![^=],
+                    T![<<=],
+                    T![>>=],
                 ]
                 .contains(&k)
             }) {
@@ -610,14 +685,15 @@ pub(crate) fn heavy_loop(node: &SyntaxNode) -> Option<String> {
     // as its inner loop alone.
     let end = for_range_end(node);
     let literal_end = end.as_ref().and_then(literal_value);
-    let few_rounds =
-        literal_end.is_some_and(|n| n < 1_000) || end.as_ref().is_some_and(constant);
+    let few_rounds = literal_end.is_some_and(|n| n < 1_000) || end.as_ref().is_some_and(constant);
     if let Some(n) = literal_end.filter(|n| *n >= 100_000) {
         return Some(format!("a loop with no `.await` of {n} rounds"));
     }
     let trips = runtime_trips(node);
     if !few_rounds && node.descendants().skip(1).any(|d| is_loop(d.kind())) {
-        let over = trips.map(|t| format!(", its trip count {t}")).unwrap_or_default();
+        let over = trips
+            .map(|t| format!(", its trip count {t}"))
+            .unwrap_or_default();
         return Some(format!("a nested loop with no `.await`{over}"));
     }
     let trips = trips?;
@@ -697,8 +773,8 @@ pub(crate) fn size_hint(f: &SyntaxNode) -> Option<u64> {
             ast::Expr::BinExpr(b) => {
                 let (l, r) = (product(&b.lhs()?, int)?, product(&b.rhs()?, int)?);
                 match b.op_token()?.kind() {
-                    k if k == T![*] => l.checked_mul(r),
-                    k if k == T![<<] => l.checked_shl(u32::try_from(r).ok()?),
+                    T![*] => l.checked_mul(r),
+                    T![<<] => l.checked_shl(u32::try_from(r).ok()?),
                     _ => None,
                 }
             }
@@ -726,7 +802,20 @@ pub(crate) const TEST_NOTE: &str =
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::driver::test_support::{check_finding, check_no_finding, TestCrate};
     use ra_ap_syntax::{Edition, SourceFile};
+
+    /// The messages of the AW206 findings of `src` (as `src/main.rs`), with
+    /// their severity.
+    fn aw206(src: &str) -> Vec<String> {
+        TestCrate::main(src)
+            .run()
+            .diagnostics
+            .iter()
+            .filter(|d| d.rule.code == "AW206")
+            .map(|d| format!("{}: {}", d.severity.as_str(), d.message))
+            .collect()
+    }
 
     #[test]
     fn awaits_inside_macro_arguments_make_a_loop_async() {
@@ -740,7 +829,7 @@ mod tests {
             .syntax()
             .descendants()
             .filter(|n| n.kind() == ra_ap_syntax::SyntaxKind::FOR_EXPR)
-            .map(|n| heavy_loop(&n))
+            .map(|n| heavy_loop(&n).is_some())
             .collect();
         // Only g's nest counts: f awaits in a macro, h and i's outer loops
         // run a few times, j's inner loop runs in the tasks it spawns.
@@ -752,7 +841,7 @@ mod tests {
 
     #[test]
     fn password_hashing_in_async_code_is_reported() {
-        crate::driver::test_support::check_finding(
+        check_finding(
             r#"async fn store(pw: String) -> String {
     bcrypt::hash(pw, 12).unwrap()
 }
@@ -763,6 +852,290 @@ async fn main() {
 }
 "#,
             "AW206",
+        );
+    }
+
+    #[test]
+    fn a_scram_clients_update_derives_its_key_on_the_executor() {
+        let found = aw206(
+            r#"use postgres_protocol::authentication::sasl::ScramSha256;
+
+async fn authenticate(password: &[u8], first: &[u8]) -> Vec<u8> {
+    let mut scram = ScramSha256::new(password, ChannelBinding::unsupported());
+    scram.update(first).unwrap();
+    scram.message().to_vec()
+}
+"#,
+        );
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(
+            found[0].starts_with("warning: `ScramSha256::update` (key derivation"),
+            "{found:?}"
+        );
+    }
+
+    #[test]
+    fn streaming_codecs_are_reported_with_their_cost_driver() {
+        let found = aw206(
+            r#"use std::io::{Read, Write};
+
+async fn unpack(body: Vec<u8>) -> std::io::Result<u64> {
+    let mut dec = zstd::Decoder::new(&*body)?;
+    std::io::copy(&mut dec, &mut std::io::sink())
+}
+
+async fn inflate(compressed: &[u8]) -> String {
+    let mut decoder = flate2::read::GzDecoder::new(compressed);
+    let mut out = String::new();
+    decoder.read_to_string(&mut out).unwrap();
+    out
+}
+
+async fn pack(data: &[u8]) -> Vec<u8> {
+    let mut encoder = brotli::CompressorWriter::new(Vec::new(), 4096, 5, 22);
+    encoder.write_all(data).unwrap();
+    encoder.into_inner()
+}
+"#,
+        );
+        assert_eq!(
+            found,
+            [
+                "warning: `std::io::copy` out of a zstd decoder (streaming compression: the input's size) is CPU-heavy work on the executor thread; run it on the blocking pool",
+                "warning: `read_to_string` out of a flate2 decoder (streaming compression: the input's size) is CPU-heavy work on the executor thread; run it on the blocking pool",
+                "warning: `write_all` of `data` into a brotli encoder (streaming compression: the input's size) is CPU-heavy work on the executor thread; run it on the blocking pool",
+            ]
+        );
+    }
+
+    #[test]
+    fn constructors_literals_and_small_hashes_are_no_finding() {
+        check_no_finding(
+            r#"use sha2::{Digest, Sha256};
+use std::io::Write;
+
+async fn f(id: &str, nonce: &[u8]) -> usize {
+    let encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    let mut small = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    small.write_all(b"hello").unwrap();
+    let tag = Sha256::digest(id.as_bytes());
+    let mut mac = Sha256::new();
+    mac.update(b"Client Key");
+    mac.update(nonce);
+    drop(encoder);
+    tag.len() + mac.finalize().len()
+}
+"#,
+        );
+    }
+
+    #[test]
+    fn hashes_of_bulk_data_are_reported() {
+        let found = aw206(
+            r#"use sha2::{Digest, Sha256};
+
+async fn etag(body: &[u8]) -> Vec<u8> {
+    let mut hasher = Sha256::new();
+    hasher.update(body);
+    hasher.finalize().to_vec()
+}
+
+async fn sum(payload: Vec<u8>) -> usize {
+    let digest = blake3::hash(&payload);
+    digest.as_bytes().len()
+}
+
+async fn check(data: &[u8], crc: &crc::Crc<u32>) -> u32 {
+    crc.checksum(&data[4..])
+}
+"#,
+        );
+        assert_eq!(found.len(), 3, "{found:?}");
+        assert!(
+            found[0].contains("`sha2::Sha256::update` over `body`"),
+            "{found:?}"
+        );
+        assert!(
+            found[1].contains("`blake3::hash` over `payload`"),
+            "{found:?}"
+        );
+        assert!(
+            found[2].contains("`crc::Crc::checksum` over `data`"),
+            "{found:?}"
+        );
+    }
+
+    #[test]
+    fn loops_over_runtime_data_with_hashing_or_arithmetic_are_reported() {
+        // A digest loop in a handler, and a nested loop in a game tick.
+        let found = aw206(
+            r#"use sha2::{Digest, Sha256};
+
+async fn stretch(seed: Vec<u8>, rounds: u32) -> Vec<u8> {
+    let mut d = seed;
+    for _ in 0..rounds {
+        d = Sha256::digest(&d).to_vec();
+    }
+    d
+}
+
+struct Unit { x: f32, y: f32, hp: f32 }
+
+async fn tick(players: &mut [Unit], enemies: &[Unit]) {
+    for p in players.iter_mut() {
+        for e in enemies {
+            let (dx, dy) = (p.x - e.x, p.y - e.y);
+            p.hp -= 1.0 / (dx * dx + dy * dy).sqrt();
+        }
+    }
+}
+
+async fn mix(state: &mut [u64]) {
+    let mut i = 0;
+    while i < state.len() {
+        state[i] = state[i].wrapping_mul(6364136223846793005) ^ (state[i] >> 33);
+        i += 1;
+    }
+}
+"#,
+        );
+        assert_eq!(
+            found,
+            [
+                "warning: a loop with no `.await` doing hashing, its trip count `rounds` rounds is CPU-heavy work on the executor thread; run it on the blocking pool",
+                "warning: a nested loop with no `.await`, its trip count the length of `players.iter_mut()` is CPU-heavy work on the executor thread; run it on the blocking pool",
+                "warning: a loop with no `.await` doing arithmetic, its trip count `state.len()` is CPU-heavy work on the executor thread; run it on the blocking pool",
+            ]
+        );
+    }
+
+    #[test]
+    fn loops_that_await_run_a_few_times_or_only_count_are_no_finding() {
+        let found = aw206(
+            r#"use sha2::{Digest, Sha256};
+
+async fn hi(salt: &[u8], rounds: u32) -> Vec<u8> {
+    let mut u = salt.to_vec();
+    for i in 1..rounds {
+        u = Sha256::digest(&u).to_vec();
+        if i % 5 == 0 {
+            tokio::task::yield_now().await;
+        }
+    }
+    u
+}
+
+async fn fixed(key: &mut [u8; 16]) {
+    for i in 0..16 {
+        key[i] = key[i].wrapping_mul(31) ^ (key[i] >> 3);
+    }
+}
+
+async fn log_all(items: &[String]) -> usize {
+    let mut n = 0;
+    for item in items {
+        n += item.len();
+    }
+    n
+}
+"#,
+        );
+        assert!(found.is_empty(), "{found:?}");
+    }
+
+    /// A sync helper of the crate that checksums what async code received.
+    const HELPER: &str = r#"fn checksum(data: &[u8]) -> u32 {
+    let mut sum: u32 = 0;
+    for b in data {
+        sum = sum.rotate_left(5) ^ (*b as u32).wrapping_mul(0x9e37_79b9);
+    }
+    sum
+}
+"#;
+
+    #[test]
+    fn a_sync_helper_that_does_heavy_work_is_followed_from_async_code() {
+        let src = format!(
+            "{HELPER}\nasync fn receive(stream: Vec<u8>) -> u32 {{\n    let n = checksum(&stream);\n    tokio::task::yield_now().await;\n    n\n}}\n\nfn main() {{}}\n// sha2::\n"
+        );
+        let found = aw206(&src);
+        assert_eq!(
+            found,
+            ["warning: `checksum` is a sync fn that does CPU-heavy work: receive → checksum → a loop with no `.await` doing arithmetic, its trip count the length of `data`"]
+        );
+        // A helper that also blocks is AW205's, not both.
+        let blocking = format!(
+            "{HELPER}\nfn load() -> u32 {{\n    let data = std::fs::read(\"x\").unwrap_or_default();\n    checksum(&data)\n}}\n\nasync fn handle() -> u32 {{\n    load()\n}}\n\nfn main() {{}}\n"
+        );
+        TestCrate::main(&blocking).check_message("AW205", "std::fs::read", "AW206");
+    }
+
+    #[test]
+    fn heavy_work_in_tests_is_a_note_where_the_test_shows_its_size() {
+        let found = aw206(
+            r#"#[cfg(test)]
+mod tests {
+    #[tokio::test]
+    async fn big() {
+        let bytes = zstd::encode_all(&vec![0u8; 18_874_368][..], 3).unwrap();
+        let mut dec = zstd::Decoder::new(&*bytes).unwrap();
+        std::io::copy(&mut dec, &mut std::io::sink()).unwrap();
+    }
+
+    #[tokio::test]
+    async fn small() {
+        let bytes = zstd::encode_all(&b"hello"[..], 3).unwrap();
+        let mut dec = zstd::Decoder::new(&*bytes).unwrap();
+        std::io::copy(&mut dec, &mut std::io::sink()).unwrap();
+    }
+
+    #[tokio::test]
+    async fn password() {
+        bcrypt::hash("pw", 12).unwrap();
+    }
+}
+
+fn main() {}
+"#,
+        );
+        assert_eq!(
+            found,
+            [
+                "note: `zstd::encode_all` (compression of a whole input: its size) is CPU-heavy work on the executor thread; run it on the blocking pool (the test's data: 18874368)",
+                "note: `std::io::copy` out of a zstd decoder (streaming compression: the input's size) is CPU-heavy work on the executor thread; run it on the blocking pool (the test's data: 18874368)",
+                "note: `bcrypt::hash` (key derivation, slow by design: its work factor or iteration count) is CPU-heavy work on the executor thread; run it on the blocking pool",
+            ]
+        );
+    }
+
+    #[test]
+    fn the_wrap_moves_a_heavy_let_to_the_blocking_pool() {
+        TestCrate::main(
+            r#"async fn store(pw: String) -> usize {
+    let h = zstd::encode_all(pw.as_bytes(), 3).unwrap();
+    h.len()
+}
+
+#[tokio::main]
+async fn main() {
+    println!("{}", store("pw".to_string()).await);
+}
+"#,
+        )
+        .unsafe_fixes()
+        .check_fix(
+            r#"async fn store(pw: String) -> usize {
+    let h = tokio::task::spawn_blocking(move || zstd::encode_all(pw.as_bytes(), 3).unwrap())
+        .await
+        .expect("blocking task panicked");
+    h.len()
+}
+
+#[tokio::main]
+async fn main() {
+    println!("{}", store("pw".to_string()).await);
+}
+"#,
         );
     }
 }

@@ -9,7 +9,8 @@
 //!    label renderers put on it) and whether its findings are `manual`;
 //! 2. its `hooks`, the steps of the pipeline it plugs into (see [`Hooks`]):
 //!    a blocking rule detects its calls (`call`: a resolved callee path;
-//!    `method`: a method call and its receiver) while facts are extracted,
+//!    `method`: a method call and its receiver; `call_site`: a call and its
+//!    arguments) while facts are extracted,
 //!    and turns each one in async code into a message and a fix
 //!    (`finding`, a [`blocking_calls::Verdict`]); a lock rule words the
 //!    lock planner's decision (`lock_message`);
