@@ -531,12 +531,14 @@ fn literal_value(e: &ast::Expr) -> Option<u64> {
     if e.syntax().kind() != ra_ap_syntax::SyntaxKind::LITERAL {
         return None;
     }
+    // Up to a suffix: `1_000_000u64`.
     let digits: String = e
         .syntax()
         .text()
         .to_string()
         .chars()
-        .filter(|c| c.is_ascii_digit())
+        .take_while(|c| c.is_ascii_digit() || *c == '_')
+        .filter(char::is_ascii_digit)
         .collect();
     digits.parse::<u64>().ok()
 }
@@ -572,7 +574,7 @@ fn runtime_trips(node: &SyntaxNode) -> Option<String> {
             ast::Expr::RangeExpr(r) => {
                 let end = r.end()?;
                 (literal_value(&end).is_none() && !constant(&end))
-                    .then(|| format!("`{}` rounds", short(&end)))
+                    .then(|| format!("`{}`", short(&end)))
             }
             ast::Expr::Literal(_) | ast::Expr::ArrayExpr(_) | ast::Expr::MacroExpr(_) => None,
             it if constant(&it) => None,
@@ -687,19 +689,19 @@ pub(crate) fn heavy_loop(node: &SyntaxNode) -> Option<String> {
     let literal_end = end.as_ref().and_then(literal_value);
     let few_rounds = literal_end.is_some_and(|n| n < 1_000) || end.as_ref().is_some_and(constant);
     if let Some(n) = literal_end.filter(|n| *n >= 100_000) {
-        return Some(format!("a loop with no `.await` of {n} rounds"));
+        return Some(format!("a loop with no `.await` (trip count: {n})"));
     }
     let trips = runtime_trips(node);
     if !few_rounds && node.descendants().skip(1).any(|d| is_loop(d.kind())) {
         let over = trips
-            .map(|t| format!(", its trip count {t}"))
+            .map(|t| format!(" (trip count: {t})"))
             .unwrap_or_default();
         return Some(format!("a nested loop with no `.await`{over}"));
     }
     let trips = trips?;
     let work = work_in(node)?;
     Some(format!(
-        "a loop with no `.await` doing {work}, its trip count {trips}"
+        "a loop with no `.await` doing {work} (trip count: {trips})"
     ))
 }
 
@@ -1002,9 +1004,9 @@ async fn mix(state: &mut [u64]) {
         assert_eq!(
             found,
             [
-                "warning: a loop with no `.await` doing hashing, its trip count `rounds` rounds is CPU-heavy work on the executor thread; run it on the blocking pool",
-                "warning: a nested loop with no `.await`, its trip count the length of `players.iter_mut()` is CPU-heavy work on the executor thread; run it on the blocking pool",
-                "warning: a loop with no `.await` doing arithmetic, its trip count `state.len()` is CPU-heavy work on the executor thread; run it on the blocking pool",
+                "warning: a loop with no `.await` doing hashing (trip count: `rounds`) is CPU-heavy work on the executor thread; run it on the blocking pool",
+                "warning: a nested loop with no `.await` (trip count: the length of `players.iter_mut()`) is CPU-heavy work on the executor thread; run it on the blocking pool",
+                "warning: a loop with no `.await` doing arithmetic (trip count: `state.len()`) is CPU-heavy work on the executor thread; run it on the blocking pool",
             ]
         );
     }
@@ -1061,7 +1063,7 @@ async fn log_all(items: &[String]) -> usize {
         let found = aw206(&src);
         assert_eq!(
             found,
-            ["warning: `checksum` is a sync fn that does CPU-heavy work: receive → checksum → a loop with no `.await` doing arithmetic, its trip count the length of `data`"]
+            ["warning: `checksum` is a sync fn that does CPU-heavy work: receive → checksum → a loop with no `.await` doing arithmetic (trip count: the length of `data`)"]
         );
         // A helper that also blocks is AW205's, not both.
         let blocking = format!(
