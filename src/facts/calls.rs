@@ -436,6 +436,7 @@ impl Extractor<'_> {
                 None => return,
             },
         };
+        let in_test = in_test_code(anchor);
         let heavy = matches!(
             call.kind,
             crate::blocking::BlockingKind::Heavy
@@ -448,8 +449,10 @@ impl Extractor<'_> {
             call,
             ctx: ctx.clone(),
             wrap,
-            in_test: in_test_code(anchor),
-            size_hint: heavy.then(|| self.size_hint(anchor)).flatten(),
+            in_test,
+            size_hint: (heavy && (in_test || self.test_unit))
+                .then(|| self.size_hint(anchor))
+                .flatten(),
             deferred: deferred_closure(anchor),
             closure_callee: (ctx == SiteContext::SyncInAsync)
                 .then(|| closure_callee(anchor))
@@ -542,7 +545,9 @@ impl Extractor<'_> {
                 .parent()
                 .is_some_and(|p| p.kind() == SyntaxKind::AWAIT_EXPR),
             in_test,
-            size_hint: (self.ctx == SiteContext::Async && resolvable)
+            // Only AW206's chains in test code read it.
+            size_hint: (in_test
+                || (self.test_unit && self.ctx == SiteContext::Async && resolvable))
                 .then(|| self.size_hint(anchor))
                 .flatten(),
             deferred: deferred_closure(anchor),

@@ -419,6 +419,7 @@ impl Extractor<'_> {
         let keyword = node
             .first_token()
             .map_or(node.text_range(), |t| t.text_range());
+        let in_test = in_test_code(node);
         let call = crate::blocking::BlockingCall {
             kind: crate::blocking::BlockingKind::Heavy,
             what,
@@ -429,8 +430,10 @@ impl Extractor<'_> {
             call,
             ctx: self.ctx.clone(),
             wrap: None,
-            in_test: in_test_code(node),
-            size_hint: self.size_hint(node),
+            in_test,
+            size_hint: (in_test || self.test_unit)
+                .then(|| self.size_hint(node))
+                .flatten(),
             deferred: false,
             closure_callee: None,
             driver: self.driver(node),

@@ -137,6 +137,9 @@ pub struct CrateContext<'a> {
     pub user_blocking: &'a [crate::settings::UserBlocking],
     /// Lock types its modules re-export.
     pub reexports: &'a crate::imports::ReExports,
+    /// The file is an integration test's, an example's or a bench's (a
+    /// compilation unit of its own): all its code is test code.
+    pub test_unit: bool,
 }
 
 /// A blocking call and where it runs.
@@ -643,6 +646,8 @@ struct Extractor<'a> {
     /// Whether the code of each fn (by its range) is test code, read once
     /// per fn, for the calls in async code it holds.
     test_fns: std::cell::RefCell<std::collections::HashMap<TextRange, bool>>,
+    /// The file is a test unit's (see `CrateContext::test_unit`).
+    test_unit: bool,
 }
 
 /// Extracts a file's facts. `flow_names`, when given, limits the flows
@@ -695,6 +700,7 @@ pub fn extract(
         own_fns: Default::default(),
         size_hints: Default::default(),
         test_fns: Default::default(),
+        test_unit: krate.test_unit,
     };
     ex.facts.imports.sort_by_key(|i| i.2.start());
     if text.contains("awaitify") {
@@ -972,6 +978,7 @@ pub(crate) fn facts_of(src: &str) -> FileFacts {
         &CrateContext {
             user_blocking: &[],
             reexports: &Default::default(),
+            test_unit: false,
         },
     )
 }
