@@ -139,7 +139,7 @@ impl Verdict {
 
     /// Its message says the size the code around it shows.
     pub fn sized(mut self, n: u64) -> Verdict {
-        self.message = format!("{} (the test's data: {n})", self.message);
+        self.message = format!("{}; the test shows a size of {n}", self.message);
         self
     }
 
@@ -379,7 +379,7 @@ fn fix_call(
             }
             Wrap::Offered => {
                 unsafe_wrap = true;
-                notes.push("`--unsafe-fixes` moves it into tokio::task::spawn_blocking".into())
+                notes.push("`--unsafe-fixes` moves it into tokio::task::spawn_blocking (unsafe: it then runs on another thread, and the task can be cancelled while it still runs)".into())
             }
             Wrap::Suggested => notes.push("wrap it: `let r = tokio::task::spawn_blocking(move || { .. }).await.expect(\"blocking task panicked\");`, moving or cloning what it captures".into()),
         }

@@ -411,7 +411,7 @@ pub(crate) fn plan_chains(
                 }
             };
             let message = match c.size_hint.filter(|_| test_code) {
-                Some(n) => format!("{message} (the test's data: {n})"),
+                Some(n) => format!("{message}; the test shows a size of {n}"),
                 None => message,
             };
             let note = match heavy {

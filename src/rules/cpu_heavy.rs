@@ -38,9 +38,10 @@ known algorithm):
   driven by `std::io::copy`, `read_to_end`, `read_to_string`, or
   `write_all` of data that is not a literal or a constant;
 - hashing of bulk data: a hasher's `update` (sha2, sha1, sha3, md5,
-  blake2, blake3, crc32fast, hmac) or a one-shot digest
-  (`Sha256::digest`, `blake3::hash`, `crc32fast::hash`) over a buffer named
-  as bulk data (a body, a buffer, a payload, a file's contents, a chunk);
+  blake2, blake3, crc32fast, hmac), a one-shot digest (`Sha256::digest`,
+  `blake3::hash`, `crc32fast::hash`) or a `crc::Crc`'s `checksum` over a
+  buffer named as bulk data (a body, a buffer, a payload, a file's
+  contents, a chunk);
 - image decoding (`image::open`, `image::load_from_memory`);
 - a loop with no `.await` (counting one inside macro arguments such as
   `assert_eq!(rx.recv().await, ..)`) that holds another loop, runs over a
@@ -57,6 +58,11 @@ known algorithm):
 Heavy work in test code (a `#[cfg(test)]` module, a test fn, an
 integration test, an example or a bench) is reported as a note, not a
 warning: it stalls only the test's own runtime, and it is often on purpose.
+A test's data is a fixture, small by design, so there it is reported only
+where the test writes down a size of 100 000 or more in the fn around it
+(`vec![0u8; 18_874_368]`, `read_to_end(1024 * 1024 * 5)`, `0..1_000_000`),
+or where the work is slow by design (key derivation); decoding a test's
+`\"Hello, World!\"` is not reported.
 
 Not counted: constructors (`GzEncoder::new`, `Sha256::new`), hashes of a
 literal, a constant or a small value (an id, a key, a nonce: data not named
@@ -1103,8 +1109,8 @@ fn main() {}
         assert_eq!(
             found,
             [
-                "note: `zstd::encode_all` (compression of a whole input: its size) is CPU-heavy work on the executor thread; run it on the blocking pool (the test's data: 18874368)",
-                "note: `std::io::copy` out of a zstd decoder (streaming compression: the input's size) is CPU-heavy work on the executor thread; run it on the blocking pool (the test's data: 18874368)",
+                "note: `zstd::encode_all` (compression of a whole input: its size) is CPU-heavy work on the executor thread; run it on the blocking pool; the test shows a size of 18874368",
+                "note: `std::io::copy` out of a zstd decoder (streaming compression: the input's size) is CPU-heavy work on the executor thread; run it on the blocking pool; the test shows a size of 18874368",
                 "note: `bcrypt::hash` (key derivation, slow by design: its work factor or iteration count) is CPU-heavy work on the executor thread; run it on the blocking pool",
             ]
         );
