@@ -66,9 +66,11 @@ or where the work is slow by design (key derivation); decoding a test's
 
 Not counted: constructors (`GzEncoder::new`, `Sha256::new`), hashes of a
 literal, a constant or a small value (an id, a key, a nonce: data not named
-as bulk), `write_all` of a literal, loops with an `.await` in them (they
-yield), and loops whose trip count is a literal below 100 000 or a
-constant.
+as bulk), `write_all` of a literal, a hash or codec fed piece by piece
+in a loop that awaits between pieces (`while let Some(chunk) =
+body.next().await { hasher.update(&chunk) }`: it yields as it goes), loops
+with an `.await` in them (they yield), and loops whose trip count is a
+literal below 100 000 or a constant.
 
 `serde_json::from_slice` (and other deserializers) of a whole body is not
 reported: it costs what the body's size costs, about as much as reading the
@@ -352,6 +354,17 @@ fn runtime_data(e: &ast::Expr) -> Option<String> {
     }
 }
 
+/// Is the call inside a loop that awaits (`while let Some(chunk) =
+/// body.next().await { hasher.update(&chunk) }`)? Then each call does a
+/// piece of the work between yields, as a stream delivers it.
+fn in_awaiting_loop(call: &SyntaxNode) -> bool {
+    use ra_ap_syntax::SyntaxKind::{AWAIT_EXPR, CLOSURE_EXPR, FN, FOR_EXPR, LOOP_EXPR, WHILE_EXPR};
+    call.ancestors()
+        .take_while(|a| !matches!(a.kind(), FN | CLOSURE_EXPR))
+        .filter(|a| matches!(a.kind(), FOR_EXPR | LOOP_EXPR | WHILE_EXPR))
+        .any(|l| l.descendants().any(|d| d.kind() == AWAIT_EXPR) || awaits_in_macro(&l))
+}
+
 /// Is the data named as bulk data (a body, a buffer, a file's contents)?
 /// A one-shot hash of such data costs its size; a hash of an id, a key or
 /// a nonce costs next to nothing, and is not reported.
@@ -408,8 +421,9 @@ fn detect_call_site(c: &CallSite) -> Option<(BlockingKind, String)> {
         return Some((BlockingKind::Heavy, what));
     }
     let (krate, _, last) = split(c.path)?;
-    let digest =
-        HASH_CRATES.contains(&krate) && matches!(last, "digest" | "hash" | "compute" | "checksum");
+    let digest = HASH_CRATES.contains(&krate)
+        && matches!(last, "digest" | "hash" | "compute" | "checksum")
+        && !in_awaiting_loop(c.call.syntax());
     let data = c
         .arg(0)
         .as_ref()
@@ -442,6 +456,13 @@ fn detect_method(m: &MethodCall) -> Option<(BlockingKind, String)> {
         return None;
     }
     let arg = || m.call.arg_list()?.args().next();
+    // A hash or a codec fed piece by piece in a loop that awaits between
+    // pieces yields as the work goes on.
+    if matches!(m.name, "checksum" | "update" | "chain_update" | "write_all")
+        && in_awaiting_loop(m.call.syntax())
+    {
+        return None;
+    }
     // `crc.checksum(&data)`, on a `crc::Crc` however it came (often a
     // parameter: `crc: &Crc<u32>`).
     if m.name == "checksum" {
@@ -1037,6 +1058,14 @@ async fn fixed(key: &mut [u8; 16]) {
     for i in 0..16 {
         key[i] = key[i].wrapping_mul(31) ^ (key[i] >> 3);
     }
+}
+
+async fn streamed(mut body: tokio::sync::mpsc::Receiver<Vec<u8>>) -> Vec<u8> {
+    let mut hasher = Sha256::new();
+    while let Some(chunk) = body.recv().await {
+        hasher.update(&chunk);
+    }
+    hasher.finalize().to_vec()
 }
 
 async fn log_all(items: &[String]) -> usize {
