@@ -113,7 +113,13 @@ running. Loops and calls of helpers are only reported.
 Bulk data is known by its name, not its size: a hash of a large buffer
 named `key` is missed, and one of a small buffer named `data` is reported.
 A loop's trip count is known to come from runtime data, not how large it
-is. Receivers are followed through one `let`; a codec or hasher kept in a
+is. Loops are seen only in files parsed for some rule (one that names a
+lock type, a blocking call, a heavy crate, or a literal range of 100 000
+or more in async code): a nested loop in a file that names none of these
+is missed, since parsing every file with a loop would cost more than the
+rest of the run. Helper chains stay inside one compilation unit: a helper
+in `tests/utils.rs` that another test includes with `mod utils;` is not
+followed from it. Receivers are followed through one `let`; a codec or hasher kept in a
 field or an enum is not seen. Only the crate's own code is read: a heavy
 loop inside a dependency is found only where its entry point is listed
 (SCRAM). Captures whose ownership the tool cannot see leave the finding
