@@ -133,11 +133,28 @@ pub fn classify(
             Some(kind) => (kind, full),
             None => {
                 let known = external_spelling(&full);
-                let kind = RULES
+                match RULES
                     .iter()
                     .filter_map(|r| r.hooks.call)
-                    .find_map(|detect| detect(known))?;
-                (kind, known.to_string())
+                    .find_map(|detect| detect(known))
+                {
+                    Some(kind) => (kind, known.to_string()),
+                    // A call that is blocking by its arguments
+                    // (`std::io::copy(&mut decoder, ..)`).
+                    None => {
+                        let site = CallSite {
+                            path: known,
+                            call: &call,
+                            shift,
+                            imports,
+                            bound,
+                        };
+                        RULES
+                            .iter()
+                            .filter_map(|r| r.hooks.call_site)
+                            .find_map(|detect| detect(&site))?
+                    }
+                }
             }
         };
         return Some(BlockingCall {
@@ -179,6 +196,79 @@ pub fn classify(
         path: sh(name_range),
         call: sh(node.text_range()),
     })
+}
+
+/// A call expression being classified by its arguments, for a rule whose
+/// detection needs more than the callee's path (`call_site` hook).
+pub struct CallSite<'a> {
+    /// The callee, resolved and written from its crate's root.
+    pub path: &'a str,
+    pub call: &'a ast::CallExpr,
+    shift: u32,
+    imports: &'a Imports,
+    bound: &'a BoundLookup<'a>,
+}
+
+impl CallSite<'_> {
+    /// The `i`-th argument.
+    pub fn arg(&self, i: usize) -> Option<ast::Expr> {
+        self.call.arg_list()?.args().nth(i)
+    }
+
+    /// The call that built the value `e` is (see [`built_by`]).
+    pub fn built_by(&self, e: &ast::Expr) -> Option<String> {
+        built_by(self.imports, self.bound, e, self.shift)
+    }
+}
+
+/// The resolved path of the call that built the value `e` is, looking
+/// through references, `?`, method chains (`Encoder::new(w, 3)?.auto_finish()`),
+/// `Box::new`/`Arc::new`, and one local's `let` initializer
+/// (`let mut d = zstd::Decoder::new(&*bytes)?;` → `zstd::Decoder::new`).
+pub(crate) fn built_by(
+    imports: &Imports,
+    bound: &BoundLookup,
+    e: &ast::Expr,
+    shift: u32,
+) -> Option<String> {
+    let mut e = e.clone();
+    let mut shift = shift;
+    let mut followed = false;
+    loop {
+        e = match &e {
+            ast::Expr::RefExpr(r) => r.expr()?,
+            ast::Expr::ParenExpr(p) => p.expr()?,
+            ast::Expr::TryExpr(t) => t.expr()?,
+            ast::Expr::MethodCallExpr(m) => m.receiver()?,
+            ast::Expr::PathExpr(_) if !followed => {
+                followed = true;
+                // The initializer is in the file itself: no shift.
+                shift = 0;
+                bound(&e)?.0
+            }
+            ast::Expr::CallExpr(c) => {
+                let ast::Expr::PathExpr(p) = c.expr()? else {
+                    return None;
+                };
+                let path = p.path()?;
+                let at = path.syntax().text_range().start() + TextSize::from(shift);
+                let full = imports.resolve(&segments(&path)?, at);
+                let full = external_spelling(&full).to_string();
+                if matches!(
+                    full.as_str(),
+                    "std::sync::Arc::new"
+                        | "std::rc::Rc::new"
+                        | "std::boxed::Box::new"
+                        | "Box::new"
+                ) {
+                    c.arg_list()?.args().next()?
+                } else {
+                    return Some(full);
+                }
+            }
+            _ => return None,
+        };
+    }
 }
 
 /// A method call being classified, with what a rule's detection asks of
@@ -224,6 +314,12 @@ impl MethodCall<'_> {
             .get_or_init(|| (self.typed)(&self.recv))
             .as_deref()
             == Some(ty)
+    }
+
+    /// The call that built the receiver, through one local's `let`
+    /// initializer, `?` and method chains (see [`built_by`]).
+    pub fn recv_built_by(&self) -> Option<String> {
+        built_by(self.imports, self.bound, &self.recv, self.shift)
     }
 
     /// A range of the node, moved to where it is in the file.

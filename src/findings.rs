@@ -106,6 +106,7 @@ impl Layout<'_> {
         let src = &self.files[at.file].src;
         Diagnostic {
             rule,
+            severity: rule.severity,
             span: self.span(at.file, at.range),
             message: String::new(),
             labels: Vec::new(),
@@ -153,6 +154,7 @@ impl Layout<'_> {
         }
         let fixed = self.crate_ok && b.fixed;
         Some(Diagnostic {
+            severity: b.severity,
             message: b.message.clone(),
             labels,
             notes,

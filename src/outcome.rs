@@ -14,6 +14,8 @@ use crate::settings::Referee;
 #[derive(Clone, Debug)]
 pub struct Diagnostic {
     pub rule: &'static Rule,
+    /// Its rule's severity, or lower (AW206 in test code is a note).
+    pub severity: Severity,
     /// Where it is reported.
     pub span: Span,
     pub message: String,
@@ -43,9 +45,7 @@ impl Diagnostic {
     /// run applies, and none `--unsafe-fixes` would. The summary counts
     /// these as `manual`, and `--fail-on manual` fails on them.
     pub fn manual(&self) -> bool {
-        self.rule.severity == Severity::Warning
-            && !self.fixed
-            && self.fix != Some(Applicability::Unsafe)
+        self.severity == Severity::Warning && !self.fixed && self.fix != Some(Applicability::Unsafe)
     }
 }
 

@@ -460,9 +460,9 @@ fn exit_code(cli: &Cli, outcome: &Outcome) -> ExitCode {
 /// run wrote no longer counts.
 fn fails(outcome: &Outcome, level: FailOn, written: bool) -> bool {
     let mut remaining = outcome.diagnostics.iter().filter(|d| !(written && d.fixed));
-    remaining.any(|d| match d.rule.severity {
+    remaining.any(|d| match d.severity {
         rules::Severity::Error => true,
-        _ if level >= FailOn::Warning => d.rule.severity != rules::Severity::Note,
+        _ if level >= FailOn::Warning => d.severity != rules::Severity::Note,
         _ if level >= FailOn::Manual => d.manual(),
         _ => false,
     }) || (level >= FailOn::Fix && !written && !outcome.changes.is_empty())

@@ -69,6 +69,10 @@ fn analyse(
         &facts::CrateContext {
             user_blocking: &krate.config.blocking,
             reexports: &krate.reexports,
+            test_unit: krate
+                .manifest
+                .as_deref()
+                .is_some_and(|m| !walk::compilation_unit(&src.path, m).is_empty()),
         },
     );
     // A file that does not parse is skipped where the tree has an ERROR node

@@ -81,6 +81,7 @@ pub(super) fn harness_notes(
         };
         out.diagnostics.push(Diagnostic {
             rule,
+            severity: rule.severity,
             span: span(first),
             message: format!(
                 "{} is compiled by a test harness as an expected failure or expected output; left unchanged, and its findings are not reported",

@@ -209,6 +209,7 @@ fn report_unused(
     plan.edits.entry(file).or_default().push(edit.clone());
     plan.blocking.push(BlockingReport {
         rule: &rules::UNUSED_SUPPRESSION,
+        severity: rules::UNUSED_SUPPRESSION.severity,
         at: locks::Loc {
             file,
             range: allow.comment,

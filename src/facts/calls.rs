@@ -443,6 +443,7 @@ impl Extractor<'_> {
                 None => return,
             },
         };
+        let in_test = in_test_code(anchor);
         let heavy = matches!(
             call.kind,
             crate::blocking::BlockingKind::Heavy
@@ -455,7 +456,10 @@ impl Extractor<'_> {
             call,
             ctx: ctx.clone(),
             wrap,
-            in_test: in_test_code(anchor),
+            in_test,
+            size_hint: (heavy && (in_test || self.test_unit))
+                .then(|| self.size_hint(anchor))
+                .flatten(),
             deferred: deferred_closure(anchor),
             closure_callee: (ctx == SiteContext::SyncInAsync)
                 .then(|| closure_callee(anchor))
@@ -538,6 +542,7 @@ impl Extractor<'_> {
             r => r.is_some(),
         };
         let resolvable = callee_key.is_some() || premise;
+        let in_test = self.ctx == SiteContext::Async && resolvable && self.in_test_fn(anchor);
         self.facts.calls.push(CallFact {
             callee: callee.into(),
             in_fn: self.in_fn.clone(),
@@ -546,6 +551,12 @@ impl Extractor<'_> {
             awaited: node
                 .parent()
                 .is_some_and(|p| p.kind() == SyntaxKind::AWAIT_EXPR),
+            in_test,
+            // Only AW206's chains in test code read it.
+            size_hint: (in_test
+                || (self.test_unit && self.ctx == SiteContext::Async && resolvable))
+                .then(|| self.size_hint(anchor))
+                .flatten(),
             deferred: deferred_closure(anchor),
             driver: if resolvable {
                 self.driver(if shift == 0 { node } else { anchor })
@@ -630,6 +641,8 @@ impl Extractor<'_> {
                     ctx: SiteContext::Blocking,
                     range: arg.syntax().text_range(),
                     awaited: false,
+                    in_test: false,
+                    size_hint: None,
                     deferred: false,
                     driver: Driver::Unknown,
                     receiver: None,

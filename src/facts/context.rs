@@ -407,17 +407,22 @@ pub(super) fn frame_context(
 }
 
 impl Extractor<'_> {
-    /// A CPU-heavy loop in async code (AW206).
+    /// A CPU-heavy loop in async code (AW206), or in a sync fn (for the
+    /// chains of sync fns async code calls).
     pub(super) fn visit_loop(&mut self, node: &SyntaxNode) {
-        if self.ctx != SiteContext::Async || !crate::rules::cpu_heavy::heavy_loop(node) {
+        if !matches!(self.ctx, SiteContext::Async | SiteContext::Sync { .. }) {
             return;
         }
+        let Some(what) = crate::rules::cpu_heavy::heavy_loop(node) else {
+            return;
+        };
         let keyword = node
             .first_token()
             .map_or(node.text_range(), |t| t.text_range());
+        let in_test = in_test_code(node);
         let call = crate::blocking::BlockingCall {
             kind: crate::blocking::BlockingKind::Heavy,
-            what: "a loop with no `.await`".to_string(),
+            what,
             path: keyword,
             call: node.text_range(),
         };
@@ -425,7 +430,10 @@ impl Extractor<'_> {
             call,
             ctx: self.ctx.clone(),
             wrap: None,
-            in_test: in_test_code(node),
+            in_test,
+            size_hint: (in_test || self.test_unit)
+                .then(|| self.size_hint(node))
+                .flatten(),
             deferred: false,
             closure_callee: None,
             driver: self.driver(node),
@@ -433,6 +441,32 @@ impl Extractor<'_> {
             in_fn: self.in_fn.clone(),
             task: self.task,
         });
+    }
+
+    /// The size the outermost fn around `node` shows (see
+    /// `cpu_heavy::size_hint`), read once per fn.
+    pub(super) fn size_hint(&self, node: &SyntaxNode) -> Option<u64> {
+        let f = node
+            .ancestors()
+            .filter(|a| a.kind() == SyntaxKind::FN)
+            .last()?;
+        *self
+            .size_hints
+            .borrow_mut()
+            .entry(f.text_range())
+            .or_insert_with(|| crate::rules::cpu_heavy::size_hint(&f))
+    }
+
+    /// Is `node` in test code (`in_test_code`)? Read once per fn.
+    pub(super) fn in_test_fn(&self, node: &SyntaxNode) -> bool {
+        let Some(f) = node.ancestors().find(|a| a.kind() == SyntaxKind::FN) else {
+            return in_test_code(node);
+        };
+        *self
+            .test_fns
+            .borrow_mut()
+            .entry(f.text_range())
+            .or_insert_with(|| in_test_code(&f))
     }
 
     /// What drives async code at `node` (see `Driver`).

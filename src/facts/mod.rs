@@ -137,6 +137,9 @@ pub struct CrateContext<'a> {
     pub user_blocking: &'a [crate::settings::UserBlocking],
     /// Lock types its modules re-export.
     pub reexports: &'a crate::imports::ReExports,
+    /// The file is an integration test's, an example's or a bench's (a
+    /// compilation unit of its own): all its code is test code.
+    pub test_unit: bool,
 }
 
 /// A blocking call and where it runs.
@@ -150,6 +153,10 @@ pub struct BlockingFact {
     /// Inside a `#[cfg(test)]` module or a `#[test]` fn: only tests need
     /// what its fix needs.
     pub in_test: bool,
+    /// CPU-heavy work: the largest integer literal of 100 000 or more in
+    /// the fn around it (`vec![0u8; 18_874_368]`), what shows the size of
+    /// a test's data.
+    pub size_hint: Option<u64>,
     /// In a sync fn, inside a closure the fn only stores or hands on: the
     /// call does not run when the fn does.
     pub deferred: bool,
@@ -340,6 +347,11 @@ pub struct CallFact {
     pub range: TextRange,
     /// The call's value is `.await`ed: it calls an async fn, never a sync one.
     pub awaited: bool,
+    /// In async code, inside a `#[cfg(test)]` module or a test fn.
+    pub in_test: bool,
+    /// In test code: the largest integer literal of 100 000 or more in the
+    /// fn around it (see `BlockingFact::size_hint`).
+    pub size_hint: Option<u64>,
     /// In a sync fn, inside a closure the fn only stores or hands on.
     pub deferred: bool,
     /// What drives the call's future or the async code it is in (only
@@ -631,6 +643,14 @@ struct Extractor<'a> {
     /// The file's fns by key, read once, on first use (a value's type may
     /// be what one of them declares it returns).
     own_fns: std::cell::OnceCell<std::collections::HashMap<FnId, Vec<ast::Fn>>>,
+    /// The size each outermost fn shows (`cpu_heavy::size_hint`), by its
+    /// range: read once per fn, for the calls in async code it holds.
+    size_hints: std::cell::RefCell<std::collections::HashMap<TextRange, Option<u64>>>,
+    /// Whether the code of each fn (by its range) is test code, read once
+    /// per fn, for the calls in async code it holds.
+    test_fns: std::cell::RefCell<std::collections::HashMap<TextRange, bool>>,
+    /// The file is a test unit's (see `CrateContext::test_unit`).
+    test_unit: bool,
 }
 
 /// Extracts a file's facts. `flow_names`, when given, limits the flows
@@ -681,6 +701,9 @@ pub fn extract(
         test_globs: Default::default(),
         own_items: Default::default(),
         own_fns: Default::default(),
+        size_hints: Default::default(),
+        test_fns: Default::default(),
+        test_unit: krate.test_unit,
     };
     ex.facts.imports.sort_by_key(|i| i.2.start());
     if text.contains("awaitify") {
@@ -958,6 +981,7 @@ pub(crate) fn facts_of(src: &str) -> FileFacts {
         &CrateContext {
             user_blocking: &[],
             reexports: &Default::default(),
+            test_unit: false,
         },
     )
 }

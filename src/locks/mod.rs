@@ -273,6 +273,7 @@ pub(crate) mod testing {
         let krate = facts::CrateContext {
             user_blocking: &[],
             reexports: &Default::default(),
+            test_unit: false,
         };
         let mut f = facts::extract(&tree, src, 0, Edition::Edition2021, None, false, &krate);
         f.module = "crate".into();

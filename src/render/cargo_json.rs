@@ -47,7 +47,7 @@ pub fn cargo_json(outcome: &Outcome, written: bool) -> String {
     let success = !outcome
         .diagnostics
         .iter()
-        .any(|d| d.rule.severity == Severity::Error && !d.fixed);
+        .any(|d| d.severity == Severity::Error && !d.fixed);
     out.push_str(&json!({ "reason": "build-finished", "success": success }).to_string());
     out.push('\n');
     out
@@ -116,7 +116,7 @@ fn diagnostic(d: &Diagnostic, outcome: &Outcome, written: bool) -> Value {
         "$message_type": "diagnostic",
         "message": d.message,
         "code": { "code": d.rule.code, "explanation": d.rule.doc },
-        "level": match d.rule.severity {
+        "level": match d.severity {
             Severity::Error => "error",
             _ => "warning",
         },

@@ -26,7 +26,7 @@ pub fn github(outcome: &Outcome) -> String {
     let prop = |s: &str| data(s).replace(':', "%3A").replace(',', "%2C");
     let mut out = String::new();
     for d in &outcome.diagnostics {
-        let kind = match d.rule.severity {
+        let kind = match d.severity {
             Severity::Error => "error",
             Severity::Warning => "warning",
             Severity::Note => "notice",

@@ -28,7 +28,7 @@ pub fn json(outcome: &Outcome, written: bool) -> String {
             json!({
                 "code": d.rule.code,
                 "name": d.rule.name,
-                "severity": d.rule.severity.as_str(),
+                "severity": d.severity.as_str(),
                 "message": d.message,
                 "span": span_json(&d.span),
                 "labels": d.labels.iter().map(|(s, m)| json!({ "span": span_json(s), "message": m })).collect::<Vec<_>>(),

@@ -79,7 +79,7 @@ pub fn concise(d: &Diagnostic) -> String {
         d.span.path,
         d.span.line,
         d.span.col,
-        d.rule.severity.as_str(),
+        d.severity.as_str(),
         d.rule.code,
         d.message
     );
@@ -107,7 +107,7 @@ fn fix_help(d: &Diagnostic, written: bool) -> Option<&'static str> {
 /// A rustc-style diagnostic: header, the source with the finding and its
 /// other places labelled, then notes and help.
 pub fn full(d: &Diagnostic, source: Option<&str>, color: bool, written: bool) -> String {
-    let level = match d.rule.severity {
+    let level = match d.severity {
         Severity::Error => Level::ERROR,
         Severity::Warning => Level::WARNING,
         Severity::Note => Level::NOTE,
@@ -201,7 +201,7 @@ fn counts_of<'a>(diagnostics: impl IntoIterator<Item = &'a Diagnostic>) -> Count
         if d.manual() {
             c.manual += 1;
         }
-        if d.rule.severity == Severity::Error {
+        if d.severity == Severity::Error {
             c.error_findings += 1;
         }
     }
@@ -414,8 +414,10 @@ mod tests {
 
     /// A finding of rule `code` at line 3 of `src/lib.rs`.
     fn finding(code: &str, fix: Option<Applicability>, fixed: bool) -> Diagnostic {
+        let rule = rules::find(code).expect("a rule");
         Diagnostic {
-            rule: rules::find(code).expect("a rule"),
+            rule,
+            severity: rule.severity,
             span: span(3, 5, 20, 30),
             message: "the message".to_string(),
             labels: Vec::new(),

@@ -81,7 +81,7 @@ pub fn sarif(outcome: &Outcome) -> String {
             let mut result = json!({
                 "ruleId": d.rule.code,
                 "ruleIndex": index,
-                "level": sarif_level(d.rule.severity),
+                "level": sarif_level(d.severity),
                 "message": { "text": text },
                 "locations": [sarif_location(&d.span, None, root)],
                 "relatedLocations": d.labels.iter().enumerate().map(|(i, (s, m))| {

@@ -11,7 +11,7 @@ use ra_ap_syntax::TextRange;
 
 use super::drivers::Drivers;
 use super::task_waits::TaskWaits;
-use super::{Applicability, Rule, RULES};
+use super::{Applicability, Rule, Severity, RULES};
 use crate::edits::edit::Edit;
 use crate::edits::layout;
 use crate::facts::{BlockingFact, FileFacts, FnId, SiteContext};
@@ -22,6 +22,8 @@ use crate::settings::PlanOptions;
 #[derive(Clone, Debug)]
 pub struct BlockingReport {
     pub rule: &'static Rule,
+    /// Its rule's severity, or lower (AW206 in test code is a note).
+    pub severity: Severity,
     pub at: Loc,
     pub message: String,
     pub notes: Vec<String>,
@@ -74,6 +76,8 @@ pub(crate) struct Verdict {
     /// Its fix moves the call to the blocking pool (the fact's
     /// `spawn_blocking` wrap), an unsafe fix.
     wrap: bool,
+    /// Reported below its rule's severity, with a note that says why.
+    lowered: Option<(Severity, &'static str)>,
 }
 
 impl Verdict {
@@ -86,6 +90,7 @@ impl Verdict {
             needs_tokio: false,
             users_own: false,
             wrap: false,
+            lowered: None,
         }
     }
 
@@ -129,6 +134,18 @@ impl Verdict {
 
     pub fn wrap(mut self) -> Verdict {
         self.wrap = true;
+        self
+    }
+
+    /// Its message says the size the code around it shows.
+    pub fn sized(mut self, n: u64) -> Verdict {
+        self.message = format!("{}; the test shows a size of {n}", self.message);
+        self
+    }
+
+    /// Reported as a note, for the reason `why`.
+    pub fn note(mut self, why: &'static str) -> Verdict {
+        self.lowered = Some((Severity::Note, why));
         self
     }
 }
@@ -331,6 +348,13 @@ fn fix_call(
 ) -> BlockingReport {
     let opts = krate.opts;
     let mut notes = Vec::new();
+    let severity = match verdict.lowered {
+        Some((severity, why)) => {
+            notes.push(why.to_string());
+            severity
+        }
+        None => verdict.rule.severity,
+    };
     let fixable = b.ctx == SiteContext::Async && (tokio.ok() || verdict.users_own);
     // A fix the compiler rejected is reported, not applied.
     let withdrawn = opts.referee.withdrawn(&at);
@@ -342,6 +366,7 @@ fn fix_call(
             Wrap::Applied(edit) => {
                 return BlockingReport {
                     rule: verdict.rule,
+                    severity,
                     at,
                     message: verdict.message,
                     notes,
@@ -353,7 +378,7 @@ fn fix_call(
             }
             Wrap::Offered => {
                 unsafe_wrap = true;
-                notes.push("`--unsafe-fixes` moves it into tokio::task::spawn_blocking".into())
+                notes.push("`--unsafe-fixes` moves it into tokio::task::spawn_blocking (unsafe: it then runs on another thread, and the task can be cancelled while it still runs)".into())
             }
             Wrap::Suggested => notes.push("wrap it: `let r = tokio::task::spawn_blocking(move || { .. }).await.expect(\"blocking task panicked\");`, moving or cloning what it captures".into()),
         }
@@ -391,6 +416,7 @@ fn fix_call(
     };
     BlockingReport {
         rule: verdict.rule,
+        severity,
         at,
         message: verdict.message,
         notes,

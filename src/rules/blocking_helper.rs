@@ -63,6 +63,18 @@ async caller in a file that names neither is not seen.",
     ..Rule::crate_pass(plan, None)
 };
 
+/// AW205's pass: the chains whose strongest call blocks (CPU-heavy work
+/// alone is AW206's, through [`plan_chains`]).
+fn plan(
+    files: &[&FileFacts],
+    sources: &[layout::Source],
+    units: &Units,
+    opts: &PlanOptions,
+    out: &mut CratePlan,
+) {
+    plan_chains(&BLOCKING_HELPER, files, sources, units, opts, out);
+}
+
 /// Blocking calls and sync calls, by the sync fn they are in.
 struct SyncFns {
     /// The strongest blocking call of each sync fn, by unit and fn key (the
@@ -262,9 +274,13 @@ fn strength(b: &BlockingFact) -> u8 {
         BlockingKind::Wait if b.call.what.ends_with("recv_timeout") => 2,
         BlockingKind::Wait | BlockingKind::User { heavy: false, .. } => 3,
         BlockingKind::Fs { .. } | BlockingKind::FsOther => 2,
-        BlockingKind::Heavy | BlockingKind::User { heavy: true, .. } => 1,
+        BlockingKind::Heavy | BlockingKind::User { heavy: true, .. } => HEAVY,
     }
 }
+
+/// The strength of CPU-heavy work: a chain that reaches nothing stronger
+/// is AW206's.
+const HEAVY: u8 = 1;
 
 /// What `key` names from code that sees `sees`: the fn of the first
 /// unit that has one so named.
@@ -312,15 +328,21 @@ fn chain(
     best
 }
 
-/// A report, with the chain, for each async call of a sync fn that blocks,
-/// and for each local made in async code whose `Drop` blocks.
-fn plan(
+/// A report of `rule`, with the chain, for each async call of a sync fn
+/// that blocks, and for each local made in async code whose `Drop` blocks:
+/// AW205's where the strongest call a chain reaches blocks (a wait, a sleep,
+/// I/O), AW206's (`cpu_heavy`) where it is CPU-heavy work. An AW206 finding
+/// in test code is a note.
+pub(crate) fn plan_chains(
+    rule: &'static Rule,
     files: &[&FileFacts],
     _: &[layout::Source],
     units: &Units,
     opts: &PlanOptions,
     out: &mut CratePlan,
 ) {
+    let heavy = rule.code == super::CPU_HEAVY.code;
+    let ours = |strength: u8| (strength == HEAVY) == heavy;
     let types = OwnTypes::new(files, units);
     let sync_fns = SyncFns::new(files, units, &types);
     for (file, facts) in files.iter().enumerate().filter(|(_, f)| !f.read_only) {
@@ -344,23 +366,37 @@ fn plan(
                 .filter_map(|key| Some((key.clone(), sync_fns.chain(unit, units, &key)?)))
                 .collect();
             blocking.sort_by(|a, b| b.1 .0.cmp(&a.1 .0).then(a.1 .1.len().cmp(&b.1 .1.len())));
-            let Some((key, (_, path))) = blocking.first() else {
+            // The strongest decides whose finding it is; the impls a
+            // `dyn` call may reach are named if they are that rule's too.
+            if !blocking.first().is_some_and(|(_, (s, _))| ours(*s)) {
                 continue;
-            };
+            }
+            blocking.retain(|(_, (s, _))| ours(*s));
+            // AW206 in test code: only where the test shows a large size
+            // (a fixture is small by design), as a note.
+            let test_code = heavy && (c.in_test || !facts.unit.is_empty());
+            if test_code && c.size_hint.is_none() {
+                continue;
+            }
+            let (key, (_, path)) = &blocking[0];
             let at = Loc {
                 file,
                 range: c.range,
             };
             let caller = c.in_fn.as_ref().map(|f| format!("{f} → "));
             let chain = format!("{}{}", caller.unwrap_or_default(), path.join(" → "));
+            let (blocks, block) = match heavy {
+                true => ("do CPU-heavy work", "does CPU-heavy work"),
+                false => ("block", "blocks"),
+            };
             let message = match traits {
-                None => format!("`{key}` is a sync fn that blocks: {chain}"),
+                None => format!("`{key}` is a sync fn that {block}: {chain}"),
                 Some(traits) => {
                     let names: Vec<String> =
                         blocking.iter().map(|(k, _)| format!("`{k}`")).collect();
                     let (fns, them) = match names.len() {
-                        1 => ("a sync fn that blocks", "it"),
-                        _ => ("sync fns that block", "them"),
+                        1 => (format!("a sync fn that {block}"), "it"),
+                        _ => (format!("sync fns that {blocks}"), "them"),
                     };
                     let via: Vec<String> = traits
                         .iter()
@@ -374,10 +410,18 @@ fn plan(
                     )
                 }
             };
+            let message = match c.size_hint.filter(|_| test_code) {
+                Some(n) => format!("{message}; the test shows a size of {n}"),
+                None => message,
+            };
+            let note = match heavy {
+                true => "call it inside tokio::task::spawn_blocking",
+                false => "make it async, or call it inside tokio::task::spawn_blocking",
+            };
             report(
-                (files, opts, out),
-                (at, message),
-                "make it async, or call it inside tokio::task::spawn_blocking",
+                (rule, files, opts, out),
+                (at, message, test_code),
+                note,
                 format!("{}:{key}", sync_fns.unit_of(unit, units, key)),
             );
         }
@@ -386,12 +430,16 @@ fn plan(
                 continue;
             }
             let key = FnId::method(&v.ty, "drop");
-            let Some((_, path)) = sync_fns.chain(unit, units, &key) else {
+            let Some((strength, path)) = sync_fns.chain(unit, units, &key) else {
                 continue;
             };
+            if !ours(strength) {
+                continue;
+            }
             let caller = v.in_fn.as_ref().map(|f| format!("{f} → "));
             let message = format!(
-                "`{key}` is a sync fn that blocks, run by `Drop` where this `{}` goes out of scope in async code: {}{}",
+                "`{key}` is a sync fn that {}, run by `Drop` where this `{}` goes out of scope in async code: {}{}",
+                if heavy { "does CPU-heavy work" } else { "blocks" },
                 v.ty,
                 caller.unwrap_or_default(),
                 path.join(" → ")
@@ -401,8 +449,8 @@ fn plan(
                 range: v.range,
             };
             report(
-                (files, opts, out),
-                (at, message),
+                (rule, files, opts, out),
+                (at, message, false),
                 "drop it inside tokio::task::spawn_blocking, or do the blocking cleanup in async code before it goes out of scope",
                 format!("{}:{key}", sync_fns.unit_of(unit, units, &key)),
             );
@@ -410,22 +458,31 @@ fn plan(
     }
 }
 
-/// Pushes one AW205 report, unless a comment or the configuration
-/// suppresses it there.
+/// Pushes one report of `rule`, unless a comment or the configuration
+/// suppresses it there; one in test code is a note.
 fn report(
-    (files, opts, out): (&[&FileFacts], &PlanOptions, &mut CratePlan),
-    (at, message): (Loc, String),
+    (rule, files, opts, out): (&'static Rule, &[&FileFacts], &PlanOptions, &mut CratePlan),
+    (at, message, test_code): (Loc, String, bool),
     note: &str,
     helper: String,
 ) {
-    if !permitted(files, opts, &BLOCKING_HELPER, &at, &mut out.suppressed) {
+    if !permitted(files, opts, rule, &at, &mut out.suppressed) {
         return;
     }
+    let mut notes = vec![note.to_string()];
+    let severity = match test_code {
+        true => {
+            notes.push(super::cpu_heavy::TEST_NOTE.to_string());
+            Severity::Note
+        }
+        false => rule.severity,
+    };
     out.blocking.push(BlockingReport {
-        rule: &BLOCKING_HELPER,
+        rule,
+        severity,
         at,
         message,
-        notes: vec![note.into()],
+        notes,
         fixed: false,
         fix: None,
         edits: Vec::new(),

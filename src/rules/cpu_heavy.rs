@@ -1,15 +1,21 @@
-//! AW206 `cpu-heavy-in-async`: CPU-heavy work in async code, moved to
-//! `spawn_blocking` on request.
+//! AW206 `cpu-heavy-in-async`: CPU-heavy work in async code, with its cost
+//! driver (input size, iteration count, known algorithm), moved to
+//! `spawn_blocking` on request: known heavy calls and their streaming
+//! forms, loops with no `.await`, and sync helpers that do either.
 
 use ra_ap_syntax::{
-    ast::{self, RangeItem},
+    ast::{self, HasArgList, RangeItem},
     AstNode, SyntaxNode,
 };
 
 use super::blocking_calls::{Premise, Verdict};
-use super::{Applicability, Rule, Severity};
-use crate::blocking::{BlockingKind, MethodCall};
+use super::{Applicability, Hooks, Rule, Severity};
+use crate::blocking::{BlockingKind, CallSite, MethodCall};
+use crate::edits::layout;
 use crate::facts::BlockingFact;
+use crate::facts::FileFacts;
+use crate::locks::{CratePlan, Units};
+use crate::settings::PlanOptions;
 
 pub const CPU_HEAVY: Rule = Rule {
     code: "AW206",
@@ -18,22 +24,60 @@ pub const CPU_HEAVY: Rule = Rule {
     fix: Some(Applicability::Unsafe),
     summary: "CPU-heavy work in async code",
     doc: "## What it does
-Reports CPU-heavy sections of async code, where the work is heavy by
-evidence, not by the crate it calls:
+Reports CPU-heavy work on the executor thread, and names what its cost
+grows with (its cost driver: the input's size, an iteration count, or a
+known algorithm):
+- key derivation and password hashing, slow by design: `bcrypt::hash` /
+  `verify`, `scrypt::scrypt`, `pbkdf2::pbkdf2*`, `ring::pbkdf2::*`,
+  argon2's `hash_password` / `verify_password`, and a SCRAM client's
+  `ScramSha256::update` (postgres-protocol), which runs PBKDF2 over the
+  server's iteration count;
+- compression over a whole input: one-shot (`zstd::encode_all`,
+  `zstd::bulk::*`, `brotli::BrotliCompress`, `lz4_flex::compress`, ..) and
+  streaming: an encoder or decoder of flate2, zstd, brotli, lz4 or snap
+  driven by `std::io::copy`, `read_to_end`, `read_to_string`, or
+  `write_all` of data that is not a literal or a constant;
+- hashing of bulk data: a hasher's `update` (sha2, sha1, sha3, md5,
+  blake2, blake3, crc32fast, hmac), a one-shot digest (`Sha256::digest`,
+  `blake3::hash`, `crc32fast::hash`) or a `crc::Crc`'s `checksum` over a
+  buffer named as bulk data (a body, a buffer, a payload, a file's
+  contents, a chunk);
+- image decoding (`image::open`, `image::load_from_memory`);
 - a loop with no `.await` (counting one inside macro arguments such as
-  `assert_eq!(rx.recv().await, ..)`) that holds another loop, or runs over a
-  range whose literal bound is 100 000 or more;
-- a call that is heavy whatever its input: password hashing (`bcrypt::hash`,
-  `bcrypt::verify`, `scrypt::scrypt`, `pbkdf2::pbkdf2*`, argon2's
-  `hash_password` / `verify_password`), whole-buffer compression
-  (`zstd::encode_all` / `decode_all`, `zstd::bulk::*`,
-  `brotli::BrotliCompress` / `BrotliDecompress`) and image decoding
-  (`image::open`, `image::load_from_memory`).
+  `assert_eq!(rx.recv().await, ..)`) that holds another loop, runs over a
+  range whose literal bound is 100 000 or more, or whose trip count comes
+  from runtime data (`0..n`, `0..self.rounds`, a collection, `while i <
+  len`) and whose body hashes, encrypts, or does arithmetic (two or more
+  multiplications, divisions, remainders, xors or shifts, or `wrapping_*`,
+  `rotate_*`, `pow`, `sqrt` calls);
+- a call from async code of a sync fn of the crate that does any of
+  these, directly or through further sync fns, with the chain (`handle →
+  checksum → a loop ..`), followed as AW205 follows blocking helpers; a
+  helper that also blocks (I/O, a sleep, a wait) is AW205's.
 
-Not counted: constructors (`GzEncoder::new`, `ZlibEncoder::new`,
-`DeflateDecoder::new`), streaming hashers and one-shot digests
-(`Sha256::digest(id)`): they cost what their input costs, which a single
-call does not show.
+Heavy work in test code (a `#[cfg(test)]` module, a test fn, an
+integration test, an example or a bench) is reported as a note, not a
+warning: it stalls only the test's own runtime, and it is often on purpose.
+A test's data is a fixture, small by design, so there it is reported only
+where the test writes down a size of 100 000 or more in the fn around it
+(`vec![0u8; 18_874_368]`, `read_to_end(1024 * 1024 * 5)`, `0..1_000_000`),
+or where the work is slow by design (key derivation); decoding a test's
+`\"Hello, World!\"` is not reported.
+
+Not counted: constructors (`GzEncoder::new`, `Sha256::new`), hashes of a
+literal, a constant or a small value (an id, a key, a nonce: data not named
+as bulk), `write_all` of a literal, a hash or codec fed piece by piece
+in a loop that awaits between pieces (`while let Some(chunk) =
+body.next().await { hasher.update(&chunk) }`: it yields as it goes), loops
+with an `.await` in them (they yield), and loops whose trip count is a
+literal below 100 000 or a constant.
+
+`serde_json::from_slice` (and other deserializers) of a whole body is not
+reported: it costs what the body's size costs, about as much as reading the
+body did, and a server bounds it by its body limit; AW206 reports work
+whose cost grows beyond the bytes moved (a work factor, compression, a
+numeric kernel) or is a hash over a whole buffer. Configure a deserializer
+as heavy (`[[blocking]]`, `kind = \"heavy\"`) to have it reported.
 
 ## Why is this bad?
 While it computes, no other task on that executor thread makes progress.
@@ -59,22 +103,55 @@ closure, macro, lock call, `?`, `return` or `self` in it, and every local it
 captures is owned for sure (a literal, `vec![..]`, `format!(..)`,
 `String::from`, `.to_vec()`, `.to_string()`, `.to_owned()`, or a non-reference
 type annotation), not `Rc`; a capture used after the `let` is cloned first,
-so it must be of a type known to be `Clone`. The work then runs on another
-thread (thread-locals differ; a panic surfaces as `blocking task
-panicked`). Loops are only reported.
+so it must be of a type known to be `Clone`. It is unsafe because the work
+then runs on another thread (thread-locals differ, a panic surfaces as
+`blocking task panicked`, the blocking pool's threads are limited) and,
+while the task awaits it, the task can be cancelled with the work still
+running. Loops and calls of helpers are only reported.
 
 ## Known problems
-Loops over collections are not judged by their length; captures whose
-ownership the tool cannot see leave the finding display-only.",
-    ..Rule::blocking(
-        Some(detect_call),
-        Some(detect_method),
-        finding,
-        Some(may_match),
-    )
+Bulk data is known by its name, not its size: a hash of a large buffer
+named `key` is missed, and one of a small buffer named `data` is reported.
+A loop's trip count is known to come from runtime data, not how large it
+is. Loops are seen only in files parsed for some rule (one that names a
+lock type, a blocking call, a heavy crate, or a literal range of 100 000
+or more in async code): a nested loop in a file that names none of these
+is missed, since parsing every file with a loop would cost more than the
+rest of the run. Helper chains stay inside one compilation unit: a helper
+in `tests/utils.rs` that another test includes with `mod utils;` is not
+followed from it. Receivers are followed through one `let`; a codec or hasher kept in a
+field or an enum is not seen. Only the crate's own code is read: a heavy
+loop inside a dependency is found only where its entry point is listed
+(SCRAM). Captures whose ownership the tool cannot see leave the finding
+display-only.",
+    hooks: Hooks {
+        call: Some(detect_call),
+        method: Some(detect_method),
+        call_site: Some(detect_call_site),
+        finding: Some(finding),
+        may_match: Some(may_match),
+        crate_pass: Some(helpers),
+        ..Hooks::NONE
+    },
+    ..Rule::BLANK
 };
 
+/// AW205's chains of sync fns, where the strongest thing a chain reaches
+/// is CPU-heavy work: `handle → checksum → a loop ..`.
+fn helpers(
+    files: &[&FileFacts],
+    sources: &[layout::Source],
+    units: &Units,
+    opts: &PlanOptions,
+    out: &mut CratePlan,
+) {
+    super::blocking_helper::plan_chains(&CPU_HEAVY, files, sources, units, opts, out);
+}
+
 /// For the prefilter: a heavy crate's path, or a long range in async code.
+/// Other loops are seen in the files parsed for any rule (a lock, a
+/// blocking call, a heavy crate): parsing every file with a loop would
+/// cost more than the whole run does.
 fn may_match(text: &str) -> bool {
     HEAVY_CRATE_PATHS.iter().any(|c| text.contains(c))
         || (text.contains("async") && has_long_range(text))
@@ -94,60 +171,364 @@ fn has_long_range(text: &str) -> bool {
 
 /// Paths into crates whose calls may be CPU-heavy (for the prefilter).
 const HEAVY_CRATE_PATHS: &[&str] = &[
-    "sha2::", "sha1::", "sha3::", "md5::", "blake2::", "blake3::", "bcrypt::", "argon2::",
-    "scrypt::", "pbkdf2::", "flate2::", "zstd::", "brotli::", "image::",
+    "sha2::",
+    "sha1::",
+    "sha3::",
+    "md5::",
+    "blake2::",
+    "blake3::",
+    "crc32fast::",
+    "crc::",
+    "bcrypt::",
+    "argon2::",
+    "scrypt::",
+    "flate2::",
+    "zstd::",
+    "brotli::",
+    "lz4_flex::",
+    "lz4::",
+    "snap::",
+    "miniz_oxide::",
+    "pbkdf2::",
+    "image::",
+    "ScramSha256",
 ];
+
+/// What makes a known call cost what it costs.
+#[derive(Clone, Copy)]
+enum Driver {
+    /// Slow by design: a work factor or an iteration count.
+    KeyDerivation,
+    /// Compression or decompression of the whole input at once.
+    Codec,
+    /// Image decoding: the image's size.
+    Image,
+}
+
+impl Driver {
+    fn words(self) -> &'static str {
+        match self {
+            Driver::KeyDerivation => {
+                "key derivation, slow by design: its work factor or iteration count"
+            }
+            Driver::Codec => "compression of a whole input: its size",
+            Driver::Image => "image decoding: the image's size",
+        }
+    }
+}
 
 /// Calls that are CPU-heavy by what they do, whatever their input: password
-/// hashing (slow by design), whole-buffer compression, image decoding.
-/// Constructors (`GzEncoder::new`), streaming hashers and one-shot digests
-/// (`Sha256::digest`) are not listed: they cost what their input costs, and
-/// a loop over unbounded input is what AW206 reports for them.
-const HEAVY_CALLS: &[&str] = &[
-    "bcrypt::hash",
-    "bcrypt::hash_with_result",
-    "bcrypt::hash_with_salt",
-    "bcrypt::verify",
-    "scrypt::scrypt",
-    "pbkdf2::pbkdf2",
-    "pbkdf2::pbkdf2_hmac",
-    "pbkdf2::pbkdf2_hmac_array",
-    "zstd::encode_all",
-    "zstd::decode_all",
-    "zstd::stream::encode_all",
-    "zstd::stream::decode_all",
-    "zstd::bulk::compress",
-    "zstd::bulk::decompress",
-    "brotli::BrotliCompress",
-    "brotli::BrotliDecompress",
-    "image::open",
-    "image::load",
-    "image::load_from_memory",
-    "image::load_from_memory_with_format",
+/// hashing and key derivation (slow by design), whole-buffer compression,
+/// image decoding. Constructors (`GzEncoder::new`) are not listed: the
+/// streaming codecs and hashers cost what is fed to them (see
+/// `detect_method` and `detect_call_site`).
+const HEAVY_CALLS: &[(&str, Driver)] = &[
+    ("bcrypt::hash", Driver::KeyDerivation),
+    ("bcrypt::hash_with_result", Driver::KeyDerivation),
+    ("bcrypt::hash_with_salt", Driver::KeyDerivation),
+    ("bcrypt::verify", Driver::KeyDerivation),
+    ("scrypt::scrypt", Driver::KeyDerivation),
+    ("pbkdf2::pbkdf2", Driver::KeyDerivation),
+    ("pbkdf2::pbkdf2_hmac", Driver::KeyDerivation),
+    ("pbkdf2::pbkdf2_hmac_array", Driver::KeyDerivation),
+    ("ring::pbkdf2::derive", Driver::KeyDerivation),
+    ("ring::pbkdf2::verify", Driver::KeyDerivation),
+    ("argon2::hash_encoded", Driver::KeyDerivation),
+    ("argon2::verify_encoded", Driver::KeyDerivation),
+    ("zstd::encode_all", Driver::Codec),
+    ("zstd::decode_all", Driver::Codec),
+    ("zstd::stream::encode_all", Driver::Codec),
+    ("zstd::stream::decode_all", Driver::Codec),
+    ("zstd::bulk::compress", Driver::Codec),
+    ("zstd::bulk::decompress", Driver::Codec),
+    ("brotli::BrotliCompress", Driver::Codec),
+    ("brotli::BrotliDecompress", Driver::Codec),
+    ("lz4_flex::compress", Driver::Codec),
+    ("lz4_flex::decompress", Driver::Codec),
+    ("lz4_flex::compress_prepend_size", Driver::Codec),
+    ("lz4_flex::decompress_size_prepended", Driver::Codec),
+    ("lz4::block::compress", Driver::Codec),
+    ("lz4::block::decompress", Driver::Codec),
+    ("miniz_oxide::deflate::compress_to_vec", Driver::Codec),
+    ("miniz_oxide::inflate::decompress_to_vec", Driver::Codec),
+    ("image::open", Driver::Image),
+    ("image::load", Driver::Image),
+    ("image::load_from_memory", Driver::Image),
+    ("image::load_from_memory_with_format", Driver::Image),
 ];
 
-/// Password-hashing methods (`Argon2::default().hash_password(..)`).
+/// Key-derivation methods, by the constructor of their receiver: argon2's
+/// password hashing (`Argon2::default().hash_password(..)`), and the SCRAM
+/// client's `update`, which runs PBKDF2 over the server's iteration count
+/// (4096 rounds by default) as it reads the server's first message.
 const HEAVY_METHODS: &[(&str, &str)] = &[
     ("argon2::", "hash_password"),
     ("argon2::", "verify_password"),
     ("argon2::", "hash_password_into"),
+    (
+        "postgres_protocol::authentication::sasl::ScramSha256::",
+        "update",
+    ),
 ];
 
-fn detect_call(path: &str) -> Option<BlockingKind> {
-    HEAVY_CALLS.contains(&path).then_some(BlockingKind::Heavy)
+/// Crates whose `Encoder`, `Decoder`, `Compressor` and `Decompressor` types
+/// (`flate2::read::GzDecoder`, `zstd::stream::write::Encoder`,
+/// `brotli::CompressorWriter`) compress or decompress what is read through
+/// them or written into them.
+const CODEC_CRATES: &[&str] = &["flate2", "zstd", "brotli", "lz4", "lz4_flex", "snap"];
+
+/// Crates whose hashers (`Sha256::new()`, `crc32fast::Hasher::new()`) and
+/// one-shot digests (`Sha256::digest`, `blake3::hash`) cost what they hash.
+const HASH_CRATES: &[&str] = &[
+    "sha2",
+    "sha1",
+    "sha3",
+    "md5",
+    "md-5",
+    "blake2",
+    "blake3",
+    "crc32fast",
+    "hmac",
+];
+
+/// The crate a resolved path is in, and its last two segments.
+fn split(path: &str) -> Option<(&str, &str, &str)> {
+    let mut segs = path.rsplit("::");
+    let last = segs.next()?;
+    let ty = segs.next()?;
+    let krate = path.split("::").next()?;
+    Some((krate, ty, last))
 }
 
-/// argon2's hashing methods, on a receiver an argon2 call built.
-fn detect_method(m: &MethodCall) -> Option<(BlockingKind, String)> {
-    let from_argon2 = |c: &str| {
-        m.made_by
-            .as_ref()
-            .is_some_and(|(f, _)| f.strip_prefix("crate::").unwrap_or(f).starts_with(c))
-    };
-    HEAVY_METHODS
+/// A streaming codec a constructor builds: `zstd decoder`.
+fn codec(ctor: &str) -> Option<String> {
+    let (krate, ty, _) = split(ctor)?;
+    if !CODEC_CRATES.contains(&krate) {
+        return None;
+    }
+    let dir = ["Decoder", "Decompressor", "Decompress", "Decoding"]
         .iter()
-        .any(|(c, n)| *n == m.name && from_argon2(c))
-        .then(|| (BlockingKind::Heavy, format!("argon2 `{}`", m.name)))
+        .any(|w| ty.contains(w))
+        .then_some("decoder")
+        .or_else(|| {
+            ["Encoder", "Compressor", "Compress"]
+                .iter()
+                .any(|w| ty.contains(w))
+                .then_some("encoder")
+        })?;
+    Some(format!("{krate} {dir}"))
+}
+
+/// A hasher a constructor builds: `sha2::Sha256`.
+fn hasher(ctor: &str) -> Option<String> {
+    let (krate, ty, last) = split(ctor)?;
+    let ctor_name = matches!(last, "new" | "default" | "new_from_slice" | "new_keyed")
+        || last.starts_with("new_with");
+    (HASH_CRATES.contains(&krate) && ctor_name).then(|| format!("{krate}::{ty}"))
+}
+
+/// The value an argument hands over, seen through `&`, `*`, `[..]` and
+/// views (`.as_ref()`, `.as_bytes()`): its name (a local, a parameter, a
+/// field), or `None` where its size is known small or fixed: a literal, a
+/// constant, a macro's (`format!`, `b"..."`), a call's value.
+fn runtime_data(e: &ast::Expr) -> Option<String> {
+    let mut e = e.clone();
+    loop {
+        e = match &e {
+            ast::Expr::RefExpr(r) => r.expr()?,
+            ast::Expr::ParenExpr(p) => p.expr()?,
+            ast::Expr::PrefixExpr(p) => p.expr()?,
+            ast::Expr::IndexExpr(i) => i.base()?,
+            ast::Expr::MethodCallExpr(m)
+                if m.name_ref().is_some_and(|n| {
+                    matches!(
+                        n.text(),
+                        "as_ref" | "as_slice" | "as_bytes" | "borrow" | "deref" | "chunk"
+                    )
+                }) =>
+            {
+                m.receiver()?
+            }
+            ast::Expr::PathExpr(p) => {
+                let name = p.path()?.as_single_name_ref()?.text().to_string();
+                let constant = name.chars().all(|c| !c.is_ascii_lowercase());
+                return (!constant).then_some(name);
+            }
+            ast::Expr::FieldExpr(f) => return Some(f.name_ref()?.text().to_string()),
+            _ => return None,
+        };
+    }
+}
+
+/// Is the call inside a loop that awaits (`while let Some(chunk) =
+/// body.next().await { hasher.update(&chunk) }`)? Then each call does a
+/// piece of the work between yields, as a stream delivers it.
+fn in_awaiting_loop(call: &SyntaxNode) -> bool {
+    use ra_ap_syntax::SyntaxKind::{AWAIT_EXPR, CLOSURE_EXPR, FN, FOR_EXPR, LOOP_EXPR, WHILE_EXPR};
+    call.ancestors()
+        .take_while(|a| !matches!(a.kind(), FN | CLOSURE_EXPR))
+        .filter(|a| matches!(a.kind(), FOR_EXPR | LOOP_EXPR | WHILE_EXPR))
+        .any(|l| l.descendants().any(|d| d.kind() == AWAIT_EXPR) || awaits_in_macro(&l))
+}
+
+/// Is the data named as bulk data (a body, a buffer, a file's contents)?
+/// A one-shot hash of such data costs its size; a hash of an id, a key or
+/// a nonce costs next to nothing, and is not reported.
+fn bulk(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    [
+        "body",
+        "buf",
+        "data",
+        "bytes",
+        "payload",
+        "content",
+        "file",
+        "blob",
+        "chunk",
+        "input",
+        "image",
+        "archive",
+        "compressed",
+    ]
+    .iter()
+    .any(|w| name.contains(w))
+}
+
+fn detect_call(path: &str) -> Option<BlockingKind> {
+    HEAVY_CALLS
+        .iter()
+        .any(|(c, _)| *c == path)
+        .then_some(BlockingKind::Heavy)
+}
+
+/// Calls heavy by their arguments: `std::io::copy` out of a decoder or
+/// into an encoder, and a one-shot digest of bulk data
+/// (`Sha256::digest(&body)`, `crc32fast::hash(&buf)`).
+fn detect_call_site(c: &CallSite) -> Option<(BlockingKind, String)> {
+    if c.path == "std::io::copy" {
+        let from = c
+            .arg(0)
+            .and_then(|a| c.built_by(&a))
+            .and_then(|f| codec(&f));
+        let into = c
+            .arg(1)
+            .and_then(|a| c.built_by(&a))
+            .and_then(|f| codec(&f));
+        let what = match (from, into) {
+            (Some(from), _) => {
+                format!("`std::io::copy` out of a {from} (streaming compression: the input's size)")
+            }
+            (None, Some(into)) => {
+                format!("`std::io::copy` into a {into} (streaming compression: the input's size)")
+            }
+            _ => return None,
+        };
+        return Some((BlockingKind::Heavy, what));
+    }
+    let (krate, _, last) = split(c.path)?;
+    let digest = HASH_CRATES.contains(&krate)
+        && matches!(last, "digest" | "hash" | "compute" | "checksum")
+        && !in_awaiting_loop(c.call.syntax());
+    let data = c
+        .arg(0)
+        .as_ref()
+        .and_then(runtime_data)
+        .filter(|d| bulk(d))?;
+    digest.then(|| {
+        (
+            BlockingKind::Heavy,
+            format!("`{}` over `{data}` (hashing: the input's size)", c.path),
+        )
+    })
+}
+
+/// Methods heavy by their receiver: key derivation (argon2, SCRAM); a
+/// streaming codec driven by `write_all`, `read_to_end` or
+/// `read_to_string`; a hasher's `update` with bulk data.
+fn detect_method(m: &MethodCall) -> Option<(BlockingKind, String)> {
+    if !matches!(
+        m.name,
+        "hash_password"
+            | "verify_password"
+            | "hash_password_into"
+            | "update"
+            | "chain_update"
+            | "write_all"
+            | "read_to_end"
+            | "read_to_string"
+            | "checksum"
+    ) {
+        return None;
+    }
+    let arg = || m.call.arg_list()?.args().next();
+    // A hash or a codec fed piece by piece in a loop that awaits between
+    // pieces yields as the work goes on.
+    if matches!(m.name, "checksum" | "update" | "chain_update" | "write_all")
+        && in_awaiting_loop(m.call.syntax())
+    {
+        return None;
+    }
+    // `crc.checksum(&data)`, on a `crc::Crc` however it came (often a
+    // parameter: `crc: &Crc<u32>`).
+    if m.name == "checksum" {
+        // (A type path written from the crate's root resolves as the
+        // crate's: `crate::crc::Crc`.)
+        let crc = m.receiver_is("crc::Crc")
+            || m.receiver_is("crate::crc::Crc")
+            || m.recv_built_by()
+                .is_some_and(|c| c.starts_with("crc::Crc::"));
+        let data = arg().as_ref().and_then(runtime_data).filter(|d| bulk(d))?;
+        return crc.then(|| {
+            (
+                BlockingKind::Heavy,
+                format!("`crc::Crc::checksum` over `{data}` (hashing: the input's size)"),
+            )
+        });
+    }
+    let ctor = m.recv_built_by()?;
+    if let Some((_, name)) = HEAVY_METHODS
+        .iter()
+        .find(|(c, n)| *n == m.name && ctor.starts_with(c))
+    {
+        let ty = split(&ctor).map_or("", |(_, ty, _)| ty);
+        return Some((
+            BlockingKind::Heavy,
+            format!("`{ty}::{name}` (key derivation, slow by design: its iteration count)"),
+        ));
+    }
+    match m.name {
+        "write_all" => {
+            let codec = codec(&ctor)?;
+            let data = arg().as_ref().and_then(runtime_data)?;
+            Some((
+                BlockingKind::Heavy,
+                format!("`write_all` of `{data}` into a {codec} (streaming compression: the input's size)"),
+            ))
+        }
+        "read_to_end" | "read_to_string" => {
+            let codec = codec(&ctor)?;
+            Some((
+                BlockingKind::Heavy,
+                format!(
+                    "`{}` out of a {codec} (streaming compression: the input's size)",
+                    m.name
+                ),
+            ))
+        }
+        "update" | "chain_update" => {
+            let hasher = hasher(&ctor)?;
+            let data = arg().as_ref().and_then(runtime_data).filter(|d| bulk(d))?;
+            Some((
+                BlockingKind::Heavy,
+                format!(
+                    "`{hasher}::{}` over `{data}` (hashing: the input's size)",
+                    m.name
+                ),
+            ))
+        }
+        _ => None,
+    }
 }
 
 /// An `.await` inside a macro's arguments (`assert_eq!(rx.recv().await, ..)`):
@@ -178,78 +559,207 @@ fn for_range_end(node: &SyntaxNode) -> Option<ast::Expr> {
     }
 }
 
-/// A loop that is CPU-heavy: no `.await` inside, and either nested loops or
-/// a range with a large literal bound. Only the outermost loop of a nest counts.
-pub(crate) fn heavy_loop(node: &SyntaxNode) -> bool {
-    use ra_ap_syntax::SyntaxKind::{
-        AWAIT_EXPR, CLOSURE_EXPR, FN, FOR_EXPR, LITERAL, LOOP_EXPR, WHILE_EXPR,
-    };
+/// A literal integer's value (`1_000_000`).
+fn literal_value(e: &ast::Expr) -> Option<u64> {
+    if e.syntax().kind() != ra_ap_syntax::SyntaxKind::LITERAL {
+        return None;
+    }
+    // Up to a suffix: `1_000_000u64`.
+    let digits: String = e
+        .syntax()
+        .text()
+        .to_string()
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || *c == '_')
+        .filter(char::is_ascii_digit)
+        .collect();
+    digits.parse::<u64>().ok()
+}
+
+/// A path of capitals: a constant (`RETRIES`).
+fn constant(e: &ast::Expr) -> bool {
+    matches!(e, ast::Expr::PathExpr(_))
+        && e.syntax()
+            .text()
+            .to_string()
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c == '_' || c.is_ascii_digit() || c == ':')
+}
+
+/// Short source text for a message: `items`, `self.entries`.
+fn short(e: &ast::Expr) -> String {
+    let t: String = e.syntax().text().to_string().split_whitespace().collect();
+    if t.chars().count() > 40 {
+        format!("{}..", t.chars().take(37).collect::<String>())
+    } else {
+        t
+    }
+}
+
+/// What a loop's trip count depends on, when it is runtime data: a range
+/// up to a parameter or field (`0..n`, `0..self.rounds`, `0..buf.len()`),
+/// a collection (`for x in &items`, `items.iter()`), or a `while` loop's
+/// bound (`while i < n`). `None` for a literal or constant range, and for
+/// `loop` (its trip count is its `break`s').
+fn runtime_trips(node: &SyntaxNode) -> Option<String> {
+    if let Some(f) = ast::ForExpr::cast(node.clone()) {
+        return match f.iterable()? {
+            ast::Expr::RangeExpr(r) => {
+                let end = r.end()?;
+                (literal_value(&end).is_none() && !constant(&end))
+                    .then(|| format!("`{}`", short(&end)))
+            }
+            ast::Expr::Literal(_) | ast::Expr::ArrayExpr(_) | ast::Expr::MacroExpr(_) => None,
+            it if constant(&it) => None,
+            it => Some(format!("the length of `{}`", short(&it))),
+        };
+    }
+    let w = ast::WhileExpr::cast(node.clone())?;
+    let cond = w.condition()?;
+    match &cond {
+        ast::Expr::LetExpr(l) => Some(format!("`{}`", short(&l.expr()?))),
+        ast::Expr::BinExpr(b) => {
+            let rhs = b.rhs()?;
+            (literal_value(&rhs).is_none() && !constant(&rhs)).then(|| format!("`{}`", short(&rhs)))
+        }
+        _ => None,
+    }
+}
+
+/// Hashing, crypto or arithmetic in a loop's body: the words for it. A
+/// hasher's or MAC's call (`update`, `digest`, `finalize`), or at least two
+/// multiplications, divisions, remainders, xors or shifts, or `wrapping_*`
+/// / `rotate_*` / `pow` / `sqrt` calls: a numeric kernel, not a counter.
+fn work_in(node: &SyntaxNode) -> Option<String> {
+    use ra_ap_syntax::T;
+    let mut arithmetic = 0;
+    for d in node.descendants() {
+        if let Some(m) = ast::MethodCallExpr::cast(d.clone()) {
+            let Some(name) = m.name_ref().map(|n| n.text().to_string()) else {
+                continue;
+            };
+            if matches!(
+                name.as_str(),
+                "update"
+                    | "chain_update"
+                    | "digest"
+                    | "finalize"
+                    | "finalize_reset"
+                    | "encrypt"
+                    | "decrypt"
+            ) {
+                return Some(format!("hashing or crypto (`{name}`)"));
+            }
+            if name.starts_with("wrapping_")
+                || name.starts_with("rotate_")
+                || matches!(name.as_str(), "pow" | "powi" | "powf" | "sqrt")
+            {
+                arithmetic += 1;
+            }
+        } else if let Some(c) = ast::CallExpr::cast(d.clone()) {
+            let callee = c.expr().map(|e| e.syntax().text().to_string());
+            if callee.is_some_and(|t| t.ends_with("::digest") || t.ends_with("::hash")) {
+                return Some("hashing".to_string());
+            }
+        } else if let Some(b) = ast::BinExpr::cast(d.clone()) {
+            let op = b.op_token().map(|t| t.kind());
+            if op.is_some_and(|k| {
+                [
+                    T![*],
+                    T![/],
+                    T![%],
+                    T![^],
+                    T![<<],
+                    T![>>],
+                    T![*=],
+                    T![/=],
+                    T![%=],
+                    T![^=],
+                    T![<<=],
+                    T![>>=],
+                ]
+                .contains(&k)
+            }) {
+                arithmetic += 1;
+            }
+        }
+    }
+    (arithmetic >= 2).then(|| "arithmetic".to_string())
+}
+
+/// A loop that is CPU-heavy, and its cost driver in words: no `.await`
+/// inside, and nested loops, a range with a large literal bound, or a trip
+/// count from runtime data with hashing, crypto or arithmetic in the body.
+/// Only the outermost loop of a nest counts.
+pub(crate) fn heavy_loop(node: &SyntaxNode) -> Option<String> {
+    use ra_ap_syntax::SyntaxKind::{AWAIT_EXPR, CLOSURE_EXPR, FN, FOR_EXPR, LOOP_EXPR, WHILE_EXPR};
     let is_loop = |k| matches!(k, FOR_EXPR | LOOP_EXPR | WHILE_EXPR);
     // A closure or an async block in the loop is work for later (a task
     // spawned, a callback), not this loop's.
     let deferred =
         |d: &SyntaxNode| ast::BlockExpr::cast(d.clone()).is_some_and(|b| b.async_token().is_some());
+    // The outermost loop first: the cheaper test.
     if !is_loop(node.kind())
         || node
-            .descendants()
-            .any(|d| matches!(d.kind(), AWAIT_EXPR | CLOSURE_EXPR) || deferred(&d))
-        || awaits_in_macro(node)
+            .ancestors()
+            .skip(1)
+            .take_while(|a| !matches!(a.kind(), FN | CLOSURE_EXPR))
+            .any(|a| is_loop(a.kind()))
     {
-        return false;
+        return None;
     }
     if node
-        .ancestors()
-        .skip(1)
-        .take_while(|a| !matches!(a.kind(), FN | CLOSURE_EXPR))
-        .any(|a| is_loop(a.kind()))
+        .descendants()
+        .any(|d| matches!(d.kind(), AWAIT_EXPR | CLOSURE_EXPR) || deferred(&d))
+        || awaits_in_macro(node)
     {
-        return false;
+        return None;
     }
     // Nested loops, unless the outer one runs a small number of times
     // (`for _ in 0..4`, `for _ in 0..RETRIES`): then the nest is as heavy
     // as its inner loop alone.
     let end = for_range_end(node);
-    let literal_end = end
-        .as_ref()
-        .filter(|e| e.syntax().kind() == LITERAL)
-        .and_then(|e| {
-            let digits: String = e
-                .syntax()
-                .text()
-                .to_string()
-                .chars()
-                .filter(|c| c.is_ascii_digit())
-                .collect();
-            digits.parse::<u64>().ok()
-        });
-    let few_rounds = literal_end.is_some_and(|n| n < 1_000)
-        || end.as_ref().is_some_and(|e| {
-            matches!(e, ast::Expr::PathExpr(_))
-                && e.syntax()
-                    .text()
-                    .to_string()
-                    .chars()
-                    .all(|c| c.is_ascii_uppercase() || c == '_' || c.is_ascii_digit())
-        });
-    let nested = !few_rounds && node.descendants().skip(1).any(|d| is_loop(d.kind()));
-    let big_range = literal_end.is_some_and(|n| n >= 100_000);
-    nested || big_range
+    let literal_end = end.as_ref().and_then(literal_value);
+    let few_rounds = literal_end.is_some_and(|n| n < 1_000) || end.as_ref().is_some_and(constant);
+    if let Some(n) = literal_end.filter(|n| *n >= 100_000) {
+        return Some(format!("a loop with no `.await` (trip count: {n})"));
+    }
+    let trips = runtime_trips(node);
+    if !few_rounds && node.descendants().skip(1).any(|d| is_loop(d.kind())) {
+        let over = trips
+            .map(|t| format!(" (trip count: {t})"))
+            .unwrap_or_default();
+        return Some(format!("a nested loop with no `.await`{over}"));
+    }
+    let trips = trips?;
+    let work = work_in(node)?;
+    Some(format!(
+        "a loop with no `.await` doing {work} (trip count: {trips})"
+    ))
 }
 
 /// A move to the blocking pool: the fact's `spawn_blocking` wrap, applied
-/// with `--unsafe-fixes` where it is certain to compile.
-/// A known heavy call in test code works on a test's fixture, small by
-/// design, and is not reported; a loop is. A heavy fn the configuration
+/// with `--unsafe-fixes` where it is certain to compile. In test code (a
+/// test, an example, a bench) the finding is a note: the work is on a
+/// test's fixture, and stalls only that test. A heavy fn the configuration
 /// names is the user's own call: its wrap needs no tokio premise.
 fn finding(b: &BlockingFact, premise: &Premise) -> Option<Verdict> {
     let what = &b.call.what;
-    Some(match &b.call.kind {
-        BlockingKind::Heavy if premise.test_code && !what.starts_with("a loop") => return None,
-        BlockingKind::Heavy => Verdict::report(
-            &CPU_HEAVY,
-            format!("{what} is CPU-heavy work on the executor thread; run it on the blocking pool"),
-        )
-        .wrap(),
+    let verdict = match &b.call.kind {
+        BlockingKind::Heavy => {
+            let driver = HEAVY_CALLS
+                .iter()
+                .find(|(c, _)| c == what)
+                .map(|(_, d)| format!("`{what}` ({})", d.words()));
+            Verdict::report(
+                &CPU_HEAVY,
+                format!(
+                    "{} is CPU-heavy work on the executor thread; run it on the blocking pool",
+                    driver.as_deref().unwrap_or(what)
+                ),
+            )
+            .wrap()
+        }
         BlockingKind::User { heavy: true, .. } => Verdict::report(
             &CPU_HEAVY,
             format!("`{what}` is CPU-heavy (configuration); run it on the blocking pool"),
@@ -257,13 +767,90 @@ fn finding(b: &BlockingFact, premise: &Premise) -> Option<Verdict> {
         .wrap()
         .users_own(),
         _ => return None,
-    })
+    };
+    if !premise.test_code {
+        return Some(verdict);
+    }
+    // A test's data is a fixture, small unless the test shows its size.
+    let by_design = what.contains("key derivation")
+        || HEAVY_CALLS
+            .iter()
+            .any(|(c, d)| c == what && matches!(d, Driver::KeyDerivation));
+    match b.size_hint {
+        Some(n) => Some(verdict.sized(n).note(TEST_NOTE)),
+        None if by_design => Some(verdict.note(TEST_NOTE)),
+        None => None,
+    }
 }
+
+/// The largest size of 100 000 or more that the fn `f` writes down: an
+/// integer literal (`vec![0u8; 18_874_368]`, `0..1_000_000`) or a product
+/// or shift of literals (`1024 * 1024 * 5`, `1 << 20`). In a test, what
+/// shows that its data is large.
+pub(crate) fn size_hint(f: &SyntaxNode) -> Option<u64> {
+    use ra_ap_syntax::SyntaxKind::INT_NUMBER;
+    let int = |t: &str| -> Option<u64> {
+        if t.starts_with("0x") || t.starts_with("0b") || t.starts_with("0o") {
+            return None;
+        }
+        let digits: String = t
+            .chars()
+            .take_while(|c| c.is_ascii_digit() || *c == '_')
+            .filter(char::is_ascii_digit)
+            .collect();
+        digits.parse::<u64>().ok()
+    };
+    fn product(e: &ast::Expr, int: &dyn Fn(&str) -> Option<u64>) -> Option<u64> {
+        use ra_ap_syntax::T;
+        match e {
+            ast::Expr::Literal(l) => int(&l.syntax().text().to_string()),
+            ast::Expr::ParenExpr(p) => product(&p.expr()?, int),
+            ast::Expr::BinExpr(b) => {
+                let (l, r) = (product(&b.lhs()?, int)?, product(&b.rhs()?, int)?);
+                match b.op_token()?.kind() {
+                    T![*] => l.checked_mul(r),
+                    T![<<] => l.checked_shl(u32::try_from(r).ok()?),
+                    _ => None,
+                }
+            }
+            _ => None,
+        }
+    }
+    let literals = f
+        .descendants_with_tokens()
+        .filter_map(|e| e.into_token())
+        .filter(|t| t.kind() == INT_NUMBER)
+        .filter_map(|t| int(t.text()));
+    let products = f
+        .descendants()
+        .filter_map(ast::BinExpr::cast)
+        .filter_map(|b| product(&ast::Expr::BinExpr(b), &int));
+    literals.chain(products).filter(|n| *n >= 100_000).max()
+}
+
+/// Why a finding in test code is a note (heavy work in test code is
+/// reported only where it is slow by design, or the test shows a size of
+/// 100 000 or more).
+pub(crate) const TEST_NOTE: &str =
+    "in test code: a note, not a warning (it stalls only the test's own runtime)";
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::driver::test_support::{check_finding, check_no_finding, TestCrate};
     use ra_ap_syntax::{Edition, SourceFile};
+
+    /// The messages of the AW206 findings of `src` (as `src/main.rs`), with
+    /// their severity.
+    fn aw206(src: &str) -> Vec<String> {
+        TestCrate::main(src)
+            .run()
+            .diagnostics
+            .iter()
+            .filter(|d| d.rule.code == "AW206")
+            .map(|d| format!("{}: {}", d.severity.as_str(), d.message))
+            .collect()
+    }
 
     #[test]
     fn awaits_inside_macro_arguments_make_a_loop_async() {
@@ -277,7 +864,7 @@ mod tests {
             .syntax()
             .descendants()
             .filter(|n| n.kind() == ra_ap_syntax::SyntaxKind::FOR_EXPR)
-            .map(|n| heavy_loop(&n))
+            .map(|n| heavy_loop(&n).is_some())
             .collect();
         // Only g's nest counts: f awaits in a macro, h and i's outer loops
         // run a few times, j's inner loop runs in the tasks it spawns.
@@ -289,7 +876,7 @@ mod tests {
 
     #[test]
     fn password_hashing_in_async_code_is_reported() {
-        crate::driver::test_support::check_finding(
+        check_finding(
             r#"async fn store(pw: String) -> String {
     bcrypt::hash(pw, 12).unwrap()
 }
@@ -300,6 +887,298 @@ async fn main() {
 }
 "#,
             "AW206",
+        );
+    }
+
+    #[test]
+    fn a_scram_clients_update_derives_its_key_on_the_executor() {
+        let found = aw206(
+            r#"use postgres_protocol::authentication::sasl::ScramSha256;
+
+async fn authenticate(password: &[u8], first: &[u8]) -> Vec<u8> {
+    let mut scram = ScramSha256::new(password, ChannelBinding::unsupported());
+    scram.update(first).unwrap();
+    scram.message().to_vec()
+}
+"#,
+        );
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(
+            found[0].starts_with("warning: `ScramSha256::update` (key derivation"),
+            "{found:?}"
+        );
+    }
+
+    #[test]
+    fn streaming_codecs_are_reported_with_their_cost_driver() {
+        let found = aw206(
+            r#"use std::io::{Read, Write};
+
+async fn unpack(body: Vec<u8>) -> std::io::Result<u64> {
+    let mut dec = zstd::Decoder::new(&*body)?;
+    std::io::copy(&mut dec, &mut std::io::sink())
+}
+
+async fn inflate(compressed: &[u8]) -> String {
+    let mut decoder = flate2::read::GzDecoder::new(compressed);
+    let mut out = String::new();
+    decoder.read_to_string(&mut out).unwrap();
+    out
+}
+
+async fn pack(data: &[u8]) -> Vec<u8> {
+    let mut encoder = brotli::CompressorWriter::new(Vec::new(), 4096, 5, 22);
+    encoder.write_all(data).unwrap();
+    encoder.into_inner()
+}
+"#,
+        );
+        assert_eq!(
+            found,
+            [
+                "warning: `std::io::copy` out of a zstd decoder (streaming compression: the input's size) is CPU-heavy work on the executor thread; run it on the blocking pool",
+                "warning: `read_to_string` out of a flate2 decoder (streaming compression: the input's size) is CPU-heavy work on the executor thread; run it on the blocking pool",
+                "warning: `write_all` of `data` into a brotli encoder (streaming compression: the input's size) is CPU-heavy work on the executor thread; run it on the blocking pool",
+            ]
+        );
+    }
+
+    #[test]
+    fn constructors_literals_and_small_hashes_are_no_finding() {
+        check_no_finding(
+            r#"use sha2::{Digest, Sha256};
+use std::io::Write;
+
+async fn f(id: &str, nonce: &[u8]) -> usize {
+    let encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    let mut small = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    small.write_all(b"hello").unwrap();
+    let tag = Sha256::digest(id.as_bytes());
+    let mut mac = Sha256::new();
+    mac.update(b"Client Key");
+    mac.update(nonce);
+    drop(encoder);
+    tag.len() + mac.finalize().len()
+}
+"#,
+        );
+    }
+
+    #[test]
+    fn hashes_of_bulk_data_are_reported() {
+        let found = aw206(
+            r#"use sha2::{Digest, Sha256};
+
+async fn etag(body: &[u8]) -> Vec<u8> {
+    let mut hasher = Sha256::new();
+    hasher.update(body);
+    hasher.finalize().to_vec()
+}
+
+async fn sum(payload: Vec<u8>) -> usize {
+    let digest = blake3::hash(&payload);
+    digest.as_bytes().len()
+}
+
+async fn check(data: &[u8], crc: &crc::Crc<u32>) -> u32 {
+    crc.checksum(&data[4..])
+}
+"#,
+        );
+        assert_eq!(found.len(), 3, "{found:?}");
+        assert!(
+            found[0].contains("`sha2::Sha256::update` over `body`"),
+            "{found:?}"
+        );
+        assert!(
+            found[1].contains("`blake3::hash` over `payload`"),
+            "{found:?}"
+        );
+        assert!(
+            found[2].contains("`crc::Crc::checksum` over `data`"),
+            "{found:?}"
+        );
+    }
+
+    #[test]
+    fn loops_over_runtime_data_with_hashing_or_arithmetic_are_reported() {
+        // A digest loop in a handler, and a nested loop in a game tick.
+        let found = aw206(
+            r#"use sha2::{Digest, Sha256};
+
+async fn stretch(seed: Vec<u8>, rounds: u32) -> Vec<u8> {
+    let mut d = seed;
+    for _ in 0..rounds {
+        d = Sha256::digest(&d).to_vec();
+    }
+    d
+}
+
+struct Unit { x: f32, y: f32, hp: f32 }
+
+async fn tick(players: &mut [Unit], enemies: &[Unit]) {
+    for p in players.iter_mut() {
+        for e in enemies {
+            let (dx, dy) = (p.x - e.x, p.y - e.y);
+            p.hp -= 1.0 / (dx * dx + dy * dy).sqrt();
+        }
+    }
+}
+
+async fn mix(state: &mut [u64]) {
+    let mut i = 0;
+    while i < state.len() {
+        state[i] = state[i].wrapping_mul(6364136223846793005) ^ (state[i] >> 33);
+        i += 1;
+    }
+}
+"#,
+        );
+        assert_eq!(
+            found,
+            [
+                "warning: a loop with no `.await` doing hashing (trip count: `rounds`) is CPU-heavy work on the executor thread; run it on the blocking pool",
+                "warning: a nested loop with no `.await` (trip count: the length of `players.iter_mut()`) is CPU-heavy work on the executor thread; run it on the blocking pool",
+                "warning: a loop with no `.await` doing arithmetic (trip count: `state.len()`) is CPU-heavy work on the executor thread; run it on the blocking pool",
+            ]
+        );
+    }
+
+    #[test]
+    fn loops_that_await_run_a_few_times_or_only_count_are_no_finding() {
+        let found = aw206(
+            r#"use sha2::{Digest, Sha256};
+
+async fn hi(salt: &[u8], rounds: u32) -> Vec<u8> {
+    let mut u = salt.to_vec();
+    for i in 1..rounds {
+        u = Sha256::digest(&u).to_vec();
+        if i % 5 == 0 {
+            tokio::task::yield_now().await;
+        }
+    }
+    u
+}
+
+async fn fixed(key: &mut [u8; 16]) {
+    for i in 0..16 {
+        key[i] = key[i].wrapping_mul(31) ^ (key[i] >> 3);
+    }
+}
+
+async fn streamed(mut body: tokio::sync::mpsc::Receiver<Vec<u8>>) -> Vec<u8> {
+    let mut hasher = Sha256::new();
+    while let Some(chunk) = body.recv().await {
+        hasher.update(&chunk);
+    }
+    hasher.finalize().to_vec()
+}
+
+async fn log_all(items: &[String]) -> usize {
+    let mut n = 0;
+    for item in items {
+        n += item.len();
+    }
+    n
+}
+"#,
+        );
+        assert!(found.is_empty(), "{found:?}");
+    }
+
+    /// A sync helper of the crate that checksums what async code received.
+    const HELPER: &str = r#"fn checksum(data: &[u8]) -> u32 {
+    let mut sum: u32 = 0;
+    for b in data {
+        sum = sum.rotate_left(5) ^ (*b as u32).wrapping_mul(0x9e37_79b9);
+    }
+    sum
+}
+"#;
+
+    #[test]
+    fn a_sync_helper_that_does_heavy_work_is_followed_from_async_code() {
+        let src = format!(
+            "{HELPER}\nasync fn receive(stream: Vec<u8>) -> u32 {{\n    let n = checksum(&stream);\n    tokio::task::yield_now().await;\n    n\n}}\n\nfn main() {{}}\n// sha2::\n"
+        );
+        let found = aw206(&src);
+        assert_eq!(
+            found,
+            ["warning: `checksum` is a sync fn that does CPU-heavy work: receive → checksum → a loop with no `.await` doing arithmetic (trip count: the length of `data`)"]
+        );
+        // A helper that also blocks is AW205's, not both.
+        let blocking = format!(
+            "{HELPER}\nfn load() -> u32 {{\n    let data = std::fs::read(\"x\").unwrap_or_default();\n    checksum(&data)\n}}\n\nasync fn handle() -> u32 {{\n    load()\n}}\n\nfn main() {{}}\n"
+        );
+        TestCrate::main(&blocking).check_message("AW205", "std::fs::read", "AW206");
+    }
+
+    #[test]
+    fn heavy_work_in_tests_is_a_note_where_the_test_shows_its_size() {
+        let found = aw206(
+            r#"#[cfg(test)]
+mod tests {
+    #[tokio::test]
+    async fn big() {
+        let bytes = zstd::encode_all(&vec![0u8; 18_874_368][..], 3).unwrap();
+        let mut dec = zstd::Decoder::new(&*bytes).unwrap();
+        std::io::copy(&mut dec, &mut std::io::sink()).unwrap();
+    }
+
+    #[tokio::test]
+    async fn small() {
+        let bytes = zstd::encode_all(&b"hello"[..], 3).unwrap();
+        let mut dec = zstd::Decoder::new(&*bytes).unwrap();
+        std::io::copy(&mut dec, &mut std::io::sink()).unwrap();
+    }
+
+    #[tokio::test]
+    async fn password() {
+        bcrypt::hash("pw", 12).unwrap();
+    }
+}
+
+fn main() {}
+"#,
+        );
+        assert_eq!(
+            found,
+            [
+                "note: `zstd::encode_all` (compression of a whole input: its size) is CPU-heavy work on the executor thread; run it on the blocking pool; the test shows a size of 18874368",
+                "note: `std::io::copy` out of a zstd decoder (streaming compression: the input's size) is CPU-heavy work on the executor thread; run it on the blocking pool; the test shows a size of 18874368",
+                "note: `bcrypt::hash` (key derivation, slow by design: its work factor or iteration count) is CPU-heavy work on the executor thread; run it on the blocking pool",
+            ]
+        );
+    }
+
+    #[test]
+    fn the_wrap_moves_a_heavy_let_to_the_blocking_pool() {
+        TestCrate::main(
+            r#"async fn store(pw: String) -> usize {
+    let h = zstd::encode_all(pw.as_bytes(), 3).unwrap();
+    h.len()
+}
+
+#[tokio::main]
+async fn main() {
+    println!("{}", store("pw".to_string()).await);
+}
+"#,
+        )
+        .unsafe_fixes()
+        .check_fix(
+            r#"async fn store(pw: String) -> usize {
+    let h = tokio::task::spawn_blocking(move || zstd::encode_all(pw.as_bytes(), 3).unwrap())
+        .await
+        .expect("blocking task panicked");
+    h.len()
+}
+
+#[tokio::main]
+async fn main() {
+    println!("{}", store("pw".to_string()).await);
+}
+"#,
         );
     }
 }

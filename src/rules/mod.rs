@@ -9,7 +9,8 @@
 //!    label renderers put on it) and whether its findings are `manual`;
 //! 2. its `hooks`, the steps of the pipeline it plugs into (see [`Hooks`]):
 //!    a blocking rule detects its calls (`call`: a resolved callee path;
-//!    `method`: a method call and its receiver) while facts are extracted,
+//!    `method`: a method call and its receiver; `call_site`: a call and its
+//!    arguments) while facts are extracted,
 //!    and turns each one in async code into a message and a fix
 //!    (`finding`, a [`blocking_calls::Verdict`]); a lock rule words the
 //!    lock planner's decision (`lock_message`);
@@ -58,7 +59,7 @@ pub use std_lock_in_async::STD_LOCK_IN_ASYNC;
 pub use tokio_blocking_method::TOKIO_BLOCKING_IN_ASYNC;
 pub use unused_suppression::UNUSED_SUPPRESSION;
 
-use crate::blocking::{BlockingKind, MethodCall};
+use crate::blocking::{BlockingKind, CallSite, MethodCall};
 use crate::edits::layout;
 use crate::facts::{BlockingFact, FileFacts};
 use crate::locks::{CratePlan, GroupReport, Units};
@@ -191,6 +192,10 @@ pub(crate) struct Hooks {
     /// The kind of blocking call a method call is, and the call as the
     /// user would name it (`std::process::Command::output`).
     pub method: Option<DetectMethod>,
+    /// The kind of blocking call a call expression is by its arguments
+    /// (`std::io::copy(&mut decoder, ..)`), and the call as the user would
+    /// name it; asked when no rule's `call` knows its path.
+    pub call_site: Option<DetectCallSite>,
     /// Its message and fix for a blocking call in async code, if the call
     /// is of a kind it reports; `None` also drops a call it chooses not to
     /// report.
@@ -221,6 +226,7 @@ pub(crate) struct LockFinding<'a> {
 
 pub(crate) type DetectCall = fn(&str) -> Option<BlockingKind>;
 pub(crate) type DetectMethod = fn(&MethodCall) -> Option<(BlockingKind, String)>;
+pub(crate) type DetectCallSite = fn(&CallSite) -> Option<(BlockingKind, String)>;
 pub(crate) type Finding = fn(&BlockingFact, &Premise) -> Option<Verdict>;
 pub(crate) type MayMatch = fn(&str) -> bool;
 pub(crate) type LockMessage = fn(&LockFinding) -> (String, Vec<String>);
@@ -231,6 +237,7 @@ impl Hooks {
     pub(crate) const NONE: Hooks = Hooks {
         call: None,
         method: None,
+        call_site: None,
         finding: None,
         lock_message: None,
         may_match: None,
@@ -405,7 +412,7 @@ mod tests {
     fn every_rule_plugs_into_its_family() {
         for r in RULES {
             let h = r.hooks;
-            let detects = h.call.is_some() || h.method.is_some();
+            let detects = h.call.is_some() || h.method.is_some() || h.call_site.is_some();
             // What a rule detects, it reports; only a rule that finds calls
             // knows a file worth parsing for them.
             assert_eq!(detects, h.finding.is_some(), "{}", r.code);

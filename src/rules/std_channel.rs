@@ -202,6 +202,7 @@ fn migrate(ch: &ChannelFact, at: Loc, opts: &PlanOptions, out: &mut CratePlan) {
     }
     out.blocking.push(BlockingReport {
         rule: &STD_CHANNEL,
+        severity: STD_CHANNEL.severity,
         at,
         message: format!("a std channel is received from in async code, parking the executor thread; use `{kind}` (`recv().await`)"),
         notes,

@@ -306,6 +306,7 @@ fn report(
         .extend(edits.iter().cloned());
     BlockingReport {
         rule: &TOKIO_BLOCKING_IN_ASYNC,
+        severity: TOKIO_BLOCKING_IN_ASYNC.severity,
         at,
         message: format!(
             "`{method}` panics on a tokio runtime thread (\"Cannot block the current thread from within a runtime\"); use {}",
