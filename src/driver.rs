@@ -96,6 +96,7 @@ fn run_on_pool(opts: &Options) -> Outcome {
         return out;
     }
     count_inputs(&mut inputs, &crates, opts, &mut out);
+    crates.iter_mut().for_each(CrateInfo::walked);
     let run = Stream::new(&inputs, &crates, &harness_files, opts);
     let mut done = run.each_crate();
     done.push(run.waiting());

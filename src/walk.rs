@@ -186,6 +186,17 @@ pub(crate) struct CrateInfo {
     pub(crate) library: bool,
 }
 
+impl CrateInfo {
+    /// Drops what only the walk reads: the compiled `exclude` and harness
+    /// globs. Their matchers keep the states they built while matching the
+    /// crate's paths (tens of KiB a crate), which a run would otherwise hold
+    /// for every crate until it ends.
+    pub(crate) fn walked(&mut self) {
+        self.exclude = globset::GlobSet::empty();
+        self.harness = Vec::new();
+    }
+}
+
 /// The walked files grouped into crates by their owning manifest.
 pub(crate) struct Walked {
     pub(crate) inputs: Vec<Input>,
