@@ -1,5 +1,7 @@
-//! One run of the tool: walk the paths, parse and extract every file in
-//! parallel, plan each crate, and turn the plan into new file contents.
+//! One run of the tool: walk the paths, then take the crates through the
+//! steps as a stream (`stream.rs`: parse and extract a crate's files in
+//! parallel, plan it, turn the plan into new file contents, drop its
+//! analyses), and merge what each crate left in crate order.
 //! `run_on_pool` reads as the pipeline's steps; `plan_crate` plans one crate
 //! to a fixed point, and `Replanner` (`replan.rs`) plans it again for the
 //! compiler. The steps live beside it: reading and analysing files
