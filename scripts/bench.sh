@@ -42,7 +42,11 @@ fi
 for n in 2 4; do
   if [ ! -d "$work/corpus-x$n" ]; then
     mkdir -p "$work/corpus-x$n"
-    for i in $(seq 1 "$n"); do cp -r "$corpus" "$work/corpus-x$n/copy$i"; done
+    # Hard links where the file system allows them: the same files, each
+    # copy its own directory (so its own crates).
+    for i in $(seq 1 "$n"); do
+      cp -al "$corpus" "$work/corpus-x$n/copy$i" 2>/dev/null || cp -r "$corpus" "$work/corpus-x$n/copy$i"
+    done
   fi
 done
 

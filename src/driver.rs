@@ -1,5 +1,7 @@
-//! One run of the tool: walk the paths, parse and extract every file in
-//! parallel, plan each crate, and turn the plan into new file contents.
+//! One run of the tool: walk the paths, then take the crates through the
+//! steps as a stream (`stream.rs`: parse and extract a crate's files in
+//! parallel, plan it, turn the plan into new file contents, drop its
+//! analyses), and merge what each crate left in crate order.
 //! `run_on_pool` reads as the pipeline's steps; `plan_crate` plans one crate
 //! to a fixed point, and `Replanner` (`replan.rs`) plans it again for the
 //! compiler. The steps live beside it: reading and analysing files
@@ -10,6 +12,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use rayon::prelude::*;
 
@@ -25,18 +28,17 @@ mod harness;
 mod panics;
 mod passes;
 mod replan;
+mod stream;
 mod suppressions;
 #[cfg(test)]
 pub(crate) mod test_support;
 
-use files::Files;
-use harness::harness_notes;
+use files::{Files, Step};
 use panics::catch;
 pub use panics::quiet_panics;
-use passes::{
-    analyse_async_uses, analyse_reach, load_pass_one, mark_cfg_alternatives, reread_for_reexports,
-};
-use replan::{CrateRun, Replanner};
+use passes::analyse_reach;
+use replan::{CrateRun, Kept, Replanner};
+use stream::{Batch, Finished, Stream};
 use suppressions::suppress_baselined;
 
 /// A way for tests to make the analysis of a file panic: compiled only in
@@ -78,7 +80,9 @@ pub fn run(opts: &Options) -> Outcome {
 }
 
 /// The run as a pipeline of named steps: walk, group into crates, lock and
-/// recover, load (pass 1, re-exports, async uses), plan each crate, report.
+/// recover; then a stream of crates, each taken through every step and
+/// dropped (`stream.rs`); then the crates that had to wait for the others'
+/// first steps, together; and the run's last steps.
 fn run_on_pool(opts: &Options) -> Outcome {
     let mut out = Outcome::default();
     let files = walk::walk(opts, &mut out);
@@ -94,26 +98,17 @@ fn run_on_pool(opts: &Options) -> Outcome {
         return out;
     }
     count_inputs(&mut inputs, &crates, opts, &mut out);
-    let (mut state, async_site, alt_modules) = load_pass_one(&inputs, &crates, opts, &mut out);
-    mark_cfg_alternatives(&mut inputs, &crates, &alt_modules, opts, &mut state);
-    reread_for_reexports(&inputs, &mut crates, opts, &mut state);
-    let joins = analyse_async_uses(&inputs, &crates, opts, &mut state, &async_site);
-    let run = RunContext {
-        inputs: &inputs,
-        crates: &crates,
-        joins: &joins,
-        opts,
-    };
-    let views = plan_crates(&run, &mut state, &mut out);
-    harness_notes(&inputs, &crates, &harness_files, &state, opts, &mut out);
-    finish_run(&mut out, &mut state, opts);
+    crates.iter_mut().for_each(CrateInfo::walked);
+    let run = Stream::new(&inputs, &crates, &harness_files, opts);
+    let mut done = run.each_crate();
+    done.push(run.waiting());
+    let kept = finish_run(&mut out, done, opts);
     out.replanner = opts.replan.then(|| {
         Box::new(Replanner {
-            state,
             inputs,
             crates,
             opts: opts.clone(),
-            views,
+            kept,
         }) as Box<dyn Replan + Send>
     });
     out
@@ -194,96 +189,81 @@ struct RunContext<'a> {
     /// with the library (see `mark_exported_locks`): by crate, the library.
     pub(super) joins: &'a BTreeMap<usize, usize>,
     pub(super) opts: &'a Options,
+    /// Taken by each crate's plan in turn when the run has a baseline.
+    pub(super) baseline: Option<&'a Mutex<crate::baseline::Baseline>>,
 }
 
-/// The plan of each crate, with the findings and changes merged into `out`
-/// in crate order. Returns, per planned crate, what its plan was made of,
-/// for the compiler's re-plans.
+/// One crate planned (with those planned with it), under the id of the
+/// crate planned: its outcome, or why it has none, and what the compiler's
+/// re-plans need of it.
+type Planned = (usize, Result<PlannedCrate, String>);
+
+/// The plan of each crate of `batch`, each with the findings and changes.
 ///
 /// Crates are planned in parallel: each is planned on the files it owns
 /// (its own and those of the crates planned with it), taken out of `state`
 /// and put back after, so no two plans touch the same file. With a
 /// baseline, which every crate takes its entries out of, they are planned
 /// one after the other.
-fn plan_crates(
-    run: &RunContext,
-    state: &mut Files,
-    out: &mut Outcome,
-) -> BTreeMap<usize, (Vec<usize>, CrateView)> {
+fn plan_crates(run: &RunContext, batch: &Batch, state: &mut Files) -> Vec<Planned> {
     let planned_with = |c: usize| run.joins.get(&c).copied().unwrap_or(c);
-    let mut members_of: Vec<Vec<usize>> = vec![Vec::new(); run.crates.len()];
-    for (i, input) in run.inputs.iter().enumerate() {
-        members_of[planned_with(input.crate_id)].push(i);
+    let mut members_of: BTreeMap<usize, (Vec<usize>, Vec<usize>)> = BTreeMap::new();
+    for &i in &batch.members {
+        let c = run.inputs[i].crate_id;
+        let (crates, members) = members_of.entry(planned_with(c)).or_default();
+        if !crates.contains(&c) {
+            crates.push(c);
+        }
+        members.push(i);
     }
     // A crate planned with another is blocked with it: their files are
     // written together.
-    let todo: Vec<(usize, &[usize])> = members_of
+    let todo: Vec<(usize, &[usize], &[usize])> = members_of
         .iter()
-        .enumerate()
-        .filter(|(_, members)| {
-            !members.is_empty()
-                && !members
-                    .iter()
-                    .any(|&i| state.blocked.contains(&run.inputs[i].crate_id))
-        })
-        .map(|(c, members)| (c, members.as_slice()))
+        .filter(|(_, (crates, _))| !crates.iter().any(|c| state.blocked.contains(c)))
+        .map(|(&c, (crates, members))| (c, crates.as_slice(), members.as_slice()))
         .collect();
+    let shared = Mutex::new(&mut *state);
+    let lock = || shared.lock().unwrap_or_else(|e| e.into_inner());
+    let plan_one = |&(c, crates, members): &(usize, &[usize], &[usize])| {
+        let mut own = lock().take(crates, members);
+        own.step = Step::Plan(c);
+        let planned = match run.baseline {
+            Some(b) => {
+                let mut b = b.lock().unwrap_or_else(|e| e.into_inner());
+                plan_crate(run, c, members, &mut own, Some(&mut b))
+            }
+            None => plan_crate(run, c, members, &mut own, None),
+        };
+        (planned, lock().put_back(own))
+    };
     // Per crate: its plan, and the errors and blocked crates its analyses
     // added (merged in crate order below, as a serial run would).
-    let results: Vec<(Result<PlannedCrate, String>, Files)> = match run.opts.baseline.clone() {
-        Some(mut baseline) => todo
-            .iter()
-            .map(|&(c, members)| {
-                let mut own = state.take(members);
-                let planned = plan_crate(run, c, members, &mut own, Some(&mut baseline));
-                (planned, state.put_back(members, own))
-            })
-            .collect(),
-        None => {
-            let shared = std::sync::Mutex::new(&mut *state);
-            let lock = || shared.lock().unwrap_or_else(|e| e.into_inner());
-            todo.par_iter()
-                .map(|&(c, members)| {
-                    let mut own = lock().take(members);
-                    let planned = plan_crate(run, c, members, &mut own, None);
-                    (planned, lock().put_back(members, own))
-                })
-                .collect()
-        }
+    let results: Vec<_> = match todo.len() {
+        0 | 1 => todo.iter().map(plan_one).collect(),
+        _ => todo.par_iter().map(plan_one).collect(),
     };
-    let mut views = BTreeMap::new();
-    for ((crate_id, _), (planned, mut added)) in todo.into_iter().zip(results) {
+    let mut planned = Vec::new();
+    for ((crate_id, _, _), (result, mut added)) in todo.into_iter().zip(results) {
         state.errors.append(&mut added.errors);
         state.blocked.append(&mut added.blocked);
-        match planned {
-            Ok(PlannedCrate {
-                out: mut crate_out,
-                view,
-            }) => {
-                if let Some(view) = view {
-                    views.insert(crate_id, view);
-                }
-                out.diagnostics.append(&mut crate_out.diagnostics);
-                out.changes.append(&mut crate_out.changes);
-                out.errors.append(&mut crate_out.errors);
-                out.warnings.append(&mut crate_out.warnings);
-                out.notes.append(&mut crate_out.notes);
-                out.suppressed += crate_out.suppressed;
-                out.baselined += crate_out.baselined;
-                out.sources.append(&mut crate_out.sources);
-            }
-            Err(e) => state.errors.push(format!("{e}; the crate is not written")),
+        if let Err(e) = &result {
+            let key = (Step::Plan(crate_id), 0);
+            state
+                .errors
+                .push((key, format!("{e}; the crate is not written")));
         }
+        planned.push((crate_id, result));
     }
-    views
+    planned
 }
 
 /// What planning one crate gives: its findings and changes, and what its
 /// plan was made of (its analysed files, its fixes) for the compiler's
 /// re-plans, when the run keeps that.
-struct PlannedCrate {
-    out: Outcome,
-    view: Option<(Vec<usize>, CrateView)>,
+pub(super) struct PlannedCrate {
+    pub(super) out: Outcome,
+    pub(super) view: Option<(Vec<usize>, CrateView)>,
 }
 
 /// Plans crate `crate_id`, whose files are `members` (its own, and those of
@@ -323,13 +303,13 @@ fn plan_crate(
         loop {
             own_units_for_joined(run.inputs, crate_id, members, state);
             let plan = state.plan(members, &krate.plan);
-            if analyse_reach(run, crate_id, &plan, state) != 0 {
+            if analyse_reach(run, (crate_id, members), &plan, state) != 0 {
                 continue;
             }
             let present: Vec<usize> = members
                 .iter()
                 .copied()
-                .filter(|&i| state.analysed[i].is_some())
+                .filter(|&i| state.get(i).is_some())
                 .collect();
             let recorded = baseline
                 .as_deref_mut()
@@ -372,7 +352,7 @@ fn plan_crate(
 /// never the library's namesakes.
 fn own_units_for_joined(inputs: &[Input], crate_id: usize, members: &[usize], state: &mut Files) {
     for &i in members.iter().filter(|&&i| inputs[i].crate_id != crate_id) {
-        if let Some(a) = state.analysed[i].as_mut() {
+        if let Some(a) = state.get_mut(i) {
             if !a.facts.unit.is_empty() && !a.facts.unit.starts_with('#') {
                 a.facts.unit = format!("#{}/{}", inputs[i].crate_id, a.facts.unit);
             }
@@ -380,12 +360,45 @@ fn own_units_for_joined(inputs: &[Input], crate_id: usize, members: &[usize], st
     }
 }
 
-/// The run's last steps: a crate with a file that could not be analysed is
-/// not written; the files' errors come first; messages name files as the
-/// output does.
-fn finish_run(out: &mut Outcome, state: &mut Files, opts: &Options) {
-    out.retain_crates(|c| !state.blocked.contains(&c));
-    out.errors.splice(0..0, std::mem::take(&mut state.errors));
+/// The run's last steps: every crate's outcome merged in crate order; a
+/// crate with a file that could not be analysed is not written; the files'
+/// errors come first, in the order of the steps that found them; messages
+/// name files as the output does. Returns what the compiler's re-plans
+/// need, by crate.
+fn finish_run(out: &mut Outcome, done: Vec<Finished>, opts: &Options) -> BTreeMap<usize, Kept> {
+    let walk_errors = std::mem::take(&mut out.errors);
+    let mut planned: Vec<(usize, Outcome)> = Vec::new();
+    let (mut errors, mut notes, mut blocked) = (Vec::new(), Vec::new(), BTreeSet::new());
+    let mut kept = BTreeMap::new();
+    for mut d in done {
+        planned.append(&mut d.planned);
+        errors.append(&mut d.errors);
+        notes.append(&mut d.notes);
+        blocked.append(&mut d.blocked);
+        kept.append(&mut d.kept);
+        out.files_analysed += d.analysed;
+        out.suppressed += d.noted.suppressed;
+        out.sources.append(&mut d.noted.sources);
+    }
+    planned.sort_by_key(|(c, _)| *c);
+    for (_, mut crate_out) in planned {
+        out.diagnostics.append(&mut crate_out.diagnostics);
+        out.changes.append(&mut crate_out.changes);
+        out.errors.append(&mut crate_out.errors);
+        out.warnings.append(&mut crate_out.warnings);
+        out.notes.append(&mut crate_out.notes);
+        out.suppressed += crate_out.suppressed;
+        out.baselined += crate_out.baselined;
+        out.sources.append(&mut crate_out.sources);
+    }
+    notes.sort_by_key(|(i, _)| *i);
+    out.diagnostics.extend(notes.into_iter().map(|(_, d)| d));
+    out.retain_crates(|c| !blocked.contains(&c));
+    errors.sort_by_key(|(key, _)| *key);
+    let errors = walk_errors
+        .into_iter()
+        .chain(errors.into_iter().map(|(_, e)| e));
+    out.errors.splice(0..0, errors);
     // Messages name files as the output does: relative to the current
     // directory (manifests and configurations are found by absolute path).
     let root = format!(
@@ -398,5 +411,5 @@ fn finish_run(out: &mut Outcome, state: &mut Files, opts: &Options) {
             *m = m.replace(&root, "");
         }
     }
-    out.files_analysed = state.analysed.iter().filter(|a| a.is_some()).count();
+    kept
 }

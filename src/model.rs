@@ -2,6 +2,8 @@
 //! shares (a place in a file, a file's text and facts, its new contents).
 
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 
 use ra_ap_syntax::{Edition, TextRange};
 
@@ -65,4 +67,57 @@ pub(crate) struct Analysed {
     pub(crate) facts: FileFacts,
     /// All facts, not just those of the blocking rules.
     pub(crate) full: bool,
+    /// Counts it among the run's analyses alive, where the run has a probe.
+    pub(crate) counted: Counted,
+}
+
+/// A window for tests into how a run holds its analyses
+/// (`Options::probe`): how many are alive, and how many were alive as each
+/// crate's turn came.
+#[derive(Debug, Default)]
+pub struct Probe {
+    live: AtomicUsize,
+    at_crate_start: Mutex<Vec<usize>>,
+}
+
+impl Probe {
+    /// How many analyses are alive.
+    pub fn live(&self) -> usize {
+        self.live.load(Ordering::SeqCst)
+    }
+
+    /// How many analyses were alive as each crate's turn came, in turn.
+    pub fn at_crate_start(&self) -> Vec<usize> {
+        self.at_crate_start
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    pub(crate) fn crate_starts(&self) {
+        let live = self.live();
+        (self.at_crate_start.lock())
+            .unwrap_or_else(|e| e.into_inner())
+            .push(live);
+    }
+}
+
+/// One analysis counted alive by a probe, until it is dropped.
+pub(crate) struct Counted(Option<Arc<Probe>>);
+
+impl Counted {
+    pub(crate) fn new(probe: Option<&Arc<Probe>>) -> Counted {
+        if let Some(p) = probe {
+            p.live.fetch_add(1, Ordering::SeqCst);
+        }
+        Counted(probe.cloned())
+    }
+}
+
+impl Drop for Counted {
+    fn drop(&mut self) {
+        if let Some(p) = &self.0 {
+            p.live.fetch_sub(1, Ordering::SeqCst);
+        }
+    }
 }

@@ -50,6 +50,8 @@ pub struct Options {
     /// Keep what the compiler's referee needs to plan a crate again (the
     /// files' texts): only a run that verifies pays for it.
     pub replan: bool,
+    /// Counts the run's analyses alive, for tests (`None`: not counted).
+    pub probe: Option<std::sync::Arc<crate::model::Probe>>,
 }
 
 impl Options {
@@ -74,6 +76,7 @@ impl Options {
             threads: None,
             write: false,
             replan: false,
+            probe: None,
         }
     }
 

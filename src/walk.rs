@@ -163,9 +163,6 @@ pub(crate) struct Input {
     pub(crate) file_id: usize,
     /// Excluded, or outside the paths given: analysed, never changed.
     pub(crate) read_only: bool,
-    /// The places of the file cfg-alternative modules cover (see
-    /// [`alternative_places`]).
-    pub(crate) cfg_alternative: Vec<(Option<ra_ap_syntax::TextRange>, String)>,
 }
 
 pub(crate) struct CrateInfo {
@@ -182,13 +179,22 @@ pub(crate) struct CrateInfo {
     pub(crate) broken: bool,
     /// One of the packages asked for (or no packages were named).
     pub(crate) selected: bool,
-    /// Lock types its modules re-export, by their path in the crate.
-    pub(crate) reexports: crate::imports::ReExports,
     /// Files a test harness compiles (globs relative to the crate's
     /// directory), each with why: never changed.
     pub(crate) harness: Vec<(globset::GlobMatcher, String)>,
     /// It has a library target: its public fns may be called from outside.
     pub(crate) library: bool,
+}
+
+impl CrateInfo {
+    /// Drops what only the walk reads: the compiled `exclude` and harness
+    /// globs. Their matchers keep the states they built while matching the
+    /// crate's paths (tens of KiB a crate), which a run would otherwise hold
+    /// for every crate until it ends.
+    pub(crate) fn walked(&mut self) {
+        self.exclude = globset::GlobSet::empty();
+        self.harness = Vec::new();
+    }
 }
 
 /// The walked files grouped into crates by their owning manifest.
@@ -290,7 +296,6 @@ impl Walked {
             crate_id,
             file_id: self.inputs.len(),
             read_only,
-            cfg_alternative: Vec::new(),
         });
     }
 }
@@ -357,7 +362,6 @@ fn crate_info(manifest: Option<PathBuf>, opts: &Options, errors: &mut Vec<String
         manifest,
         config,
         broken,
-        reexports: Default::default(),
     }
 }
 

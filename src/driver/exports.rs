@@ -9,10 +9,10 @@ use std::path::{Path, PathBuf};
 use ra_ap_syntax::{Edition, SourceFile};
 use rayon::prelude::*;
 
+use super::files::Files;
 use crate::edits::manifest;
 use crate::facts;
 use crate::imports::Family;
-use crate::model::Analysed;
 use crate::options::Options;
 use crate::settings;
 use crate::walk::{self, CrateInfo, Input};
@@ -216,21 +216,34 @@ fn module_files(root: PathBuf, src: &Path, names: &[&str]) -> Vec<PathBuf> {
 /// planned with the library, as a binary of the library's own package is,
 /// so that the lock and every use of it migrate together or not at all.
 /// Otherwise the lock is left to a person.
-pub(crate) fn mark_exported_locks(
-    inputs: &[Input],
-    crates: &[CrateInfo],
-    opts: &Options,
-    analysed: &mut [Option<Box<Analysed>>],
+///
+/// Reads the locks of the files `members` (analysed in `state`), and the
+/// files of every crate of the run that may name them.
+pub(super) fn mark_exported_locks(
+    (inputs, crates, opts): (&[Input], &[CrateInfo], &Options),
+    members: &[usize],
+    state: &mut Files,
 ) -> BTreeMap<usize, usize> {
-    let exported = exported_locks(inputs, crates, analysed);
+    let exported = exported_locks(inputs, crates, members, state);
     if exported.is_empty() {
         return BTreeMap::new();
     }
     let usable = usable_locks(crates, &exported);
-    let named_by = lock_users(inputs, analysed, &usable, opts);
+    let named_by = lock_users(inputs, state, &usable, opts);
     let (joins, refused) = plan_joins(crates, &named_by);
-    block_unjoined_users(inputs, analysed, &named_by, &joins, &refused);
+    block_unjoined_users(inputs, members, state, &named_by, &joins, &refused);
     joins
+}
+
+/// Does a file among `members` declare a public lock that code outside its
+/// library can name? Marks each such lock as exported.
+pub(super) fn exports_locks(
+    inputs: &[Input],
+    crates: &[CrateInfo],
+    members: &[usize],
+    state: &mut Files,
+) -> bool {
+    !exported_locks(inputs, crates, members, state).is_empty()
 }
 
 /// A library's public lock: the library's crate, its name, the lock's name.
@@ -241,13 +254,15 @@ type ExportedLock = (usize, String, String);
 fn exported_locks(
     inputs: &[Input],
     crates: &[CrateInfo],
-    analysed: &mut [Option<Box<Analysed>>],
+    members: &[usize],
+    state: &mut Files,
 ) -> Vec<ExportedLock> {
     let mut exported: Vec<ExportedLock> = Vec::new();
     let mut lib_names: BTreeMap<usize, Option<String>> = BTreeMap::new();
     let mut modules = BTreeMap::new();
-    for (input, a) in inputs.iter().zip(analysed.iter_mut()) {
-        let Some(a) = a else { continue };
+    for &i in members {
+        let input = &inputs[i];
+        let Some(a) = state.get_mut(i) else { continue };
         let krate = &crates[input.crate_id];
         let Some(manifest) = krate.manifest.as_deref() else {
             continue;
@@ -309,14 +324,19 @@ fn usable_locks<'a>(
 /// lock's name in one file), each with its first such file as shown.
 fn lock_users(
     inputs: &[Input],
-    analysed: &[Option<Box<Analysed>>],
+    state: &Files,
     usable: &BTreeMap<usize, Vec<&ExportedLock>>,
     opts: &Options,
 ) -> BTreeMap<(usize, String), BTreeMap<usize, String>> {
     let named: Vec<((usize, String), (usize, String))> = inputs
         .par_iter()
-        .zip(analysed.par_iter())
-        .filter_map(|(input, a)| Some((input, a, usable.get(&input.crate_id)?)))
+        .filter_map(|input| {
+            Some((
+                input,
+                state.get(input.file_id),
+                usable.get(&input.crate_id)?,
+            ))
+        })
         .flat_map_iter(|(input, a, locks)| {
             let text = match a {
                 Some(a) => Some(std::borrow::Cow::Borrowed(a.src.text.as_str())),
@@ -401,13 +421,15 @@ fn plan_joins(
 /// planned with its library: that crate would need the same rewrite.
 fn block_unjoined_users(
     inputs: &[Input],
-    analysed: &mut [Option<Box<Analysed>>],
+    members: &[usize],
+    state: &mut Files,
     named_by: &BTreeMap<(usize, String), BTreeMap<usize, String>>,
     joins: &BTreeMap<usize, usize>,
     refused: &BTreeMap<usize, String>,
 ) {
-    for (input, a) in inputs.iter().zip(analysed.iter_mut()) {
-        let Some(a) = a else { continue };
+    for &i in members {
+        let input = &inputs[i];
+        let Some(a) = state.get_mut(i) else { continue };
         for d in a.facts.decls.iter_mut().filter(|d| d.exported) {
             let Some(name) = d.key.reach_name().map(|n| n.to_string()) else {
                 continue;
@@ -428,5 +450,78 @@ fn block_unjoined_users(
                 ));
             }
         }
+    }
+}
+
+/// Which crates a run must take through their first steps all together
+/// before planning them, worked out from the manifests alone. A crate is
+/// planned with a library only where the library opts in to migrating its
+/// public API; where no crate of the run does, every crate's exported locks
+/// and their users are found from that crate alone (its users' files are
+/// read as text), and nothing waits.
+pub(super) struct Links {
+    /// Per crate: another crate's manifest names its library.
+    named: Vec<bool>,
+    /// Per crate: it depends on tokio, and its manifest names the library of
+    /// another crate that opts in, so it may be planned with that library.
+    may_join: Vec<bool>,
+    /// A crate of the run opts in to migrating its public API.
+    any_opted_in: bool,
+}
+
+impl Links {
+    pub(super) fn new(crates: &[CrateInfo]) -> Links {
+        let opted_in = |c: &CrateInfo| c.plan.public_api != settings::PublicApi::Report;
+        let mut links = Links {
+            named: vec![false; crates.len()],
+            may_join: vec![false; crates.len()],
+            any_opted_in: crates.iter().any(opted_in),
+        };
+        if !links.any_opted_in {
+            return links;
+        }
+        // Per crate: its manifest's text, its library's name, and whether
+        // it depends on tokio.
+        let read: Vec<(String, Option<String>, bool)> = crates
+            .par_iter()
+            .map(|c| {
+                let Some(m) = c.manifest.as_deref() else {
+                    return (String::new(), None, false);
+                };
+                let text = std::fs::read_to_string(m).unwrap_or_default();
+                let tokio = manifest::tokio_dependency(&text).is_some();
+                (text, manifest::lib_name(m), tokio)
+            })
+            .collect();
+        let mut libs: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+        for (id, (_, lib, _)) in read.iter().enumerate() {
+            if let Some(lib) = lib {
+                libs.entry(lib.as_str()).or_default().push(id);
+            }
+        }
+        for (user, (text, _, tokio)) in read.iter().enumerate() {
+            for (lib, ids) in &libs {
+                // As `usable_locks` reads a manifest: the name as written
+                // in Rust, or with dashes.
+                if !(facts::names_word(text, lib)
+                    || facts::names_word(text, &lib.replace('_', "-")))
+                {
+                    continue;
+                }
+                for &id in ids.iter().filter(|&&id| id != user) {
+                    links.named[id] = true;
+                    links.may_join[user] |= *tokio && opted_in(&crates[id]);
+                }
+            }
+        }
+        links
+    }
+
+    /// Must crate `c`, which `exports` its locks or not, wait until every
+    /// crate has gone through its first steps? Only where some crate opts in:
+    /// then a library's users may be planned with it, and why one is not
+    /// depends on the other libraries it uses.
+    pub(super) fn must_wait(&self, c: usize, exports: bool) -> bool {
+        self.any_opted_in && (self.may_join[c] || (self.named[c] && exports))
     }
 }

@@ -3,7 +3,7 @@
 //! analysis, whether it failed, and the crates a failure keeps from being
 //! written.
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::Path;
 
 use ra_ap_syntax::{Edition, TextRange};
@@ -14,8 +14,9 @@ use super::fault;
 use super::panics::catch;
 use crate::edits::edit::line_col;
 use crate::facts::{self, FileFacts};
+use crate::imports::ReExports;
 use crate::locks;
-use crate::model::{Analysed, SourceText};
+use crate::model::{Analysed, Counted, SourceText};
 use crate::options::Options;
 use crate::settings::PlanOptions;
 use crate::walk::{self, CrateInfo, Input};
@@ -47,6 +48,7 @@ fn analyse(
     flow_names: Option<&HashSet<String>>,
     full: bool,
     krate: &CrateInfo,
+    known: Known,
 ) -> Result<Analysed, Failure> {
     let depth = crate::depth::nesting(&src.text);
     if depth > crate::depth::MAX_DEPTH {
@@ -68,7 +70,7 @@ fn analyse(
         !full,
         &facts::CrateContext {
             user_blocking: &krate.config.blocking,
-            reexports: &krate.reexports,
+            reexports: known.reexports,
             test_unit: krate
                 .manifest
                 .as_deref()
@@ -86,7 +88,12 @@ fn analyse(
             )));
         }
     }
-    Ok(Analysed { src, facts, full })
+    Ok(Analysed {
+        src,
+        facts,
+        full,
+        counted: Counted::new(None),
+    })
 }
 
 /// How much of a file to analyse.
@@ -125,12 +132,19 @@ pub(super) fn load(
     input: &Input,
     krate: &CrateInfo,
     opts: &Options,
+    known: Known,
     flow_names: Option<&HashSet<String>>,
     wanted: impl Fn(&str) -> Depth,
 ) -> Result<Loaded, Failure> {
     let display = opts.display(&input.path);
     catch(&display, || {
-        load_file(input, krate, flow_names, display.clone(), wanted)
+        let a = load_file(input, krate, known, flow_names, display.clone(), wanted);
+        a.map(|mut loaded| {
+            if let Some(a) = loaded.analysed.as_mut() {
+                a.counted = Counted::new(opts.probe.as_ref());
+            }
+            loaded
+        })
     })
     .unwrap_or_else(|e| Err(Failure::Crate(format!("{e}; its crate is not written"))))
 }
@@ -138,6 +152,7 @@ pub(super) fn load(
 fn load_file(
     input: &Input,
     krate: &CrateInfo,
+    known: Known,
     flow_names: Option<&HashSet<String>>,
     display: String,
     wanted: impl Fn(&str) -> Depth,
@@ -152,9 +167,9 @@ fn load_file(
                 None
             } else {
                 let full = depth == Depth::Full;
-                let mut a = analyse(src, input.file_id, flow_names, full, krate)?;
+                let mut a = analyse(src, input.file_id, flow_names, full, krate, known)?;
                 a.facts.read_only = input.read_only;
-                a.facts.cfg_alternative = input.cfg_alternative.clone();
+                a.facts.cfg_alternative = known.cfg_alternative.to_vec();
                 if let Some(m) = krate.manifest.as_deref() {
                     a.facts.unit = walk::compilation_unit(&input.path, m);
                     a.facts.shared_unit = walk::shared_module(&input.path, m);
@@ -236,29 +251,118 @@ fn file_allows(a: &mut Analysed, krate: &CrateInfo) {
     }
 }
 
-/// Per walked file: its analysis, if it had one, and whether it failed.
+/// Where an error goes in the run's list: the step that found it, then
+/// the file (or, while a crate is planned, the crate planned), so that a run
+/// whose crates go through the steps one by one lists its errors as a run
+/// that took every file through each step in turn would.
+pub(super) type ErrorKey = (Step, usize);
+
+/// The steps whose failures are errors of the run, in the order a run
+/// lists them.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub(super) enum Step {
+    #[default]
+    PassOne,
+    Reexports,
+    AsyncUses,
+    /// Planning the crate planned with others under this id.
+    Plan(usize),
+}
+
+/// The cfg-alternative places of a file (see `walk::alternative_places`).
+pub(super) type Places = Vec<(Option<TextRange>, String)>;
+
+/// The state of the files of the crates a run has in hand: each file's
+/// analysis, if it has one, and whether it failed, what the crates' earlier
+/// steps found that their files' analyses read, and the errors.
+#[derive(Default)]
 pub(super) struct Files {
-    pub(super) analysed: Vec<Option<Box<Analysed>>>,
-    pub(super) failed: Vec<bool>,
-    pub(super) errors: Vec<String>,
+    analysed: HashMap<usize, Box<Analysed>>,
+    failed: HashSet<usize>,
+    pub(super) errors: Vec<(ErrorKey, String)>,
     /// Crates with a file that could not be analysed: none is written.
     pub(super) blocked: BTreeSet<usize>,
+    /// The step whose failures `fail` records.
+    pub(super) step: Step,
+    /// Per crate: lock types its modules re-export, by their path in the
+    /// crate.
+    pub(super) reexports: HashMap<usize, ReExports>,
+    /// Per file: the places cfg-alternative modules cover.
+    pub(super) cfg_alternative: HashMap<usize, Places>,
+    /// The files that could hold a lock site in async code (pass 1).
+    pub(super) async_site: HashSet<usize>,
+}
+
+/// What the earlier steps of a crate found that its files' analyses read.
+#[derive(Clone, Copy)]
+pub(super) struct Known<'a> {
+    pub(super) reexports: &'a ReExports,
+    pub(super) cfg_alternative: &'a [(Option<TextRange>, String)],
 }
 
 impl Files {
-    /// The files `members` as a state of their own, for one crate's plan:
-    /// their analyses move out of `self` (the other entries stay empty).
-    pub(super) fn take(&mut self, members: &[usize]) -> Files {
+    pub(super) fn get(&self, file: usize) -> Option<&Analysed> {
+        self.analysed.get(&file).map(|a| &**a)
+    }
+
+    pub(super) fn get_mut(&mut self, file: usize) -> Option<&mut Analysed> {
+        self.analysed.get_mut(&file).map(|a| &mut **a)
+    }
+
+    /// Sets (or, with `None`, clears) the analysis of `file`.
+    pub(super) fn set(&mut self, file: usize, analysed: Option<Box<Analysed>>) {
+        match analysed {
+            Some(a) => self.analysed.insert(file, a),
+            None => self.analysed.remove(&file),
+        };
+    }
+
+    pub(super) fn failed(&self, file: usize) -> bool {
+        self.failed.contains(&file)
+    }
+
+    /// How many files have an analysis.
+    pub(super) fn analysed_count(&self) -> usize {
+        self.analysed.len()
+    }
+
+    /// What the earlier steps found for `input`'s analysis.
+    pub(super) fn known(&self, input: &Input) -> Known<'_> {
+        static NONE: std::sync::OnceLock<ReExports> = std::sync::OnceLock::new();
+        Known {
+            reexports: self
+                .reexports
+                .get(&input.crate_id)
+                .unwrap_or_else(|| NONE.get_or_init(ReExports::new)),
+            cfg_alternative: self
+                .cfg_alternative
+                .get(&input.file_id)
+                .map_or(&[], Vec::as_slice),
+        }
+    }
+
+    /// The files `members` (of the crates `crates`) as a state of their
+    /// own, for one crate's plan: their analyses move out of `self`.
+    pub(super) fn take(&mut self, crates: &[usize], members: &[usize]) -> Files {
         let mut own = Files {
-            analysed: std::iter::repeat_with(|| None)
-                .take(self.analysed.len())
-                .collect(),
-            failed: self.failed.clone(),
-            errors: Vec::new(),
-            blocked: BTreeSet::new(),
+            step: self.step,
+            ..Files::default()
         };
         for &i in members {
-            own.analysed[i] = self.analysed[i].take();
+            if let Some(a) = self.analysed.remove(&i) {
+                own.analysed.insert(i, a);
+            }
+            if self.failed.contains(&i) {
+                own.failed.insert(i);
+            }
+            if let Some(p) = self.cfg_alternative.get(&i) {
+                own.cfg_alternative.insert(i, p.clone());
+            }
+        }
+        for c in crates {
+            if let Some(r) = self.reexports.get(c) {
+                own.reexports.insert(*c, r.clone());
+            }
         }
         own
     }
@@ -266,59 +370,70 @@ impl Files {
     /// Puts back what `take` moved out, with the files the crate's plan
     /// analysed and those that failed. Returns the rest of what it added
     /// (errors, blocked crates), for the caller to merge in crate order.
-    pub(super) fn put_back(&mut self, members: &[usize], mut own: Files) -> Files {
-        for &i in members {
-            self.analysed[i] = own.analysed[i].take();
-            self.failed[i] = own.failed[i];
-        }
+    pub(super) fn put_back(&mut self, mut own: Files) -> Files {
+        self.analysed.extend(own.analysed.drain());
+        self.failed.extend(own.failed.drain());
         Files {
-            analysed: Vec::new(),
-            failed: Vec::new(),
-            ..own
+            errors: own.errors,
+            blocked: own.blocked,
+            ..Files::default()
         }
+    }
+
+    /// Takes in the whole state of `other` (files of other crates).
+    pub(super) fn merge(&mut self, other: Files) {
+        self.analysed.extend(other.analysed);
+        self.failed.extend(other.failed);
+        self.errors.extend(other.errors);
+        self.blocked.extend(other.blocked);
+        self.reexports.extend(other.reexports);
+        self.cfg_alternative.extend(other.cfg_alternative);
+        self.async_site.extend(other.async_site);
     }
 
     /// The plan of a crate made of the analysed files among `members`.
     pub(super) fn plan(&self, members: &[usize], opts: &PlanOptions) -> locks::CratePlan {
-        let analysed: Vec<&Analysed> = members
-            .iter()
-            .filter_map(|&i| self.analysed[i].as_deref())
-            .collect();
+        let analysed: Vec<&Analysed> = members.iter().filter_map(|&i| self.get(i)).collect();
         let facts: Vec<&FileFacts> = analysed.iter().map(|a| &a.facts).collect();
         let texts: Vec<&str> = analysed.iter().map(|a| a.src.text.as_str()).collect();
         locks::plan(&facts, &texts, opts)
     }
 
     pub(super) fn fail(&mut self, input: &Input, failure: Failure) {
-        self.failed[input.file_id] = true;
+        self.failed.insert(input.file_id);
+        let key = match self.step {
+            Step::Plan(c) => (Step::Plan(c), 0),
+            step => (step, input.file_id),
+        };
         match failure {
-            Failure::Skip(e) => self.errors.push(e),
+            Failure::Skip(e) => self.errors.push((key, e)),
             Failure::Crate(e) => {
-                self.errors.push(e);
+                self.errors.push((key, e));
                 self.blocked.insert(input.crate_id);
             }
         }
     }
 
-    /// Analyses to `depth` the files not yet analysed so far, of crates
-    /// with a non-empty `scope`, for which `wanted(crate, text)` holds.
-    /// Returns how many it analysed.
+    /// Analyses to `depth` the files among `members` not yet analysed so
+    /// far, of crates with a non-empty `scope`, for which `wanted(crate,
+    /// text)` holds. Returns how many it analysed.
     pub(super) fn analyse_more(
         &mut self,
-        inputs: &[Input],
-        crates: &[CrateInfo],
-        opts: &Options,
-        (scope, depth): (&[HashSet<String>], Depth),
+        (inputs, crates, opts): (&[Input], &[CrateInfo], &Options),
+        members: &[usize],
+        (scope, depth): (&HashMap<usize, HashSet<String>>, Depth),
         candidate: impl Fn(usize) -> bool,
         wanted: impl Fn(usize, &str) -> bool + Sync,
     ) -> usize {
-        let todo: Vec<usize> = (0..inputs.len())
+        let todo: Vec<usize> = members
+            .iter()
+            .copied()
             .filter(|&i| {
-                self.analysed[i]
-                    .as_ref()
-                    .is_none_or(|a| depth == Depth::Full && !a.full)
-                    && !self.failed[i]
-                    && !scope[inputs[i].crate_id].is_empty()
+                self.get(i).is_none_or(|a| depth == Depth::Full && !a.full)
+                    && !self.failed(i)
+                    && scope
+                        .get(&inputs[i].crate_id)
+                        .is_some_and(|s| !s.is_empty())
                     && candidate(i)
             })
             .collect();
@@ -326,7 +441,8 @@ impl Files {
             .par_iter()
             .map(|&i| {
                 let c = inputs[i].crate_id;
-                load(&inputs[i], &crates[c], opts, Some(&scope[c]), |t| {
+                let known = self.known(&inputs[i]);
+                load(&inputs[i], &crates[c], opts, known, scope.get(&c), |t| {
                     if wanted(c, t) {
                         depth
                     } else {
@@ -344,7 +460,7 @@ impl Files {
                     analysed: Some(a), ..
                 }) => {
                     found += 1;
-                    self.analysed[i] = Some(a);
+                    self.set(i, Some(a));
                 }
                 Ok(_) => {}
                 Err(e) => self.fail(&inputs[i], e),

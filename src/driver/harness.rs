@@ -16,13 +16,14 @@ use crate::walk::{CrateInfo, Input};
 
 /// AW002: a note for each file a test harness compiles that holds a lock
 /// site or a blocking call in async code. The file is never changed and its
-/// findings are not reported: the note says why.
+/// findings are not reported: the note says why. Of `harness_files`, reads
+/// those analysed in `state`; pushes each note onto `notes` with its file,
+/// and counts the suppressed ones (and keeps the texts shown) in `out`.
 pub(super) fn harness_notes(
-    inputs: &[Input],
-    crates: &[CrateInfo],
+    (inputs, crates, opts): (&[Input], &[CrateInfo], &Options),
     harness_files: &[(usize, String)],
     state: &Files,
-    opts: &Options,
+    notes: &mut Vec<(usize, Diagnostic)>,
     out: &mut Outcome,
 ) {
     let in_async = |c: &facts::SiteContext| {
@@ -32,7 +33,7 @@ pub(super) fn harness_notes(
         )
     };
     for (i, why) in harness_files {
-        let Some(a) = state.analysed[*i].as_ref() else {
+        let Some(a) = state.get(*i) else {
             continue;
         };
         let rule = &rules::HARNESS_FIXTURE;
@@ -79,7 +80,7 @@ pub(super) fn harness_notes(
                 end_col,
             }
         };
-        out.diagnostics.push(Diagnostic {
+        notes.push((*i, Diagnostic {
             rule,
             severity: rule.severity,
             span: span(first),
@@ -102,7 +103,7 @@ pub(super) fn harness_notes(
             crate_id: inputs[*i].crate_id,
             file: a.src.path.clone(),
             snippet: crate::baseline::snippet(text, first.start().into()),
-        });
+        }));
         if opts.keep_sources {
             out.sources
                 .entry(a.src.display.clone())

@@ -3,42 +3,43 @@
 //! of locks in async code, and, while a crate is planned, what its plan can
 //! reach.
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 
 use rayon::prelude::*;
 
 use super::exports::mark_exported_locks;
-use super::files::{load, Depth, Files};
-use super::RunContext;
+use super::files::{load, Depth, Files, Step};
+use super::{Batch, RunContext};
 use crate::facts;
 use crate::imports::Family;
 use crate::locks::{self, Decision};
 use crate::options::Options;
-use crate::outcome::Outcome;
 use crate::walk::{self, CrateInfo, Input};
 
-/// Pass 1, in parallel over every file: only a file that names a lock type
-/// can declare a lock, so only those are parsed in full now (and those that
-/// may block, for the blocking rules). Returns the files' state, which takes
-/// over the errors so far, and per file whether it could hold a lock site in
-/// async code.
+/// Pass 1, in parallel over the files of `batch`: only a file that names a
+/// lock type can declare a lock, so only those are parsed in full now (and
+/// those that may block, for the blocking rules). Returns their state (with
+/// the files that could hold a lock site in async code), and per file of
+/// `batch` (in its order) its cfg-alternative module items.
 pub(super) fn load_pass_one(
-    inputs: &[Input],
-    crates: &[CrateInfo],
-    opts: &Options,
-    out: &mut Outcome,
-) -> (Files, Vec<bool>, Vec<Vec<walk::AltModule>>) {
-    let results: Vec<_> = inputs
+    (inputs, crates, opts): (&[Input], &[CrateInfo], &Options),
+    batch: &Batch,
+) -> (Files, Vec<Vec<walk::AltModule>>) {
+    let mut state = Files::default();
+    let results: Vec<_> = batch
+        .members
         .par_iter()
-        .map(|i| {
-            if let Some(p) = opts.progress.as_ref().filter(|_| !i.read_only) {
+        .map(|&i| {
+            if let Some(p) = opts.progress.as_ref().filter(|_| !inputs[i].read_only) {
                 p.inc(1);
             }
-            load(i, &crates[i.crate_id], opts, None, |t| {
+            let input = &inputs[i];
+            let krate = &crates[input.crate_id];
+            load(input, krate, opts, state.known(input), None, |t| {
                 if facts::may_declare_lock(t) {
                     Depth::Full
-                } else if crate::blocking::may_block(t, &crates[i.crate_id].config.blocking) {
+                } else if crate::blocking::may_block(t, &krate.config.blocking) {
                     Depth::Blocking
                 } else {
                     Depth::Skip
@@ -46,90 +47,100 @@ pub(super) fn load_pass_one(
             })
         })
         .collect();
-    let mut state = Files {
-        analysed: Vec::with_capacity(inputs.len()),
-        failed: vec![false; inputs.len()],
-        errors: std::mem::take(&mut out.errors),
-        blocked: BTreeSet::new(),
-    };
-    let mut async_site = vec![false; inputs.len()];
-    let mut alt_modules = vec![Vec::new(); inputs.len()];
-    for (i, r) in results.into_iter().enumerate() {
+    let mut alt_modules = vec![Vec::new(); batch.members.len()];
+    for (k, r) in results.into_iter().enumerate() {
+        let i = batch.members[k];
         match r {
             Ok(loaded) => {
-                async_site[i] = loaded.async_site;
-                alt_modules[i] = loaded.alt_modules;
-                state.analysed.push(loaded.analysed);
+                if loaded.async_site {
+                    state.async_site.insert(i);
+                }
+                alt_modules[k] = loaded.alt_modules;
+                state.set(i, loaded.analysed);
             }
-            Err(e) => {
-                state.fail(&inputs[i], e);
-                state.analysed.push(None);
-            }
+            Err(e) => state.fail(&inputs[i], e),
         }
     }
-    (state, async_site, alt_modules)
+    (state, alt_modules)
 }
 
 /// Gives every file of a crate the places its cfg-alternative modules
 /// cover (see `walk::alternative_places`), the analyses made so far
 /// included: a lock with a declaration, site or type path there is manual.
+/// `alt_modules` is per file of `batch`, in its order.
 pub(super) fn mark_cfg_alternatives(
-    inputs: &mut [Input],
-    crates: &[CrateInfo],
+    (inputs, opts): (&[Input], &Options),
+    batch: &Batch,
     alt_modules: &[Vec<walk::AltModule>],
-    opts: &Options,
     state: &mut Files,
 ) {
     if alt_modules.iter().all(Vec::is_empty) {
         return;
     }
-    for crate_id in 0..crates.len() {
-        let members: Vec<usize> = (0..inputs.len())
-            .filter(|&i| inputs[i].crate_id == crate_id)
+    for &crate_id in &batch.crates {
+        let members: Vec<usize> = (0..batch.members.len())
+            .filter(|&k| inputs[batch.members[k]].crate_id == crate_id)
             .collect();
-        if members.iter().all(|&i| alt_modules[i].is_empty()) {
+        if members.iter().all(|&k| alt_modules[k].is_empty()) {
             continue;
         }
         let files: Vec<(&Path, &[walk::AltModule])> = members
             .iter()
-            .map(|&i| (inputs[i].path.as_path(), alt_modules[i].as_slice()))
+            .map(|&k| {
+                let i = batch.members[k];
+                (inputs[i].path.as_path(), alt_modules[k].as_slice())
+            })
             .collect();
         let places = walk::alternative_places(&files, |p| opts.display(p));
-        for (&i, places) in members.iter().zip(places) {
-            if let Some(a) = state.analysed[i].as_deref_mut() {
+        for (&k, places) in members.iter().zip(places) {
+            let i = batch.members[k];
+            if let Some(a) = state.get_mut(i) {
                 a.facts.cfg_alternative = places.clone();
             }
-            inputs[i].cfg_alternative = places;
+            state.cfg_alternative.insert(i, places);
         }
     }
 }
 
 /// Lock types re-exported by a crate's modules (`pub use std::sync::Mutex
-/// as StdMutex;`) are recorded in its `CrateInfo`, and the files that may
+/// as StdMutex;`) are recorded in the crate's state, and the files that may
 /// name one are read again knowing them.
 pub(super) fn reread_for_reexports(
-    inputs: &[Input],
-    crates: &mut [CrateInfo],
-    opts: &Options,
+    (inputs, crates, opts): (&[Input], &[CrateInfo], &Options),
+    batch: &Batch,
     state: &mut Files,
 ) {
-    for (input, a) in inputs.iter().zip(&state.analysed) {
-        let (Some(a), Some(manifest)) = (a, crates[input.crate_id].manifest.as_deref()) else {
+    state.step = Step::Reexports;
+    for &i in &batch.members {
+        let input = &inputs[i];
+        let (Some(a), Some(manifest)) = (state.get(i), crates[input.crate_id].manifest.as_deref())
+        else {
             continue;
         };
         let Some(module) = walk::module_path(&input.path, manifest) else {
             continue;
         };
-        for (local, path) in &a.facts.reexports {
-            crates[input.crate_id]
+        let found: Vec<(String, String)> = a
+            .facts
+            .reexports
+            .iter()
+            .map(|(local, path)| (format!("{module}::{local}"), path.clone()))
+            .collect();
+        if !found.is_empty() {
+            state
                 .reexports
-                .insert(format!("{module}::{local}"), path.clone());
+                .entry(input.crate_id)
+                .or_default()
+                .extend(found);
         }
     }
-    let again: Vec<usize> = (0..inputs.len())
+    let again: Vec<usize> = batch
+        .members
+        .iter()
+        .copied()
         .filter(|&i| {
-            let reexports = &crates[inputs[i].crate_id].reexports;
-            !state.failed[i]
+            let reexports = state.known(&inputs[i]).reexports;
+            !state.failed(i)
                 && !reexports.is_empty()
                 && std::fs::read_to_string(&inputs[i].path).is_ok_and(|text| {
                     reexports
@@ -142,14 +153,16 @@ pub(super) fn reread_for_reexports(
     let reread: Vec<_> = again
         .par_iter()
         .map(|&i| {
-            load(&inputs[i], &crates[inputs[i].crate_id], opts, None, |_| {
+            let input = &inputs[i];
+            let known = state.known(input);
+            load(input, &crates[input.crate_id], opts, known, None, |_| {
                 Depth::Full
             })
         })
         .collect();
     for (i, r) in again.into_iter().zip(reread) {
         match r {
-            Ok(loaded) => state.analysed[i] = loaded.analysed,
+            Ok(loaded) => state.set(i, loaded.analysed),
             Err(e) => state.fail(&inputs[i], e),
         }
     }
@@ -160,31 +173,37 @@ pub(super) fn reread_for_reexports(
 /// lock a candidate for migration. Returns the crates planned with a
 /// library (see `mark_exported_locks`).
 pub(super) fn analyse_async_uses(
-    inputs: &[Input],
-    crates: &[CrateInfo],
-    opts: &Options,
+    (inputs, crates, opts): (&[Input], &[CrateInfo], &Options),
+    batch: &Batch,
     state: &mut Files,
-    async_site: &[bool],
 ) -> BTreeMap<usize, usize> {
-    let mut names: Vec<HashSet<String>> = vec![HashSet::new(); crates.len()];
-    for (input, a) in inputs.iter().zip(&state.analysed) {
+    state.step = Step::AsyncUses;
+    let mut names: HashMap<usize, HashSet<String>> = HashMap::new();
+    for &c in &batch.crates {
+        names.insert(c, HashSet::new());
+    }
+    for &i in &batch.members {
         // Placeholder declarations (types that might be a lock alias) are not locks.
-        for d in a
-            .iter()
+        for d in state
+            .get(i)
+            .into_iter()
             .flat_map(|a| &a.facts.decls)
             .filter(|d| d.family != Family::Tokio)
         {
-            names[input.crate_id].extend(d.key.reach_name().map(|n| n.to_string()));
+            if let Some(set) = names.get_mut(&inputs[i].crate_id) {
+                set.extend(d.key.reach_name().map(|n| n.to_string()));
+            }
         }
     }
-    let joins = mark_exported_locks(inputs, crates, opts, &mut state.analysed);
+    let joins = mark_exported_locks((inputs, crates, opts), &batch.members, state);
+    let site = std::mem::take(&mut state.async_site);
+    let empty = HashSet::new();
     state.analyse_more(
-        inputs,
-        crates,
-        opts,
+        (inputs, crates, opts),
+        &batch.members,
         (&names, Depth::Full),
-        |i| async_site[i],
-        |c, text| facts::may_lock_in_async(text, &names[c]),
+        |i| site.contains(&i),
+        |c, text| facts::may_lock_in_async(text, names.get(&c).unwrap_or(&empty)),
     );
     joins
 }
@@ -200,7 +219,7 @@ pub(super) fn analyse_async_uses(
 /// lock names the migrating one too.
 pub(super) fn analyse_reach(
     run: &RunContext,
-    crate_id: usize,
+    (crate_id, members): (usize, &[usize]),
     plan: &locks::CratePlan,
     state: &mut Files,
 ) -> usize {
@@ -211,15 +230,15 @@ pub(super) fn analyse_reach(
         .flat_map(|r| r.reach_names.iter().cloned())
         .collect();
     let callers: HashSet<String> = plan.runtime_names.iter().cloned().collect();
-    let mut scope = vec![HashSet::new(); run.crates.len()];
-    scope[crate_id] = reach.union(&callers).cloned().collect();
+    let mut scope = HashMap::new();
+    let names: HashSet<String> = reach.union(&callers).cloned().collect();
     for (&user, _) in run.joins.iter().filter(|(_, &lib)| lib == crate_id) {
-        scope[user] = scope[crate_id].clone();
+        scope.insert(user, names.clone());
     }
+    scope.insert(crate_id, names);
     let found = state.analyse_more(
-        run.inputs,
-        run.crates,
-        run.opts,
+        (run.inputs, run.crates, run.opts),
+        members,
         (&scope, Depth::Full),
         |_| true,
         |_, text| {
@@ -229,7 +248,7 @@ pub(super) fn analyse_reach(
                 || callers.iter().any(|n| facts::names_word(text, n))
         },
     );
-    found + analyse_routes(run, crate_id, plan, state)
+    found + analyse_routes(run, (crate_id, members), plan, state)
 }
 
 /// Analyses, for the blocking rules, the files not analysed yet that call
@@ -238,21 +257,20 @@ pub(super) fn analyse_reach(
 /// an async fn that only passes the call on. Returns how many it analysed.
 fn analyse_routes(
     run: &RunContext,
-    crate_id: usize,
+    (crate_id, members): (usize, &[usize]),
     plan: &locks::CratePlan,
     state: &mut Files,
 ) -> usize {
     let names: HashSet<String> = plan.driver_names.iter().cloned().collect();
-    let mut scope = vec![HashSet::new(); run.crates.len()];
+    let mut scope = HashMap::new();
     for (&user, _) in run.joins.iter().filter(|(_, &lib)| lib == crate_id) {
-        scope[user] = names.clone();
+        scope.insert(user, names.clone());
     }
-    scope[crate_id] = names;
-    let names = &scope[crate_id];
+    scope.insert(crate_id, names);
+    let names = &scope[&crate_id];
     state.analyse_more(
-        run.inputs,
-        run.crates,
-        run.opts,
+        (run.inputs, run.crates, run.opts),
+        members,
         (&scope, Depth::Blocking),
         |_| true,
         |_, text| names.iter().any(|n| facts::calls_word(text, n)),

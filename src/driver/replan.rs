@@ -37,11 +37,7 @@ impl CrateRun<'_> {
     ) -> Option<CrateView> {
         let krate = &self.crates[self.crate_id];
         unused_allows(state, self.present, krate, baseline, &mut plan);
-        let files: Vec<&Analysed> = self
-            .present
-            .iter()
-            .filter_map(|&i| state.analysed[i].as_deref())
-            .collect();
+        let files: Vec<&Analysed> = self.present.iter().filter_map(|&i| state.get(i)).collect();
         // The files of crates planned with this library, and their own
         // manifests.
         let joined: Vec<(usize, &Path)> = self
@@ -74,52 +70,59 @@ impl CrateRun<'_> {
     }
 }
 
-/// What a run knows after planning, kept so that a crate can be planned
-/// again with the compiler's corrections (`verify`).
-pub(super) struct Replanner {
+/// What the run keeps of one crate planned whose plan changes files, for
+/// the compiler's re-plans: its analysed files, and its plan's fixes.
+pub(super) struct Kept {
     pub(super) state: Files,
+    pub(super) present: Vec<usize>,
+    pub(super) view: CrateView,
+}
+
+/// What a run knows after planning, kept so that a crate can be planned
+/// again with the compiler's corrections (`verify`): only the crates whose
+/// plans change files, which are the ones the compiler checks.
+pub(super) struct Replanner {
     pub(super) inputs: Vec<Input>,
     pub(super) crates: Vec<CrateInfo>,
     pub(super) opts: Options,
-    /// Per planned crate: its analysed files, and its plan's fixes.
-    pub(super) views: BTreeMap<usize, (Vec<usize>, CrateView)>,
+    /// Per planned crate with changes (by the crate planned).
+    pub(super) kept: BTreeMap<usize, Kept>,
 }
 
 impl std::fmt::Debug for Replanner {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Replanner({} crates)", self.views.len())
+        write!(f, "Replanner({} crates)", self.kept.len())
     }
 }
 
 impl Replan for Replanner {
     /// The fixes of a crate's latest plan, and its files.
     fn view(&self, crate_id: usize) -> Option<&CrateView> {
-        self.views.get(&crate_id).map(|(_, v)| v)
+        self.kept.get(&crate_id).map(|k| &k.view)
     }
 
     /// Plans crate `crate_id` again with the compiler's corrections: its
     /// findings and changes, from the unchanged files, never patched.
     fn replan(&mut self, crate_id: usize, referee: &settings::Referee) -> Outcome {
         let mut out = Outcome::default();
-        let Some((present, _)) = self.views.get(&crate_id) else {
+        let Some(kept) = self.kept.get_mut(&crate_id) else {
             return out;
         };
-        let present = present.clone();
         let krate = &self.crates[crate_id];
         let opts = PlanOptions {
             referee: referee.clone(),
             ..krate.plan.clone()
         };
-        let plan = self.state.plan(&present, &opts);
+        let plan = kept.state.plan(&kept.present, &opts);
         let run = CrateRun {
             inputs: &self.inputs,
             crates: &self.crates,
             crate_id,
-            present: &present,
+            present: &kept.present,
             opts: &self.opts,
         };
-        if let Some(view) = run.finish(&mut self.state, plan, None, &mut out) {
-            self.views.insert(crate_id, (present, view));
+        if let Some(view) = run.finish(&mut kept.state, plan, None, &mut out) {
+            kept.view = view;
         }
         out
     }

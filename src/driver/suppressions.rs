@@ -25,10 +25,7 @@ pub(super) fn suppress_baselined(
     state: &mut Files,
     baseline: &mut crate::baseline::Baseline,
 ) -> (usize, usize) {
-    let files: Vec<&Analysed> = present
-        .iter()
-        .filter_map(|&i| state.analysed[i].as_deref())
-        .collect();
+    let files: Vec<&Analysed> = present.iter().filter_map(|&i| state.get(i)).collect();
     let (recorded, hidden) = in_baseline(plan, &files, baseline);
     let places = recorded.len();
     suppress(recorded, present, state);
@@ -71,10 +68,7 @@ pub(super) type Place = (usize, TextRange, &'static str);
 /// Suppresses each place's rule there, as an allow in its file's facts.
 fn suppress(places: Vec<Place>, present: &[usize], state: &mut Files) {
     for (file, range, code) in places {
-        let facts = &mut state.analysed[present[file]]
-            .as_mut()
-            .expect("present")
-            .facts;
+        let facts = &mut state.get_mut(present[file]).expect("present").facts;
         facts.allows.push(facts::Allow {
             range,
             comment: TextRange::empty(range.start()),
@@ -101,15 +95,12 @@ pub(super) fn unused_allows(
     // Comments, not the suppressions of `per-file-ignores` or a baseline.
     let is_comment = |a: &facts::Allow| !a.comment.is_empty();
     let checked = |a: &Analysed| !a.facts.read_only && a.facts.allows.iter().any(is_comment);
-    if !present
-        .iter()
-        .any(|&i| state.analysed[i].as_deref().is_some_and(checked))
-    {
+    if !present.iter().any(|&i| state.get(i).is_some_and(checked)) {
         return;
     }
     let mut taken: Vec<Vec<facts::Allow>> = Vec::new();
     for &i in present {
-        let facts = &mut state.analysed[i].as_mut().expect("present").facts;
+        let facts = &mut state.get_mut(i).expect("present").facts;
         let (comments, others) = std::mem::take(&mut facts.allows)
             .into_iter()
             .partition(is_comment);
@@ -124,7 +115,7 @@ pub(super) fn unused_allows(
         .chain(bare.reports.iter().map(|r| (r.rule(), &r.decl)))
         .collect();
     for (file, comments) in taken.into_iter().enumerate() {
-        let a = state.analysed[present[file]].as_mut().expect("present");
+        let a = state.get_mut(present[file]).expect("present");
         for allow in &comments {
             if a.facts.read_only {
                 break;
