@@ -162,11 +162,39 @@ fn closure_param_binding(c: &ast::ClosureExpr, name: &str) -> Binding {
 }
 
 /// The `let` that binds closure `c` to a plain name (`let f = move |..| ..;`).
+///
+/// Not where a macro's tokens name it other than in a call (`run!(f)`): what
+/// the macro does with it is not in sight.
 pub(super) fn closure_let(c: &ast::ClosureExpr) -> Option<ast::LetStmt> {
     let l = ast::LetStmt::cast(c.syntax().parent()?)?;
-    let bound = matches!(l.pat(), Some(ast::Pat::IdentPat(_)))
-        && l.initializer().is_some_and(|i| i.syntax() == c.syntax());
-    bound.then_some(l)
+    let Some(ast::Pat::IdentPat(pat)) = l.pat() else {
+        return None;
+    };
+    let name = pat.name()?.text().to_string();
+    let bound = l.initializer().is_some_and(|i| i.syntax() == c.syntax());
+    let after = l.syntax().text_range().end();
+    let mut in_macros = l
+        .syntax()
+        .parent()?
+        .descendants_with_tokens()
+        .filter_map(|e| e.into_token())
+        .filter(|t| t.text_range().start() >= after && t.kind() == SyntaxKind::IDENT)
+        .filter(|t| t.text() == name.as_str())
+        .filter(|t| {
+            t.parent()
+                .is_some_and(|p| p.kind() == SyntaxKind::TOKEN_TREE)
+        });
+    let handed_in_macro = in_macros.any(|t| {
+        let next = std::iter::successors(t.next_token(), |n| n.next_token())
+            .find(|n| !n.kind().is_trivia());
+        next.is_none_or(|n| n.kind() != SyntaxKind::L_PAREN)
+    });
+    (bound && !handed_in_macro).then_some(l)
+}
+
+/// The calls `f(..)` of the closure a `let` binds to `f`, after it.
+pub(super) fn closure_calls(l: &ast::LetStmt) -> Vec<ast::CallExpr> {
+    uses_after(l).iter().filter_map(called_by).collect()
 }
 
 /// The uses of the name a `let` binds, after it in its block.

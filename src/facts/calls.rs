@@ -543,6 +543,21 @@ impl Extractor<'_> {
         };
         let resolvable = callee_key.is_some() || premise;
         let in_test = self.ctx == SiteContext::Async && resolvable && self.in_test_fn(anchor);
+        // A future handed to a spawner (`tokio::spawn(fold(rx))`) runs in a
+        // task of its own, not the caller's.
+        let spawned = shift == 0
+            && node
+                .parent()
+                .filter(|p| p.kind() == SyntaxKind::ARG_LIST)
+                .and_then(|p| p.parent())
+                .is_some_and(|call| self.driver_call(&call).is_some());
+        let task = match spawned {
+            true => Some(crate::facts::Task {
+                start: node.text_range().start(),
+                fn_body: false,
+            }),
+            false => self.task,
+        };
         self.facts.calls.push(CallFact {
             callee: callee.into(),
             in_fn: self.in_fn.clone(),
@@ -565,7 +580,7 @@ impl Extractor<'_> {
             },
             callee_key,
             receiver,
-            task: self.task,
+            task,
         });
     }
 

@@ -544,12 +544,34 @@ impl Extractor<'_> {
                         .async_token()
                         .is_none() =>
                 {
-                    return Driver::Unknown
+                    return self.closure_calls_driver(&ast::ClosureExpr::cast(a).unwrap());
                 }
                 _ => {}
             }
         }
         Driver::Unknown
+    }
+
+    /// What drives the code of closure `c` that a `let` binds and that is
+    /// only called (`let work = |id| async move { .. }; work(1).await`): what
+    /// drives each of its calls, where they all agree.
+    fn closure_calls_driver(&self, c: &ast::ClosureExpr) -> Driver {
+        let calls = match super::bindings::closure_let(c) {
+            Some(l)
+                if super::bindings::uses_after(&l).len()
+                    == super::bindings::closure_calls(&l).len() =>
+            {
+                super::bindings::closure_calls(&l)
+            }
+            _ => return Driver::Unknown,
+        };
+        let mut drivers = calls
+            .iter()
+            .map(|call| self.driver_of(call.syntax(), usize::MAX, &mut Vec::new()));
+        match drivers.next() {
+            Some(first) if drivers.all(|d| d == first) => first,
+            _ => Driver::Unknown,
+        }
     }
 
     /// The executor a call hands its future argument to, when known.

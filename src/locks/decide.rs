@@ -538,6 +538,29 @@ mod tests {
         }
     }
 
+    /// A closure a macro's tokens hand on (`run_it!(bump, m)`) gets its
+    /// arguments where the tool cannot see: its parameter is no declaration,
+    /// and the lock beside it is held back.
+    #[test]
+    fn a_closure_a_macro_hands_on_keeps_its_locks_back() {
+        let src = "use std::sync::{Arc, Mutex};\nmacro_rules! run_it { ($f:expr, $m:expr) => { $f($m).await }; }\n\
+            async fn f() { let m = Arc::new(Mutex::new(0u32)); let bump = |m: Arc<Mutex<u32>>| async move { *m.lock().unwrap() += 1 }; \
+            run_it!(bump, m.clone()); *m.lock().unwrap() += 1; }\n";
+        let plan = plan_of(src);
+        assert!(
+            !plan.reports.iter().any(|r| r.display.contains("closure")),
+            "{:#?}",
+            plan.reports
+        );
+        assert!(matches!(
+            report(&plan, "local `m`").decision,
+            Decision::Manual(_)
+        ));
+        let called = src.replace("run_it!(bump, m.clone());", "bump(m.clone()).await;");
+        let plan = plan_of(&called);
+        assert_eq!(report(&plan, "local `m`").decision, Decision::Migrate);
+    }
+
     #[test]
     fn a_lock_never_locked_in_async_code_is_not_reported() {
         let src = format!("{STATE}fn f(s: &S) {{ *s.m.lock().unwrap() += 1; }}\n");

