@@ -209,10 +209,11 @@ impl Layout<'_> {
             message,
             labels,
             notes,
-            fix: migrate.then_some(match report.unsafe_fix {
-                true => Applicability::Unsafe,
-                false => Applicability::Safe,
-            }),
+            fix: match (migrate, report.unsafe_fix || report.unsafe_available) {
+                (false, false) => None,
+                (_, true) => Some(Applicability::Unsafe),
+                (true, false) => Some(Applicability::Safe),
+            },
             edits: self.fix_edits(fixed, &mut report.edits.iter().map(|(f, e)| (*f, e))),
             ..self.diagnostic(rule, &report.decl, fixed)
         }

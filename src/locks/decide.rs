@@ -63,7 +63,7 @@ pub(super) fn decide_groups(p: &Planner, out: &mut CratePlan) -> HashSet<usize> 
         if let Some((at, wait)) = sites.waiting_task(&p.waits).filter(|_| blockers.is_empty()) {
             match p.opts.unsafe_fixes {
                 true => report.unsafe_fix = true,
-                false => blockers.push((at, format!("a task that locks it also waits in `{wait}`, which stays blocking: migrated alone, `.lock().await` yields there and more tasks can reach that wait and stall the executor threads; with `--unsafe-fixes` this reason does not hold it back"))),
+                false => blockers.push((at, format!("a task that locks it also waits in `{wait}`, which stays blocking: migrated alone, `.lock().await` yields there and more tasks can reach that wait and stall the executor threads{UNSAFE_LIFTS}"))),
             }
         }
         // Code that gives a poisoned lock a meaning of its own loses it.
@@ -76,10 +76,7 @@ pub(super) fn decide_groups(p: &Planner, out: &mut CratePlan) -> HashSet<usize> 
                     report.unsafe_fix = true;
                     report.notes.push(format!("the fix is unsafe: {why}"));
                 }
-                false => blockers.push((
-                    at,
-                    format!("{why}; with `--unsafe-fixes` this reason does not hold it back"),
-                )),
+                false => blockers.push((at, format!("{why}{UNSAFE_LIFTS}"))),
             }
         }
         // A fix that adds a dependency is never safe.
@@ -90,6 +87,16 @@ pub(super) fn decide_groups(p: &Planner, out: &mut CratePlan) -> HashSet<usize> 
             }
         }
         super::completions::cite_blockers(&p.opts.referee, &mut blockers);
+        // Held back only by what `--unsafe-fixes` lifts: a fix it offers,
+        // unless the crate's tokio (optional, renamed, only for tests) would
+        // take the migration back (see `driver/apply.rs`).
+        let tokio_usable = p.opts.tokio.is_none_or(|t| t.normal || t.absent);
+        report.unsafe_available = !p.opts.unsafe_fixes
+            && tokio_usable
+            && !blockers.is_empty()
+            && blockers.iter().all(|(_, why)| {
+                why.ends_with(UNSAFE_LIFTS) || why == NO_TOKIO || why == PUBLIC_API_BLOCKER
+            });
         if !blockers.is_empty() {
             blockers.sort();
             blockers.dedup();
@@ -113,6 +120,9 @@ pub(super) fn decide_groups(p: &Planner, out: &mut CratePlan) -> HashSet<usize> 
     }
     migrating
 }
+
+/// How a reason that `--unsafe-fixes` lifts ends.
+const UNSAFE_LIFTS: &str = "; with `--unsafe-fixes` this reason does not hold it back";
 
 /// Why a lock of a crate that does not depend on tokio is not migrated
 /// without `--unsafe-fixes`.
@@ -296,6 +306,7 @@ impl<'a> GroupSites<'a> {
             async_sites: self.in_async.clone(),
             exported,
             unsafe_fix: p.opts.public_api == PublicApi::MigrateUnsafe && exported,
+            unsafe_available: false,
             edits: Vec::new(),
             notes: Vec::new(),
             members: members.iter().map(|&id| loc(id)).collect(),
@@ -506,11 +517,23 @@ mod tests {
             ),
         ] {
             let src = lock(site);
-            let why = blockers(report(&plan_of(&src), "S.m"));
+            let plan = plan_of(&src);
+            let why = blockers(report(&plan, "S.m"));
             assert!(
                 why[0].contains(how) && why[0].contains("--unsafe-fixes"),
                 "{site}: {why:?}"
             );
+            // The run offers the fix `--unsafe-fixes` makes, unless the
+            // crate's tokio (here optional) would take it back.
+            assert!(report(&plan, "S.m").unsafe_available, "{site}");
+            let optional = PlanOptions {
+                tokio: Some(crate::edits::manifest::TokioUse {
+                    dev: true,
+                    ..Default::default()
+                }),
+                ..options()
+            };
+            assert!(!report(&plan_with(&src, &optional), "S.m").unsafe_available);
             let opts = PlanOptions {
                 unsafe_fixes: true,
                 ..options()

@@ -99,6 +99,9 @@ pub struct GroupReport {
     /// Its migration is an unsafe fix: public API, migrated on
     /// `--unsafe-fixes`.
     pub unsafe_fix: bool,
+    /// Held back only by reasons `--unsafe-fixes` lifts: that run migrates
+    /// it, as an unsafe fix.
+    pub unsafe_available: bool,
     /// The lock-site edits of a migrating group (type paths and imports are
     /// shared and not listed).
     pub edits: Vec<(usize, Edit)>,
