@@ -727,15 +727,23 @@ fn a_baseline_matches_findings_made_manual_by_the_manifest() {
     let dir = demo_crate(tmp.path(), "demo");
     let manifest = "[package]\nname = \"demo\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[dependencies]\ntokio = { version = \"1\", optional = true }\n";
     std::fs::write(dir.join("Cargo.toml"), manifest).unwrap();
-    let (_, stderr) = outputs(awaitify(&dir).args(["--write-baseline", "b.json"]), 0);
+    assert_one_finding_round_trips(&dir, "AW102");
+}
+
+/// `--write-baseline` records the crate at `dir`'s one finding, of rule
+/// `code`, and `--check --fail-on manual --baseline` on the unchanged tree
+/// then finds nothing and passes.
+#[track_caller]
+fn assert_one_finding_round_trips(dir: &Path, code: &str) {
+    let (_, stderr) = outputs(awaitify(dir).args(["--write-baseline", "b.json"]), 0);
     assert!(
         stderr.contains("recorded 1 finding(s) in b.json"),
         "{stderr}"
     );
     let recorded: serde_json::Value = serde_json::from_str(&read(dir.join("b.json"))).unwrap();
-    assert_eq!(recorded["findings"][0]["code"], "AW102");
+    assert_eq!(recorded["findings"][0]["code"], code);
     let check = ["--check", "--fail-on", "manual", "--baseline", "b.json"];
-    let (stdout, stderr) = outputs(awaitify(&dir).args(check), 0);
+    let (stdout, stderr) = outputs(awaitify(dir).args(check), 0);
     assert!(stdout.is_empty(), "{stdout}");
     assert!(
         stderr.contains("0 findings") && stderr.contains("1 in the baseline"),
@@ -757,20 +765,7 @@ fn a_baseline_hides_what_its_recorded_findings_covered() {
          std::thread::spawn(move || tx.send(1).unwrap());\n    rx.recv().unwrap()\n}\n",
     )
     .unwrap();
-    let (_, stderr) = outputs(awaitify(&dir).args(["--write-baseline", "b.json"]), 0);
-    assert!(
-        stderr.contains("recorded 1 finding(s) in b.json"),
-        "{stderr}"
-    );
-    let recorded: serde_json::Value = serde_json::from_str(&read(dir.join("b.json"))).unwrap();
-    assert_eq!(recorded["findings"][0]["code"], "AW208");
-    let check = ["--check", "--fail-on", "manual", "--baseline", "b.json"];
-    let (stdout, stderr) = outputs(awaitify(&dir).args(check), 0);
-    assert!(stdout.is_empty(), "{stdout}");
-    assert!(
-        stderr.contains("0 findings") && stderr.contains("1 in the baseline"),
-        "{stderr}"
-    );
+    assert_one_finding_round_trips(&dir, "AW208");
 }
 
 /// Issue 25, item 3: a fix that adds tokio to a crate that does not depend
