@@ -495,6 +495,7 @@ impl Extractor<'_> {
                     family: Family::Tokio, // placeholder: not a lock unless an alias says so
                     range: name_range,
                     blockers: Vec::new(),
+                    unsafe_premise: None,
                     type_names: names,
                     public: false,
                     api_item: None,
@@ -532,6 +533,7 @@ impl Extractor<'_> {
             family,
             range: name_range,
             blockers,
+            unsafe_premise: None,
             type_names: names,
             public,
             api_item,
@@ -581,6 +583,18 @@ impl Extractor<'_> {
             });
         }
         self.push_decl(key, format!("`{owner}.{name}`"), ty.syntax(), name_range);
+        if let Some(owner_type) = debug_asserted_in_tests(node) {
+            if let Some(d) = self
+                .facts
+                .decls
+                .last_mut()
+                .filter(|d| d.range == name_range)
+            {
+                d.unsafe_premise = Some(format!(
+                    "`{owner_type}` derives `Debug`, and a test of this file asserts `Debug` output that names it: tokio's lock prints differently (no `poisoned` field)"
+                ));
+            }
+        }
         if let Some(derive) = foreign_derive(node) {
             if let Some(d) = self
                 .facts
@@ -874,6 +888,7 @@ impl Extractor<'_> {
                         family,
                         range: pat.syntax().text_range(),
                         blockers: Vec::new(),
+                        unsafe_premise: None,
                         type_names: Vec::new(),
                         public: guard_public,
                         api_item: guard_item.clone(),
@@ -960,6 +975,40 @@ fn foreign_derive(field: &SyntaxNode) -> Option<String> {
         }
     }
     None
+}
+
+/// The struct or enum around a lock field, where it derives `Debug` and a
+/// test of the file asserts `Debug` output in a test fn that names it
+/// (`assert_eq!(format!("{s:?}"), ..)`, `assert_debug_snapshot!`): what the
+/// migration changes there (`Mutex { data: 2, poisoned: false, .. }` becomes
+/// `Mutex { data: 2 }`) is what the test checks.
+fn debug_asserted_in_tests(field: &SyntaxNode) -> Option<String> {
+    let adt = field.ancestors().find_map(ast::Adt::cast)?;
+    let name = adt.name()?.text().to_string();
+    let derives_debug = ast::HasAttrs::attrs(&adt).any(|a| {
+        let text = a.syntax().text().to_string();
+        text.contains("derive")
+            && text
+                .split(|c: char| !c.is_alphanumeric())
+                .any(|t| t == "Debug")
+    });
+    if !derives_debug {
+        return None;
+    }
+    let root = field.ancestors().last()?;
+    let asserts_debug = root.descendants().filter_map(ast::Fn::cast).any(|f| {
+        if !super::context::in_test_code(f.syntax()) {
+            return false;
+        }
+        let text = f.syntax().text().to_string();
+        let names_it = text
+            .split(|c: char| !c.is_alphanumeric() && c != '_')
+            .any(|t| t == name);
+        let debug_format = text.contains(":?}") || text.contains(":#?}");
+        let asserted = text.contains("assert");
+        names_it && ((debug_format && asserted) || text.contains("assert_debug_snapshot"))
+    });
+    asserts_debug.then_some(name)
 }
 
 /// `Arc::new(..)`, `Rc::new(..)`, `Box::new(..)`: a pointer to the value

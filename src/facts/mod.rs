@@ -104,6 +104,9 @@ pub struct DeclFact {
     pub family: Family,
     pub range: TextRange,
     pub blockers: Vec<String>,
+    /// Why its migration would change what the crate checks (its `Debug`
+    /// output asserted in tests): only an unsafe fix.
+    pub unsafe_premise: Option<String>,
     /// Names in the declared type, to link uses of a lock type alias.
     pub type_names: Vec<String>,
     /// Public in its file: declared `pub` (a static, field, fn or type

@@ -66,6 +66,24 @@ pub(super) fn decide_groups(p: &Planner, out: &mut CratePlan) -> HashSet<usize> 
                 false => blockers.push((at, format!("a task that locks it also waits in `{wait}`, which stays blocking: migrated alone, `.lock().await` yields there and more tasks can reach that wait and stall the executor threads{UNSAFE_LIFTS}"))),
             }
         }
+        // What a test checks of the lock (its `Debug` output) changes.
+        let premise = members.iter().find_map(|&id| {
+            let d = &p.index.decls[id];
+            let at = Loc {
+                file: d.file,
+                range: d.range,
+            };
+            Some((at, d.unsafe_premise.clone()?))
+        });
+        if let Some((at, why)) = premise.filter(|_| blockers.is_empty()) {
+            match p.opts.unsafe_fixes {
+                true => {
+                    report.unsafe_fix = true;
+                    report.notes.push(format!("the fix is unsafe: {why}"));
+                }
+                false => blockers.push((at, format!("{why}{UNSAFE_LIFTS}"))),
+            }
+        }
         // Code that gives a poisoned lock a meaning of its own loses it.
         if let Some((at, how)) = sites.poison_handled().filter(|_| blockers.is_empty()) {
             let why = format!(
@@ -582,6 +600,31 @@ mod tests {
         let called = src.replace("run_it!(bump, m.clone());", "bump(m.clone()).await;");
         let plan = plan_of(&called);
         assert_eq!(report(&plan, "local `m`").decision, Decision::Migrate);
+    }
+
+    /// Issue 25, honest safety: a test that asserts the `Debug` output of
+    /// the lock's struct checks what the migration changes.
+    #[test]
+    fn a_debug_output_asserted_in_tests_makes_the_migration_unsafe() {
+        let src = |test: &str| {
+            format!(
+                "use std::sync::{{Arc, Mutex}};\n#[derive(Debug)]\nstruct S {{ m: Mutex<u32> }}\n\
+                 async fn f(s: Arc<S>) {{ *s.m.lock().unwrap() += 1; }}\n\
+                 #[cfg(test)]\nmod tests {{\n    use super::*;\n    #[test]\n    fn shows() {{\n        {test}\n    }}\n}}\n"
+            )
+        };
+        let asserted =
+            src("let s = S { m: Mutex::new(1) }; assert_eq!(format!(\"{s:?}\"), \"..\");");
+        let why = blockers(report(&plan_of(&asserted), "S.m"));
+        assert!(why[0].contains("derives `Debug`"), "{why:?}");
+        let opts = PlanOptions {
+            unsafe_fixes: true,
+            ..options()
+        };
+        assert!(report(&plan_with(&asserted, &opts), "S.m").unsafe_fix);
+        // A test that does not look at the `Debug` output changes nothing.
+        let plain = src("let s = S { m: Mutex::new(1) }; assert_eq!(*s.m.lock().unwrap(), 1);");
+        assert_eq!(report(&plan_of(&plain), "S.m").decision, Decision::Migrate);
     }
 
     #[test]

@@ -19,6 +19,8 @@ pub(super) struct Decl {
     pub(super) family: Family,
     pub(super) range: TextRange,
     pub(super) blockers: Vec<(Loc, String)>,
+    /// See `DeclFact::unsafe_premise`.
+    pub(super) unsafe_premise: Option<String>,
     pub(super) type_names: Vec<String>,
     pub(super) exported: bool,
     /// A guard parameter: never the lock a group is named after.
@@ -260,6 +262,7 @@ impl Index {
                 .iter()
                 .map(|b| (loc.clone(), b.clone()))
                 .collect(),
+            unsafe_premise: d.unsafe_premise.clone(),
             type_names: d.type_names.clone(),
             exported: d.exported,
             guard: d.guard,

@@ -37,6 +37,10 @@ compile or would change behaviour, so a person has to decide.
   than panic or take the guard back (`e.into_inner()`); tokio's locks never
   poison, so the migration would drop that code (`--unsafe-fixes` migrates
   it anyway, and says so);
+- its struct or enum derives `Debug`, and a test of the file that names it
+  asserts `Debug` output (`format!(\"{s:?}\")` in an `assert`,
+  `assert_debug_snapshot!`): tokio's lock prints differently
+  (`--unsafe-fixes` migrates it anyway);
 - a parking_lot method tokio's locks lack (`upgradable_read`,
   `read_recursive`, `is_locked`, `try_lock_for`, `lock_arc`, ..) or any
   other method the rewrite does not know called on the lock itself (a
