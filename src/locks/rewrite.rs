@@ -145,6 +145,10 @@ fn render_guard_site(
             // The `Ok` arm's expression lies between the two.
             let arm = TextRange::new(head.end(), tail.start());
             let arm_text = &text[arm];
+            // `Ok(g) => g`: the match is the guard itself.
+            if arm_text.trim() == pat.trim_start_matches("mut ").trim() {
+                return Ok(vec![Edit::new(head.cover(*tail), format!("{recv}.{new}"))]);
+            }
             let body = match arm_text.starts_with('{') && arm_text.ends_with('}') {
                 true => layout::Body::Block(arm),
                 false => layout::Body::Expr(arm),
@@ -168,6 +172,16 @@ mod tests {
     use super::*;
     use crate::driver::test_support::check_fix;
     use crate::settings::PlanOptions;
+
+    /// `Ok(g) => g` beside a recovering `Err` arm is the guard itself, not a
+    /// block that binds and returns it (clippy's `let_and_return`).
+    #[test]
+    fn a_match_that_only_yields_the_guard_becomes_the_lock_call() {
+        check_fix(
+            "use std::sync::Mutex;\nstatic N: Mutex<u8> = Mutex::new(0);\nasync fn f() -> u8 {\n    let g = match N.lock() {\n        Ok(g) => g,\n        Err(e) => e.into_inner(),\n    };\n    *g\n}\n",
+            "use tokio::sync::Mutex;\nstatic N: Mutex<u8> = Mutex::const_new(0);\nasync fn f() -> u8 {\n    let g = N.lock().await;\n    *g\n}\n",
+        );
+    }
 
     #[test]
     fn guard_methods_have_an_awaited_and_a_blocking_form() {
