@@ -32,14 +32,18 @@ pub fn format_changes(
         .collect()
 }
 
-/// Whether a `rustfmt` runs here.
+/// Whether a `rustfmt` runs here (asked once a run: the check's rounds
+/// format again).
 fn available() -> bool {
-    Command::new("rustfmt")
-        .arg("--version")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success())
+    static AVAILABLE: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *AVAILABLE.get_or_init(|| {
+        Command::new("rustfmt")
+            .arg("--version")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    })
 }
 
 /// Formats `change` if it is a Rust file that was rustfmt-clean before; says

@@ -192,11 +192,6 @@ pub(super) fn closure_let(c: &ast::ClosureExpr) -> Option<ast::LetStmt> {
     (bound && !handed_in_macro).then_some(l)
 }
 
-/// The calls `f(..)` of the closure a `let` binds to `f`, after it.
-pub(super) fn closure_calls(l: &ast::LetStmt) -> Vec<ast::CallExpr> {
-    uses_after(l).iter().filter_map(called_by).collect()
-}
-
 /// The uses of the name a `let` binds, after it in its block.
 pub(super) fn uses_after(l: &ast::LetStmt) -> Vec<ast::NameRef> {
     let Some(ast::Pat::IdentPat(pat)) = l.pat() else {

@@ -556,15 +556,15 @@ impl Extractor<'_> {
     /// only called (`let work = |id| async move { .. }; work(1).await`): what
     /// drives each of its calls, where they all agree.
     fn closure_calls_driver(&self, c: &ast::ClosureExpr) -> Driver {
-        let calls = match super::bindings::closure_let(c) {
-            Some(l)
-                if super::bindings::uses_after(&l).len()
-                    == super::bindings::closure_calls(&l).len() =>
-            {
-                super::bindings::closure_calls(&l)
-            }
-            _ => return Driver::Unknown,
+        let Some(l) = super::bindings::closure_let(c) else {
+            return Driver::Unknown;
         };
+        let uses = super::bindings::uses_after(&l);
+        let calls: Vec<ast::CallExpr> =
+            uses.iter().filter_map(super::bindings::called_by).collect();
+        if calls.len() != uses.len() {
+            return Driver::Unknown;
+        }
         let mut drivers = calls
             .iter()
             .map(|call| self.driver_of(call.syntax(), usize::MAX, &mut Vec::new()));

@@ -401,7 +401,8 @@ fn err_arm_panics_or_recovers(arm: &ast::MatchArm) -> bool {
 }
 
 /// An expression that only panics: `panic!(..)`, `unreachable!(..)`,
-/// `unimplemented!(..)` or `todo!(..)`, alone or as a block's one statement.
+/// `unimplemented!` or `todo!` (each with its arguments), alone or as a
+/// block's one statement.
 fn only_panics(expr: &ast::Expr) -> bool {
     let expr = match expr {
         ast::Expr::BlockExpr(b) => {

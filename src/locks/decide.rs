@@ -59,12 +59,10 @@ pub(super) fn decide_groups(p: &Planner, out: &mut CratePlan) -> HashSet<usize> 
         }
         // Migrated alone, a lock of a task that stays blocked in a wait
         // yields where it waits for the lock, and more tasks reach the wait.
-        // (Said only where it is the one reason left.)
+        // (Each of these is said only where it is the one reason left.)
         if let Some((at, wait)) = sites.waiting_task(&p.waits).filter(|_| blockers.is_empty()) {
-            match p.opts.unsafe_fixes {
-                true => report.unsafe_fix = true,
-                false => blockers.push((at, format!("a task that locks it also waits in `{wait}`, which stays blocking: migrated alone, `.lock().await` yields there and more tasks can reach that wait and stall the executor threads{UNSAFE_LIFTS}"))),
-            }
+            let why = format!("a task that locks it also waits in `{wait}`, which stays blocking: migrated alone, `.lock().await` yields there and more tasks can reach that wait and stall the executor threads");
+            unsafe_only(p, &mut report, &mut blockers, (at, why), false);
         }
         // What a test checks of the lock (its `Debug` output) changes.
         let premise = members.iter().find_map(|&id| {
@@ -75,27 +73,15 @@ pub(super) fn decide_groups(p: &Planner, out: &mut CratePlan) -> HashSet<usize> 
             };
             Some((at, d.unsafe_premise.clone()?))
         });
-        if let Some((at, why)) = premise.filter(|_| blockers.is_empty()) {
-            match p.opts.unsafe_fixes {
-                true => {
-                    report.unsafe_fix = true;
-                    report.notes.push(format!("the fix is unsafe: {why}"));
-                }
-                false => blockers.push((at, format!("{why}{UNSAFE_LIFTS}"))),
-            }
+        if let Some(premise) = premise.filter(|_| blockers.is_empty()) {
+            unsafe_only(p, &mut report, &mut blockers, premise, true);
         }
         // Code that gives a poisoned lock a meaning of its own loses it.
         if let Some((at, how)) = sites.poison_handled().filter(|_| blockers.is_empty()) {
             let why = format!(
                 "{how}, and tokio's locks are never poisoned: the migration drops that handling"
             );
-            match p.opts.unsafe_fixes {
-                true => {
-                    report.unsafe_fix = true;
-                    report.notes.push(format!("the fix is unsafe: {why}"));
-                }
-                false => blockers.push((at, format!("{why}{UNSAFE_LIFTS}"))),
-            }
+            unsafe_only(p, &mut report, &mut blockers, (at, why), true);
         }
         // A fix that adds a dependency is never safe.
         if p.opts.tokio.is_some_and(|t| t.absent) {
@@ -141,6 +127,26 @@ pub(super) fn decide_groups(p: &Planner, out: &mut CratePlan) -> HashSet<usize> 
 
 /// How a reason that `--unsafe-fixes` lifts ends.
 const UNSAFE_LIFTS: &str = "; with `--unsafe-fixes` this reason does not hold it back";
+
+/// A reason the migration is only an unsafe fix: with `--unsafe-fixes` it
+/// is one (and, where `note`, the finding says why); without, the reason
+/// holds the lock back and says that flag lifts it.
+fn unsafe_only(
+    p: &Planner,
+    report: &mut GroupReport,
+    blockers: &mut Vec<(Loc, String)>,
+    (at, why): (Loc, String),
+    note: bool,
+) {
+    if !p.opts.unsafe_fixes {
+        blockers.push((at, format!("{why}{UNSAFE_LIFTS}")));
+        return;
+    }
+    report.unsafe_fix = true;
+    if note {
+        report.notes.push(format!("the fix is unsafe: {why}"));
+    }
+}
 
 /// Why a lock of a crate that does not depend on tokio is not migrated
 /// without `--unsafe-fixes`.
