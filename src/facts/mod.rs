@@ -33,6 +33,7 @@ mod calls;
 mod channels;
 mod context;
 mod decls;
+mod fn_defs;
 mod guard;
 mod item_macros;
 mod keys;
@@ -50,6 +51,7 @@ use calls::*;
 pub use channels::*;
 use context::*;
 pub use decls::*;
+pub use fn_defs::FnDef;
 use guard::*;
 pub use item_macros::MacroRegion;
 pub use keys::*;
@@ -566,6 +568,10 @@ pub struct FileFacts {
     /// std channels made by a `let` in a fn body whose receiver is
     /// received from in async code (AW208).
     pub channels: Vec<ChannelFact>,
+    /// The fns the file defines (see `fn_defs`).
+    pub fn_defs: Vec<FnDef>,
+    /// Closures run in place in sync fns (see `record_in_place_closure`).
+    pub in_place_closures: Vec<TextRange>,
 }
 
 /// A suppression comment: `// awaitify: allow(AW101, blocking-sleep)` or
@@ -814,8 +820,10 @@ impl Extractor<'_> {
                     if let (Some(f), Some(key)) = (&f, &key) {
                         self.record_async_method(f, key);
                         self.record_join_handle_fn(f, key);
+                        self.record_fn_def(f, key);
                     }
                     if let Some(ctx) = frame_context(&node, &self.ctx, key.as_ref()) {
+                        self.record_in_place_closure(&node, &ctx);
                         let in_fn = key.or_else(|| self.in_fn.clone());
                         let task = match ctx {
                             SiteContext::Async => Some(Task {

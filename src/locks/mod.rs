@@ -23,6 +23,7 @@ mod decide;
 mod flows;
 mod index;
 mod kept_guards;
+mod own_types;
 mod rewrite;
 mod runtime;
 mod sites;
@@ -44,6 +45,7 @@ pub use crate::settings::Loc;
 use crate::settings::PlanOptions;
 pub use decide::PUBLIC_API_BLOCKER;
 pub(crate) use index::{Unit, Units};
+pub(crate) use own_types::OwnTypes;
 pub(crate) use runtime::RuntimeAnalysis;
 pub use view::{CrateView, Fix, ViewFile};
 
