@@ -272,7 +272,8 @@ pub struct SiteFact {
     pub range: TextRange,
     pub shape: SiteShape,
     pub held_across_await: bool,
-    /// In async code: where the site's guard is alive (see `guard_extent`).
+    /// In async code or a sync fn: where the site's guard is alive (see
+    /// `guard_extent`).
     pub guard_extent: Option<TextRange>,
     /// The signature of the enclosing fn names a std guard type.
     pub guard_fn: Option<FnId>,

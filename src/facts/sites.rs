@@ -503,7 +503,10 @@ impl Extractor<'_> {
                 });
             sig_has_guard.then(|| fn_key(&f))
         });
-        let extent = matches!(ctx, SiteContext::Async)
+        // In a sync fn too: the async-ify fix may make it async, and a
+        // guard of a lock that stays must not be held where it adds an
+        // `.await` (`locks::kept_guards`).
+        let extent = matches!(ctx, SiteContext::Async | SiteContext::Sync { .. })
             .then(|| guard_extent(call.syntax(), anchor, shift, self.edition))
             .flatten();
         let held_across_await = extent.is_some_and(|(_, awaits)| awaits);

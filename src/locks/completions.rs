@@ -173,7 +173,7 @@ mod tests {
         );
         let opts = completed(&src, CompletionChange::Site(loc(&src, "lock", 0)));
         let why = blockers(report(&plan_with(&src, &opts), "S.m"));
-        assert_eq!(why, ["it is locked in sync fn `tally`, which is called from async code; `blocking_lock` would panic there (a lock site the compiler showed: error[E0599] at src/lib.rs:5:30)"]);
+        assert_eq!(why, ["it is locked in sync fn `tally`, which is called from async code; `blocking_lock` would panic there; the fix makes `tally` async and awaits its call, where the task then yields; with `--unsafe-fixes` this reason does not hold it back (a lock site the compiler showed: error[E0599] at src/lib.rs:5:30)"]);
     }
 
     #[test]

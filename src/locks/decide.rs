@@ -6,6 +6,7 @@
 
 use std::collections::{BTreeMap, HashSet};
 
+use super::asyncify::{Asyncify, Chain};
 use super::rewrite::{lock_method_names, render_site};
 use super::runtime::RuntimeAnalysis;
 use super::{permitted, CratePlan, Decision, GroupReport, Loc, Planner};
@@ -27,6 +28,10 @@ pub(super) fn decide_groups(p: &Planner, out: &mut CratePlan) -> HashSet<usize> 
         groups.entry(group).or_default().push(id);
     }
     let runtime = RuntimeAnalysis::new(p.files, p.texts, &p.units);
+    let asyncify = Asyncify::new(p.files, &p.units, &runtime);
+    // The async-ify fixes made so far: groups that need one fn made async
+    // make it once.
+    let mut made_async = Chain::default();
     let read_only_refs = refs_in(p, |f| f.read_only);
     let alternative_refs = refs_in(p, |f| !f.cfg_alternative.is_empty());
     let mut migrating: HashSet<usize> = HashSet::new();
@@ -41,7 +46,9 @@ pub(super) fn decide_groups(p: &Planner, out: &mut CratePlan) -> HashSet<usize> 
         let mut blockers = group_blockers(p, members, &report);
         blockers.extend(read_only_places(p, &report, &sites, &read_only_refs));
         blockers.extend(alternative_places(p, &report, &sites, &alternative_refs));
-        let edits = site_edits(p, report.family, &sites, &runtime, &mut blockers);
+        let mut chain = Chain::default();
+        let forms = (&runtime, &asyncify, &mut chain);
+        let mut edits = site_edits(p, report.family, &sites, forms, &mut blockers);
         if let Some(decision) = as_is {
             // A parking_lot lock --parking-lot would still leave alone says
             // why, instead of promising a migration.
@@ -83,6 +90,15 @@ pub(super) fn decide_groups(p: &Planner, out: &mut CratePlan) -> HashSet<usize> 
             );
             unsafe_only(p, &mut report, &mut blockers, (at, why), true);
         }
+        // A sync fn called from async code becomes async, and its calls
+        // yield.
+        // (Said beside other reasons too: it stands for the sites' own.)
+        if let Some(at) = chain.sites.first().cloned() {
+            match blockers.is_empty() {
+                true => unsafe_only(p, &mut report, &mut blockers, (at, chain.reason()), true),
+                false => blockers.push((at, format!("{}{UNSAFE_LIFTS}", chain.reason()))),
+            }
+        }
         // A fix that adds a dependency is never safe.
         if p.opts.tokio.is_some_and(|t| t.absent) {
             match p.opts.unsafe_fixes {
@@ -99,7 +115,7 @@ pub(super) fn decide_groups(p: &Planner, out: &mut CratePlan) -> HashSet<usize> 
             && tokio_usable
             && !blockers.is_empty()
             && blockers.iter().all(|(_, why)| {
-                why.ends_with(UNSAFE_LIFTS) || why == NO_TOKIO || why == PUBLIC_API_BLOCKER
+                why.contains(UNSAFE_LIFTS) || why == NO_TOKIO || why == PUBLIC_API_BLOCKER
             });
         if !blockers.is_empty() {
             blockers.sort();
@@ -112,6 +128,9 @@ pub(super) fn decide_groups(p: &Planner, out: &mut CratePlan) -> HashSet<usize> 
         if !permitted(p.files, p.opts, rule, &report.decl, &mut out.suppressed) {
             continue;
         }
+        edits.extend(chain.new_edits(&mut made_async));
+        report.places.extend(chain.places());
+        report.yields.extend(chain.yields());
         for (file, e) in &edits {
             out.edits.entry(*file).or_default().push(e.clone());
         }
@@ -335,6 +354,7 @@ impl<'a> GroupSites<'a> {
             notes: Vec::new(),
             members: members.iter().map(|&id| loc(id)).collect(),
             places: self.site_locs().collect(),
+            yields: Vec::new(),
             reach_names: members
                 .iter()
                 .filter_map(|&id| decls[id].key.reach_name().map(|n| n.to_string()))
@@ -420,7 +440,7 @@ fn site_edits(
     p: &Planner,
     family: Family,
     sites: &GroupSites,
-    runtime: &RuntimeAnalysis,
+    (runtime, asyncify, chain): (&RuntimeAnalysis, &Asyncify, &mut Chain),
     blockers: &mut Vec<(Loc, String)>,
 ) -> Vec<(usize, Edit)> {
     let files: HashSet<usize> = sites.all.iter().map(|(f, _)| *f).collect();
@@ -456,7 +476,8 @@ fn site_edits(
         if site.guard_passed_to_wait {
             blockers.push((loc.clone(), "its guard is passed to `Condvar::wait`".into()));
         }
-        let blocking = blocking_form(p, runtime, file, site);
+        let blocking = blocking_form(p, runtime, file, site)
+            .or_else(|why| asyncified(p, asyncify, (file, site), why, chain));
         let reborrow = reborrows(p, file, site);
         match blocking.and_then(|b| render_site(site, family, b, reborrow, &p.sources[file])) {
             Ok(es) => edits.extend(es.into_iter().map(|e| (file, e))),
@@ -464,6 +485,41 @@ fn site_edits(
         }
     }
     edits
+}
+
+/// A site of a sync fn called from async code, where `blocking_lock` would
+/// panic: awaited, once the async-ify fix makes its fn (and the sync fns
+/// up to the async code) async, which `chain` collects; else why not.
+fn asyncified(
+    p: &Planner,
+    asyncify: &Asyncify,
+    (file, site): (usize, &SiteFact),
+    why: String,
+    chain: &mut Chain,
+) -> Result<bool, String> {
+    let SiteContext::Sync {
+        fn_name,
+        in_drop: false,
+        test_body: false,
+    } = &site.ctx
+    else {
+        return Err(why);
+    };
+    if !why.contains("called from async code") || asyncify.in_closure(file, site.range) {
+        return Err(why);
+    }
+    match asyncify.chain(p.units[file], fn_name) {
+        Ok(c) => {
+            chain.extend(c);
+            chain.panics.get_or_insert(why);
+            chain.sites.insert(Loc {
+                file,
+                range: site.range,
+            });
+            Ok(false)
+        }
+        Err(no) => Err(format!("{why}; it cannot become async: {no}")),
+    }
 }
 
 /// Does the reference a site's guard is borrowed by (see `GuardBorrow`)

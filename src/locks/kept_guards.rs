@@ -35,7 +35,10 @@ pub(super) fn awaits_under_kept_guards(out: &CratePlan, texts: &[&str]) -> Vec<(
         .reports
         .iter()
         .filter(|r| r.decision == Decision::Migrate);
-    let lock_awaits = migrating.flat_map(|r| r.async_sites.iter().map(|s| (r.decl.clone(), s)));
+    let lock_awaits = migrating.flat_map(|r| {
+        let awaits = r.async_sites.iter().chain(&r.yields);
+        awaits.map(|s| (r.decl.clone(), s))
+    });
     let fixed = out
         .blocking
         .iter()

@@ -18,6 +18,7 @@
 //! 7. `kept_guards`: a fix that would await while the guard of a std lock
 //!    that stays is held is withdrawn, and the crate planned again.
 
+mod asyncify;
 mod completions;
 mod decide;
 mod flows;
@@ -114,6 +115,9 @@ pub struct GroupReport {
     /// Its lock sites and the type paths that name it: where the compiler
     /// may point when its migration is wrong.
     pub places: Vec<Loc>,
+    /// Where its fix adds an `.await` outside its async sites: the calls
+    /// and sites of the fns the async-ify fix makes async.
+    pub yields: Vec<Loc>,
 }
 
 #[derive(Default, Debug)]

@@ -36,7 +36,7 @@ impl<'a> RuntimeAnalysis<'a> {
     /// its definitions, the calls the facts hold and plain imports? Each
     /// file's mentions are counted in its text, so a mention in a comment
     /// counts too: the answer errs towards "yes".
-    fn named_otherwise(&self, unit: Unit, name: &str) -> bool {
+    pub(super) fn named_otherwise(&self, unit: Unit, name: &str) -> bool {
         let ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
         self.files
             .iter()
@@ -201,7 +201,7 @@ mod tests {
         let src =
             format!("{STATE}async fn f(s: Arc<S>) {{ *s.m.lock().unwrap() += 1; helper(&s); }}\n");
         let why = blockers(report(&plan_of(&src), "S.m"));
-        assert_eq!(why, ["it is locked in sync fn `helper`, which is called from async code; `blocking_lock` would panic there"]);
+        assert_eq!(why, ["it is locked in sync fn `helper`, which is called from async code; `blocking_lock` would panic there; the fix makes `helper` async and awaits its call, where the task then yields; with `--unsafe-fixes` this reason does not hold it back"]);
     }
 
     #[test]

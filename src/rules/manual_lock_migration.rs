@@ -23,7 +23,13 @@ compile or would change behaviour, so a person has to decide.
 ## Blockers
 - a lock site in a non-async closure inside async code (`.await` is impossible);
 - a sync fn that locks it and is called from async code, or that nothing
-  shows to run off the runtime (`blocking_lock` panics on a runtime thread);
+  shows to run off the runtime (`blocking_lock` panics on a runtime thread).
+  Where every call of that fn is in async code, or in sync fns whose every
+  call is, `--unsafe-fixes` makes those fns `async` and awaits their calls
+  (the async-ify fix); the reason says which fns, or why they cannot
+  become async (a trait's method, a call whose receiver's type is unknown,
+  a call in a closure, a name also used other than in calls, a blocking
+  call in the fn, a fn that calls itself);
 - a `Drop` impl; a static initializer;
 - a `Condvar` paired with it, or its guard passed to `Condvar::wait`;
 - a task that locks it and also stays blocked in a `Condvar`, `Barrier` or
@@ -116,7 +122,10 @@ the async site's critical section into `tokio::task::spawn_blocking`.
 
 ## Fix safety
 No fix. A lock kept only because it is public API is migrated (AW101) with
-`--unsafe-fixes`, as an unsafe fix, or with `public-api = \"migrate\"`.
+`--unsafe-fixes`, as an unsafe fix, or with `public-api = \"migrate\"`. So
+is one kept only because a sync fn that locks it is called from async code
+and can become async: each call of that fn becomes a point where the task
+yields, and a public fn's callers outside the crate must await it.
 
 ## Known problems
 Receivers are resolved by name, not type: a lock reached through a trait

@@ -42,7 +42,9 @@ async fn add(db: Arc<Mutex<Vec<u32>>>) {
 ## Fix safety
 Safe. Imports, types, constructors (`const_new` in statics) and every lock
 site change together or not at all. Sync sites become `blocking_lock()` only
-where they provably run off the runtime (blocking closures, a sync `main`).
+where they provably run off the runtime (blocking closures, a sync `main`);
+with `--unsafe-fixes`, a sync fn called only from async code becomes
+`async` instead (see AW102), an unsafe fix.
 Poison handling disappears: tokio locks do not poison. Where the code only
 panics on a poisoned lock (`.unwrap()`, `.expect(..)`) or takes its guard
 back (`e.into_inner()`), that is the one named difference; where it gives

@@ -1,0 +1,425 @@
+//! The async-ify fix (issue 22): a sync fn that locks a migrating lock and
+//! is called from async code would panic in `blocking_lock`; it becomes an
+//! `async fn` instead, and each of its calls is awaited. Its sync callers
+//! become async the same way, until every caller is async code. The fix is
+//! unsafe (each call becomes a point where the task yields), and only made
+//! where the tool sees every call: the fn is private, named only in calls
+//! it resolves, makes no other blocking call, and no caller is in a closure.
+
+use std::collections::BTreeSet;
+
+use ra_ap_syntax::TextRange;
+
+use super::runtime::RuntimeAnalysis;
+use super::{Loc, OwnTypes, Unit, Units};
+use crate::edits::edit::Edit;
+use crate::facts::{CallFact, FileFacts, FnId, MethodReceiver, SiteContext};
+
+/// The fns a site's fn brings with it into async code, and the calls that
+/// get `.await`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(super) struct Chain {
+    /// The fns that become async: their name, where `async ` goes, and
+    /// how it is shown.
+    pub(super) fns: BTreeSet<(Loc, Loc, String)>,
+    /// The calls that get `.await`.
+    pub(super) calls: BTreeSet<Loc>,
+    /// The lock sites in those fns that get `.await`.
+    pub(super) sites: BTreeSet<Loc>,
+    /// Why the first of those sites cannot be `blocking_lock()`.
+    pub(super) panics: Option<String>,
+    /// The fns it makes async that are public API of a library.
+    pub(super) public: BTreeSet<String>,
+}
+
+impl Chain {
+    /// The edits that make the chain async.
+    pub(super) fn edits(&self) -> impl Iterator<Item = (usize, Edit)> + '_ {
+        let fns = (self.fns.iter()).map(|(_, at, _)| (at.file, Edit::new(at.range, "async ")));
+        let calls = self.calls.iter().map(|c| {
+            let end = TextRange::empty(c.range.end());
+            (c.file, Edit::new(end, ".await"))
+        });
+        fns.chain(calls)
+    }
+
+    /// Where the compiler may point if the fix is wrong: each fn's name and
+    /// each call.
+    pub(super) fn places(&self) -> impl Iterator<Item = Loc> + '_ {
+        (self.fns.iter().map(|(name, ..)| name.clone())).chain(self.calls.iter().cloned())
+    }
+
+    /// Where the fix adds an `.await`: its calls and lock sites.
+    pub(super) fn yields(&self) -> impl Iterator<Item = Loc> + '_ {
+        self.calls.iter().chain(&self.sites).cloned()
+    }
+
+    /// Adds `other`'s fns, calls and sites.
+    pub(super) fn extend(&mut self, other: Chain) {
+        self.fns.extend(other.fns);
+        self.calls.extend(other.calls);
+        self.sites.extend(other.sites);
+        self.public.extend(other.public);
+    }
+
+    /// What `self` adds to `made`: the edits not made yet, which are then.
+    pub(super) fn new_edits(&self, made: &mut Chain) -> Vec<(usize, Edit)> {
+        let fresh = Chain {
+            fns: self.fns.difference(&made.fns).cloned().collect(),
+            calls: self.calls.difference(&made.calls).cloned().collect(),
+            ..Chain::default()
+        };
+        let edits = fresh.edits().collect();
+        made.extend(fresh);
+        edits
+    }
+
+    /// Why the fix is unsafe: what it makes async, and where it yields.
+    pub(super) fn reason(&self) -> String {
+        let names: Vec<String> = self.fns.iter().map(|(.., n)| format!("`{n}`")).collect();
+        let calls = match self.calls.len() {
+            1 => "its call".to_string(),
+            n => format!("the {n} calls"),
+        };
+        let public: Vec<String> = self.public.iter().map(|n| format!("`{n}`")).collect();
+        let public = match public.len() {
+            0 => String::new(),
+            1 => format!(", and {} is public API of the library: code outside the crate that calls it must await it", public[0]),
+            _ => format!(", and {} are public API of the library: code outside the crate that calls them must await them", public.join(", ")),
+        };
+        format!(
+            "{}; the fix makes {} async and awaits {calls}, where the task then yields{public}",
+            self.panics.as_deref().unwrap_or_default(),
+            names.join(", ")
+        )
+    }
+}
+
+/// What the fix reads of a crate: its fns, calls and types.
+pub(super) struct Asyncify<'a> {
+    files: &'a [&'a FileFacts],
+    units: &'a Units,
+    types: OwnTypes<'a>,
+    runtime: &'a RuntimeAnalysis<'a>,
+}
+
+impl<'a> Asyncify<'a> {
+    pub(super) fn new(
+        files: &'a [&'a FileFacts],
+        units: &'a Units,
+        runtime: &'a RuntimeAnalysis<'a>,
+    ) -> Self {
+        Asyncify {
+            files,
+            units,
+            types: OwnTypes::new(files, units),
+            runtime,
+        }
+    }
+
+    /// The chain that makes sync fn `fn_key` of `unit` async, or why it
+    /// cannot be made.
+    pub(super) fn chain(&self, unit: Unit, fn_key: &FnId) -> Result<Chain, String> {
+        let mut chain = Chain::default();
+        let mut done = BTreeSet::new();
+        self.add(unit, fn_key, &mut chain, &mut done, &mut Vec::new())?;
+        Ok(chain)
+    }
+
+    /// Adds `fn_key` and its callers to `chain`; `stack` holds the fns
+    /// being added (a cycle would be an async fn that awaits itself).
+    fn add(
+        &self,
+        unit: Unit,
+        fn_key: &FnId,
+        chain: &mut Chain,
+        done: &mut BTreeSet<(Unit, FnId)>,
+        stack: &mut Vec<FnId>,
+    ) -> Result<(), String> {
+        if done.contains(&(unit, fn_key.clone())) {
+            return Ok(());
+        }
+        if stack.contains(fn_key) {
+            return Err(format!(
+                "`{fn_key}` calls itself through its callers, and an async fn cannot recurse unboxed"
+            ));
+        }
+        let (name, at) = self.definition(fn_key)?;
+        let public = self
+            .files
+            .iter()
+            .zip(self.units.iter())
+            .any(|(f, &u)| u == unit && f.library && f.public_fns.contains(fn_key));
+        if public {
+            chain.public.insert(fn_key.to_string());
+        }
+        self.only_calls(unit, fn_key)?;
+        stack.push(fn_key.clone());
+        for (file, c) in self.callers(unit, fn_key)? {
+            let at = Loc {
+                file,
+                range: c.range,
+            };
+            match &c.ctx {
+                SiteContext::Async => {}
+                SiteContext::Sync {
+                    fn_name,
+                    in_drop: false,
+                    test_body: false,
+                } if !c.deferred && !self.in_closure(file, c.range) => {
+                    self.add(self.units[file], fn_name, chain, done, stack)?;
+                }
+                _ => {
+                    let caller = c.in_fn.as_ref().map_or("code".into(), |f| format!("`{f}`"));
+                    return Err(format!(
+                        "`{fn_key}` is also called in {caller} where `.await` is impossible (a closure, a `Drop` impl, a test body or blocking code)"
+                    ));
+                }
+            }
+            chain.calls.insert(at);
+        }
+        stack.pop();
+        chain.fns.insert((name, at, fn_key.to_string()));
+        done.insert((unit, fn_key.clone()));
+        Ok(())
+    }
+
+    /// The one definition of `fn_key` the crate has, where its name is and
+    /// where `async ` goes.
+    fn definition(&self, fn_key: &FnId) -> Result<(Loc, Loc), String> {
+        let mut found = Vec::new();
+        for (file, facts) in self.files.iter().enumerate() {
+            for d in facts.fn_defs.iter().filter(|d| d.key == *fn_key) {
+                found.push((file, d));
+            }
+        }
+        let [(file, def)] = found[..] else {
+            return Err(format!(
+                "`{fn_key}` names more than one fn of the crate, and the tool tells them apart by name"
+            ));
+        };
+        let at = def.async_at.map_err(|why| format!("`{fn_key}` {why}"))?;
+        let facts = self.files[file];
+        if facts.read_only {
+            return Err(format!("`{fn_key}` is in a file this run leaves alone"));
+        }
+        if facts
+            .macro_regions
+            .iter()
+            .any(|r| r.range.contains_range(def.name))
+        {
+            return Err(format!("`{fn_key}` is defined inside a macro's call"));
+        }
+        let blocking = facts.blocking.iter().find(|b| {
+            b.in_fn.as_ref() == Some(fn_key) && matches!(b.ctx, SiteContext::Sync { .. })
+        });
+        if let Some(b) = blocking {
+            return Err(format!(
+                "`{fn_key}` also calls `{}`, which would stay blocking in async code",
+                b.call.what
+            ));
+        }
+        let loc = |range| Loc { file, range };
+        Ok((loc(def.name), loc(TextRange::empty(at))))
+    }
+
+    /// Is `fn_key` named only where the tool sees its calls?
+    fn only_calls(&self, unit: Unit, fn_key: &FnId) -> Result<(), String> {
+        match self.runtime.named_otherwise(unit, &fn_key.name) {
+            true => Err(format!(
+                "`{}` is also named other than in calls the tool can see (a fn pointer, a renamed import, a macro's tokens)",
+                fn_key.name
+            )),
+            false => Ok(()),
+        }
+    }
+
+    /// Every call of `fn_key` in code that sees `unit`; an error where a
+    /// call of its name may or may not call it.
+    fn callers(&self, unit: Unit, fn_key: &FnId) -> Result<Vec<(usize, &'a CallFact)>, String> {
+        let mut found = Vec::new();
+        for (file, facts) in self.files.iter().enumerate() {
+            let u = self.units[file];
+            if !self.units.sees(u).contains(&unit) {
+                continue;
+            }
+            let named = facts.calls.iter().filter(|c| c.callee == fn_key.name);
+            for c in named.filter(|c| !c.awaited) {
+                match self.calls(u, c, fn_key) {
+                    Some(true) => found.push((file, c)),
+                    Some(false) => {}
+                    None => {
+                        let caller = c.in_fn.as_ref().map_or("code".into(), |f| format!("`{f}`"));
+                        return Err(format!(
+                            "a call of `{}` in {caller} may call it, and the tool cannot tell the receiver's type",
+                            fn_key.name
+                        ));
+                    }
+                }
+            }
+        }
+        match found.is_empty() {
+            true => Err(format!("nothing in the crate calls `{fn_key}`")),
+            false => Ok(found),
+        }
+    }
+
+    /// Does call `c` (in `unit`) call `fn_key`? None where it cannot tell.
+    fn calls(&self, unit: Unit, c: &'a CallFact, fn_key: &FnId) -> Option<bool> {
+        if let Some(k) = &c.callee_key {
+            return Some(k == fn_key);
+        }
+        let Some(ty) = &fn_key.ty else {
+            // A method call never calls a free fn; a longer path may.
+            return c.receiver.is_some().then_some(false);
+        };
+        match c.receiver.as_ref()? {
+            MethodReceiver::Typed(t) => Some(t == ty),
+            MethodReceiver::Unknown => None,
+            MethodReceiver::Own(_) => {
+                let callees = self.types.callees(unit, self.units, c);
+                (!callees.fns.is_empty()).then(|| callees.fns.contains(fn_key))
+            }
+        }
+    }
+
+    /// Is `range` (a call or lock site of a sync fn) inside a closure the
+    /// fn runs in place, where `.await` is impossible?
+    pub(super) fn in_closure(&self, file: usize, range: TextRange) -> bool {
+        let closures = &self.files[file].in_place_closures;
+        closures.iter().any(|c| c.contains_range(range))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::*;
+    use super::*;
+    use crate::locks::Decision;
+    use crate::settings::PlanOptions;
+    use ra_ap_syntax::TextSize;
+
+    fn unsafe_options() -> PlanOptions {
+        PlanOptions {
+            unsafe_fixes: true,
+            ..options()
+        }
+    }
+
+    const CACHE: &str = "use std::sync::Mutex;\nstruct Cache { entries: Mutex<Vec<String>> }\nimpl Cache {\n    fn count(&self) -> usize { self.entries.lock().unwrap().len() }\n    async fn insert(&self, v: &str) -> usize {\n        self.entries.lock().unwrap().push(v.to_string());\n        self.count()\n    }\n}\n";
+
+    #[test]
+    fn a_private_helper_called_from_async_code_becomes_async_with_unsafe_fixes() {
+        let plan = plan_of(CACHE);
+        let why = blockers(report(&plan, "Cache.entries"));
+        assert_eq!(why.len(), 1, "{why:?}");
+        assert!(why[0].contains("makes `Cache::count` async"), "{why:?}");
+        assert!(why[0].ends_with("with `--unsafe-fixes` this reason does not hold it back"));
+        assert!(report(&plan, "Cache.entries").unsafe_available);
+        let plan = plan_with(CACHE, &unsafe_options());
+        let r = report(&plan, "Cache.entries");
+        assert_eq!(r.decision, Decision::Migrate);
+        assert!(r.unsafe_fix);
+        let out = rewritten(CACHE, &plan);
+        assert!(
+            out.contains("async fn count(&self) -> usize { self.entries.lock().await.len() }"),
+            "{out}"
+        );
+        assert!(
+            out.contains(
+                "self.entries.lock().await.push(v.to_string());\n        self.count().await\n"
+            ),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn sync_callers_become_async_up_to_the_async_code() {
+        let src = format!("{CACHE}fn total(c: &Cache) -> usize {{ c.count() + 1 }}\nasync fn run(c: &Cache) -> usize {{ total(c) }}\n");
+        let plan = plan_with(&src, &unsafe_options());
+        assert_eq!(report(&plan, "Cache.entries").decision, Decision::Migrate);
+        let out = rewritten(&src, &plan);
+        assert!(
+            out.contains("async fn total(c: &Cache) -> usize { c.count().await + 1 }"),
+            "{out}"
+        );
+        assert!(
+            out.contains("async fn run(c: &Cache) -> usize { total(c).await }"),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn a_helper_the_tool_cannot_see_every_call_of_stays_manual() {
+        for (tail, why) in [
+            // Called where `.await` is impossible.
+            ("#[test]\nfn t() { let c = Cache { entries: Mutex::new(Vec::new()) }; c.count(); }\n", "where `.await` is impossible"),
+            // Named as a value.
+            ("async fn named(c: &Cache) -> usize { let f = Cache::count; f(c) }\n", "also named other than in calls"),
+            // A call whose receiver's type is unknown.
+            ("async fn unknown(v: Vec<Cache>) -> usize { v.iter().map(|c| c.count()).sum() }\n", "cannot tell the receiver's type"),
+        ] {
+            let src = format!("{CACHE}{tail}");
+            let plan = plan_with(&src, &unsafe_options());
+            let got = blockers(report(&plan, "Cache.entries"));
+            assert!(got.iter().any(|g| g.contains(why)), "{tail}: {got:?}");
+        }
+    }
+
+    #[test]
+    fn a_helper_that_also_blocks_or_recurses_stays_manual() {
+        let blocks = CACHE.replace(
+            "self.entries.lock().unwrap().len() }",
+            "std::thread::sleep(std::time::Duration::from_millis(1)); self.entries.lock().unwrap().len() }",
+        );
+        let got = blockers(report(
+            &plan_with(&blocks, &unsafe_options()),
+            "Cache.entries",
+        ));
+        assert!(
+            got.iter()
+                .any(|g| g.contains("also calls `std::thread::sleep`")),
+            "{got:?}"
+        );
+        let recurses = CACHE.replace(
+            "self.entries.lock().unwrap().len() }",
+            "if self.entries.lock().unwrap().is_empty() { 0 } else { self.count() } }",
+        );
+        let got = blockers(report(
+            &plan_with(&recurses, &unsafe_options()),
+            "Cache.entries",
+        ));
+        assert!(got.iter().any(|g| g.contains("cannot recurse")), "{got:?}");
+    }
+
+    #[test]
+    fn a_public_helper_of_a_library_becomes_async_only_with_unsafe_fixes() {
+        let src = CACHE
+            .replace("fn count", "pub fn count")
+            .replace("struct Cache", "pub struct Cache");
+        let mut f = facts(&src);
+        f.library = true;
+        let plan = crate::locks::plan(&[&f], &[&src], &options());
+        let why = blockers(report(&plan, "Cache.entries"));
+        assert!(why.iter().any(|w| w.contains("`Cache::count` is public API of the library: code outside the crate that calls it must await it; with `--unsafe-fixes`")), "{why:?}");
+        let plan = crate::locks::plan(&[&f], &[&src], &unsafe_options());
+        assert_eq!(report(&plan, "Cache.entries").decision, Decision::Migrate);
+    }
+
+    #[test]
+    fn the_chain_lists_where_async_goes() {
+        let f = facts(CACHE);
+        let files = [&f];
+        let units = Units::new(&files);
+        let runtime = RuntimeAnalysis::new(&files, &[CACHE], &units);
+        let a = Asyncify::new(&files, &units, &runtime);
+        let chain = a.chain(units[0], &FnId::method("Cache", "count")).unwrap();
+        let at: Vec<TextSize> = chain
+            .fns
+            .iter()
+            .map(|(_, at, _)| at.range.start())
+            .collect();
+        assert_eq!(at, [TextSize::from(CACHE.find("fn count").unwrap() as u32)]);
+        assert_eq!(chain.calls.len(), 1);
+    }
+}

@@ -1,0 +1,120 @@
+//! The crate's own types, trait impls and fields' types: what the receiver
+//! of a method call resolves to, for AW205's chains and the async-ify fix.
+
+use std::collections::HashMap;
+
+use super::{Unit, Units};
+use crate::facts::{CallFact, FileFacts, FnId, Name, OwnReceiver};
+
+/// The crate's own types, trait impls and fields' types, by unit: what
+/// the receiver of a method call resolves to (see `facts::OwnReceiver`).
+pub(crate) struct OwnTypes<'a> {
+    /// Structs, enums, unions and traits, each with how many items of its
+    /// name the unit defines.
+    defined: HashMap<(Unit, &'a str), usize>,
+    /// By trait: the types that implement it.
+    impls: HashMap<(Unit, &'a str), Vec<&'a Name>>,
+    /// By struct and field: the field's type.
+    fields: HashMap<(Unit, &'a str, &'a str), &'a OwnReceiver>,
+}
+
+/// The fns a method call may call: one type's method, or each impl's of
+/// the crate's traits a `dyn Trait` or generic receiver names.
+pub(crate) struct Callees<'a> {
+    pub(crate) fns: Vec<FnId>,
+    pub(crate) traits: Option<&'a [Name]>,
+}
+
+impl<'a> OwnTypes<'a> {
+    pub(crate) fn new(files: &[&'a FileFacts], units: &Units) -> OwnTypes<'a> {
+        let mut t = OwnTypes {
+            defined: HashMap::new(),
+            impls: HashMap::new(),
+            fields: HashMap::new(),
+        };
+        for (file, facts) in files.iter().enumerate() {
+            let unit = units[file];
+            for n in &facts.own_types {
+                *t.defined.entry((unit, n.as_str())).or_default() += 1;
+            }
+            for (tr, ty) in &facts.trait_impls {
+                t.impls.entry((unit, tr.as_str())).or_default().push(ty);
+            }
+            for (owner, field, ty) in &facts.field_receivers {
+                t.fields.insert((unit, owner.as_str(), field.as_str()), ty);
+            }
+        }
+        t
+    }
+
+    /// Does code that sees `sees` know exactly one item named `name`?
+    /// Methods are known by their type's name: of two types of one name
+    /// (`sync::Cache`, `future::Cache`), which one a receiver is is unknown.
+    pub(crate) fn defines(&self, sees: &[Unit], name: &str) -> bool {
+        let n: usize = sees
+            .iter()
+            .filter_map(|&u| self.defined.get(&(u, name)))
+            .sum();
+        n == 1
+    }
+
+    /// The type or traits `recv` is, following its fields' declared types;
+    /// none where a field's type is unknown.
+    fn resolve(&self, sees: &[Unit], recv: &'a OwnReceiver) -> Option<&'a OwnReceiver> {
+        let OwnReceiver::Field { root, fields } = recv else {
+            return Some(recv);
+        };
+        let mut ty = root.as_str();
+        let mut at: Option<&'a OwnReceiver> = None;
+        for field in fields.iter() {
+            if at.is_some() {
+                ty = match at? {
+                    OwnReceiver::Type(t) => t.as_str(),
+                    _ => return None,
+                };
+            }
+            at = sees
+                .iter()
+                .find_map(|&u| self.fields.get(&(u, ty, field.as_str())).copied());
+        }
+        at
+    }
+
+    /// The crate's fns the method call `c` may call, seen from `unit`.
+    pub(crate) fn callees(&self, unit: Unit, units: &Units, c: &'a CallFact) -> Callees<'a> {
+        let none = Callees {
+            fns: Vec::new(),
+            traits: None,
+        };
+        let sees = units.sees(unit);
+        let Some(recv) = c.own_receiver().and_then(|r| self.resolve(sees, r)) else {
+            return none;
+        };
+        match recv {
+            OwnReceiver::Type(ty) if self.defines(sees, ty) => Callees {
+                fns: vec![FnId::method(ty, &c.callee)],
+                traits: None,
+            },
+            OwnReceiver::Traits(traits) => {
+                let mut fns: Vec<FnId> = traits
+                    .iter()
+                    .filter(|tr| self.defines(sees, tr))
+                    .flat_map(|tr| {
+                        sees.iter()
+                            .filter_map(|&u| self.impls.get(&(u, tr.as_str())))
+                    })
+                    .flatten()
+                    .filter(|ty| self.defines(sees, ty))
+                    .map(|ty| FnId::method(ty, &c.callee))
+                    .collect();
+                fns.sort();
+                fns.dedup();
+                Callees {
+                    fns,
+                    traits: Some(traits),
+                }
+            }
+            _ => none,
+        }
+    }
+}
