@@ -407,6 +407,27 @@ mod tests {
     }
 
     #[test]
+    fn no_await_is_added_under_the_guard_of_a_lock_that_stays() {
+        // `S.a` stays (tokio has no `is_poisoned`); its guard is alive where
+        // `bump` would await `S.b`.
+        let src = "use std::sync::Mutex;\nstruct S { a: Mutex<u32>, b: Mutex<u32> }\nfn bump(s: &S) { let g = s.a.lock().unwrap(); *s.b.lock().unwrap() += *g; }\nasync fn f(s: &S) { *s.b.lock().unwrap() += 1; bump(s); }\nfn p(s: &S) -> bool { s.a.is_poisoned() }\n";
+        let plan = plan_with(src, &unsafe_options());
+        let why = blockers(report(&plan, "S.b"));
+        assert!(
+            why.iter()
+                .any(|w| w.contains("its fix adds an `.await` while the guard of the std `S.a`")),
+            "{why:?}"
+        );
+        // Dropped before, the same helper becomes async.
+        let src = src.replace(
+            "*s.b.lock().unwrap() += *g; }",
+            "let v = *g; drop(g); *s.b.lock().unwrap() += v; }",
+        );
+        let plan = plan_with(&src, &unsafe_options());
+        assert_eq!(report(&plan, "S.b").decision, Decision::Migrate);
+    }
+
+    #[test]
     fn the_chain_lists_where_async_goes() {
         let f = facts(CACHE);
         let files = [&f];
