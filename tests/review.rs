@@ -41,8 +41,10 @@ fn json_is_one_document_with_findings_fixes_diffs_and_summary() {
             .any(|e| e["replacement"].as_str().unwrap().contains("read().await")),
         "{edits:?}"
     );
+    // Manual without `--unsafe-fixes`, which makes its helper async.
     assert_eq!(findings[1]["code"], "AW102");
-    assert!(findings[1]["fix"].is_null());
+    assert_eq!(findings[1]["fix"]["applicability"], "unsafe");
+    assert_eq!(findings[1]["fix"]["included"], false);
     assert_eq!(findings[1]["labels"].as_array().unwrap().len(), 2);
     let files = doc["files"].as_array().unwrap();
     assert_eq!(files.len(), 2);
@@ -52,7 +54,8 @@ fn json_is_one_document_with_findings_fixes_diffs_and_summary() {
         .starts_with("--- a/src/main.rs\n"));
     assert_eq!(doc["summary"]["findings"], 2);
     assert_eq!(doc["summary"]["fixes_safe"], 1);
-    assert_eq!(doc["summary"]["manual"], 1);
+    assert_eq!(doc["summary"]["manual"], 0);
+    assert_eq!(doc["summary"]["unsafe_fixes_available"], 1);
     assert_eq!(doc["summary"]["files_changed"], 2);
 }
 
@@ -1066,7 +1069,7 @@ fn verbose_prints_a_line_per_crate() {
         0,
     );
     assert!(
-        stderr.contains("awaitify: config_rules/Cargo.toml: 1 file, 4 findings, 2 fixes available, 1 manual\nawaitify: readme_example/Cargo.toml: 1 file, 2 findings, 1 fix available, 1 manual\n"),
+        stderr.contains("awaitify: config_rules/Cargo.toml: 1 file, 4 findings, 2 fixes available, 1 manual\nawaitify: readme_example/Cargo.toml: 1 file, 2 findings, 1 fix available, 1 fix more with --unsafe-fixes\n"),
         "{stderr}"
     );
 }

@@ -13,28 +13,32 @@ use ra_ap_syntax::TextRange;
 use super::runtime::RuntimeAnalysis;
 use super::{Loc, OwnTypes, Unit, Units};
 use crate::edits::edit::Edit;
-use crate::facts::{CallFact, FileFacts, FnId, MethodReceiver, SiteContext};
+use crate::facts::{BlockingFact, CallFact, Driver, FileFacts, FnId, MethodReceiver, SiteContext};
 
 /// The fns a site's fn brings with it into async code, and the calls that
 /// get `.await`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub(super) struct Chain {
+pub(crate) struct Chain {
     /// The fns that become async: their name, where `async ` goes, and
     /// how it is shown.
-    pub(super) fns: BTreeSet<(Loc, Loc, String)>,
+    pub(crate) fns: BTreeSet<(Loc, Loc, String)>,
     /// The calls that get `.await`.
-    pub(super) calls: BTreeSet<Loc>,
+    pub(crate) calls: BTreeSet<Loc>,
     /// The lock sites in those fns that get `.await`.
     pub(super) sites: BTreeSet<Loc>,
     /// Why the first of those sites cannot be `blocking_lock()`.
     pub(super) panics: Option<String>,
     /// The fns it makes async that are public API of a library.
     pub(super) public: BTreeSet<String>,
+    /// The keys of the fns it makes async.
+    pub(crate) keys: BTreeSet<FnId>,
+    /// What drives each async code that calls into it, with its unit.
+    pub(crate) drivers: Vec<(Unit, Driver)>,
 }
 
 impl Chain {
     /// The edits that make the chain async.
-    pub(super) fn edits(&self) -> impl Iterator<Item = (usize, Edit)> + '_ {
+    pub(crate) fn edits(&self) -> impl Iterator<Item = (usize, Edit)> + '_ {
         let fns = (self.fns.iter()).map(|(_, at, _)| (at.file, Edit::new(at.range, "async ")));
         let calls = self.calls.iter().map(|c| {
             let end = TextRange::empty(c.range.end());
@@ -45,12 +49,12 @@ impl Chain {
 
     /// Where the compiler may point if the fix is wrong: each fn's name and
     /// each call.
-    pub(super) fn places(&self) -> impl Iterator<Item = Loc> + '_ {
+    pub(crate) fn places(&self) -> impl Iterator<Item = Loc> + '_ {
         (self.fns.iter().map(|(name, ..)| name.clone())).chain(self.calls.iter().cloned())
     }
 
     /// Where the fix adds an `.await`: its calls and lock sites.
-    pub(super) fn yields(&self) -> impl Iterator<Item = Loc> + '_ {
+    pub(crate) fn yields(&self) -> impl Iterator<Item = Loc> + '_ {
         self.calls.iter().chain(&self.sites).cloned()
     }
 
@@ -60,6 +64,8 @@ impl Chain {
         self.calls.extend(other.calls);
         self.sites.extend(other.sites);
         self.public.extend(other.public);
+        self.keys.extend(other.keys);
+        self.drivers.extend(other.drivers);
     }
 
     /// What `self` adds to `made`: the edits not made yet, which are then.
@@ -75,12 +81,8 @@ impl Chain {
     }
 
     /// Why the fix is unsafe: what it makes async, and where it yields.
-    pub(super) fn reason(&self) -> String {
-        let names: Vec<String> = self.fns.iter().map(|(.., n)| format!("`{n}`")).collect();
-        let calls = match self.calls.len() {
-            1 => "its call".to_string(),
-            n => format!("the {n} calls"),
-        };
+    pub(crate) fn reason(&self) -> String {
+        let calls = self.calls_named();
         let public: Vec<String> = self.public.iter().map(|n| format!("`{n}`")).collect();
         let public = match public.len() {
             0 => String::new(),
@@ -90,13 +92,27 @@ impl Chain {
         format!(
             "{}; the fix makes {} async and awaits {calls}, where the task then yields{public}",
             self.panics.as_deref().unwrap_or_default(),
-            names.join(", ")
+            self.names()
         )
+    }
+
+    /// The fns it makes async, as a message names them.
+    pub(crate) fn names(&self) -> String {
+        let names: Vec<String> = self.fns.iter().map(|(.., n)| format!("`{n}`")).collect();
+        names.join(", ")
+    }
+
+    /// Its calls, as a message names them.
+    pub(crate) fn calls_named(&self) -> String {
+        match self.calls.len() {
+            1 => "its call".to_string(),
+            n => format!("the {n} calls"),
+        }
     }
 }
 
 /// What the fix reads of a crate: its fns, calls and types.
-pub(super) struct Asyncify<'a> {
+pub(crate) struct Asyncify<'a> {
     files: &'a [&'a FileFacts],
     units: &'a Units,
     types: OwnTypes<'a>,
@@ -104,7 +120,7 @@ pub(super) struct Asyncify<'a> {
 }
 
 impl<'a> Asyncify<'a> {
-    pub(super) fn new(
+    pub(crate) fn new(
         files: &'a [&'a FileFacts],
         units: &'a Units,
         runtime: &'a RuntimeAnalysis<'a>,
@@ -118,12 +134,62 @@ impl<'a> Asyncify<'a> {
     }
 
     /// The chain that makes sync fn `fn_key` of `unit` async, or why it
-    /// cannot be made.
+    /// cannot be made. Its fns make no blocking call: that would stay
+    /// blocking in async code (AW205's own async-ify fix replaces them).
     pub(super) fn chain(&self, unit: Unit, fn_key: &FnId) -> Result<Chain, String> {
+        let chain = self.chain_of(unit, fn_key)?;
+        match self.blocking_in(&chain).first() {
+            Some((_, b)) => Err(format!(
+                "`{}` also calls `{}`, which would stay blocking in async code",
+                b.in_fn.as_ref().map_or(String::new(), FnId::to_string),
+                b.call.what
+            )),
+            None => Ok(chain),
+        }
+    }
+
+    /// The chain that makes sync fn `fn_key` of `unit` async, whatever
+    /// its fns call.
+    pub(crate) fn chain_of(&self, unit: Unit, fn_key: &FnId) -> Result<Chain, String> {
         let mut chain = Chain::default();
         let mut done = BTreeSet::new();
         self.add(unit, fn_key, &mut chain, &mut done, &mut Vec::new())?;
         Ok(chain)
+    }
+
+    /// The blocking calls the chain's fns make themselves (not in a
+    /// closure they hand on).
+    pub(crate) fn blocking_in(&self, chain: &Chain) -> Vec<(usize, &'a BlockingFact)> {
+        let mut found = Vec::new();
+        for (file, facts) in self.files.iter().enumerate() {
+            for b in &facts.blocking {
+                let in_chain = b.in_fn.as_ref().is_some_and(|f| chain.keys.contains(f));
+                if in_chain && matches!(b.ctx, SiteContext::Sync { .. }) && !b.deferred {
+                    found.push((file, b));
+                }
+            }
+        }
+        found
+    }
+
+    /// Is a call the chain awaits inside the guard of a lock (one that may
+    /// stay std, whose guard must not be held across an `.await`)?
+    pub(crate) fn under_a_guard(&self, chain: &Chain) -> bool {
+        chain.calls.iter().any(|c| {
+            let sites = &self.files[c.file].sites;
+            sites
+                .iter()
+                .any(|s| s.guard_extent.is_some_and(|e| e.contains_range(c.range)))
+        })
+    }
+
+    /// Does some fn of the chain lock a lock (whose sites the lock planner
+    /// decides on its own)?
+    pub(crate) fn locks_in(&self, chain: &Chain) -> bool {
+        self.files.iter().any(|facts| {
+            let in_chain = |f: &Option<FnId>| f.as_ref().is_some_and(|f| chain.keys.contains(f));
+            facts.sites.iter().any(|s| in_chain(&s.in_fn))
+        })
     }
 
     /// Adds `fn_key` and its callers to `chain`; `stack` holds the fns
@@ -161,7 +227,15 @@ impl<'a> Asyncify<'a> {
                 range: c.range,
             };
             match &c.ctx {
-                SiteContext::Async => {}
+                SiteContext::Async => {
+                    // An async fn's body: its callers drive it.
+                    let fn_body = c.task.is_some_and(|t| t.fn_body);
+                    let driver = match (&c.driver, &c.in_fn) {
+                        (Driver::Unknown, Some(f)) if fn_body => Driver::Fn(f.clone()),
+                        (d, _) => d.clone(),
+                    };
+                    chain.drivers.push((self.units[file], driver));
+                }
                 SiteContext::Sync {
                     fn_name,
                     in_drop: false,
@@ -180,6 +254,7 @@ impl<'a> Asyncify<'a> {
         }
         stack.pop();
         chain.fns.insert((name, at, fn_key.to_string()));
+        chain.keys.insert(fn_key.clone());
         done.insert((unit, fn_key.clone()));
         Ok(())
     }
@@ -209,15 +284,6 @@ impl<'a> Asyncify<'a> {
             .any(|r| r.range.contains_range(def.name))
         {
             return Err(format!("`{fn_key}` is defined inside a macro's call"));
-        }
-        let blocking = facts.blocking.iter().find(|b| {
-            b.in_fn.as_ref() == Some(fn_key) && matches!(b.ctx, SiteContext::Sync { .. })
-        });
-        if let Some(b) = blocking {
-            return Err(format!(
-                "`{fn_key}` also calls `{}`, which would stay blocking in async code",
-                b.call.what
-            ));
         }
         let loc = |range| Loc { file, range };
         Ok((loc(def.name), loc(TextRange::empty(at))))
@@ -285,7 +351,7 @@ impl<'a> Asyncify<'a> {
 
     /// Is `range` (a call or lock site of a sync fn) inside a closure the
     /// fn runs in place, where `.await` is impossible?
-    pub(super) fn in_closure(&self, file: usize, range: TextRange) -> bool {
+    pub(crate) fn in_closure(&self, file: usize, range: TextRange) -> bool {
         let closures = &self.files[file].in_place_closures;
         closures.iter().any(|c| c.contains_range(range))
     }

@@ -18,7 +18,7 @@
 //! 7. `kept_guards`: a fix that would await while the guard of a std lock
 //!    that stays is held is withdrawn, and the crate planned again.
 
-mod asyncify;
+pub(crate) mod asyncify;
 mod completions;
 mod decide;
 mod flows;
@@ -144,6 +144,9 @@ pub struct CratePlan {
     pub driver_names: BTreeSet<String>,
     /// Findings hidden by `// awaitify: allow(..)` comments.
     pub suppressed: usize,
+    /// Sync fns AW205's async-ify fix makes async (`rules::blocking_calls`),
+    /// by key: why the fix is unsafe, whether it is applied, and its edits.
+    pub asyncified: BTreeMap<crate::facts::FnId, crate::rules::blocking_calls::Asyncified>,
     /// Guards of std locks that stay, in async code: the file, where the
     /// guard is alive, its site and the lock.
     pub kept_guards: Vec<(usize, TextRange, Loc, String)>,

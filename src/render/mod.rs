@@ -208,14 +208,18 @@ fn counts_of<'a>(diagnostics: impl IntoIterator<Item = &'a Diagnostic>) -> Count
     c
 }
 
-/// The closing line of a run.
-pub fn summary(outcome: &Outcome, written: bool, elapsed: Duration) -> String {
-    let c = counts(outcome);
-    let n = |n: usize, what: &str| match (n, what) {
+/// `n` of `what`: "1 fix", "2 fixes", "3 files".
+fn n(n: usize, what: &str) -> String {
+    match (n, what) {
         (1, _) => format!("{n} {what}"),
         (_, "fix") => format!("{n} fixes"),
         _ => format!("{n} {what}s"),
-    };
+    }
+}
+
+/// The closing line of a run.
+pub fn summary(outcome: &Outcome, written: bool, elapsed: Duration) -> String {
+    let c = counts(outcome);
     let mut parts = vec![
         n(outcome.files_scanned, "file") + " scanned",
         n(c.findings, "finding"),
@@ -270,28 +274,21 @@ pub fn crate_summaries(outcome: &Outcome, written: bool) -> String {
         }
         let c = counts_of(outcome.diagnostics.iter().filter(|d| d.crate_id == id));
         let what = manifest.as_deref().unwrap_or("files no Cargo.toml owns");
-        let plural = |n: usize, word: &str| match n {
-            1 => format!("{n} {word}"),
-            _ => format!("{n} {word}s"),
-        };
-        let mut parts = vec![plural(*files, "file"), plural(c.findings, "finding")];
+        let mut parts = vec![n(*files, "file"), n(c.findings, "finding")];
         let fixed = c.fixed_safe + c.fixed_unsafe;
         if fixed > 0 {
             let verb = if written { "applied" } else { "available" };
-            parts.push(format!(
-                "{} {verb}",
-                if fixed == 1 {
-                    "1 fix".to_string()
-                } else {
-                    format!("{fixed} fixes")
-                }
-            ));
+            parts.push(format!("{} {verb}", n(fixed, "fix")));
+        }
+        if c.unsafe_available > 0 {
+            let more = n(c.unsafe_available, "fix");
+            parts.push(format!("{more} more with --unsafe-fixes"));
         }
         if c.manual > 0 {
             parts.push(format!("{} manual", c.manual));
         }
         if c.error_findings > 0 {
-            parts.push(plural(c.error_findings, "error"));
+            parts.push(n(c.error_findings, "error"));
         }
         let _ = writeln!(s, "awaitify: {what}: {}", parts.join(", "));
     }

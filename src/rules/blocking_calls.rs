@@ -5,7 +5,7 @@
 //! safety. Then each rule's `crate_pass`, such as AW205's chains
 //! (`blocking_helper.rs`).
 
-use std::collections::HashSet;
+use std::collections::{BTreeSet, HashSet};
 
 use ra_ap_syntax::TextRange;
 
@@ -15,6 +15,7 @@ use super::{Applicability, Rule, Severity, RULES};
 use crate::edits::edit::Edit;
 use crate::edits::layout;
 use crate::facts::{BlockingFact, FileFacts, FnId, SiteContext};
+use crate::locks::asyncify::{Asyncify, Chain};
 use crate::locks::{permitted, CratePlan, Loc, RuntimeAnalysis, Unit, Units};
 use crate::settings::PlanOptions;
 
@@ -196,6 +197,7 @@ pub(crate) fn plan_blocking<'a>(
             }
         }
     }
+    asyncify_helpers(&krate, &runtime, out);
     out.runtime_names.append(&mut runtime.examined.take());
     for pass in RULES.iter().filter_map(|r| r.hooks.crate_pass) {
         pass(files, sources, units, opts, out);
@@ -437,10 +439,7 @@ fn apply_fix(
     f: Fix,
     out: &mut CratePlan,
 ) -> Vec<Edit> {
-    let longer = f.with.len().saturating_sub(f.path.len().into());
-    let at = TextRange::empty(b.call.call.end());
-    let mut edits: Vec<Edit> = layout::chain_edits(&krate.sources[file], at, ".await", longer);
-    edits.push(Edit::new(f.path, f.with));
+    let edits = fix_edits(krate, file, b, &f);
     out.edits
         .entry(file)
         .or_default()
@@ -450,6 +449,144 @@ fn apply_fix(
         out.tokio_outside_tests |= !b.in_test;
     }
     edits
+}
+
+/// The edits of a fix: its path, and the `.await` after the call.
+fn fix_edits(krate: &Crate, file: usize, b: &BlockingFact, f: &Fix) -> Vec<Edit> {
+    let longer = f.with.len().saturating_sub(f.path.len().into());
+    let at = TextRange::empty(b.call.call.end());
+    let mut edits: Vec<Edit> = layout::chain_edits(&krate.sources[file], at, ".await", longer);
+    edits.push(Edit::new(f.path, f.with.clone()));
+    edits
+}
+
+/// An async-ify fix of AW205 (see `asyncify_helpers`).
+#[derive(Clone, Debug)]
+pub struct Asyncified {
+    /// Why it is unsafe, and what it does.
+    pub reason: String,
+    /// Its edits are among the plan's (`--unsafe-fixes`).
+    pub applied: bool,
+    pub edits: Vec<(usize, Edit)>,
+    /// The fns it makes async, as shown.
+    pub fns: BTreeSet<String>,
+}
+
+/// AW205's async-ify fix: a sync fn that blocks only in calls with a tokio
+/// twin (a sleep, `std::fs`; not a user's own blocking fn), and whose
+/// every call is in async code or in sync fns that can become async the
+/// same way (`locks::asyncify`), becomes async: the fns become `async fn`,
+/// their calls are awaited and the blocking calls take their twins. Only
+/// where no fn of the chain locks a lock (its sites are the lock
+/// planner's) and tokio provably runs every async caller. An unsafe fix,
+/// made with `--unsafe-fixes`; AW205's reports at the calls carry it
+/// (`CratePlan::asyncified`).
+fn asyncify_helpers(krate: &Crate, runtime: &RuntimeAnalysis, out: &mut CratePlan) {
+    let asyncify = Asyncify::new(krate.files, krate.units, runtime);
+    let mut tried: HashSet<(Unit, FnId)> = HashSet::new();
+    for (file, facts) in krate.files.iter().enumerate() {
+        for b in &facts.blocking {
+            let SiteContext::Sync {
+                fn_name,
+                in_drop: false,
+                test_body: false,
+            } = &b.ctx
+            else {
+                continue;
+            };
+            if facts.read_only || !tried.insert((krate.units[file], fn_name.clone())) {
+                continue;
+            }
+            let Ok(chain) = asyncify.chain_of(krate.units[file], fn_name) else {
+                continue;
+            };
+            if let Some((mut edits, features)) = twin_edits(krate, &asyncify, &chain) {
+                edits.extend(chain.edits());
+                let applied = krate.opts.unsafe_fixes;
+                if applied {
+                    for (feature, in_test) in features {
+                        out.tokio_features.insert(feature);
+                        out.tokio_outside_tests |= !in_test;
+                    }
+                    for (file, e) in &edits {
+                        let file_edits = out.edits.entry(*file).or_default();
+                        if !file_edits.contains(e) {
+                            file_edits.push(e.clone());
+                        }
+                    }
+                }
+                let reason = format!(
+                    "the fix makes {} async, awaits {}, and gives each blocking call there its tokio twin (unsafe: each call becomes a point where the task yields)",
+                    chain.names(),
+                    chain.calls_named()
+                );
+                let fix = Asyncified {
+                    reason,
+                    applied,
+                    edits,
+                    fns: chain.keys.iter().map(FnId::to_string).collect(),
+                };
+                for key in &chain.keys {
+                    out.asyncified.insert(key.clone(), fix.clone());
+                }
+            }
+        }
+    }
+}
+
+/// The edits that give every blocking call of the chain's fns its tokio
+/// twin, if each has one there (on a tokio runtime, with tokio a
+/// dependency, none in a closure or the chain's fns locking a lock), and
+/// the tokio features they need (each with whether it is in test code).
+#[allow(clippy::type_complexity)]
+fn twin_edits(
+    krate: &Crate,
+    asyncify: &Asyncify,
+    chain: &Chain,
+) -> Option<(Vec<(usize, Edit)>, Vec<(&'static str, bool)>)> {
+    if asyncify.locks_in(chain) || asyncify.under_a_guard(chain) {
+        return None;
+    }
+    let on_tokio = chain
+        .drivers
+        .iter()
+        .all(|(unit, d)| krate.drivers.on_tokio(d, *unit, krate.units.sees(*unit)));
+    let (mut edits, mut features) = (Vec::new(), Vec::new());
+    for (file, b) in asyncify.blocking_in(chain) {
+        let facts = krate.files[file];
+        let test_code = b.in_test || !facts.unit.is_empty();
+        let tokio_dep = krate
+            .opts
+            .tokio
+            .is_none_or(|t| if test_code { t.dev } else { t.normal });
+        if !on_tokio || !tokio_dep || asyncify.in_closure(file, b.call.call) {
+            return None;
+        }
+        let premise = Premise {
+            on_tokio,
+            own_thread: false,
+            deliberate: test_code || facts.paused_clock,
+            test_code,
+        };
+        let verdict = RULES
+            .iter()
+            .filter_map(|r| r.hooks.finding)
+            .find_map(|finding| finding(b, &premise))?;
+        // A user's own fn stays as it is: once every call of it takes its
+        // async twin, it would be dead code.
+        let fix = verdict
+            .fix
+            .filter(|_| !verdict.wrap && !verdict.users_own)?;
+        edits.extend(
+            fix_edits(krate, file, b, &fix)
+                .into_iter()
+                .map(|e| (file, e)),
+        );
+        if !fix.feature.is_empty() {
+            features.push((fix.feature, b.in_test));
+        }
+    }
+    Some((edits, features))
 }
 
 /// What becomes of a CPU-heavy call's `spawn_blocking` wrap.

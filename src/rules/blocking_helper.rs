@@ -17,7 +17,7 @@ pub const BLOCKING_HELPER: Rule = Rule {
     code: "AW205",
     name: "blocking-helper-call",
     severity: Severity::Warning,
-    fix: Some(Applicability::DisplayOnly),
+    fix: Some(Applicability::Unsafe),
     summary: "async code calls a sync helper that blocks",
     doc: "## What it does
 Reports a call from async code to a sync fn of the same crate that makes a
@@ -41,7 +41,16 @@ async fn handle() -> usize {
 ```
 
 ## Fix safety
-Display-only: make the helper async, or call it inside
+Unsafe, and only where the helper blocks in nothing but calls with a tokio
+twin (`std::thread::sleep`, `std::fs` fns): with `--unsafe-fixes` the
+helper becomes `async fn`, its blocking calls take their twins, and every
+call of it is awaited; a sync fn that calls it becomes async the same way,
+up to the async code. Each call becomes a point where the task yields. The
+fix is made only where the tool sees every call of those fns (resolved
+calls, none in a closure, a `Drop` or a test body, no other use of their
+names), none of them locks a lock or is a trait's method, tokio provably
+runs every async caller, and no std guard is held across a call. Anywhere
+else: make the helper async by hand, or call it inside
 `tokio::task::spawn_blocking`.
 
 ## Known problems
@@ -305,12 +314,23 @@ pub(crate) fn plan_chains(
                 true => "call it inside tokio::task::spawn_blocking",
                 false => "make it async, or call it inside tokio::task::spawn_blocking",
             };
+            // Made async by AW205's fix, with every fn of the path.
+            let fix = out
+                .asyncified
+                .get(key)
+                .filter(|f| !heavy && path[..path.len() - 1].iter().all(|p| f.fns.contains(p)))
+                .cloned();
             report(
                 (rule, files, opts, out),
-                (at, message, test_code),
+                (at.clone(), message, test_code),
                 note,
                 format!("{}:{key}", sync_fns.unit_of(unit, units, key)),
             );
+            if let (Some(fix), Some(r)) = (fix, out.blocking.last_mut()) {
+                if r.at == at {
+                    offer_asyncify(r, fix);
+                }
+            }
         }
         for v in &facts.async_values {
             if !types.defines(units.sees(unit), &v.ty) {
@@ -343,6 +363,16 @@ pub(crate) fn plan_chains(
             );
         }
     }
+}
+
+/// Gives a report AW205's async-ify fix: its edits in the report's file
+/// where it is applied, and why it is unsafe.
+fn offer_asyncify(r: &mut BlockingReport, fix: super::blocking_calls::Asyncified) {
+    r.fix = Some(Applicability::Unsafe);
+    r.fixed = fix.applied;
+    let here = fix.edits.into_iter().filter(|(f, _)| *f == r.at.file);
+    r.edits = here.map(|(_, e)| e).filter(|_| fix.applied).collect();
+    r.notes.push(fix.reason);
 }
 
 /// Pushes one report of `rule`, unless a comment or the configuration
@@ -399,6 +429,60 @@ async fn main() {
 "#,
             "AW205",
         );
+    }
+
+    /// A helper that reads a file, and one that calls it, from async code.
+    const LOAD: &str = r#"fn load_config(path: &str) -> String {
+    std::fs::read_to_string(path).unwrap_or_default()
+}
+
+fn settings() -> usize {
+    load_config("app.toml").len()
+}
+
+async fn handle() -> usize {
+    settings()
+}
+
+#[tokio::main]
+async fn main() {
+    println!("{}", handle().await);
+}
+"#;
+
+    #[test]
+    fn unsafe_fixes_make_a_blocking_helper_and_its_sync_callers_async() {
+        use crate::driver::test_support::TestCrate;
+        TestCrate::main(LOAD).check_note("AW205", "the fix makes `load_config`, `settings` async, awaits the 2 calls, and gives each blocking call there its tokio twin");
+        let after = LOAD
+            .replace("fn load_config", "async fn load_config")
+            .replace("fn settings", "async fn settings")
+            .replace(
+                "std::fs::read_to_string(path)",
+                "tokio::fs::read_to_string(path).await",
+            )
+            .replace(
+                "load_config(\"app.toml\").len()",
+                "load_config(\"app.toml\").await.len()",
+            )
+            .replace("    settings()\n", "    settings().await\n");
+        TestCrate::main(LOAD).unsafe_fixes().check_fix(&after);
+    }
+
+    #[test]
+    fn a_helper_that_locks_or_runs_under_a_guard_or_off_tokio_is_only_reported() {
+        use crate::driver::test_support::TestCrate;
+        for src in [
+            // It also locks a lock: its sites are the lock planner's.
+            LOAD.replace("fn settings() -> usize {\n", "static N: std::sync::Mutex<u32> = std::sync::Mutex::new(0);\nfn settings() -> usize {\n    *N.lock().unwrap() += 1;\n"),
+            // A caller holds a std guard across the call.
+            // (`is_poisoned` keeps that lock std.)
+            LOAD.replace("    settings()\n", "    let m = std::sync::Mutex::new(1);\n    let g = m.lock().unwrap();\n    let n = settings() + *g;\n    drop(g);\n    n + usize::from(m.is_poisoned())\n"),
+            // Nothing shows tokio runs the async caller.
+            LOAD.replace("#[tokio::main]\nasync fn main() {\n    println!(\"{}\", handle().await);\n}\n", ""),
+        ] {
+            TestCrate::main(&src).unsafe_fixes().check_unfixed("AW205");
+        }
     }
 
     /// A pool whose `get` sleeps until a slot is free.
