@@ -6,7 +6,9 @@
 //! - `prefilter`: byte-level tests that decide whether a file can matter;
 //! - `keys`: the identities the crate-wide index joins on;
 //! - `context`: where code runs (async, sync, detached) and what drives it;
-//! - `decls`: fields, statics, aliases, locals and parameters typed by a lock;
+//! - `decls`: fields, statics and aliases typed by a lock, and the paths and
+//!   constructors that name a lock type;
+//! - `locals`: locals and parameters typed by a lock;
 //! - `calls`: arguments, struct literals and assignments that carry a lock;
 //! - `sites`: lock calls, their receivers and the code shape around them;
 //! - `bindings`: what a name in a body refers to;
@@ -37,6 +39,7 @@ mod fn_defs;
 mod guard;
 mod item_macros;
 mod keys;
+mod locals;
 mod macros;
 mod method_calls;
 mod prefilter;
@@ -55,6 +58,7 @@ pub use fn_defs::FnDef;
 use guard::*;
 pub use item_macros::MacroRegion;
 pub use keys::*;
+use locals::*;
 use macros::*;
 pub use method_calls::*;
 pub use prefilter::*;
