@@ -13,6 +13,7 @@
 //! - `calls`: arguments, struct literals and assignments that carry a lock;
 //! - `sites`: lock calls, their receivers and the code shape around them;
 //! - `bindings`: what a name in a body refers to;
+//! - `roots`: the lock or guard an expression leads to;
 //! - `macros`: which macro arguments are parsed as code;
 //! - `select`: the texts of `select!`'s and `join!`'s arguments that parse;
 //! - `guard`: whether a guard is held across an `.await`;
@@ -46,6 +47,7 @@ mod macros;
 mod method_calls;
 mod prefilter;
 mod receivers;
+mod roots;
 mod select;
 mod sites;
 mod test_globs;
