@@ -11,7 +11,7 @@
 //!   constructors that name a lock type;
 //! - `locals`: locals and parameters typed by a lock;
 //! - `calls`: arguments, struct literals and assignments that carry a lock;
-//! - `sites`: lock calls, their receivers and the code shape around them;
+//! - `sites`: lock calls and their receivers; `shapes`: the code around them;
 //! - `bindings`: what a name in a body refers to;
 //! - `roots`: the lock or guard an expression leads to;
 //! - `macros`: which macro arguments are parsed as code;
@@ -51,6 +51,7 @@ mod prefilter;
 mod receivers;
 mod roots;
 mod select;
+mod shapes;
 mod sites;
 mod test_globs;
 mod walk;
@@ -72,6 +73,7 @@ use macros::*;
 pub use method_calls::*;
 pub use prefilter::*;
 pub use receivers::*;
+use shapes::*;
 pub use sites::*;
 
 struct Extractor<'a> {
