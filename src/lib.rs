@@ -22,10 +22,12 @@
 //! the same pipeline.
 //!
 //! The modules below are listed from the bottom up: each imports only the
-//! ones listed before it, except for one circle left, the rule registry
-//! (`rules::RULES`, whose hooks `blocking` and `facts` call while facts are
-//! extracted, and whose selectors `settings` checks) with `blocking`,
-//! `facts`, `settings` and `locks`.
+//! ones listed before it, except for one circle left: `blocking` asks the
+//! rule registry's detection hooks (`rules::RULES`) while facts are
+//! extracted, and the lock planner (`locks`) runs the blocking rules' plan
+//! (`rules::blocking_calls`), while `rules` reads the facts and the
+//! planner's types. What selectors pick rules by (codes, names) is
+//! `rules_meta`, below the facts and the settings.
 
 // What every stage shares: paths as shown, the parser, names in scope, and
 // the tools that edit text (rustfmt would sort modules without the blank
@@ -41,6 +43,8 @@ pub mod imports;
 pub mod edits;
 
 // Each file's facts, and the decisions per crate (the registry's circle).
+pub mod rules_meta;
+
 pub mod settings;
 
 pub mod blocking;

@@ -531,10 +531,11 @@ pub struct Allow {
 
 impl FileFacts {
     /// Does a suppression comment cover `rule` at `offset`?
-    pub fn allows(&self, rule: &crate::rules::Rule, offset: TextSize) -> bool {
+    pub fn allows(&self, rule: impl Into<crate::rules_meta::RuleName>, offset: TextSize) -> bool {
+        let rule = rule.into();
         self.allows.iter().any(|a| {
             a.range.contains_inclusive(offset)
-                && a.rules.iter().any(|r| crate::rules::selects(r, rule))
+                && a.rules.iter().any(|r| crate::rules_meta::selects(r, rule))
         })
     }
 

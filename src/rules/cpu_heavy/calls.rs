@@ -7,7 +7,7 @@ use ra_ap_syntax::{
     AstNode, SyntaxNode,
 };
 
-use super::loops::awaits_in_macro;
+use crate::blocking::heavy_loops::awaits_in_macro;
 use crate::blocking::{BlockingKind, CallSite, MethodCall};
 
 /// What makes a known call cost what it costs.

@@ -5,10 +5,10 @@
 //!
 //! This file holds the rule, its prefilter and its verdict; what its
 //! detection reads is in `calls.rs` (the known heavy calls and their cost
-//! drivers) and `loops.rs` (heavy loops, and the sizes a fn writes down).
+//! drivers) and, since facts read it, `blocking/heavy_loops.rs` (heavy
+//! loops, and the sizes a fn writes down).
 
 mod calls;
-mod loops;
 
 use super::blocking_calls::{Premise, Verdict};
 use super::{Applicability, Hooks, Rule, Severity};
@@ -19,7 +19,6 @@ use crate::facts::FileFacts;
 use crate::locks::{CratePlan, Units};
 use crate::settings::PlanOptions;
 use calls::{detect_call, detect_call_site, detect_method, Driver, HEAVY_CALLS};
-pub(crate) use loops::{heavy_loop, size_hint};
 
 pub const CPU_HEAVY: Rule = Rule {
     code: "AW206",

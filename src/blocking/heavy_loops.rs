@@ -1,7 +1,7 @@
-//! AW206's reading of cost off the syntax: a loop with no `.await` that is
-//! heavy (nested, a large literal bound, or hashing or arithmetic over
-//! runtime data), and the sizes a fn writes down (what shows that a test's
-//! data is large).
+//! CPU-heavy work read off the syntax, as facts are extracted (AW206 reports
+//! it): a loop with no `.await` that is heavy (nested, a large literal
+//! bound, or hashing or arithmetic over runtime data), and the sizes a fn
+//! writes down (what shows that a test's data is large).
 
 use ra_ap_syntax::{
     ast::{self, RangeItem},
@@ -10,7 +10,7 @@ use ra_ap_syntax::{
 
 /// An `.await` inside a macro's arguments (`assert_eq!(rx.recv().await, ..)`):
 /// the macro's tokens are not parsed as expressions, so look for the keyword.
-pub(super) fn awaits_in_macro(node: &SyntaxNode) -> bool {
+pub(crate) fn awaits_in_macro(node: &SyntaxNode) -> bool {
     use ra_ap_syntax::SyntaxKind::{AWAIT_KW, DOT, IDENT};
     let mut after_dot = false;
     for t in node
