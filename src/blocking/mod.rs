@@ -3,7 +3,7 @@
 //! detection shares: resolving a callee, following a receiver to the call
 //! that built it, the configuration's blocking fns, the prefilter. What
 //! each call is, and how it is fixed, is its rule's (`rules/blocking_*.rs`,
-//! `rules/cpu_heavy.rs`), asked through the registry's hooks. It is not
+//! `rules/cpu_heavy/`), asked through the registry's hooks. It is not
 //! under `rules/` because it belongs to no rule: `facts/` calls `classify`
 //! on every call and stores its kinds, and the prefilter runs before any
 //! rule does. For the same reason the tests on syntax that facts make

@@ -116,8 +116,8 @@ struct Extractor<'a> {
     /// The file's fns by key, read once, on first use (a value's type may
     /// be what one of them declares it returns).
     own_fns: std::cell::OnceCell<std::collections::HashMap<FnId, Vec<ast::Fn>>>,
-    /// The size each outermost fn shows (`blocking::heavy_loops::size_hint`), by its
-    /// range: read once per fn, for the calls in async code it holds.
+    /// The size each outermost fn shows (`heavy_loops::size_hint`), by
+    /// its range: read once per fn, for the calls in async code it holds.
     size_hints: std::cell::RefCell<std::collections::HashMap<TextRange, Option<u64>>>,
     /// Whether the code of each fn (by its range) is test code, read once
     /// per fn, for the calls in async code it holds.
