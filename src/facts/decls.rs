@@ -1,6 +1,6 @@
 //! Declarations: fields, statics and aliases typed with a lock, and the
 //! paths and constructors that name a lock type (locals and parameters are
-//! `locals.rs`'s).
+//! `local_decls.rs`'s).
 
 use super::*;
 

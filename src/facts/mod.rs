@@ -9,7 +9,7 @@
 //! - `context`: where code runs (async, sync, detached) and what drives it;
 //! - `decls`: fields, statics and aliases typed by a lock, and the paths and
 //!   constructors that name a lock type;
-//! - `locals`: locals and parameters typed by a lock;
+//! - `local_decls`: locals and parameters typed by a lock;
 //! - `calls`: arguments, struct literals and assignments that carry a lock;
 //! - `sites`: lock calls and their receivers; `shapes`: the code around them;
 //! - `bindings`: what a name in a body refers to;
@@ -43,7 +43,7 @@ mod fn_defs;
 mod guard;
 mod item_macros;
 mod keys;
-mod locals;
+mod local_decls;
 mod macro_tokens;
 mod macros;
 mod method_calls;
@@ -67,7 +67,7 @@ pub use fn_defs::FnDef;
 use guard::*;
 pub use item_macros::MacroRegion;
 pub use keys::*;
-use locals::*;
+use local_decls::*;
 use macro_tokens::*;
 use macros::*;
 pub use method_calls::*;
