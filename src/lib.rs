@@ -22,10 +22,13 @@
 //! the same pipeline.
 //!
 //! The modules below are listed from the bottom up: each imports only the
-//! ones listed before it, except for one circle left, the rule registry
-//! (`rules::RULES`, whose hooks `blocking` and `facts` call while facts are
-//! extracted, and whose selectors `settings` checks) with `blocking`,
-//! `facts`, `settings` and `locks`.
+//! ones listed before it, except for one circle left, between the rules and
+//! the stages they plug into: `blocking` asks the registry's detection hooks
+//! (`rules::RULES`) while facts are extracted, and the lock planner
+//! (`locks`) runs the blocking rules' plan (`rules::blocking_calls`, with
+//! the analyses the two share) and names the rules of its decisions. What
+//! selectors pick rules by (codes and names) is `rules_meta`, below the
+//! facts and the settings.
 
 // What every stage shares: paths as shown, the parser, names in scope, and
 // the tools that edit text (rustfmt would sort modules without the blank
@@ -40,16 +43,19 @@ pub mod imports;
 
 pub mod edits;
 
-// Each file's facts, and the decisions per crate (the registry's circle).
+// Each file's facts, and the decisions per crate (`blocking` to `rules`:
+// the registry's circle).
+pub mod rules_meta;
+
 pub mod settings;
 
 pub mod blocking;
 
 pub mod facts;
 
-pub mod rules;
-
 pub mod locks;
+
+pub mod rules;
 
 // What a run is asked, what it reads, what it finds and changes.
 pub mod baseline;

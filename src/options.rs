@@ -117,11 +117,11 @@ impl Options {
             // As in ruff: `--select` replaces the configuration's selection
             // (its `select` and `ignore`); `--ignore` adds to its `ignore`.
             rules: match &self.select {
-                Some(select) => crate::rules::RuleFilter {
+                Some(select) => crate::rules_meta::RuleFilter {
                     select: select.clone(),
                     ignore: self.ignore.clone().unwrap_or_default(),
                 },
-                None => crate::rules::RuleFilter {
+                None => crate::rules_meta::RuleFilter {
                     select: config.select.clone().unwrap_or_default(),
                     ignore: config
                         .ignore

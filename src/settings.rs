@@ -184,7 +184,7 @@ impl Reader<'_> {
     fn rules(&self, key: &str, item: &Item) -> Result<Vec<String>> {
         let v = self.strings(key, item)?;
         for s in &v {
-            if let Err(e) = crate::rules::check_selector(s) {
+            if let Err(e) = crate::rules_meta::check_selector(s) {
                 bail!("{}: `{}{key}`: {e}", self.file.display(), self.prefix);
             }
         }
@@ -320,7 +320,7 @@ pub struct PlanOptions {
     pub public_api: PublicApi,
     /// Rules selected and ignored; a finding of a rule that is off is neither
     /// reported nor fixed.
-    pub rules: crate::rules::RuleFilter,
+    pub rules: crate::rules_meta::RuleFilter,
     /// How the crate's manifest declares tokio; `None` without a manifest.
     pub tokio: Option<crate::edits::manifest::TokioUse>,
     /// What the compiler showed about an earlier plan of the crate.

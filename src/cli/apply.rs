@@ -76,7 +76,8 @@ pub(super) fn migrate(cli: &Cli) -> Result<ExitCode> {
 /// Flags that make no sense together, or here, before anything runs.
 fn check_flags(cli: &Cli) -> Result<()> {
     for selector in cli.select.iter().chain(&cli.ignore).flatten() {
-        rules::check_selector(selector).map_err(|e| anyhow::anyhow!("--select/--ignore: {e}"))?;
+        crate::rules_meta::check_selector(selector)
+            .map_err(|e| anyhow::anyhow!("--select/--ignore: {e}"))?;
     }
     let machine = matches!(
         cli.format,

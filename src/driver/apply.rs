@@ -14,7 +14,7 @@ use crate::locks::{self, Decision};
 use crate::model::{Analysed, FileChange, Span};
 use crate::options::Options;
 use crate::outcome::Outcome;
-use crate::rules;
+use crate::rules_meta;
 use crate::walk::in_dev_target;
 
 /// The plan's edits applied to each file and manifest (into `out.changes`
@@ -362,7 +362,7 @@ fn unknown_rules_in_allows(files: &[&Analysed], out: &mut Outcome) {
         }
         for allow in &a.facts.allows {
             for r in &allow.rules {
-                if let Err(e) = rules::check_selector(r) {
+                if let Err(e) = rules_meta::check_selector(r) {
                     let (line, col) = line_col(&a.src.text, allow.comment.start().into());
                     out.errors.push(format!(
                         "{}:{line}:{col}: `awaitify: allow(..)`: {e}",

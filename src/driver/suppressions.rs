@@ -13,6 +13,7 @@ use crate::locks::{self, Decision};
 use crate::model::Analysed;
 use crate::rules::blocking_calls::BlockingReport;
 use crate::rules::{self, Applicability, Rule};
+use crate::rules_meta::{check_selector, selects};
 use crate::walk::CrateInfo;
 
 /// Findings of `plan` that `baseline` records are suppressed where they are
@@ -131,18 +132,18 @@ pub(super) fn unused_allows(
                         && match lock_rule(rule) {
                             true => rules::RULES
                                 .iter()
-                                .any(|r| lock_rule(r) && rules::selects(selector, r)),
-                            false => rules::selects(selector, rule),
+                                .any(|r| lock_rule(r) && selects(selector, *r)),
+                            false => selects(selector, *rule),
                         }
                 })
             };
             // A rule this run does not check, or a name that is no rule (an
             // error of its own), is not called unused.
             let checked = |selector: &str| {
-                rules::check_selector(selector).is_ok()
+                check_selector(selector).is_ok()
                     && rules::RULES
                         .iter()
-                        .any(|r| rules.enabled(r) && rules::selects(selector, r))
+                        .any(|r| rules.enabled(*r) && selects(selector, *r))
             };
             let unused: Vec<&String> = allow
                 .rules

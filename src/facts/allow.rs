@@ -39,7 +39,7 @@ pub(super) fn malformed_allow(comment: &str) -> Option<String> {
     }
     let named: Vec<&str> = rest
         .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
-        .filter(|w| crate::rules::find(w).is_some() || w.eq_ignore_ascii_case("all"))
+        .filter(|w| crate::rules_meta::names_a_rule(w) || w.eq_ignore_ascii_case("all"))
         .collect();
     let rules = match named.is_empty() {
         true => "AW101".to_string(),

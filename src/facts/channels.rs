@@ -419,7 +419,7 @@ impl Analysis<'_, '_> {
                 }
                 let d = call.arg_list().and_then(|l| l.args().next()).unwrap();
                 // A zero timeout polls: it is no wait of its own.
-                if !crate::rules::blocking_wait::zero_duration(&d) {
+                if !crate::blocking::zero_duration(&d) {
                     self.async_receives.push(call.syntax().text_range());
                 }
                 let shape = result_shape(&call).ok_or_else(unknown)?;

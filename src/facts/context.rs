@@ -413,7 +413,7 @@ impl Extractor<'_> {
         if !matches!(self.ctx, SiteContext::Async | SiteContext::Sync { .. }) {
             return;
         }
-        let Some(what) = crate::rules::cpu_heavy::heavy_loop(node) else {
+        let Some(what) = crate::blocking::heavy_loops::heavy_loop(node) else {
             return;
         };
         let keyword = node
@@ -454,7 +454,7 @@ impl Extractor<'_> {
             .size_hints
             .borrow_mut()
             .entry(f.text_range())
-            .or_insert_with(|| crate::rules::cpu_heavy::size_hint(&f))
+            .or_insert_with(|| crate::blocking::heavy_loops::size_hint(&f))
     }
 
     /// Is `node` in test code (`in_test_code`)? Read once per fn.

@@ -1,14 +1,11 @@
 //! AW203 `blocking-wait`: a blocking wait in async code (a process, a channel,
 //! a thread, the network).
 
-use ra_ap_syntax::{
-    ast::{self, HasArgList},
-    AstNode, TextRange, TextSize,
-};
+use ra_ap_syntax::{ast::HasArgList, TextRange, TextSize};
 
 use super::blocking_calls::{Premise, Verdict};
 use super::{Applicability, Rule, Severity};
-use crate::blocking::{names_std_module, BlockingKind, MethodCall};
+use crate::blocking::{names_std_module, zero_duration, BlockingKind, MethodCall};
 use crate::facts::BlockingFact;
 
 pub const BLOCKING_WAIT: Rule = Rule {
@@ -168,20 +165,6 @@ fn detect_method(m: &MethodCall) -> Option<(BlockingKind, String)> {
         }
         _ => None,
     }
-}
-
-/// `Duration::ZERO`, `Duration::from_secs(0)`, `Duration::default()`: a
-/// timeout that never waits.
-pub(crate) fn zero_duration(e: &ast::Expr) -> bool {
-    let text: String = e.syntax().text().to_string().split_whitespace().collect();
-    let text = text
-        .trim_start_matches("std::time::")
-        .trim_start_matches("core::time::");
-    text == "Duration::ZERO"
-        || text == "Duration::default()"
-        || ["from_secs", "from_millis", "from_micros", "from_nanos"]
-            .iter()
-            .any(|f| text == format!("Duration::{f}(0)"))
 }
 
 /// What a wait does to the executor, and what to use instead.

@@ -1,5 +1,6 @@
 //! The rules awaitify reports: one file per rule, and the registry that
-//! lists them (`RULES`), with the selectors that pick them.
+//! lists them (`RULES`); the selectors that pick them by code and name are
+//! `rules_meta`'s, below the facts.
 //!
 //! A rule's file reads top to bottom, as a ruff rule or a rust-analyzer
 //! assist does:
@@ -63,6 +64,7 @@ use crate::blocking::{BlockingKind, CallSite, MethodCall};
 use crate::edits::layout;
 use crate::facts::{BlockingFact, FileFacts};
 use crate::locks::{CratePlan, GroupReport, Units};
+use crate::rules_meta::RuleName;
 use crate::settings::PlanOptions;
 use blocking_calls::{Premise, Verdict};
 
@@ -349,46 +351,20 @@ pub fn markdown_table() -> String {
     std::iter::once(head.to_string()).chain(rows).collect()
 }
 
-/// Does `selector` pick `rule`? `all`, a code or a code prefix (`AW2` picks
-/// every blocking rule), or a rule name.
-pub fn selects(selector: &str, rule: &Rule) -> bool {
-    selector.eq_ignore_ascii_case("all")
-        || selector == rule.name
-        || (selector.len() >= 2
-            && rule
-                .code
-                .get(..selector.len())
-                .is_some_and(|p| p.eq_ignore_ascii_case(selector)))
-}
-
-/// Checks a selector written in the configuration or on the command line.
-pub fn check_selector(selector: &str) -> Result<(), String> {
-    if RULES.iter().any(|r| selects(selector, r)) {
-        Ok(())
-    } else {
-        Err(format!(
-            "`{selector}` names no rule (use `all`, a code such as AW101 or AW2, or a rule name; `awaitify rules` lists them)"
-        ))
-    }
-}
-
-/// Which rules a run reports and fixes: `select` (empty: all), minus `ignore`.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct RuleFilter {
-    pub select: Vec<String>,
-    pub ignore: Vec<String>,
-}
-
-impl RuleFilter {
-    pub fn enabled(&self, rule: &Rule) -> bool {
-        (self.select.is_empty() || self.select.iter().any(|s| selects(s, rule)))
-            && !self.ignore.iter().any(|s| selects(s, rule))
+/// What selectors match a rule by: its code and name (`rules_meta`).
+impl From<&Rule> for RuleName {
+    fn from(rule: &Rule) -> RuleName {
+        RuleName {
+            code: rule.code,
+            name: rule.name,
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rules_meta::{check_selector, selects, RuleFilter, RULE_NAMES};
 
     #[test]
     fn selectors_pick_codes_prefixes_and_names() {
@@ -406,6 +382,12 @@ mod tests {
         assert!(f.enabled(&BLOCKING_SLEEP));
         assert!(!f.enabled(&CPU_HEAVY));
         assert!(!f.enabled(&STD_LOCK_IN_ASYNC));
+    }
+
+    #[test]
+    fn the_names_selectors_know_are_the_registry_s() {
+        let names: Vec<RuleName> = RULES.iter().map(|r| RuleName::from(*r)).collect();
+        assert_eq!(names, RULE_NAMES);
     }
 
     #[test]

@@ -3,15 +3,19 @@
 //! detection shares: resolving a callee, following a receiver to the call
 //! that built it, the configuration's blocking fns, the prefilter. What
 //! each call is, and how it is fixed, is its rule's (`rules/blocking_*.rs`,
-//! `rules/cpu_heavy.rs`), asked through the registry's hooks. It is not
+//! `rules/cpu_heavy/`), asked through the registry's hooks. It is not
 //! under `rules/` because it belongs to no rule: `facts/` calls `classify`
 //! on every call and stores its kinds, and the prefilter runs before any
-//! rule does.
+//! rule does. For the same reason the tests on syntax that facts make
+//! themselves are here: `heavy_loops` (CPU-heavy loops, the sizes a fn
+//! writes down) and `zero_duration` (a timeout that never waits).
 
 use ra_ap_syntax::{
     ast::{self, HasArgList},
     AstNode, SyntaxNode, TextRange, TextSize,
 };
+
+pub mod heavy_loops;
 
 use crate::imports::{segments, Imports};
 use crate::rules::RULES;
@@ -352,6 +356,20 @@ pub fn may_block(text: &str, user: &[UserBlocking]) -> bool {
 pub(crate) fn names_std_module(text: &str, path: &str) -> bool {
     let module = path.trim_start_matches("std::");
     text.contains(path) || (text.contains("std::{") && text.contains(module))
+}
+
+/// `Duration::ZERO`, `Duration::from_secs(0)`, `Duration::default()`: a
+/// timeout that never waits.
+pub(crate) fn zero_duration(e: &ast::Expr) -> bool {
+    let text: String = e.syntax().text().to_string().split_whitespace().collect();
+    let text = text
+        .trim_start_matches("std::time::")
+        .trim_start_matches("core::time::");
+    text == "Duration::ZERO"
+        || text == "Duration::default()"
+        || ["from_secs", "from_millis", "from_micros", "from_nanos"]
+            .iter()
+            .any(|f| text == format!("Duration::{f}(0)"))
 }
 
 #[cfg(test)]
