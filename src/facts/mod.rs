@@ -37,6 +37,7 @@ mod fn_defs;
 mod guard;
 mod item_macros;
 mod keys;
+mod locals;
 mod macros;
 mod method_calls;
 mod prefilter;
