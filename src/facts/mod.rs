@@ -16,6 +16,8 @@
 //! - `method_calls`: calls of methods rules watch by name (`blocking_lock`);
 //! - `allow`: `// awaitify: allow(..)` comments;
 //! - `channels`: std channels a fn body makes, and their migration to tokio;
+//! - `barriers`: std barriers a fn body makes, and their migration to tokio;
+//! - `locals`: a value followed through a fn body's bindings (both above);
 //! - `test_globs`: test modules' `use super::*` a std import can move beside.
 
 use std::collections::{BTreeSet, HashSet};
@@ -28,6 +30,7 @@ use ra_ap_syntax::{
 use crate::imports::{classify, segments, Family, Imports, LockType};
 
 mod allow;
+mod barriers;
 mod bindings;
 mod calls;
 mod channels;
@@ -47,6 +50,7 @@ mod sites;
 mod test_globs;
 
 use allow::*;
+pub use barriers::*;
 use bindings::*;
 use calls::*;
 pub use channels::*;
@@ -574,6 +578,9 @@ pub struct FileFacts {
     pub fn_defs: Vec<FnDef>,
     /// Closures run in place in sync fns (see `record_in_place_closure`).
     pub in_place_closures: Vec<TextRange>,
+    /// std barriers made by a `let` in a fn body that are waited on in
+    /// async code (AW209).
+    pub barriers: Vec<BarrierFact>,
 }
 
 /// A suppression comment: `// awaitify: allow(AW101, blocking-sleep)` or
@@ -610,7 +617,8 @@ impl FileFacts {
             && self.macro_uses.is_empty()
             && self.derefs.is_empty()
             && self.join_handle_fns.is_empty()
-            && self.channels.is_empty())
+            && self.channels.is_empty()
+            && self.barriers.is_empty())
     }
 }
 
@@ -890,6 +898,7 @@ impl Extractor<'_> {
                     let let_stmt = ast::LetStmt::cast(node.clone()).unwrap();
                     self.visit_async_let(&let_stmt);
                     self.visit_channel_let(&let_stmt);
+                    self.visit_barrier_let(&let_stmt);
                 }
                 SyntaxKind::FN if shift == 0 => {
                     let f = ast::Fn::cast(node.clone()).unwrap();
@@ -935,6 +944,7 @@ impl Extractor<'_> {
                 self.visit_let(&let_stmt);
                 self.visit_async_let(&let_stmt);
                 self.visit_channel_let(&let_stmt);
+                self.visit_barrier_let(&let_stmt);
             }
             SyntaxKind::STRUCT
             | SyntaxKind::ENUM

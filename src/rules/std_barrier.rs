@@ -1,0 +1,439 @@
+//! AW209 `std-barrier-in-async`: a std barrier waited on in async code,
+//! migrated to `tokio::sync::Barrier` where every use of it is known.
+
+use super::blocking_calls::BlockingReport;
+use super::std_channel::{no_tokio, wait_reports};
+use super::{Applicability, Rule, Severity};
+use crate::edits::layout;
+use crate::facts::{BarrierFact, FileFacts};
+use crate::locks::{permitted, CratePlan, Loc, Units};
+use crate::settings::PlanOptions;
+
+pub const STD_BARRIER: Rule = Rule {
+    code: "AW209",
+    name: "std-barrier-in-async",
+    severity: Severity::Warning,
+    fix: Some(Applicability::Unsafe),
+    summary: "a std barrier is waited on in async code",
+    doc: "## What it does
+Finds a barrier made in a fn body by `let b = std::sync::Barrier::new(n)`
+(any spelling of the path, or inside `Arc::new(..)`) that is waited on in
+async code, and migrates it to `tokio::sync::Barrier` where every use of
+`b` and of its clones (`let b2 = b.clone()`, `Arc::clone(&b)`) is in that
+body, in closures and async blocks inside it included, and every wait is
+in async code: the type becomes tokio's (its import is rewritten as a
+migrated lock's is, a spelled-out path is replaced), `Barrier::new(n)`
+keeps its argument (tokio's takes the same `usize`, and treats `0` as `1`
+as std's does), each `b.wait()` becomes `b.wait().await`, and
+`is_leader()` on its result stays. tokio's barrier needs no runtime: the
+async code may run on any executor. The crate's tokio gets the `sync`
+feature.
+
+## Why is this bad?
+`wait` parks the executor thread until every party arrives: the tasks
+queued on that thread stop, and a party that is one of them never arrives.
+With fewer worker threads than waiting tasks, the runtime deadlocks.
+
+## Example
+```rust
+let barrier = Arc::new(Barrier::new(2));
+let b = barrier.clone();
+let task = tokio::spawn(async move { b.wait(); });
+barrier.wait();
+```
+
+## Use instead
+```rust
+let barrier = Arc::new(tokio::sync::Barrier::new(2));
+let b = barrier.clone();
+let task = tokio::spawn(async move { b.wait().await; });
+barrier.wait().await;
+```
+
+## Fix safety
+Unsafe, applied only with `--unsafe-fixes`: each wait becomes a yield
+point. A waiting task no longer holds its worker thread, which runs other
+tasks meanwhile, so code that uses the barrier to keep worker threads busy
+(to pin tasks to threads, as runtime tests do) behaves differently. The
+wait is also a cancellation point: a task aborted (or a future dropped by
+`select!` or `timeout`) while it waits has already counted as arrived. And
+a program whose std barrier deadlocked the runtime now completes. The
+leader is the last party to arrive in both. The compiler's referee
+withdraws a migration that does not build.
+
+## Known problems
+A barrier stays std, and AW203 reports its waits in async code with the
+reason, where it or a clone is used in a way the rule does not follow:
+passed to a fn (`tokio::spawn(worker(b.clone()))` included), stored in a
+struct, returned, moved to another binding, named inside a macro
+(`println!` included), or waited on by a std thread, in `spawn_blocking`,
+or in a sync fn or closure (tokio's barrier has no blocking wait).
+Barriers held in fields or statics, or made by another fn, are not
+migrated: their waits keep AW203's report, with a note.",
+    ..Rule::crate_pass(plan, Some(may_match))
+};
+
+/// For the prefilter: a barrier's type.
+fn may_match(text: &str) -> bool {
+    text.contains("Barrier")
+}
+
+/// Each barrier waited on in async code: its migration, which stands in
+/// for AW203's reports of its waits, or a note on those reports saying why
+/// it stays.
+fn plan(
+    files: &[&FileFacts],
+    sources: &[layout::Source],
+    _units: &Units,
+    opts: &PlanOptions,
+    out: &mut CratePlan,
+) {
+    if !opts.rules.enabled(&STD_BARRIER) {
+        return;
+    }
+    for (file, facts) in files.iter().enumerate() {
+        if facts.read_only {
+            continue;
+        }
+        for b in &facts.barriers {
+            let at = Loc {
+                file,
+                range: b.ctor,
+            };
+            let test_code = b.in_test || !facts.unit.is_empty();
+            let why_not = match &b.plan {
+                Err(blocker) => {
+                    let offset = usize::from(blocker.at.start());
+                    let line = sources[file].text[..offset].matches('\n').count() + 1;
+                    Some(format!("{} (line {line})", blocker.why))
+                }
+                Ok(_) => no_tokio(opts, test_code).map(str::to_string),
+            };
+            if let Some(why) = why_not {
+                note_waits(out, file, &b.async_waits, &why);
+                continue;
+            }
+            if permitted(files, opts, &STD_BARRIER, &at, &mut out.suppressed) {
+                migrate(b, at, opts, out);
+            }
+        }
+        note_untracked_waits(facts, file, out);
+    }
+}
+
+/// A note on AW203's report of each of `waits`.
+fn note_waits(out: &mut CratePlan, file: usize, waits: &[ra_ap_syntax::TextRange], why: &str) {
+    for r in wait_reports(out, file, waits) {
+        out.blocking[r].notes.push(format!(
+            "the barrier is not migrated to tokio::sync::Barrier ({}): {why}",
+            STD_BARRIER.code
+        ));
+    }
+}
+
+/// A note on AW203's report of each barrier wait in `file` whose barrier
+/// the rule did not follow from a `let`.
+fn note_untracked_waits(facts: &FileFacts, file: usize, out: &mut CratePlan) {
+    let untracked: Vec<_> = facts
+        .blocking
+        .iter()
+        .filter(|b| b.call.what == "std::sync::Barrier::wait")
+        .map(|b| b.call.call)
+        .filter(|call| {
+            let tracked = facts.barriers.iter().flat_map(|f| &f.async_waits);
+            !tracked.into_iter().any(|w| w.contains_range(*call))
+        })
+        .collect();
+    let why = "the rule follows a barrier only from the `let` in a fn body that makes it, and this one comes from elsewhere (a field, a parameter, a call's result, or a macro)";
+    note_waits(out, file, &untracked, why);
+}
+
+/// The barrier's finding, in place of AW203's for its waits, with its
+/// edits where the run applies them.
+fn migrate(b: &BarrierFact, at: Loc, opts: &PlanOptions, out: &mut CratePlan) {
+    let Ok(m) = &b.plan else { return };
+    let mut notes = Vec::new();
+    let withdrawn = opts.referee.withdrawn(&at);
+    notes.extend(withdrawn.map(str::to_string));
+    let apply = opts.unsafe_fixes && withdrawn.is_none();
+    for r in wait_reports(out, at.file, &b.async_waits).into_iter().rev() {
+        out.blocking.remove(r);
+    }
+    if apply {
+        let edits = out.edits.entry(at.file).or_default();
+        edits.extend(m.edits.iter().cloned());
+        let names = out.tokio_type_names.entry(at.file).or_default();
+        names.extend(m.imported.iter().copied());
+        out.tokio_features.insert("sync");
+        out.tokio_outside_tests |= !b.in_test;
+    } else if withdrawn.is_none() {
+        notes.push("`--unsafe-fixes` migrates it to `tokio::sync::Barrier`: each wait becomes a yield point, where other tasks run on the waiting task's thread and the task can be cancelled".into());
+    }
+    out.blocking.push(BlockingReport {
+        rule: &STD_BARRIER,
+        severity: STD_BARRIER.severity,
+        at,
+        message: "a std barrier is waited on in async code, parking the executor thread until every party arrives; use `tokio::sync::Barrier` (`wait().await`)".into(),
+        notes,
+        fixed: apply,
+        // Withdrawn, it is left to a person.
+        fix: withdrawn.is_none().then_some(Applicability::Unsafe),
+        edits: if apply { m.edits.clone() } else { Vec::new() },
+        helper: None,
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::driver::test_support::{check_finding, TestCrate};
+
+    fn migrates(before: &str, after: &str) {
+        TestCrate::main(before).unsafe_fixes().check_fix(after);
+    }
+
+    #[test]
+    fn tasks_that_meet_at_a_barrier_await_tokios() {
+        migrates(
+            r#"use std::sync::{Arc, Barrier};
+
+#[tokio::main]
+async fn main() {
+    let barrier = Arc::new(Barrier::new(3));
+    let mut tasks = Vec::new();
+    for _ in 0..2 {
+        let b = barrier.clone();
+        tasks.push(tokio::spawn(async move { b.wait().is_leader() }));
+    }
+    let mine = Arc::clone(&barrier);
+    let mut leaders = usize::from(mine.wait().is_leader());
+    for t in tasks {
+        leaders += usize::from(t.await.unwrap());
+    }
+    drop(barrier);
+    println!("{leaders}");
+}
+"#,
+            r#"use std::sync::Arc;
+use tokio::sync::Barrier;
+
+#[tokio::main]
+async fn main() {
+    let barrier = Arc::new(Barrier::new(3));
+    let mut tasks = Vec::new();
+    for _ in 0..2 {
+        let b = barrier.clone();
+        tasks.push(tokio::spawn(async move { b.wait().await.is_leader() }));
+    }
+    let mine = Arc::clone(&barrier);
+    let mut leaders = usize::from(mine.wait().await.is_leader());
+    for t in tasks {
+        leaders += usize::from(t.await.unwrap());
+    }
+    drop(barrier);
+    println!("{leaders}");
+}
+"#,
+        );
+    }
+
+    #[test]
+    fn spelled_out_paths_and_annotations_are_rewritten() {
+        migrates(
+            r#"async fn meet() {
+    let b: std::sync::Arc<std::sync::Barrier> = std::sync::Arc::new(std::sync::Barrier::new(1));
+    let again: std::sync::Arc<std::sync::Barrier> = b.clone();
+    b.wait();
+    let _ = again.wait();
+}
+
+#[tokio::main]
+async fn main() {
+    meet().await;
+}
+"#,
+            r#"async fn meet() {
+    let b: std::sync::Arc<tokio::sync::Barrier> = std::sync::Arc::new(tokio::sync::Barrier::new(1));
+    let again: std::sync::Arc<tokio::sync::Barrier> = b.clone();
+    b.wait().await;
+    let _ = again.wait().await;
+}
+
+#[tokio::main]
+async fn main() {
+    meet().await;
+}
+"#,
+        );
+    }
+
+    #[test]
+    fn an_import_another_barrier_keeps_stays_and_the_migrated_path_is_qualified() {
+        migrates(
+            r#"use std::sync::Barrier;
+
+fn threads() {
+    let b = Barrier::new(1);
+    b.wait();
+}
+
+#[tokio::main]
+async fn main() {
+    threads();
+    let b = Barrier::new(1);
+    b.wait();
+}
+"#,
+            r#"use std::sync::Barrier;
+
+fn threads() {
+    let b = Barrier::new(1);
+    b.wait();
+}
+
+#[tokio::main]
+async fn main() {
+    threads();
+    let b = tokio::sync::Barrier::new(1);
+    b.wait().await;
+}
+"#,
+        );
+    }
+
+    /// A std thread and a task meet: the thread's wait cannot be awaited.
+    const WITH_A_THREAD: &str = r#"use std::sync::{Arc, Barrier};
+
+#[tokio::main]
+async fn main() {
+    let barrier = Arc::new(Barrier::new(2));
+    let b = barrier.clone();
+    let t = std::thread::spawn(move || {
+        b.wait();
+    });
+    barrier.wait();
+    t.join().unwrap();
+}
+"#;
+
+    #[test]
+    fn a_barrier_a_std_thread_waits_on_stays() {
+        TestCrate::main(WITH_A_THREAD)
+            .unsafe_fixes()
+            .check_unfixed("AW203");
+        TestCrate::main(WITH_A_THREAD).check_note(
+            "AW203",
+            "(AW209): `b.wait()` runs on a thread of its own, and tokio's `Barrier` has no blocking wait (line 8)",
+        );
+        TestCrate::main(WITH_A_THREAD).check_message("AW203", "Barrier::wait", "AW209");
+    }
+
+    #[test]
+    fn a_barrier_that_leaves_the_fn_or_waits_in_sync_code_stays() {
+        for (body, why) in [
+            (
+                "tokio::spawn(worker(b.clone())).await.unwrap();",
+                "a clone of `b` is passed to a call (`worker(b.clone())`)",
+            ),
+            (
+                "let s = Shared { b: b.clone() }; drop(s);",
+                "a clone of `b` is stored in a struct (`Shared { b: b.clone() }`)",
+            ),
+            ("println!(\"{b:?}\");", "named inside a macro (`println!`)"),
+            (
+                "let c = b; drop(c);",
+                "`b` is used where the rule cannot follow it",
+            ),
+            (
+                "tokio::task::spawn_blocking(move || { b.wait(); });",
+                "`b.wait()` runs on a thread of its own",
+            ),
+            (
+                "[1].iter().for_each(|_| { b.wait(); });",
+                "`b.wait()` is in a sync fn or closure",
+            ),
+        ] {
+            let src = format!(
+                "use std::sync::{{Arc, Barrier}};\n\
+                 struct Shared {{ b: Arc<Barrier> }}\n\
+                 async fn worker(b: Arc<Barrier>) {{ b.wait(); }}\n\
+                 #[tokio::main]\nasync fn main() {{\n    let b = Arc::new(Barrier::new(1));\n    b.wait();\n    {body}\n}}\n"
+            );
+            let out = TestCrate::main(&src).unsafe_fixes().run();
+            assert!(out.changes.is_empty(), "{body}: {:?}", out.changes);
+            let noted = out.diagnostics.iter().any(|d| {
+                d.rule.code == "AW203"
+                    && d.span.line == 7
+                    && d.notes.iter().any(|n| n.contains(why))
+            });
+            assert!(noted, "{body}: {:#?}", out.diagnostics);
+        }
+    }
+
+    #[test]
+    fn a_barrier_from_a_field_is_reported_with_why_it_stays() {
+        TestCrate::main(
+            r#"use std::sync::{Arc, Barrier};
+
+struct Shared {
+    gate: Arc<Barrier>,
+}
+
+impl Shared {
+    async fn meet(&self) {
+        self.gate.wait();
+    }
+}
+
+#[tokio::main]
+async fn main() {
+    let s = Shared { gate: Arc::new(Barrier::new(1)) };
+    s.meet().await;
+}
+"#,
+        )
+        .check_note(
+            "AW203",
+            "follows a barrier only from the `let` in a fn body",
+        );
+    }
+
+    #[test]
+    fn a_wait_under_the_guard_of_a_std_lock_that_stays_is_not_awaited() {
+        // `m` stays (tokio has no `is_poisoned`), and its guard is alive at
+        // the wait: an `.await` there would hold it across the await.
+        let src = r#"use std::sync::{Arc, Barrier, Mutex};
+
+fn poisoned(m: &Mutex<u32>) -> bool {
+    m.is_poisoned()
+}
+
+#[tokio::main]
+async fn main() {
+    let m = Arc::new(Mutex::new(0u32));
+    let barrier = Arc::new(Barrier::new(1));
+    let g = m.lock().unwrap();
+    barrier.wait();
+    drop(g);
+    println!("{}", poisoned(&m));
+}
+"#;
+        TestCrate::main(src).unsafe_fixes().check_unfixed("AW209");
+        TestCrate::main(src).unsafe_fixes().check_note(
+            "AW209",
+            "the guard of the std local `m` (locked on line 11)",
+        );
+    }
+
+    #[test]
+    fn without_unsafe_fixes_it_is_reported_and_left() {
+        let src = r#"#[tokio::main]
+async fn main() {
+    let b = std::sync::Barrier::new(1);
+    b.wait();
+}
+"#;
+        TestCrate::main(src).check_unfixed("AW209");
+        TestCrate::main(src).check_note("AW209", "`--unsafe-fixes` migrates it");
+        check_finding(src, "AW209");
+    }
+}
