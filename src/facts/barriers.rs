@@ -1,12 +1,14 @@
 //! std barriers a fn body makes (`let b = Arc::new(Barrier::new(n))`), and
 //! what migrating one to `tokio::sync::Barrier` takes: every use of it and
-//! of its clones is in that body and of a shape the rewrite knows, and
-//! every wait is in async code (tokio's barrier has no blocking wait), else
-//! the reason it stays (AW209).
+//! of its clones is in that body, or in a private async fn of the file it
+//! is passed to, and of a shape the rewrite knows, and every wait is in
+//! async code (tokio's barrier has no blocking wait), else the reason it
+//! stays (AW209).
 
 use super::locals::{field_shorthand, fn_body, macro_name, name_expr, place, short, Locals, Where};
 use super::*;
 use crate::edits::edit::Edit;
+use ra_ap_syntax::ast::{HasGenericParams, HasVisibility};
 
 /// A std barrier made by a `let` in a fn body and waited on in async code.
 #[derive(Clone, Debug)]
@@ -58,10 +60,11 @@ impl Extractor<'_> {
         };
         let mut b = Analysis {
             ex: &*self,
-            locals: Locals {
+            scopes: vec![Locals {
                 body,
                 names: vec![(name.text().to_string(), pat.syntax().text_range())],
-            },
+            }],
+            callees: Vec::new(),
             edits: Vec::new(),
             imported: Vec::new(),
             async_waits: Vec::new(),
@@ -71,6 +74,7 @@ impl Extractor<'_> {
         if b.async_waits.is_empty() {
             return;
         }
+        b.check_callees();
         // The constructor's path and the `let`'s type name std's type.
         if let Some(callee) = ctor.expr() {
             b.type_paths(callee.syntax());
@@ -119,16 +123,30 @@ impl Extractor<'_> {
     }
 }
 
-/// One barrier's uses, followed through its fn body.
+/// One barrier's uses, followed through its fn body and the fns it is
+/// passed to.
 struct Analysis<'e, 'a> {
     ex: &'e Extractor<'a>,
-    /// The barrier's binding and its clones'.
-    locals: Locals,
+    /// Per body, the barrier's bindings there: its own and its clones' in
+    /// the fn that makes it, then a parameter's in each fn it is passed to.
+    scopes: Vec<Locals>,
+    /// The fns it is passed to (`scopes[1..]`, in order).
+    callees: Vec<Callee>,
     edits: Vec<Edit>,
     imported: Vec<TextRange>,
     async_waits: Vec<TextRange>,
     /// The first reason it cannot migrate.
     blocker: Option<BarrierBlocker>,
+}
+
+/// A fn of the file a barrier is passed to.
+struct Callee {
+    f: ast::Fn,
+    name: String,
+    /// Which parameter takes it.
+    param: usize,
+    /// The calls that pass it.
+    calls: usize,
 }
 
 impl Analysis<'_, '_> {
@@ -140,12 +158,22 @@ impl Analysis<'_, '_> {
     /// Every use of the barrier's bindings in the body, in order: each is
     /// rewritten, or blocks the migration.
     fn follow_uses(&mut self) {
-        let nodes: Vec<SyntaxNode> = self.locals.nodes().collect();
+        // Each fn it is passed to adds a scope.
+        let mut s = 0;
+        while s < self.scopes.len() {
+            self.follow_scope(s);
+            s += 1;
+        }
+    }
+
+    /// The uses in one body (`scopes[s]`).
+    fn follow_scope(&mut self, s: usize) {
+        let nodes: Vec<SyntaxNode> = self.scopes[s].nodes().collect();
         for node in nodes {
             if let Some(mac) = ast::MacroCall::cast(node.clone()) {
-                if self.locals.named_in_macro(&mac) {
+                if self.scopes[s].named_in_macro(&mac) {
                     // A wait inside it is AW203's to report, with the reason.
-                    if place(mac.syntax(), &self.locals.body) == Where::Async {
+                    if place(mac.syntax(), &self.scopes[s].body) == Where::Async {
                         self.async_waits.push(mac.syntax().text_range());
                     }
                     let why = format!(
@@ -159,11 +187,11 @@ impl Analysis<'_, '_> {
             let Some(name) = ast::NameRef::cast(node) else {
                 continue;
             };
-            if self.locals.binding_of(&name).is_none() {
+            if self.scopes[s].binding_of(&name).is_none() {
                 continue;
             }
             match name_expr(&name) {
-                Some(e) => self.use_of(&e),
+                Some(e) => self.use_of(&e, s),
                 // `S { barrier }`
                 None if field_shorthand(&name) => {
                     let why = format!("`{}` is stored in a struct", name.text());
@@ -176,11 +204,11 @@ impl Analysis<'_, '_> {
 
     /// One use of a binding: a wait, a clone into another binding, a
     /// `drop`; anything else blocks the migration.
-    fn use_of(&mut self, e: &ast::PathExpr) {
+    fn use_of(&mut self, e: &ast::PathExpr, s: usize) {
         let name = e.syntax().text().to_string();
         let value = e.syntax();
         if let Some(clone) = self.arc_clone(value) {
-            return self.clone_into(&clone, &name);
+            return self.clone_into(&clone, &name, s);
         }
         let parent = value.parent();
         if let Some(call) = parent.as_ref().and_then(|p| p.parent()) {
@@ -195,14 +223,13 @@ impl Analysis<'_, '_> {
             .and_then(ast::MethodCallExpr::cast)
             .filter(|m| m.receiver().is_some_and(|r| r.syntax() == value));
         let Some(call) = call else {
-            let why = leaves(value, &format!("`{name}`"));
-            return self.block(value, why);
+            return self.goes(value, &format!("`{name}`"));
         };
         let method = call.name_ref().map(|n| n.text().to_string());
         let args = call.arg_list().map_or(0, |l| l.args().count());
         match (method.as_deref(), args) {
-            (Some("wait"), 0) => self.wait(&call, &name),
-            (Some("clone"), 0) => self.clone_into(call.syntax(), &name),
+            (Some("wait"), 0) => self.wait(&call, &name, s),
+            (Some("clone"), 0) => self.clone_into(call.syntax(), &name, s),
             (Some(m), _) => {
                 let why = format!("`{name}.{m}(..)` is a use the rule does not rewrite");
                 self.block(call.syntax(), why);
@@ -213,9 +240,9 @@ impl Analysis<'_, '_> {
 
     /// `b.wait()`: awaited in async code; anywhere else tokio's barrier
     /// cannot wait.
-    fn wait(&mut self, call: &ast::MethodCallExpr, name: &str) {
+    fn wait(&mut self, call: &ast::MethodCallExpr, name: &str, s: usize) {
         let node = call.syntax();
-        let why = match place(node, &self.locals.body) {
+        let why = match place(node, &self.scopes[s].body) {
             Where::Async => {
                 self.async_waits.push(node.text_range());
                 // `let r: BarrierWaitResult = b.wait();` names std's result.
@@ -263,23 +290,124 @@ impl Analysis<'_, '_> {
 
     /// A clone of the barrier (`b.clone()`, `Arc::clone(&b)`): followed
     /// where a `let` binds it to a name.
-    fn clone_into(&mut self, clone: &SyntaxNode, name: &str) {
+    fn clone_into(&mut self, clone: &SyntaxNode, name: &str, s: usize) {
         let bound = clone
             .parent()
             .and_then(ast::LetStmt::cast)
             .filter(|l| l.let_else().is_none());
         let pat = match bound.as_ref().and_then(|l| l.pat()) {
             Some(ast::Pat::IdentPat(p)) if p.ref_token().is_none() && p.pat().is_none() => p,
-            _ => {
-                let why = leaves(clone, &format!("a clone of `{name}`"));
-                return self.block(clone, why);
-            }
+            _ => return self.goes(clone, &format!("a clone of `{name}`")),
         };
         if let Some(ty) = bound.and_then(|l| l.ty()) {
             self.type_paths(ty.syntax());
         }
         let new = pat.name().map(|n| n.text().to_string()).unwrap_or_default();
-        self.locals.names.push((new, pat.syntax().text_range()));
+        self.scopes[s].names.push((new, pat.syntax().text_range()));
+    }
+
+    /// The barrier (`what`: it, or a clone of it) as `value` goes anywhere
+    /// but into a binding: into a private async fn of the file it is an
+    /// argument of, which the rule follows; anywhere else it leaves.
+    fn goes(&mut self, value: &SyntaxNode, what: &str) {
+        if let Err(why) = self.pass_to_fn(value) {
+            let why = why.unwrap_or_else(|| leaves(value, what));
+            self.block(value, why);
+        }
+    }
+
+    /// `worker(b.clone())`, where `worker` is a private async fn of the
+    /// file (in the same module, not generic) whose parameter binds the
+    /// barrier by name and names its type: the parameter's body becomes a
+    /// scope, and its type follows. `Err(None)` where `value` is no such
+    /// argument, `Err(Some(why))` where the fn cannot take tokio's barrier.
+    fn pass_to_fn(&mut self, value: &SyntaxNode) -> Result<(), Option<String>> {
+        let arg = match value.parent() {
+            Some(r) if r.kind() == SyntaxKind::REF_EXPR => r,
+            _ => value.clone(),
+        };
+        let list = arg.parent().and_then(ast::ArgList::cast).ok_or(None)?;
+        let call = list
+            .syntax()
+            .parent()
+            .and_then(ast::CallExpr::cast)
+            .ok_or(None)?;
+        let name = match call.expr() {
+            Some(ast::Expr::PathExpr(p)) => p.path().and_then(|p| p.as_single_name_ref()),
+            _ => None,
+        };
+        let name = name.ok_or(None)?.text().to_string();
+        let index = list.args().position(|a| *a.syntax() == arg).ok_or(None)?;
+        let f = own_fn(&self.ex.root, &name, call.syntax()).ok_or(None)?;
+        if let Some(c) = self.callees.iter_mut().find(|c| c.f == f) {
+            if c.param != index {
+                return Err(Some(format!(
+                    "it is passed to `{name}` as two of its parameters"
+                )));
+            }
+            c.calls += 1;
+            return Ok(());
+        }
+        let why = |w: &str| Err(Some(format!("it is passed to `{name}`, {w}")));
+        if f.visibility().is_some() {
+            return why("a fn other modules or crates may call");
+        }
+        if f.async_token().is_none() {
+            return why("a sync fn");
+        }
+        if f.generic_param_list().is_some() {
+            return why("a generic fn");
+        }
+        let params = f.param_list();
+        let param = params.as_ref().and_then(|l| l.params().nth(index));
+        let (pat, ty) = match param.as_ref().map(|p| (p.pat(), p.ty())) {
+            Some((Some(ast::Pat::IdentPat(p)), Some(ty)))
+                if p.ref_token().is_none() && p.pat().is_none() && p.name().is_some() =>
+            {
+                (p, ty)
+            }
+            _ => return why("whose parameter the rule does not read"),
+        };
+        let (Some(body), Some(param_name)) = (f.body(), pat.name()) else {
+            return why("whose body the rule does not read");
+        };
+        self.type_paths(ty.syntax());
+        self.scopes.push(Locals {
+            body: body.syntax().clone(),
+            names: vec![(param_name.text().to_string(), pat.syntax().text_range())],
+        });
+        self.callees.push(Callee {
+            f,
+            name,
+            param: index,
+            calls: 1,
+        });
+        Ok(())
+    }
+
+    /// Every fn the barrier is passed to takes it at every call: the file
+    /// names the fn only in those calls, and no other file can call it.
+    fn check_callees(&mut self) {
+        if self.callees.is_empty() {
+            return;
+        }
+        for i in 0..self.callees.len() {
+            let (f, name, calls) = {
+                let c = &self.callees[i];
+                (c.f.clone(), c.name.clone(), c.calls)
+            };
+            // Its definition, and the calls followed.
+            if count_ident(&self.ex.root, &name) != calls + 1 {
+                let why = format!("`{name}`, which it is passed to, is named elsewhere too (another call, a fn pointer or a macro)");
+                self.block(f.syntax(), why);
+            }
+            if let Some(m) = out_of_line_module(f.syntax()) {
+                let why = format!(
+                    "`{name}`, which it is passed to, may be called from another file (`mod {m};`)"
+                );
+                self.block(f.syntax(), why);
+            }
+        }
     }
 
     /// Each path in `node` that names std's `Barrier`: spelled out, it is
@@ -342,4 +470,48 @@ fn leaves(value: &SyntaxNode, what: &str) -> String {
             short(&parent)
         ),
     }
+}
+
+/// The one fn named `name` among the items of the module of `at` (not a
+/// method, not a fn inside a block).
+fn own_fn(root: &SyntaxNode, name: &str, at: &SyntaxNode) -> Option<ast::Fn> {
+    let module = |n: &SyntaxNode| n.ancestors().find(|a| a.kind() == SyntaxKind::MODULE);
+    let item = |f: &ast::Fn| {
+        let parent = f.syntax().parent();
+        parent.is_some_and(|p| matches!(p.kind(), SyntaxKind::SOURCE_FILE | SyntaxKind::ITEM_LIST))
+    };
+    let named: Vec<ast::Fn> = root
+        .descendants()
+        .filter_map(ast::Fn::cast)
+        .filter(|f| f.name().is_some_and(|n| n.text() == name))
+        .filter(|f| item(f) && module(f.syntax()) == module(at))
+        .collect();
+    match named.as_slice() {
+        [f] => Some(f.clone()),
+        _ => None,
+    }
+}
+
+/// A `mod x;` whose file can see `item`: in the module that holds it, or
+/// in one inside that.
+fn out_of_line_module(item: &SyntaxNode) -> Option<String> {
+    let holder = item
+        .ancestors()
+        .skip(1)
+        .find(|a| matches!(a.kind(), SyntaxKind::MODULE | SyntaxKind::SOURCE_FILE))?;
+    holder
+        .descendants()
+        .filter_map(ast::Module::cast)
+        .find(|m| m.item_list().is_none())
+        .and_then(|m| m.name())
+        .map(|n| n.text().to_string())
+}
+
+/// How many times the code of `root` names `name` (macros' tokens
+/// included, comments and strings not).
+fn count_ident(root: &SyntaxNode, name: &str) -> usize {
+    root.descendants_with_tokens()
+        .filter_map(|t| t.into_token())
+        .filter(|t| t.kind() == SyntaxKind::IDENT && t.text() == name)
+        .count()
 }

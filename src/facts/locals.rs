@@ -31,7 +31,10 @@ impl Locals {
             return None;
         }
         let mut best: Option<(TextSize, TextRange)> = None;
-        for pat in self.body.descendants().filter_map(ast::IdentPat::cast) {
+        // The fn's parameters bind names too.
+        let f = self.body.parent().filter(|p| p.kind() == SyntaxKind::FN);
+        let within = f.as_ref().unwrap_or(&self.body);
+        for pat in within.descendants().filter_map(ast::IdentPat::cast) {
             if pat.name().is_none_or(|n| n.text() != name) {
                 continue;
             }

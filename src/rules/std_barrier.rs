@@ -20,14 +20,17 @@ Finds a barrier made in a fn body by `let b = std::sync::Barrier::new(n)`
 (any spelling of the path, or inside `Arc::new(..)`) that is waited on in
 async code, and migrates it to `tokio::sync::Barrier` where every use of
 `b` and of its clones (`let b2 = b.clone()`, `Arc::clone(&b)`) is in that
-body, in closures and async blocks inside it included, and every wait is
-in async code: the type becomes tokio's (its import is rewritten as a
-migrated lock's is, a spelled-out path is replaced), `Barrier::new(n)`
-keeps its argument (tokio's takes the same `usize`, and treats `0` as `1`
-as std's does), each `b.wait()` becomes `b.wait().await`, and
-`is_leader()` on its result stays. tokio's barrier needs no runtime: the
-async code may run on any executor. The crate's tokio gets the `sync`
-feature.
+body (in closures and async blocks inside it included) or in a private
+async fn of the same module it is passed to (`tokio::spawn(worker(i,
+b.clone()))`, where every call of `worker` in the file passes it and no
+other file can call it), and every wait is in async code. The type
+becomes tokio's in the `let`s and in those fns' parameters (its import is
+rewritten as a migrated lock's is; a spelled-out path is replaced);
+`Barrier::new(n)` keeps its argument (tokio's takes the same `usize`, and
+treats `0` as `1` as std's does); each `b.wait()` becomes
+`b.wait().await`; `is_leader()` on its result stays. tokio's barrier needs
+no runtime: the async code may run on any executor. The crate's tokio gets
+the `sync` feature.
 
 ## Why is this bad?
 `wait` parks the executor thread until every party arrives: the tasks
@@ -64,7 +67,9 @@ withdraws a migration that does not build.
 ## Known problems
 A barrier stays std, and AW203 reports its waits in async code with the
 reason, where it or a clone is used in a way the rule does not follow:
-passed to a fn (`tokio::spawn(worker(b.clone()))` included), stored in a
+passed to a method, to another crate's fn, or to a fn of the crate that is
+sync, generic, `pub`, named elsewhere (another call, a fn pointer, a
+macro) or in a module with files of its own (`mod x;`); stored in a
 struct, returned, moved to another binding, named inside a macro
 (`println!` included), or waited on by a std thread, in `spawn_blocking`,
 or in a sync fn or closure (tokio's barrier has no blocking wait).
@@ -331,9 +336,10 @@ async fn main() {
     fn a_barrier_that_leaves_the_fn_or_waits_in_sync_code_stays() {
         for (body, why) in [
             (
-                "tokio::spawn(worker(b.clone())).await.unwrap();",
-                "a clone of `b` is passed to a call (`worker(b.clone())`)",
+                "drop(tokio::spawn(std::future::ready(b.clone())));",
+                "a clone of `b` is passed to a call (`std::future::ready(b.clone())`)",
             ),
+            ("keep(&b);", "it is passed to `keep`, a sync fn"),
             (
                 "let s = Shared { b: b.clone() }; drop(s);",
                 "a clone of `b` is stored in a struct (`Shared { b: b.clone() }`)",
@@ -355,7 +361,7 @@ async fn main() {
             let src = format!(
                 "use std::sync::{{Arc, Barrier}};\n\
                  struct Shared {{ b: Arc<Barrier> }}\n\
-                 async fn worker(b: Arc<Barrier>) {{ b.wait(); }}\n\
+                 fn keep<T>(_: T) {{}}\n\
                  #[tokio::main]\nasync fn main() {{\n    let b = Arc::new(Barrier::new(1));\n    b.wait();\n    {body}\n}}\n"
             );
             let out = TestCrate::main(&src).unsafe_fixes().run();
@@ -367,6 +373,60 @@ async fn main() {
             });
             assert!(noted, "{body}: {:#?}", out.diagnostics);
         }
+    }
+
+    /// A barrier passed to `worker`, a private async fn of the file.
+    const PASSED: &str = r#"use std::sync::{Arc, Barrier};
+
+async fn worker(id: u32, barrier: Arc<Barrier>) -> u32 {
+    barrier.wait();
+    id
+}
+
+#[tokio::main]
+async fn main() {
+    let barrier = Arc::new(Barrier::new(2));
+    let task = tokio::spawn(worker(1, barrier.clone()));
+    barrier.wait();
+    println!("{}", task.await.unwrap() + worker(2, Arc::new(Barrier::new(1))).await);
+}
+"#;
+
+    #[test]
+    fn a_barrier_passed_to_a_private_async_fn_is_followed_into_it() {
+        // `worker`'s other call passes another barrier: neither migrates.
+        TestCrate::main(PASSED).check_note(
+            "AW203",
+            "`worker`, which it is passed to, is named elsewhere too",
+        );
+        let one_caller = PASSED.replace(" + worker(2, Arc::new(Barrier::new(1))).await", "");
+        migrates(
+            &one_caller,
+            r#"use std::sync::Arc;
+use tokio::sync::Barrier;
+
+async fn worker(id: u32, barrier: Arc<Barrier>) -> u32 {
+    barrier.wait().await;
+    id
+}
+
+#[tokio::main]
+async fn main() {
+    let barrier = Arc::new(Barrier::new(2));
+    let task = tokio::spawn(worker(1, barrier.clone()));
+    barrier.wait().await;
+    println!("{}", task.await.unwrap());
+}
+"#,
+        );
+        // Another file may call it.
+        let with_module = format!("mod other;\n{one_caller}");
+        TestCrate::main(&with_module)
+            .file("src/other.rs", "")
+            .check_note(
+                "AW203",
+                "`worker`, which it is passed to, may be called from another file (`mod other;`)",
+            );
     }
 
     #[test]

@@ -9,14 +9,14 @@ async fn with_a_thread() -> usize {
     usize::from(thread.join().unwrap()) + usize::from(mine)
 }
 
-async fn worker(barrier: Arc<Barrier>) -> bool {
+/// Other modules may call it, with a barrier of their own.
+pub(crate) async fn pass(barrier: Arc<Barrier>) -> bool {
     barrier.wait().is_leader()
 }
 
-/// Handed to an async fn: the rule does not follow it there.
-async fn passed_on() -> usize {
+async fn with_a_shared_fn() -> usize {
     let barrier = Arc::new(Barrier::new(2));
-    let other = tokio::spawn(worker(barrier.clone()));
+    let other = tokio::spawn(pass(barrier.clone()));
     let mine = barrier.wait().is_leader();
     usize::from(other.await.unwrap()) + usize::from(mine)
 }
@@ -34,7 +34,7 @@ impl Gate {
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
     println!("{} leader", with_a_thread().await);
-    println!("{} leader", passed_on().await);
+    println!("{} leader", with_a_shared_fn().await);
     let gate = Gate {
         barrier: Barrier::new(1),
     };
