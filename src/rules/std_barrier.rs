@@ -5,7 +5,7 @@ use super::blocking_calls::BlockingReport;
 use super::std_channel::{no_tokio, wait_reports};
 use super::{Applicability, Rule, Severity};
 use crate::edits::layout;
-use crate::facts::{BarrierFact, FileFacts};
+use crate::facts::{BarrierFact, BarrierMigration, FileFacts};
 use crate::locks::{permitted, CratePlan, Loc, Units};
 use crate::settings::PlanOptions;
 
@@ -73,6 +73,8 @@ macro) or in a module with files of its own (`mod x;`); stored in a
 struct, returned, moved to another binding, named inside a macro
 (`println!` included), or waited on by a std thread, in `spawn_blocking`,
 or in a sync fn or closure (tokio's barrier has no blocking wait).
+A barrier whose code is inside the call of a macro that pastes its tokens
+into several modules (`rt_test! { .. }`) stays too, as a lock there does.
 Barriers held in fields or statics, or made by another fn, are not
 migrated: their waits keep AW203's report, with a note.",
     ..Rule::crate_pass(plan, Some(may_match))
@@ -112,7 +114,9 @@ fn plan(
                     let line = sources[file].text[..offset].matches('\n').count() + 1;
                     Some(format!("{} (line {line})", blocker.why))
                 }
-                Ok(_) => no_tokio(opts, test_code).map(str::to_string),
+                Ok(m) => {
+                    pasted(facts, b, m).or_else(|| no_tokio(opts, test_code).map(str::to_string))
+                }
             };
             if let Some(why) = why_not {
                 note_waits(out, file, &b.async_waits, &why);
@@ -124,6 +128,24 @@ fn plan(
         }
         note_untracked_waits(facts, file, out);
     }
+}
+
+/// Why a barrier whose code a pasting macro's call holds stays: an edit
+/// there would change every module the macro pastes it into.
+fn pasted(facts: &FileFacts, b: &BarrierFact, m: &BarrierMigration) -> Option<String> {
+    let edited = m
+        .edits
+        .iter()
+        .map(|e| e.range)
+        .chain(m.imported.iter().copied());
+    let mut places = std::iter::once(b.ctor).chain(edited);
+    places.find_map(|at| {
+        let region = facts
+            .macro_regions
+            .iter()
+            .find(|r| r.range.contains_range(at));
+        region.map(|r| r.reason())
+    })
 }
 
 /// A note on AW203's report of each of `waits`.
@@ -482,6 +504,33 @@ async fn main() {
             "AW209",
             "the guard of the std local `m` (locked on line 11)",
         );
+    }
+
+    #[test]
+    fn a_barrier_inside_a_pasting_macro_stays() {
+        // One edit there would change every module the macro pastes it into.
+        let src = r#"macro_rules! on_each {
+    ($($body:tt)*) => {
+        mod first { $($body)* }
+        mod second { $($body)* }
+    };
+}
+
+on_each! {
+    pub async fn meet() {
+        let b = std::sync::Barrier::new(1);
+        b.wait();
+    }
+}
+
+#[tokio::main]
+async fn main() {
+    first::meet().await;
+    second::meet().await;
+}
+"#;
+        TestCrate::main(src).unsafe_fixes().check_unfixed("AW203");
+        TestCrate::main(src).check_note("AW203", "(AW209): it is inside `on_each! { .. }`");
     }
 
     #[test]
