@@ -75,6 +75,12 @@ impl Extractor<'_> {
             return;
         }
         b.check_callees();
+        // A result typed as std's (`fn led(r: BarrierWaitResult)`) would
+        // not take tokio's.
+        if count_ident(&self.root, "BarrierWaitResult") > 0 {
+            let why = "the file names `BarrierWaitResult`, the type of a wait's result, which the rule does not rewrite".to_string();
+            b.block(ctor.syntax(), why);
+        }
         // The constructor's path and the `let`'s type name std's type.
         if let Some(callee) = ctor.expr() {
             b.type_paths(callee.syntax());
@@ -245,16 +251,8 @@ impl Analysis<'_, '_> {
         let why = match place(node, &self.scopes[s].body) {
             Where::Async => {
                 self.async_waits.push(node.text_range());
-                // `let r: BarrierWaitResult = b.wait();` names std's result.
-                let typed = node
-                    .parent()
-                    .and_then(ast::LetStmt::cast)
-                    .is_some_and(|l| l.ty().is_some());
-                if !typed {
-                    let end = TextRange::empty(node.text_range().end());
-                    return self.edits.push(Edit::new(end, ".await"));
-                }
-                format!("the `let` of `{name}.wait()`'s result names its std type")
+                let end = TextRange::empty(node.text_range().end());
+                return self.edits.push(Edit::new(end, ".await"));
             }
             Where::Thread => format!(
                 "`{name}.wait()` runs on a thread of its own, and tokio's `Barrier` has no blocking wait"

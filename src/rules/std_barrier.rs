@@ -72,7 +72,8 @@ sync, generic, `pub`, named elsewhere (another call, a fn pointer, a
 macro) or in a module with files of its own (`mod x;`); stored in a
 struct, returned, moved to another binding, named inside a macro
 (`println!` included), or waited on by a std thread, in `spawn_blocking`,
-or in a sync fn or closure (tokio's barrier has no blocking wait).
+or in a sync fn or closure (tokio's barrier has no blocking wait); or
+where its file names `BarrierWaitResult`.
 A barrier whose code is inside the call of a macro that pastes its tokens
 into several modules (`rt_test! { .. }`) stays too, as a lock there does.
 Barriers held in fields or statics, or made by another fn, are not
@@ -370,6 +371,10 @@ async fn main() {
             (
                 "let c = b; drop(c);",
                 "`b` is used where the rule cannot follow it",
+            ),
+            (
+                "let _: Option<std::sync::BarrierWaitResult> = None;",
+                "the file names `BarrierWaitResult`",
             ),
             (
                 "tokio::task::spawn_blocking(move || { b.wait(); });",
