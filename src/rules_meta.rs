@@ -70,6 +70,10 @@ pub const RULE_NAMES: &[RuleName] = &[
         code: "AW208",
         name: "std-channel-in-async",
     },
+    RuleName {
+        code: "AW209",
+        name: "std-barrier-in-async",
+    },
 ];
 
 /// Is `word` a rule's code or name (in any case)?

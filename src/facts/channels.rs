@@ -3,6 +3,7 @@
 //! ends (and of its senders' clones) must be in that body and of a shape
 //! the rewrite knows, else the reason it stays (AW208).
 
+use super::locals::{field_shorthand, fn_body, macro_name, name_expr, place, short, Locals, Where};
 use super::*;
 use crate::edits::edit::Edit;
 
@@ -32,30 +33,11 @@ pub struct ChannelMigration {
     pub timers: Vec<Driver>,
 }
 
-/// Where a use of a channel's end runs.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Where {
-    /// An async fn, block or closure.
-    Async,
-    /// A `std::thread::spawn` (or `Builder::spawn`) or `spawn_blocking`
-    /// closure: off the runtime.
-    Thread,
-    /// Anywhere else: a sync fn body, another closure.
-    Other,
-}
-
 /// Which end a binding holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum End {
     Sender,
     Receiver,
-}
-
-/// A binding of a channel's end: the channel's own two, and senders' clones.
-struct Binding {
-    name: String,
-    pat: TextRange,
-    end: End,
 }
 
 /// The shape around a call whose `Result` it must map to tokio's `Option`.
@@ -109,18 +91,16 @@ impl Extractor<'_> {
         let [ast::Pat::IdentPat(tx), ast::Pat::IdentPat(rx)] = ends.as_slice() else {
             return;
         };
-        let Some(body) = let_stmt
-            .syntax()
-            .ancestors()
-            .find_map(ast::Fn::cast)
-            .and_then(|f| f.body())
-        else {
+        let Some(body) = fn_body(let_stmt.syntax()) else {
             return;
         };
         let mut a = Analysis {
             ex: &*self,
-            body: body.syntax().clone(),
-            bindings: Vec::new(),
+            locals: Locals {
+                body,
+                names: Vec::new(),
+            },
+            ends: Vec::new(),
             edits: Vec::new(),
             async_receives: Vec::new(),
             received: false,
@@ -133,11 +113,10 @@ impl Extractor<'_> {
                 return;
             }
             let Some(name) = pat.name() else { return };
-            a.bindings.push(Binding {
-                name: name.text().to_string(),
-                pat: pat.syntax().text_range(),
-                end,
-            });
+            a.locals
+                .names
+                .push((name.text().to_string(), pat.syntax().text_range()));
+            a.ends.push(end);
         }
         a.follow_uses();
         if a.async_receives.is_empty() {
@@ -216,8 +195,10 @@ fn int_literal(e: &ast::Expr) -> Option<u128> {
 /// One channel's uses, followed through its fn body.
 struct Analysis<'e, 'a> {
     ex: &'e Extractor<'a>,
-    body: SyntaxNode,
-    bindings: Vec<Binding>,
+    /// The channel's own two ends, and senders' clones.
+    locals: Locals,
+    /// Which end each of `locals` holds.
+    ends: Vec<End>,
     edits: Vec<Edit>,
     async_receives: Vec<TextRange>,
     /// Its receiver is received from: the binding becomes `mut`.
@@ -233,37 +214,11 @@ impl Analysis<'_, '_> {
         self.blocker.get_or_insert(why);
     }
 
-    /// The binding a name at `at` refers to, among every binding of that
-    /// name in the body: the innermost in scope (the one that starts last).
-    fn resolve(&self, name: &str, at: TextSize) -> Option<usize> {
-        let mut best: Option<(TextSize, TextRange)> = None;
-        for pat in self.body.descendants().filter_map(ast::IdentPat::cast) {
-            if pat.name().is_none_or(|n| n.text() != name) {
-                continue;
-            }
-            let scope = binding_scope(&pat);
-            if scope.contains_inclusive(at) && best.is_none_or(|(s, _)| scope.start() >= s) {
-                best = Some((scope.start(), pat.syntax().text_range()));
-            }
-        }
-        let (_, pat) = best?;
-        self.bindings.iter().position(|b| b.pat == pat)
-    }
-
     /// Every use of the channel's bindings in the body, in order: each is
     /// rewritten, or blocks the migration.
     fn follow_uses(&mut self) {
-        let body = self.body.clone();
-        for node in body.descendants() {
-            // A nested item cannot name the body's locals.
-            if node != body
-                && node
-                    .ancestors()
-                    .take_while(|a| *a != body)
-                    .any(|a| a.kind() == SyntaxKind::FN)
-            {
-                continue;
-            }
+        let nodes: Vec<SyntaxNode> = self.locals.nodes().collect();
+        for node in nodes {
             if let Some(mac) = ast::MacroCall::cast(node.clone()) {
                 self.macro_use(&mac);
                 continue;
@@ -271,20 +226,13 @@ impl Analysis<'_, '_> {
             let Some(name) = ast::NameRef::cast(node) else {
                 continue;
             };
-            if !self.bindings.iter().any(|b| b.name == name.text()) {
-                continue;
-            }
-            let at = name.syntax().text_range().start();
-            let Some(i) = self.resolve(name.text().as_ref(), at) else {
+            let Some(i) = self.locals.binding_of(&name) else {
                 continue;
             };
-            let end = self.bindings[i].end;
+            let end = self.ends[i];
             // `S { tx }`: stored.
             let Some(expr) = name_expr(&name) else {
-                if name.syntax().parent().is_some_and(|p| {
-                    p.kind() == SyntaxKind::RECORD_EXPR_FIELD
-                        && ast::RecordExprField::cast(p).is_some_and(|f| f.expr().is_none())
-                }) {
+                if field_shorthand(&name) {
                     self.block(format!("`{}` is stored in a struct", name.text()));
                 }
                 continue;
@@ -298,42 +246,15 @@ impl Analysis<'_, '_> {
     /// A macro whose tokens name one of the channel's bindings: the rule
     /// does not read inside macros.
     fn macro_use(&mut self, mac: &ast::MacroCall) {
-        let Some(tt) = mac.token_tree() else { return };
-        for token in tt
-            .syntax()
-            .descendants_with_tokens()
-            .filter_map(|t| t.into_token())
-        {
-            let named = match token.kind() {
-                SyntaxKind::IDENT => {
-                    self.bindings.iter().any(|b| b.name == token.text())
-                        && self
-                            .resolve(token.text(), token.text_range().start())
-                            .is_some()
-                }
-                // `println!("{rx:?}")`
-                SyntaxKind::STRING => self.bindings.iter().any(|b| {
-                    let text = token.text();
-                    [format!("{{{}}}", b.name), format!("{{{}:", b.name)]
-                        .iter()
-                        .any(|p| text.contains(p.as_str()))
-                        && self.resolve(&b.name, token.text_range().start()).is_some()
-                }),
-                _ => false,
-            };
-            if named {
-                // A receive inside it is AW203's to report, with the reason.
-                if place(mac.syntax(), &self.body) == Where::Async {
-                    self.async_receives.push(mac.syntax().text_range());
-                }
-                let name = mac
-                    .path()
-                    .map(|p| p.syntax().text().to_string())
-                    .unwrap_or_default();
-                self.block(format!("one of its ends {WHY_MACRO} (`{name}!`)"));
-                return;
-            }
+        if !self.locals.named_in_macro(mac) {
+            return;
         }
+        // A receive inside it is AW203's to report, with the reason.
+        if place(mac.syntax(), &self.locals.body) == Where::Async {
+            self.async_receives.push(mac.syntax().text_range());
+        }
+        let name = macro_name(mac);
+        self.block(format!("one of its ends {WHY_MACRO} (`{name}!`)"));
     }
 
     /// One use of an end; its edits, or why it blocks the migration.
@@ -389,7 +310,7 @@ impl Analysis<'_, '_> {
             .map(|n| n.text().to_string())
             .unwrap_or_default();
         let args = call.arg_list().map(|l| l.args().count()).unwrap_or(0);
-        let at = place(e.syntax(), &self.body);
+        let at = place(e.syntax(), &self.locals.body);
         let unknown = || format!("`{name}.{method}(..)` is used in a way the rule cannot rewrite");
         match (end, method.as_str(), args) {
             (End::Receiver, "recv", 0) => {
@@ -478,11 +399,9 @@ impl Analysis<'_, '_> {
                     .filter(|l| l.ty().is_none() && l.let_else().is_none());
                 match clone.and_then(|l| l.pat()) {
                     Some(ast::Pat::IdentPat(p)) if p.ref_token().is_none() && p.pat().is_none() => {
-                        self.bindings.push(Binding {
-                            name: p.name().map(|n| n.text().to_string()).unwrap_or_default(),
-                            pat: p.syntax().text_range(),
-                            end: End::Sender,
-                        });
+                        let name = p.name().map(|n| n.text().to_string()).unwrap_or_default();
+                        self.locals.names.push((name, p.syntax().text_range()));
+                        self.ends.push(End::Sender);
                         Ok(())
                     }
                     _ => Err(format!("a clone of `{name}` is used where the rule cannot follow it")),
@@ -496,7 +415,7 @@ impl Analysis<'_, '_> {
     /// Some(x) = rx.recv().await` (`blocking_recv()` off the runtime).
     fn for_loop(&mut self, f: &ast::ForExpr, e: &ast::PathExpr, name: &str) -> Result<(), String> {
         self.received = true;
-        let recv = match place(e.syntax(), &self.body) {
+        let recv = match place(e.syntax(), &self.locals.body) {
             Where::Async => {
                 self.async_receives.push(
                     f.iterable()
@@ -542,117 +461,6 @@ impl Analysis<'_, '_> {
             self.edits.push(Edit::new(end, aw));
         }
     }
-}
-
-/// The place of a use: the innermost async code, thread closure or other
-/// closure around it, else its fn.
-fn place(node: &SyntaxNode, body: &SyntaxNode) -> Where {
-    for a in node.ancestors() {
-        match a.kind() {
-            SyntaxKind::CLOSURE_EXPR => {
-                let c = ast::ClosureExpr::cast(a.clone()).unwrap();
-                return if c.async_token().is_some() {
-                    Where::Async
-                } else if thread_closure(&a) {
-                    Where::Thread
-                } else {
-                    Where::Other
-                };
-            }
-            SyntaxKind::BLOCK_EXPR
-                if ast::BlockExpr::cast(a.clone())
-                    .unwrap()
-                    .async_token()
-                    .is_some() =>
-            {
-                return Where::Async
-            }
-            _ if a == *body => {
-                let f = a.parent().and_then(ast::Fn::cast);
-                return match f.and_then(|f| f.async_token()) {
-                    Some(_) => Where::Async,
-                    None => Where::Other,
-                };
-            }
-            _ => {}
-        }
-    }
-    Where::Other
-}
-
-/// A closure handed straight to `std::thread::spawn`, a thread builder's
-/// `spawn` or `spawn_blocking`: it runs on a thread of its own, where
-/// tokio's `blocking_*` calls are allowed (not `block_in_place`, which
-/// stays in the runtime's context, as `context::is_blocking_closure`
-/// counts it).
-fn thread_closure(closure: &SyntaxNode) -> bool {
-    let Some(call) = context::call_taking(closure) else {
-        return false;
-    };
-    if let Some(ce) = ast::CallExpr::cast(call.clone()) {
-        let Some(segs) = context::callee_segments(&ce) else {
-            return false;
-        };
-        let n = segs.len();
-        return segs[n - 1] == "spawn_blocking"
-            || (segs[n - 1] == "spawn" && n >= 2 && segs[n - 2] == "thread");
-    }
-    if let Some(mc) = ast::MethodCallExpr::cast(call) {
-        let name = mc.name_ref().map(|n| n.text().to_string());
-        let recv = mc
-            .receiver()
-            .map(|r| r.syntax().text().to_string())
-            .unwrap_or_default();
-        return name.as_deref() == Some("spawn")
-            && (recv.contains("thread::Builder") || recv.starts_with("Builder::new"));
-    }
-    false
-}
-
-/// The path expression a name is, when it is one alone (`rx`, not `a.rx`
-/// or `rx::f`).
-fn name_expr(name: &ast::NameRef) -> Option<ast::PathExpr> {
-    let seg = name.syntax().parent().and_then(ast::PathSegment::cast)?;
-    let path = seg.syntax().parent().and_then(ast::Path::cast)?;
-    if path.qualifier().is_some() || seg.generic_arg_list().is_some() {
-        return None;
-    }
-    path.syntax().parent().and_then(ast::PathExpr::cast)
-}
-
-/// Where a binding is visible: a `let`'s from its end to the end of its
-/// block; any other's (a closure's parameter, a match arm's, a loop's) the
-/// expression that binds it.
-fn binding_scope(pat: &ast::IdentPat) -> TextRange {
-    for a in pat.syntax().ancestors().skip(1) {
-        if let Some(l) = ast::LetStmt::cast(a.clone()) {
-            let block_end = a
-                .parent()
-                .map_or(a.text_range().end(), |p| p.text_range().end());
-            return TextRange::new(l.syntax().text_range().end(), block_end);
-        }
-        if matches!(
-            a.kind(),
-            SyntaxKind::CLOSURE_EXPR
-                | SyntaxKind::MATCH_ARM
-                | SyntaxKind::FOR_EXPR
-                | SyntaxKind::WHILE_EXPR
-                | SyntaxKind::IF_EXPR
-                | SyntaxKind::PARAM
-        ) {
-            if a.kind() == SyntaxKind::PARAM {
-                // A fn's parameter: the whole fn.
-                if let Some(f) = a
-                    .ancestors()
-                    .find(|x| matches!(x.kind(), SyntaxKind::FN | SyntaxKind::CLOSURE_EXPR))
-                {
-                    return f.text_range();
-                }
-            }
-            return a.text_range();
-        }
-    }
-    pat.syntax().text_range()
 }
 
 /// The shape around a receive (or `try_*`) call, if it is one the rewrite
@@ -720,18 +528,4 @@ fn err_wildcard(p: &ast::Pat) -> bool {
     let fields: Vec<ast::Pat> = t.fields().collect();
     t.path().is_some_and(|p| p.syntax().text() == "Err")
         && matches!(fields.as_slice(), [ast::Pat::WildcardPat(_)])
-}
-
-/// A use's text for a message, cut short.
-fn short(node: &SyntaxNode) -> String {
-    let text: String = node
-        .text()
-        .to_string()
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ");
-    match text.char_indices().nth(40) {
-        Some((i, _)) => format!("{}..", &text[..i]),
-        None => text,
-    }
 }

@@ -515,6 +515,9 @@ pub struct FileFacts {
     pub fn_defs: Vec<FnDef>,
     /// Closures run in place in sync fns (see `record_in_place_closure`).
     pub in_place_closures: Vec<TextRange>,
+    /// std barriers made by a `let` in a fn body that are waited on in
+    /// async code (AW209).
+    pub barriers: Vec<BarrierFact>,
 }
 
 /// A suppression comment: `// awaitify: allow(AW101, blocking-sleep)` or
@@ -552,6 +555,7 @@ impl FileFacts {
             && self.macro_uses.is_empty()
             && self.derefs.is_empty()
             && self.join_handle_fns.is_empty()
-            && self.channels.is_empty())
+            && self.channels.is_empty()
+            && self.barriers.is_empty())
     }
 }

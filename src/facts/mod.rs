@@ -21,6 +21,8 @@
 //! - `method_calls`: calls of methods rules watch by name (`blocking_lock`);
 //! - `allow`: `// awaitify: allow(..)` comments;
 //! - `channels`: std channels a fn body makes, and their migration to tokio;
+//! - `barriers`: std barriers a fn body makes, and their migration to tokio;
+//! - `locals`: a value followed through a fn body's bindings (both above);
 //! - `test_globs`: test modules' `use super::*` a std import can move beside.
 
 use std::collections::{BTreeSet, HashSet};
@@ -33,6 +35,7 @@ use ra_ap_syntax::{
 use crate::imports::{classify, segments, Family, Imports, LockType};
 
 mod allow;
+mod barriers;
 mod bindings;
 mod calls;
 mod channels;
@@ -44,6 +47,7 @@ mod guard;
 mod item_macros;
 mod keys;
 mod local_decls;
+mod locals;
 mod macro_tokens;
 mod macros;
 mod method_calls;
@@ -57,6 +61,7 @@ mod test_globs;
 mod walk;
 
 use allow::*;
+pub use barriers::*;
 use bindings::*;
 use calls::*;
 pub use channels::*;

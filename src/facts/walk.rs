@@ -89,6 +89,7 @@ impl Extractor<'_> {
                     let let_stmt = ast::LetStmt::cast(node.clone()).unwrap();
                     self.visit_async_let(&let_stmt);
                     self.visit_channel_let(&let_stmt);
+                    self.visit_barrier_let(&let_stmt);
                 }
                 SyntaxKind::FN if shift == 0 => {
                     let f = ast::Fn::cast(node.clone()).unwrap();
@@ -134,6 +135,7 @@ impl Extractor<'_> {
                 self.visit_let(&let_stmt);
                 self.visit_async_let(&let_stmt);
                 self.visit_channel_let(&let_stmt);
+                self.visit_barrier_let(&let_stmt);
             }
             SyntaxKind::STRUCT
             | SyntaxKind::ENUM

@@ -37,19 +37,25 @@ pub(super) fn awaits_under_kept_guards(out: &CratePlan, texts: &[&str]) -> Vec<(
         .filter(|r| r.decision == Decision::Migrate);
     let lock_awaits = migrating.flat_map(|r| {
         let awaits = r.async_sites.iter().chain(&r.yields);
-        awaits.map(|s| (r.decl.clone(), s))
+        awaits.map(|s| (r.decl.clone(), s.range, s.file))
     });
     let fixed = out
         .blocking
         .iter()
         .filter(|b| b.fixed && b.helper.is_none());
-    let blocking_awaits = fixed.map(|b| (b.at.clone(), &b.at));
+    // A fix awaits at its call, or where its edits add an `.await` (the
+    // waits of a barrier AW209 migrates, reported at its constructor).
+    let blocking_awaits = fixed.flat_map(|b| {
+        let awaits = b.edits.iter().filter(|e| e.replacement.ends_with(".await"));
+        let ranges = std::iter::once(b.at.range).chain(awaits.map(|e| e.range));
+        ranges.map(|range| (b.at.clone(), range, b.at.file))
+    });
     let mut conflicts: Vec<(Loc, String)> = Vec::new();
-    for (fix, at) in lock_awaits.chain(blocking_awaits) {
+    for (fix, range, at_file) in lock_awaits.chain(blocking_awaits) {
         let under = out
             .kept_guards
             .iter()
-            .find(|(file, extent, ..)| *file == at.file && extent.contains_range(at.range));
+            .find(|(file, extent, ..)| *file == at_file && extent.contains_range(range));
         if let Some((_, _, site, what)) = under {
             if conflicts.iter().all(|(l, _)| *l != fix) {
                 let offset = usize::from(site.range.start());

@@ -128,6 +128,10 @@ pub struct CratePlan {
     /// Imports to rewrite per file: the std use trees to drop and the tokio
     /// names (`Mutex`, `RwLock as R`) to import instead.
     pub imports: BTreeMap<usize, ImportChange>,
+    /// Per file, the names of std types used through an import that a
+    /// rule's migration turned into tokio's (AW209's `Barrier`): their
+    /// imports follow them as they follow a migrated lock's type paths.
+    pub tokio_type_names: BTreeMap<usize, Vec<TextRange>>,
     /// tokio features the edits need (`sync`, `time`, `fs`).
     pub tokio_features: BTreeSet<&'static str>,
     /// Some edit that needs tokio is outside test code.

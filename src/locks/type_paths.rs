@@ -22,7 +22,9 @@ pub(super) fn follow(p: &Planner, migrating: &HashSet<usize>, out: &mut CratePla
         .map(|(i, r)| (r.group, i))
         .collect();
     for file in 0..p.files.len() {
-        let imported = type_path_edits(p, file, migrating, &report_of, out);
+        let mut imported = type_path_edits(p, file, migrating, &report_of, out);
+        let names = out.tokio_type_names.get(&file).into_iter().flatten();
+        imported.starts.extend(names.map(|r| u32::from(r.start())));
         let change = import_change(p, file, &imported, out);
         if !change.remove.is_empty() {
             out.imports.insert(file, change);

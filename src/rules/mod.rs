@@ -40,6 +40,7 @@ pub mod harness_fixture;
 pub mod manual_lock_migration;
 pub mod parking_lot_in_async;
 pub mod short_critical_section;
+pub mod std_barrier;
 pub mod std_channel;
 pub mod std_lock_in_async;
 pub mod tokio_blocking_method;
@@ -55,6 +56,7 @@ pub use harness_fixture::HARNESS_FIXTURE;
 pub use manual_lock_migration::MANUAL_LOCK_MIGRATION;
 pub use parking_lot_in_async::PARKING_LOT_IN_ASYNC;
 pub use short_critical_section::SHORT_CRITICAL_SECTION;
+pub use std_barrier::STD_BARRIER;
 pub use std_channel::STD_CHANNEL;
 pub use std_lock_in_async::STD_LOCK_IN_ASYNC;
 pub use tokio_blocking_method::TOKIO_BLOCKING_IN_ASYNC;
@@ -85,6 +87,7 @@ pub const RULES: &[&Rule] = &[
     &CPU_HEAVY,
     &TOKIO_BLOCKING_IN_ASYNC,
     &STD_CHANNEL,
+    &STD_BARRIER,
 ];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

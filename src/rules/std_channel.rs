@@ -8,6 +8,7 @@ use crate::edits::layout;
 use crate::facts::{ChannelFact, FileFacts};
 use crate::locks::{permitted, CratePlan, Loc, RuntimeAnalysis, Units};
 use crate::settings::PlanOptions;
+use ra_ap_syntax::TextRange;
 
 pub const STD_CHANNEL: Rule = Rule {
     code: "AW208",
@@ -112,14 +113,11 @@ fn plan(
                 file,
                 range: ch.ctor,
             };
-            let mut why_not = ch.plan.as_ref().err().cloned();
             let test_code = ch.in_test || !facts.unit.is_empty();
-            if let Some(t) = opts
-                .tokio
-                .filter(|t| why_not.is_none() && !if test_code { t.dev } else { t.normal })
-            {
-                why_not = Some(t.why_not().into());
-            }
+            let mut why_not = match &ch.plan {
+                Err(why) => Some(why.clone()),
+                Ok(_) => no_tokio(opts, test_code).map(str::to_string),
+            };
             let unit = units[file];
             let on_tokio = |d| {
                 drivers
@@ -155,19 +153,29 @@ fn note_receives(out: &mut CratePlan, ch: &ChannelFact, file: usize, why: &str) 
 
 /// The AW203 reports of a channel's receives in async code.
 fn receive_reports(out: &CratePlan, ch: &ChannelFact, file: usize) -> Vec<usize> {
+    wait_reports(out, file, &ch.async_receives)
+}
+
+/// The AW203 reports of the calls in `file` within `ranges`.
+pub(super) fn wait_reports(out: &CratePlan, file: usize, ranges: &[TextRange]) -> Vec<usize> {
     out.blocking
         .iter()
         .enumerate()
         .filter(|(_, b)| {
             b.rule.code == super::BLOCKING_WAIT.code
                 && b.at.file == file
-                && ch
-                    .async_receives
-                    .iter()
-                    .any(|r| r.contains_range(b.at.range))
+                && ranges.iter().any(|r| r.contains_range(b.at.range))
         })
         .map(|(i, _)| i)
         .collect()
+}
+
+/// Why code (test code, or not) cannot use tokio, where it cannot.
+pub(super) fn no_tokio(opts: &PlanOptions, test_code: bool) -> Option<&'static str> {
+    let tokio = opts
+        .tokio
+        .filter(|t| !if test_code { t.dev } else { t.normal });
+    tokio.map(|t| t.why_not())
 }
 
 /// The channel's finding, in place of AW203's for its receives, with its

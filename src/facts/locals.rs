@@ -1,0 +1,239 @@
+//! A value a fn body makes, followed through the local bindings that hold
+//! it (a std channel's ends for AW208, a std barrier and its clones for
+//! AW209): which binding a name refers to, where each use runs, and the
+//! macros that name one.
+
+use super::*;
+
+/// Where a use of a local value runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Where {
+    /// An async fn, block or closure.
+    Async,
+    /// A `std::thread::spawn` (or `Builder::spawn`) or `spawn_blocking`
+    /// closure: off the runtime.
+    Thread,
+    /// Anywhere else: a sync fn body, another closure.
+    Other,
+}
+
+/// The bindings of one value in a fn body, each a name and its pattern.
+pub(super) struct Locals {
+    pub body: SyntaxNode,
+    pub names: Vec<(String, TextRange)>,
+}
+
+impl Locals {
+    /// The binding a name at `at` refers to, among every binding of that
+    /// name in the body: the innermost in scope (the one that starts last).
+    pub fn resolve(&self, name: &str, at: TextSize) -> Option<usize> {
+        if !self.names.iter().any(|(n, _)| n == name) {
+            return None;
+        }
+        let mut best: Option<(TextSize, TextRange)> = None;
+        // The fn's parameters bind names too.
+        let f = self.body.parent().filter(|p| p.kind() == SyntaxKind::FN);
+        let within = f.as_ref().unwrap_or(&self.body);
+        for pat in within.descendants().filter_map(ast::IdentPat::cast) {
+            if pat.name().is_none_or(|n| n.text() != name) {
+                continue;
+            }
+            let scope = binding_scope(&pat);
+            if scope.contains_inclusive(at) && best.is_none_or(|(s, _)| scope.start() >= s) {
+                best = Some((scope.start(), pat.syntax().text_range()));
+            }
+        }
+        let (_, pat) = best?;
+        self.names.iter().position(|(_, p)| *p == pat)
+    }
+
+    /// The body's nodes, in order, but those of nested items (which cannot
+    /// name the body's locals).
+    pub fn nodes(&self) -> impl Iterator<Item = SyntaxNode> + '_ {
+        self.body.descendants().filter(|node| {
+            *node == self.body
+                || !node
+                    .ancestors()
+                    .take_while(|a| *a != self.body)
+                    .any(|a| a.kind() == SyntaxKind::FN)
+        })
+    }
+
+    /// A name of the body that refers to one of the bindings: the binding.
+    pub fn binding_of(&self, name: &ast::NameRef) -> Option<usize> {
+        self.resolve(name.text().as_ref(), name.syntax().text_range().start())
+    }
+
+    /// Do a macro's tokens name one of the bindings (an identifier, or a
+    /// format string's `{name}`)? The rules do not read inside macros.
+    pub fn named_in_macro(&self, mac: &ast::MacroCall) -> bool {
+        let Some(tt) = mac.token_tree() else {
+            return false;
+        };
+        let mut tokens = tt
+            .syntax()
+            .descendants_with_tokens()
+            .filter_map(|t| t.into_token());
+        tokens.any(|token| {
+            let at = token.text_range().start();
+            match token.kind() {
+                SyntaxKind::IDENT => self.resolve(token.text(), at).is_some(),
+                // `println!("{rx:?}")`
+                SyntaxKind::STRING => self.names.iter().any(|(name, _)| {
+                    let text = token.text();
+                    [format!("{{{name}}}"), format!("{{{name}:")]
+                        .iter()
+                        .any(|p| text.contains(p.as_str()))
+                        && self.resolve(name, at).is_some()
+                }),
+                _ => false,
+            }
+        })
+    }
+}
+
+/// The place of a use: the innermost async code, thread closure or other
+/// closure around it, else its fn.
+pub(super) fn place(node: &SyntaxNode, body: &SyntaxNode) -> Where {
+    for a in node.ancestors() {
+        match a.kind() {
+            SyntaxKind::CLOSURE_EXPR => {
+                let c = ast::ClosureExpr::cast(a.clone()).unwrap();
+                return if c.async_token().is_some() {
+                    Where::Async
+                } else if thread_closure(&a) {
+                    Where::Thread
+                } else {
+                    Where::Other
+                };
+            }
+            SyntaxKind::BLOCK_EXPR
+                if ast::BlockExpr::cast(a.clone())
+                    .unwrap()
+                    .async_token()
+                    .is_some() =>
+            {
+                return Where::Async
+            }
+            _ if a == *body => {
+                let f = a.parent().and_then(ast::Fn::cast);
+                return match f.and_then(|f| f.async_token()) {
+                    Some(_) => Where::Async,
+                    None => Where::Other,
+                };
+            }
+            _ => {}
+        }
+    }
+    Where::Other
+}
+
+/// A closure handed straight to `std::thread::spawn`, a thread builder's
+/// `spawn` or `spawn_blocking`: it runs on a thread of its own, where
+/// tokio's `blocking_*` calls are allowed (not `block_in_place`, which
+/// stays in the runtime's context, as `context::is_blocking_closure`
+/// counts it).
+fn thread_closure(closure: &SyntaxNode) -> bool {
+    let Some(call) = context::call_taking(closure) else {
+        return false;
+    };
+    if let Some(ce) = ast::CallExpr::cast(call.clone()) {
+        let Some(segs) = context::callee_segments(&ce) else {
+            return false;
+        };
+        let n = segs.len();
+        return segs[n - 1] == "spawn_blocking"
+            || (segs[n - 1] == "spawn" && n >= 2 && segs[n - 2] == "thread");
+    }
+    if let Some(mc) = ast::MethodCallExpr::cast(call) {
+        let name = mc.name_ref().map(|n| n.text().to_string());
+        let recv = mc
+            .receiver()
+            .map(|r| r.syntax().text().to_string())
+            .unwrap_or_default();
+        return name.as_deref() == Some("spawn")
+            && (recv.contains("thread::Builder") || recv.starts_with("Builder::new"));
+    }
+    false
+}
+
+/// The path expression a name is, when it is one alone (`rx`, not `a.rx`
+/// or `rx::f`).
+pub(super) fn name_expr(name: &ast::NameRef) -> Option<ast::PathExpr> {
+    let seg = name.syntax().parent().and_then(ast::PathSegment::cast)?;
+    let path = seg.syntax().parent().and_then(ast::Path::cast)?;
+    if path.qualifier().is_some() || seg.generic_arg_list().is_some() {
+        return None;
+    }
+    path.syntax().parent().and_then(ast::PathExpr::cast)
+}
+
+/// `S { rx }`: a name that is a struct literal's field shorthand.
+pub(super) fn field_shorthand(name: &ast::NameRef) -> bool {
+    name.syntax().parent().is_some_and(|p| {
+        p.kind() == SyntaxKind::RECORD_EXPR_FIELD
+            && ast::RecordExprField::cast(p).is_some_and(|f| f.expr().is_none())
+    })
+}
+
+/// Where a binding is visible: a `let`'s from its end to the end of its
+/// block; any other's (a closure's parameter, a match arm's, a loop's) the
+/// expression that binds it.
+fn binding_scope(pat: &ast::IdentPat) -> TextRange {
+    for a in pat.syntax().ancestors().skip(1) {
+        if let Some(l) = ast::LetStmt::cast(a.clone()) {
+            let block_end = a
+                .parent()
+                .map_or(a.text_range().end(), |p| p.text_range().end());
+            return TextRange::new(l.syntax().text_range().end(), block_end);
+        }
+        if matches!(
+            a.kind(),
+            SyntaxKind::CLOSURE_EXPR
+                | SyntaxKind::MATCH_ARM
+                | SyntaxKind::FOR_EXPR
+                | SyntaxKind::WHILE_EXPR
+                | SyntaxKind::IF_EXPR
+                | SyntaxKind::PARAM
+        ) {
+            if a.kind() == SyntaxKind::PARAM {
+                // A fn's parameter: the whole fn.
+                if let Some(f) = a
+                    .ancestors()
+                    .find(|x| matches!(x.kind(), SyntaxKind::FN | SyntaxKind::CLOSURE_EXPR))
+                {
+                    return f.text_range();
+                }
+            }
+            return a.text_range();
+        }
+    }
+    pat.syntax().text_range()
+}
+
+/// A use's text for a message, cut short.
+pub(super) fn short(node: &SyntaxNode) -> String {
+    let text: String = node
+        .text()
+        .to_string()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    match text.char_indices().nth(40) {
+        Some((i, _)) => format!("{}..", &text[..i]),
+        None => text,
+    }
+}
+
+/// The fn body a statement is in.
+pub(super) fn fn_body(node: &SyntaxNode) -> Option<SyntaxNode> {
+    let body = node.ancestors().find_map(ast::Fn::cast)?.body()?;
+    Some(body.syntax().clone())
+}
+
+/// The text of a macro call's path, for a message (`println`).
+pub(super) fn macro_name(mac: &ast::MacroCall) -> String {
+    mac.path()
+        .map(|p| p.syntax().text().to_string())
+        .unwrap_or_default()
+}
