@@ -34,8 +34,9 @@ impl<'a> RuntimeAnalysis<'a> {
 
     /// Is `name` mentioned, in code that can see `unit`, other than by
     /// its definitions, the calls the facts hold and plain imports? Each
-    /// file's mentions are counted in its text, so a mention in a comment
-    /// counts too: the answer errs towards "yes".
+    /// file's mentions are counted in its text, lines that are comments
+    /// (`//`, `///`) left out; one in a string or a block comment counts
+    /// too: the answer errs towards "yes".
     pub(super) fn named_otherwise(&self, unit: Unit, name: &str) -> bool {
         let ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
         self.files
@@ -53,6 +54,10 @@ impl<'a> RuntimeAnalysis<'a> {
                     if before.is_some_and(ident)
                         || bytes.get(at + name.len()).is_some_and(|&b| ident(b))
                     {
+                        continue;
+                    }
+                    let line = text[..at].rfind('\n').map_or(0, |i| i + 1);
+                    if text[line..at].trim_start().starts_with("//") {
                         continue;
                     }
                     total += 1;
@@ -202,6 +207,20 @@ mod tests {
             format!("{STATE}async fn f(s: Arc<S>) {{ *s.m.lock().unwrap() += 1; helper(&s); }}\n");
         let why = blockers(report(&plan_of(&src), "S.m"));
         assert_eq!(why, ["it is locked in sync fn `helper`, which is called from async code; `blocking_lock` would panic there; the fix makes `helper` async and awaits its call, where the task then yields; with `--unsafe-fixes` this reason does not hold it back"]);
+    }
+
+    #[test]
+    fn a_comment_naming_a_helper_is_no_other_use_of_it() {
+        let tail = "async fn f(s: Arc<S>) { *s.m.lock().unwrap() += 1; tokio::task::spawn_blocking(move || helper(&s)); }\n";
+        let commented = format!("{STATE}/// Calls `helper` off the runtime.\n{tail}");
+        assert_eq!(
+            report(&plan_of(&commented), "S.m").decision,
+            Decision::Migrate
+        );
+        // A mention in code may be a fn pointer: the lock stays.
+        let named = format!("{STATE}{tail}fn g() {{ let _p = helper; }}\n");
+        let why = blockers(report(&plan_of(&named), "S.m"));
+        assert!(why[0].contains("also named other than in calls"), "{why:?}");
     }
 
     #[test]
