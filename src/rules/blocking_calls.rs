@@ -470,6 +470,8 @@ pub struct Asyncified {
     pub edits: Vec<(usize, Edit)>,
     /// The fns it makes async, as shown.
     pub fns: BTreeSet<String>,
+    /// The compiler's referee took it back (`reason` says why).
+    pub withdrawn: bool,
 }
 
 /// AW205's async-ify fix: a sync fn that blocks only in calls with a tokio
@@ -500,6 +502,21 @@ fn asyncify_helpers(krate: &Crate, runtime: &RuntimeAnalysis, out: &mut CratePla
             let Ok(chain) = asyncify.chain_of(krate.units[file], fn_name) else {
                 continue;
             };
+            // The compiler took it back: AW205 reports why, with no fix.
+            let referee = &krate.opts.referee;
+            if let Some(why) = chain.calls.iter().find_map(|c| referee.withdrawn(c)) {
+                let withdrawn = Asyncified {
+                    reason: why.to_string(),
+                    applied: false,
+                    edits: Vec::new(),
+                    fns: BTreeSet::new(),
+                    withdrawn: true,
+                };
+                for key in &chain.keys {
+                    out.asyncified.insert(key.clone(), withdrawn.clone());
+                }
+                continue;
+            }
             if let Some((mut edits, features)) = twin_edits(krate, &asyncify, &chain) {
                 edits.extend(chain.edits());
                 let applied = krate.opts.unsafe_fixes;
@@ -525,6 +542,7 @@ fn asyncify_helpers(krate: &Crate, runtime: &RuntimeAnalysis, out: &mut CratePla
                     applied,
                     edits,
                     fns: chain.keys.iter().map(FnId::to_string).collect(),
+                    withdrawn: false,
                 };
                 for key in &chain.keys {
                     out.asyncified.insert(key.clone(), fix.clone());

@@ -318,7 +318,10 @@ pub(crate) fn plan_chains(
             let fix = out
                 .asyncified
                 .get(key)
-                .filter(|f| !heavy && path[..path.len() - 1].iter().all(|p| f.fns.contains(p)))
+                .filter(|f| {
+                    let chain_fns = path[..path.len() - 1].iter().all(|p| f.fns.contains(p));
+                    !heavy && (f.withdrawn || chain_fns)
+                })
                 .cloned();
             report(
                 (rule, files, opts, out),
@@ -366,8 +369,13 @@ pub(crate) fn plan_chains(
 }
 
 /// Gives a report AW205's async-ify fix: its edits in the report's file
-/// where it is applied, and why it is unsafe.
+/// where it is applied, and why it is unsafe (or why the compiler took it
+/// back).
 fn offer_asyncify(r: &mut BlockingReport, fix: super::blocking_calls::Asyncified) {
+    if fix.withdrawn {
+        r.notes.push(fix.reason);
+        return;
+    }
     r.fix = Some(Applicability::Unsafe);
     r.fixed = fix.applied;
     let here = fix.edits.into_iter().filter(|(f, _)| *f == r.at.file);
@@ -467,6 +475,37 @@ async fn main() {
             )
             .replace("    settings()\n", "    settings().await\n");
         TestCrate::main(LOAD).unsafe_fixes().check_fix(&after);
+    }
+
+    #[test]
+    fn an_async_ify_fix_the_compiler_took_back_is_only_reported() {
+        use crate::locks::testing::{options, plan_with};
+        use crate::locks::Loc;
+        use ra_ap_syntax::{TextRange, TextSize};
+        let at = LOAD.find("settings()\n}").unwrap();
+        let call = TextRange::at(TextSize::from(at as u32), TextSize::from(10));
+        let mut opts = options();
+        opts.unsafe_fixes = true;
+        let why = "withdrawn: error[E0277] at src/main.rs:10:5".to_string();
+        opts.referee.withdrawn.push((
+            Loc {
+                file: 0,
+                range: call,
+            },
+            why.clone(),
+        ));
+        let plan = plan_with(LOAD, &opts);
+        let r = plan
+            .blocking
+            .iter()
+            .find(|b| b.rule.code == "AW205")
+            .unwrap();
+        assert_eq!(r.fix, None, "{r:?}");
+        assert!(r.notes.contains(&why), "{r:?}");
+        assert!(plan.edits.values().all(Vec::is_empty), "{:?}", plan.edits);
+        // Not taken back, the same plan makes it.
+        opts.referee.withdrawn.clear();
+        assert!(!plan_with(LOAD, &opts).edits[&0].is_empty());
     }
 
     #[test]

@@ -215,7 +215,8 @@ fn migrate(ch: &ChannelFact, at: Loc, opts: &PlanOptions, out: &mut CratePlan) {
         message: format!("a std channel is received from in async code, parking the executor thread; use `{kind}` (`recv().await`)"),
         notes,
         fixed: apply,
-        fix: Some(Applicability::Unsafe),
+        // Withdrawn, it is left to a person.
+        fix: withdrawn.is_none().then_some(Applicability::Unsafe),
         edits: if apply { m.edits.clone() } else { Vec::new() },
         helper: None,
     });
