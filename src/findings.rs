@@ -173,10 +173,11 @@ impl Layout<'_> {
             .iter()
             .filter(|s| same_file(s))
             .map(|s| {
-                (
-                    self.span(s.file, s.range),
-                    "locked in async code here".to_string(),
-                )
+                let what = match report.called_sites.contains(s) {
+                    true => "locked here, in a sync fn async code calls",
+                    false => "locked in async code here",
+                };
+                (self.span(s.file, s.range), what.to_string())
             })
             .collect();
         let mut blockers = Vec::new();
@@ -219,18 +220,20 @@ impl Layout<'_> {
         }
     }
 
-    /// `locked in async code in `f` at src/a.rs:3:5 and 2 more places`.
+    /// `locked in async code in `f` at src/a.rs:3:5 and 2 more places`
+    /// (`locked in `f`, a sync fn async code calls, at ..`).
     fn where_locked(&self, report: &locks::GroupReport) -> String {
-        let first_async = report.async_sites.first().map(|s| self.loc(s));
-        let in_fn = report
-            .async_fn
-            .as_ref()
-            .map(|f| format!(" in `{f}`"))
-            .unwrap_or_default();
-        match (report.async_sites.len(), first_async) {
-            (1, Some(at)) => format!("locked in async code{in_fn} at {at}"),
+        let first = report.async_sites.first();
+        let called = first.is_some_and(|s| report.called_sites.contains(s));
+        let in_fn = match (&report.async_fn, called) {
+            (Some(f), true) => format!("locked in `{f}`, a sync fn async code calls,"),
+            (Some(f), false) => format!("locked in async code in `{f}`"),
+            (None, _) => "locked in async code".to_string(),
+        };
+        match (report.async_sites.len(), first.map(|s| self.loc(s))) {
+            (1, Some(at)) => format!("{in_fn} at {at}"),
             (n, Some(at)) => format!(
-                "locked in async code{in_fn} at {at} and {} more place{}",
+                "{in_fn} at {at} and {} more place{}",
                 n - 1,
                 if n == 2 { "" } else { "s" }
             ),

@@ -10,10 +10,12 @@ use std::collections::BTreeSet;
 
 use ra_ap_syntax::TextRange;
 
+use super::rewrite::lock_method_names;
 use super::runtime::RuntimeAnalysis;
 use super::{Loc, OwnTypes, Unit, Units};
 use crate::edits::edit::Edit;
 use crate::facts::{BlockingFact, CallFact, Driver, FileFacts, FnId, MethodReceiver, SiteContext};
+use crate::rules::blocking_calls::HandleFns;
 
 /// The fns a site's fn brings with it into async code, and the calls that
 /// get `.await`.
@@ -117,6 +119,10 @@ pub(crate) struct Asyncify<'a> {
     units: &'a Units,
     types: OwnTypes<'a>,
     runtime: &'a RuntimeAnalysis<'a>,
+    /// The joins that are of std threads' handles (`dir.join(..)` is not).
+    handles: &'a HandleFns,
+    /// The sync fns async code calls (see `called_from_async`), made once.
+    async_callees: std::cell::OnceCell<BTreeSet<FnId>>,
 }
 
 impl<'a> Asyncify<'a> {
@@ -124,13 +130,48 @@ impl<'a> Asyncify<'a> {
         files: &'a [&'a FileFacts],
         units: &'a Units,
         runtime: &'a RuntimeAnalysis<'a>,
+        handles: &'a HandleFns,
     ) -> Self {
         Asyncify {
             files,
             units,
             types: OwnTypes::new(files, units),
             runtime,
+            handles,
+            async_callees: Default::default(),
         }
+    }
+
+    /// Does async code call sync fn `fn_key` (a call the tool resolves to
+    /// it, not awaited)? Then what it locks is locked on the executor.
+    pub(super) fn called_from_async(&self, fn_key: &FnId) -> bool {
+        let callees = self.async_callees.get_or_init(|| {
+            let mut found = BTreeSet::new();
+            for (file, facts) in self.files.iter().enumerate() {
+                let unit = self.units[file];
+                let in_async =
+                    (facts.calls.iter()).filter(|c| c.ctx == SiteContext::Async && !c.awaited);
+                for c in in_async {
+                    match (&c.callee_key, c.receiver.as_ref()) {
+                        (Some(k), _) => {
+                            found.insert(k.clone());
+                        }
+                        (None, Some(MethodReceiver::Typed(t)))
+                            if self.types.defines(self.units.sees(unit), t) =>
+                        {
+                            found.insert(FnId::method(t, &c.callee));
+                        }
+                        (None, Some(MethodReceiver::Own(_))) => {
+                            let callees = self.types.callees(unit, self.units, c);
+                            found.extend(callees.fns);
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            found
+        });
+        callees.contains(fn_key)
     }
 
     /// The chain that makes sync fn `fn_key` of `unit` async, or why it
@@ -138,14 +179,51 @@ impl<'a> Asyncify<'a> {
     /// blocking in async code (AW205's own async-ify fix replaces them).
     pub(super) fn chain(&self, unit: Unit, fn_key: &FnId) -> Result<Chain, String> {
         let chain = self.chain_of(unit, fn_key)?;
-        match self.blocking_in(&chain).first() {
-            Some((_, b)) => Err(format!(
+        if let Some((_, b)) = self.blocking_in(&chain).first() {
+            return Err(format!(
                 "`{}` also calls `{}`, which would stay blocking in async code",
                 b.in_fn.as_ref().map_or(String::new(), FnId::to_string),
                 b.call.what
-            )),
-            None => Ok(chain),
+            ));
         }
+        // Nor through a sync helper it calls (AW205's own fix would then
+        // make that one async on the next run, which must change nothing).
+        if let Some((caller, helper)) = self.calls_blocking_helper(&chain) {
+            return Err(format!(
+                "`{caller}` also calls `{helper}`, a sync fn that blocks, which would stay blocking in async code"
+            ));
+        }
+        Ok(chain)
+    }
+
+    /// A fn of the chain and a sync fn of the crate it calls that makes a
+    /// blocking call itself, if there is one.
+    fn calls_blocking_helper(&self, chain: &Chain) -> Option<(FnId, FnId)> {
+        let blocks = |f: &FnId| {
+            self.files.iter().enumerate().any(|(file, facts)| {
+                (facts.blocking.iter()).any(|b| {
+                    b.in_fn.as_ref() == Some(f)
+                        && matches!(b.ctx, SiteContext::Sync { .. })
+                        && self.handles.confirm(b, self.units[file], self.units)
+                })
+            })
+        };
+        for (file, facts) in self.files.iter().enumerate() {
+            let unit = self.units[file];
+            for c in facts.calls.iter().filter(|c| !c.awaited) {
+                let Some(caller) = c.in_fn.as_ref().filter(|f| chain.keys.contains(*f)) else {
+                    continue;
+                };
+                let callees = match &c.callee_key {
+                    Some(k) => vec![k.clone()],
+                    None => self.types.callees(unit, self.units, c).fns,
+                };
+                if let Some(helper) = callees.into_iter().find(|k| blocks(k)) {
+                    return Some((caller.clone(), helper));
+                }
+            }
+        }
+        None
     }
 
     /// The chain that makes sync fn `fn_key` of `unit` async, whatever
@@ -162,9 +240,11 @@ impl<'a> Asyncify<'a> {
     pub(crate) fn blocking_in(&self, chain: &Chain) -> Vec<(usize, &'a BlockingFact)> {
         let mut found = Vec::new();
         for (file, facts) in self.files.iter().enumerate() {
+            let unit = self.units[file];
             for b in &facts.blocking {
                 let in_chain = b.in_fn.as_ref().is_some_and(|f| chain.keys.contains(f));
-                if in_chain && matches!(b.ctx, SiteContext::Sync { .. }) && !b.deferred {
+                let blocks = self.handles.confirm(b, unit, self.units);
+                if in_chain && blocks && matches!(b.ctx, SiteContext::Sync { .. }) && !b.deferred {
                     found.push((file, b));
                 }
             }
@@ -184,11 +264,13 @@ impl<'a> Asyncify<'a> {
     }
 
     /// Does some fn of the chain lock a lock (whose sites the lock planner
-    /// decides on its own)?
+    /// decides on its own)? Any `lock()`, `read()`, `write()`.. counts,
+    /// whatever it is called on (`dir.join(..)` does not).
     pub(crate) fn locks_in(&self, chain: &Chain) -> bool {
         self.files.iter().any(|facts| {
             let in_chain = |f: &Option<FnId>| f.as_ref().is_some_and(|f| chain.keys.contains(f));
-            facts.sites.iter().any(|s| in_chain(&s.in_fn))
+            (facts.sites.iter())
+                .any(|s| in_chain(&s.in_fn) && lock_method_names(&s.method).is_some())
         })
     }
 
@@ -314,6 +396,10 @@ impl<'a> Asyncify<'a> {
                 match self.calls(u, c, fn_key) {
                     Some(true) => found.push((file, c)),
                     Some(false) => {}
+                    // Inside the fn itself, it is another type's method
+                    // (`self.items.lock().unwrap().len()` in `fn len`) or
+                    // a recursion, which the referee's build rejects.
+                    None if c.in_fn.as_ref() == Some(fn_key) => {}
                     None => {
                         let caller = c.in_fn.as_ref().map_or("code".into(), |f| format!("`{f}`"));
                         return Err(format!(
@@ -340,6 +426,8 @@ impl<'a> Asyncify<'a> {
             return c.receiver.is_some().then_some(false);
         };
         match c.receiver.as_ref()? {
+            // Of two types of one name, which one is unknown.
+            MethodReceiver::Typed(t) if !self.types.defines(self.units.sees(unit), t) => None,
             MethodReceiver::Typed(t) => Some(t == ty),
             MethodReceiver::Unknown => None,
             MethodReceiver::Own(_) => {
@@ -499,7 +587,8 @@ mod tests {
         let files = [&f];
         let units = Units::new(&files);
         let runtime = RuntimeAnalysis::new(&files, &[CACHE], &units);
-        let a = Asyncify::new(&files, &units, &runtime);
+        let handles = HandleFns::new(&files, &units);
+        let a = Asyncify::new(&files, &units, &runtime, &handles);
         let chain = a.chain(units[0], &FnId::method("Cache", "count")).unwrap();
         let at: Vec<TextSize> = chain
             .fns

@@ -28,7 +28,7 @@ pub(super) fn decide_groups(p: &Planner, out: &mut CratePlan) -> HashSet<usize> 
         groups.entry(group).or_default().push(id);
     }
     let runtime = RuntimeAnalysis::new(p.files, p.texts, &p.units);
-    let asyncify = Asyncify::new(p.files, &p.units, &runtime);
+    let asyncify = Asyncify::new(p.files, &p.units, &runtime, &p.handles);
     // The async-ify fixes made so far: groups that need one fn made async
     // make it once.
     let mut made_async = Chain::default();
@@ -38,7 +38,7 @@ pub(super) fn decide_groups(p: &Planner, out: &mut CratePlan) -> HashSet<usize> 
     for (&group, members) in &groups {
         // Callers examined for this group matter only if it migrates.
         runtime.examined.borrow_mut().clear();
-        let Some(sites) = GroupSites::of(p, members) else {
+        let Some(sites) = GroupSites::of(p, members, &asyncify) else {
             continue;
         };
         let mut report = sites.report(p, group, members);
@@ -226,6 +226,8 @@ struct GroupSites<'a> {
     /// The places that lock it in async code, in order, the uncertain ones
     /// included.
     in_async: Vec<Loc>,
+    /// Those of them in sync fns async code calls.
+    called: Vec<Loc>,
 }
 
 /// A site in a sync fn that hands its guard out (`fn read(&self) ->
@@ -251,6 +253,19 @@ fn guard_handed_to_async(p: &Planner, file: usize, site: &SiteFact) -> bool {
                         && matches!(c.ctx, SiteContext::Async | SiteContext::SyncInAsync)
                 })
         })
+}
+
+/// A site in a sync fn that async code calls: it locks on the executor
+/// thread as a site in async code does.
+fn in_fn_async_code_calls(asyncify: &Asyncify, site: &SiteFact) -> bool {
+    match &site.ctx {
+        SiteContext::Sync {
+            fn_name,
+            in_drop: false,
+            test_body: false,
+        } => asyncify.called_from_async(fn_name),
+        _ => false,
+    }
 }
 
 fn is_lock_method(name: &str) -> bool {
@@ -286,7 +301,7 @@ impl<'a> GroupSites<'a> {
 
     /// The sites of a group, if it is locked in async code somewhere the
     /// run may change.
-    fn of(p: &Planner<'a>, members: &[usize]) -> Option<GroupSites<'a>> {
+    fn of(p: &Planner<'a>, members: &[usize], asyncify: &Asyncify) -> Option<GroupSites<'a>> {
         let all: Vec<(usize, &SiteFact)> = members
             .iter()
             .flat_map(|&id| p.sites.by_decl[id].iter().copied())
@@ -296,7 +311,8 @@ impl<'a> GroupSites<'a> {
             .iter()
             .filter(|(f, s)| {
                 let async_ctx = matches!(s.ctx, SiteContext::Async | SiteContext::SyncInAsync);
-                (async_ctx || guard_handed_to_async(p, *f, s))
+                let called = || in_fn_async_code_calls(asyncify, s);
+                (async_ctx || guard_handed_to_async(p, *f, s) || called())
                     && lock_method_names(&s.method).is_some()
             })
             .map(|(f, s)| Loc {
@@ -311,12 +327,26 @@ impl<'a> GroupSites<'a> {
             .collect();
         in_async.sort();
         in_async.dedup();
+        let called: Vec<Loc> = all
+            .iter()
+            .filter(|(_, s)| in_fn_async_code_calls(asyncify, s))
+            .map(|(file, s)| Loc {
+                file: *file,
+                range: s.range,
+            })
+            .collect();
+        // Sites in async code first: the finding names the first.
+        in_async.sort_by_key(|l| called.contains(l));
         let read_only = |l: &Loc| p.files[l.file].read_only;
         let untouchable = in_async.iter().all(read_only)
             && members
                 .iter()
                 .all(|&id| p.files[p.index.decls[id].file].read_only);
-        (!in_async.is_empty() && !untouchable).then_some(GroupSites { all, in_async })
+        (!in_async.is_empty() && !untouchable).then_some(GroupSites {
+            all,
+            in_async,
+            called,
+        })
     }
 
     /// The group's report, deciding "migrate" for now. It is reported at
@@ -347,6 +377,7 @@ impl<'a> GroupSites<'a> {
                 .find(|(f, s)| *f == first_async.file && s.range == first_async.range)
                 .and_then(|(_, s)| s.in_fn.as_ref().map(FnId::to_string)),
             async_sites: self.in_async.clone(),
+            called_sites: self.called.clone(),
             exported,
             unsafe_fix: p.opts.public_api == PublicApi::MigrateUnsafe && exported,
             unsafe_available: false,

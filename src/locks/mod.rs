@@ -93,6 +93,8 @@ pub struct GroupReport {
     pub lock: LockType,
     pub decision: Decision,
     pub async_sites: Vec<Loc>,
+    /// Those of its async sites that are in sync fns async code calls.
+    pub called_sites: Vec<Loc>,
     /// The fn of the first async site.
     pub async_fn: Option<String>,
     /// The names code uses to reach the group's declarations.

@@ -197,7 +197,7 @@ pub(crate) fn plan_blocking<'a>(
             }
         }
     }
-    asyncify_helpers(&krate, &runtime, out);
+    asyncify_helpers(&krate, (&runtime, handles), out);
     out.runtime_names.append(&mut runtime.examined.take());
     for pass in RULES.iter().filter_map(|r| r.hooks.crate_pass) {
         pass(files, sources, units, opts, out);
@@ -470,8 +470,21 @@ pub struct Asyncified {
     pub edits: Vec<(usize, Edit)>,
     /// The fns it makes async, as shown.
     pub fns: BTreeSet<String>,
-    /// The compiler's referee took it back (`reason` says why).
-    pub withdrawn: bool,
+    /// No fix: `reason` says why (the compiler's referee took it back, or
+    /// a fn of it cannot become async).
+    pub declined: bool,
+}
+
+impl Asyncified {
+    fn declined(reason: String) -> Asyncified {
+        Asyncified {
+            reason,
+            applied: false,
+            edits: Vec::new(),
+            fns: BTreeSet::new(),
+            declined: true,
+        }
+    }
 }
 
 /// AW205's async-ify fix: a sync fn that blocks only in calls with a tokio
@@ -483,8 +496,12 @@ pub struct Asyncified {
 /// planner's) and tokio provably runs every async caller. An unsafe fix,
 /// made with `--unsafe-fixes`; AW205's reports at the calls carry it
 /// (`CratePlan::asyncified`).
-fn asyncify_helpers(krate: &Crate, runtime: &RuntimeAnalysis, out: &mut CratePlan) {
-    let asyncify = Asyncify::new(krate.files, krate.units, runtime);
+fn asyncify_helpers(
+    krate: &Crate,
+    (runtime, handles): (&RuntimeAnalysis, &HandleFns),
+    out: &mut CratePlan,
+) {
+    let asyncify = Asyncify::new(krate.files, krate.units, runtime, handles);
     let mut tried: HashSet<(Unit, FnId)> = HashSet::new();
     for (file, facts) in krate.files.iter().enumerate() {
         for b in &facts.blocking {
@@ -499,56 +516,73 @@ fn asyncify_helpers(krate: &Crate, runtime: &RuntimeAnalysis, out: &mut CratePla
             if facts.read_only || !tried.insert((krate.units[file], fn_name.clone())) {
                 continue;
             }
-            let Ok(chain) = asyncify.chain_of(krate.units[file], fn_name) else {
-                continue;
+            let declined = |why: &str| {
+                Asyncified::declined(format!(
+                    "`--unsafe-fixes` cannot make `{fn_name}` async: {why}"
+                ))
             };
-            // The compiler took it back: AW205 reports why, with no fix.
-            let referee = &krate.opts.referee;
-            if let Some(why) = chain.calls.iter().find_map(|c| referee.withdrawn(c)) {
-                let withdrawn = Asyncified {
-                    reason: why.to_string(),
-                    applied: false,
-                    edits: Vec::new(),
-                    fns: BTreeSet::new(),
-                    withdrawn: true,
-                };
-                for key in &chain.keys {
-                    out.asyncified.insert(key.clone(), withdrawn.clone());
+            let (keys, fix) = match asyncify.chain_of(krate.units[file], fn_name) {
+                Err(why) => (vec![fn_name.clone()], declined(&why)),
+                Ok(chain) => {
+                    // The compiler took it back: AW205 reports why.
+                    let referee = &krate.opts.referee;
+                    let fix = match chain.calls.iter().find_map(|c| referee.withdrawn(c)) {
+                        Some(why) => Err(why.to_string()),
+                        None => twin_edits(krate, &asyncify, &chain),
+                    };
+                    let fix = match fix {
+                        Ok((edits, features)) => offer(krate, out, &chain, edits, features),
+                        Err(why) => declined(&why),
+                    };
+                    (chain.keys.into_iter().collect::<Vec<_>>(), fix)
                 }
-                continue;
-            }
-            if let Some((mut edits, features)) = twin_edits(krate, &asyncify, &chain) {
-                edits.extend(chain.edits());
-                let applied = krate.opts.unsafe_fixes;
-                if applied {
-                    for (feature, in_test) in features {
-                        out.tokio_features.insert(feature);
-                        out.tokio_outside_tests |= !in_test;
-                    }
-                    for (file, e) in &edits {
-                        let file_edits = out.edits.entry(*file).or_default();
-                        if !file_edits.contains(e) {
-                            file_edits.push(e.clone());
-                        }
-                    }
-                }
-                let reason = format!(
-                    "the fix makes {} async, awaits {}, and gives each blocking call there its tokio twin (unsafe: each call becomes a point where the task yields)",
-                    chain.names(),
-                    chain.calls_named()
-                );
-                let fix = Asyncified {
-                    reason,
-                    applied,
-                    edits,
-                    fns: chain.keys.iter().map(FnId::to_string).collect(),
-                    withdrawn: false,
-                };
-                for key in &chain.keys {
-                    out.asyncified.insert(key.clone(), fix.clone());
+            };
+            for key in keys {
+                // One fix offered for a fn stands over a reason another
+                // try gave.
+                let e = out.asyncified.entry(key).or_insert_with(|| fix.clone());
+                if e.declined && !fix.declined {
+                    *e = fix.clone();
                 }
             }
         }
+    }
+}
+
+/// The async-ify fix of `chain`, with its blocking calls' `edits`: made
+/// with `--unsafe-fixes` (each edit once, whichever chain made it first).
+fn offer(
+    krate: &Crate,
+    out: &mut CratePlan,
+    chain: &Chain,
+    mut edits: Vec<(usize, Edit)>,
+    features: Vec<(&'static str, bool)>,
+) -> Asyncified {
+    edits.extend(chain.edits());
+    let applied = krate.opts.unsafe_fixes;
+    if applied {
+        for (feature, in_test) in features {
+            out.tokio_features.insert(feature);
+            out.tokio_outside_tests |= !in_test;
+        }
+        for (file, e) in &edits {
+            let file_edits = out.edits.entry(*file).or_default();
+            if !file_edits.contains(e) {
+                file_edits.push(e.clone());
+            }
+        }
+    }
+    let reason = format!(
+        "the fix makes {} async, awaits {}, and gives each blocking call there its tokio twin (unsafe: each call becomes a point where the task yields)",
+        chain.names(),
+        chain.calls_named()
+    );
+    Asyncified {
+        reason,
+        applied,
+        edits,
+        fns: chain.keys.iter().map(FnId::to_string).collect(),
+        declined: false,
     }
 }
 
@@ -561,9 +595,12 @@ fn twin_edits(
     krate: &Crate,
     asyncify: &Asyncify,
     chain: &Chain,
-) -> Option<(Vec<(usize, Edit)>, Vec<(&'static str, bool)>)> {
-    if asyncify.locks_in(chain) || asyncify.under_a_guard(chain) {
-        return None;
+) -> Result<(Vec<(usize, Edit)>, Vec<(&'static str, bool)>), String> {
+    if asyncify.locks_in(chain) {
+        return Err(format!("a fn of {} also locks a lock", chain.names()));
+    }
+    if asyncify.under_a_guard(chain) {
+        return Err("a call of it is where a std lock's guard is held".into());
     }
     let on_tokio = chain
         .drivers
@@ -577,8 +614,14 @@ fn twin_edits(
             .opts
             .tokio
             .is_none_or(|t| if test_code { t.dev } else { t.normal });
-        if !on_tokio || !tokio_dep || asyncify.in_closure(file, b.call.call) {
-            return None;
+        if !on_tokio {
+            return Err("nothing shows that tokio runs every async code that calls it".into());
+        }
+        if !tokio_dep {
+            return Err("tokio is not a dependency of the code it is in".into());
+        }
+        if asyncify.in_closure(file, b.call.call) {
+            return Err(format!("its `{}` is in a closure", b.call.what));
         }
         let premise = Premise {
             on_tokio,
@@ -586,15 +629,18 @@ fn twin_edits(
             deliberate: test_code || facts.paused_clock,
             test_code,
         };
+        let no_twin = || format!("`{}` has no tokio twin to put in its place", b.call.what);
         let verdict = RULES
             .iter()
             .filter_map(|r| r.hooks.finding)
-            .find_map(|finding| finding(b, &premise))?;
+            .find_map(|finding| finding(b, &premise))
+            .ok_or_else(no_twin)?;
         // A user's own fn stays as it is: once every call of it takes its
         // async twin, it would be dead code.
         let fix = verdict
             .fix
-            .filter(|_| !verdict.wrap && !verdict.users_own)?;
+            .filter(|_| !verdict.wrap && !verdict.users_own)
+            .ok_or_else(no_twin)?;
         edits.extend(
             fix_edits(krate, file, b, &fix)
                 .into_iter()
@@ -604,7 +650,7 @@ fn twin_edits(
             features.push((fix.feature, b.in_test));
         }
     }
-    Some((edits, features))
+    Ok((edits, features))
 }
 
 /// What becomes of a CPU-heavy call's `spawn_blocking` wrap.

@@ -314,15 +314,19 @@ pub(crate) fn plan_chains(
                 true => "call it inside tokio::task::spawn_blocking",
                 false => "make it async, or call it inside tokio::task::spawn_blocking",
             };
-            // Made async by AW205's fix, with every fn of the path.
-            let fix = out
-                .asyncified
-                .get(key)
-                .filter(|f| {
-                    let chain_fns = path[..path.len() - 1].iter().all(|p| f.fns.contains(p));
-                    !heavy && (f.withdrawn || chain_fns)
-                })
-                .cloned();
+            // Made async by AW205's fix, with every fn of the path; else
+            // why a fn of the path cannot be.
+            let fns = &path[..path.len() - 1];
+            let offered = (out.asyncified.get(key))
+                .filter(|f| !f.declined && fns.iter().all(|p| f.fns.contains(p)));
+            let declined = || {
+                let mut on_path = out
+                    .asyncified
+                    .iter()
+                    .filter(|(k, f)| f.declined && fns.iter().any(|p| *p == k.to_string()));
+                on_path.next().map(|(_, f)| f)
+            };
+            let fix = offered.or_else(declined).filter(|_| !heavy).cloned();
             report(
                 (rule, files, opts, out),
                 (at.clone(), message, test_code),
@@ -369,10 +373,9 @@ pub(crate) fn plan_chains(
 }
 
 /// Gives a report AW205's async-ify fix: its edits in the report's file
-/// where it is applied, and why it is unsafe (or why the compiler took it
-/// back).
+/// where it is applied, and why it is unsafe (or why there is none).
 fn offer_asyncify(r: &mut BlockingReport, fix: super::blocking_calls::Asyncified) {
-    if fix.withdrawn {
+    if fix.declined {
         r.notes.push(fix.reason);
         return;
     }
@@ -478,6 +481,37 @@ async fn main() {
     }
 
     #[test]
+    fn a_path_join_is_no_blocking_call_of_a_helper() {
+        use crate::driver::test_support::TestCrate;
+        // (The lock makes the file's facts whole, joins included.)
+        let src = "use std::path::Path;\nuse std::sync::Mutex;\n\nstatic LOG: Mutex<u32> = Mutex::new(0);\n\nfn save(dir: &Path) {\n    let p = dir.join(\"out.txt\");\n    std::fs::write(&p, \"x\").unwrap();\n}\n\nasync fn ingest(dir: &Path) {\n    save(dir);\n    *LOG.lock().unwrap() += 1;\n}\n\n#[tokio::main]\nasync fn main() {\n    ingest(Path::new(\".\")).await;\n}\n";
+        let after = src
+            .replace("fn save", "async fn save")
+            .replace(
+                "std::fs::write(&p, \"x\")",
+                "tokio::fs::write(&p, \"x\").await",
+            )
+            .replace("    save(dir);", "    save(dir).await;")
+            .replace("use std::sync::Mutex;\n", "use tokio::sync::Mutex;\n")
+            .replace("Mutex::new(0)", "Mutex::const_new(0)")
+            .replace("*LOG.lock().unwrap()", "*LOG.lock().await");
+        TestCrate::main(src).unsafe_fixes().check_fix(&after);
+    }
+
+    #[test]
+    fn a_helper_that_cannot_become_async_says_why() {
+        use crate::driver::test_support::TestCrate;
+        let src = LOAD.replace(
+            "async fn main() {\n",
+            "async fn main() {\n    std::thread::spawn(|| load_config(\"x\")).join().unwrap();\n",
+        );
+        TestCrate::main(&src).unsafe_fixes().check_note(
+            "AW205",
+            "`--unsafe-fixes` cannot make `load_config` async: `load_config` is also called in `main` where `.await` is impossible",
+        );
+    }
+
+    #[test]
     fn an_async_ify_fix_the_compiler_took_back_is_only_reported() {
         use crate::locks::testing::{options, plan_with};
         use crate::locks::Loc;
@@ -501,7 +535,7 @@ async fn main() {
             .find(|b| b.rule.code == "AW205")
             .unwrap();
         assert_eq!(r.fix, None, "{r:?}");
-        assert!(r.notes.contains(&why), "{r:?}");
+        assert!(r.notes.iter().any(|n| n.ends_with(&why)), "{:?}", r.notes);
         assert!(plan.edits.values().all(Vec::is_empty), "{:?}", plan.edits);
         // Not taken back, the same plan makes it.
         opts.referee.withdrawn.clear();

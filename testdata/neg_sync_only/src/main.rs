@@ -12,10 +12,15 @@ fn count(stats: &Stats) -> u32 {
     *stats.count.lock().unwrap()
 }
 
+fn report(stats: &Stats) -> u32 {
+    record(stats);
+    count(stats)
+}
+
 #[tokio::main]
 async fn main() {
     let stats = Stats { count: Mutex::new(0) };
-    record(&stats);
     tokio::task::yield_now().await;
-    println!("{}", count(&stats));
+    let n = tokio::task::spawn_blocking(move || report(&stats)).await.unwrap();
+    println!("{n}");
 }

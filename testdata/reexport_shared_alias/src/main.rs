@@ -7,7 +7,12 @@ use std::sync::Arc;
 #[tokio::main]
 async fn main() {
     let reg = registry::Registry::default();
-    reg.add("x");
+    let n = tokio::task::spawn_blocking(move || {
+        reg.add("x");
+        reg.count()
+    })
+    .await
+    .unwrap();
     let q = jobs::Queue::new();
     let q2 = Arc::clone(&q.items);
     tokio::spawn(async move {
@@ -16,5 +21,5 @@ async fn main() {
     .await
     .unwrap();
     jobs::drain(&q).await;
-    println!("{} {}", reg.count(), q.items.lock().unwrap().len());
+    println!("{} {}", n, q.items.lock().unwrap().len());
 }
