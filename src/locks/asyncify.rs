@@ -3,8 +3,12 @@
 //! `async fn` instead, and each of its calls is awaited. Its sync callers
 //! become async the same way, until every caller is async code. The fix is
 //! unsafe (each call becomes a point where the task yields), and only made
-//! where the tool sees every call: the fn is private, named only in calls
-//! it resolves, makes no other blocking call, and no caller is in a closure.
+//! where the tool sees every call: the fn has one definition, is named
+//! only in calls it resolves, and no call is in a closure, a `Drop` or a
+//! test body (a library's public fn is one only with `--unsafe-fixes`).
+//! For a lock, the chain's fns make no blocking call; AW205's fix
+//! (`rules::blocking_calls`) uses the same chains for helpers that block
+//! in calls with a tokio twin.
 
 use std::collections::BTreeSet;
 
@@ -14,7 +18,9 @@ use super::rewrite::lock_method_names;
 use super::runtime::RuntimeAnalysis;
 use super::{Loc, OwnTypes, Unit, Units};
 use crate::edits::edit::Edit;
-use crate::facts::{BlockingFact, CallFact, Driver, FileFacts, FnId, MethodReceiver, SiteContext};
+use crate::facts::{
+    BlockingFact, CallFact, Driver, FileFacts, FnId, MethodReceiver, SiteContext, SiteFact,
+};
 use crate::rules::blocking_calls::HandleFns;
 
 /// The fns a site's fn brings with it into async code, and the calls that
@@ -142,9 +148,58 @@ impl<'a> Asyncify<'a> {
         }
     }
 
+    /// A site of a sync fn called from async code, where `blocking_lock`
+    /// would panic (`why`): awaited, once the fix makes its fn (and the
+    /// sync fns up to the async code) async, which `chain` collects; else
+    /// why not.
+    pub(super) fn site(
+        &self,
+        unit: Unit,
+        (file, site): (usize, &SiteFact),
+        why: String,
+        chain: &mut Chain,
+    ) -> Result<bool, String> {
+        let SiteContext::Sync {
+            fn_name,
+            in_drop: false,
+            test_body: false,
+        } = &site.ctx
+        else {
+            return Err(why);
+        };
+        if !why.contains("called from async code") || self.in_closure(file, site.range) {
+            return Err(why);
+        }
+        match self.chain(unit, fn_name) {
+            Ok(c) => {
+                chain.extend(c);
+                chain.panics.get_or_insert(why);
+                chain.sites.insert(Loc {
+                    file,
+                    range: site.range,
+                });
+                Ok(false)
+            }
+            Err(no) => Err(format!("{why}; it cannot become async: {no}")),
+        }
+    }
+
+    /// Is `site` in a sync fn that async code calls? It locks on the
+    /// executor thread as a site in async code does.
+    pub(super) fn site_called(&self, site: &SiteFact) -> bool {
+        match &site.ctx {
+            SiteContext::Sync {
+                fn_name,
+                in_drop: false,
+                test_body: false,
+            } => self.called_from_async(fn_name),
+            _ => false,
+        }
+    }
+
     /// Does async code call sync fn `fn_key` (a call the tool resolves to
     /// it, not awaited)? Then what it locks is locked on the executor.
-    pub(super) fn called_from_async(&self, fn_key: &FnId) -> bool {
+    fn called_from_async(&self, fn_key: &FnId) -> bool {
         let callees = self.async_callees.get_or_init(|| {
             let mut found = BTreeSet::new();
             for (file, facts) in self.files.iter().enumerate() {

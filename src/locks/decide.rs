@@ -255,19 +255,6 @@ fn guard_handed_to_async(p: &Planner, file: usize, site: &SiteFact) -> bool {
         })
 }
 
-/// A site in a sync fn that async code calls: it locks on the executor
-/// thread as a site in async code does.
-fn in_fn_async_code_calls(asyncify: &Asyncify, site: &SiteFact) -> bool {
-    match &site.ctx {
-        SiteContext::Sync {
-            fn_name,
-            in_drop: false,
-            test_body: false,
-        } => asyncify.called_from_async(fn_name),
-        _ => false,
-    }
-}
-
 fn is_lock_method(name: &str) -> bool {
     lock_method_names(name).is_some() || name.starts_with("try_")
 }
@@ -311,7 +298,7 @@ impl<'a> GroupSites<'a> {
             .iter()
             .filter(|(f, s)| {
                 let async_ctx = matches!(s.ctx, SiteContext::Async | SiteContext::SyncInAsync);
-                let called = || in_fn_async_code_calls(asyncify, s);
+                let called = || asyncify.site_called(s);
                 (async_ctx || guard_handed_to_async(p, *f, s) || called())
                     && lock_method_names(&s.method).is_some()
             })
@@ -329,7 +316,7 @@ impl<'a> GroupSites<'a> {
         in_async.dedup();
         let called: Vec<Loc> = all
             .iter()
-            .filter(|(_, s)| in_fn_async_code_calls(asyncify, s))
+            .filter(|(_, s)| asyncify.site_called(s))
             .map(|(file, s)| Loc {
                 file: *file,
                 range: s.range,
@@ -508,7 +495,7 @@ fn site_edits(
             blockers.push((loc.clone(), "its guard is passed to `Condvar::wait`".into()));
         }
         let blocking = blocking_form(p, runtime, file, site)
-            .or_else(|why| asyncified(p, asyncify, (file, site), why, chain));
+            .or_else(|why| asyncify.site(p.units[file], (file, site), why, chain));
         let reborrow = reborrows(p, file, site);
         match blocking.and_then(|b| render_site(site, family, b, reborrow, &p.sources[file])) {
             Ok(es) => edits.extend(es.into_iter().map(|e| (file, e))),
@@ -516,41 +503,6 @@ fn site_edits(
         }
     }
     edits
-}
-
-/// A site of a sync fn called from async code, where `blocking_lock` would
-/// panic: awaited, once the async-ify fix makes its fn (and the sync fns
-/// up to the async code) async, which `chain` collects; else why not.
-fn asyncified(
-    p: &Planner,
-    asyncify: &Asyncify,
-    (file, site): (usize, &SiteFact),
-    why: String,
-    chain: &mut Chain,
-) -> Result<bool, String> {
-    let SiteContext::Sync {
-        fn_name,
-        in_drop: false,
-        test_body: false,
-    } = &site.ctx
-    else {
-        return Err(why);
-    };
-    if !why.contains("called from async code") || asyncify.in_closure(file, site.range) {
-        return Err(why);
-    }
-    match asyncify.chain(p.units[file], fn_name) {
-        Ok(c) => {
-            chain.extend(c);
-            chain.panics.get_or_insert(why);
-            chain.sites.insert(Loc {
-                file,
-                range: site.range,
-            });
-            Ok(false)
-        }
-        Err(no) => Err(format!("{why}; it cannot become async: {no}")),
-    }
 }
 
 /// Does the reference a site's guard is borrowed by (see `GuardBorrow`)
