@@ -18,6 +18,7 @@ use super::rewrite::lock_method_names;
 use super::runtime::RuntimeAnalysis;
 use super::{Loc, OwnTypes, Unit, Units};
 use crate::edits::edit::Edit;
+use crate::edits::layout;
 use crate::facts::{
     BlockingFact, CallFact, Driver, FileFacts, FnId, MethodReceiver, SiteContext, SiteFact,
 };
@@ -45,12 +46,17 @@ pub(crate) struct Chain {
 }
 
 impl Chain {
-    /// The edits that make the chain async.
-    pub(crate) fn edits(&self) -> impl Iterator<Item = (usize, Edit)> + '_ {
+    /// The edits that make the chain async, each `.await` laid out in its
+    /// method chain as rustfmt would.
+    pub(crate) fn edits<'s>(
+        &'s self,
+        sources: &'s [layout::Source],
+    ) -> impl Iterator<Item = (usize, Edit)> + 's {
         let fns = (self.fns.iter()).map(|(_, at, _)| (at.file, Edit::new(at.range, "async ")));
-        let calls = self.calls.iter().map(|c| {
+        let calls = self.calls.iter().flat_map(|c| {
             let end = TextRange::empty(c.range.end());
-            (c.file, Edit::new(end, ".await"))
+            let edits = layout::chain_edits(&sources[c.file], end, ".await", 0);
+            edits.into_iter().map(|e| (c.file, e))
         });
         fns.chain(calls)
     }
@@ -77,13 +83,17 @@ impl Chain {
     }
 
     /// What `self` adds to `made`: the edits not made yet, which are then.
-    pub(super) fn new_edits(&self, made: &mut Chain) -> Vec<(usize, Edit)> {
+    pub(super) fn new_edits(
+        &self,
+        made: &mut Chain,
+        sources: &[layout::Source],
+    ) -> Vec<(usize, Edit)> {
         let fresh = Chain {
             fns: self.fns.difference(&made.fns).cloned().collect(),
             calls: self.calls.difference(&made.calls).cloned().collect(),
             ..Chain::default()
         };
-        let edits = fresh.edits().collect();
+        let edits = fresh.edits(sources).collect();
         made.extend(fresh);
         edits
     }

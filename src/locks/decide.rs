@@ -128,7 +128,7 @@ pub(super) fn decide_groups(p: &Planner, out: &mut CratePlan) -> HashSet<usize> 
         if !permitted(p.files, p.opts, rule, &report.decl, &mut out.suppressed) {
             continue;
         }
-        edits.extend(chain.new_edits(&mut made_async));
+        edits.extend(chain.new_edits(&mut made_async, p.sources));
         report.places.extend(chain.places());
         report.yields.extend(chain.yields());
         for (file, e) in &edits {

@@ -558,7 +558,7 @@ fn offer(
     mut edits: Vec<(usize, Edit)>,
     features: Vec<(&'static str, bool)>,
 ) -> Asyncified {
-    edits.extend(chain.edits());
+    edits.extend(chain.edits(krate.sources));
     let applied = krate.opts.unsafe_fixes;
     if applied {
         for (feature, in_test) in features {

@@ -34,5 +34,6 @@ async fn main() {
     let is_ready = *flag.lock().unwrap();
     cv.notify_all();
     println!("{} {}", shared.push(7).await, shared.clone().push(8).await);
-    println!("{} {first} {is_ready}", bump(&Labelled(Mutex::new(0), "n")));
+    let bumped = bump(&Labelled(Mutex::new(0), "n"));
+    println!("{bumped} {first} {is_ready}");
 }
