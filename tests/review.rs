@@ -45,7 +45,18 @@ fn json_is_one_document_with_findings_fixes_diffs_and_summary() {
     assert_eq!(findings[1]["code"], "AW102");
     assert_eq!(findings[1]["fix"]["applicability"], "unsafe");
     assert_eq!(findings[1]["fix"]["included"], false);
-    assert_eq!(findings[1]["labels"].as_array().unwrap().len(), 2);
+    // Its site in async code, its site in the sync helper, and the reason.
+    let labels: Vec<&str> = findings[1]["labels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["message"].as_str().unwrap())
+        .collect();
+    assert_eq!(labels.len(), 3, "{labels:?}");
+    assert!(
+        labels.contains(&"locked here, in a sync fn async code calls"),
+        "{labels:?}"
+    );
     let files = doc["files"].as_array().unwrap();
     assert_eq!(files.len(), 2);
     assert!(files[0]["diff"]
