@@ -10,7 +10,8 @@
 //! (`rules::blocking_calls`) uses the same chains for helpers that block
 //! in calls with a tokio twin.
 
-use std::collections::BTreeSet;
+use std::cell::{OnceCell, RefCell};
+use std::collections::{BTreeMap, BTreeSet};
 
 use ra_ap_syntax::TextRange;
 
@@ -138,7 +139,11 @@ pub(crate) struct Asyncify<'a> {
     /// The joins that are of std threads' handles (`dir.join(..)` is not).
     handles: &'a HandleFns,
     /// The sync fns async code calls (see `called_from_async`), made once.
-    async_callees: std::cell::OnceCell<BTreeSet<FnId>>,
+    async_callees: OnceCell<BTreeSet<FnId>>,
+    /// The blocking calls each sync fn makes itself, made once.
+    blocking_by_fn: OnceCell<BTreeMap<FnId, Vec<(usize, &'a BlockingFact)>>>,
+    /// The chain of each sync fn a lock site is in (its sites share it).
+    chains: RefCell<BTreeMap<(Unit, FnId), Result<Chain, String>>>,
 }
 
 impl<'a> Asyncify<'a> {
@@ -155,7 +160,31 @@ impl<'a> Asyncify<'a> {
             runtime,
             handles,
             async_callees: Default::default(),
+            blocking_by_fn: Default::default(),
+            chains: Default::default(),
         }
+    }
+
+    /// The blocking calls sync fn `fn_key` makes itself (a join only where
+    /// the handle is a std thread's), those in a closure it stores or hands
+    /// on included.
+    fn blocking_of(&self, fn_key: &FnId) -> &[(usize, &'a BlockingFact)] {
+        let by_fn = self.blocking_by_fn.get_or_init(|| {
+            let mut by_fn: BTreeMap<FnId, Vec<_>> = BTreeMap::new();
+            for (file, facts) in self.files.iter().enumerate() {
+                let unit = self.units[file];
+                for b in &facts.blocking {
+                    let (Some(f), SiteContext::Sync { .. }) = (&b.in_fn, &b.ctx) else {
+                        continue;
+                    };
+                    if self.handles.confirm(b, unit, self.units) {
+                        by_fn.entry(f.clone()).or_default().push((file, b));
+                    }
+                }
+            }
+            by_fn
+        });
+        by_fn.get(fn_key).map_or(&[], Vec::as_slice)
     }
 
     /// A site of a sync fn called from async code, where `blocking_lock`
@@ -180,7 +209,14 @@ impl<'a> Asyncify<'a> {
         if !why.contains("called from async code") || self.in_closure(file, site.range) {
             return Err(why);
         }
-        match self.chain(unit, fn_name) {
+        let known = self.chains.borrow().get(&(unit, fn_name.clone())).cloned();
+        let found = known.unwrap_or_else(|| {
+            let found = self.chain(unit, fn_name);
+            let key = (unit, fn_name.clone());
+            self.chains.borrow_mut().insert(key, found.clone());
+            found
+        });
+        match found {
             Ok(c) => {
                 chain.extend(c);
                 chain.panics.get_or_insert(why);
@@ -264,15 +300,7 @@ impl<'a> Asyncify<'a> {
     /// A fn of the chain and a sync fn of the crate it calls that makes a
     /// blocking call itself, if there is one.
     fn calls_blocking_helper(&self, chain: &Chain) -> Option<(FnId, FnId)> {
-        let blocks = |f: &FnId| {
-            self.files.iter().enumerate().any(|(file, facts)| {
-                (facts.blocking.iter()).any(|b| {
-                    b.in_fn.as_ref() == Some(f)
-                        && matches!(b.ctx, SiteContext::Sync { .. })
-                        && self.handles.confirm(b, self.units[file], self.units)
-                })
-            })
-        };
+        let blocks = |f: &FnId| !self.blocking_of(f).is_empty();
         for (file, facts) in self.files.iter().enumerate() {
             let unit = self.units[file];
             for c in facts.calls.iter().filter(|c| !c.awaited) {
@@ -303,17 +331,10 @@ impl<'a> Asyncify<'a> {
     /// The blocking calls the chain's fns make themselves (not in a
     /// closure they hand on).
     pub(crate) fn blocking_in(&self, chain: &Chain) -> Vec<(usize, &'a BlockingFact)> {
-        let mut found = Vec::new();
-        for (file, facts) in self.files.iter().enumerate() {
-            let unit = self.units[file];
-            for b in &facts.blocking {
-                let in_chain = b.in_fn.as_ref().is_some_and(|f| chain.keys.contains(f));
-                let blocks = self.handles.confirm(b, unit, self.units);
-                if in_chain && blocks && matches!(b.ctx, SiteContext::Sync { .. }) && !b.deferred {
-                    found.push((file, b));
-                }
-            }
-        }
+        let of_chain = chain.keys.iter().flat_map(|k| self.blocking_of(k));
+        let mut found: Vec<_> = of_chain.filter(|(_, b)| !b.deferred).copied().collect();
+        // In the files' order, as the facts hold them.
+        found.sort_by_key(|(file, b)| (*file, b.call.call.start()));
         found
     }
 

@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-use super::blocking_calls::BlockingReport;
+use super::blocking_calls::{Asyncified, BlockingReport};
 use super::{Applicability, Rule, Severity};
 use crate::blocking::BlockingKind;
 use crate::edits::layout;
@@ -329,15 +329,10 @@ pub(crate) fn plan_chains(
             let fix = offered.or_else(declined).filter(|_| !heavy).cloned();
             report(
                 (rule, files, opts, out),
-                (at.clone(), message, test_code),
-                note,
+                (at, message, test_code),
+                (note, fix),
                 format!("{}:{key}", sync_fns.unit_of(unit, units, key)),
             );
-            if let (Some(fix), Some(r)) = (fix, out.blocking.last_mut()) {
-                if r.at == at {
-                    offer_asyncify(r, fix);
-                }
-            }
         }
         for v in &facts.async_values {
             if !types.defines(units.sees(unit), &v.ty) {
@@ -365,7 +360,7 @@ pub(crate) fn plan_chains(
             report(
                 (rule, files, opts, out),
                 (at, message, false),
-                "drop it inside tokio::task::spawn_blocking, or do the blocking cleanup in async code before it goes out of scope",
+                ("drop it inside tokio::task::spawn_blocking, or do the blocking cleanup in async code before it goes out of scope", None),
                 format!("{}:{key}", sync_fns.unit_of(unit, units, &key)),
             );
         }
@@ -374,7 +369,7 @@ pub(crate) fn plan_chains(
 
 /// Gives a report AW205's async-ify fix: its edits in the report's file
 /// where it is applied, and why it is unsafe (or why there is none).
-fn offer_asyncify(r: &mut BlockingReport, fix: super::blocking_calls::Asyncified) {
+fn offer_asyncify(r: &mut BlockingReport, fix: Asyncified) {
     if fix.declined {
         r.notes.push(fix.reason);
         return;
@@ -386,12 +381,13 @@ fn offer_asyncify(r: &mut BlockingReport, fix: super::blocking_calls::Asyncified
     r.notes.push(fix.reason);
 }
 
-/// Pushes one report of `rule`, unless a comment or the configuration
-/// suppresses it there; one in test code is a note.
+/// Pushes one report of `rule`, with AW205's async-ify fix if it has one,
+/// unless a comment or the configuration suppresses it there; one in test
+/// code is a note.
 fn report(
     (rule, files, opts, out): (&'static Rule, &[&FileFacts], &PlanOptions, &mut CratePlan),
     (at, message, test_code): (Loc, String, bool),
-    note: &str,
+    (note, fix): (&str, Option<Asyncified>),
     helper: String,
 ) {
     if !permitted(files, opts, rule, &at, &mut out.suppressed) {
@@ -405,7 +401,7 @@ fn report(
         }
         false => rule.severity,
     };
-    out.blocking.push(BlockingReport {
+    let mut r = BlockingReport {
         rule,
         severity,
         at,
@@ -415,7 +411,11 @@ fn report(
         fix: None,
         edits: Vec::new(),
         helper: Some(helper),
-    });
+    };
+    if let Some(fix) = fix {
+        offer_asyncify(&mut r, fix);
+    }
+    out.blocking.push(r);
 }
 
 #[cfg(test)]

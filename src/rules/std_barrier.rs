@@ -1,8 +1,7 @@
 //! AW209 `std-barrier-in-async`: a std barrier waited on in async code,
 //! migrated to `tokio::sync::Barrier` where every use of it is known.
 
-use super::blocking_calls::BlockingReport;
-use super::std_channel::{no_tokio, wait_reports};
+use super::std_channel::{no_tokio, wait_reports, Migration};
 use super::{Applicability, Rule, Severity};
 use crate::edits::layout;
 use crate::facts::{BarrierFact, BarrierMigration, FileFacts};
@@ -180,35 +179,20 @@ fn note_untracked_waits(facts: &FileFacts, file: usize, out: &mut CratePlan) {
 /// edits where the run applies them.
 fn migrate(b: &BarrierFact, at: Loc, opts: &PlanOptions, out: &mut CratePlan) {
     let Ok(m) = &b.plan else { return };
-    let mut notes = Vec::new();
-    let withdrawn = opts.referee.withdrawn(&at);
-    notes.extend(withdrawn.map(str::to_string));
-    let apply = opts.unsafe_fixes && withdrawn.is_none();
-    for r in wait_reports(out, at.file, &b.async_waits).into_iter().rev() {
-        out.blocking.remove(r);
-    }
-    if apply {
-        let edits = out.edits.entry(at.file).or_default();
-        edits.extend(m.edits.iter().cloned());
-        let names = out.tokio_type_names.entry(at.file).or_default();
-        names.extend(m.imported.iter().copied());
-        out.tokio_features.insert("sync");
-        out.tokio_outside_tests |= !b.in_test;
-    } else if withdrawn.is_none() {
-        notes.push("`--unsafe-fixes` migrates it to `tokio::sync::Barrier`: each wait becomes a yield point, where other tasks run on the waiting task's thread and the task can be cancelled".into());
-    }
-    out.blocking.push(BlockingReport {
+    let file = at.file;
+    let migration = Migration {
         rule: &STD_BARRIER,
-        severity: STD_BARRIER.severity,
-        at,
         message: "a std barrier is waited on in async code, parking the executor thread until every party arrives; use `tokio::sync::Barrier` (`wait().await`)".into(),
-        notes,
-        fixed: apply,
-        // Withdrawn, it is left to a person.
-        fix: withdrawn.is_none().then_some(Applicability::Unsafe),
-        edits: if apply { m.edits.clone() } else { Vec::new() },
-        helper: None,
-    });
+        offer: "`--unsafe-fixes` migrates it to `tokio::sync::Barrier`: each wait becomes a yield point, where other tasks run on the waiting task's thread and the task can be cancelled".into(),
+        waits: &b.async_waits,
+        edits: &m.edits,
+        features: &[],
+        in_test: b.in_test,
+    };
+    if migration.push(at, opts, out) {
+        let names = out.tokio_type_names.entry(file).or_default();
+        names.extend(m.imported.iter().copied());
+    }
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 use super::blocking_calls::BlockingReport;
 use super::drivers::Drivers;
 use super::{Applicability, Rule, Severity};
+use crate::edits::edit::Edit;
 use crate::edits::layout;
 use crate::facts::{ChannelFact, FileFacts};
 use crate::locks::{permitted, CratePlan, Loc, RuntimeAnalysis, Units};
@@ -182,44 +183,78 @@ pub(super) fn no_tokio(opts: &PlanOptions, test_code: bool) -> Option<&'static s
 /// edits where the run applies them.
 fn migrate(ch: &ChannelFact, at: Loc, opts: &PlanOptions, out: &mut CratePlan) {
     let Ok(m) = &ch.plan else { return };
-    let mut notes = Vec::new();
-    let withdrawn = opts.referee.withdrawn(&at);
-    notes.extend(withdrawn.map(str::to_string));
-    let apply = opts.unsafe_fixes && withdrawn.is_none();
-    let receives = receive_reports(out, ch, at.file);
-    for r in receives.into_iter().rev() {
-        out.blocking.remove(r);
-    }
     let kind = if m.bounded {
         "tokio::sync::mpsc::channel"
     } else {
         "tokio::sync::mpsc::unbounded_channel"
     };
-    if apply {
-        out.edits
-            .entry(at.file)
-            .or_default()
-            .extend(m.edits.iter().cloned());
-        out.tokio_features.insert("sync");
-        if !m.timers.is_empty() {
-            out.tokio_features.insert("time");
-        }
-        out.tokio_outside_tests |= !ch.in_test;
-    } else if withdrawn.is_none() {
-        notes.push(format!("`--unsafe-fixes` migrates it to `{kind}`: each receive becomes a yield point, and the error types change"));
-    }
-    out.blocking.push(BlockingReport {
+    let time: &[&'static str] = if m.timers.is_empty() { &[] } else { &["time"] };
+    let migration = Migration {
         rule: &STD_CHANNEL,
-        severity: STD_CHANNEL.severity,
-        at,
         message: format!("a std channel is received from in async code, parking the executor thread; use `{kind}` (`recv().await`)"),
-        notes,
-        fixed: apply,
-        // Withdrawn, it is left to a person.
-        fix: withdrawn.is_none().then_some(Applicability::Unsafe),
-        edits: if apply { m.edits.clone() } else { Vec::new() },
-        helper: None,
-    });
+        offer: format!("`--unsafe-fixes` migrates it to `{kind}`: each receive becomes a yield point, and the error types change"),
+        waits: &ch.async_receives,
+        edits: &m.edits,
+        features: time,
+        in_test: ch.in_test,
+    };
+    migration.push(at, opts, out);
+}
+
+/// A std primitive's migration (AW208's channels, AW209's barriers): one
+/// finding in place of AW203's reports of its waits, an unsafe fix applied
+/// with `--unsafe-fixes` unless the compiler took it back.
+pub(super) struct Migration<'a> {
+    pub rule: &'static Rule,
+    pub message: String,
+    /// What `--unsafe-fixes` would do, said where it is not applied.
+    pub offer: String,
+    /// The waits whose AW203 reports it stands in for.
+    pub waits: &'a [TextRange],
+    pub edits: &'a [Edit],
+    /// tokio features it needs besides `sync`.
+    pub features: &'a [&'static str],
+    pub in_test: bool,
+}
+
+impl Migration<'_> {
+    /// Pushes the finding at `at` (and its edits, where applied); returns
+    /// whether they are applied.
+    pub(super) fn push(self, at: Loc, opts: &PlanOptions, out: &mut CratePlan) -> bool {
+        let mut notes = Vec::new();
+        let withdrawn = opts.referee.withdrawn(&at);
+        notes.extend(withdrawn.map(str::to_string));
+        let apply = opts.unsafe_fixes && withdrawn.is_none();
+        for r in wait_reports(out, at.file, self.waits).into_iter().rev() {
+            out.blocking.remove(r);
+        }
+        if apply {
+            let edits = out.edits.entry(at.file).or_default();
+            edits.extend(self.edits.iter().cloned());
+            out.tokio_features.insert("sync");
+            out.tokio_features.extend(self.features);
+            out.tokio_outside_tests |= !self.in_test;
+        } else if withdrawn.is_none() {
+            notes.push(self.offer);
+        }
+        out.blocking.push(BlockingReport {
+            rule: self.rule,
+            severity: self.rule.severity,
+            at,
+            message: self.message,
+            notes,
+            fixed: apply,
+            // Withdrawn, it is left to a person.
+            fix: withdrawn.is_none().then_some(Applicability::Unsafe),
+            edits: if apply {
+                self.edits.to_vec()
+            } else {
+                Vec::new()
+            },
+            helper: None,
+        });
+        apply
+    }
 }
 
 #[cfg(test)]
