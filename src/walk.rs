@@ -23,7 +23,7 @@ mod units;
 pub(crate) use alternatives::{alternative_modules, alternative_places, AltModule};
 pub(crate) use harness::harness_fixtures;
 pub(crate) use units::{
-    compilation_unit, in_dev_target, module_path, shared_module, unit_module_path,
+    compilation_unit, in_dev_target, included_targets, module_path, shared_module, unit_module_path,
 };
 
 /// All `.rs` files under the paths, gitignore-aware, sorted, each with
@@ -182,6 +182,9 @@ pub(crate) struct CrateInfo {
     /// Files a test harness compiles (globs relative to the crate's
     /// directory), each with why: never changed.
     pub(crate) harness: Vec<(globset::GlobMatcher, String)>,
+    /// Targets' roots that other targets include as modules (see
+    /// `units::included_targets`).
+    pub(crate) included_targets: Vec<PathBuf>,
     /// It has a library target: its public fns may be called from outside.
     pub(crate) library: bool,
 }
@@ -336,7 +339,13 @@ fn crate_info(manifest: Option<PathBuf>, opts: &Options, errors: &mut Vec<String
         .and_then(Path::parent)
         .map(|dir| harness_fixtures(dir, &config))
         .unwrap_or_default();
+    let included_targets = manifest
+        .as_deref()
+        .and_then(Path::parent)
+        .map(included_targets)
+        .unwrap_or_default();
     CrateInfo {
+        included_targets,
         library: manifest
             .as_deref()
             .is_some_and(|m| manifest::lib_name(m).is_some()),
@@ -496,7 +505,36 @@ mod tests {
             at("/w/c/tests/common/mod.rs", true).as_deref(),
             Some("crate::common")
         );
+        assert_eq!(
+            at("/w/c/tests/utils.rs", true).as_deref(),
+            Some("crate::utils")
+        );
         assert_eq!(at("/w/c/build.rs", false), None);
+    }
+
+    #[test]
+    fn a_target_another_target_includes_is_a_shared_module() {
+        let dir = tempfile::tempdir().unwrap();
+        let write = |rel: &str, text: &str| {
+            let path = dir.path().join(rel);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        };
+        write("Cargo.toml", "[package]\nname = \"c\"\n");
+        write("tests/utils.rs", "pub fn f() {}\n");
+        write("tests/a.rs", "mod utils;\n#[test]\nfn t() { utils::f() }\n");
+        write("tests/alone.rs", "#[test]\nfn t() {}\n");
+        write("tests/b/main.rs", "pub mod helpers;\nmod alone;\n");
+        write("tests/b/helpers.rs", "\n");
+        write("examples/x.rs", "// mod utils;\nfn main() {}\n");
+        // `tests/b/main.rs` names `tests/b/alone.rs`, not `tests/alone.rs`.
+        let included = included_targets(dir.path());
+        assert_eq!(included, [PathBuf::from("tests/utils.rs")]);
+        let manifest = dir.path().join("Cargo.toml");
+        let shared = |rel: &str| shared_module(&dir.path().join(rel), &manifest, &included);
+        assert!(shared("tests/utils.rs"));
+        assert!(!shared("tests/a.rs"));
+        assert!(!shared("tests/alone.rs"));
     }
 
     #[test]

@@ -172,7 +172,8 @@ fn load_file(
                 a.facts.cfg_alternative = known.cfg_alternative.to_vec();
                 if let Some(m) = krate.manifest.as_deref() {
                     a.facts.unit = walk::compilation_unit(&input.path, m);
-                    a.facts.shared_unit = walk::shared_module(&input.path, m);
+                    a.facts.shared_unit =
+                        walk::shared_module(&input.path, m, &krate.included_targets);
                     a.facts.module = walk::unit_module_path(&input.path, m, a.facts.shared_unit)
                         .unwrap_or_default();
                     // A library's own files (not its binaries'): code

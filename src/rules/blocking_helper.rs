@@ -3,7 +3,7 @@
 //! the file shows to be the crate's (each impl a `dyn Trait` or generic
 //! receiver may call), or the `Drop` of a local made in async code.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use super::blocking_calls::{Asyncified, BlockingReport};
 use super::{Applicability, Rule, Severity};
@@ -92,6 +92,9 @@ struct SyncFns {
     /// The sync fns each sync fn calls. An awaited call calls an async fn:
     /// never one of these.
     calls_of: BTreeMap<(Unit, FnId), Vec<FnId>>,
+    /// How many fns of each unit have each key: fns of one name in
+    /// different modules share theirs.
+    defs: HashMap<(Unit, FnId), usize>,
 }
 
 impl SyncFns {
@@ -99,7 +102,11 @@ impl SyncFns {
         let mut direct: BTreeMap<(Unit, FnId), (u8, String)> = BTreeMap::new();
         let mut calls_of: BTreeMap<(Unit, FnId), Vec<FnId>> = BTreeMap::new();
         let handles = super::blocking_calls::HandleFns::new(files, units);
+        let mut defs: HashMap<(Unit, FnId), usize> = HashMap::new();
         for (file, facts) in files.iter().enumerate() {
+            for d in &facts.fn_defs {
+                *defs.entry((units[file], d.key.clone())).or_default() += 1;
+            }
             // A closure the fn only stores or hands on does not run when
             // the fn does.
             let blocking = facts.blocking.iter().filter(|b| !b.deferred);
@@ -131,7 +138,17 @@ impl SyncFns {
                 }
             }
         }
-        SyncFns { direct, calls_of }
+        SyncFns {
+            direct,
+            calls_of,
+            defs,
+        }
+    }
+
+    /// How many fns have `key` in the helper's own unit (see `unit_of`).
+    fn namesakes(&self, unit: Unit, units: &Units, key: &FnId) -> usize {
+        let own = self.unit_of(unit, units, key);
+        self.defs.get(&(own, key.clone())).copied().unwrap_or(0)
     }
 
     /// The strongest blocking path from `key`, seen from `unit`.
@@ -306,6 +323,11 @@ pub(crate) fn plan_chains(
                     )
                 }
             };
+            let namesakes = sync_fns.namesakes(unit, units, key);
+            let message = match namesakes {
+                0 | 1 => message,
+                n => format!("{message} ({n} fns are named `{key}`; the tool does not tell them apart and shows the strongest chain)"),
+            };
             let message = match c.size_hint.filter(|_| test_code) {
                 Some(n) => format!("{message}; the test shows a size of {n}"),
                 None => message,
@@ -478,6 +500,29 @@ async fn main() {
             )
             .replace("    settings()\n", "    settings().await\n");
         TestCrate::main(LOAD).unsafe_fixes().check_fix(&after);
+    }
+
+    #[test]
+    fn a_chain_through_fns_of_one_name_says_so() {
+        use crate::driver::test_support::TestCrate;
+        let src = "mod a {\n    pub fn load() -> String {\n        std::fs::read_to_string(\"a\").unwrap_or_default()\n    }\n}\n\nmod b {\n    pub fn load() -> String {\n        String::new()\n    }\n}\n\nasync fn handle() -> usize {\n    a::load().len() + b::load().len()\n}\n\n#[tokio::main]\nasync fn main() {\n    println!(\"{}\", handle().await);\n}\n";
+        TestCrate::main(src).check_message(
+            "AW205",
+            "(2 fns are named `load`; the tool does not tell them apart and shows the strongest chain)",
+            "",
+        );
+        let alone = src.replace("mod b {\n    pub fn load()", "mod b {\n    pub fn other()");
+        let alone = alone.replace("b::load()", "b::other()");
+        TestCrate::main(&alone).check_message(
+            "AW205",
+            "handle → load → std::fs::read_to_string",
+            "",
+        );
+        let out = TestCrate::main(&alone).run();
+        assert!(out
+            .diagnostics
+            .iter()
+            .all(|d| !d.message.contains("fns are named")));
     }
 
     #[test]

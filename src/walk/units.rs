@@ -2,7 +2,7 @@
 //! `examples/` and `benches/` files are crates of their own) and its module
 //! path.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// The compilation unit of a file of the crate of `manifest`: empty for its
 /// own code, `tests/NAME` for `tests/NAME.rs` and the files of `tests/NAME/`
@@ -24,13 +24,18 @@ pub(crate) fn compilation_unit(path: &Path, manifest: &Path) -> String {
 
 /// Is `path` in a directory of `tests/` (`examples/`, `benches/`) that no
 /// target has as its root (`tests/common/mod.rs`, with no
-/// `tests/common/main.rs`)? Such files are modules that the directory's
-/// crates include (`mod common;`), so each of them sees their items.
-pub(crate) fn shared_module(path: &Path, manifest: &Path) -> bool {
+/// `tests/common/main.rs`), or a target's root that the other targets of
+/// its kind include (`included`: `tests/utils.rs`, which `tests/a.rs`
+/// names as `mod utils;`)? Such files are modules that the directory's
+/// crates include, so each of them sees their items.
+pub(crate) fn shared_module(path: &Path, manifest: &Path, included: &[PathBuf]) -> bool {
     let crate_dir = manifest.parent().unwrap_or(Path::new(""));
     let Ok(rel) = path.strip_prefix(crate_dir) else {
         return false;
     };
+    if included.iter().any(|i| i == rel) {
+        return true;
+    }
     let parts: Vec<_> = rel.components().collect();
     parts.len() >= 3
         && matches!(
@@ -42,6 +47,48 @@ pub(crate) fn shared_module(path: &Path, manifest: &Path) -> bool {
             .join(parts[1])
             .join("main.rs")
             .is_file()
+}
+
+/// The targets' roots of `tests/` (`examples/`, `benches/`) that another
+/// target's root file of the same directory includes as a module (`mod
+/// utils;` in `tests/a.rs` for `tests/utils.rs`; one in `tests/a/main.rs`
+/// names `tests/a/utils.rs`), relative to the crate's directory. A line-wise scan: a `mod NAME;` item at the start of a line.
+pub(crate) fn included_targets(crate_dir: &Path) -> Vec<PathBuf> {
+    let mut included = Vec::new();
+    for kind in ["tests", "examples", "benches"] {
+        let Ok(entries) = std::fs::read_dir(crate_dir.join(kind)) else {
+            continue;
+        };
+        let roots: Vec<PathBuf> = entries
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|e| e == "rs") && p.is_file())
+            .collect();
+        for root in &roots {
+            let Ok(text) = std::fs::read_to_string(root) else {
+                continue;
+            };
+            for name in text.lines().filter_map(mod_declared) {
+                let target = PathBuf::from(kind).join(format!("{name}.rs"));
+                let own = root.strip_prefix(crate_dir).is_ok_and(|r| r == target);
+                if !own && crate_dir.join(&target).is_file() && !included.contains(&target) {
+                    included.push(target);
+                }
+            }
+        }
+    }
+    included
+}
+
+/// The module a line declares without a body (`mod utils;`, `pub mod a;`).
+fn mod_declared(line: &str) -> Option<&str> {
+    let line = line.trim_start();
+    let line = line.strip_prefix("pub ").unwrap_or(line).trim_start();
+    let name = line.strip_prefix("mod ")?.trim().strip_suffix(';')?.trim();
+    name.chars()
+        .all(|c| c.is_alphanumeric() || c == '_')
+        .then_some(name)
+        .filter(|n| !n.is_empty())
 }
 
 /// The module path of a file in its compilation unit: `module_path` for
@@ -62,7 +109,7 @@ pub(crate) fn unit_module_path(path: &Path, manifest: &Path, shared: bool) -> Op
         return None;
     }
     parts.remove(0);
-    if parts.len() == 1 {
+    if parts.len() == 1 && !shared {
         return Some("crate".to_string());
     }
     if !shared {
