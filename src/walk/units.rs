@@ -52,7 +52,8 @@ pub(crate) fn shared_module(path: &Path, manifest: &Path, included: &[PathBuf]) 
 /// The targets' roots of `tests/` (`examples/`, `benches/`) that another
 /// target's root file of the same directory includes as a module (`mod
 /// utils;` in `tests/a.rs` for `tests/utils.rs`; one in `tests/a/main.rs`
-/// names `tests/a/utils.rs`), relative to the crate's directory. A line-wise scan: a `mod NAME;` item at the start of a line.
+/// names `tests/a/utils.rs`), relative to the crate's directory: a scan
+/// of lines for a `mod NAME;` item.
 pub(crate) fn included_targets(crate_dir: &Path) -> Vec<PathBuf> {
     let mut included = Vec::new();
     for kind in ["tests", "examples", "benches"] {

@@ -120,10 +120,11 @@ is. Loops are seen only in files parsed for some rule (one that names a
 lock type, a blocking call, a heavy crate, or a literal range of 100 000
 or more in async code): a nested loop in a file that names none of these
 is missed, since parsing every file with a loop would cost more than the
-rest of the run. Helper chains stay inside one compilation unit: a helper
-in `tests/utils.rs` that another test includes with `mod utils;` is not
-followed from it. Receivers are followed through one `let`; a codec or hasher kept in a
-field or an enum is not seen. Only the crate's own code is read: a heavy
+rest of the run. Helper chains follow fns by name: fns of one name in
+different modules (`gzip::encode`, `zstd::encode`) are one, the finding
+shows the strongest chain and says the name is shared. Receivers are
+followed through one `let`; a codec or hasher kept in a field or an enum
+is not seen. Only the crate's own code is read: a heavy
 loop inside a dependency is found only where its entry point is listed
 (SCRAM). Captures whose ownership the tool cannot see leave the finding
 display-only.",
