@@ -279,8 +279,14 @@ impl Extractor<'_> {
                 || full == format!("crate::{p}::new")
                 || full == "crate::Some"
         });
+        // `Arc::clone(&b)` is what `b` is.
+        let cloned = ["std::sync::Arc::clone", "std::rc::Rc::clone"].contains(&full.as_str());
         match call.arg_list().and_then(|a| a.args().next()) {
-            Some(inner) if pointer && index.is_none() => {
+            Some(inner) if (pointer || cloned) && index.is_none() => {
+                let inner = match &inner {
+                    ast::Expr::RefExpr(r) if cloned => r.expr().unwrap_or(inner),
+                    _ => inner,
+                };
                 self.made_by(&inner, None, anchor, depth + 1)
             }
             _ => ReceiverType::MadeBy(full, index),

@@ -265,7 +265,9 @@ impl<'a> GroupSites<'a> {
     fn waiting_task(&self, waits: &TaskWaits<'a>) -> Option<(Loc, String)> {
         self.all.iter().find_map(|(file, s)| {
             let in_async = matches!(s.ctx, SiteContext::Async | SiteContext::SyncInAsync);
-            let wait = waits.of(*file, s.task).filter(|_| in_async)?;
+            let wait = waits
+                .of(*file, s.task, s.in_fn.as_ref())
+                .filter(|_| in_async)?;
             let at = Loc {
                 file: *file,
                 range: s.range,

@@ -387,9 +387,11 @@ fn fix_call(
     }
     // Made async alone, a call of a task that stays blocked in a wait
     // yields, and more tasks pile up in that wait.
-    if let (Some(f), Some(wait), true) =
-        (&mut verdict.fix, krate.waits.of(at.file, b.task), fixable)
-    {
+    if let (Some(f), Some(wait), true) = (
+        &mut verdict.fix,
+        krate.waits.of(at.file, b.task, b.in_fn.as_ref()),
+        fixable,
+    ) {
         if !f.unsafe_only {
             f.unsafe_only = true;
             notes.push(format!("the fix is unsafe here: this task also waits in `{wait}`, which stays blocking; once this call yields, more tasks can reach that wait and stall the executor threads"));
