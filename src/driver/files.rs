@@ -70,6 +70,7 @@ fn analyse(
         !full,
         &facts::CrateContext {
             user_blocking: &krate.config.blocking,
+            detectors: crate::rules::detectors(),
             reexports: known.reexports,
             test_unit: krate
                 .manifest

@@ -290,6 +290,7 @@ pub(crate) mod testing {
         let tree = SourceFile::parse(src, Edition::Edition2021).tree();
         let krate = facts::CrateContext {
             user_blocking: &[],
+            detectors: crate::rules::detectors(),
             reexports: &Default::default(),
             test_unit: false,
         };

@@ -62,7 +62,7 @@ pub use std_lock_in_async::STD_LOCK_IN_ASYNC;
 pub use tokio_blocking_method::TOKIO_BLOCKING_IN_ASYNC;
 pub use unused_suppression::UNUSED_SUPPRESSION;
 
-use crate::blocking::{BlockingKind, CallSite, MethodCall};
+use crate::blocking::{DetectCall, DetectCallSite, DetectMethod, Detectors, MayMatch};
 use crate::edits::layout;
 use crate::facts::{BlockingFact, FileFacts};
 use crate::locks::{CratePlan, GroupReport, Units};
@@ -229,11 +229,7 @@ pub(crate) struct LockFinding<'a> {
     pub blockers: Vec<String>,
 }
 
-pub(crate) type DetectCall = fn(&str) -> Option<BlockingKind>;
-pub(crate) type DetectMethod = fn(&MethodCall) -> Option<(BlockingKind, String)>;
-pub(crate) type DetectCallSite = fn(&CallSite) -> Option<(BlockingKind, String)>;
 pub(crate) type Finding = fn(&BlockingFact, &Premise) -> Option<Verdict>;
-pub(crate) type MayMatch = fn(&str) -> bool;
 pub(crate) type LockMessage = fn(&LockFinding) -> (String, Vec<String>);
 pub(crate) type CratePass =
     fn(&[&FileFacts], &[layout::Source], &Units, &PlanOptions, &mut CratePlan);
@@ -248,6 +244,19 @@ impl Hooks {
         may_match: None,
         crate_pass: None,
     };
+}
+
+/// The registry's detection hooks, each kind in `RULES` order, made once:
+/// what the facts' classifier and the prefilter ask (`blocking::classify`,
+/// `blocking::may_block`), handed down to them by the run.
+pub fn detectors() -> &'static Detectors {
+    static DETECTORS: std::sync::LazyLock<Detectors> = std::sync::LazyLock::new(|| Detectors {
+        call: RULES.iter().filter_map(|r| r.hooks.call).collect(),
+        method: RULES.iter().filter_map(|r| r.hooks.method).collect(),
+        call_site: RULES.iter().filter_map(|r| r.hooks.call_site).collect(),
+        may_match: RULES.iter().filter_map(|r| r.hooks.may_match).collect(),
+    });
+    &DETECTORS
 }
 
 pub fn find(code: &str) -> Option<&'static Rule> {
