@@ -17,13 +17,13 @@ use ra_ap_syntax::TextRange;
 
 use super::rewrite::lock_method_names;
 use super::runtime::RuntimeAnalysis;
+use super::HandleFns;
 use super::{Loc, OwnTypes, Unit, Units};
 use crate::edits::edit::Edit;
 use crate::edits::layout;
 use crate::facts::{
     BlockingFact, CallFact, Driver, FileFacts, FnId, MethodReceiver, SiteContext, SiteFact,
 };
-use crate::rules::blocking_calls::HandleFns;
 
 /// The fns a site's fn brings with it into async code, and the calls that
 /// get `.await`.

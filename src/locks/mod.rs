@@ -24,15 +24,15 @@ mod decide;
 mod flows;
 mod index;
 mod kept_guards;
+mod methods;
 mod own_types;
 mod rewrite;
 mod runtime;
 mod sites;
+mod task_waits;
 mod type_paths;
 mod view;
 
-use crate::rules::blocking_calls::HandleFns;
-use crate::rules::task_waits::TaskWaits;
 use std::collections::{BTreeMap, BTreeSet};
 
 use ra_ap_syntax::TextRange;
@@ -46,8 +46,10 @@ pub use crate::settings::Loc;
 use crate::settings::PlanOptions;
 pub use decide::PUBLIC_API_BLOCKER;
 pub(crate) use index::{Unit, Units};
+pub(crate) use methods::{async_methods, method_callees};
 pub(crate) use own_types::OwnTypes;
 pub(crate) use runtime::RuntimeAnalysis;
+pub(crate) use task_waits::{HandleFns, TaskWaits};
 pub use view::{CrateView, Fix, ViewFile};
 
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -10,13 +10,12 @@ use std::collections::{BTreeSet, HashSet};
 use ra_ap_syntax::TextRange;
 
 use super::drivers::Drivers;
-use super::task_waits::TaskWaits;
 use super::{Applicability, Rule, Severity, RULES};
 use crate::edits::edit::Edit;
 use crate::edits::layout;
 use crate::facts::{BlockingFact, FileFacts, FnId, SiteContext};
 use crate::locks::asyncify::{Asyncify, Chain};
-use crate::locks::{permitted, CratePlan, Loc, RuntimeAnalysis, Unit, Units};
+use crate::locks::{permitted, CratePlan, HandleFns, Loc, RuntimeAnalysis, TaskWaits, Unit, Units};
 use crate::settings::PlanOptions;
 
 /// One blocking-call finding.
@@ -201,33 +200,6 @@ pub(crate) fn plan_blocking<'a>(
     out.runtime_names.append(&mut runtime.examined.take());
     for pass in RULES.iter().filter_map(|r| r.hooks.crate_pass) {
         pass(files, sources, units, opts, out);
-    }
-}
-
-/// The crate's fns whose declared return type is a std thread's
-/// `JoinHandle`, by unit: they confirm the joins of the handles they return.
-pub(crate) struct HandleFns(HashSet<(Unit, FnId)>);
-
-impl HandleFns {
-    pub(crate) fn new(files: &[&FileFacts], units: &Units) -> HandleFns {
-        let fns = files.iter().enumerate().flat_map(|(file, f)| {
-            f.join_handle_fns
-                .iter()
-                .map(move |k| (units[file], k.clone()))
-        });
-        HandleFns(fns.collect())
-    }
-
-    /// Is `b`, in a file of `unit`, a blocking call: any call but the join
-    /// of a handle a fn of the crate returns, which is one where the fn
-    /// `unit` sees by that name returns a std `JoinHandle`.
-    pub(crate) fn confirm(&self, b: &BlockingFact, unit: Unit, units: &Units) -> bool {
-        b.handle_from.as_ref().is_none_or(|f| {
-            units
-                .sees(unit)
-                .iter()
-                .any(|&u| self.0.contains(&(u, f.clone())))
-        })
     }
 }
 

@@ -98,7 +98,7 @@ impl SyncFns {
     fn new(files: &[&FileFacts], units: &Units, types: &OwnTypes) -> SyncFns {
         let mut direct: BTreeMap<(Unit, FnId), (u8, String)> = BTreeMap::new();
         let mut calls_of: BTreeMap<(Unit, FnId), Vec<FnId>> = BTreeMap::new();
-        let handles = super::blocking_calls::HandleFns::new(files, units);
+        let handles = crate::locks::HandleFns::new(files, units);
         for (file, facts) in files.iter().enumerate() {
             // A closure the fn only stores or hands on does not run when
             // the fn does.

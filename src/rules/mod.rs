@@ -28,7 +28,6 @@
 
 pub mod blocking_calls;
 pub mod drivers;
-pub(crate) mod task_waits;
 
 pub mod block_on_in_async;
 pub mod blocking_fs;
