@@ -57,6 +57,8 @@ pub mod locks;
 
 pub mod rules;
 
+pub mod plan;
+
 // What a run is asked, what it reads, what it finds and changes.
 pub mod baseline;
 

@@ -639,10 +639,10 @@ mod tests {
             .replace("struct Cache", "pub struct Cache");
         let mut f = facts(&src);
         f.library = true;
-        let plan = crate::locks::plan(&[&f], &[&src], &options());
+        let plan = crate::plan::plan(&[&f], &[&src], &options());
         let why = blockers(report(&plan, "Cache.entries"));
         assert!(why.iter().any(|w| w.contains("`Cache::count` is public API of the library: code outside the crate that calls it must await it; with `--unsafe-fixes`")), "{why:?}");
-        let plan = crate::locks::plan(&[&f], &[&src], &unsafe_options());
+        let plan = crate::plan::plan(&[&f], &[&src], &unsafe_options());
         assert_eq!(report(&plan, "Cache.entries").decision, Decision::Migrate);
     }
 

@@ -701,7 +701,7 @@ mod tests {
         // The run marks what a library exports, after extraction.
         let mut f = facts(&src);
         f.decls.iter_mut().for_each(|d| d.exported = true);
-        let plan_with = |opts: &PlanOptions| super::super::plan(&[&f], &[&src], opts);
+        let plan_with = |opts: &PlanOptions| crate::plan::plan(&[&f], &[&src], opts);
         let plan = plan_with(&options());
         assert!(report(&plan, "S.m").exported);
         assert_eq!(blockers(report(&plan, "S.m")), [PUBLIC_API_BLOCKER]);

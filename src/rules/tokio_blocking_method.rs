@@ -347,7 +347,7 @@ mod tests {
             }),
             referee: Referee::default(),
         };
-        let plan = crate::locks::plan(&[&facts], &[src], &opts);
+        let plan = crate::plan::plan(&[&facts], &[src], &opts);
         let found = plan
             .blocking
             .iter()
