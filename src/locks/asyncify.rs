@@ -531,6 +531,33 @@ impl<'a> Asyncify<'a> {
     }
 }
 
+/// An async-ify fix of AW205 (see `rules::blocking_calls::asyncify_helpers`).
+#[derive(Clone, Debug)]
+pub struct Asyncified {
+    /// Why it is unsafe, and what it does.
+    pub reason: String,
+    /// Its edits are among the plan's (`--unsafe-fixes`).
+    pub applied: bool,
+    pub edits: Vec<(usize, Edit)>,
+    /// The fns it makes async, as shown.
+    pub fns: BTreeSet<String>,
+    /// No fix: `reason` says why (the compiler's referee took it back, or
+    /// a fn of it cannot become async).
+    pub declined: bool,
+}
+
+impl Asyncified {
+    pub(crate) fn declined(reason: String) -> Asyncified {
+        Asyncified {
+            reason,
+            applied: false,
+            edits: Vec::new(),
+            fns: BTreeSet::new(),
+            declined: true,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::testing::*;

@@ -49,8 +49,10 @@ use crate::edits::layout;
 use crate::edits::use_edit::ImportChange;
 use crate::facts::FileFacts;
 use crate::imports::{Family, LockType};
+use crate::rules_meta::{Applicability, RuleName, Severity};
 pub use crate::settings::Loc;
 use crate::settings::PlanOptions;
+pub use asyncify::Asyncified;
 pub use decide::PUBLIC_API_BLOCKER;
 pub(crate) use index::{Unit, Units};
 pub(crate) use kept_guards::awaits_under_kept_guards;
@@ -73,21 +75,21 @@ pub enum Decision {
 impl Decision {
     /// The rule a group of `family` with this decision is reported under: a
     /// parking_lot lock migrated on request is still AW103, not the std rule.
-    pub fn rule(&self, family: Family) -> &'static crate::rules::Rule {
-        use crate::rules;
+    pub fn rule(&self, family: Family) -> RuleName {
+        use crate::rules_meta as rules;
         match self {
-            Decision::Migrate if family == Family::ParkingLot => &rules::PARKING_LOT_IN_ASYNC,
-            Decision::Migrate => &rules::STD_LOCK_IN_ASYNC,
-            Decision::Manual(_) => &rules::MANUAL_LOCK_MIGRATION,
-            Decision::ReportParkingLot => &rules::PARKING_LOT_IN_ASYNC,
-            Decision::KeepShort => &rules::SHORT_CRITICAL_SECTION,
+            Decision::Migrate if family == Family::ParkingLot => rules::PARKING_LOT_IN_ASYNC,
+            Decision::Migrate => rules::STD_LOCK_IN_ASYNC,
+            Decision::Manual(_) => rules::MANUAL_LOCK_MIGRATION,
+            Decision::ReportParkingLot => rules::PARKING_LOT_IN_ASYNC,
+            Decision::KeepShort => rules::SHORT_CRITICAL_SECTION,
         }
     }
 }
 
 impl GroupReport {
     /// The rule this group's decision is reported under.
-    pub fn rule(&self) -> &'static crate::rules::Rule {
+    pub fn rule(&self) -> RuleName {
         self.decision.rule(self.family)
     }
 }
@@ -149,7 +151,7 @@ pub struct CratePlan {
     /// Some edit that needs tokio is outside test code.
     pub tokio_outside_tests: bool,
     /// Blocking calls in async code, and async calls of blocking helpers.
-    pub blocking: Vec<crate::rules::blocking_calls::BlockingReport>,
+    pub blocking: Vec<BlockingReport>,
 
     /// Names of sync fns whose callers decided where a site runs: a file that
     /// mentions one of them must be analysed before the plan can be trusted.
@@ -162,10 +164,31 @@ pub struct CratePlan {
     pub suppressed: usize,
     /// Sync fns AW205's async-ify fix makes async (`rules::blocking_calls`),
     /// by key: why the fix is unsafe, whether it is applied, and its edits.
-    pub asyncified: BTreeMap<crate::facts::FnId, crate::rules::blocking_calls::Asyncified>,
+    pub asyncified: BTreeMap<crate::facts::FnId, Asyncified>,
     /// Guards of std locks that stay, in async code: the file, where the
     /// guard is alive, its site and the lock.
     pub kept_guards: Vec<(usize, TextRange, Loc, String)>,
+}
+
+/// One blocking-call finding.
+#[derive(Clone, Debug)]
+pub struct BlockingReport {
+    /// Its rule (`rules::rule` finds it).
+    pub rule: RuleName,
+    /// Its rule's severity, or lower (AW206 in test code is a note).
+    pub severity: Severity,
+    pub at: Loc,
+    pub message: String,
+    pub notes: Vec<String>,
+    /// Its fix is among the plan's edits.
+    pub fixed: bool,
+    /// How far its fix can be trusted, if it has one (applied or not).
+    pub fix: Option<Applicability>,
+    /// The fix's edits in the finding's file, when applied.
+    pub edits: Vec<Edit>,
+    /// AW205: the helper it is about (its unit and key), which groups the
+    /// async calls of one helper into one finding.
+    pub helper: Option<String>,
 }
 
 /// Is a finding of `rule` at `at` reported (and fixed)? Counts the ones a
@@ -173,10 +196,11 @@ pub struct CratePlan {
 pub(crate) fn permitted(
     files: &[&FileFacts],
     opts: &PlanOptions,
-    rule: &crate::rules::Rule,
+    rule: impl Into<RuleName>,
     at: &Loc,
     suppressed: &mut usize,
 ) -> bool {
+    let rule = rule.into();
     if !opts.rules.enabled(rule) {
         return false;
     }

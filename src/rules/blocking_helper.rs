@@ -5,12 +5,11 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-use super::blocking_calls::{Asyncified, BlockingReport};
 use super::{Applicability, Rule, Severity};
 use crate::blocking::BlockingKind;
 use crate::edits::layout;
 use crate::facts::{BlockingFact, FileFacts, FnId, SiteContext};
-use crate::locks::{permitted, CratePlan, Loc, OwnTypes, Unit, Units};
+use crate::locks::{permitted, Asyncified, BlockingReport, CratePlan, Loc, OwnTypes, Unit, Units};
 use crate::settings::PlanOptions;
 
 pub const BLOCKING_HELPER: Rule = Rule {
@@ -402,7 +401,7 @@ fn report(
         false => rule.severity,
     };
     let mut r = BlockingReport {
-        rule,
+        rule: rule.into(),
         severity,
         at,
         message,
