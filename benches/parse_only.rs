@@ -55,7 +55,7 @@ fn main() {
         };
         let can_hold_finding = awaitify::facts::may_declare_lock(&text)
             || awaitify::facts::may_hold_async_lock_site(&text)
-            || awaitify::blocking::may_block(&text, &[]);
+            || awaitify::blocking::may_block(&text, &[], awaitify::rules::detectors());
         if filter && !can_hold_finding {
             return;
         }

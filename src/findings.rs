@@ -8,12 +8,12 @@ use ra_ap_syntax::TextRange;
 
 use crate::edits::edit::{line_col, Edit};
 use crate::imports::Family;
+use crate::locks::BlockingReport;
 use crate::locks::{self, Decision};
 use crate::model::{Analysed, Span};
 use crate::options::Options;
 use crate::outcome::{Diagnostic, Outcome};
-use crate::rules::blocking_calls::BlockingReport;
-use crate::rules::{Applicability, LockFinding, Rule};
+use crate::rules::{self, Applicability, LockFinding, Rule};
 
 /// Pushes the diagnostics of `plan` onto `out`, sorted by place. `crate_ok`:
 /// the plan's edits apply; `shared`: the edits no single finding owns.
@@ -160,7 +160,7 @@ impl Layout<'_> {
             notes,
             fix: b.fix,
             edits: self.fix_edits(fixed, &mut b.edits.iter().map(|e| (b.at.file, e))),
-            ..self.diagnostic(b.rule, &b.at, fixed)
+            ..self.diagnostic(rules::rule(b.rule), &b.at, fixed)
         })
     }
 
@@ -198,7 +198,7 @@ impl Layout<'_> {
             report,
             blockers,
         };
-        let rule = report.rule();
+        let rule = rules::rule(report.rule());
         let words = rule
             .hooks
             .lock_message

@@ -9,9 +9,9 @@
 //!    `examples/` and `benches/` targets are units of their own).
 //! 3. `facts` (with `parse`, `depth`, `imports` and `blocking`): each file's
 //!    syntax as plain data, extracted in parallel.
-//! 4. `locks` and `rules`: per crate, the locks' decisions and the rules'
-//!    findings with their fixes; `findings` turns them into diagnostics, and
-//!    `baseline` leaves the recorded ones alone.
+//! 4. `plan`: per crate, the locks' decisions (`locks`) and the rules'
+//!    findings (`rules`) with their fixes; `findings` turns them into
+//!    diagnostics, and `baseline` leaves the recorded ones alone.
 //! 5. The plan applied to new file contents and manifests (`driver/apply.rs`,
 //!    with the tools of `edits`), behind the re-parse gate.
 //! 6. `verify`: `cargo check` referees the fixes; `write` writes them, crate
@@ -22,13 +22,15 @@
 //! the same pipeline.
 //!
 //! The modules below are listed from the bottom up: each imports only the
-//! ones listed before it, except for one circle left, between the rules and
-//! the stages they plug into: `blocking` asks the registry's detection hooks
-//! (`rules::RULES`) while facts are extracted, and the lock planner
-//! (`locks`) runs the blocking rules' plan (`rules::blocking_calls`, with
-//! the analyses the two share) and names the rules of its decisions. What
-//! selectors pick rules by (codes and names) is `rules_meta`, below the
-//! facts and the settings.
+//! ones listed before it. The rules plug into the stages below them without
+//! those stages importing the registry: the rules' detection hooks reach
+//! `blocking` as data (`blocking::Detectors`, from `rules::detectors()`),
+//! the lock planner (`locks`) holds the analyses it shares with the
+//! blocking rules (the tasks that wait, the joins of thread handles) and
+//! names the rules of its decisions by their `rules_meta` identity, and
+//! `plan`, above both, runs the lock planner's steps around the blocking
+//! rules' plan. What selectors pick rules by (codes, names, families) is
+//! `rules_meta`, below the facts and the settings.
 
 // What every stage shares: paths as shown, the parser, names in scope, and
 // the tools that edit text (rustfmt would sort modules without the blank
@@ -43,8 +45,8 @@ pub mod imports;
 
 pub mod edits;
 
-// Each file's facts, and the decisions per crate (`blocking` to `rules`:
-// the registry's circle).
+// Each file's facts, and the decisions per crate: the lock planner, the
+// rules above it, and the crate's plan that runs both.
 pub mod rules_meta;
 
 pub mod settings;
@@ -56,6 +58,8 @@ pub mod facts;
 pub mod locks;
 
 pub mod rules;
+
+pub mod plan;
 
 // What a run is asked, what it reads, what it finds and changes.
 pub mod baseline;

@@ -308,7 +308,7 @@ pub enum PublicApi {
     Migrate,
 }
 
-/// What a crate's plan (`locks::plan`) takes: the command line and the
+/// What a crate's plan (`plan::plan`) takes: the command line and the
 /// configuration merged, and what the compiler showed so far.
 #[derive(Clone, Debug)]
 pub struct PlanOptions {

@@ -3,7 +3,8 @@
 //! detection shares: resolving a callee, following a receiver to the call
 //! that built it, the configuration's blocking fns, the prefilter. What
 //! each call is, and how it is fixed, is its rule's (`rules/blocking_*.rs`,
-//! `rules/cpu_heavy/`), asked through the registry's hooks. It is not
+//! `rules/cpu_heavy/`): the registry hands its rules' detection hooks down
+//! as [`Detectors`], and `classify` and `may_block` ask them. It is not
 //! under `rules/` because it belongs to no rule: `facts/` calls `classify`
 //! on every call and stores its kinds, and the prefilter runs before any
 //! rule does. For the same reason the tests on syntax that facts make
@@ -18,8 +19,30 @@ use ra_ap_syntax::{
 pub mod heavy_loops;
 
 use crate::imports::{segments, Imports};
-use crate::rules::RULES;
 use crate::settings::UserBlocking;
+
+/// A rule's detection of calls by their callee's path (resolved, written
+/// from an external crate's root: `std::thread::sleep`).
+pub type DetectCall = fn(&str) -> Option<BlockingKind>;
+/// A rule's detection of method calls: the kind, and the call as the user
+/// would name it (`std::process::Command::output`).
+pub type DetectMethod = fn(&MethodCall) -> Option<(BlockingKind, String)>;
+/// A rule's detection of calls by their arguments.
+pub type DetectCallSite = fn(&CallSite) -> Option<(BlockingKind, String)>;
+/// A rule's cheap test on a file's text, for the prefilter.
+pub type MayMatch = fn(&str) -> bool;
+
+/// The blocking rules' detection hooks, each kind in the registry's order
+/// (`rules::detectors()` makes them from `rules::RULES`): what `classify`
+/// and `may_block` ask, handed down so that the facts need not know the
+/// rules.
+#[derive(Debug, Default)]
+pub struct Detectors {
+    pub call: Vec<DetectCall>,
+    pub method: Vec<DetectMethod>,
+    pub call_site: Vec<DetectCallSite>,
+    pub may_match: Vec<MayMatch>,
+}
 
 /// What kind of blocking call a site is.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -109,7 +132,8 @@ pub type TypeLookup<'a> = dyn Fn(&ast::Expr) -> Option<String> + 'a;
 /// receiver was bound to: its initializer, and its index in a tuple pattern;
 /// `typed`, the type of a receiver.
 /// The configuration's blocking fns come first; then each rule's detection
-/// (its `call` and `method` hooks, in registry order) is asked in turn.
+/// (its `call` and `method` hooks, in registry order: `detect`) is asked in
+/// turn.
 pub fn classify(
     imports: &Imports,
     node: &SyntaxNode,
@@ -117,6 +141,7 @@ pub fn classify(
     bound: &BoundLookup,
     typed: &TypeLookup,
     user: &[UserBlocking],
+    detect: &Detectors,
 ) -> Option<BlockingCall> {
     let sh = |r: TextRange| r + TextSize::from(shift);
     if let Some(call) = ast::CallExpr::cast(node.clone()) {
@@ -137,11 +162,7 @@ pub fn classify(
             Some(kind) => (kind, full),
             None => {
                 let known = external_spelling(&full);
-                match RULES
-                    .iter()
-                    .filter_map(|r| r.hooks.call)
-                    .find_map(|detect| detect(known))
-                {
+                match detect.call.iter().find_map(|call| call(known)) {
                     Some(kind) => (kind, known.to_string()),
                     // A call that is blocking by its arguments
                     // (`std::io::copy(&mut decoder, ..)`).
@@ -153,10 +174,7 @@ pub fn classify(
                             imports,
                             bound,
                         };
-                        RULES
-                            .iter()
-                            .filter_map(|r| r.hooks.call_site)
-                            .find_map(|detect| detect(&site))?
+                        detect.call_site.iter().find_map(|call| call(&site))?
                     }
                 }
             }
@@ -189,10 +207,7 @@ pub fn classify(
         typed,
         recv_type: std::cell::OnceCell::new(),
     };
-    let (kind, what) = RULES
-        .iter()
-        .filter_map(|r| r.hooks.method)
-        .find_map(|detect| detect(&method))?;
+    let (kind, what) = detect.method.iter().find_map(|m| m(&method))?;
     let name_range = mc.name_ref()?.syntax().text_range();
     Some(BlockingCall {
         kind,
@@ -337,14 +352,11 @@ impl MethodCall<'_> {
 /// async code (`block_on`) and what runs code off the executor
 /// (`spawn_blocking`, `block_in_place`) matter to all of them, and so do
 /// the fns the configuration declares blocking.
-pub fn may_block(text: &str, user: &[UserBlocking]) -> bool {
+pub fn may_block(text: &str, user: &[UserBlocking], detect: &Detectors) -> bool {
     text.contains("block_on(")
         || text.contains("spawn_blocking(")
         || text.contains("block_in_place(")
-        || RULES
-            .iter()
-            .filter_map(|r| r.hooks.may_match)
-            .any(|may_match| may_match(text))
+        || detect.may_match.iter().any(|may_match| may_match(text))
         || user
             .iter()
             .any(|u| text.contains(u.path.rsplit("::").next().unwrap_or(&u.path)))
@@ -382,7 +394,10 @@ mod tests {
         let imports = Imports::collect(&file, src);
         file.syntax()
             .descendants()
-            .filter_map(|n| classify(&imports, &n, 0, &|_| None, &|_| None, &[]))
+            .filter_map(|n| {
+                let detect = crate::rules::detectors();
+                classify(&imports, &n, 0, &|_| None, &|_| None, &[], detect)
+            })
             .map(|b| (b.kind, b.what))
             .collect()
     }

@@ -70,6 +70,7 @@ fn analyse(
         !full,
         &facts::CrateContext {
             user_blocking: &krate.config.blocking,
+            detectors: crate::rules::detectors(),
             reexports: known.reexports,
             test_unit: krate
                 .manifest
@@ -397,7 +398,7 @@ impl Files {
         let analysed: Vec<&Analysed> = members.iter().filter_map(|&i| self.get(i)).collect();
         let facts: Vec<&FileFacts> = analysed.iter().map(|a| &a.facts).collect();
         let texts: Vec<&str> = analysed.iter().map(|a| a.src.text.as_str()).collect();
-        locks::plan(&facts, &texts, opts)
+        crate::plan::plan(&facts, &texts, opts)
     }
 
     pub(super) fn fail(&mut self, input: &Input, failure: Failure) {

@@ -39,7 +39,11 @@ pub(super) fn load_pass_one(
             load(input, krate, opts, state.known(input), None, |t| {
                 if facts::may_declare_lock(t) {
                     Depth::Full
-                } else if crate::blocking::may_block(t, &krate.config.blocking) {
+                } else if crate::blocking::may_block(
+                    t,
+                    &krate.config.blocking,
+                    crate::rules::detectors(),
+                ) {
                     Depth::Blocking
                 } else {
                     Depth::Skip

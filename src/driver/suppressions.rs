@@ -9,11 +9,11 @@ use ra_ap_syntax::TextRange;
 use super::files::Files;
 use crate::edits::edit::Edit;
 use crate::facts;
+use crate::locks::BlockingReport;
 use crate::locks::{self, Decision};
 use crate::model::Analysed;
-use crate::rules::blocking_calls::BlockingReport;
-use crate::rules::{self, Applicability, Rule};
-use crate::rules_meta::{check_selector, selects};
+use crate::rules::{self, Applicability};
+use crate::rules_meta::{self, check_selector, selects, RuleName};
 use crate::walk::CrateInfo;
 
 /// Findings of `plan` that `baseline` records are suppressed where they are
@@ -109,7 +109,7 @@ pub(super) fn unused_allows(
         taken.push(comments);
     }
     let bare = state.plan(present, &krate.plan);
-    let findings: Vec<(&Rule, &locks::Loc)> = bare
+    let findings: Vec<(RuleName, &locks::Loc)> = bare
         .blocking
         .iter()
         .map(|b| (b.rule, &b.at))
@@ -124,15 +124,15 @@ pub(super) fn unused_allows(
             // A lock's finding counts for every lock rule: without the
             // comments, fewer files may be analysed, so the lock's rule may
             // differ from the one a full analysis gives (AW101, not AW102).
-            let lock_rule = |r: &Rule| r.family == rules::Family::Lock;
+            let lock_rule = |r: RuleName| r.family == rules::Family::Lock;
             let used = |selector: &str| {
                 findings.iter().any(|(rule, at)| {
                     at.file == file
                         && allow.range.contains_inclusive(at.range.start())
-                        && match lock_rule(rule) {
+                        && match lock_rule(*rule) {
                             true => rules::RULES
                                 .iter()
-                                .any(|r| lock_rule(r) && selects(selector, *r)),
+                                .any(|r| lock_rule((*r).into()) && selects(selector, *r)),
                             false => selects(selector, *rule),
                         }
                 })
@@ -200,7 +200,7 @@ fn report_unused(
     };
     plan.edits.entry(file).or_default().push(edit.clone());
     plan.blocking.push(BlockingReport {
-        rule: &rules::UNUSED_SUPPRESSION,
+        rule: (&rules::UNUSED_SUPPRESSION).into(),
         severity: rules::UNUSED_SUPPRESSION.severity,
         at: locks::Loc {
             file,
@@ -252,7 +252,7 @@ fn in_baseline(
     files: &[&Analysed],
     baseline: &mut crate::baseline::Baseline,
 ) -> (Vec<Place>, usize) {
-    let mut take = |rule: &Rule, at: &locks::Loc| {
+    let mut take = |rule: RuleName, at: &locks::Loc| {
         let src = &files[at.file].src;
         baseline.take(&baseline.key(rule.code, &src.path, &src.text, at.range.start().into()))
     };
@@ -289,7 +289,8 @@ fn in_baseline(
     for r in &plan.reports {
         let rule = r.rule();
         let recorded = take(rule, &r.decl)
-            || (r.decision == Decision::Migrate && take(&rules::MANUAL_LOCK_MIGRATION, &r.decl));
+            || (r.decision == Decision::Migrate
+                && take(rules_meta::MANUAL_LOCK_MIGRATION, &r.decl));
         if recorded {
             out.push((r.decl.file, r.decl.range, rule.code));
             findings += 1;

@@ -435,6 +435,7 @@ impl Extractor<'_> {
             &bound,
             &typed,
             self.user_blocking,
+            self.detectors,
         );
         let (call, handle_from) = match classified {
             Some(call) => (call, None),

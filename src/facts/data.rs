@@ -82,6 +82,8 @@ pub struct DeclFact {
 pub struct CrateContext<'a> {
     /// Functions the configuration declares blocking.
     pub user_blocking: &'a [crate::settings::UserBlocking],
+    /// The rules' detection of blocking calls (`rules::detectors()`).
+    pub detectors: &'a crate::blocking::Detectors,
     /// Lock types its modules re-export.
     pub reexports: &'a crate::imports::ReExports,
     /// The file is an integration test's, an example's or a bench's (a

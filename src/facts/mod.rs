@@ -97,6 +97,8 @@ struct Extractor<'a> {
     blocking_only: bool,
     /// Functions the configuration declares blocking.
     user_blocking: &'a [crate::settings::UserBlocking],
+    /// The rules' detection of blocking calls.
+    detectors: &'a crate::blocking::Detectors,
     file_id: usize,
     edition: Edition,
     facts: FileFacts,
@@ -171,6 +173,7 @@ pub fn extract(
         task: None,
         blocking_only,
         user_blocking,
+        detectors: krate.detectors,
         root: file.syntax().clone(),
         shift: 0,
         macro_call: None,
@@ -284,6 +287,7 @@ pub(crate) fn facts_of(src: &str) -> FileFacts {
         false,
         &CrateContext {
             user_blocking: &[],
+            detectors: crate::rules::detectors(),
             reexports: &Default::default(),
             test_unit: false,
         },

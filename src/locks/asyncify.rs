@@ -17,13 +17,13 @@ use ra_ap_syntax::TextRange;
 
 use super::rewrite::lock_method_names;
 use super::runtime::RuntimeAnalysis;
+use super::HandleFns;
 use super::{Loc, OwnTypes, Unit, Units};
 use crate::edits::edit::Edit;
 use crate::edits::layout;
 use crate::facts::{
     BlockingFact, CallFact, Driver, FileFacts, FnId, MethodReceiver, SiteContext, SiteFact,
 };
-use crate::rules::blocking_calls::HandleFns;
 
 /// The fns a site's fn brings with it into async code, and the calls that
 /// get `.await`.
@@ -531,6 +531,33 @@ impl<'a> Asyncify<'a> {
     }
 }
 
+/// An async-ify fix of AW205 (see `rules::blocking_calls::asyncify_helpers`).
+#[derive(Clone, Debug)]
+pub struct Asyncified {
+    /// Why it is unsafe, and what it does.
+    pub reason: String,
+    /// Its edits are among the plan's (`--unsafe-fixes`).
+    pub applied: bool,
+    pub edits: Vec<(usize, Edit)>,
+    /// The fns it makes async, as shown.
+    pub fns: BTreeSet<String>,
+    /// No fix: `reason` says why (the compiler's referee took it back, or
+    /// a fn of it cannot become async).
+    pub declined: bool,
+}
+
+impl Asyncified {
+    pub(crate) fn declined(reason: String) -> Asyncified {
+        Asyncified {
+            reason,
+            applied: false,
+            edits: Vec::new(),
+            fns: BTreeSet::new(),
+            declined: true,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::testing::*;
@@ -639,10 +666,10 @@ mod tests {
             .replace("struct Cache", "pub struct Cache");
         let mut f = facts(&src);
         f.library = true;
-        let plan = crate::locks::plan(&[&f], &[&src], &options());
+        let plan = crate::plan::plan(&[&f], &[&src], &options());
         let why = blockers(report(&plan, "Cache.entries"));
         assert!(why.iter().any(|w| w.contains("`Cache::count` is public API of the library: code outside the crate that calls it must await it; with `--unsafe-fixes`")), "{why:?}");
-        let plan = crate::locks::plan(&[&f], &[&src], &unsafe_options());
+        let plan = crate::plan::plan(&[&f], &[&src], &unsafe_options());
         assert_eq!(report(&plan, "Cache.entries").decision, Decision::Migrate);
     }
 

@@ -9,11 +9,11 @@ use std::collections::{BTreeMap, HashSet};
 use super::asyncify::{Asyncify, Chain};
 use super::rewrite::{lock_method_names, render_site};
 use super::runtime::RuntimeAnalysis;
+use super::TaskWaits;
 use super::{permitted, CratePlan, Decision, GroupReport, Loc, Planner};
 use crate::edits::edit::Edit;
 use crate::facts::{FileFacts, FnId, SiteContext, SiteFact, Target};
 use crate::imports::Family;
-use crate::rules::task_waits::TaskWaits;
 use crate::settings::{Policy, PublicApi};
 
 /// Why a lock of a library's public API is left alone, and the ways out.
@@ -703,7 +703,7 @@ mod tests {
         // The run marks what a library exports, after extraction.
         let mut f = facts(&src);
         f.decls.iter_mut().for_each(|d| d.exported = true);
-        let plan_with = |opts: &PlanOptions| super::super::plan(&[&f], &[&src], opts);
+        let plan_with = |opts: &PlanOptions| crate::plan::plan(&[&f], &[&src], opts);
         let plan = plan_with(&options());
         assert!(report(&plan, "S.m").exported);
         assert_eq!(blockers(report(&plan, "S.m")), [PUBLIC_API_BLOCKER]);

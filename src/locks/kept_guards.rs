@@ -30,7 +30,7 @@ pub(super) fn record(p: &Planner, migrating: &HashSet<usize>, out: &mut CratePla
 
 /// The fixes whose new `.await` falls where a kept std guard is alive, with
 /// the reason, at the place `Referee` withdraws them by.
-pub(super) fn awaits_under_kept_guards(out: &CratePlan, texts: &[&str]) -> Vec<(Loc, String)> {
+pub(crate) fn awaits_under_kept_guards(out: &CratePlan, texts: &[&str]) -> Vec<(Loc, String)> {
     let migrating = out
         .reports
         .iter()

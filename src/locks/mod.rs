@@ -1,6 +1,7 @@
 //! The lock planner: one decision per lock, for a whole crate at once.
 //!
-//! `plan` runs these steps over the facts of a crate's files:
+//! A crate's plan (`crate::plan`) runs these steps over the facts of its
+//! files, through [`Planner`]:
 //!
 //! 1. `index`: every lock declaration, and how the places code names
 //!    resolve to them, per compilation unit;
@@ -11,12 +12,18 @@
 //!    (migrate, manual, report, keep), with its blockers; a migrating group
 //!    yields the edits of its sites (`rewrite`), in sync code only where
 //!    `runtime` proves it runs off the runtime;
-//! 5. the blocking-call rules plan their findings (`rules::blocking_calls`);
+//! 5. (not here: the blocking-call rules plan their findings,
+//!    `rules::blocking_calls`);
 //! 6. `type_paths`: type paths, constructors and imports follow the
 //!    migrating groups, and `completions` adds the edits the compiler asked
 //!    for;
-//! 7. `kept_guards`: a fix that would await while the guard of a std lock
-//!    that stays is held is withdrawn, and the crate planned again.
+//! 7. `kept_guards`: the guards of the std locks that stay; a fix that
+//!    would await while one is held is withdrawn, and the crate planned
+//!    again.
+//!
+//! What the blocking rules share with the planner is here too: the tasks
+//! that wait (`task_waits`), the method edges of the call graph
+//! (`methods`), the fns async-ify makes async (`asyncify`).
 
 pub(crate) mod asyncify;
 mod completions;
@@ -24,16 +31,16 @@ mod decide;
 mod flows;
 mod index;
 mod kept_guards;
+mod methods;
 mod own_types;
 mod rewrite;
 mod runtime;
 mod sites;
+mod task_waits;
 mod type_paths;
 mod view;
 
-use crate::rules::blocking_calls::HandleFns;
-use crate::rules::task_waits::TaskWaits;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use ra_ap_syntax::TextRange;
 
@@ -42,12 +49,17 @@ use crate::edits::layout;
 use crate::edits::use_edit::ImportChange;
 use crate::facts::FileFacts;
 use crate::imports::{Family, LockType};
+use crate::rules_meta::{Applicability, RuleName, Severity};
 pub use crate::settings::Loc;
 use crate::settings::PlanOptions;
+pub use asyncify::Asyncified;
 pub use decide::PUBLIC_API_BLOCKER;
 pub(crate) use index::{Unit, Units};
+pub(crate) use kept_guards::awaits_under_kept_guards;
+pub(crate) use methods::{async_methods, method_callees};
 pub(crate) use own_types::OwnTypes;
 pub(crate) use runtime::RuntimeAnalysis;
+pub(crate) use task_waits::{HandleFns, TaskWaits};
 pub use view::{CrateView, Fix, ViewFile};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -63,21 +75,21 @@ pub enum Decision {
 impl Decision {
     /// The rule a group of `family` with this decision is reported under: a
     /// parking_lot lock migrated on request is still AW103, not the std rule.
-    pub fn rule(&self, family: Family) -> &'static crate::rules::Rule {
-        use crate::rules;
+    pub fn rule(&self, family: Family) -> RuleName {
+        use crate::rules_meta as rules;
         match self {
-            Decision::Migrate if family == Family::ParkingLot => &rules::PARKING_LOT_IN_ASYNC,
-            Decision::Migrate => &rules::STD_LOCK_IN_ASYNC,
-            Decision::Manual(_) => &rules::MANUAL_LOCK_MIGRATION,
-            Decision::ReportParkingLot => &rules::PARKING_LOT_IN_ASYNC,
-            Decision::KeepShort => &rules::SHORT_CRITICAL_SECTION,
+            Decision::Migrate if family == Family::ParkingLot => rules::PARKING_LOT_IN_ASYNC,
+            Decision::Migrate => rules::STD_LOCK_IN_ASYNC,
+            Decision::Manual(_) => rules::MANUAL_LOCK_MIGRATION,
+            Decision::ReportParkingLot => rules::PARKING_LOT_IN_ASYNC,
+            Decision::KeepShort => rules::SHORT_CRITICAL_SECTION,
         }
     }
 }
 
 impl GroupReport {
     /// The rule this group's decision is reported under.
-    pub fn rule(&self) -> &'static crate::rules::Rule {
+    pub fn rule(&self) -> RuleName {
         self.decision.rule(self.family)
     }
 }
@@ -139,7 +151,7 @@ pub struct CratePlan {
     /// Some edit that needs tokio is outside test code.
     pub tokio_outside_tests: bool,
     /// Blocking calls in async code, and async calls of blocking helpers.
-    pub blocking: Vec<crate::rules::blocking_calls::BlockingReport>,
+    pub blocking: Vec<BlockingReport>,
 
     /// Names of sync fns whose callers decided where a site runs: a file that
     /// mentions one of them must be analysed before the plan can be trusted.
@@ -152,10 +164,31 @@ pub struct CratePlan {
     pub suppressed: usize,
     /// Sync fns AW205's async-ify fix makes async (`rules::blocking_calls`),
     /// by key: why the fix is unsafe, whether it is applied, and its edits.
-    pub asyncified: BTreeMap<crate::facts::FnId, crate::rules::blocking_calls::Asyncified>,
+    pub asyncified: BTreeMap<crate::facts::FnId, Asyncified>,
     /// Guards of std locks that stay, in async code: the file, where the
     /// guard is alive, its site and the lock.
     pub kept_guards: Vec<(usize, TextRange, Loc, String)>,
+}
+
+/// One blocking-call finding.
+#[derive(Clone, Debug)]
+pub struct BlockingReport {
+    /// Its rule (`rules::rule` finds it).
+    pub rule: RuleName,
+    /// Its rule's severity, or lower (AW206 in test code is a note).
+    pub severity: Severity,
+    pub at: Loc,
+    pub message: String,
+    pub notes: Vec<String>,
+    /// Its fix is among the plan's edits.
+    pub fixed: bool,
+    /// How far its fix can be trusted, if it has one (applied or not).
+    pub fix: Option<Applicability>,
+    /// The fix's edits in the finding's file, when applied.
+    pub edits: Vec<Edit>,
+    /// AW205: the helper it is about (its unit and key), which groups the
+    /// async calls of one helper into one finding.
+    pub helper: Option<String>,
 }
 
 /// Is a finding of `rule` at `at` reported (and fixed)? Counts the ones a
@@ -163,10 +196,11 @@ pub struct CratePlan {
 pub(crate) fn permitted(
     files: &[&FileFacts],
     opts: &PlanOptions,
-    rule: &crate::rules::Rule,
+    rule: impl Into<RuleName>,
     at: &Loc,
     suppressed: &mut usize,
 ) -> bool {
+    let rule = rule.into();
     if !opts.rules.enabled(rule) {
         return false;
     }
@@ -179,28 +213,29 @@ pub(crate) fn permitted(
 
 /// What the steps of one plan share: the crate's files and options, the
 /// declarations they index, the group each is joined into, and the lock
-/// sites of each.
-struct Planner<'a> {
+/// sites of each. The crate's plan (`crate::plan`) runs its steps around
+/// the blocking rules' own: `decide`, then the rules, then `follow`.
+pub(crate) struct Planner<'a> {
     files: &'a [&'a FileFacts],
     sources: &'a [layout::Source<'a>],
     texts: &'a [&'a str],
     opts: &'a PlanOptions,
-    units: Units,
+    pub(crate) units: Units,
     index: index::Index,
     /// By declaration: its group, the smallest declaration joined with it.
     group_of: Vec<usize>,
     sites: sites::Sites<'a>,
     /// The fns that return a std thread's handle, which confirm its joins.
-    handles: HandleFns,
+    pub(crate) handles: HandleFns,
     /// The tasks that stay blocked in a wait: a lock of theirs, and their
     /// other blocking calls' fixes, are unsafe to make yield.
-    waits: TaskWaits<'a>,
+    pub(crate) waits: TaskWaits<'a>,
 }
 
 impl<'a> Planner<'a> {
     /// Indexes the crate's declarations, joins them into groups and ties
     /// the lock sites to them.
-    fn new(
+    pub(crate) fn new(
         files: &'a [&'a FileFacts],
         sources: &'a [layout::Source<'a>],
         texts: &'a [&'a str],
@@ -230,48 +265,37 @@ impl<'a> Planner<'a> {
             sites,
         }
     }
-}
 
-/// Plans one crate. `files` are its files' facts, in a fixed order.
-fn plan_once(
-    files: &[&FileFacts],
-    sources: &[layout::Source],
-    texts: &[&str],
-    opts: &PlanOptions,
-) -> CratePlan {
-    let p = Planner::new(files, sources, texts, opts);
-    let mut out = CratePlan::default();
-    let migrating = decide::decide_groups(&p, &mut out);
-    // Reports of the other decisions change nothing: they are just dropped.
-    let mut reports = std::mem::take(&mut out.reports);
-    reports.retain(|r| {
-        r.decision == Decision::Migrate
-            || permitted(files, opts, r.rule(), &r.decl, &mut out.suppressed)
-    });
-    out.reports = reports;
-    let shared = (&p.handles, &p.waits);
-    crate::rules::blocking_calls::plan_blocking(files, sources, &p.units, shared, opts, &mut out);
-    type_paths::follow(&p, &migrating, &mut out);
-    completions::add_edits(&p, &migrating, &mut out);
-    kept_guards::record(&p, &migrating, &mut out);
-    out.reports.sort_by(|a, b| a.decl.cmp(&b.decl));
-    out
-}
+    /// Steps 1–4: one decision per lock group, with the edits of the
+    /// migrating ones (returned); the reports of the other decisions that
+    /// their rule is not enabled for, or a comment allows, are dropped
+    /// (they change nothing).
+    pub(crate) fn decide(&self, out: &mut CratePlan) -> HashSet<usize> {
+        let migrating = decide::decide_groups(self, out);
+        let mut reports = std::mem::take(&mut out.reports);
+        reports.retain(|r| {
+            r.decision == Decision::Migrate
+                || permitted(
+                    self.files,
+                    self.opts,
+                    r.rule(),
+                    &r.decl,
+                    &mut out.suppressed,
+                )
+        });
+        out.reports = reports;
+        migrating
+    }
 
-/// Plans one crate, then withdraws every fix that would add an `.await`
-/// while the guard of a std lock that stays is held: the future would hold
-/// a blocking lock across the await, and no longer be `Send`. A withdrawn
-/// lock stays std, so its guards count in the next round.
-pub fn plan(files: &[&FileFacts], texts: &[&str], opts: &PlanOptions) -> CratePlan {
-    let mut opts = opts.clone();
-    let sources: Vec<layout::Source> = texts.iter().map(|t| layout::Source::new(t)).collect();
-    loop {
-        let out = plan_once(files, &sources, texts, &opts);
-        let conflicts = kept_guards::awaits_under_kept_guards(&out, texts);
-        if conflicts.is_empty() {
-            return out;
-        }
-        opts.referee.withdrawn.extend(conflicts);
+    /// Steps 6–7, once the blocking rules have planned: type paths,
+    /// constructors and imports follow the `migrating` groups (and the
+    /// types the rules migrated), the compiler's asks are added, and the
+    /// guards of the std locks that stay are recorded.
+    pub(crate) fn follow(&self, migrating: &HashSet<usize>, out: &mut CratePlan) {
+        type_paths::follow(self, migrating, out);
+        completions::add_edits(self, migrating, out);
+        kept_guards::record(self, migrating, out);
+        out.reports.sort_by(|a, b| a.decl.cmp(&b.decl));
     }
 }
 
@@ -280,8 +304,9 @@ pub fn plan(files: &[&FileFacts], texts: &[&str], opts: &PlanOptions) -> CratePl
 pub(crate) mod testing {
     use ra_ap_syntax::{Edition, SourceFile};
 
-    use super::{plan, CratePlan, Decision, GroupReport};
+    use super::{CratePlan, Decision, GroupReport};
     use crate::facts::{self, FileFacts};
+    use crate::plan::plan;
     use crate::settings::{PlanOptions, Policy, PublicApi};
 
     /// The facts of `src` as `src/lib.rs` of a crate: extracted whole, as
@@ -290,6 +315,7 @@ pub(crate) mod testing {
         let tree = SourceFile::parse(src, Edition::Edition2021).tree();
         let krate = facts::CrateContext {
             user_blocking: &[],
+            detectors: crate::rules::detectors(),
             reexports: &Default::default(),
             test_unit: false,
         };

@@ -95,7 +95,7 @@ impl CrateView {
         let blocking = plan
             .blocking
             .iter()
-            .filter(|b| b.fixed && b.rule.family == crate::rules::Family::Blocking)
+            .filter(|b| b.fixed && b.rule.family == crate::rules_meta::Family::Blocking)
             .map(|b| Fix {
                 at: b.at.clone(),
                 lock: false,

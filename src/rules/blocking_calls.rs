@@ -5,39 +5,21 @@
 //! safety. Then each rule's `crate_pass`, such as AW205's chains
 //! (`blocking_helper.rs`).
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::HashSet;
 
 use ra_ap_syntax::TextRange;
 
 use super::drivers::Drivers;
-use super::task_waits::TaskWaits;
 use super::{Applicability, Rule, Severity, RULES};
 use crate::edits::edit::Edit;
 use crate::edits::layout;
 use crate::facts::{BlockingFact, FileFacts, FnId, SiteContext};
 use crate::locks::asyncify::{Asyncify, Chain};
-use crate::locks::{permitted, CratePlan, Loc, RuntimeAnalysis, Unit, Units};
+use crate::locks::{
+    permitted, Asyncified, BlockingReport, CratePlan, HandleFns, Loc, RuntimeAnalysis, TaskWaits,
+    Unit, Units,
+};
 use crate::settings::PlanOptions;
-
-/// One blocking-call finding.
-#[derive(Clone, Debug)]
-pub struct BlockingReport {
-    pub rule: &'static Rule,
-    /// Its rule's severity, or lower (AW206 in test code is a note).
-    pub severity: Severity,
-    pub at: Loc,
-    pub message: String,
-    pub notes: Vec<String>,
-    /// Its fix is among the plan's edits.
-    pub fixed: bool,
-    /// How far its fix can be trusted, if it has one (applied or not).
-    pub fix: Option<Applicability>,
-    /// The fix's edits in the finding's file, when applied.
-    pub edits: Vec<Edit>,
-    /// AW205: the helper it is about (its unit and key), which groups the
-    /// async calls of one helper into one finding.
-    pub helper: Option<String>,
-}
 
 /// What a blocking rule's verdict on a call rests on.
 pub(crate) struct Premise {
@@ -204,33 +186,6 @@ pub(crate) fn plan_blocking<'a>(
     }
 }
 
-/// The crate's fns whose declared return type is a std thread's
-/// `JoinHandle`, by unit: they confirm the joins of the handles they return.
-pub(crate) struct HandleFns(HashSet<(Unit, FnId)>);
-
-impl HandleFns {
-    pub(crate) fn new(files: &[&FileFacts], units: &Units) -> HandleFns {
-        let fns = files.iter().enumerate().flat_map(|(file, f)| {
-            f.join_handle_fns
-                .iter()
-                .map(move |k| (units[file], k.clone()))
-        });
-        HandleFns(fns.collect())
-    }
-
-    /// Is `b`, in a file of `unit`, a blocking call: any call but the join
-    /// of a handle a fn of the crate returns, which is one where the fn
-    /// `unit` sees by that name returns a std `JoinHandle`.
-    pub(crate) fn confirm(&self, b: &BlockingFact, unit: Unit, units: &Units) -> bool {
-        b.handle_from.as_ref().is_none_or(|f| {
-            units
-                .sees(unit)
-                .iter()
-                .any(|&u| self.0.contains(&(u, f.clone())))
-        })
-    }
-}
-
 /// The crate's fns that hand their closure to the blocking pool
 /// (`asyncify`): a closure handed to one does not run on the executor.
 pub(crate) fn blocking_wrappers<'a>(files: &[&'a FileFacts]) -> HashSet<&'a str> {
@@ -367,7 +322,7 @@ fn fix_call(
         match wrap_heavy(krate, at.file, b, fixable, out) {
             Wrap::Applied(edit) => {
                 return BlockingReport {
-                    rule: verdict.rule,
+                    rule: verdict.rule.into(),
                     severity,
                     at,
                     message: verdict.message,
@@ -419,7 +374,7 @@ fn fix_call(
         }
     };
     BlockingReport {
-        rule: verdict.rule,
+        rule: verdict.rule.into(),
         severity,
         at,
         message: verdict.message,
@@ -460,33 +415,6 @@ fn fix_edits(krate: &Crate, file: usize, b: &BlockingFact, f: &Fix) -> Vec<Edit>
     let mut edits: Vec<Edit> = layout::chain_edits(&krate.sources[file], at, ".await", longer);
     edits.push(Edit::new(f.path, f.with.clone()));
     edits
-}
-
-/// An async-ify fix of AW205 (see `asyncify_helpers`).
-#[derive(Clone, Debug)]
-pub struct Asyncified {
-    /// Why it is unsafe, and what it does.
-    pub reason: String,
-    /// Its edits are among the plan's (`--unsafe-fixes`).
-    pub applied: bool,
-    pub edits: Vec<(usize, Edit)>,
-    /// The fns it makes async, as shown.
-    pub fns: BTreeSet<String>,
-    /// No fix: `reason` says why (the compiler's referee took it back, or
-    /// a fn of it cannot become async).
-    pub declined: bool,
-}
-
-impl Asyncified {
-    fn declined(reason: String) -> Asyncified {
-        Asyncified {
-            reason,
-            applied: false,
-            edits: Vec::new(),
-            fns: BTreeSet::new(),
-            declined: true,
-        }
-    }
 }
 
 /// AW205's async-ify fix: a sync fn that blocks only in calls with a tokio

@@ -5,12 +5,11 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use super::blocking_calls::{Asyncified, BlockingReport};
 use super::{Applicability, Rule, Severity};
 use crate::blocking::BlockingKind;
 use crate::edits::layout;
 use crate::facts::{BlockingFact, FileFacts, FnId, SiteContext};
-use crate::locks::{permitted, CratePlan, Loc, OwnTypes, Unit, Units};
+use crate::locks::{permitted, Asyncified, BlockingReport, CratePlan, Loc, OwnTypes, Unit, Units};
 use crate::settings::PlanOptions;
 
 pub const BLOCKING_HELPER: Rule = Rule {
@@ -101,7 +100,7 @@ impl SyncFns {
     fn new(files: &[&FileFacts], units: &Units, types: &OwnTypes) -> SyncFns {
         let mut direct: BTreeMap<(Unit, FnId), (u8, String)> = BTreeMap::new();
         let mut calls_of: BTreeMap<(Unit, FnId), Vec<FnId>> = BTreeMap::new();
-        let handles = super::blocking_calls::HandleFns::new(files, units);
+        let handles = crate::locks::HandleFns::new(files, units);
         let mut defs: HashMap<(Unit, FnId), usize> = HashMap::new();
         for (file, facts) in files.iter().enumerate() {
             for d in &facts.fn_defs {
@@ -424,7 +423,7 @@ fn report(
         false => rule.severity,
     };
     let mut r = BlockingReport {
-        rule,
+        rule: rule.into(),
         severity,
         at,
         message,

@@ -12,8 +12,8 @@ use std::collections::BTreeSet;
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
-use crate::facts::{CallFact, Driver, FileFacts, FnId, MethodReceiver, Name};
-use crate::locks::{Unit, Units};
+use crate::facts::{Driver, FileFacts, FnId};
+use crate::locks::{async_methods, method_callees, Unit, Units};
 
 /// What reaches an async fn, or the async code a call is in.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -257,57 +257,6 @@ fn edges(files: &[&FileFacts], units: &Units) -> Vec<Edge> {
         }
     }
     edges
-}
-
-/// The crate's async methods by name, each with its unit.
-pub(super) fn async_methods(
-    files: &[&FileFacts],
-    units: &Units,
-) -> HashMap<Name, Vec<(Unit, FnId)>> {
-    let mut methods: HashMap<Name, Vec<(Unit, FnId)>> = HashMap::default();
-    for (file, facts) in files.iter().enumerate() {
-        for f in &facts.async_methods {
-            methods
-                .entry(f.name.clone())
-                .or_default()
-                .push((units[file], f.clone()));
-        }
-    }
-    methods
-}
-
-/// The async methods `x.name(..)` may call, of those `unit` sees: the
-/// receiver's type's, where an impl of that type has one; else each one
-/// of that name (a `dyn Trait`, a generic, a receiver of unknown type, a
-/// trait's default method).
-pub(super) fn method_callees(
-    c: &CallFact,
-    receiver: &MethodReceiver,
-    unit: Unit,
-    units: &Units,
-    methods: &HashMap<Name, Vec<(Unit, FnId)>>,
-) -> Vec<FnId> {
-    let Some(named) = methods.get(&c.callee) else {
-        return Vec::new();
-    };
-    let visible: Vec<&FnId> = named
-        .iter()
-        .filter(|(u, _)| units.sees(unit).contains(u))
-        .map(|(_, f)| f)
-        .collect();
-    let typed: Vec<&FnId> = match receiver {
-        MethodReceiver::Typed(ty) => visible
-            .iter()
-            .copied()
-            .filter(|f| f.ty.as_ref() == Some(ty))
-            .collect(),
-        MethodReceiver::Unknown | MethodReceiver::Own(_) => Vec::new(),
-    };
-    let chosen = if typed.is_empty() { visible } else { typed };
-    let mut callees: Vec<FnId> = chosen.into_iter().cloned().collect();
-    callees.sort();
-    callees.dedup();
-    callees
 }
 
 #[cfg(test)]

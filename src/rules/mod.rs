@@ -28,7 +28,6 @@
 
 pub mod blocking_calls;
 pub mod drivers;
-pub(crate) mod task_waits;
 
 pub mod block_on_in_async;
 pub mod blocking_fs;
@@ -62,11 +61,12 @@ pub use std_lock_in_async::STD_LOCK_IN_ASYNC;
 pub use tokio_blocking_method::TOKIO_BLOCKING_IN_ASYNC;
 pub use unused_suppression::UNUSED_SUPPRESSION;
 
-use crate::blocking::{BlockingKind, CallSite, MethodCall};
+use crate::blocking::{DetectCall, DetectCallSite, DetectMethod, Detectors, MayMatch};
 use crate::edits::layout;
 use crate::facts::{BlockingFact, FileFacts};
 use crate::locks::{CratePlan, GroupReport, Units};
 use crate::rules_meta::RuleName;
+pub use crate::rules_meta::{Applicability, Family, Severity};
 use crate::settings::PlanOptions;
 use blocking_calls::{Premise, Verdict};
 
@@ -89,60 +89,6 @@ pub const RULES: &[&Rule] = &[
     &STD_CHANNEL,
     &STD_BARRIER,
 ];
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Severity {
-    Error,
-    Warning,
-    Note,
-}
-
-impl Severity {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-            Severity::Note => "note",
-        }
-    }
-}
-
-/// How far a fix can be trusted (rustc's and ruff's applicability).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Applicability {
-    /// Keeps meaning; applied by `--write`.
-    Safe,
-    /// Valid code that may change behaviour; needs an opt-in.
-    Unsafe,
-    /// Shown, never applied.
-    DisplayOnly,
-}
-
-impl Applicability {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Applicability::Safe => "safe",
-            Applicability::Unsafe => "unsafe",
-            Applicability::DisplayOnly => "display-only",
-        }
-    }
-}
-
-/// Which part of the pipeline a rule's findings come from; the driver and
-/// the compiler check treat each family alike, whatever the rule's code.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Family {
-    /// The tool's own `awaitify: allow(..)` comments (AW001).
-    Suppression,
-    /// Files a test harness compiles, left alone (AW002).
-    Harness,
-    /// One finding per lock declaration, decided for the whole crate
-    /// (AW101–AW104): a comment allowing one lock rule allows them all.
-    Lock,
-    /// One finding per blocking call in async code (AW2xx): their fixes are
-    /// checked and withdrawn one by one.
-    Blocking,
-}
 
 /// What a finding's primary span is, which says what its label reads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -229,11 +175,7 @@ pub(crate) struct LockFinding<'a> {
     pub blockers: Vec<String>,
 }
 
-pub(crate) type DetectCall = fn(&str) -> Option<BlockingKind>;
-pub(crate) type DetectMethod = fn(&MethodCall) -> Option<(BlockingKind, String)>;
-pub(crate) type DetectCallSite = fn(&CallSite) -> Option<(BlockingKind, String)>;
 pub(crate) type Finding = fn(&BlockingFact, &Premise) -> Option<Verdict>;
-pub(crate) type MayMatch = fn(&str) -> bool;
 pub(crate) type LockMessage = fn(&LockFinding) -> (String, Vec<String>);
 pub(crate) type CratePass =
     fn(&[&FileFacts], &[layout::Source], &Units, &PlanOptions, &mut CratePlan);
@@ -248,6 +190,28 @@ impl Hooks {
         may_match: None,
         crate_pass: None,
     };
+}
+
+/// The registry's detection hooks, each kind in `RULES` order, made once:
+/// what the facts' classifier and the prefilter ask (`blocking::classify`,
+/// `blocking::may_block`), handed down to them by the run.
+pub fn detectors() -> &'static Detectors {
+    static DETECTORS: std::sync::LazyLock<Detectors> = std::sync::LazyLock::new(|| Detectors {
+        call: RULES.iter().filter_map(|r| r.hooks.call).collect(),
+        method: RULES.iter().filter_map(|r| r.hooks.method).collect(),
+        call_site: RULES.iter().filter_map(|r| r.hooks.call_site).collect(),
+        may_match: RULES.iter().filter_map(|r| r.hooks.may_match).collect(),
+    });
+    &DETECTORS
+}
+
+/// The rule a lower layer names (a lock decision's, a blocking report's).
+pub fn rule(id: RuleName) -> &'static Rule {
+    RULES
+        .iter()
+        .copied()
+        .find(|r| RuleName::from(*r) == id)
+        .expect("every RuleName is a registered rule's")
 }
 
 pub fn find(code: &str) -> Option<&'static Rule> {
@@ -354,12 +318,13 @@ pub fn markdown_table() -> String {
     std::iter::once(head.to_string()).chain(rows).collect()
 }
 
-/// What selectors match a rule by: its code and name (`rules_meta`).
+/// The rule as the layers below the rules name it (`rules_meta`).
 impl From<&Rule> for RuleName {
     fn from(rule: &Rule) -> RuleName {
         RuleName {
             code: rule.code,
             name: rule.name,
+            family: rule.family,
         }
     }
 }

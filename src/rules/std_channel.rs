@@ -1,12 +1,12 @@
 //! AW208 `std-channel-in-async`: a std channel received from in async code,
 //! migrated to `tokio::sync::mpsc` where every use of its ends is known.
 
-use super::blocking_calls::BlockingReport;
 use super::drivers::Drivers;
 use super::{Applicability, Rule, Severity};
 use crate::edits::edit::Edit;
 use crate::edits::layout;
 use crate::facts::{ChannelFact, FileFacts};
+use crate::locks::BlockingReport;
 use crate::locks::{permitted, CratePlan, Loc, RuntimeAnalysis, Units};
 use crate::settings::PlanOptions;
 use ra_ap_syntax::TextRange;
@@ -238,7 +238,7 @@ impl Migration<'_> {
             notes.push(self.offer);
         }
         out.blocking.push(BlockingReport {
-            rule: self.rule,
+            rule: self.rule.into(),
             severity: self.rule.severity,
             at,
             message: self.message,

@@ -12,8 +12,9 @@
 use crate::edits::edit::Edit;
 use crate::edits::layout;
 use crate::facts::{FileFacts, MethodCallFact, ReceiverType, SiteContext};
+use crate::locks::BlockingReport;
 use crate::locks::{permitted, CratePlan, Loc, Units};
-use crate::rules::blocking_calls::{blocking_wrappers, BlockingReport};
+use crate::rules::blocking_calls::blocking_wrappers;
 use crate::rules::{Applicability, Rule, Severity};
 use crate::settings::PlanOptions;
 
@@ -305,7 +306,7 @@ fn report(
         .or_default()
         .extend(edits.iter().cloned());
     BlockingReport {
-        rule: &TOKIO_BLOCKING_IN_ASYNC,
+        rule: (&TOKIO_BLOCKING_IN_ASYNC).into(),
         severity: TOKIO_BLOCKING_IN_ASYNC.severity,
         at,
         message: format!(
@@ -347,7 +348,7 @@ mod tests {
             }),
             referee: Referee::default(),
         };
-        let plan = crate::locks::plan(&[&facts], &[src], &opts);
+        let plan = crate::plan::plan(&[&facts], &[src], &opts);
         let found = plan
             .blocking
             .iter()

@@ -4,15 +4,44 @@
 //! (`std::thread::sleep` → `tokio::time::sleep(..).await`, a lock's
 //! `.lock().await`) is not safe: applied alone, the yield lets more tasks
 //! reach the wait on the executor threads, which can starve the runtime
-//! worse than before.
+//! worse than before. A join is such a wait only where it is of a std
+//! thread's handle (`HandleFns`). The lock planner's decisions and the
+//! blocking rules' fixes both ask.
+
+use std::collections::HashSet;
 
 use rustc_hash::FxHashMap as HashMap;
 
-use super::blocking_calls::HandleFns;
-use super::drivers::{async_methods, method_callees};
+use super::{async_methods, method_callees, Unit, Units};
 use crate::blocking::BlockingKind;
 use crate::facts::{BlockingFact, CallFact, FileFacts, FnId, SiteContext, Task};
-use crate::locks::Units;
+
+/// The crate's fns whose declared return type is a std thread's
+/// `JoinHandle`, by unit: they confirm the joins of the handles they return.
+pub(crate) struct HandleFns(HashSet<(Unit, FnId)>);
+
+impl HandleFns {
+    pub(crate) fn new(files: &[&FileFacts], units: &Units) -> HandleFns {
+        let fns = files.iter().enumerate().flat_map(|(file, f)| {
+            f.join_handle_fns
+                .iter()
+                .map(move |k| (units[file], k.clone()))
+        });
+        HandleFns(fns.collect())
+    }
+
+    /// Is `b`, in a file of `unit`, a blocking call: any call but the join
+    /// of a handle a fn of the crate returns, which is one where the fn
+    /// `unit` sees by that name returns a std `JoinHandle`.
+    pub(crate) fn confirm(&self, b: &BlockingFact, unit: Unit, units: &Units) -> bool {
+        b.handle_from.as_ref().is_none_or(|f| {
+            units
+                .sees(unit)
+                .iter()
+                .any(|&u| self.0.contains(&(u, f.clone())))
+        })
+    }
+}
 
 /// The tasks and fns that block in a wait that stays, each with what it
 /// waits on (`std::sync::Condvar::wait`).
