@@ -154,13 +154,59 @@ impl Extractor<'_> {
         let Some(init) = let_stmt.initializer() else {
             return false;
         };
+        let is_lock = |p: &ast::Path| {
+            self.lock_type(p)
+                .is_some_and(|(f, l)| f != Family::Tokio && !l.is_guard())
+        };
         init.syntax()
             .descendants()
             .filter_map(ast::Path::cast)
-            .any(|p| {
-                self.lock_type(&p)
-                    .is_some_and(|(f, l)| f != Family::Tokio && !l.is_guard())
-                    && self.value_reaches(p.syntax(), init.syntax())
+            .any(|p| is_lock(&p) && self.value_reaches(p.syntax(), init.syntax()))
+            || self.filled_with_locks(let_stmt).is_some()
+    }
+
+    /// An empty std collection a `let` makes (without a type) that later
+    /// uses fill with locks (`let mut m = HashMap::new(); m.insert(k,
+    /// Mutex::new(0));`): the local holds them. The first value added that
+    /// makes a lock, whose type is the local's.
+    pub(super) fn filled_with_locks(&self, let_stmt: &ast::LetStmt) -> Option<ast::Expr> {
+        if let_stmt.ty().is_some() {
+            return None;
+        }
+        let ast::Expr::CallExpr(call) = let_stmt.initializer()? else {
+            return None;
+        };
+        let ast::Expr::PathExpr(p) = call.expr()? else {
+            return None;
+        };
+        let segs = segments(&p.path()?)?;
+        let full = self.imports.resolve(&segs, self.offset_of(p.syntax()));
+        let empty = full.starts_with("std::collections::") || full.starts_with("std::vec::");
+        if !empty
+            || !matches!(
+                segs.last().map(String::as_str),
+                Some("new" | "with_capacity")
+            )
+        {
+            return None;
+        }
+        super::bindings::uses_after(let_stmt)
+            .into_iter()
+            .find_map(|n| {
+                let mc = n.syntax().ancestors().find_map(ast::MethodCallExpr::cast)?;
+                let on_it = mc.receiver()?.syntax().text() == n.text();
+                let adds = ADDING.contains(&mc.name_ref()?.text());
+                let value = mc.arg_list()?.args().last()?;
+                let lock = value
+                    .syntax()
+                    .descendants()
+                    .filter_map(ast::Path::cast)
+                    .any(|p| {
+                        self.lock_type(&p)
+                            .is_some_and(|(f, l)| f != Family::Tokio && !l.is_guard())
+                            && self.value_reaches(p.syntax(), value.syntax())
+                    });
+                (on_it && adds && lock).then_some(value)
             })
     }
 
@@ -188,15 +234,18 @@ impl Extractor<'_> {
             }
             match up.kind() {
                 SyntaxKind::RECORD_EXPR_FIELD => return false,
-                // An argument of a method call (`v.push(Mutex::new(0))`).
-                SyntaxKind::METHOD_CALL_EXPR
-                    if ast::MethodCallExpr::cast(up.clone())
-                        .and_then(|m| m.arg_list())
-                        .is_some_and(|a| {
-                            a.syntax().text_range().contains_range(node.text_range())
-                        }) =>
+                // An argument of a method call (`v.push(Mutex::new(0))`),
+                // but for the elements a `map` closure makes of what the
+                // value collects (`(0..n).map(|_| Mutex::new(0)).collect()`).
+                SyntaxKind::ARG_LIST
+                    if up
+                        .parent()
+                        .is_some_and(|c| c.kind() == SyntaxKind::METHOD_CALL_EXPR) =>
                 {
-                    return false;
+                    let mc = up.parent().and_then(ast::MethodCallExpr::cast);
+                    if !(mc.is_some_and(|m| is_map(&m)) && collects(top)) {
+                        return false;
+                    }
                 }
                 SyntaxKind::ARG_LIST => {
                     let callee = up
@@ -314,10 +363,12 @@ impl Extractor<'_> {
         };
         let Some(name) = pat.name() else { return };
         let key = self.local_key(let_stmt);
+        // A collection filled later is the lock its values make.
+        let filled = self.filled_with_locks(let_stmt);
         self.push_decl(
             key.clone(),
             format!("local `{}`", name.text()),
-            let_stmt.syntax(),
+            filled.as_ref().map_or(let_stmt.syntax(), |v| v.syntax()),
             name.syntax().text_range(),
         );
         if let Some(init) = let_stmt.initializer() {
@@ -401,5 +452,61 @@ impl Extractor<'_> {
                     .push((vec![Target::Key(DeclKey::Ret(key))], t));
             }
         }
+    }
+}
+
+/// Methods that add their last argument to their receiver, a collection.
+pub(super) const ADDING: &[&str] = &["push", "insert", "push_back", "push_front"];
+
+/// `.map(|..| value)`: the closure's value is an element of what follows.
+fn is_map(mc: &ast::MethodCallExpr) -> bool {
+    let closure = mc.arg_list().and_then(|a| a.args().next());
+    mc.name_ref().is_some_and(|n| n.text() == "map")
+        && matches!(closure, Some(ast::Expr::ClosureExpr(_)))
+}
+
+/// Is `top` a `.collect()` (the elements a chain makes become the value)?
+fn collects(top: &SyntaxNode) -> bool {
+    ast::MethodCallExpr::cast(top.clone())
+        .and_then(|m| m.name_ref())
+        .is_some_and(|n| n.text() == "collect")
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::facts::{DeclKey, Target};
+    use crate::locks::testing::facts;
+
+    /// The owners of each `Mutex::new` constructor of `src`.
+    fn constructor_owners(src: &str) -> Vec<Vec<Target>> {
+        let f = facts(src);
+        let ctor =
+            |r: &&crate::facts::RefFact| src[usize::from(r.range.end())..].starts_with("::new");
+        f.refs
+            .iter()
+            .filter(ctor)
+            .map(|r| r.owners.clone())
+            .collect()
+    }
+
+    fn local(owners: &[Target]) -> bool {
+        owners
+            .iter()
+            .any(|o| matches!(o, Target::Key(DeclKey::Local { .. })))
+    }
+
+    #[test]
+    fn locks_a_let_collects_or_adds_are_the_local_s() {
+        let head = "use std::collections::HashMap;\nuse std::sync::Mutex;\nfn f() {\n";
+        let collected = format!("{head}    let v = (0..2).map(|_| Mutex::new(0)).collect();\n    drop::<Vec<Mutex<u8>>>(v);\n}}\n");
+        assert!(constructor_owners(&collected).iter().any(|o| local(o)));
+        let inserted = format!("{head}    let mut m = HashMap::new();\n    m.insert(1, Mutex::new(0));\n    drop(m);\n}}\n");
+        assert!(local(&constructor_owners(&inserted)[0]));
+        // A `map` whose values are summed, or a constructor passed on to a
+        // fn, is no element of the local.
+        let summed = format!("{head}    let n: u8 = (0..2).map(|_| read(Mutex::new(0))).sum();\n}}\nfn read(m: Mutex<u8>) -> u8 {{ m.into_inner().unwrap() }}\n");
+        assert!(!constructor_owners(&summed).iter().any(|o| local(o)));
+        let typed = format!("{head}    let mut m: HashMap<u8, u8> = HashMap::new();\n    m.insert(1, 2);\n    drop(m);\n}}\n");
+        assert!(facts(&typed).decls.is_empty());
     }
 }

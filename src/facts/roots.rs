@@ -105,7 +105,12 @@ impl Extractor<'_> {
     }
 
     /// [`Self::root`], with what the value is on the way to its target.
-    fn rooted(&self, expr: &ast::Expr, anchor: &SyntaxNode, depth: u32) -> Option<(Target, Via)> {
+    pub(super) fn rooted(
+        &self,
+        expr: &ast::Expr,
+        anchor: &SyntaxNode,
+        depth: u32,
+    ) -> Option<(Target, Via)> {
         if depth > 8 {
             return None;
         }
