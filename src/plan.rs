@@ -10,7 +10,7 @@
 use crate::edits::layout;
 use crate::facts::FileFacts;
 use crate::locks::{self, CratePlan};
-use crate::rules::blocking_calls::plan_blocking;
+use crate::rules::blocking_calls::Blocking;
 use crate::settings::PlanOptions;
 
 /// Plans one crate. `files` are its files' facts, in a fixed order.
@@ -21,10 +21,10 @@ fn plan_once(
     opts: &PlanOptions,
 ) -> CratePlan {
     let p = locks::Planner::new(files, sources, texts, opts);
+    let blocking = Blocking::new(files, (sources, texts), &p.units, &p.waits, opts);
     let mut out = CratePlan::default();
-    let migrating = p.decide(&mut out);
-    let shared = (&p.handles, &p.waits);
-    plan_blocking(files, sources, &p.units, shared, opts, &mut out);
+    let migrating = p.decide(&mut out, &|asyncify, chain| blocking.twins(asyncify, chain));
+    blocking.plan(&p.handles, &mut out);
     p.follow(&migrating, &mut out);
     out
 }

@@ -144,7 +144,14 @@ pub(crate) struct Asyncify<'a> {
     blocking_by_fn: OnceCell<BTreeMap<FnId, Vec<(usize, &'a BlockingFact)>>>,
     /// The chain of each sync fn a lock site is in (its sites share it).
     chains: RefCell<BTreeMap<(Unit, FnId), Result<Chain, String>>>,
+    /// Whether every blocking call of a chain takes its tokio twin once
+    /// the chain's fns are async (the blocking rules' verdict; AW205's
+    /// fix then makes those edits): a chain whose calls do is made.
+    twins: Option<&'a Twins<'a>>,
 }
+
+/// See [`Asyncify::with_twins`].
+pub(crate) type Twins<'a> = dyn Fn(&Asyncify, &Chain) -> Result<(), String> + 'a;
 
 impl<'a> Asyncify<'a> {
     pub(crate) fn new(
@@ -162,7 +169,16 @@ impl<'a> Asyncify<'a> {
             async_callees: Default::default(),
             blocking_by_fn: Default::default(),
             chains: Default::default(),
+            twins: None,
         }
+    }
+
+    /// The chains of the lock planner: a blocking call in one does not
+    /// keep it sync where `twins` says every such call takes its tokio
+    /// twin there.
+    pub(crate) fn with_twins(mut self, twins: &'a Twins<'a>) -> Self {
+        self.twins = Some(twins);
+        self
     }
 
     /// The blocking calls sync fn `fn_key` makes itself (a join only where
@@ -281,11 +297,18 @@ impl<'a> Asyncify<'a> {
     pub(super) fn chain(&self, unit: Unit, fn_key: &FnId) -> Result<Chain, String> {
         let chain = self.chain_of(unit, fn_key)?;
         if let Some((_, b)) = self.blocking_in(&chain).first() {
-            return Err(format!(
-                "`{}` also calls `{}`, which would stay blocking in async code",
-                b.in_fn.as_ref().map_or(String::new(), FnId::to_string),
-                b.call.what
-            ));
+            let twinned = self.twins.map(|twins| twins(self, &chain));
+            if !matches!(twinned, Some(Ok(()))) {
+                let why = match twinned {
+                    Some(Err(why)) => format!(" (its tokio twin cannot replace it: {why})"),
+                    _ => String::new(),
+                };
+                return Err(format!(
+                    "`{}` also calls `{}`, which would stay blocking in async code{why}",
+                    b.in_fn.as_ref().map_or(String::new(), FnId::to_string),
+                    b.call.what
+                ));
+            }
         }
         // Nor through a sync helper it calls (AW205's own fix would then
         // make that one async on the next run, which must change nothing).
@@ -311,7 +334,9 @@ impl<'a> Asyncify<'a> {
                     Some(k) => vec![k.clone()],
                     None => self.types.callees(unit, self.units, c).fns,
                 };
-                if let Some(helper) = callees.into_iter().find(|k| blocks(k)) {
+                // (A fn of the chain blocks in calls `blocking_in` has.)
+                let outside = callees.into_iter().filter(|k| !chain.keys.contains(k));
+                if let Some(helper) = outside.into_iter().find(|k| blocks(k)) {
                     return Some((caller.clone(), helper));
                 }
             }
@@ -657,6 +682,26 @@ mod tests {
             "Cache.entries",
         ));
         assert!(got.iter().any(|g| g.contains("cannot recurse")), "{got:?}");
+    }
+
+    #[test]
+    fn a_helper_that_sleeps_and_locks_becomes_async_with_the_sleep_s_twin() {
+        use crate::driver::test_support::TestCrate;
+        let src = "use std::sync::Mutex;\nuse std::time::Duration;\n\nstatic LOG: Mutex<u32> = Mutex::new(0);\n\nfn note() {\n    std::thread::sleep(Duration::from_millis(1));\n    *LOG.lock().unwrap() += 1;\n}\n\n#[tokio::main]\nasync fn main() {\n    note();\n    println!(\"{}\", LOG.lock().unwrap());\n}\n";
+        let after = "async fn note() {\n    tokio::time::sleep(Duration::from_millis(1)).await;\n    *LOG.lock().await += 1;\n}";
+        TestCrate::main(src)
+            .unsafe_fixes()
+            .check_fixed_to_hold("src/main.rs", after);
+        TestCrate::main(src).check_note("AW205", "the fix makes `note` async");
+        // Where the sleep has no twin to take (tokio is not shown to run
+        // the caller), neither the lock nor the helper changes.
+        let no_tokio = src.replace("#[tokio::main]\nasync fn main()", "async fn run()");
+        let got = blockers(report(&plan_with(&no_tokio, &unsafe_options()), "LOG"));
+        assert!(
+            got.iter()
+                .any(|g| g.contains("its tokio twin cannot replace it")),
+            "{got:?}"
+        );
     }
 
     #[test]

@@ -6,7 +6,7 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-use super::asyncify::{Asyncify, Chain};
+use super::asyncify::{Asyncify, Chain, Twins};
 use super::rewrite::{lock_method_names, render_site};
 use super::runtime::RuntimeAnalysis;
 use super::TaskWaits;
@@ -22,13 +22,13 @@ pub const PUBLIC_API_BLOCKER: &str = "it is public API of a library; migrating i
 /// Decides every group locked in async code, adding its report (and, for
 /// a migrating group, its lock-site edits) to `out`. Returns the groups
 /// that migrate.
-pub(super) fn decide_groups(p: &Planner, out: &mut CratePlan) -> HashSet<usize> {
+pub(super) fn decide_groups(p: &Planner, out: &mut CratePlan, twins: &Twins) -> HashSet<usize> {
     let mut groups: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
     for (id, &group) in p.group_of.iter().enumerate() {
         groups.entry(group).or_default().push(id);
     }
     let runtime = RuntimeAnalysis::new(p.files, p.texts, &p.units);
-    let asyncify = Asyncify::new(p.files, &p.units, &runtime, &p.handles);
+    let asyncify = Asyncify::new(p.files, &p.units, &runtime, &p.handles).with_twins(twins);
     // The async-ify fixes made so far: groups that need one fn made async
     // make it once.
     let mut made_async = Chain::default();
@@ -117,6 +117,9 @@ pub(super) fn decide_groups(p: &Planner, out: &mut CratePlan) -> HashSet<usize> 
             && blockers.iter().all(|(_, why)| {
                 why.contains(UNSAFE_LIFTS) || why == NO_TOKIO || why == PUBLIC_API_BLOCKER
             });
+        if report.unsafe_available {
+            out.lock_async_fns.extend(chain.keys.iter().cloned());
+        }
         if !blockers.is_empty() {
             blockers.sort();
             blockers.dedup();
@@ -128,6 +131,7 @@ pub(super) fn decide_groups(p: &Planner, out: &mut CratePlan) -> HashSet<usize> 
         if !permitted(p.files, p.opts, rule, &report.decl, &mut out.suppressed) {
             continue;
         }
+        out.lock_async_fns.extend(chain.keys.iter().cloned());
         edits.extend(chain.new_edits(&mut made_async, p.sources));
         report.places.extend(chain.places());
         report.yields.extend(chain.yields());

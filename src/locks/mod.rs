@@ -53,6 +53,7 @@ use crate::rules_meta::{Applicability, RuleName, Severity};
 pub use crate::settings::Loc;
 use crate::settings::PlanOptions;
 pub use asyncify::Asyncified;
+pub(crate) use asyncify::Twins;
 pub use decide::PUBLIC_API_BLOCKER;
 pub(crate) use index::{Unit, Units};
 pub(crate) use kept_guards::awaits_under_kept_guards;
@@ -165,6 +166,10 @@ pub struct CratePlan {
     /// Sync fns AW205's async-ify fix makes async (`rules::blocking_calls`),
     /// by key: why the fix is unsafe, whether it is applied, and its edits.
     pub asyncified: BTreeMap<crate::facts::FnId, Asyncified>,
+    /// Sync fns the lock planner's async-ify fix makes async (or would,
+    /// with `--unsafe-fixes`): AW205's fix gives their blocking calls
+    /// their tokio twins.
+    pub lock_async_fns: BTreeSet<crate::facts::FnId>,
     /// Guards of std locks that stay, in async code: the file, where the
     /// guard is alive, its site and the lock.
     pub kept_guards: Vec<(usize, TextRange, Loc, String)>,
@@ -270,8 +275,10 @@ impl<'a> Planner<'a> {
     /// migrating ones (returned); the reports of the other decisions that
     /// their rule is not enabled for, or a comment allows, are dropped
     /// (they change nothing).
-    pub(crate) fn decide(&self, out: &mut CratePlan) -> HashSet<usize> {
-        let migrating = decide::decide_groups(self, out);
+    /// `twins` says whether the blocking calls of a chain of sync fns take
+    /// their tokio twins once the fns are async (see `Asyncify::with_twins`).
+    pub(crate) fn decide(&self, out: &mut CratePlan, twins: &Twins) -> HashSet<usize> {
+        let migrating = decide::decide_groups(self, out, twins);
         let mut reports = std::mem::take(&mut out.reports);
         reports.retain(|r| {
             r.decision == Decision::Migrate

@@ -144,45 +144,67 @@ struct Crate<'a> {
     waits: &'a TaskWaits<'a>,
 }
 
-/// Blocking calls: a fix or a report for each one in async code; then the
-/// rules' own passes over the crate (AW205: a report, with the chain, for
-/// each async call of a sync fn that blocks). The joins `handles` confirms
-/// are waits, and `waits` makes a fix unsafe in a task blocked in one (both
-/// made once per crate plan, for the locks' decisions too).
-pub(crate) fn plan_blocking<'a>(
-    files: &'a [&'a FileFacts],
-    sources: &'a [layout::Source],
-    units: &'a Units,
-    (handles, waits): (&HandleFns, &'a TaskWaits<'a>),
-    opts: &'a PlanOptions,
-    out: &mut CratePlan,
-) {
-    let texts: Vec<&str> = sources.iter().map(|s| s.text).collect();
-    let runtime = RuntimeAnalysis::new(files, &texts, units);
-    let krate = Crate {
-        files,
-        sources,
-        units,
-        opts,
-        drivers: Drivers::new(files, units, |unit, f| runtime.on_own_threads(unit, f)),
-        waits,
-    };
-    let wrappers = blocking_wrappers(files);
-    for (file, facts) in files.iter().enumerate() {
-        for b in &facts.blocking {
-            if on_the_executor(facts, b, &wrappers) && handles.confirm(b, units[file], units) {
-                let unit = units[file];
-                krate
-                    .drivers
-                    .route_names(&b.driver, unit, &mut out.driver_names);
-                plan_call(&krate, file, b, out);
+/// What the blocking rules work out of a crate once per plan: where
+/// its code runs (the runtime premise, and what drives each fn), for the
+/// lock planner's async-ify fix ([`Blocking::twins`]) and then the rules'
+/// own plan ([`Blocking::plan`]).
+pub(crate) struct Blocking<'a> {
+    runtime: RuntimeAnalysis<'a>,
+    krate: Crate<'a>,
+}
+
+impl<'a> Blocking<'a> {
+    /// `waits` makes a fix unsafe in a task blocked in a wait.
+    pub(crate) fn new(
+        files: &'a [&'a FileFacts],
+        (sources, texts): (&'a [layout::Source], &'a [&'a str]),
+        units: &'a Units,
+        waits: &'a TaskWaits<'a>,
+        opts: &'a PlanOptions,
+    ) -> Blocking<'a> {
+        let runtime = RuntimeAnalysis::new(files, texts, units);
+        let drivers = Drivers::new(files, units, |unit, f| runtime.on_own_threads(unit, f));
+        let krate = Crate {
+            files,
+            sources,
+            units,
+            opts,
+            drivers,
+            waits,
+        };
+        Blocking { runtime, krate }
+    }
+
+    /// Does every blocking call of `chain` take its tokio twin once the
+    /// chain's fns are async (as AW205's fix makes them, which it does for
+    /// the fns the lock planner makes async: `CratePlan::lock_async_fns`)?
+    pub(crate) fn twins(&self, asyncify: &Asyncify, chain: &Chain) -> Result<(), String> {
+        twin_edits(&self.krate, asyncify, chain, true).map(drop)
+    }
+
+    /// Blocking calls: a fix or a report for each one in async code; then
+    /// the rules' own passes over the crate (AW205: a report, with the
+    /// chain, for each async call of a sync fn that blocks). The joins
+    /// `handles` confirms are waits.
+    pub(crate) fn plan(&self, handles: &HandleFns, out: &mut CratePlan) {
+        let (krate, files, units) = (&self.krate, self.krate.files, self.krate.units);
+        let wrappers = blocking_wrappers(files);
+        for (file, facts) in files.iter().enumerate() {
+            for b in &facts.blocking {
+                if on_the_executor(facts, b, &wrappers) && handles.confirm(b, units[file], units) {
+                    let unit = units[file];
+                    krate
+                        .drivers
+                        .route_names(&b.driver, unit, &mut out.driver_names);
+                    plan_call(krate, file, b, out);
+                }
             }
         }
-    }
-    asyncify_helpers(&krate, (&runtime, handles), out);
-    out.runtime_names.append(&mut runtime.examined.take());
-    for pass in RULES.iter().filter_map(|r| r.hooks.crate_pass) {
-        pass(files, sources, units, opts, out);
+        asyncify_helpers(krate, (&self.runtime, handles), out);
+        out.runtime_names.append(&mut self.runtime.examined.take());
+        for pass in RULES.iter().filter_map(|r| r.hooks.crate_pass) {
+            pass(files, krate.sources, units, krate.opts, out);
+        }
     }
 }
 
@@ -458,7 +480,12 @@ fn asyncify_helpers(
                     let referee = &krate.opts.referee;
                     let fix = match chain.calls.iter().find_map(|c| referee.withdrawn(c)) {
                         Some(why) => Err(why.to_string()),
-                        None => twin_edits(krate, &asyncify, &chain),
+                        // Made async by the lock planner (with its lock):
+                        // the blocking calls take their twins here.
+                        None => {
+                            let locked = chain.keys.iter().all(|k| out.lock_async_fns.contains(k));
+                            twin_edits(krate, &asyncify, &chain, locked)
+                        }
                     };
                     let fix = match fix {
                         Ok((edits, features)) => offer(krate, out, &chain, edits, features),
@@ -525,9 +552,17 @@ fn twin_edits(
     krate: &Crate,
     asyncify: &Asyncify,
     chain: &Chain,
+    with_locks: bool,
 ) -> Result<(Vec<(usize, Edit)>, Vec<(&'static str, bool)>), String> {
-    if asyncify.locks_in(chain) {
-        return Err(format!("a fn of {} also locks a lock", chain.names()));
+    if !with_locks && asyncify.locks_in(chain) {
+        let (verb, them) = match chain.keys.len() {
+            1 => ("locks", "it"),
+            _ => ("lock", "them"),
+        };
+        return Err(format!(
+            "{} also {verb} a lock, whose migration does not make {them} async (see the lock's finding)",
+            chain.names()
+        ));
     }
     if asyncify.under_a_guard(chain) {
         return Err("a call of it is where a std lock's guard is held".into());
