@@ -109,17 +109,25 @@ so it must be of a type known to be `Clone`. It is unsafe because the work
 then runs on another thread (thread-locals differ, a panic surfaces as
 `blocking task panicked`, the blocking pool's threads are limited) and,
 while the task awaits it, the task can be cancelled with the work still
-running. Loops and calls of helpers are only reported.
+running. A call of a sync helper of the crate (`let d = checksum(&body);`)
+moves the same way, under the same conditions, where the call names one fn
+(not a `dyn` call, not one of several fns of its name) that returns
+nothing or std's owned types only (`u64`, `Vec<u8>`, `Option<String>`: a
+reference or a type of the crate may borrow from what the closure owns);
+elsewhere its note says why not. Loops are only reported.
 
 ## Known problems
 Bulk data is known by its name, not its size: a hash of a large buffer
 named `key` is missed, and one of a small buffer named `data` is reported.
 A loop's trip count is known to come from runtime data, not how large it
-is. Loops are seen only in files parsed for some rule (one that names a
-lock type, a blocking call, a heavy crate, or a literal range of 100 000
-or more in async code): a nested loop in a file that names none of these
-is missed, since parsing every file with a loop would cost more than the
-rest of the run. Helper chains follow fns by name: fns of one name in
+is. A file is parsed for its loops where its text shows async code and a
+loop with no `.await` that holds another loop, a hasher's call or two
+arithmetic operations (or it is parsed for another rule): a sync helper
+with a heavy loop in a file with no `async` and nothing else a rule looks
+for is missed, and so is a loop whose body a brace in a string ends early
+to that test. A nested loop is reported whatever it does: one that only
+formats a few lines of log (`for err in errors { for seg in err.path ..
+}`) is reported too. Helper chains follow fns by name: fns of one name in
 different modules (`gzip::encode`, `zstd::encode`) are one, the finding
 shows the strongest chain and says the name is shared. Receivers are
 followed through one `let`; a codec or hasher kept in a field or an enum
