@@ -64,6 +64,11 @@ impl<'a> Source<'a> {
         }
     }
 
+    /// The file's syntax tree (parsed on first use).
+    pub fn syntax(&self) -> ra_ap_syntax::SyntaxNode {
+        self.tree().syntax().clone()
+    }
+
     fn tree(&self) -> &SourceFile {
         self.tree
             .get_or_init(|| SourceFile::parse(self.text, Edition::Edition2021).tree())

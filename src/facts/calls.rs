@@ -27,8 +27,8 @@ pub(super) const PASS_THROUGH: &[&str] = &[
 /// literal, `vec![..]`, `format!(..)`, `String::from`, `.to_vec()`,
 /// `.to_string()`, `.to_owned()`, or annotated with a type that is not a
 /// reference), not `Rc`, and, if used after the `let`, of a type known to be
-/// `Clone`, so that it is cloned into the closure.
-pub(super) fn spawn_blocking_wrap(call: &SyntaxNode) -> Option<(TextRange, String)> {
+/// `Clone`, so that it is cloned into the closure. Else why not.
+pub(super) fn spawn_blocking_wrap(call: &SyntaxNode) -> Result<(TextRange, String), &'static str> {
     let let_stmt = call
         .ancestors()
         .take_while(|a| {
@@ -37,11 +37,12 @@ pub(super) fn spawn_blocking_wrap(call: &SyntaxNode) -> Option<(TextRange, Strin
                 SyntaxKind::STMT_LIST | SyntaxKind::FN | SyntaxKind::CLOSURE_EXPR
             )
         })
-        .find_map(ast::LetStmt::cast)?;
-    let init = let_stmt.initializer()?;
-    if let_stmt.let_else().is_some() {
-        return None;
-    }
+        .find_map(ast::LetStmt::cast)
+        .ok_or("it is not in a `let` initializer")?;
+    let init = let_stmt
+        .initializer()
+        .filter(|_| let_stmt.let_else().is_none())
+        .ok_or("it is not in a `let` initializer")?;
     for d in init.syntax().descendants() {
         let forbidden = matches!(
             d.kind(),
@@ -57,7 +58,7 @@ pub(super) fn spawn_blocking_wrap(call: &SyntaxNode) -> Option<(TextRange, Strin
             .and_then(|m| m.name_ref())
             .is_some_and(|n| LOCK_METHODS.contains(&n.text()));
         if forbidden {
-            return None;
+            return Err("its `let` initializer also awaits, returns, uses `?`, a closure, a block, a macro or a lock");
         }
     }
     if init
@@ -65,42 +66,53 @@ pub(super) fn spawn_blocking_wrap(call: &SyntaxNode) -> Option<(TextRange, Strin
         .descendants_with_tokens()
         .any(|t| t.kind() == SyntaxKind::SELF_KW)
     {
-        return None;
+        return Err("it uses `self`, which the closure cannot take");
     }
+    let not_owned =
+        "a local it uses may be borrowed or not `Send` (the tool cannot see it is owned)";
     let body = let_stmt
         .syntax()
         .ancestors()
-        .find(|a| a.kind() == SyntaxKind::FN)?;
+        .find(|a| a.kind() == SyntaxKind::FN)
+        .ok_or("it is not in a fn")?;
     let after = let_stmt.syntax().text_range().end();
     let mut clones = Vec::new();
     let mut seen = BTreeSet::new();
     for pe in init.syntax().descendants().filter_map(ast::PathExpr::cast) {
-        let path = pe.path()?;
+        let Some(path) = pe.path() else {
+            return Err(not_owned);
+        };
         if path.qualifier().is_some() {
             continue;
         }
-        let name = path.segment()?.name_ref()?.text().to_string();
+        let Some(name) = path.segment().and_then(|s| s.name_ref()) else {
+            return Err(not_owned);
+        };
+        let name = name.text().to_string();
         if !seen.insert(name.clone()) {
             continue;
         }
         let cloneable = match find_binding(&name, let_stmt.syntax()) {
             Binding::NotFound => continue, // a fn, static or const
-            Binding::Let(l) => owned_let(&l)?,
-            Binding::Param(_, _, p) => owned_type(&p.ty()?.syntax().text().to_string())?,
+            Binding::Let(l) => owned_let(&l),
+            Binding::Param(_, _, p) => p
+                .ty()
+                .and_then(|t| owned_type(&t.syntax().text().to_string())),
             Binding::From(_)
             | Binding::Element(_)
             | Binding::Destructured(_)
             | Binding::Variant(..)
             | Binding::ClosureParam(_)
-            | Binding::Other => return None,
-        };
+            | Binding::Other => None,
+        }
+        .ok_or(not_owned)?;
         let used_after = body
             .descendants()
             .filter_map(ast::NameRef::cast)
             .any(|n| n.syntax().text_range().start() >= after && n.text() == name.as_str());
         if used_after {
             if !cloneable {
-                return None;
+                return Err("a local it uses is used after the `let` and may not be `Clone`");
             }
             clones.push(name);
         }
@@ -118,7 +130,29 @@ pub(super) fn spawn_blocking_wrap(call: &SyntaxNode) -> Option<(TextRange, Strin
             .collect();
         format!("{{ {prelude}{wrapped} }}")
     };
-    Some((init.syntax().text_range(), text))
+    Ok((init.syntax().text_range(), text))
+}
+
+/// The `spawn_blocking` wrap of the call at `range` of the file `root`, for
+/// a call a rule picks after facts are extracted (AW206's calls of the
+/// crate's sync helpers), as [`spawn_blocking_wrap`] makes it for a heavy
+/// call; or why there is none (a call in a macro's arguments has none).
+pub fn spawn_blocking_wrap_at(
+    root: &SyntaxNode,
+    range: TextRange,
+) -> Result<(TextRange, String), &'static str> {
+    let call = root
+        .covering_element(range)
+        .ancestors()
+        .find(|n| {
+            n.text_range() == range
+                && matches!(
+                    n.kind(),
+                    SyntaxKind::CALL_EXPR | SyntaxKind::METHOD_CALL_EXPR
+                )
+        })
+        .ok_or("it is in a macro's arguments")?;
+    spawn_blocking_wrap(&call)
 }
 
 pub(super) fn is_assign(bin: &ast::BinExpr) -> bool {
@@ -468,7 +502,7 @@ impl Extractor<'_> {
                 | crate::blocking::BlockingKind::User { heavy: true, .. }
         );
         let wrap = (heavy && shift == 0 && ctx == SiteContext::Async)
-            .then(|| spawn_blocking_wrap(node))
+            .then(|| spawn_blocking_wrap(node).ok())
             .flatten();
         self.facts.blocking.push(BlockingFact {
             call,

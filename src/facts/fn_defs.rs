@@ -79,8 +79,84 @@ fn async_at(f: &ast::Fn, key: &FnId) -> Result<TextSize, &'static str> {
         .ok_or("has no `fn` keyword")
 }
 
+/// Does the fn whose name is at `name` in `root` return what a
+/// `spawn_blocking` closure can hand back for sure: nothing, or a type made
+/// only of std's owned types and primitives (`u64`, `Vec<u8>`,
+/// `Option<String>`, tuples and arrays of them)? Else why not: a reference
+/// or a lifetime may borrow from what the closure owns, and a generic or a
+/// type of the crate may borrow (an elided lifetime) or not be `Send`.
+pub fn returns_owned(root: &SyntaxNode, name: TextRange) -> Result<(), String> {
+    const OWNED: &[&str] = &[
+        "Vec",
+        "String",
+        "Box",
+        "HashMap",
+        "BTreeMap",
+        "HashSet",
+        "BTreeSet",
+        "VecDeque",
+        "Option",
+        "Result",
+        "u8",
+        "u16",
+        "u32",
+        "u64",
+        "u128",
+        "usize",
+        "i8",
+        "i16",
+        "i32",
+        "i64",
+        "i128",
+        "isize",
+        "f32",
+        "f64",
+        "bool",
+        "char",
+        "std",
+        "collections",
+        "vec",
+        "string",
+    ];
+    let f = root
+        .covering_element(name)
+        .ancestors()
+        .find_map(ast::Fn::cast)
+        .ok_or("its definition is not found")?;
+    let Some(ty) = f.ret_type().and_then(|r| r.ty()) else {
+        return Ok(());
+    };
+    let text = ty.syntax().text().to_string();
+    let owned = !text.contains(['&', '\'', '*'])
+        && text
+            .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .filter(|w| !w.is_empty() && !w.starts_with(|c: char| c.is_ascii_digit()))
+            .all(|w| OWNED.contains(&w));
+    match owned {
+        true => Ok(()),
+        false => Err(format!(
+            "its return type `{text}` may borrow from what it is given, or not be `Send`"
+        )),
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    use super::returns_owned;
+    use ra_ap_syntax::{ast, ast::HasName, AstNode};
+
+    #[test]
+    fn a_helper_returns_owned_only_with_std_owned_types() {
+        let src = "fn a(d: &[u8]) -> u64 { 0 }\nfn b(d: &[u8]) {}\nfn c(d: &[u8]) -> Option<Vec<(u8, String)>> { None }\nfn d(d: &[u8]) -> &u8 { &d[0] }\nfn e(d: &[u8]) -> Parsed { todo!() }\nfn f<T>(d: T) -> T { d }\nfn g(d: &[u8]) -> Box<dyn Send> { todo!() }\n";
+        let file = ra_ap_syntax::SourceFile::parse(src, ra_ap_syntax::Edition::Edition2021).tree();
+        let owned: Vec<bool> = file
+            .syntax()
+            .descendants()
+            .filter_map(ast::Fn::cast)
+            .map(|f| returns_owned(file.syntax(), f.name().unwrap().syntax().text_range()).is_ok())
+            .collect();
+        assert_eq!(owned, [true, true, true, false, false, false, false]);
+    }
     use super::super::facts_of;
 
     fn async_at(src: &str) -> Vec<(String, Result<String, &'static str>)> {

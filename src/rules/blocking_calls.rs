@@ -13,7 +13,7 @@ use super::drivers::Drivers;
 use super::{Applicability, Rule, Severity, RULES};
 use crate::edits::edit::Edit;
 use crate::edits::layout;
-use crate::facts::{BlockingFact, FileFacts, FnId, SiteContext};
+use crate::facts::{BlockingFact, CallFact, FileFacts, FnId, SiteContext};
 use crate::locks::asyncify::{Asyncify, Chain};
 use crate::locks::{
     permitted, Asyncified, BlockingReport, CratePlan, HandleFns, Loc, RuntimeAnalysis, TaskWaits,
@@ -133,13 +133,14 @@ impl Verdict {
     }
 }
 
-/// What every blocking call's plan reads.
-struct Crate<'a> {
-    files: &'a [&'a FileFacts],
-    sources: &'a [layout::Source<'a>],
-    units: &'a Units,
-    opts: &'a PlanOptions,
-    drivers: Drivers,
+/// What every blocking call's plan reads, and the rules' crate passes.
+pub(crate) struct Crate<'a> {
+    pub files: &'a [&'a FileFacts],
+    pub sources: &'a [layout::Source<'a>],
+    pub units: &'a Units,
+    pub opts: &'a PlanOptions,
+    /// What drives each async fn (tokio, another executor, a thread).
+    pub drivers: Drivers,
     /// The tasks that stay blocked in a wait: their other fixes are unsafe.
     waits: &'a TaskWaits<'a>,
 }
@@ -203,7 +204,7 @@ impl<'a> Blocking<'a> {
         asyncify_helpers(krate, (&self.runtime, handles), out);
         out.runtime_names.append(&mut self.runtime.examined.take());
         for pass in RULES.iter().filter_map(|r| r.hooks.crate_pass) {
-            pass(files, krate.sources, units, krate.opts, out);
+            pass(krate, out);
         }
     }
 }
@@ -357,9 +358,9 @@ fn fix_call(
             }
             Wrap::Offered => {
                 unsafe_wrap = true;
-                notes.push("`--unsafe-fixes` moves it into tokio::task::spawn_blocking (unsafe: it then runs on another thread, and the task can be cancelled while it still runs)".into())
+                notes.push(OFFERED.into())
             }
-            Wrap::Suggested => notes.push("wrap it: `let r = tokio::task::spawn_blocking(move || { .. }).await.expect(\"blocking task panicked\");`, moving or cloning what it captures".into()),
+            Wrap::Suggested => notes.push(SUGGESTED.into()),
         }
     }
     // Made async alone, a call of a task that stays blocked in a wait
@@ -619,7 +620,7 @@ fn twin_edits(
 }
 
 /// What becomes of a CPU-heavy call's `spawn_blocking` wrap.
-enum Wrap {
+pub(crate) enum Wrap {
     /// Applied (`--unsafe-fixes`): its edit.
     Applied(Edit),
     /// Certain to compile, applied with `--unsafe-fixes`.
@@ -628,8 +629,13 @@ enum Wrap {
     Suggested,
 }
 
-/// The wrap is applied with --unsafe-fixes, unless another blocking call
-/// shares the same initializer.
+/// The note of a wrap offered (applied with `--unsafe-fixes`).
+const OFFERED: &str = "`--unsafe-fixes` moves it into tokio::task::spawn_blocking (unsafe: it then runs on another thread, and the task can be cancelled while it still runs)";
+
+/// The note of a wrap only described.
+const SUGGESTED: &str = "wrap it: `let r = tokio::task::spawn_blocking(move || { .. }).await.expect(\"blocking task panicked\");`, moving or cloning what it captures";
+
+/// A heavy call's wrap (the fact's), applied with `--unsafe-fixes`.
 fn wrap_heavy(
     krate: &Crate,
     file: usize,
@@ -637,24 +643,109 @@ fn wrap_heavy(
     fixable: bool,
     out: &mut CratePlan,
 ) -> Wrap {
+    let wrap = b.wrap.as_ref().filter(|_| fixable);
+    wrap_let(krate, (file, b.call.call, b.in_test), wrap, out)
+}
+
+/// Moves the `let` initializer `wrap.0` that holds the call at `call` to
+/// the blocking pool (its text `wrap.1`) with `--unsafe-fixes`, unless
+/// another blocking call is in the same initializer or another fix already
+/// edits it (AW205 awaiting a helper there: an `.await` in the closure).
+fn wrap_let(
+    krate: &Crate,
+    (file, call, in_test): (usize, TextRange, bool),
+    wrap: Option<&(TextRange, String)>,
+    out: &mut CratePlan,
+) -> Wrap {
     let alone = |r: TextRange| {
-        krate.files[file]
+        let others = krate.files[file]
             .blocking
             .iter()
-            .filter(|o| r.contains_range(o.call.call))
-            .count()
-            == 1
+            .any(|o| r.contains_range(o.call.call) && o.call.call != call);
+        let edited = out
+            .edits
+            .get(&file)
+            .is_some_and(|es| es.iter().any(|e| e.range.intersect(r).is_some()));
+        !others && !edited
     };
-    match &b.wrap {
-        Some((range, wrap)) if fixable && krate.opts.unsafe_fixes && alone(*range) => {
+    match wrap {
+        Some((range, wrap)) if krate.opts.unsafe_fixes && alone(*range) => {
             let wrap = layout::spawn_blocking_wrap(krate.sources[file].text, *range, wrap);
             let edit = Edit::new(*range, wrap);
             out.edits.entry(file).or_default().push(edit.clone());
             out.tokio_features.insert("rt");
-            out.tokio_outside_tests |= !b.in_test;
+            out.tokio_outside_tests |= !in_test;
             Wrap::Applied(edit)
         }
-        Some((range, _)) if fixable && alone(*range) => Wrap::Offered,
+        Some((range, _)) if alone(*range) => Wrap::Offered,
         _ => Wrap::Suggested,
+    }
+}
+
+/// AW206's fix of an async call of a crate's sync fn that does CPU-heavy
+/// work (`blocking_helper::plan_chains`): the same move to the blocking
+/// pool as a heavy call's, where tokio runs the call, the compiler has not
+/// taken it back, the helper is known (`def`: its file and name; not one of
+/// several fns of its name) and returns an owned value, and the wrap is
+/// certain to compile. Its applicability and edits, and notes that say
+/// what `--unsafe-fixes` does or why it does nothing.
+pub(crate) fn wrap_helper_call(
+    krate: &Crate,
+    (file, c): (usize, &CallFact),
+    def: Result<(usize, TextRange), &str>,
+    out: &mut CratePlan,
+) -> (Option<Applicability>, Vec<Edit>, Vec<String>) {
+    let facts = krate.files[file];
+    let test_code = c.in_test || !facts.unit.is_empty();
+    let (unit, units) = (krate.units[file], krate.units);
+    let tokio = Tokio {
+        no_dep: krate
+            .opts
+            .tokio
+            .filter(|t| !if test_code { t.dev } else { t.normal })
+            .map(|t| t.why_not()),
+        runtime: krate.drivers.on_tokio(&c.driver, unit, units.sees(unit)),
+        elsewhere: krate
+            .drivers
+            .on_another_executor(&c.driver, unit, units.sees(unit)),
+    };
+    if !tokio.ok() {
+        return (None, Vec::new(), vec![tokio.missing()]);
+    }
+    let at = Loc {
+        file,
+        range: c.range,
+    };
+    if let Some(why) = krate.opts.referee.withdrawn(&at) {
+        return (None, Vec::new(), vec![why.to_string()]);
+    }
+    let wrap = def
+        .map_err(str::to_string)
+        .and_then(|(def_file, name)| {
+            crate::facts::returns_owned(&krate.sources[def_file].syntax(), name)
+        })
+        .and_then(|()| {
+            let root = krate.sources[file].syntax();
+            crate::facts::spawn_blocking_wrap_at(&root, c.range).map_err(str::to_string)
+        });
+    let wrap = match wrap {
+        Ok(wrap) => wrap,
+        Err(why) => {
+            let note = format!("{SUGGESTED} (`--unsafe-fixes` does not: {why})");
+            return (None, Vec::new(), vec![note]);
+        }
+    };
+    match wrap_let(krate, (file, c.range, c.in_test), Some(&wrap), out) {
+        Wrap::Applied(edit) => (Some(Applicability::Unsafe), vec![edit], Vec::new()),
+        Wrap::Offered => (
+            Some(Applicability::Unsafe),
+            Vec::new(),
+            vec![OFFERED.into()],
+        ),
+        Wrap::Suggested => {
+            let why = "another blocking call or fix is in its `let` initializer";
+            let note = format!("{SUGGESTED} (`--unsafe-fixes` does not: {why})");
+            (None, Vec::new(), vec![note])
+        }
     }
 }

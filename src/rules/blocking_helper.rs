@@ -3,14 +3,16 @@
 //! the file shows to be the crate's (each impl a `dyn Trait` or generic
 //! receiver may call), or the `Drop` of a local made in async code.
 
+use crate::rules::blocking_calls::Crate;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
+use ra_ap_syntax::TextRange;
+
+use super::blocking_calls::wrap_helper_call;
 use super::{Applicability, Rule, Severity};
 use crate::blocking::BlockingKind;
-use crate::edits::layout;
-use crate::facts::{BlockingFact, FileFacts, FnId, SiteContext};
+use crate::facts::{BlockingFact, CallFact, FileFacts, FnId, SiteContext};
 use crate::locks::{permitted, Asyncified, BlockingReport, CratePlan, Loc, OwnTypes, Unit, Units};
-use crate::settings::PlanOptions;
 
 pub const BLOCKING_HELPER: Rule = Rule {
     code: "AW205",
@@ -73,14 +75,8 @@ async caller in a file that names neither is not seen.",
 
 /// AW205's pass: the chains whose strongest call blocks (CPU-heavy work
 /// alone is AW206's, through [`plan_chains`]).
-fn plan(
-    files: &[&FileFacts],
-    sources: &[layout::Source],
-    units: &Units,
-    opts: &PlanOptions,
-    out: &mut CratePlan,
-) {
-    plan_chains(&BLOCKING_HELPER, files, sources, units, opts, out);
+fn plan(krate: &Crate, out: &mut CratePlan) {
+    plan_chains(&BLOCKING_HELPER, krate, out);
 }
 
 /// Blocking calls and sync calls, by the sync fn they are in.
@@ -159,6 +155,21 @@ impl SyncFns {
             &self.calls_of,
             &mut HashSet::new(),
         )
+    }
+
+    /// Where the fn `key` that code of `unit` calls is defined: its file
+    /// and name (the first of its own unit's, see `unit_of`).
+    fn definition(
+        &self,
+        files: &[&FileFacts],
+        (unit, units): (Unit, &Units),
+        key: &FnId,
+    ) -> Option<(usize, TextRange)> {
+        let own = self.unit_of(unit, units, key);
+        files.iter().enumerate().find_map(|(f, facts)| {
+            let d = facts.fn_defs.iter().find(|d| &d.key == key)?;
+            (units[f] == own).then_some((f, d.name))
+        })
     }
 
     /// The helper's own unit: the first unit `unit` sees that defines it.
@@ -245,14 +256,8 @@ fn chain(
 /// AW205's where the strongest call a chain reaches blocks (a wait, a sleep,
 /// I/O), AW206's (`cpu_heavy`) where it is CPU-heavy work. An AW206 finding
 /// in test code is a note.
-pub(crate) fn plan_chains(
-    rule: &'static Rule,
-    files: &[&FileFacts],
-    _: &[layout::Source],
-    units: &Units,
-    opts: &PlanOptions,
-    out: &mut CratePlan,
-) {
+pub(crate) fn plan_chains(rule: &'static Rule, krate: &Crate, out: &mut CratePlan) {
+    let Crate { files, units, .. } = *krate;
     let heavy = rule.code == super::CPU_HEAVY.code;
     let ours = |strength: u8| (strength == HEAVY) == heavy;
     let types = OwnTypes::new(files, units);
@@ -347,9 +352,27 @@ pub(crate) fn plan_chains(
                     .filter(|(k, f)| f.declined && fns.iter().any(|p| *p == k.to_string()));
                 on_path.next().map(|(_, f)| f)
             };
-            let fix = offered.or_else(declined).filter(|_| !heavy).cloned();
+            let fix = match heavy {
+                // Moved to the blocking pool as a heavy call is, where the
+                // call names one fn the tool knows (not a `dyn` call's
+                // impls, nor one of several fns of its name).
+                true => {
+                    let def = match (&traits, namesakes) {
+                        (None, 1) => sync_fns
+                            .definition(files, (unit, units), key)
+                            .ok_or("its definition is not found"),
+                        (Some(_), _) => Err("the call may reach more than one fn"),
+                        _ => Err("fns of its name are not told apart"),
+                    };
+                    Fix::Wrap(c, def)
+                }
+                false => offered
+                    .or_else(declined)
+                    .cloned()
+                    .map_or(Fix::None, Fix::Asyncify),
+            };
             report(
-                (rule, files, opts, out),
+                (rule, krate, out),
                 (at, message, test_code),
                 (note, fix),
                 format!("{}:{key}", sync_fns.unit_of(unit, units, key)),
@@ -379,9 +402,9 @@ pub(crate) fn plan_chains(
                 range: v.range,
             };
             report(
-                (rule, files, opts, out),
+                (rule, krate, out),
                 (at, message, false),
-                ("drop it inside tokio::task::spawn_blocking, or do the blocking cleanup in async code before it goes out of scope", None),
+                ("drop it inside tokio::task::spawn_blocking, or do the blocking cleanup in async code before it goes out of scope", Fix::None),
                 format!("{}:{key}", sync_fns.unit_of(unit, units, &key)),
             );
         }
@@ -402,16 +425,27 @@ fn offer_asyncify(r: &mut BlockingReport, fix: Asyncified) {
     r.notes.push(fix.reason);
 }
 
-/// Pushes one report of `rule`, with AW205's async-ify fix if it has one,
-/// unless a comment or the configuration suppresses it there; one in test
-/// code is a note.
+/// The fix a chain's report may carry.
+enum Fix<'a> {
+    None,
+    /// AW205's: the helper and its sync callers made async.
+    Asyncify(Asyncified),
+    /// AW206's: the call moved to the blocking pool, as a heavy call is
+    /// (`blocking_calls::wrap_helper_call`), given the helper's definition
+    /// (its file and name), or why it is not known.
+    Wrap(&'a CallFact, Result<(usize, TextRange), &'static str>),
+}
+
+/// Pushes one report of `rule`, with its fix if it has one, unless a
+/// comment or the configuration suppresses it there; one in test code is a
+/// note.
 fn report(
-    (rule, files, opts, out): (&'static Rule, &[&FileFacts], &PlanOptions, &mut CratePlan),
+    (rule, krate, out): (&'static Rule, &Crate, &mut CratePlan),
     (at, message, test_code): (Loc, String, bool),
-    (note, fix): (&str, Option<Asyncified>),
+    (note, fix): (&str, Fix),
     helper: String,
 ) {
-    if !permitted(files, opts, rule, &at, &mut out.suppressed) {
+    if !permitted(krate.files, krate.opts, rule, &at, &mut out.suppressed) {
         return;
     }
     let mut notes = vec![note.to_string()];
@@ -433,8 +467,16 @@ fn report(
         edits: Vec::new(),
         helper: Some(helper),
     };
-    if let Some(fix) = fix {
-        offer_asyncify(&mut r, fix);
+    match fix {
+        Fix::None => {}
+        Fix::Asyncify(fix) => offer_asyncify(&mut r, fix),
+        Fix::Wrap(c, def) => {
+            let (fix, edits, notes) = wrap_helper_call(krate, (r.at.file, c), def, out);
+            r.fix = fix;
+            r.fixed = !edits.is_empty();
+            r.edits = edits;
+            r.notes.extend(notes);
+        }
     }
     out.blocking.push(r);
 }

@@ -62,12 +62,10 @@ pub use tokio_blocking_method::TOKIO_BLOCKING_IN_ASYNC;
 pub use unused_suppression::UNUSED_SUPPRESSION;
 
 use crate::blocking::{DetectCall, DetectCallSite, DetectMethod, Detectors, MayMatch};
-use crate::edits::layout;
-use crate::facts::{BlockingFact, FileFacts};
-use crate::locks::{CratePlan, GroupReport, Units};
+use crate::facts::BlockingFact;
+use crate::locks::{CratePlan, GroupReport};
 use crate::rules_meta::RuleName;
 pub use crate::rules_meta::{Applicability, Family, Severity};
-use crate::settings::PlanOptions;
 use blocking_calls::{Premise, Verdict};
 
 /// Every rule, in the order `awaitify rules` and the README list them. The
@@ -177,8 +175,7 @@ pub(crate) struct LockFinding<'a> {
 
 pub(crate) type Finding = fn(&BlockingFact, &Premise) -> Option<Verdict>;
 pub(crate) type LockMessage = fn(&LockFinding) -> (String, Vec<String>);
-pub(crate) type CratePass =
-    fn(&[&FileFacts], &[layout::Source], &Units, &PlanOptions, &mut CratePlan);
+pub(crate) type CratePass = for<'a> fn(&blocking_calls::Crate<'a>, &mut CratePlan);
 
 impl Hooks {
     pub(crate) const NONE: Hooks = Hooks {

@@ -3,9 +3,9 @@
 
 use super::std_channel::{no_tokio, wait_reports, Migration};
 use super::{Applicability, Rule, Severity};
-use crate::edits::layout;
 use crate::facts::{BarrierFact, BarrierMigration, FileFacts};
-use crate::locks::{permitted, CratePlan, Loc, Units};
+use crate::locks::{permitted, CratePlan, Loc};
+use crate::rules::blocking_calls::Crate;
 use crate::settings::PlanOptions;
 
 pub const STD_BARRIER: Rule = Rule {
@@ -88,13 +88,13 @@ fn may_match(text: &str) -> bool {
 /// Each barrier waited on in async code: its migration, which stands in
 /// for AW203's reports of its waits, or a note on those reports saying why
 /// it stays.
-fn plan(
-    files: &[&FileFacts],
-    sources: &[layout::Source],
-    _units: &Units,
-    opts: &PlanOptions,
-    out: &mut CratePlan,
-) {
+fn plan(krate: &Crate, out: &mut CratePlan) {
+    let Crate {
+        files,
+        sources,
+        opts,
+        ..
+    } = *krate;
     if !opts.rules.enabled(&STD_BARRIER) {
         return;
     }

@@ -4,10 +4,10 @@
 use super::drivers::Drivers;
 use super::{Applicability, Rule, Severity};
 use crate::edits::edit::Edit;
-use crate::edits::layout;
-use crate::facts::{ChannelFact, FileFacts};
+use crate::facts::ChannelFact;
 use crate::locks::BlockingReport;
-use crate::locks::{permitted, CratePlan, Loc, RuntimeAnalysis, Units};
+use crate::locks::{permitted, CratePlan, Loc, RuntimeAnalysis};
+use crate::rules::blocking_calls::Crate;
 use crate::settings::PlanOptions;
 use ra_ap_syntax::TextRange;
 
@@ -85,13 +85,14 @@ fn may_match(text: &str) -> bool {
 /// Each channel whose receiver is received from in async code: its
 /// migration, which stands in for AW203's reports of its receives, or a
 /// note on those reports saying why it stays.
-fn plan(
-    files: &[&FileFacts],
-    sources: &[layout::Source],
-    units: &Units,
-    opts: &PlanOptions,
-    out: &mut CratePlan,
-) {
+fn plan(krate: &Crate, out: &mut CratePlan) {
+    let Crate {
+        files,
+        sources,
+        units,
+        opts,
+        ..
+    } = *krate;
     if files.iter().all(|f| f.channels.is_empty()) {
         return;
     }

@@ -11,10 +11,11 @@
 
 use crate::edits::edit::Edit;
 use crate::edits::layout;
-use crate::facts::{FileFacts, MethodCallFact, ReceiverType, SiteContext};
+use crate::facts::{MethodCallFact, ReceiverType, SiteContext};
 use crate::locks::BlockingReport;
-use crate::locks::{permitted, CratePlan, Loc, Units};
+use crate::locks::{permitted, CratePlan, Loc};
 use crate::rules::blocking_calls::blocking_wrappers;
+use crate::rules::blocking_calls::Crate;
 use crate::rules::{Applicability, Rule, Severity};
 use crate::settings::PlanOptions;
 
@@ -181,13 +182,13 @@ fn fix_edits(call: &MethodCallFact, twin: Twin, src: &layout::Source) -> Vec<Edi
 
 /// AW207 over a crate: a report for each watched call in async code, fixed
 /// where its receiver is known to be tokio's and `.await` is possible.
-fn plan(
-    files: &[&FileFacts],
-    sources: &[layout::Source],
-    _: &Units,
-    opts: &PlanOptions,
-    out: &mut CratePlan,
-) {
+fn plan(krate: &Crate, out: &mut CratePlan) {
+    let Crate {
+        files,
+        sources,
+        opts,
+        ..
+    } = *krate;
     // A crate that cannot use tokio has no tokio types.
     if opts.tokio.is_some_and(|t| !t.normal && !t.dev) {
         return;

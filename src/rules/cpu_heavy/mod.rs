@@ -9,15 +9,14 @@
 //! loops, and the sizes a fn writes down).
 
 mod calls;
+mod prefilter;
 
 use super::blocking_calls::{Premise, Verdict};
 use super::{Applicability, Hooks, Rule, Severity};
 use crate::blocking::BlockingKind;
-use crate::edits::layout;
 use crate::facts::BlockingFact;
-use crate::facts::FileFacts;
-use crate::locks::{CratePlan, Units};
-use crate::settings::PlanOptions;
+use crate::locks::CratePlan;
+use crate::rules::blocking_calls::Crate;
 use calls::{detect_call, detect_call_site, detect_method, Driver, HEAVY_CALLS};
 
 pub const CPU_HEAVY: Rule = Rule {
@@ -110,17 +109,25 @@ so it must be of a type known to be `Clone`. It is unsafe because the work
 then runs on another thread (thread-locals differ, a panic surfaces as
 `blocking task panicked`, the blocking pool's threads are limited) and,
 while the task awaits it, the task can be cancelled with the work still
-running. Loops and calls of helpers are only reported.
+running. A call of a sync helper of the crate (`let d = checksum(&body);`)
+moves the same way, under the same conditions, where the call names one fn
+(not a `dyn` call, not one of several fns of its name) that returns
+nothing or std's owned types only (`u64`, `Vec<u8>`, `Option<String>`: a
+reference or a type of the crate may borrow from what the closure owns);
+elsewhere its note says why not. Loops are only reported.
 
 ## Known problems
 Bulk data is known by its name, not its size: a hash of a large buffer
 named `key` is missed, and one of a small buffer named `data` is reported.
 A loop's trip count is known to come from runtime data, not how large it
-is. Loops are seen only in files parsed for some rule (one that names a
-lock type, a blocking call, a heavy crate, or a literal range of 100 000
-or more in async code): a nested loop in a file that names none of these
-is missed, since parsing every file with a loop would cost more than the
-rest of the run. Helper chains follow fns by name: fns of one name in
+is. A file is parsed for its loops where its text shows async code and a
+loop with no `.await` that holds another loop, a hasher's call or two
+arithmetic operations (or it is parsed for another rule): a sync helper
+with a heavy loop in a file with no `async` and nothing else a rule looks
+for is missed, and so is a loop whose body a brace in a string ends early
+to that test. A nested loop is reported whatever it does: one that only
+formats a few lines of log (`for err in errors { for seg in err.path ..
+}`) is reported too. Helper chains follow fns by name: fns of one name in
 different modules (`gzip::encode`, `zstd::encode`) are one, the finding
 shows the strongest chain and says the name is shared. Receivers are
 followed through one `let`; a codec or hasher kept in a field or an enum
@@ -142,23 +149,18 @@ display-only.",
 
 /// AW205's chains of sync fns, where the strongest thing a chain reaches
 /// is CPU-heavy work: `handle → checksum → a loop ..`.
-fn helpers(
-    files: &[&FileFacts],
-    sources: &[layout::Source],
-    units: &Units,
-    opts: &PlanOptions,
-    out: &mut CratePlan,
-) {
-    super::blocking_helper::plan_chains(&CPU_HEAVY, files, sources, units, opts, out);
+fn helpers(krate: &Crate, out: &mut CratePlan) {
+    super::blocking_helper::plan_chains(&CPU_HEAVY, krate, out);
 }
 
-/// For the prefilter: a heavy crate's path, or a long range in async code.
-/// Other loops are seen in the files parsed for any rule (a lock, a
-/// blocking call, a heavy crate): parsing every file with a loop would
-/// cost more than the whole run does.
+/// For the prefilter: a heavy crate's path, a long range in async code, or
+/// a loop in an async file that the rule could call heavy (a nest, or
+/// hashing or arithmetic with no `.await`: see `prefilter.rs`). Parsing
+/// every file with a loop would cost a tenth of the run.
 fn may_match(text: &str) -> bool {
     HEAVY_CRATE_PATHS.iter().any(|c| text.contains(c))
         || (text.contains("async") && has_long_range(text))
+        || prefilter::may_hold_heavy_loop(text)
 }
 
 /// `..1_000_000`, `..=100000`: a range whose literal end has six digits or more.
@@ -570,6 +572,46 @@ async fn main() {
     println!("{}", store("pw".to_string()).await);
 }
 "#,
+        );
+    }
+
+    #[test]
+    fn a_file_with_only_a_heavy_loop_is_analysed() {
+        // No lock or blocking call names it: its loop lets it through.
+        let src = format!(
+            "{HELPER}\nasync fn receive(stream: Vec<u8>) -> u32 {{\n    checksum(&stream)\n}}\n\nfn main() {{}}\n"
+        );
+        assert_eq!(aw206(&src).len(), 1, "{src}");
+    }
+
+    #[test]
+    fn unsafe_fixes_move_a_heavy_helpers_let_to_the_blocking_pool() {
+        let src = format!(
+            "{HELPER}\nasync fn receive(stream: Vec<u8>) -> u32 {{\n    let n = checksum(&stream);\n    n\n}}\n\n#[tokio::main]\nasync fn main() {{\n    println!(\"{{}}\", receive(vec![1]).await);\n}}\n"
+        );
+        let after = src.replace(
+            "let n = checksum(&stream);",
+            "let n = tokio::task::spawn_blocking(move || checksum(&stream))\n        .await\n        .expect(\"blocking task panicked\");",
+        );
+        TestCrate::main(&src).unsafe_fixes().check_fix(&after);
+        TestCrate::main(&src).check_note(
+            "AW206",
+            "`--unsafe-fixes` moves it into tokio::task::spawn_blocking",
+        );
+        // A borrowed capture, or a helper whose value may borrow, stays.
+        let borrowed = src
+            .replace("stream: Vec<u8>", "stream: &[u8]")
+            .replace("receive(vec![1])", "receive(&[1])");
+        TestCrate::main(&borrowed).unsafe_fixes().check_note(
+            "AW206",
+            "(`--unsafe-fixes` does not: a local it uses may be borrowed or not `Send`",
+        );
+        let returns_borrow = format!(
+            "{HELPER}\nfn first(data: &[u8]) -> &u8 {{\n    checksum(data);\n    &data[0]\n}}\n\nasync fn receive(stream: Vec<u8>) -> u8 {{\n    let n = *first(&stream);\n    n\n}}\n\n#[tokio::main]\nasync fn main() {{\n    println!(\"{{}}\", receive(vec![1]).await);\n}}\n"
+        );
+        TestCrate::main(&returns_borrow).unsafe_fixes().check_note(
+            "AW206",
+            "(`--unsafe-fixes` does not: its return type `&u8` may borrow from what it is given, or not be `Send`)",
         );
     }
 }
