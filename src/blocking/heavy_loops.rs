@@ -165,8 +165,9 @@ fn work_in(node: &SyntaxNode) -> Option<String> {
 }
 
 /// A loop that is CPU-heavy, and its cost driver in words: no `.await`
-/// inside, and nested loops, a range with a large literal bound, or a trip
-/// count from runtime data with hashing, crypto or arithmetic in the body.
+/// inside, and a range with a large literal bound, or hashing, crypto or
+/// arithmetic in the body of nested loops or of one whose trip count comes
+/// from runtime data.
 /// Only the outermost loop of a nest counts.
 pub(crate) fn heavy_loop(node: &SyntaxNode) -> Option<String> {
     use ra_ap_syntax::SyntaxKind::{AWAIT_EXPR, CLOSURE_EXPR, FN, FOR_EXPR, LOOP_EXPR, WHILE_EXPR};
@@ -202,17 +203,33 @@ pub(crate) fn heavy_loop(node: &SyntaxNode) -> Option<String> {
         return Some(format!("a loop with no `.await` (trip count: {n})"));
     }
     let trips = runtime_trips(node);
-    if !few_rounds && node.descendants().skip(1).any(|d| is_loop(d.kind())) {
+    let work = work_in(node);
+    // A nest counts where it computes: hashing, crypto or arithmetic, or
+    // an accumulator summed in the inner loop (`total += v`); one that
+    // formats a log line or walks a small tree does not stall a runtime.
+    let inner = node.descendants().skip(1).find(|d| is_loop(d.kind()));
+    let computes = inner.and_then(|inner| {
+        (work.clone()).or_else(|| accumulates(&inner).then(|| "arithmetic".to_string()))
+    });
+    if let Some(work) = computes.filter(|_| !few_rounds) {
         let over = trips
             .map(|t| format!(" (trip count: {t})"))
             .unwrap_or_default();
-        return Some(format!("a nested loop with no `.await`{over}"));
+        return Some(format!("a nested loop with no `.await` doing {work}{over}"));
     }
-    let trips = trips?;
-    let work = work_in(node)?;
+    let (trips, work) = (trips?, work?);
     Some(format!(
         "a loop with no `.await` doing {work} (trip count: {trips})"
     ))
+}
+
+/// Does the loop `inner` sum into an accumulator (`total += v`, `-=`)?
+fn accumulates(inner: &SyntaxNode) -> bool {
+    use ra_ap_syntax::T;
+    inner.descendants().filter_map(ast::BinExpr::cast).any(|b| {
+        b.op_token()
+            .is_some_and(|t| matches!(t.kind(), T![+=] | T![-=]))
+    })
 }
 
 /// The largest size of 100 000 or more that the fn `f` writes down: an
@@ -267,11 +284,12 @@ mod tests {
 
     #[test]
     fn awaits_inside_macro_arguments_make_a_loop_async() {
-        let src = "async fn f() { for a in 0..n { for b in 0..9 { assert_eq!(rx.recv().await, Some(a * b)); } } }\n\
-                   async fn g() { for a in 0..n { for b in 0..9 { assert_eq!(a * b, b * a); } } }\n\
-                   async fn h() { for a in 0..4 { for b in 0..n { assert_eq!(a * b, b * a); } } }\n\
-                   async fn i() { for a in 0..RETRIES { for b in 0..n { assert_eq!(a * b, b * a); } } }\n\
-                   async fn j() { for a in 0..(n - 1) { tokio::spawn(async move { for b in 0..n { assert_eq!(a * b, b * a); } }); } }";
+        let src = "async fn f() { for a in 0..n { for b in 0..9 { let c = a * b % 7; assert_eq!(rx.recv().await, Some(c)); } } }\n\
+                   async fn g() { for a in 0..n { for b in 0..9 { let c = a * b % 7; assert_eq!(c, b * a); } } }\n\
+                   async fn h() { for a in 0..4 { for b in 0..n { let c = a * b % 7; assert_eq!(c, b * a); } } }\n\
+                   async fn i() { for a in 0..RETRIES { for b in 0..n { let c = a * b % 7; assert_eq!(c, b * a); } } }\n\
+                   async fn j() { for a in 0..(n - 1) { tokio::spawn(async move { for b in 0..n { let c = a * b % 7; assert_eq!(c, b * a); } }); } }\n\
+                   async fn k() { for a in &errors { for s in &a.path { path.push_str(s); } } }";
         let file = SourceFile::parse(src, Edition::Edition2021).tree();
         let heavy: Vec<bool> = file
             .syntax()
@@ -280,10 +298,11 @@ mod tests {
             .map(|n| heavy_loop(&n).is_some())
             .collect();
         // Only g's nest counts: f awaits in a macro, h and i's outer loops
-        // run a few times, j's inner loop runs in the tasks it spawns.
+        // run a few times, j's inner loop runs in the tasks it spawns, and
+        // k's nest does no arithmetic, hashing or crypto.
         assert_eq!(
             heavy,
-            [false, false, true, false, false, false, false, false, false, false]
+            [false, false, true, false, false, false, false, false, false, false, false, false]
         );
     }
 }

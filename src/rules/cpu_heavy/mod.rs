@@ -431,7 +431,7 @@ async fn mix(state: &mut [u64]) {
             found,
             [
                 "warning: a loop with no `.await` doing hashing (trip count: `rounds`) is CPU-heavy work on the executor thread; run it on the blocking pool",
-                "warning: a nested loop with no `.await` (trip count: the length of `players.iter_mut()`) is CPU-heavy work on the executor thread; run it on the blocking pool",
+                "warning: a nested loop with no `.await` doing arithmetic (trip count: the length of `players.iter_mut()`) is CPU-heavy work on the executor thread; run it on the blocking pool",
                 "warning: a loop with no `.await` doing arithmetic (trip count: `state.len()`) is CPU-heavy work on the executor thread; run it on the blocking pool",
             ]
         );
