@@ -46,12 +46,13 @@ known algorithm):
   contents, a chunk);
 - image decoding (`image::open`, `image::load_from_memory`);
 - a loop with no `.await` (counting one inside macro arguments such as
-  `assert_eq!(rx.recv().await, ..)`) that holds another loop, runs over a
-  range whose literal bound is 100 000 or more, or whose trip count comes
-  from runtime data (`0..n`, `0..self.rounds`, a collection, `while i <
-  len`) and whose body hashes, encrypts, or does arithmetic (two or more
-  multiplications, divisions, remainders, xors or shifts, or `wrapping_*`,
-  `rotate_*`, `pow`, `sqrt` calls);
+  `assert_eq!(rx.recv().await, ..)`) that runs over a range whose literal
+  bound is 100 000 or more, or that holds another loop or whose trip count
+  comes from runtime data (`0..n`, `0..self.rounds`, a collection, `while
+  i < len`), and whose body hashes, encrypts, or does arithmetic (two or
+  more multiplications, divisions, remainders, xors or shifts, or
+  `wrapping_*`, `rotate_*`, `pow`, `sqrt` calls; in a nest, also a sum
+  into an accumulator, `total += v`);
 - a call from async code of a sync fn of the crate that does any of
   these, directly or through further sync fns, with the chain (`handle →
   checksum → a loop ..`), followed as AW205 follows blocking helpers; a
@@ -125,9 +126,10 @@ loop with no `.await` that holds another loop, a hasher's call or two
 arithmetic operations (or it is parsed for another rule): a sync helper
 with a heavy loop in a file with no `async` and nothing else a rule looks
 for is missed, and so is a loop whose body a brace in a string ends early
-to that test. A nested loop is reported whatever it does: one that only
-formats a few lines of log (`for err in errors { for seg in err.path ..
-}`) is reported too. Helper chains follow fns by name: fns of one name in
+to that test. A nested loop counts where it computes (hashing, crypto,
+two arithmetic operations, or an accumulator summed in the inner loop): a
+nest that only copies or formats is not reported, whatever its size, and
+one that sums a few small vectors is. Helper chains follow fns by name: fns of one name in
 different modules (`gzip::encode`, `zstd::encode`) are one, the finding
 shows the strongest chain and says the name is shared. Receivers are
 followed through one `let`; a codec or hasher kept in a field or an enum
