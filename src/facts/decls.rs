@@ -243,6 +243,18 @@ impl Extractor<'_> {
             let up = value.parent()?;
             match up.kind() {
                 SyntaxKind::REF_EXPR | SyntaxKind::PAREN_EXPR => value = up,
+                // An element of `vec![..]` (parsed as an array): the
+                // vector's owner.
+                SyntaxKind::ARRAY_EXPR => {
+                    let mac = ast::MacroCall::cast(anchor.clone())?;
+                    let vec = mac.path().is_some_and(|p| p.syntax().text() == "vec");
+                    let whole = up
+                        .parent()
+                        .is_some_and(|s| s.kind() == SyntaxKind::EXPR_STMT);
+                    return (vec && whole)
+                        .then(|| self.owners(anchor).into_iter().next())
+                        .flatten();
+                }
                 SyntaxKind::ARG_LIST => {
                     let call = up.parent()?;
                     match callee_name(&call).as_deref() {
@@ -343,6 +355,19 @@ impl Extractor<'_> {
         name_range: TextRange,
     ) {
         let lock = self.lock_in_type(node);
+        self.push_decl_as(key, display, node, name_range, lock);
+    }
+
+    /// [`Self::push_decl`], of a lock `lock` (a type the node's paths may
+    /// not show: `vec![Mutex::new(0)]`).
+    pub(super) fn push_decl_as(
+        &mut self,
+        key: DeclKey,
+        display: String,
+        node: &SyntaxNode,
+        name_range: TextRange,
+        lock: Option<(Family, LockType)>,
+    ) {
         let names = Self::type_names(node);
         let Some((family, lock)) = lock else {
             // Maybe a lock type alias; the crate-wide index decides.

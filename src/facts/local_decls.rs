@@ -163,6 +163,62 @@ impl Extractor<'_> {
             .filter_map(ast::Path::cast)
             .any(|p| is_lock(&p) && self.value_reaches(p.syntax(), init.syntax()))
             || self.filled_with_locks(let_stmt).is_some()
+            || self.vec_of_locks(&init).is_some()
+    }
+
+    /// `vec![Mutex::new(0), Mutex::new(1)]`: a vector whose elements are
+    /// std locks of one type (or pointers to them) the macro's tokens make,
+    /// and that type.
+    pub(super) fn vec_of_locks(&self, init: &ast::Expr) -> Option<(Family, LockType)> {
+        let ast::Expr::MacroExpr(m) = init else {
+            return None;
+        };
+        let mac = m.macro_call()?;
+        if !mac.path().is_some_and(|p| p.syntax().text() == "vec") {
+            return None;
+        }
+        let tt = mac.token_tree()?;
+        // Each element's first tokens: `Mutex::new(`, or a pointer's
+        // `Arc::new(Mutex::new(`.
+        let tokens = super::macro_tokens::significant_tokens(&tt);
+        let lock_new = |at: usize| {
+            let (name, new) = (tokens.get(at)?, tokens.get(at + 3)?);
+            let full =
+                (self.imports).resolve(&[name.text().to_string()], name.text_range().start());
+            let lock = match full.as_str() {
+                "std::sync::Mutex" => LockType::Mutex,
+                "std::sync::RwLock" => LockType::RwLock,
+                _ => return None,
+            };
+            (new.text() == "new").then_some(lock)
+        };
+        let (mut depth, mut elements) = (0usize, 0);
+        let mut locks: Vec<LockType> = Vec::new();
+        let mut element_starts = false;
+        for (i, t) in tokens.iter().enumerate() {
+            if element_starts {
+                elements += 1;
+                let pointer = tokens.get(i + 3).is_some_and(|n| n.text() == "new");
+                let lock = lock_new(i).or_else(|| lock_new(i + 5).filter(|_| pointer));
+                locks.extend(lock);
+            }
+            match t.kind() {
+                SyntaxKind::L_BRACK | SyntaxKind::L_PAREN | SyntaxKind::L_CURLY => depth += 1,
+                SyntaxKind::R_BRACK | SyntaxKind::R_PAREN | SyntaxKind::R_CURLY => {
+                    depth = depth.saturating_sub(1)
+                }
+                _ => {}
+            }
+            // The outer `[`, or a comma between elements, starts one.
+            element_starts = depth == 1
+                && matches!(t.kind(), SyntaxKind::L_BRACK | SyntaxKind::COMMA)
+                && tokens
+                    .get(i + 1)
+                    .is_some_and(|n| n.kind() != SyntaxKind::R_BRACK);
+        }
+        let first = *locks.first()?;
+        (locks.len() == elements && locks.iter().all(|l| *l == first))
+            .then_some((Family::Std, first))
     }
 
     /// An empty std collection a `let` makes (without a type) that later
@@ -363,14 +419,14 @@ impl Extractor<'_> {
         };
         let Some(name) = pat.name() else { return };
         let key = self.local_key(let_stmt);
-        // A collection filled later is the lock its values make.
+        // A collection filled later is the lock its values make, and a
+        // `vec![..]` the lock its elements are.
         let filled = self.filled_with_locks(let_stmt);
-        self.push_decl(
-            key.clone(),
-            format!("local `{}`", name.text()),
-            filled.as_ref().map_or(let_stmt.syntax(), |v| v.syntax()),
-            name.syntax().text_range(),
-        );
+        let node = filled.as_ref().map_or(let_stmt.syntax(), |v| v.syntax());
+        let elements = let_stmt.initializer().and_then(|i| self.vec_of_locks(&i));
+        let lock = elements.or_else(|| self.lock_in_type(node));
+        let display = format!("local `{}`", name.text());
+        self.push_decl_as(key.clone(), display, node, name.syntax().text_range(), lock);
         if let Some(init) = let_stmt.initializer() {
             if let Some(t) = self.root(&init, let_stmt.syntax(), 0) {
                 self.facts.links.push((vec![Target::Key(key)], t));
@@ -506,6 +562,12 @@ mod tests {
         // fn, is no element of the local.
         let summed = format!("{head}    let n: u8 = (0..2).map(|_| read(Mutex::new(0))).sum();\n}}\nfn read(m: Mutex<u8>) -> u8 {{ m.into_inner().unwrap() }}\n");
         assert!(!constructor_owners(&summed).iter().any(|o| local(o)));
+        let vec =
+            format!("{head}    let v = vec![Mutex::new(0), Mutex::new(1)];\n    drop(v);\n}}\n");
+        assert!(constructor_owners(&vec).iter().all(|o| local(o)));
+        // A vector of locks and other values is not a lock.
+        let mixed = format!("{head}    let v = vec![Mutex::new(0), other()];\n    drop(v);\n}}\n");
+        assert!(!constructor_owners(&mixed).iter().any(|o| local(o)));
         let typed = format!("{head}    let mut m: HashMap<u8, u8> = HashMap::new();\n    m.insert(1, 2);\n    drop(m);\n}}\n");
         assert!(facts(&typed).decls.is_empty());
     }

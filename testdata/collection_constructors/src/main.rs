@@ -1,8 +1,12 @@
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 struct Pool {
     slots: Vec<Mutex<u32>>,
+}
+
+struct Gates {
+    open: Vec<Arc<Mutex<bool>>>,
 }
 
 struct Registry {
@@ -30,10 +34,19 @@ async fn main() {
     series.insert("cpu", Mutex::new(Vec::new()));
     series.insert("mem", Mutex::new(vec![1]));
     let reg = Registry { series };
+
+    let open = vec![Arc::new(Mutex::new(false)), Arc::new(Mutex::new(true))];
+    let gates = Gates { open };
+    *gates.open[0].lock().unwrap() = true;
     observe(&reg, "cpu", 7).await;
     observe(&reg, "mem", 2).await;
 
     println!("slot 1: {}", pool.slots[1].lock().unwrap());
     println!("cpu: {:?}", reg.series["cpu"].lock().unwrap());
     println!("mem: {:?}", reg.series["mem"].lock().unwrap());
+    println!(
+        "gates: {} {}",
+        gates.open[0].lock().unwrap(),
+        gates.open[1].lock().unwrap()
+    );
 }
