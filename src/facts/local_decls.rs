@@ -154,14 +154,14 @@ impl Extractor<'_> {
         let Some(init) = let_stmt.initializer() else {
             return false;
         };
-        let is_lock = |p: &ast::Path| {
-            self.lock_type(p)
-                .is_some_and(|(f, l)| f != Family::Tokio && !l.is_guard())
-        };
         init.syntax()
             .descendants()
             .filter_map(ast::Path::cast)
-            .any(|p| is_lock(&p) && self.value_reaches(p.syntax(), init.syntax()))
+            .any(|p| {
+                self.lock_type(&p)
+                    .is_some_and(|(f, l)| f != Family::Tokio && !l.is_guard())
+                    && self.value_reaches(p.syntax(), init.syntax())
+            })
             || self.filled_with_locks(let_stmt).is_some()
             || self.vec_of_locks(&init).is_some()
     }
@@ -169,7 +169,7 @@ impl Extractor<'_> {
     /// `vec![Mutex::new(0), Mutex::new(1)]`: a vector whose elements are
     /// std locks of one type (or pointers to them) the macro's tokens make,
     /// and that type.
-    pub(super) fn vec_of_locks(&self, init: &ast::Expr) -> Option<(Family, LockType)> {
+    fn vec_of_locks(&self, init: &ast::Expr) -> Option<(Family, LockType)> {
         let ast::Expr::MacroExpr(m) = init else {
             return None;
         };
@@ -225,7 +225,7 @@ impl Extractor<'_> {
     /// uses fill with locks (`let mut m = HashMap::new(); m.insert(k,
     /// Mutex::new(0));`): the local holds them. The first value added that
     /// makes a lock, whose type is the local's.
-    pub(super) fn filled_with_locks(&self, let_stmt: &ast::LetStmt) -> Option<ast::Expr> {
+    fn filled_with_locks(&self, let_stmt: &ast::LetStmt) -> Option<ast::Expr> {
         if let_stmt.ty().is_some() {
             return None;
         }
