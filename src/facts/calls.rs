@@ -332,19 +332,19 @@ impl Extractor<'_> {
         if let Some(t) = self.param_target(args, child, args) {
             out.push(t);
         }
-        // `m.insert(k, Mutex::new(0))`: an element of the collection `m`.
+        // `m.insert(k, Mutex::new(0))`: an element of the collection `m`
+        // (itself, not the data behind a guard; not a crate method's
+        // parameter of that name).
         let adding = ast::MethodCallExpr::cast(args.parent().unwrap_or(args.clone())).filter(|m| {
             let last = m.arg_list().and_then(|a| a.args().last());
             m.name_ref()
                 .is_some_and(|n| super::local_decls::ADDING.contains(&n.text()))
                 && last.is_some_and(|a| a.syntax() == child)
         });
-        // (The collection itself, not the data behind a guard.)
         if let Some((owner, super::roots::Via::Lock)) = adding
             .and_then(|m| m.receiver())
             .and_then(|recv| self.rooted(&recv, args, 0))
         {
-            // The collection, not a method of that name the crate may have.
             out.retain(|t| !matches!(t, Target::Param { .. }));
             out.push(owner);
             return ControlFlow::Break(());
