@@ -142,12 +142,13 @@ pub fn returns_owned(root: &SyntaxNode, name: TextRange) -> Result<(), String> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::facts_of;
     use super::returns_owned;
     use ra_ap_syntax::{ast, ast::HasName, AstNode};
 
     #[test]
     fn a_helper_returns_owned_only_with_std_owned_types() {
-        let src = "fn a(d: &[u8]) -> u64 { 0 }\nfn b(d: &[u8]) {}\nfn c(d: &[u8]) -> Option<Vec<(u8, String)>> { None }\nfn d(d: &[u8]) -> &u8 { &d[0] }\nfn e(d: &[u8]) -> Parsed { todo!() }\nfn f<T>(d: T) -> T { d }\nfn g(d: &[u8]) -> Box<dyn Send> { todo!() }\n";
+        let src = "fn a(d: &[u8]) -> u64 { 0 }\nfn b(d: &[u8]) {}\nfn c(d: &[u8]) -> Option<Vec<(u8, String)>> { None }\nfn d(d: &[u8]) -> &u8 { &d[0] }\nfn e(d: &[u8]) -> Parsed { loop {} }\nfn f<T>(d: T) -> T { d }\nfn g(d: &[u8]) -> Box<dyn Send> { loop {} }\n";
         let file = ra_ap_syntax::SourceFile::parse(src, ra_ap_syntax::Edition::Edition2021).tree();
         let owned: Vec<bool> = file
             .syntax()
@@ -157,7 +158,6 @@ mod tests {
             .collect();
         assert_eq!(owned, [true, true, true, false, false, false, false]);
     }
-    use super::super::facts_of;
 
     fn async_at(src: &str) -> Vec<(String, Result<String, &'static str>)> {
         let facts = facts_of(src);

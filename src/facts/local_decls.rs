@@ -162,8 +162,18 @@ impl Extractor<'_> {
                     .is_some_and(|(f, l)| f != Family::Tokio && !l.is_guard())
                     && self.value_reaches(p.syntax(), init.syntax())
             })
-            || self.filled_with_locks(let_stmt).is_some()
-            || self.vec_of_locks(&init).is_some()
+            || self.collected_lock(let_stmt).is_some()
+    }
+
+    /// The lock a collection a `let` makes holds, where the initializer's
+    /// paths do not show it: `vec![Mutex::new(0)]`, or an empty collection
+    /// later uses fill with locks.
+    fn collected_lock(&self, let_stmt: &ast::LetStmt) -> Option<(Family, LockType)> {
+        let init = let_stmt.initializer()?;
+        self.vec_of_locks(&init).or_else(|| {
+            let value = self.filled_with_locks(let_stmt)?;
+            self.lock_in_type(value.syntax())
+        })
     }
 
     /// `vec![Mutex::new(0), Mutex::new(1)]`: a vector whose elements are
@@ -419,12 +429,10 @@ impl Extractor<'_> {
         };
         let Some(name) = pat.name() else { return };
         let key = self.local_key(let_stmt);
-        // A collection filled later is the lock its values make, and a
-        // `vec![..]` the lock its elements are.
-        let filled = self.filled_with_locks(let_stmt);
-        let node = filled.as_ref().map_or(let_stmt.syntax(), |v| v.syntax());
-        let elements = let_stmt.initializer().and_then(|i| self.vec_of_locks(&i));
-        let lock = elements.or_else(|| self.lock_in_type(node));
+        let node = let_stmt.syntax();
+        let lock = self
+            .collected_lock(let_stmt)
+            .or_else(|| self.lock_in_type(node));
         let display = format!("local `{}`", name.text());
         self.push_decl_as(key.clone(), display, node, name.syntax().text_range(), lock);
         if let Some(init) = let_stmt.initializer() {
