@@ -228,6 +228,11 @@ pub struct SiteFact {
     /// The task it runs in (see [`BlockingFact::task`]).
     pub task: Option<Task>,
     pub borrow: Option<GuardBorrow>,
+    /// In the expansion of the file's `macro_rules!` of this name, at the
+    /// range of its body (or of the call's arguments) the site was pasted
+    /// from: every expansion of it shares that one rewrite (see
+    /// `expand.rs`).
+    pub in_macro: Option<String>,
 }
 
 /// `f(&m.lock().unwrap())`, `let v: &mut Vec<u8> = &mut m.lock().unwrap();`:
@@ -382,13 +387,24 @@ pub struct MacroUse {
     pub target: Target,
     pub range: TextRange,
     pub in_async: bool,
-    /// The place is locked in the body of the `macro_rules!` named
-    /// `macro_name`: it runs wherever that macro is called (see
-    /// `FileFacts::async_macro_calls`).
-    pub in_definition: bool,
-    /// The place is a parameter handed a constructor of its lock
+    pub kind: MacroUseKind,
+}
+
+/// How a place is used by a macro.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MacroUseKind {
+    /// It is named in the macro call's tokens.
+    Handed,
+    /// It is a parameter handed a constructor of its lock
     /// (`join!(run(Mutex::new(0)))`), not a lock itself.
-    pub handed_constructor: bool,
+    HandedConstructor,
+    /// It is locked in the body of the `macro_rules!` named `macro_name`:
+    /// it runs wherever that macro is called (see
+    /// `FileFacts::unexpanded_macro_calls`).
+    InDefinition,
+    /// It is locked in an expansion of the file's `macro_rules!`, where the
+    /// rewrite would span the macro's body and the call's arguments.
+    Spanning,
 }
 
 #[derive(Clone, Debug)]
@@ -444,6 +460,9 @@ pub struct FileFacts {
     /// The macros the tool does not read that the file calls in async code,
     /// by name, each once.
     pub async_macro_calls: Vec<String>,
+    /// Calls of macros the tool does not read or expand (anywhere in the
+    /// file's code, or named in another macro's tokens), by name, each once.
+    pub unexpanded_macro_calls: Vec<String>,
     /// The `macro_rules!` the file defines, by name.
     pub macro_rules: Vec<String>,
     pub file_blockers: Vec<FileBlocker>,

@@ -153,8 +153,7 @@ impl Extractor<'_> {
                 target,
                 range: recv.text_range(),
                 in_async: false,
-                in_definition: true,
-                handed_constructor: false,
+                kind: MacroUseKind::InDefinition,
             });
         }
     }
@@ -348,7 +347,7 @@ mod tests {
         let handed: Vec<&Target> = f
             .macro_uses
             .iter()
-            .filter(|m| m.handed_constructor)
+            .filter(|m| m.kind == MacroUseKind::HandedConstructor)
             .map(|m| &m.target)
             .collect();
         let param = |name: &str, qual: Option<&str>, method: bool, index: usize| Target::Param {

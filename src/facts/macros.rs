@@ -177,6 +177,9 @@ impl Extractor<'_> {
         if in_async && !self.facts.async_macro_calls.contains(&name) {
             self.facts.async_macro_calls.push(name.clone());
         }
+        if !self.facts.unexpanded_macro_calls.contains(&name) {
+            self.facts.unexpanded_macro_calls.push(name.clone());
+        }
         let places = self.macro_places(mac, anchor, &tokens, shift);
         let mut seen = HashSet::new();
         for (target, range) in self.handed_constructors(&tokens, shift) {
@@ -185,8 +188,7 @@ impl Extractor<'_> {
                 target,
                 range,
                 in_async: false,
-                in_definition: false,
-                handed_constructor: true,
+                kind: MacroUseKind::HandedConstructor,
             });
         }
         for (target, range) in places {
@@ -196,8 +198,7 @@ impl Extractor<'_> {
                     target,
                     range,
                     in_async,
-                    in_definition: false,
-                    handed_constructor: false,
+                    kind: MacroUseKind::Handed,
                 });
             }
         }

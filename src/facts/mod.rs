@@ -42,6 +42,7 @@ mod channels;
 mod context;
 mod data;
 mod decls;
+mod expand;
 mod fn_defs;
 mod guard;
 mod item_macros;
@@ -140,6 +141,42 @@ struct Extractor<'a> {
 /// `blocking_only` extracts just what the blocking rules need (calls,
 /// blocking calls, loops), for files read only for those.
 pub fn extract(
+    file: &SourceFile,
+    text: &str,
+    file_id: usize,
+    edition: Edition,
+    flow_names: Option<&HashSet<String>>,
+    blocking_only: bool,
+    krate: &CrateContext,
+) -> FileFacts {
+    let read = |file: &SourceFile, text: &str| {
+        extract_text(
+            file,
+            text,
+            file_id,
+            edition,
+            flow_names,
+            blocking_only,
+            krate,
+        )
+    };
+    let mut facts = read(file, text);
+    // The file's own macros that lock, expanded at their calls.
+    let calls_own_macros = !facts.unexpanded_macro_calls.is_empty() && text.contains("macro_rules");
+    let expansions = (!blocking_only && calls_own_macros)
+        .then(|| expand::expand(file, text))
+        .flatten();
+    if let Some(expansions) = expansions {
+        let parsed = crate::parse::parse(&expansions.text, edition);
+        if parsed.error.is_none() {
+            expansions.merge(&mut facts, read(&parsed.tree, &expansions.text));
+        }
+    }
+    facts
+}
+
+/// `extract`, of the file's text as it is.
+fn extract_text(
     file: &SourceFile,
     text: &str,
     file_id: usize,

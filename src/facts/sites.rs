@@ -248,6 +248,7 @@ impl Extractor<'_> {
             in_fn: self.in_fn.clone(),
             task: self.task,
             borrow,
+            in_macro: None,
         });
     }
 
@@ -408,6 +409,7 @@ impl Extractor<'_> {
             guard_passed_to_wait: false,
             in_fn: self.in_fn.clone(),
             task: self.task,
+            in_macro: None,
             borrow: None,
         });
     }

@@ -1,7 +1,7 @@
 //! Joining declarations into lock groups: declarations a value flows
 //! between (a struct literal, an argument, an assignment, a return, a
-//! `let`), the ones a type alias names, and the ones the compiler showed to
-//! hold one lock, are one lock, which migrates or stays as a whole.
+//! `let`), the ones a type alias names, the ones one site of a macro's body
+//! locks, and the ones the compiler showed to hold one lock, are one lock, which migrates or stays as a whole.
 
 use super::index::{Index, Units};
 use super::Loc;
@@ -56,10 +56,14 @@ pub(super) fn join(
     units: &Units,
     index: &Index,
     referee: &Referee,
+    macro_sites: &[(usize, usize)],
 ) -> Joined {
     let n = index.decls.len();
     let mut uf = UnionFind::new(n);
     join_aliases(units, index, &mut uf);
+    for &(a, b) in macro_sites {
+        uf.union(a, b);
+    }
     let blockers = join_links(files, units, index, &mut uf);
     join_refereed(index, referee, &mut uf);
     Joined {

@@ -248,8 +248,8 @@ impl<'a> Planner<'a> {
     ) -> Planner<'a> {
         let units = Units::new(files);
         let mut index = index::Index::build(files, &units);
-        let joined = flows::join(files, &units, &index, &opts.referee);
         let mut sites = sites::Sites::tie(files, &units, &index);
+        let joined = flows::join(files, &units, &index, &opts.referee, &sites.joined);
         completions::tie_sites(files, &index, &opts.referee, &mut sites);
         let blockers = joined.blockers.iter().chain(&sites.blockers);
         for (id, loc, reason) in blockers.cloned() {

@@ -4,14 +4,16 @@
 //! unresolved one near a use of its name, an argument of a macro the tool
 //! cannot parse) blocks the declaration's migration instead.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use ra_ap_syntax::TextRange;
 
 use super::index::{Index, Units};
 use super::rewrite::method_fits;
 use super::Loc;
-use crate::facts::{DeclKey, FileFacts, SiteContext, SiteFact, Target, LOCKING_METHODS};
+use crate::facts::{
+    DeclKey, FileFacts, MacroUseKind, SiteContext, SiteFact, Target, LOCKING_METHODS,
+};
 
 /// The lock sites of each declaration, and the places that may lock one.
 pub(super) struct Sites<'a> {
@@ -22,7 +24,14 @@ pub(super) struct Sites<'a> {
     pub(super) async_hints: Vec<(usize, Loc)>,
     /// By declaration: the places that may lock it, and why that blocks it.
     pub(super) blockers: Vec<(usize, Loc, String)>,
+    /// Declarations one site of a macro's body locks at different calls:
+    /// the body has one rewrite, so they migrate or stay together.
+    pub(super) joined: Vec<(usize, usize)>,
 }
+
+/// The expansions of one site of a macro's body (its file and range): the
+/// declaration each locks, where it is exactly one.
+type Expansions<'a> = HashMap<(usize, TextRange), Vec<(Option<usize>, &'a SiteFact)>>;
 
 impl<'a> Sites<'a> {
     /// The sites of the declarations of `index`, in `files`.
@@ -31,6 +40,7 @@ impl<'a> Sites<'a> {
             by_decl: vec![Vec::new(); index.decls.len()],
             async_hints: Vec::new(),
             blockers: Vec::new(),
+            joined: Vec::new(),
         };
         let nearby_names = nearby_names(index);
         let own_macros: HashSet<&str> = files
@@ -41,14 +51,64 @@ impl<'a> Sites<'a> {
             .iter()
             .flat_map(|f| f.async_macro_calls.iter().map(String::as_str))
             .collect();
+        let unexpanded: HashSet<&str> = files
+            .iter()
+            .flat_map(|f| f.unexpanded_macro_calls.iter().map(String::as_str))
+            .collect();
+        let mut expansions = Expansions::new();
         for (file, &facts) in files.iter().enumerate() {
-            let resolved = sites.tie_sites(file, facts, units, index);
+            let resolved = sites.tie_sites(file, facts, units, index, &mut expansions);
             sites.tie_unresolved(file, facts, units, index, (&nearby_names, &resolved));
             let at = (file, units, index);
-            sites.tie_macro_uses(at, facts, (&async_macro_calls, &own_macros));
+            let macros = (&async_macro_calls, &own_macros, &unexpanded);
+            sites.tie_macro_uses(at, facts, macros);
             sites.tie_handed_constructors(file, facts, units, index);
         }
+        let mut expansions: Vec<_> = expansions.into_iter().collect();
+        expansions.sort_by_key(|((file, range), _)| (*file, range.start()));
+        for ((file, range), members) in expansions {
+            sites.agree(Loc { file, range }, &members, &unexpanded);
+        }
         sites
+    }
+
+    /// The expansions of one site of a macro's body share its rewrite: the
+    /// declarations they lock join, or, where the rewrite could not be the
+    /// same for each (a call the tool does not expand, a receiver it cannot
+    /// tie to one lock, sync code at one call and async at another), each
+    /// is blocked.
+    fn agree(
+        &mut self,
+        loc: Loc,
+        members: &[(Option<usize>, &SiteFact)],
+        unexpanded: &HashSet<&str>,
+    ) {
+        let mut ids: Vec<usize> = members.iter().filter_map(|m| m.0).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let Some((_, first)) = members.first() else {
+            return;
+        };
+        let name = first.in_macro.as_deref().unwrap_or_default();
+        let same_kind = |s: &SiteFact| {
+            std::mem::discriminant(&s.ctx) == std::mem::discriminant(&first.ctx)
+                && std::mem::discriminant(&s.shape) == std::mem::discriminant(&first.shape)
+                && s.borrow.is_some() == first.borrow.is_some()
+        };
+        let why = if unexpanded.contains(name) {
+            "it is also called where the tool does not expand it"
+        } else if members.iter().any(|m| m.0.is_none()) {
+            "at another call it locks what the tool cannot tie to one lock"
+        } else if !members.iter().all(|(_, s)| same_kind(s)) {
+            "its calls are in code of different kinds (async and sync)"
+        } else {
+            self.joined.extend(ids.windows(2).map(|w| (w[0], w[1])));
+            return;
+        };
+        let reason = format!("it is locked inside `{name}!`, and {why}: the macro's body takes one rewrite for every call");
+        for id in ids {
+            self.blockers.push((id, loc.clone(), reason.clone()));
+        }
     }
 
     /// A place that may lock declaration `id`, not tied to it for sure.
@@ -67,12 +127,20 @@ impl<'a> Sites<'a> {
         facts: &'a FileFacts,
         units: &Units,
         index: &Index,
+        expansions: &mut Expansions<'a>,
     ) -> HashSet<TextRange> {
         let mut resolved = HashSet::new();
         for site in &facts.sites {
             let r = index.resolve(&site.target, units[file], file);
             if !r.ids.is_empty() {
                 resolved.insert(site.range);
+            }
+            // An expansion's site counts for its body's site once tied.
+            let mut tied = None;
+            if site.in_macro.is_some() {
+                let members = expansions.entry((file, site.call)).or_default();
+                members.push((None, site));
+                tied = members.last_mut().map(|m| &mut m.0);
             }
             let loc = Loc {
                 file,
@@ -97,6 +165,9 @@ impl<'a> Sites<'a> {
             }
             if !method_fits(index.decls[id].lock, &site.method) {
                 continue;
+            }
+            if let Some(tied) = tied {
+                *tied = Some(id);
             }
             self.by_decl[id].push((file, site));
         }
@@ -147,19 +218,30 @@ impl<'a> Sites<'a> {
         &mut self,
         (file, units, index): (usize, &Units, &Index),
         facts: &FileFacts,
-        (async_macro_calls, own_macros): (&HashSet<&str>, &HashSet<&str>),
+        (async_macro_calls, own_macros, unexpanded): (
+            &HashSet<&str>,
+            &HashSet<&str>,
+            &HashSet<&str>,
+        ),
     ) {
         for m in &facts.macro_uses {
             let name = &m.macro_name;
-            let (reason, in_async) = match (m.in_definition, m.handed_constructor) {
-                (true, _) => (
+            let (reason, in_async) = match m.kind {
+                // Where every call is expanded, the body's sites are the
+                // calls' own.
+                MacroUseKind::InDefinition if !unexpanded.contains(name.as_str()) => continue,
+                MacroUseKind::InDefinition => (
                     format!(
                         "it is locked inside `{name}!`, a `macro_rules!` the tool does not expand"
                     ),
                     async_macro_calls.contains(name.as_str()),
                 ),
-                (false, handed) => {
-                    let what = match handed {
+                MacroUseKind::Spanning => (
+                    format!("it is locked inside `{name}!`, where its rewrite would span the macro's body and the call's arguments"),
+                    m.in_async,
+                ),
+                MacroUseKind::Handed | MacroUseKind::HandedConstructor => {
+                    let what = match m.kind == MacroUseKind::HandedConstructor {
                         true => "a constructor is handed to it inside",
                         false => "it is handed to",
                     };
@@ -243,6 +325,7 @@ fn nearby_names(index: &Index) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::super::testing::*;
+    use crate::locks::Decision;
 
     #[test]
     fn a_receiver_that_could_be_either_of_two_locks_blocks_both() {
@@ -266,29 +349,28 @@ mod tests {
     }
 
     #[test]
-    fn a_lock_locked_inside_the_crate_s_macro_rules_is_manual() {
+    fn a_lock_locked_inside_the_crate_s_macro_rules_migrates_at_its_expansions() {
         // The field is named only in the macro's body; `r` is no lock.
         let src = "use std::sync::RwLock;\nstruct R { counters: RwLock<u32> }\nmacro_rules! with_counters { ($r:expr, $m:ident) => { let $m = $r.counters.read().unwrap(); } }\nasync fn f(r: &R) -> u32 { with_counters!(r, m); *m }\nasync fn g(r: &R) { *r.counters.write().unwrap() += 1; }\n";
         let plan = plan_of(src);
-        assert_eq!(
-            blockers(report(&plan, "R.counters")),
-            ["it is locked inside `with_counters!`, a `macro_rules!` the tool does not expand"]
-        );
-        // Called in async code only there, it is still reported.
-        let src = src.replace("async fn g", "fn g");
-        let plan = plan_of(&src);
-        let why = blockers(report(&plan, "R.counters"));
-        assert!(why[0].contains("inside `with_counters!`"), "{why:?}");
+        assert_eq!(report(&plan, "R.counters").decision, Decision::Migrate);
+        let out = rewritten(src, &plan);
+        assert!(out.contains("let $m = $r.counters.read().await;"), "{out}");
+        // Called in sync code too, the body cannot take both rewrites.
+        let src = format!("{src}fn h(r: &R) -> u32 {{ with_counters!(r, n); *n }}\n");
+        let why = "it is locked inside `with_counters!`, and its calls are in code of different kinds (async and sync): the macro's body takes one rewrite for every call";
+        assert!(blockers(report(&plan_of(&src), "R.counters")).contains(&why.to_string()));
         // A macro nobody calls in async code locks nothing there.
-        let src = src.replace("async fn f", "fn f");
+        let src = src.replace("async fn", "fn");
         assert!(plan_of(&src).reports.is_empty());
     }
 
     #[test]
-    fn a_macro_rules_body_blames_only_the_names_it_locks() {
+    fn a_macro_rules_body_the_tool_does_not_expand_blames_the_names_it_locks() {
         // `$m.lock()` locks what a call hands in (blamed at the call); a
-        // static locked in the body is blamed by its name.
-        let src = "use std::sync::Mutex;\nstatic TOTAL: Mutex<u32> = Mutex::new(0);\nstruct S { m: Mutex<u32> }\nmacro_rules! bump { ($m:expr) => { *$m.lock().unwrap() += *TOTAL.lock().unwrap(); } }\nasync fn f(s: &S) { bump!(s.m); }\n";
+        // static locked in the body is blamed by its name. (A repetition
+        // is beyond what is expanded.)
+        let src = "use std::sync::Mutex;\nstatic TOTAL: Mutex<u32> = Mutex::new(0);\nstruct S { m: Mutex<u32> }\nmacro_rules! bump { ($($m:expr),*) => { $(*$m.lock().unwrap() += *TOTAL.lock().unwrap();)* } }\nasync fn f(s: &S) { bump!(s.m); }\n";
         let plan = plan_of(src);
         assert_eq!(
             blockers(report(&plan, "TOTAL")),
@@ -298,6 +380,41 @@ mod tests {
             blockers(report(&plan, "S.m")),
             ["it is handed to `bump!`, a `macro_rules!` the tool does not expand"]
         );
+        // Expanded, both are the call's sites and migrate.
+        let src = src.replace(
+            "($($m:expr),*) => { $(*$m.lock().unwrap() += *TOTAL.lock().unwrap();)* }",
+            "($m:expr) => { *$m.lock().unwrap() += *TOTAL.lock().unwrap(); }",
+        );
+        let plan = plan_of(&src);
+        assert_eq!(report(&plan, "TOTAL").decision, Decision::Migrate);
+        assert_eq!(report(&plan, "S.m").decision, Decision::Migrate);
+        // One call the tool does not expand keeps the body as it is.
+        let src = format!("{src}async fn g(s: &S) {{ tokio::join!(async {{ bump!(s.m) }}); }}\n");
+        let why = "it is locked inside `bump!`, and it is also called where the tool does not expand it: the macro's body takes one rewrite for every call";
+        assert!(blockers(report(&plan_of(&src), "TOTAL")).contains(&why.to_string()));
+    }
+
+    #[test]
+    fn the_locks_one_macro_body_site_locks_migrate_together() {
+        let src = "use std::sync::Mutex;\nstruct S { a: Mutex<u32>, b: Mutex<u32> }\nmacro_rules! bump { ($m:expr) => { *$m.lock().unwrap() += 1 } }\nasync fn f(s: &S) { bump!(s.a); bump!(s.b); }\n";
+        let plan = plan_of(src);
+        assert_eq!(report(&plan, "S.a").decision, Decision::Migrate);
+        // `b` cannot migrate, so neither can `a`: the body is shared.
+        let src = src.replace("bump!(s.b); }", "bump!(s.b); other!(s.b); }");
+        let plan = plan_of(&src);
+        let why = blockers(report(&plan, "S.a"));
+        assert!(why.iter().any(|w| w.contains("`other!`")), "{why:?}");
+        // What a call locks that is no lock the tool knows blocks the rest.
+        let src = src.replace("other!(s.b); }", "bump!(s.c); }");
+        let why = "it is locked inside `bump!`, and at another call it locks what the tool cannot tie to one lock: the macro's body takes one rewrite for every call";
+        assert!(blockers(report(&plan_of(&src), "S.a")).contains(&why.to_string()));
+    }
+
+    #[test]
+    fn a_rewrite_spanning_a_macro_s_body_and_its_argument_is_reported() {
+        let src = "use std::sync::Mutex;\nstruct S { a: Mutex<u32> }\nmacro_rules! get { ($m:expr) => { match $m.lock() { Ok(g) => *g, Err(_) => 0 } } }\nasync fn f(s: &S) -> u32 { get!(s.a) }\n";
+        let why = "it is locked inside `get!`, where its rewrite would span the macro's body and the call's arguments";
+        assert_eq!(blockers(report(&plan_of(src), "S.a")), [why]);
     }
 
     #[test]

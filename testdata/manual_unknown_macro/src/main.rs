@@ -1,9 +1,9 @@
 use std::sync::Mutex;
 
 macro_rules! with_lock {
-    ($m:expr, $g:ident => $body:expr) => {{
+    ($m:expr, $g:ident => $($body:tt)*) => {{
         let $g = $m.lock().unwrap();
-        $body
+        $($body)*
     }};
 }
 

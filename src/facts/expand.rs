@@ -1,0 +1,694 @@
+//! The file's own `macro_rules!`, expanded where the file calls them. A
+//! macro whose body calls a lock method (`*$m.lock().unwrap() += 1`) is
+//! expanded at each of its calls in the file's code: the call is replaced by
+//! its arm's body with the arguments pasted in, the text is read again, and
+//! the lock sites inside each expansion become the file's, at their ranges
+//! in the macro's body (or in the call's arguments, for a site an argument
+//! holds). Every expansion of one body site must then agree on its rewrite
+//! (see `locks::sites`); a site whose rewrite would span the body and an
+//! argument is reported instead.
+//!
+//! What is expanded: arms whose matcher is a flat run of `$name:kind`
+//! fragments and tokens (no `$(..)*` repetitions, no nested groups), called
+//! in expression or statement position. A file whose expansions declare a
+//! lock, name a lock type or add a flow between places keeps its calls
+//! unexpanded: those are beyond what the sites alone can carry.
+
+use super::*;
+use std::collections::HashMap;
+
+/// A piece of the expanded text: where it starts in the expanded text,
+/// its length, and where it starts in the file (none: text the expansion
+/// adds, such as the parentheses around a pasted expression).
+#[derive(Clone, Copy, Debug)]
+struct Piece {
+    at: TextSize,
+    len: TextSize,
+    from: Option<TextSize>,
+}
+
+/// One call, expanded.
+#[derive(Debug)]
+struct Expanded {
+    /// The macro's name and the call in the file.
+    name: String,
+    call: TextRange,
+    /// Its expansion in the expanded text.
+    at: TextRange,
+    pieces: Vec<Piece>,
+}
+
+/// The file's text with its calls of lock-calling macros expanded.
+pub(super) struct Expansions {
+    pub(super) text: String,
+    calls: Vec<Expanded>,
+    /// The macros whose every call in the file it expanded.
+    expanded: Vec<String>,
+}
+
+/// A matcher element: `$name:kind`, or a token to match as written.
+#[derive(Debug)]
+enum Matcher {
+    Fragment { name: String, kind: String },
+    Token(String),
+}
+
+struct Arm {
+    matcher: Vec<Matcher>,
+    body: ast::TokenTree,
+}
+
+/// A macro argument bound to a fragment: its kind and range in the file.
+struct Bound {
+    kind: String,
+    range: TextRange,
+}
+
+/// The macros `file` defines whose body calls a lock method, expanded at
+/// their calls in its code; none where there is no such call.
+pub(super) fn expand(file: &SourceFile, text: &str) -> Option<Expansions> {
+    let mut defs: HashMap<String, Option<Vec<Arm>>> = HashMap::new();
+    for rules in file
+        .syntax()
+        .descendants()
+        .filter_map(ast::MacroRules::cast)
+    {
+        let (Some(name), Some(tt)) = (rules.name(), rules.token_tree()) else {
+            continue;
+        };
+        if !calls_a_lock_method(&tt) {
+            continue;
+        }
+        // Two definitions of one name: which one a call sees depends on
+        // textual order, which is not followed.
+        let name = name.text().to_string();
+        let arms = match defs.contains_key(&name) {
+            true => None,
+            false => arms(&tt),
+        };
+        defs.insert(name, arms);
+    }
+    if defs.is_empty() {
+        return None;
+    }
+    let mut out = Expansions {
+        text: String::with_capacity(text.len()),
+        calls: Vec::new(),
+        expanded: Vec::new(),
+    };
+    let mut copied = 0usize;
+    let mut expanded: HashMap<String, usize> = HashMap::new();
+    for mac in file.syntax().descendants().filter_map(ast::MacroCall::cast) {
+        let Some(name) = mac.path().and_then(|p| p.as_single_name_ref()) else {
+            continue;
+        };
+        let name = name.text().to_string();
+        let Some(def) = defs.get(&name) else { continue };
+        let range = mac.syntax().text_range();
+        // A call inside an expanded call's arguments is expanded with it.
+        if usize::from(range.start()) < copied {
+            continue;
+        }
+        // In expression or statement position only.
+        let Some(expr) = mac
+            .syntax()
+            .parent()
+            .filter(|p| p.kind() == SyntaxKind::MACRO_EXPR)
+        else {
+            continue;
+        };
+        let raw = expr
+            .parent()
+            .is_some_and(|p| matches!(p.kind(), SyntaxKind::EXPR_STMT | SyntaxKind::STMT_LIST));
+        let Some(pieces) = def
+            .as_deref()
+            .zip(mac.token_tree())
+            .and_then(|(arms, tt)| expand_call(arms, &tt, text, raw))
+        else {
+            continue;
+        };
+        out.text.push_str(&text[copied..usize::from(range.start())]);
+        let start = TextSize::of(out.text.as_str());
+        let mut placed = Vec::with_capacity(pieces.len());
+        for (piece, from) in pieces {
+            let at = TextSize::of(out.text.as_str());
+            match from {
+                Some(r) => out.text.push_str(&text[r]),
+                None => out.text.push_str(piece),
+            }
+            placed.push(Piece {
+                at,
+                len: TextSize::of(out.text.as_str()) - at,
+                from: from.map(|r| r.start()),
+            });
+        }
+        out.calls.push(Expanded {
+            name: name.clone(),
+            call: range,
+            at: TextRange::new(start, TextSize::of(out.text.as_str())),
+            pieces: placed,
+        });
+        *expanded.entry(name).or_default() += 1;
+        copied = usize::from(range.end());
+    }
+    if out.calls.is_empty() {
+        return None;
+    }
+    // A call not expanded (in item position, in another macro's tokens, of
+    // an arm beyond what is expanded) keeps its macro's body as it is.
+    let calls = named_calls(file, &defs);
+    for (name, n) in expanded {
+        if calls.get(&name).is_none_or(|&all| all <= n) {
+            out.expanded.push(name);
+        }
+    }
+    out.text.push_str(&text[copied..]);
+    Some(out)
+}
+
+/// How many times the file calls each of `defs` (`name!`, in code or in
+/// other macros' tokens).
+fn named_calls<T>(file: &SourceFile, defs: &HashMap<String, T>) -> HashMap<String, usize> {
+    let mut calls = HashMap::new();
+    let mut tokens = file
+        .syntax()
+        .descendants_with_tokens()
+        .filter_map(|t| t.into_token())
+        .filter(|t| !t.kind().is_trivia())
+        .peekable();
+    while let Some(t) = tokens.next() {
+        let bang = tokens.peek().is_some_and(|n| n.kind() == SyntaxKind::BANG);
+        if bang && t.kind() == SyntaxKind::IDENT && defs.contains_key(t.text()) {
+            *calls.entry(t.text().to_string()).or_default() += 1;
+        }
+    }
+    calls
+}
+
+/// A macro body's tokens hold `.lock(`, `.read(`, `.write(` (or another
+/// lock method).
+fn calls_a_lock_method(tt: &ast::TokenTree) -> bool {
+    let tokens = significant_tokens(tt);
+    tokens.windows(3).any(|w| {
+        w[0].kind() == SyntaxKind::DOT
+            && (LOCK_METHODS.contains(&w[1].text()) || NO_TOKIO_METHODS.contains(&w[1].text()))
+            && w[2].kind() == SyntaxKind::L_PAREN
+    })
+}
+
+/// The elements of a token tree between its delimiters, trivia left out.
+fn elements(tt: &ast::TokenTree) -> Vec<ra_ap_syntax::SyntaxElement> {
+    let mut all: Vec<_> = tt
+        .syntax()
+        .children_with_tokens()
+        .filter(|e| !e.kind().is_trivia())
+        .collect();
+    if all.len() < 2 {
+        return Vec::new();
+    }
+    all.pop();
+    all.remove(0);
+    all
+}
+
+/// The arms of a `macro_rules!` body (`(matcher) => { body };` ..); none
+/// where one is beyond what is expanded.
+fn arms(tt: &ast::TokenTree) -> Option<Vec<Arm>> {
+    let elements = elements(tt);
+    let mut arms = Vec::new();
+    let mut rest = elements.as_slice();
+    while !rest.is_empty() {
+        let (matcher, rest_) = rest.split_first()?;
+        let matcher = ast::TokenTree::cast(matcher.as_node()?.clone())?;
+        let arrow: String = rest_.iter().take(2).map(|e| e.to_string()).collect();
+        if arrow != "=>" {
+            return None;
+        }
+        let body = ast::TokenTree::cast(rest_.get(2)?.as_node()?.clone())?;
+        arms.push(Arm {
+            matcher: matcher_of(&matcher)?,
+            body,
+        });
+        rest = &rest_[3..];
+        if rest
+            .first()
+            .is_some_and(|e| e.kind() == SyntaxKind::SEMICOLON)
+        {
+            rest = &rest[1..];
+        }
+    }
+    (!arms.is_empty()).then_some(arms)
+}
+
+/// A flat matcher's elements; none for repetitions and nested groups.
+fn matcher_of(tt: &ast::TokenTree) -> Option<Vec<Matcher>> {
+    let elements = elements(tt);
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < elements.len() {
+        let token = elements[i].as_token()?;
+        if token.kind() != SyntaxKind::DOLLAR {
+            out.push(Matcher::Token(token.text().to_string()));
+            i += 1;
+            continue;
+        }
+        let name = elements.get(i + 1)?.as_token()?;
+        let colon = elements.get(i + 2)?.as_token()?;
+        let kind = elements.get(i + 3)?.as_token()?;
+        if name.kind() != SyntaxKind::IDENT
+            || colon.kind() != SyntaxKind::COLON
+            || kind.kind() != SyntaxKind::IDENT
+        {
+            return None;
+        }
+        out.push(Matcher::Fragment {
+            name: name.text().to_string(),
+            kind: kind.text().to_string(),
+        });
+        i += 4;
+    }
+    Some(out)
+}
+
+/// The text pieces of a call's expansion by the first arm that matches it:
+/// each a stretch of the file (`Some` range) or text of its own. `raw`:
+/// the call is a statement, or a block's tail, and expands to the body's
+/// statements as they are; elsewhere to one expression, in parentheses.
+fn expand_call(
+    arms: &[Arm],
+    call: &ast::TokenTree,
+    text: &str,
+    raw: bool,
+) -> Option<Vec<(&'static str, Option<TextRange>)>> {
+    let args = elements(call);
+    let (arm, bound) = arms
+        .iter()
+        .find_map(|arm| Some((arm, bind(&arm.matcher, &args)?)))?;
+    let body = elements(&arm.body);
+    let inner = TextRange::new(
+        body.first()?.text_range().start(),
+        body.last()?.text_range().end(),
+    );
+    let mut pieces = Vec::new();
+    if !raw {
+        pieces.push(("(", None));
+    }
+    let tokens: Vec<_> = significant_tokens(&arm.body);
+    let mut from = inner.start();
+    let mut i = 0;
+    while i < tokens.len() {
+        if tokens[i].kind() != SyntaxKind::DOLLAR {
+            i += 1;
+            continue;
+        }
+        let next = tokens.get(i + 1)?;
+        let at = tokens[i].text_range().start();
+        pieces.push(("", Some(TextRange::new(from, at))));
+        match next.kind() {
+            SyntaxKind::CRATE_KW => pieces.push(("crate", None)),
+            SyntaxKind::IDENT => {
+                let arg = bound.get(next.text())?;
+                let wrap = arg.kind.starts_with("expr") && !simple_expr(&text[arg.range]);
+                if wrap {
+                    pieces.push(("(", None));
+                }
+                pieces.push(("", Some(arg.range)));
+                if wrap {
+                    pieces.push((")", None));
+                }
+            }
+            // A repetition, or a `$` of its own.
+            _ => return None,
+        }
+        from = next.text_range().end();
+        i += 2;
+    }
+    pieces.push(("", Some(TextRange::new(from, inner.end()))));
+    if !raw {
+        pieces.push((")", None));
+    }
+    pieces.retain(|(t, r)| r.map_or(!t.is_empty(), |r| !r.is_empty()));
+    Some(pieces)
+}
+
+/// An argument pasted for an `expr` fragment needs no parentheses: a path,
+/// a field, a call or a method call, a literal (its postfix uses in the
+/// body bind as the fragment would).
+fn simple_expr(arg: &str) -> bool {
+    let mut depth = 0i32;
+    arg.chars().all(|c| {
+        match c {
+            '(' | '[' | '{' => depth += 1,
+            ')' | ']' | '}' => depth -= 1,
+            _ => {}
+        }
+        depth > 0
+            || c.is_alphanumeric()
+            || matches!(c, '_' | '.' | ':' | '"' | '(' | ')' | '[' | ']')
+    })
+}
+
+/// Binds the matcher's fragments to the call's elements; none where the
+/// call does not match.
+fn bind(
+    matcher: &[Matcher],
+    args: &[ra_ap_syntax::SyntaxElement],
+) -> Option<HashMap<String, Bound>> {
+    let mut bound = HashMap::new();
+    let mut at = 0;
+    for (m, rest) in matcher
+        .iter()
+        .enumerate()
+        .map(|(i, m)| (m, &matcher[i + 1..]))
+    {
+        match m {
+            Matcher::Token(t) => {
+                let e = args.get(at)?;
+                if e.as_token()?.text() != t {
+                    return None;
+                }
+                at += 1;
+            }
+            Matcher::Fragment { name, kind } => {
+                let len = match kind.as_str() {
+                    "ident" | "tt" | "lifetime" => 1,
+                    "literal" => match args.get(at)?.kind() {
+                        SyntaxKind::MINUS => 2,
+                        _ => 1,
+                    },
+                    _ => fragment_len(&args[at..], rest)?,
+                };
+                let last = args.get(at + len - 1)?;
+                bound.insert(
+                    name.clone(),
+                    Bound {
+                        kind: kind.clone(),
+                        range: TextRange::new(
+                            args[at].text_range().start(),
+                            last.text_range().end(),
+                        ),
+                    },
+                );
+                at += len;
+            }
+        }
+    }
+    (at == args.len()).then_some(bound)
+}
+
+/// How many elements an `expr`-like fragment takes: up to where the
+/// matcher's next tokens follow (or all, when none do).
+fn fragment_len(args: &[ra_ap_syntax::SyntaxElement], rest: &[Matcher]) -> Option<usize> {
+    let next: Vec<&str> = rest
+        .iter()
+        .map_while(|m| match m {
+            Matcher::Token(t) => Some(t.as_str()),
+            Matcher::Fragment { .. } => None,
+        })
+        .collect();
+    if next.is_empty() {
+        return (!args.is_empty() && rest.is_empty()).then_some(args.len());
+    }
+    (1..args.len()).find(|&i| {
+        next.iter().enumerate().all(|(k, t)| {
+            args.get(i + k)
+                .and_then(|e| e.as_token())
+                .is_some_and(|e| e.text() == *t)
+        })
+    })
+}
+
+impl Expansions {
+    /// The expansion that holds `offset` of the expanded text.
+    fn holding(&self, offset: TextSize) -> Option<&Expanded> {
+        let i = self.calls.partition_point(|c| c.at.end() <= offset);
+        self.calls.get(i).filter(|c| c.at.contains(offset))
+    }
+
+    /// An offset of the expanded text in the file: where the text outside
+    /// expansions is, or in an expansion, the file's text its piece was
+    /// made of (the call's start, for text the expansion adds).
+    fn offset(&self, offset: TextSize) -> TextSize {
+        match self.holding(offset) {
+            Some(c) => c
+                .pieces
+                .iter()
+                .find(|p| p.at <= offset && offset < p.at + p.len)
+                .and_then(|p| Some(p.from? + (offset - p.at)))
+                .unwrap_or(c.call.start()),
+            None => self.outside(offset),
+        }
+    }
+
+    /// An offset outside every expansion, in the file.
+    fn outside(&self, offset: TextSize) -> TextSize {
+        let before = self.calls.iter().take_while(|c| c.at.end() <= offset);
+        let (grown, shrunk) = before.fold((0u32, 0u32), |(g, s), c| {
+            (g + u32::from(c.at.len()), s + u32::from(c.call.len()))
+        });
+        TextSize::from(u32::from(offset) + shrunk - grown)
+    }
+
+    /// A range of the expanded text in the file, where it lies outside the
+    /// expansions or inside one piece of the file's text; none where it
+    /// spans pieces.
+    fn range(&self, r: TextRange) -> Option<TextRange> {
+        let Some(c) = self.holding(r.start()) else {
+            let end = r.end();
+            let clear = self
+                .calls
+                .iter()
+                .all(|c| c.at.end() <= r.start() || c.at.start() >= end);
+            return clear.then(|| TextRange::new(self.outside(r.start()), self.outside(end)));
+        };
+        let p = c
+            .pieces
+            .iter()
+            .find(|p| p.at <= r.start() && r.end() <= p.at + p.len)?;
+        let from = p.from? + (r.start() - p.at);
+        Some(TextRange::at(from, r.len()))
+    }
+
+    /// A range of the expanded text as a stretch of the file: its ends each
+    /// at the call around them, where they are in an expansion.
+    fn extent(&self, r: TextRange) -> TextRange {
+        let end_at = |o: TextSize, start: bool| match self.holding(o) {
+            Some(c) if start => c.call.start(),
+            Some(c) => c.call.end(),
+            None => self.outside(o),
+        };
+        let (s, e) = (end_at(r.start(), true), end_at(r.end(), false));
+        TextRange::new(s.min(e), e.max(s))
+    }
+
+    /// Adds to the file's `facts` what the expansions show (`expanded`,
+    /// the facts of the expanded text): the lock sites inside them, the
+    /// lock calls there it could not resolve, and the places they hand
+    /// to other macros. A call it expands no longer hands its arguments to
+    /// an unknown macro.
+    pub(super) fn merge(&self, facts: &mut FileFacts, expanded: FileFacts) {
+        let inside = |r: TextRange| self.holding(r.start()).is_some();
+        let known: HashSet<&(Vec<Target>, Target)> = facts.links.iter().collect();
+        let new_flow = |(lhs, rhs): &(Vec<Target>, Target)| {
+            let lhs: Option<Vec<Target>> = lhs.iter().map(|t| self.target(t)).collect();
+            match (lhs, self.target(rhs)) {
+                (Some(lhs), Some(rhs)) => !known.contains(&(lhs, rhs)),
+                _ => true,
+            }
+        };
+        let beyond = expanded.decls.iter().any(|d| inside(d.range))
+            || expanded.refs.iter().any(|r| inside(r.range))
+            || expanded.links.iter().any(new_flow);
+        if beyond {
+            return;
+        }
+        for site in expanded.sites {
+            if !inside(site.range) {
+                continue;
+            }
+            let Some(c) = self.holding(site.range.start()) else {
+                continue;
+            };
+            let (call, name) = (c.call, c.name.clone());
+            let in_async = site.ctx == SiteContext::Async;
+            let Some(target) = self.target(&site.target) else {
+                continue; // a local the expansion declares: no lock's
+            };
+            match self.site(site, target.clone(), &name) {
+                Some(site) => facts.sites.push(site),
+                None => facts.macro_uses.push(MacroUse {
+                    macro_name: name,
+                    target,
+                    range: call,
+                    in_async,
+                    kind: MacroUseKind::Spanning,
+                }),
+            }
+        }
+        for mut u in expanded.unresolved {
+            if inside(u.range) {
+                u.range = self.range(u.range).unwrap_or_else(|| self.extent(u.range));
+                u.scope = self.extent(u.scope);
+                facts.unresolved.push(u);
+            }
+        }
+        for mut m in expanded.macro_uses {
+            if let (true, Some(target)) = (inside(m.range), self.target(&m.target)) {
+                m.range = self.range(m.range).unwrap_or_else(|| self.extent(m.range));
+                m.target = target;
+                facts.macro_uses.push(m);
+            }
+        }
+        // The calls expanded hand nothing to a macro the tool cannot read.
+        let calls: Vec<TextRange> = self.calls.iter().map(|c| c.call).collect();
+        facts.macro_uses.retain(|m| {
+            m.kind != MacroUseKind::Handed || !calls.iter().any(|c| c.contains_range(m.range))
+        });
+        facts
+            .async_macro_calls
+            .retain(|n| !self.expanded.contains(n));
+        facts
+            .unexpanded_macro_calls
+            .retain(|n| !self.expanded.contains(n));
+    }
+
+    /// A target of the expanded text's facts, in the file's: a local's
+    /// statement offset moves; a local the expansion declares is none.
+    fn target(&self, t: &Target) -> Option<Target> {
+        match t {
+            Target::Key(DeclKey::Local { file, offset }) => {
+                let at = TextSize::from(*offset);
+                if self.holding(at).is_some() {
+                    return None;
+                }
+                Some(Target::Key(DeclKey::Local {
+                    file: *file,
+                    offset: self.outside(at).into(),
+                }))
+            }
+            t => Some(t.clone()),
+        }
+    }
+
+    /// A lock site of an expansion at its place in the file: every range
+    /// its rewrite edits must lie in one piece of the file's text.
+    fn site(&self, mut s: SiteFact, target: Target, name: &str) -> Option<SiteFact> {
+        s.target = target;
+        s.in_macro = Some(name.to_string());
+        s.call = self.range(s.call)?;
+        s.range = self.range(s.range)?;
+        s.shape = match s.shape {
+            SiteShape::Unwrapped { replace } => SiteShape::Unwrapped {
+                replace: self.range(replace)?,
+            },
+            SiteShape::IfLetOk {
+                head,
+                tail,
+                pat,
+                recv,
+            } => SiteShape::IfLetOk {
+                head: self.range(head)?,
+                tail: self.range(tail)?,
+                pat,
+                recv,
+            },
+            SiteShape::LetElseOk { stmt, pat, recv } => SiteShape::LetElseOk {
+                stmt: self.range(stmt)?,
+                pat,
+                recv,
+            },
+            SiteShape::MatchOk {
+                head,
+                tail,
+                pat,
+                recv,
+            } => SiteShape::MatchOk {
+                head: self.range(head)?,
+                tail: self.range(tail)?,
+                pat,
+                recv,
+            },
+            bare @ SiteShape::Bare { .. } => bare,
+        };
+        s.guard_extent = s.guard_extent.map(|e| self.extent(e));
+        s.task = s.task.map(|t| Task {
+            start: self.offset(t.start),
+            ..t
+        });
+        if let Some(b) = s.borrow.as_mut() {
+            b.prefix = self.range(b.prefix)?;
+            b.guard_end = self.range(TextRange::empty(b.guard_end))?.start();
+        }
+        Some(s)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn expanded(src: &str) -> Option<Expansions> {
+        expand(&SourceFile::parse(src, Edition::Edition2021).tree(), src)
+    }
+
+    #[test]
+    fn a_call_expands_to_its_arm_s_body_with_the_arguments_pasted() {
+        let src = "macro_rules! bump { ($m:expr, $k:ident) => { *$m.lock().unwrap().entry($k) += 1 }; }\nasync fn f() { bump!(s.m, k); let v = bump!(s.n, j); }\n";
+        let e = expanded(src).unwrap();
+        assert!(e.text.ends_with("async fn f() { *s.m.lock().unwrap().entry(k) += 1; let v = (*s.n.lock().unwrap().entry(j) += 1); }\n"), "{}", e.text);
+        // `lock` in each expansion is the body's; `s.m` the call's.
+        let body = TextRange::at(TextSize::from(src.find("lock").unwrap() as u32), 4.into());
+        for (i, _) in e.text.match_indices("lock").skip(1) {
+            let at = TextRange::at(TextSize::from(i as u32), 4.into());
+            assert_eq!(e.range(at), Some(body));
+        }
+        let arg = e.text.find("s.m").unwrap();
+        let arg = e.range(TextRange::at(TextSize::from(arg as u32), 3.into()));
+        let call = src.find("s.m").unwrap();
+        assert_eq!(
+            arg,
+            Some(TextRange::at(TextSize::from(call as u32), 3.into()))
+        );
+        // Across the body and an argument, a range has no place in the file.
+        let across = e.text.find("s.m.lock").unwrap();
+        assert_eq!(
+            e.range(TextRange::at(TextSize::from(across as u32), 8.into())),
+            None
+        );
+        // Text after the expansions keeps its place.
+        let end = TextSize::of(e.text.as_str());
+        assert_eq!(e.extent(TextRange::empty(end)).end(), TextSize::of(src));
+        assert_eq!(e.expanded, ["bump"]);
+    }
+
+    #[test]
+    fn an_expression_argument_that_binds_looser_than_a_method_call_is_parenthesized() {
+        let src = "macro_rules! get { ($m:expr) => { $m.lock() } }\nfn f() { get!(if a { &x } else { &y }); get!(*r); get!(s.m); }\n";
+        let e = expanded(src).unwrap();
+        assert!(
+            e.text.contains("(if a { &x } else { &y }).lock();"),
+            "{}",
+            e.text
+        );
+        assert!(e.text.contains("(*r).lock();"), "{}", e.text);
+        assert!(e.text.contains(" s.m.lock();"), "{}", e.text);
+    }
+
+    #[test]
+    fn calls_beyond_what_is_expanded_are_left() {
+        // A repetition; no lock method in the body; a call no arm matches;
+        // a call in item position.
+        for src in [
+            "macro_rules! m { ($($m:expr),*) => { $($m.lock();)* } }\nfn f() { m!(a); }\n",
+            "macro_rules! m { ($m:expr) => { $m } }\nfn f() { m!(a.lock()); }\n",
+            "macro_rules! m { (on $m:expr) => { $m.lock() } }\nfn f() { m!(off a); }\n",
+            "macro_rules! m { ($m:ident) => { fn $m() { X.lock(); } } }\nm!(f);\n",
+        ] {
+            assert!(expanded(src).is_none(), "{src}");
+        }
+        // One call of two expanded: the macro is not expanded everywhere.
+        let src =
+            "macro_rules! m { ($m:expr) => { $m.lock() } }\nfn f() { m!(a); other!(m!(b)); }\n";
+        assert!(expanded(src).unwrap().expanded.is_empty());
+    }
+}
