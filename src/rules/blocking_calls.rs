@@ -28,8 +28,9 @@ pub(crate) struct Premise {
     /// Only another executor's `block_on`, on a thread of its own, runs
     /// the async code: blocking it blocks no other task.
     pub own_thread: bool,
-    /// Blocking may be the point: test code, examples, a paused clock.
-    pub deliberate: bool,
+    /// Blocking may be the point (test code, examples, a paused clock):
+    /// why, for the note of an unsafe fix.
+    pub deliberate: Option<&'static str>,
     /// In a test, an example or a bench.
     pub test_code: bool,
 }
@@ -61,6 +62,8 @@ pub(crate) struct Verdict {
     wrap: bool,
     /// Reported below its rule's severity, with a note that says why.
     lowered: Option<(Severity, &'static str)>,
+    /// Why its fix is unsafe, for a note where the finding does not say.
+    unsafe_because: Option<&'static str>,
 }
 
 impl Verdict {
@@ -74,6 +77,7 @@ impl Verdict {
             users_own: false,
             wrap: false,
             lowered: None,
+            unsafe_because: None,
         }
     }
 
@@ -123,6 +127,15 @@ impl Verdict {
     /// Its message says the size the code around it shows.
     pub fn sized(mut self, n: u64) -> Verdict {
         self.message = format!("{}; the test shows a size of {n}", self.message);
+        self
+    }
+
+    /// Its fix is unsafe, for the reason `why` (none: it is as it was).
+    pub fn unsafe_because(mut self, why: Option<&'static str>) -> Verdict {
+        if let (Some(f), Some(why)) = (self.fix.as_mut(), why) {
+            f.unsafe_only = true;
+            self.unsafe_because = Some(why);
+        }
         self
     }
 
@@ -259,7 +272,7 @@ fn plan_call(krate: &Crate, file: usize, b: &BlockingFact, out: &mut CratePlan) 
             .on_own_thread(&b.driver, unit, units.sees(unit)),
         // Sleeping may be the point in tests and examples, or under a
         // paused clock, where tokio's sleep returns at once.
-        deliberate: test_code || facts.paused_clock,
+        deliberate: deliberate(test_code, facts.paused_clock),
         test_code,
     };
     let Some(verdict) = RULES
@@ -313,6 +326,16 @@ impl Tokio {
             None => "nothing in the crate shows that this async code runs on a tokio runtime",
         };
         format!("no tokio fix: {why}")
+    }
+}
+
+/// Why blocking may be the point of code: where tokio's clock is paused its
+/// sleep returns at once; a test may hold its thread still on purpose.
+fn deliberate(test_code: bool, paused_clock: bool) -> Option<&'static str> {
+    match (paused_clock, test_code) {
+        (true, _) => Some("the file pauses tokio's clock, under which `tokio::time::sleep` returns at once"),
+        (false, true) => Some("in a test, example or bench, blocking may be the point (holding this thread still while others act), and `.await` lets the thread run other tasks meanwhile"),
+        (false, false) => None,
     }
 }
 
@@ -374,6 +397,9 @@ fn fix_call(
             f.unsafe_only = true;
             notes.push(format!("the fix is unsafe here: this task also waits in `{wait}`, which stays blocking; once this call yields, more tasks can reach that wait and stall the executor threads"));
         }
+    }
+    if let (Some(why), true) = (verdict.unsafe_because, fixable) {
+        notes.push(format!("the fix is unsafe: {why}"));
     }
     let tokio_kind = verdict.needs_tokio || b.wrap.is_some();
     if b.ctx == SiteContext::Async && !tokio.ok() && tokio_kind {
@@ -592,7 +618,7 @@ fn twin_edits(
         let premise = Premise {
             on_tokio,
             own_thread: false,
-            deliberate: test_code || facts.paused_clock,
+            deliberate: deliberate(test_code, facts.paused_clock),
             test_code,
         };
         let no_twin = || format!("`{}` has no tokio twin to put in its place", b.call.what);

@@ -37,7 +37,7 @@ Safe where the async fn provably runs on a tokio runtime (reached from
 `Handle::spawn`) and the code can use tokio (a normal dependency; for test
 code a dev-dependency too). Elsewhere it is reported with advice that names
 no runtime. Only unsafe in tests, examples and benches, and in files that
-pause tokio's clock, where the blocking may be the point. Not applied inside `spawn_blocking`, `block_in_place` or `std::thread::spawn`
+pause tokio's clock, where the blocking may be the point (a note says which). Not applied inside `spawn_blocking`, `block_in_place` or `std::thread::spawn`
 closures, or in sync fns (AW205 reports their async callers). Inside a
 non-async closure in async code it is reported without a fix. Not
 reported in async code that only another executor's `block_on` runs, on a
@@ -71,7 +71,8 @@ fn finding(b: &BlockingFact, premise: &Premise) -> Option<Verdict> {
             &BLOCKING_SLEEP,
             "`std::thread::sleep` blocks the executor thread; use `tokio::time::sleep(..).await`",
         )
-        .fix(b, "tokio::time::sleep", "time", premise.deliberate),
+        .fix(b, "tokio::time::sleep", "time", false)
+        .unsafe_because(premise.deliberate),
         false => Verdict::report(
             &BLOCKING_SLEEP,
             "`std::thread::sleep` blocks the executor thread; use the async runtime's timer (`sleep(..).await`)",
