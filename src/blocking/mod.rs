@@ -72,6 +72,17 @@ pub enum BlockingKind {
     },
 }
 
+impl BlockingKind {
+    /// CPU-heavy work (AW206's), not a wait: it takes as long wherever the
+    /// code around it runs.
+    pub fn is_cpu_work(&self) -> bool {
+        matches!(
+            self,
+            BlockingKind::Heavy | BlockingKind::User { heavy: true, .. }
+        )
+    }
+}
+
 /// A blocking call found in the tree.
 #[derive(Clone, Debug)]
 pub struct BlockingCall {

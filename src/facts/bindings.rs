@@ -50,6 +50,24 @@ pub(super) fn first_type_arg(segment: &ast::PathSegment) -> Option<ast::Type> {
         })
 }
 
+/// `value` of `for (key, value) in map.iter()` (or of `for (i, value) in
+/// v.iter().enumerate()`): an element of the map's values, or of `v`.
+fn pair_value(pat: &ast::TuplePat, iterable: &ast::Expr, name: &str) -> Binding {
+    let fields: Vec<ast::Pat> = pat.fields().collect();
+    let [_, ast::Pat::IdentPat(value)] = &fields[..] else {
+        return Binding::Other;
+    };
+    if value.name().is_none_or(|n| n.text() != name) {
+        return Binding::Other;
+    }
+    match iterable {
+        ast::Expr::MethodCallExpr(mc) if mc.name_ref().is_some_and(|n| n.text() == "enumerate") => {
+            mc.receiver().map_or(Binding::Other, Binding::Element)
+        }
+        e => Binding::Element(e.clone()),
+    }
+}
+
 pub(super) fn find_binding(name: &str, anchor: &SyntaxNode) -> Binding {
     let pos = anchor.text_range().start();
     for up in anchor.ancestors() {
@@ -75,6 +93,7 @@ pub(super) fn find_binding(name: &str, anchor: &SyntaxNode) -> Binding {
                 if binds(f.pat(), name) && !in_iterable {
                     return match (f.pat(), f.iterable()) {
                         (Some(ast::Pat::IdentPat(_)), Some(e)) => Binding::Element(e),
+                        (Some(ast::Pat::TuplePat(t)), Some(e)) => pair_value(&t, &e, name),
                         _ => Binding::Other,
                     };
                 }

@@ -496,11 +496,7 @@ impl Extractor<'_> {
             },
         };
         let in_test = in_test_code(anchor);
-        let heavy = matches!(
-            call.kind,
-            crate::blocking::BlockingKind::Heavy
-                | crate::blocking::BlockingKind::User { heavy: true, .. }
-        );
+        let heavy = call.kind.is_cpu_work();
         let wrap = (heavy && shift == 0 && ctx == SiteContext::Async)
             .then(|| spawn_blocking_wrap(node).ok())
             .flatten();

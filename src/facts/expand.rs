@@ -11,8 +11,8 @@
 //! What is expanded: arms whose matcher is a flat run of `$name:kind`
 //! fragments and tokens (no `$(..)*` repetitions, no nested groups), called
 //! in expression or statement position. A file whose expansions declare a
-//! lock, name a lock type or add a flow between places keeps its calls
-//! unexpanded: those are beyond what the sites alone can carry.
+//! lock, name a lock type or hand a value to a local they declare keeps
+//! its calls unexpanded: those are beyond what the sites and flows carry.
 
 use super::*;
 use std::collections::HashMap;
@@ -488,20 +488,24 @@ impl Expansions {
     /// an unknown macro.
     pub(super) fn merge(&self, facts: &mut FileFacts, expanded: FileFacts) {
         let inside = |r: TextRange| self.holding(r.start()).is_some();
+        // The flows the expansions add (an argument handed on to a fn in
+        // the body), unless one ends at a local the expansion declares.
         let known: HashSet<&(Vec<Target>, Target)> = facts.links.iter().collect();
-        let new_flow = |(lhs, rhs): &(Vec<Target>, Target)| {
+        let mut flows = Vec::new();
+        for (lhs, rhs) in &expanded.links {
             let lhs: Option<Vec<Target>> = lhs.iter().map(|t| self.target(t)).collect();
             match (lhs, self.target(rhs)) {
-                (Some(lhs), Some(rhs)) => !known.contains(&(lhs, rhs)),
-                _ => true,
+                (Some(lhs), Some(rhs)) if known.contains(&(lhs.clone(), rhs.clone())) => {}
+                (Some(lhs), Some(rhs)) => flows.push((lhs, rhs)),
+                _ => return,
             }
-        };
+        }
         let beyond = expanded.decls.iter().any(|d| inside(d.range))
-            || expanded.refs.iter().any(|r| inside(r.range))
-            || expanded.links.iter().any(new_flow);
+            || expanded.refs.iter().any(|r| inside(r.range));
         if beyond {
             return;
         }
+        facts.links.extend(flows);
         for site in expanded.sites {
             if !inside(site.range) {
                 continue;

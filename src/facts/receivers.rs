@@ -354,7 +354,8 @@ impl Extractor<'_> {
 /// Drops the receivers of the crate's own types that cannot resolve: a
 /// field of a struct this file defines (the only one of its name the
 /// crate may define) that the file does not type as one of the crate's
-/// own (`self.map.insert(..)` with `map: HashMap<..>`). For the blocking
+/// own (`self.map.insert(..)` with `map: HashMap<..>`), unless the struct
+/// derefs to another type, whose fields it has too. For the blocking
 /// rules alone, a call left with nothing to resolve is dropped too.
 pub(super) fn prune_own_receivers(facts: &mut FileFacts, blocking_only: bool) {
     let defined: HashSet<&Name> = facts.own_types.iter().collect();
@@ -369,7 +370,9 @@ pub(super) fn prune_own_receivers(facts: &mut FileFacts, blocking_only: bool) {
             continue;
         };
         if let OwnReceiver::Field { root, fields } = &own.receiver {
-            if defined.contains(root) && !typed.contains(&(root, &fields[0])) {
+            // A type that derefs to another has that one's fields too.
+            let derefs = facts.derefs.iter().any(|(ty, _)| ty == root.as_str());
+            if defined.contains(root) && !derefs && !typed.contains(&(root, &fields[0])) {
                 c.receiver = own.premise.take();
                 pruned = true;
             }

@@ -260,29 +260,29 @@ impl<'a> Asyncify<'a> {
     }
 
     /// Does async code call sync fn `fn_key` (a call the tool resolves to
-    /// it, not awaited)? Then what it locks is locked on the executor.
+    /// it, not awaited), or a sync fn it calls, and so on? Then what it
+    /// locks is locked on the executor.
     fn called_from_async(&self, fn_key: &FnId) -> bool {
         let callees = self.async_callees.get_or_init(|| {
             let mut found = BTreeSet::new();
-            for (file, facts) in self.files.iter().enumerate() {
-                let unit = self.units[file];
-                let in_async =
-                    (facts.calls.iter()).filter(|c| c.ctx == SiteContext::Async && !c.awaited);
-                for c in in_async {
-                    match (&c.callee_key, c.receiver.as_ref()) {
-                        (Some(k), _) => {
-                            found.insert(k.clone());
+            let mut grew = true;
+            while grew {
+                grew = false;
+                for (file, facts) in self.files.iter().enumerate() {
+                    let unit = self.units[file];
+                    let on_executor = |c: &&CallFact| match &c.ctx {
+                        SiteContext::Async => true,
+                        SiteContext::Sync { fn_name, .. } => found.contains(fn_name),
+                        _ => false,
+                    };
+                    let calls: Vec<&CallFact> = (facts.calls.iter())
+                        .filter(|c| !c.awaited)
+                        .filter(on_executor)
+                        .collect();
+                    for c in calls {
+                        for callee in self.callees_of(unit, c) {
+                            grew |= found.insert(callee);
                         }
-                        (None, Some(MethodReceiver::Typed(t)))
-                            if self.types.defines(self.units.sees(unit), t) =>
-                        {
-                            found.insert(FnId::method(t, &c.callee));
-                        }
-                        (None, Some(MethodReceiver::Own(_))) => {
-                            let callees = self.types.callees(unit, self.units, c);
-                            found.extend(callees.fns);
-                        }
-                        _ => {}
                     }
                 }
             }
@@ -291,12 +291,29 @@ impl<'a> Asyncify<'a> {
         callees.contains(fn_key)
     }
 
+    /// The crate's fns a call the tool resolves may call.
+    fn callees_of(&self, unit: Unit, c: &CallFact) -> Vec<FnId> {
+        match (&c.callee_key, c.receiver.as_ref()) {
+            (Some(k), _) => vec![k.clone()],
+            (None, Some(MethodReceiver::Typed(t)))
+                if self.types.defines(self.units.sees(unit), t) =>
+            {
+                let t = self.types.method_type(self.units.sees(unit), t, &c.callee);
+                vec![FnId::method(t, &c.callee)]
+            }
+            (None, Some(MethodReceiver::Own(_))) => self.types.callees(unit, self.units, c).fns,
+            _ => Vec::new(),
+        }
+    }
+
     /// The chain that makes sync fn `fn_key` of `unit` async, or why it
     /// cannot be made. Its fns make no blocking call: that would stay
     /// blocking in async code (AW205's own async-ify fix replaces them).
     pub(super) fn chain(&self, unit: Unit, fn_key: &FnId) -> Result<Chain, String> {
         let chain = self.chain_of(unit, fn_key)?;
-        if let Some((_, b)) = self.blocking_in(&chain).first() {
+        // CPU work stays where it is, as it ran before: AW206 reports it.
+        let blocking = self.blocking_in(&chain);
+        if let Some((_, b)) = blocking.iter().find(|(_, b)| !b.call.kind.is_cpu_work()) {
             let twinned = self.twins.map(|twins| twins(self, &chain));
             if !matches!(twinned, Some(Ok(()))) {
                 let why = match twinned {
@@ -484,7 +501,7 @@ impl<'a> Asyncify<'a> {
 
     /// Is `fn_key` named only where the tool sees its calls?
     fn only_calls(&self, unit: Unit, fn_key: &FnId) -> Result<(), String> {
-        match self.runtime.named_otherwise(unit, &fn_key.name) {
+        match self.runtime.named_otherwise(unit, fn_key) {
             true => Err(format!(
                 "`{}` is also named other than in calls the tool can see (a fn pointer, a renamed import, a macro's tokens)",
                 fn_key.name
@@ -539,7 +556,9 @@ impl<'a> Asyncify<'a> {
         match c.receiver.as_ref()? {
             // Of two types of one name, which one is unknown.
             MethodReceiver::Typed(t) if !self.types.defines(self.units.sees(unit), t) => None,
-            MethodReceiver::Typed(t) => Some(t == ty),
+            MethodReceiver::Typed(t) => {
+                Some(self.types.method_type(self.units.sees(unit), t, &c.callee) == ty.as_str())
+            }
             MethodReceiver::Unknown => None,
             MethodReceiver::Own(_) => {
                 let callees = self.types.callees(unit, self.units, c);

@@ -1,7 +1,7 @@
 //! The crate's own types, trait impls and fields' types: what the receiver
 //! of a method call resolves to, for AW205's chains and the async-ify fix.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use super::{Unit, Units};
 use crate::facts::{CallFact, FileFacts, FnId, Name, OwnReceiver};
@@ -16,6 +16,10 @@ pub(crate) struct OwnTypes<'a> {
     impls: HashMap<(Unit, &'a str), Vec<&'a Name>>,
     /// By struct and field: the field's type.
     fields: HashMap<(Unit, &'a str, &'a str), &'a OwnReceiver>,
+    /// By type: the target of its `Deref` impl.
+    derefs: HashMap<(Unit, &'a str), &'a str>,
+    /// The fns the crate defines.
+    fns: HashSet<&'a FnId>,
 }
 
 /// The fns a method call may call: one type's method, or each impl's of
@@ -31,6 +35,8 @@ impl<'a> OwnTypes<'a> {
             defined: HashMap::new(),
             impls: HashMap::new(),
             fields: HashMap::new(),
+            derefs: HashMap::new(),
+            fns: HashSet::new(),
         };
         for (file, facts) in files.iter().enumerate() {
             let unit = units[file];
@@ -43,6 +49,10 @@ impl<'a> OwnTypes<'a> {
             for (owner, field, ty) in &facts.field_receivers {
                 t.fields.insert((unit, owner.as_str(), field.as_str()), ty);
             }
+            for (ty, target) in &facts.derefs {
+                t.derefs.insert((unit, ty.as_str()), target.as_str());
+            }
+            t.fns.extend(facts.fn_defs.iter().map(|f| &f.key));
         }
         t
     }
@@ -58,8 +68,32 @@ impl<'a> OwnTypes<'a> {
         n == 1
     }
 
-    /// The type or traits `recv` is, following its fields' declared types;
-    /// none where a field's type is unknown.
+    /// The type a member of `ty` is found on: `ty` if `has` it, else the
+    /// first type its `Deref` impls lead to that does (`Shared` → `Inner`
+    /// for `struct Shared(Arc<Inner>)`); `ty` where none does.
+    fn through_deref(&self, sees: &[Unit], ty: &'a str, has: impl Fn(&str) -> bool) -> &'a str {
+        let mut at = ty;
+        // A bound on the steps: an impl cycle does not compile, but costs nothing here.
+        for _ in 0..4 {
+            if has(at) {
+                return at;
+            }
+            match sees.iter().find_map(|&u| self.derefs.get(&(u, at))) {
+                Some(&target) => at = target,
+                None => break,
+            }
+        }
+        ty
+    }
+
+    /// The type whose method `x.method(..)` calls for `x` of type `ty`:
+    /// `ty`'s own, else one its `Deref` impls lead to.
+    pub(crate) fn method_type(&self, sees: &[Unit], ty: &'a str, method: &str) -> &'a str {
+        self.through_deref(sees, ty, |t| self.fns.contains(&FnId::method(t, method)))
+    }
+
+    /// The type or traits `recv` is, following its fields' declared types
+    /// (through `Deref` impls); none where a field's type is unknown.
     fn resolve(&self, sees: &[Unit], recv: &'a OwnReceiver) -> Option<&'a OwnReceiver> {
         let OwnReceiver::Field { root, fields } = recv else {
             return Some(recv);
@@ -73,9 +107,15 @@ impl<'a> OwnTypes<'a> {
                     _ => return None,
                 };
             }
+            let field = field.as_str();
+            let has = |t: &str| {
+                sees.iter()
+                    .any(|&u| self.fields.contains_key(&(u, t, field)))
+            };
+            let ty = self.through_deref(sees, ty, has);
             at = sees
                 .iter()
-                .find_map(|&u| self.fields.get(&(u, ty, field.as_str())).copied());
+                .find_map(|&u| self.fields.get(&(u, ty, field)).copied());
         }
         at
     }
@@ -92,7 +132,10 @@ impl<'a> OwnTypes<'a> {
         };
         match recv {
             OwnReceiver::Type(ty) if self.defines(sees, ty) => Callees {
-                fns: vec![FnId::method(ty, &c.callee)],
+                fns: vec![FnId::method(
+                    self.method_type(sees, ty, &c.callee),
+                    &c.callee,
+                )],
                 traits: None,
             },
             OwnReceiver::Traits(traits) => {

@@ -32,12 +32,15 @@ impl<'a> RuntimeAnalysis<'a> {
         }
     }
 
-    /// Is `name` mentioned, in code that can see `unit`, other than by
+    /// Is fn `fn_key` mentioned, in code that can see `unit`, other than by
     /// its definitions, the calls the facts hold and plain imports? Each
     /// file's mentions are counted in its text, lines that are comments
     /// (`//`, `///`) left out; one in a string or a block comment counts
-    /// too: the answer errs towards "yes".
-    pub(super) fn named_otherwise(&self, unit: Unit, name: &str) -> bool {
+    /// too: the answer errs towards "yes". A method is named as a value
+    /// only by a path (`Inner::archive`, `Self::archive`) that is not
+    /// called: its name alone is a local's, a field's or another item's.
+    pub(super) fn named_otherwise(&self, unit: Unit, fn_key: &FnId) -> bool {
+        let name = fn_key.name.as_str();
         let ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
         self.files
             .iter()
@@ -58,6 +61,14 @@ impl<'a> RuntimeAnalysis<'a> {
                     }
                     let line = text[..at].rfind('\n').map_or(0, |i| i + 1);
                     if text[line..at].trim_start().starts_with("//") {
+                        continue;
+                    }
+                    if fn_key.ty.is_some() {
+                        let path = text[..at].ends_with("::");
+                        let called = text[at + name.len()..].trim_start().starts_with('(');
+                        if path && !called {
+                            return true;
+                        }
                         continue;
                     }
                     total += 1;
@@ -161,7 +172,7 @@ impl<'a> RuntimeAnalysis<'a> {
         if public {
             return public_api();
         }
-        if self.named_otherwise(unit, name) {
+        if self.named_otherwise(unit, fn_key) {
             return Err(format!(
                 "it is locked in sync fn `{site_fn}`, and `{name}` is also named other than in calls the tool can see (a fn pointer, a renamed import, a macro's tokens), which may run it on a runtime thread{through}"
             ));

@@ -600,6 +600,10 @@ fn twin_edits(
         .all(|(unit, d)| krate.drivers.on_tokio(d, *unit, krate.units.sees(*unit)));
     let (mut edits, mut features) = (Vec::new(), Vec::new());
     for (file, b) in asyncify.blocking_in(chain) {
+        // The lock planner's chain leaves CPU work as it is (AW206's).
+        if with_locks && b.call.kind.is_cpu_work() {
+            continue;
+        }
         let facts = krate.files[file];
         let test_code = b.in_test || !facts.unit.is_empty();
         let tokio_dep = krate
