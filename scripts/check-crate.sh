@@ -2,7 +2,7 @@
 # Migrates a copy of a binary crate end to end, as the held-out crates of
 # the README's corpus review were checked: runs it, runs awaitify --write on
 # a copy, builds the copy with -D warnings, runs it, compares the output,
-# and runs awaitify again (a second run must change nothing).
+# runs its tests, and runs awaitify again (a second run must change nothing).
 #
 #   scripts/check-crate.sh CRATE_DIR OUT_DIR [awaitify flags...]
 #
@@ -24,8 +24,9 @@ export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$out/target}
 (cd "$work/crate" && RUSTFLAGS="-D warnings" cargo build -q >"$out/build.out" 2>&1); build=$?
 echo "build with -D warnings: exit $build"
 (cd "$work/crate" && cargo run -q >"$out/new.out" 2>"$out/new.err"); echo "migrated run: exit $?"
+(cd "$work/crate" && cargo test -q >"$out/test.out" 2>&1); tests=$?; echo "migrated tests: exit $tests"
 (cd "$work/crate" && "$bin" --color never "$@" >"$out/second.out" 2>"$out/second.err"); echo "second dry run: exit $?"
 diff -ru "$crate/src" "$work/crate/src" >"$out/applied.diff"
 same=no; cmp -s "$out/orig.out" "$out/new.out" && same=yes
 settled=no; [ ! -s "$out/second.out" ] && settled=yes
-echo "builds: $([ $build = 0 ] && echo yes || echo no); same output: $same; second run changes nothing: $settled"
+echo "builds: $([ $build = 0 ] && echo yes || echo no); same output: $same; tests pass: $([ $tests = 0 ] && echo yes || echo no); second run changes nothing: $settled"

@@ -22,6 +22,20 @@ pub struct BarrierFact {
     pub plan: Result<BarrierMigration, BarrierBlocker>,
     /// Inside test code: only tests need tokio for it.
     pub in_test: bool,
+    /// The private struct field it is stored in, whose every use is a wait
+    /// the migration awaits (see `Analysis::store`).
+    pub field: Option<StoredField>,
+}
+
+/// A struct field a barrier is stored in: the struct's and the field's
+/// names, how many of the struct's literals store this barrier there, and
+/// how many the file has.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredField {
+    pub strukt: String,
+    pub name: String,
+    pub stores: usize,
+    pub literals: usize,
 }
 
 /// The edits that migrate a barrier.
@@ -69,6 +83,7 @@ impl Extractor<'_> {
             imported: Vec::new(),
             async_waits: Vec::new(),
             blocker: None,
+            field: None,
         };
         b.follow_uses();
         if b.async_waits.is_empty() {
@@ -100,6 +115,7 @@ impl Extractor<'_> {
             async_waits: std::mem::take(&mut b.async_waits),
             plan,
             in_test: in_test_code(let_stmt.syntax()),
+            field: b.field.take(),
         };
         self.facts.barriers.push(fact);
     }
@@ -143,6 +159,8 @@ struct Analysis<'e, 'a> {
     async_waits: Vec<TextRange>,
     /// The first reason it cannot migrate.
     blocker: Option<BarrierBlocker>,
+    /// The struct field it is stored in.
+    field: Option<StoredField>,
 }
 
 /// A fn of the file a barrier is passed to.
@@ -200,8 +218,11 @@ impl Analysis<'_, '_> {
                 Some(e) => self.use_of(&e, s),
                 // `S { barrier }`
                 None if field_shorthand(&name) => {
-                    let why = format!("`{}` is stored in a struct", name.text());
-                    self.block(name.syntax(), why);
+                    if let Err(why) = self.store(name.syntax()) {
+                        let why = why
+                            .unwrap_or_else(|| format!("`{}` is stored in a struct", name.text()));
+                        self.block(name.syntax(), why);
+                    }
                 }
                 None => {}
             }
@@ -234,7 +255,10 @@ impl Analysis<'_, '_> {
         let method = call.name_ref().map(|n| n.text().to_string());
         let args = call.arg_list().map_or(0, |l| l.args().count());
         match (method.as_deref(), args) {
-            (Some("wait"), 0) => self.wait(&call, &name, s),
+            (Some("wait"), 0) => {
+                let body = self.scopes[s].body.clone();
+                self.wait(&call, &name, &body)
+            }
             (Some("clone"), 0) => self.clone_into(call.syntax(), &name, s),
             (Some(m), _) => {
                 let why = format!("`{name}.{m}(..)` is a use the rule does not rewrite");
@@ -246,9 +270,9 @@ impl Analysis<'_, '_> {
 
     /// `b.wait()`: awaited in async code; anywhere else tokio's barrier
     /// cannot wait.
-    fn wait(&mut self, call: &ast::MethodCallExpr, name: &str, s: usize) {
+    fn wait(&mut self, call: &ast::MethodCallExpr, name: &str, body: &SyntaxNode) {
         let node = call.syntax();
-        let why = match place(node, &self.scopes[s].body) {
+        let why = match place(node, body) {
             Where::Async => {
                 self.async_waits.push(node.text_range());
                 let end = TextRange::empty(node.text_range().end());
@@ -308,10 +332,134 @@ impl Analysis<'_, '_> {
     /// but into a binding: into a private async fn of the file it is an
     /// argument of, which the rule follows; anywhere else it leaves.
     fn goes(&mut self, value: &SyntaxNode, what: &str) {
-        if let Err(why) = self.pass_to_fn(value) {
+        let followed = match self.store(value) {
+            Err(None) => self.pass_to_fn(value),
+            stored => stored,
+        };
+        if let Err(why) = followed {
             let why = why.unwrap_or_else(|| leaves(value, what));
             self.block(value, why);
         }
+    }
+
+    /// `S { start: b.clone(), .. }` (or `S { start }`, `value` the name):
+    /// stored in a private field of a struct the file defines, whose every
+    /// use in the file is a wait (awaited, as the barrier's own are). Other
+    /// files are checked by the rule (`rules::std_barrier`), and the other
+    /// barriers the file stores there by `couple_stored`. `Err(None)` where
+    /// `value` is stored in no field.
+    fn store(&mut self, value: &SyntaxNode) -> Result<(), Option<String>> {
+        let field = value
+            .ancestors()
+            .take(2)
+            .find_map(ast::RecordExprField::cast)
+            .filter(|f| f.expr().is_none_or(|e| e.syntax() == value))
+            .ok_or(None)?;
+        let name = field.field_name().ok_or(None)?.text().to_string();
+        let literal = field
+            .syntax()
+            .ancestors()
+            .find_map(ast::RecordExpr::cast)
+            .ok_or(None)?;
+        let strukt = literal
+            .path()
+            .and_then(|p| p.segment())
+            .and_then(|s| s.name_ref())
+            .ok_or(None)?
+            .text()
+            .to_string();
+        match &mut self.field {
+            Some(f) if f.strukt == strukt && f.name == name => {
+                f.stores += 1;
+                return Ok(());
+            }
+            Some(f) => {
+                return Err(Some(format!(
+                    "it is stored in two fields (`{}.{}` and `{strukt}.{name}`)",
+                    f.strukt, f.name
+                )))
+            }
+            None => {}
+        }
+        // Where the migration cannot follow the field, its waits are still
+        // the barrier's (AW203 reports them with the reason).
+        let root = self.ex.root.clone();
+        let decls: Vec<ast::RecordField> = root
+            .descendants()
+            .filter_map(ast::RecordField::cast)
+            .filter(|f| f.name().is_some_and(|n| n.text() == name))
+            .collect();
+        let mut problem = None;
+        if let [decl] = &decls[..] {
+            let owner = decl.syntax().ancestors().find_map(ast::Struct::cast);
+            if owner
+                .and_then(|o| o.name())
+                .is_none_or(|n| n.text() != strukt)
+            {
+                problem = Some("a field of a struct the file does not define");
+            } else if decl.visibility().is_some() {
+                problem = Some("a field other modules may use");
+            }
+            if let Some(ty) = decl.ty() {
+                self.type_paths(ty.syntax());
+            }
+        } else {
+            problem = Some("a field name another type of the file has too");
+        }
+        // Every use of the field is a wait.
+        let uses: Vec<ast::FieldExpr> = root
+            .descendants()
+            .filter_map(ast::FieldExpr::cast)
+            .filter(|f| f.name_ref().is_some_and(|n| n.text() == name))
+            .collect();
+        for u in uses {
+            let call = u
+                .syntax()
+                .parent()
+                .and_then(ast::MethodCallExpr::cast)
+                .filter(|m| m.arg_list().is_some_and(|l| l.args().next().is_none()));
+            let wait = call.filter(|m| m.name_ref().is_some_and(|n| n.text() == "wait"));
+            match (wait, fn_body(u.syntax())) {
+                (Some(call), Some(body)) => self.wait(&call, &format!("{strukt}.{name}"), &body),
+                _ => {
+                    let w = format!(
+                        "which is used other than by `.wait()` (`{}`)",
+                        short(u.syntax())
+                    );
+                    self.block(
+                        u.syntax(),
+                        format!("it is stored in `{strukt}.{name}`, {w}"),
+                    );
+                }
+            }
+        }
+        let literals: Vec<ast::RecordExpr> = root
+            .descendants()
+            .filter_map(ast::RecordExpr::cast)
+            .filter(|l| {
+                let last = l
+                    .path()
+                    .and_then(|p| p.segment())
+                    .and_then(|s| s.name_ref());
+                last.is_some_and(|n| n.text() == strukt)
+            })
+            .collect();
+        let spread = |l: &ast::RecordExpr| {
+            l.record_expr_field_list()
+                .is_some_and(|f| f.spread().is_some())
+        };
+        if literals.iter().any(spread) {
+            problem =
+                Some("and a literal of the struct copies its fields from another value (`..`)");
+        }
+        let problem = problem.map(|w| format!("it is stored in `{strukt}.{name}`, {w}"));
+        self.field = Some(StoredField {
+            strukt,
+            name,
+            stores: 1,
+            literals: literals.len(),
+        });
+        problem.map_or(Ok(()), |why| Err(Some(why)))
     }
 
     /// `worker(b.clone())`, where `worker` is a private async fn of the
@@ -434,6 +582,51 @@ impl Analysis<'_, '_> {
             } else {
                 let why = format!("its type is spelled `{text}`, a path the rule does not rewrite");
                 self.block(path.syntax(), why);
+            }
+        }
+    }
+}
+
+/// The barriers a file stores in one field migrate together: each blocks
+/// where one does, or where a literal of the struct stores a value that is
+/// none of them.
+pub(super) fn couple_stored(barriers: &mut [BarrierFact]) {
+    let fields: Vec<(String, String, usize)> = barriers
+        .iter()
+        .filter_map(|b| b.field.as_ref())
+        .map(|f| (f.strukt.clone(), f.name.clone(), f.literals))
+        .collect();
+    for (strukt, name, literals) in fields {
+        let of_field = |b: &BarrierFact| {
+            b.field
+                .as_ref()
+                .is_some_and(|f| f.strukt == strukt && f.name == name)
+        };
+        let stores: usize = barriers
+            .iter()
+            .filter(|b| of_field(b))
+            .filter_map(|b| b.field.as_ref().map(|f| f.stores))
+            .sum();
+        let blocker = barriers
+            .iter()
+            .filter(|b| of_field(b))
+            .find_map(|b| b.plan.as_ref().err().cloned());
+        let blocker = blocker.or_else(|| {
+            (stores != literals).then(|| BarrierBlocker {
+                at: barriers
+                    .iter()
+                    .find(|b| of_field(b))
+                    .map_or_else(TextRange::default, |b| b.ctor),
+                why: format!(
+                    "a literal of `{strukt}` stores in `{name}` a value the rule does not follow"
+                ),
+            })
+        });
+        if let Some(blocker) = blocker {
+            for b in barriers.iter_mut().filter(|b| of_field(b)) {
+                if b.plan.is_ok() {
+                    b.plan = Err(blocker.clone());
+                }
             }
         }
     }

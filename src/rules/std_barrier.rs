@@ -22,7 +22,11 @@ async code, and migrates it to `tokio::sync::Barrier` where every use of
 body (in closures and async blocks inside it included) or in a private
 async fn of the same module it is passed to (`tokio::spawn(worker(i,
 b.clone()))`, where every call of `worker` in the file passes it and no
-other file can call it), and every wait is in async code. The type
+other file can call it), or in a private field of a struct the file
+defines (`Sampler { start: b.clone(), .. }`) whose every use in the file
+is a wait, where every literal of the struct stores a barrier the rule
+follows (they migrate together) and no other file names a field of that
+name; and every wait is in async code. The type
 becomes tokio's in the `let`s and in those fns' parameters (its import is
 rewritten as a migrated lock's is; a spelled-out path is replaced);
 `Barrier::new(n)` keeps its argument (tokio's takes the same `usize`, and
@@ -69,14 +73,15 @@ reason, where it or a clone is used in a way the rule does not follow:
 passed to a method, to another crate's fn, or to a fn of the crate that is
 sync, generic, `pub`, named elsewhere (another call, a fn pointer, a
 macro) or in a module with files of its own (`mod x;`); stored in a
-struct, returned, moved to another binding, named inside a macro
-(`println!` included), or waited on by a std thread, in `spawn_blocking`,
-or in a sync fn or closure (tokio's barrier has no blocking wait); or
-where its file names `BarrierWaitResult`.
+struct field the rule does not follow, returned, moved to another
+binding, named inside a macro (`println!` included), or waited on by a
+std thread, in `spawn_blocking`, or in a sync fn or closure (tokio's
+barrier has no blocking wait); or where its file names
+`BarrierWaitResult`.
 A barrier whose code is inside the call of a macro that pastes its tokens
 into several modules (`rt_test! { .. }`) stays too, as a lock there does.
-Barriers held in fields or statics, or made by another fn, are not
-migrated: their waits keep AW203's report, with a note.",
+Barriers held in statics, in fields used other than by waits, or made by
+another fn, are not migrated: their waits keep AW203's report, with a note.",
     ..Rule::crate_pass(plan, Some(may_match))
 };
 
@@ -114,9 +119,9 @@ fn plan(krate: &Crate, out: &mut CratePlan) {
                     let line = sources[file].text[..offset].matches('\n').count() + 1;
                     Some(format!("{} (line {line})", blocker.why))
                 }
-                Ok(m) => {
-                    pasted(facts, b, m).or_else(|| no_tokio(opts, test_code).map(str::to_string))
-                }
+                Ok(m) => pasted(facts, b, m)
+                    .or_else(|| field_used_elsewhere(krate, file, b))
+                    .or_else(|| no_tokio(opts, test_code).map(str::to_string)),
             };
             if let Some(why) = why_not {
                 note_waits(out, file, &b.async_waits, &why);
@@ -128,6 +133,25 @@ fn plan(krate: &Crate, out: &mut CratePlan) {
         }
         note_untracked_waits(facts, file, out);
     }
+}
+
+/// Why a barrier stored in a field stays: another file of the crate names
+/// a field of that name (a child module may use a private field).
+fn field_used_elsewhere(krate: &Crate, file: usize, b: &BarrierFact) -> Option<String> {
+    let f = b.field.as_ref()?;
+    let ident = |c: char| c.is_alphanumeric() || c == '_';
+    let dotted = format!(".{}", f.name);
+    let names_it = |text: &str| {
+        text.match_indices(&dotted)
+            .any(|(at, _)| !text[at + dotted.len()..].starts_with(ident))
+    };
+    let elsewhere = (0..krate.sources.len()).any(|i| i != file && names_it(krate.sources[i].text));
+    elsewhere.then(|| {
+        format!(
+            "it is stored in `{}.{}`, and another file of the crate names a field `{}`",
+            f.strukt, f.name, f.name
+        )
+    })
 }
 
 /// Why a barrier whose code a pasting macro's call holds stays: an edit
@@ -248,6 +272,74 @@ async fn main() {
         );
     }
 
+    /// Samplers that meet at a barrier kept in a private field of theirs.
+    const SAMPLER: &str = r#"use std::sync::{Arc, Barrier};
+
+struct Sampler {
+    id: usize,
+    start: Arc<Barrier>,
+}
+
+impl Sampler {
+    async fn run(self) -> bool {
+        self.start.wait().is_leader()
+    }
+}
+
+#[tokio::main]
+async fn main() {
+    let start = Arc::new(Barrier::new(2));
+    let mut tasks = Vec::new();
+    for id in 0..2 {
+        let s = Sampler { id, start: start.clone() };
+        tasks.push(tokio::spawn(s.run()));
+    }
+    let mut leaders = 0;
+    for t in tasks {
+        leaders += usize::from(t.await.unwrap());
+    }
+    println!("{leaders}");
+}
+"#;
+
+    #[test]
+    fn a_barrier_kept_in_a_private_field_whose_uses_are_waits_migrates() {
+        let after = SAMPLER
+            .replace(
+                "use std::sync::{Arc, Barrier};",
+                "use std::sync::Arc;\nuse tokio::sync::Barrier;",
+            )
+            .replace("self.start.wait()", "self.start.wait().await");
+        migrates(SAMPLER, &after);
+    }
+
+    #[test]
+    fn a_field_used_otherwise_or_stored_from_elsewhere_keeps_the_barrier() {
+        let cases = [
+            // The field is used other than by a wait: its barrier is no
+            // longer the `let`'s the rule follows.
+            (
+                "self.start.wait().is_leader()",
+                "{ let b = self.start.clone(); b.wait().is_leader() }",
+                "this one comes from elsewhere",
+            ),
+            // A literal stores a barrier the rule does not follow.
+            (
+                "    println!(\"{leaders}\");",
+                "    let _ = Sampler { id: 9, start: Arc::new(Barrier::new(1)) }.id;\n    println!(\"{leaders}\");",
+                "a value the rule does not follow",
+            ),
+            // Other modules may use the field.
+            ("    start: Arc<Barrier>,", "    pub start: Arc<Barrier>,", "a field other modules may use"),
+        ];
+        for (from, to, why) in cases {
+            let src = SAMPLER.replace(from, to);
+            TestCrate::main(&src)
+                .unsafe_fixes()
+                .check_note("AW203", why);
+        }
+    }
+
     #[test]
     fn spelled_out_paths_and_annotations_are_rewritten() {
         migrates(
@@ -348,8 +440,8 @@ async fn main() {
             ),
             ("keep(&b);", "it is passed to `keep`, a sync fn"),
             (
-                "let s = Shared { b: b.clone() }; drop(s);",
-                "a clone of `b` is stored in a struct (`Shared { b: b.clone() }`)",
+                "let s = Shared { b: b.clone() }; keep(s.b);",
+                "it is stored in `Shared.b`, which is used other than by `.wait()` (`s.b`)",
             ),
             ("println!(\"{b:?}\");", "named inside a macro (`println!`)"),
             (
