@@ -81,11 +81,11 @@ pub fn import_edits(
         let new_use = new_use.filter(|_| sorted.is_none());
         edits.extend(sorted);
         if whole {
-            let replacement = match new_use {
-                Some(u) => format!("{indent}{u}{newline}"),
-                None => String::new(),
+            let edit = match new_use {
+                Some(u) => Edit::new(line_range, format!("{indent}{u}{newline}")),
+                None => Edit::new(with_blank_after(text, line_range), ""),
             };
-            edits.push(Edit::new(line_range, replacement));
+            edits.push(edit);
             continue;
         }
         if let Some(list) = tree.use_tree_list() {
@@ -359,6 +359,22 @@ fn sort_key(tree: &str) -> Vec<Segment> {
         out.push(Segment::Group);
     }
     out
+}
+
+/// The lines of an item that goes, with the blank line after them where
+/// a blank line (or the file's start) is before them: the gap it leaves
+/// stays one blank line, not two (or one at the top).
+fn with_blank_after(text: &str, lines: TextRange) -> TextRange {
+    let (start, end) = (usize::from(lines.start()), usize::from(lines.end()));
+    let gap_before =
+        start == 0 || text[..start].ends_with("\n\n") || text[..start].ends_with("\n\r\n");
+    let blank_after = ["\r\n", "\n"]
+        .into_iter()
+        .find(|nl| text[end..].starts_with(nl));
+    match blank_after.filter(|_| gap_before && text[..end].ends_with('\n')) {
+        Some(nl) => TextRange::new(lines.start(), TextSize::from((end + nl.len()) as u32)),
+        None => lines,
+    }
 }
 
 /// The indentation before a node on its line, and the range of its whole

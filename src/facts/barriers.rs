@@ -5,7 +5,10 @@
 //! async code (tokio's barrier has no blocking wait), else the reason it
 //! stays (AW209).
 
-use super::locals::{field_shorthand, fn_body, macro_name, name_expr, place, short, Locals, Where};
+use super::locals::{
+    count_ident, field_shorthand, field_stored_in, fn_body, macro_name, name_expr,
+    out_of_line_module, own_fn, place, short, Locals, StoredField, Where,
+};
 use super::*;
 use crate::edits::edit::Edit;
 use ra_ap_syntax::ast::{HasGenericParams, HasVisibility};
@@ -25,17 +28,6 @@ pub struct BarrierFact {
     /// The private struct field it is stored in, whose every use is a wait
     /// the migration awaits (see `Analysis::store`).
     pub field: Option<StoredField>,
-}
-
-/// A struct field a barrier is stored in: the struct's and the field's
-/// names, how many of the struct's literals store this barrier there, and
-/// how many the file has.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct StoredField {
-    pub strukt: String,
-    pub name: String,
-    pub stores: usize,
-    pub literals: usize,
 }
 
 /// The edits that migrate a barrier.
@@ -349,70 +341,19 @@ impl Analysis<'_, '_> {
     /// barriers the file stores there by `couple_stored`. `Err(None)` where
     /// `value` is stored in no field.
     fn store(&mut self, value: &SyntaxNode) -> Result<(), Option<String>> {
-        let field = value
-            .ancestors()
-            .take(2)
-            .find_map(ast::RecordExprField::cast)
-            .filter(|f| f.expr().is_none_or(|e| e.syntax() == value))
-            .ok_or(None)?;
-        let name = field.field_name().ok_or(None)?.text().to_string();
-        let literal = field
-            .syntax()
-            .ancestors()
-            .find_map(ast::RecordExpr::cast)
-            .ok_or(None)?;
-        let strukt = literal
-            .path()
-            .and_then(|p| p.segment())
-            .and_then(|s| s.name_ref())
-            .ok_or(None)?
-            .text()
-            .to_string();
-        match &mut self.field {
-            Some(f) if f.strukt == strukt && f.name == name => {
-                f.stores += 1;
-                return Ok(());
-            }
-            Some(f) => {
-                return Err(Some(format!(
-                    "it is stored in two fields (`{}.{}` and `{strukt}.{name}`)",
-                    f.strukt, f.name
-                )))
-            }
-            None => {}
+        let (strukt, name) = field_stored_in(value).ok_or(None)?;
+        if let Some(f) = &mut self.field {
+            return f.again(&strukt, &name);
         }
         // Where the migration cannot follow the field, its waits are still
         // the barrier's (AW203 reports them with the reason).
-        let root = self.ex.root.clone();
-        let decls: Vec<ast::RecordField> = root
-            .descendants()
-            .filter_map(ast::RecordField::cast)
-            .filter(|f| f.name().is_some_and(|n| n.text() == name))
-            .collect();
-        let mut problem = None;
-        if let [decl] = &decls[..] {
-            let owner = decl.syntax().ancestors().find_map(ast::Struct::cast);
-            if owner
-                .and_then(|o| o.name())
-                .is_none_or(|n| n.text() != strukt)
-            {
-                problem = Some("a field of a struct the file does not define");
-            } else if decl.visibility().is_some() {
-                problem = Some("a field other modules may use");
-            }
-            if let Some(ty) = decl.ty() {
-                self.type_paths(ty.syntax());
-            }
-        } else {
-            problem = Some("a field name another type of the file has too");
+        let (field, ty) = StoredField::read(&self.ex.root, strukt, name);
+        if let Some(ty) = ty {
+            self.type_paths(ty.syntax());
         }
+        let what = format!("{}.{}", field.strukt, field.name);
         // Every use of the field is a wait.
-        let uses: Vec<ast::FieldExpr> = root
-            .descendants()
-            .filter_map(ast::FieldExpr::cast)
-            .filter(|f| f.name_ref().is_some_and(|n| n.text() == name))
-            .collect();
-        for u in uses {
+        for u in field.uses(&self.ex.root) {
             let call = u
                 .syntax()
                 .parent()
@@ -420,45 +361,18 @@ impl Analysis<'_, '_> {
                 .filter(|m| m.arg_list().is_some_and(|l| l.args().next().is_none()));
             let wait = call.filter(|m| m.name_ref().is_some_and(|n| n.text() == "wait"));
             match (wait, fn_body(u.syntax())) {
-                (Some(call), Some(body)) => self.wait(&call, &format!("{strukt}.{name}"), &body),
+                (Some(call), Some(body)) => self.wait(&call, &what, &body),
                 _ => {
                     let w = format!(
                         "which is used other than by `.wait()` (`{}`)",
                         short(u.syntax())
                     );
-                    self.block(
-                        u.syntax(),
-                        format!("it is stored in `{strukt}.{name}`, {w}"),
-                    );
+                    self.block(u.syntax(), format!("it is stored in `{what}`, {w}"));
                 }
             }
         }
-        let literals: Vec<ast::RecordExpr> = root
-            .descendants()
-            .filter_map(ast::RecordExpr::cast)
-            .filter(|l| {
-                let last = l
-                    .path()
-                    .and_then(|p| p.segment())
-                    .and_then(|s| s.name_ref());
-                last.is_some_and(|n| n.text() == strukt)
-            })
-            .collect();
-        let spread = |l: &ast::RecordExpr| {
-            l.record_expr_field_list()
-                .is_some_and(|f| f.spread().is_some())
-        };
-        if literals.iter().any(spread) {
-            problem =
-                Some("and a literal of the struct copies its fields from another value (`..`)");
-        }
-        let problem = problem.map(|w| format!("it is stored in `{strukt}.{name}`, {w}"));
-        self.field = Some(StoredField {
-            strukt,
-            name,
-            stores: 1,
-            literals: literals.len(),
-        });
+        let problem = field.problem();
+        self.field = Some(field);
         problem.map_or(Ok(()), |why| Err(Some(why)))
     }
 
@@ -587,49 +501,19 @@ impl Analysis<'_, '_> {
     }
 }
 
-/// The barriers a file stores in one field migrate together: each blocks
-/// where one does, or where a literal of the struct stores a value that is
-/// none of them.
+/// The barriers a file stores in one field migrate together (see
+/// `StoredField::couple`).
 pub(super) fn couple_stored(barriers: &mut [BarrierFact]) {
-    let fields: Vec<(String, String, usize)> = barriers
-        .iter()
-        .filter_map(|b| b.field.as_ref())
-        .map(|f| (f.strukt.clone(), f.name.clone(), f.literals))
-        .collect();
-    for (strukt, name, literals) in fields {
-        let of_field = |b: &BarrierFact| {
-            b.field
-                .as_ref()
-                .is_some_and(|f| f.strukt == strukt && f.name == name)
-        };
-        let stores: usize = barriers
-            .iter()
-            .filter(|b| of_field(b))
-            .filter_map(|b| b.field.as_ref().map(|f| f.stores))
-            .sum();
-        let blocker = barriers
-            .iter()
-            .filter(|b| of_field(b))
-            .find_map(|b| b.plan.as_ref().err().cloned());
-        let blocker = blocker.or_else(|| {
-            (stores != literals).then(|| BarrierBlocker {
-                at: barriers
-                    .iter()
-                    .find(|b| of_field(b))
-                    .map_or_else(TextRange::default, |b| b.ctor),
-                why: format!(
-                    "a literal of `{strukt}` stores in `{name}` a value the rule does not follow"
-                ),
-            })
-        });
-        if let Some(blocker) = blocker {
-            for b in barriers.iter_mut().filter(|b| of_field(b)) {
-                if b.plan.is_ok() {
-                    b.plan = Err(blocker.clone());
-                }
+    StoredField::couple(
+        barriers,
+        |b| b.field.as_ref(),
+        |b| b.plan.as_ref().err().map(|e| e.why.clone()),
+        |b, why| {
+            if b.plan.is_ok() {
+                b.plan = Err(BarrierBlocker { at: b.ctor, why });
             }
-        }
-    }
+        },
+    );
 }
 
 /// Why a value that is not a wait, a clone or a `drop` leaves the rule's
@@ -661,48 +545,4 @@ fn leaves(value: &SyntaxNode, what: &str) -> String {
             short(&parent)
         ),
     }
-}
-
-/// The one fn named `name` among the items of the module of `at` (not a
-/// method, not a fn inside a block).
-fn own_fn(root: &SyntaxNode, name: &str, at: &SyntaxNode) -> Option<ast::Fn> {
-    let module = |n: &SyntaxNode| n.ancestors().find(|a| a.kind() == SyntaxKind::MODULE);
-    let item = |f: &ast::Fn| {
-        let parent = f.syntax().parent();
-        parent.is_some_and(|p| matches!(p.kind(), SyntaxKind::SOURCE_FILE | SyntaxKind::ITEM_LIST))
-    };
-    let named: Vec<ast::Fn> = root
-        .descendants()
-        .filter_map(ast::Fn::cast)
-        .filter(|f| f.name().is_some_and(|n| n.text() == name))
-        .filter(|f| item(f) && module(f.syntax()) == module(at))
-        .collect();
-    match named.as_slice() {
-        [f] => Some(f.clone()),
-        _ => None,
-    }
-}
-
-/// A `mod x;` whose file can see `item`: in the module that holds it, or
-/// in one inside that.
-fn out_of_line_module(item: &SyntaxNode) -> Option<String> {
-    let holder = item
-        .ancestors()
-        .skip(1)
-        .find(|a| matches!(a.kind(), SyntaxKind::MODULE | SyntaxKind::SOURCE_FILE))?;
-    holder
-        .descendants()
-        .filter_map(ast::Module::cast)
-        .find(|m| m.item_list().is_none())
-        .and_then(|m| m.name())
-        .map(|n| n.text().to_string())
-}
-
-/// How many times the code of `root` names `name` (macros' tokens
-/// included, comments and strings not).
-fn count_ident(root: &SyntaxNode, name: &str) -> usize {
-    root.descendants_with_tokens()
-        .filter_map(|t| t.into_token())
-        .filter(|t| t.kind() == SyntaxKind::IDENT && t.text() == name)
-        .count()
 }

@@ -3,9 +3,13 @@
 //! ends (and of its senders' clones) must be in that body and of a shape
 //! the rewrite knows, else the reason it stays (AW208).
 
-use super::locals::{field_shorthand, fn_body, macro_name, name_expr, place, short, Locals, Where};
+use super::locals::{
+    count_ident, field_shorthand, field_stored_in, fn_body, macro_name, name_expr, own_fn, place,
+    short, Locals, StoredField, Where,
+};
 use super::*;
 use crate::edits::edit::Edit;
+use ra_ap_syntax::ast::{HasGenericParams, HasVisibility};
 
 /// A std channel made by a `let` in a fn body whose receiver is received
 /// from in async code.
@@ -20,6 +24,14 @@ pub struct ChannelFact {
     pub plan: Result<ChannelMigration, String>,
     /// Inside test code: only tests need tokio for it.
     pub in_test: bool,
+    /// The private async fns of the file an end is passed to: each name,
+    /// how many calls pass this channel's end, and how many times the
+    /// file names the fn other than by its definition (see
+    /// `couple_passed`).
+    pub passed_to: Vec<(String, usize, usize)>,
+    /// The private struct field a sender is stored in, whose every use is
+    /// a send.
+    pub field: Option<StoredField>,
 }
 
 /// The edits that migrate a channel, and what they need.
@@ -101,6 +113,10 @@ impl Extractor<'_> {
                 names: Vec::new(),
             },
             ends: Vec::new(),
+            receiver: Some(rx.clone()),
+            pending: Vec::new(),
+            callees: Vec::new(),
+            field: None,
             edits: Vec::new(),
             async_receives: Vec::new(),
             received: false,
@@ -157,12 +173,6 @@ impl Extractor<'_> {
         if let (Some(range), Some(with)) = (path_range, ctor_path) {
             a.edits.push(Edit::new(range, with));
         }
-        if a.received && rx.mut_token().is_none() {
-            a.edits.push(Edit::new(
-                TextRange::empty(rx.syntax().text_range().start()),
-                "mut ",
-            ));
-        }
         let plan = match a.blocker.take() {
             Some(why) => Err(why),
             None => Ok(ChannelMigration {
@@ -176,6 +186,8 @@ impl Extractor<'_> {
             async_receives: std::mem::take(&mut a.async_receives),
             plan,
             in_test: in_test_code(let_stmt.syntax()),
+            passed_to: a.passed_to(),
+            field: a.field.take(),
         };
         self.facts.channels.push(fact);
     }
@@ -192,13 +204,25 @@ fn int_literal(e: &ast::Expr) -> Option<u128> {
     n.value().ok()
 }
 
-/// One channel's uses, followed through its fn body.
+/// One channel's uses, followed through its fn body and the private async
+/// fns of the file its ends are passed to.
 struct Analysis<'e, 'a> {
     ex: &'e Extractor<'a>,
-    /// The channel's own two ends, and senders' clones.
+    /// In the body being followed: the channel's ends there (its own two,
+    /// or a parameter), and senders' clones.
     locals: Locals,
     /// Which end each of `locals` holds.
     ends: Vec<End>,
+    /// The receiver's binding in the body being followed, which becomes
+    /// `mut` where it is received from.
+    receiver: Option<ast::IdentPat>,
+    /// The bodies of fns an end is passed to, to follow next.
+    pending: Vec<(Locals, End, ast::IdentPat)>,
+    /// Those fns: each, its name, which parameter takes the end, and how
+    /// many calls pass it.
+    callees: Vec<(ast::Fn, String, usize, usize)>,
+    /// The struct field a sender is stored in.
+    field: Option<StoredField>,
     edits: Vec<Edit>,
     async_receives: Vec<TextRange>,
     /// Its receiver is received from: the binding becomes `mut`.
@@ -214,9 +238,188 @@ impl Analysis<'_, '_> {
         self.blocker.get_or_insert(why);
     }
 
-    /// Every use of the channel's bindings in the body, in order: each is
-    /// rewritten, or blocks the migration.
+    /// Every use of the channel's bindings in its body and in the fns an
+    /// end is passed to, in order: each is rewritten, or blocks the
+    /// migration.
     fn follow_uses(&mut self) {
+        loop {
+            self.received = false;
+            self.follow_body();
+            let receiver = self.receiver.take();
+            if let Some(rx) = receiver.filter(|rx| self.received && rx.mut_token().is_none()) {
+                let at = TextRange::empty(rx.syntax().text_range().start());
+                self.edits.push(Edit::new(at, "mut "));
+            }
+            let Some((locals, end, pat)) = self.pending.pop() else {
+                break;
+            };
+            self.locals = locals;
+            self.ends = vec![end];
+            self.receiver = (end == End::Receiver).then_some(pat);
+        }
+    }
+
+    /// The fns an end is passed to, as `ChannelFact::passed_to` holds them.
+    fn passed_to(&self) -> Vec<(String, usize, usize)> {
+        // Other files that may call the fn are read by the rule.
+        let root = &self.ex.root;
+        (self.callees.iter())
+            .map(|(_, name, _, calls)| (name.clone(), *calls, count_ident(root, name) - 1))
+            .collect()
+    }
+
+    /// `worker(rx)`: passed to a private async fn of the file (in the same
+    /// module, not generic) whose parameter binds it by name and names its
+    /// std type, which becomes tokio's; the fn's body is followed next.
+    /// `Err(None)` where `e` is no such argument, `Err(Some(why))` where the
+    /// fn cannot take tokio's end.
+    fn pass_to_fn(&mut self, e: &ast::Expr, end: End, name: &str) -> Result<(), Option<String>> {
+        let arg = e.syntax();
+        let list = arg.parent().and_then(ast::ArgList::cast).ok_or(None)?;
+        let call = list
+            .syntax()
+            .parent()
+            .and_then(ast::CallExpr::cast)
+            .ok_or(None)?;
+        let callee = match call.expr() {
+            Some(ast::Expr::PathExpr(p)) => p.path().and_then(|p| p.as_single_name_ref()),
+            _ => None,
+        };
+        let callee = callee.ok_or(None)?.text().to_string();
+        let index = list.args().position(|a| a.syntax() == arg).ok_or(None)?;
+        let f = own_fn(&self.ex.root, &callee, call.syntax()).ok_or(None)?;
+        let why = |w: &str| Err(Some(format!("`{name}` is passed to `{callee}`, {w}")));
+        if let Some(c) = self.callees.iter_mut().find(|c| c.0 == f) {
+            if c.2 != index {
+                return why("as two of its parameters");
+            }
+            c.3 += 1;
+            return Ok(());
+        }
+        // Where the fn cannot take tokio's end, its receives are still the
+        // channel's (AW203 reports them with the reason).
+        let problem = if f.visibility().is_some() {
+            Some("a fn other modules or crates may call")
+        } else if f.async_token().is_none() {
+            Some("a sync fn")
+        } else if f.generic_param_list().is_some() {
+            Some("a generic fn")
+        } else {
+            None
+        };
+        let param = f.param_list().and_then(|l| l.params().nth(index));
+        let (pat, ty) = match param.as_ref().map(|p| (p.pat(), p.ty())) {
+            Some((Some(ast::Pat::IdentPat(p)), Some(ty)))
+                if p.ref_token().is_none() && p.pat().is_none() && p.name().is_some() =>
+            {
+                (p, ty)
+            }
+            _ => return why("whose parameter the rule does not read"),
+        };
+        let (Some(body), Some(param_name)) = (f.body(), pat.name()) else {
+            return why("whose body the rule does not read");
+        };
+        let locals = Locals {
+            body: body.syntax().clone(),
+            names: vec![(param_name.text().to_string(), pat.syntax().text_range())],
+        };
+        self.pending.push((locals, end, pat));
+        self.callees.push((f, callee.clone(), index, 1));
+        if let Some(problem) = problem {
+            return why(problem);
+        }
+        let Some(edit) = self.end_type(&ty, end) else {
+            return why("whose parameter's type is not the std end's");
+        };
+        self.edits.push(edit);
+        Ok(())
+    }
+
+    /// `S { alerts: tx.clone(), .. }` (or `S { tx }`, `value` the name): a
+    /// sender stored in a private field of a struct the file defines,
+    /// whose every use in the file is a send (rewritten as the sender's
+    /// own are), and whose type becomes tokio's. A receiver stays: receiving
+    /// from a field takes `&mut` access to what holds it. `Err(None)` where
+    /// `value` is stored in no field.
+    fn store(&mut self, value: &SyntaxNode, end: End) -> Result<(), Option<String>> {
+        let (strukt, name) = field_stored_in(value).ok_or(None)?;
+        if let Some(f) = &mut self.field {
+            return f.again(&strukt, &name);
+        }
+        let (field, ty) = StoredField::read(&self.ex.root, strukt, name);
+        let what = format!("{}.{}", field.strukt, field.name);
+        let problem = match end {
+            End::Receiver => Some(format!("its receiver is stored in `{what}`: receiving from a field takes `&mut` access to what holds it, which the rule does not add")),
+            End::Sender => field.problem(),
+        };
+        let uses = field.uses(&self.ex.root);
+        self.field = Some(field);
+        if let Some(why) = problem {
+            return Err(Some(why));
+        }
+        let edit = ty.and_then(|ty| self.end_type(&ty, end));
+        let edit = edit.ok_or_else(|| {
+            Some(format!(
+                "it is stored in `{what}`, whose type is not the std sender's"
+            ))
+        })?;
+        self.edits.push(edit);
+        for u in uses {
+            let sends = u
+                .syntax()
+                .parent()
+                .and_then(ast::MethodCallExpr::cast)
+                .is_some_and(|m| {
+                    m.name_ref()
+                        .is_some_and(|n| matches!(n.text(), "send" | "try_send"))
+                });
+            let (true, Some(body)) = (sends, fn_body(u.syntax())) else {
+                return Err(Some(format!(
+                    "it is stored in `{what}`, which is used other than by a send (`{}`)",
+                    short(u.syntax())
+                )));
+            };
+            // Where the use runs is told within its own fn.
+            let own = std::mem::replace(&mut self.locals.body, body);
+            let sent = self.use_of(&ast::Expr::FieldExpr(u), End::Sender);
+            self.locals.body = own;
+            sent.map_err(Some)?;
+        }
+        Ok(())
+    }
+
+    /// A parameter's type that names the std end (`Receiver<Job>`,
+    /// `mpsc::Sender<u8>`): its path, up to the generic arguments, spelled
+    /// as tokio's end.
+    fn end_type(&self, ty: &ast::Type, end: End) -> Option<Edit> {
+        let ast::Type::PathType(t) = ty else {
+            return None;
+        };
+        let path = t.path()?;
+        let segment = path.segment()?;
+        let name = segment.name_ref()?;
+        let full = self
+            .ex
+            .imports
+            .resolve(&segments(&path)?, path.syntax().text_range().start());
+        let with = match (end, self.bounded, full.as_str()) {
+            (End::Receiver, false, "std::sync::mpsc::Receiver") => {
+                "tokio::sync::mpsc::UnboundedReceiver"
+            }
+            (End::Receiver, true, "std::sync::mpsc::Receiver") => "tokio::sync::mpsc::Receiver",
+            (End::Sender, false, "std::sync::mpsc::Sender") => "tokio::sync::mpsc::UnboundedSender",
+            (End::Sender, true, "std::sync::mpsc::SyncSender") => "tokio::sync::mpsc::Sender",
+            _ => return None,
+        };
+        let range = TextRange::new(
+            path.syntax().text_range().start(),
+            name.syntax().text_range().end(),
+        );
+        Some(Edit::new(range, with))
+    }
+
+    /// The uses in the body being followed.
+    fn follow_body(&mut self) {
         let nodes: Vec<SyntaxNode> = self.locals.nodes().collect();
         for node in nodes {
             if let Some(mac) = ast::MacroCall::cast(node.clone()) {
@@ -233,11 +436,15 @@ impl Analysis<'_, '_> {
             // `S { tx }`: stored.
             let Some(expr) = name_expr(&name) else {
                 if field_shorthand(&name) {
-                    self.block(format!("`{}` is stored in a struct", name.text()));
+                    if let Err(why) = self.store(name.syntax(), end) {
+                        let why = why
+                            .unwrap_or_else(|| format!("`{}` is stored in a struct", name.text()));
+                        self.block(why);
+                    }
                 }
                 continue;
             };
-            if let Err(why) = self.use_of(&expr, end) {
+            if let Err(why) = self.use_of(&ast::Expr::PathExpr(expr), end) {
                 self.block(why);
             }
         }
@@ -258,7 +465,7 @@ impl Analysis<'_, '_> {
     }
 
     /// One use of an end; its edits, or why it blocks the migration.
-    fn use_of(&mut self, e: &ast::PathExpr, end: End) -> Result<(), String> {
+    fn use_of(&mut self, e: &ast::Expr, end: End) -> Result<(), String> {
         let name = e.syntax().text().to_string();
         let parent = e.syntax().parent().ok_or_else(String::new)?;
         // `drop(tx)`
@@ -287,6 +494,15 @@ impl Analysis<'_, '_> {
         let Some(call) = ast::MethodCallExpr::cast(parent)
             .filter(|m| m.receiver().is_some_and(|r| r.syntax() == e.syntax()))
         else {
+            let followed = match self.store(e.syntax(), end) {
+                Err(None) => self.pass_to_fn(e, end, &name),
+                stored => stored,
+            };
+            match followed {
+                Ok(()) => return Ok(()),
+                Err(Some(why)) => return Err(why),
+                Err(None) => {}
+            }
             let parent = e.syntax().parent().unwrap();
             return Err(
                 match parent
@@ -404,7 +620,10 @@ impl Analysis<'_, '_> {
                         self.ends.push(End::Sender);
                         Ok(())
                     }
-                    _ => Err(format!("a clone of `{name}` is used where the rule cannot follow it")),
+                    _ => match self.store(call.syntax(), End::Sender) {
+                        Err(None) => Err(format!("a clone of `{name}` is used where the rule cannot follow it")),
+                        followed => followed.map_err(Option::unwrap_or_default),
+                    },
                 }
             }
             _ => Err(unknown()),
@@ -413,7 +632,7 @@ impl Analysis<'_, '_> {
 
     /// `for x in rx.iter()` / `for x in rx` / `for x in &rx` → `while let
     /// Some(x) = rx.recv().await` (`blocking_recv()` off the runtime).
-    fn for_loop(&mut self, f: &ast::ForExpr, e: &ast::PathExpr, name: &str) -> Result<(), String> {
+    fn for_loop(&mut self, f: &ast::ForExpr, e: &ast::Expr, name: &str) -> Result<(), String> {
         self.received = true;
         let recv = match place(e.syntax(), &self.locals.body) {
             Where::Async => {
@@ -528,4 +747,50 @@ fn err_wildcard(p: &ast::Pat) -> bool {
     let fields: Vec<ast::Pat> = t.fields().collect();
     t.path().is_some_and(|p| p.syntax().text() == "Err")
         && matches!(fields.as_slice(), [ast::Pat::WildcardPat(_)])
+}
+
+/// The channels a file passes to one fn, or stores in one field, migrate
+/// together: where the calls that pass them are not every mention of the
+/// fn, or one of them stays, each stays (see also `StoredField::couple`).
+pub(super) fn couple_passed(channels: &mut [ChannelFact]) {
+    StoredField::couple(
+        channels,
+        |c| c.field.as_ref(),
+        |c| c.plan.as_ref().err().cloned(),
+        |c, why| {
+            if c.plan.is_ok() {
+                c.plan = Err(why);
+            }
+        },
+    );
+    let fns: Vec<(String, usize)> = channels
+        .iter()
+        .flat_map(|c| c.passed_to.iter().map(|(f, _, named)| (f.clone(), *named)))
+        .collect();
+    for (f, named) in fns {
+        let passes = |c: &ChannelFact| c.passed_to.iter().any(|(g, ..)| *g == f);
+        let calls: usize = channels
+            .iter()
+            .flat_map(|c| {
+                c.passed_to
+                    .iter()
+                    .filter(|(g, ..)| *g == f)
+                    .map(|(_, n, _)| n)
+            })
+            .sum();
+        let blocker = channels
+            .iter()
+            .filter(|c| passes(c))
+            .find_map(|c| c.plan.as_ref().err().cloned());
+        let blocker = blocker.or_else(|| {
+            (calls != named).then(|| format!("`{f}`, which an end is passed to, is named elsewhere too (another call, a fn pointer or a macro)"))
+        });
+        if let Some(why) = blocker {
+            for c in channels.iter_mut().filter(|c| passes(c)) {
+                if c.plan.is_ok() {
+                    c.plan = Err(why.clone());
+                }
+            }
+        }
+    }
 }

@@ -237,3 +237,221 @@ pub(super) fn macro_name(mac: &ast::MacroCall) -> String {
         .map(|p| p.syntax().text().to_string())
         .unwrap_or_default()
 }
+
+/// The one fn named `name` among the items of the module of `at` (not a
+/// method, not a fn inside a block), or where that module has none and
+/// brings its parent's items in (`use super::*`, a test module), of the
+/// parent's, and so on.
+pub(super) fn own_fn(root: &SyntaxNode, name: &str, at: &SyntaxNode) -> Option<ast::Fn> {
+    let module = |n: &SyntaxNode| n.ancestors().find(|a| a.kind() == SyntaxKind::MODULE);
+    let item = |f: &ast::Fn| {
+        let parent = f.syntax().parent();
+        parent.is_some_and(|p| matches!(p.kind(), SyntaxKind::SOURCE_FILE | SyntaxKind::ITEM_LIST))
+    };
+    let named: Vec<ast::Fn> = root
+        .descendants()
+        .filter_map(ast::Fn::cast)
+        .filter(|f| f.name().is_some_and(|n| n.text() == name) && item(f))
+        .collect();
+    let mut scope = module(at);
+    loop {
+        let here: Vec<&ast::Fn> = named
+            .iter()
+            .filter(|f| module(f.syntax()) == scope)
+            .collect();
+        match here.as_slice() {
+            [f] => return Some((*f).clone()),
+            [] => {}
+            _ => return None,
+        }
+        let m = ast::Module::cast(scope?)?;
+        let globs_parent = m.item_list().is_some_and(|items| {
+            ast::HasModuleItem::items(&items).any(|i| {
+                matches!(&i, ast::Item::Use(u) if u.use_tree().is_some_and(|t| t.syntax().text() == "super::*"))
+            })
+        });
+        if !globs_parent {
+            return None;
+        }
+        scope = module(m.syntax().parent().as_ref()?);
+    }
+}
+
+/// A `mod x;` whose file can see `item`: in the module that holds it, or
+/// in one inside that.
+pub(super) fn out_of_line_module(item: &SyntaxNode) -> Option<String> {
+    let holder = item
+        .ancestors()
+        .skip(1)
+        .find(|a| matches!(a.kind(), SyntaxKind::MODULE | SyntaxKind::SOURCE_FILE))?;
+    holder
+        .descendants()
+        .filter_map(ast::Module::cast)
+        .find(|m| m.item_list().is_none())
+        .and_then(|m| m.name())
+        .map(|n| n.text().to_string())
+}
+
+/// How many times the code of `root` names `name` (macros' tokens
+/// included, comments and strings not).
+pub(super) fn count_ident(root: &SyntaxNode, name: &str) -> usize {
+    root.descendants_with_tokens()
+        .filter_map(|t| t.into_token())
+        .filter(|t| t.kind() == SyntaxKind::IDENT && t.text() == name)
+        .count()
+}
+
+/// `S { field: value, .. }` (or `S { field }`, `value` the name): the
+/// struct's and the field's names.
+pub(super) fn field_stored_in(value: &SyntaxNode) -> Option<(String, String)> {
+    let field = value
+        .ancestors()
+        .take(2)
+        .find_map(ast::RecordExprField::cast)
+        .filter(|f| f.expr().is_none_or(|e| e.syntax() == value))?;
+    let name = field.field_name()?.text().to_string();
+    let literal = field.syntax().ancestors().find_map(ast::RecordExpr::cast)?;
+    let strukt = literal.path()?.segment()?.name_ref()?.text().to_string();
+    Some((strukt, name))
+}
+
+/// A private field of a struct the file defines that a value is stored in
+/// (a barrier for AW209, a channel's end for AW208): the rule follows the
+/// value there when every use of the field is one it rewrites and every
+/// literal of the struct stores a value it follows.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredField {
+    pub strukt: String,
+    pub name: String,
+    /// How many literals of the struct store this value there, and how
+    /// many the file has.
+    pub stores: usize,
+    pub literals: usize,
+    /// Why the rule cannot follow the field, if it cannot.
+    problem: Option<&'static str>,
+}
+
+impl StoredField {
+    /// The field `strukt.name` of the file `root`, and its declared type.
+    pub(super) fn read(
+        root: &SyntaxNode,
+        strukt: String,
+        name: String,
+    ) -> (StoredField, Option<ast::Type>) {
+        use ra_ap_syntax::ast::HasVisibility;
+        let decls: Vec<ast::RecordField> = root
+            .descendants()
+            .filter_map(ast::RecordField::cast)
+            .filter(|f| f.name().is_some_and(|n| n.text() == name))
+            .collect();
+        let mut problem = None;
+        let mut ty = None;
+        if let [decl] = &decls[..] {
+            let owner = decl.syntax().ancestors().find_map(ast::Struct::cast);
+            if owner
+                .and_then(|o| o.name())
+                .is_none_or(|n| n.text() != strukt)
+            {
+                problem = Some("a field of a struct the file does not define");
+            } else if decl.visibility().is_some() {
+                problem = Some("a field other modules may use");
+            }
+            ty = decl.ty();
+        } else {
+            problem = Some("a field name another type of the file has too");
+        }
+        let literals: Vec<ast::RecordExpr> = root
+            .descendants()
+            .filter_map(ast::RecordExpr::cast)
+            .filter(|l| {
+                let last = l
+                    .path()
+                    .and_then(|p| p.segment())
+                    .and_then(|s| s.name_ref());
+                last.is_some_and(|n| n.text() == strukt)
+            })
+            .collect();
+        let spread = |l: &ast::RecordExpr| {
+            l.record_expr_field_list()
+                .is_some_and(|f| f.spread().is_some())
+        };
+        if literals.iter().any(spread) {
+            problem =
+                Some("and a literal of the struct copies its fields from another value (`..`)");
+        }
+        let field = StoredField {
+            strukt,
+            name,
+            stores: 1,
+            literals: literals.len(),
+            problem,
+        };
+        (field, ty)
+    }
+
+    /// The uses of the field in the file (every `x.name` there).
+    pub(super) fn uses(&self, root: &SyntaxNode) -> Vec<ast::FieldExpr> {
+        root.descendants()
+            .filter_map(ast::FieldExpr::cast)
+            .filter(|f| f.name_ref().is_some_and(|n| n.text() == self.name))
+            .collect()
+    }
+
+    /// Why the rule cannot follow the field, if it cannot.
+    pub(super) fn problem(&self) -> Option<String> {
+        let problem = self.problem?;
+        Some(format!(
+            "it is stored in `{}.{}`, {problem}",
+            self.strukt, self.name
+        ))
+    }
+
+    /// The value is stored in `strukt.name` again (another literal): fine
+    /// where it is this field.
+    pub(super) fn again(&mut self, strukt: &str, name: &str) -> Result<(), Option<String>> {
+        if self.strukt == strukt && self.name == name {
+            self.stores += 1;
+            return Ok(());
+        }
+        Err(Some(format!(
+            "it is stored in two fields (`{}.{}` and `{strukt}.{name}`)",
+            self.strukt, self.name
+        )))
+    }
+
+    /// The values a file stores in one field migrate together: each
+    /// stays where one does, or where a literal of the struct stores a
+    /// value that is none of them. `field`, `blocked` and `block` read a
+    /// value's field and reason, and block it.
+    pub(super) fn couple<T>(
+        values: &mut [T],
+        field: impl Fn(&T) -> Option<&StoredField>,
+        blocked: impl Fn(&T) -> Option<String>,
+        block: impl Fn(&mut T, String),
+    ) {
+        let fields: Vec<(String, String, usize)> = values
+            .iter()
+            .filter_map(&field)
+            .map(|f| (f.strukt.clone(), f.name.clone(), f.literals))
+            .collect();
+        for (strukt, name, literals) in fields {
+            let of_field = |v: &T| field(v).is_some_and(|f| f.strukt == strukt && f.name == name);
+            let stores: usize = values
+                .iter()
+                .filter(|v| of_field(v))
+                .filter_map(|v| field(v).map(|f| f.stores))
+                .sum();
+            let why = values.iter().filter(|v| of_field(v)).find_map(&blocked);
+            let why = why.or_else(|| {
+                (stores != literals).then(|| {
+                    format!("a literal of `{strukt}` stores in `{name}` a value the rule does not follow")
+                })
+            });
+            if let Some(why) = why {
+                for v in values.iter_mut().filter(|v| of_field(v)) {
+                    block(v, why.clone());
+                }
+            }
+        }
+    }
+}

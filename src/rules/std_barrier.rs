@@ -1,7 +1,7 @@
 //! AW209 `std-barrier-in-async`: a std barrier waited on in async code,
 //! migrated to `tokio::sync::Barrier` where every use of it is known.
 
-use super::std_channel::{no_tokio, wait_reports, Migration};
+use super::std_channel::{named_in_other_file, no_tokio, wait_reports, Migration};
 use super::{Applicability, Rule, Severity};
 use crate::facts::{BarrierFact, BarrierMigration, FileFacts};
 use crate::locks::{permitted, CratePlan, Loc};
@@ -139,14 +139,7 @@ fn plan(krate: &Crate, out: &mut CratePlan) {
 /// a field of that name (a child module may use a private field).
 fn field_used_elsewhere(krate: &Crate, file: usize, b: &BarrierFact) -> Option<String> {
     let f = b.field.as_ref()?;
-    let ident = |c: char| c.is_alphanumeric() || c == '_';
-    let dotted = format!(".{}", f.name);
-    let names_it = |text: &str| {
-        text.match_indices(&dotted)
-            .any(|(at, _)| !text[at + dotted.len()..].starts_with(ident))
-    };
-    let elsewhere = (0..krate.sources.len()).any(|i| i != file && names_it(krate.sources[i].text));
-    elsewhere.then(|| {
+    named_in_other_file(krate.sources, file, &f.name, true).then(|| {
         format!(
             "it is stored in `{}.{}`, and another file of the crate names a field `{}`",
             f.strukt, f.name, f.name

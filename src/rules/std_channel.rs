@@ -4,6 +4,7 @@
 use super::drivers::Drivers;
 use super::{Applicability, Rule, Severity};
 use crate::edits::edit::Edit;
+use crate::edits::layout::Source;
 use crate::facts::ChannelFact;
 use crate::locks::BlockingReport;
 use crate::locks::{permitted, CratePlan, Loc, RuntimeAnalysis};
@@ -22,8 +23,14 @@ Finds a channel made in a fn body by `let (tx, rx) = std::sync::mpsc::channel()`
 (any spelling: `mpsc::channel::<T>()`, `channel()` through an import) or
 `sync_channel(n)`, whose receiver is received from in async code, and
 migrates it to `tokio::sync::mpsc` where every use of `tx`, `rx` and the
-senders' clones (`let tx2 = tx.clone()`) is in that body, in closures and
-async blocks inside it included, and has a shape the rewrite knows:
+senders' clones (`let tx2 = tx.clone()`) is in that body (in closures and
+async blocks inside it included), in a private async fn of the file an
+end is passed to (`tokio::spawn(consume(rx))`, its parameter typed with
+the std end, every mention of the fn in the crate a call that passes one
+of the file's channels, which then migrate together), or in the uses of a
+private struct field a sender is stored in (`Producer { out: tx.clone() }`,
+every use of the field a send, every literal of the struct storing a
+followed sender), and has a shape the rewrite knows:
 `channel()` becomes `tokio::sync::mpsc::unbounded_channel()` and
 `sync_channel(n)` (n a literal ≥ 1) `tokio::sync::mpsc::channel(n)`;
 `rx` becomes `mut`; in async code `rx.recv()` becomes `rx.recv().await`
@@ -36,8 +43,10 @@ stay, `.ok()` goes, `.is_ok()` / `.is_err()` become `.is_some()` /
 keeps its shape. On a `std::thread::spawn` or `spawn_blocking` thread,
 `rx.recv()` becomes `rx.blocking_recv()`. A bounded sender's `send(v)`
 becomes `send(v).await` in async code and `blocking_send(v)` on a thread;
-an unbounded one's, `try_send`, `clone` and `drop` stay. A std import the
-rewrite leaves unused is removed.
+an unbounded one's, `try_send`, `clone` and `drop` stay. The types of
+the parameters and the field become tokio's ends, spelled in full, and a
+receiver parameter becomes `mut`. A std import the rewrite leaves unused
+is removed.
 
 ## Why is this bad?
 `recv` parks the executor thread until a message comes: every task on
@@ -67,13 +76,15 @@ code. The compiler's referee withdraws a migration that does not build.
 ## Known problems
 A channel stays as it is, and AW203 reports its receives with the reason,
 where an end leaves the fn body or is used in a shape the rule does not
-know: passed to a fn, stored in a struct, returned, named inside a macro
+know: passed to a fn other than those above, stored in a field other
+than a sender's as above (a receiver in a field needs `&mut` access to
+what holds it), returned, named inside a macro
 (`println!` included), moved to another binding, `?` on a receive, a
 `match` arm other than `Ok(p)`, `Err(_)` and `_`, `recv_timeout` in a
 sync closure or with `.unwrap()`, `try_iter`, a receive in a sync fn or
 in a non-async closure that may run on the runtime. `sync_channel(0)` is
 a rendezvous channel, which tokio does not have: it is never rewritten.
-Channels held in fields or made by another fn are not migrated.",
+Channels made by another fn (returned from it) are not migrated.",
     ..Rule::crate_pass(plan, Some(may_match))
 };
 
@@ -85,6 +96,51 @@ fn may_match(text: &str) -> bool {
 /// Each channel whose receiver is received from in async code: its
 /// migration, which stands in for AW203's reports of its receives, or a
 /// note on those reports saying why it stays.
+/// Does a file of the crate other than `file` name `word` (with `field`,
+/// as a field: `.word`)? A private item of a module may be used by the
+/// files of its child modules.
+pub(super) fn named_in_other_file(
+    sources: &[Source],
+    file: usize,
+    word: &str,
+    field: bool,
+) -> bool {
+    let ident = |c: char| c.is_alphanumeric() || c == '_';
+    let pattern = match field {
+        true => format!(".{word}"),
+        false => word.to_string(),
+    };
+    let names = |text: &str| {
+        text.match_indices(&pattern).any(|(at, _)| {
+            (field || !text[..at].ends_with(ident))
+                && !text[at + pattern.len()..].starts_with(ident)
+        })
+    };
+    (sources.iter().enumerate()).any(|(i, s)| i != file && names(s.text))
+}
+
+/// Why a channel whose ends the file passes to its fns or stores in its
+/// struct stays: another file of the crate names the fn or the field.
+fn elsewhere(sources: &[Source], file: usize, ch: &ChannelFact) -> Option<String> {
+    let passed = ch.passed_to.iter().map(|(f, ..)| f.as_str());
+    let called = passed
+        .into_iter()
+        .find(|f| named_in_other_file(sources, file, f, false));
+    if let Some(f) = called {
+        return Some(format!(
+            "`{f}`, which an end is passed to, is named in another file of the crate"
+        ));
+    }
+    let field = ch
+        .field
+        .as_ref()
+        .filter(|f| named_in_other_file(sources, file, &f.name, true))?;
+    Some(format!(
+        "it is stored in `{}.{}`, and another file of the crate names a field `{}`",
+        field.strukt, field.name, field.name
+    ))
+}
+
 fn plan(krate: &Crate, out: &mut CratePlan) {
     let Crate {
         files,
@@ -118,7 +174,8 @@ fn plan(krate: &Crate, out: &mut CratePlan) {
             let test_code = ch.in_test || !facts.unit.is_empty();
             let mut why_not = match &ch.plan {
                 Err(why) => Some(why.clone()),
-                Ok(_) => no_tokio(opts, test_code).map(str::to_string),
+                Ok(_) => elsewhere(sources, file, ch)
+                    .or_else(|| no_tokio(opts, test_code).map(str::to_string)),
             };
             let unit = units[file];
             let on_tokio = |d| {
@@ -286,8 +343,7 @@ async fn main() {
     println!("{sum}");
 }
 "#,
-            r#"
-#[tokio::main]
+            r#"#[tokio::main]
 async fn main() {
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<u32>();
     let tx2 = tx.clone();
@@ -514,8 +570,95 @@ async fn main() {
 }
 "#;
         TestCrate::main(src).unsafe_fixes().check_unfixed("AW203");
-        TestCrate::main(src).check_note("AW203", "`tx` is passed to a call (`feed(tx)`)");
+        TestCrate::main(src).check_note("AW203", "`tx` is passed to `feed`, a sync fn");
         TestCrate::main(src).check_message("AW203", "mpsc", "AW208");
+        let src = src.replace("feed(tx);", "std::iter::once(tx).count();");
+        TestCrate::main(&src)
+            .check_note("AW203", "`tx` is passed to a call (`std::iter::once(tx)`)");
+    }
+
+    /// A producer fn and a consumer task, with the sender kept in a field.
+    const PASSED: &str = r#"use std::sync::mpsc::{self, Receiver, Sender};
+
+struct Producer {
+    out: Sender<u32>,
+}
+
+impl Producer {
+    async fn run(self, n: u32) {
+        for i in 0..n {
+            self.out.send(i).unwrap();
+            tokio::task::yield_now().await;
+        }
+    }
+}
+
+async fn consume(rx: Receiver<u32>) -> u32 {
+    let mut total = 0;
+    while let Ok(v) = rx.recv() {
+        total += v;
+    }
+    total
+}
+
+#[tokio::main]
+async fn main() {
+    let (tx, rx) = mpsc::channel();
+    let consumer = tokio::spawn(consume(rx));
+    Producer { out: tx }.run(5).await;
+    println!("{}", consumer.await.unwrap());
+}
+"#;
+
+    #[test]
+    fn ends_passed_to_a_private_async_fn_or_kept_in_a_private_field_follow() {
+        let after = PASSED
+            .replace("use std::sync::mpsc::{self, Receiver, Sender};\n\n", "")
+            .replace(
+                "out: Sender<u32>",
+                "out: tokio::sync::mpsc::UnboundedSender<u32>",
+            )
+            .replace(
+                "rx: Receiver<u32>",
+                "mut rx: tokio::sync::mpsc::UnboundedReceiver<u32>",
+            )
+            .replace(
+                "while let Ok(v) = rx.recv()",
+                "while let Some(v) = rx.recv().await",
+            )
+            .replace("mpsc::channel()", "tokio::sync::mpsc::unbounded_channel()");
+        TestCrate::main(PASSED).unsafe_fixes().check_fix(&after);
+    }
+
+    #[test]
+    fn a_field_or_fn_the_rule_cannot_follow_keeps_the_channel() {
+        for (from, to, why) in [
+            (
+                "    out: Sender<u32>,",
+                "    pub out: Sender<u32>,",
+                "a field other modules may use",
+            ),
+            (
+                "            self.out.send(i).unwrap();",
+                "            self.out.send(i).unwrap();\n            let _ = self.out.clone();",
+                "which is used other than by a send",
+            ),
+            (
+                "async fn consume(rx",
+                "pub async fn consume(rx",
+                "a fn other modules or crates may call",
+            ),
+            (
+                "    println!(\"{}\", consumer.await.unwrap());",
+                "    println!(\"{}\", consumer.await.unwrap());\n    let _f = consume;",
+                "is named elsewhere too",
+            ),
+        ] {
+            let src = PASSED.replace(from, to);
+            TestCrate::main(&src)
+                .unsafe_fixes()
+                .check_note("AW203", why);
+        }
     }
 
     #[test]
