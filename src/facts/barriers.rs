@@ -6,8 +6,8 @@
 //! stays (AW209).
 
 use super::locals::{
-    count_ident, field_shorthand, field_stored_in, fn_body, macro_name, name_expr,
-    out_of_line_module, own_fn, place, short, Locals, StoredField, Where,
+    count_ident, field_shorthand, field_stored_in, fn_body, fn_handed, macro_name, name_expr,
+    out_of_line_module, place, short, Locals, StoredField, Where,
 };
 use super::*;
 use crate::edits::edit::Edit;
@@ -386,19 +386,7 @@ impl Analysis<'_, '_> {
             Some(r) if r.kind() == SyntaxKind::REF_EXPR => r,
             _ => value.clone(),
         };
-        let list = arg.parent().and_then(ast::ArgList::cast).ok_or(None)?;
-        let call = list
-            .syntax()
-            .parent()
-            .and_then(ast::CallExpr::cast)
-            .ok_or(None)?;
-        let name = match call.expr() {
-            Some(ast::Expr::PathExpr(p)) => p.path().and_then(|p| p.as_single_name_ref()),
-            _ => None,
-        };
-        let name = name.ok_or(None)?.text().to_string();
-        let index = list.args().position(|a| *a.syntax() == arg).ok_or(None)?;
-        let f = own_fn(&self.ex.root, &name, call.syntax()).ok_or(None)?;
+        let (f, name, index) = fn_handed(&self.ex.root, &arg).ok_or(None)?;
         if let Some(c) = self.callees.iter_mut().find(|c| c.f == f) {
             if c.param != index {
                 return Err(Some(format!(

@@ -4,8 +4,8 @@
 //! the rewrite knows, else the reason it stays (AW208).
 
 use super::locals::{
-    count_ident, field_shorthand, field_stored_in, fn_body, macro_name, name_expr, own_fn, place,
-    short, Locals, StoredField, Where,
+    count_ident, field_shorthand, field_stored_in, fn_body, fn_handed, macro_name, name_expr,
+    place, short, Locals, StoredField, Where,
 };
 use super::*;
 use crate::edits::edit::Edit;
@@ -274,20 +274,7 @@ impl Analysis<'_, '_> {
     /// `Err(None)` where `e` is no such argument, `Err(Some(why))` where the
     /// fn cannot take tokio's end.
     fn pass_to_fn(&mut self, e: &ast::Expr, end: End, name: &str) -> Result<(), Option<String>> {
-        let arg = e.syntax();
-        let list = arg.parent().and_then(ast::ArgList::cast).ok_or(None)?;
-        let call = list
-            .syntax()
-            .parent()
-            .and_then(ast::CallExpr::cast)
-            .ok_or(None)?;
-        let callee = match call.expr() {
-            Some(ast::Expr::PathExpr(p)) => p.path().and_then(|p| p.as_single_name_ref()),
-            _ => None,
-        };
-        let callee = callee.ok_or(None)?.text().to_string();
-        let index = list.args().position(|a| a.syntax() == arg).ok_or(None)?;
-        let f = own_fn(&self.ex.root, &callee, call.syntax()).ok_or(None)?;
+        let (f, callee, index) = fn_handed(&self.ex.root, e.syntax()).ok_or(None)?;
         let why = |w: &str| Err(Some(format!("`{name}` is passed to `{callee}`, {w}")));
         if let Some(c) = self.callees.iter_mut().find(|c| c.0 == f) {
             if c.2 != index {

@@ -277,6 +277,20 @@ pub(super) fn own_fn(root: &SyntaxNode, name: &str, at: &SyntaxNode) -> Option<a
     }
 }
 
+/// `f(.., arg, ..)` where `f` is a fn of the file `own_fn` finds: it, its
+/// name, and which argument `arg` is.
+pub(super) fn fn_handed(root: &SyntaxNode, arg: &SyntaxNode) -> Option<(ast::Fn, String, usize)> {
+    let list = arg.parent().and_then(ast::ArgList::cast)?;
+    let call = list.syntax().parent().and_then(ast::CallExpr::cast)?;
+    let ast::Expr::PathExpr(p) = call.expr()? else {
+        return None;
+    };
+    let name = p.path()?.as_single_name_ref()?.text().to_string();
+    let index = list.args().position(|a| a.syntax() == arg)?;
+    let f = own_fn(root, &name, call.syntax())?;
+    Some((f, name, index))
+}
+
 /// A `mod x;` whose file can see `item`: in the module that holds it, or
 /// in one inside that.
 pub(super) fn out_of_line_module(item: &SyntaxNode) -> Option<String> {
