@@ -7,7 +7,7 @@
 
 use super::locals::{
     count_ident, field_shorthand, field_stored_in, fn_body, fn_handed, macro_name, name_expr,
-    out_of_line_module, place, short, Locals, StoredField, Where,
+    out_of_line_module, place, short, Followed, Locals, StoredField, Where,
 };
 use super::*;
 use crate::edits::edit::Edit;
@@ -28,6 +28,9 @@ pub struct BarrierFact {
     /// The private struct field it is stored in, whose every use is a wait
     /// the migration awaits (see `Analysis::store`).
     pub field: Option<StoredField>,
+    /// The private async fns of the file it is passed to (see
+    /// `locals::Followed`).
+    pub passed_to: Vec<(String, usize, usize)>,
 }
 
 /// The edits that migrate a barrier.
@@ -81,7 +84,7 @@ impl Extractor<'_> {
         if b.async_waits.is_empty() {
             return;
         }
-        b.check_callees();
+        let passed_to = b.passed_to();
         // A result typed as std's (`fn led(r: BarrierWaitResult)`) would
         // not take tokio's.
         if count_ident(&self.root, "BarrierWaitResult") > 0 {
@@ -108,6 +111,7 @@ impl Extractor<'_> {
             plan,
             in_test: in_test_code(let_stmt.syntax()),
             field: b.field.take(),
+            passed_to,
         };
         self.facts.barriers.push(fact);
     }
@@ -338,7 +342,7 @@ impl Analysis<'_, '_> {
     /// stored in a private field of a struct the file defines, whose every
     /// use in the file is a wait (awaited, as the barrier's own are). Other
     /// files are checked by the rule (`rules::std_barrier`), and the other
-    /// barriers the file stores there by `couple_stored`. `Err(None)` where
+    /// barriers the file stores there by `locals::couple`. `Err(None)` where
     /// `value` is stored in no field.
     fn store(&mut self, value: &SyntaxNode) -> Result<(), Option<String>> {
         let (strukt, name) = field_stored_in(value).ok_or(None)?;
@@ -433,29 +437,25 @@ impl Analysis<'_, '_> {
         Ok(())
     }
 
-    /// Every fn the barrier is passed to takes it at every call: the file
-    /// names the fn only in those calls, and no other file can call it.
-    fn check_callees(&mut self) {
-        if self.callees.is_empty() {
-            return;
-        }
+    /// The fns the barrier is passed to, as `BarrierFact::passed_to` holds
+    /// them (every call of each must pass one of the file's barriers, see
+    /// `locals::couple`); one other files can call blocks it.
+    fn passed_to(&mut self) -> Vec<(String, usize, usize)> {
+        let mut passed = Vec::new();
         for i in 0..self.callees.len() {
             let (f, name, calls) = {
                 let c = &self.callees[i];
                 (c.f.clone(), c.name.clone(), c.calls)
             };
-            // Its definition, and the calls followed.
-            if count_ident(&self.ex.root, &name) != calls + 1 {
-                let why = format!("`{name}`, which it is passed to, is named elsewhere too (another call, a fn pointer or a macro)");
-                self.block(f.syntax(), why);
-            }
             if let Some(m) = out_of_line_module(f.syntax()) {
                 let why = format!(
                     "`{name}`, which it is passed to, may be called from another file (`mod {m};`)"
                 );
                 self.block(f.syntax(), why);
             }
+            passed.push((name.clone(), calls, count_ident(&self.ex.root, &name) - 1));
         }
+        passed
     }
 
     /// Each path in `node` that names std's `Barrier`: spelled out, it is
@@ -489,19 +489,24 @@ impl Analysis<'_, '_> {
     }
 }
 
-/// The barriers a file stores in one field migrate together (see
-/// `StoredField::couple`).
-pub(super) fn couple_stored(barriers: &mut [BarrierFact]) {
-    StoredField::couple(
-        barriers,
-        |b| b.field.as_ref(),
-        |b| b.plan.as_ref().err().map(|e| e.why.clone()),
-        |b, why| {
-            if b.plan.is_ok() {
-                b.plan = Err(BarrierBlocker { at: b.ctor, why });
-            }
-        },
-    );
+impl Followed for BarrierFact {
+    fn field(&self) -> Option<&StoredField> {
+        self.field.as_ref()
+    }
+
+    fn passed_to(&self) -> &[(String, usize, usize)] {
+        &self.passed_to
+    }
+
+    fn blocked(&self) -> Option<String> {
+        self.plan.as_ref().err().map(|e| e.why.clone())
+    }
+
+    fn block(&mut self, why: String) {
+        if self.plan.is_ok() {
+            self.plan = Err(BarrierBlocker { at: self.ctor, why });
+        }
+    }
 }
 
 /// Why a value that is not a wait, a clone or a `drop` leaves the rule's

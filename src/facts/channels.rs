@@ -5,7 +5,7 @@
 
 use super::locals::{
     count_ident, field_shorthand, field_stored_in, fn_body, fn_handed, macro_name, name_expr,
-    place, short, Locals, StoredField, Where,
+    place, short, Followed, Locals, StoredField, Where,
 };
 use super::*;
 use crate::edits::edit::Edit;
@@ -27,7 +27,7 @@ pub struct ChannelFact {
     /// The private async fns of the file an end is passed to: each name,
     /// how many calls pass this channel's end, and how many times the
     /// file names the fn other than by its definition (see
-    /// `couple_passed`).
+    /// `locals::couple`).
     pub passed_to: Vec<(String, usize, usize)>,
     /// The private struct field a sender is stored in, whose every use is
     /// a send.
@@ -736,48 +736,22 @@ fn err_wildcard(p: &ast::Pat) -> bool {
         && matches!(fields.as_slice(), [ast::Pat::WildcardPat(_)])
 }
 
-/// The channels a file passes to one fn, or stores in one field, migrate
-/// together: where the calls that pass them are not every mention of the
-/// fn, or one of them stays, each stays (see also `StoredField::couple`).
-pub(super) fn couple_passed(channels: &mut [ChannelFact]) {
-    StoredField::couple(
-        channels,
-        |c| c.field.as_ref(),
-        |c| c.plan.as_ref().err().cloned(),
-        |c, why| {
-            if c.plan.is_ok() {
-                c.plan = Err(why);
-            }
-        },
-    );
-    let fns: Vec<(String, usize)> = channels
-        .iter()
-        .flat_map(|c| c.passed_to.iter().map(|(f, _, named)| (f.clone(), *named)))
-        .collect();
-    for (f, named) in fns {
-        let passes = |c: &ChannelFact| c.passed_to.iter().any(|(g, ..)| *g == f);
-        let calls: usize = channels
-            .iter()
-            .flat_map(|c| {
-                c.passed_to
-                    .iter()
-                    .filter(|(g, ..)| *g == f)
-                    .map(|(_, n, _)| n)
-            })
-            .sum();
-        let blocker = channels
-            .iter()
-            .filter(|c| passes(c))
-            .find_map(|c| c.plan.as_ref().err().cloned());
-        let blocker = blocker.or_else(|| {
-            (calls != named).then(|| format!("`{f}`, which an end is passed to, is named elsewhere too (another call, a fn pointer or a macro)"))
-        });
-        if let Some(why) = blocker {
-            for c in channels.iter_mut().filter(|c| passes(c)) {
-                if c.plan.is_ok() {
-                    c.plan = Err(why.clone());
-                }
-            }
+impl Followed for ChannelFact {
+    fn field(&self) -> Option<&StoredField> {
+        self.field.as_ref()
+    }
+
+    fn passed_to(&self) -> &[(String, usize, usize)] {
+        &self.passed_to
+    }
+
+    fn blocked(&self) -> Option<String> {
+        self.plan.as_ref().err().cloned()
+    }
+
+    fn block(&mut self, why: String) {
+        if self.plan.is_ok() {
+            self.plan = Err(why);
         }
     }
 }

@@ -432,40 +432,78 @@ impl StoredField {
             self.strukt, self.name
         )))
     }
+}
 
-    /// The values a file stores in one field migrate together: each
-    /// stays where one does, or where a literal of the struct stores a
-    /// value that is none of them. `field`, `blocked` and `block` read a
-    /// value's field and reason, and block it.
-    pub(super) fn couple<T>(
-        values: &mut [T],
-        field: impl Fn(&T) -> Option<&StoredField>,
-        blocked: impl Fn(&T) -> Option<String>,
-        block: impl Fn(&mut T, String),
-    ) {
-        let fields: Vec<(String, String, usize)> = values
-            .iter()
-            .filter_map(&field)
-            .map(|f| (f.strukt.clone(), f.name.clone(), f.literals))
-            .collect();
-        for (strukt, name, literals) in fields {
-            let of_field = |v: &T| field(v).is_some_and(|f| f.strukt == strukt && f.name == name);
-            let stores: usize = values
+/// A value a rule follows from a `let` (a channel, a barrier): the field
+/// it is stored in, the fns it is passed to (each name, how many calls
+/// pass it, and how many times the file names the fn other than by its
+/// definition), and its reason to stay.
+pub(super) trait Followed {
+    fn field(&self) -> Option<&StoredField>;
+    fn passed_to(&self) -> &[(String, usize, usize)];
+    fn blocked(&self) -> Option<String>;
+    /// Makes it stay for `why`, unless it already stays.
+    fn block(&mut self, why: String);
+}
+
+/// The values a file stores in one field, or passes to one fn, migrate
+/// together: each stays where one does, where a literal of the struct
+/// stores a value that is none of them, or where the calls that pass them
+/// are not every mention of the fn (`what` names the value in the reason).
+pub(super) fn couple<T: Followed>(values: &mut [T], what: &str) {
+    let fields: Vec<(String, String, usize)> = values
+        .iter()
+        .filter_map(T::field)
+        .map(|f| (f.strukt.clone(), f.name.clone(), f.literals))
+        .collect();
+    for (strukt, name, literals) in fields {
+        let of_field = |v: &T| {
+            v.field()
+                .is_some_and(|f| f.strukt == strukt && f.name == name)
+        };
+        let stores: usize = (values.iter().filter(|v| of_field(v)))
+            .filter_map(|v| v.field().map(|f| f.stores))
+            .sum();
+        let short = (stores != literals).then(|| {
+            format!("a literal of `{strukt}` stores in `{name}` a value the rule does not follow")
+        });
+        block_together(values, of_field, short);
+    }
+    let fns: Vec<(String, usize)> = values
+        .iter()
+        .flat_map(|v| {
+            v.passed_to()
                 .iter()
-                .filter(|v| of_field(v))
-                .filter_map(|v| field(v).map(|f| f.stores))
-                .sum();
-            let why = values.iter().filter(|v| of_field(v)).find_map(&blocked);
-            let why = why.or_else(|| {
-                (stores != literals).then(|| {
-                    format!("a literal of `{strukt}` stores in `{name}` a value the rule does not follow")
-                })
-            });
-            if let Some(why) = why {
-                for v in values.iter_mut().filter(|v| of_field(v)) {
-                    block(v, why.clone());
-                }
-            }
+                .map(|(f, _, named)| (f.clone(), *named))
+        })
+        .collect();
+    for (f, named) in fns {
+        let passes = |v: &T| v.passed_to().iter().any(|(g, ..)| *g == f);
+        let calls: usize = values
+            .iter()
+            .flat_map(|v| {
+                v.passed_to()
+                    .iter()
+                    .filter(|(g, ..)| *g == f)
+                    .map(|(_, n, _)| n)
+            })
+            .sum();
+        let short = (calls != named).then(|| {
+            format!("`{f}`, which {what} is passed to, is named elsewhere too (another call, a fn pointer or a macro)")
+        });
+        block_together(values, passes, short);
+    }
+}
+
+/// Blocks every value `member` picks where one of them stays, or for
+/// `why`.
+fn block_together<T: Followed>(values: &mut [T], member: impl Fn(&T) -> bool, why: Option<String>) {
+    let why = (values.iter().filter(|v| member(v)))
+        .find_map(T::blocked)
+        .or(why);
+    if let Some(why) = why {
+        for v in values.iter_mut().filter(|v| member(v)) {
+            v.block(why.clone());
         }
     }
 }

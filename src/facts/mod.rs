@@ -241,8 +241,8 @@ fn extract_text(
         }
     }
     facts.macro_regions = macro_regions;
-    barriers::couple_stored(&mut facts.barriers);
-    channels::couple_passed(&mut facts.channels);
+    locals::couple(&mut facts.barriers, "it");
+    locals::couple(&mut facts.channels, "an end");
     prune_own_receivers(&mut facts, blocking_only);
     keep_no_spare_capacity(&mut facts);
     facts

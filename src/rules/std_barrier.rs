@@ -334,6 +334,51 @@ async fn main() {
     }
 
     #[test]
+    fn barriers_passed_to_one_fn_from_main_and_a_test_migrate_together() {
+        let src = r#"use std::sync::{Arc, Barrier};
+
+async fn worker(start: Arc<Barrier>) -> bool {
+    start.wait().is_leader()
+}
+
+#[tokio::main]
+async fn main() {
+    let start = Arc::new(Barrier::new(1));
+    let leader = worker(start).await;
+    println!("{leader}");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn alone() {
+        let start = Arc::new(Barrier::new(1));
+        let leader = worker(start).await;
+        assert!(leader);
+    }
+}
+"#;
+        let after = src
+            .replace(
+                "use std::sync::{Arc, Barrier};",
+                "use std::sync::Arc;\nuse tokio::sync::Barrier;",
+            )
+            .replace("start.wait().is_leader()", "start.wait().await.is_leader()");
+        migrates(src, &after);
+        // The test's barrier is not followed (it is named in a macro): the
+        // fn cannot take tokio's for one and std's for the other.
+        let src = src.replace(
+            "let leader = worker(start).await;\n        assert!(leader);",
+            "assert!(worker(start).await);",
+        );
+        TestCrate::main(&src)
+            .unsafe_fixes()
+            .check_note("AW203", "is named elsewhere too");
+    }
+
+    #[test]
     fn spelled_out_paths_and_annotations_are_rewritten() {
         migrates(
             r#"async fn meet() {
