@@ -6,8 +6,8 @@
 //! stays (AW209).
 
 use super::locals::{
-    count_ident, field_shorthand, field_stored_in, fn_body, fn_handed, macro_name, name_expr,
-    out_of_line_module, place, short, Followed, Locals, StoredField, Where,
+    count_ident, field_shorthand, field_stored_in, fn_body, fn_handed, macro_name, mentions,
+    name_expr, out_of_line_module, place, short, Followed, Locals, StoredField, Where,
 };
 use super::*;
 use crate::edits::edit::Edit;
@@ -345,13 +345,13 @@ impl Analysis<'_, '_> {
     /// barriers the file stores there by `locals::couple`. `Err(None)` where
     /// `value` is stored in no field.
     fn store(&mut self, value: &SyntaxNode) -> Result<(), Option<String>> {
-        let (strukt, name) = field_stored_in(value).ok_or(None)?;
+        let stored = field_stored_in(value).ok_or(None)?;
         if let Some(f) = &mut self.field {
-            return f.again(&strukt, &name);
+            return f.again(stored);
         }
         // Where the migration cannot follow the field, its waits are still
         // the barrier's (AW203 reports them with the reason).
-        let (field, ty) = StoredField::read(&self.ex.root, strukt, name);
+        let (field, ty) = StoredField::read(&self.ex.root, stored);
         if let Some(ty) = ty {
             self.type_paths(ty.syntax());
         }
@@ -404,9 +404,7 @@ impl Analysis<'_, '_> {
         if f.visibility().is_some() {
             return why("a fn other modules or crates may call");
         }
-        if f.async_token().is_none() {
-            return why("a sync fn");
-        }
+        // (A sync fn may take it: a wait there keeps it std.)
         if f.generic_param_list().is_some() {
             return why("a generic fn");
         }
@@ -453,7 +451,7 @@ impl Analysis<'_, '_> {
                 );
                 self.block(f.syntax(), why);
             }
-            passed.push((name.clone(), calls, count_ident(&self.ex.root, &name) - 1));
+            passed.push((name.clone(), calls, mentions(&self.ex.root, &name)));
         }
         passed
     }

@@ -4,8 +4,8 @@
 //! the rewrite knows, else the reason it stays (AW208).
 
 use super::locals::{
-    count_ident, field_shorthand, field_stored_in, fn_body, fn_handed, macro_name, name_expr,
-    place, short, Followed, Locals, StoredField, Where,
+    field_shorthand, field_stored_in, fn_body, fn_handed, macro_name, mentions, name_expr, place,
+    short, Followed, Locals, StoredField, Where,
 };
 use super::*;
 use crate::edits::edit::Edit;
@@ -264,7 +264,7 @@ impl Analysis<'_, '_> {
         // Other files that may call the fn are read by the rule.
         let root = &self.ex.root;
         (self.callees.iter())
-            .map(|(_, name, _, calls)| (name.clone(), *calls, count_ident(root, name) - 1))
+            .map(|(_, name, _, calls)| (name.clone(), *calls, mentions(root, name)))
             .collect()
     }
 
@@ -285,10 +285,9 @@ impl Analysis<'_, '_> {
         }
         // Where the fn cannot take tokio's end, its receives are still the
         // channel's (AW203 reports them with the reason).
+        // (A sync fn may take it: a receive there stays blocked as it is.)
         let problem = if f.visibility().is_some() {
             Some("a fn other modules or crates may call")
-        } else if f.async_token().is_none() {
-            Some("a sync fn")
         } else if f.generic_param_list().is_some() {
             Some("a generic fn")
         } else {
@@ -329,11 +328,11 @@ impl Analysis<'_, '_> {
     /// from a field takes `&mut` access to what holds it. `Err(None)` where
     /// `value` is stored in no field.
     fn store(&mut self, value: &SyntaxNode, end: End) -> Result<(), Option<String>> {
-        let (strukt, name) = field_stored_in(value).ok_or(None)?;
+        let stored = field_stored_in(value).ok_or(None)?;
         if let Some(f) = &mut self.field {
-            return f.again(&strukt, &name);
+            return f.again(stored);
         }
-        let (field, ty) = StoredField::read(&self.ex.root, strukt, name);
+        let (field, ty) = StoredField::read(&self.ex.root, stored);
         let what = format!("{}.{}", field.strukt, field.name);
         let problem = match end {
             End::Receiver => Some(format!("its receiver is stored in `{what}`: receiving from a field takes `&mut` access to what holds it, which the rule does not add")),
@@ -607,10 +606,17 @@ impl Analysis<'_, '_> {
                         self.ends.push(End::Sender);
                         Ok(())
                     }
-                    _ => match self.store(call.syntax(), End::Sender) {
-                        Err(None) => Err(format!("a clone of `{name}` is used where the rule cannot follow it")),
-                        followed => followed.map_err(Option::unwrap_or_default),
-                    },
+                    _ => {
+                        let clone = ast::Expr::MethodCallExpr(call.clone());
+                        let followed = match self.store(call.syntax(), End::Sender) {
+                            Err(None) => self.pass_to_fn(&clone, End::Sender, &name),
+                            stored => stored,
+                        };
+                        match followed {
+                            Err(None) => Err(format!("a clone of `{name}` is used where the rule cannot follow it")),
+                            followed => followed.map_err(Option::unwrap_or_default),
+                        }
+                    }
                 }
             }
             _ => Err(unknown()),

@@ -9,10 +9,12 @@
 //! argument is reported instead.
 //!
 //! What is expanded: arms whose matcher is a flat run of `$name:kind`
-//! fragments and tokens (no `$(..)*` repetitions, no nested groups), called
-//! in expression or statement position. A file whose expansions declare a
-//! lock, name a lock type or hand a value to a local they declare keeps
-//! its calls unexpanded: those are beyond what the sites and flows carry.
+//! fragments and tokens, maybe ending in `$($rest:tt)*` (pasted as
+//! `$($rest)*`; no other repetition, no nested group), called in
+//! expression or statement position, in code or in another macro's tokens
+//! (`select!`'s branches). A file whose expansions declare a
+//! lock or name a lock type keeps its calls unexpanded: those are beyond
+//! what the sites and flows carry.
 
 use super::*;
 use std::collections::HashMap;
@@ -46,11 +48,13 @@ pub(super) struct Expansions {
     expanded: Vec<String>,
 }
 
-/// A matcher element: `$name:kind`, or a token to match as written.
+/// A matcher element: `$name:kind`, a token to match as written, or, last,
+/// `$($name:tt)*` (`+`), the rest of the call's tokens.
 #[derive(Debug)]
 enum Matcher {
     Fragment { name: String, kind: String },
     Token(String),
+    Rest { name: String, one_or_more: bool },
 }
 
 struct Arm {
@@ -98,32 +102,15 @@ pub(super) fn expand(file: &SourceFile, text: &str) -> Option<Expansions> {
     };
     let mut copied = 0usize;
     let mut expanded: HashMap<String, usize> = HashMap::new();
-    for mac in file.syntax().descendants().filter_map(ast::MacroCall::cast) {
-        let Some(name) = mac.path().and_then(|p| p.as_single_name_ref()) else {
-            continue;
-        };
-        let name = name.text().to_string();
+    for (name, range, tt, raw) in calls_of(file, &defs) {
         let Some(def) = defs.get(&name) else { continue };
-        let range = mac.syntax().text_range();
         // A call inside an expanded call's arguments is expanded with it.
         if usize::from(range.start()) < copied {
             continue;
         }
-        // In expression or statement position only.
-        let Some(expr) = mac
-            .syntax()
-            .parent()
-            .filter(|p| p.kind() == SyntaxKind::MACRO_EXPR)
-        else {
-            continue;
-        };
-        let raw = expr
-            .parent()
-            .is_some_and(|p| matches!(p.kind(), SyntaxKind::EXPR_STMT | SyntaxKind::STMT_LIST));
         let Some(pieces) = def
             .as_deref()
-            .zip(mac.token_tree())
-            .and_then(|(arms, tt)| expand_call(arms, &tt, text, raw))
+            .and_then(|arms| expand_call(arms, &tt, text, raw))
         else {
             continue;
         };
@@ -164,6 +151,81 @@ pub(super) fn expand(file: &SourceFile, text: &str) -> Option<Expansions> {
     }
     out.text.push_str(&text[copied..]);
     Some(out)
+}
+
+/// The calls of `defs` the file makes in expression or statement position,
+/// in order: each name, range, argument tokens, and whether it expands to
+/// statements as they are (see `expand_call`). In code, a call whose
+/// parent is a statement or a block's tail does; in another macro's tokens
+/// (`select!`'s branches), one followed by `;`.
+fn calls_of<T>(
+    file: &SourceFile,
+    defs: &HashMap<String, T>,
+) -> Vec<(String, TextRange, ast::TokenTree, bool)> {
+    let mut calls = Vec::new();
+    for mac in file.syntax().descendants().filter_map(ast::MacroCall::cast) {
+        let Some(name) = mac.path().and_then(|p| p.as_single_name_ref()) else {
+            continue;
+        };
+        let (Some(tt), true) = (mac.token_tree(), defs.contains_key(name.text())) else {
+            continue;
+        };
+        let Some(expr) = mac
+            .syntax()
+            .parent()
+            .filter(|p| p.kind() == SyntaxKind::MACRO_EXPR)
+        else {
+            continue;
+        };
+        let raw = expr
+            .parent()
+            .is_some_and(|p| matches!(p.kind(), SyntaxKind::EXPR_STMT | SyntaxKind::STMT_LIST));
+        calls.push((name.text().to_string(), mac.syntax().text_range(), tt, raw));
+    }
+    // `name ! (..)` among another macro call's tokens.
+    let in_tokens = file
+        .syntax()
+        .descendants()
+        .filter(|n| n.kind() == SyntaxKind::TOKEN_TREE)
+        .filter(|n| {
+            n.parent()
+                .is_some_and(|p| p.kind() == SyntaxKind::MACRO_CALL)
+        });
+    for outer in in_tokens {
+        let tokens: Vec<ra_ap_syntax::SyntaxElement> = outer
+            .descendants_with_tokens()
+            .filter(|e| !e.kind().is_trivia())
+            .collect();
+        for (i, e) in tokens.iter().enumerate() {
+            let Some(t) = e.as_token().filter(|t| t.kind() == SyntaxKind::IDENT) else {
+                continue;
+            };
+            if !defs.contains_key(t.text()) {
+                continue;
+            }
+            let bang = tokens
+                .get(i + 1)
+                .is_some_and(|b| b.kind() == SyntaxKind::BANG);
+            let tt = tokens
+                .get(i + 2)
+                .and_then(|g| g.as_node())
+                .and_then(|g| ast::TokenTree::cast(g.clone()));
+            let (true, Some(tt)) = (bang, tt) else {
+                continue;
+            };
+            let next = tt
+                .syntax()
+                .next_sibling_or_token()
+                .into_iter()
+                .flat_map(|n| std::iter::successors(Some(n), |n| n.next_sibling_or_token()))
+                .find(|n| !n.kind().is_trivia());
+            let raw = next.is_some_and(|n| n.kind() == SyntaxKind::SEMICOLON);
+            let range = TextRange::new(t.text_range().start(), tt.syntax().text_range().end());
+            calls.push((t.text().to_string(), range, tt, raw));
+        }
+    }
+    calls.sort_by_key(|(_, range, ..)| range.start());
+    calls
 }
 
 /// How many times the file calls each of `defs` (`name!`, in code or in
@@ -240,12 +302,17 @@ fn arms(tt: &ast::TokenTree) -> Option<Vec<Arm>> {
     (!arms.is_empty()).then_some(arms)
 }
 
-/// A flat matcher's elements; none for repetitions and nested groups.
+/// A flat matcher's elements; none for nested groups and repetitions but
+/// a last `$($name:tt)*`.
 fn matcher_of(tt: &ast::TokenTree) -> Option<Vec<Matcher>> {
     let elements = elements(tt);
     let mut out = Vec::new();
     let mut i = 0;
     while i < elements.len() {
+        if let Some(rest) = rest_of(&elements[i..]) {
+            out.push(rest);
+            break;
+        }
         let token = elements[i].as_token()?;
         if token.kind() != SyntaxKind::DOLLAR {
             out.push(Matcher::Token(token.text().to_string()));
@@ -268,6 +335,35 @@ fn matcher_of(tt: &ast::TokenTree) -> Option<Vec<Matcher>> {
         i += 4;
     }
     Some(out)
+}
+
+/// `$($name:tt)*` (or `+`) ending a matcher: its binding.
+fn rest_of(matcher: &[ra_ap_syntax::SyntaxElement]) -> Option<Matcher> {
+    let [dollar, group, star] = matcher else {
+        return None;
+    };
+    if dollar.kind() != SyntaxKind::DOLLAR {
+        return None;
+    }
+    let inner = elements(&ast::TokenTree::cast(group.as_node()?.clone())?);
+    let [d, name, colon, kind] = &inner[..] else {
+        return None;
+    };
+    let tt = d.kind() == SyntaxKind::DOLLAR
+        && colon.kind() == SyntaxKind::COLON
+        && kind.as_token()?.text() == "tt";
+    let one_or_more = match star.kind() {
+        SyntaxKind::STAR => false,
+        SyntaxKind::PLUS => true,
+        _ => return None,
+    };
+    tt.then(|| Matcher::Rest {
+        name: name
+            .as_token()
+            .map(|t| t.text().to_string())
+            .unwrap_or_default(),
+        one_or_more,
+    })
 }
 
 /// The text pieces of a call's expansion by the first arm that matches it:
@@ -304,6 +400,24 @@ fn expand_call(
         let next = tokens.get(i + 1)?;
         let at = tokens[i].text_range().start();
         pieces.push(("", Some(TextRange::new(from, at))));
+        // `$($rest)*`: the rest of the call's tokens, as they are.
+        let rest = (next.kind() == SyntaxKind::L_PAREN)
+            .then(|| tokens.get(i + 2..i + 6))
+            .flatten()
+            .filter(|t| {
+                t[0].kind() == SyntaxKind::DOLLAR
+                    && t[2].kind() == SyntaxKind::R_PAREN
+                    && matches!(t[3].kind(), SyntaxKind::STAR | SyntaxKind::PLUS)
+            });
+        if let Some(t) = rest {
+            let arg = bound.get(t[1].text())?;
+            if !arg.range.is_empty() {
+                pieces.push(("", Some(arg.range)));
+            }
+            from = t[3].text_range().end();
+            i += 6;
+            continue;
+        }
         match next.kind() {
             SyntaxKind::CRATE_KW => pieces.push(("crate", None)),
             SyntaxKind::IDENT => {
@@ -369,6 +483,21 @@ fn bind(
                 }
                 at += 1;
             }
+            Matcher::Rest { name, one_or_more } => {
+                let rest = &args[at..];
+                if *one_or_more && rest.is_empty() {
+                    return None;
+                }
+                let range = match (rest.first(), rest.last()) {
+                    (Some(a), Some(b)) => {
+                        TextRange::new(a.text_range().start(), b.text_range().end())
+                    }
+                    _ => TextRange::empty(TextSize::default()),
+                };
+                let kind = "tt".to_string();
+                bound.insert(name.clone(), Bound { kind, range });
+                at = args.len();
+            }
             Matcher::Fragment { name, kind } => {
                 let len = match kind.as_str() {
                     "ident" | "tt" | "lifetime" => 1,
@@ -403,11 +532,15 @@ fn fragment_len(args: &[ra_ap_syntax::SyntaxElement], rest: &[Matcher]) -> Optio
         .iter()
         .map_while(|m| match m {
             Matcher::Token(t) => Some(t.as_str()),
-            Matcher::Fragment { .. } => None,
+            Matcher::Fragment { .. } | Matcher::Rest { .. } => None,
         })
         .collect();
     if next.is_empty() {
-        return (!args.is_empty() && rest.is_empty()).then_some(args.len());
+        // An expression never holds a top-level `,` or `;`.
+        let separated = args
+            .iter()
+            .any(|e| matches!(e.kind(), SyntaxKind::COMMA | SyntaxKind::SEMICOLON));
+        return (!args.is_empty() && rest.is_empty() && !separated).then_some(args.len());
     }
     (1..args.len()).find(|&i| {
         next.iter().enumerate().all(|(k, t)| {
@@ -488,22 +621,27 @@ impl Expansions {
     /// an unknown macro.
     pub(super) fn merge(&self, facts: &mut FileFacts, expanded: FileFacts) {
         let inside = |r: TextRange| self.holding(r.start()).is_some();
+        // A lock the expansions declare or name is beyond the sites. (A
+        // local typed otherwise is recorded in case its type is a lock
+        // alias: the `Tokio` family marks it.)
+        let beyond = (expanded.decls.iter()).any(|d| inside(d.range) && d.family != Family::Tokio)
+            || expanded.refs.iter().any(|r| inside(r.range));
+        if beyond {
+            return;
+        }
         // The flows the expansions add (an argument handed on to a fn in
-        // the body), unless one ends at a local the expansion declares.
+        // the body); one that ends at a local the expansion binds (a
+        // guard's) carries no lock, since the expansions declare none.
         let known: HashSet<&(Vec<Target>, Target)> = facts.links.iter().collect();
         let mut flows = Vec::new();
         for (lhs, rhs) in &expanded.links {
             let lhs: Option<Vec<Target>> = lhs.iter().map(|t| self.target(t)).collect();
             match (lhs, self.target(rhs)) {
-                (Some(lhs), Some(rhs)) if known.contains(&(lhs.clone(), rhs.clone())) => {}
-                (Some(lhs), Some(rhs)) => flows.push((lhs, rhs)),
-                _ => return,
+                (Some(lhs), Some(rhs)) if !known.contains(&(lhs.clone(), rhs.clone())) => {
+                    flows.push((lhs, rhs))
+                }
+                _ => {}
             }
-        }
-        let beyond = expanded.decls.iter().any(|d| inside(d.range))
-            || expanded.refs.iter().any(|r| inside(r.range));
-        if beyond {
-            return;
         }
         facts.links.extend(flows);
         for site in expanded.sites {
@@ -679,6 +817,25 @@ mod tests {
     }
 
     #[test]
+    fn a_last_token_repetition_is_pasted_and_calls_in_other_macros_expand() {
+        let src = "macro_rules! log { ($s:expr, $($a:tt)*) => { $s.events.lock().unwrap().push(format!($($a)*)) } }\nasync fn f() { log!(s, \"x {}\", 1); tokio::select! { _ = g() => { log!(s, \"y\"); } } }\n";
+        let e = expanded(src).unwrap();
+        assert!(
+            e.text
+                .contains("{ s.events.lock().unwrap().push(format!(\"x {}\", 1)); tokio"),
+            "{}",
+            e.text
+        );
+        assert!(
+            e.text
+                .contains("=> { s.events.lock().unwrap().push(format!(\"y\")); }"),
+            "{}",
+            e.text
+        );
+        assert_eq!(e.expanded, ["log"]);
+    }
+
+    #[test]
     fn calls_beyond_what_is_expanded_are_left() {
         // A repetition; no lock method in the body; a call no arm matches;
         // a call in item position.
@@ -691,8 +848,7 @@ mod tests {
             assert!(expanded(src).is_none(), "{src}");
         }
         // One call of two expanded: the macro is not expanded everywhere.
-        let src =
-            "macro_rules! m { ($m:expr) => { $m.lock() } }\nfn f() { m!(a); other!(m!(b)); }\n";
+        let src = "macro_rules! m { ($m:expr) => { $m.lock() } }\nfn f() { m!(a); m!(a, b); }\n";
         assert!(expanded(src).unwrap().expanded.is_empty());
     }
 }

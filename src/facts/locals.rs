@@ -277,18 +277,78 @@ pub(super) fn own_fn(root: &SyntaxNode, name: &str, at: &SyntaxNode) -> Option<a
     }
 }
 
-/// `f(.., arg, ..)` where `f` is a fn of the file `own_fn` finds: it, its
-/// name, and which argument `arg` is.
+/// `f(.., arg, ..)` where `f` is a fn of the file `own_fn` finds, or
+/// `Type::f(.., arg, ..)` (`Self::f`) where `f` is an associated fn of an
+/// inherent impl of the file's `Type`: it, its name (`Type::f` for one),
+/// and which argument `arg` is.
 pub(super) fn fn_handed(root: &SyntaxNode, arg: &SyntaxNode) -> Option<(ast::Fn, String, usize)> {
     let list = arg.parent().and_then(ast::ArgList::cast)?;
     let call = list.syntax().parent().and_then(ast::CallExpr::cast)?;
     let ast::Expr::PathExpr(p) = call.expr()? else {
         return None;
     };
-    let name = p.path()?.as_single_name_ref()?.text().to_string();
+    let path = p.path()?;
     let index = list.args().position(|a| a.syntax() == arg)?;
-    let f = own_fn(root, &name, call.syntax())?;
-    Some((f, name, index))
+    let name = path.segment()?.name_ref()?.text().to_string();
+    let Some(qualifier) = path.qualifier() else {
+        let f = own_fn(root, &name, call.syntax())?;
+        return Some((f, name, index));
+    };
+    let mut ty = qualifier.as_single_name_ref()?.text().to_string();
+    if ty == "Self" {
+        ty = impl_type(call.syntax())?;
+    }
+    let f = own_method(root, &ty, &name)?;
+    Some((f, format!("{ty}::{name}"), index))
+}
+
+/// The one associated fn `name` of the inherent impls of `ty` in the file.
+fn own_method(root: &SyntaxNode, ty: &str, name: &str) -> Option<ast::Fn> {
+    let impls = root
+        .descendants()
+        .filter_map(ast::Impl::cast)
+        .filter(|i| i.trait_().is_none() && i.self_ty().is_some_and(|t| t.syntax().text() == ty));
+    let fns: Vec<ast::Fn> = impls
+        .flat_map(|i| {
+            i.assoc_item_list()
+                .into_iter()
+                .flat_map(|l| l.assoc_items())
+        })
+        .filter_map(|item| match item {
+            ast::AssocItem::Fn(f) => Some(f),
+            _ => None,
+        })
+        .filter(|f| f.name().is_some_and(|n| n.text() == name))
+        .collect();
+    match fns.as_slice() {
+        [f] => Some(f.clone()),
+        _ => None,
+    }
+}
+
+/// How many times the code of `root` names fn `name` other than by its
+/// definition: its name (a free fn's), or its paths `Type::f` and, in
+/// `Type`'s impls, `Self::f` (an associated fn's, `Type::f`).
+pub(super) fn mentions(root: &SyntaxNode, name: &str) -> usize {
+    let Some((ty, f)) = name.split_once("::") else {
+        return count_ident(root, name).saturating_sub(1);
+    };
+    root.descendants()
+        .filter_map(ast::Path::cast)
+        .filter(|p| {
+            p.segment()
+                .and_then(|s| s.name_ref())
+                .is_some_and(|n| n.text() == f)
+        })
+        .filter(|p| {
+            let q = p.qualifier().and_then(|q| q.as_single_name_ref());
+            match q.as_ref().map(|q| q.text().to_string()).as_deref() {
+                Some("Self") => impl_type(p.syntax()).as_deref() == Some(ty),
+                Some(q) => q == ty,
+                None => false,
+            }
+        })
+        .count()
 }
 
 /// A `mod x;` whose file can see `item`: in the module that holds it, or
@@ -316,8 +376,8 @@ pub(super) fn count_ident(root: &SyntaxNode, name: &str) -> usize {
 }
 
 /// `S { field: value, .. }` (or `S { field }`, `value` the name): the
-/// struct's and the field's names.
-pub(super) fn field_stored_in(value: &SyntaxNode) -> Option<(String, String)> {
+/// struct's and the field's names, and where the literal starts.
+pub(super) fn field_stored_in(value: &SyntaxNode) -> Option<(String, String, TextSize)> {
     let field = value
         .ancestors()
         .take(2)
@@ -326,7 +386,7 @@ pub(super) fn field_stored_in(value: &SyntaxNode) -> Option<(String, String)> {
     let name = field.field_name()?.text().to_string();
     let literal = field.syntax().ancestors().find_map(ast::RecordExpr::cast)?;
     let strukt = literal.path()?.segment()?.name_ref()?.text().to_string();
-    Some((strukt, name))
+    Some((strukt, name, literal.syntax().text_range().start()))
 }
 
 /// A private field of a struct the file defines that a value is stored in
@@ -337,20 +397,21 @@ pub(super) fn field_stored_in(value: &SyntaxNode) -> Option<(String, String)> {
 pub struct StoredField {
     pub strukt: String,
     pub name: String,
-    /// How many literals of the struct store this value there, and how
-    /// many the file has.
-    pub stores: usize,
+    /// The literals of the struct that store this value there (where each
+    /// starts: one in a constructor fn stores every caller's), and how many
+    /// the file has.
+    pub stored_at: Vec<TextSize>,
     pub literals: usize,
     /// Why the rule cannot follow the field, if it cannot.
     problem: Option<&'static str>,
 }
 
 impl StoredField {
-    /// The field `strukt.name` of the file `root`, and its declared type.
+    /// The field `strukt.name` of the file `root` a literal starting `at`
+    /// stores a value in, and its declared type.
     pub(super) fn read(
         root: &SyntaxNode,
-        strukt: String,
-        name: String,
+        (strukt, name, at): (String, String, TextSize),
     ) -> (StoredField, Option<ast::Type>) {
         use ra_ap_syntax::ast::HasVisibility;
         let decls: Vec<ast::RecordField> = root
@@ -396,7 +457,7 @@ impl StoredField {
         let field = StoredField {
             strukt,
             name,
-            stores: 1,
+            stored_at: vec![at],
             literals: literals.len(),
             problem,
         };
@@ -420,11 +481,16 @@ impl StoredField {
         ))
     }
 
-    /// The value is stored in `strukt.name` again (another literal): fine
-    /// where it is this field.
-    pub(super) fn again(&mut self, strukt: &str, name: &str) -> Result<(), Option<String>> {
+    /// The value is stored in `strukt.name` again (by the literal at
+    /// `at`): fine where it is this field.
+    pub(super) fn again(
+        &mut self,
+        (strukt, name, at): (String, String, TextSize),
+    ) -> Result<(), Option<String>> {
         if self.strukt == strukt && self.name == name {
-            self.stores += 1;
+            if !self.stored_at.contains(&at) {
+                self.stored_at.push(at);
+            }
             return Ok(());
         }
         Err(Some(format!(
@@ -461,10 +527,13 @@ pub(super) fn couple<T: Followed>(values: &mut [T], what: &str) {
             v.field()
                 .is_some_and(|f| f.strukt == strukt && f.name == name)
         };
-        let stores: usize = (values.iter().filter(|v| of_field(v)))
-            .filter_map(|v| v.field().map(|f| f.stores))
-            .sum();
-        let short = (stores != literals).then(|| {
+        let mut stored: Vec<TextSize> = (values.iter().filter(|v| of_field(v)))
+            .filter_map(T::field)
+            .flat_map(|f| f.stored_at.iter().copied())
+            .collect();
+        stored.sort_unstable();
+        stored.dedup();
+        let short = (stored.len() != literals).then(|| {
             format!("a literal of `{strukt}` stores in `{name}` a value the rule does not follow")
         });
         block_together(values, of_field, short);

@@ -224,11 +224,12 @@ mod tests {
         check_finding(
             r#"use std::sync::mpsc;
 
-fn feed(tx: mpsc::Sender<u8>) {
+pub fn feed(tx: mpsc::Sender<u8>) {
     tx.send(1).unwrap();
 }
 
-// The sender leaves the fn: AW208 does not migrate the channel.
+// The sender leaves for a fn other modules may call: AW208 does not
+// migrate the channel.
 async fn first() -> Option<u8> {
     let (tx, rx) = mpsc::channel();
     feed(tx);

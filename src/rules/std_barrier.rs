@@ -20,9 +20,12 @@ Finds a barrier made in a fn body by `let b = std::sync::Barrier::new(n)`
 async code, and migrates it to `tokio::sync::Barrier` where every use of
 `b` and of its clones (`let b2 = b.clone()`, `Arc::clone(&b)`) is in that
 body (in closures and async blocks inside it included) or in a private
-async fn of the same module it is passed to (`tokio::spawn(worker(i,
-b.clone()))`, where every call of `worker` in the file passes it and no
-other file can call it), or in a private field of a struct the file
+fn of the module (or its parent's, for a test module's `use super::*`)
+it is passed to, an associated fn such as a constructor included
+(`tokio::spawn(worker(i, b.clone()))`, `Sampler::new(i, b.clone())`),
+where every mention of that fn in the file is a call that passes one of
+the file's barriers (they migrate together) and no other file can call
+it, or in a private field of a struct the file
 defines (`Sampler { start: b.clone(), .. }`) whose every use in the file
 is a wait, where every literal of the struct stores a barrier the rule
 follows (they migrate together) and no other file names a field of that
@@ -476,7 +479,7 @@ async fn main() {
                 "drop(tokio::spawn(std::future::ready(b.clone())));",
                 "a clone of `b` is passed to a call (`std::future::ready(b.clone())`)",
             ),
-            ("keep(&b);", "it is passed to `keep`, a sync fn"),
+            ("keep(&b);", "it is passed to `keep`, a generic fn"),
             (
                 "let s = Shared { b: b.clone() }; keep(s.b);",
                 "it is stored in `Shared.b`, which is used other than by `.wait()` (`s.b`)",

@@ -24,10 +24,12 @@ Finds a channel made in a fn body by `let (tx, rx) = std::sync::mpsc::channel()`
 `sync_channel(n)`, whose receiver is received from in async code, and
 migrates it to `tokio::sync::mpsc` where every use of `tx`, `rx` and the
 senders' clones (`let tx2 = tx.clone()`) is in that body (in closures and
-async blocks inside it included), in a private async fn of the file an
-end is passed to (`tokio::spawn(consume(rx))`, its parameter typed with
-the std end, every mention of the fn in the crate a call that passes one
-of the file's channels, which then migrate together), or in the uses of a
+async blocks inside it included), in a private fn of the file an end is
+passed to, an associated fn such as a constructor included
+(`tokio::spawn(consume(rx))`, `Worker::new(tx.clone())`; its parameter
+typed with the std end, every mention of the fn in the crate a call that
+passes one of the file's channels, which then migrate together), or in
+the uses of a
 private struct field a sender is stored in (`Producer { out: tx.clone() }`,
 every use of the field a send, every literal of the struct storing a
 followed sender), and has a shape the rewrite knows:
@@ -555,7 +557,7 @@ async fn main() {
     }
 
     #[test]
-    fn a_channel_whose_end_is_passed_to_a_fn_stays() {
+    fn an_end_passed_to_a_private_fn_follows_and_one_passed_elsewhere_stays() {
         let src = r#"use std::sync::mpsc;
 
 fn feed(tx: mpsc::Sender<u8>) {
@@ -566,12 +568,30 @@ fn feed(tx: mpsc::Sender<u8>) {
 async fn main() {
     let (tx, rx) = mpsc::channel();
     feed(tx);
-    println!("{:?}", rx.recv().ok());
+    let v = rx.recv().ok();
+    println!("{v:?}");
 }
 "#;
-        TestCrate::main(src).unsafe_fixes().check_unfixed("AW203");
-        TestCrate::main(src).check_note("AW203", "`tx` is passed to `feed`, a sync fn");
-        TestCrate::main(src).check_message("AW203", "mpsc", "AW208");
+        // An unbounded sender sends in sync code too.
+        let after = src
+            .replace("use std::sync::mpsc;\n\n", "")
+            .replace(
+                "tx: mpsc::Sender<u8>",
+                "tx: tokio::sync::mpsc::UnboundedSender<u8>",
+            )
+            .replace(
+                "let (tx, rx) = mpsc::channel();",
+                "let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();",
+            )
+            .replace("rx.recv().ok()", "rx.recv().await");
+        TestCrate::main(src).unsafe_fixes().check_fix(&after);
+        let public = src.replace("fn feed", "pub fn feed");
+        TestCrate::main(&public)
+            .unsafe_fixes()
+            .check_unfixed("AW203");
+        TestCrate::main(&public)
+            .check_note("AW203", "`tx` is passed to `feed`, a fn other modules");
+        TestCrate::main(&public).check_message("AW203", "mpsc", "AW208");
         let src = src.replace("feed(tx);", "std::iter::once(tx).count();");
         TestCrate::main(&src)
             .check_note("AW203", "`tx` is passed to a call (`std::iter::once(tx)`)");

@@ -7,6 +7,10 @@ struct Sampler {
 }
 
 impl Sampler {
+    fn new(id: usize, start: Arc<Barrier>) -> Self {
+        Sampler { id, start }
+    }
+
     async fn run(self) -> (usize, bool) {
         let leader = self.start.wait().is_leader();
         (self.id, leader)
@@ -17,10 +21,7 @@ async fn run_all(n: usize) -> usize {
     let start = Arc::new(Barrier::new(n));
     let mut tasks = Vec::new();
     for id in 0..n {
-        let sampler = Sampler {
-            id,
-            start: start.clone(),
-        };
+        let sampler = Sampler::new(id, start.clone());
         tasks.push(tokio::spawn(sampler.run()));
     }
     let mut leaders = 0;

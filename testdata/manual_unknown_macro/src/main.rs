@@ -1,9 +1,9 @@
 use std::sync::Mutex;
 
 macro_rules! with_lock {
-    ($m:expr, $g:ident => $($body:tt)*) => {{
+    ($m:expr, [$g:ident] => $body:expr) => {{
         let $g = $m.lock().unwrap();
-        $($body)*
+        $body
     }};
 }
 
@@ -13,7 +13,7 @@ struct Names {
 
 async fn first(names: &Names) -> Option<&'static str> {
     names.list.lock().unwrap().push("z");
-    with_lock!(names.list, g => g.first().copied())
+    with_lock!(names.list, [g] => g.first().copied())
 }
 
 #[tokio::main]

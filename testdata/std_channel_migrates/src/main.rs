@@ -81,7 +81,8 @@ async fn timed() -> String {
     format!("{first} {second} {polled} {total:?}")
 }
 
-/// Channels that stay: a rendezvous, and one whose sender leaves the fn.
+/// A rendezvous channel, which stays, and one whose sender goes to a
+/// private sync fn, whose unbounded send stays as it is.
 async fn stays() -> (u8, u8) {
     let (tx, rx) = mpsc::sync_channel(0);
     std::thread::spawn(move || tx.send(7).unwrap());
