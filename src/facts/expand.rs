@@ -141,8 +141,9 @@ pub(super) fn expand(file: &SourceFile, text: &str) -> Option<Expansions> {
     if out.calls.is_empty() {
         return None;
     }
-    // A call not expanded (in item position, in another macro's tokens, of
-    // an arm beyond what is expanded) keeps its macro's body as it is.
+    // A call not expanded (in item position, inside another macro's
+    // definition, of an arm beyond what is expanded) keeps its macro's
+    // body as it is.
     let calls = named_calls(file, &defs);
     for (name, n) in expanded {
         if calls.get(&name).is_none_or(|&all| all <= n) {

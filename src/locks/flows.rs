@@ -1,7 +1,8 @@
 //! Joining declarations into lock groups: declarations a value flows
 //! between (a struct literal, an argument, an assignment, a return, a
 //! `let`), the ones a type alias names, the ones one site of a macro's body
-//! locks, and the ones the compiler showed to hold one lock, are one lock, which migrates or stays as a whole.
+//! locks, and the ones the compiler showed to hold one lock, are one lock,
+//! which migrates or stays as a whole.
 
 use super::index::{Index, Units};
 use super::Loc;
