@@ -94,6 +94,35 @@ impl Outcome {
             d.fixed &= keep(d.crate_id);
         }
     }
+
+    /// Drops the spare capacity of a crate's findings and changes, which a
+    /// run holds until it ends: a changed file's new text grows edit by
+    /// edit, to up to twice its size, and the vectors grow by doubling.
+    pub fn shrink_to_fit(&mut self) {
+        let edits = |e: &mut Vec<(Span, String)>| {
+            for (span, text) in e.iter_mut() {
+                span.path.shrink_to_fit();
+                text.shrink_to_fit();
+            }
+            e.shrink_to_fit();
+        };
+        for d in &mut self.diagnostics {
+            d.span.path.shrink_to_fit();
+            d.message.shrink_to_fit();
+            edits(&mut d.labels);
+            d.notes.iter_mut().for_each(String::shrink_to_fit);
+            d.notes.shrink_to_fit();
+            edits(&mut d.edits);
+            edits(&mut d.shared_edits);
+            d.snippet.shrink_to_fit();
+        }
+        self.diagnostics.shrink_to_fit();
+        for c in &mut self.changes {
+            c.old.shrink_to_fit();
+            c.new.shrink_to_fit();
+        }
+        self.changes.shrink_to_fit();
+    }
 }
 
 /// How one package's check went.

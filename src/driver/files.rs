@@ -128,18 +128,27 @@ pub(super) enum Failure {
     Crate(String),
 }
 
-/// Reads one file and analyses it as deeply as `wanted` says.
+/// Reads one file and analyses it as deeply as `wanted` says. Its
+/// cfg-alternative module items are read only where `alternatives` asks
+/// (pass 1; the later steps read a file again only for its analysis).
 pub(super) fn load(
     input: &Input,
     krate: &CrateInfo,
     opts: &Options,
-    known: Known,
+    (known, alternatives): (Known, bool),
     flow_names: Option<&HashSet<String>>,
     wanted: impl Fn(&str) -> Depth,
 ) -> Result<Loaded, Failure> {
     let display = opts.display(&input.path);
     catch(&display, || {
-        let a = load_file(input, krate, known, flow_names, display.clone(), wanted);
+        let a = load_file(
+            input,
+            krate,
+            (known, alternatives),
+            flow_names,
+            display.clone(),
+            wanted,
+        );
         a.map(|mut loaded| {
             if let Some(a) = loaded.analysed.as_mut() {
                 a.counted = Counted::new(opts.probe.as_ref());
@@ -153,7 +162,7 @@ pub(super) fn load(
 fn load_file(
     input: &Input,
     krate: &CrateInfo,
-    known: Known,
+    (known, alternatives): (Known, bool),
     flow_names: Option<&HashSet<String>>,
     display: String,
     wanted: impl Fn(&str) -> Depth,
@@ -162,7 +171,10 @@ fn load_file(
         .map_err(Failure::Skip)
         .and_then(|src| {
             let async_site = facts::may_hold_async_lock_site(&src.text);
-            let alt_modules = walk::alternative_modules(&src.text, src.edition);
+            let alt_modules = match alternatives {
+                true => walk::alternative_modules(&src.text, src.edition),
+                false => Vec::new(),
+            };
             let depth = wanted(&src.text);
             let analysed = if depth == Depth::Skip || krate.broken {
                 None
@@ -444,13 +456,20 @@ impl Files {
             .map(|&i| {
                 let c = inputs[i].crate_id;
                 let known = self.known(&inputs[i]);
-                load(&inputs[i], &crates[c], opts, known, scope.get(&c), |t| {
-                    if wanted(c, t) {
-                        depth
-                    } else {
-                        Depth::Skip
-                    }
-                })
+                load(
+                    &inputs[i],
+                    &crates[c],
+                    opts,
+                    (known, false),
+                    scope.get(&c),
+                    |t| {
+                        if wanted(c, t) {
+                            depth
+                        } else {
+                            Depth::Skip
+                        }
+                    },
+                )
             })
             .collect();
         let mut found = 0;

@@ -36,7 +36,7 @@ pub(super) fn load_pass_one(
             }
             let input = &inputs[i];
             let krate = &crates[input.crate_id];
-            load(input, krate, opts, state.known(input), None, |t| {
+            load(input, krate, opts, (state.known(input), true), None, |t| {
                 if facts::may_declare_lock(t) {
                     Depth::Full
                 } else if crate::blocking::may_block(
@@ -159,9 +159,14 @@ pub(super) fn reread_for_reexports(
         .map(|&i| {
             let input = &inputs[i];
             let known = state.known(input);
-            load(input, &crates[input.crate_id], opts, known, None, |_| {
-                Depth::Full
-            })
+            load(
+                input,
+                &crates[input.crate_id],
+                opts,
+                (known, false),
+                None,
+                |_| Depth::Full,
+            )
         })
         .collect();
     for (i, r) in again.into_iter().zip(reread) {

@@ -216,9 +216,10 @@ impl<'a> Stream<'a> {
         );
         finished.analysed = state.analysed_count();
         for (c, result) in planned {
-            let Ok(PlannedCrate { out, view }) = result else {
+            let Ok(PlannedCrate { mut out, view }) = result else {
                 continue;
             };
+            out.shrink_to_fit();
             if let Some((present, view)) = view.filter(|_| !out.changes.is_empty()) {
                 let crates: Vec<usize> =
                     (present.iter()).map(|&i| self.inputs[i].crate_id).collect();

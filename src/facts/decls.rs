@@ -624,19 +624,47 @@ fn debug_asserted_in_tests(field: &SyntaxNode) -> Option<String> {
         return None;
     }
     let root = field.ancestors().last()?;
-    let asserts_debug = root.descendants().filter_map(ast::Fn::cast).any(|f| {
-        if !super::context::in_test_code(f.syntax()) {
-            return false;
-        }
-        let text = f.syntax().text().to_string();
-        let names_it = text
-            .split(|c: char| !c.is_alphanumeric() && c != '_')
-            .any(|t| t == name);
-        let debug_format = text.contains(":?}") || text.contains(":#?}");
-        let asserted = text.contains("assert");
-        names_it && ((debug_format && asserted) || text.contains("assert_debug_snapshot"))
+    let asserts_debug = DEBUG_ASSERTS.with_borrow_mut(|by_root| {
+        by_root
+            .entry(root)
+            .or_insert_with_key(debug_asserting_tests)
+            .iter()
+            .any(|text| {
+                text.split(|c: char| !c.is_alphanumeric() && c != '_')
+                    .any(|t| t == name)
+            })
     });
     asserts_debug.then_some(name)
+}
+
+thread_local! {
+    /// Per tree (the file's, or a macro's tokens parsed): the texts of
+    /// `debug_asserting_tests`, read once for the tree's fields instead of
+    /// once per field. Cleared when a file's walk ends (`forget_trees`).
+    static DEBUG_ASSERTS: std::cell::RefCell<std::collections::HashMap<SyntaxNode, Vec<String>>> =
+        std::cell::RefCell::new(std::collections::HashMap::new());
+}
+
+/// The test fns under `root` that assert `Debug` output
+/// (`assert_eq!(format!("{s:?}"), ..)`, `assert_debug_snapshot!`), as
+/// text.
+fn debug_asserting_tests(root: &SyntaxNode) -> Vec<String> {
+    root.descendants()
+        .filter_map(ast::Fn::cast)
+        .filter(|f| super::context::in_test_code(f.syntax()))
+        .map(|f| f.syntax().text().to_string())
+        .filter(|text| {
+            let debug_format = text.contains(":?}") || text.contains(":#?}");
+            let asserted = text.contains("assert");
+            (debug_format && asserted) || text.contains("assert_debug_snapshot")
+        })
+        .collect()
+}
+
+/// Drops what `debug_asserted_in_tests` read of the trees walked so far,
+/// and the trees it held.
+pub(super) fn forget_trees() {
+    DEBUG_ASSERTS.with_borrow_mut(std::collections::HashMap::clear);
 }
 
 /// `Arc::new(..)`, `Rc::new(..)`, `Box::new(..)`: a pointer to the value

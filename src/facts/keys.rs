@@ -34,10 +34,11 @@ impl FnId {
 
     /// One shared handle per fn and thread: a crate's files name the same
     /// fns in tens of thousands of calls, and a handle each would be most
-    /// of what their facts hold.
+    /// of what their facts hold. The set is only looked up, never walked,
+    /// so it hashes with FxHash rather than SipHash.
     fn interned(path: FnPath) -> FnId {
         thread_local! {
-            static FN_IDS: std::cell::RefCell<HashSet<FnId>> = Default::default();
+            static FN_IDS: std::cell::RefCell<rustc_hash::FxHashSet<FnId>> = Default::default();
         }
         FN_IDS.with_borrow_mut(|ids| match ids.get(&path) {
             Some(id) => id.clone(),

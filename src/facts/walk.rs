@@ -50,6 +50,7 @@ impl Extractor<'_> {
                 }
             }
         }
+        decls::forget_trees();
     }
 
     /// Visits one node. `anchor` is where the node stands in the real file (for

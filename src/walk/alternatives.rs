@@ -115,7 +115,7 @@ pub(crate) fn alternative_modules(text: &str, edition: Edition) -> Vec<AltModule
 /// The string a `path = ".."` in an attribute's text gives.
 fn path_value(attr: &str) -> Option<String> {
     let mut from = 0;
-    while let Some(at) = attr[from..].find("path") {
+    while let Some(at) = memchr::memmem::find(&attr.as_bytes()[from..], b"path") {
         let start = from + at;
         from = start + 4;
         let before = attr[..start].chars().next_back();
@@ -138,7 +138,7 @@ fn path_value(attr: &str) -> Option<String> {
 /// parse)?
 fn declares_a_module_twice(text: &str) -> bool {
     let mut names: Vec<&str> = Vec::new();
-    for (at, _) in text.match_indices("mod ") {
+    for at in memchr::memmem::find_iter(text.as_bytes(), b"mod ") {
         if text[..at]
             .chars()
             .next_back()
