@@ -7,7 +7,7 @@
 
 use super::locals::{
     count_ident, field_shorthand, field_stored_in, fn_body, fn_handed, macro_name, mentions,
-    name_expr, out_of_line_module, place, short, Followed, Locals, StoredField, Where,
+    name_expr, out_of_line_module, place, plain_param, short, Followed, Locals, StoredField, Where,
 };
 use super::*;
 use crate::edits::edit::Edit;
@@ -408,15 +408,8 @@ impl Analysis<'_, '_> {
         if f.generic_param_list().is_some() {
             return why("a generic fn");
         }
-        let params = f.param_list();
-        let param = params.as_ref().and_then(|l| l.params().nth(index));
-        let (pat, ty) = match param.as_ref().map(|p| (p.pat(), p.ty())) {
-            Some((Some(ast::Pat::IdentPat(p)), Some(ty)))
-                if p.ref_token().is_none() && p.pat().is_none() && p.name().is_some() =>
-            {
-                (p, ty)
-            }
-            _ => return why("whose parameter the rule does not read"),
+        let Some((pat, ty)) = plain_param(&f, index) else {
+            return why("whose parameter the rule does not read");
         };
         let (Some(body), Some(param_name)) = (f.body(), pat.name()) else {
             return why("whose body the rule does not read");

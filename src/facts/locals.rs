@@ -351,6 +351,20 @@ pub(super) fn mentions(root: &SyntaxNode, name: &str) -> usize {
         .count()
 }
 
+/// The `index`-th parameter of `f` where it binds a name by value and
+/// declares its type (`rx: Receiver<Job>`): its pattern and type.
+pub(super) fn plain_param(f: &ast::Fn, index: usize) -> Option<(ast::IdentPat, ast::Type)> {
+    let param = f.param_list()?.params().nth(index)?;
+    match (param.pat()?, param.ty()?) {
+        (ast::Pat::IdentPat(p), ty)
+            if p.ref_token().is_none() && p.pat().is_none() && p.name().is_some() =>
+        {
+            Some((p, ty))
+        }
+        _ => None,
+    }
+}
+
 /// A `mod x;` whose file can see `item`: in the module that holds it, or
 /// in one inside that.
 pub(super) fn out_of_line_module(item: &SyntaxNode) -> Option<String> {

@@ -15,6 +15,8 @@
 //! - `bindings`: what a name in a body refers to;
 //! - `roots`: the lock or guard an expression leads to;
 //! - `macros`: which macro arguments are parsed as code;
+//! - `expand` (with `macro_arms`): the file's own `macro_rules!` expanded at
+//!   their calls;
 //! - `macro_tokens`: what the tokens of the other macros name;
 //! - `select`: the texts of `select!`'s and `join!`'s arguments that parse;
 //! - `guard`: whether a guard is held across an `.await`;
@@ -49,6 +51,7 @@ mod item_macros;
 mod keys;
 mod local_decls;
 mod locals;
+mod macro_arms;
 mod macro_tokens;
 mod macros;
 mod method_calls;
