@@ -193,7 +193,7 @@ impl Analysis<'_, '_> {
             if let Some(mac) = ast::MacroCall::cast(node.clone()) {
                 if self.scopes[s].named_in_macro(&mac) {
                     // A wait inside it is AW203's to report, with the reason.
-                    if place(mac.syntax(), &self.scopes[s].body) == Where::Async {
+                    if place(mac.syntax()) == Where::Async {
                         self.async_waits.push(mac.syntax().text_range());
                     }
                     let why = format!(
@@ -251,10 +251,7 @@ impl Analysis<'_, '_> {
         let method = call.name_ref().map(|n| n.text().to_string());
         let args = call.arg_list().map_or(0, |l| l.args().count());
         match (method.as_deref(), args) {
-            (Some("wait"), 0) => {
-                let body = self.scopes[s].body.clone();
-                self.wait(&call, &name, &body)
-            }
+            (Some("wait"), 0) => self.wait(&call, &name),
             (Some("clone"), 0) => self.clone_into(call.syntax(), &name, s),
             (Some(m), _) => {
                 let why = format!("`{name}.{m}(..)` is a use the rule does not rewrite");
@@ -266,9 +263,9 @@ impl Analysis<'_, '_> {
 
     /// `b.wait()`: awaited in async code; anywhere else tokio's barrier
     /// cannot wait.
-    fn wait(&mut self, call: &ast::MethodCallExpr, name: &str, body: &SyntaxNode) {
+    fn wait(&mut self, call: &ast::MethodCallExpr, name: &str) {
         let node = call.syntax();
-        let why = match place(node, body) {
+        let why = match place(node) {
             Where::Async => {
                 self.async_waits.push(node.text_range());
                 let end = TextRange::empty(node.text_range().end());
@@ -365,7 +362,7 @@ impl Analysis<'_, '_> {
                 .filter(|m| m.arg_list().is_some_and(|l| l.args().next().is_none()));
             let wait = call.filter(|m| m.name_ref().is_some_and(|n| n.text() == "wait"));
             match (wait, fn_body(u.syntax())) {
-                (Some(call), Some(body)) => self.wait(&call, &what, &body),
+                (Some(call), Some(_)) => self.wait(&call, &what),
                 _ => {
                     let w = format!(
                         "which is used other than by `.wait()` (`{}`)",

@@ -353,17 +353,14 @@ impl Analysis<'_, '_> {
                     m.name_ref()
                         .is_some_and(|n| matches!(n.text(), "send" | "try_send"))
                 });
-            let (true, Some(body)) = (sends, fn_body(u.syntax())) else {
+            let (true, Some(_)) = (sends, fn_body(u.syntax())) else {
                 return Err(Some(format!(
                     "it is stored in `{what}`, which is used other than by a send (`{}`)",
                     short(u.syntax())
                 )));
             };
-            // Where the use runs is told within its own fn.
-            let own = std::mem::replace(&mut self.locals.body, body);
-            let sent = self.use_of(&ast::Expr::FieldExpr(u), End::Sender);
-            self.locals.body = own;
-            sent.map_err(Some)?;
+            self.use_of(&ast::Expr::FieldExpr(u), End::Sender)
+                .map_err(Some)?;
         }
         Ok(())
     }
@@ -437,7 +434,7 @@ impl Analysis<'_, '_> {
             return;
         }
         // A receive inside it is AW203's to report, with the reason.
-        if place(mac.syntax(), &self.locals.body) == Where::Async {
+        if place(mac.syntax()) == Where::Async {
             self.async_receives.push(mac.syntax().text_range());
         }
         let name = macro_name(mac);
@@ -506,7 +503,7 @@ impl Analysis<'_, '_> {
             .map(|n| n.text().to_string())
             .unwrap_or_default();
         let args = call.arg_list().map(|l| l.args().count()).unwrap_or(0);
-        let at = place(e.syntax(), &self.locals.body);
+        let at = place(e.syntax());
         let unknown = || format!("`{name}.{method}(..)` is used in a way the rule cannot rewrite");
         match (end, method.as_str(), args) {
             (End::Receiver, "recv", 0) => {
@@ -621,7 +618,7 @@ impl Analysis<'_, '_> {
     /// Some(x) = rx.recv().await` (`blocking_recv()` off the runtime).
     fn for_loop(&mut self, f: &ast::ForExpr, e: &ast::Expr, name: &str) -> Result<(), String> {
         self.received = true;
-        let recv = match place(e.syntax(), &self.locals.body) {
+        let recv = match place(e.syntax()) {
             Where::Async => {
                 self.async_receives.push(
                     f.iterable()

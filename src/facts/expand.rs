@@ -233,11 +233,7 @@ fn named_calls<T>(file: &SourceFile, defs: &HashMap<String, T>) -> HashMap<Strin
 /// lock method).
 fn calls_a_lock_method(tt: &ast::TokenTree) -> bool {
     let tokens = significant_tokens(tt);
-    tokens.windows(3).any(|w| {
-        w[0].kind() == SyntaxKind::DOT
-            && (LOCK_METHODS.contains(&w[1].text()) || NO_TOKIO_METHODS.contains(&w[1].text()))
-            && w[2].kind() == SyntaxKind::L_PAREN
-    })
+    (0..tokens.len()).any(|i| lock_method_call(&tokens, i))
 }
 
 impl Expansions {

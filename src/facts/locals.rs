@@ -94,7 +94,7 @@ impl Locals {
 
 /// The place of a use: the innermost async code, thread closure or other
 /// closure around it, else its fn.
-pub(super) fn place(node: &SyntaxNode, body: &SyntaxNode) -> Where {
+pub(super) fn place(node: &SyntaxNode) -> Where {
     for a in node.ancestors() {
         match a.kind() {
             SyntaxKind::CLOSURE_EXPR => {
@@ -115,8 +115,8 @@ pub(super) fn place(node: &SyntaxNode, body: &SyntaxNode) -> Where {
             {
                 return Where::Async
             }
-            _ if a == *body => {
-                let f = a.parent().and_then(ast::Fn::cast);
+            SyntaxKind::FN => {
+                let f = ast::Fn::cast(a.clone());
                 return match f.and_then(|f| f.async_token()) {
                     Some(_) => Where::Async,
                     None => Where::Other,

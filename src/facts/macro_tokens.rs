@@ -15,6 +15,16 @@ pub(super) fn significant_tokens(tt: &ast::TokenTree) -> Vec<ra_ap_syntax::Synta
         .collect()
 }
 
+/// Is `tokens[i]` the name of a lock method call (`.lock(`, `.read(`,
+/// `.upgradable_read(`..)?
+pub(super) fn lock_method_call(tokens: &[ra_ap_syntax::SyntaxToken], i: usize) -> bool {
+    let kind = |j: usize| tokens.get(j).map(|t| t.kind());
+    let name = tokens[i].text();
+    (LOCK_METHODS.contains(&name) || NO_TOKIO_METHODS.contains(&name))
+        && i.checked_sub(1).and_then(kind) == Some(SyntaxKind::DOT)
+        && kind(i + 1) == Some(SyntaxKind::L_PAREN)
+}
+
 /// Is a `::` at `i` (two joined `:` in a token tree)?
 fn path_sep(tokens: &[ra_ap_syntax::SyntaxToken], i: usize) -> bool {
     match (tokens.get(i), tokens.get(i.wrapping_add(1))) {
@@ -122,14 +132,8 @@ impl Extractor<'_> {
         let tokens = significant_tokens(&tt);
         self.record_tracked_names(&tokens, 0);
         let kind = |i: usize| tokens.get(i).map(|t| t.kind());
-        for (i, t) in tokens.iter().enumerate() {
-            let lock_method =
-                LOCK_METHODS.contains(&t.text()) || NO_TOKIO_METHODS.contains(&t.text());
-            if !lock_method
-                || i < 2
-                || kind(i - 1) != Some(SyntaxKind::DOT)
-                || kind(i + 1) != Some(SyntaxKind::L_PAREN)
-            {
+        for i in 0..tokens.len() {
+            if i < 2 || !lock_method_call(&tokens, i) {
                 continue;
             }
             let recv = &tokens[i - 2];

@@ -152,18 +152,14 @@ pub fn extract(
     blocking_only: bool,
     krate: &CrateContext,
 ) -> FileFacts {
-    let read = |file: &SourceFile, text: &str| {
-        extract_text(
-            file,
-            text,
-            file_id,
-            edition,
-            flow_names,
-            blocking_only,
-            krate,
-        )
+    let reader = Reader {
+        file_id,
+        edition,
+        flow_names,
+        blocking_only,
+        krate,
     };
-    let mut facts = read(file, text);
+    let mut facts = reader.read(file, text);
     // The file's own macros that lock, expanded at their calls.
     let calls_own_macros = !facts.unexpanded_macro_calls.is_empty() && text.contains("macro_rules");
     let expansions = (!blocking_only && calls_own_macros)
@@ -172,83 +168,94 @@ pub fn extract(
     if let Some(expansions) = expansions {
         let parsed = crate::parse::parse(&expansions.text, edition);
         if parsed.error.is_none() {
-            expansions.merge(&mut facts, read(&parsed.tree, &expansions.text));
+            expansions.merge(&mut facts, reader.read(&parsed.tree, &expansions.text));
         }
     }
     facts
 }
 
-/// `extract`, of the file's text as it is.
-fn extract_text(
-    file: &SourceFile,
-    text: &str,
+/// How `extract` reads a text: the file's and the crate's settings.
+#[derive(Clone, Copy)]
+struct Reader<'a> {
     file_id: usize,
     edition: Edition,
-    flow_names: Option<&HashSet<String>>,
+    flow_names: Option<&'a HashSet<String>>,
     blocking_only: bool,
-    krate: &CrateContext,
-) -> FileFacts {
-    let user_blocking = krate.user_blocking;
-    // Calls of a pasting macro are read as the modules they expand to.
-    let expanded = text
-        .contains("macro_rules")
-        .then(|| item_macros::read_as_modules(file, text))
-        .flatten()
-        .map(|(read, regions)| (crate::parse::parse(&read, edition), regions))
-        .filter(|(parsed, _)| parsed.error.is_none());
-    let (file, macro_regions) = match &expanded {
-        Some((parsed, regions)) => (&parsed.tree, regions.clone()),
-        None => (file, Vec::new()),
-    };
-    let imports = Imports::collect(file, text).with_reexports(krate.reexports);
-    let (facts, lock_names) = import_facts(&imports);
-    let mut ex = Extractor {
-        imports: &imports,
-        file_id,
-        edition,
-        facts,
-        lock_names,
-        flow_names,
-        ctx: SiteContext::Item,
-        in_fn: None,
-        task: None,
-        blocking_only,
-        user_blocking,
-        detectors: krate.detectors,
-        root: file.syntax().clone(),
-        shift: 0,
-        macro_call: None,
-        names_blocking_pool: text.contains("spawn_blocking") || text.contains("block_in_place"),
-        drivers: Default::default(),
-        test_globs: Default::default(),
-        own_items: Default::default(),
-        own_fns: Default::default(),
-        size_hints: Default::default(),
-        test_fns: Default::default(),
-        test_unit: krate.test_unit,
-    };
-    ex.facts.imports.sort_by_key(|i| i.2.start());
-    if text.contains("awaitify") {
-        (ex.facts.allows, ex.facts.malformed_allows) = allow_comments(file, text);
-    }
-    ex.facts.paused_clock = text.contains("start_paused") || text.contains("time::pause()");
-    ex.visit_in_context(file);
-    let mut facts = ex.facts;
-    for region in &macro_regions {
-        for d in facts
-            .decls
-            .iter_mut()
-            .filter(|d| region.range.contains_range(d.range))
-        {
-            d.blockers.push(region.reason());
+    krate: &'a CrateContext<'a>,
+}
+
+impl Reader<'_> {
+    /// The facts of `text` as it is (its tree `file`).
+    fn read(&self, file: &SourceFile, text: &str) -> FileFacts {
+        let Reader {
+            file_id,
+            edition,
+            flow_names,
+            blocking_only,
+            krate,
+        } = *self;
+        let user_blocking = krate.user_blocking;
+        // Calls of a pasting macro are read as the modules they expand to.
+        let expanded = text
+            .contains("macro_rules")
+            .then(|| item_macros::read_as_modules(file, text))
+            .flatten()
+            .map(|(read, regions)| (crate::parse::parse(&read, edition), regions))
+            .filter(|(parsed, _)| parsed.error.is_none());
+        let (file, macro_regions) = match &expanded {
+            Some((parsed, regions)) => (&parsed.tree, regions.clone()),
+            None => (file, Vec::new()),
+        };
+        let imports = Imports::collect(file, text).with_reexports(krate.reexports);
+        let (facts, lock_names) = import_facts(&imports);
+        let mut ex = Extractor {
+            imports: &imports,
+            file_id,
+            edition,
+            facts,
+            lock_names,
+            flow_names,
+            ctx: SiteContext::Item,
+            in_fn: None,
+            task: None,
+            blocking_only,
+            user_blocking,
+            detectors: krate.detectors,
+            root: file.syntax().clone(),
+            shift: 0,
+            macro_call: None,
+            names_blocking_pool: text.contains("spawn_blocking") || text.contains("block_in_place"),
+            drivers: Default::default(),
+            test_globs: Default::default(),
+            own_items: Default::default(),
+            own_fns: Default::default(),
+            size_hints: Default::default(),
+            test_fns: Default::default(),
+            test_unit: krate.test_unit,
+        };
+        ex.facts.imports.sort_by_key(|i| i.2.start());
+        if text.contains("awaitify") {
+            (ex.facts.allows, ex.facts.malformed_allows) = allow_comments(file, text);
         }
+        ex.facts.paused_clock = text.contains("start_paused") || text.contains("time::pause()");
+        ex.visit_in_context(file);
+        let mut facts = ex.facts;
+        for region in &macro_regions {
+            for d in facts
+                .decls
+                .iter_mut()
+                .filter(|d| region.range.contains_range(d.range))
+            {
+                d.blockers.push(region.reason());
+            }
+        }
+        facts.macro_regions = macro_regions;
+        locals::couple(&mut facts.barriers, "it");
+        locals::couple(&mut facts.channels, "an end");
+        prune_own_receivers(&mut facts, blocking_only);
+        keep_no_spare_capacity(&mut facts);
+        facts
     }
-    facts.macro_regions = macro_regions;
-    locals::couple(&mut facts.barriers, "it");
-    locals::couple(&mut facts.channels, "an end");
-    prune_own_receivers(&mut facts, blocking_only);
-    keep_no_spare_capacity(&mut facts);
-    facts
 }
 
 /// What a file's `use`s tell before its code is read: the fns it imports,

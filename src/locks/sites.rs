@@ -8,7 +8,7 @@ use std::collections::{HashMap, HashSet};
 
 use ra_ap_syntax::TextRange;
 
-use super::index::{Index, Units};
+use super::index::{Index, Resolved, Units};
 use super::rewrite::method_fits;
 use super::Loc;
 use crate::facts::{
@@ -135,43 +135,53 @@ impl<'a> Sites<'a> {
             if !r.ids.is_empty() {
                 resolved.insert(site.range);
             }
-            // An expansion's site counts for its body's site once tied.
-            let mut tied = None;
+            let tied = self.tie_site(file, site, &r, index);
+            // An expansion's site counts for its body's site, with the
+            // declaration it is tied to.
             if site.in_macro.is_some() {
                 let members = expansions.entry((file, site.call)).or_default();
-                members.push((None, site));
-                tied = members.last_mut().map(|m| &mut m.0);
+                members.push((tied, site));
             }
+        }
+        resolved
+    }
+
+    /// Ties one site to the declaration `r` is, where it is exactly one
+    /// and the site is that lock's (returned); where `r` could be more than
+    /// one, each may be locked there.
+    fn tie_site(
+        &mut self,
+        file: usize,
+        site: &'a SiteFact,
+        r: &Resolved,
+        index: &Index,
+    ) -> Option<usize> {
+        let other = crate::facts::other_method(&site.method);
+        if r.ambiguous && other {
+            return None; // perhaps no lock's method at all
+        }
+        if r.ambiguous {
             let loc = Loc {
                 file,
                 range: site.range,
             };
-            let other = crate::facts::other_method(&site.method);
-            if r.ambiguous && other {
-                continue; // perhaps no lock's method at all
+            for &id in &r.ids {
+                let reason = "a lock site's receiver could be more than one lock".to_string();
+                let locks_in_async = site.ctx == SiteContext::Async
+                    && LOCKING_METHODS.contains(&site.method.as_str());
+                self.uncertain(id, loc.clone(), locks_in_async, reason);
             }
-            if r.ambiguous {
-                for &id in &r.ids {
-                    let reason = "a lock site's receiver could be more than one lock".to_string();
-                    let locks_in_async = site.ctx == SiteContext::Async
-                        && LOCKING_METHODS.contains(&site.method.as_str());
-                    self.uncertain(id, loc.clone(), locks_in_async, reason);
-                }
-                continue;
-            }
-            let [id] = r.ids[..] else { continue };
-            if other && !index.decls[id].direct {
-                continue; // a method of what holds the lock (`Vec`, `Option`)
-            }
-            if !method_fits(index.decls[id].lock, &site.method) {
-                continue;
-            }
-            if let Some(tied) = tied {
-                *tied = Some(id);
-            }
-            self.by_decl[id].push((file, site));
+            return None;
         }
-        resolved
+        let [id] = r.ids[..] else { return None };
+        if other && !index.decls[id].direct {
+            return None; // a method of what holds the lock (`Vec`, `Option`)
+        }
+        if !method_fits(index.decls[id].lock, &site.method) {
+            return None;
+        }
+        self.by_decl[id].push((file, site));
+        Some(id)
     }
 
     /// Lock sites whose receiver the tool cannot resolve, near a use of a

@@ -1,7 +1,7 @@
 //! AW209 `std-barrier-in-async`: a std barrier waited on in async code,
 //! migrated to `tokio::sync::Barrier` where every use of it is known.
 
-use super::std_channel::{named_in_other_file, no_tokio, wait_reports, Migration};
+use super::std_channel::{field_named_elsewhere, no_tokio, wait_reports, Migration};
 use super::{Applicability, Rule, Severity};
 use crate::facts::{BarrierFact, BarrierMigration, FileFacts};
 use crate::locks::{permitted, CratePlan, Loc};
@@ -123,7 +123,10 @@ fn plan(krate: &Crate, out: &mut CratePlan) {
                     Some(format!("{} (line {line})", blocker.why))
                 }
                 Ok(m) => pasted(facts, b, m)
-                    .or_else(|| field_used_elsewhere(krate, file, b))
+                    .or_else(|| {
+                        let f = b.field.as_ref()?;
+                        field_named_elsewhere(sources, file, &f.strukt, &f.name)
+                    })
                     .or_else(|| no_tokio(opts, test_code).map(str::to_string)),
             };
             if let Some(why) = why_not {
@@ -136,18 +139,6 @@ fn plan(krate: &Crate, out: &mut CratePlan) {
         }
         note_untracked_waits(facts, file, out);
     }
-}
-
-/// Why a barrier stored in a field stays: another file of the crate names
-/// a field of that name (a child module may use a private field).
-fn field_used_elsewhere(krate: &Crate, file: usize, b: &BarrierFact) -> Option<String> {
-    let f = b.field.as_ref()?;
-    named_in_other_file(krate.sources, file, &f.name, true).then(|| {
-        format!(
-            "it is stored in `{}.{}`, and another file of the crate names a field `{}`",
-            f.strukt, f.name, f.name
-        )
-    })
 }
 
 /// Why a barrier whose code a pasting macro's call holds stays: an edit

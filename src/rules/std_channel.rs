@@ -101,12 +101,7 @@ fn may_match(text: &str) -> bool {
 /// Does a file of the crate other than `file` name `word` (with `field`,
 /// as a field: `.word`)? A private item of a module may be used by the
 /// files of its child modules.
-pub(super) fn named_in_other_file(
-    sources: &[Source],
-    file: usize,
-    word: &str,
-    field: bool,
-) -> bool {
+fn named_in_other_file(sources: &[Source], file: usize, word: &str, field: bool) -> bool {
     let ident = |c: char| c.is_alphanumeric() || c == '_';
     let pattern = match field {
         true => format!(".{word}"),
@@ -133,14 +128,22 @@ fn elsewhere(sources: &[Source], file: usize, ch: &ChannelFact) -> Option<String
             "`{f}`, which an end is passed to, is named in another file of the crate"
         ));
     }
-    let field = ch
-        .field
-        .as_ref()
-        .filter(|f| named_in_other_file(sources, file, &f.name, true))?;
-    Some(format!(
-        "it is stored in `{}.{}`, and another file of the crate names a field `{}`",
-        field.strukt, field.name, field.name
-    ))
+    let field = ch.field.as_ref()?;
+    field_named_elsewhere(sources, file, &field.strukt, &field.name)
+}
+
+/// Why a value (a channel's end, a barrier) stored in the field
+/// `strukt.name` stays: another file of the crate names a field of that
+/// name (a child module may use a private field).
+pub(super) fn field_named_elsewhere(
+    sources: &[Source],
+    file: usize,
+    strukt: &str,
+    name: &str,
+) -> Option<String> {
+    named_in_other_file(sources, file, name, true).then(|| {
+        format!("it is stored in `{strukt}.{name}`, and another file of the crate names a field `{name}`")
+    })
 }
 
 fn plan(krate: &Crate, out: &mut CratePlan) {
