@@ -1136,7 +1136,7 @@ fn assert_builds(dir: &Path, args: &[&str]) {
         .args(["check", "--all-targets", "--quiet"])
         .args(args)
         .current_dir(dir)
-        .env("CARGO_TARGET_DIR", common::fixture_target())
+        .envs(common::fixture_env())
         .output()
         .unwrap();
     assert!(
@@ -1164,9 +1164,7 @@ fn a_checked_run_formats_what_it_changes_as_cargo_fmt_would() {
     assert!(fmt_check(&dir));
     let formatted = "    tokio::time::sleep(Duration::from_millis(ms))\n        .await;\n";
     let (patch, _) = outputs(
-        awaitify(&dir)
-            .env("CARGO_TARGET_DIR", common::fixture_target())
-            .arg("--verify"),
+        awaitify(&dir).envs(common::fixture_env()).arg("--verify"),
         0,
     );
     assert!(
@@ -1175,7 +1173,7 @@ fn a_checked_run_formats_what_it_changes_as_cargo_fmt_would() {
     );
     let (_, stderr) = outputs(
         awaitify(&dir)
-            .env("CARGO_TARGET_DIR", common::fixture_target())
+            .envs(common::fixture_env())
             .args(["--write", "--allow-dirty"]),
         0,
     );
@@ -1191,10 +1189,9 @@ fn a_checked_run_formats_what_it_changes_as_cargo_fmt_would() {
 #[test]
 fn a_dry_run_says_its_fixes_are_unverified_and_verify_counts_what_write_applies() {
     let (_tmp, dir) = pinned_fixture("verify_generic_helper");
-    let target = common::fixture_target();
     let summary = |args: &[&str], cargo: Option<&str>| -> Vec<String> {
         let mut cmd = awaitify(&dir);
-        cmd.env("CARGO_TARGET_DIR", &target)
+        cmd.envs(common::fixture_env())
             .env("RUSTFLAGS", "-D warnings")
             .args(["--format", "concise"])
             .args(args);
@@ -1387,7 +1384,7 @@ fn a_target_that_failed_before_is_left_out_of_the_check_not_the_package() {
     .unwrap();
     let (_, stderr) = outputs(
         awaitify(&dir)
-            .env("CARGO_TARGET_DIR", common::fixture_target())
+            .envs(common::fixture_env())
             .args(["--write", "--format", "concise"]),
         0,
     );
@@ -1417,10 +1414,9 @@ fn a_fix_is_checked_with_all_features_too() {
         );
     assert!(main.contains("#[cfg(feature = \"extra\")]\n    println!"));
     std::fs::write(dir.join("src/main.rs"), main).unwrap();
-    let target = common::fixture_target();
     let (_, stderr) = outputs(
         awaitify(&dir)
-            .env("CARGO_TARGET_DIR", &target)
+            .envs(common::fixture_env())
             .args(["--write", "--format", "concise"]),
         0,
     );
@@ -1456,10 +1452,9 @@ fn a_fix_under_a_feature_gate_is_checked_with_that_feature_alone() {
         ),
     )
     .unwrap();
-    let target = common::fixture_target();
     let (_, stderr) = outputs(
         awaitify(&dir)
-            .env("CARGO_TARGET_DIR", &target)
+            .envs(common::fixture_env())
             .args(["--write", "--format", "concise"]),
         0,
     );

@@ -19,14 +19,11 @@ use std::path::Path;
 use std::process::Command;
 
 fn cargo(workspace: &Path, args: &[&str]) {
-    let target = common::fixture_target();
     let out = Command::new(env!("CARGO"))
         .args(args)
-        .arg("--target-dir")
-        .arg(&target)
         .current_dir(workspace)
+        .envs(common::fixture_env())
         .env("RUSTFLAGS", "-D warnings")
-        .env_remove("CARGO_TARGET_DIR")
         .output()
         .expect("run cargo");
     assert!(
@@ -102,17 +99,11 @@ fn migrate_and_check(name: &str, cases: &[&common::Case], extra: &[&str]) -> Vec
         args.extend(extra.iter().chain(more).map(|s| s.to_string()));
         args
     };
-    let target = common::fixture_target();
-    let env = [
-        ("CARGO_TARGET_DIR", target.as_path()),
-        ("RUSTFLAGS", Path::new("-D warnings")),
-    ];
     let mut written = Vec::new();
     for case in cases {
-        let out = common::awaitify_env(
+        let out = common::awaitify_checked(
             &work.join(&case.name),
             &args(case, &["--write", "--allow-dirty"]),
-            &env,
         );
         written.push((case.name.clone(), out.stderr.clone()));
         // Exit 1 is an error-severity finding that no fix removes.
@@ -144,7 +135,7 @@ fn migrate_and_check(name: &str, cases: &[&common::Case], extra: &[&str]) -> Vec
             true => &["--check", "--verify"],
             false => &["--check"],
         };
-        let out = common::awaitify_env(&work.join(&case.name), &args(case, check), &env);
+        let out = common::awaitify_checked(&work.join(&case.name), &args(case, check));
         assert!(
             out.stdout.is_empty() && out.code != 2,
             "{}: a second run would change more (exit {}):\n{}",

@@ -63,16 +63,11 @@ fn fixtures_match_snapshots() {
             }
             false => (case.dir.clone(), case.args.clone()),
         };
-        let target = common::fixture_target();
-        let env = [
-            ("CARGO_TARGET_DIR", target.as_path()),
-            ("RUSTFLAGS", std::path::Path::new("-D warnings")),
-        ];
-        let out = common::awaitify_env(&dir, &args, &env);
+        let out = common::awaitify_checked(&dir, &args);
         check(case.name.clone(), render(&args, &out));
         let mut unsafe_args = args.clone();
         unsafe_args.push("--unsafe-fixes".to_string());
-        let unsafe_out = common::awaitify_env(&dir, &unsafe_args, &env);
+        let unsafe_out = common::awaitify_checked(&dir, &unsafe_args);
         if unsafe_out.stdout != out.stdout {
             check(
                 format!("{}.unsafe-fixes", case.name),

@@ -56,16 +56,25 @@ pub struct Output {
 
 /// Runs `awaitify <args> .` inside `dir`.
 pub fn awaitify(dir: &Path, args: &[String]) -> Output {
-    awaitify_env(dir, args, &[])
+    run_awaitify(Command::new(env!("CARGO_BIN_EXE_awaitify")).args(args), dir)
 }
 
-/// Runs `awaitify <args> .` inside `dir` with more environment variables.
-pub fn awaitify_env(dir: &Path, args: &[String], env: &[(&str, &Path)]) -> Output {
-    let out = Command::new(env!("CARGO_BIN_EXE_awaitify"))
-        .args(args)
+/// Runs `awaitify <args> .` inside `dir`, its `cargo check` building in the
+/// fixture target (`fixture_env`) with warnings denied.
+pub fn awaitify_checked(dir: &Path, args: &[String]) -> Output {
+    run_awaitify(
+        Command::new(env!("CARGO_BIN_EXE_awaitify"))
+            .args(args)
+            .envs(fixture_env())
+            .env("RUSTFLAGS", "-D warnings"),
+        dir,
+    )
+}
+
+fn run_awaitify(cmd: &mut Command, dir: &Path) -> Output {
+    let out = cmd
         .arg(".")
         .current_dir(dir)
-        .envs(env.iter().copied())
         .output()
         .expect("run awaitify");
     Output {
@@ -106,10 +115,21 @@ pub fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-/// The target directory the fixture tests' `cargo` runs share, and the
-/// flags they build with: tokio is built once.
+/// The target directory the fixture tests' `cargo` runs share.
 pub fn fixture_target() -> PathBuf {
     Path::new(env!("CARGO_TARGET_TMPDIR")).join("fixture-target")
+}
+
+/// The environment of every cargo run in the fixture target, awaitify's own
+/// `cargo check` included: one target and one profile, so tokio is built
+/// once, with no debug info and no incremental cache, which over the linked
+/// fixture programs would take gigabytes of disk.
+pub fn fixture_env() -> [(&'static str, std::ffi::OsString); 3] {
+    [
+        ("CARGO_TARGET_DIR", fixture_target().into()),
+        ("CARGO_PROFILE_DEV_DEBUG", "0".into()),
+        ("CARGO_INCREMENTAL", "0".into()),
+    ]
 }
 
 /// A copy of fixture `case` at `dir`, with the pinned `Cargo.lock`, ready
