@@ -18,6 +18,17 @@ pub(super) fn in_test_code(node: &SyntaxNode) -> bool {
         })
 }
 
+/// Is this node in a fn marked `#[should_panic]` (with or without its
+/// `expected`)?
+pub(super) fn in_should_panic_fn(node: &SyntaxNode) -> bool {
+    node.ancestors().find_map(ast::Fn::cast).is_some_and(|f| {
+        ast::HasAttrs::attrs(&f).any(|a| {
+            a.path()
+                .is_some_and(|p| p.syntax().text() == "should_panic")
+        })
+    })
+}
+
 /// Methods and fns that run the closure they are given before they return
 /// (`iter.map(|x| ..)`, `opt.unwrap_or_else(|| ..)`, `thread::scope(|s| ..)`).
 pub(super) const INLINE_CLOSURE_CALLS: &[&str] = &[

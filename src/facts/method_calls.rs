@@ -93,6 +93,8 @@ pub struct MethodCallFact {
     pub receiver_type: ReceiverType,
     /// Inside a `#[cfg(test)]` module or a test fn.
     pub in_test: bool,
+    /// Inside a fn marked `#[should_panic]`: the panic may be the test.
+    pub should_panic: bool,
     /// In a non-async closure inside async code: the fn the closure is
     /// handed to, when it is named (see [`BlockingFact::closure_callee`]).
     pub closure_callee: Option<String>,
@@ -158,6 +160,7 @@ impl Extractor<'_> {
             ctx: self.ctx.clone(),
             receiver_type,
             in_test: in_test_code(anchor),
+            should_panic: in_should_panic_fn(anchor),
             closure_callee: (self.ctx == SiteContext::SyncInAsync)
                 .then(|| closure_callee(anchor))
                 .flatten(),

@@ -66,7 +66,8 @@ where these methods belong (awaitify's own lock migration writes them
 there). Inside a non-async closure in async code it is reported without a
 fix, since `.await` is impossible there. Only in crates that depend on
 tokio. Only unsafe in tests, examples, benches and `#[cfg(test)]` code,
-where the panic may be what a test checks (`#[should_panic]`).
+where the panic may be what a test checks; in a `#[should_panic]` test the
+call is a note with no fix.
 
 ## Known problems
 A receiver whose type is declared in another file (a field of a struct
@@ -243,6 +244,7 @@ fn plan(krate: &Crate, out: &mut CratePlan) {
                 known: matches!(receiver, Receiver::Tokio(Some(_))),
                 in_closure,
                 test_code,
+                should_panic: call.should_panic,
             };
             let found = report(call, site, &sources[file], opts, out);
             out.blocking.push(found);
@@ -260,6 +262,8 @@ struct Site {
     in_closure: bool,
     /// In tests, examples, benches or `#[cfg(test)]` code.
     test_code: bool,
+    /// In a `#[should_panic]` test, whose panic this call may be.
+    should_panic: bool,
 }
 
 /// The finding for one call, with its fix's edits added to the plan's where
@@ -277,10 +281,16 @@ fn report(
         known,
         in_closure,
         test_code,
+        should_panic,
     } = site;
     let method = &call.method;
     let mut notes = Vec::new();
-    if in_closure {
+    if should_panic {
+        notes.push(
+            "in a `#[should_panic]` test, where the panic may be what the test checks: no fix"
+                .to_string(),
+        );
+    } else if in_closure {
         notes.push("it is in a non-async closure inside async code, where `.await` is impossible: move the call out of the closure, or the closure into tokio::task::spawn_blocking".to_string());
     } else if !known {
         notes.push(match twin {
@@ -293,9 +303,12 @@ fn report(
     // A fix the compiler rejected is reported, not applied.
     let withdrawn = opts.referee.withdrawn(&at);
     notes.extend(withdrawn.map(str::to_string));
-    let fixable = known && !in_closure && withdrawn.is_none();
+    let fixable = known && !in_closure && !should_panic && withdrawn.is_none();
     if fixable && test_code && !opts.unsafe_fixes {
-        notes.push("in test code the panic may be the point (a `#[should_panic]` test): `--unsafe-fixes` applies the fix".to_string());
+        notes.push(
+            "in test code the panic may be what a test checks: `--unsafe-fixes` applies the fix"
+                .to_string(),
+        );
     }
     let applied = fixable && (!test_code || opts.unsafe_fixes);
     let edits = match twin.filter(|_| applied) {
@@ -308,7 +321,10 @@ fn report(
         .extend(edits.iter().cloned());
     BlockingReport {
         rule: (&TOKIO_BLOCKING_IN_ASYNC).into(),
-        severity: TOKIO_BLOCKING_IN_ASYNC.severity,
+        severity: match should_panic {
+            true => Severity::Note,
+            false => TOKIO_BLOCKING_IN_ASYNC.severity,
+        },
         at,
         message: format!(
             "`{method}` panics on a tokio runtime thread (\"Cannot block the current thread from within a runtime\"); use {}",
@@ -328,7 +344,7 @@ fn report(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::driver::test_support::{check_fix, check_no_finding};
+    use crate::driver::test_support::{check_fix, check_no_finding, TestCrate};
     use crate::settings::{PublicApi, Referee};
 
     /// Plans `src` alone, as a file of a crate that depends on tokio: its
@@ -366,6 +382,40 @@ mod tests {
         assert_eq!(found.len(), 1, "{found:?}");
         assert!(found[0].contains(what), "{found:?}");
         assert_eq!(fixed, src);
+    }
+
+    /// A `#[should_panic]` test may call it to see it panic: a note with no
+    /// fix, even under `--unsafe-fixes`, which fixes the plain test beside it.
+    #[test]
+    fn a_should_panic_test_keeps_its_call() {
+        let krate = TestCrate::main(
+            "fn main() {}\n\
+             #[tokio::test]\n\
+             #[should_panic(expected = \"Cannot block\")]\n\
+             async fn panics() {\n    tokio::sync::Mutex::new(1).blocking_lock();\n}\n\
+             #[tokio::test]\n\
+             async fn locks() {\n    tokio::sync::Mutex::new(1).blocking_lock();\n}\n",
+        )
+        .unsafe_fixes();
+        krate.check_note("AW207", "`#[should_panic]` test");
+        let out = krate.run();
+        let severities: Vec<_> = out
+            .diagnostics
+            .iter()
+            .map(|d| (d.severity, d.fix.is_some()))
+            .collect();
+        assert_eq!(
+            severities,
+            [(Severity::Note, false), (Severity::Error, true)],
+            "{:?}",
+            out.diagnostics
+        );
+        krate.check_fixed_to_hold(
+            "src/main.rs",
+            "async fn panics() {\n    tokio::sync::Mutex::new(1).blocking_lock();\n}\n\
+             #[tokio::test]\n\
+             async fn locks() {\n    tokio::sync::Mutex::new(1).lock().await;\n}\n",
+        );
     }
 
     #[test]
@@ -469,10 +519,11 @@ mod tests {
         );
     }
 
+    /// Test code may reach it from a `#[should_panic]` test through a helper.
     #[test]
     fn a_test_may_call_it_to_see_it_panic() {
-        let (found, fixed) = run("#[tokio::test]\n#[should_panic]\n\
-             async fn panics() { tokio::sync::Mutex::new(1).blocking_lock(); }");
+        let (found, fixed) = run("#[cfg(test)]\n\
+             async fn helper() { tokio::sync::Mutex::new(1).blocking_lock(); }");
         assert_eq!(found.len(), 1);
         assert!(
             found[0].contains("`--unsafe-fixes` applies the fix"),
