@@ -4,6 +4,7 @@
 //! receiver may call), or the `Drop` of a local made in async code.
 
 use crate::rules::blocking_calls::Crate;
+use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use ra_ap_syntax::TextRange;
@@ -90,6 +91,10 @@ struct SyncFns {
     /// How many fns of each unit have each key: fns of one name in
     /// different modules share theirs.
     defs: HashMap<(Unit, FnId), usize>,
+    /// `chain`'s answers, by where it is asked from: a helper is called
+    /// from many places.
+    #[allow(clippy::type_complexity)]
+    chains: RefCell<HashMap<(Unit, FnId), Option<(u8, Vec<String>)>>>,
 }
 
 impl SyncFns {
@@ -126,10 +131,13 @@ impl SyncFns {
                     None => continue,
                 };
                 if !callees.is_empty() {
-                    calls_of
-                        .entry((units[file], fn_name.clone()))
-                        .or_default()
-                        .extend(callees);
+                    let known = calls_of.entry((units[file], fn_name.clone())).or_default();
+                    // Each callee once, where it is first called.
+                    for callee in callees {
+                        if !known.contains(&callee) {
+                            known.push(callee);
+                        }
+                    }
                 }
             }
         }
@@ -137,6 +145,7 @@ impl SyncFns {
             direct,
             calls_of,
             defs,
+            chains: Default::default(),
         }
     }
 
@@ -148,13 +157,19 @@ impl SyncFns {
 
     /// The strongest blocking path from `key`, seen from `unit`.
     fn chain(&self, unit: Unit, units: &Units, key: &FnId) -> Option<(u8, Vec<String>)> {
-        chain(
+        let asked = (unit, key.clone());
+        if let Some(found) = self.chains.borrow().get(&asked) {
+            return found.clone();
+        }
+        let found = chain(
             (unit, units),
             key,
             &self.direct,
             &self.calls_of,
             &mut HashSet::new(),
-        )
+        );
+        self.chains.borrow_mut().insert(asked, found.clone());
+        found
     }
 
     /// Where the fn `key` that code of `unit` calls is defined: its file
