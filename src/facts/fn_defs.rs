@@ -12,6 +12,9 @@ pub struct FnDef {
     /// Where `async ` goes in a sync fn's signature (before `unsafe` or
     /// `fn`), or why the fn cannot become async (said after its name).
     pub async_at: Result<TextSize, &'static str>,
+    /// What it is declared to return among the crate's own types, and
+    /// whether in a `Result` or `Option` (see `OwnReceiver::Returned`).
+    pub returns: Option<(OwnReceiver, bool)>,
 }
 
 impl Extractor<'_> {
@@ -24,6 +27,7 @@ impl Extractor<'_> {
             key: key.clone(),
             name: name.syntax().text_range(),
             async_at: async_at(f, key),
+            returns: self.own_return(f),
         });
     }
 

@@ -134,6 +134,10 @@ struct Extractor<'a> {
     /// Whether the code of each fn (by its range) is test code, read once
     /// per fn, for the calls in async code it holds.
     test_fns: std::cell::RefCell<std::collections::HashMap<TextRange, bool>>,
+    /// What each call of a chain is among the crate's own types
+    /// (`own_receiver`), read once: each call of `a.b().c()` is the
+    /// receiver of the next.
+    own_calls: std::cell::RefCell<rustc_hash::FxHashMap<SyntaxNode, Option<OwnReceiver>>>,
     /// The file is a test unit's (see `CrateContext::test_unit`).
     test_unit: bool,
 }
@@ -231,6 +235,7 @@ impl Reader<'_> {
             own_fns: Default::default(),
             size_hints: Default::default(),
             test_fns: Default::default(),
+            own_calls: Default::default(),
             test_unit: krate.test_unit,
         };
         ex.facts.imports.sort_by_key(|i| i.2.start());

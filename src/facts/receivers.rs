@@ -32,6 +32,28 @@ pub enum OwnReceiver {
     /// value of type `root` (`self.journal` in `impl Server`): the fields'
     /// declared types (`FileFacts::field_receivers`) resolve it.
     Field { root: Name, fields: Box<[Name]> },
+    /// The value a fn of the crate returns: method `name` of a value `of`
+    /// (`builder.build()`, `Pool::builder()`), or free fn `name`
+    /// (`make_pool(..)`); its declared return type (`FnDef::returns`)
+    /// resolves it. `unwrapped`: taken out of the `Result` or `Option` the
+    /// fn returns by `?`, `.unwrap()` or `.expect(..)`.
+    Returned {
+        of: Option<Box<OwnReceiver>>,
+        name: Name,
+        unwrapped: bool,
+    },
+}
+
+impl OwnReceiver {
+    /// The field chain the value is reached from, if any (`self.map` of
+    /// `self.map.get(k).cloned()`).
+    fn root_field(&self) -> Option<(&Name, &Name)> {
+        match self {
+            OwnReceiver::Field { root, fields } => Some((root, &fields[0])),
+            OwnReceiver::Returned { of: Some(of), .. } => of.root_field(),
+            _ => None,
+        }
+    }
 }
 
 /// A value of a crate type bound to a local in async code: its `Drop`, if
@@ -125,6 +147,25 @@ impl Extractor<'_> {
         if depth > 8 {
             return None;
         }
+        if !matches!(expr, ast::Expr::MethodCallExpr(_) | ast::Expr::CallExpr(_)) {
+            return self.own_receiver_of(expr, anchor, depth);
+        }
+        if let Some(own) = self.own_calls.borrow().get(expr.syntax()) {
+            return own.clone();
+        }
+        let own = self.own_receiver_of(expr, anchor, depth);
+        self.own_calls
+            .borrow_mut()
+            .insert(expr.syntax().clone(), own.clone());
+        own
+    }
+
+    fn own_receiver_of(
+        &self,
+        expr: &ast::Expr,
+        anchor: &SyntaxNode,
+        depth: u32,
+    ) -> Option<OwnReceiver> {
         match expr {
             ast::Expr::ParenExpr(e) => self.own_receiver(&e.expr()?, anchor, depth + 1),
             ast::Expr::RefExpr(e) => self.own_receiver(&e.expr()?, anchor, depth + 1),
@@ -132,6 +173,20 @@ impl Extractor<'_> {
             ast::Expr::MethodCallExpr(mc) if mc.name_ref()?.text() == "clone" => {
                 self.own_receiver(&mc.receiver()?, anchor, depth + 1)
             }
+            ast::Expr::MethodCallExpr(mc) => {
+                let of = self.own_receiver(&mc.receiver()?, anchor, depth + 1)?;
+                let name = mc.name_ref()?;
+                match name.text() {
+                    "unwrap" | "expect" => unwrapped(of),
+                    name => Some(OwnReceiver::Returned {
+                        of: Some(Box::new(of)),
+                        name: name.into(),
+                        unwrapped: false,
+                    }),
+                }
+            }
+            ast::Expr::TryExpr(e) => unwrapped(self.own_receiver(&e.expr()?, anchor, depth + 1)?),
+            ast::Expr::AwaitExpr(e) => self.own_receiver(&e.expr()?, anchor, depth + 1),
             ast::Expr::PathExpr(p) => {
                 let name = p.path()?.as_single_name_ref()?;
                 if name.text() == "self" {
@@ -157,7 +212,25 @@ impl Extractor<'_> {
                     return self.own_path_type(&path, anchor).map(OwnReceiver::Type);
                 }
                 if !constructor(name.text()) {
-                    return None;
+                    // Another fn of the crate: what it is declared to return.
+                    let of = match path.qualifier() {
+                        Some(q)
+                            if q.segment()?.name_ref().is_some_and(|n| {
+                                n.text().starts_with(|c: char| c.is_ascii_uppercase())
+                            }) || q.syntax().text() == "Self" =>
+                        {
+                            Some(Box::new(OwnReceiver::Type(self.own_path_type(&q, anchor)?)))
+                        }
+                        _ => {
+                            self.callee_key(call.syntax(), anchor, name.text())?;
+                            None
+                        }
+                    };
+                    return Some(OwnReceiver::Returned {
+                        of,
+                        name: name.text().into(),
+                        unwrapped: false,
+                    });
                 }
                 let qualifier = path.qualifier()?;
                 // `Arc::new(Pool::new(2))`: the pointer's value.
@@ -186,9 +259,30 @@ impl Extractor<'_> {
                         root,
                         fields: fields.iter().cloned().chain([field]).collect(),
                     }),
-                    OwnReceiver::Traits(_) => None,
+                    OwnReceiver::Traits(_) | OwnReceiver::Returned { .. } => None,
                 }
             }
+            _ => None,
+        }
+    }
+
+    /// What `f` is declared to return among the crate's own types, and
+    /// whether in a `Result` or `Option` (see [`OwnReceiver::Returned`]).
+    pub(super) fn own_return(&self, f: &ast::Fn) -> Option<(OwnReceiver, bool)> {
+        let ty = f.ret_type()?.ty()?;
+        let wrapper = match &ty {
+            ast::Type::PathType(p) => p.path().and_then(|p| p.segment()).filter(|s| {
+                s.name_ref()
+                    .is_some_and(|n| matches!(n.text(), "Result" | "Option"))
+            }),
+            _ => None,
+        };
+        let (ty, wrapped) = match wrapper {
+            Some(segment) => (first_type_arg(&segment)?, true),
+            None => (ty, false),
+        };
+        match self.own_type_of(&ty, f.syntax())? {
+            own @ (OwnReceiver::Type(_) | OwnReceiver::Traits(_)) => Some((own, wrapped)),
             _ => None,
         }
     }
@@ -369,10 +463,10 @@ pub(super) fn prune_own_receivers(facts: &mut FileFacts, blocking_only: bool) {
         let Some(MethodReceiver::Own(own)) = &mut c.receiver else {
             continue;
         };
-        if let OwnReceiver::Field { root, fields } = &own.receiver {
+        if let Some((root, field)) = own.receiver.root_field() {
             // A type that derefs to another has that one's fields too.
             let derefs = facts.derefs.iter().any(|(ty, _)| ty == root.as_str());
-            if defined.contains(root) && !derefs && !typed.contains(&(root, &fields[0])) {
+            if defined.contains(root) && !derefs && !typed.contains(&(root, field)) {
                 c.receiver = own.premise.take();
                 pruned = true;
             }
@@ -382,6 +476,22 @@ pub(super) fn prune_own_receivers(facts: &mut FileFacts, blocking_only: bool) {
         facts
             .calls
             .retain(|c| c.callee_key.is_some() || c.receiver.is_some());
+    }
+}
+
+/// The value of a fn's call `own` taken out of its `Result` or `Option`.
+fn unwrapped(own: OwnReceiver) -> Option<OwnReceiver> {
+    match own {
+        OwnReceiver::Returned {
+            of,
+            name,
+            unwrapped: false,
+        } => Some(OwnReceiver::Returned {
+            of,
+            name,
+            unwrapped: true,
+        }),
+        _ => None,
     }
 }
 
@@ -496,12 +606,54 @@ mod tests {
             async fn f(m: &HashMap<u8, u8>, it: impl Iterator<Item = u8>) {\n\
               let v = vec![1]; v.get(0); m.get(&1);\n\
               let n = AtomicUsize::new(0); n.load(O);\n\
-              let b = Pool::builder(); b.get();\n\
-              make().get(); for p in pools { p.get(); }\n\
+              for p in pools { p.get(); } std::env::args().get();\n\
               let s = std::sync::mpsc::channel::<u8>(); s.get();\n\
             }";
         assert!(receivers(src, "get").iter().all(Option::is_none));
         assert!(receivers(src, "load").iter().all(Option::is_none));
+    }
+
+    /// What the crate's fns return is left to their declared return types,
+    /// which the crate-wide pass reads (`FnDef::returns`).
+    #[test]
+    fn values_the_crates_fns_return_are_typed_by_those_fns() {
+        let returned = |of: Option<OwnReceiver>, name: &str, unwrapped| {
+            Some(OwnReceiver::Returned {
+                of: of.map(Box::new),
+                name: name.into(),
+                unwrapped,
+            })
+        };
+        let src = "struct Pool;\n\
+            async fn f(p: &Pool) {\n\
+              let b = Pool::builder(); b.get(); make().get(); p.conn().get();\n\
+              open()?.get(); open().unwrap().get(); load().await.get();\n\
+            }";
+        let builder = returned(ty("Pool"), "builder", false);
+        assert_eq!(
+            receivers(src, "get"),
+            vec![
+                builder,
+                returned(None, "make", false),
+                returned(ty("Pool"), "conn", false),
+                returned(None, "open", true),
+                returned(None, "open", true),
+                returned(None, "load", false),
+            ]
+        );
+        let defs = facts_of(
+            "struct Pool;\nimpl Pool {\n  fn builder() -> Self { Pool }\n  fn open() -> std::io::Result<Pool> { Ok(Pool) }\n  fn n(&self) -> usize { 0 }\n}",
+        )
+        .fn_defs;
+        let returns: Vec<_> = defs.iter().map(|d| d.returns.clone()).collect();
+        assert_eq!(
+            returns,
+            vec![
+                Some((OwnReceiver::Type("Pool".into()), false)),
+                Some((OwnReceiver::Type("Pool".into()), true)),
+                None
+            ]
+        );
     }
 
     #[test]

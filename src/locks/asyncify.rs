@@ -677,6 +677,47 @@ mod tests {
         }
     }
 
+    /// A receiver made by the crate's fns is typed by their declared return
+    /// types: a builder chain (`Self`), a free fn, and a `Result` taken
+    /// apart by `?` or `.unwrap()`; so every call of the helper is known.
+    #[test]
+    fn a_receiver_made_by_the_crates_fns_is_typed_by_what_they_return() {
+        let tail = "struct Builder;\n\
+            impl Builder {\n    fn default() -> Self { Builder }\n    fn sized(self) -> Self { self }\n    fn build(&self) -> Cache { make() }\n}\n\
+            fn make() -> Cache { Cache { entries: Mutex::new(Vec::new()) } }\n\
+            fn open() -> Result<Cache, ()> { Ok(make()) }\n\
+            async fn a() -> usize { let c = Builder::default().sized().build(); c.count() }\n\
+            async fn b() -> usize { make().count() }\n\
+            async fn c() -> Result<usize, ()> { Ok(open()?.count() + open().unwrap().count()) }\n";
+        let src = format!("{CACHE}{tail}");
+        let plan = plan_with(&src, &unsafe_options());
+        assert_eq!(report(&plan, "Cache.entries").decision, Decision::Migrate);
+        let out = rewritten(&src, &plan);
+        for call in [
+            "c.count().await",
+            "make().count().await",
+            "open()?.count().await",
+            "open().unwrap().count().await",
+        ] {
+            assert!(out.contains(call), "{call}: {out}");
+        }
+        // A `Result` not taken apart is not the value: its `count` is not
+        // the helper, and nothing else tells.
+        // Nor is a free fn whose name two modules define.
+        for more in [
+            "async fn d() -> usize { open().count() }\n",
+            "mod other { pub fn make() -> u8 { 0 } }\n",
+        ] {
+            let src = format!("{CACHE}{tail}{more}");
+            let got = blockers(report(&plan_with(&src, &unsafe_options()), "Cache.entries"));
+            assert!(
+                got.iter()
+                    .any(|g| g.contains("cannot tell the receiver's type")),
+                "{more}: {got:?}"
+            );
+        }
+    }
+
     #[test]
     fn a_helper_that_also_blocks_or_recurses_stays_manual() {
         let blocks = CACHE.replace(

@@ -1,7 +1,7 @@
 //! The crate's own types, trait impls and fields' types: what the receiver
 //! of a method call resolves to, for AW205's chains and the async-ify fix.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use super::{Unit, Units};
 use crate::facts::{CallFact, FileFacts, FnId, Name, OwnReceiver};
@@ -20,6 +20,14 @@ pub(crate) struct OwnTypes<'a> {
     derefs: HashMap<(Unit, &'a str), &'a str>,
     /// The fns the crate defines.
     fns: HashSet<&'a FnId>,
+    /// By fn: what it is declared to return among the crate's types, and
+    /// whether in a `Result` or `Option`; none where a unit defines two
+    /// fns of its key (free fns of one name in two modules).
+    returns: HashMap<(Unit, FnId), Option<(&'a OwnReceiver, bool)>>,
+    /// The names of the fns in `returns`: most methods of a chain are
+    /// another crate's (`iter`, `map`, `collect`), which this rules out
+    /// at once.
+    returning: HashSet<&'a str>,
 }
 
 /// The fns a method call may call: one type's method, or each impl's of
@@ -32,11 +40,13 @@ pub(crate) struct Callees<'a> {
 impl<'a> OwnTypes<'a> {
     pub(crate) fn new(files: &[&'a FileFacts], units: &Units) -> OwnTypes<'a> {
         let mut t = OwnTypes {
-            defined: HashMap::new(),
-            impls: HashMap::new(),
-            fields: HashMap::new(),
-            derefs: HashMap::new(),
-            fns: HashSet::new(),
+            defined: HashMap::default(),
+            impls: HashMap::default(),
+            fields: HashMap::default(),
+            derefs: HashMap::default(),
+            fns: HashSet::default(),
+            returns: HashMap::default(),
+            returning: HashSet::default(),
         };
         for (file, facts) in files.iter().enumerate() {
             let unit = units[file];
@@ -52,7 +62,24 @@ impl<'a> OwnTypes<'a> {
             for (ty, target) in &facts.derefs {
                 t.derefs.insert((unit, ty.as_str()), target.as_str());
             }
-            t.fns.extend(facts.fn_defs.iter().map(|f| &f.key));
+            for f in &facts.fn_defs {
+                t.fns.insert(&f.key);
+                if f.returns.is_some() {
+                    t.returning.insert(f.key.name.as_str());
+                }
+            }
+        }
+        // Every fn of a returning name, so that two of one key (free fns
+        // of one name in two modules) leave it unknown.
+        for (file, facts) in files.iter().enumerate() {
+            let fns = facts.fn_defs.iter();
+            for f in fns.filter(|f| t.returning.contains(f.key.name.as_str())) {
+                let returns = f.returns.as_ref().map(|(r, wrapped)| (r, *wrapped));
+                t.returns
+                    .entry((units[file], f.key.clone()))
+                    .and_modify(|r| *r = None)
+                    .or_insert(returns);
+            }
         }
         t
     }
@@ -93,10 +120,38 @@ impl<'a> OwnTypes<'a> {
     }
 
     /// The type or traits `recv` is, following its fields' declared types
-    /// (through `Deref` impls); none where a field's type is unknown.
+    /// (through `Deref` impls) and its fns' declared return types; none
+    /// where one is unknown.
     fn resolve(&self, sees: &[Unit], recv: &'a OwnReceiver) -> Option<&'a OwnReceiver> {
-        let OwnReceiver::Field { root, fields } = recv else {
-            return Some(recv);
+        let (root, fields) = match recv {
+            OwnReceiver::Field { root, fields } => (root, fields),
+            OwnReceiver::Returned {
+                of,
+                name,
+                unwrapped,
+            } => {
+                if !self.returning.contains(name.as_str()) {
+                    return None;
+                }
+                let key = match of {
+                    Some(of) => match self.resolve(sees, of)? {
+                        OwnReceiver::Type(ty) if self.defines(sees, ty) => {
+                            FnId::method(self.method_type(sees, ty, name), name)
+                        }
+                        _ => return None,
+                    },
+                    None => FnId::free(name),
+                };
+                let mut defs = sees
+                    .iter()
+                    .filter_map(|&u| self.returns.get(&(u, key.clone())));
+                let (ty, wrapped) = match (defs.next(), defs.next()) {
+                    (Some(def), None) => (*def)?,
+                    _ => return None,
+                };
+                return (wrapped == *unwrapped).then_some(ty);
+            }
+            _ => return Some(recv),
         };
         let mut ty = root.as_str();
         let mut at: Option<&'a OwnReceiver> = None;
