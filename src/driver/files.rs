@@ -61,6 +61,10 @@ fn analyse(
     #[cfg(debug_assertions)]
     fault::panic_if_asked(&src.path);
     let parsed = crate::parse::parse(&src.text, src.edition);
+    let module = krate
+        .manifest
+        .as_deref()
+        .and_then(|m| walk::module_path(&src.path, m));
     let facts = facts::extract(
         &parsed.tree,
         &src.text,
@@ -72,6 +76,7 @@ fn analyse(
             user_blocking: &krate.config.blocking,
             detectors: crate::rules::detectors(),
             reexports: known.reexports,
+            module: module.as_deref(),
             test_unit: krate
                 .manifest
                 .as_deref()

@@ -86,6 +86,9 @@ pub struct CrateContext<'a> {
     pub detectors: &'a crate::blocking::Detectors,
     /// Lock types its modules re-export.
     pub reexports: &'a crate::imports::ReExports,
+    /// The file's module path (`crate::net`), where the crate's layout
+    /// tells: a `use` path relative to it may name a re-export.
+    pub module: Option<&'a str>,
     /// The file is an integration test's, an example's or a bench's (a
     /// compilation unit of its own): all its code is test code.
     pub test_unit: bool,

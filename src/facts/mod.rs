@@ -210,7 +210,7 @@ impl Reader<'_> {
             Some((parsed, regions)) => (&parsed.tree, regions.clone()),
             None => (file, Vec::new()),
         };
-        let imports = Imports::collect(file, text).with_reexports(krate.reexports);
+        let imports = Imports::collect(file, text).with_reexports(krate.reexports, krate.module);
         let (facts, lock_names) = import_facts(&imports);
         let mut ex = Extractor {
             imports: &imports,
@@ -287,11 +287,15 @@ fn import_facts(imports: &Imports) -> (FileFacts, HashSet<String>) {
         let path = import.path.clone();
         if tracked_import(&path) {
             // Only lock types matter to other modules' resolution.
-            if import.public
-                && classify(&path).is_some()
-                && imports.exported().any(|e| e.tree == import.tree)
-            {
-                facts.reexports.push((import.local.clone(), path.clone()));
+            if import.public && classify(&path).is_some() {
+                let module = imports.exported().find(|(_, e)| e.tree == import.tree);
+                if let Some((module, _)) = module {
+                    let local = match module.is_empty() {
+                        true => import.local.clone(),
+                        false => format!("{module}::{}", import.local),
+                    };
+                    facts.reexports.push((local, path.clone()));
+                }
             }
             // A glob: every name it brings in is counted, so that one the
             // migration leaves unused can be replaced.
@@ -344,6 +348,7 @@ pub(crate) fn facts_of(src: &str) -> FileFacts {
             user_blocking: &[],
             detectors: crate::rules::detectors(),
             reexports: &Default::default(),
+            module: None,
             test_unit: false,
         },
     )

@@ -47,6 +47,8 @@ struct Scope {
     globs: Vec<ImportedName>,
     /// Types, traits and modules declared here (they shadow imports and globs).
     items: HashSet<String>,
+    /// An inline module's name (`sync` of `mod sync { .. }`).
+    name: Option<String>,
 }
 
 /// Every `use` of a file, by scope.
@@ -172,9 +174,12 @@ impl Imports {
         if let Some(name) = item.children().find_map(ast::Name::cast) {
             scopes[scope].items.insert(name.text().to_string());
         }
-        if let Some(list) = ast::Module::cast(item).and_then(|m| m.item_list()) {
-            // Every inline module bounds what its code can see.
-            Self::scope_of(scopes, index, list.syntax());
+        if let Some(module) = ast::Module::cast(item) {
+            if let (Some(list), Some(name)) = (module.item_list(), module.name()) {
+                // Every inline module bounds what its code can see.
+                let inner = Self::scope_of(scopes, index, list.syntax());
+                scopes[inner].name = Some(name.text().to_string());
+            }
         }
     }
 
@@ -208,23 +213,60 @@ impl Imports {
     }
 
     /// Resolves paths through the crate's modules with its re-exports.
-    /// Import paths through a re-export are stored as what they name.
-    pub fn with_reexports(mut self, reexports: &ReExports) -> Imports {
+    /// Import paths through a re-export are stored as what they name,
+    /// those relative to their module (`use sync::Mutex;` in `crate::net`)
+    /// too where the file's module path `module` is known.
+    pub fn with_reexports(mut self, reexports: &ReExports, module: Option<&str>) -> Imports {
         if reexports.is_empty() {
             return self;
         }
-        for scope in &mut self.scopes {
+        for s in 0..self.scopes.len() {
+            let below = self.module_below_file(self.module_of(s));
+            let here = module.zip(below).map(|(m, below)| match below.is_empty() {
+                true => m.to_string(),
+                false => format!("{m}::{below}"),
+            });
+            let scope = &mut self.scopes[s];
             for import in scope.names.values_mut().chain(&mut scope.globs) {
-                import.path = canonical(reexports, std::mem::take(&mut import.path));
+                let path = std::mem::take(&mut import.path);
+                let first = path.split("::").next().unwrap_or_default();
+                let relative = here
+                    .as_deref()
+                    .filter(|_| {
+                        !matches!(first, "crate" | "self" | "super" | "std" | "core" | "alloc")
+                    })
+                    .map(|m| canonical(reexports, format!("{m}::{path}")))
+                    .filter(|c| !c.starts_with("crate::"));
+                import.path = relative.unwrap_or_else(|| canonical(reexports, path));
             }
         }
         self.reexports.clone_from(reexports);
         self
     }
 
-    /// The public imports of the file's own scope: what its module re-exports.
-    pub fn exported(&self) -> impl Iterator<Item = &ImportedName> {
-        self.scopes[0].names.values().filter(|i| i.public)
+    /// The public imports of the file's modules, each with its module's
+    /// path below the file's (empty for the file itself, `sync` for `mod
+    /// sync { pub use .. }`): what the file's modules re-export.
+    pub fn exported(&self) -> impl Iterator<Item = (String, &ImportedName)> {
+        (0..self.scopes.len())
+            .filter_map(|s| Some((self.module_below_file(s)?, s)))
+            .flat_map(move |(module, s)| {
+                let public = self.scopes[s].names.values().filter(|i| i.public);
+                public.map(move |i| (module.clone(), i))
+            })
+    }
+
+    /// The path of scope `s` below the file's module, where `s` is the
+    /// file or an inline module in inline modules (not in a fn's block).
+    fn module_below_file(&self, mut s: usize) -> Option<String> {
+        let mut names = Vec::new();
+        while s != 0 {
+            let scope = &self.scopes[s];
+            names.push(scope.name.as_deref()?);
+            s = scope.parent?;
+        }
+        names.reverse();
+        Some(names.join("::"))
     }
 
     /// Every import of the file: named ones, and globs (local name `*`).
@@ -466,6 +508,7 @@ impl Scope {
             names: HashMap::new(),
             globs: Vec::new(),
             items: HashSet::new(),
+            name: None,
         }
     }
 
@@ -599,6 +642,41 @@ mod tests {
 
     fn imports(src: &str) -> Imports {
         Imports::collect(&SourceFile::parse(src, Edition::Edition2021).tree(), src)
+    }
+
+    /// The file's modules re-export by their path below the file, inline
+    /// ones included (not one in a fn's body); an import of one, relative
+    /// to its module or by `crate::`, names what it re-exports.
+    #[test]
+    fn inline_modules_reexport_and_relative_imports_name_them() {
+        let src = "mod sync { pub use std::sync::Mutex; mod deep { pub(crate) use std::sync::RwLock; } }\n\
+            pub use std::sync::Condvar;\n\
+            fn f() { mod hidden { pub use std::sync::Barrier; } }\n\
+            use sync::Mutex;\nmod inner { use crate::sync::Mutex as M; /*here*/ }\n";
+        let mut exported: Vec<(String, String)> = imports(src)
+            .exported()
+            .map(|(module, i)| (module, i.local.clone()))
+            .collect();
+        exported.sort();
+        let want = [("", "Condvar"), ("sync", "Mutex"), ("sync::deep", "RwLock")];
+        assert_eq!(exported, want.map(|(m, l)| (m.to_string(), l.to_string())));
+        let reexports: ReExports = [(
+            "crate::sync::Mutex".to_string(),
+            "std::sync::Mutex".to_string(),
+        )]
+        .into();
+        let offset = TextSize::from(src.find("/*here*/").unwrap() as u32);
+        let known = imports(src).with_reexports(&reexports, Some("crate"));
+        let resolve = |path: &str| known.resolve(&[path.to_string()], offset);
+        assert_eq!(resolve("M"), "std::sync::Mutex");
+        let top = TextSize::from(0);
+        assert_eq!(
+            known.resolve(&["Mutex".to_string()], top),
+            "std::sync::Mutex"
+        );
+        // Relative to another module, `sync` is not this one.
+        let other = imports(src).with_reexports(&reexports, Some("crate::net"));
+        assert_eq!(other.resolve(&["Mutex".to_string()], top), "sync::Mutex");
     }
 
     /// What `path` means where the marker `/*here*/` stands in `src`.

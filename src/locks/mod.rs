@@ -324,6 +324,7 @@ pub(crate) mod testing {
             user_blocking: &[],
             detectors: crate::rules::detectors(),
             reexports: &Default::default(),
+            module: None,
             test_unit: false,
         };
         let mut f = facts::extract(&tree, src, 0, Edition::Edition2021, None, false, &krate);
