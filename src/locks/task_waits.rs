@@ -67,25 +67,15 @@ impl<'a> TaskWaits<'a> {
         let confirm = |b: &BlockingFact, file: usize| {
             b.ctx != SiteContext::Blocking && handles.confirm(b, units[file], units)
         };
-        let mut fns: HashMap<&FnId, &'a str> = HashMap::default();
-        let mut tasks = HashMap::default();
-        for (file, facts) in files.iter().enumerate() {
-            for b in &facts.blocking {
-                if !stays(b) || b.deferred || !confirm(b, file) {
-                    continue;
-                }
-                let what = b.call.what.as_str();
-                if let Some(task) = b.task {
-                    tasks.entry((file, task)).or_insert(what);
-                }
-                if let (Some(f), true) = (&b.in_fn, Task::runs_with_its_fn(b.task)) {
-                    fns.entry(f).or_insert(what);
-                }
-            }
-        }
-        if fns.is_empty() && tasks.is_empty() {
+        let waits: Vec<(usize, &'a BlockingFact)> = files
+            .iter()
+            .enumerate()
+            .flat_map(|(file, facts)| facts.blocking.iter().map(move |b| (file, b)))
+            .filter(|(file, b)| stays(b) && !b.deferred && confirm(b, *file))
+            .collect();
+        if waits.is_empty() {
             return TaskWaits {
-                tasks,
+                tasks: HashMap::default(),
                 run_in: HashMap::default(),
             };
         }
@@ -97,14 +87,38 @@ impl<'a> TaskWaits<'a> {
                 (None, None) => Vec::new(),
             }
         };
-        // Calls that may reach a wait: not on the blocking pool, not stored
-        // for later.
-        let calls: Vec<(usize, &CallFact, Vec<FnId>)> = files
+        let every: Vec<(usize, &CallFact, Vec<FnId>)> = files
             .iter()
             .enumerate()
             .flat_map(|(file, facts)| facts.calls.iter().map(move |c| (file, c)))
-            .filter(|(_, c)| c.ctx != SiteContext::Blocking && !c.deferred)
             .map(|(file, c)| (file, c, callees(file, c)))
+            .collect();
+        let single = SingleTask::new(&every);
+        let mut fns: HashMap<&FnId, &'a str> = HashMap::default();
+        let mut tasks = HashMap::default();
+        for (file, b) in waits {
+            if single.reaches_only(b) {
+                continue;
+            }
+            let what = b.call.what.as_str();
+            if let Some(task) = b.task {
+                tasks.entry((file, task)).or_insert(what);
+            }
+            if let (Some(f), true) = (&b.in_fn, Task::runs_with_its_fn(b.task)) {
+                fns.entry(f).or_insert(what);
+            }
+        }
+        if fns.is_empty() && tasks.is_empty() {
+            return TaskWaits {
+                tasks,
+                run_in: HashMap::default(),
+            };
+        }
+        // Calls that may reach a wait: not on the blocking pool, not stored
+        // for later.
+        let calls: Vec<(usize, &CallFact, Vec<FnId>)> = every
+            .into_iter()
+            .filter(|(_, c, _)| c.ctx != SiteContext::Blocking && !c.deferred)
             // A method name the crate has more than one async fn of may
             // be any of them: too weak to make a fix unsafe.
             .filter(|(_, _, to)| to.len() == 1)
@@ -168,6 +182,62 @@ impl<'a> TaskWaits<'a> {
     }
 }
 
+/// Which async fns only ever run in one task at a time: `main`, and an
+/// async fn every call of which is awaited in place in the body of such a
+/// fn. A wait only they reach holds at most one executor thread however
+/// the tasks around it yield, so it makes no fix unsafe (the starvation a
+/// fix risks is more tasks blocked in the wait at once).
+struct SingleTask<'a> {
+    /// By callee: the calls the crate resolves to it.
+    callers: HashMap<&'a FnId, Vec<&'a CallFact>>,
+    /// Names some call may reach without the tool knowing which fn.
+    unresolved: HashSet<&'a str>,
+}
+
+impl<'a> SingleTask<'a> {
+    fn new(calls: &'a [(usize, &'a CallFact, Vec<FnId>)]) -> SingleTask<'a> {
+        let mut callers: HashMap<&FnId, Vec<&CallFact>> = HashMap::default();
+        let mut unresolved = HashSet::new();
+        for (_, c, to) in calls {
+            match to.as_slice() {
+                [f] => callers.entry(f).or_default().push(c),
+                _ => {
+                    unresolved.insert(c.callee.as_str());
+                }
+            }
+        }
+        SingleTask {
+            callers,
+            unresolved,
+        }
+    }
+
+    /// Is the wait `b` in the body of an async fn that runs in one task
+    /// at a time?
+    fn reaches_only(&self, b: &BlockingFact) -> bool {
+        let in_body = b.task.is_some_and(|t| t.fn_body);
+        in_body && b.in_fn.as_ref().is_some_and(|f| self.one_task(f, 0))
+    }
+
+    fn one_task(&self, f: &FnId, depth: u32) -> bool {
+        if depth > 8 || self.unresolved.contains(f.name.as_str()) {
+            return false;
+        }
+        let Some(calls) = self.callers.get(f) else {
+            // Nothing calls it: `main`, or an entry point of code the tool
+            // does not see.
+            return f.ty.is_none() && f.name == "main";
+        };
+        calls.iter().all(|c| {
+            c.awaited
+                && c.task.is_some_and(|t| t.fn_body)
+                && c.in_fn
+                    .as_ref()
+                    .is_some_and(|g| g != f && self.one_task(g, depth + 1))
+        })
+    }
+}
+
 /// A wait AW203 leaves blocking whose wake-up may have to come from another
 /// task: a `Condvar`, a `Barrier`, a std channel. (A thread's `join`, a
 /// process or the network end on their own, however the tasks run.)
@@ -220,7 +290,7 @@ async fn checkout(pool: Arc<Pool>) -> u32 {{
 
     #[test]
     fn a_sleep_in_a_task_that_waits_on_a_condvar_has_an_unsafe_fix() {
-        let main = "\n#[tokio::main]\nasync fn main() {\n    let pool = Arc::new(Pool { conns: Mutex::new(vec![1]), available: Condvar::new() });\n    println!(\"{}\", checkout(pool).await);\n}\n";
+        let main = "\n#[tokio::main]\nasync fn main() {\n    let pool = Arc::new(Pool { conns: Mutex::new(vec![1]), available: Condvar::new() });\n    let a = tokio::spawn(checkout(pool.clone()));\n    let b = tokio::spawn(checkout(pool));\n    println!(\"{} {}\", a.await.unwrap(), b.await.unwrap());\n}\n";
         pool(main).check_note(
             "AW201",
             "this task also waits in `std::sync::Condvar::wait`",
@@ -253,9 +323,38 @@ async fn checkout(pool: Arc<Pool>) -> u32 {{
             *limit.write().unwrap() += n;\n    std::fs::write(\"out.txt\", b\"x\").unwrap();\n    println!(\"{}\", limit.read().unwrap());\n}\n";
         TestCrate::main(src).check_fixed_to_hold("src/main.rs", "*limit.write().await += n;");
         TestCrate::main(src).check_fixed_to_hold("src/main.rs", "tokio::fs::write(");
-        // Awaited in place, the same future is the caller's.
-        let awaited = src.replace("tokio::spawn(fold(rx)).await.unwrap()", "fold(rx).await");
-        TestCrate::main(&awaited).check_unfixed("AW102");
+        // Awaited in place, the same future is the caller's: where that
+        // task may run more than once at a time, the lock stays std.
+        let step = "async fn step(limit: Arc<RwLock<u32>>, rx: mpsc::Receiver<u32>) {\n    \
+            let n = fold(rx).await;\n    *limit.write().unwrap() += n;\n}\n";
+        let tasks = src.replace(
+            "    let n = tokio::spawn(fold(rx)).await.unwrap();\n    *limit.write().unwrap() += n;\n",
+            "    tokio::spawn(step(limit.clone(), rx)).await.unwrap();\n",
+        );
+        TestCrate::main(&format!("{step}{tasks}"))
+            .check_note("AW102", "also waits in `std::sync::mpsc::Receiver::recv`");
+    }
+
+    /// A wait only `main`'s task reaches (through fns it awaits in place)
+    /// holds at most one executor thread however that task yields: it makes
+    /// no fix unsafe (held-out crates order_book and config_reload, whose
+    /// `main` waits for a std thread's progress).
+    #[test]
+    fn a_wait_only_main_reaches_makes_no_fix_unsafe() {
+        let src = "use std::sync::{mpsc, Arc, RwLock};\n\
+            async fn fold(rx: &mpsc::Receiver<u32>) -> u32 { rx.recv().unwrap() }\n\
+            async fn wait(rx: &mpsc::Receiver<u32>) -> u32 { fold(rx).await }\n\
+            #[tokio::main]\nasync fn main() {\n    let limit = Arc::new(RwLock::new(1u32));\n    let (tx, rx) = mpsc::channel();\n    \
+            std::thread::spawn(move || tx.send(2).unwrap());\n    let n = wait(&rx).await;\n    \
+            *limit.write().unwrap() += n;\n    std::thread::sleep(std::time::Duration::from_millis(1));\n    println!(\"{}\", limit.read().unwrap());\n}\n";
+        TestCrate::main(src).check_fixed_to_hold("src/main.rs", "*limit.write().await += n;");
+        TestCrate::main(src).check_fixed_to_hold("src/main.rs", "tokio::time::sleep(");
+        // Called from a task spawned too, `wait` may run in two at once.
+        let spawned = src.replace(
+            "    let n = wait(&rx).await;",
+            "    tokio::spawn(async { let (_t, r) = mpsc::channel::<u32>(); wait(&r).await });\n    let n = wait(&rx).await;",
+        );
+        TestCrate::main(&spawned).check_unfixed("AW102");
     }
 
     /// Tasks that await a method locking a lock, then meet at a std
