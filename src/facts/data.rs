@@ -491,6 +491,15 @@ pub struct FileFacts {
     /// Lock types the file's module re-exports (`pub use std::sync::Mutex as
     /// StdMutex;`): local name and full path.
     pub reexports: Vec<(String, String)>,
+    /// Each of them: the name below the file's module, its `UseTree`, and
+    /// whether only the crate can name it (`pub(crate) use`, or in a
+    /// private inline module).
+    pub reexport_trees: Vec<(String, TextRange, bool)>,
+    /// Imports whose path went through a re-export of the crate: the
+    /// import's `UseTree`, and the re-export (`crate::sync::Mutex`).
+    pub imports_via: Vec<(TextRange, String)>,
+    /// The re-exports the file's paths (other than imports) go through.
+    pub paths_via: Vec<String>,
     /// Imports of lowercase names (fns, modules): the path's last segment
     /// and the local name (`count as tally`).
     pub imported_fns: Vec<(Name, Name)>,

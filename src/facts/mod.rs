@@ -245,6 +245,7 @@ impl Reader<'_> {
         ex.facts.paused_clock = text.contains("start_paused") || text.contains("time::pause()");
         ex.visit_in_context(file);
         let mut facts = ex.facts;
+        facts.paths_via = imports.paths_via();
         for region in &macro_regions {
             for d in facts
                 .decls
@@ -288,14 +289,20 @@ fn import_facts(imports: &Imports) -> (FileFacts, HashSet<String>) {
         if tracked_import(&path) {
             // Only lock types matter to other modules' resolution.
             if import.public && classify(&path).is_some() {
-                let module = imports.exported().find(|(_, e)| e.tree == import.tree);
-                if let Some((module, _)) = module {
+                let module = imports.exported().find(|(_, e, _)| e.tree == import.tree);
+                if let Some((module, _, crate_only)) = module {
                     let local = match module.is_empty() {
                         true => import.local.clone(),
                         false => format!("{module}::{}", import.local),
                     };
+                    facts
+                        .reexport_trees
+                        .push((local.clone(), import.tree, crate_only));
                     facts.reexports.push((local, path.clone()));
                 }
+            }
+            if let Some(via) = &import.via {
+                facts.imports_via.push((import.tree, via.clone()));
             }
             // A glob: every name it brings in is counted, so that one the
             // migration leaves unused can be replaced.

@@ -26,6 +26,12 @@ pub struct ImportedName {
     pub tree: TextRange,
     /// A `pub` (or `pub(crate)`) use: other modules can import the name.
     pub public: bool,
+    /// A `pub(crate)`, `pub(super)`, `pub(in ..)` or `pub(self)` use: no
+    /// code outside the crate can name it.
+    pub crate_only: bool,
+    /// The crate's re-export the path went through (`crate::sync::Mutex`
+    /// of `use crate::sync::Mutex;`), now that it is stored as what it names.
+    pub via: Option<String>,
 }
 
 /// Lock types re-exported by modules of a crate: `crate::sync::StdMutex` →
@@ -49,6 +55,8 @@ struct Scope {
     items: HashSet<String>,
     /// An inline module's name (`sync` of `mod sync { .. }`).
     name: Option<String>,
+    /// An inline module without `pub`: code outside its parent cannot see in.
+    private: bool,
 }
 
 /// Every `use` of a file, by scope.
@@ -58,6 +66,9 @@ pub struct Imports {
     scopes: Vec<Scope>,
     /// The crate's re-exported lock types, for paths through its modules.
     reexports: ReExports,
+    /// The re-exports (`crate::sync::Mutex`) that paths resolved here went
+    /// through.
+    paths_via: std::cell::RefCell<HashSet<String>>,
 }
 
 /// Does a glob bring in `name`? `None` when the tool cannot tell.
@@ -120,6 +131,7 @@ impl Imports {
         Imports {
             scopes,
             reexports: ReExports::new(),
+            paths_via: Default::default(),
         }
     }
 
@@ -167,7 +179,11 @@ impl Imports {
         let scope = Self::scope_of(scopes, index, &holder);
         if let Some(u) = ast::Use::cast(item.clone()) {
             if let Some(tree) = u.use_tree() {
-                scopes[scope].walk(&tree, "", u.visibility().is_some());
+                let vis = u.visibility();
+                let crate_only = vis
+                    .as_ref()
+                    .is_some_and(|v| v.syntax().text().contains_char('('));
+                scopes[scope].walk(&tree, "", (vis.is_some(), crate_only));
             }
             return;
         }
@@ -179,6 +195,7 @@ impl Imports {
                 // Every inline module bounds what its code can see.
                 let inner = Self::scope_of(scopes, index, list.syntax());
                 scopes[inner].name = Some(name.text().to_string());
+                scopes[inner].private = module.visibility().is_none();
             }
         }
     }
@@ -235,9 +252,11 @@ impl Imports {
                     .filter(|_| {
                         !matches!(first, "crate" | "self" | "super" | "std" | "core" | "alloc")
                     })
-                    .map(|m| canonical(reexports, format!("{m}::{path}")))
-                    .filter(|c| !c.starts_with("crate::"));
-                import.path = relative.unwrap_or_else(|| canonical(reexports, path));
+                    .map(|m| canonical_via(reexports, format!("{m}::{path}")))
+                    .filter(|(_, via)| via.is_some());
+                let (path, via) = relative.unwrap_or_else(|| canonical_via(reexports, path));
+                import.path = path;
+                import.via = via;
             }
         }
         self.reexports.clone_from(reexports);
@@ -246,14 +265,30 @@ impl Imports {
 
     /// The public imports of the file's modules, each with its module's
     /// path below the file's (empty for the file itself, `sync` for `mod
-    /// sync { pub use .. }`): what the file's modules re-export.
-    pub fn exported(&self) -> impl Iterator<Item = (String, &ImportedName)> {
+    /// sync { pub use .. }`) and whether only the crate can name it (a
+    /// restricted `pub(crate)` use, or one inside a private inline module):
+    /// what the file's modules re-export.
+    pub fn exported(&self) -> impl Iterator<Item = (String, &ImportedName, bool)> {
         (0..self.scopes.len())
             .filter_map(|s| Some((self.module_below_file(s)?, s)))
             .flat_map(move |(module, s)| {
+                let hidden = self.in_private_module(s);
                 let public = self.scopes[s].names.values().filter(|i| i.public);
-                public.map(move |i| (module.clone(), i))
+                public.map(move |i| (module.clone(), i, hidden || i.crate_only))
             })
+    }
+
+    /// Is scope `s` inside (or) a private inline module of the file?
+    fn in_private_module(&self, mut s: usize) -> bool {
+        loop {
+            if self.scopes[s].private {
+                return true;
+            }
+            match self.scopes[s].parent {
+                Some(p) => s = p,
+                None => return false,
+            }
+        }
     }
 
     /// The path of scope `s` below the file's module, where `s` is the
@@ -429,10 +464,19 @@ impl Imports {
     /// not start at a known crate or an import are local to the crate
     /// (prefixed `crate::`).
     pub fn resolve(&self, segs: &[String], offset: TextSize) -> String {
-        canonical(
+        let (path, via) = canonical_via(
             &self.reexports,
             self.resolve_in(segs, self.innermost(offset), 0),
-        )
+        );
+        if let Some(via) = via {
+            self.paths_via.borrow_mut().insert(via);
+        }
+        path
+    }
+
+    /// The re-exports paths resolved so far went through.
+    pub fn paths_via(&self) -> Vec<String> {
+        self.paths_via.borrow().iter().cloned().collect()
     }
 
     fn resolve_in(&self, segs: &[String], s: usize, depth: u32) -> String {
@@ -509,10 +553,11 @@ impl Scope {
             globs: Vec::new(),
             items: HashSet::new(),
             name: None,
+            private: false,
         }
     }
 
-    fn walk(&mut self, tree: &ast::UseTree, prefix: &str, public: bool) {
+    fn walk(&mut self, tree: &ast::UseTree, prefix: &str, (public, crate_only): (bool, bool)) {
         let own = tree.path().and_then(|p| segments(&p)).unwrap_or_default();
         let mut full: Vec<String> = prefix
             .split("::")
@@ -523,7 +568,7 @@ impl Scope {
         if let Some(list) = tree.use_tree_list() {
             let prefix = full.join("::");
             for child in list.use_trees() {
-                self.walk(&child, &prefix, public);
+                self.walk(&child, &prefix, (public, crate_only));
             }
             return;
         }
@@ -534,6 +579,8 @@ impl Scope {
                 path: full.join("::"),
                 tree: tree.syntax().text_range(),
                 public,
+                crate_only,
+                via: None,
             });
             return;
         }
@@ -558,24 +605,30 @@ impl Scope {
                 path,
                 tree: tree.syntax().text_range(),
                 public,
+                crate_only,
+                via: None,
             },
         );
     }
 }
 
-/// A path with a crate re-export at its head replaced by what it names.
-fn canonical(reexports: &ReExports, path: String) -> String {
+/// A path with a crate re-export at its head replaced by what it names,
+/// and the re-export it went through, if any.
+fn canonical_via(reexports: &ReExports, path: String) -> (String, Option<String>) {
     if reexports.is_empty() || !path.starts_with("crate::") {
-        return path;
+        return (path, None);
     }
     let mut end = path.len();
     loop {
         if let Some(target) = reexports.get(&path[..end]) {
-            return format!("{target}{}", &path[end..]);
+            return (
+                format!("{target}{}", &path[end..]),
+                Some(path[..end].to_string()),
+            );
         }
         match path[..end].rfind("::") {
             Some(i) if i > "crate".len() => end = i,
-            _ => return path,
+            _ => return (path, None),
         }
     }
 }
@@ -653,13 +706,21 @@ mod tests {
             pub use std::sync::Condvar;\n\
             fn f() { mod hidden { pub use std::sync::Barrier; } }\n\
             use sync::Mutex;\nmod inner { use crate::sync::Mutex as M; /*here*/ }\n";
-        let mut exported: Vec<(String, String)> = imports(src)
+        let mut exported: Vec<(String, String, bool)> = imports(src)
             .exported()
-            .map(|(module, i)| (module, i.local.clone()))
+            .map(|(module, i, crate_only)| (module, i.local.clone(), crate_only))
             .collect();
         exported.sort();
-        let want = [("", "Condvar"), ("sync", "Mutex"), ("sync::deep", "RwLock")];
-        assert_eq!(exported, want.map(|(m, l)| (m.to_string(), l.to_string())));
+        // Only `Condvar` can be named outside the crate: `sync` is private.
+        let want = [
+            ("", "Condvar", false),
+            ("sync", "Mutex", true),
+            ("sync::deep", "RwLock", true),
+        ];
+        assert_eq!(
+            exported,
+            want.map(|(m, l, c)| (m.to_string(), l.to_string(), c))
+        );
         let reexports: ReExports = [(
             "crate::sync::Mutex".to_string(),
             "std::sync::Mutex".to_string(),

@@ -30,6 +30,44 @@ pub(super) fn follow(p: &Planner, migrating: &HashSet<usize>, out: &mut CratePla
             out.imports.insert(file, change);
         }
     }
+    drop_unused_reexports(p, out);
+}
+
+/// Drops each re-export of a std lock type (`pub(crate) use
+/// std::sync::RwLock;`) that the migration leaves unused: every import of
+/// it is dropped or replaced, its own file and no path names it, and no
+/// code outside the crate can (it is `pub(crate)`, in a private inline
+/// module, or not in a library). Left, it would be an unused import.
+fn drop_unused_reexports(p: &Planner, out: &mut CratePlan) {
+    let mut dropped = Vec::new();
+    for (file, facts) in p.files.iter().enumerate() {
+        for (local, tree, crate_only) in &facts.reexport_trees {
+            if !crate_only && facts.library {
+                continue;
+            }
+            let tree = *tree;
+            let key = format!("{}::{local}", facts.module);
+            let imports = p.files.iter().enumerate().flat_map(|(f, other)| {
+                let via = other.imports_via.iter().filter(|(_, k)| *k == key);
+                via.map(move |(t, _)| (f, *t))
+            });
+            let (mut gone, mut kept) = (0, 0);
+            for (f, t) in imports {
+                match out.imports.get(&f).is_some_and(|c| c.remove.contains(&t)) {
+                    true => gone += 1,
+                    false => kept += 1,
+                }
+            }
+            let named = p.files.iter().any(|f| f.paths_via.contains(&key))
+                || facts.name_uses.iter().any(|u| u.import == tree);
+            if gone > 0 && kept == 0 && !named {
+                dropped.push((file, tree));
+            }
+        }
+    }
+    for (file, tree) in dropped {
+        out.imports.entry(file).or_default().remove.push(tree);
+    }
 }
 
 /// Where a file names a migrated lock type through an import, by the
