@@ -87,13 +87,10 @@ impl<'a> TaskWaits<'a> {
                 (None, None) => Vec::new(),
             }
         };
-        let every: Vec<(usize, &CallFact, Vec<FnId>)> = files
-            .iter()
-            .enumerate()
-            .flat_map(|(file, facts)| facts.calls.iter().map(move |c| (file, c)))
-            .map(|(file, c)| (file, c, callees(file, c)))
-            .collect();
-        let single = SingleTask::new(&every);
+        let single = SingleTask {
+            files,
+            callees: &callees,
+        };
         let mut fns: HashMap<&FnId, &'a str> = HashMap::default();
         let mut tasks = HashMap::default();
         for (file, b) in waits {
@@ -116,9 +113,12 @@ impl<'a> TaskWaits<'a> {
         }
         // Calls that may reach a wait: not on the blocking pool, not stored
         // for later.
-        let calls: Vec<(usize, &CallFact, Vec<FnId>)> = every
-            .into_iter()
-            .filter(|(_, c, _)| c.ctx != SiteContext::Blocking && !c.deferred)
+        let calls: Vec<(usize, &CallFact, Vec<FnId>)> = files
+            .iter()
+            .enumerate()
+            .flat_map(|(file, facts)| facts.calls.iter().map(move |c| (file, c)))
+            .filter(|(_, c)| c.ctx != SiteContext::Blocking && !c.deferred)
+            .map(|(file, c)| (file, c, callees(file, c)))
             // A method name the crate has more than one async fn of may
             // be any of them: too weak to make a fix unsafe.
             .filter(|(_, _, to)| to.len() == 1)
@@ -187,31 +187,13 @@ impl<'a> TaskWaits<'a> {
 /// fn. A wait only they reach holds at most one executor thread however
 /// the tasks around it yield, so it makes no fix unsafe (the starvation a
 /// fix risks is more tasks blocked in the wait at once).
-struct SingleTask<'a> {
-    /// By callee: the calls the crate resolves to it.
-    callers: HashMap<&'a FnId, Vec<&'a CallFact>>,
-    /// Names some call may reach without the tool knowing which fn.
-    unresolved: HashSet<&'a str>,
+struct SingleTask<'a, 'c> {
+    files: &'c [&'a FileFacts],
+    /// The fns a call may call (one: the tool knows which).
+    callees: &'c dyn Fn(usize, &'a CallFact) -> Vec<FnId>,
 }
 
-impl<'a> SingleTask<'a> {
-    fn new(calls: &'a [(usize, &'a CallFact, Vec<FnId>)]) -> SingleTask<'a> {
-        let mut callers: HashMap<&FnId, Vec<&CallFact>> = HashMap::default();
-        let mut unresolved = HashSet::new();
-        for (_, c, to) in calls {
-            match to.as_slice() {
-                [f] => callers.entry(f).or_default().push(c),
-                _ => {
-                    unresolved.insert(c.callee.as_str());
-                }
-            }
-        }
-        SingleTask {
-            callers,
-            unresolved,
-        }
-    }
-
+impl SingleTask<'_, '_> {
     /// Is the wait `b` in the body of an async fn that runs in one task
     /// at a time?
     fn reaches_only(&self, b: &BlockingFact) -> bool {
@@ -219,22 +201,33 @@ impl<'a> SingleTask<'a> {
         in_body && b.in_fn.as_ref().is_some_and(|f| self.one_task(f, 0))
     }
 
+    /// Does `f` run in one task at a time: `main`, or called only where it
+    /// is awaited in place in the body of such a fn? Waits are few: the
+    /// calls of its name are looked up for each.
     fn one_task(&self, f: &FnId, depth: u32) -> bool {
-        if depth > 8 || self.unresolved.contains(f.name.as_str()) {
+        if depth > 8 {
             return false;
         }
-        let Some(calls) = self.callers.get(f) else {
-            // Nothing calls it: `main`, or an entry point of code the tool
-            // does not see.
-            return f.ty.is_none() && f.name == "main";
-        };
-        calls.iter().all(|c| {
-            c.awaited
-                && c.task.is_some_and(|t| t.fn_body)
-                && c.in_fn
-                    .as_ref()
-                    .is_some_and(|g| g != f && self.one_task(g, depth + 1))
-        })
+        let mut called = false;
+        for (file, facts) in self.files.iter().enumerate() {
+            for c in facts.calls.iter().filter(|c| c.callee == f.name) {
+                match (self.callees)(file, c).as_slice() {
+                    [g] if g != f => continue,
+                    [_] => {}
+                    // Which fn of that name it calls is unknown.
+                    _ => return false,
+                }
+                called = true;
+                let in_place = c.awaited && c.task.is_some_and(|t| t.fn_body);
+                let from = c.in_fn.as_ref().filter(|g| *g != f);
+                if !(in_place && from.is_some_and(|g| self.one_task(g, depth + 1))) {
+                    return false;
+                }
+            }
+        }
+        // Nothing calls it: `main`, or an entry point of code the tool
+        // does not see.
+        called || (f.ty.is_none() && f.name == "main")
     }
 }
 
