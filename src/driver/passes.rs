@@ -147,9 +147,13 @@ pub(super) fn reread_for_reexports(
             !state.failed(i)
                 && !reexports.is_empty()
                 && std::fs::read_to_string(&inputs[i].path).is_ok_and(|text| {
+                    // A file that names only a re-exported `Arc` has no lock
+                    // it could make a difference to: `Arc` is in nearly
+                    // every file of a crate that re-exports it.
                     reexports
-                        .keys()
-                        .filter_map(|k| k.rsplit("::").next())
+                        .iter()
+                        .filter(|(_, to)| to.as_str() != "std::sync::Arc")
+                        .filter_map(|(k, _)| k.rsplit("::").next())
                         .any(|local| facts::names_word(&text, local))
                 })
         })

@@ -287,8 +287,15 @@ fn import_facts(imports: &Imports) -> (FileFacts, HashSet<String>) {
         }
         let path = import.path.clone();
         if tracked_import(&path) {
-            // Only lock types matter to other modules' resolution.
-            if import.public && classify(&path).is_some() {
+            // Only the lock types and what waits or holds one matter to
+            // other modules' resolution (a lock in an `Arc`, a wait on a
+            // re-exported `Condvar`); not atomics, which crates re-export
+            // widely.
+            let waits = matches!(
+                path.as_str(),
+                "std::sync::Arc" | "std::sync::Condvar" | "std::sync::Barrier" | "std::sync::mpsc"
+            );
+            if import.public && (waits || classify(&path).is_some()) {
                 let module = imports.exported().find(|(_, e, _)| e.tree == import.tree);
                 if let Some((module, _, crate_only)) = module {
                     let local = match module.is_empty() {

