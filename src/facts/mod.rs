@@ -291,11 +291,11 @@ fn import_facts(imports: &Imports) -> (FileFacts, HashSet<String>) {
             // other modules' resolution (a lock in an `Arc`, a wait on a
             // re-exported `Condvar`); not atomics, which crates re-export
             // widely.
-            let waits = matches!(
+            let sync_item = matches!(
                 path.as_str(),
                 "std::sync::Arc" | "std::sync::Condvar" | "std::sync::Barrier" | "std::sync::mpsc"
             );
-            if import.public && (waits || classify(&path).is_some()) {
+            if import.public && (sync_item || classify(&path).is_some()) {
                 let module = imports.exported().find(|(_, e, _)| e.tree == import.tree);
                 if let Some((module, _, crate_only)) = module {
                     let local = match module.is_empty() {

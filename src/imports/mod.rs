@@ -278,7 +278,7 @@ impl Imports {
             })
     }
 
-    /// Is scope `s` inside (or) a private inline module of the file?
+    /// Is scope `s` a private inline module of the file, or inside one?
     fn in_private_module(&self, mut s: usize) -> bool {
         loop {
             if self.scopes[s].private {

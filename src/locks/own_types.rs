@@ -20,9 +20,10 @@ pub(crate) struct OwnTypes<'a> {
     derefs: HashMap<(Unit, &'a str), &'a str>,
     /// The fns the crate defines.
     fns: HashSet<&'a FnId>,
-    /// By fn: what it is declared to return among the crate's types, and
-    /// whether in a `Result` or `Option`; none where a unit defines two
-    /// fns of its key (free fns of one name in two modules).
+    /// By fn (of the names in `returning`): what it is declared to return
+    /// among the crate's types, and whether in a `Result` or `Option`; none
+    /// where it returns no such type, or a unit defines two fns of its key
+    /// (free fns of one name in two modules).
     returns: HashMap<(Unit, FnId), Option<(&'a OwnReceiver, bool)>>,
     /// The names of the fns in `returns`: most methods of a chain are
     /// another crate's (`iter`, `map`, `collect`), which this rules out
