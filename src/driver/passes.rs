@@ -128,7 +128,7 @@ pub(super) fn reread_for_reexports(
             .facts
             .reexports
             .iter()
-            .map(|(local, path)| (format!("{module}::{local}"), path.clone()))
+            .map(|r| (format!("{module}::{}", r.local), r.path.clone()))
             .collect();
         if !found.is_empty() {
             state

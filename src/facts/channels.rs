@@ -315,6 +315,15 @@ impl Analysis<'_, '_> {
         Ok(())
     }
 
+    /// `e` (an end named `name`) stored in a field, or else passed to a
+    /// fn of the file (`store`, then `pass_to_fn`).
+    fn store_or_pass(&mut self, e: &ast::Expr, end: End, name: &str) -> Result<(), Option<String>> {
+        match self.store(e.syntax(), end) {
+            Err(None) => self.pass_to_fn(e, end, name),
+            stored => stored,
+        }
+    }
+
     /// `S { alerts: tx.clone(), .. }` (or `S { tx }`, `value` the name): a
     /// sender stored in a private field of a struct the file defines,
     /// whose every use in the file is a send (rewritten as the sender's
@@ -471,11 +480,7 @@ impl Analysis<'_, '_> {
         let Some(call) = ast::MethodCallExpr::cast(parent)
             .filter(|m| m.receiver().is_some_and(|r| r.syntax() == e.syntax()))
         else {
-            let followed = match self.store(e.syntax(), end) {
-                Err(None) => self.pass_to_fn(e, end, &name),
-                stored => stored,
-            };
-            match followed {
+            match self.store_or_pass(e, end, &name) {
                 Ok(()) => return Ok(()),
                 Err(Some(why)) => return Err(why),
                 Err(None) => {}
@@ -599,11 +604,7 @@ impl Analysis<'_, '_> {
                     }
                     _ => {
                         let clone = ast::Expr::MethodCallExpr(call.clone());
-                        let followed = match self.store(call.syntax(), End::Sender) {
-                            Err(None) => self.pass_to_fn(&clone, End::Sender, &name),
-                            stored => stored,
-                        };
-                        match followed {
+                        match self.store_or_pass(&clone, End::Sender, &name) {
                             Err(None) => Err(format!("a clone of `{name}` is used where the rule cannot follow it")),
                             followed => followed.map_err(Option::unwrap_or_default),
                         }

@@ -488,13 +488,9 @@ pub struct FileFacts {
     /// or an inline module's range), each with why a lock there cannot
     /// migrate.
     pub cfg_alternative: Vec<(Option<TextRange>, String)>,
-    /// Lock types the file's module re-exports (`pub use std::sync::Mutex as
-    /// StdMutex;`): local name and full path.
-    pub reexports: Vec<(String, String)>,
-    /// Each of them: the name below the file's module, its `UseTree`, and
-    /// whether only the crate can name it (`pub(crate) use`, or in a
-    /// private inline module).
-    pub reexport_trees: Vec<(String, TextRange, bool)>,
+    /// Lock types (and `Arc`, `Condvar`, ..) the file's modules re-export
+    /// (`pub use std::sync::Mutex as StdMutex;`).
+    pub reexports: Vec<ReExport>,
     /// Imports whose path went through a re-export of the crate: the
     /// import's `UseTree`, and the re-export (`crate::sync::Mutex`).
     pub imports_via: Vec<(TextRange, String)>,
@@ -551,6 +547,21 @@ pub struct FileFacts {
     /// std barriers made by a `let` in a fn body that are waited on in
     /// async code (AW209).
     pub barriers: Vec<BarrierFact>,
+}
+
+/// A re-export of a std sync item by a module of the file.
+#[derive(Clone, Debug)]
+pub struct ReExport {
+    /// Its name below the file's module (`StdMutex`, `sync::Mutex` for one
+    /// in an inline `mod sync`).
+    pub local: String,
+    /// What it names (`std::sync::Mutex`).
+    pub path: String,
+    /// Its `UseTree`.
+    pub tree: TextRange,
+    /// Only the crate can name it (`pub(crate) use`, or in a private inline
+    /// module).
+    pub crate_only: bool,
 }
 
 /// A suppression comment: `// awaitify: allow(AW101, blocking-sleep)` or

@@ -330,9 +330,6 @@ impl Expansions {
         }
         facts.links.extend(flows);
         for site in expanded.sites {
-            if !inside(site.range) {
-                continue;
-            }
             let Some(c) = self.holding(site.range.start()) else {
                 continue;
             };
@@ -404,39 +401,15 @@ impl Expansions {
         s.in_macro = Some(name.to_string());
         s.call = self.range(s.call)?;
         s.range = self.range(s.range)?;
-        s.shape = match s.shape {
-            SiteShape::Unwrapped { replace } => SiteShape::Unwrapped {
-                replace: self.range(replace)?,
-            },
-            SiteShape::IfLetOk {
-                head,
-                tail,
-                pat,
-                recv,
-            } => SiteShape::IfLetOk {
-                head: self.range(head)?,
-                tail: self.range(tail)?,
-                pat,
-                recv,
-            },
-            SiteShape::LetElseOk { stmt, pat, recv } => SiteShape::LetElseOk {
-                stmt: self.range(stmt)?,
-                pat,
-                recv,
-            },
-            SiteShape::MatchOk {
-                head,
-                tail,
-                pat,
-                recv,
-            } => SiteShape::MatchOk {
-                head: self.range(head)?,
-                tail: self.range(tail)?,
-                pat,
-                recv,
-            },
-            bare @ SiteShape::Bare { .. } => bare,
-        };
+        match &mut s.shape {
+            SiteShape::Unwrapped { replace } => *replace = self.range(*replace)?,
+            SiteShape::IfLetOk { head, tail, .. } | SiteShape::MatchOk { head, tail, .. } => {
+                *head = self.range(*head)?;
+                *tail = self.range(*tail)?;
+            }
+            SiteShape::LetElseOk { stmt, .. } => *stmt = self.range(*stmt)?,
+            SiteShape::Bare { .. } => {}
+        }
         s.guard_extent = s.guard_extent.map(|e| self.extent(e));
         s.task = s.task.map(|t| Task {
             start: self.offset(t.start),

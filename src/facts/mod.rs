@@ -302,10 +302,12 @@ fn import_facts(imports: &Imports) -> (FileFacts, HashSet<String>) {
                         true => import.local.clone(),
                         false => format!("{module}::{}", import.local),
                     };
-                    facts
-                        .reexport_trees
-                        .push((local.clone(), import.tree, crate_only));
-                    facts.reexports.push((local, path.clone()));
+                    facts.reexports.push(ReExport {
+                        local,
+                        path: path.clone(),
+                        tree: import.tree,
+                        crate_only,
+                    });
                 }
             }
             if let Some(via) = &import.via {

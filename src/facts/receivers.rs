@@ -213,18 +213,12 @@ impl Extractor<'_> {
                 }
                 if !constructor(name.text()) {
                     // Another fn of the crate: what it is declared to return.
-                    let of = match path.qualifier() {
-                        Some(q)
-                            if q.segment()?.name_ref().is_some_and(|n| {
-                                n.text().starts_with(|c: char| c.is_ascii_uppercase())
-                            }) || q.syntax().text() == "Self" =>
-                        {
+                    let key = self.callee_key(call.syntax(), anchor, name.text())?;
+                    let of = match (&key.ty, path.qualifier()) {
+                        (Some(_), Some(q)) => {
                             Some(Box::new(OwnReceiver::Type(self.own_path_type(&q, anchor)?)))
                         }
-                        _ => {
-                            self.callee_key(call.syntax(), anchor, name.text())?;
-                            None
-                        }
+                        _ => None,
                     };
                     return Some(OwnReceiver::Returned {
                         of,

@@ -41,27 +41,26 @@ pub(super) fn follow(p: &Planner, migrating: &HashSet<usize>, out: &mut CratePla
 fn drop_unused_reexports(p: &Planner, out: &mut CratePlan) {
     let mut dropped = Vec::new();
     for (file, facts) in p.files.iter().enumerate() {
-        for (local, tree, crate_only) in &facts.reexport_trees {
-            if !crate_only && facts.library {
+        for r in &facts.reexports {
+            if !r.crate_only && facts.library {
                 continue;
             }
-            let tree = *tree;
-            let key = format!("{}::{local}", facts.module);
-            let imports = p.files.iter().enumerate().flat_map(|(f, other)| {
-                let via = other.imports_via.iter().filter(|(_, k)| *k == key);
-                via.map(move |(t, _)| (f, *t))
-            });
-            let (mut gone, mut kept) = (0, 0);
-            for (f, t) in imports {
-                match out.imports.get(&f).is_some_and(|c| c.remove.contains(&t)) {
-                    true => gone += 1,
-                    false => kept += 1,
-                }
-            }
+            let key = format!("{}::{}", facts.module, r.local);
+            // Whether each import through it goes.
+            let removed: Vec<bool> = p
+                .files
+                .iter()
+                .enumerate()
+                .flat_map(|(f, other)| {
+                    let via = other.imports_via.iter().filter(|(_, k)| *k == key);
+                    via.map(move |(t, _)| (f, *t))
+                })
+                .map(|(f, t)| out.imports.get(&f).is_some_and(|c| c.remove.contains(&t)))
+                .collect();
             let named = p.files.iter().any(|f| f.paths_via.contains(&key))
-                || facts.name_uses.iter().any(|u| u.import == tree);
-            if gone > 0 && kept == 0 && !named {
-                dropped.push((file, tree));
+                || facts.name_uses.iter().any(|u| u.import == r.tree);
+            if !removed.is_empty() && !removed.contains(&false) && !named {
+                dropped.push((file, r.tree));
             }
         }
     }
@@ -244,7 +243,7 @@ fn follow_import(
     let reexported = facts
         .reexports
         .iter()
-        .any(|(l, p)| l == import.local && p == import.path);
+        .any(|r| r.local == import.local && r.path == import.path);
     let to_tests = import.only_tests_keep().filter(|_| !reexported);
     // Moved, the import must leave each glob used for something else.
     let movable = to_tests
@@ -410,7 +409,7 @@ fn std_alias_renamed(
             "the alias `{local}` now names a tokio lock but keeps its name: {why}; rename it by hand"
         ))
     };
-    if public || facts.reexports.iter().any(|(l, _)| l == local) {
+    if public || facts.reexports.iter().any(|r| r.local == local) {
         return kept("it is re-exported (`pub use`), so code outside this file may use the name");
     }
     if count_ident(text, &new) > 0 {

@@ -95,9 +95,6 @@ fn may_match(text: &str) -> bool {
     text.contains("mpsc") && text.contains("channel")
 }
 
-/// Each channel whose receiver is received from in async code: its
-/// migration, which stands in for AW203's reports of its receives, or a
-/// note on those reports saying why it stays.
 /// Does a file of the crate other than `file` name `word` (with `field`,
 /// as a field: `.word`)? A private item of a module may be used by the
 /// files of its child modules.
@@ -119,9 +116,7 @@ fn named_in_other_file(sources: &[Source], file: usize, word: &str, field: bool)
 /// Why a channel whose ends the file passes to its fns or stores in its
 /// struct stays: another file of the crate names the fn or the field.
 fn elsewhere(sources: &[Source], file: usize, ch: &ChannelFact) -> Option<String> {
-    let passed = ch.passed_to.iter().map(|(f, ..)| f.as_str());
-    let called = passed
-        .into_iter()
+    let called = (ch.passed_to.iter().map(|(f, ..)| f.as_str()))
         .find(|f| named_in_other_file(sources, file, f, false));
     if let Some(f) = called {
         return Some(format!(
@@ -146,6 +141,9 @@ pub(super) fn field_named_elsewhere(
     })
 }
 
+/// Each channel whose receiver is received from in async code: its
+/// migration, which stands in for AW203's reports of its receives, or a
+/// note on those reports saying why it stays.
 fn plan(krate: &Crate, out: &mut CratePlan) {
     let Crate {
         files,
